@@ -1,0 +1,100 @@
+# papers: a SQLite extension that reads research-paper digests.
+#
+#   make            build papers.so (papers.dylib on macOS)
+#   make demo       run sql/demo.sql on the bundled sample digest
+#   make test       every test; ends with "N passed, N failed"
+#   make asan       the tests against an ASan+UBSan build (build/asan/)
+#   make valgrind   the tests under valgrind's memcheck
+#   make bench      parse throughput against a memchr line scan
+#   make lint       clang-format check of every C file
+#
+# Prerequisites: a C compiler, SQLite's headers and the sqlite3 shell
+# (Debian: libsqlite3-dev sqlite3); node and npm for the Node binding test.
+
+CC      ?= cc
+CFLAGS  ?= -O2
+SQLITE3 ?= sqlite3
+PYTHON  ?= $(shell for p in python3 /usr/bin/python3; do \
+             $$p -c 'import sqlite3; sqlite3.connect(":memory:").enable_load_extension' \
+             >/dev/null 2>&1 && { echo $$p; break; }; done)
+
+UNAME := $(shell uname -s)
+ifeq ($(UNAME),Darwin)
+  SO := dylib
+  LIB_LDFLAGS := -dynamiclib -undefined dynamic_lookup
+else
+  SO := so
+  LIB_LDFLAGS := -shared
+endif
+
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+WARNINGS   := -Wall -Wextra
+LIB_CFLAGS := $(CFLAGS) -fPIC -fvisibility=hidden $(WARNINGS)
+DEFINES     = -DPAPERS_GIT_COMMIT='"$(GIT_COMMIT)"' -DPAPERS_BUILD_FLAGS='"$(strip $(1))"'
+
+SOURCES := $(wildcard ext/*.c)
+HEADERS := $(wildcard ext/*.h)
+TESTS   := $(sort $(wildcard tests/*.test))
+DOCS    := README.md $(sort $(wildcard docs/*.md))
+
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+.PHONY: all demo test test-run asan valgrind bench lint format clean node-deps
+
+all: papers.$(SO)
+
+papers.$(SO): $(SOURCES) $(HEADERS) Makefile
+	$(CC) $(LIB_CFLAGS) $(call DEFINES,$(LIB_CFLAGS)) $(LIB_LDFLAGS) -o $@ $(SOURCES)
+
+build/runner: tests/runner.c Makefile
+	@mkdir -p build
+	$(CC) $(CFLAGS) $(WARNINGS) -o $@ tests/runner.c -lsqlite3
+
+demo: papers.$(SO)
+	$(SQLITE3) :memory: -cmd '.load ./papers' < sql/demo.sql
+
+# The Node binding test needs better-sqlite3 in a folder the tests own.
+tests/node/node_modules/better-sqlite3/package.json: tests/node/package.json
+	cd tests/node && npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+node-deps: tests/node/node_modules/better-sqlite3/package.json
+
+test: papers.$(SO) build/runner node-deps
+	PYTHON=$(PYTHON) SQLITE3=$(SQLITE3) ./build/runner --ext ./papers $(TESTS) $(DOCS)
+
+build/asan/papers.so: $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p build/asan
+	$(CC) $(ASAN_FLAGS) -fPIC $(WARNINGS) $(call DEFINES,$(ASAN_FLAGS)) -shared -o $@ $(SOURCES)
+
+build/asan/runner: tests/runner.c Makefile
+	@mkdir -p build/asan
+	$(CC) $(ASAN_FLAGS) $(WARNINGS) -o $@ tests/runner.c -lsqlite3
+
+# Leak checking is on; any sanitizer report fails the run. The binding tests
+# (exec blocks) load the release build into other programs, so they are skipped.
+asan: build/asan/papers.so build/asan/runner
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ./build/asan/runner --no-exec --ext ./build/asan/papers $(TESTS) $(DOCS)
+
+valgrind: papers.$(SO) build/runner
+	valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+	  ./build/runner --no-exec --ext ./papers $(TESTS) $(DOCS)
+
+build/bench_parse: tests/bench/bench_parse.c Makefile
+	@mkdir -p build
+	$(CC) -O2 $(WARNINGS) -o $@ tests/bench/bench_parse.c -lsqlite3
+
+bench: papers.$(SO) build/bench_parse
+	./build/bench_parse ./papers tests/fixtures/hf-daily-papers-2026-05-15.txt
+
+C_FILES := $(SOURCES) $(HEADERS) tests/runner.c $(wildcard tests/bench/*.c)
+
+lint:
+	clang-format --dry-run --Werror $(C_FILES)
+
+format:
+	clang-format -i $(C_FILES)
+
+clean:
+	rm -rf build papers.so papers.dylib

@@ -1,0 +1,67 @@
+/*
+** papers.c: the entry point of the papers SQLite extension.
+**
+** Load it with `.load ./papers` in the sqlite3 shell, or
+** sqlite3_load_extension(db, "./papers", 0, &zErr): SQLite derives the entry
+** point sqlite3_papers_init from the file name. Contract:
+**   - refuses to load on a SQLite older than PAPERS_MIN_SQLITE_TEXT, with an
+**     error naming both versions;
+**   - registers every function and table of the extension on the connection;
+**   - papers_version() returns the extension's version, papers_debug() a text
+**     with the version, the git commit and compiler flags of the build, and
+**     the version of the SQLite it runs on.
+*/
+#include "papers_internal.h"
+SQLITE_EXTENSION_INIT1
+
+#ifndef PAPERS_GIT_COMMIT
+#define PAPERS_GIT_COMMIT "unknown"
+#endif
+#ifndef PAPERS_BUILD_FLAGS
+#define PAPERS_BUILD_FLAGS "unknown"
+#endif
+
+#define PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
+
+static void version_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  (void)argv;
+  sqlite3_result_text(pCtx, PAPERS_VERSION, -1, SQLITE_STATIC);
+}
+
+static void debug_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  (void)argv;
+  char *zDebug = sqlite3_mprintf("papers %s\ncommit %s\nflags %s\nsqlite %s", PAPERS_VERSION,
+                                 PAPERS_GIT_COMMIT, PAPERS_BUILD_FLAGS, sqlite3_libversion());
+  if (zDebug == 0) {
+    sqlite3_result_error_nomem(pCtx);
+    return;
+  }
+  sqlite3_result_text(pCtx, zDebug, -1, sqlite3_free);
+}
+
+static int register_housekeeping(sqlite3 *db) {
+  int rc = sqlite3_create_function(db, "papers_version", 0, PURE, 0, version_func, 0, 0);
+  if (rc != SQLITE_OK) return rc;
+  /* not deterministic: it names the SQLite library, which a process may swap */
+  return sqlite3_create_function(db, "papers_debug", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, 0,
+                                 debug_func, 0, 0);
+}
+
+#ifdef _WIN32
+__declspec(dllexport)
+#else
+__attribute__((visibility("default")))
+#endif
+int sqlite3_papers_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
+  SQLITE_EXTENSION_INIT2(pApi);
+  if (sqlite3_libversion_number() < PAPERS_MIN_SQLITE_NUMBER) {
+    *pzErrMsg = sqlite3_mprintf("papers needs SQLite %s or later, but this is SQLite %s",
+                                PAPERS_MIN_SQLITE_TEXT, sqlite3_libversion());
+    return SQLITE_ERROR;
+  }
+  int rc = register_housekeeping(db);
+  if (rc == SQLITE_OK) rc = papers_register_parse(db);
+  return rc;
+}

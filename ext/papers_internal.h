@@ -1,0 +1,183 @@
+/*
+** papers_internal.h: what the source files of the papers extension share.
+**
+** Every file under ext/ includes this header. It declares the pieces one
+** file provides to another: text utilities (text.c), dates (dates.c), link
+** extraction (links.c), the digest formats (formats.c and format_*.c) and the
+** registration hooks each SQL-facing file exports to the entry point
+** (papers.c). Nothing declared here is visible outside the loaded library:
+** the build hides every symbol but sqlite3_papers_init.
+*/
+#ifndef PAPERS_INTERNAL_H
+#define PAPERS_INTERNAL_H
+
+#include "sqlite3ext.h"
+SQLITE_EXTENSION_INIT3
+
+#include <stddef.h>
+
+#define PAPERS_VERSION "0.1.0"
+
+/* The oldest SQLite papers runs on: 3.38.0 brought SQLITE_INDEX_CONSTRAINT_LIMIT. */
+#define PAPERS_MIN_SQLITE_NUMBER 3038000
+#define PAPERS_MIN_SQLITE_TEXT   "3.38.0"
+
+typedef sqlite3_int64 i64;
+
+/* A piece of the input text. Never owned, never NUL-terminated; z == 0 is "absent". */
+typedef struct PapersSpan {
+  const char *z;
+  i64 n;
+} PapersSpan;
+
+/* ---- text.c ---------------------------------------------------------- */
+
+/* Offset of the first byte that is not valid UTF-8, or -1 when all is valid.
+** *pHasCR is set when the text holds a carriage return anywhere. */
+i64 papers_utf8_check(const unsigned char *z, i64 n, int *pHasCR);
+
+/* Splits text into lines ending in LF, CRLF or a lone CR. */
+typedef struct PapersLines {
+  const char *z; /* the whole text */
+  i64 n;         /* its length in bytes */
+  i64 iPos;      /* offset of the next line */
+  i64 iLine;     /* 1-based number of the next line */
+  int hasCR;     /* the text holds a CR: look for CR line ends too */
+} PapersLines;
+
+/* One line: its text without the line terminator. */
+typedef struct PapersLine {
+  const char *z;
+  i64 n;
+  i64 iLine;
+} PapersLine;
+
+void papers_lines_init(PapersLines *pLines, const char *z, i64 n, int hasCR);
+int papers_lines_next(PapersLines *pLines, PapersLine *pLine);
+
+/* Length of the white-space character at z (ASCII space, tab, CR, LF, FF,
+** VT, or a Unicode space such as U+00A0), or 0 when z is not at one. */
+int papers_space_len(const char *z, const char *zEnd);
+
+/* The span without white space at either end. */
+PapersSpan papers_trim(const char *z, i64 n);
+
+/* True when the line holds nothing but white space. */
+int papers_is_blank(const char *z, i64 n);
+
+/* Writes z[0..n) into zOut with every run of white space folded into one
+** ASCII space and none at either end; returns the length written (<= n). */
+i64 papers_fold(char *zOut, const char *z, i64 n);
+
+/* Folds a short line into zBuf (size nBuf) for matching; returns its length,
+** or -1 when the folded line would not fit. */
+i64 papers_fold_short(char *zBuf, i64 nBuf, const char *z, i64 n);
+
+/* Sets the result to the folded span, or NULL for an absent span. */
+void papers_result_folded(sqlite3_context *pCtx, PapersSpan span);
+
+/* Appends z[0..n) to pStr as a JSON string literal, quotes included. */
+void papers_json_append_string(sqlite3_str *pStr, const char *z, i64 n);
+
+/* Sets the result to the JSON text built in pStr, with the JSON subtype. */
+void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr);
+
+/* Parses an unsigned decimal integer of z[0..n); 0 on overflow or non-digits. */
+int papers_parse_count(const char *z, i64 n, i64 *pValue);
+
+/* ---- dates.c --------------------------------------------------------- */
+
+/* A calendar date packed as yyyymmdd; 0 is "no date". */
+typedef int PapersDate;
+
+int papers_date_make(int iYear, int iMonth, int iDay, PapersDate *pDate);
+int papers_date_from_iso(const char *z, i64 n, PapersDate *pDate);
+void papers_date_to_iso(PapersDate date, char *zOut11);
+PapersDate papers_date_today(void);
+int papers_month_from_name(const char *z, i64 n);
+PapersDate papers_date_anchor(int iMonth, int iDay, PapersDate anchor);
+
+/* A date as digests print it: "Mar 17", "Mar 17, 2024", "March 17 2024". */
+typedef struct PapersDateText {
+  int iMonth;   /* 1..12 */
+  int iDay;     /* 1..31 as written */
+  int iYear;    /* as written; 0 when absent, -1 when not a year (0, or > 9999) */
+  i64 nText;    /* bytes of the date itself, from the month to the day or year */
+} PapersDateText;
+
+int papers_date_text_parse(const char *z, i64 n, PapersDateText *pOut);
+
+/* ---- links.c --------------------------------------------------------- */
+
+/* Sets the result to a JSON array of the distinct http(s) URLs in the
+** spans, in order of appearance, trailing punctuation removed. */
+void papers_result_links(sqlite3_context *pCtx, const PapersSpan *aSpan, int nSpan);
+
+/* ---- formats ---------------------------------------------------------- */
+
+/* One paper as a format parser found it. Text fields are spans of the input,
+** folded when read; integers are -1 when the digest does not state them. */
+typedef struct PapersRecord {
+  i64 iLine;            /* 1-based line where the entry starts */
+  PapersSpan title;
+  PapersSpan abstract;
+  PapersSpan org;
+  PapersSpan orgHandle;
+  PapersSpan dateText;
+  PapersDate published; /* 0 when absent or not a calendar date */
+  i64 nAuthor;          /* author_count */
+  i64 nComment;         /* comment_count */
+  i64 nUpvote;          /* upvotes */
+} PapersRecord;
+
+/* Lines [zStart, zEnd) that a parser could not place, and why. */
+typedef struct PapersReject {
+  const char *zStart;
+  const char *zEnd;
+  i64 iLine; /* number of the line at zStart */
+  const char *zReason;
+} PapersReject;
+
+#define PAPERS_MAX_REJECTS 8
+
+typedef struct PapersFormat PapersFormat;
+
+/* The state of one parse: the input's lines and what the last step found. */
+typedef struct PapersParser {
+  const PapersFormat *pFormat;
+  PapersLines lines;
+  PapersDate today;    /* anchor for dates printed without a year */
+  PapersDate pageDate; /* the digest's own date, 0 until seen */
+  i64 nRecord;         /* records produced so far */
+  int iState;          /* the format's own progress marker, 0 at the start */
+  int hasRecord;       /* the last step produced rec */
+  PapersRecord rec;
+  int nReject; /* rejects the last step produced */
+  PapersReject aReject[PAPERS_MAX_REJECTS];
+} PapersParser;
+
+struct PapersFormat {
+  const char *zName;        /* as given to papers_parse's format argument */
+  const char *zDescription; /* one line, for papers_formats and errors */
+  /* Confidence (0 = not this format) that the first bytes are this format. */
+  int (*xDetect)(const char *z, i64 n);
+  /* Reads the next entry: fills rec/hasRecord and aReject/nReject.
+  ** Returns 0 at the end of the input, 1 otherwise. */
+  int (*xStep)(PapersParser *p);
+};
+
+/* Records a reject of lines [zStart, zEnd) starting at line iLine. */
+void papers_parser_reject(PapersParser *p, const char *zStart, const char *zEnd,
+                          i64 iLine, const char *zReason);
+
+const PapersFormat *papers_format_find(const char *zName);
+const PapersFormat *papers_format_detect(const char *z, i64 n);
+/* Appends the known format names as "a, b, c", for error messages. */
+void papers_format_append_names(sqlite3_str *pStr);
+
+extern const PapersFormat papers_format_hf_daily;
+
+/* ---- registration: one per SQL-facing file ---------------------------- */
+int papers_register_parse(sqlite3 *db);
+
+#endif /* PAPERS_INTERNAL_H */

@@ -1,0 +1,443 @@
+/*
+** parse_vtab.c: the table-valued functions papers_parse and papers_unparsed.
+**
+**   papers_parse(input [, format [, today]])     one row per paper
+**   papers_unparsed(input [, format])            one row per line not placed
+**
+** They behave as if declared
+**
+**   CREATE TABLE papers_parse(ordinal, format, title, abstract, authors,
+**     author_count, org, org_handle, published, date_text, comment_count,
+**     upvotes, arxiv_id, arxiv_version, categories, announce, comments, doi,
+**     journal_ref, url, links, extra, line,
+**     input HIDDEN, input_format HIDDEN, today HIDDEN);
+**   CREATE TABLE papers_unparsed(line, text, reason,
+**     input HIDDEN, input_format HIDDEN);
+**
+** (the argument columns are not named `text` and `format` because those are
+** output columns). Contract:
+**   - input is TEXT or a BLOB of UTF-8; NULL gives zero rows. It is validated
+**     once, up front: invalid UTF-8 is an error naming the byte (from 1). A
+**     leading byte-order mark is skipped.
+**   - format NULL or absent means auto-detect (formats.c); an unknown name is an
+**     error listing the known ones. today is an ISO date (YYYY-MM-DD) anchoring
+**     dates printed without a year; NULL or absent means the current date.
+**   - Rows stream: each xNext asks the format parser for its next entry, so
+**     memory does not grow with the input, and nothing is copied but the
+**     values a query reads (text columns are folded when read).
+**   - The input is not copied: the argument's value stays unchanged in its
+**     register for as long as the scan runs (SQLite re-runs xFilter when a
+**     correlated argument changes).
+*/
+#include "papers_internal.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+enum ParseColumn {
+  COL_ORDINAL,
+  COL_FORMAT,
+  COL_TITLE,
+  COL_ABSTRACT,
+  COL_AUTHORS,
+  COL_AUTHOR_COUNT,
+  COL_ORG,
+  COL_ORG_HANDLE,
+  COL_PUBLISHED,
+  COL_DATE_TEXT,
+  COL_COMMENT_COUNT,
+  COL_UPVOTES,
+  COL_ARXIV_ID,
+  COL_ARXIV_VERSION,
+  COL_CATEGORIES,
+  COL_ANNOUNCE,
+  COL_COMMENTS,
+  COL_DOI,
+  COL_JOURNAL_REF,
+  COL_URL,
+  COL_LINKS,
+  COL_EXTRA,
+  COL_LINE,
+  N_PARSE_OUTPUT
+};
+
+enum UnparsedColumn { UCOL_LINE, UCOL_TEXT, UCOL_REASON, N_UNPARSED_OUTPUT };
+
+/* Argument columns follow the output columns, in this order. */
+enum ArgSlot { ARG_INPUT, ARG_FORMAT, ARG_TODAY, N_ARG };
+
+static const char zParseSchema[] =
+    "CREATE TABLE x(ordinal INTEGER, format TEXT, title TEXT, abstract TEXT,"
+    " authors TEXT, author_count INTEGER, org TEXT, org_handle TEXT, published TEXT,"
+    " date_text TEXT, comment_count INTEGER, upvotes INTEGER, arxiv_id TEXT,"
+    " arxiv_version INTEGER, categories TEXT, announce TEXT, comments TEXT, doi TEXT,"
+    " journal_ref TEXT, url TEXT, links TEXT, extra TEXT, line INTEGER,"
+    " input HIDDEN, input_format HIDDEN, today HIDDEN)";
+
+static const char zUnparsedSchema[] = "CREATE TABLE x(line INTEGER, text TEXT, reason TEXT,"
+                                      " input HIDDEN, input_format HIDDEN)";
+
+typedef struct ParseTable {
+  sqlite3_vtab base;
+  int isUnparsed; /* papers_unparsed rather than papers_parse */
+  int nOutput;    /* number of output columns; arguments follow */
+  int nArg;       /* number of argument columns */
+  const char *zName;
+} ParseTable;
+
+typedef struct ParseCursor {
+  sqlite3_vtab_cursor base;
+  PapersParser parser;
+  i64 iRowid;
+  int isEof;
+  const char *zDetectFailure; /* set when no format recognised the input */
+  /* papers_unparsed: the reject being listed and the line within it */
+  int iReject;
+  PapersLines rejectLines;
+  PapersLine rejectLine;
+  /* argument values, for the hidden columns */
+  sqlite3_value *apArg[N_ARG];
+} ParseCursor;
+
+static int parse_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                         sqlite3_vtab **ppVtab, char **pzErr) {
+  int isUnparsed = pAux != 0;
+  (void)argc;
+  (void)argv;
+  (void)pzErr;
+  int rc = sqlite3_declare_vtab(db, isUnparsed ? zUnparsedSchema : zParseSchema);
+  if (rc != SQLITE_OK) return rc;
+  ParseTable *pTab = sqlite3_malloc64(sizeof(*pTab));
+  if (pTab == 0) return SQLITE_NOMEM;
+  memset(pTab, 0, sizeof(*pTab));
+  pTab->isUnparsed = isUnparsed;
+  pTab->nOutput = isUnparsed ? N_UNPARSED_OUTPUT : N_PARSE_OUTPUT;
+  pTab->nArg = isUnparsed ? 2 : 3;
+  pTab->zName = isUnparsed ? "papers_unparsed" : "papers_parse";
+  sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+  *ppVtab = &pTab->base;
+  return SQLITE_OK;
+}
+
+static int parse_disconnect(sqlite3_vtab *pVtab) {
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+/* Arguments arrive as equality constraints on the hidden columns. idxNum has
+** bit k set when argument k is given; they are passed to xFilter in order. */
+static int parse_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  ParseTable *pTab = (ParseTable *)pVtab;
+  int aiConstraint[N_ARG] = {-1, -1, -1};
+  int unusableMask = 0;
+  for (int i = 0; i < pInfo->nConstraint; i++) {
+    const struct sqlite3_index_constraint *pCons = &pInfo->aConstraint[i];
+    int iArg = pCons->iColumn - pTab->nOutput;
+    if (iArg < 0 || pCons->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+    if (!pCons->usable) {
+      unusableMask |= 1 << iArg;
+    } else {
+      aiConstraint[iArg] = i;
+    }
+  }
+  int idxNum = 0, nArgv = 0;
+  for (int iArg = 0; iArg < pTab->nArg; iArg++) {
+    if (aiConstraint[iArg] < 0) continue;
+    idxNum |= 1 << iArg;
+    pInfo->aConstraintUsage[aiConstraint[iArg]].argvIndex = ++nArgv;
+    pInfo->aConstraintUsage[aiConstraint[iArg]].omit = 1;
+  }
+  /* An argument that is not usable yet: another join order will supply it. */
+  if (unusableMask & ~idxNum) return SQLITE_CONSTRAINT;
+  if ((idxNum & (1 << ARG_INPUT)) == 0) {
+    sqlite3_free(pVtab->zErrMsg);
+    pVtab->zErrMsg = sqlite3_mprintf("%s: the first argument, the digest text, is missing",
+                                     pTab->zName);
+    return SQLITE_ERROR;
+  }
+  pInfo->idxNum = idxNum;
+  pInfo->estimatedCost = 1000;
+  pInfo->estimatedRows = 100;
+  return SQLITE_OK;
+}
+
+static int parse_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
+  (void)pVtab;
+  ParseCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
+  if (pCur == 0) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  *ppCursor = &pCur->base;
+  return SQLITE_OK;
+}
+
+static int parse_close(sqlite3_vtab_cursor *pCursor) {
+  sqlite3_free(pCursor);
+  return SQLITE_OK;
+}
+
+static int set_error(ParseCursor *pCur, const char *zFormat, ...) {
+  sqlite3_vtab *pVtab = pCur->base.pVtab;
+  va_list ap;
+  va_start(ap, zFormat);
+  sqlite3_free(pVtab->zErrMsg);
+  pVtab->zErrMsg = sqlite3_vmprintf(zFormat, ap);
+  va_end(ap);
+  return pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* Reads the input argument without copying it: a BLOB as its bytes, anything
+** else as UTF-8 text. */
+static void input_bytes(sqlite3_value *pValue, const char **pz, i64 *pn) {
+  if (sqlite3_value_type(pValue) == SQLITE_BLOB) {
+    *pz = sqlite3_value_blob(pValue);
+  } else {
+    *pz = (const char *)sqlite3_value_text(pValue);
+  }
+  *pn = sqlite3_value_bytes(pValue);
+  if (*pz == 0) *pz = "";
+}
+
+/* Resolves the format argument; NULL format means auto-detect. */
+static int resolve_format(ParseCursor *pCur, sqlite3_value *pFormat, const char *z, i64 n) {
+  ParseTable *pTab = (ParseTable *)pCur->base.pVtab;
+  if (pFormat == 0 || sqlite3_value_type(pFormat) == SQLITE_NULL) {
+    pCur->parser.pFormat = papers_format_detect(z, n);
+    if (pCur->parser.pFormat == 0) {
+      pCur->zDetectFailure = "no known digest format recognised";
+    }
+    return SQLITE_OK;
+  }
+  const char *zName = (const char *)sqlite3_value_text(pFormat);
+  pCur->parser.pFormat = zName ? papers_format_find(zName) : 0;
+  if (pCur->parser.pFormat) return SQLITE_OK;
+  if (zName == 0) return SQLITE_NOMEM;
+  sqlite3_str *pNames = sqlite3_str_new(0);
+  papers_format_append_names(pNames);
+  char *zNames = sqlite3_str_finish(pNames);
+  int rc = set_error(pCur, "%s: unknown format '%s' (known: %s)", pTab->zName, zName,
+                     zNames ? zNames : "");
+  sqlite3_free(zNames);
+  return rc;
+}
+
+static int resolve_today(ParseCursor *pCur, sqlite3_value *pToday) {
+  ParseTable *pTab = (ParseTable *)pCur->base.pVtab;
+  if (pToday == 0 || sqlite3_value_type(pToday) == SQLITE_NULL) {
+    pCur->parser.today = papers_date_today();
+    return SQLITE_OK;
+  }
+  const char *zToday = (const char *)sqlite3_value_text(pToday);
+  if (zToday == 0) return SQLITE_NOMEM;
+  if (papers_date_from_iso(zToday, sqlite3_value_bytes(pToday), &pCur->parser.today)) {
+    return SQLITE_OK;
+  }
+  return set_error(pCur, "%s: today must be a date written YYYY-MM-DD, got '%s'",
+                   pTab->zName, zToday);
+}
+
+static void parser_step(ParseCursor *pCur) {
+  PapersParser *p = &pCur->parser;
+  p->hasRecord = 0;
+  p->nReject = 0;
+  if (!p->pFormat->xStep(p)) {
+    pCur->isEof = 1;
+    return;
+  }
+  if (p->hasRecord) p->nRecord++;
+}
+
+/* papers_parse: steps until the parser yields a record. */
+static void next_record(ParseCursor *pCur) {
+  do {
+    parser_step(pCur);
+  } while (!pCur->isEof && !pCur->parser.hasRecord);
+}
+
+/* papers_unparsed: moves to the next non-blank line of the current reject,
+** stepping the parser for more rejects when these are used up. */
+static void next_unparsed_line(ParseCursor *pCur) {
+  PapersParser *p = &pCur->parser;
+  for (;;) {
+    while (papers_lines_next(&pCur->rejectLines, &pCur->rejectLine)) {
+      if (!papers_is_blank(pCur->rejectLine.z, pCur->rejectLine.n)) return;
+    }
+    if (pCur->zDetectFailure) {
+      pCur->isEof = 1;
+      return;
+    }
+    if (++pCur->iReject >= p->nReject) {
+      pCur->iReject = -1;
+      parser_step(pCur);
+      if (pCur->isEof) return;
+      continue;
+    }
+    const PapersReject *pReject = &p->aReject[pCur->iReject];
+    papers_lines_init(&pCur->rejectLines, pReject->zStart, pReject->zEnd - pReject->zStart,
+                      p->lines.hasCR);
+    pCur->rejectLines.iLine = pReject->iLine;
+  }
+}
+
+static int parse_next(sqlite3_vtab_cursor *pCursor) {
+  ParseCursor *pCur = (ParseCursor *)pCursor;
+  ParseTable *pTab = (ParseTable *)pCursor->pVtab;
+  if (pTab->isUnparsed) {
+    next_unparsed_line(pCur);
+  } else if (pCur->zDetectFailure) {
+    pCur->isEof = 1;
+  } else {
+    next_record(pCur);
+  }
+  pCur->iRowid++;
+  return SQLITE_OK;
+}
+
+static int parse_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr, int argc,
+                        sqlite3_value **argv) {
+  ParseCursor *pCur = (ParseCursor *)pCursor;
+  ParseTable *pTab = (ParseTable *)pCursor->pVtab;
+  (void)idxStr;
+  (void)argc;
+  memset(&pCur->parser, 0, sizeof(pCur->parser));
+  memset(pCur->apArg, 0, sizeof(pCur->apArg));
+  pCur->iRowid = 0;
+  pCur->isEof = 0;
+  pCur->zDetectFailure = 0;
+  pCur->iReject = -1;
+  papers_lines_init(&pCur->rejectLines, "", 0, 0);
+  int iArgv = 0;
+  for (int iArg = 0; iArg < N_ARG; iArg++) {
+    if (idxNum & (1 << iArg)) pCur->apArg[iArg] = argv[iArgv++];
+  }
+  if (sqlite3_value_type(pCur->apArg[ARG_INPUT]) == SQLITE_NULL) {
+    pCur->isEof = 1;
+    return SQLITE_OK;
+  }
+  const char *z;
+  i64 n;
+  input_bytes(pCur->apArg[ARG_INPUT], &z, &n);
+  int hasCR = 0;
+  i64 iBad = papers_utf8_check((const unsigned char *)z, n, &hasCR);
+  if (iBad >= 0) {
+    return set_error(pCur, "%s: input is not valid UTF-8 at byte %lld", pTab->zName, iBad + 1);
+  }
+  if (n >= 3 && memcmp(z, "\xEF\xBB\xBF", 3) == 0) {
+    z += 3;
+    n -= 3;
+  }
+  int rc = resolve_format(pCur, pCur->apArg[ARG_FORMAT], z, n);
+  if (rc == SQLITE_OK) rc = resolve_today(pCur, pCur->apArg[ARG_TODAY]);
+  if (rc != SQLITE_OK) return rc;
+  papers_lines_init(&pCur->parser.lines, z, n, hasCR);
+  if (pCur->zDetectFailure) {
+    /* the whole input is one reject, listed by papers_unparsed */
+    papers_lines_init(&pCur->rejectLines, z, n, hasCR);
+  }
+  pCur->iRowid = 0;
+  return parse_next(pCursor);
+}
+
+static int parse_eof(sqlite3_vtab_cursor *pCursor) {
+  return ((ParseCursor *)pCursor)->isEof;
+}
+
+static int parse_rowid(sqlite3_vtab_cursor *pCursor, sqlite_int64 *pRowid) {
+  *pRowid = ((ParseCursor *)pCursor)->iRowid;
+  return SQLITE_OK;
+}
+
+static void result_count(sqlite3_context *pCtx, i64 nValue) {
+  if (nValue < 0) {
+    sqlite3_result_null(pCtx);
+  } else {
+    sqlite3_result_int64(pCtx, nValue);
+  }
+}
+
+static void result_date(sqlite3_context *pCtx, PapersDate date) {
+  char zIso[11];
+  if (date == 0) {
+    sqlite3_result_null(pCtx);
+    return;
+  }
+  papers_date_to_iso(date, zIso);
+  sqlite3_result_text(pCtx, zIso, 10, SQLITE_TRANSIENT);
+}
+
+static void record_column(ParseCursor *pCur, sqlite3_context *pCtx, int iCol) {
+  const PapersRecord *pRec = &pCur->parser.rec;
+  switch (iCol) {
+  case COL_ORDINAL: sqlite3_result_int64(pCtx, pCur->parser.nRecord); break;
+  case COL_FORMAT: sqlite3_result_text(pCtx, pCur->parser.pFormat->zName, -1, SQLITE_STATIC); break;
+  case COL_TITLE: papers_result_folded(pCtx, pRec->title); break;
+  case COL_ABSTRACT: papers_result_folded(pCtx, pRec->abstract); break;
+  case COL_AUTHOR_COUNT: result_count(pCtx, pRec->nAuthor); break;
+  case COL_ORG: papers_result_folded(pCtx, pRec->org); break;
+  case COL_ORG_HANDLE: papers_result_folded(pCtx, pRec->orgHandle); break;
+  case COL_PUBLISHED: result_date(pCtx, pRec->published); break;
+  case COL_DATE_TEXT: papers_result_folded(pCtx, pRec->dateText); break;
+  case COL_COMMENT_COUNT: result_count(pCtx, pRec->nComment); break;
+  case COL_UPVOTES: result_count(pCtx, pRec->nUpvote); break;
+  case COL_LINKS: {
+    PapersSpan aSpan[2] = {pRec->title, pRec->abstract};
+    papers_result_links(pCtx, aSpan, 2);
+    break;
+  }
+  case COL_LINE: sqlite3_result_int64(pCtx, pRec->iLine); break;
+  default: sqlite3_result_null(pCtx); break; /* a field this format does not state */
+  }
+}
+
+static void unparsed_column(ParseCursor *pCur, sqlite3_context *pCtx, int iCol) {
+  const PapersLine *pLine = &pCur->rejectLine;
+  switch (iCol) {
+  case UCOL_LINE: sqlite3_result_int64(pCtx, pLine->iLine); break;
+  case UCOL_TEXT: sqlite3_result_text64(pCtx, pLine->z, (sqlite3_uint64)pLine->n,
+                                        SQLITE_TRANSIENT, SQLITE_UTF8);
+    break;
+  default: {
+    const char *zReason = pCur->zDetectFailure
+                              ? pCur->zDetectFailure
+                              : pCur->parser.aReject[pCur->iReject].zReason;
+    sqlite3_result_text(pCtx, zReason, -1, SQLITE_STATIC);
+    break;
+  }
+  }
+}
+
+static int parse_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int iCol) {
+  ParseCursor *pCur = (ParseCursor *)pCursor;
+  ParseTable *pTab = (ParseTable *)pCursor->pVtab;
+  if (iCol >= pTab->nOutput) {
+    sqlite3_value *pArg = pCur->apArg[iCol - pTab->nOutput];
+    if (pArg) sqlite3_result_value(pCtx, pArg);
+  } else if (pTab->isUnparsed) {
+    unparsed_column(pCur, pCtx, iCol);
+  } else {
+    record_column(pCur, pCtx, iCol);
+  }
+  return SQLITE_OK;
+}
+
+/* No xCreate: both tables are eponymous-only, like table-valued functions. */
+static sqlite3_module parseModule = {
+    .xConnect = parse_connect,
+    .xBestIndex = parse_best_index,
+    .xDisconnect = parse_disconnect,
+    .xOpen = parse_open,
+    .xClose = parse_close,
+    .xFilter = parse_filter,
+    .xNext = parse_next,
+    .xEof = parse_eof,
+    .xColumn = parse_column,
+    .xRowid = parse_rowid,
+};
+
+int papers_register_parse(sqlite3 *db) {
+  static const char kUnparsedMarker = 1; /* non-NULL client data selects papers_unparsed */
+  int rc = sqlite3_create_module(db, "papers_parse", &parseModule, 0);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_module(db, "papers_unparsed", &parseModule, (void *)&kUnparsedMarker);
+  }
+  return rc;
+}

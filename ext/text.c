@@ -1,0 +1,231 @@
+/*
+** text.c: the text primitives every digest parser stands on.
+**
+** Contract:
+**   - papers_utf8_check() validates a whole input once, up front, and notes
+**     whether it holds a carriage return, so that the line splitter can use a
+**     single memchr per line for the common LF-only text.
+**   - papers_lines_next() yields lines ending in LF, CRLF or a lone CR, without
+**     copying: each line is a pointer into the input.
+**   - White space means ASCII space, tab, CR, LF, FF, VT and the Unicode spaces
+**     U+00A0, U+2000..U+200A, U+202F, U+205F and U+3000, so that text pasted
+**     from a browser (non-breaking spaces) reads like clean text.
+**   - papers_fold() is how every text column is produced: runs of white space
+**     (line breaks included) become one space, none is left at either end.
+**   - JSON helpers build arrays as text with the JSON subtype (74), so that
+**     SQLite's json_* functions embed them as JSON rather than as strings.
+*/
+#include "papers_internal.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#define JSON_SUBTYPE 74
+
+/* Validates z[0..n) as UTF-8 (no overlong forms, no surrogates, nothing past
+** U+10FFFF). ASCII is checked 16 bytes at a time, which is also where carriage
+** returns are spotted without a second pass. */
+i64 papers_utf8_check(const unsigned char *z, i64 n, int *pHasCR) {
+  const uint64_t kHigh = 0x8080808080808080ULL;
+  const uint64_t kOnes = 0x0101010101010101ULL;
+  const uint64_t kCR = 0x0d * kOnes;
+  int hasCR = 0;
+  i64 i = 0;
+  while (i < n) {
+    if (i + 16 <= n) {
+      uint64_t a, b;
+      memcpy(&a, z + i, 8);
+      memcpy(&b, z + i + 8, 8);
+      if (((a | b) & kHigh) == 0) {
+        uint64_t xa = a ^ kCR, xb = b ^ kCR;
+        /* a byte of xa is zero exactly where a holds '\r' */
+        if ((((xa - kOnes) & ~xa) | ((xb - kOnes) & ~xb)) & kHigh) hasCR = 1;
+        i += 16;
+        continue;
+      }
+    }
+    unsigned c = z[i];
+    if (c < 0x80) {
+      if (c == '\r') hasCR = 1;
+      i++;
+      continue;
+    }
+    int nSeq;
+    if (c >= 0xC2 && c <= 0xDF) nSeq = 2;
+    else if (c >= 0xE0 && c <= 0xEF) nSeq = 3;
+    else if (c >= 0xF0 && c <= 0xF4) nSeq = 4;
+    else return i;
+    if (n - i < nSeq) return i;
+    unsigned c1 = z[i + 1];
+    if ((c1 & 0xC0) != 0x80) return i;
+    if (c == 0xE0 && c1 < 0xA0) return i; /* overlong */
+    if (c == 0xED && c1 > 0x9F) return i; /* UTF-16 surrogate */
+    if (c == 0xF0 && c1 < 0x90) return i; /* overlong */
+    if (c == 0xF4 && c1 > 0x8F) return i; /* past U+10FFFF */
+    for (int k = 2; k < nSeq; k++) {
+      if ((z[i + k] & 0xC0) != 0x80) return i;
+    }
+    i += nSeq;
+  }
+  *pHasCR = hasCR;
+  return -1;
+}
+
+void papers_lines_init(PapersLines *pLines, const char *z, i64 n, int hasCR) {
+  pLines->z = z;
+  pLines->n = n;
+  pLines->iPos = 0;
+  pLines->iLine = 1;
+  pLines->hasCR = hasCR;
+}
+
+/* Yields the next line; returns 0 when the text is used up. A text that ends
+** with a line terminator has no empty line after it. */
+int papers_lines_next(PapersLines *pLines, PapersLine *pLine) {
+  if (pLines->iPos >= pLines->n) return 0;
+  const char *zStart = pLines->z + pLines->iPos;
+  i64 nLeft = pLines->n - pLines->iPos;
+  const char *zLf = memchr(zStart, '\n', (size_t)nLeft);
+  i64 nLine = zLf ? zLf - zStart : nLeft;
+  i64 nStep = zLf ? nLine + 1 : nLine;
+  if (pLines->hasCR) {
+    const char *zCr = memchr(zStart, '\r', (size_t)nLine);
+    if (zCr) {
+      i64 iCr = zCr - zStart;
+      int isCrLf = zLf && iCr == nLine - 1;
+      nLine = iCr;
+      if (!isCrLf) nStep = iCr + 1;
+    }
+  }
+  pLine->z = zStart;
+  pLine->n = nLine;
+  pLine->iLine = pLines->iLine++;
+  pLines->iPos += nStep;
+  return 1;
+}
+
+int papers_space_len(const char *z, const char *zEnd) {
+  const unsigned char *u = (const unsigned char *)z;
+  i64 nLeft = zEnd - z;
+  if (nLeft <= 0) return 0;
+  if (u[0] == ' ' || (u[0] >= '\t' && u[0] <= '\r')) return 1;
+  if (u[0] == 0xC2) return (nLeft >= 2 && u[1] == 0xA0) ? 2 : 0;
+  if (nLeft < 3) return 0;
+  if (u[0] == 0xE2 && u[1] == 0x80 && (u[2] <= 0x8A || u[2] == 0xAF)) {
+    return u[2] >= 0x80 ? 3 : 0;
+  }
+  if (u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F) return 3;
+  if (u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) return 3;
+  return 0;
+}
+
+/* Length of the white-space character that ends just before zEnd, or 0.
+** Every space is 1, 2 or 3 bytes long, so only those suffixes are tried. */
+static int space_len_before(const char *zStart, const char *zEnd) {
+  for (int nTry = 1; nTry <= 3 && zEnd - nTry >= zStart; nTry++) {
+    if (papers_space_len(zEnd - nTry, zEnd) == nTry) return nTry;
+  }
+  return 0;
+}
+
+PapersSpan papers_trim(const char *z, i64 n) {
+  const char *zEnd = z + n;
+  int nSpace;
+  while ((nSpace = papers_space_len(z, zEnd)) > 0) z += nSpace;
+  while (zEnd > z && (nSpace = space_len_before(z, zEnd)) > 0) zEnd -= nSpace;
+  PapersSpan span = {z, zEnd - z};
+  return span;
+}
+
+int papers_is_blank(const char *z, i64 n) {
+  return papers_trim(z, n).n == 0;
+}
+
+i64 papers_fold(char *zOut, const char *z, i64 n) {
+  const char *zEnd = z + n;
+  i64 nOut = 0;
+  int pendingSpace = 0;
+  while (z < zEnd) {
+    unsigned char c = (unsigned char)*z;
+    int nSpace = (c > ' ' && c < 0x80) ? 0 : papers_space_len(z, zEnd);
+    if (nSpace > 0) {
+      pendingSpace = 1;
+      z += nSpace;
+      continue;
+    }
+    if (pendingSpace && nOut > 0) zOut[nOut++] = ' ';
+    pendingSpace = 0;
+    zOut[nOut++] = (char)c;
+    z++;
+  }
+  return nOut;
+}
+
+i64 papers_fold_short(char *zBuf, i64 nBuf, const char *z, i64 n) {
+  if (n > nBuf) return -1;
+  return papers_fold(zBuf, z, n);
+}
+
+void papers_result_folded(sqlite3_context *pCtx, PapersSpan span) {
+  if (span.z == 0) {
+    sqlite3_result_null(pCtx);
+    return;
+  }
+  char *zOut = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
+  if (zOut == 0) {
+    sqlite3_result_error_nomem(pCtx);
+    return;
+  }
+  i64 nOut = papers_fold(zOut, span.z, span.n);
+  sqlite3_result_text64(pCtx, zOut, (sqlite3_uint64)nOut, sqlite3_free, SQLITE_UTF8);
+}
+
+void papers_json_append_string(sqlite3_str *pStr, const char *z, i64 n) {
+  static const char aHex[] = "0123456789abcdef";
+  i64 iRun = 0; /* start of the run of bytes that need no escape */
+  sqlite3_str_appendchar(pStr, 1, '"');
+  for (i64 i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)z[i];
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    sqlite3_str_append(pStr, z + iRun, (int)(i - iRun));
+    iRun = i + 1;
+    if (c == '"' || c == '\\') {
+      char aEsc[2] = {'\\', (char)c};
+      sqlite3_str_append(pStr, aEsc, 2);
+    } else {
+      char aEsc[6] = {'\\', 'u', '0', '0', aHex[c >> 4], aHex[c & 15]};
+      sqlite3_str_append(pStr, aEsc, 6);
+    }
+  }
+  sqlite3_str_append(pStr, z + iRun, (int)(n - iRun));
+  sqlite3_str_appendchar(pStr, 1, '"');
+}
+
+void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr) {
+  int rc = sqlite3_str_errcode(pStr);
+  int nText = sqlite3_str_length(pStr);
+  char *zText = sqlite3_str_finish(pStr);
+  if (rc == SQLITE_NOMEM || (rc == SQLITE_OK && zText == 0)) {
+    sqlite3_result_error_nomem(pCtx);
+  } else if (rc != SQLITE_OK) {
+    sqlite3_result_error_toobig(pCtx);
+  } else {
+    sqlite3_result_text(pCtx, zText, nText, sqlite3_free);
+    sqlite3_result_subtype(pCtx, JSON_SUBTYPE);
+    return;
+  }
+  sqlite3_free(zText);
+}
+
+int papers_parse_count(const char *z, i64 n, i64 *pValue) {
+  i64 v = 0;
+  if (n <= 0) return 0;
+  for (i64 i = 0; i < n; i++) {
+    if (z[i] < '0' || z[i] > '9') return 0;
+    int d = z[i] - '0';
+    if (v > (INT64_MAX - d) / 10) return 0;
+    v = v * 10 + d;
+  }
+  *pValue = v;
+  return 1;
+}
