@@ -263,12 +263,8 @@ static int read_metadata_paragraph(PapersLines *pLines, Paragraph *pPar) {
 }
 
 static void start_record(PapersParser *p, const PapersLine *pTitle) {
-  memset(&p->rec, 0, sizeof(p->rec));
-  p->rec.iLine = pTitle->iLine;
+  papers_record_start(p, pTitle->iLine);
   p->rec.title = papers_trim(pTitle->z, pTitle->n);
-  p->rec.nAuthor = -1;
-  p->rec.nComment = -1;
-  p->rec.nUpvote = -1;
 }
 
 static int hf_step(PapersParser *p) {
@@ -333,4 +329,6 @@ const PapersFormat papers_format_hf_daily = {
     "Hugging Face Daily Papers page, as text copied from a browser",
     hf_detect,
     hf_step,
+    0, /* xColumn: the record as it is */
+    0, /* xFree: no state of its own */
 };

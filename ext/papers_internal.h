@@ -115,20 +115,75 @@ void papers_result_links(sqlite3_context *pCtx, const PapersSpan *aSpan, int nSp
 
 /* ---- formats ---------------------------------------------------------- */
 
-/* One paper as a format parser found it. Text fields are spans of the input,
-** folded when read; integers are -1 when the digest does not state them. */
+/* The columns of papers_parse, in order; its argument columns follow. */
+enum PapersColumn {
+  PAPERS_COL_ORDINAL,
+  PAPERS_COL_FORMAT,
+  PAPERS_COL_TITLE,
+  PAPERS_COL_ABSTRACT,
+  PAPERS_COL_AUTHORS,
+  PAPERS_COL_AUTHOR_COUNT,
+  PAPERS_COL_ORG,
+  PAPERS_COL_ORG_HANDLE,
+  PAPERS_COL_PUBLISHED,
+  PAPERS_COL_DATE_TEXT,
+  PAPERS_COL_COMMENT_COUNT,
+  PAPERS_COL_UPVOTES,
+  PAPERS_COL_ARXIV_ID,
+  PAPERS_COL_ARXIV_VERSION,
+  PAPERS_COL_CATEGORIES,
+  PAPERS_COL_ANNOUNCE,
+  PAPERS_COL_COMMENTS,
+  PAPERS_COL_DOI,
+  PAPERS_COL_JOURNAL_REF,
+  PAPERS_COL_URL,
+  PAPERS_COL_LINKS,
+  PAPERS_COL_EXTRA,
+  PAPERS_COL_LINE,
+  PAPERS_N_COLUMN
+};
+
+/* One paper as a format parser found it. Text fields are spans of the input
+** (or of static text), folded when read; integers are -1 when the digest
+** does not state them. record.c says how each becomes a column value. */
 typedef struct PapersRecord {
-  i64 iLine;            /* 1-based line where the entry starts */
+  i64 iLine;             /* 1-based line where the entry starts */
   PapersSpan title;
   PapersSpan abstract;
+  PapersSpan authors;    /* names as written: "A, B and C" (JSON array out) */
   PapersSpan org;
   PapersSpan orgHandle;
   PapersSpan dateText;
-  PapersDate published; /* 0 when absent or not a calendar date */
-  i64 nAuthor;          /* author_count */
-  i64 nComment;         /* comment_count */
-  i64 nUpvote;          /* upvotes */
+  PapersDate published;  /* 0 when absent or not a calendar date */
+  i64 nAuthor;           /* author_count */
+  i64 nComment;          /* comment_count */
+  i64 nUpvote;           /* upvotes */
+  PapersSpan arxivId;
+  i64 arxivVersion;
+  PapersSpan categories; /* "cs.CL cs.AI", primary first (JSON array out) */
+  PapersSpan announce;
+  PapersSpan comments;
+  PapersSpan doi;
+  PapersSpan journalRef;
+  PapersSpan url;
 } PapersRecord;
+
+/* Empties the parser's record for an entry starting at line iLine: every
+** span absent, every count -1. */
+struct PapersParser;
+void papers_record_start(struct PapersParser *p, i64 iLine);
+
+/* Sets a column of papers_parse from the record, the way record.c defines
+** for every format; a format's xColumn hook may call it for what it does not
+** produce itself. */
+void papers_record_result(const struct PapersParser *p, sqlite3_context *pCtx, int iCol);
+
+/* A JSON array of the names in "A, B and C" (commas inside parentheses do
+** not split); NULL for an absent span. */
+void papers_result_name_list(sqlite3_context *pCtx, PapersSpan span);
+
+/* A JSON array of the words of a span split on white space and commas. */
+void papers_result_word_list(sqlite3_context *pCtx, PapersSpan span);
 
 /* Lines [zStart, zEnd) that a parser could not place, and why. */
 typedef struct PapersReject {
@@ -154,6 +209,7 @@ typedef struct PapersParser {
   PapersRecord rec;
   int nReject; /* rejects the last step produced */
   PapersReject aReject[PAPERS_MAX_REJECTS];
+  void *pState; /* the format's own state, freed by its xFree */
 } PapersParser;
 
 struct PapersFormat {
@@ -164,6 +220,11 @@ struct PapersFormat {
   /* Reads the next entry: fills rec/hasRecord and aReject/nReject.
   ** Returns 0 at the end of the input, 1 otherwise. */
   int (*xStep)(PapersParser *p);
+  /* Optional: sets column iCol of the current record (formats whose text
+  ** needs decoding); 0 means papers_record_result() for every column. */
+  void (*xColumn)(const PapersParser *p, sqlite3_context *pCtx, int iCol);
+  /* Optional: frees pState. */
+  void (*xFree)(PapersParser *p);
 };
 
 /* Records a reject of lines [zStart, zEnd) starting at line iLine. */

@@ -34,33 +34,6 @@
 #include <stdarg.h>
 #include <string.h>
 
-enum ParseColumn {
-  COL_ORDINAL,
-  COL_FORMAT,
-  COL_TITLE,
-  COL_ABSTRACT,
-  COL_AUTHORS,
-  COL_AUTHOR_COUNT,
-  COL_ORG,
-  COL_ORG_HANDLE,
-  COL_PUBLISHED,
-  COL_DATE_TEXT,
-  COL_COMMENT_COUNT,
-  COL_UPVOTES,
-  COL_ARXIV_ID,
-  COL_ARXIV_VERSION,
-  COL_CATEGORIES,
-  COL_ANNOUNCE,
-  COL_COMMENTS,
-  COL_DOI,
-  COL_JOURNAL_REF,
-  COL_URL,
-  COL_LINKS,
-  COL_EXTRA,
-  COL_LINE,
-  N_PARSE_OUTPUT
-};
-
 enum UnparsedColumn { UCOL_LINE, UCOL_TEXT, UCOL_REASON, N_UNPARSED_OUTPUT };
 
 /* Argument columns follow the output columns, in this order. */
@@ -111,7 +84,7 @@ static int parse_connect(sqlite3 *db, void *pAux, int argc, const char *const *a
   if (pTab == 0) return SQLITE_NOMEM;
   memset(pTab, 0, sizeof(*pTab));
   pTab->isUnparsed = isUnparsed;
-  pTab->nOutput = isUnparsed ? N_UNPARSED_OUTPUT : N_PARSE_OUTPUT;
+  pTab->nOutput = isUnparsed ? N_UNPARSED_OUTPUT : PAPERS_N_COLUMN;
   pTab->nArg = isUnparsed ? 2 : 3;
   pTab->zName = isUnparsed ? "papers_unparsed" : "papers_parse";
   sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
@@ -170,7 +143,14 @@ static int parse_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
   return SQLITE_OK;
 }
 
+/* Frees what the format parser of the last scan holds. */
+static void parser_release(PapersParser *p) {
+  if (p->pFormat && p->pFormat->xFree) p->pFormat->xFree(p);
+  p->pState = 0;
+}
+
 static int parse_close(sqlite3_vtab_cursor *pCursor) {
+  parser_release(&((ParseCursor *)pCursor)->parser);
   sqlite3_free(pCursor);
   return SQLITE_OK;
 }
@@ -298,6 +278,7 @@ static int parse_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   ParseTable *pTab = (ParseTable *)pCursor->pVtab;
   (void)idxStr;
   (void)argc;
+  parser_release(&pCur->parser);
   memset(&pCur->parser, 0, sizeof(pCur->parser));
   memset(pCur->apArg, 0, sizeof(pCur->apArg));
   pCur->iRowid = 0;
@@ -346,48 +327,6 @@ static int parse_rowid(sqlite3_vtab_cursor *pCursor, sqlite_int64 *pRowid) {
   return SQLITE_OK;
 }
 
-static void result_count(sqlite3_context *pCtx, i64 nValue) {
-  if (nValue < 0) {
-    sqlite3_result_null(pCtx);
-  } else {
-    sqlite3_result_int64(pCtx, nValue);
-  }
-}
-
-static void result_date(sqlite3_context *pCtx, PapersDate date) {
-  char zIso[11];
-  if (date == 0) {
-    sqlite3_result_null(pCtx);
-    return;
-  }
-  papers_date_to_iso(date, zIso);
-  sqlite3_result_text(pCtx, zIso, 10, SQLITE_TRANSIENT);
-}
-
-static void record_column(ParseCursor *pCur, sqlite3_context *pCtx, int iCol) {
-  const PapersRecord *pRec = &pCur->parser.rec;
-  switch (iCol) {
-  case COL_ORDINAL: sqlite3_result_int64(pCtx, pCur->parser.nRecord); break;
-  case COL_FORMAT: sqlite3_result_text(pCtx, pCur->parser.pFormat->zName, -1, SQLITE_STATIC); break;
-  case COL_TITLE: papers_result_folded(pCtx, pRec->title); break;
-  case COL_ABSTRACT: papers_result_folded(pCtx, pRec->abstract); break;
-  case COL_AUTHOR_COUNT: result_count(pCtx, pRec->nAuthor); break;
-  case COL_ORG: papers_result_folded(pCtx, pRec->org); break;
-  case COL_ORG_HANDLE: papers_result_folded(pCtx, pRec->orgHandle); break;
-  case COL_PUBLISHED: result_date(pCtx, pRec->published); break;
-  case COL_DATE_TEXT: papers_result_folded(pCtx, pRec->dateText); break;
-  case COL_COMMENT_COUNT: result_count(pCtx, pRec->nComment); break;
-  case COL_UPVOTES: result_count(pCtx, pRec->nUpvote); break;
-  case COL_LINKS: {
-    PapersSpan aSpan[2] = {pRec->title, pRec->abstract};
-    papers_result_links(pCtx, aSpan, 2);
-    break;
-  }
-  case COL_LINE: sqlite3_result_int64(pCtx, pRec->iLine); break;
-  default: sqlite3_result_null(pCtx); break; /* a field this format does not state */
-  }
-}
-
 static void unparsed_column(ParseCursor *pCur, sqlite3_context *pCtx, int iCol) {
   const PapersLine *pLine = &pCur->rejectLine;
   switch (iCol) {
@@ -413,8 +352,10 @@ static int parse_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int
     if (pArg) sqlite3_result_value(pCtx, pArg);
   } else if (pTab->isUnparsed) {
     unparsed_column(pCur, pCtx, iCol);
+  } else if (pCur->parser.pFormat->xColumn) {
+    pCur->parser.pFormat->xColumn(&pCur->parser, pCtx, iCol);
   } else {
-    record_column(pCur, pCtx, iCol);
+    papers_record_result(&pCur->parser, pCtx, iCol);
   }
   return SQLITE_OK;
 }

@@ -1,0 +1,145 @@
+/*
+** record.c: how a parsed record becomes the column values of papers_parse.
+**
+** Contract, for every format (a format's xColumn hook may override a column):
+**   - text spans are folded (white space runs become one space) and absent
+**     spans are NULL;
+**   - counts are INTEGER, or NULL when the digest does not state them;
+**   - published is an ISO date (YYYY-MM-DD) or NULL;
+**   - authors, categories and links are JSON arrays with the JSON subtype;
+**     authors splits "A, B and C" into names, categories splits on white space
+**     and commas, links lists the URLs of the title and abstract (links.c);
+**   - extra is NULL unless a format fills it.
+*/
+#include "papers_internal.h"
+
+#include <string.h>
+
+static void result_count(sqlite3_context *pCtx, i64 nValue) {
+  if (nValue < 0) {
+    sqlite3_result_null(pCtx);
+  } else {
+    sqlite3_result_int64(pCtx, nValue);
+  }
+}
+
+static void result_date(sqlite3_context *pCtx, PapersDate date) {
+  char zIso[11];
+  if (date == 0) {
+    sqlite3_result_null(pCtx);
+    return;
+  }
+  papers_date_to_iso(date, zIso);
+  sqlite3_result_text(pCtx, zIso, 10, SQLITE_TRANSIENT);
+}
+
+void papers_record_start(PapersParser *p, i64 iLine) {
+  memset(&p->rec, 0, sizeof(p->rec));
+  p->rec.iLine = iLine;
+  p->rec.nAuthor = -1;
+  p->rec.nComment = -1;
+  p->rec.nUpvote = -1;
+  p->rec.arxivVersion = -1;
+}
+
+void papers_record_result(const PapersParser *p, sqlite3_context *pCtx, int iCol) {
+  const PapersRecord *pRec = &p->rec;
+  switch (iCol) {
+  case PAPERS_COL_ORDINAL: sqlite3_result_int64(pCtx, p->nRecord); break;
+  case PAPERS_COL_FORMAT: sqlite3_result_text(pCtx, p->pFormat->zName, -1, SQLITE_STATIC); break;
+  case PAPERS_COL_TITLE: papers_result_folded(pCtx, pRec->title); break;
+  case PAPERS_COL_ABSTRACT: papers_result_folded(pCtx, pRec->abstract); break;
+  case PAPERS_COL_AUTHORS: papers_result_name_list(pCtx, pRec->authors); break;
+  case PAPERS_COL_AUTHOR_COUNT: result_count(pCtx, pRec->nAuthor); break;
+  case PAPERS_COL_ORG: papers_result_folded(pCtx, pRec->org); break;
+  case PAPERS_COL_ORG_HANDLE: papers_result_folded(pCtx, pRec->orgHandle); break;
+  case PAPERS_COL_PUBLISHED: result_date(pCtx, pRec->published); break;
+  case PAPERS_COL_DATE_TEXT: papers_result_folded(pCtx, pRec->dateText); break;
+  case PAPERS_COL_COMMENT_COUNT: result_count(pCtx, pRec->nComment); break;
+  case PAPERS_COL_UPVOTES: result_count(pCtx, pRec->nUpvote); break;
+  case PAPERS_COL_ARXIV_ID: papers_result_folded(pCtx, pRec->arxivId); break;
+  case PAPERS_COL_ARXIV_VERSION: result_count(pCtx, pRec->arxivVersion); break;
+  case PAPERS_COL_CATEGORIES: papers_result_word_list(pCtx, pRec->categories); break;
+  case PAPERS_COL_ANNOUNCE: papers_result_folded(pCtx, pRec->announce); break;
+  case PAPERS_COL_COMMENTS: papers_result_folded(pCtx, pRec->comments); break;
+  case PAPERS_COL_DOI: papers_result_folded(pCtx, pRec->doi); break;
+  case PAPERS_COL_JOURNAL_REF: papers_result_folded(pCtx, pRec->journalRef); break;
+  case PAPERS_COL_URL: papers_result_folded(pCtx, pRec->url); break;
+  case PAPERS_COL_LINKS: {
+    PapersSpan aSpan[2] = {pRec->title, pRec->abstract};
+    papers_result_links(pCtx, aSpan, 2);
+    break;
+  }
+  case PAPERS_COL_LINE: sqlite3_result_int64(pCtx, pRec->iLine); break;
+  default: sqlite3_result_null(pCtx); break; /* a field this format does not state */
+  }
+}
+
+/* Appends the trimmed name z[0..n) to the array unless it is empty. */
+static void append_name(sqlite3_str *pStr, int *pnName, const char *z, i64 n) {
+  PapersSpan name = papers_trim(z, n);
+  if (name.n == 0) return;
+  if ((*pnName)++ > 0) sqlite3_str_appendchar(pStr, 1, ',');
+  papers_json_append_string(pStr, name.z, name.n);
+}
+
+/* Length of a list separator at z[i] outside parentheses: "," or " and ". */
+static int separator_len(const char *z, i64 n, i64 i) {
+  if (z[i] == ',') return 1;
+  if (z[i] == ' ' && n - i >= 5 && memcmp(z + i, " and ", 5) == 0) return 5;
+  return 0;
+}
+
+void papers_result_name_list(sqlite3_context *pCtx, PapersSpan span) {
+  if (span.z == 0) {
+    sqlite3_result_null(pCtx);
+    return;
+  }
+  char *zFolded = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
+  if (zFolded == 0) {
+    sqlite3_result_error_nomem(pCtx);
+    return;
+  }
+  i64 n = papers_fold(zFolded, span.z, span.n);
+  sqlite3_str *pStr = sqlite3_str_new(sqlite3_context_db_handle(pCtx));
+  int nName = 0, nDepth = 0;
+  i64 iStart = 0;
+  sqlite3_str_appendchar(pStr, 1, '[');
+  for (i64 i = 0; i < n; i++) {
+    if (zFolded[i] == '(') nDepth++;
+    if (zFolded[i] == ')' && nDepth > 0) nDepth--;
+    int nSep = nDepth == 0 ? separator_len(zFolded, n, i) : 0;
+    if (nSep == 0) continue;
+    append_name(pStr, &nName, zFolded + iStart, i - iStart);
+    iStart = i + nSep;
+    i += nSep - 1;
+  }
+  append_name(pStr, &nName, zFolded + iStart, n - iStart);
+  sqlite3_str_appendchar(pStr, 1, ']');
+  sqlite3_free(zFolded);
+  papers_result_json(pCtx, pStr);
+}
+
+void papers_result_word_list(sqlite3_context *pCtx, PapersSpan span) {
+  if (span.z == 0) {
+    sqlite3_result_null(pCtx);
+    return;
+  }
+  sqlite3_str *pStr = sqlite3_str_new(sqlite3_context_db_handle(pCtx));
+  const char *z = span.z, *zEnd = span.z + span.n;
+  int nWord = 0;
+  sqlite3_str_appendchar(pStr, 1, '[');
+  while (z < zEnd) {
+    int nSpace = papers_space_len(z, zEnd);
+    if (nSpace > 0 || *z == ',') {
+      z += nSpace > 0 ? nSpace : 1;
+      continue;
+    }
+    const char *zWord = z;
+    while (z < zEnd && *z != ',' && papers_space_len(z, zEnd) == 0) z++;
+    if (nWord++ > 0) sqlite3_str_appendchar(pStr, 1, ',');
+    papers_json_append_string(pStr, zWord, z - zWord);
+  }
+  sqlite3_str_appendchar(pStr, 1, ']');
+  papers_result_json(pCtx, pStr);
+}
