@@ -54,13 +54,18 @@ demo: papers.$(SO)
 	$(SQLITE3) :memory: -cmd '.load ./papers' < sql/demo.sql
 
 # The Node binding test needs better-sqlite3 in a folder the tests own.
-tests/node/node_modules/better-sqlite3/package.json: tests/node/package.json
-	cd tests/node && npm install --no-audit --no-fund --loglevel=error
+NODE_DEPS := tests/bindings/node_modules/better-sqlite3/package.json
+$(NODE_DEPS): tests/bindings/package.json tests/bindings/package-lock.json
+	cd tests/bindings && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-node-deps: tests/node/node_modules/better-sqlite3/package.json
+node-deps: $(NODE_DEPS)
 
-test: papers.$(SO) build/runner node-deps
+build/old_sqlite: tests/old_sqlite.c Makefile
+	@mkdir -p build
+	$(CC) $(CFLAGS) $(WARNINGS) -o $@ tests/old_sqlite.c -lsqlite3 -ldl
+
+test: papers.$(SO) build/runner build/old_sqlite node-deps
 	PYTHON=$(PYTHON) SQLITE3=$(SQLITE3) ./build/runner --ext ./papers $(TESTS) $(DOCS)
 
 build/asan/papers.so: $(SOURCES) $(HEADERS) Makefile

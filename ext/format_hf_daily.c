@@ -81,13 +81,18 @@ static int starts_with(const char *z, i64 n, const char *zPrefix) {
   return (size_t)n >= nPrefix && memcmp(z, zPrefix, nPrefix) == 0;
 }
 
+/* True when the line, leading white space skipped, starts with zPrefix. Cheap
+** on long lines: only their first bytes are looked at. */
+static int line_starts_with(const PapersLine *pLine, const char *zPrefix) {
+  const char *z = pLine->z, *zEnd = pLine->z + pLine->n;
+  int nSpace;
+  while ((nSpace = papers_space_len(z, zEnd)) > 0) z += nSpace;
+  return starts_with(z, zEnd - z, zPrefix);
+}
+
 static int is_metadata(const Paragraph *pPar) {
-  char zBuf[SHORT_LINE];
-  i64 n = fold_line(zBuf, &pPar->aLine[0]);
-  if (n >= 0 && starts_with(zBuf, n, BULLET)) return 1;
-  if (pPar->nLine < 2) return 0;
-  n = fold_line(zBuf, &pPar->aLine[1]);
-  return n >= 0 && starts_with(zBuf, n, MIDDLE_DOT);
+  if (line_starts_with(&pPar->aLine[0], BULLET)) return 1;
+  return pPar->nLine >= 2 && line_starts_with(&pPar->aLine[1], MIDDLE_DOT);
 }
 
 /* Reads "• N authors" (or "author"); returns 0 when the line is not that. */

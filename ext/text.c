@@ -19,53 +19,87 @@
 
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define JSON_SUBTYPE 74
 
-/* Validates z[0..n) as UTF-8 (no overlong forms, no surrogates, nothing past
-** U+10FFFF). ASCII is checked 16 bytes at a time, which is also where carriage
-** returns are spotted without a second pass. */
+/* Looks at the nBlock (16 or 64) bytes at z: returns 0 when one is not ASCII,
+** else 1, and sets *pHasCR when one is a carriage return. One pass finds
+** both. SSE2 (part of every x86-64) does it in a few instructions; elsewhere
+** 64-bit words and the has-zero-byte test ((x - 0x01..) & ~x & 0x80..). */
+#if defined(__SSE2__)
+static int is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
+  __m128i anyByte = _mm_setzero_si128(), anyCR = _mm_setzero_si128();
+  const __m128i cr = _mm_set1_epi8('\r');
+  for (int k = 0; k < nBlock; k += 16) {
+    __m128i bytes = _mm_loadu_si128((const __m128i *)(z + k));
+    anyByte = _mm_or_si128(anyByte, bytes);
+    anyCR = _mm_or_si128(anyCR, _mm_cmpeq_epi8(bytes, cr));
+  }
+  if (_mm_movemask_epi8(anyByte)) return 0;
+  if (_mm_movemask_epi8(anyCR)) *pHasCR = 1;
+  return 1;
+}
+#else
+static int is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
+  const uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  uint64_t anyHigh = 0, anyCR = 0;
+  for (int k = 0; k < nBlock; k += 8) {
+    uint64_t word;
+    memcpy(&word, z + k, 8);
+    uint64_t crZero = word ^ (kOnes * '\r');
+    anyHigh |= word;
+    anyCR |= (crZero - kOnes) & ~crZero;
+  }
+  if (anyHigh & kHigh) return 0;
+  if (anyCR & kHigh) *pHasCR = 1;
+  return 1;
+}
+#endif
+
+/* Length of the valid UTF-8 sequence at z[0..nLeft) that starts with a byte
+** >= 0x80, or 0 when it is not valid (overlong forms, UTF-16 surrogates and
+** code points past U+10FFFF are not). */
+static int utf8_sequence_len(const unsigned char *z, i64 nLeft) {
+  unsigned c = z[0];
+  int nSeq;
+  if (c >= 0xC2 && c <= 0xDF) nSeq = 2;
+  else if (c >= 0xE0 && c <= 0xEF) nSeq = 3;
+  else if (c >= 0xF0 && c <= 0xF4) nSeq = 4;
+  else return 0;
+  if (nLeft < nSeq) return 0;
+  unsigned c1 = z[1];
+  if ((c1 & 0xC0) != 0x80) return 0;
+  if (c == 0xE0 && c1 < 0xA0) return 0; /* overlong */
+  if (c == 0xED && c1 > 0x9F) return 0; /* UTF-16 surrogate */
+  if (c == 0xF0 && c1 < 0x90) return 0; /* overlong */
+  if (c == 0xF4 && c1 > 0x8F) return 0; /* past U+10FFFF */
+  for (int k = 2; k < nSeq; k++) {
+    if ((z[k] & 0xC0) != 0x80) return 0;
+  }
+  return nSeq;
+}
+
+/* Validates z[0..n) as UTF-8 and looks for carriage returns: 64 ASCII bytes
+** at a time, 16 near other bytes, byte by byte only right next to them. */
 i64 papers_utf8_check(const unsigned char *z, i64 n, int *pHasCR) {
-  const uint64_t kHigh = 0x8080808080808080ULL;
-  const uint64_t kOnes = 0x0101010101010101ULL;
-  const uint64_t kCR = 0x0d * kOnes;
   int hasCR = 0;
   i64 i = 0;
   while (i < n) {
-    if (i + 16 <= n) {
-      uint64_t a, b;
-      memcpy(&a, z + i, 8);
-      memcpy(&b, z + i + 8, 8);
-      if (((a | b) & kHigh) == 0) {
-        uint64_t xa = a ^ kCR, xb = b ^ kCR;
-        /* a byte of xa is zero exactly where a holds '\r' */
-        if ((((xa - kOnes) & ~xa) | ((xb - kOnes) & ~xb)) & kHigh) hasCR = 1;
-        i += 16;
-        continue;
-      }
-    }
-    unsigned c = z[i];
-    if (c < 0x80) {
-      if (c == '\r') hasCR = 1;
+    if (n - i >= 64 && is_ascii_block(z + i, 64, &hasCR)) {
+      i += 64;
+    } else if (n - i >= 16 && is_ascii_block(z + i, 16, &hasCR)) {
+      i += 16;
+    } else if (z[i] < 0x80) {
+      hasCR |= z[i] == '\r';
       i++;
-      continue;
+    } else {
+      int nSeq = utf8_sequence_len(z + i, n - i);
+      if (nSeq == 0) return i;
+      i += nSeq;
     }
-    int nSeq;
-    if (c >= 0xC2 && c <= 0xDF) nSeq = 2;
-    else if (c >= 0xE0 && c <= 0xEF) nSeq = 3;
-    else if (c >= 0xF0 && c <= 0xF4) nSeq = 4;
-    else return i;
-    if (n - i < nSeq) return i;
-    unsigned c1 = z[i + 1];
-    if ((c1 & 0xC0) != 0x80) return i;
-    if (c == 0xE0 && c1 < 0xA0) return i; /* overlong */
-    if (c == 0xED && c1 > 0x9F) return i; /* UTF-16 surrogate */
-    if (c == 0xF0 && c1 < 0x90) return i; /* overlong */
-    if (c == 0xF4 && c1 > 0x8F) return i; /* past U+10FFFF */
-    for (int k = 2; k < nSeq; k++) {
-      if ((z[i + k] & 0xC0) != 0x80) return i;
-    }
-    i += nSeq;
   }
   *pHasCR = hasCR;
   return -1;
@@ -138,6 +172,8 @@ PapersSpan papers_trim(const char *z, i64 n) {
 }
 
 int papers_is_blank(const char *z, i64 n) {
+  unsigned char c = n > 0 ? (unsigned char)z[0] : 0;
+  if (c > ' ' && c < 0x80) return 0; /* the common case, decided at once */
   return papers_trim(z, n).n == 0;
 }
 
