@@ -632,7 +632,7 @@ static int read_metadata(PapersParser *p, HfmState *pS, const PapersLine *pLine,
 /* Reads the card's body: the abstract, then metadata, up to the next card. */
 static void read_body(PapersParser *p, HfmState *pS, RejectRun *pRun) {
   char zBuf[SHORT_LINE];
-  PapersLine line;
+  PapersLine line, upvoteLine;
   int inMetadata = 0, wantUpvote = 0;
   for (;;) {
     PapersLines before = p->lines;
@@ -645,10 +645,10 @@ static void read_body(PapersParser *p, HfmState *pS, RejectRun *pRun) {
     if (wantUpvote) {
       wantUpvote = 0;
       if (parse_upvote_tail(s, &nCount)) {
-        run_flush(p, pRun);
         p->rec.nUpvote = nCount;
         continue;
       }
+      run_add(p, pRun, &upvoteLine, "an upvote link without its count");
     }
     if (is_card_start(s, folded) || rejects_full(p)) {
       p->lines = before;
@@ -657,12 +657,15 @@ static void read_body(PapersParser *p, HfmState *pS, RejectRun *pRun) {
     if (read_metadata(p, pS, &line, &wantUpvote)) {
       run_flush(p, pRun);
       inMetadata = 1;
+      upvoteLine = line;
     } else if (!inMetadata) {
       read_abstract(p, &line);
     } else {
       run_add(p, pRun, &line, "not part of a card's metadata");
     }
   }
+  if (wantUpvote)
+    run_add(p, pRun, &upvoteLine, "an upvote link without its count");
   run_flush(p, pRun);
 }
 
