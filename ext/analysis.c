@@ -1,0 +1,403 @@
+/*
+** analysis.c: how papers turns text into terms, through FTS5's tokenizers.
+**
+** Contract:
+**   - Tokenizing is FTS5's: the fts5_api of the connection is fetched once
+**     (SELECT fts5(?1) with sqlite3_bind_pointer) and any FTS5 tokenizer spec
+**     is accepted ("porter unicode61 remove_diacritics 2" is the default), so a
+**     user's FTS5 table and papers read text alike. Without FTS5 the topic
+**     functions fail with a message saying so.
+**   - A token is a stop word when its text as written, lower-cased, is in the
+**     English list below, when it is a number (digits only), or when it is a
+**     single character. Stop words make no terms.
+**   - A number joined to the token before it by one hyphen stays with it:
+**     "GPT-4" is one token "gpt-4" (FTS5 would give "gpt" and "4").
+**   - Terms: every token that is not a stop word gives a unigram term (its
+**     stem), and two such tokens next to each other (only spaces or a hyphen
+**     between them, no stop word or punctuation) give a phrase term "stem1
+**     stem2" ("information bottleneck", "kv cache").
+**   - A term's id is a 64-bit hash of its text (FNV-1a, then a SplitMix64
+**     finaliser), the same on every machine.
+*/
+#include "papers_internal.h"
+
+#include <string.h>
+
+#define DEFAULT_TOKENIZE "porter unicode61 remove_diacritics 2"
+#define MAX_TOKENIZE_ARGS 16
+
+/* English function words, sorted for binary search. */
+static const char *const azStopWord[] = {
+    "a",       "about",   "above",  "after",   "again",   "against", "al",      "all",
+    "also",    "am",      "among",  "an",      "and",     "any",     "are",     "as",
+    "at",      "be",      "because", "been",  "before",  "being",   "below",   "between",
+    "both",    "but",     "by",     "can",     "could",   "did",     "do",      "does",
+    "doing",   "down",    "during", "each",    "eg",      "either",  "et",      "etc",
+    "few",     "for",     "from",   "further", "had",     "has",     "have",    "having",
+    "he",      "her",     "here",   "hers",    "herself", "him",     "himself", "his",
+    "how",     "however", "i",      "ie",      "if",      "in",      "into",    "is",
+    "it",      "its",     "itself", "just",    "may",     "me",      "might",   "more",
+    "most",    "much",    "must",   "my",      "myself",  "no",      "nor",     "not",
+    "now",     "of",      "off",    "on",      "once",    "one",     "only",    "or",
+    "other",   "our",     "ours",   "ourselves", "out",   "over",    "own",     "same",
+    "she",     "should",  "since",  "so",      "some",    "such",    "than",    "that",
+    "the",     "their",   "theirs", "them",    "themselves", "then", "there",   "therefore",
+    "these",   "they",    "this",   "those",   "through", "thus",    "to",      "too",
+    "two",     "under",   "until",  "up",      "upon",    "us",      "very",    "via",
+    "was",     "we",      "were",   "what",    "when",    "where",   "whether", "which",
+    "while",   "who",     "whom",   "whose",   "why",     "will",    "with",    "within",
+    "without", "would",   "yet",    "you",     "your",    "yours",   "yourself", "yourselves",
+};
+
+#define N_STOP_WORD ((int)(sizeof(azStopWord) / sizeof(azStopWord[0])))
+
+/* ---- the connection's FTS5 and analyzers ------------------------------ */
+
+struct PapersAnalyzer {
+  char *zSpec;              /* the tokenize spec, as given */
+  fts5_tokenizer tokenizer; /* its methods */
+  Fts5Tokenizer *pTok;      /* its instance */
+  PapersAnalyzer *pNext;    /* next analyzer cached on the connection */
+};
+
+struct PapersConn {
+  sqlite3 *db;
+  fts5_api *pFts5;          /* 0 until first needed */
+  PapersAnalyzer *pFirst;   /* analyzers created so far, one per spec */
+};
+
+PapersConn *papers_conn_new(sqlite3 *db) {
+  PapersConn *pConn = sqlite3_malloc64(sizeof(*pConn));
+  if (pConn) {
+    memset(pConn, 0, sizeof(*pConn));
+    pConn->db = db;
+  }
+  return pConn;
+}
+
+void papers_conn_free(void *pArg) {
+  PapersConn *pConn = pArg;
+  if (pConn == 0) return;
+  PapersAnalyzer *p = pConn->pFirst;
+  while (p) {
+    PapersAnalyzer *pNext = p->pNext;
+    if (p->pTok) p->tokenizer.xDelete(p->pTok);
+    sqlite3_free(p->zSpec);
+    sqlite3_free(p);
+    p = pNext;
+  }
+  sqlite3_free(pConn);
+}
+
+sqlite3 *papers_conn_db(const PapersConn *pConn) {
+  return pConn->db;
+}
+
+/* Fetches the connection's fts5_api, the documented way. */
+static int fetch_fts5(PapersConn *pConn, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  fts5_api *pApi = 0;
+  if (pConn->pFts5) return SQLITE_OK;
+  int rc = sqlite3_prepare_v2(pConn->db, "SELECT fts5(?1)", -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_pointer(pStmt, 1, (void *)&pApi, "fts5_api_ptr", 0);
+    sqlite3_step(pStmt);
+    rc = sqlite3_finalize(pStmt);
+  }
+  if (rc == SQLITE_NOMEM) return rc;
+  if (pApi == 0) {
+    *pzErr = sqlite3_mprintf("this SQLite has no FTS5, which the topic functions need");
+    return SQLITE_ERROR;
+  }
+  pConn->pFts5 = pApi;
+  return SQLITE_OK;
+}
+
+/* Splits a spec into words in place (zCopy is modified); returns their count. */
+static int split_spec(char *zCopy, const char **azWord, int nMax) {
+  int nWord = 0;
+  char *z = zCopy;
+  while (*z && nWord < nMax) {
+    while (*z == ' ' || *z == '\t') *z++ = 0;
+    if (*z == 0) break;
+    azWord[nWord++] = z;
+    while (*z && *z != ' ' && *z != '\t') z++;
+  }
+  return nWord;
+}
+
+static int create_analyzer(PapersConn *pConn, const char *zSpec, PapersAnalyzer **ppOut,
+                           char **pzErr) {
+  const char *azWord[MAX_TOKENIZE_ARGS + 1];
+  PapersAnalyzer *p = sqlite3_malloc64(sizeof(*p));
+  char *zCopy = sqlite3_mprintf("%s", zSpec);
+  if (p == 0 || zCopy == 0) {
+    sqlite3_free(p);
+    sqlite3_free(zCopy);
+    return SQLITE_NOMEM;
+  }
+  memset(p, 0, sizeof(*p));
+  p->zSpec = sqlite3_mprintf("%s", zSpec);
+  int nWord = split_spec(zCopy, azWord, MAX_TOKENIZE_ARGS + 1);
+  void *pUserData = 0;
+  int rc = p->zSpec ? SQLITE_OK : SQLITE_NOMEM;
+  if (rc == SQLITE_OK && nWord == 0) {
+    *pzErr = sqlite3_mprintf("tokenize is empty");
+    rc = SQLITE_ERROR;
+  }
+  if (rc == SQLITE_OK &&
+      pConn->pFts5->xFindTokenizer(pConn->pFts5, azWord[0], &pUserData, &p->tokenizer) !=
+          SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("no such tokenizer: '%s'", azWord[0]);
+    rc = SQLITE_ERROR;
+  }
+  if (rc == SQLITE_OK) {
+    rc = p->tokenizer.xCreate(pUserData, azWord + 1, nWord - 1, &p->pTok);
+    if (rc != SQLITE_OK && rc != SQLITE_NOMEM) {
+      *pzErr = sqlite3_mprintf("tokenizer '%s' refused its arguments", zSpec);
+      rc = SQLITE_ERROR;
+    }
+  }
+  sqlite3_free(zCopy);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(p->zSpec);
+    sqlite3_free(p);
+    return rc;
+  }
+  p->pNext = pConn->pFirst;
+  pConn->pFirst = p;
+  *ppOut = p;
+  return SQLITE_OK;
+}
+
+int papers_conn_analyzer(PapersConn *pConn, const char *zSpec, PapersAnalyzer **ppOut,
+                         char **pzErr) {
+  if (zSpec == 0) zSpec = DEFAULT_TOKENIZE;
+  int rc = fetch_fts5(pConn, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  for (PapersAnalyzer *p = pConn->pFirst; p; p = p->pNext) {
+    if (strcmp(p->zSpec, zSpec) == 0) {
+      *ppOut = p;
+      return SQLITE_OK;
+    }
+  }
+  return create_analyzer(pConn, zSpec, ppOut, pzErr);
+}
+
+const char *papers_default_tokenize(void) {
+  return DEFAULT_TOKENIZE;
+}
+
+/* ---- term ids ------------------------------------------------------------ */
+
+sqlite3_uint64 papers_term_id(const char *z, i64 n) {
+  sqlite3_uint64 h = 0xcbf29ce484222325ULL;
+  for (i64 i = 0; i < n; i++) {
+    h ^= (unsigned char)z[i];
+    h *= 0x100000001b3ULL;
+  }
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebULL;
+  h ^= h >> 31;
+  return h;
+}
+
+/* ---- tokens ------------------------------------------------------------ */
+
+static int is_stop_word(const char *z, int n) {
+  char zLower[16];
+  if (n >= (int)sizeof(zLower)) return 0;
+  for (int i = 0; i < n; i++) {
+    char c = z[i];
+    zLower[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+  }
+  zLower[n] = 0;
+  int iLo = 0, iHi = N_STOP_WORD - 1;
+  while (iLo <= iHi) {
+    int iMid = (iLo + iHi) / 2;
+    int cmp = strcmp(zLower, azStopWord[iMid]);
+    if (cmp == 0) return 1;
+    if (cmp < 0) iHi = iMid - 1;
+    else iLo = iMid + 1;
+  }
+  return 0;
+}
+
+static int is_all_digits(const char *z, int n) {
+  for (int i = 0; i < n; i++) {
+    if (z[i] < '0' || z[i] > '9') return 0;
+  }
+  return n > 0;
+}
+
+/* Number of characters (not bytes) of UTF-8 text. */
+static int utf8_length(const char *z, int n) {
+  int nChar = 0;
+  for (int i = 0; i < n; i++) nChar += ((unsigned char)z[i] & 0xC0) != 0x80;
+  return nChar;
+}
+
+/* The token being assembled: held back one step, since the next token may
+** join it ("gpt" + "-4"). Its term text is copied: FTS5's buffer is only valid
+** during the callback. */
+typedef struct TokenState {
+  const char *zText; /* the analysed text */
+  int nText;
+  char *zTerm;       /* the held token's term text */
+  int nTerm, nAlloc;
+  int iStart, iEnd;  /* its offsets */
+  int hasToken;      /* a token is held */
+  int rc;
+  int (*xToken)(void *, const PapersToken *);
+  void *pCtx;
+} TokenState;
+
+static int hold_term(TokenState *p, const char *z, int n, int iAt) {
+  if (iAt + n + 1 > p->nAlloc) {
+    int nNew = (iAt + n + 1) * 2;
+    char *zNew = sqlite3_realloc64(p->zTerm, (sqlite3_uint64)nNew);
+    if (zNew == 0) return SQLITE_NOMEM;
+    p->zTerm = zNew;
+    p->nAlloc = nNew;
+  }
+  memcpy(p->zTerm + iAt, z, (size_t)n);
+  p->nTerm = iAt + n;
+  return SQLITE_OK;
+}
+
+static int emit_held(TokenState *p) {
+  if (!p->hasToken) return SQLITE_OK;
+  PapersToken token;
+  const char *zSurface = p->zText + p->iStart;
+  int nSurface = p->iEnd - p->iStart;
+  token.zTerm = p->zTerm;
+  token.nTerm = p->nTerm;
+  token.iStart = p->iStart;
+  token.iEnd = p->iEnd;
+  token.isStop = is_all_digits(p->zTerm, p->nTerm) || utf8_length(p->zTerm, p->nTerm) < 2 ||
+                 is_stop_word(zSurface, nSurface);
+  p->hasToken = 0;
+  return p->xToken(p->pCtx, &token);
+}
+
+static int token_callback(void *pCtx, int tflags, const char *zToken, int nToken, int iStart,
+                          int iEnd) {
+  TokenState *p = pCtx;
+  if (tflags & FTS5_TOKEN_COLOCATED) return SQLITE_OK; /* a synonym: the first form serves */
+  int joinsHeld = p->hasToken && iStart == p->iEnd + 1 && p->zText[p->iEnd] == '-' &&
+                  is_all_digits(zToken, nToken) && !is_all_digits(p->zTerm, p->nTerm);
+  int rc;
+  if (joinsHeld) {
+    rc = hold_term(p, "-", 1, p->nTerm);
+    if (rc == SQLITE_OK) rc = hold_term(p, zToken, nToken, p->nTerm);
+    p->iEnd = iEnd;
+    return rc;
+  }
+  rc = emit_held(p);
+  if (rc == SQLITE_OK) rc = hold_term(p, zToken, nToken, 0);
+  p->iStart = iStart;
+  p->iEnd = iEnd;
+  p->hasToken = 1;
+  return rc;
+}
+
+int papers_analyze_tokens(PapersAnalyzer *pAnalyzer, const char *z, int n,
+                          int (*xToken)(void *, const PapersToken *), void *pCtx) {
+  TokenState state;
+  memset(&state, 0, sizeof(state));
+  state.zText = z;
+  state.nText = n;
+  state.xToken = xToken;
+  state.pCtx = pCtx;
+  int rc = pAnalyzer->tokenizer.xTokenize(pAnalyzer->pTok, &state, FTS5_TOKENIZE_DOCUMENT, z, n,
+                                          token_callback);
+  if (rc == SQLITE_OK) rc = emit_held(&state);
+  sqlite3_free(state.zTerm);
+  return rc;
+}
+
+/* ---- terms ------------------------------------------------------------ */
+
+/* The previous non-stop token, for phrases. */
+typedef struct TermState {
+  const char *zText;
+  char *zPrev; /* previous token's term text, when it was not a stop word */
+  int nPrev, nAlloc;
+  int iPrevStart, iPrevEnd;
+  int hasPrev;
+  char *zPhrase; /* buffer for "prev term" */
+  int nPhraseAlloc;
+  int (*xTerm)(void *, const PapersTerm *);
+  void *pCtx;
+} TermState;
+
+/* Only spaces and hyphens between two tokens keep them one phrase. */
+static int is_phrase_gap(const char *z, int n) {
+  for (int i = 0; i < n; i++) {
+    if (z[i] != ' ' && z[i] != '-') return 0;
+  }
+  return 1;
+}
+
+static int grow(char **pz, int *pnAlloc, int nNeed) {
+  if (nNeed <= *pnAlloc) return SQLITE_OK;
+  char *zNew = sqlite3_realloc64(*pz, (sqlite3_uint64)nNeed * 2);
+  if (zNew == 0) return SQLITE_NOMEM;
+  *pz = zNew;
+  *pnAlloc = nNeed * 2;
+  return SQLITE_OK;
+}
+
+static int emit_term(TermState *p, const char *z, int n, int iStart, int iEnd, int isPhrase) {
+  PapersTerm term;
+  term.id = papers_term_id(z, n);
+  term.zTerm = z;
+  term.nTerm = n;
+  term.iStart = iStart;
+  term.iEnd = iEnd;
+  term.isPhrase = isPhrase;
+  return p->xTerm(p->pCtx, &term);
+}
+
+static int term_from_token(void *pCtx, const PapersToken *pToken) {
+  TermState *p = pCtx;
+  if (pToken->isStop) {
+    p->hasPrev = 0;
+    return SQLITE_OK;
+  }
+  int rc = emit_term(p, pToken->zTerm, pToken->nTerm, pToken->iStart, pToken->iEnd, 0);
+  if (rc == SQLITE_OK && p->hasPrev &&
+      is_phrase_gap(p->zText + p->iPrevEnd, pToken->iStart - p->iPrevEnd)) {
+    int nPhrase = p->nPrev + 1 + pToken->nTerm;
+    rc = grow(&p->zPhrase, &p->nPhraseAlloc, nPhrase);
+    if (rc == SQLITE_OK) {
+      memcpy(p->zPhrase, p->zPrev, (size_t)p->nPrev);
+      p->zPhrase[p->nPrev] = ' ';
+      memcpy(p->zPhrase + p->nPrev + 1, pToken->zTerm, (size_t)pToken->nTerm);
+      rc = emit_term(p, p->zPhrase, nPhrase, p->iPrevStart, pToken->iEnd, 1);
+    }
+  }
+  if (rc == SQLITE_OK) rc = grow(&p->zPrev, &p->nAlloc, pToken->nTerm);
+  if (rc != SQLITE_OK) return rc;
+  memcpy(p->zPrev, pToken->zTerm, (size_t)pToken->nTerm);
+  p->nPrev = pToken->nTerm;
+  p->iPrevStart = pToken->iStart;
+  p->iPrevEnd = pToken->iEnd;
+  p->hasPrev = 1;
+  return SQLITE_OK;
+}
+
+int papers_analyze_terms(PapersAnalyzer *pAnalyzer, const char *z, int n,
+                         int (*xTerm)(void *, const PapersTerm *), void *pCtx) {
+  TermState state;
+  memset(&state, 0, sizeof(state));
+  state.zText = z;
+  state.xTerm = xTerm;
+  state.pCtx = pCtx;
+  int rc = papers_analyze_tokens(pAnalyzer, z, n, term_from_token, &state);
+  sqlite3_free(state.zPrev);
+  sqlite3_free(state.zPhrase);
+  return rc;
+}
