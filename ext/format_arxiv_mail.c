@@ -63,6 +63,9 @@ enum { SECTION_NEW, SECTION_CROSS, SECTION_REPLACE, SECTION_FOOTER };
 /* iState: 0 before the first step, then the banner, then SECTION_* + 2. */
 enum { STATE_START = 0, STATE_BANNER = 1, STATE_SECTION_BASE = 2 };
 
+/* The values of the announce column. */
+static const char *const azAnnounce[] = {"new", "cross", "replace", "replace-cross"};
+
 /* Header fields record.c has no column for, kept for the extra column. */
 #define MAX_EXTRA_FIELD 8
 
@@ -71,10 +74,18 @@ typedef struct ExtraField {
   PapersSpan value; /* the value with its continuation lines */
 } ExtraField;
 
+/* An id with the kind of announcement it came in (an index of azAnnounce): a
+** paper new in one subject and cross-listed to another subject of the same
+** mailing is listed twice, rightly, and both are rows. */
+typedef struct IdKey {
+  PapersSpan id;
+  int iKind;
+} IdKey;
+
 /* The set of ids seen so far: open addressing, linear probing, a power-of-two
-** number of slots at most half full. Keys are spans of the input. */
+** number of slots at most half full. Ids are spans of the input. */
 typedef struct IdSet {
-  PapersSpan *aSlot;
+  IdKey *aSlot;
   i64 nSlot;
   i64 nUsed;
   int isBroken; /* an allocation failed: duplicates are no longer detected */
@@ -198,24 +209,28 @@ static sqlite3_uint64 id_hash(PapersSpan id) {
   return h;
 }
 
-static PapersSpan *id_slot(PapersSpan *aSlot, i64 nSlot, PapersSpan id) {
-  i64 i = (i64)(id_hash(id) & (sqlite3_uint64)(nSlot - 1));
-  while (aSlot[i].z &&
-         !(aSlot[i].n == id.n && memcmp(aSlot[i].z, id.z, (size_t)id.n) == 0)) {
+static int id_key_equals(const IdKey *pA, const IdKey *pB) {
+  return pA->iKind == pB->iKind && pA->id.n == pB->id.n &&
+         memcmp(pA->id.z, pB->id.z, (size_t)pA->id.n) == 0;
+}
+
+static IdKey *id_slot(IdKey *aSlot, i64 nSlot, const IdKey *pKey) {
+  sqlite3_uint64 h = id_hash(pKey->id) + (sqlite3_uint64)pKey->iKind;
+  i64 i = (i64)(h & (sqlite3_uint64)(nSlot - 1));
+  while (aSlot[i].id.z && !id_key_equals(&aSlot[i], pKey))
     i = (i + 1) & (nSlot - 1);
-  }
   return &aSlot[i];
 }
 
 static int id_set_grow(IdSet *pSet) {
   i64 nNew = pSet->nSlot ? pSet->nSlot * 2 : 1024;
-  PapersSpan *aNew = sqlite3_malloc64(sizeof(PapersSpan) * (sqlite3_uint64)nNew);
+  IdKey *aNew = sqlite3_malloc64(sizeof(IdKey) * (sqlite3_uint64)nNew);
   if (aNew == 0)
     return 0;
-  memset(aNew, 0, sizeof(PapersSpan) * (size_t)nNew);
+  memset(aNew, 0, sizeof(IdKey) * (size_t)nNew);
   for (i64 i = 0; i < pSet->nSlot; i++) {
-    if (pSet->aSlot[i].z)
-      *id_slot(aNew, nNew, pSet->aSlot[i]) = pSet->aSlot[i];
+    if (pSet->aSlot[i].id.z)
+      *id_slot(aNew, nNew, &pSet->aSlot[i]) = pSet->aSlot[i];
   }
   sqlite3_free(pSet->aSlot);
   pSet->aSlot = aNew;
@@ -223,20 +238,21 @@ static int id_set_grow(IdSet *pSet) {
   return 1;
 }
 
-/* Adds the id; returns 0 when it was there already. When memory runs out
-** the set stops growing and every id counts as new: duplicates then become
-** rows instead of rejects, which loses nothing. */
-static int id_set_add(IdSet *pSet, PapersSpan id) {
+/* Adds the id with its announce kind; returns 0 when it was there already.
+** When memory runs out the set stops growing and every id counts as new:
+** duplicates then become rows instead of rejects, which loses nothing. */
+static int id_set_add(IdSet *pSet, PapersSpan id, int iKind) {
+  IdKey key = {id, iKind};
   if (pSet->isBroken)
     return 1;
   if ((pSet->nUsed + 1) * 2 > pSet->nSlot && !id_set_grow(pSet)) {
     pSet->isBroken = 1;
     return 1;
   }
-  PapersSpan *pSlot = id_slot(pSet->aSlot, pSet->nSlot, id);
-  if (pSlot->z)
+  IdKey *pSlot = id_slot(pSet->aSlot, pSet->nSlot, &key);
+  if (pSlot->id.z)
     return 0;
-  *pSlot = id;
+  *pSlot = key;
   pSet->nUsed++;
   return 1;
 }
@@ -597,38 +613,36 @@ static void read_block(PapersParser *p, MailState *pState, Block *pBlock,
   }
 }
 
-static const char *const azAnnounce[] = {"new", "cross", "replace", "replace-cross"};
-
-/* The announce value of an entry; see the header comment. */
-static const char *entry_announce(const Block *pBlock, int iSection) {
+/* The announce kind of an entry (an index of azAnnounce); see the header
+** comment. */
+static int entry_announce(const Block *pBlock, int iSection) {
   if (pBlock->isReplaced)
-    return azAnnounce[pBlock->isCross ? 3 : 2];
-  if (pBlock->isCross)
-    return azAnnounce[1];
-  if (iSection == SECTION_CROSS)
-    return azAnnounce[1];
+    return pBlock->isCross ? 3 : 2;
+  if (pBlock->isCross || iSection == SECTION_CROSS)
+    return 1;
   if (iSection == SECTION_REPLACE)
-    return azAnnounce[2];
-  return azAnnounce[0];
+    return 2;
+  return 0;
 }
 
 /* Turns a block into a record, or into one reject of the whole block. */
 static void finish_block(PapersParser *p, MailState *pState, Block *pBlock, int iSection,
                          int nRejectBefore) {
   const char *zReason = 0;
+  int iKind = entry_announce(pBlock, iSection);
   if (pBlock->hasId == 0) {
     zReason = "an entry without an arXiv: or Paper: line";
   } else if (pBlock->hasId < 0) {
     zReason = "an entry whose id line holds no arXiv identifier";
-  } else if (!id_set_add(&pState->ids, p->rec.arxivId)) {
-    zReason = "an entry whose arXiv id came earlier in the text: the first is kept";
+  } else if (!id_set_add(&pState->ids, p->rec.arxivId, iKind)) {
+    zReason = "a second entry of the same id and announce: the first is kept";
   }
   if (zReason) {
     p->nReject = nRejectBefore;
     papers_parser_reject(p, pBlock->zStart, pBlock->zEnd, pBlock->iLineStart, zReason);
     return;
   }
-  const char *zAnnounce = entry_announce(pBlock, iSection);
+  const char *zAnnounce = azAnnounce[iKind];
   p->rec.announce.z = zAnnounce;
   p->rec.announce.n = (i64)strlen(zAnnounce);
   p->hasRecord = 1;
