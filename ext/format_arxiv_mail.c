@@ -650,13 +650,34 @@ static void finish_block(PapersParser *p, MailState *pState, Block *pBlock, int 
 
 /* ---- text outside entries ---------------------------------------------- */
 
-/* Skips an RFC 822 header at the very start: "Name: value" or mbox "From "
-** lines and their continuations, up to the first blank line. */
+/* True for a line that can open an RFC 822 header: an mbox "From " line or
+** a field that mail headers have and arXiv entries do not (so that a text
+** starting with "Title:" is not skipped as a header). */
+static int opens_mail_header(const PapersLine *pLine) {
+  static const char *const azField[] = {
+      "return-path", "received",   "delivered-to", "date",     "from",  "to",
+      "subject",     "message-id", "mime-version", "reply-to", "sender"};
+  i64 nName = field_name_len(pLine->z, pLine->n);
+  if (HAS_PREFIX(pLine->z, pLine->n, "From "))
+    return 1;
+  if (nName == 0)
+    return 0;
+  PapersSpan name = {pLine->z, nName - 1};
+  if (name.n > 2 && (name.z[0] == 'X' || name.z[0] == 'x') && name.z[1] == '-')
+    return 1;
+  for (size_t i = 0; i < sizeof(azField) / sizeof(azField[0]); i++) {
+    if (span_equals_nocase(name, azField[i]))
+      return 1;
+  }
+  return 0;
+}
+
+/* Skips an RFC 822 header at the very start: field lines and their
+** continuations, up to the first blank line. */
 static void skip_mail_header(PapersParser *p) {
   PapersLines start = p->lines;
   PapersLine line;
-  if (!papers_lines_next(&p->lines, &line) ||
-      !(field_name_len(line.z, line.n) > 0 || HAS_PREFIX(line.z, line.n, "From "))) {
+  if (!papers_lines_next(&p->lines, &line) || !opens_mail_header(&line)) {
     p->lines = start;
     return;
   }
@@ -969,20 +990,21 @@ static void mail_free(PapersParser *p) {
 /* ---- detection --------------------------------------------------------- */
 
 /* Scores arXiv's own marks in the first bytes: an id line right after a "\\"
-** line (30), a section marker (30), a Title:/Authors:/Categories: line (5).
-** Header field lines alone never reach a score above 15. */
+** line (30), a section marker (30), and, once one of those is seen, up to
+** three Title:/Authors:/Categories: lines (5 each). Field lines alone score 0:
+** many texts have a "Title:" line. */
 static int mail_detect(const char *z, i64 n) {
   PapersLines lines;
   PapersLine line;
-  int score = 0, afterDelimiter = 0, nField = 0;
+  int score = 0, nMark = 0, afterDelimiter = 0, nField = 0;
   papers_lines_init(&lines, z, n, memchr(z, '\r', (size_t)n) != 0);
   while (score < 100 && papers_lines_next(&lines, &line)) {
     PapersRecord rec;
     int isCross;
-    if (afterDelimiter && parse_id_line(&rec, &line, &isCross) == 1) {
+    if ((afterDelimiter && parse_id_line(&rec, &line, &isCross) == 1) ||
+        section_marker(&line) >= 0) {
       score += 30;
-    } else if (section_marker(&line) >= 0) {
-      score += 30;
+      nMark++;
     } else if (nField < 3 && (HAS_PREFIX(line.z, line.n, "Title: ") ||
                               HAS_PREFIX(line.z, line.n, "Authors: ") ||
                               HAS_PREFIX(line.z, line.n, "Categories: "))) {
@@ -991,6 +1013,8 @@ static int mail_detect(const char *z, i64 n) {
     }
     afterDelimiter = is_bare_delimiter(&line);
   }
+  if (nMark == 0)
+    return 0;
   return score < 100 ? score : 100;
 }
 
