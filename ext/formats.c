@@ -19,6 +19,7 @@
 static const PapersFormat *const aFormat[] = {
     &papers_format_hf_daily,
     &papers_format_hf_markdown,
+    &papers_format_arxiv_mail,
 };
 
 #define N_FORMAT ((int)(sizeof(aFormat) / sizeof(aFormat[0])))

@@ -238,6 +238,7 @@ void papers_format_append_names(sqlite3_str *pStr);
 
 extern const PapersFormat papers_format_hf_daily;
 extern const PapersFormat papers_format_hf_markdown;
+extern const PapersFormat papers_format_arxiv_mail;
 
 /* ---- registration: one per SQL-facing file ---------------------------- */
 int papers_register_parse(sqlite3 *db);

@@ -1,0 +1,1028 @@
+/*
+** format_arxiv_mail.c: arXiv's daily listing e-mails and arXiv's own listing
+** files (format name "arxiv-mail"). docs/format-arxiv-mail.md describes it
+** for users.
+**
+** The text reads, in order (every part may be missing):
+**
+**   RFC 822 header   "Name: value" lines (or an mbox "From " line) at the very
+**                    start, up to the first blank line: skipped.
+**   banner           "Send any comments ...", "Archives at ...", "To
+**                    unsubscribe ...", "Submissions to:" with the subject
+**                    names below it, "received from ...": skipped.
+**   new              entries, up to a line starting "%-%-".
+**   cross-lists      entries, up to a line starting "%%--".
+**   replacements     entries, up to a line starting "%%%-".
+**   footer           anything after that: skipped, except entries.
+**
+** Lines of dashes separate entries and are skipped everywhere. An entry is
+**
+**   \\
+**   arXiv:2601.16280[vN] [(*cross-listing*)]     or  Paper[ (*cross-listing*)]:
+*astro-ph/0001001
+**   Date: Thu, 22 Jan 2026 19:24:21 GMT   (415kb)    or  replaced with revised version
+*<date>   (37kb,D)
+**   Title: ...            header fields; a line starting with white space
+**   Authors: ...          continues the field above it
+**   \\
+**     Abstract, whose paragraphs start with indented lines ...
+**   \\ ( https://arxiv.org/abs/2601.16280 ,  415kb)
+**
+** Replacements have no abstract: the header is followed by the closing line.
+** While an abstract is open only the closing line, a bare "\\" line, a line of
+** dashes or a section marker ends it, so abstract lines that start with
+** "arXiv:" or "Title:" are abstract text.
+**
+** announce: "replace" for an entry with a "replaced with revised version"
+** line, "replace-cross" when its id line also carries (*cross-listing*);
+** "cross" for another entry carrying that mark; otherwise the section's
+** kind ("new", "cross", or "replace" in the replacements section). arXiv's
+** own mark is trusted rather than the categories: it says whether the
+** paper's primary category lies outside the mailing's archive, which the
+** categories alone cannot tell (cs.NA is an alias of math.NA, for one).
+**
+** Rejects (papers_unparsed): a block without an id line or with an id that is
+** no arXiv identifier, a block whose id came earlier in the text (the first
+** one is kept), the lines of an abstract that is not closed (the row keeps a
+** NULL abstract), header lines that are neither fields nor continuations,
+** repeated Title/Authors/... fields, and text outside entries that is not
+** banner or footer. Each step reads one block, so the rejects of a step are
+** bounded; a dedicated step reports runs of stray lines when they pile up.
+**
+** Memory: one state object per parse holding the current entry's fields that
+** record.c has no slot for, and a hash set of the ids seen so far (spans of
+** the input; nothing of the input is copied).
+*/
+#include "papers_internal.h"
+
+#include <string.h>
+
+/* The sections of a mailing, in order. */
+enum { SECTION_NEW, SECTION_CROSS, SECTION_REPLACE, SECTION_FOOTER };
+
+/* iState: 0 before the first step, then the banner, then SECTION_* + 2. */
+enum { STATE_START = 0, STATE_BANNER = 1, STATE_SECTION_BASE = 2 };
+
+/* The values of the announce column. */
+static const char *const azAnnounce[] = {"new", "cross", "replace", "replace-cross"};
+
+/* Header fields record.c has no column for, kept for the extra column. */
+#define MAX_EXTRA_FIELD 8
+
+typedef struct ExtraField {
+  PapersSpan name;  /* "MSC-class" */
+  PapersSpan value; /* the value with its continuation lines */
+} ExtraField;
+
+/* An id with the kind of announcement it came in (an index of azAnnounce): a
+** paper new in one subject and cross-listed to another subject of the same
+** mailing is listed twice, rightly, and both are rows. */
+typedef struct IdKey {
+  PapersSpan id;
+  int iKind;
+} IdKey;
+
+/* The set of ids seen so far: open addressing, linear probing, a power-of-two
+** number of slots at most half full. Ids are spans of the input. */
+typedef struct IdSet {
+  IdKey *aSlot;
+  i64 nSlot;
+  i64 nUsed;
+  int isBroken; /* an allocation failed: duplicates are no longer detected */
+} IdSet;
+
+typedef struct MailState {
+  int inSubjects; /* the banner's "Submissions to:" list is being read */
+  IdSet ids;
+  /* the current entry, beyond the record */
+  PapersSpan size; /* "415kb" or "37kb,D", inside the parentheses */
+  int nExtra;
+  ExtraField aExtra[MAX_EXTRA_FIELD];
+} MailState;
+
+/* ---- small line tests -------------------------------------------------- */
+
+static int has_prefix(const char *z, i64 n, const char *zPrefix, i64 nPrefix) {
+  return n >= nPrefix && memcmp(z, zPrefix, (size_t)nPrefix) == 0;
+}
+#define HAS_PREFIX(z, n, lit) has_prefix(z, n, lit, (i64)sizeof(lit) - 1)
+
+static int is_space_byte(char c) {
+  return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Length of the line without trailing ASCII white space. */
+static i64 rtrim_len(const char *z, i64 n) {
+  while (n > 0 && is_space_byte(z[n - 1]))
+    n--;
+  return n;
+}
+
+/* "\\" alone: opens an entry, or its abstract. */
+static int is_bare_delimiter(const PapersLine *pLine) {
+  return pLine->n >= 2 && pLine->z[0] == '\\' && pLine->z[1] == '\\' &&
+         rtrim_len(pLine->z, pLine->n) == 2;
+}
+
+/* "\\ ( https://arxiv.org/abs/ID ,  415kb)": closes an entry. */
+static int is_closing_line(const PapersLine *pLine) {
+  return HAS_PREFIX(pLine->z, pLine->n, "\\\\ (");
+}
+
+/* A line of at least 20 dashes and nothing else. */
+static int is_dash_line(const PapersLine *pLine) {
+  i64 n = rtrim_len(pLine->z, pLine->n);
+  if (n < 20 || pLine->z[0] != '-')
+    return 0;
+  for (i64 i = 0; i < n; i++) {
+    if (pLine->z[i] != '-')
+      return 0;
+  }
+  return 1;
+}
+
+/* The section a marker line opens (SECTION_CROSS for "%-%-", ...), or -1. */
+static int section_marker(const PapersLine *pLine) {
+  if (pLine->n < 20 || pLine->z[0] != '%')
+    return -1;
+  if (HAS_PREFIX(pLine->z, pLine->n, "%-%-"))
+    return SECTION_CROSS;
+  if (HAS_PREFIX(pLine->z, pLine->n, "%%--"))
+    return SECTION_REPLACE;
+  if (HAS_PREFIX(pLine->z, pLine->n, "%%%-"))
+    return SECTION_FOOTER;
+  return -1;
+}
+
+/* A line that ends an open abstract or header without being part of it. */
+static int ends_block(const PapersLine *pLine) {
+  char c = pLine->n > 0 ? pLine->z[0] : 0;
+  if (c == '\\')
+    return is_bare_delimiter(pLine);
+  if (c == '-')
+    return is_dash_line(pLine);
+  if (c == '%')
+    return section_marker(pLine) >= 0;
+  return 0;
+}
+
+/* Length of "Name:" at the start of the line (a letter, then letters, digits
+** and dashes), or 0 when the line does not start with a field name. */
+static i64 field_name_len(const char *z, i64 n) {
+  i64 i = 0;
+  if (n == 0 || !((z[0] >= 'A' && z[0] <= 'Z') || (z[0] >= 'a' && z[0] <= 'z')))
+    return 0;
+  while (i < n && i < 40) {
+    char c = z[i];
+    if (c == ':')
+      return i + 1;
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+          c == '-')) {
+      return 0;
+    }
+    i++;
+  }
+  return 0;
+}
+
+static int span_equals_nocase(PapersSpan span, const char *zLit) {
+  i64 n = (i64)strlen(zLit);
+  if (span.n != n)
+    return 0;
+  for (i64 i = 0; i < n; i++) {
+    char c = span.z[i];
+    if (c >= 'A' && c <= 'Z')
+      c = (char)(c + 32);
+    if (c != zLit[i])
+      return 0;
+  }
+  return 1;
+}
+
+/* ---- the id set -------------------------------------------------------- */
+
+static sqlite3_uint64 id_hash(PapersSpan id) {
+  sqlite3_uint64 h = 14695981039346656037ULL; /* FNV-1a */
+  for (i64 i = 0; i < id.n; i++) {
+    h = (h ^ (unsigned char)id.z[i]) * 1099511628211ULL;
+  }
+  return h;
+}
+
+static int id_key_equals(const IdKey *pA, const IdKey *pB) {
+  return pA->iKind == pB->iKind && pA->id.n == pB->id.n &&
+         memcmp(pA->id.z, pB->id.z, (size_t)pA->id.n) == 0;
+}
+
+static IdKey *id_slot(IdKey *aSlot, i64 nSlot, const IdKey *pKey) {
+  sqlite3_uint64 h = id_hash(pKey->id) + (sqlite3_uint64)pKey->iKind;
+  i64 i = (i64)(h & (sqlite3_uint64)(nSlot - 1));
+  while (aSlot[i].id.z && !id_key_equals(&aSlot[i], pKey))
+    i = (i + 1) & (nSlot - 1);
+  return &aSlot[i];
+}
+
+static int id_set_grow(IdSet *pSet) {
+  i64 nNew = pSet->nSlot ? pSet->nSlot * 2 : 1024;
+  IdKey *aNew = sqlite3_malloc64(sizeof(IdKey) * (sqlite3_uint64)nNew);
+  if (aNew == 0)
+    return 0;
+  memset(aNew, 0, sizeof(IdKey) * (size_t)nNew);
+  for (i64 i = 0; i < pSet->nSlot; i++) {
+    if (pSet->aSlot[i].id.z)
+      *id_slot(aNew, nNew, &pSet->aSlot[i]) = pSet->aSlot[i];
+  }
+  sqlite3_free(pSet->aSlot);
+  pSet->aSlot = aNew;
+  pSet->nSlot = nNew;
+  return 1;
+}
+
+/* Adds the id with its announce kind; returns 0 when it was there already.
+** When memory runs out the set stops growing and every id counts as new:
+** duplicates then become rows instead of rejects, which loses nothing. */
+static int id_set_add(IdSet *pSet, PapersSpan id, int iKind) {
+  IdKey key = {id, iKind};
+  if (pSet->isBroken)
+    return 1;
+  if ((pSet->nUsed + 1) * 2 > pSet->nSlot && !id_set_grow(pSet)) {
+    pSet->isBroken = 1;
+    return 1;
+  }
+  IdKey *pSlot = id_slot(pSet->aSlot, pSet->nSlot, &key);
+  if (pSlot->id.z)
+    return 0;
+  *pSlot = key;
+  pSet->nUsed++;
+  return 1;
+}
+
+/* ---- ids and dates ----------------------------------------------------- */
+
+static int is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+static i64 count_digits(const char *z, i64 n) {
+  i64 i = 0;
+  while (i < n && is_digit(z[i]))
+    i++;
+  return i;
+}
+
+/* Splits "2601.16280v2" or "astro-ph/0001001" into the record's id and
+** version; returns 0 when the token is no arXiv identifier. New ids are
+** YYMM.NNNN or YYMM.NNNNN; old ones archive[.XX]/YYMMNNN. */
+static int parse_arxiv_id(PapersRecord *pRec, const char *z, i64 n) {
+  i64 i;
+  i64 nDigit = count_digits(z, n);
+  if (nDigit == 4 && n > 5 && z[4] == '.') {
+    i64 nSerial = count_digits(z + 5, n - 5);
+    if (nSerial != 4 && nSerial != 5)
+      return 0;
+    i = 5 + nSerial;
+  } else {
+    const char *zSlash = memchr(z, '/', (size_t)n);
+    if (zSlash == 0 || zSlash == z)
+      return 0;
+    for (const char *zc = z; zc < zSlash; zc++) {
+      char c = *zc;
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.'))
+        return 0;
+    }
+    i = zSlash + 1 - z;
+    if (count_digits(z + i, n - i) != 7)
+      return 0;
+    i += 7;
+  }
+  pRec->arxivId.z = z;
+  pRec->arxivId.n = i;
+  if (i == n)
+    return 1;
+  if (z[i] != 'v' || count_digits(z + i + 1, n - i - 1) != n - i - 1)
+    return 0;
+  return papers_parse_count(z + i + 1, n - i - 1, &pRec->arxivVersion);
+}
+
+#define CROSS_MARK "(*cross-listing*)"
+
+/* Reads an id line into the record. Returns 1 for an id line with a valid
+** id, -1 for an id line whose id is not valid, 0 for another line. */
+static int parse_id_line(PapersRecord *pRec, const PapersLine *pLine, int *pIsCross) {
+  const char *z = pLine->z;
+  i64 n = rtrim_len(pLine->z, pLine->n);
+  i64 iPos;
+  *pIsCross = 0;
+  if (HAS_PREFIX(z, n, "arXiv:")) {
+    iPos = 6;
+  } else if (HAS_PREFIX(z, n, "Paper:")) {
+    iPos = 6;
+  } else if (HAS_PREFIX(z, n, "Paper " CROSS_MARK ":")) {
+    iPos = (i64)sizeof("Paper " CROSS_MARK ":") - 1;
+    *pIsCross = 1;
+  } else {
+    return 0;
+  }
+  while (iPos < n && is_space_byte(z[iPos]))
+    iPos++;
+  i64 iEnd = iPos;
+  while (iEnd < n && !is_space_byte(z[iEnd]))
+    iEnd++;
+  if (iEnd == iPos || !parse_arxiv_id(pRec, z + iPos, iEnd - iPos))
+    return -1;
+  PapersSpan rest = papers_trim(z + iEnd, n - iEnd);
+  if (rest.n == 0)
+    return 1;
+  if (!*pIsCross && rest.n == (i64)sizeof(CROSS_MARK) - 1 &&
+      memcmp(rest.z, CROSS_MARK, (size_t)rest.n) == 0) {
+    *pIsCross = 1;
+    return 1;
+  }
+  return -1;
+}
+
+/* Reads "Thu, 22 Jan 2026 19:24:21 GMT" (weekday optional; a two-digit year
+** is 19YY from 91 on, else 20YY: arXiv began in 1991). 0 when not a date. */
+static PapersDate parse_mail_date(const char *z, i64 n) {
+  i64 i = 0;
+  while (i < n && is_space_byte(z[i]))
+    i++;
+  if (i < n && !is_digit(z[i])) { /* a weekday name and its comma */
+    while (i < n && z[i] != ',' && !is_space_byte(z[i]))
+      i++;
+    if (i < n && z[i] == ',')
+      i++;
+    while (i < n && is_space_byte(z[i]))
+      i++;
+  }
+  i64 nDay = count_digits(z + i, n - i);
+  if (nDay < 1 || nDay > 2)
+    return 0;
+  int iDay = nDay == 1 ? z[i] - '0' : (z[i] - '0') * 10 + (z[i + 1] - '0');
+  i += nDay;
+  while (i < n && is_space_byte(z[i]))
+    i++;
+  i64 iMonth = i;
+  while (i < n && !is_space_byte(z[i]))
+    i++;
+  int month = papers_month_from_name(z + iMonth, i - iMonth);
+  while (i < n && is_space_byte(z[i]))
+    i++;
+  i64 nYear = count_digits(z + i, n - i);
+  if (month == 0 || (nYear != 2 && nYear != 4))
+    return 0;
+  int iYear = 0;
+  for (i64 k = 0; k < nYear; k++)
+    iYear = iYear * 10 + (z[i + k] - '0');
+  if (nYear == 2)
+    iYear += iYear >= 91 ? 1900 : 2000;
+  PapersDate date = 0;
+  papers_date_make(iYear, month, iDay, &date);
+  return date;
+}
+
+/* Reads the rest of a "Date:" or "replaced with revised version" line: the
+** date as written, then "(415kb)" or "(37kb,D)". */
+static void parse_date_rest(PapersRecord *pRec, MailState *pState, const char *z, i64 n) {
+  PapersSpan text = papers_trim(z, n);
+  if (text.n > 0 && text.z[text.n - 1] == ')') {
+    const char *zOpen = text.z + text.n - 1;
+    while (zOpen > text.z && *zOpen != '(')
+      zOpen--;
+    i64 nInside = text.z + text.n - 1 - (zOpen + 1);
+    i64 nDigit = count_digits(zOpen + 1, nInside);
+    if (*zOpen == '(' && nDigit > 0 &&
+        HAS_PREFIX(zOpen + 1 + nDigit, nInside - nDigit, "kb")) {
+      pState->size.z = zOpen + 1;
+      pState->size.n = nInside;
+      text = papers_trim(text.z, zOpen - text.z);
+    }
+  }
+  pRec->dateText = text;
+  pRec->published = parse_mail_date(text.z, text.n);
+}
+
+/* ---- entries ----------------------------------------------------------- */
+
+/* What reading one block found, beyond the record. */
+typedef struct Block {
+  const char *zStart; /* the "\\" line */
+  i64 iLineStart;
+  const char *zEnd;         /* end of its last line */
+  int hasId;                /* 1 valid id line, -1 invalid, 0 none */
+  int isCross;              /* the id line carries (*cross-listing*) */
+  int isReplaced;           /* a "replaced with revised version" line */
+  PapersSpan *pField;       /* the field the next continuation line extends */
+  const char *zFieldReason; /* why the field above was not placed, or 0 */
+  /* the open reject run of stray header lines, if any */
+  int iRun; /* index into aReject, or -1 */
+} Block;
+
+/* Extends a span to end at zEnd. */
+static void span_extend(PapersSpan *pSpan, const char *zEnd) {
+  pSpan->n = zEnd - pSpan->z;
+}
+
+/* Reports a header line of the block that fits nowhere. Adjacent lines share
+** one reject; when the step's rejects are used up the last one grows. */
+static void reject_header_line(PapersParser *p, Block *pBlock, const PapersLine *pLine,
+                               const char *zReason) {
+  const char *zEnd = pLine->z + pLine->n;
+  if (pBlock->iRun >= 0 && p->aReject[pBlock->iRun].zReason == zReason) {
+    p->aReject[pBlock->iRun].zEnd = zEnd;
+    return;
+  }
+  if (p->nReject >= PAPERS_MAX_REJECTS - 1) { /* one slot stays for the abstract */
+    p->aReject[p->nReject - 1].zEnd = zEnd;
+    return;
+  }
+  pBlock->iRun = p->nReject;
+  papers_parser_reject(p, pLine->z, zEnd, pLine->iLine, zReason);
+}
+
+/* Field names with a column of their own, and where they go. */
+static PapersSpan *record_field(PapersRecord *pRec, PapersSpan name) {
+  if (span_equals_nocase(name, "title"))
+    return &pRec->title;
+  if (span_equals_nocase(name, "authors"))
+    return &pRec->authors;
+  if (span_equals_nocase(name, "categories"))
+    return &pRec->categories;
+  if (span_equals_nocase(name, "comments"))
+    return &pRec->comments;
+  if (span_equals_nocase(name, "journal-ref"))
+    return &pRec->journalRef;
+  if (span_equals_nocase(name, "doi"))
+    return &pRec->doi;
+  return 0;
+}
+
+static const char zNotField[] = "not a field of an entry's header";
+
+/* Reads a "Name: value" header line. Returns 0 when it is placed, else why
+** not. */
+static const char *take_field(PapersParser *p, MailState *pState, Block *pBlock,
+                              const PapersLine *pLine) {
+  i64 nName = field_name_len(pLine->z, pLine->n);
+  if (nName == 0)
+    return zNotField;
+  PapersSpan name = {pLine->z, nName - 1};
+  PapersSpan value = papers_trim(pLine->z + nName, pLine->n - nName);
+  if (value.n == 0)
+    value.z = pLine->z + pLine->n; /* an empty value, not an absent one */
+  PapersSpan *pSlot = record_field(&p->rec, name);
+  if (pSlot && pSlot->z)
+    return "a repeated field in an entry: the first one is kept";
+  if (pSlot == 0) {
+    if (pState->nExtra >= MAX_EXTRA_FIELD)
+      return "too many fields in an entry";
+    ExtraField *pExtra = &pState->aExtra[pState->nExtra++];
+    pExtra->name = name;
+    pSlot = &pExtra->value;
+  }
+  *pSlot = value;
+  pBlock->pField = pSlot;
+  return 0;
+}
+
+/* Reads one header line (between the id line and the abstract). Returns 0
+** when it is placed, else why not. The continuation lines of a field that
+** was not placed are not placed either, for the same reason. */
+static const char *place_header_line(PapersParser *p, MailState *pState, Block *pBlock,
+                                     const PapersLine *pLine) {
+  static const char zReplaced[] = "replaced with revised version";
+  const char *z = pLine->z;
+  i64 n = pLine->n;
+  if (papers_is_blank(z, n)) {
+    pBlock->pField = 0;
+    pBlock->zFieldReason = 0;
+    return 0;
+  }
+  if (is_space_byte(z[0])) {
+    if (pBlock->pField == 0)
+      return pBlock->zFieldReason ? pBlock->zFieldReason : zNotField;
+    span_extend(pBlock->pField, z + rtrim_len(z, n));
+    return 0;
+  }
+  pBlock->pField = 0;
+  pBlock->zFieldReason = 0;
+  if (HAS_PREFIX(z, n, "Date:") && p->rec.dateText.z == 0) {
+    parse_date_rest(&p->rec, pState, z + 5, n - 5);
+    return 0;
+  }
+  if (HAS_PREFIX(z, n, zReplaced) && p->rec.dateText.z == 0) {
+    pBlock->isReplaced = 1;
+    parse_date_rest(&p->rec, pState, z + sizeof(zReplaced) - 1,
+                    n - (i64)sizeof(zReplaced) + 1);
+    return 0;
+  }
+  if (pBlock->hasId == 0 && (z[0] == 'a' || z[0] == 'P')) {
+    pBlock->hasId = parse_id_line(&p->rec, pLine, &pBlock->isCross);
+    if (pBlock->hasId != 0) {
+      p->rec.iLine = pLine->iLine;
+      return 0;
+    }
+  }
+  const char *zReason = take_field(p, pState, pBlock, pLine);
+  if (zReason && zReason != zNotField)
+    pBlock->zFieldReason = zReason;
+  return zReason;
+}
+
+static void take_header_line(PapersParser *p, MailState *pState, Block *pBlock,
+                             const PapersLine *pLine) {
+  const char *zReason = place_header_line(p, pState, pBlock, pLine);
+  if (zReason) {
+    reject_header_line(p, pBlock, pLine, zReason);
+  } else {
+    pBlock->iRun = -1; /* a placed line ends a run of stray lines */
+  }
+}
+
+/* Reads the abstract after the bare "\\" line, up to the closing line.
+** Returns 1 when the closing line was found (and read). */
+static int read_abstract(PapersParser *p, Block *pBlock) {
+  PapersLine line;
+  const char *zStart = 0, *zEnd = 0;
+  i64 iLineStart = 0;
+  for (;;) {
+    PapersLines before = p->lines;
+    if (!papers_lines_next(&p->lines, &line))
+      break;
+    char c = line.n > 0 ? line.z[0] : 0;
+    if (c == '\\' && is_closing_line(&line)) {
+      pBlock->zEnd = line.z + line.n;
+      if (zStart) {
+        p->rec.abstract.z = zStart;
+        p->rec.abstract.n = zEnd - zStart;
+      } else {
+        p->rec.abstract.z = line.z; /* an empty abstract */
+      }
+      return 1;
+    }
+    if ((c == '\\' || c == '-' || c == '%') && ends_block(&line)) {
+      p->lines = before;
+      break;
+    }
+    if (zStart == 0) {
+      zStart = line.z;
+      iLineStart = line.iLine;
+    }
+    zEnd = line.z + line.n;
+  }
+  if (zStart) {
+    pBlock->zEnd = zEnd;
+    papers_parser_reject(p, zStart, zEnd, iLineStart,
+                         "an abstract without its closing \\\\ ( URL , size) line:"
+                         " abstract is NULL");
+  }
+  return 0;
+}
+
+/* Reads the block opened by the "\\" line pOpen into the record. */
+static void read_block(PapersParser *p, MailState *pState, Block *pBlock,
+                       const PapersLine *pOpen) {
+  PapersLine line;
+  memset(pBlock, 0, sizeof(*pBlock));
+  pBlock->zStart = pOpen->z;
+  pBlock->iLineStart = pOpen->iLine;
+  pBlock->zEnd = pOpen->z + pOpen->n;
+  pBlock->iRun = -1;
+  papers_record_start(p, pOpen->iLine);
+  pState->size.z = 0;
+  pState->nExtra = 0;
+  for (;;) {
+    PapersLines before = p->lines;
+    if (!papers_lines_next(&p->lines, &line))
+      return;
+    char c = line.n > 0 ? line.z[0] : 0;
+    if (c == '\\' && is_closing_line(&line)) {
+      pBlock->zEnd = line.z + line.n;
+      return;
+    }
+    if (c == '\\' && is_bare_delimiter(&line)) {
+      read_abstract(p, pBlock);
+      return;
+    }
+    if ((c == '-' || c == '%') && ends_block(&line)) {
+      p->lines = before;
+      return;
+    }
+    pBlock->zEnd = line.z + line.n;
+    take_header_line(p, pState, pBlock, &line);
+  }
+}
+
+/* The announce kind of an entry (an index of azAnnounce); see the header
+** comment. */
+static int entry_announce(const Block *pBlock, int iSection) {
+  if (pBlock->isReplaced)
+    return pBlock->isCross ? 3 : 2;
+  if (pBlock->isCross || iSection == SECTION_CROSS)
+    return 1;
+  if (iSection == SECTION_REPLACE)
+    return 2;
+  return 0;
+}
+
+/* Turns a block into a record, or into one reject of the whole block. */
+static void finish_block(PapersParser *p, MailState *pState, Block *pBlock, int iSection,
+                         int nRejectBefore) {
+  const char *zReason = 0;
+  int iKind = entry_announce(pBlock, iSection);
+  if (pBlock->hasId == 0) {
+    zReason = "an entry without an arXiv: or Paper: line";
+  } else if (pBlock->hasId < 0) {
+    zReason = "an entry whose id line holds no arXiv identifier";
+  } else if (!id_set_add(&pState->ids, p->rec.arxivId, iKind)) {
+    zReason = "a second entry of the same id and announce: the first is kept";
+  }
+  if (zReason) {
+    p->nReject = nRejectBefore;
+    papers_parser_reject(p, pBlock->zStart, pBlock->zEnd, pBlock->iLineStart, zReason);
+    return;
+  }
+  const char *zAnnounce = azAnnounce[iKind];
+  p->rec.announce.z = zAnnounce;
+  p->rec.announce.n = (i64)strlen(zAnnounce);
+  p->hasRecord = 1;
+}
+
+/* ---- text outside entries ---------------------------------------------- */
+
+/* True for a line that can open an RFC 822 header: an mbox "From " line or
+** a field that mail headers have and arXiv entries do not (so that a text
+** starting with "Title:" is not skipped as a header). */
+static int opens_mail_header(const PapersLine *pLine) {
+  static const char *const azField[] = {
+      "return-path", "received",   "delivered-to", "date",     "from",  "to",
+      "subject",     "message-id", "mime-version", "reply-to", "sender"};
+  i64 nName = field_name_len(pLine->z, pLine->n);
+  if (HAS_PREFIX(pLine->z, pLine->n, "From "))
+    return 1;
+  if (nName == 0)
+    return 0;
+  PapersSpan name = {pLine->z, nName - 1};
+  if (name.n > 2 && (name.z[0] == 'X' || name.z[0] == 'x') && name.z[1] == '-')
+    return 1;
+  for (size_t i = 0; i < sizeof(azField) / sizeof(azField[0]); i++) {
+    if (span_equals_nocase(name, azField[i]))
+      return 1;
+  }
+  return 0;
+}
+
+/* Skips an RFC 822 header at the very start: field lines and their
+** continuations, up to the first blank line. */
+static void skip_mail_header(PapersParser *p) {
+  PapersLines start = p->lines;
+  PapersLine line;
+  if (!papers_lines_next(&p->lines, &line) || !opens_mail_header(&line)) {
+    p->lines = start;
+    return;
+  }
+  for (;;) {
+    if (!papers_lines_next(&p->lines, &line) || papers_is_blank(line.z, line.n))
+      return;
+    if (!is_space_byte(line.z[0]) && field_name_len(line.z, line.n) == 0) {
+      p->lines = start; /* not a header after all: the text is read as usual */
+      return;
+    }
+  }
+}
+
+/* True for a line of arXiv's banner above the first entry. */
+static int is_banner_line(MailState *pState, const PapersLine *pLine) {
+  PapersSpan s = papers_trim(pLine->z, pLine->n);
+  if (HAS_PREFIX(s.z, s.n, "Submissions to:")) {
+    pState->inSubjects = 1;
+    return 1;
+  }
+  if (HAS_PREFIX(s.z, s.n, "received from")) {
+    pState->inSubjects = 0;
+    return 1;
+  }
+  return pState->inSubjects || HAS_PREFIX(s.z, s.n, "Send any comments regarding") ||
+         HAS_PREFIX(s.z, s.n, "Archives at") || HAS_PREFIX(s.z, s.n, "To unsubscribe");
+}
+
+/* Adds a stray line to the current run of stray lines (one reject). */
+static void reject_stray_line(PapersParser *p, int *piRun, const PapersLine *pLine,
+                              const char *zReason) {
+  if (*piRun >= 0) {
+    p->aReject[*piRun].zEnd = pLine->z + pLine->n;
+    return;
+  }
+  *piRun = p->nReject;
+  papers_parser_reject(p, pLine->z, pLine->z + pLine->n, pLine->iLine, zReason);
+}
+
+static MailState *mail_state(PapersParser *p) {
+  if (p->pState == 0) {
+    MailState *pState = sqlite3_malloc64(sizeof(MailState));
+    if (pState)
+      memset(pState, 0, sizeof(*pState));
+    p->pState = pState;
+  }
+  return p->pState;
+}
+
+/* Reads up to and including the next entry. Between entries it skips blank
+** lines, lines of dashes, the banner and the footer, and follows section
+** markers; other lines become rejects. A step ends after one block, or early
+** when half the step's rejects hold stray lines. */
+static int mail_step(PapersParser *p) {
+  MailState *pState = mail_state(p);
+  PapersLine line;
+  int iRun = -1; /* the reject holding the current run of stray lines */
+  if (pState == 0) {
+    if (p->iState < 0)
+      return 0;
+    p->iState = -1;
+    const char *z = p->lines.z + p->lines.iPos;
+    papers_parser_reject(p, z, p->lines.z + p->lines.n, p->lines.iLine,
+                         "out of memory: not parsed");
+    return 1;
+  }
+  if (p->iState == STATE_START) {
+    skip_mail_header(p);
+    p->iState = STATE_BANNER;
+  }
+  for (;;) {
+    if (!papers_lines_next(&p->lines, &line))
+      return p->nReject > 0;
+    int iSection =
+        p->iState == STATE_BANNER ? SECTION_NEW : p->iState - STATE_SECTION_BASE;
+    char c = line.n > 0 ? line.z[0] : 0;
+    int iMarker = c == '%' ? section_marker(&line) : -1;
+    if (iMarker >= 0) {
+      p->iState = STATE_SECTION_BASE + iMarker;
+      iRun = -1;
+    } else if (c == '\\' && is_bare_delimiter(&line)) {
+      Block block;
+      int nRejectBefore = p->nReject;
+      if (p->iState == STATE_BANNER)
+        p->iState = STATE_SECTION_BASE + SECTION_NEW;
+      read_block(p, pState, &block, &line);
+      finish_block(p, pState, &block, iSection, nRejectBefore);
+      return 1;
+    } else if (papers_is_blank(line.z, line.n) || (c == '-' && is_dash_line(&line))) {
+      iRun = -1;
+    } else if (p->iState == STATE_BANNER && is_banner_line(pState, &line)) {
+      iRun = -1;
+    } else if (iSection != SECTION_FOOTER) {
+      reject_stray_line(p, &iRun, &line,
+                        p->iState == STATE_BANNER
+                            ? "not part of an arXiv mailing's banner"
+                            : "not part of an entry: entries start with a \\\\ line");
+      if (p->nReject >= PAPERS_MAX_REJECTS / 2)
+        return 1;
+    }
+  }
+}
+
+/* ---- columns ----------------------------------------------------------- */
+
+#define NOT_SHOWN_TAIL "additional authors not shown)"
+
+/* Splits "A, B, et al. (97 additional authors not shown)" (folded) into the
+** names and the count of names not shown; *pnNotShown is -1 without it. */
+static i64 authors_without_tail(const char *z, i64 n, i64 *pnNotShown) {
+  const i64 nTail = (i64)sizeof(NOT_SHOWN_TAIL) - 1;
+  *pnNotShown = -1;
+  if (n < nTail || memcmp(z + n - nTail, NOT_SHOWN_TAIL, (size_t)nTail) != 0)
+    return n;
+  i64 i = n - nTail;
+  if (i < 2 || z[i - 1] != ' ')
+    return n;
+  i64 iEndDigits = i - 1, iDigits = iEndDigits;
+  while (iDigits > 0 && is_digit(z[iDigits - 1]))
+    iDigits--;
+  i64 nNotShown;
+  if (iDigits < 1 || z[iDigits - 1] != '(' ||
+      !papers_parse_count(z + iDigits, iEndDigits - iDigits, &nNotShown)) {
+    return n;
+  }
+  i64 iCut = iDigits - 1;
+  while (iCut > 0 && z[iCut - 1] == ' ')
+    iCut--;
+  if (iCut >= 6 && memcmp(z + iCut - 6, "et al.", 6) == 0)
+    iCut -= 6;
+  while (iCut > 0 && (z[iCut - 1] == ' ' || z[iCut - 1] == ','))
+    iCut--;
+  *pnNotShown = nNotShown;
+  return iCut;
+}
+
+/* Folds a span into fresh memory; 0 when out of memory. */
+static char *fold_span(PapersSpan span, i64 *pn) {
+  char *z = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
+  if (z)
+    *pn = papers_fold(z, span.z, span.n);
+  return z;
+}
+
+static void result_authors(const PapersParser *p, sqlite3_context *pCtx) {
+  PapersSpan authors = p->rec.authors;
+  i64 n = 0, nNotShown;
+  if (authors.z == 0) {
+    sqlite3_result_null(pCtx);
+    return;
+  }
+  char *z = fold_span(authors, &n);
+  if (z == 0) {
+    sqlite3_result_error_nomem(pCtx);
+    return;
+  }
+  PapersSpan names = {z, authors_without_tail(z, n, &nNotShown)};
+  papers_result_name_list(pCtx, names);
+  sqlite3_free(z);
+}
+
+/* The abstract with each paragraph folded and paragraphs joined by a blank
+** line. A paragraph starts at a line that starts with white space (arXiv
+** indents the first line of each), so the output is never longer than the
+** span: every break it writes ("\n\n") replaces a line end and an indent. */
+static void result_abstract(const PapersParser *p, sqlite3_context *pCtx) {
+  PapersSpan span = p->rec.abstract;
+  if (span.z == 0) {
+    sqlite3_result_null(pCtx);
+    return;
+  }
+  char *zOut = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
+  if (zOut == 0) {
+    sqlite3_result_error_nomem(pCtx);
+    return;
+  }
+  i64 nOut = 0;
+  const char *z = span.z, *zEnd = span.z + span.n;
+  while (z < zEnd) {
+    const char *zPar = z; /* find the next line that starts with white space */
+    const char *zNext = zEnd;
+    for (const char *zLf = z; (zLf = memchr(zLf, '\n', (size_t)(zEnd - zLf))) != 0;
+         zLf++) {
+      if (zLf + 1 < zEnd && (zLf[1] == ' ' || zLf[1] == '\t')) {
+        zNext = zLf + 1;
+        break;
+      }
+    }
+    i64 nBefore = nOut;
+    if (nOut > 0) {
+      zOut[nOut++] = '\n';
+      zOut[nOut++] = '\n';
+    }
+    i64 nPar = papers_fold(zOut + nOut, zPar, zNext - zPar);
+    nOut = nPar > 0 ? nOut + nPar : nBefore;
+    z = zNext;
+  }
+  sqlite3_result_text64(pCtx, zOut, (sqlite3_uint64)nOut, sqlite3_free, SQLITE_UTF8);
+}
+
+/* Appends the field name lower-cased, dashes as underscores: "msc_class". */
+static void append_key(sqlite3_str *pStr, PapersSpan name) {
+  sqlite3_str_appendchar(pStr, 1, '"');
+  for (i64 i = 0; i < name.n; i++) {
+    char c = name.z[i];
+    if (c >= 'A' && c <= 'Z')
+      c = (char)(c + 32);
+    if (c == '-')
+      c = '_';
+    sqlite3_str_appendchar(pStr, 1, c);
+  }
+  sqlite3_str_appendall(pStr, "\":");
+}
+
+/* Appends the size ("415kb" or "37kb,D") as size_kb, flags and withdrawn. */
+static int append_size(sqlite3_str *pStr, PapersSpan size) {
+  i64 nDigit = count_digits(size.z, size.n);
+  i64 nKb = 0;
+  int nMember = 0;
+  if (papers_parse_count(size.z, nDigit, &nKb)) {
+    sqlite3_str_appendf(pStr, "\"size_kb\":%lld", nKb);
+    nMember++;
+  }
+  i64 iFlags = nDigit + 2; /* after "kb" */
+  if (iFlags < size.n && size.z[iFlags] == ',') {
+    PapersSpan flags = papers_trim(size.z + iFlags + 1, size.n - iFlags - 1);
+    sqlite3_str_appendall(pStr, nMember++ ? ",\"flags\":" : "\"flags\":");
+    papers_json_append_string(pStr, flags.z, flags.n);
+    if (memchr(flags.z, 'I', (size_t)flags.n))
+      sqlite3_str_appendall(pStr, ",\"withdrawn\":true");
+  }
+  return nMember;
+}
+
+/* The extra column: a JSON object of what the entry states beyond the
+** other columns. NULL when it states nothing more. */
+static void result_extra(const PapersParser *p, sqlite3_context *pCtx) {
+  const MailState *pState = p->pState;
+  sqlite3_str *pStr = sqlite3_str_new(sqlite3_context_db_handle(pCtx));
+  int nMember = 0;
+  sqlite3_str_appendchar(pStr, 1, '{');
+  if (pState->size.z)
+    nMember += append_size(pStr, pState->size);
+  if (p->rec.authors.z) {
+    i64 n = 0, nNotShown = -1;
+    char *z = fold_span(p->rec.authors, &n);
+    if (z)
+      authors_without_tail(z, n, &nNotShown);
+    sqlite3_free(z);
+    if (nNotShown >= 0) {
+      sqlite3_str_appendf(pStr, "%s\"authors_not_shown\":%lld", nMember++ ? "," : "",
+                          nNotShown);
+    }
+  }
+  for (int i = 0; i < pState->nExtra; i++) {
+    const ExtraField *pField = &pState->aExtra[i];
+    i64 n = 0;
+    char *z = fold_span(pField->value, &n);
+    if (nMember++)
+      sqlite3_str_appendchar(pStr, 1, ',');
+    append_key(pStr, pField->name);
+    papers_json_append_string(pStr, z ? z : "", n);
+    sqlite3_free(z);
+  }
+  sqlite3_str_appendchar(pStr, 1, '}');
+  if (nMember == 0) {
+    sqlite3_free(sqlite3_str_finish(pStr));
+    sqlite3_result_null(pCtx);
+    return;
+  }
+  papers_result_json(pCtx, pStr);
+}
+
+static void mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) {
+  switch (iCol) {
+  case PAPERS_COL_ABSTRACT:
+    result_abstract(p, pCtx);
+    break;
+  case PAPERS_COL_AUTHORS:
+    result_authors(p, pCtx);
+    break;
+  case PAPERS_COL_EXTRA:
+    result_extra(p, pCtx);
+    break;
+  case PAPERS_COL_URL: {
+    PapersSpan id = p->rec.arxivId;
+    char *zUrl = sqlite3_mprintf("https://arxiv.org/abs/%.*s", (int)id.n, id.z);
+    if (zUrl == 0) {
+      sqlite3_result_error_nomem(pCtx);
+    } else {
+      sqlite3_result_text(pCtx, zUrl, -1, sqlite3_free);
+    }
+    break;
+  }
+  default:
+    papers_record_result(p, pCtx, iCol);
+    break;
+  }
+}
+
+static void mail_free(PapersParser *p) {
+  MailState *pState = p->pState;
+  if (pState == 0)
+    return;
+  sqlite3_free(pState->ids.aSlot);
+  sqlite3_free(pState);
+  p->pState = 0;
+}
+
+/* ---- detection --------------------------------------------------------- */
+
+/* Scores arXiv's own marks in the first bytes: an id line right after a "\\"
+** line (30), a section marker (30), and, once one of those is seen, up to
+** three Title:/Authors:/Categories: lines (5 each). Field lines alone score 0:
+** many texts have a "Title:" line. */
+static int mail_detect(const char *z, i64 n) {
+  PapersLines lines;
+  PapersLine line;
+  int score = 0, nMark = 0, afterDelimiter = 0, nField = 0;
+  papers_lines_init(&lines, z, n, memchr(z, '\r', (size_t)n) != 0);
+  while (score < 100 && papers_lines_next(&lines, &line)) {
+    PapersRecord rec;
+    int isCross;
+    if ((afterDelimiter && parse_id_line(&rec, &line, &isCross) == 1) ||
+        section_marker(&line) >= 0) {
+      score += 30;
+      nMark++;
+    } else if (nField < 3 && (HAS_PREFIX(line.z, line.n, "Title: ") ||
+                              HAS_PREFIX(line.z, line.n, "Authors: ") ||
+                              HAS_PREFIX(line.z, line.n, "Categories: "))) {
+      score += 5;
+      nField++;
+    }
+    afterDelimiter = is_bare_delimiter(&line);
+  }
+  if (nMark == 0)
+    return 0;
+  return score < 100 ? score : 100;
+}
+
+const PapersFormat papers_format_arxiv_mail = {
+    "arxiv-mail",
+    "arXiv daily listing e-mail or listing file (new, cross-lists, replacements)",
+    mail_detect,
+    mail_step,
+    mail_column,
+    mail_free,
+};
