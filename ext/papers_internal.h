@@ -237,6 +237,8 @@ const PapersFormat *papers_format_detect(const char *z, i64 n);
 void papers_format_append_names(sqlite3_str *pStr);
 
 extern const PapersFormat papers_format_hf_daily;
+extern const PapersFormat papers_format_arxiv_rss;
+extern const PapersFormat papers_format_arxiv_atom;
 
 /* ---- registration: one per SQL-facing file ---------------------------- */
 int papers_register_parse(sqlite3 *db);
