@@ -20,8 +20,8 @@
 **     CDATA sections are taken verbatim, the five XML entities and numeric
 **     character references (&#NN; &#xHH;) are decoded, markup inside a text
 **     element is dropped, and then white space is folded. In the RSS 1.0 form
-**     the decoded text is HTML, whose tags are dropped too (<p> and <br> read as
-**     a space).
+**     the decoded text is HTML: its tags are dropped too (<p> and <br> read as
+**     a space) and its own character references decoded.
 **   - arXiv's description prefix "arXiv:ID Announce Type: TYPE Abstract:" is not
 **     part of the abstract: it gives arxiv_id, arxiv_version and announce. Text
 **     before it (a re-publisher's own summary) lands in extra.summary.
@@ -49,8 +49,9 @@ enum { STATE_PROLOG = 0, STATE_ITEMS = 1, STATE_DONE = 2 };
 ** lower rank only. */
 enum { DATE_NONE = 0, DATE_UPDATED = 1, DATE_DC = 2, DATE_PUBLISHED = 3 };
 
-#define MAX_CATEGORY 64 /* categories deduplicated per item; more are kept as they come  \
-                         */
+#define MAX_CATEGORY                                                                     \
+  64 /* categories deduplicated per item; more are kept as they come                     \
+      */
 
 /* What an item states beyond PapersRecord. Spans of the input, like it. */
 typedef struct FeedItem {
@@ -479,6 +480,24 @@ static i64 strip_html(char *z, i64 n) {
   return nOut;
 }
 
+/* Decodes the character references of HTML text in place (the RSS 1.0 form,
+** once its tags are dropped); '<' is text here. Returns the new length. */
+static i64 decode_refs_in_place(char *z, i64 n) {
+  const char *zIn = z, *zEnd = z + n;
+  i64 nOut = 0;
+  while (zIn < zEnd) {
+    int nChar = 0;
+    i64 nUsed = *zIn == '&' ? decode_ref(zIn, zEnd, z + nOut, &nChar) : 0;
+    if (nUsed > 0) {
+      nOut += nChar;
+      zIn += nUsed;
+    } else {
+      z[nOut++] = *zIn++;
+    }
+  }
+  return nOut;
+}
+
 /* Decodes, un-HTMLs (RSS 1.0) and folds a span into a new buffer, which the
 ** caller frees. Returns 0 on OOM. */
 static char *decode_text(const PapersParser *p, PapersSpan span, int isInCdata, i64 *pn) {
@@ -488,7 +507,7 @@ static char *decode_text(const PapersParser *p, PapersSpan span, int isInCdata, 
     return 0;
   i64 n = decode_xml(span.z, span.n, isInCdata, zOut);
   if (pS->kind == FEED_RDF)
-    n = strip_html(zOut, n);
+    n = decode_refs_in_place(zOut, strip_html(zOut, n));
   *pn = papers_fold(zOut, zOut, n);
   return zOut;
 }
@@ -910,7 +929,8 @@ static int read_item(PapersParser *p, const XmlElem *pItemElem) {
 
 /* ---- the feed ---------------------------------------------------------- */
 
-/* The line around z, for a reject that names where the input goes wrong. */
+/* The line around z, for a reject that names where the input goes wrong; it
+** may start before the scan (the last line of a feed cut short). */
 static void reject_line_at(PapersParser *p, const char *z, const char *zReason) {
   FeedState *pS = p->pState;
   const char *zStart = z;
@@ -919,9 +939,12 @@ static void reject_line_at(PapersParser *p, const char *z, const char *zReason) 
   const char *zEnd = z;
   while (zEnd < pS->zEnd && *zEnd != '\n' && *zEnd != '\r')
     zEnd++;
-  if (zStart < pS->zPos)
-    zStart = pS->zPos;
-  feed_reject(p, zStart, zEnd, zReason);
+  if (zStart >= pS->zPos) {
+    feed_reject(p, zStart, zEnd, zReason);
+  } else {
+    i64 iLine = pS->iLine - count_lines(zStart, pS->zPos, pS->hasCR);
+    feed_reject_at(p, zStart, zEnd, iLine, zReason);
+  }
 }
 
 /* The kind of feed whose root element is name, or 0. */
@@ -1011,7 +1034,8 @@ static int find_item(PapersParser *p, XmlElem *pElem) {
     }
     z = zLt + 1;
   }
-  reject_line_at(p, pS->zEnd > p->lines.z ? pS->zEnd - 1 : pS->zEnd,
+  PapersSpan all = papers_trim(p->lines.z, pS->zEnd - p->lines.z);
+  reject_line_at(p, all.n > 0 ? all.z + all.n - 1 : pS->zEnd,
                  "the feed ends without its closing tag: it may be cut short");
   return 0;
 }
