@@ -20,6 +20,8 @@ static const PapersFormat *const aFormat[] = {
     &papers_format_hf_daily,
     &papers_format_hf_markdown,
     &papers_format_arxiv_mail,
+    &papers_format_arxiv_rss,
+    &papers_format_arxiv_atom,
 };
 
 #define N_FORMAT ((int)(sizeof(aFormat) / sizeof(aFormat[0])))

@@ -239,6 +239,48 @@ void papers_format_append_names(sqlite3_str *pStr);
 extern const PapersFormat papers_format_hf_daily;
 extern const PapersFormat papers_format_hf_markdown;
 extern const PapersFormat papers_format_arxiv_mail;
+extern const PapersFormat papers_format_arxiv_rss;
+extern const PapersFormat papers_format_arxiv_atom;
+
+/* ---- analysis.c: text to terms, through FTS5's tokenizers -------------- */
+
+/* What the topic functions keep per connection: its fts5_api and analyzers. */
+typedef struct PapersConn PapersConn;
+/* One FTS5 tokenizer instance, for one tokenize spec. */
+typedef struct PapersAnalyzer PapersAnalyzer;
+
+PapersConn *papers_conn_new(sqlite3 *db);
+void papers_conn_free(void *pConn);
+sqlite3 *papers_conn_db(const PapersConn *pConn);
+const char *papers_default_tokenize(void);
+
+/* The analyzer for a tokenize spec (NULL: the default), created once per
+** connection. On error *pzErr (sqlite3_malloc'd) says what went wrong. */
+int papers_conn_analyzer(PapersConn *pConn, const char *zSpec, PapersAnalyzer **ppOut,
+                         char **pzErr);
+
+/* A token as the analysis sees it. */
+typedef struct PapersToken {
+  const char *zTerm; /* the tokenizer's form (a stem, for porter) */
+  int nTerm;
+  int iStart, iEnd;  /* byte offsets in the text */
+  int isStop;        /* stop word, number or single character: makes no term */
+} PapersToken;
+
+/* A term: a unigram stem or a phrase "stem1 stem2". */
+typedef struct PapersTerm {
+  sqlite3_uint64 id; /* papers_term_id() of zTerm */
+  const char *zTerm;
+  int nTerm;
+  int iStart, iEnd; /* byte offsets of its surface form in the text */
+  int isPhrase;
+} PapersTerm;
+
+sqlite3_uint64 papers_term_id(const char *z, i64 n);
+int papers_analyze_tokens(PapersAnalyzer *pAnalyzer, const char *z, int n,
+                          int (*xToken)(void *, const PapersToken *), void *pCtx);
+int papers_analyze_terms(PapersAnalyzer *pAnalyzer, const char *z, int n,
+                         int (*xTerm)(void *, const PapersTerm *), void *pCtx);
 
 /* ---- registration: one per SQL-facing file ---------------------------- */
 int papers_register_parse(sqlite3 *db);
