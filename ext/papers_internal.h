@@ -282,6 +282,50 @@ int papers_analyze_tokens(PapersAnalyzer *pAnalyzer, const char *z, int n,
 int papers_analyze_terms(PapersAnalyzer *pAnalyzer, const char *z, int n,
                          int (*xTerm)(void *, const PapersTerm *), void *pCtx);
 
+/* ---- vector.c: term counts and weighted vectors ------------------------- */
+
+/* ln(x), the same bit for bit on every IEEE-754 machine. */
+double papers_ln(double x);
+
+/* A term of a text: its id, frequency and most frequent surface form. */
+typedef struct PapersCount {
+  sqlite3_uint64 id;
+  double tf;            /* occurrences, each counted with its text's weight */
+  int isPhrase;
+  const char *zSurface; /* kept by the PapersCounts it came from */
+  int nSurface;
+} PapersCount;
+
+/* Gathers the terms of one or more texts. */
+typedef struct PapersCounts PapersCounts;
+PapersCounts *papers_counts_new(void);
+void papers_counts_free(PapersCounts *p);
+void papers_counts_reset(PapersCounts *p);
+int papers_counts_add(PapersCounts *p, PapersAnalyzer *pAnalyzer, const char *z, int n,
+                      double weight);
+/* Sorts and merges what was added; papers_counts() then lists it by id. */
+int papers_counts_finish(PapersCounts *p);
+const PapersCount *papers_counts(const PapersCounts *p, int *pnCount);
+
+/* A weighted term vector: ids strictly increasing, weights L2-normalised. */
+typedef struct PapersVector {
+  int nTerm;
+  sqlite3_uint64 *aId; /* owns the allocation that aWeight shares */
+  float *aWeight;
+} PapersVector;
+
+/* Weighs counts ((1 + ln tf) * idf, normalised); aIdf may be 0 (idf 1). */
+int papers_vector_weigh(const PapersCount *aCount, int nCount, const double *aIdf,
+                        PapersVector *pVec);
+void papers_vector_free(PapersVector *pVec);
+double papers_vector_dot(const PapersVector *pA, const PapersVector *pB);
+i64 papers_vector_blob_size(int nTerm);
+void papers_vector_encode(const PapersVector *pVec, unsigned char *aBlob);
+void papers_result_vector(sqlite3_context *pCtx, const PapersVector *pVec);
+/* SQLITE_ERROR with *pzProblem (static text) for a malformed BLOB. */
+int papers_vector_decode(const unsigned char *a, i64 n, PapersVector *pVec,
+                         const char **pzProblem);
+
 /* ---- registration: one per SQL-facing file ---------------------------- */
 int papers_register_parse(sqlite3 *db);
 

@@ -1,0 +1,370 @@
+/*
+** vector.c: term counts, weighted term vectors, and their BLOB form.
+**
+** Contract:
+**   - PapersCounts gathers the terms of one or more texts (a title and an
+**     abstract, say, each with its own weight) and, once finished, holds them
+**     sorted by id with their frequency and their most frequent surface form
+**     (ties: the bytewise smallest), for display.
+**   - A vector's weights are (1 + ln tf) * idf, L2-normalised; idf comes from
+**     an index's statistics, or is 1 without one. Everything is computed in
+**     double, in ascending id order, with papers_ln() (basic IEEE operations
+**     only; the build turns off FMA contraction), so a vector is the same bit
+**     for bit on every machine.
+**   - The BLOB form (little-endian whatever the machine):
+**       bytes 0..1  magic "pv"
+**       byte  2     version, 1
+**       byte  3     flags, 0
+**       bytes 4..7  n, the number of terms (u32)
+**       then n term ids (u64), strictly increasing,
+**       then n weights (IEEE float32), each finite and in [0, 1].
+**     papers_vector_decode() checks all of it and names what is wrong.
+*/
+#include "papers_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VECTOR_MAGIC_0   'p'
+#define VECTOR_MAGIC_1   'v'
+#define VECTOR_VERSION   1
+#define VECTOR_HEADER    8
+#define VECTOR_ENTRY     12 /* u64 id + f32 weight */
+#define VECTOR_MAX_TERMS (1 << 24)
+
+/* ---- a deterministic natural logarithm --------------------------------- */
+
+/* ln(x) for x > 0, from frexp (exact) and the series
+** ln(m) = 2 * (s + s^3/3 + s^5/5 + ...), s = (m - 1) / (m + 1), with m in
+** [sqrt(1/2), sqrt(2)) so that |s| < 0.1716 and 24 terms reach double
+** precision. Only +, -, *, / on doubles: the same result on every IEEE-754
+** machine, unlike libm's log, whose last bit may differ between libraries. */
+double papers_ln(double x) {
+  const double kLn2 = 0.69314718055994530942;
+  int iExp;
+  double m = frexp(x, &iExp); /* x = m * 2^iExp, m in [0.5, 1) */
+  if (m < 0.70710678118654752440) {
+    m *= 2;
+    iExp -= 1;
+  }
+  double s = (m - 1) / (m + 1), s2 = s * s, term = s, sum = 0;
+  for (int k = 1; k < 50; k += 2) {
+    sum += term / k;
+    term *= s2;
+  }
+  return 2 * sum + iExp * kLn2;
+}
+
+/* ---- counting terms --------------------------------------------------- */
+
+/* One occurrence of a term, and where its surface form is kept. */
+typedef struct Occurrence {
+  sqlite3_uint64 id;
+  double weight;  /* the weight of the text it came from */
+  i64 iSurface;   /* offset of its surface form in aSurface */
+  int nSurface;
+  int isPhrase;
+} Occurrence;
+
+struct PapersCounts {
+  Occurrence *aOcc;
+  i64 nOcc, nOccAlloc;
+  char *aSurface; /* surface forms, back to back */
+  i64 nSurface, nSurfaceAlloc;
+  PapersCount *aCount; /* the finished counts, sorted by id */
+  int nCount;
+  const char *zText; /* the text being added */
+  double weight;     /* and its weight */
+};
+
+PapersCounts *papers_counts_new(void) {
+  PapersCounts *p = sqlite3_malloc64(sizeof(*p));
+  if (p) memset(p, 0, sizeof(*p));
+  return p;
+}
+
+void papers_counts_free(PapersCounts *p) {
+  if (p == 0) return;
+  sqlite3_free(p->aOcc);
+  sqlite3_free(p->aSurface);
+  sqlite3_free(p->aCount);
+  sqlite3_free(p);
+}
+
+void papers_counts_reset(PapersCounts *p) {
+  p->nOcc = 0;
+  p->nSurface = 0;
+  p->nCount = 0;
+}
+
+static int ensure(void **pa, i64 *pnAlloc, i64 nNeed, size_t szItem) {
+  if (nNeed <= *pnAlloc) return SQLITE_OK;
+  i64 nNew = nNeed < 64 ? 64 : nNeed * 2;
+  void *aNew = sqlite3_realloc64(*pa, (sqlite3_uint64)nNew * szItem);
+  if (aNew == 0) return SQLITE_NOMEM;
+  *pa = aNew;
+  *pnAlloc = nNew;
+  return SQLITE_OK;
+}
+
+static int add_occurrence(void *pCtx, const PapersTerm *pTerm) {
+  PapersCounts *p = pCtx;
+  int nSurface = pTerm->iEnd - pTerm->iStart;
+  if (ensure((void **)&p->aOcc, &p->nOccAlloc, p->nOcc + 1, sizeof(Occurrence)) ||
+      ensure((void **)&p->aSurface, &p->nSurfaceAlloc, p->nSurface + nSurface, 1)) {
+    return SQLITE_NOMEM;
+  }
+  Occurrence *pOcc = &p->aOcc[p->nOcc++];
+  pOcc->id = pTerm->id;
+  pOcc->weight = p->weight;
+  pOcc->iSurface = p->nSurface;
+  pOcc->nSurface = nSurface;
+  pOcc->isPhrase = pTerm->isPhrase;
+  memcpy(p->aSurface + p->nSurface, p->zText + pTerm->iStart, (size_t)nSurface);
+  p->nSurface += nSurface;
+  return SQLITE_OK;
+}
+
+int papers_counts_add(PapersCounts *p, PapersAnalyzer *pAnalyzer, const char *z, int n,
+                      double weight) {
+  p->zText = z;
+  p->weight = weight;
+  return papers_analyze_terms(pAnalyzer, z, n, add_occurrence, p);
+}
+
+static int compare_surface(const char *zA, int nA, const char *zB, int nB) {
+  int nMin = nA < nB ? nA : nB;
+  int cmp = memcmp(zA, zB, (size_t)nMin);
+  return cmp ? cmp : (nA > nB) - (nA < nB);
+}
+
+/* Orders occurrences by id, then by where their surface form is kept (the
+** order of occurrence): a total order, so qsort's result is the same
+** everywhere. Surface forms are compared within each id's run afterwards. */
+static int compare_occurrence_id(const void *pA, const void *pB) {
+  const Occurrence *a = pA, *b = pB;
+  if (a->id != b->id) return a->id < b->id ? -1 : 1;
+  if (a->iSurface != b->iSurface) return a->iSurface < b->iSurface ? -1 : 1;
+  return 0;
+}
+
+/* Picks the most frequent surface form in aOcc[0..nOcc), all of one id. */
+static void best_surface(const PapersCounts *p, const Occurrence *aOcc, i64 nOcc,
+                         PapersCount *pCount) {
+  int bestRun = 0;
+  for (i64 i = 0; i < nOcc; i++) {
+    const char *zI = p->aSurface + aOcc[i].iSurface;
+    int nRun = 0;
+    for (i64 j = 0; j < nOcc; j++) {
+      nRun += compare_surface(zI, aOcc[i].nSurface, p->aSurface + aOcc[j].iSurface,
+                              aOcc[j].nSurface) == 0;
+    }
+    int isBetter = nRun > bestRun ||
+                   (nRun == bestRun && compare_surface(zI, aOcc[i].nSurface, pCount->zSurface,
+                                                       pCount->nSurface) < 0);
+    if (isBetter) {
+      bestRun = nRun;
+      pCount->zSurface = zI;
+      pCount->nSurface = aOcc[i].nSurface;
+    }
+  }
+}
+
+int papers_counts_finish(PapersCounts *p) {
+  qsort(p->aOcc, (size_t)p->nOcc, sizeof(Occurrence), compare_occurrence_id);
+  sqlite3_free(p->aCount);
+  p->aCount = 0;
+  p->nCount = 0;
+  if (p->nOcc == 0) return SQLITE_OK;
+  p->aCount = sqlite3_malloc64(sizeof(PapersCount) * (sqlite3_uint64)p->nOcc);
+  if (p->aCount == 0) return SQLITE_NOMEM;
+  for (i64 i = 0; i < p->nOcc;) {
+    i64 j = i;
+    double tf = 0;
+    while (j < p->nOcc && p->aOcc[j].id == p->aOcc[i].id) tf += p->aOcc[j++].weight;
+    PapersCount *pCount = &p->aCount[p->nCount++];
+    pCount->id = p->aOcc[i].id;
+    pCount->tf = tf;
+    pCount->isPhrase = p->aOcc[i].isPhrase;
+    pCount->zSurface = 0;
+    pCount->nSurface = 0;
+    best_surface(p, p->aOcc + i, j - i, pCount);
+    i = j;
+  }
+  return SQLITE_OK;
+}
+
+const PapersCount *papers_counts(const PapersCounts *p, int *pnCount) {
+  *pnCount = p->nCount;
+  return p->aCount;
+}
+
+/* ---- vectors ------------------------------------------------------------ */
+
+void papers_vector_free(PapersVector *pVec) {
+  sqlite3_free(pVec->aId);
+  memset(pVec, 0, sizeof(*pVec));
+}
+
+static int vector_alloc(PapersVector *pVec, int nTerm) {
+  memset(pVec, 0, sizeof(*pVec));
+  if (nTerm == 0) return SQLITE_OK;
+  /* one allocation: ids, then weights */
+  pVec->aId = sqlite3_malloc64((sizeof(sqlite3_uint64) + sizeof(float)) * (sqlite3_uint64)nTerm);
+  if (pVec->aId == 0) return SQLITE_NOMEM;
+  pVec->aWeight = (float *)(pVec->aId + nTerm);
+  pVec->nTerm = nTerm;
+  return SQLITE_OK;
+}
+
+/* Scales w (nTerm values, in id order) to unit length into the vector. */
+static void normalise_into(PapersVector *pVec, const double *aW) {
+  double sumSquares = 0;
+  for (int i = 0; i < pVec->nTerm; i++) sumSquares += aW[i] * aW[i];
+  double norm = sqrt(sumSquares);
+  for (int i = 0; i < pVec->nTerm; i++) {
+    pVec->aWeight[i] = norm > 0 ? (float)(aW[i] / norm) : 0.0f;
+  }
+}
+
+int papers_vector_weigh(const PapersCount *aCount, int nCount, const double *aIdf,
+                        PapersVector *pVec) {
+  int rc = vector_alloc(pVec, nCount);
+  if (rc != SQLITE_OK || nCount == 0) return rc;
+  double *aW = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)nCount);
+  if (aW == 0) {
+    papers_vector_free(pVec);
+    return SQLITE_NOMEM;
+  }
+  for (int i = 0; i < nCount; i++) {
+    pVec->aId[i] = aCount[i].id;
+    aW[i] = (1 + papers_ln(aCount[i].tf)) * (aIdf ? aIdf[i] : 1.0);
+    if (aW[i] < 0) aW[i] = 0; /* a tf below 1/e (fractional field weights) adds nothing */
+  }
+  normalise_into(pVec, aW);
+  sqlite3_free(aW);
+  return SQLITE_OK;
+}
+
+double papers_vector_dot(const PapersVector *pA, const PapersVector *pB) {
+  double dot = 0;
+  int i = 0, j = 0;
+  while (i < pA->nTerm && j < pB->nTerm) {
+    if (pA->aId[i] < pB->aId[j]) {
+      i++;
+    } else if (pA->aId[i] > pB->aId[j]) {
+      j++;
+    } else {
+      dot += (double)pA->aWeight[i++] * (double)pB->aWeight[j++];
+    }
+  }
+  return dot;
+}
+
+/* ---- the BLOB form ----------------------------------------------------- */
+
+static void put_u32(unsigned char *a, sqlite3_uint64 v) {
+  for (int i = 0; i < 4; i++) a[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_u64(unsigned char *a, sqlite3_uint64 v) {
+  for (int i = 0; i < 8; i++) a[i] = (unsigned char)(v >> (8 * i));
+}
+
+static sqlite3_uint64 get_u64(const unsigned char *a, int nByte) {
+  sqlite3_uint64 v = 0;
+  for (int i = nByte - 1; i >= 0; i--) v = (v << 8) | a[i];
+  return v;
+}
+
+static void put_f32(unsigned char *a, float f) {
+  unsigned int bits;
+  memcpy(&bits, &f, 4);
+  put_u32(a, bits);
+}
+
+static float get_f32(const unsigned char *a) {
+  unsigned int bits = (unsigned int)get_u64(a, 4);
+  float f;
+  memcpy(&f, &bits, 4);
+  return f;
+}
+
+i64 papers_vector_blob_size(int nTerm) {
+  return VECTOR_HEADER + (i64)VECTOR_ENTRY * nTerm;
+}
+
+void papers_vector_encode(const PapersVector *pVec, unsigned char *aBlob) {
+  aBlob[0] = VECTOR_MAGIC_0;
+  aBlob[1] = VECTOR_MAGIC_1;
+  aBlob[2] = VECTOR_VERSION;
+  aBlob[3] = 0;
+  put_u32(aBlob + 4, (sqlite3_uint64)pVec->nTerm);
+  unsigned char *aIds = aBlob + VECTOR_HEADER;
+  unsigned char *aWeights = aIds + 8 * (i64)pVec->nTerm;
+  for (int i = 0; i < pVec->nTerm; i++) {
+    put_u64(aIds + 8 * i, pVec->aId[i]);
+    put_f32(aWeights + 4 * i, pVec->aWeight[i]);
+  }
+}
+
+void papers_result_vector(sqlite3_context *pCtx, const PapersVector *pVec) {
+  i64 nBlob = papers_vector_blob_size(pVec->nTerm);
+  unsigned char *aBlob = sqlite3_malloc64((sqlite3_uint64)nBlob);
+  if (aBlob == 0) {
+    sqlite3_result_error_nomem(pCtx);
+    return;
+  }
+  papers_vector_encode(pVec, aBlob);
+  sqlite3_result_blob64(pCtx, aBlob, (sqlite3_uint64)nBlob, sqlite3_free);
+}
+
+/* Checks the BLOB form; returns 0 and a description of the first problem
+** found, or 1 when the BLOB is a well-formed vector of *pnTerm terms. */
+static int vector_blob_check(const unsigned char *a, i64 n, int *pnTerm, const char **pzProblem) {
+  if (n < VECTOR_HEADER || a[0] != VECTOR_MAGIC_0 || a[1] != VECTOR_MAGIC_1) {
+    *pzProblem = "not a papers vector (bad magic)";
+    return 0;
+  }
+  if (a[2] != VECTOR_VERSION) {
+    *pzProblem = "unsupported vector version";
+    return 0;
+  }
+  sqlite3_uint64 nTerm = get_u64(a + 4, 4);
+  if (a[3] != 0 || nTerm > VECTOR_MAX_TERMS || papers_vector_blob_size((int)nTerm) != n) {
+    *pzProblem = a[3] != 0 ? "unknown vector flags" : "vector length does not match its term count";
+    return 0;
+  }
+  const unsigned char *aIds = a + VECTOR_HEADER;
+  const unsigned char *aWeights = aIds + 8 * nTerm;
+  for (sqlite3_uint64 i = 0; i < nTerm; i++) {
+    if (i > 0 && get_u64(aIds + 8 * i, 8) <= get_u64(aIds + 8 * (i - 1), 8)) {
+      *pzProblem = "vector term ids are not strictly increasing";
+      return 0;
+    }
+    float w = get_f32(aWeights + 4 * i);
+    if (!(w >= 0.0f && w <= 1.0f)) { /* also catches NaN */
+      *pzProblem = "vector weight is not a number in [0, 1]";
+      return 0;
+    }
+  }
+  *pnTerm = (int)nTerm;
+  return 1;
+}
+
+int papers_vector_decode(const unsigned char *a, i64 n, PapersVector *pVec,
+                         const char **pzProblem) {
+  int nTerm = 0;
+  memset(pVec, 0, sizeof(*pVec));
+  if (!vector_blob_check(a, n, &nTerm, pzProblem)) return SQLITE_ERROR;
+  int rc = vector_alloc(pVec, nTerm);
+  if (rc != SQLITE_OK) return rc;
+  const unsigned char *aIds = a + VECTOR_HEADER;
+  const unsigned char *aWeights = aIds + 8 * (i64)nTerm;
+  for (int i = 0; i < nTerm; i++) {
+    pVec->aId[i] = get_u64(aIds + 8 * i, 8);
+    pVec->aWeight[i] = get_f32(aWeights + 4 * i);
+  }
+  return SQLITE_OK;
+}
