@@ -18,6 +18,9 @@
 
 static const PapersFormat *const aFormat[] = {
     &papers_format_hf_daily,
+    &papers_format_daily_arxiv_table,
+    &papers_format_daily_arxiv_list,
+    &papers_format_markdown_blocks,
 };
 
 #define N_FORMAT ((int)(sizeof(aFormat) / sizeof(aFormat[0])))

@@ -237,8 +237,12 @@ const PapersFormat *papers_format_detect(const char *z, i64 n);
 void papers_format_append_names(sqlite3_str *pStr);
 
 extern const PapersFormat papers_format_hf_daily;
+extern const PapersFormat papers_format_daily_arxiv_table;
+extern const PapersFormat papers_format_daily_arxiv_list;
+extern const PapersFormat papers_format_markdown_blocks;
 
 /* ---- registration: one per SQL-facing file ---------------------------- */
 int papers_register_parse(sqlite3 *db);
+int papers_register_key(sqlite3 *db);
 
 #endif /* PAPERS_INTERNAL_H */
