@@ -614,7 +614,8 @@ static void read_block(PapersParser *p, const PapersLine *pHead, PapersSpan titl
     if (!papers_lines_next(&p->lines, &line)) break;
     PapersSpan t = papers_trim(line.z, line.n), text;
     if (is_rule(t)) break;
-    if (heading_level(t, &text) == 1 || p->nReject == PAPERS_MAX_REJECTS) {
+    /* one reject is kept free for the link, which is read at the end */
+    if (heading_level(t, &text) == 1 || p->nReject >= PAPERS_MAX_REJECTS - 1) {
       if (heading_level(t, &text) != 1) p->iState = STATE_SKIP_REST;
       p->lines = before;
       break;
