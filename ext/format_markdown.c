@@ -5,7 +5,8 @@
 **   daily-arxiv-table  The README tables of the "daily-arxiv" generators
 **                      (cv-arxiv-daily and its forks): under a `## Topic`
 **                      heading, a table header, a rule, then one row a paper:
-**                        |**2026-05-13**|**Title**|First Author et.al.|[2605.13741](http://arxiv.org/abs/2605.13741)|null|
+**                        |**2026-05-13**|**Title**|First Author
+*et.al.|[2605.13741](http://arxiv.org/abs/2605.13741)|null|
 **                      The last cell is `null` or a bold `[link](url)` to code.
 **   daily-arxiv-list   The same generator's bullet-list form, one line a paper:
 **                        - 2022-11-30, **Title, with commas**, First Author et.al.,
@@ -74,9 +75,11 @@ static i64 find(const char *z, i64 n, const char *zNeedle) {
   i64 nNeedle = (i64)strlen(zNeedle);
   for (i64 i = 0; i + nNeedle <= n; i++) {
     const char *zHit = memchr(z + i, zNeedle[0], (size_t)(n - nNeedle - i + 1));
-    if (zHit == 0) return -1;
+    if (zHit == 0)
+      return -1;
     i = zHit - z;
-    if (memcmp(zHit, zNeedle, (size_t)nNeedle) == 0) return i;
+    if (memcmp(zHit, zNeedle, (size_t)nNeedle) == 0)
+      return i;
   }
   return -1;
 }
@@ -85,15 +88,18 @@ static i64 find(const char *z, i64 n, const char *zNeedle) {
 static i64 find_last(const char *z, i64 n, const char *zNeedle) {
   i64 nNeedle = (i64)strlen(zNeedle);
   for (i64 i = n - nNeedle; i >= 0; i--) {
-    if (z[i] == zNeedle[0] && memcmp(z + i, zNeedle, (size_t)nNeedle) == 0) return i;
+    if (z[i] == zNeedle[0] && memcmp(z + i, zNeedle, (size_t)nNeedle) == 0)
+      return i;
   }
   return -1;
 }
 
 static int is_digits(const char *z, i64 n) {
-  if (n <= 0) return 0;
+  if (n <= 0)
+    return 0;
   for (i64 i = 0; i < n; i++) {
-    if (z[i] < '0' || z[i] > '9') return 0;
+    if (z[i] < '0' || z[i] > '9')
+      return 0;
   }
   return 1;
 }
@@ -101,7 +107,8 @@ static int is_digits(const char *z, i64 n) {
 /* The span without a `**` on both ends (markdown bold), trimmed. */
 static PapersSpan strip_bold(PapersSpan span) {
   span = papers_trim(span.z, span.n);
-  if (span.n >= 4 && starts_with(span.z, span.n, "**") && ends_with(span.z, span.n, "**")) {
+  if (span.n >= 4 && starts_with(span.z, span.n, "**") &&
+      ends_with(span.z, span.n, "**")) {
     span = papers_trim(span.z + 2, span.n - 4);
   }
   return span;
@@ -113,18 +120,23 @@ static PapersSpan strip_bold(PapersSpan span) {
 ** the trimmed line is not a heading. */
 static int heading_level(PapersSpan t, PapersSpan *pText) {
   int nHash = 0;
-  while (nHash < t.n && nHash < 7 && t.z[nHash] == '#') nHash++;
-  if (nHash == 0 || nHash > 6) return 0;
-  if (nHash < t.n && t.z[nHash] != ' ' && t.z[nHash] != '\t') return 0;
+  while (nHash < t.n && nHash < 7 && t.z[nHash] == '#')
+    nHash++;
+  if (nHash == 0 || nHash > 6)
+    return 0;
+  if (nHash < t.n && t.z[nHash] != ' ' && t.z[nHash] != '\t')
+    return 0;
   *pText = papers_trim(t.z + nHash, t.n - nHash);
   return nHash;
 }
 
 /* A thematic break: three or more '-' and nothing else. */
 static int is_rule(PapersSpan t) {
-  if (t.n < 3) return 0;
+  if (t.n < 3)
+    return 0;
   for (i64 i = 0; i < t.n; i++) {
-    if (t.z[i] != '-') return 0;
+    if (t.z[i] != '-')
+      return 0;
   }
   return 1;
 }
@@ -132,11 +144,14 @@ static int is_rule(PapersSpan t) {
 /* A table delimiter row "|---|:--:|": only pipes, dashes, colons, spaces. */
 static int is_table_rule(PapersSpan t) {
   int hasDash = 0;
-  if (t.n < 3 || t.z[0] != '|') return 0;
+  if (t.n < 3 || t.z[0] != '|')
+    return 0;
   for (i64 i = 0; i < t.n; i++) {
     char c = t.z[i];
-    if (c == '-') hasDash = 1;
-    else if (c != '|' && c != ':' && c != ' ' && c != '\t') return 0;
+    if (c == '-')
+      hasDash = 1;
+    else if (c != '|' && c != ':' && c != ' ' && c != '\t')
+      return 0;
   }
   return hasDash;
 }
@@ -144,9 +159,12 @@ static int is_table_rule(PapersSpan t) {
 /* Page furniture of markdown digests, skipped silently: blank lines, HTML
 ** lines, block quotes, badge lines "[![..." and link references "[x]: url". */
 static int is_furniture(PapersSpan t) {
-  if (t.n == 0) return 1;
-  if (t.z[0] == '<' || t.z[0] == '>') return 1;
-  if (starts_with(t.z, t.n, "[![")) return 1;
+  if (t.n == 0)
+    return 1;
+  if (t.z[0] == '<' || t.z[0] == '>')
+    return 1;
+  if (starts_with(t.z, t.n, "[!["))
+    return 1;
   if (t.z[0] == '[') {
     i64 iClose = find(t.z, t.n, "]: ");
     return iClose > 1 && find(t.z, iClose, "](") < 0;
@@ -158,14 +176,19 @@ static int is_furniture(PapersSpan t) {
 ** bytes it spans, 0 when z does not start with one. Parentheses inside the
 ** URL nest, as in CommonMark. */
 static i64 parse_link(const char *z, i64 n, PapersSpan *pText, PapersSpan *pUrl) {
-  if (n < 4 || z[0] != '[') return 0;
+  if (n < 4 || z[0] != '[')
+    return 0;
   i64 iMid = find(z, n, "](");
-  if (iMid < 0) return 0;
+  if (iMid < 0)
+    return 0;
   int nDepth = 0;
   for (i64 i = iMid + 2; i < n; i++) {
-    if (z[i] == '(') nDepth++;
-    if (z[i] != ')') continue;
-    if (nDepth-- > 0) continue;
+    if (z[i] == '(')
+      nDepth++;
+    if (z[i] != ')')
+      continue;
+    if (nDepth-- > 0)
+      continue;
     *pText = papers_trim(z + 1, iMid - 1);
     *pUrl = papers_trim(z + iMid + 2, i - iMid - 2);
     return i + 1;
@@ -180,10 +203,13 @@ static i64 parse_link(const char *z, i64 n, PapersSpan *pText, PapersSpan *pUrl)
 static int parse_arxiv_id(const char *z, i64 n, PapersSpan *pId, i64 *pVersion) {
   i64 nId = n, iV = -1;
   for (i64 i = n - 1; i > 0; i--) {
-    if (z[i] == 'v' && is_digits(z + i + 1, n - i - 1)) iV = i;
-    if (z[i] < '0' || z[i] > '9') break;
+    if (z[i] == 'v' && is_digits(z + i + 1, n - i - 1))
+      iV = i;
+    if (z[i] < '0' || z[i] > '9')
+      break;
   }
-  if (iV > 0) nId = iV;
+  if (iV > 0)
+    nId = iV;
   i64 iSlash = find(z, nId, "/");
   int isNew = iSlash < 0 && nId >= 9 && nId <= 10 && z[4] == '.' && is_digits(z, 4) &&
               is_digits(z + 5, nId - 5);
@@ -192,27 +218,34 @@ static int parse_arxiv_id(const char *z, i64 n, PapersSpan *pId, i64 *pVersion) 
     char c = z[i];
     isOld = (c >= 'a' && c <= 'z') || c == '-' || c == '.' || (c >= 'A' && c <= 'Z');
   }
-  if (!isNew && !isOld) return 0;
+  if (!isNew && !isOld)
+    return 0;
   *pId = span_make(z, nId);
   *pVersion = -1;
-  if (iV > 0 && !papers_parse_count(z + iV + 1, n - iV - 1, pVersion)) *pVersion = -1;
+  if (iV > 0 && !papers_parse_count(z + iV + 1, n - iV - 1, pVersion))
+    *pVersion = -1;
   return 1;
 }
 
 /* Reads the id of an arXiv URL ".../abs/ID" or ".../pdf/ID[.pdf]". */
 static int arxiv_id_from_url(PapersSpan url, PapersSpan *pId, i64 *pVersion) {
   i64 iHost = find(url.z, url.n, "arxiv.org/");
-  if (iHost < 0) return 0;
+  if (iHost < 0)
+    return 0;
   const char *z = url.z + iHost + 10;
   i64 n = url.n - iHost - 10;
-  if (!starts_with(z, n, "abs/") && !starts_with(z, n, "pdf/")) return 0;
+  if (!starts_with(z, n, "abs/") && !starts_with(z, n, "pdf/"))
+    return 0;
   z += 4;
   n -= 4;
   for (i64 i = 0; i < n; i++) {
-    if (z[i] == '?' || z[i] == '#') n = i;
+    if (z[i] == '?' || z[i] == '#')
+      n = i;
   }
-  if (n > 0 && z[n - 1] == '/') n--;
-  if (ends_with(z, n, ".pdf")) n -= 4;
+  if (n > 0 && z[n - 1] == '/')
+    n--;
+  if (ends_with(z, n, ".pdf"))
+    n -= 4;
   return parse_arxiv_id(z, n, pId, pVersion);
 }
 
@@ -221,9 +254,12 @@ static int arxiv_id_from_url(PapersSpan url, PapersSpan *pId, i64 *pVersion) {
 static void take_paper_link(PapersParser *p, PapersSpan text, PapersSpan url,
                             const PapersLine *pLine) {
   PapersRecord *pRec = &p->rec;
-  if (url.z) pRec->url = url;
-  if (url.z && arxiv_id_from_url(url, &pRec->arxivId, &pRec->arxivVersion)) return;
-  if (text.z && parse_arxiv_id(text.z, text.n, &pRec->arxivId, &pRec->arxivVersion)) return;
+  if (url.z)
+    pRec->url = url;
+  if (url.z && arxiv_id_from_url(url, &pRec->arxivId, &pRec->arxivVersion))
+    return;
+  if (text.z && parse_arxiv_id(text.z, text.n, &pRec->arxivId, &pRec->arxivVersion))
+    return;
   papers_parser_reject(p, pLine->z, pLine->z + pLine->n, pLine->iLine,
                        "no arXiv id in the paper link: arxiv_id is NULL");
 }
@@ -235,7 +271,8 @@ static void take_paper_cell(PapersParser *p, PapersSpan cell, const PapersLine *
   if (parse_link(cell.z, cell.n, &text, &url) != cell.n) {
     text = cell;
     url.z = 0;
-    if (starts_with(cell.z, cell.n, "http")) url = cell;
+    if (starts_with(cell.z, cell.n, "http"))
+      url = cell;
   }
   take_paper_link(p, text, url, pLine);
 }
@@ -261,7 +298,8 @@ static void take_authors(PapersParser *p, PapersSpan cell) {
       break;
     }
   }
-  if (cell.n > 0) p->rec.authors = cell;
+  if (cell.n > 0)
+    p->rec.authors = cell;
 }
 
 /* Reads a code cell: `null`, empty, a link, or a bare URL. */
@@ -270,7 +308,8 @@ static void take_code(PapersParser *p, MarkdownState *pState, PapersSpan cell,
   PapersSpan text, url;
   cell = strip_bold(cell);
   pState->code.z = 0;
-  if (cell.n == 0 || (cell.n == 4 && memcmp(cell.z, "null", 4) == 0)) return;
+  if (cell.n == 0 || (cell.n == 4 && memcmp(cell.z, "null", 4) == 0))
+    return;
   if (parse_link(cell.z, cell.n, &text, &url) == cell.n) {
     pState->code = url;
   } else if (starts_with(cell.z, cell.n, "http")) {
@@ -286,11 +325,13 @@ static void take_code(PapersParser *p, MarkdownState *pState, PapersSpan cell,
 /* The format's state, allocated on first use. On OOM the rest of the input
 ** becomes one reject and the parse ends: nothing is dropped silently. */
 static MarkdownState *markdown_state(PapersParser *p) {
-  if (p->pState) return p->pState;
+  if (p->pState)
+    return p->pState;
   MarkdownState *pState = sqlite3_malloc64(sizeof(*pState));
   if (pState == 0) {
     PapersLines *pLines = &p->lines;
-    papers_parser_reject(p, pLines->z + pLines->iPos, pLines->z + pLines->n, pLines->iLine,
+    papers_parser_reject(p, pLines->z + pLines->iPos, pLines->z + pLines->n,
+                         pLines->iLine,
                          "out of memory: the rest of the input is not parsed");
     pLines->iPos = pLines->n;
     return 0;
@@ -310,9 +351,11 @@ static void markdown_free(PapersParser *p) {
 static int take_heading(MarkdownState *pState, PapersSpan t) {
   PapersSpan text;
   int iLevel = heading_level(t, &text);
-  if (iLevel != 2) return iLevel != 0;
+  if (iLevel != 2)
+    return iLevel != 0;
   pState->topic = text;
-  if (starts_with(text.z, text.n, "Updated on")) pState->topic.z = 0;
+  if (starts_with(text.z, text.n, "Updated on"))
+    pState->topic.z = 0;
   return 1;
 }
 
@@ -363,8 +406,10 @@ static int detect_lines(const char *z, i64 n, int (*xLineScore)(PapersSpan, int 
   papers_lines_init(&lines, z, n, memchr(z, '\r', (size_t)n) != 0);
   while (papers_lines_next(&lines, &line)) {
     PapersSpan t = papers_trim(line.z, line.n);
-    if (is_hf_card_heading(t)) return 0;
-    if (score < 100) score += xLineScore(t, &seen);
+    if (is_hf_card_heading(t))
+      return 0;
+    if (score < 100)
+      score += xLineScore(t, &seen);
   }
   return score < 100 ? score : 100;
 }
@@ -375,17 +420,21 @@ static int detect_lines(const char *z, i64 n, int (*xLineScore)(PapersSpan, int 
 ** The title is all between the first cell and the last three, so a '|' in a
 ** title does not shift the other cells. Returns 0 when it is no such row. */
 static int split_table_row(PapersSpan t, PapersSpan aCell[5]) {
-  if (t.n < 2 || t.z[0] != '|' || t.z[t.n - 1] != '|') return 0;
+  if (t.n < 2 || t.z[0] != '|' || t.z[t.n - 1] != '|')
+    return 0;
   i64 aiRight[4]; /* the last four pipes, from the end */
   i64 i = t.n - 1;
   for (int k = 0; k < 4; k++) {
-    while (i > 0 && t.z[i] != '|') i--;
-    if (i <= 0) return 0;
+    while (i > 0 && t.z[i] != '|')
+      i--;
+    if (i <= 0)
+      return 0;
     aiRight[k] = i--;
   }
   const char *zFirst = memchr(t.z + 1, '|', (size_t)(t.n - 1));
   i64 iFirst = zFirst - t.z;
-  if (iFirst >= aiRight[3]) return 0;
+  if (iFirst >= aiRight[3])
+    return 0;
   aCell[0] = span_make(t.z + 1, iFirst - 1);
   aCell[1] = span_make(t.z + iFirst + 1, aiRight[3] - iFirst - 1);
   for (int k = 2; k < 5; k++) {
@@ -402,8 +451,8 @@ static int is_table_header(const PapersLines *pLines) {
   return papers_lines_next(&next, &line) && is_table_rule(papers_trim(line.z, line.n));
 }
 
-static void take_table_row(PapersParser *p, MarkdownState *pState, const PapersLine *pLine,
-                           PapersSpan aCell[5]) {
+static void take_table_row(PapersParser *p, MarkdownState *pState,
+                           const PapersLine *pLine, PapersSpan aCell[5]) {
   papers_record_start(p, pLine->iLine);
   take_date(p, aCell[0], pLine);
   p->rec.title = strip_bold(aCell[1]);
@@ -416,18 +465,22 @@ static void take_table_row(PapersParser *p, MarkdownState *pState, const PapersL
 static int table_step(PapersParser *p) {
   MarkdownState *pState = markdown_state(p);
   PapersLine line;
-  if (pState == 0) return 1;
+  if (pState == 0)
+    return 1;
   while (papers_lines_next(&p->lines, &line)) {
     PapersSpan t = papers_trim(line.z, line.n), aCell[5];
-    if (take_heading(pState, t) || is_furniture(t) || is_table_rule(t)) continue;
-    if (t.z[0] == '|' && is_table_header(&p->lines)) continue;
+    if (take_heading(pState, t) || is_furniture(t) || is_table_rule(t))
+      continue;
+    if (t.z[0] == '|' && is_table_header(&p->lines))
+      continue;
     if (split_table_row(t, aCell)) {
       take_table_row(p, pState, &line, aCell);
     } else {
-      papers_parser_reject(p, line.z, line.z + line.n, line.iLine,
-                           t.z[0] == '|'
-                               ? "not a row |date|title|authors|link|code| of a daily-arxiv table"
-                               : "not part of a daily-arxiv table");
+      papers_parser_reject(
+          p, line.z, line.z + line.n, line.iLine,
+          t.z[0] == '|'
+              ? "not a row |date|title|authors|link|code| of a daily-arxiv table"
+              : "not part of a daily-arxiv table");
     }
     return 1;
   }
@@ -437,10 +490,13 @@ static int table_step(PapersParser *p) {
 /* A table row whose first cell is a bold ISO date, or the generator's header. */
 static int table_line_score(PapersSpan t, int *pSeen) {
   (void)pSeen;
-  if (starts_with(t.z, t.n, "|Publish Date|Title|Authors|PDF|Code|")) return 30;
-  if (!starts_with(t.z, t.n, "|**") || t.n < 16 || t.z[t.n - 1] != '|') return 0;
+  if (starts_with(t.z, t.n, "|Publish Date|Title|Authors|PDF|Code|"))
+    return 30;
+  if (!starts_with(t.z, t.n, "|**") || t.n < 16 || t.z[t.n - 1] != '|')
+    return 0;
   PapersDate date;
-  return memcmp(t.z + 13, "**|", 3) == 0 && papers_date_from_iso(t.z + 3, 10, &date) ? 10 : 0;
+  return memcmp(t.z + 13, "**|", 3) == 0 && papers_date_from_iso(t.z + 3, 10, &date) ? 10
+                                                                                     : 0;
 }
 
 static int table_detect(const char *z, i64 n) {
@@ -451,11 +507,12 @@ static int table_detect(const char *z, i64 n) {
 
 /* Reads "- DATE, **TITLE**, AUTHORS, Paper: LINK[, Code: LINK]" (the bullet
 ** already removed). Returns 0 when the line is no such entry. */
-static int take_list_entry(PapersParser *p, MarkdownState *pState, const PapersLine *pLine,
-                           PapersSpan t) {
+static int take_list_entry(PapersParser *p, MarkdownState *pState,
+                           const PapersLine *pLine, PapersSpan t) {
   i64 iDate = find(t.z, t.n, ", ");
   i64 iPaper = find_last(t.z, t.n, ", Paper: ");
-  if (iDate < 0 || iPaper <= iDate) return 0;
+  if (iDate < 0 || iPaper <= iDate)
+    return 0;
   papers_record_start(p, pLine->iLine);
   take_date(p, span_make(t.z, iDate), pLine);
   /* between the date and the paper link: **TITLE**, AUTHORS */
@@ -478,7 +535,8 @@ static int take_list_entry(PapersParser *p, MarkdownState *pState, const PapersL
   i64 iCode = find(zTail, nTail, ", Code: ");
   take_paper_cell(p, span_make(zTail, iCode < 0 ? nTail : iCode), pLine);
   pState->code.z = 0;
-  if (iCode >= 0) take_code(p, pState, span_make(zTail + iCode + 8, nTail - iCode - 8), pLine);
+  if (iCode >= 0)
+    take_code(p, pState, span_make(zTail + iCode + 8, nTail - iCode - 8), pLine);
   p->hasRecord = 1;
   return 1;
 }
@@ -491,15 +549,18 @@ static int bullet_len(PapersSpan t) {
 static int list_step(PapersParser *p) {
   MarkdownState *pState = markdown_state(p);
   PapersLine line;
-  if (pState == 0) return 1;
+  if (pState == 0)
+    return 1;
   while (papers_lines_next(&p->lines, &line)) {
     PapersSpan t = papers_trim(line.z, line.n);
-    if (take_heading(pState, t) || is_furniture(t)) continue;
+    if (take_heading(pState, t) || is_furniture(t))
+      continue;
     int nBullet = bullet_len(t);
     PapersSpan item = papers_trim(t.z + nBullet, t.n - nBullet);
     if (nBullet == 0 || !take_list_entry(p, pState, &line, item)) {
-      papers_parser_reject(p, line.z, line.z + line.n, line.iLine,
-                           "not a daily-arxiv list entry: - date, **title**, authors, Paper: link");
+      papers_parser_reject(
+          p, line.z, line.z + line.n, line.iLine,
+          "not a daily-arxiv list entry: - date, **title**, authors, Paper: link");
     }
     return 1;
   }
@@ -510,8 +571,10 @@ static int list_step(PapersParser *p) {
 static int list_line_score(PapersSpan t, int *pSeen) {
   PapersDate date;
   (void)pSeen;
-  if (t.n < 18 || bullet_len(t) == 0 || memcmp(t.z + 12, ", **", 4) != 0) return 0;
-  if (!papers_date_from_iso(t.z + 2, 10, &date)) return 0;
+  if (t.n < 18 || bullet_len(t) == 0 || memcmp(t.z + 12, ", **", 4) != 0)
+    return 0;
+  if (!papers_date_from_iso(t.z + 2, 10, &date))
+    return 0;
   return find(t.z, t.n, ", Paper: ") > 0 ? 10 : 0;
 }
 
@@ -539,7 +602,8 @@ static int field_of(PapersSpan t, PapersSpan *pValue) {
       return aField[i].eField;
     }
   }
-  if (!starts_with(t.z, t.n, "**")) return FIELD_NONE;
+  if (!starts_with(t.z, t.n, "**"))
+    return FIELD_NONE;
   i64 iEnd = find(t.z + 2, t.n - 2, "**:");
   return iEnd > 0 ? FIELD_UNKNOWN : FIELD_NONE;
 }
@@ -565,7 +629,8 @@ static void block_reject(PapersParser *p, Block *pBlock, const PapersLine *pLine
 }
 
 /* Places one line of a block's body. */
-static void block_line(PapersParser *p, Block *pBlock, const PapersLine *pLine, PapersSpan t) {
+static void block_line(PapersParser *p, Block *pBlock, const PapersLine *pLine,
+                       PapersSpan t) {
   PapersSpan value;
   int eField = field_of(t, &value);
   if (eField == FIELD_UNKNOWN) {
@@ -581,7 +646,8 @@ static void block_line(PapersParser *p, Block *pBlock, const PapersLine *pLine, 
     block_reject(p, pBlock, pLine, "a field this format does not know");
   } else if (pBlock->eField != FIELD_NONE) {
     PapersSpan *pValue = &pBlock->aValue[pBlock->eField];
-    if (pValue->n == 0) pValue->z = t.z;
+    if (pValue->n == 0)
+      pValue->z = t.z;
     pValue->n = t.z + t.n - pValue->z;
   } else {
     block_reject(p, pBlock, pLine, "text outside the fields of a paper block");
@@ -591,8 +657,10 @@ static void block_line(PapersParser *p, Block *pBlock, const PapersLine *pLine, 
 /* Moves the block's fields into the record. */
 static void block_finish(PapersParser *p, Block *pBlock, const PapersLine *pLink) {
   PapersSpan link = pBlock->aValue[FIELD_LINK];
-  if (pBlock->aValue[FIELD_AUTHORS].n > 0) p->rec.authors = pBlock->aValue[FIELD_AUTHORS];
-  if (pBlock->aValue[FIELD_ABSTRACT].z) p->rec.abstract = pBlock->aValue[FIELD_ABSTRACT];
+  if (pBlock->aValue[FIELD_AUTHORS].n > 0)
+    p->rec.authors = pBlock->aValue[FIELD_AUTHORS];
+  if (pBlock->aValue[FIELD_ABSTRACT].z)
+    p->rec.abstract = pBlock->aValue[FIELD_ABSTRACT];
   if (link.n > 0) {
     PapersLine line = {link.z, link.n, pLink->iLine};
     take_paper_cell(p, link, &line);
@@ -611,29 +679,35 @@ static void read_block(PapersParser *p, const PapersLine *pHead, PapersSpan titl
   p->rec.title = title;
   for (;;) {
     PapersLines before = p->lines;
-    if (!papers_lines_next(&p->lines, &line)) break;
+    if (!papers_lines_next(&p->lines, &line))
+      break;
     PapersSpan t = papers_trim(line.z, line.n), text;
-    if (is_rule(t)) break;
+    if (is_rule(t))
+      break;
     /* one reject is kept free for the link, which is read at the end */
     if (heading_level(t, &text) == 1 || p->nReject >= PAPERS_MAX_REJECTS - 1) {
-      if (heading_level(t, &text) != 1) p->iState = STATE_SKIP_REST;
+      if (heading_level(t, &text) != 1)
+        p->iState = STATE_SKIP_REST;
       p->lines = before;
       break;
     }
     zEnd = line.z + line.n;
     if (t.n == 0) {
       /* a blank line ends a field's paragraph; the abstract runs on */
-      if (block.eField != FIELD_ABSTRACT) block.eField = FIELD_NONE;
+      if (block.eField != FIELD_ABSTRACT)
+        block.eField = FIELD_NONE;
       block.isRejecting = 0;
       continue;
     }
-    if (field_of(t, &text) == FIELD_LINK) linkLine = line;
+    if (field_of(t, &text) == FIELD_LINK)
+      linkLine = line;
     block_line(p, &block, &line, t);
   }
   if (block.nField == 0) {
     p->nReject = 0;
-    papers_parser_reject(p, pHead->z, zEnd, pHead->iLine,
-                         "a heading without **Authors**, **Link** or **Abstract**: no paper");
+    papers_parser_reject(
+        p, pHead->z, zEnd, pHead->iLine,
+        "a heading without **Authors**, **Link** or **Abstract**: no paper");
     p->iState = STATE_NORMAL;
     return;
   }
@@ -649,13 +723,15 @@ static void skip_block_rest(PapersParser *p) {
   for (;;) {
     PapersLines before = p->lines;
     PapersSpan text;
-    if (!papers_lines_next(&p->lines, &line)) break;
+    if (!papers_lines_next(&p->lines, &line))
+      break;
     PapersSpan t = papers_trim(line.z, line.n);
     if (is_rule(t) || heading_level(t, &text) == 1) {
       p->lines = before;
       break;
     }
-    if (first.z == 0) first = line;
+    if (first.z == 0)
+      first = line;
     zEnd = line.z + line.n;
   }
   if (first.z) {
@@ -672,12 +748,14 @@ static int blocks_step(PapersParser *p) {
   }
   while (papers_lines_next(&p->lines, &line)) {
     PapersSpan t = papers_trim(line.z, line.n), title;
-    if (t.n == 0 || is_rule(t)) continue;
+    if (t.n == 0 || is_rule(t))
+      continue;
     if (heading_level(t, &title) == 1) {
       read_block(p, &line, title);
     } else {
-      papers_parser_reject(p, line.z, line.z + line.n, line.iLine,
-                           "not part of a paper block: a block starts with a `# Title` line");
+      papers_parser_reject(
+          p, line.z, line.z + line.n, line.iLine,
+          "not part of a paper block: a block starts with a `# Title` line");
     }
     return 1;
   }
@@ -687,8 +765,10 @@ static int blocks_step(PapersParser *p) {
 /* `**Authors**:` and `**Abstract**:` lines after a `# ` heading. */
 static int blocks_line_score(PapersSpan t, int *pSeenHeading) {
   PapersSpan text;
-  if (heading_level(t, &text) == 1) *pSeenHeading = 1;
-  if (!*pSeenHeading) return 0;
+  if (heading_level(t, &text) == 1)
+    *pSeenHeading = 1;
+  if (!*pSeenHeading)
+    return 0;
   if (starts_with(t.z, t.n, "**Authors**:") || starts_with(t.z, t.n, "**Abstract**:")) {
     return 15;
   }
@@ -711,7 +791,8 @@ const PapersFormat papers_format_daily_arxiv_table = {
 
 const PapersFormat papers_format_daily_arxiv_list = {
     "daily-arxiv-list",
-    "daily-arxiv markdown list: - date, **title**, First Author et.al., Paper: [url](url)",
+    "daily-arxiv markdown list: - date, **title**, First Author et.al., Paper: "
+    "[url](url)",
     list_detect,
     list_step,
     daily_arxiv_column,

@@ -67,9 +67,9 @@ static const char zLatinAdditional[] =
 
 /* English names of the Greek letters U+03B1..U+03C9 (final sigma included). */
 static const char *const azGreek[] = {
-    "alpha", "beta",  "gamma",   "delta", "epsilon", "zeta", "eta",   "theta", "iota",
-    "kappa", "lambda", "mu",     "nu",    "xi",      "omicron", "pi", "rho",  "sigma",
-    "sigma", "tau",   "upsilon", "phi",   "chi",     "psi",  "omega"};
+    "alpha", "beta",   "gamma",   "delta", "epsilon", "zeta",    "eta",  "theta", "iota",
+    "kappa", "lambda", "mu",      "nu",    "xi",      "omicron", "pi",   "rho",   "sigma",
+    "sigma", "tau",    "upsilon", "phi",   "chi",     "psi",     "omega"};
 
 /* The key being built: words, and whether a separator is pending. */
 typedef struct KeyOut {
@@ -84,7 +84,8 @@ static void key_sep(KeyOut *p) {
 
 /* Appends letters to the current word (after a space when one is pending). */
 static void key_letters(KeyOut *p, const char *z, int n) {
-  if (p->pendingSep && p->hasText) sqlite3_str_appendchar(p->pStr, 1, ' ');
+  if (p->pendingSep && p->hasText)
+    sqlite3_str_appendchar(p->pStr, 1, ' ');
   p->pendingSep = 0;
   p->hasText = 1;
   sqlite3_str_append(p->pStr, z, n);
@@ -101,7 +102,8 @@ static void key_word(KeyOut *p, const char *z) {
 ** separate. */
 static void key_ascii(KeyOut *p, unsigned c) {
   char ch = (char)c;
-  if (c >= 'A' && c <= 'Z') ch = (char)(c + 32);
+  if (c >= 'A' && c <= 'Z')
+    ch = (char)(c + 32);
   if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
     key_letters(p, &ch, 1);
   } else if (strchr("{}$'`", ch) == 0 || ch == 0) {
@@ -114,10 +116,12 @@ static int utf8_decode(const unsigned char *z, i64 n, unsigned *pCp) {
   unsigned c = z[0];
   int nSeq = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
   *pCp = 0xFFFD;
-  if (nSeq == 0 || n < nSeq) return 1;
+  if (nSeq == 0 || n < nSeq)
+    return 1;
   unsigned cp = c & (0x3F >> (nSeq - 1));
   for (int i = 1; i < nSeq; i++) {
-    if ((z[i] & 0xC0) != 0x80) return 1;
+    if ((z[i] & 0xC0) != 0x80)
+      return 1;
     cp = (cp << 6) | (z[i] & 0x3F);
   }
   *pCp = cp;
@@ -145,7 +149,8 @@ static void key_utf8(KeyOut *p, unsigned cp) {
 ** has no ASCII base letter. */
 static int key_table(KeyOut *p, const char *zTable, unsigned iEntry) {
   const char *z = zTable + 2 * iEntry;
-  if (z[0] == ' ') return 0;
+  if (z[0] == ' ')
+    return 0;
   key_letters(p, z, z[1] == ' ' ? 1 : 2);
   return 1;
 }
@@ -161,11 +166,14 @@ static int key_greek(KeyOut *p, unsigned cp) {
                   {0x3CB, 0x3C5}, {0x3CC, 0x3BF}, {0x3CD, 0x3C5}, {0x3CE, 0x3C9},
                   {0x3D1, 0x3B8}, {0x3D5, 0x3C6}, {0x3D6, 0x3C0}, {0x3F0, 0x3BA},
                   {0x3F1, 0x3C1}, {0x3F5, 0x3B5}};
-  if (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) cp += 0x20;
+  if (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2)
+    cp += 0x20;
   for (size_t i = 0; i < sizeof(aVariant) / sizeof(aVariant[0]); i++) {
-    if (aVariant[i].cp == cp) cp = aVariant[i].base;
+    if (aVariant[i].cp == cp)
+      cp = aVariant[i].base;
   }
-  if (cp < 0x3B1 || cp > 0x3C9) return 0;
+  if (cp < 0x3B1 || cp > 0x3C9)
+    return 0;
   key_word(p, azGreek[cp - 0x3B1]);
   return 1;
 }
@@ -174,28 +182,50 @@ static int key_greek(KeyOut *p, unsigned cp) {
 static void key_latin1_symbol(KeyOut *p, unsigned cp) {
   static const char *const azFraction[] = {"1 4", "1 2", "3 4"};
   switch (cp) {
-  case 0xAA: key_letters(p, "a", 1); break;
-  case 0xBA: key_letters(p, "o", 1); break;
-  case 0xAD: break; /* soft hyphen */
-  case 0xB5: key_word(p, "mu"); break;
-  case 0xB2: key_word(p, "2"); break;
-  case 0xB3: key_word(p, "3"); break;
-  case 0xB9: key_word(p, "1"); break;
+  case 0xAA:
+    key_letters(p, "a", 1);
+    break;
+  case 0xBA:
+    key_letters(p, "o", 1);
+    break;
+  case 0xAD:
+    break; /* soft hyphen */
+  case 0xB5:
+    key_word(p, "mu");
+    break;
+  case 0xB2:
+    key_word(p, "2");
+    break;
+  case 0xB3:
+    key_word(p, "3");
+    break;
+  case 0xB9:
+    key_word(p, "1");
+    break;
   case 0xBC:
   case 0xBD:
-  case 0xBE: key_word(p, azFraction[cp - 0xBC]); break;
-  default: key_sep(p); break;
+  case 0xBE:
+    key_word(p, azFraction[cp - 0xBC]);
+    break;
+  default:
+    key_sep(p);
+    break;
   }
 }
 
 /* Superscripts and subscripts U+2070..U+209F: digits as words. */
 static void key_script(KeyOut *p, unsigned cp) {
   char zDigit[2] = {0, 0};
-  if (cp == 0x2070) zDigit[0] = '0';
-  if (cp >= 0x2074 && cp <= 0x2079) zDigit[0] = (char)('4' + cp - 0x2074);
-  if (cp >= 0x2080 && cp <= 0x2089) zDigit[0] = (char)('0' + cp - 0x2080);
-  if (cp == 0x2071) zDigit[0] = 'i';
-  if (cp == 0x207F) zDigit[0] = 'n';
+  if (cp == 0x2070)
+    zDigit[0] = '0';
+  if (cp >= 0x2074 && cp <= 0x2079)
+    zDigit[0] = (char)('4' + cp - 0x2074);
+  if (cp >= 0x2080 && cp <= 0x2089)
+    zDigit[0] = (char)('0' + cp - 0x2080);
+  if (cp == 0x2071)
+    zDigit[0] = 'i';
+  if (cp == 0x207F)
+    zDigit[0] = 'n';
   if (zDigit[0]) {
     key_word(p, zDigit);
   } else {
@@ -206,9 +236,10 @@ static void key_script(KeyOut *p, unsigned cp) {
 /* Code points that are dropped without separating the letters around them. */
 static int is_glue(unsigned cp) {
   return (cp >= 0x2B0 && cp <= 0x36F) || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 ||
-         (cp >= 0x2018 && cp <= 0x201B) || cp == 0x2032 || (cp >= 0x20D0 && cp <= 0x20FF) ||
-         (cp >= 0x1AB0 && cp <= 0x1AFF) || (cp >= 0x1DC0 && cp <= 0x1DFF) ||
-         (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xFE20 && cp <= 0xFE2F) || cp == 0xFEFF ||
+         (cp >= 0x2018 && cp <= 0x201B) || cp == 0x2032 ||
+         (cp >= 0x20D0 && cp <= 0x20FF) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
+         (cp >= 0x1DC0 && cp <= 0x1DFF) || (cp >= 0xFE00 && cp <= 0xFE0F) ||
+         (cp >= 0xFE20 && cp <= 0xFE2F) || cp == 0xFEFF ||
          (cp >= 0xE0000 && cp <= 0xE007F);
 }
 
@@ -247,7 +278,8 @@ static void key_codepoint(KeyOut *p, unsigned cp, const char *z, int n) {
     key_latin1_symbol(p, cp);
   } else if (cp >= 0xC0 && cp <= 0x24F && key_table(p, zLatin, cp - 0xC0)) {
     return;
-  } else if (cp >= 0x1E00 && cp <= 0x1EFF && key_table(p, zLatinAdditional, cp - 0x1E00)) {
+  } else if (cp >= 0x1E00 && cp <= 0x1EFF &&
+             key_table(p, zLatinAdditional, cp - 0x1E00)) {
     return;
   } else if (cp >= 0x370 && cp <= 0x3FF && key_greek(p, cp)) {
     return;
@@ -266,17 +298,19 @@ static void key_codepoint(KeyOut *p, unsigned cp, const char *z, int n) {
 
 /* TeX control words and what becomes of them. */
 static const char *const azTexFont[] = {
-    "text",     "textrm",   "textit", "textbf",   "textsf",  "texttt", "textsc", "emph",
-    "mathrm",   "mathit",   "mathbf", "mathcal",  "mathbb",  "mathsf", "mathtt", "mathfrak",
-    "mathscr",  "boldsymbol", "bm",   "operatorname", "mbox", "hbox", "rm",     "bf",
-    "it",       "em",       "sc",     "tt",       "cal",     "left",   "right",  "big",
-    "Big",      "bigl",     "bigr",   "Bigl",     "Bigr",    "displaystyle"};
+    "text",   "textrm",       "textit", "textbf",   "textsf",  "texttt",
+    "textsc", "emph",         "mathrm", "mathit",   "mathbf",  "mathcal",
+    "mathbb", "mathsf",       "mathtt", "mathfrak", "mathscr", "boldsymbol",
+    "bm",     "operatorname", "mbox",   "hbox",     "rm",      "bf",
+    "it",     "em",           "sc",     "tt",       "cal",     "left",
+    "right",  "big",          "Big",    "bigl",     "bigr",    "Bigl",
+    "Bigr",   "displaystyle"};
 
 static const struct {
   const char *zName, *zLetters;
-} aTexLetter[] = {{"ss", "ss"}, {"o", "o"},  {"O", "o"},  {"ae", "ae"}, {"AE", "ae"},
+} aTexLetter[] = {{"ss", "ss"}, {"o", "o"},   {"O", "o"},  {"ae", "ae"}, {"AE", "ae"},
                   {"oe", "oe"}, {"OE", "oe"}, {"aa", "a"}, {"AA", "a"},  {"l", "l"},
-                  {"L", "l"},   {"i", "i"},  {"j", "j"}};
+                  {"L", "l"},   {"i", "i"},   {"j", "j"}};
 
 static const struct {
   const char *zName, *zWord;
@@ -290,7 +324,8 @@ static int name_is(const char *z, i64 n, const char *zName) {
 
 /* A control word \NAME (z[0..n) is NAME; zNext/nNext what follows it).
 ** Returns how many bytes after the name it also takes. */
-static int key_control_word(KeyOut *p, const char *z, i64 n, const char *zNext, i64 nNext) {
+static int key_control_word(KeyOut *p, const char *z, i64 n, const char *zNext,
+                            i64 nNext) {
   int nSpace = nNext > 0 && zNext[0] == ' ';
   if (n == 1 && strchr("uvHckrdbt", z[0]) && nNext > 0 && (zNext[0] == '{' || nSpace)) {
     return nSpace;
@@ -302,7 +337,8 @@ static int key_control_word(KeyOut *p, const char *z, i64 n, const char *zNext, 
     }
   }
   for (size_t i = 0; i < sizeof(azTexFont) / sizeof(azTexFont[0]); i++) {
-    if (name_is(z, n, azTexFont[i])) return nSpace;
+    if (name_is(z, n, azTexFont[i]))
+      return nSpace;
   }
   for (size_t i = 0; i < sizeof(aTexVariant) / sizeof(aTexVariant[0]); i++) {
     if (name_is(z, n, aTexVariant[i].zName)) {
@@ -311,7 +347,8 @@ static int key_control_word(KeyOut *p, const char *z, i64 n, const char *zNext, 
     }
   }
   key_sep(p);
-  for (i64 i = 0; i < n; i++) key_ascii(p, (unsigned char)z[i]);
+  for (i64 i = 0; i < n; i++)
+    key_ascii(p, (unsigned char)z[i]);
   key_sep(p);
   return nSpace;
 }
@@ -322,13 +359,15 @@ static int is_ascii_letter(char c) {
 
 /* A TeX command at z[0] == '\\'; returns the bytes it takes. */
 static i64 key_tex(KeyOut *p, const char *z, i64 n) {
-  if (n >= 2 && strchr("\"'`^~=.", z[1]) && z[1] != 0) return 2; /* accent */
+  if (n >= 2 && strchr("\"'`^~=.", z[1]) && z[1] != 0)
+    return 2; /* accent */
   if (n < 2 || !is_ascii_letter(z[1])) {
     key_sep(p);
     return n >= 2 && (unsigned char)z[1] < 0x80 ? 2 : 1;
   }
   i64 nName = 1;
-  while (1 + nName < n && is_ascii_letter(z[1 + nName])) nName++;
+  while (1 + nName < n && is_ascii_letter(z[1 + nName]))
+    nName++;
   return 1 + nName + key_control_word(p, z + 1, nName, z + 1 + nName, n - 1 - nName);
 }
 
@@ -354,7 +393,8 @@ static void key_build(KeyOut *p, const char *z, i64 n) {
 static void key_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
   (void)argc;
   int eType = sqlite3_value_type(argv[0]);
-  if (eType == SQLITE_NULL) return;
+  if (eType == SQLITE_NULL)
+    return;
   if (eType == SQLITE_BLOB) {
     sqlite3_result_error(pCtx, "papers_key: title must be text, got a BLOB", -1);
     return;
@@ -374,7 +414,8 @@ static void key_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
   } else if (rc != SQLITE_OK) {
     sqlite3_result_error_toobig(pCtx);
   } else {
-    sqlite3_result_text(pCtx, zKey ? zKey : "", nKey, zKey ? sqlite3_free : SQLITE_STATIC);
+    sqlite3_result_text(pCtx, zKey ? zKey : "", nKey,
+                        zKey ? sqlite3_free : SQLITE_STATIC);
     return;
   }
   sqlite3_free(zKey);
