@@ -325,8 +325,12 @@ void papers_result_vector(sqlite3_context *pCtx, const PapersVector *pVec);
 /* SQLITE_ERROR with *pzProblem (static text) for a malformed BLOB. */
 int papers_vector_decode(const unsigned char *a, i64 n, PapersVector *pVec,
                          const char **pzProblem);
+extern const PapersFormat papers_format_daily_arxiv_table;
+extern const PapersFormat papers_format_daily_arxiv_list;
+extern const PapersFormat papers_format_markdown_blocks;
 
 /* ---- registration: one per SQL-facing file ---------------------------- */
 int papers_register_parse(sqlite3 *db);
+int papers_register_key(sqlite3 *db);
 
 #endif /* PAPERS_INTERNAL_H */
