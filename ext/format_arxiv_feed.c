@@ -1414,12 +1414,41 @@ static int atom_detect(const char *z, i64 n) {
 
 const PapersFormat papers_format_arxiv_rss = {
     "arxiv-rss", "arXiv RSS feed: RSS 2.0, or the older RSS 1.0 (RDF) form",
+    "<?xml version=\"1.0\"?>\n"
+    "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
+    "<channel><title>cs.CL updates on arXiv.org</title>\n"
+    "<item>\n"
+    "<title>Streaming Feed Readers</title>\n"
+    "<link>https://arxiv.org/abs/2402.00101</link>\n"
+    "<description>arXiv:2402.00101v1 Announce Type: new \n"
+    "Abstract: We study streaming readers of feeds.</description>\n"
+    "<guid>oai:arXiv.org:2402.00101v1</guid>\n"
+    "<category>cs.CL</category>\n"
+    "<pubDate>Thu, 01 Feb 2024 00:00:00 -0500</pubDate>\n"
+    "<dc:creator>Ana Garcia, Bo Li</dc:creator>\n"
+    "</item>\n"
+    "</channel>\n"
+    "</rss>\n",
     rss_detect,  feed_step,
     feed_column, feed_free,
 };
 
 const PapersFormat papers_format_arxiv_atom = {
     "arxiv-atom", "arXiv Atom feed (and arXiv API answers)",
+    "<?xml version='1.0' encoding='UTF-8'?>\n"
+    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:arxiv=\"http://arxiv.org/schemas/atom\">\n"
+    "<title>cs.CL updates on arXiv.org</title>\n"
+    "<entry>\n"
+    "<id>oai:arXiv.org:2402.00101v1</id>\n"
+    "<title>Streaming Feed Readers</title>\n"
+    "<link href=\"https://arxiv.org/abs/2402.00101\" rel=\"alternate\" type=\"text/html\"/>\n"
+    "<summary>arXiv:2402.00101v1 Announce Type: new \n"
+    "Abstract: We study streaming readers of feeds.</summary>\n"
+    "<category term=\"cs.CL\"/>\n"
+    "<published>2024-02-01T00:00:00-05:00</published>\n"
+    "<author><name>Ana Garcia</name></author>\n"
+    "</entry>\n"
+    "</feed>\n",
     atom_detect,  feed_step,
     feed_column,  feed_free,
 };

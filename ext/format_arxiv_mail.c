@@ -1021,6 +1021,17 @@ static int mail_detect(const char *z, i64 n) {
 const PapersFormat papers_format_arxiv_mail = {
     "arxiv-mail",
     "arXiv daily listing e-mail or listing file (new, cross-lists, replacements)",
+    "\\\\\n"
+    "arXiv:2306.77777\n"
+    "Date: Wed, 7 Jun 2023 18:23:40 GMT   (14kb)\n"
+    "\n"
+    "Title: Sofic Approximations of Groups\n"
+    "Authors: Ben Hayes and Srivatsav Kunnawalkam Elayavalli\n"
+    "Categories: math.GR math.DS\n"
+    "Comments: 7 pages\n"
+    "\\\\\n"
+    "  We exhibit two sofic approximations that are not conjugate.\n"
+    "\\\\ ( https://arxiv.org/abs/2306.77777 ,  14kb)\n",
     mail_detect,
     mail_step,
     mail_column,

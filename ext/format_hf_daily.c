@@ -332,6 +332,17 @@ static int hf_detect(const char *z, i64 n) {
 const PapersFormat papers_format_hf_daily = {
     "hf-daily",
     "Hugging Face Daily Papers page, as text copied from a browser",
+    "Daily Papers\n"
+    "\n"
+    "May 15\n"
+    "\n"
+    "GIRL: Generative Imagination Reinforcement Learning\n"
+    "\n"
+    "Model-based reinforcement learning improves sample efficiency.\n"
+    "\n"
+    "  \xE2\x80\xA2 1 authors\n"
+    "\xC2\xB7\n"
+    "Apr 7\n",
     hf_detect,
     hf_step,
     0, /* xColumn: the record as it is */

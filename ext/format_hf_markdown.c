@@ -955,6 +955,13 @@ static int hfm_detect(const char *z, i64 n) {
 const PapersFormat papers_format_hf_markdown = {
     "hf-markdown",
     "Hugging Face papers pages rendered to markdown by crawlers and HTML extractors",
+    "### [KV Cache Compression](https://huggingface.co/papers/2606.00683)\n"
+    "\n"
+    "We compress the key-value cache of long-context models.\n"
+    "\n"
+    "\xC2\xB7\n"
+    "\n"
+    "May 29[6](https://huggingface.co/papers/2606.00683#community)\n",
     hfm_detect,
     hfm_step,
     hfm_column,

@@ -783,6 +783,11 @@ const PapersFormat papers_format_daily_arxiv_table = {
     "daily-arxiv-table",
     "daily-arxiv markdown table: |**date**|**title**|First Author et.al.|[id](url)|code| "
     "under ## Topic headings",
+    "## SLAM\n"
+    "\n"
+    "|Publish Date|Title|Authors|PDF|Code|\n"
+    "|---|---|---|---|---|\n"
+    "|**2026-05-13**|**LEXI-SG: Monocular 3D Scene Graph Mapping**|Christina Kassab et.al.|[2605.13741](http://arxiv.org/abs/2605.13741)|null|\n",
     table_detect,
     table_step,
     daily_arxiv_column,
@@ -793,6 +798,9 @@ const PapersFormat papers_format_daily_arxiv_list = {
     "daily-arxiv-list",
     "daily-arxiv markdown list: - date, **title**, First Author et.al., Paper: "
     "[url](url)",
+    "## SLAM\n"
+    "\n"
+    "- 2022-11-30, **MVRackLay: Monocular Multi-View Layout Estimation, for Warehouses**, Pranjali Pathre et.al., Paper: [http://arxiv.org/abs/2211.16882v1](http://arxiv.org/abs/2211.16882v1)\n",
     list_detect,
     list_step,
     daily_arxiv_column,
@@ -802,6 +810,15 @@ const PapersFormat papers_format_daily_arxiv_list = {
 const PapersFormat papers_format_markdown_blocks = {
     "markdown-blocks",
     "markdown blocks: # Title, **Authors**:, **Link**:, **Abstract**:, then ---",
+    "# UniRank: End-to-End Domain-Specific Reranking\n"
+    "\n"
+    "**Authors**: Yupei Yang, Lin Yang\n"
+    "\n"
+    "**Link**: [PDF](https://arxiv.org/pdf/2603.29897)\n"
+    "\n"
+    "**Abstract**: Reranking is a critical component of retrieval pipelines.\n"
+    "\n"
+    "---\n",
     blocks_detect,
     blocks_step,
     0, /* xColumn: the record as it is */

@@ -63,6 +63,7 @@ int sqlite3_papers_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
   }
   int rc = register_housekeeping(db);
   if (rc == SQLITE_OK) rc = papers_register_parse(db);
+  if (rc == SQLITE_OK) rc = papers_register_formats(db);
   if (rc == SQLITE_OK) rc = papers_register_key(db);
   return rc;
 }

@@ -214,7 +214,8 @@ typedef struct PapersParser {
 
 struct PapersFormat {
   const char *zName;        /* as given to papers_parse's format argument */
-  const char *zDescription; /* one line, for papers_formats and errors */
+  const char *zDescription; /* one line, for papers_formats */
+  const char *zExample;     /* a short digest of this format, for papers_formats */
   /* Confidence (0 = not this format) that the first bytes are this format. */
   int (*xDetect)(const char *z, i64 n);
   /* Reads the next entry: fills rec/hasRecord and aReject/nReject.
@@ -331,6 +332,7 @@ extern const PapersFormat papers_format_markdown_blocks;
 
 /* ---- registration: one per SQL-facing file ---------------------------- */
 int papers_register_parse(sqlite3 *db);
+int papers_register_formats(sqlite3 *db);
 int papers_register_key(sqlite3 *db);
 
 #endif /* PAPERS_INTERNAL_H */
