@@ -91,7 +91,8 @@ build/bench_parse: tests/bench/bench_parse.c Makefile
 	$(CC) -O2 $(WARNINGS) -o $@ tests/bench/bench_parse.c -lsqlite3
 
 bench: papers.$(SO) build/bench_parse
-	./build/bench_parse ./papers tests/fixtures/hf-daily-papers-2026-05-15.txt
+	./build/bench_parse ./papers hf-daily tests/fixtures/hf-daily-papers-2026-05-15.txt
+	./build/bench_parse ./papers arxiv-mail tests/fixtures/arxiv-email-cs-2019-07-15-crlf.txt
 
 C_FILES := $(SOURCES) $(HEADERS) tests/runner.c $(wildcard tests/bench/*.c)
 

@@ -1,11 +1,15 @@
 /*
 ** bench_parse.c: parse throughput of papers_parse against a memchr line scan.
 **
-**   bench_parse EXTENSION SEED [MEGABYTES]
+**   bench_parse EXTENSION FORMAT SEED [MEGABYTES]
 **
-** Builds a digest of at least MEGABYTES (default 128) in memory by repeating
-** the cards of the SEED page (an hf-daily digest) after its header, so the
-** input is the same on every run, then times, best of several runs:
+** Builds a digest of at least MEGABYTES (default 128) in memory from the SEED
+** digest, the same on every run:
+**   hf-daily    the seed page's header, then its cards repeated;
+**   arxiv-mail  the seed mailing's new submissions (from its first "\\" line
+**               to the first section separator, LF line ends) repeated, each
+**               copy's arXiv ids renumbered so that no two entries share one.
+** Then it times, best of several runs:
 **   - a memchr scan that counts the lines of the same bytes (the floor);
 **   - SELECT count(*) FROM papers_parse(...): the parse alone;
 **   - a query that reads every column of every row.
@@ -51,7 +55,7 @@ static char *read_all(const char *zPath, size_t *pn) {
 }
 
 /* The seed's header (up to the first card) once, then its cards repeated. */
-static char *build_digest(const char *zSeed, size_t nSeed, size_t nTarget, size_t *pn) {
+static char *build_hf_daily(const char *zSeed, size_t nSeed, size_t nTarget, size_t *pn) {
   const char *zCards = strstr(zSeed, "\nMay 15\n");
   if (zCards == 0) return 0;
   zCards += strlen("\nMay 15\n");
@@ -70,6 +74,50 @@ static char *build_digest(const char *zSeed, size_t nSeed, size_t nTarget, size_
   return z;
 }
 
+/* The new-submissions section of the seed mailing, CRs dropped. */
+static char *new_section(const char *zSeed, size_t *pn) {
+  const char *zStart = strstr(zSeed, "\\\\\r\narXiv:");
+  const char *zEnd = zStart ? strstr(zStart, "%%--%%") : 0;
+  if (zStart == 0 || zEnd == 0) return 0;
+  char *z = malloc((size_t)(zEnd - zStart) + 1);
+  size_t n = 0;
+  for (const char *p = zStart; z && p < zEnd; p++) {
+    if (*p != '\r') z[n++] = *p;
+  }
+  *pn = n;
+  return z;
+}
+
+/* The section repeated; every "arXiv:ID" line gets a new, unique id. */
+static char *build_arxiv_mail(const char *zSeed, size_t nTarget, size_t *pn) {
+  size_t nSection = 0, n = 0;
+  char *zSection = new_section(zSeed, &nSection);
+  char *z = zSection ? malloc(nTarget + 2 * nSection) : 0;
+  long iPaper = 0;
+  while (z && n < nTarget) {
+    const char *p = zSection, *zEnd = zSection + nSection;
+    while (p < zEnd) {
+      const char *zEol = memchr(p, '\n', (size_t)(zEnd - p));
+      size_t nLine = zEol ? (size_t)(zEol - p) + 1 : (size_t)(zEnd - p);
+      if (nLine > 6 && memcmp(p, "arXiv:", 6) == 0) {
+        const char *zRest = p + 6;
+        while (*zRest != ' ' && *zRest != '\n') zRest++;
+        n += (size_t)sprintf(z + n, "arXiv:%04ld.%05ld", 1000 + iPaper / 100000, iPaper % 100000);
+        iPaper++;
+        memcpy(z + n, zRest, nLine - (size_t)(zRest - p));
+        n += nLine - (size_t)(zRest - p);
+      } else {
+        memcpy(z + n, p, nLine);
+        n += nLine;
+      }
+      p += nLine;
+    }
+  }
+  free(zSection);
+  *pn = n;
+  return z;
+}
+
 static size_t count_lines_memchr(const char *z, size_t n) {
   size_t nLine = 0;
   const char *zEnd = z + n;
@@ -83,14 +131,15 @@ static size_t count_lines_memchr(const char *z, size_t n) {
 }
 
 /* Runs the one-row query with the digest bound as ?1; returns seconds. */
-static double time_query(sqlite3 *db, const char *zSql, const char *z, size_t n,
-                         sqlite3_int64 *pResult) {
+static double time_query(sqlite3 *db, const char *zSql, const char *zFormat, const char *z,
+                         size_t n, sqlite3_int64 *pResult) {
   sqlite3_stmt *pStmt = 0;
   if (sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) != SQLITE_OK) {
     fprintf(stderr, "bench_parse: %s\n", sqlite3_errmsg(db));
     exit(1);
   }
   sqlite3_bind_text64(pStmt, 1, z, n, SQLITE_STATIC, SQLITE_UTF8);
+  sqlite3_bind_text(pStmt, 2, zFormat, -1, SQLITE_STATIC);
   double t0 = now_seconds();
   if (sqlite3_step(pStmt) != SQLITE_ROW) {
     fprintf(stderr, "bench_parse: %s\n", sqlite3_errmsg(db));
@@ -102,27 +151,33 @@ static double time_query(sqlite3 *db, const char *zSql, const char *z, size_t n,
   return elapsed;
 }
 
-static double best_of(int nRun, sqlite3 *db, const char *zSql, const char *z, size_t n,
-                      sqlite3_int64 *pResult) {
+static double best_of(int nRun, sqlite3 *db, const char *zSql, const char *zFormat,
+                      const char *z, size_t n, sqlite3_int64 *pResult) {
   double best = 1e9;
   for (int i = 0; i < nRun; i++) {
-    double t = time_query(db, zSql, z, n, pResult);
+    double t = time_query(db, zSql, zFormat, z, n, pResult);
     if (t < best) best = t;
   }
   return best;
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3) {
-    fprintf(stderr, "usage: bench_parse EXTENSION SEED [MEGABYTES]\n");
+  if (argc < 4) {
+    fprintf(stderr, "usage: bench_parse EXTENSION FORMAT SEED [MEGABYTES]\n");
     return 2;
   }
-  size_t nMegabytes = argc > 3 ? (size_t)atol(argv[3]) : 128;
+  const char *zFormat = argv[2];
+  size_t nMegabytes = argc > 4 ? (size_t)atol(argv[4]) : 128;
   size_t nSeed = 0, nDigest = 0;
-  char *zSeed = read_all(argv[2], &nSeed);
-  char *zDigest = zSeed ? build_digest(zSeed, nSeed, nMegabytes << 20, &nDigest) : 0;
+  char *zSeed = read_all(argv[3], &nSeed);
+  char *zDigest = 0;
+  if (zSeed && strcmp(zFormat, "hf-daily") == 0) {
+    zDigest = build_hf_daily(zSeed, nSeed, nMegabytes << 20, &nDigest);
+  } else if (zSeed && strcmp(zFormat, "arxiv-mail") == 0) {
+    zDigest = build_arxiv_mail(zSeed, nMegabytes << 20, &nDigest);
+  }
   if (zDigest == 0) {
-    fprintf(stderr, "bench_parse: cannot build a digest from %s\n", argv[2]);
+    fprintf(stderr, "bench_parse: cannot build a %s digest from %s\n", zFormat, argv[3]);
     return 1;
   }
   sqlite3 *db = 0;
@@ -146,7 +201,7 @@ int main(int argc, char **argv) {
   }
   sqlite3_int64 nRow = 0, nChars = 0;
   double tCount = best_of(5, db,
-                          "SELECT count(*) FROM papers_parse(?1, 'hf-daily', '2026-11-28')",
+                          "SELECT count(*) FROM papers_parse(?1, ?2, '2026-11-28')", zFormat,
                           zDigest, nDigest, &nRow);
   double tAll = best_of(
       3, db,
@@ -159,12 +214,12 @@ int main(int argc, char **argv) {
       " + ifnull(length(comments), 0) + ifnull(length(doi), 0)"
       " + ifnull(length(journal_ref), 0) + ifnull(length(url), 0) + length(links)"
       " + ifnull(length(extra), 0) + line)"
-      " FROM papers_parse(?1, 'hf-daily', '2026-11-28')",
-      zDigest, nDigest, &nChars);
+      " FROM papers_parse(?1, ?2, '2026-11-28')",
+      zFormat, zDigest, nDigest, &nChars);
   long rssPeakKb = peak_rss_kb();
 
-  printf("input        %.1f MB generated hf-daily digest: %zu lines, %lld papers\n", mb, nLine,
-         (long long)nRow);
+  printf("input        %.1f MB generated %s digest: %zu lines, %lld papers\n", mb, zFormat,
+         nLine, (long long)nRow);
   printf("memchr scan  %8.1f ms  %7.0f MB/s\n", tScan * 1e3, mb / tScan);
   printf("count(*)     %8.1f ms  %7.0f MB/s  ratio to memchr %.2f\n", tCount * 1e3,
          mb / tCount, tCount / tScan);
