@@ -62,6 +62,7 @@ struct PapersAnalyzer {
 
 struct PapersConn {
   sqlite3 *db;
+  int nRef;                 /* registrations holding it, and its creator */
   fts5_api *pFts5;          /* 0 until first needed */
   PapersAnalyzer *pFirst;   /* analyzers created so far, one per spec */
 };
@@ -71,13 +72,19 @@ PapersConn *papers_conn_new(sqlite3 *db) {
   if (pConn) {
     memset(pConn, 0, sizeof(*pConn));
     pConn->db = db;
+    pConn->nRef = 1;
   }
   return pConn;
 }
 
-void papers_conn_free(void *pArg) {
+PapersConn *papers_conn_ref(PapersConn *pConn) {
+  pConn->nRef++;
+  return pConn;
+}
+
+void papers_conn_unref(void *pArg) {
   PapersConn *pConn = pArg;
-  if (pConn == 0) return;
+  if (pConn == 0 || --pConn->nRef > 0) return;
   PapersAnalyzer *p = pConn->pFirst;
   while (p) {
     PapersAnalyzer *pNext = p->pNext;

@@ -250,8 +250,12 @@ typedef struct PapersConn PapersConn;
 /* One FTS5 tokenizer instance, for one tokenize spec. */
 typedef struct PapersAnalyzer PapersAnalyzer;
 
+/* Reference counted: the creator holds one reference, and so does every
+** registration that keeps the pointer (pass papers_conn_ref(pConn) as its
+** user data and papers_conn_unref as its destructor). */
 PapersConn *papers_conn_new(sqlite3 *db);
-void papers_conn_free(void *pConn);
+PapersConn *papers_conn_ref(PapersConn *pConn);
+void papers_conn_unref(void *pConn);
 sqlite3 *papers_conn_db(const PapersConn *pConn);
 const char *papers_default_tokenize(void);
 
@@ -329,6 +333,25 @@ int papers_vector_decode(const unsigned char *a, i64 n, PapersVector *pVec,
 extern const PapersFormat papers_format_daily_arxiv_table;
 extern const PapersFormat papers_format_daily_arxiv_list;
 extern const PapersFormat papers_format_markdown_blocks;
+
+/* ---- index statistics (index_*.c): what `[, index]` arguments use ------- */
+
+/* The corpus statistics of a papers_index table, for weighing vectors. */
+typedef struct PapersStats PapersStats;
+
+/* Opens the statistics of the papers_index table named zIndex ("name" or
+** "schema.name"). Errors: no such table, or a table that is not a
+** papers_index; *pzErr (sqlite3_malloc'd) then says which. */
+int papers_stats_open(PapersConn *pConn, const char *zIndex, PapersStats **ppStats,
+                      char **pzErr);
+void papers_stats_close(PapersStats *pStats);
+/* The analyzer of the index's tokenize option. */
+PapersAnalyzer *papers_stats_analyzer(PapersStats *pStats);
+/* Fills aIdf[i] with the idf of aCount[i].id (ascending ids). */
+int papers_stats_idf(PapersStats *pStats, const PapersCount *aCount, int nCount, double *aIdf);
+/* The readable form of a term the index has seen; *pz = 0 when unknown.
+** The text stays valid until the next call or papers_stats_close(). */
+int papers_stats_surface(PapersStats *pStats, sqlite3_uint64 id, const char **pz, int *pn);
 
 /* ---- registration: one per SQL-facing file ---------------------------- */
 int papers_register_parse(sqlite3 *db);
