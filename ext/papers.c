@@ -61,9 +61,13 @@ int sqlite3_papers_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
                                 PAPERS_MIN_SQLITE_TEXT, sqlite3_libversion());
     return SQLITE_ERROR;
   }
+  PapersConn *pConn = papers_conn_new(db);
+  if (pConn == 0) return SQLITE_NOMEM;
   int rc = register_housekeeping(db);
   if (rc == SQLITE_OK) rc = papers_register_parse(db);
   if (rc == SQLITE_OK) rc = papers_register_formats(db);
   if (rc == SQLITE_OK) rc = papers_register_key(db);
+  if (rc == SQLITE_OK) rc = papers_register_index(db, pConn);
+  papers_conn_unref(pConn); /* the registrations hold their own references */
   return rc;
 }

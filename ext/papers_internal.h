@@ -334,6 +334,17 @@ extern const PapersFormat papers_format_daily_arxiv_table;
 extern const PapersFormat papers_format_daily_arxiv_list;
 extern const PapersFormat papers_format_markdown_blocks;
 
+/* ---- idmap.c: 64-bit keys to dense indexes ----------------------------- */
+
+typedef struct PapersIdMap PapersIdMap;
+PapersIdMap *papers_idmap_new(void);
+void papers_idmap_free(PapersIdMap *p);
+int papers_idmap_count(const PapersIdMap *p);
+/* The key's index, assigned in order of first sight when new (*pIsNew). */
+int papers_idmap_get(PapersIdMap *p, sqlite3_uint64 key, int *piIndex, int *pIsNew);
+/* The key's index, or -1. */
+int papers_idmap_find(const PapersIdMap *p, sqlite3_uint64 key);
+
 /* ---- index statistics (index_*.c): what `[, index]` arguments use ------- */
 
 /* The corpus statistics of a papers_index table, for weighing vectors. */
@@ -356,6 +367,7 @@ int papers_stats_surface(PapersStats *pStats, sqlite3_uint64 id, const char **pz
 /* ---- registration: one per SQL-facing file ---------------------------- */
 int papers_register_parse(sqlite3 *db);
 int papers_register_formats(sqlite3 *db);
+int papers_register_index(sqlite3 *db, PapersConn *pConn);
 int papers_register_key(sqlite3 *db);
 
 #endif /* PAPERS_INTERNAL_H */

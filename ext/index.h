@@ -1,0 +1,104 @@
+/*
+** index.h: what the two files of the papers_index virtual table share.
+**
+**   index_store.c  the shadow tables: statistics, vocabulary, documents and
+**                  postings, and the index's statistics for `[, index]`
+**                  arguments (papers_stats_*);
+**   index_vtab.c   the virtual table: options, commands, writes, queries.
+**
+** Shadow tables of a papers_index table T (all written through SQL on the
+** user's connection, so inside the user's transaction):
+**
+**   T_config(k TEXT PRIMARY KEY, v) WITHOUT ROWID
+**       'ndoc': number of documents indexed; 'version': layout version (1).
+**   T_vocab(term INTEGER PRIMARY KEY, df INTEGER, surface TEXT, votes INTEGER)
+**       per term id (64-bit, as a signed integer): document frequency, and its
+**       readable form chosen by a majority vote over the documents
+**       (Boyer-Moore: the form used by more than half of them, when one is).
+**   T_docs(id INTEGER PRIMARY KEY, vector BLOB)
+**       per document (the content table's rowid): its weighted vector in the
+**       BLOB form of vector.c, as weighed when it was indexed.
+**   T_postings(term INTEGER, first INTEGER, data BLOB, PRIMARY KEY(term, first))
+**       WITHOUT ROWID: per term, blocks of postings in document order; `first`
+**       is the block's smallest document id. A block holds at most
+**       INDEX_BLOCK_MAX postings (see index_store.c for its bytes).
+*/
+#ifndef PAPERS_INDEX_H
+#define PAPERS_INDEX_H
+
+#include "papers_internal.h"
+
+#define INDEX_LAYOUT_VERSION 1
+#define INDEX_BLOCK_MAX      256 /* postings per block before it is split */
+#define INDEX_BLOCK_BUILD    128 /* postings per block written by rebuild */
+#define INDEX_MAX_COLUMNS    32  /* indexed columns at most */
+
+/* The options of a papers_index table, from its CREATE VIRTUAL TABLE. */
+typedef struct IndexConfig {
+  char *zDb;           /* schema of the table: "main", "temp", ... */
+  char *zName;         /* the table's name */
+  char *zContent;      /* content table */
+  char *zContentRowid; /* its rowid column ("rowid" by default) */
+  int nColumn;         /* indexed columns */
+  char **azColumn;
+  double *aWeight;     /* weight of each column's terms */
+  char *zTokenize;     /* FTS5 tokenize spec */
+} IndexConfig;
+
+/* One posting: a document and the weight of the term in it. */
+typedef struct IndexPosting {
+  i64 iDoc;
+  float weight;
+} IndexPosting;
+
+/* Prepared statements on one index's shadow tables. */
+typedef struct IndexStore IndexStore;
+
+int index_store_open(sqlite3 *db, const IndexConfig *pConfig, IndexStore **ppStore);
+void index_store_close(IndexStore *pStore);
+/* Creates or drops the shadow tables. */
+int index_store_create(sqlite3 *db, const IndexConfig *pConfig);
+int index_store_destroy(sqlite3 *db, const IndexConfig *pConfig);
+/* Empties every shadow table but the configuration; ndoc becomes 0. */
+int index_store_clear(IndexStore *pStore);
+
+int index_store_get_ndoc(IndexStore *pStore, i64 *pnDoc);
+int index_store_set_ndoc(IndexStore *pStore, i64 nDoc);
+
+/* idf of term counts, as vectors are weighed: ln((1 + N) / (1 + df)) + 1. */
+double index_idf(i64 nDoc, i64 df);
+int index_store_idf(IndexStore *pStore, const PapersCount *aCount, int nCount, double *aIdf);
+
+/* Counts a document in (delta +1) or out (-1) of every term of the vector;
+** aCount gives surface forms for the vote when counting in (0 otherwise). */
+int index_store_vocab_add(IndexStore *pStore, const PapersCount *aCount, int nCount);
+int index_store_vocab_remove(IndexStore *pStore, const PapersVector *pVec);
+int index_store_vocab_df(IndexStore *pStore, sqlite3_uint64 id, i64 *pDf);
+int index_store_surface(IndexStore *pStore, sqlite3_uint64 id, const char **pz, int *pn);
+
+/* Writes a vocabulary row as rebuild computed it. */
+int index_store_vocab_put(IndexStore *pStore, sqlite3_uint64 id, i64 df, const char *zSurface,
+                          int nSurface, i64 nVote);
+
+int index_store_doc_get(IndexStore *pStore, i64 iDoc, PapersVector *pVec, int *pFound);
+int index_store_doc_put(IndexStore *pStore, i64 iDoc, const PapersVector *pVec);
+int index_store_doc_delete(IndexStore *pStore, i64 iDoc);
+
+/* Adds or removes one document's postings (its vector's terms). */
+int index_store_postings_add(IndexStore *pStore, i64 iDoc, const PapersVector *pVec);
+int index_store_postings_remove(IndexStore *pStore, i64 iDoc, const PapersVector *pVec);
+/* Writes a term's whole posting list (document order) as rebuild made it. */
+int index_store_postings_put(IndexStore *pStore, sqlite3_uint64 id, const IndexPosting *a,
+                             int n);
+
+/* Calls xPosting for each posting of the term, in document order. */
+int index_store_postings_scan(IndexStore *pStore, sqlite3_uint64 id,
+                              int (*xPosting)(void *, i64 iDoc, float weight), void *pCtx);
+
+/* Statement over every posting of every term: term, first, data. */
+int index_store_postings_all(IndexStore *pStore, sqlite3_stmt **ppStmt);
+/* Decodes one postings block; *paPosting is sqlite3_malloc'd. */
+int index_block_decode(i64 iFirst, const unsigned char *a, int n, IndexPosting **paPosting,
+                       int *pnPosting);
+
+#endif /* PAPERS_INDEX_H */

@@ -1,0 +1,696 @@
+/*
+** index_store.c: the shadow tables of a papers_index table (layout in
+** index.h), and the corpus statistics that `[, index]` arguments read.
+**
+** Contract:
+**   - Every read and write goes through SQL on the user's connection, so it is
+**     part of the user's transaction: a ROLLBACK undoes it, and nothing here
+**     caches table contents between calls.
+**   - A postings block is: a varint count n, then n varints (each document id
+**     minus the previous one, the first minus the block's `first`, so 0), then
+**     n little-endian float32 weights. Blocks of one term cover disjoint,
+**     increasing ranges of document ids.
+**   - papers_stats_open() accepts "name" or "schema.name" and fails with a
+**     message naming the table when it does not exist or is no papers_index.
+*/
+#include "index.h"
+
+#include <string.h>
+
+enum StoreStatement {
+  STMT_CONFIG_GET,
+  STMT_CONFIG_SET,
+  STMT_VOCAB_GET,
+  STMT_VOCAB_PUT,
+  STMT_VOCAB_DELETE,
+  STMT_DOC_GET,
+  STMT_DOC_PUT,
+  STMT_DOC_DELETE,
+  STMT_BLOCK_AT,    /* the block that holds (or would hold) a document */
+  STMT_BLOCK_FIRST, /* a term's first block */
+  STMT_BLOCK_PUT,
+  STMT_BLOCK_DELETE,
+  STMT_BLOCKS_OF_TERM,
+  N_STATEMENT
+};
+
+static const char *const azStatementSql[N_STATEMENT] = {
+    "SELECT v FROM \"%w\".\"%w_config\" WHERE k = ?1",
+    "INSERT OR REPLACE INTO \"%w\".\"%w_config\"(k, v) VALUES (?1, ?2)",
+    "SELECT df, surface, votes FROM \"%w\".\"%w_vocab\" WHERE term = ?1",
+    "INSERT OR REPLACE INTO \"%w\".\"%w_vocab\"(term, df, surface, votes) VALUES (?1, ?2, ?3, ?4)",
+    "DELETE FROM \"%w\".\"%w_vocab\" WHERE term = ?1",
+    "SELECT vector FROM \"%w\".\"%w_docs\" WHERE id = ?1",
+    "INSERT OR REPLACE INTO \"%w\".\"%w_docs\"(id, vector) VALUES (?1, ?2)",
+    "DELETE FROM \"%w\".\"%w_docs\" WHERE id = ?1",
+    "SELECT first, data FROM \"%w\".\"%w_postings\" WHERE term = ?1 AND first <= ?2"
+    " ORDER BY first DESC LIMIT 1",
+    "SELECT first, data FROM \"%w\".\"%w_postings\" WHERE term = ?1 ORDER BY first LIMIT 1",
+    "INSERT OR REPLACE INTO \"%w\".\"%w_postings\"(term, first, data) VALUES (?1, ?2, ?3)",
+    "DELETE FROM \"%w\".\"%w_postings\" WHERE term = ?1 AND first = ?2",
+    "SELECT first, data FROM \"%w\".\"%w_postings\" WHERE term = ?1 ORDER BY first",
+};
+
+struct IndexStore {
+  sqlite3 *db;
+  char *zDb;
+  char *zName;
+  sqlite3_stmt *apStmt[N_STATEMENT]; /* prepared when first used */
+  char *zSurface;                    /* the last surface form returned */
+};
+
+int index_store_open(sqlite3 *db, const IndexConfig *pConfig, IndexStore **ppStore) {
+  IndexStore *p = sqlite3_malloc64(sizeof(*p));
+  if (p == 0) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->db = db;
+  p->zDb = sqlite3_mprintf("%s", pConfig->zDb);
+  p->zName = sqlite3_mprintf("%s", pConfig->zName);
+  if (p->zDb == 0 || p->zName == 0) {
+    index_store_close(p);
+    return SQLITE_NOMEM;
+  }
+  *ppStore = p;
+  return SQLITE_OK;
+}
+
+void index_store_close(IndexStore *p) {
+  if (p == 0) return;
+  for (int i = 0; i < N_STATEMENT; i++) sqlite3_finalize(p->apStmt[i]);
+  sqlite3_free(p->zDb);
+  sqlite3_free(p->zName);
+  sqlite3_free(p->zSurface);
+  sqlite3_free(p);
+}
+
+/* The statement, prepared on first use and reset for the caller. */
+static int statement(IndexStore *p, int iStmt, sqlite3_stmt **ppStmt) {
+  if (p->apStmt[iStmt] == 0) {
+    char *zSql = sqlite3_mprintf(azStatementSql[iStmt], p->zDb, p->zName);
+    if (zSql == 0) return SQLITE_NOMEM;
+    int rc = sqlite3_prepare_v3(p->db, zSql, -1, SQLITE_PREPARE_PERSISTENT, &p->apStmt[iStmt], 0);
+    sqlite3_free(zSql);
+    if (rc != SQLITE_OK) return rc;
+  }
+  *ppStmt = p->apStmt[iStmt];
+  return SQLITE_OK;
+}
+
+/* Steps a statement that returns no row, and resets it. */
+static int run(sqlite3_stmt *pStmt) {
+  sqlite3_step(pStmt);
+  return sqlite3_reset(pStmt);
+}
+
+/* ---- creating and dropping ---------------------------------------------- */
+
+int index_store_create(sqlite3 *db, const IndexConfig *pConfig) {
+  char *zSql = sqlite3_mprintf(
+      "CREATE TABLE \"%w\".\"%w_config\"(k TEXT PRIMARY KEY, v) WITHOUT ROWID;"
+      "CREATE TABLE \"%w\".\"%w_vocab\"(term INTEGER PRIMARY KEY, df INTEGER NOT NULL,"
+      " surface TEXT, votes INTEGER NOT NULL);"
+      "CREATE TABLE \"%w\".\"%w_docs\"(id INTEGER PRIMARY KEY, vector BLOB NOT NULL);"
+      "CREATE TABLE \"%w\".\"%w_postings\"(term INTEGER, first INTEGER, data BLOB NOT NULL,"
+      " PRIMARY KEY(term, first)) WITHOUT ROWID;"
+      "INSERT INTO \"%w\".\"%w_config\"(k, v) VALUES ('version', %d), ('ndoc', 0),"
+      " ('tokenize', %Q);",
+      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
+      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, INDEX_LAYOUT_VERSION,
+      pConfig->zTokenize);
+  if (zSql == 0) return SQLITE_NOMEM;
+  int rc = sqlite3_exec(db, zSql, 0, 0, 0);
+  sqlite3_free(zSql);
+  return rc;
+}
+
+int index_store_destroy(sqlite3 *db, const IndexConfig *pConfig) {
+  char *zSql = sqlite3_mprintf(
+      "DROP TABLE IF EXISTS \"%w\".\"%w_config\";DROP TABLE IF EXISTS \"%w\".\"%w_vocab\";"
+      "DROP TABLE IF EXISTS \"%w\".\"%w_docs\";DROP TABLE IF EXISTS \"%w\".\"%w_postings\";",
+      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
+      pConfig->zDb, pConfig->zName);
+  if (zSql == 0) return SQLITE_NOMEM;
+  int rc = sqlite3_exec(db, zSql, 0, 0, 0);
+  sqlite3_free(zSql);
+  return rc;
+}
+
+int index_store_clear(IndexStore *p) {
+  char *zSql = sqlite3_mprintf(
+      "DELETE FROM \"%w\".\"%w_vocab\";DELETE FROM \"%w\".\"%w_docs\";"
+      "DELETE FROM \"%w\".\"%w_postings\";",
+      p->zDb, p->zName, p->zDb, p->zName, p->zDb, p->zName);
+  if (zSql == 0) return SQLITE_NOMEM;
+  int rc = sqlite3_exec(p->db, zSql, 0, 0, 0);
+  sqlite3_free(zSql);
+  return rc == SQLITE_OK ? index_store_set_ndoc(p, 0) : rc;
+}
+
+/* ---- statistics ---------------------------------------------------------- */
+
+int index_store_get_ndoc(IndexStore *p, i64 *pnDoc) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_CONFIG_GET, &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_text(pStmt, 1, "ndoc", -1, SQLITE_STATIC);
+  *pnDoc = sqlite3_step(pStmt) == SQLITE_ROW ? sqlite3_column_int64(pStmt, 0) : 0;
+  return sqlite3_reset(pStmt);
+}
+
+int index_store_set_ndoc(IndexStore *p, i64 nDoc) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_CONFIG_SET, &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_text(pStmt, 1, "ndoc", -1, SQLITE_STATIC);
+  sqlite3_bind_int64(pStmt, 2, nDoc);
+  return run(pStmt);
+}
+
+double index_idf(i64 nDoc, i64 df) {
+  return papers_ln((double)(1 + nDoc) / (double)(1 + df)) + 1;
+}
+
+/* Reads a term's vocabulary row; *pDf = 0 when the term is unknown. */
+static int vocab_get(IndexStore *p, sqlite3_uint64 id, i64 *pDf, i64 *pnVote) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_VOCAB_GET, &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_int64(pStmt, 1, (i64)id);
+  *pDf = 0;
+  if (pnVote) *pnVote = 0;
+  if (sqlite3_step(pStmt) == SQLITE_ROW) {
+    *pDf = sqlite3_column_int64(pStmt, 0);
+    if (pnVote) *pnVote = sqlite3_column_int64(pStmt, 2);
+  }
+  return sqlite3_reset(pStmt);
+}
+
+int index_store_vocab_df(IndexStore *p, sqlite3_uint64 id, i64 *pDf) {
+  return vocab_get(p, id, pDf, 0);
+}
+
+int index_store_idf(IndexStore *p, const PapersCount *aCount, int nCount, double *aIdf) {
+  i64 nDoc;
+  int rc = index_store_get_ndoc(p, &nDoc);
+  for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
+    i64 df = 0;
+    rc = vocab_get(p, aCount[i].id, &df, 0);
+    aIdf[i] = index_idf(nDoc, df);
+  }
+  return rc;
+}
+
+int index_store_vocab_put(IndexStore *p, sqlite3_uint64 id, i64 df, const char *zSurface,
+                          int nSurface, i64 nVote) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_VOCAB_PUT, &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_int64(pStmt, 1, (i64)id);
+  sqlite3_bind_int64(pStmt, 2, df);
+  sqlite3_bind_text(pStmt, 3, zSurface, nSurface, SQLITE_STATIC);
+  sqlite3_bind_int64(pStmt, 4, nVote);
+  return run(pStmt);
+}
+
+/* One document's vote for a term's surface form (Boyer-Moore majority). */
+static int vocab_count_in(IndexStore *p, const PapersCount *pCount) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_VOCAB_GET, &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_int64(pStmt, 1, (i64)pCount->id);
+  i64 df = 0, nVote = 0;
+  char *zSurface = 0;
+  int nSurface = 0;
+  if (sqlite3_step(pStmt) == SQLITE_ROW) {
+    df = sqlite3_column_int64(pStmt, 0);
+    nSurface = sqlite3_column_bytes(pStmt, 1);
+    zSurface = sqlite3_mprintf("%.*s", nSurface, (const char *)sqlite3_column_text(pStmt, 1));
+    nVote = sqlite3_column_int64(pStmt, 2);
+    if (zSurface == 0) rc = SQLITE_NOMEM;
+  }
+  int rcReset = sqlite3_reset(pStmt);
+  if (rc == SQLITE_OK) rc = rcReset;
+  if (rc != SQLITE_OK) return rc;
+  int isSame = zSurface && nSurface == pCount->nSurface &&
+               memcmp(zSurface, pCount->zSurface, (size_t)nSurface) == 0;
+  if (isSame) {
+    rc = index_store_vocab_put(p, pCount->id, df + 1, zSurface, nSurface, nVote + 1);
+  } else if (nVote > 0) {
+    rc = index_store_vocab_put(p, pCount->id, df + 1, zSurface, nSurface, nVote - 1);
+  } else {
+    rc = index_store_vocab_put(p, pCount->id, df + 1, pCount->zSurface, pCount->nSurface, 1);
+  }
+  sqlite3_free(zSurface);
+  return rc;
+}
+
+int index_store_vocab_add(IndexStore *p, const PapersCount *aCount, int nCount) {
+  int rc = SQLITE_OK;
+  for (int i = 0; rc == SQLITE_OK && i < nCount; i++) rc = vocab_count_in(p, &aCount[i]);
+  return rc;
+}
+
+int index_store_vocab_remove(IndexStore *p, const PapersVector *pVec) {
+  int rc = SQLITE_OK;
+  for (int i = 0; rc == SQLITE_OK && i < pVec->nTerm; i++) {
+    sqlite3_stmt *pStmt;
+    rc = statement(p, STMT_VOCAB_GET, &pStmt);
+    if (rc != SQLITE_OK) break;
+    sqlite3_bind_int64(pStmt, 1, (i64)pVec->aId[i]);
+    if (sqlite3_step(pStmt) != SQLITE_ROW) {
+      rc = sqlite3_reset(pStmt);
+      continue; /* already gone: integrity-check reports such damage */
+    }
+    i64 df = sqlite3_column_int64(pStmt, 0);
+    i64 nVote = sqlite3_column_int64(pStmt, 2);
+    char *zSurface = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(pStmt, 1));
+    rc = sqlite3_reset(pStmt);
+    if (rc == SQLITE_OK && zSurface == 0) rc = SQLITE_NOMEM;
+    if (rc == SQLITE_OK && df <= 1) {
+      rc = statement(p, STMT_VOCAB_DELETE, &pStmt);
+      if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(pStmt, 1, (i64)pVec->aId[i]);
+        rc = run(pStmt);
+      }
+    } else if (rc == SQLITE_OK) {
+      rc = index_store_vocab_put(p, pVec->aId[i], df - 1, zSurface, (int)strlen(zSurface),
+                                 nVote > df - 1 ? df - 1 : nVote);
+    }
+    sqlite3_free(zSurface);
+  }
+  return rc;
+}
+
+int index_store_surface(IndexStore *p, sqlite3_uint64 id, const char **pz, int *pn) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_VOCAB_GET, &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_int64(pStmt, 1, (i64)id);
+  sqlite3_free(p->zSurface);
+  p->zSurface = 0;
+  *pz = 0;
+  *pn = 0;
+  if (sqlite3_step(pStmt) == SQLITE_ROW) {
+    *pn = sqlite3_column_bytes(pStmt, 1);
+    p->zSurface = sqlite3_mprintf("%.*s", *pn, (const char *)sqlite3_column_text(pStmt, 1));
+    if (p->zSurface == 0) rc = SQLITE_NOMEM;
+    *pz = p->zSurface;
+  }
+  int rcReset = sqlite3_reset(pStmt);
+  return rc == SQLITE_OK ? rcReset : rc;
+}
+
+/* ---- documents ------------------------------------------------------------ */
+
+int index_store_doc_get(IndexStore *p, i64 iDoc, PapersVector *pVec, int *pFound) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_DOC_GET, &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_int64(pStmt, 1, iDoc);
+  *pFound = 0;
+  memset(pVec, 0, sizeof(*pVec));
+  if (sqlite3_step(pStmt) == SQLITE_ROW) {
+    const char *zProblem = 0;
+    const unsigned char *a = sqlite3_column_blob(pStmt, 0);
+    rc = papers_vector_decode(a, sqlite3_column_bytes(pStmt, 0), pVec, &zProblem);
+    if (rc == SQLITE_ERROR) rc = SQLITE_CORRUPT_VTAB;
+    *pFound = rc == SQLITE_OK;
+  }
+  int rcReset = sqlite3_reset(pStmt);
+  return rc == SQLITE_OK ? rcReset : rc;
+}
+
+int index_store_doc_put(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_DOC_PUT, &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  i64 nBlob = papers_vector_blob_size(pVec->nTerm);
+  unsigned char *aBlob = sqlite3_malloc64((sqlite3_uint64)nBlob);
+  if (aBlob == 0) return SQLITE_NOMEM;
+  papers_vector_encode(pVec, aBlob);
+  sqlite3_bind_int64(pStmt, 1, iDoc);
+  sqlite3_bind_blob64(pStmt, 2, aBlob, (sqlite3_uint64)nBlob, sqlite3_free);
+  return run(pStmt);
+}
+
+int index_store_doc_delete(IndexStore *p, i64 iDoc) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_DOC_DELETE, &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_int64(pStmt, 1, iDoc);
+  return run(pStmt);
+}
+
+/* ---- postings blocks ---------------------------------------------------- */
+
+static int varint_put(unsigned char *a, sqlite3_uint64 v) {
+  int n = 0;
+  do {
+    unsigned char c = (unsigned char)(v & 0x7f);
+    v >>= 7;
+    a[n++] = (unsigned char)(c | (v ? 0x80 : 0));
+  } while (v);
+  return n;
+}
+
+/* Reads a varint of at most 10 bytes; 0 when a[0..n) does not hold one. */
+static int varint_get(const unsigned char *a, int n, sqlite3_uint64 *pv) {
+  sqlite3_uint64 v = 0;
+  for (int i = 0; i < n && i < 10; i++) {
+    v |= (sqlite3_uint64)(a[i] & 0x7f) << (7 * i);
+    if ((a[i] & 0x80) == 0) {
+      *pv = v;
+      return i + 1;
+    }
+  }
+  return 0;
+}
+
+static void f32_put(unsigned char *a, float f) {
+  unsigned int bits;
+  memcpy(&bits, &f, 4);
+  for (int i = 0; i < 4; i++) a[i] = (unsigned char)(bits >> (8 * i));
+}
+
+static float f32_get(const unsigned char *a) {
+  unsigned int bits = (unsigned int)a[0] | (unsigned int)a[1] << 8 | (unsigned int)a[2] << 16 |
+                      (unsigned int)a[3] << 24;
+  float f;
+  memcpy(&f, &bits, 4);
+  return f;
+}
+
+int index_block_decode(i64 iFirst, const unsigned char *a, int n, IndexPosting **paPosting,
+                       int *pnPosting) {
+  sqlite3_uint64 nPosting;
+  int iPos = varint_get(a, n, &nPosting);
+  *paPosting = 0;
+  *pnPosting = 0;
+  if (iPos == 0 || nPosting == 0 || nPosting > (sqlite3_uint64)n) return SQLITE_CORRUPT_VTAB;
+  IndexPosting *aPosting = sqlite3_malloc64(sizeof(IndexPosting) * nPosting);
+  if (aPosting == 0) return SQLITE_NOMEM;
+  i64 iDoc = iFirst;
+  for (sqlite3_uint64 i = 0; i < nPosting; i++) {
+    sqlite3_uint64 delta;
+    int nByte = varint_get(a + iPos, n - iPos, &delta);
+    if (nByte == 0) {
+      sqlite3_free(aPosting);
+      return SQLITE_CORRUPT_VTAB;
+    }
+    iPos += nByte;
+    iDoc += (i64)delta;
+    aPosting[i].iDoc = iDoc;
+  }
+  if ((sqlite3_uint64)(n - iPos) != 4 * nPosting) {
+    sqlite3_free(aPosting);
+    return SQLITE_CORRUPT_VTAB;
+  }
+  for (sqlite3_uint64 i = 0; i < nPosting; i++) aPosting[i].weight = f32_get(a + iPos + 4 * i);
+  *paPosting = aPosting;
+  *pnPosting = (int)nPosting;
+  return SQLITE_OK;
+}
+
+/* Writes postings a[0..n) (document order) as the block keyed by a[0].iDoc. */
+static int block_write(IndexStore *p, sqlite3_uint64 id, const IndexPosting *a, int n) {
+  unsigned char *aBlob = sqlite3_malloc64((sqlite3_uint64)n * 14 + 10);
+  if (aBlob == 0) return SQLITE_NOMEM;
+  int nBlob = varint_put(aBlob, (sqlite3_uint64)n);
+  for (int i = 0; i < n; i++) {
+    nBlob += varint_put(aBlob + nBlob, (sqlite3_uint64)(a[i].iDoc - (i ? a[i - 1].iDoc : a[0].iDoc)));
+  }
+  for (int i = 0; i < n; i++) f32_put(aBlob + nBlob + 4 * i, a[i].weight);
+  nBlob += 4 * n;
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_BLOCK_PUT, &pStmt);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(aBlob);
+    return rc;
+  }
+  sqlite3_bind_int64(pStmt, 1, (i64)id);
+  sqlite3_bind_int64(pStmt, 2, a[0].iDoc);
+  sqlite3_bind_blob(pStmt, 3, aBlob, nBlob, sqlite3_free);
+  return run(pStmt);
+}
+
+static int block_delete(IndexStore *p, sqlite3_uint64 id, i64 iFirst) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_BLOCK_DELETE, &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_int64(pStmt, 1, (i64)id);
+  sqlite3_bind_int64(pStmt, 2, iFirst);
+  return run(pStmt);
+}
+
+/* Loads the block of the term that holds iDoc, or would: the one with the
+** largest first <= iDoc, else the term's first block. *pnPosting = 0 when
+** the term has no block. The caller frees *paPosting. */
+static int block_load(IndexStore *p, sqlite3_uint64 id, i64 iDoc, i64 *piFirst,
+                      IndexPosting **paPosting, int *pnPosting) {
+  sqlite3_stmt *pStmt;
+  *paPosting = 0;
+  *pnPosting = 0;
+  int rc = statement(p, STMT_BLOCK_AT, &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_int64(pStmt, 1, (i64)id);
+  sqlite3_bind_int64(pStmt, 2, iDoc);
+  int hasRow = sqlite3_step(pStmt) == SQLITE_ROW;
+  if (!hasRow) {
+    rc = sqlite3_reset(pStmt);
+    if (rc != SQLITE_OK) return rc;
+    rc = statement(p, STMT_BLOCK_FIRST, &pStmt);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_int64(pStmt, 1, (i64)id);
+    hasRow = sqlite3_step(pStmt) == SQLITE_ROW;
+  }
+  if (hasRow) {
+    *piFirst = sqlite3_column_int64(pStmt, 0);
+    rc = index_block_decode(*piFirst, sqlite3_column_blob(pStmt, 1), sqlite3_column_bytes(pStmt, 1),
+                            paPosting, pnPosting);
+  }
+  int rcReset = sqlite3_reset(pStmt);
+  return rc == SQLITE_OK ? rcReset : rc;
+}
+
+/* Rewrites a loaded block after a change: deletes the old row when its key
+** changed or it emptied, and splits it in two when it grew too large. */
+static int block_store(IndexStore *p, sqlite3_uint64 id, i64 iOldFirst, int hadBlock,
+                       const IndexPosting *a, int n) {
+  int rc = SQLITE_OK;
+  if (hadBlock && (n == 0 || a[0].iDoc != iOldFirst)) rc = block_delete(p, id, iOldFirst);
+  if (rc != SQLITE_OK || n == 0) return rc;
+  if (n <= INDEX_BLOCK_MAX) return block_write(p, id, a, n);
+  rc = block_write(p, id, a, n / 2);
+  return rc == SQLITE_OK ? block_write(p, id, a + n / 2, n - n / 2) : rc;
+}
+
+/* Index in a (document order) where iDoc is or would go. */
+static int posting_search(const IndexPosting *a, int n, i64 iDoc) {
+  int iLo = 0, iHi = n;
+  while (iLo < iHi) {
+    int iMid = (iLo + iHi) / 2;
+    if (a[iMid].iDoc < iDoc) iLo = iMid + 1;
+    else iHi = iMid;
+  }
+  return iLo;
+}
+
+static int posting_add(IndexStore *p, sqlite3_uint64 id, i64 iDoc, float weight) {
+  IndexPosting *aOld;
+  int nOld;
+  i64 iFirst = 0;
+  int rc = block_load(p, id, iDoc, &iFirst, &aOld, &nOld);
+  if (rc != SQLITE_OK) return rc;
+  IndexPosting *aNew = sqlite3_malloc64(sizeof(IndexPosting) * (sqlite3_uint64)(nOld + 1));
+  if (aNew == 0) {
+    sqlite3_free(aOld);
+    return SQLITE_NOMEM;
+  }
+  int iAt = posting_search(aOld, nOld, iDoc);
+  int isReplace = iAt < nOld && aOld[iAt].iDoc == iDoc;
+  memcpy(aNew, aOld, sizeof(IndexPosting) * (size_t)iAt);
+  aNew[iAt].iDoc = iDoc;
+  aNew[iAt].weight = weight;
+  int iRest = iAt + isReplace;
+  memcpy(aNew + iAt + 1, aOld + iRest, sizeof(IndexPosting) * (size_t)(nOld - iRest));
+  rc = block_store(p, id, iFirst, nOld > 0, aNew, nOld + 1 - isReplace);
+  sqlite3_free(aOld);
+  sqlite3_free(aNew);
+  return rc;
+}
+
+static int posting_remove(IndexStore *p, sqlite3_uint64 id, i64 iDoc) {
+  IndexPosting *a;
+  int n;
+  i64 iFirst = 0;
+  int rc = block_load(p, id, iDoc, &iFirst, &a, &n);
+  if (rc != SQLITE_OK) return rc;
+  int iAt = posting_search(a, n, iDoc);
+  if (iAt < n && a[iAt].iDoc == iDoc) {
+    memmove(a + iAt, a + iAt + 1, sizeof(IndexPosting) * (size_t)(n - iAt - 1));
+    rc = block_store(p, id, iFirst, 1, a, n - 1);
+  }
+  sqlite3_free(a);
+  return rc;
+}
+
+int index_store_postings_add(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
+  int rc = SQLITE_OK;
+  for (int i = 0; rc == SQLITE_OK && i < pVec->nTerm; i++) {
+    rc = posting_add(p, pVec->aId[i], iDoc, pVec->aWeight[i]);
+  }
+  return rc;
+}
+
+int index_store_postings_remove(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
+  int rc = SQLITE_OK;
+  for (int i = 0; rc == SQLITE_OK && i < pVec->nTerm; i++) {
+    rc = posting_remove(p, pVec->aId[i], iDoc);
+  }
+  return rc;
+}
+
+int index_store_postings_put(IndexStore *p, sqlite3_uint64 id, const IndexPosting *a, int n) {
+  int rc = SQLITE_OK;
+  for (int i = 0; rc == SQLITE_OK && i < n; i += INDEX_BLOCK_BUILD) {
+    int nBlock = n - i < INDEX_BLOCK_BUILD ? n - i : INDEX_BLOCK_BUILD;
+    rc = block_write(p, id, a + i, nBlock);
+  }
+  return rc;
+}
+
+int index_store_postings_scan(IndexStore *p, sqlite3_uint64 id,
+                              int (*xPosting)(void *, i64, float), void *pCtx) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_BLOCKS_OF_TERM, &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_int64(pStmt, 1, (i64)id);
+  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+    IndexPosting *a;
+    int n;
+    rc = index_block_decode(sqlite3_column_int64(pStmt, 0), sqlite3_column_blob(pStmt, 1),
+                            sqlite3_column_bytes(pStmt, 1), &a, &n);
+    for (int i = 0; rc == SQLITE_OK && i < n; i++) rc = xPosting(pCtx, a[i].iDoc, a[i].weight);
+    sqlite3_free(a);
+  }
+  int rcReset = sqlite3_reset(pStmt);
+  return rc == SQLITE_OK ? rcReset : rc;
+}
+
+int index_store_postings_all(IndexStore *p, sqlite3_stmt **ppStmt) {
+  char *zSql = sqlite3_mprintf("SELECT term, first, data FROM \"%w\".\"%w_postings\"", p->zDb,
+                               p->zName);
+  if (zSql == 0) return SQLITE_NOMEM;
+  int rc = sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
+  sqlite3_free(zSql);
+  return rc;
+}
+
+/* ---- statistics for `[, index]` arguments --------------------------------- */
+
+struct PapersStats {
+  IndexStore *pStore;
+  PapersAnalyzer *pAnalyzer;
+};
+
+/* Splits "schema.name" (or "name", schema "main") into two strings. */
+static int split_index_name(const char *zIndex, char **pzDb, char **pzName) {
+  const char *zDot = strchr(zIndex, '.');
+  *pzDb = zDot ? sqlite3_mprintf("%.*s", (int)(zDot - zIndex), zIndex) : sqlite3_mprintf("main");
+  *pzName = sqlite3_mprintf("%s", zDot ? zDot + 1 : zIndex);
+  return (*pzDb && *pzName) ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* Checks that zDb.zName is a papers_index table; reads its tokenize option. */
+static int check_index_table(sqlite3 *db, const char *zIndex, const char *zDb, const char *zName,
+                             char **pzTokenize, char **pzErr) {
+  char *zSql = sqlite3_mprintf("SELECT sql FROM \"%w\".sqlite_schema WHERE type = 'table'"
+                               " AND name = %Q",
+                               zDb, zName);
+  sqlite3_stmt *pStmt = 0;
+  if (zSql == 0) return SQLITE_NOMEM;
+  int rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(pStmt);
+    *pzErr = sqlite3_mprintf("no such papers_index table: '%s'", zIndex);
+    return SQLITE_ERROR;
+  }
+  int isIndex = 0, exists = 0;
+  if (sqlite3_step(pStmt) == SQLITE_ROW) {
+    const char *zCreate = (const char *)sqlite3_column_text(pStmt, 0);
+    exists = 1;
+    isIndex = zCreate && sqlite3_strlike("%USING papers_index%", zCreate, 0) == 0;
+  }
+  sqlite3_finalize(pStmt);
+  if (!exists) {
+    *pzErr = sqlite3_mprintf("no such papers_index table: '%s'", zIndex);
+    return SQLITE_ERROR;
+  }
+  if (!isIndex) {
+    *pzErr = sqlite3_mprintf("'%s' is not a papers_index table", zIndex);
+    return SQLITE_ERROR;
+  }
+  zSql = sqlite3_mprintf("SELECT v FROM \"%w\".\"%w_config\" WHERE k = 'tokenize'", zDb, zName);
+  if (zSql == 0) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  if (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+    *pzTokenize = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(pStmt, 0));
+    if (*pzTokenize == 0) rc = SQLITE_NOMEM;
+  } else if (rc == SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("papers_index table '%s' has lost its configuration", zIndex);
+    rc = SQLITE_CORRUPT_VTAB;
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+int papers_stats_open(PapersConn *pConn, const char *zIndex, PapersStats **ppStats,
+                      char **pzErr) {
+  sqlite3 *db = papers_conn_db(pConn);
+  char *zDb = 0, *zName = 0, *zTokenize = 0;
+  PapersStats *pStats = 0;
+  int rc = split_index_name(zIndex, &zDb, &zName);
+  if (rc == SQLITE_OK) rc = check_index_table(db, zIndex, zDb, zName, &zTokenize, pzErr);
+  if (rc == SQLITE_OK) {
+    pStats = sqlite3_malloc64(sizeof(*pStats));
+    if (pStats == 0) rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK) {
+    memset(pStats, 0, sizeof(*pStats));
+    IndexConfig config;
+    memset(&config, 0, sizeof(config));
+    config.zDb = zDb;
+    config.zName = zName;
+    rc = index_store_open(db, &config, &pStats->pStore);
+  }
+  if (rc == SQLITE_OK) rc = papers_conn_analyzer(pConn, zTokenize, &pStats->pAnalyzer, pzErr);
+  sqlite3_free(zDb);
+  sqlite3_free(zName);
+  sqlite3_free(zTokenize);
+  if (rc != SQLITE_OK) {
+    papers_stats_close(pStats);
+    return rc;
+  }
+  *ppStats = pStats;
+  return SQLITE_OK;
+}
+
+void papers_stats_close(PapersStats *pStats) {
+  if (pStats == 0) return;
+  index_store_close(pStats->pStore);
+  sqlite3_free(pStats);
+}
+
+PapersAnalyzer *papers_stats_analyzer(PapersStats *pStats) {
+  return pStats->pAnalyzer;
+}
+
+int papers_stats_idf(PapersStats *pStats, const PapersCount *aCount, int nCount, double *aIdf) {
+  return index_store_idf(pStats->pStore, aCount, nCount, aIdf);
+}
+
+int papers_stats_surface(PapersStats *pStats, sqlite3_uint64 id, const char **pz, int *pn) {
+  return index_store_surface(pStats->pStore, id, pz, pn);
+}

@@ -1,0 +1,1194 @@
+/*
+** index_vtab.c: the papers_index virtual table, a persistent topic index.
+**
+**   CREATE VIRTUAL TABLE topics USING papers_index(content='papers',
+**     content_rowid='id', columns='title, abstract'
+**     [, tokenize='porter unicode61 remove_diacritics 2'] [, weights='2 1']);
+**
+** behaves as if declared
+**
+**   CREATE TABLE topics(title, abstract, topics HIDDEN, similar_to HIDDEN,
+**                       query HIDDEN, score);
+**
+** Contract:
+**   - External content, as FTS5's content= tables: the index stores no text,
+**     only statistics, vectors and postings (index.h), in shadow tables written
+**     inside the user's transaction. The content table's triggers keep it
+**     current (sql/papers_index_triggers.sql): an INSERT with the rowid and the
+**     columns indexes a row (replacing what was indexed under that rowid), and
+**     INSERT INTO topics(topics, rowid, ...) VALUES('delete', ...) removes one.
+**   - Commands, INSERT INTO topics(topics) VALUES(...): 'rebuild' (re-reads the
+**     content table), 'optimize' (the same: re-weighs every document with the
+**     current statistics), 'integrity-check' (compares the index with the
+**     content table and with itself; SQLITE_CORRUPT_VTAB naming the problems),
+**     'delete-all'.
+**   - A document is weighed when it is indexed, with the statistics of that
+**     moment; rebuild and optimize re-weigh all of them at once.
+**   - Queries: WHERE similar_to = :rowid (more like this: the stored vector of
+**     that document, the document itself excluded) or WHERE query = :text_or
+**     _vector, giving rowid and score (the dot product of the query vector and
+**     the document's, i.e. the cosine), ordered by score descending, ties by
+**     rowid. Only documents sharing a term with the query are scored: each
+**     query term's postings are read once. A LIMIT is pushed into the table.
+**     The order of additions is the same as in papers_vector_dot(), so a score
+**     equals the exhaustive dot product bit for bit.
+**   - The indexed columns read from the content table; without a constraint
+**     the table lists every indexed document.
+*/
+#include "index.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Extra columns after the indexed ones, in this order. */
+enum { XCOL_COMMAND, XCOL_SIMILAR_TO, XCOL_QUERY, XCOL_SCORE, N_XCOL };
+
+enum QueryPlan { PLAN_SCAN, PLAN_ROWID, PLAN_SIMILAR, PLAN_QUERY };
+
+typedef struct IndexTable {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  PapersConn *pConn;
+  IndexConfig config;
+  IndexStore *pStore;
+} IndexTable;
+
+/* A scored document. */
+typedef struct Hit {
+  i64 iDoc;
+  double score;
+} Hit;
+
+typedef struct IndexCursor {
+  sqlite3_vtab_cursor base;
+  int ePlan;
+  Hit *aHit; /* PLAN_SIMILAR / PLAN_QUERY / PLAN_ROWID results */
+  int nHit;
+  int iHit;
+  sqlite3_stmt *pScan;    /* PLAN_SCAN: every indexed document */
+  int isEof;
+  sqlite3_stmt *pContent; /* the content row of the current document */
+  i64 iContentDoc;        /* whose row pContent holds, when hasContent */
+  int hasContent;
+} IndexCursor;
+
+/* ---- options ------------------------------------------------------------ */
+
+static void config_clear(IndexConfig *pConfig) {
+  for (int i = 0; i < pConfig->nColumn; i++) sqlite3_free(pConfig->azColumn[i]);
+  sqlite3_free(pConfig->azColumn);
+  sqlite3_free(pConfig->aWeight);
+  sqlite3_free(pConfig->zDb);
+  sqlite3_free(pConfig->zName);
+  sqlite3_free(pConfig->zContent);
+  sqlite3_free(pConfig->zContentRowid);
+  sqlite3_free(pConfig->zTokenize);
+  memset(pConfig, 0, sizeof(*pConfig));
+}
+
+/* A copy of z[0..n) without surrounding quotes ('', "" or [] and `` forms). */
+static char *dequote(const char *z, int n) {
+  while (n > 0 && (*z == ' ' || *z == '\t')) z++, n--;
+  while (n > 0 && (z[n - 1] == ' ' || z[n - 1] == '\t')) n--;
+  char cQuote = n >= 2 ? z[0] : 0;
+  char cClose = cQuote == '[' ? ']' : cQuote;
+  if ((cQuote == '\'' || cQuote == '"' || cQuote == '`' || cQuote == '[') && z[n - 1] == cClose) {
+    sqlite3_str *pStr = sqlite3_str_new(0);
+    for (int i = 1; i < n - 1; i++) {
+      sqlite3_str_appendchar(pStr, 1, z[i]);
+      if (z[i] == cClose && cQuote != '[' && i + 1 < n - 1 && z[i + 1] == cClose) i++;
+    }
+    return sqlite3_str_finish(pStr);
+  }
+  return sqlite3_mprintf("%.*s", n, z);
+}
+
+/* Splits a list on commas and white space into names. */
+static int split_list(const char *zList, char ***pazItem, int *pnItem) {
+  char **azItem = 0;
+  int nItem = 0;
+  const char *z = zList;
+  while (*z) {
+    while (*z == ',' || *z == ' ' || *z == '\t') z++;
+    if (*z == 0) break;
+    const char *zStart = z;
+    while (*z && *z != ',' && *z != ' ' && *z != '\t') z++;
+    char **azNew = sqlite3_realloc64(azItem, sizeof(char *) * (sqlite3_uint64)(nItem + 1));
+    char *zItem = sqlite3_mprintf("%.*s", (int)(z - zStart), zStart);
+    if (azNew) azItem = azNew;
+    if (azNew == 0 || zItem == 0) {
+      sqlite3_free(zItem);
+      for (int i = 0; i < nItem; i++) sqlite3_free(azItem[i]);
+      sqlite3_free(azItem);
+      return SQLITE_NOMEM;
+    }
+    azItem[nItem++] = zItem;
+  }
+  *pazItem = azItem;
+  *pnItem = nItem;
+  return SQLITE_OK;
+}
+
+static int parse_weights(IndexConfig *pConfig, const char *zWeights, char **pzErr) {
+  char **azWeight = 0;
+  int nWeight = 0;
+  int rc = split_list(zWeights, &azWeight, &nWeight);
+  if (rc == SQLITE_OK && nWeight != pConfig->nColumn) {
+    *pzErr = sqlite3_mprintf("papers_index: weights needs %d numbers, one per column, got '%s'",
+                             pConfig->nColumn, zWeights);
+    rc = SQLITE_ERROR;
+  }
+  for (int i = 0; rc == SQLITE_OK && i < nWeight; i++) {
+    char *zEnd = 0;
+    double weight = strtod(azWeight[i], &zEnd);
+    if (*zEnd != 0 || !(weight > 0 && weight <= 100)) {
+      *pzErr = sqlite3_mprintf("papers_index: each weight must be a number in (0, 100],"
+                               " got '%s'", azWeight[i]);
+      rc = SQLITE_ERROR;
+    } else {
+      pConfig->aWeight[i] = weight;
+    }
+  }
+  for (int i = 0; i < nWeight; i++) sqlite3_free(azWeight[i]);
+  sqlite3_free(azWeight);
+  return rc;
+}
+
+/* Sets one option from "key=value". */
+static int parse_option(IndexConfig *pConfig, const char *zArg, char **pzWeights, char **pzErr) {
+  const char *zEq = strchr(zArg, '=');
+  if (zEq == 0) {
+    *pzErr = sqlite3_mprintf("papers_index: expected key=value, got '%s'", zArg);
+    return SQLITE_ERROR;
+  }
+  char *zKey = dequote(zArg, (int)(zEq - zArg));
+  char *zValue = dequote(zEq + 1, (int)strlen(zEq + 1));
+  char **pzSlot = 0;
+  int rc = (zKey && zValue) ? SQLITE_OK : SQLITE_NOMEM;
+  if (rc == SQLITE_OK) {
+    if (strcmp(zKey, "content") == 0) pzSlot = &pConfig->zContent;
+    else if (strcmp(zKey, "content_rowid") == 0) pzSlot = &pConfig->zContentRowid;
+    else if (strcmp(zKey, "tokenize") == 0) pzSlot = &pConfig->zTokenize;
+    else if (strcmp(zKey, "weights") == 0) pzSlot = pzWeights;
+    else if (strcmp(zKey, "columns") == 0) {
+      rc = split_list(zValue, &pConfig->azColumn, &pConfig->nColumn);
+    } else {
+      *pzErr = sqlite3_mprintf("papers_index: unknown option '%s' (known: content,"
+                               " content_rowid, columns, tokenize, weights)", zKey);
+      rc = SQLITE_ERROR;
+    }
+  }
+  if (pzSlot) {
+    sqlite3_free(*pzSlot);
+    *pzSlot = zValue;
+    zValue = 0;
+  }
+  sqlite3_free(zKey);
+  sqlite3_free(zValue);
+  return rc;
+}
+
+static int parse_config(int argc, const char *const *argv, IndexConfig *pConfig, char **pzErr) {
+  char *zWeights = 0;
+  int rc = SQLITE_OK;
+  memset(pConfig, 0, sizeof(*pConfig));
+  pConfig->zDb = sqlite3_mprintf("%s", argv[1]);
+  pConfig->zName = sqlite3_mprintf("%s", argv[2]);
+  if (pConfig->zDb == 0 || pConfig->zName == 0) rc = SQLITE_NOMEM;
+  for (int i = 3; rc == SQLITE_OK && i < argc; i++) {
+    rc = parse_option(pConfig, argv[i], &zWeights, pzErr);
+  }
+  if (rc == SQLITE_OK && (pConfig->zContent == 0 || pConfig->zContent[0] == 0)) {
+    *pzErr = sqlite3_mprintf("papers_index: the content option is required,"
+                             " e.g. content='papers'");
+    rc = SQLITE_ERROR;
+  }
+  if (rc == SQLITE_OK && (pConfig->nColumn == 0 || pConfig->nColumn > INDEX_MAX_COLUMNS)) {
+    *pzErr = sqlite3_mprintf("papers_index: the columns option is required and names 1 to %d"
+                             " columns, e.g. columns='title, abstract'", INDEX_MAX_COLUMNS);
+    rc = SQLITE_ERROR;
+  }
+  if (rc == SQLITE_OK && pConfig->zContentRowid == 0) {
+    pConfig->zContentRowid = sqlite3_mprintf("rowid");
+    if (pConfig->zContentRowid == 0) rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK && pConfig->zTokenize == 0) {
+    pConfig->zTokenize = sqlite3_mprintf("%s", papers_default_tokenize());
+    if (pConfig->zTokenize == 0) rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK) {
+    pConfig->aWeight = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)pConfig->nColumn);
+    if (pConfig->aWeight == 0) rc = SQLITE_NOMEM;
+    for (int i = 0; rc == SQLITE_OK && i < pConfig->nColumn; i++) pConfig->aWeight[i] = 1;
+  }
+  if (rc == SQLITE_OK && zWeights) rc = parse_weights(pConfig, zWeights, pzErr);
+  sqlite3_free(zWeights);
+  return rc;
+}
+
+static char *declare_sql(const IndexConfig *pConfig) {
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  sqlite3_str_appendall(pStr, "CREATE TABLE x(");
+  for (int i = 0; i < pConfig->nColumn; i++) {
+    sqlite3_str_appendf(pStr, "\"%w\", ", pConfig->azColumn[i]);
+  }
+  sqlite3_str_appendf(pStr, "\"%w\" HIDDEN, similar_to HIDDEN, query HIDDEN, score REAL)",
+                      pConfig->zName);
+  return sqlite3_str_finish(pStr);
+}
+
+/* ---- create, connect, destroy -------------------------------------------- */
+
+static int index_init(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                      sqlite3_vtab **ppVtab, char **pzErr, int isCreate) {
+  IndexTable *pTab = sqlite3_malloc64(sizeof(*pTab));
+  if (pTab == 0) return SQLITE_NOMEM;
+  memset(pTab, 0, sizeof(*pTab));
+  pTab->db = db;
+  pTab->pConn = pAux;
+  int rc = parse_config(argc, argv, &pTab->config, pzErr);
+  if (rc == SQLITE_OK) {
+    char *zDeclare = declare_sql(&pTab->config);
+    rc = zDeclare ? sqlite3_declare_vtab(db, zDeclare) : SQLITE_NOMEM;
+    sqlite3_free(zDeclare);
+  }
+  if (rc == SQLITE_OK && isCreate) rc = index_store_create(db, &pTab->config);
+  if (rc == SQLITE_OK) rc = index_store_open(db, &pTab->config, &pTab->pStore);
+  if (rc != SQLITE_OK) {
+    config_clear(&pTab->config);
+    sqlite3_free(pTab);
+    return rc;
+  }
+  *ppVtab = &pTab->base;
+  return SQLITE_OK;
+}
+
+static int index_create(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                        sqlite3_vtab **ppVtab, char **pzErr) {
+  return index_init(db, pAux, argc, argv, ppVtab, pzErr, 1);
+}
+
+static int index_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                         sqlite3_vtab **ppVtab, char **pzErr) {
+  return index_init(db, pAux, argc, argv, ppVtab, pzErr, 0);
+}
+
+static int index_disconnect(sqlite3_vtab *pVtab) {
+  IndexTable *pTab = (IndexTable *)pVtab;
+  index_store_close(pTab->pStore);
+  config_clear(&pTab->config);
+  sqlite3_free(pTab);
+  return SQLITE_OK;
+}
+
+static int index_destroy(sqlite3_vtab *pVtab) {
+  IndexTable *pTab = (IndexTable *)pVtab;
+  int rc = index_store_destroy(pTab->db, &pTab->config);
+  if (rc == SQLITE_OK) index_disconnect(pVtab);
+  return rc;
+}
+
+static int set_table_error(IndexTable *pTab, char *zErr) {
+  sqlite3_free(pTab->base.zErrMsg);
+  pTab->base.zErrMsg = zErr;
+  return zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* ---- documents ---------------------------------------------------------- */
+
+static int analyzer(IndexTable *pTab, PapersAnalyzer **ppAnalyzer) {
+  char *zErr = 0;
+  int rc = papers_conn_analyzer(pTab->pConn, pTab->config.zTokenize, ppAnalyzer, &zErr);
+  if (rc == SQLITE_ERROR) {
+    set_table_error(pTab, sqlite3_mprintf("%s: %s", pTab->config.zName, zErr));
+  }
+  sqlite3_free(zErr);
+  return rc;
+}
+
+/* Counts the terms of a document's column values (argv[0..nColumn)). */
+static int count_document(IndexTable *pTab, sqlite3_value **apValue, PapersCounts *pCounts) {
+  PapersAnalyzer *pAnalyzer;
+  int rc = analyzer(pTab, &pAnalyzer);
+  papers_counts_reset(pCounts);
+  for (int i = 0; rc == SQLITE_OK && i < pTab->config.nColumn; i++) {
+    const char *z = (const char *)sqlite3_value_text(apValue[i]);
+    int n = sqlite3_value_bytes(apValue[i]);
+    if (z) rc = papers_counts_add(pCounts, pAnalyzer, z, n, pTab->config.aWeight[i]);
+  }
+  return rc == SQLITE_OK ? papers_counts_finish(pCounts) : rc;
+}
+
+/* Removes what is indexed under iDoc, if anything. */
+static int remove_document(IndexTable *pTab, i64 iDoc) {
+  PapersVector vec;
+  int isFound;
+  int rc = index_store_doc_get(pTab->pStore, iDoc, &vec, &isFound);
+  if (rc != SQLITE_OK || !isFound) return rc;
+  i64 nDoc;
+  rc = index_store_postings_remove(pTab->pStore, iDoc, &vec);
+  if (rc == SQLITE_OK) rc = index_store_vocab_remove(pTab->pStore, &vec);
+  if (rc == SQLITE_OK) rc = index_store_doc_delete(pTab->pStore, iDoc);
+  if (rc == SQLITE_OK) rc = index_store_get_ndoc(pTab->pStore, &nDoc);
+  if (rc == SQLITE_OK) rc = index_store_set_ndoc(pTab->pStore, nDoc - 1);
+  papers_vector_free(&vec);
+  return rc;
+}
+
+/* Indexes a document: counts it into the statistics, then weighs it. */
+static int add_document(IndexTable *pTab, i64 iDoc, sqlite3_value **apValue) {
+  PapersCounts *pCounts = papers_counts_new();
+  PapersVector vec = {0, 0, 0};
+  double *aIdf = 0;
+  int nCount = 0;
+  i64 nDoc;
+  int rc = pCounts ? remove_document(pTab, iDoc) : SQLITE_NOMEM;
+  if (rc == SQLITE_OK) rc = count_document(pTab, apValue, pCounts);
+  const PapersCount *aCount = pCounts ? papers_counts(pCounts, &nCount) : 0;
+  if (rc == SQLITE_OK) rc = index_store_get_ndoc(pTab->pStore, &nDoc);
+  if (rc == SQLITE_OK) rc = index_store_set_ndoc(pTab->pStore, nDoc + 1);
+  if (rc == SQLITE_OK) rc = index_store_vocab_add(pTab->pStore, aCount, nCount);
+  if (rc == SQLITE_OK && nCount > 0) {
+    aIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)nCount);
+    if (aIdf == 0) rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK) rc = index_store_idf(pTab->pStore, aCount, nCount, aIdf);
+  if (rc == SQLITE_OK) rc = papers_vector_weigh(aCount, nCount, aIdf, &vec);
+  if (rc == SQLITE_OK) rc = index_store_doc_put(pTab->pStore, iDoc, &vec);
+  if (rc == SQLITE_OK) rc = index_store_postings_add(pTab->pStore, iDoc, &vec);
+  papers_vector_free(&vec);
+  sqlite3_free(aIdf);
+  papers_counts_free(pCounts);
+  return rc;
+}
+
+/* ---- rebuild ------------------------------------------------------------- */
+
+/* A statement over the content table: rowid, then the indexed columns. */
+static int content_scan(IndexTable *pTab, const char *zWhere, sqlite3_stmt **ppStmt) {
+  const IndexConfig *pConfig = &pTab->config;
+  sqlite3_str *pStr = sqlite3_str_new(pTab->db);
+  sqlite3_str_appendf(pStr, "SELECT \"%w\"", pConfig->zContentRowid);
+  for (int i = 0; i < pConfig->nColumn; i++) {
+    sqlite3_str_appendf(pStr, ", \"%w\"", pConfig->azColumn[i]);
+  }
+  sqlite3_str_appendf(pStr, " FROM \"%w\".\"%w\" %s", pConfig->zDb, pConfig->zContent, zWhere);
+  char *zSql = sqlite3_str_finish(pStr);
+  if (zSql == 0) return SQLITE_NOMEM;
+  int rc = sqlite3_prepare_v2(pTab->db, zSql, -1, ppStmt, 0);
+  if (rc != SQLITE_OK) {
+    set_table_error(pTab, sqlite3_mprintf("%s: cannot read the content table: %s",
+                                          pConfig->zName, sqlite3_errmsg(pTab->db)));
+  }
+  sqlite3_free(zSql);
+  return rc;
+}
+
+/* What rebuild knows of a term. */
+typedef struct BuildTerm {
+  sqlite3_uint64 id;
+  i64 df;
+  char *zSurface;        /* its surface form by majority vote */
+  i64 nVote;
+  IndexPosting *aPosting; /* its postings, in document order */
+  i64 nPosting, nPostingAlloc;
+} BuildTerm;
+
+/* What rebuild gathers: every document's counts, then every term's postings.
+** Terms are numbered in order of first sight (idmap.c). */
+typedef struct Build {
+  PapersIdMap *pTerms;
+  BuildTerm *aTerm;
+  i64 nTermAlloc;
+  i64 *aDoc;         /* documents, in content order */
+  i64 *aiFirstCount; /* where each one's counts start in aiTerm/aTf */
+  i64 nDoc, nDocAlloc, nFirstAlloc;
+  int *aiTerm;       /* per count: the term's number */
+  double *aTf;       /* per count: its frequency */
+  i64 nCount, nTermCountAlloc, nTfAlloc;
+} Build;
+
+static void build_free(Build *p) {
+  int nTerm = p->pTerms ? papers_idmap_count(p->pTerms) : 0;
+  for (int i = 0; i < nTerm; i++) {
+    sqlite3_free(p->aTerm[i].zSurface);
+    sqlite3_free(p->aTerm[i].aPosting);
+  }
+  papers_idmap_free(p->pTerms);
+  sqlite3_free(p->aTerm);
+  sqlite3_free(p->aDoc);
+  sqlite3_free(p->aiFirstCount);
+  sqlite3_free(p->aiTerm);
+  sqlite3_free(p->aTf);
+  memset(p, 0, sizeof(*p));
+}
+
+/* Grows *pa (items of szItem bytes, *pnAlloc of them) to hold nNeed items;
+** new items are zeroed. */
+static int grow_array(void **pa, size_t szItem, i64 nNeed, i64 *pnAlloc) {
+  if (nNeed <= *pnAlloc) return SQLITE_OK;
+  i64 nNew = nNeed < 256 ? 256 : nNeed * 2;
+  void *aNew = sqlite3_realloc64(*pa, szItem * (sqlite3_uint64)nNew);
+  if (aNew == 0) return SQLITE_NOMEM;
+  memset((char *)aNew + szItem * (size_t)*pnAlloc, 0, szItem * (size_t)(nNew - *pnAlloc));
+  *pa = aNew;
+  *pnAlloc = nNew;
+  return SQLITE_OK;
+}
+
+/* One document's vote for a term's surface form (Boyer-Moore majority). */
+static int build_vote(BuildTerm *pTerm, const PapersCount *pCount) {
+  int isSame = pTerm->zSurface && (int)strlen(pTerm->zSurface) == pCount->nSurface &&
+               memcmp(pTerm->zSurface, pCount->zSurface, (size_t)pCount->nSurface) == 0;
+  if (isSame) {
+    pTerm->nVote++;
+  } else if (pTerm->nVote > 0) {
+    pTerm->nVote--;
+  } else {
+    sqlite3_free(pTerm->zSurface);
+    pTerm->zSurface = sqlite3_mprintf("%.*s", pCount->nSurface, pCount->zSurface);
+    pTerm->nVote = 1;
+    if (pTerm->zSurface == 0) return SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
+/* Counts one document in: its terms' frequencies, df and surface votes. */
+static int build_add_counts(Build *p, i64 iDoc, const PapersCount *aCount, int nCount) {
+  int rc = grow_array((void **)&p->aDoc, sizeof(i64), p->nDoc + 1, &p->nDocAlloc);
+  if (rc == SQLITE_OK) {
+    rc = grow_array((void **)&p->aiFirstCount, sizeof(i64), p->nDoc + 1, &p->nFirstAlloc);
+  }
+  if (rc == SQLITE_OK) {
+    rc = grow_array((void **)&p->aiTerm, sizeof(int), p->nCount + nCount, &p->nTermCountAlloc);
+  }
+  if (rc == SQLITE_OK) {
+    rc = grow_array((void **)&p->aTf, sizeof(double), p->nCount + nCount, &p->nTfAlloc);
+  }
+  if (rc != SQLITE_OK) return rc;
+  p->aDoc[p->nDoc] = iDoc;
+  p->aiFirstCount[p->nDoc++] = p->nCount;
+  for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
+    int iTerm, isNew;
+    rc = papers_idmap_get(p->pTerms, aCount[i].id, &iTerm, &isNew);
+    if (rc == SQLITE_OK) {
+      rc = grow_array((void **)&p->aTerm, sizeof(BuildTerm), iTerm + 1, &p->nTermAlloc);
+    }
+    if (rc != SQLITE_OK) break;
+    BuildTerm *pTerm = &p->aTerm[iTerm];
+    pTerm->id = aCount[i].id;
+    pTerm->df++;
+    rc = build_vote(pTerm, &aCount[i]);
+    p->aiTerm[p->nCount] = iTerm;
+    p->aTf[p->nCount++] = aCount[i].tf;
+  }
+  return rc;
+}
+
+/* Weighs the iDocIndex-th document read and files its postings. */
+static int build_weigh(IndexTable *pTab, Build *p, i64 iDocIndex, const double *aTermIdf,
+                       PapersCount *aScratch, double *aIdfScratch) {
+  i64 iStart = p->aiFirstCount[iDocIndex];
+  i64 iEnd = iDocIndex + 1 < p->nDoc ? p->aiFirstCount[iDocIndex + 1] : p->nCount;
+  int nCount = (int)(iEnd - iStart);
+  for (int i = 0; i < nCount; i++) {
+    int iTerm = p->aiTerm[iStart + i];
+    aScratch[i].id = p->aTerm[iTerm].id;
+    aScratch[i].tf = p->aTf[iStart + i];
+    aIdfScratch[i] = aTermIdf[iTerm];
+  }
+  PapersVector vec;
+  int rc = papers_vector_weigh(aScratch, nCount, aIdfScratch, &vec);
+  if (rc == SQLITE_OK) rc = index_store_doc_put(pTab->pStore, p->aDoc[iDocIndex], &vec);
+  for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
+    BuildTerm *pTerm = &p->aTerm[p->aiTerm[iStart + i]];
+    rc = grow_array((void **)&pTerm->aPosting, sizeof(IndexPosting), pTerm->nPosting + 1,
+                    &pTerm->nPostingAlloc);
+    if (rc != SQLITE_OK) break;
+    pTerm->aPosting[pTerm->nPosting].iDoc = p->aDoc[iDocIndex];
+    pTerm->aPosting[pTerm->nPosting++].weight = vec.aWeight[i];
+  }
+  papers_vector_free(&vec);
+  return rc;
+}
+
+static int build_weigh_all(IndexTable *pTab, Build *p) {
+  int nTerm = papers_idmap_count(p->pTerms);
+  double *aTermIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nTerm + 1));
+  i64 nMaxCount = 0;
+  for (i64 i = 0; i < p->nDoc; i++) {
+    i64 iEnd = i + 1 < p->nDoc ? p->aiFirstCount[i + 1] : p->nCount;
+    if (iEnd - p->aiFirstCount[i] > nMaxCount) nMaxCount = iEnd - p->aiFirstCount[i];
+  }
+  PapersCount *aScratch = sqlite3_malloc64(sizeof(PapersCount) * (sqlite3_uint64)(nMaxCount + 1));
+  double *aIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nMaxCount + 1));
+  int rc = (aTermIdf && aScratch && aIdf) ? SQLITE_OK : SQLITE_NOMEM;
+  for (int i = 0; rc == SQLITE_OK && i < nTerm; i++) {
+    aTermIdf[i] = index_idf(p->nDoc, p->aTerm[i].df);
+  }
+  for (i64 i = 0; rc == SQLITE_OK && i < p->nDoc; i++) {
+    rc = build_weigh(pTab, p, i, aTermIdf, aScratch, aIdf);
+  }
+  sqlite3_free(aTermIdf);
+  sqlite3_free(aScratch);
+  sqlite3_free(aIdf);
+  return rc;
+}
+
+/* A term's place in the write order. */
+typedef struct TermOrder {
+  sqlite3_uint64 id;
+  int iTerm;
+} TermOrder;
+
+static int compare_term_order(const void *pA, const void *pB) {
+  const TermOrder *a = pA, *b = pB;
+  return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Writes the vocabulary and postings, terms in id order (B-tree friendly). */
+static int build_write(IndexTable *pTab, Build *p) {
+  int nTerm = papers_idmap_count(p->pTerms);
+  TermOrder *aOrder = sqlite3_malloc64(sizeof(TermOrder) * (sqlite3_uint64)(nTerm + 1));
+  if (aOrder == 0) return SQLITE_NOMEM;
+  for (int i = 0; i < nTerm; i++) {
+    aOrder[i].id = p->aTerm[i].id;
+    aOrder[i].iTerm = i;
+  }
+  qsort(aOrder, (size_t)nTerm, sizeof(TermOrder), compare_term_order);
+  int rc = SQLITE_OK;
+  for (int k = 0; rc == SQLITE_OK && k < nTerm; k++) {
+    const BuildTerm *pTerm = &p->aTerm[aOrder[k].iTerm];
+    rc = index_store_vocab_put(pTab->pStore, pTerm->id, pTerm->df, pTerm->zSurface,
+                               (int)strlen(pTerm->zSurface), pTerm->nVote);
+    if (rc == SQLITE_OK) {
+      rc = index_store_postings_put(pTab->pStore, pTerm->id, pTerm->aPosting,
+                                    (int)pTerm->nPosting);
+    }
+  }
+  sqlite3_free(aOrder);
+  return rc;
+}
+
+/* The indexed column values of the content row the statement is on. */
+static void row_values(IndexTable *pTab, sqlite3_stmt *pStmt, sqlite3_value **apValue) {
+  for (int i = 0; i < pTab->config.nColumn; i++) apValue[i] = sqlite3_column_value(pStmt, i + 1);
+}
+
+static int rebuild(IndexTable *pTab) {
+  Build build;
+  memset(&build, 0, sizeof(build));
+  sqlite3_stmt *pScan = 0;
+  sqlite3_value *apValue[INDEX_MAX_COLUMNS];
+  PapersCounts *pCounts = papers_counts_new();
+  build.pTerms = papers_idmap_new();
+  int rc = (pCounts && build.pTerms) ? SQLITE_OK : SQLITE_NOMEM;
+  if (rc == SQLITE_OK) rc = index_store_clear(pTab->pStore);
+  if (rc == SQLITE_OK) rc = content_scan(pTab, "ORDER BY 1", &pScan);
+  while (rc == SQLITE_OK && sqlite3_step(pScan) == SQLITE_ROW) {
+    int nCount = 0;
+    row_values(pTab, pScan, apValue);
+    rc = count_document(pTab, apValue, pCounts);
+    const PapersCount *aCount = papers_counts(pCounts, &nCount);
+    if (rc == SQLITE_OK) {
+      rc = build_add_counts(&build, sqlite3_column_int64(pScan, 0), aCount, nCount);
+    }
+  }
+  if (pScan) {
+    int rcScan = sqlite3_finalize(pScan);
+    if (rc == SQLITE_OK) rc = rcScan;
+  }
+  papers_counts_free(pCounts);
+  if (rc == SQLITE_OK) rc = build_weigh_all(pTab, &build);
+  if (rc == SQLITE_OK) rc = build_write(pTab, &build);
+  if (rc == SQLITE_OK) rc = index_store_set_ndoc(pTab->pStore, build.nDoc);
+  build_free(&build);
+  return rc;
+}
+
+/* ---- integrity-check ------------------------------------------------------ */
+
+/* What integrity-check gathers of a term from two sides (the documents'
+** vectors, and the postings): a count and an order-free hash of (document,
+** weight) pairs. Both must agree, and with the vocabulary's df. */
+typedef struct CheckTerm {
+  sqlite3_uint64 id;
+  i64 nFromDocs, nFromPostings;
+  sqlite3_uint64 hashFromDocs, hashFromPostings;
+} CheckTerm;
+
+typedef struct Check {
+  IndexTable *pTab;
+  sqlite3_str *pProblems; /* the first few problems, for the message */
+  int nProblem;
+  PapersIdMap *pTerms;
+  CheckTerm *aTerm;
+  i64 nTermAlloc;
+} Check;
+
+static void check_problem(Check *p, const char *zFormat, i64 iValue) {
+  if (p->nProblem++ < 3) {
+    sqlite3_str_appendall(p->pProblems, p->nProblem > 1 ? "; " : "");
+    sqlite3_str_appendf(p->pProblems, zFormat, iValue);
+  }
+}
+
+static sqlite3_uint64 posting_hash(i64 iDoc, float weight) {
+  unsigned int bits;
+  memcpy(&bits, &weight, 4);
+  return papers_term_id((const char *)&iDoc, 8) ^ ((sqlite3_uint64)bits * 0x9e3779b97f4a7c15ULL);
+}
+
+static int check_term(Check *p, sqlite3_uint64 id, CheckTerm **ppTerm) {
+  int iTerm, isNew;
+  int rc = papers_idmap_get(p->pTerms, id, &iTerm, &isNew);
+  if (rc == SQLITE_OK) rc = grow_array((void **)&p->aTerm, sizeof(CheckTerm), iTerm + 1, &p->nTermAlloc);
+  if (rc != SQLITE_OK) return rc;
+  p->aTerm[iTerm].id = id;
+  *ppTerm = &p->aTerm[iTerm];
+  return SQLITE_OK;
+}
+
+/* Compares one content row with what is indexed under its rowid. */
+static int check_row(Check *p, i64 iDoc, sqlite3_value **apValue, PapersCounts *pCounts) {
+  PapersVector vec;
+  int isFound, nCount;
+  int rc = index_store_doc_get(p->pTab->pStore, iDoc, &vec, &isFound);
+  if (rc == SQLITE_OK) rc = count_document(p->pTab, apValue, pCounts);
+  if (rc != SQLITE_OK) return rc;
+  const PapersCount *aCount = papers_counts(pCounts, &nCount);
+  if (!isFound) {
+    check_problem(p, "row %lld of the content table is not indexed", iDoc);
+    return SQLITE_OK;
+  }
+  int isSame = vec.nTerm == nCount;
+  for (int i = 0; isSame && i < nCount; i++) isSame = vec.aId[i] == aCount[i].id;
+  if (!isSame) check_problem(p, "row %lld is indexed with other terms than its content", iDoc);
+  for (int i = 0; rc == SQLITE_OK && i < vec.nTerm; i++) {
+    CheckTerm *pTerm;
+    rc = check_term(p, vec.aId[i], &pTerm);
+    if (rc != SQLITE_OK) break;
+    pTerm->nFromDocs++;
+    pTerm->hashFromDocs ^= posting_hash(iDoc, vec.aWeight[i]);
+  }
+  papers_vector_free(&vec);
+  return rc;
+}
+
+/* Every content row must be indexed as its text says. */
+static int check_content(Check *p, PapersIdMap *pContentRows) {
+  sqlite3_stmt *pScan = 0;
+  sqlite3_value *apValue[INDEX_MAX_COLUMNS];
+  PapersCounts *pCounts = papers_counts_new();
+  int rc = pCounts ? content_scan(p->pTab, "", &pScan) : SQLITE_NOMEM;
+  while (rc == SQLITE_OK && sqlite3_step(pScan) == SQLITE_ROW) {
+    i64 iDoc = sqlite3_column_int64(pScan, 0);
+    int iIndex, isNew;
+    row_values(p->pTab, pScan, apValue);
+    rc = check_row(p, iDoc, apValue, pCounts);
+    if (rc == SQLITE_OK) rc = papers_idmap_get(pContentRows, (sqlite3_uint64)iDoc, &iIndex, &isNew);
+  }
+  if (pScan) {
+    int rcScan = sqlite3_finalize(pScan);
+    if (rc == SQLITE_OK) rc = rcScan;
+  }
+  papers_counts_free(pCounts);
+  return rc;
+}
+
+/* Every indexed document must have a content row; ndoc must count them. */
+static int check_documents(Check *p, PapersIdMap *pContentRows) {
+  IndexTable *pTab = p->pTab;
+  char *zSql = sqlite3_mprintf("SELECT id FROM \"%w\".\"%w_docs\"", pTab->config.zDb,
+                               pTab->config.zName);
+  sqlite3_stmt *pStmt = 0;
+  i64 nDoc = 0, nDocStated = 0;
+  int rc = zSql ? sqlite3_prepare_v2(pTab->db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
+  sqlite3_free(zSql);
+  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+    i64 iDoc = sqlite3_column_int64(pStmt, 0);
+    nDoc++;
+    if (papers_idmap_find(pContentRows, (sqlite3_uint64)iDoc) < 0) {
+      check_problem(p, "row %lld is indexed but not in the content table", iDoc);
+    }
+  }
+  int rcFinal = sqlite3_finalize(pStmt);
+  if (rc == SQLITE_OK) rc = rcFinal;
+  if (rc == SQLITE_OK) rc = index_store_get_ndoc(pTab->pStore, &nDocStated);
+  if (rc == SQLITE_OK && nDocStated != nDoc) {
+    check_problem(p, "the document count says %lld", nDocStated);
+  }
+  return rc;
+}
+
+/* The postings must hold exactly the documents' weights; df must count them. */
+static int check_postings(Check *p) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = index_store_postings_all(p->pTab->pStore, &pStmt);
+  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+    IndexPosting *a;
+    int n;
+    CheckTerm *pTerm;
+    rc = index_block_decode(sqlite3_column_int64(pStmt, 1), sqlite3_column_blob(pStmt, 2),
+                            sqlite3_column_bytes(pStmt, 2), &a, &n);
+    if (rc == SQLITE_CORRUPT_VTAB) {
+      check_problem(p, "a postings block of term %lld is malformed", sqlite3_column_int64(pStmt, 0));
+      rc = SQLITE_OK;
+      continue;
+    }
+    if (rc == SQLITE_OK) rc = check_term(p, (sqlite3_uint64)sqlite3_column_int64(pStmt, 0), &pTerm);
+    for (int i = 0; rc == SQLITE_OK && i < n; i++) {
+      pTerm->nFromPostings++;
+      pTerm->hashFromPostings ^= posting_hash(a[i].iDoc, a[i].weight);
+    }
+    sqlite3_free(a);
+  }
+  int rcFinal = sqlite3_finalize(pStmt);
+  if (rc == SQLITE_OK) rc = rcFinal;
+  int nTerm = papers_idmap_count(p->pTerms);
+  for (int i = 0; rc == SQLITE_OK && i < nTerm; i++) {
+    const CheckTerm *pTerm = &p->aTerm[i];
+    i64 df = 0;
+    if (pTerm->nFromDocs != pTerm->nFromPostings || pTerm->hashFromDocs != pTerm->hashFromPostings) {
+      check_problem(p, "the postings of term %lld disagree with the documents", (i64)pTerm->id);
+    }
+    rc = index_store_vocab_df(p->pTab->pStore, pTerm->id, &df);
+    if (rc == SQLITE_OK && df != pTerm->nFromDocs) {
+      check_problem(p, "the document frequency of term %lld is wrong", (i64)pTerm->id);
+    }
+  }
+  return rc;
+}
+
+static int integrity_check(IndexTable *pTab) {
+  Check check;
+  memset(&check, 0, sizeof(check));
+  check.pTab = pTab;
+  check.pProblems = sqlite3_str_new(pTab->db);
+  check.pTerms = papers_idmap_new();
+  PapersIdMap *pContentRows = papers_idmap_new();
+  int rc = (check.pTerms && pContentRows) ? SQLITE_OK : SQLITE_NOMEM;
+  if (rc == SQLITE_OK) rc = check_content(&check, pContentRows);
+  if (rc == SQLITE_OK) rc = check_documents(&check, pContentRows);
+  if (rc == SQLITE_OK) rc = check_postings(&check);
+  char *zProblems = sqlite3_str_finish(check.pProblems);
+  if (rc == SQLITE_OK && check.nProblem > 0) {
+    set_table_error(pTab, sqlite3_mprintf("%s: integrity-check found %d problem%s: %s%s",
+                                          pTab->config.zName, check.nProblem,
+                                          check.nProblem > 1 ? "s" : "", zProblems,
+                                          check.nProblem > 3 ? "; ..." : ""));
+    rc = SQLITE_CORRUPT_VTAB;
+  }
+  sqlite3_free(zProblems);
+  papers_idmap_free(pContentRows);
+  papers_idmap_free(check.pTerms);
+  sqlite3_free(check.aTerm);
+  return rc;
+}
+
+/* ---- writes --------------------------------------------------------------- */
+
+static int run_command(IndexTable *pTab, sqlite3_value *pCommand, sqlite3_value *pRowid) {
+  const char *zCommand = (const char *)sqlite3_value_text(pCommand);
+  if (zCommand == 0) return SQLITE_NOMEM;
+  if (strcmp(zCommand, "rebuild") == 0 || strcmp(zCommand, "optimize") == 0) {
+    return rebuild(pTab);
+  }
+  if (strcmp(zCommand, "integrity-check") == 0) return integrity_check(pTab);
+  if (strcmp(zCommand, "delete-all") == 0) return index_store_clear(pTab->pStore);
+  if (strcmp(zCommand, "delete") == 0) {
+    if (sqlite3_value_type(pRowid) != SQLITE_INTEGER) {
+      return set_table_error(pTab, sqlite3_mprintf("%s: 'delete' needs the rowid of the row"
+                                                   " to remove", pTab->config.zName));
+    }
+    return remove_document(pTab, sqlite3_value_int64(pRowid));
+  }
+  return set_table_error(pTab, sqlite3_mprintf("%s: unknown command '%s' (known: rebuild,"
+                                               " optimize, integrity-check, delete, delete-all)",
+                                               pTab->config.zName, zCommand));
+}
+
+/* INSERT: argv[1] is the rowid, argv[2...] the columns in declared order.
+** UPDATE: argv[0] the old rowid. DELETE: argc == 1. */
+static int index_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv, sqlite_int64 *pRowid) {
+  IndexTable *pTab = (IndexTable *)pVtab;
+  int nColumn = pTab->config.nColumn;
+  if (argc == 1) return remove_document(pTab, sqlite3_value_int64(argv[0]));
+  sqlite3_value *pCommand = argv[2 + nColumn + XCOL_COMMAND];
+  if (sqlite3_value_type(pCommand) != SQLITE_NULL) return run_command(pTab, pCommand, argv[1]);
+  if (sqlite3_value_type(argv[1]) != SQLITE_INTEGER) {
+    return set_table_error(pTab, sqlite3_mprintf("%s: a row needs the integer rowid of its"
+                                                 " content row", pTab->config.zName));
+  }
+  int rc = SQLITE_OK;
+  if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
+    rc = remove_document(pTab, sqlite3_value_int64(argv[0]));
+  }
+  *pRowid = sqlite3_value_int64(argv[1]);
+  return rc == SQLITE_OK ? add_document(pTab, *pRowid, argv + 2) : rc;
+}
+
+/* ---- queries ------------------------------------------------------------ */
+
+/* idxNum: the plan in the low bits, and whether LIMIT and OFFSET were given. */
+#define IDX_PLAN_MASK  0x0f
+#define IDX_HAS_LIMIT  0x10
+#define IDX_HAS_OFFSET 0x20
+
+static int index_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  IndexTable *pTab = (IndexTable *)pVtab;
+  int iSimilar = -1, iQuery = -1, iRowid = -1, iLimit = -1, iOffset = -1;
+  int iColSimilar = pTab->config.nColumn + XCOL_SIMILAR_TO;
+  int iColQuery = pTab->config.nColumn + XCOL_QUERY;
+  for (int i = 0; i < pInfo->nConstraint; i++) {
+    const struct sqlite3_index_constraint *pCons = &pInfo->aConstraint[i];
+    if (!pCons->usable) continue;
+    if (pCons->op == SQLITE_INDEX_CONSTRAINT_LIMIT) iLimit = i;
+    if (pCons->op == SQLITE_INDEX_CONSTRAINT_OFFSET) iOffset = i;
+    if (pCons->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+    if (pCons->iColumn == iColSimilar) iSimilar = i;
+    if (pCons->iColumn == iColQuery) iQuery = i;
+    if (pCons->iColumn == -1) iRowid = i;
+  }
+  if (iSimilar >= 0 && iQuery >= 0) {
+    return set_table_error(pTab, sqlite3_mprintf("%s: use similar_to or query, not both",
+                                                 pTab->config.zName));
+  }
+  int iArg = iSimilar >= 0 ? iSimilar : iQuery;
+  int nArgv = 0;
+  if (iArg >= 0) {
+    pInfo->idxNum = iSimilar >= 0 ? PLAN_SIMILAR : PLAN_QUERY;
+    pInfo->aConstraintUsage[iArg].argvIndex = ++nArgv;
+    pInfo->aConstraintUsage[iArg].omit = 1;
+    pInfo->estimatedCost = 1000;
+    pInfo->estimatedRows = 100;
+    /* the rows come in score order, best first, ties by rowid */
+    int isScoreOrder = pInfo->nOrderBy >= 1 &&
+                       pInfo->aOrderBy[0].iColumn == pTab->config.nColumn + XCOL_SCORE &&
+                       pInfo->aOrderBy[0].desc &&
+                       (pInfo->nOrderBy == 1 ||
+                        (pInfo->nOrderBy == 2 && pInfo->aOrderBy[1].iColumn == -1 &&
+                         !pInfo->aOrderBy[1].desc));
+    if (isScoreOrder) pInfo->orderByConsumed = 1;
+    if (iLimit >= 0) {
+      pInfo->idxNum |= IDX_HAS_LIMIT;
+      pInfo->aConstraintUsage[iLimit].argvIndex = ++nArgv;
+      if (iOffset >= 0) {
+        pInfo->idxNum |= IDX_HAS_OFFSET;
+        pInfo->aConstraintUsage[iOffset].argvIndex = ++nArgv;
+      }
+    }
+  } else if (iRowid >= 0) {
+    pInfo->idxNum = PLAN_ROWID;
+    pInfo->aConstraintUsage[iRowid].argvIndex = 1;
+    pInfo->aConstraintUsage[iRowid].omit = 1;
+    pInfo->estimatedCost = 10;
+    pInfo->estimatedRows = 1;
+    pInfo->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
+  } else {
+    pInfo->idxNum = PLAN_SCAN;
+    pInfo->estimatedCost = 1e6;
+  }
+  return SQLITE_OK;
+}
+
+static int index_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
+  (void)pVtab;
+  IndexCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
+  if (pCur == 0) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  *ppCursor = &pCur->base;
+  return SQLITE_OK;
+}
+
+static void cursor_reset(IndexCursor *pCur) {
+  sqlite3_free(pCur->aHit);
+  sqlite3_finalize(pCur->pScan);
+  pCur->aHit = 0;
+  pCur->nHit = 0;
+  pCur->iHit = 0;
+  pCur->pScan = 0;
+  pCur->isEof = 0;
+  pCur->hasContent = 0;
+}
+
+static int index_close(sqlite3_vtab_cursor *pCursor) {
+  IndexCursor *pCur = (IndexCursor *)pCursor;
+  cursor_reset(pCur);
+  sqlite3_finalize(pCur->pContent);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+/* Scores of the documents met so far, by document (idmap.c numbering). */
+typedef struct Scores {
+  PapersIdMap *pDocs;
+  Hit *aHit;
+  i64 nHitAlloc;
+  float queryWeight; /* the weight of the query term being read */
+  i64 iExclude;      /* the document not to score (similar_to), or ... */
+  int hasExclude;
+} Scores;
+
+static int add_posting(void *pCtx, i64 iDoc, float weight) {
+  Scores *p = pCtx;
+  int iHit, isNew;
+  if (p->hasExclude && iDoc == p->iExclude) return SQLITE_OK;
+  int rc = papers_idmap_get(p->pDocs, (sqlite3_uint64)iDoc, &iHit, &isNew);
+  if (rc == SQLITE_OK) rc = grow_array((void **)&p->aHit, sizeof(Hit), iHit + 1, &p->nHitAlloc);
+  if (rc != SQLITE_OK) return rc;
+  p->aHit[iHit].iDoc = iDoc;
+  p->aHit[iHit].score += (double)p->queryWeight * (double)weight;
+  return SQLITE_OK;
+}
+
+static int compare_hits(const void *pA, const void *pB) {
+  const Hit *a = pA, *b = pB;
+  if (a->score != b->score) return a->score > b->score ? -1 : 1;
+  return (a->iDoc > b->iDoc) - (a->iDoc < b->iDoc);
+}
+
+/* Scores every document that shares a term with the query vector, reading
+** each query term's postings once, terms in id order (as the dot product
+** adds them); keeps the best nKeep (all when nKeep < 0). */
+static int score_documents(IndexTable *pTab, const PapersVector *pQuery, int hasExclude,
+                           i64 iExclude, i64 nKeep, IndexCursor *pCur) {
+  Scores scores;
+  memset(&scores, 0, sizeof(scores));
+  scores.pDocs = papers_idmap_new();
+  scores.hasExclude = hasExclude;
+  scores.iExclude = iExclude;
+  int rc = scores.pDocs ? SQLITE_OK : SQLITE_NOMEM;
+  for (int i = 0; rc == SQLITE_OK && i < pQuery->nTerm; i++) {
+    scores.queryWeight = pQuery->aWeight[i];
+    rc = index_store_postings_scan(pTab->pStore, pQuery->aId[i], add_posting, &scores);
+  }
+  int nHit = scores.pDocs ? papers_idmap_count(scores.pDocs) : 0;
+  papers_idmap_free(scores.pDocs);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(scores.aHit);
+    return rc;
+  }
+  qsort(scores.aHit, (size_t)nHit, sizeof(Hit), compare_hits);
+  while (nHit > 0 && scores.aHit[nHit - 1].score <= 0) nHit--; /* zero weights share nothing */
+  if (nKeep >= 0 && nHit > nKeep) nHit = (int)nKeep;
+  pCur->aHit = scores.aHit;
+  pCur->nHit = nHit;
+  return SQLITE_OK;
+}
+
+/* The query vector of query = :value: a text weighed with the index's
+** statistics now, or a vector BLOB as it is. */
+static int query_vector(IndexTable *pTab, sqlite3_value *pValue, PapersVector *pVec) {
+  memset(pVec, 0, sizeof(*pVec));
+  if (sqlite3_value_type(pValue) == SQLITE_BLOB) {
+    const char *zProblem = 0;
+    int rc = papers_vector_decode(sqlite3_value_blob(pValue), sqlite3_value_bytes(pValue), pVec,
+                                  &zProblem);
+    if (rc == SQLITE_ERROR) {
+      set_table_error(pTab, sqlite3_mprintf("%s: query is not a valid vector: %s",
+                                            pTab->config.zName, zProblem));
+    }
+    return rc;
+  }
+  PapersCounts *pCounts = papers_counts_new();
+  PapersAnalyzer *pAnalyzer = 0;
+  double *aIdf = 0;
+  int nCount = 0;
+  int rc = pCounts ? analyzer(pTab, &pAnalyzer) : SQLITE_NOMEM;
+  const char *z = (const char *)sqlite3_value_text(pValue);
+  if (rc == SQLITE_OK && z) rc = papers_counts_add(pCounts, pAnalyzer, z, sqlite3_value_bytes(pValue), 1);
+  if (rc == SQLITE_OK) rc = papers_counts_finish(pCounts);
+  const PapersCount *aCount = pCounts ? papers_counts(pCounts, &nCount) : 0;
+  if (rc == SQLITE_OK) {
+    aIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nCount + 1));
+    if (aIdf == 0) rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK) rc = index_store_idf(pTab->pStore, aCount, nCount, aIdf);
+  if (rc == SQLITE_OK) rc = papers_vector_weigh(aCount, nCount, aIdf, pVec);
+  sqlite3_free(aIdf);
+  papers_counts_free(pCounts);
+  return rc;
+}
+
+static int filter_ranked(IndexCursor *pCur, int idxNum, sqlite3_value **argv) {
+  IndexTable *pTab = (IndexTable *)pCur->base.pVtab;
+  int ePlan = idxNum & IDX_PLAN_MASK;
+  i64 nKeep = -1;
+  if (idxNum & IDX_HAS_LIMIT) {
+    nKeep = sqlite3_value_int64(argv[1]);
+    if (idxNum & IDX_HAS_OFFSET) nKeep += sqlite3_value_int64(argv[2]);
+    if (nKeep < 0) nKeep = -1; /* LIMIT -1: no limit */
+  }
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return SQLITE_OK; /* no rows */
+  PapersVector query;
+  int rc, isFound = 1;
+  if (ePlan == PLAN_SIMILAR) {
+    rc = index_store_doc_get(pTab->pStore, sqlite3_value_int64(argv[0]), &query, &isFound);
+  } else {
+    rc = query_vector(pTab, argv[0], &query);
+  }
+  if (rc == SQLITE_OK && isFound) {
+    rc = score_documents(pTab, &query, ePlan == PLAN_SIMILAR, sqlite3_value_int64(argv[0]), nKeep,
+                         pCur);
+  }
+  papers_vector_free(&query);
+  return rc;
+}
+
+static int filter_rowid(IndexCursor *pCur, sqlite3_value *pRowid) {
+  IndexTable *pTab = (IndexTable *)pCur->base.pVtab;
+  PapersVector vec;
+  int isFound = 0;
+  if (sqlite3_value_type(pRowid) != SQLITE_INTEGER) return SQLITE_OK;
+  int rc = index_store_doc_get(pTab->pStore, sqlite3_value_int64(pRowid), &vec, &isFound);
+  papers_vector_free(&vec);
+  if (rc != SQLITE_OK || !isFound) return rc;
+  pCur->aHit = sqlite3_malloc64(sizeof(Hit));
+  if (pCur->aHit == 0) return SQLITE_NOMEM;
+  pCur->aHit[0].iDoc = sqlite3_value_int64(pRowid);
+  pCur->aHit[0].score = 0;
+  pCur->nHit = 1;
+  return SQLITE_OK;
+}
+
+static int scan_step(IndexCursor *pCur) {
+  int rc = sqlite3_step(pCur->pScan);
+  if (rc == SQLITE_ROW) return SQLITE_OK;
+  pCur->isEof = 1;
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int filter_scan(IndexCursor *pCur) {
+  IndexTable *pTab = (IndexTable *)pCur->base.pVtab;
+  char *zSql = sqlite3_mprintf("SELECT id FROM \"%w\".\"%w_docs\" ORDER BY id", pTab->config.zDb,
+                               pTab->config.zName);
+  if (zSql == 0) return SQLITE_NOMEM;
+  int rc = sqlite3_prepare_v2(pTab->db, zSql, -1, &pCur->pScan, 0);
+  sqlite3_free(zSql);
+  return rc == SQLITE_OK ? scan_step(pCur) : rc;
+}
+
+static int index_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr, int argc,
+                        sqlite3_value **argv) {
+  IndexCursor *pCur = (IndexCursor *)pCursor;
+  (void)idxStr;
+  (void)argc;
+  cursor_reset(pCur);
+  pCur->ePlan = idxNum & IDX_PLAN_MASK;
+  switch (pCur->ePlan) {
+  case PLAN_SCAN: return filter_scan(pCur);
+  case PLAN_ROWID: return filter_rowid(pCur, argv[0]);
+  default: return filter_ranked(pCur, idxNum, argv);
+  }
+}
+
+static int index_next(sqlite3_vtab_cursor *pCursor) {
+  IndexCursor *pCur = (IndexCursor *)pCursor;
+  pCur->hasContent = 0;
+  if (pCur->ePlan == PLAN_SCAN) return scan_step(pCur);
+  pCur->iHit++;
+  return SQLITE_OK;
+}
+
+static int index_eof(sqlite3_vtab_cursor *pCursor) {
+  IndexCursor *pCur = (IndexCursor *)pCursor;
+  return pCur->ePlan == PLAN_SCAN ? pCur->isEof : pCur->iHit >= pCur->nHit;
+}
+
+static i64 current_doc(IndexCursor *pCur) {
+  if (pCur->ePlan == PLAN_SCAN) return sqlite3_column_int64(pCur->pScan, 0);
+  return pCur->aHit[pCur->iHit].iDoc;
+}
+
+static int index_rowid(sqlite3_vtab_cursor *pCursor, sqlite_int64 *pRowid) {
+  *pRowid = current_doc((IndexCursor *)pCursor);
+  return SQLITE_OK;
+}
+
+/* Positions pContent on the content row of the current document. */
+static int load_content(IndexCursor *pCur) {
+  IndexTable *pTab = (IndexTable *)pCur->base.pVtab;
+  i64 iDoc = current_doc(pCur);
+  if (pCur->hasContent && pCur->iContentDoc == iDoc) return SQLITE_OK;
+  if (pCur->pContent == 0) {
+    char *zWhere = sqlite3_mprintf("WHERE \"%w\" = ?1", pTab->config.zContentRowid);
+    int rc = zWhere ? content_scan(pTab, zWhere, &pCur->pContent) : SQLITE_NOMEM;
+    sqlite3_free(zWhere);
+    if (rc != SQLITE_OK) return rc;
+  }
+  sqlite3_reset(pCur->pContent);
+  sqlite3_bind_int64(pCur->pContent, 1, iDoc);
+  int rc = sqlite3_step(pCur->pContent);
+  pCur->hasContent = 1;
+  pCur->iContentDoc = iDoc;
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE) return SQLITE_OK;
+  return rc;
+}
+
+static int index_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int iCol) {
+  IndexCursor *pCur = (IndexCursor *)pCursor;
+  IndexTable *pTab = (IndexTable *)pCursor->pVtab;
+  int nColumn = pTab->config.nColumn;
+  if (iCol == nColumn + XCOL_SCORE) {
+    if (pCur->ePlan == PLAN_SIMILAR || pCur->ePlan == PLAN_QUERY) {
+      sqlite3_result_double(pCtx, pCur->aHit[pCur->iHit].score);
+    }
+    return SQLITE_OK;
+  }
+  if (iCol >= nColumn) return SQLITE_OK; /* the command and argument columns read as NULL */
+  int rc = load_content(pCur);
+  if (rc != SQLITE_OK) return rc;
+  if (sqlite3_stmt_busy(pCur->pContent) && sqlite3_data_count(pCur->pContent) > 0) {
+    sqlite3_result_value(pCtx, sqlite3_column_value(pCur->pContent, iCol + 1));
+  }
+  return SQLITE_OK;
+}
+
+static const char *const azShadowSuffix[] = {"config", "vocab", "docs", "postings"};
+
+static int index_shadow_name(const char *zSuffix) {
+  for (size_t i = 0; i < sizeof(azShadowSuffix) / sizeof(azShadowSuffix[0]); i++) {
+    if (sqlite3_stricmp(zSuffix, azShadowSuffix[i]) == 0) return 1;
+  }
+  return 0;
+}
+
+static int index_rename(sqlite3_vtab *pVtab, const char *zNew) {
+  IndexTable *pTab = (IndexTable *)pVtab;
+  char *zSql = sqlite3_mprintf("ALTER TABLE \"%w\".\"%w_config\" RENAME TO \"%w_config\";"
+                               "ALTER TABLE \"%w\".\"%w_vocab\" RENAME TO \"%w_vocab\";"
+                               "ALTER TABLE \"%w\".\"%w_docs\" RENAME TO \"%w_docs\";"
+                               "ALTER TABLE \"%w\".\"%w_postings\" RENAME TO \"%w_postings\";",
+                               pTab->config.zDb, pTab->config.zName, zNew, pTab->config.zDb,
+                               pTab->config.zName, zNew, pTab->config.zDb, pTab->config.zName,
+                               zNew, pTab->config.zDb, pTab->config.zName, zNew);
+  if (zSql == 0) return SQLITE_NOMEM;
+  int rc = sqlite3_exec(pTab->db, zSql, 0, 0, 0);
+  sqlite3_free(zSql);
+  return rc;
+}
+
+static sqlite3_module indexModule = {
+    .iVersion = 3,
+    .xCreate = index_create,
+    .xConnect = index_connect,
+    .xBestIndex = index_best_index,
+    .xDisconnect = index_disconnect,
+    .xDestroy = index_destroy,
+    .xOpen = index_open,
+    .xClose = index_close,
+    .xFilter = index_filter,
+    .xNext = index_next,
+    .xEof = index_eof,
+    .xColumn = index_column,
+    .xRowid = index_rowid,
+    .xUpdate = index_update,
+    .xRename = index_rename,
+    .xShadowName = index_shadow_name,
+};
+
+int papers_register_index(sqlite3 *db, PapersConn *pConn) {
+  return sqlite3_create_module_v2(db, "papers_index", &indexModule, papers_conn_ref(pConn),
+                                  papers_conn_unref);
+}
