@@ -6,6 +6,7 @@
 #   make asan       the tests against an ASan+UBSan build (build/asan/)
 #   make valgrind   the tests under valgrind's memcheck
 #   make bench      parse throughput against a memchr line scan
+#   make quality    topic-similarity quality (DATA=dir of arXiv JSONL)
 #   make lint       clang-format check of every C file
 #
 # Prerequisites: a C compiler, SQLite's headers and the sqlite3 shell
@@ -39,7 +40,7 @@ DOCS    := README.md $(sort $(wildcard docs/*.md))
 
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-.PHONY: all demo test test-run asan valgrind bench lint format clean node-deps
+.PHONY: all demo test asan valgrind bench quality lint format clean node-deps
 
 all: papers.$(SO)
 
@@ -93,6 +94,14 @@ build/bench_parse: tests/bench/bench_parse.c Makefile
 bench: papers.$(SO) build/bench_parse
 	./build/bench_parse ./papers hf-daily tests/fixtures/hf-daily-papers-2026-05-15.txt
 	./build/bench_parse ./papers arxiv-mail tests/fixtures/arxiv-email-cs-2019-07-15-crlf.txt
+
+build/quality: tests/bench/quality.c Makefile
+	@mkdir -p build
+	$(CC) -O2 $(WARNINGS) -o $@ tests/bench/quality.c -lsqlite3
+
+DATA ?= ../shared/eval/arxiv-2025-07
+quality: papers.$(SO) build/quality
+	./build/quality ./papers $(DATA) $(INDEX_OPTIONS)
 
 C_FILES := $(SOURCES) $(HEADERS) tests/runner.c $(wildcard tests/bench/*.c)
 
