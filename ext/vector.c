@@ -172,7 +172,7 @@ static void best_surface(const PapersCounts *p, const Occurrence *aOcc, i64 nOcc
 }
 
 int papers_counts_finish(PapersCounts *p) {
-  qsort(p->aOcc, (size_t)p->nOcc, sizeof(Occurrence), compare_occurrence_id);
+  if (p->nOcc > 1) qsort(p->aOcc, (size_t)p->nOcc, sizeof(Occurrence), compare_occurrence_id);
   sqlite3_free(p->aCount);
   p->aCount = 0;
   p->nCount = 0;
