@@ -369,5 +369,8 @@ int papers_register_parse(sqlite3 *db);
 int papers_register_formats(sqlite3 *db);
 int papers_register_index(sqlite3 *db, PapersConn *pConn);
 int papers_register_key(sqlite3 *db);
+/* papers_tokens, papers_vector, papers_similarity, papers_keywords,
+** papers_explain, papers_centroid (topic_*.c). */
+int papers_register_topic(sqlite3 *db, PapersConn *pConn);
 
 #endif /* PAPERS_INTERNAL_H */
