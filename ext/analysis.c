@@ -17,7 +17,8 @@
 **     between them, no stop word or punctuation) give a phrase term "stem1
 **     stem2" ("information bottleneck", "kv cache").
 **   - A term's id is a 64-bit hash of its text (FNV-1a, then a SplitMix64
-**     finaliser), the same on every machine.
+**     finaliser), the same on every machine; the 256 largest ids are kept for
+**     latent dimensions (latent.c), so a hash there moves down by 256.
 */
 #include "papers_internal.h"
 
@@ -208,7 +209,7 @@ sqlite3_uint64 papers_term_id(const char *z, i64 n) {
   h ^= h >> 27;
   h *= 0x94d049bb133111ebULL;
   h ^= h >> 31;
-  return h;
+  return papers_is_latent_id(h) ? h - 256 : h; /* the top 256 ids name latent dimensions */
 }
 
 /* ---- tokens ------------------------------------------------------------ */

@@ -22,6 +22,11 @@
 **       WITHOUT ROWID: per term, blocks of postings in document order; `first`
 **       is the block's smallest document id. A block holds at most
 **       INDEX_BLOCK_MAX postings (see index_store.c for its bytes).
+**   T_latent(term INTEGER PRIMARY KEY, projection BLOB)
+**       the latent projection (latent.c): per feature term, its entries of the
+**       latent dimensions, float32 little-endian. Config 'latent_dims' says how
+**       many dimensions were fitted (0: no latent part), 'latent_weight' the
+**       share of the score they carry.
 */
 #ifndef PAPERS_INDEX_H
 #define PAPERS_INDEX_H
@@ -32,6 +37,11 @@
 #define INDEX_BLOCK_MAX      256 /* postings per block before it is split */
 #define INDEX_BLOCK_BUILD    128 /* postings per block written by rebuild */
 #define INDEX_MAX_COLUMNS    32  /* indexed columns at most */
+#define INDEX_LATENT_DIMS    48    /* latent dimensions by default (docs/quality.md) */
+#define INDEX_LATENT_WEIGHT  0.5   /* their share of the score by default */
+#define INDEX_LATENT_MIN_DOCS 200  /* fewer documents than this: no latent part */
+#define INDEX_LATENT_FIT_DOCS 20000 /* documents the projection is fitted on, at most */
+#define INDEX_LATENT_FEATURES 65536 /* feature terms (df >= 2, most frequent first) */
 
 /* The options of a papers_index table, from its CREATE VIRTUAL TABLE. */
 typedef struct IndexConfig {
@@ -43,6 +53,8 @@ typedef struct IndexConfig {
   char **azColumn;
   double *aWeight;     /* weight of each column's terms */
   char *zTokenize;     /* FTS5 tokenize spec */
+  int nLatentDims;     /* latent dimensions to fit at rebuild; 0: none */
+  double latentWeight; /* their share of the score */
 } IndexConfig;
 
 /* One posting: a document and the weight of the term in it. */
@@ -68,6 +80,15 @@ int index_store_set_ndoc(IndexStore *pStore, i64 nDoc);
 /* idf of term counts, as vectors are weighed: ln((1 + N) / (1 + df)) + 1. */
 double index_idf(i64 nDoc, i64 df);
 int index_store_idf(IndexStore *pStore, const PapersCount *aCount, int nCount, double *aIdf);
+
+/* The latent part: how many dimensions were fitted (0: none), their weight,
+** and the projection rows. */
+int index_store_latent_get(IndexStore *pStore, int *pnDim, double *pWeight);
+int index_store_latent_set(IndexStore *pStore, int nDim, double weight);
+int index_store_latent_put(IndexStore *pStore, sqlite3_uint64 id, const float *aRow, int nDim);
+/* Weighs counts as a document indexed now: sparse, then the latent part. */
+int index_store_weigh(IndexStore *pStore, const PapersCount *aCount, int nCount,
+                      PapersVector *pVec);
 
 /* Counts a document in (delta +1) or out (-1) of every term of the vector;
 ** aCount gives surface forms for the vote when counting in (0 otherwise). */

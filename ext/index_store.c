@@ -31,6 +31,8 @@ enum StoreStatement {
   STMT_BLOCK_PUT,
   STMT_BLOCK_DELETE,
   STMT_BLOCKS_OF_TERM,
+  STMT_LATENT_GET,
+  STMT_LATENT_PUT,
   N_STATEMENT
 };
 
@@ -49,6 +51,8 @@ static const char *const azStatementSql[N_STATEMENT] = {
     "INSERT OR REPLACE INTO \"%w\".\"%w_postings\"(term, first, data) VALUES (?1, ?2, ?3)",
     "DELETE FROM \"%w\".\"%w_postings\" WHERE term = ?1 AND first = ?2",
     "SELECT first, data FROM \"%w\".\"%w_postings\" WHERE term = ?1 ORDER BY first",
+    "SELECT projection FROM \"%w\".\"%w_latent\" WHERE term = ?1",
+    "INSERT OR REPLACE INTO \"%w\".\"%w_latent\"(term, projection) VALUES (?1, ?2)",
 };
 
 struct IndexStore {
@@ -112,11 +116,12 @@ int index_store_create(sqlite3 *db, const IndexConfig *pConfig) {
       "CREATE TABLE \"%w\".\"%w_docs\"(id INTEGER PRIMARY KEY, vector BLOB NOT NULL);"
       "CREATE TABLE \"%w\".\"%w_postings\"(term INTEGER, first INTEGER, data BLOB NOT NULL,"
       " PRIMARY KEY(term, first)) WITHOUT ROWID;"
+      "CREATE TABLE \"%w\".\"%w_latent\"(term INTEGER PRIMARY KEY, projection BLOB NOT NULL);"
       "INSERT INTO \"%w\".\"%w_config\"(k, v) VALUES ('version', %d), ('ndoc', 0),"
-      " ('tokenize', %Q);",
+      " ('tokenize', %Q), ('latent_dims', 0), ('latent_weight', %!.17g);",
       pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
-      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, INDEX_LAYOUT_VERSION,
-      pConfig->zTokenize);
+      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
+      INDEX_LAYOUT_VERSION, pConfig->zTokenize, pConfig->latentWeight);
   if (zSql == 0) return SQLITE_NOMEM;
   int rc = sqlite3_exec(db, zSql, 0, 0, 0);
   sqlite3_free(zSql);
@@ -126,9 +131,10 @@ int index_store_create(sqlite3 *db, const IndexConfig *pConfig) {
 int index_store_destroy(sqlite3 *db, const IndexConfig *pConfig) {
   char *zSql = sqlite3_mprintf(
       "DROP TABLE IF EXISTS \"%w\".\"%w_config\";DROP TABLE IF EXISTS \"%w\".\"%w_vocab\";"
-      "DROP TABLE IF EXISTS \"%w\".\"%w_docs\";DROP TABLE IF EXISTS \"%w\".\"%w_postings\";",
+      "DROP TABLE IF EXISTS \"%w\".\"%w_docs\";DROP TABLE IF EXISTS \"%w\".\"%w_postings\";"
+      "DROP TABLE IF EXISTS \"%w\".\"%w_latent\";",
       pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
-      pConfig->zDb, pConfig->zName);
+      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName);
   if (zSql == 0) return SQLITE_NOMEM;
   int rc = sqlite3_exec(db, zSql, 0, 0, 0);
   sqlite3_free(zSql);
@@ -138,32 +144,120 @@ int index_store_destroy(sqlite3 *db, const IndexConfig *pConfig) {
 int index_store_clear(IndexStore *p) {
   char *zSql = sqlite3_mprintf(
       "DELETE FROM \"%w\".\"%w_vocab\";DELETE FROM \"%w\".\"%w_docs\";"
-      "DELETE FROM \"%w\".\"%w_postings\";",
-      p->zDb, p->zName, p->zDb, p->zName, p->zDb, p->zName);
+      "DELETE FROM \"%w\".\"%w_postings\";DELETE FROM \"%w\".\"%w_latent\";",
+      p->zDb, p->zName, p->zDb, p->zName, p->zDb, p->zName, p->zDb, p->zName);
   if (zSql == 0) return SQLITE_NOMEM;
   int rc = sqlite3_exec(p->db, zSql, 0, 0, 0);
   sqlite3_free(zSql);
-  return rc == SQLITE_OK ? index_store_set_ndoc(p, 0) : rc;
+  if (rc == SQLITE_OK) rc = index_store_set_ndoc(p, 0);
+  if (rc == SQLITE_OK) rc = index_store_latent_set(p, 0, 0);
+  return rc;
 }
+
+static void f32_put(unsigned char *a, float f);
+static float f32_get(const unsigned char *a);
 
 /* ---- statistics ---------------------------------------------------------- */
 
-int index_store_get_ndoc(IndexStore *p, i64 *pnDoc) {
+/* Reads a numeric configuration value; 0 when absent. */
+static int config_get(IndexStore *p, const char *zKey, double *pValue) {
   sqlite3_stmt *pStmt;
   int rc = statement(p, STMT_CONFIG_GET, &pStmt);
   if (rc != SQLITE_OK) return rc;
-  sqlite3_bind_text(pStmt, 1, "ndoc", -1, SQLITE_STATIC);
-  *pnDoc = sqlite3_step(pStmt) == SQLITE_ROW ? sqlite3_column_int64(pStmt, 0) : 0;
+  sqlite3_bind_text(pStmt, 1, zKey, -1, SQLITE_STATIC);
+  *pValue = sqlite3_step(pStmt) == SQLITE_ROW ? sqlite3_column_double(pStmt, 0) : 0;
   return sqlite3_reset(pStmt);
 }
 
-int index_store_set_ndoc(IndexStore *p, i64 nDoc) {
+static int config_set(IndexStore *p, const char *zKey, double value, int isInteger) {
   sqlite3_stmt *pStmt;
   int rc = statement(p, STMT_CONFIG_SET, &pStmt);
   if (rc != SQLITE_OK) return rc;
-  sqlite3_bind_text(pStmt, 1, "ndoc", -1, SQLITE_STATIC);
-  sqlite3_bind_int64(pStmt, 2, nDoc);
+  sqlite3_bind_text(pStmt, 1, zKey, -1, SQLITE_STATIC);
+  if (isInteger) {
+    sqlite3_bind_int64(pStmt, 2, (i64)value);
+  } else {
+    sqlite3_bind_double(pStmt, 2, value);
+  }
   return run(pStmt);
+}
+
+int index_store_get_ndoc(IndexStore *p, i64 *pnDoc) {
+  double value;
+  int rc = config_get(p, "ndoc", &value);
+  *pnDoc = (i64)value;
+  return rc;
+}
+
+int index_store_set_ndoc(IndexStore *p, i64 nDoc) {
+  return config_set(p, "ndoc", (double)nDoc, 1);
+}
+
+int index_store_latent_get(IndexStore *p, int *pnDim, double *pWeight) {
+  double nDim = 0;
+  int rc = config_get(p, "latent_dims", &nDim);
+  if (rc == SQLITE_OK) rc = config_get(p, "latent_weight", pWeight);
+  *pnDim = (int)nDim;
+  return rc;
+}
+
+int index_store_latent_set(IndexStore *p, int nDim, double weight) {
+  int rc = config_set(p, "latent_dims", nDim, 1);
+  if (rc == SQLITE_OK && nDim > 0) rc = config_set(p, "latent_weight", weight, 0);
+  return rc;
+}
+
+int index_store_latent_put(IndexStore *p, sqlite3_uint64 id, const float *aRow, int nDim) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_LATENT_PUT, &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  unsigned char *aBlob = sqlite3_malloc64((sqlite3_uint64)nDim * 4 + 1);
+  if (aBlob == 0) return SQLITE_NOMEM;
+  for (int k = 0; k < nDim; k++) f32_put(aBlob + 4 * k, aRow[k]);
+  sqlite3_bind_int64(pStmt, 1, (i64)id);
+  sqlite3_bind_blob(pStmt, 2, aBlob, nDim * 4, sqlite3_free);
+  return run(pStmt);
+}
+
+/* Adds weight times the term's projection row to z; a term that is no
+** feature adds nothing. */
+static int latent_add(IndexStore *p, sqlite3_uint64 id, double weight, double *z, int nDim) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_LATENT_GET, &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_int64(pStmt, 1, (i64)id);
+  if (sqlite3_step(pStmt) == SQLITE_ROW && sqlite3_column_bytes(pStmt, 0) == 4 * nDim) {
+    const unsigned char *a = sqlite3_column_blob(pStmt, 0);
+    for (int k = 0; k < nDim; k++) z[k] += weight * (double)f32_get(a + 4 * k);
+  }
+  return sqlite3_reset(pStmt);
+}
+
+int index_store_weigh(IndexStore *p, const PapersCount *aCount, int nCount, PapersVector *pVec) {
+  double *aIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nCount + 1));
+  PapersVector sparse = {0, 0, 0};
+  int nDim = 0;
+  double weight = 0;
+  memset(pVec, 0, sizeof(*pVec));
+  int rc = aIdf ? index_store_idf(p, aCount, nCount, aIdf) : SQLITE_NOMEM;
+  if (rc == SQLITE_OK) rc = papers_vector_weigh(aCount, nCount, aIdf, &sparse);
+  if (rc == SQLITE_OK) rc = index_store_latent_get(p, &nDim, &weight);
+  if (rc == SQLITE_OK && nDim == 0) {
+    *pVec = sparse;
+    sparse.aId = 0;
+  } else if (rc == SQLITE_OK) {
+    double *z = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)nDim);
+    if (z == 0) rc = SQLITE_NOMEM;
+    if (z) memset(z, 0, sizeof(double) * (size_t)nDim);
+    for (int i = 0; rc == SQLITE_OK && i < sparse.nTerm; i++) {
+      rc = latent_add(p, sparse.aId[i], sparse.aWeight[i], z, nDim);
+    }
+    if (rc == SQLITE_OK) rc = papers_vector_with_latent(&sparse, z, nDim, weight, pVec);
+    sqlite3_free(z);
+  }
+  papers_vector_free(&sparse);
+  sqlite3_free(aIdf);
+  return rc;
 }
 
 double index_idf(i64 nDoc, i64 df) {
@@ -687,8 +781,9 @@ PapersAnalyzer *papers_stats_analyzer(PapersStats *pStats) {
   return pStats->pAnalyzer;
 }
 
-int papers_stats_idf(PapersStats *pStats, const PapersCount *aCount, int nCount, double *aIdf) {
-  return index_store_idf(pStats->pStore, aCount, nCount, aIdf);
+int papers_stats_vector(PapersStats *pStats, const PapersCount *aCount, int nCount,
+                        PapersVector *pVec) {
+  return index_store_weigh(pStats->pStore, aCount, nCount, pVec);
 }
 
 int papers_stats_surface(PapersStats *pStats, sqlite3_uint64 id, const char **pz, int *pn) {

@@ -154,6 +154,30 @@ static int parse_weights(IndexConfig *pConfig, const char *zWeights, char **pzEr
   return rc;
 }
 
+static int parse_latent_dims(IndexConfig *pConfig, const char *zValue, char **pzErr) {
+  char *zEnd = 0;
+  long nDim = strtol(zValue, &zEnd, 10);
+  if (*zValue == 0 || *zEnd != 0 || nDim < 0 || nDim > 256) {
+    *pzErr = sqlite3_mprintf("papers_index: latent must be a number of dimensions from 0 to"
+                             " 256, got '%s'", zValue);
+    return SQLITE_ERROR;
+  }
+  pConfig->nLatentDims = (int)nDim;
+  return SQLITE_OK;
+}
+
+static int parse_latent_weight(IndexConfig *pConfig, const char *zValue, char **pzErr) {
+  char *zEnd = 0;
+  double weight = strtod(zValue, &zEnd);
+  if (*zValue == 0 || *zEnd != 0 || !(weight >= 0 && weight <= 1)) {
+    *pzErr = sqlite3_mprintf("papers_index: latent_weight must be a number from 0 to 1,"
+                             " got '%s'", zValue);
+    return SQLITE_ERROR;
+  }
+  pConfig->latentWeight = weight;
+  return SQLITE_OK;
+}
+
 /* Sets one option from "key=value". */
 static int parse_option(IndexConfig *pConfig, const char *zArg, char **pzWeights, char **pzErr) {
   const char *zEq = strchr(zArg, '=');
@@ -170,11 +194,14 @@ static int parse_option(IndexConfig *pConfig, const char *zArg, char **pzWeights
     else if (strcmp(zKey, "content_rowid") == 0) pzSlot = &pConfig->zContentRowid;
     else if (strcmp(zKey, "tokenize") == 0) pzSlot = &pConfig->zTokenize;
     else if (strcmp(zKey, "weights") == 0) pzSlot = pzWeights;
+    else if (strcmp(zKey, "latent") == 0) rc = parse_latent_dims(pConfig, zValue, pzErr);
+    else if (strcmp(zKey, "latent_weight") == 0) rc = parse_latent_weight(pConfig, zValue, pzErr);
     else if (strcmp(zKey, "columns") == 0) {
       rc = split_list(zValue, &pConfig->azColumn, &pConfig->nColumn);
     } else {
       *pzErr = sqlite3_mprintf("papers_index: unknown option '%s' (known: content,"
-                               " content_rowid, columns, tokenize, weights)", zKey);
+                               " content_rowid, columns, tokenize, weights, latent,"
+                               " latent_weight)", zKey);
       rc = SQLITE_ERROR;
     }
   }
@@ -192,6 +219,8 @@ static int parse_config(int argc, const char *const *argv, IndexConfig *pConfig,
   char *zWeights = 0;
   int rc = SQLITE_OK;
   memset(pConfig, 0, sizeof(*pConfig));
+  pConfig->nLatentDims = INDEX_LATENT_DIMS;
+  pConfig->latentWeight = INDEX_LATENT_WEIGHT;
   pConfig->zDb = sqlite3_mprintf("%s", argv[1]);
   pConfig->zName = sqlite3_mprintf("%s", argv[2]);
   if (pConfig->zDb == 0 || pConfig->zName == 0) rc = SQLITE_NOMEM;
@@ -339,7 +368,6 @@ static int remove_document(IndexTable *pTab, i64 iDoc) {
 static int add_document(IndexTable *pTab, i64 iDoc, sqlite3_value **apValue) {
   PapersCounts *pCounts = papers_counts_new();
   PapersVector vec = {0, 0, 0};
-  double *aIdf = 0;
   int nCount = 0;
   i64 nDoc;
   int rc = pCounts ? remove_document(pTab, iDoc) : SQLITE_NOMEM;
@@ -348,16 +376,10 @@ static int add_document(IndexTable *pTab, i64 iDoc, sqlite3_value **apValue) {
   if (rc == SQLITE_OK) rc = index_store_get_ndoc(pTab->pStore, &nDoc);
   if (rc == SQLITE_OK) rc = index_store_set_ndoc(pTab->pStore, nDoc + 1);
   if (rc == SQLITE_OK) rc = index_store_vocab_add(pTab->pStore, aCount, nCount);
-  if (rc == SQLITE_OK && nCount > 0) {
-    aIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)nCount);
-    if (aIdf == 0) rc = SQLITE_NOMEM;
-  }
-  if (rc == SQLITE_OK) rc = index_store_idf(pTab->pStore, aCount, nCount, aIdf);
-  if (rc == SQLITE_OK) rc = papers_vector_weigh(aCount, nCount, aIdf, &vec);
+  if (rc == SQLITE_OK) rc = index_store_weigh(pTab->pStore, aCount, nCount, &vec);
   if (rc == SQLITE_OK) rc = index_store_doc_put(pTab->pStore, iDoc, &vec);
   if (rc == SQLITE_OK) rc = index_store_postings_add(pTab->pStore, iDoc, &vec);
   papers_vector_free(&vec);
-  sqlite3_free(aIdf);
   papers_counts_free(pCounts);
   return rc;
 }
@@ -406,10 +428,12 @@ typedef struct Build {
   int *aiTerm;       /* per count: the term's number */
   double *aTf;       /* per count: its frequency */
   i64 nCount, nTermCountAlloc, nTfAlloc;
+  int nTermPlain;    /* word terms; the latent dimensions' slots follow */
+  int nTermLatent;
 } Build;
 
 static void build_free(Build *p) {
-  int nTerm = p->pTerms ? papers_idmap_count(p->pTerms) : 0;
+  int nTerm = p->pTerms ? papers_idmap_count(p->pTerms) + p->nTermLatent : 0;
   for (int i = 0; i < nTerm; i++) {
     sqlite3_free(p->aTerm[i].zSurface);
     sqlite3_free(p->aTerm[i].aPosting);
@@ -485,9 +509,19 @@ static int build_add_counts(Build *p, i64 iDoc, const PapersCount *aCount, int n
   return rc;
 }
 
-/* Weighs the iDocIndex-th document read and files its postings. */
-static int build_weigh(IndexTable *pTab, Build *p, i64 iDocIndex, const double *aTermIdf,
-                       PapersCount *aScratch, double *aIdfScratch) {
+/* The latent projection of a rebuild: which terms are features, and their
+** rows (latent.c). nDim == 0: no latent part. */
+typedef struct BuildLatent {
+  int nDim;
+  double weight;
+  int *aiFeature;     /* per term number: its feature row, or -1 */
+  int nFeature;
+  float *aProjection; /* nFeature rows of nDim */
+} BuildLatent;
+
+/* The sparse vector of the iDocIndex-th document read. */
+static int build_sparse(const Build *p, i64 iDocIndex, const double *aTermIdf,
+                        PapersCount *aScratch, double *aIdfScratch, PapersVector *pVec) {
   i64 iStart = p->aiFirstCount[iDocIndex];
   i64 iEnd = iDocIndex + 1 < p->nDoc ? p->aiFirstCount[iDocIndex + 1] : p->nCount;
   int nCount = (int)(iEnd - iStart);
@@ -497,23 +531,154 @@ static int build_weigh(IndexTable *pTab, Build *p, i64 iDocIndex, const double *
     aScratch[i].tf = p->aTf[iStart + i];
     aIdfScratch[i] = aTermIdf[iTerm];
   }
-  PapersVector vec;
-  int rc = papers_vector_weigh(aScratch, nCount, aIdfScratch, &vec);
+  return papers_vector_weigh(aScratch, nCount, aIdfScratch, pVec);
+}
+
+/* The final vector of a document: its sparse vector and, with a latent
+** part, its projection x . V, added term by term in id order as
+** index_store_weigh() adds them. */
+static int build_final(const Build *p, i64 iDocIndex, const BuildLatent *pLatent,
+                       PapersVector *pSparse, PapersVector *pVec) {
+  if (pLatent->nDim == 0) {
+    *pVec = *pSparse;
+    memset(pSparse, 0, sizeof(*pSparse));
+    return SQLITE_OK;
+  }
+  double z[256];
+  memset(z, 0, sizeof(z));
+  i64 iStart = p->aiFirstCount[iDocIndex];
+  for (int i = 0; i < pSparse->nTerm; i++) {
+    int iFeature = pLatent->aiFeature[p->aiTerm[iStart + i]];
+    if (iFeature < 0) continue;
+    const float *aRow = pLatent->aProjection + (i64)iFeature * pLatent->nDim;
+    for (int k = 0; k < pLatent->nDim; k++) z[k] += pSparse->aWeight[i] * (double)aRow[k];
+  }
+  return papers_vector_with_latent(pSparse, z, pLatent->nDim, pLatent->weight, pVec);
+}
+
+/* Weighs the iDocIndex-th document read and files its postings. */
+static int build_weigh(IndexTable *pTab, Build *p, i64 iDocIndex, const double *aTermIdf,
+                       const BuildLatent *pLatent, PapersCount *aScratch, double *aIdfScratch) {
+  PapersVector sparse, vec = {0, 0, 0};
+  int rc = build_sparse(p, iDocIndex, aTermIdf, aScratch, aIdfScratch, &sparse);
+  if (rc == SQLITE_OK) rc = build_final(p, iDocIndex, pLatent, &sparse, &vec);
   if (rc == SQLITE_OK) rc = index_store_doc_put(pTab->pStore, p->aDoc[iDocIndex], &vec);
-  for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
-    BuildTerm *pTerm = &p->aTerm[p->aiTerm[iStart + i]];
+  i64 iStart = p->aiFirstCount[iDocIndex];
+  for (int i = 0; rc == SQLITE_OK && i < vec.nTerm; i++) {
+    BuildTerm *pTerm = papers_is_latent_id(vec.aId[i])
+                           ? &p->aTerm[p->nTermPlain + (int)(vec.aId[i] - PAPERS_LATENT_ID)]
+                           : &p->aTerm[p->aiTerm[iStart + i]];
+    pTerm->id = vec.aId[i];
     rc = grow_array((void **)&pTerm->aPosting, sizeof(IndexPosting), pTerm->nPosting + 1,
                     &pTerm->nPostingAlloc);
     if (rc != SQLITE_OK) break;
     pTerm->aPosting[pTerm->nPosting].iDoc = p->aDoc[iDocIndex];
     pTerm->aPosting[pTerm->nPosting++].weight = vec.aWeight[i];
   }
+  papers_vector_free(&sparse);
   papers_vector_free(&vec);
+  return rc;
+}
+
+/* A term's rank among the feature candidates: df descending, then id. */
+typedef struct FeatureRank {
+  i64 df;
+  sqlite3_uint64 id;
+  int iTerm;
+} FeatureRank;
+
+static int compare_feature_rank(const void *pA, const void *pB) {
+  const FeatureRank *a = pA, *b = pB;
+  if (a->df != b->df) return a->df > b->df ? -1 : 1;
+  return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Chooses the feature terms: df >= 2, the most frequent first, at most
+** INDEX_LATENT_FEATURES. */
+static int choose_features(const Build *p, BuildLatent *pLatent) {
+  int nTerm = p->nTermPlain;
+  FeatureRank *aRank = sqlite3_malloc64(sizeof(FeatureRank) * (sqlite3_uint64)(nTerm + 1));
+  pLatent->aiFeature = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(nTerm + 1));
+  if (aRank == 0 || pLatent->aiFeature == 0) {
+    sqlite3_free(aRank);
+    return SQLITE_NOMEM;
+  }
+  int nCandidate = 0;
+  for (int i = 0; i < nTerm; i++) {
+    pLatent->aiFeature[i] = -1;
+    if (p->aTerm[i].df < 2) continue;
+    aRank[nCandidate].df = p->aTerm[i].df;
+    aRank[nCandidate].id = p->aTerm[i].id;
+    aRank[nCandidate++].iTerm = i;
+  }
+  qsort(aRank, (size_t)nCandidate, sizeof(FeatureRank), compare_feature_rank);
+  pLatent->nFeature = nCandidate < INDEX_LATENT_FEATURES ? nCandidate : INDEX_LATENT_FEATURES;
+  for (int f = 0; f < pLatent->nFeature; f++) pLatent->aiFeature[aRank[f].iTerm] = f;
+  sqlite3_free(aRank);
+  return SQLITE_OK;
+}
+
+/* Fits the latent projection on (a regular sample of) the documents' sparse
+** vectors, restricted to the feature terms. */
+static int fit_latent(const Build *p, const double *aTermIdf, BuildLatent *pLatent,
+                      PapersCount *aScratch, double *aIdfScratch) {
+  i64 nSample = p->nDoc < INDEX_LATENT_FIT_DOCS ? p->nDoc : INDEX_LATENT_FIT_DOCS;
+  PapersLatentMatrix A;
+  memset(&A, 0, sizeof(A));
+  A.nRow = nSample;
+  A.nColumn = pLatent->nFeature;
+  A.aRowStart = sqlite3_malloc64(sizeof(i64) * (sqlite3_uint64)(nSample + 1));
+  i64 nAlloc = 0;
+  int rc = A.aRowStart ? SQLITE_OK : SQLITE_NOMEM;
+  i64 nEntry = 0, nValueAlloc = 0;
+  for (i64 r = 0; rc == SQLITE_OK && r < nSample; r++) {
+    i64 iDocIndex = r * p->nDoc / nSample; /* evenly spread over the content order */
+    PapersVector sparse;
+    A.aRowStart[r] = nEntry;
+    rc = build_sparse(p, iDocIndex, aTermIdf, aScratch, aIdfScratch, &sparse);
+    if (rc == SQLITE_OK) rc = grow_array((void **)&A.aColumn, sizeof(int), nEntry + sparse.nTerm, &nAlloc);
+    if (rc == SQLITE_OK) {
+      rc = grow_array((void **)&A.aValue, sizeof(float), nEntry + sparse.nTerm, &nValueAlloc);
+    }
+    i64 iStart = p->aiFirstCount[iDocIndex];
+    for (int i = 0; rc == SQLITE_OK && i < sparse.nTerm; i++) {
+      int iFeature = pLatent->aiFeature[p->aiTerm[iStart + i]];
+      if (iFeature < 0) continue;
+      A.aColumn[nEntry] = iFeature;
+      A.aValue[nEntry++] = sparse.aWeight[i];
+    }
+    papers_vector_free(&sparse);
+  }
+  if (rc == SQLITE_OK) {
+    A.aRowStart[nSample] = nEntry;
+    pLatent->aProjection =
+        sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)pLatent->nFeature * pLatent->nDim + 1);
+    rc = pLatent->aProjection ? papers_latent_fit(&A, pLatent->nDim, pLatent->aProjection)
+                              : SQLITE_NOMEM;
+  }
+  sqlite3_free(A.aRowStart);
+  sqlite3_free(A.aColumn);
+  sqlite3_free(A.aValue);
+  return rc;
+}
+
+/* Writes the projection rows (features in id order) and the latent config. */
+static int write_latent(IndexTable *pTab, const Build *p, const BuildLatent *pLatent) {
+  int rc = index_store_latent_set(pTab->pStore, pLatent->nDim, pLatent->weight);
+  for (int i = 0; rc == SQLITE_OK && i < p->nTermPlain; i++) {
+    int iFeature = pLatent->nDim ? pLatent->aiFeature[i] : -1;
+    if (iFeature < 0) continue;
+    rc = index_store_latent_put(pTab->pStore, p->aTerm[i].id,
+                                pLatent->aProjection + (i64)iFeature * pLatent->nDim,
+                                pLatent->nDim);
+  }
   return rc;
 }
 
 static int build_weigh_all(IndexTable *pTab, Build *p) {
   int nTerm = papers_idmap_count(p->pTerms);
+  BuildLatent latent;
+  memset(&latent, 0, sizeof(latent));
   double *aTermIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nTerm + 1));
   i64 nMaxCount = 0;
   for (i64 i = 0; i < p->nDoc; i++) {
@@ -526,9 +691,26 @@ static int build_weigh_all(IndexTable *pTab, Build *p) {
   for (int i = 0; rc == SQLITE_OK && i < nTerm; i++) {
     aTermIdf[i] = index_idf(p->nDoc, p->aTerm[i].df);
   }
-  for (i64 i = 0; rc == SQLITE_OK && i < p->nDoc; i++) {
-    rc = build_weigh(pTab, p, i, aTermIdf, aScratch, aIdf);
+  p->nTermPlain = nTerm;
+  if (rc == SQLITE_OK && pTab->config.nLatentDims > 0 && p->nDoc >= INDEX_LATENT_MIN_DOCS) {
+    rc = choose_features(p, &latent);
+    if (rc == SQLITE_OK && latent.nFeature > 2 * pTab->config.nLatentDims) {
+      latent.nDim = pTab->config.nLatentDims;
+      latent.weight = pTab->config.latentWeight;
+      rc = fit_latent(p, aTermIdf, &latent, aScratch, aIdf);
+    }
   }
+  /* the latent dimensions get term slots after the words, for their postings */
+  if (rc == SQLITE_OK) {
+    rc = grow_array((void **)&p->aTerm, sizeof(BuildTerm), nTerm + latent.nDim, &p->nTermAlloc);
+  }
+  for (i64 i = 0; rc == SQLITE_OK && i < p->nDoc; i++) {
+    rc = build_weigh(pTab, p, i, aTermIdf, &latent, aScratch, aIdf);
+  }
+  if (rc == SQLITE_OK) rc = write_latent(pTab, p, &latent);
+  p->nTermLatent = latent.nDim;
+  sqlite3_free(latent.aiFeature);
+  sqlite3_free(latent.aProjection);
   sqlite3_free(aTermIdf);
   sqlite3_free(aScratch);
   sqlite3_free(aIdf);
@@ -548,7 +730,7 @@ static int compare_term_order(const void *pA, const void *pB) {
 
 /* Writes the vocabulary and postings, terms in id order (B-tree friendly). */
 static int build_write(IndexTable *pTab, Build *p) {
-  int nTerm = papers_idmap_count(p->pTerms);
+  int nTerm = p->nTermPlain + p->nTermLatent;
   TermOrder *aOrder = sqlite3_malloc64(sizeof(TermOrder) * (sqlite3_uint64)(nTerm + 1));
   if (aOrder == 0) return SQLITE_NOMEM;
   for (int i = 0; i < nTerm; i++) {
@@ -559,8 +741,10 @@ static int build_write(IndexTable *pTab, Build *p) {
   int rc = SQLITE_OK;
   for (int k = 0; rc == SQLITE_OK && k < nTerm; k++) {
     const BuildTerm *pTerm = &p->aTerm[aOrder[k].iTerm];
-    rc = index_store_vocab_put(pTab->pStore, pTerm->id, pTerm->df, pTerm->zSurface,
-                               (int)strlen(pTerm->zSurface), pTerm->nVote);
+    if (!papers_is_latent_id(pTerm->id)) { /* latent dimensions have no vocabulary row */
+      rc = index_store_vocab_put(pTab->pStore, pTerm->id, pTerm->df, pTerm->zSurface,
+                                 (int)strlen(pTerm->zSurface), pTerm->nVote);
+    }
     if (rc == SQLITE_OK) {
       rc = index_store_postings_put(pTab->pStore, pTerm->id, pTerm->aPosting,
                                     (int)pTerm->nPosting);
@@ -661,7 +845,9 @@ static int check_row(Check *p, i64 iDoc, sqlite3_value **apValue, PapersCounts *
     check_problem(p, "row %lld of the content table is not indexed", iDoc);
     return SQLITE_OK;
   }
-  int isSame = vec.nTerm == nCount;
+  int nWord = 0; /* the vector's word terms; latent dimensions come after them */
+  while (nWord < vec.nTerm && !papers_is_latent_id(vec.aId[nWord])) nWord++;
+  int isSame = nWord == nCount;
   for (int i = 0; isSame && i < nCount; i++) isSame = vec.aId[i] == aCount[i].id;
   if (!isSame) check_problem(p, "row %lld is indexed with other terms than its content", iDoc);
   for (int i = 0; rc == SQLITE_OK && i < vec.nTerm; i++) {
@@ -752,6 +938,7 @@ static int check_postings(Check *p) {
     if (pTerm->nFromDocs != pTerm->nFromPostings || pTerm->hashFromDocs != pTerm->hashFromPostings) {
       check_problem(p, "the postings of term %lld disagree with the documents", (i64)pTerm->id);
     }
+    if (papers_is_latent_id(pTerm->id)) continue; /* no vocabulary row */
     rc = index_store_vocab_df(p->pTab->pStore, pTerm->id, &df);
     if (rc == SQLITE_OK && df != pTerm->nFromDocs) {
       check_problem(p, "the document frequency of term %lld is wrong", (i64)pTerm->id);
@@ -993,20 +1180,13 @@ static int query_vector(IndexTable *pTab, sqlite3_value *pValue, PapersVector *p
   }
   PapersCounts *pCounts = papers_counts_new();
   PapersAnalyzer *pAnalyzer = 0;
-  double *aIdf = 0;
   int nCount = 0;
   int rc = pCounts ? analyzer(pTab, &pAnalyzer) : SQLITE_NOMEM;
   const char *z = (const char *)sqlite3_value_text(pValue);
   if (rc == SQLITE_OK && z) rc = papers_counts_add(pCounts, pAnalyzer, z, sqlite3_value_bytes(pValue), 1);
   if (rc == SQLITE_OK) rc = papers_counts_finish(pCounts);
   const PapersCount *aCount = pCounts ? papers_counts(pCounts, &nCount) : 0;
-  if (rc == SQLITE_OK) {
-    aIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nCount + 1));
-    if (aIdf == 0) rc = SQLITE_NOMEM;
-  }
-  if (rc == SQLITE_OK) rc = index_store_idf(pTab->pStore, aCount, nCount, aIdf);
-  if (rc == SQLITE_OK) rc = papers_vector_weigh(aCount, nCount, aIdf, pVec);
-  sqlite3_free(aIdf);
+  if (rc == SQLITE_OK) rc = index_store_weigh(pTab->pStore, aCount, nCount, pVec);
   papers_counts_free(pCounts);
   return rc;
 }
@@ -1145,7 +1325,7 @@ static int index_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int
   return SQLITE_OK;
 }
 
-static const char *const azShadowSuffix[] = {"config", "vocab", "docs", "postings"};
+static const char *const azShadowSuffix[] = {"config", "vocab", "docs", "postings", "latent"};
 
 static int index_shadow_name(const char *zSuffix) {
   for (size_t i = 0; i < sizeof(azShadowSuffix) / sizeof(azShadowSuffix[0]); i++) {
@@ -1156,13 +1336,13 @@ static int index_shadow_name(const char *zSuffix) {
 
 static int index_rename(sqlite3_vtab *pVtab, const char *zNew) {
   IndexTable *pTab = (IndexTable *)pVtab;
-  char *zSql = sqlite3_mprintf("ALTER TABLE \"%w\".\"%w_config\" RENAME TO \"%w_config\";"
-                               "ALTER TABLE \"%w\".\"%w_vocab\" RENAME TO \"%w_vocab\";"
-                               "ALTER TABLE \"%w\".\"%w_docs\" RENAME TO \"%w_docs\";"
-                               "ALTER TABLE \"%w\".\"%w_postings\" RENAME TO \"%w_postings\";",
-                               pTab->config.zDb, pTab->config.zName, zNew, pTab->config.zDb,
-                               pTab->config.zName, zNew, pTab->config.zDb, pTab->config.zName,
-                               zNew, pTab->config.zDb, pTab->config.zName, zNew);
+  sqlite3_str *pStr = sqlite3_str_new(pTab->db);
+  for (size_t i = 0; i < sizeof(azShadowSuffix) / sizeof(azShadowSuffix[0]); i++) {
+    sqlite3_str_appendf(pStr, "ALTER TABLE \"%w\".\"%w_%s\" RENAME TO \"%w_%s\";",
+                        pTab->config.zDb, pTab->config.zName, azShadowSuffix[i], zNew,
+                        azShadowSuffix[i]);
+  }
+  char *zSql = sqlite3_str_finish(pStr);
   if (zSql == 0) return SQLITE_NOMEM;
   int rc = sqlite3_exec(pTab->db, zSql, 0, 0, 0);
   sqlite3_free(zSql);

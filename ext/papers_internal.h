@@ -334,6 +334,32 @@ extern const PapersFormat papers_format_daily_arxiv_table;
 extern const PapersFormat papers_format_daily_arxiv_list;
 extern const PapersFormat papers_format_markdown_blocks;
 
+/* ---- latent.c: latent semantic analysis ----------------------------------- */
+
+/* A sparse matrix in compressed rows: documents by features. */
+typedef struct PapersLatentMatrix {
+  i64 nRow, nColumn;
+  i64 *aRowStart; /* nRow + 1 offsets into aColumn and aValue */
+  int *aColumn;
+  float *aValue;
+} PapersLatentMatrix;
+
+/* Fits the projection: aProjection[f * nDim + k] is the k-th right singular
+** vector's entry for feature f (nColumn * nDim floats, given). */
+int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection);
+
+/* Term ids at and above this value name latent dimensions, not words:
+** dimension k of an index's latent space has id PAPERS_LATENT_ID + k. Hashed
+** term ids never reach it (papers_term_id() moves the few that would). */
+#define PAPERS_LATENT_ID 0xFFFFFFFFFFFFFF00ULL
+#define papers_is_latent_id(id) ((id) >= PAPERS_LATENT_ID)
+
+/* The vector of a document with a latent part: the sparse vector scaled by
+** sqrt(1 - w), then the latent vector z (nDim values, normalised here) scaled
+** by sqrt(w) under the latent ids. Both parts unit length: the result is. */
+int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int nDim, double w,
+                              PapersVector *pOut);
+
 /* ---- idmap.c: 64-bit keys to dense indexes ----------------------------- */
 
 typedef struct PapersIdMap PapersIdMap;
@@ -358,8 +384,10 @@ int papers_stats_open(PapersConn *pConn, const char *zIndex, PapersStats **ppSta
 void papers_stats_close(PapersStats *pStats);
 /* The analyzer of the index's tokenize option. */
 PapersAnalyzer *papers_stats_analyzer(PapersStats *pStats);
-/* Fills aIdf[i] with the idf of aCount[i].id (ascending ids). */
-int papers_stats_idf(PapersStats *pStats, const PapersCount *aCount, int nCount, double *aIdf);
+/* The vector of counts as the index weighs a document now: (1 + ln tf) * idf
+** normalised, with the index's latent part when it has one. */
+int papers_stats_vector(PapersStats *pStats, const PapersCount *aCount, int nCount,
+                        PapersVector *pVec);
 /* The readable form of a term the index has seen; *pz = 0 when unknown.
 ** The text stays valid until the next call or papers_stats_close(). */
 int papers_stats_surface(PapersStats *pStats, sqlite3_uint64 id, const char **pz, int *pn);

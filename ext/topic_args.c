@@ -122,14 +122,10 @@ static int operand_from_text(PapersConn *pConn, PapersStats *pStats,
     rc = papers_counts_finish(pOp->pCounts);
   int nCount = 0;
   const PapersCount *aCount = papers_counts(pOp->pCounts, &nCount);
-  double *aIdf = 0;
-  if (rc == SQLITE_OK && pStats && nCount > 0) {
-    aIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)nCount);
-    rc = aIdf ? papers_stats_idf(pStats, aCount, nCount, aIdf) : SQLITE_NOMEM;
-  }
-  if (rc == SQLITE_OK)
-    rc = papers_vector_weigh(aCount, nCount, aIdf, &pOp->vec);
-  sqlite3_free(aIdf);
+  if (rc == SQLITE_OK && pStats)
+    rc = papers_stats_vector(pStats, aCount, nCount, &pOp->vec);
+  else if (rc == SQLITE_OK)
+    rc = papers_vector_weigh(aCount, nCount, 0, &pOp->vec);
   return rc;
 }
 

@@ -7,7 +7,8 @@
 **     does (default analyzer, idf 1); NULL rows are skipped; no other row
 **     gives NULL. The result is the normalised mean of the vectors: per term
 **     id the sum of its weights, then the whole scaled to unit length (the
-**     mean's 1/n cancels). Terms whose sum is 0 are left out.
+**     mean's 1/n cancels). Terms whose sum is 0 are left out. Weights may be
+**     negative (the latent dimensions of an index's vectors).
 **   - The result does not depend on the order of the rows, bit for bit: each
 **     float32 weight is an integer multiple of 2^-149, and per term the sum is
 **     kept exactly, as an integer of 256 bits (four 64-bit limbs; room for
@@ -24,9 +25,14 @@
 
 #define N_LIMB 4
 
-/* An exact sum of float32 weights: sum * 2^149 as a 256-bit integer. */
-typedef struct ExactSum {
+/* A sum of float32 magnitudes, times 2^149, as a 256-bit integer. */
+typedef struct ExactMagnitude {
   sqlite3_uint64 aLimb[N_LIMB]; /* least significant first */
+} ExactMagnitude;
+
+/* An exact sum of float32 weights: positive and negative ones apart. */
+typedef struct ExactSum {
+  ExactMagnitude positive, negative;
 } ExactSum;
 
 /* The state of one aggregate: terms numbered in order of first sight
@@ -40,7 +46,7 @@ typedef struct Centroid {
 } Centroid;
 
 /* Adds v << iShift (v < 2^24, iShift < 192) to the sum, carrying. */
-static void exact_add(ExactSum *p, sqlite3_uint64 v, int iShift) {
+static void exact_add(ExactMagnitude *p, sqlite3_uint64 v, int iShift) {
   int iLimb = iShift / 64, iBit = iShift % 64;
   sqlite3_uint64 aAdd[2];
   aAdd[0] = v << iBit;
@@ -59,10 +65,11 @@ static void exact_add(ExactSum *p, sqlite3_uint64 v, int iShift) {
   }
 }
 
-/* Adds a float32 weight in [0, 1] exactly. */
-static void exact_add_weight(ExactSum *p, float w) {
+/* Adds a float32 weight in [-1, 1] exactly. */
+static void exact_add_weight(ExactSum *pSum, float w) {
   unsigned int bits;
   memcpy(&bits, &w, 4);
+  ExactMagnitude *p = (bits >> 31) ? &pSum->negative : &pSum->positive;
   unsigned int iExp = (bits >> 23) & 0xff, mantissa = bits & 0x7fffff;
   if (iExp == 0) {
     exact_add(p, mantissa, 0); /* subnormal: mantissa * 2^-149 */
@@ -71,12 +78,16 @@ static void exact_add_weight(ExactSum *p, float w) {
   }
 }
 
-/* The sum as a double, limbs added from the most significant. */
-static double exact_value(const ExactSum *p) {
+/* A magnitude as a double, limbs added from the most significant. */
+static double exact_magnitude(const ExactMagnitude *p) {
   double d = 0;
   for (int i = N_LIMB - 1; i >= 0; i--)
     d += ldexp((double)p->aLimb[i], 64 * i - 149);
   return d;
+}
+
+static double exact_value(const ExactSum *p) {
+  return exact_magnitude(&p->positive) - exact_magnitude(&p->negative);
 }
 
 static int centroid_grow(Centroid *p, i64 nNeed) {
@@ -159,7 +170,7 @@ static int centroid_vector(const Centroid *p, PapersVector *pVec) {
   int nKept = 0;
   for (int i = 0; i < nTerm; i++) {
     double sum = exact_value(&p->aSum[i]);
-    if (sum > 0) {
+    if (sum != 0) {
       aTerm[nKept].id = p->aId[i];
       aTerm[nKept++].sum = sum;
     }
@@ -183,7 +194,7 @@ static int centroid_vector(const Centroid *p, PapersVector *pVec) {
     for (int i = 0; i < nKept; i++) {
       float w = (float)(aTerm[i].sum / norm);
       pVec->aId[i] = aTerm[i].id;
-      pVec->aWeight[i] = w > 1.0f ? 1.0f : w;
+      pVec->aWeight[i] = w > 1.0f ? 1.0f : (w < -1.0f ? -1.0f : w);
     }
   }
   sqlite3_free(aTerm);

@@ -17,7 +17,8 @@
 **       byte  3     flags, 0
 **       bytes 4..7  n, the number of terms (u32)
 **       then n term ids (u64), strictly increasing,
-**       then n weights (IEEE float32), each finite and in [0, 1].
+**       then n weights (IEEE float32), each finite and in [-1, 1] (only the
+**       latent dimensions of an index's vectors are ever negative).
 **     papers_vector_decode() checks all of it and names what is wrong.
 */
 #include "papers_internal.h"
@@ -344,8 +345,8 @@ static int vector_blob_check(const unsigned char *a, i64 n, int *pnTerm, const c
       return 0;
     }
     float w = get_f32(aWeights + 4 * i);
-    if (!(w >= 0.0f && w <= 1.0f)) { /* also catches NaN */
-      *pzProblem = "vector weight is not a number in [0, 1]";
+    if (!(w >= -1.0f && w <= 1.0f)) { /* also catches NaN */
+      *pzProblem = "vector weight is not a number in [-1, 1]";
       return 0;
     }
   }
@@ -365,6 +366,27 @@ int papers_vector_decode(const unsigned char *a, i64 n, PapersVector *pVec,
   for (int i = 0; i < nTerm; i++) {
     pVec->aId[i] = get_u64(aIds + 8 * i, 8);
     pVec->aWeight[i] = get_f32(aWeights + 4 * i);
+  }
+  return SQLITE_OK;
+}
+
+int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int nDim, double w,
+                              PapersVector *pOut) {
+  int rc = vector_alloc(pOut, pSparse->nTerm + nDim);
+  if (rc != SQLITE_OK) return rc;
+  double norm = 0;
+  for (int k = 0; k < nDim; k++) norm += z[k] * z[k];
+  norm = sqrt(norm);
+  double sparseScale = sqrt(1 - w), latentScale = norm > 0 ? sqrt(w) / norm : 0;
+  /* a text with no latent component keeps its sparse vector whole */
+  if (norm == 0) sparseScale = 1;
+  for (int i = 0; i < pSparse->nTerm; i++) {
+    pOut->aId[i] = pSparse->aId[i];
+    pOut->aWeight[i] = (float)(pSparse->aWeight[i] * sparseScale);
+  }
+  for (int k = 0; k < nDim; k++) {
+    pOut->aId[pSparse->nTerm + k] = PAPERS_LATENT_ID + (sqlite3_uint64)k;
+    pOut->aWeight[pSparse->nTerm + k] = (float)(z[k] * latentScale);
   }
   return SQLITE_OK;
 }

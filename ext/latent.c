@@ -1,0 +1,199 @@
+/*
+** latent.c: latent semantic analysis (LSA) of an index's documents, the
+** part of a similarity that sees past the exact words: "grasp", "gripper"
+** and "manipulation" pull towards one another because they occur together.
+**
+** Contract:
+**   - papers_latent_fit() takes the documents' sparse vectors (rows of a
+**     matrix A, documents by features) and returns the top d right singular
+**     vectors of A, one row of d values per feature: the projection. A
+**     document's latent vector is then x . V (x its sparse vector), which is
+**     U * S of the SVD, the classic LSA embedding.
+**   - The SVD is the randomised range finder of Halko, Martinsson and Tropp
+**     (2011): Y = A * Omega, two power iterations with re-orthonormalisation,
+**     B = Q^T A, and the eigen-decomposition of the small matrix B B^T by
+**     cyclic Jacobi rotations. Omega comes from a fixed-seed SplitMix64, every
+**     sum runs in a fixed order, and only +, -, *, / and sqrt are used (the
+**     build turns off FMA contraction): the same projection, bit for bit, on
+**     every IEEE-754 machine.
+**   - Singular vectors are only defined up to sign; each column is turned so
+**     that its largest-magnitude entry is positive, for stable output.
+*/
+#include "papers_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+#define OVERSAMPLE      8
+#define POWER_ITERATION 2
+#define JACOBI_SWEEPS   60
+
+/* ---- dense helpers (column-major where noted) ------------------------------ */
+
+static sqlite3_uint64 splitmix64(sqlite3_uint64 *pState) {
+  sqlite3_uint64 z = (*pState += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/* A uniform number in [-1, 1), exactly representable. */
+static double uniform(sqlite3_uint64 *pState) {
+  return (double)(splitmix64(pState) >> 11) / 4503599627370496.0 - 1.0;
+}
+
+/* Orthonormalises the l columns of the n x l column-major matrix a in
+** place (modified Gram-Schmidt, run twice for accuracy). A column that
+** vanishes becomes zero. */
+static void orthonormalise(double *a, i64 n, int l) {
+  for (int pass = 0; pass < 2; pass++) {
+    for (int j = 0; j < l; j++) {
+      double *aj = a + (i64)j * n;
+      for (int k = 0; k < j; k++) {
+        const double *ak = a + (i64)k * n;
+        double dot = 0;
+        for (i64 i = 0; i < n; i++) dot += ak[i] * aj[i];
+        for (i64 i = 0; i < n; i++) aj[i] -= dot * ak[i];
+      }
+      double norm = 0;
+      for (i64 i = 0; i < n; i++) norm += aj[i] * aj[i];
+      norm = sqrt(norm);
+      for (i64 i = 0; i < n; i++) aj[i] = norm > 1e-12 ? aj[i] / norm : 0;
+    }
+  }
+}
+
+/* y (nRow x l, column-major) = A (CSR) * x (nFeature x l, column-major). */
+static void multiply(const PapersLatentMatrix *A, const double *x, int l, double *y) {
+  memset(y, 0, sizeof(double) * (size_t)(A->nRow * l));
+  for (i64 r = 0; r < A->nRow; r++) {
+    for (i64 e = A->aRowStart[r]; e < A->aRowStart[r + 1]; e++) {
+      double v = A->aValue[e];
+      i64 c = A->aColumn[e];
+      for (int j = 0; j < l; j++) y[(i64)j * A->nRow + r] += v * x[(i64)j * A->nColumn + c];
+    }
+  }
+}
+
+/* x (nFeature x l, column-major) = A^T (CSR) * y (nRow x l, column-major). */
+static void multiply_transposed(const PapersLatentMatrix *A, const double *y, int l, double *x) {
+  memset(x, 0, sizeof(double) * (size_t)(A->nColumn * l));
+  for (i64 r = 0; r < A->nRow; r++) {
+    for (i64 e = A->aRowStart[r]; e < A->aRowStart[r + 1]; e++) {
+      double v = A->aValue[e];
+      i64 c = A->aColumn[e];
+      for (int j = 0; j < l; j++) x[(i64)j * A->nColumn + c] += v * y[(i64)j * A->nRow + r];
+    }
+  }
+}
+
+/* Eigen-decomposition of the symmetric l x l matrix g (destroyed) by cyclic
+** Jacobi rotations: eigenvalues into aValue, eigenvectors as the columns of
+** w (l x l, column-major). */
+static void jacobi(double *g, int l, double *aValue, double *w) {
+  memset(w, 0, sizeof(double) * (size_t)(l * l));
+  for (int i = 0; i < l; i++) w[i * l + i] = 1;
+  for (int sweep = 0; sweep < JACOBI_SWEEPS; sweep++) {
+    double off = 0;
+    for (int p = 0; p < l; p++) {
+      for (int q = p + 1; q < l; q++) off += g[p * l + q] * g[p * l + q];
+    }
+    if (off < 1e-30) break;
+    for (int p = 0; p < l; p++) {
+      for (int q = p + 1; q < l; q++) {
+        double gpq = g[p * l + q];
+        if (fabs(gpq) < 1e-300) continue;
+        double theta = (g[q * l + q] - g[p * l + p]) / (2 * gpq);
+        double t = (theta >= 0 ? 1.0 : -1.0) / (fabs(theta) + sqrt(theta * theta + 1));
+        double c = 1 / sqrt(t * t + 1), s = t * c;
+        for (int k = 0; k < l; k++) { /* rows p and q, then columns p and q */
+          double gpk = g[p * l + k], gqk = g[q * l + k];
+          g[p * l + k] = c * gpk - s * gqk;
+          g[q * l + k] = s * gpk + c * gqk;
+        }
+        for (int k = 0; k < l; k++) {
+          double gkp = g[k * l + p], gkq = g[k * l + q];
+          g[k * l + p] = c * gkp - s * gkq;
+          g[k * l + q] = s * gkp + c * gkq;
+        }
+        for (int k = 0; k < l; k++) {
+          double wkp = w[p * l + k], wkq = w[q * l + k];
+          w[p * l + k] = c * wkp - s * wkq;
+          w[q * l + k] = s * wkp + c * wkq;
+        }
+      }
+    }
+  }
+  for (int i = 0; i < l; i++) aValue[i] = g[i * l + i];
+}
+
+/* ---- the fit ----------------------------------------------------------------- */
+
+int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection) {
+  int l = nDim + OVERSAMPLE;
+  if (l > A->nRow) l = (int)A->nRow;
+  if (l > A->nColumn) l = (int)A->nColumn;
+  if (nDim > l) return SQLITE_MISUSE;
+  i64 nRow = A->nRow, nFeature = A->nColumn;
+  double *y = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nRow * l));
+  double *x = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nFeature * l));
+  double *g = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(l * l));
+  double *w = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(l * l));
+  double *aValue = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)l);
+  int *aOrder = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)l);
+  int rc = (y && x && g && w && aValue && aOrder) ? SQLITE_OK : SQLITE_NOMEM;
+  if (rc == SQLITE_OK) {
+    sqlite3_uint64 seed = 0x5eed1a7e47ULL;
+    for (i64 i = 0; i < nFeature * l; i++) x[i] = uniform(&seed);
+    multiply(A, x, l, y); /* Y = A Omega */
+    orthonormalise(y, nRow, l);
+    for (int it = 0; it < POWER_ITERATION; it++) {
+      multiply_transposed(A, y, l, x);
+      orthonormalise(x, nFeature, l);
+      multiply(A, x, l, y);
+      orthonormalise(y, nRow, l);
+    }
+    multiply_transposed(A, y, l, x); /* the columns of x are the rows of B = Q^T A */
+    for (int i = 0; i < l; i++) {    /* G = B B^T */
+      for (int j = 0; j < l; j++) {
+        double dot = 0;
+        for (i64 f = 0; f < nFeature; f++) dot += x[(i64)i * nFeature + f] * x[(i64)j * nFeature + f];
+        g[i * l + j] = dot;
+      }
+    }
+    jacobi(g, l, aValue, w);
+    /* eigenvalues in decreasing order; ties keep their index order */
+    for (int i = 0; i < l; i++) aOrder[i] = i;
+    for (int i = 1; i < l; i++) {
+      int k = aOrder[i], j = i;
+      while (j > 0 && aValue[aOrder[j - 1]] < aValue[k]) {
+        aOrder[j] = aOrder[j - 1];
+        j--;
+      }
+      aOrder[j] = k;
+    }
+    /* V[:, k] = B^T w_k / sigma_k, turned so its largest entry is positive */
+    for (int k = 0; k < nDim; k++) {
+      const double *wk = w + (i64)aOrder[k] * l;
+      double sigma = aValue[aOrder[k]] > 0 ? sqrt(aValue[aOrder[k]]) : 0;
+      double largest = 0;
+      for (i64 f = 0; f < nFeature; f++) {
+        double v = 0;
+        for (int i = 0; i < l; i++) v += x[(i64)i * nFeature + f] * wk[i];
+        v = sigma > 0 ? v / sigma : 0;
+        if (fabs(v) > fabs(largest)) largest = v;
+        aProjection[f * nDim + k] = (float)v;
+      }
+      if (largest < 0) {
+        for (i64 f = 0; f < nFeature; f++) aProjection[f * nDim + k] = -aProjection[f * nDim + k];
+      }
+    }
+  }
+  sqlite3_free(y);
+  sqlite3_free(x);
+  sqlite3_free(g);
+  sqlite3_free(w);
+  sqlite3_free(aValue);
+  sqlite3_free(aOrder);
+  return rc;
+}
