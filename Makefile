@@ -30,7 +30,7 @@ endif
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 WARNINGS   := -Wall -Wextra
-LIB_CFLAGS := $(CFLAGS) -fPIC -fvisibility=hidden $(WARNINGS)
+LIB_CFLAGS := $(CFLAGS) -fPIC -fvisibility=hidden -ffp-contract=off $(WARNINGS)
 DEFINES     = -DPAPERS_GIT_COMMIT='"$(GIT_COMMIT)"' -DPAPERS_BUILD_FLAGS='"$(strip $(1))"'
 
 SOURCES := $(wildcard ext/*.c)
@@ -38,7 +38,7 @@ HEADERS := $(wildcard ext/*.h)
 TESTS   := $(sort $(wildcard tests/*.test))
 DOCS    := README.md $(sort $(wildcard docs/*.md))
 
-ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+ASAN_FLAGS := -O1 -g -ffp-contract=off -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all demo test asan valgrind bench quality lint format clean node-deps
 

@@ -1156,6 +1156,11 @@ static int score_documents(IndexTable *pTab, const PapersVector *pQuery, int has
     sqlite3_free(scores.aHit);
     return rc;
   }
+  /* float32 rounding may take the cosine of near-duplicates past 1: clamp, as
+  ** papers_similarity() does, so that both rank alike */
+  for (int i = 0; i < nHit; i++) {
+    if (scores.aHit[i].score > 1) scores.aHit[i].score = 1;
+  }
   qsort(scores.aHit, (size_t)nHit, sizeof(Hit), compare_hits);
   while (nHit > 0 && scores.aHit[nHit - 1].score <= 0) nHit--; /* zero weights share nothing */
   if (nKeep >= 0 && nHit > nKeep) nHit = (int)nKeep;
