@@ -140,6 +140,18 @@ fuzz-build: $(addprefix build/fuzz/,$(FUZZ_TARGETS)) build/fuzz/seeds/.done
 fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_MAX_LEN=$(FUZZ_MAX_LEN) tests/fuzz/run.sh $(FUZZ_TARGETS)
 
+# ---- allocation-failure injection (tests/oom.c, docs/testing.md) ----------
+# The driver links the extension's sources (-DSQLITE_CORE) and runs under
+# ASan + UBSan, so that an error path that crashes or leaks is caught too.
+build/oom/oom: tests/oom.c $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p build/oom
+	$(CC) $(ASAN_FLAGS) $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,oom) -o $@ \
+	  tests/oom.c $(SOURCES) -lsqlite3 -lm
+
+oom: build/oom/oom
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ./build/oom/oom
+
 C_FILES := $(SOURCES) $(HEADERS) tests/runner.c $(wildcard tests/bench/*.c)
 
 lint:

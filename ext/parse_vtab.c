@@ -195,8 +195,8 @@ static int resolve_format(ParseCursor *pCur, sqlite3_value *pFormat, const char 
   sqlite3_str *pNames = sqlite3_str_new(0);
   papers_format_append_names(pNames);
   char *zNames = sqlite3_str_finish(pNames);
-  int rc = set_error(pCur, "%s: unknown format '%s' (known: %s)", pTab->zName, zName,
-                     zNames ? zNames : "");
+  if (zNames == 0) return SQLITE_NOMEM;
+  int rc = set_error(pCur, "%s: unknown format '%s' (known: %s)", pTab->zName, zName, zNames);
   sqlite3_free(zNames);
   return rc;
 }
@@ -216,40 +216,45 @@ static int resolve_today(ParseCursor *pCur, sqlite3_value *pToday) {
                    pTab->zName, zToday);
 }
 
-static void parser_step(ParseCursor *pCur) {
+/* Asks the format parser for its next step; returns the error that ended
+** the parse (SQLITE_NOMEM), or SQLITE_OK. */
+static int parser_step(ParseCursor *pCur) {
   PapersParser *p = &pCur->parser;
   p->hasRecord = 0;
   p->nReject = 0;
   if (!p->pFormat->xStep(p)) {
     pCur->isEof = 1;
-    return;
+    return p->rc;
   }
   if (p->hasRecord) p->nRecord++;
+  return SQLITE_OK;
 }
 
 /* papers_parse: steps until the parser yields a record. */
-static void next_record(ParseCursor *pCur) {
+static int next_record(ParseCursor *pCur) {
+  int rc;
   do {
-    parser_step(pCur);
-  } while (!pCur->isEof && !pCur->parser.hasRecord);
+    rc = parser_step(pCur);
+  } while (rc == SQLITE_OK && !pCur->isEof && !pCur->parser.hasRecord);
+  return rc;
 }
 
 /* papers_unparsed: moves to the next non-blank line of the current reject,
 ** stepping the parser for more rejects when these are used up. */
-static void next_unparsed_line(ParseCursor *pCur) {
+static int next_unparsed_line(ParseCursor *pCur) {
   PapersParser *p = &pCur->parser;
   for (;;) {
     while (papers_lines_next(&pCur->rejectLines, &pCur->rejectLine)) {
-      if (!papers_is_blank(pCur->rejectLine.z, pCur->rejectLine.n)) return;
+      if (!papers_is_blank(pCur->rejectLine.z, pCur->rejectLine.n)) return SQLITE_OK;
     }
     if (pCur->zDetectFailure) {
       pCur->isEof = 1;
-      return;
+      return SQLITE_OK;
     }
     if (++pCur->iReject >= p->nReject) {
       pCur->iReject = -1;
-      parser_step(pCur);
-      if (pCur->isEof) return;
+      int rc = parser_step(pCur);
+      if (rc != SQLITE_OK || pCur->isEof) return rc;
       continue;
     }
     const PapersReject *pReject = &p->aReject[pCur->iReject];
@@ -262,15 +267,16 @@ static void next_unparsed_line(ParseCursor *pCur) {
 static int parse_next(sqlite3_vtab_cursor *pCursor) {
   ParseCursor *pCur = (ParseCursor *)pCursor;
   ParseTable *pTab = (ParseTable *)pCursor->pVtab;
+  int rc = SQLITE_OK;
   if (pTab->isUnparsed) {
-    next_unparsed_line(pCur);
+    rc = next_unparsed_line(pCur);
   } else if (pCur->zDetectFailure) {
     pCur->isEof = 1;
   } else {
-    next_record(pCur);
+    rc = next_record(pCur);
   }
   pCur->iRowid++;
-  return SQLITE_OK;
+  return rc;
 }
 
 static int parse_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr, int argc,
