@@ -571,8 +571,9 @@ static i64 read_arxiv_id(const char *z, const char *zEnd, PapersSpan *pId,
   pId->n = nId;
   *pVersion = -1;
   const char *zV = z + nId;
-  i64 nDigit = zV < zEnd && *zV == 'v' ? digits_len(zV + 1, zEnd, 9) : 0;
-  if (nDigit > 0 && papers_parse_count(zV + 1, nDigit, pVersion))
+  /* a version of more than 9 digits is not one (not cut to its first 9) */
+  i64 nDigit = zV < zEnd && *zV == 'v' ? digits_len(zV + 1, zEnd, 10) : 0;
+  if (nDigit > 0 && nDigit <= 9 && papers_parse_count(zV + 1, nDigit, pVersion))
     return nId + 1 + nDigit;
   *pVersion = -1;
   return nId;

@@ -716,6 +716,8 @@ static void reject_stray_line(PapersParser *p, int *piRun, const PapersLine *pLi
   papers_parser_reject(p, pLine->z, pLine->z + pLine->n, pLine->iLine, zReason);
 }
 
+#define MAIL_STEP_LINES 4096
+
 static MailState *mail_state(PapersParser *p) {
   if (p->pState == 0) {
     MailState *pState = sqlite3_malloc64(sizeof(MailState));
@@ -734,6 +736,7 @@ static int mail_step(PapersParser *p) {
   MailState *pState = mail_state(p);
   PapersLine line;
   int iRun = -1; /* the reject holding the current run of stray lines */
+  int nLine = 0; /* lines read between entries in this step */
   if (pState == 0) {
     p->rc = SQLITE_NOMEM;
     return 0;
@@ -743,6 +746,10 @@ static int mail_step(PapersParser *p) {
     p->iState = STATE_BANNER;
   }
   for (;;) {
+    /* a step ends every MAIL_STEP_LINES lines, so that the caller can check
+    ** for an interrupt in a long stretch of lines that are not entries */
+    if (++nLine > MAIL_STEP_LINES)
+      return 1;
     if (!papers_lines_next(&p->lines, &line))
       return p->nReject > 0;
     int iSection =

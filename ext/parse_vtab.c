@@ -28,6 +28,16 @@
 **   - The input is not copied: the argument's value stays unchanged in its
 **     register for as long as the scan runs (SQLite re-runs xFilter when a
 **     correlated argument changes).
+**   - Long scans can be stopped. SQLite calls the progress handler and checks
+**     sqlite3_interrupt() between VDBE opcodes, but an xNext that reads
+**     through megabytes of lines no format recognises is one opcode. So every
+**     PULSE_STEPS parser steps or PULSE_BYTES of lines (64 KB) that yield no
+**     row (a format's step ends at least every few thousand lines), xNext
+**     steps a prepared
+**     "SELECT 1" of its own (SQLite 3.40 has no sqlite3_is_interrupted()): the
+**     nested statement fails with SQLITE_INTERRUPT when the connection was
+**     interrupted, and its opcodes count towards the progress handler, which
+**     may stop it the same way; xNext then returns SQLITE_INTERRUPT.
 */
 #include "papers_internal.h"
 
@@ -35,6 +45,11 @@
 #include <string.h>
 
 enum UnparsedColumn { UCOL_LINE, UCOL_TEXT, UCOL_REASON, N_UNPARSED_OUTPUT };
+
+/* A check for an interrupt comes after PULSE_STEPS parser steps without a
+** row, or after PULSE_BYTES of lines read without a row, whichever is first. */
+#define PULSE_STEPS 32
+#define PULSE_BYTES (64 * 1024)
 
 /* Argument columns follow the output columns, in this order. */
 enum ArgSlot { ARG_INPUT, ARG_FORMAT, ARG_TODAY, N_ARG };
@@ -52,6 +67,7 @@ static const char zUnparsedSchema[] = "CREATE TABLE x(line INTEGER, text TEXT, r
 
 typedef struct ParseTable {
   sqlite3_vtab base;
+  sqlite3 *db;
   int isUnparsed; /* papers_unparsed rather than papers_parse */
   int nOutput;    /* number of output columns; arguments follow */
   int nArg;       /* number of argument columns */
@@ -70,6 +86,11 @@ typedef struct ParseCursor {
   PapersLine rejectLine;
   /* argument values, for the hidden columns */
   sqlite3_value *apArg[N_ARG];
+  /* interrupt checks: the "SELECT 1" they step, and steps since the last */
+  sqlite3 *db;
+  sqlite3_stmt *pPulse;
+  int nIdleStep;
+  i64 iPulsePos; /* parser.lines.iPos at the last check or row */
 } ParseCursor;
 
 static int parse_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
@@ -83,6 +104,7 @@ static int parse_connect(sqlite3 *db, void *pAux, int argc, const char *const *a
   ParseTable *pTab = sqlite3_malloc64(sizeof(*pTab));
   if (pTab == 0) return SQLITE_NOMEM;
   memset(pTab, 0, sizeof(*pTab));
+  pTab->db = db;
   pTab->isUnparsed = isUnparsed;
   pTab->nOutput = isUnparsed ? N_UNPARSED_OUTPUT : PAPERS_N_COLUMN;
   pTab->nArg = isUnparsed ? 2 : 3;
@@ -137,10 +159,10 @@ static int parse_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
 }
 
 static int parse_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
-  (void)pVtab;
   ParseCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
   if (pCur == 0) return SQLITE_NOMEM;
   memset(pCur, 0, sizeof(*pCur));
+  pCur->db = ((ParseTable *)pVtab)->db;
   *ppCursor = &pCur->base;
   return SQLITE_OK;
 }
@@ -153,6 +175,7 @@ static void parser_release(PapersParser *p) {
 
 static int parse_close(sqlite3_vtab_cursor *pCursor) {
   parser_release(&((ParseCursor *)pCursor)->parser);
+  sqlite3_finalize(((ParseCursor *)pCursor)->pPulse);
   sqlite3_free(pCursor);
   return SQLITE_OK;
 }
@@ -216,8 +239,22 @@ static int resolve_today(ParseCursor *pCur, sqlite3_value *pToday) {
                    pTab->zName, zToday);
 }
 
+/* Returns SQLITE_INTERRUPT when the connection was interrupted or the
+** progress handler asks to stop, by stepping a "SELECT 1" (see the header
+** comment); SQLITE_OK otherwise. */
+static int pulse(ParseCursor *pCur) {
+  if (pCur->pPulse == 0) {
+    int rc = sqlite3_prepare_v2(pCur->db, "SELECT 1", -1, &pCur->pPulse, 0);
+    if (rc != SQLITE_OK) return rc;
+  }
+  int rc = sqlite3_step(pCur->pPulse);
+  sqlite3_reset(pCur->pPulse);
+  if (rc == SQLITE_ROW) return SQLITE_OK;
+  return rc == SQLITE_INTERRUPT ? SQLITE_INTERRUPT : (rc == SQLITE_NOMEM ? rc : SQLITE_ERROR);
+}
+
 /* Asks the format parser for its next step; returns the error that ended
-** the parse (SQLITE_NOMEM), or SQLITE_OK. */
+** the parse (SQLITE_NOMEM, SQLITE_INTERRUPT), or SQLITE_OK. */
 static int parser_step(ParseCursor *pCur) {
   PapersParser *p = &pCur->parser;
   p->hasRecord = 0;
@@ -226,7 +263,16 @@ static int parser_step(ParseCursor *pCur) {
     pCur->isEof = 1;
     return p->rc;
   }
-  if (p->hasRecord) p->nRecord++;
+  if (p->hasRecord) {
+    p->nRecord++;
+    pCur->nIdleStep = 0;
+    pCur->iPulsePos = p->lines.iPos;
+  } else if (++pCur->nIdleStep >= PULSE_STEPS ||
+             p->lines.iPos - pCur->iPulsePos >= PULSE_BYTES) {
+    pCur->nIdleStep = 0;
+    pCur->iPulsePos = p->lines.iPos;
+    return pulse(pCur);
+  }
   return SQLITE_OK;
 }
 
@@ -289,6 +335,8 @@ static int parse_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   memset(&pCur->parser, 0, sizeof(pCur->parser));
   memset(pCur->apArg, 0, sizeof(pCur->apArg));
   pCur->iRowid = 0;
+  pCur->nIdleStep = 0;
+  pCur->iPulsePos = 0;
   pCur->isEof = 0;
   pCur->zDetectFailure = 0;
   pCur->iReject = -1;

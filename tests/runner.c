@@ -35,7 +35,15 @@
 **
 ** Each file gets its own in-memory database with the extension loaded, and
 ** the function readfile(path) of the sqlite3 shell, so that tests and docs
-** read fixtures exactly as a user's shell session would.
+** read fixtures exactly as a user's shell session would. Two more functions
+** let tests stop statements the way applications do:
+**
+**   runner_progress(N, 'stop')       progress handler every N opcodes that
+**                                    stops the statement (returns 1)
+**   runner_progress(N, 'interrupt')  one that calls sqlite3_interrupt()
+**   runner_progress(0)               removes the handler
+**   runner_length_limit(N)           sqlite3_limit(db, SQLITE_LIMIT_LENGTH, N);
+**                                    returns the previous limit
 */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -116,6 +124,35 @@ static void readfile_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv)
   sqlite3_result_blob64(pCtx, z, n, free);
 }
 
+/* The progress handler runner_progress() installs. */
+static int progress_callback(void *pArg) {
+  (void)pArg;
+  return 1;
+}
+
+static int progress_interrupt(void *pArg) {
+  sqlite3_interrupt((sqlite3 *)pArg);
+  return 0;
+}
+
+static void progress_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
+  sqlite3 *db = sqlite3_context_db_handle(pCtx);
+  int nOps = sqlite3_value_int(argv[0]);
+  const char *zMode = argc > 1 ? (const char *)sqlite3_value_text(argv[1]) : "stop";
+  int isInterrupt = zMode && strcmp(zMode, "interrupt") == 0;
+  sqlite3_progress_handler(db, nOps, nOps > 0 ? (isInterrupt ? progress_interrupt
+                                                               : progress_callback)
+                                              : 0,
+                           db);
+  sqlite3_result_int(pCtx, nOps);
+}
+
+static void length_limit_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  sqlite3 *db = sqlite3_context_db_handle(pCtx);
+  sqlite3_result_int(pCtx, sqlite3_limit(db, SQLITE_LIMIT_LENGTH, sqlite3_value_int(argv[0])));
+}
+
 static sqlite3 *open_database(void) {
   sqlite3 *db = 0;
   char *zErr = 0;
@@ -129,6 +166,10 @@ static sqlite3 *open_database(void) {
     exit(2);
   }
   sqlite3_create_function(db, "readfile", 1, SQLITE_UTF8, 0, readfile_func, 0, 0);
+  sqlite3_create_function(db, "runner_progress", 1, SQLITE_UTF8, 0, progress_func, 0, 0);
+  sqlite3_create_function(db, "runner_progress", 2, SQLITE_UTF8, 0, progress_func, 0, 0);
+  sqlite3_create_function(db, "runner_length_limit", 1, SQLITE_UTF8, 0, length_limit_func, 0,
+                          0);
   return db;
 }
 

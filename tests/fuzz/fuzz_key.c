@@ -3,7 +3,8 @@
 **
 ** The fuzz input is the title, bound as TEXT (any bytes: papers_key treats
 ** bytes that are not UTF-8 as separators). The key must be made of lowercase
-** words joined by single spaces, none at either end, and keying the key must
+** words joined by single spaces, none at either end, valid UTF-8 whatever
+** the input, and keying the key must
 ** give the key back (the fold is idempotent).
 */
 #include "papers_internal.h"
@@ -39,6 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData) {
     if (zKey == 0 || zKey2 == 0) abort();
     if (nKey > 0 && (zKey[0] == ' ' || zKey[nKey - 1] == ' ')) abort();
     if (strstr(zKey, "  ")) abort();
+    int hasCR = 0;
+    if (papers_utf8_check((const unsigned char *)zKey, nKey, &hasCR) >= 0) {
+      fprintf(stderr, "a key that is not UTF-8\n");
+      abort();
+    }
     for (int i = 0; i < nKey; i++) {
       if (zKey[i] >= 'A' && zKey[i] <= 'Z') abort();
     }
