@@ -152,7 +152,8 @@ oom: build/oom/oom
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ./build/oom/oom
 
-C_FILES := $(SOURCES) $(HEADERS) tests/runner.c $(wildcard tests/bench/*.c)
+C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/oom.c $(wildcard tests/bench/*.c) \
+           $(wildcard tests/fuzz/*.c)
 
 lint:
 	clang-format --dry-run --Werror $(C_FILES)

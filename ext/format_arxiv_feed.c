@@ -1285,8 +1285,8 @@ static PapersSpan announce_span(const PapersParser *p) {
 
 /* Appends "key":"decoded text" to the extra object when the text is not
 ** empty; sets *pIsNomem when the text could not be decoded for lack of memory. */
-static void extra_text(const PapersParser *p, sqlite3_str *pStr, int *pnKey, int *pIsNomem,
-                       const char *zKey, PapersSpan span, int isInCdata) {
+static void extra_text(const PapersParser *p, sqlite3_str *pStr, int *pnKey,
+                       int *pIsNomem, const char *zKey, PapersSpan span, int isInCdata) {
   i64 n;
   if (span.z == 0)
     return;
@@ -1454,7 +1454,8 @@ static int atom_detect(const char *z, i64 n) {
 }
 
 const PapersFormat papers_format_arxiv_rss = {
-    "arxiv-rss", "arXiv RSS feed: RSS 2.0, or the older RSS 1.0 (RDF) form",
+    "arxiv-rss",
+    "arXiv RSS feed: RSS 2.0, or the older RSS 1.0 (RDF) form",
     "<?xml version=\"1.0\"?>\n"
     "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
     "<channel><title>cs.CL updates on arXiv.org</title>\n"
@@ -1470,19 +1471,24 @@ const PapersFormat papers_format_arxiv_rss = {
     "</item>\n"
     "</channel>\n"
     "</rss>\n",
-    rss_detect,  feed_step,
-    feed_column, feed_free,
+    rss_detect,
+    feed_step,
+    feed_column,
+    feed_free,
 };
 
 const PapersFormat papers_format_arxiv_atom = {
-    "arxiv-atom", "arXiv Atom feed (and arXiv API answers)",
+    "arxiv-atom",
+    "arXiv Atom feed (and arXiv API answers)",
     "<?xml version='1.0' encoding='UTF-8'?>\n"
-    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:arxiv=\"http://arxiv.org/schemas/atom\">\n"
+    "<feed xmlns=\"http://www.w3.org/2005/Atom\" "
+    "xmlns:arxiv=\"http://arxiv.org/schemas/atom\">\n"
     "<title>cs.CL updates on arXiv.org</title>\n"
     "<entry>\n"
     "<id>oai:arXiv.org:2402.00101v1</id>\n"
     "<title>Streaming Feed Readers</title>\n"
-    "<link href=\"https://arxiv.org/abs/2402.00101\" rel=\"alternate\" type=\"text/html\"/>\n"
+    "<link href=\"https://arxiv.org/abs/2402.00101\" rel=\"alternate\" "
+    "type=\"text/html\"/>\n"
     "<summary>arXiv:2402.00101v1 Announce Type: new \n"
     "Abstract: We study streaming readers of feeds.</summary>\n"
     "<category term=\"cs.CL\"/>\n"
@@ -1490,6 +1496,8 @@ const PapersFormat papers_format_arxiv_atom = {
     "<author><name>Ana Garcia</name></author>\n"
     "</entry>\n"
     "</feed>\n",
-    atom_detect,  feed_step,
-    feed_column,  feed_free,
+    atom_detect,
+    feed_step,
+    feed_column,
+    feed_free,
 };

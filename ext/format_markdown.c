@@ -783,7 +783,8 @@ const PapersFormat papers_format_daily_arxiv_table = {
     "\n"
     "|Publish Date|Title|Authors|PDF|Code|\n"
     "|---|---|---|---|---|\n"
-    "|**2026-05-13**|**LEXI-SG: Monocular 3D Scene Graph Mapping**|Christina Kassab et.al.|[2605.13741](http://arxiv.org/abs/2605.13741)|null|\n",
+    "|**2026-05-13**|**LEXI-SG: Monocular 3D Scene Graph Mapping**|Christina Kassab "
+    "et.al.|[2605.13741](http://arxiv.org/abs/2605.13741)|null|\n",
     table_detect,
     table_step,
     daily_arxiv_column,
@@ -796,7 +797,9 @@ const PapersFormat papers_format_daily_arxiv_list = {
     "[url](url)",
     "## SLAM\n"
     "\n"
-    "- 2022-11-30, **MVRackLay: Monocular Multi-View Layout Estimation, for Warehouses**, Pranjali Pathre et.al., Paper: [http://arxiv.org/abs/2211.16882v1](http://arxiv.org/abs/2211.16882v1)\n",
+    "- 2022-11-30, **MVRackLay: Monocular Multi-View Layout Estimation, for "
+    "Warehouses**, Pranjali Pathre et.al., Paper: "
+    "[http://arxiv.org/abs/2211.16882v1](http://arxiv.org/abs/2211.16882v1)\n",
     list_detect,
     list_step,
     daily_arxiv_column,

@@ -62,8 +62,9 @@ static const char zParseSchema[] =
     " journal_ref TEXT, url TEXT, links TEXT, extra TEXT, line INTEGER,"
     " input HIDDEN, input_format HIDDEN, today HIDDEN)";
 
-static const char zUnparsedSchema[] = "CREATE TABLE x(line INTEGER, text TEXT, reason TEXT,"
-                                      " input HIDDEN, input_format HIDDEN)";
+static const char zUnparsedSchema[] =
+    "CREATE TABLE x(line INTEGER, text TEXT, reason TEXT,"
+    " input HIDDEN, input_format HIDDEN)";
 
 typedef struct ParseTable {
   sqlite3_vtab base;
@@ -100,9 +101,11 @@ static int parse_connect(sqlite3 *db, void *pAux, int argc, const char *const *a
   (void)argv;
   (void)pzErr;
   int rc = sqlite3_declare_vtab(db, isUnparsed ? zUnparsedSchema : zParseSchema);
-  if (rc != SQLITE_OK) return rc;
+  if (rc != SQLITE_OK)
+    return rc;
   ParseTable *pTab = sqlite3_malloc64(sizeof(*pTab));
-  if (pTab == 0) return SQLITE_NOMEM;
+  if (pTab == 0)
+    return SQLITE_NOMEM;
   memset(pTab, 0, sizeof(*pTab));
   pTab->db = db;
   pTab->isUnparsed = isUnparsed;
@@ -128,7 +131,8 @@ static int parse_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   for (int i = 0; i < pInfo->nConstraint; i++) {
     const struct sqlite3_index_constraint *pCons = &pInfo->aConstraint[i];
     int iArg = pCons->iColumn - pTab->nOutput;
-    if (iArg < 0 || pCons->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+    if (iArg < 0 || pCons->op != SQLITE_INDEX_CONSTRAINT_EQ)
+      continue;
     if (!pCons->usable) {
       unusableMask |= 1 << iArg;
     } else {
@@ -137,13 +141,15 @@ static int parse_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   }
   int idxNum = 0, nArgv = 0;
   for (int iArg = 0; iArg < pTab->nArg; iArg++) {
-    if (aiConstraint[iArg] < 0) continue;
+    if (aiConstraint[iArg] < 0)
+      continue;
     idxNum |= 1 << iArg;
     pInfo->aConstraintUsage[aiConstraint[iArg]].argvIndex = ++nArgv;
     pInfo->aConstraintUsage[aiConstraint[iArg]].omit = 1;
   }
   /* An argument that is not usable yet: another join order will supply it. */
-  if (unusableMask & ~idxNum) return SQLITE_CONSTRAINT;
+  if (unusableMask & ~idxNum)
+    return SQLITE_CONSTRAINT;
   pInfo->idxNum = idxNum;
   if (idxNum & (1 << ARG_INPUT)) {
     pInfo->estimatedCost = 1000;
@@ -160,7 +166,8 @@ static int parse_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
 
 static int parse_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
   ParseCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
-  if (pCur == 0) return SQLITE_NOMEM;
+  if (pCur == 0)
+    return SQLITE_NOMEM;
   memset(pCur, 0, sizeof(*pCur));
   pCur->db = ((ParseTable *)pVtab)->db;
   *ppCursor = &pCur->base;
@@ -169,7 +176,8 @@ static int parse_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
 
 /* Frees what the format parser of the last scan holds. */
 static void parser_release(PapersParser *p) {
-  if (p->pFormat && p->pFormat->xFree) p->pFormat->xFree(p);
+  if (p->pFormat && p->pFormat->xFree)
+    p->pFormat->xFree(p);
   p->pState = 0;
 }
 
@@ -198,11 +206,13 @@ static int set_error(ParseCursor *pCur, const char *zFormat, ...) {
 static void input_bytes(sqlite3_value *pValue, const char **pz, i64 *pn) {
   *pn = sqlite3_value_bytes(pValue);
   *pz = sqlite3_value_blob(pValue);
-  if (*pz == 0) *pz = "";
+  if (*pz == 0)
+    *pz = "";
 }
 
 /* Resolves the format argument; NULL format means auto-detect. */
-static int resolve_format(ParseCursor *pCur, sqlite3_value *pFormat, const char *z, i64 n) {
+static int resolve_format(ParseCursor *pCur, sqlite3_value *pFormat, const char *z,
+                          i64 n) {
   ParseTable *pTab = (ParseTable *)pCur->base.pVtab;
   if (pFormat == 0 || sqlite3_value_type(pFormat) == SQLITE_NULL) {
     pCur->parser.pFormat = papers_format_detect(z, n);
@@ -213,13 +223,17 @@ static int resolve_format(ParseCursor *pCur, sqlite3_value *pFormat, const char 
   }
   const char *zName = (const char *)sqlite3_value_text(pFormat);
   pCur->parser.pFormat = zName ? papers_format_find(zName) : 0;
-  if (pCur->parser.pFormat) return SQLITE_OK;
-  if (zName == 0) return SQLITE_NOMEM;
+  if (pCur->parser.pFormat)
+    return SQLITE_OK;
+  if (zName == 0)
+    return SQLITE_NOMEM;
   sqlite3_str *pNames = sqlite3_str_new(0);
   papers_format_append_names(pNames);
   char *zNames = sqlite3_str_finish(pNames);
-  if (zNames == 0) return SQLITE_NOMEM;
-  int rc = set_error(pCur, "%s: unknown format '%s' (known: %s)", pTab->zName, zName, zNames);
+  if (zNames == 0)
+    return SQLITE_NOMEM;
+  int rc =
+      set_error(pCur, "%s: unknown format '%s' (known: %s)", pTab->zName, zName, zNames);
   sqlite3_free(zNames);
   return rc;
 }
@@ -231,7 +245,8 @@ static int resolve_today(ParseCursor *pCur, sqlite3_value *pToday) {
     return SQLITE_OK;
   }
   const char *zToday = (const char *)sqlite3_value_text(pToday);
-  if (zToday == 0) return SQLITE_NOMEM;
+  if (zToday == 0)
+    return SQLITE_NOMEM;
   if (papers_date_from_iso(zToday, sqlite3_value_bytes(pToday), &pCur->parser.today)) {
     return SQLITE_OK;
   }
@@ -245,12 +260,15 @@ static int resolve_today(ParseCursor *pCur, sqlite3_value *pToday) {
 static int pulse(ParseCursor *pCur) {
   if (pCur->pPulse == 0) {
     int rc = sqlite3_prepare_v2(pCur->db, "SELECT 1", -1, &pCur->pPulse, 0);
-    if (rc != SQLITE_OK) return rc;
+    if (rc != SQLITE_OK)
+      return rc;
   }
   int rc = sqlite3_step(pCur->pPulse);
   sqlite3_reset(pCur->pPulse);
-  if (rc == SQLITE_ROW) return SQLITE_OK;
-  return rc == SQLITE_INTERRUPT ? SQLITE_INTERRUPT : (rc == SQLITE_NOMEM ? rc : SQLITE_ERROR);
+  if (rc == SQLITE_ROW)
+    return SQLITE_OK;
+  return rc == SQLITE_INTERRUPT ? SQLITE_INTERRUPT
+                                : (rc == SQLITE_NOMEM ? rc : SQLITE_ERROR);
 }
 
 /* Asks the format parser for its next step; returns the error that ended
@@ -291,7 +309,8 @@ static int next_unparsed_line(ParseCursor *pCur) {
   PapersParser *p = &pCur->parser;
   for (;;) {
     while (papers_lines_next(&pCur->rejectLines, &pCur->rejectLine)) {
-      if (!papers_is_blank(pCur->rejectLine.z, pCur->rejectLine.n)) return SQLITE_OK;
+      if (!papers_is_blank(pCur->rejectLine.z, pCur->rejectLine.n))
+        return SQLITE_OK;
     }
     if (pCur->zDetectFailure) {
       pCur->isEof = 1;
@@ -300,12 +319,13 @@ static int next_unparsed_line(ParseCursor *pCur) {
     if (++pCur->iReject >= p->nReject) {
       pCur->iReject = -1;
       int rc = parser_step(pCur);
-      if (rc != SQLITE_OK || pCur->isEof) return rc;
+      if (rc != SQLITE_OK || pCur->isEof)
+        return rc;
       continue;
     }
     const PapersReject *pReject = &p->aReject[pCur->iReject];
-    papers_lines_init(&pCur->rejectLines, pReject->zStart, pReject->zEnd - pReject->zStart,
-                      p->lines.hasCR);
+    papers_lines_init(&pCur->rejectLines, pReject->zStart,
+                      pReject->zEnd - pReject->zStart, p->lines.hasCR);
     pCur->rejectLines.iLine = pReject->iLine;
   }
 }
@@ -325,8 +345,8 @@ static int parse_next(sqlite3_vtab_cursor *pCursor) {
   return rc;
 }
 
-static int parse_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr, int argc,
-                        sqlite3_value **argv) {
+static int parse_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr,
+                        int argc, sqlite3_value **argv) {
   ParseCursor *pCur = (ParseCursor *)pCursor;
   ParseTable *pTab = (ParseTable *)pCursor->pVtab;
   (void)idxStr;
@@ -343,10 +363,12 @@ static int parse_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   papers_lines_init(&pCur->rejectLines, "", 0, 0);
   int iArgv = 0;
   for (int iArg = 0; iArg < N_ARG; iArg++) {
-    if (idxNum & (1 << iArg)) pCur->apArg[iArg] = argv[iArgv++];
+    if (idxNum & (1 << iArg))
+      pCur->apArg[iArg] = argv[iArgv++];
   }
   if (pCur->apArg[ARG_INPUT] == 0) {
-    return set_error(pCur, "%s: the first argument, the digest text, is missing", pTab->zName);
+    return set_error(pCur, "%s: the first argument, the digest text, is missing",
+                     pTab->zName);
   }
   if (sqlite3_value_type(pCur->apArg[ARG_INPUT]) == SQLITE_NULL) {
     pCur->isEof = 1;
@@ -358,15 +380,18 @@ static int parse_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   int hasCR = 0;
   i64 iBad = papers_utf8_check((const unsigned char *)z, n, &hasCR);
   if (iBad >= 0) {
-    return set_error(pCur, "%s: input is not valid UTF-8 at byte %lld", pTab->zName, iBad + 1);
+    return set_error(pCur, "%s: input is not valid UTF-8 at byte %lld", pTab->zName,
+                     iBad + 1);
   }
   if (n >= 3 && memcmp(z, "\xEF\xBB\xBF", 3) == 0) {
     z += 3;
     n -= 3;
   }
   int rc = resolve_format(pCur, pCur->apArg[ARG_FORMAT], z, n);
-  if (rc == SQLITE_OK) rc = resolve_today(pCur, pCur->apArg[ARG_TODAY]);
-  if (rc != SQLITE_OK) return rc;
+  if (rc == SQLITE_OK)
+    rc = resolve_today(pCur, pCur->apArg[ARG_TODAY]);
+  if (rc != SQLITE_OK)
+    return rc;
   papers_lines_init(&pCur->parser.lines, z, n, hasCR);
   if (pCur->zDetectFailure) {
     /* the whole input is one reject, listed by papers_unparsed */
@@ -388,9 +413,12 @@ static int parse_rowid(sqlite3_vtab_cursor *pCursor, sqlite_int64 *pRowid) {
 static void unparsed_column(ParseCursor *pCur, sqlite3_context *pCtx, int iCol) {
   const PapersLine *pLine = &pCur->rejectLine;
   switch (iCol) {
-  case UCOL_LINE: sqlite3_result_int64(pCtx, pLine->iLine); break;
-  case UCOL_TEXT: sqlite3_result_text64(pCtx, pLine->z, (sqlite3_uint64)pLine->n,
-                                        SQLITE_TRANSIENT, SQLITE_UTF8);
+  case UCOL_LINE:
+    sqlite3_result_int64(pCtx, pLine->iLine);
+    break;
+  case UCOL_TEXT:
+    sqlite3_result_text64(pCtx, pLine->z, (sqlite3_uint64)pLine->n, SQLITE_TRANSIENT,
+                          SQLITE_UTF8);
     break;
   default: {
     const char *zReason = pCur->zDetectFailure
@@ -407,7 +435,8 @@ static int parse_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int
   ParseTable *pTab = (ParseTable *)pCursor->pVtab;
   if (iCol >= pTab->nOutput) {
     sqlite3_value *pArg = pCur->apArg[iCol - pTab->nOutput];
-    if (pArg) sqlite3_result_value(pCtx, pArg);
+    if (pArg)
+      sqlite3_result_value(pCtx, pArg);
   } else if (pTab->isUnparsed) {
     unparsed_column(pCur, pCtx, iCol);
   } else if (pCur->parser.pFormat->xColumn) {
@@ -433,10 +462,12 @@ static sqlite3_module parseModule = {
 };
 
 int papers_register_parse(sqlite3 *db) {
-  static const char kUnparsedMarker = 1; /* non-NULL client data selects papers_unparsed */
+  static const char kUnparsedMarker =
+      1; /* non-NULL client data selects papers_unparsed */
   int rc = sqlite3_create_module(db, "papers_parse", &parseModule, 0);
   if (rc == SQLITE_OK) {
-    rc = sqlite3_create_module(db, "papers_unparsed", &parseModule, (void *)&kUnparsedMarker);
+    rc = sqlite3_create_module(db, "papers_unparsed", &parseModule,
+                               (void *)&kUnparsedMarker);
   }
   return rc;
 }

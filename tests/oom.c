@@ -63,41 +63,44 @@ static const Scenario aScenario[] = {
     /* every format, all columns, and count(*) (no column is read) */
     {"parse-hf-daily", ALL, FIX("hf-daily-papers-2026-05-15.txt"), 6000, 0, 0, 0},
     {"parse-hf-markdown", ALL,
-     FIX("hf-page-firecrawl-markdown-search-source-citations-2026-10-02.excerpt.md"), 6000, 0,
-     0, 0},
-    {"parse-hf-markdown-v2", ALL, FIX("hf-trending-structured-html-v2-extract-2026.excerpt.md"),
+     FIX("hf-page-firecrawl-markdown-search-source-citations-2026-10-02.excerpt.md"),
      6000, 0, 0, 0},
+    {"parse-hf-markdown-v2", ALL,
+     FIX("hf-trending-structured-html-v2-extract-2026.excerpt.md"), 6000, 0, 0, 0},
     {"parse-arxiv-mail", ALL, FIX("arxiv-email-fixture-2026-01-26.txt"), 8000, 0, 0, 0},
-    {"parse-arxiv-listing", ALL, FIX("arxiv-listing-mathAG-new-testfake.txt"), 0, 0, 0, 0},
-    {"parse-arxiv-mail-crlf", ALL, FIX("arxiv-email-cs-2019-07-15-crlf.txt"), 6000, 0, 0, 0},
+    {"parse-arxiv-listing", ALL, FIX("arxiv-listing-mathAG-new-testfake.txt"), 0, 0, 0,
+     0},
+    {"parse-arxiv-mail-crlf", ALL, FIX("arxiv-email-cs-2019-07-15-crlf.txt"), 6000, 0, 0,
+     0},
     {"parse-arxiv-rss", ALL, FIX("arxiv-rdf-handmade-2023-06-01.xml"), 0, 0, 0, 0},
-    {"parse-arxiv-rss2", ALL, FIX("arxiv-rss2-derived-filter-feed-zh-2025-08-01.xml"), 8000, 0,
-     0, 0},
+    {"parse-arxiv-rss2", ALL, FIX("arxiv-rss2-derived-filter-feed-zh-2025-08-01.xml"),
+     8000, 0, 0, 0},
     {"parse-arxiv-atom", ALL, FIX("arxiv-atom-handmade-2024-02-01.xml"), 0, 0, 0, 0},
-    {"parse-daily-arxiv-table", ALL, FIX("cv-arxiv-daily-README-table-SLAM-excerpt.md"), 4000, 0,
-     0, 0},
-    {"parse-daily-arxiv-list", ALL, FIX("cv-arxiv-daily-wechat-list-SLAM-excerpt.md"), 4000, 0,
-     0, 0},
-    {"parse-markdown-blocks", ALL, FIX("awesome-arxiv-daily-reporter-IR-2026-04-01.md"), 6000, 0,
-     0, 0},
+    {"parse-daily-arxiv-table", ALL, FIX("cv-arxiv-daily-README-table-SLAM-excerpt.md"),
+     4000, 0, 0, 0},
+    {"parse-daily-arxiv-list", ALL, FIX("cv-arxiv-daily-wechat-list-SLAM-excerpt.md"),
+     4000, 0, 0, 0},
+    {"parse-markdown-blocks", ALL, FIX("awesome-arxiv-daily-reporter-IR-2026-04-01.md"),
+     6000, 0, 0, 0},
     {"count-hf-daily", COUNT, FIX("hf-daily-papers-2026-05-15.txt"), 0, 0, 0, 0},
-    {"count-daily-arxiv-table", COUNT, FIX("cv-arxiv-daily-README-table-SLAM-excerpt.md"), 0, 0,
-     0, 0},
+    {"count-daily-arxiv-table", COUNT, FIX("cv-arxiv-daily-README-table-SLAM-excerpt.md"),
+     0, 0, 0, 0},
     {"count-arxiv-mail", COUNT, FIX("arxiv-email-cs-2019-07-15-crlf.txt"), 0, 0, 0, 0},
     /* argument errors build messages */
     {"parse-unknown-format", "SELECT * FROM papers_parse('x', 'nope')", 0, 0, 0, 0, 0},
-    {"parse-bad-today", "SELECT * FROM papers_parse('x', 'hf-daily', 'someday')", 0, 0, 0, 0, 0},
+    {"parse-bad-today", "SELECT * FROM papers_parse('x', 'hf-daily', 'someday')", 0, 0, 0,
+     0, 0},
     {"parse-bad-utf8", "SELECT * FROM papers_parse(x'41ff')", 0, 0, 0, 0, 0},
     /* papers_unparsed: rejects, and an input no format recognises */
     {"unparsed-malformed", "SELECT * FROM papers_unparsed(?1)",
      FIX("arxiv-email-fixture-malformed.txt"), 0, 0, 0, 0},
     {"unparsed-v2", "SELECT * FROM papers_unparsed(?1)",
      FIX("hf-trending-structured-html-v2-extract-2026.excerpt.md"), 0, 0, 0, 0},
-    {"unparsed-undetected", "SELECT * FROM papers_unparsed(?1)", FIX("SOURCES.md"), 3000, 0, 0,
-     0},
+    {"unparsed-undetected", "SELECT * FROM papers_unparsed(?1)", FIX("SOURCES.md"), 3000,
+     0, 0, 0},
     /* papers_key */
-    {"key", "SELECT papers_key('Sch\\\"{u}tte''s $\\alpha$-Nets: Ωmega, ﬁne Ⅻ straße')", 0, 0, 0,
-     0, 0},
+    {"key", "SELECT papers_key('Sch\\\"{u}tte''s $\\alpha$-Nets: Ωmega, ﬁne Ⅻ straße')",
+     0, 0, 0, 0, 0},
     {"key-titles", "SELECT papers_key(title) FROM papers_parse(?1)",
      FIX("arxiv-listing-qfin-new-2023-03-17.txt"), 0, 0, 0, 0},
     {"key-blob", "SELECT papers_key(x'00')", 0, 0, 0, 0, 0},
@@ -117,10 +120,13 @@ static struct {
 } fault;
 
 static int fault_fires(void) {
-  if (!fault.isArmed) return 0;
+  if (!fault.isArmed)
+    return 0;
   fault.nCall++;
-  if (fault.iFailAt == 0) return 0;
-  if (fault.nCall == fault.iFailAt || (fault.isPersistent && fault.nCall > fault.iFailAt)) {
+  if (fault.iFailAt == 0)
+    return 0;
+  if (fault.nCall == fault.iFailAt ||
+      (fault.isPersistent && fault.nCall > fault.iFailAt)) {
     fault.nFail++;
     return 1;
   }
@@ -179,13 +185,15 @@ typedef struct Outcome {
 
 static void hash_bytes(unsigned long long *pHash, const void *p, int n) {
   const unsigned char *a = p;
-  for (int i = 0; i < n; i++) *pHash = (*pHash ^ a[i]) * 1099511628211ULL;
+  for (int i = 0; i < n; i++)
+    *pHash = (*pHash ^ a[i]) * 1099511628211ULL;
 }
 
 static int load_input(const Scenario *pScen, Input *pIn) {
   pIn->z = 0;
   pIn->n = 0;
-  if (pScen->zFixture == 0) return 0;
+  if (pScen->zFixture == 0)
+    return 0;
   FILE *f = fopen(pScen->zFixture, "rb");
   if (f == 0) {
     fprintf(stderr, "oom: cannot open %s\n", pScen->zFixture);
@@ -202,7 +210,8 @@ static int load_input(const Scenario *pScen, Input *pIn) {
   fclose(f);
   if (pScen->nByte > 0 && n > pScen->nByte) {
     n = pScen->nByte;
-    while (n > 0 && pIn->z[n - 1] != '\n') n--;
+    while (n > 0 && pIn->z[n - 1] != '\n')
+      n--;
   }
   pIn->n = (int)n;
   return 0;
@@ -217,7 +226,8 @@ static void set_outcome_error(Outcome *pOut, int rc, const char *zMsg) {
 static int exec_unarmed(sqlite3 *db, const char *zSql, char *zErr, int nErr) {
   char *zMsg = 0;
   int rc = sqlite3_exec(db, zSql, 0, 0, &zMsg);
-  if (rc != SQLITE_OK) snprintf(zErr, nErr, "%s", zMsg ? zMsg : sqlite3_errstr(rc));
+  if (rc != SQLITE_OK)
+    snprintf(zErr, nErr, "%s", zMsg ? zMsg : sqlite3_errstr(rc));
   sqlite3_free(zMsg);
   return rc;
 }
@@ -234,7 +244,8 @@ static void run_once(const Scenario *pScen, const Input *pIn, long long iFailAt,
     sqlite3_close(db);
     return;
   }
-  if (pScen->armInit) fault_arm(iFailAt, isPersistent);
+  if (pScen->armInit)
+    fault_arm(iFailAt, isPersistent);
   int rc = sqlite3_papers_init(db, 0, 0);
   if (rc != SQLITE_OK) {
     set_outcome_error(pOut, rc, "sqlite3_papers_init failed");
@@ -248,7 +259,8 @@ static void run_once(const Scenario *pScen, const Input *pIn, long long iFailAt,
       goto done;
     }
   }
-  if (!pScen->armInit) fault_arm(iFailAt, isPersistent);
+  if (!pScen->armInit)
+    fault_arm(iFailAt, isPersistent);
   rc = sqlite3_prepare_v2(db, pScen->zSql, -1, &pStmt, 0);
   if (rc == SQLITE_OK && pIn->z) {
     rc = sqlite3_bind_blob(pStmt, 1, pIn->z, pIn->n, SQLITE_STATIC);
@@ -265,21 +277,25 @@ static void run_once(const Scenario *pScen, const Input *pIn, long long iFailAt,
         double v = sqlite3_column_double(pStmt, i);
         hash_bytes(&pOut->hash, &v, sizeof(v));
       } else if (eType != SQLITE_NULL) {
-        const void *p = eType == SQLITE_BLOB ? sqlite3_column_blob(pStmt, i)
-                                             : (const void *)sqlite3_column_text(pStmt, i);
+        const void *p = eType == SQLITE_BLOB
+                            ? sqlite3_column_blob(pStmt, i)
+                            : (const void *)sqlite3_column_text(pStmt, i);
         int n = sqlite3_column_bytes(pStmt, i);
         if (p == 0 && eType == SQLITE_TEXT) {
           rc = SQLITE_NOMEM; /* the value could not be read */
           break;
         }
         hash_bytes(&pOut->hash, &n, sizeof(n));
-        if (p) hash_bytes(&pOut->hash, p, n);
+        if (p)
+          hash_bytes(&pOut->hash, p, n);
       }
     }
-    if (rc == SQLITE_NOMEM) break;
+    if (rc == SQLITE_NOMEM)
+      break;
     rc = SQLITE_OK;
   }
-  if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  if (rc == SQLITE_DONE)
+    rc = SQLITE_OK;
   set_outcome_error(pOut, rc, rc == SQLITE_OK ? "" : sqlite3_errmsg(db));
   sqlite3_finalize(pStmt);
   pStmt = 0;
@@ -305,7 +321,8 @@ static int run_scenario(const Scenario *pScen, int isVerbose) {
   Input in;
   Outcome ref, out;
   int nProblem = 0;
-  if (load_input(pScen, &in)) return 1;
+  if (load_input(pScen, &in))
+    return 1;
   /* warm up SQLite's one-time allocations, so that the baseline holds */
   run_once(pScen, &in, 0, 0, &ref);
   sqlite3_int64 nUsed0 = sqlite3_memory_used();
@@ -331,15 +348,16 @@ static int run_scenario(const Scenario *pScen, int isVerbose) {
                  (out.rc == ref.rc && ref.rc != SQLITE_OK && fault.nFail > 0 &&
                   strcmp(out.zErr, sqlite3_errstr(ref.rc)) == 0);
       if (!isOk) {
-        printf("%-28s FAIL %s n=%lld: rc=%d (%s), %d rows (want %d)\n", pScen->zName, zMode,
-               iFailAt, out.rc, out.zErr, out.nRow, ref.nRow);
+        printf("%-28s FAIL %s n=%lld: rc=%d (%s), %d rows (want %d)\n", pScen->zName,
+               zMode, iFailAt, out.rc, out.zErr, out.nRow, ref.nRow);
         nProblem++;
       }
       int nCount;
       sqlite3_status(SQLITE_STATUS_MALLOC_COUNT, &nCount, &nHigh, 0);
       if (sqlite3_memory_used() != nUsed0 || nCount != nCount0) {
-        printf("%-28s LEAK %s n=%lld: %lld bytes in %d allocations\n", pScen->zName, zMode,
-               iFailAt, (long long)(sqlite3_memory_used() - nUsed0), nCount - nCount0);
+        printf("%-28s LEAK %s n=%lld: %lld bytes in %d allocations\n", pScen->zName,
+               zMode, iFailAt, (long long)(sqlite3_memory_used() - nUsed0),
+               nCount - nCount0);
         nProblem++;
         nUsed0 = sqlite3_memory_used();
         nCount0 = nCount;
@@ -347,7 +365,8 @@ static int run_scenario(const Scenario *pScen, int isVerbose) {
       if (isVerbose) {
         printf("  %s n=%lld rc=%d %s\n", zMode, iFailAt, out.rc, out.zErr);
       }
-      if (fault.nCall < iFailAt || nProblem > 20) break; /* the run got through */
+      if (fault.nCall < iFailAt || nProblem > 20)
+        break; /* the run got through */
     }
   }
   printf("%-28s %s  %5lld allocations, %5lld runs, %s\n", pScen->zName,
@@ -360,17 +379,21 @@ int main(int argc, char **argv) {
   int isVerbose = 0, nProblem = 0, nRan = 0;
   install_allocator();
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "-v") == 0) isVerbose = 1;
+    if (strcmp(argv[i], "-v") == 0)
+      isVerbose = 1;
   }
   for (int iScen = 0; iScen < N_SCENARIO; iScen++) {
     int isWanted = 1;
     for (int i = 1; i < argc; i++) {
-      if (argv[i][0] != '-') isWanted = 0;
+      if (argv[i][0] != '-')
+        isWanted = 0;
     }
     for (int i = 1; i < argc; i++) {
-      if (strcmp(argv[i], aScenario[iScen].zName) == 0) isWanted = 1;
+      if (strcmp(argv[i], aScenario[iScen].zName) == 0)
+        isWanted = 1;
     }
-    if (!isWanted) continue;
+    if (!isWanted)
+      continue;
     nProblem += run_scenario(&aScenario[iScen], isVerbose);
     nRan++;
   }

@@ -22,9 +22,10 @@ static sqlite3_stmt *pKey;
 int LLVMFuzzerInitialize(int *pArgc, char ***pArgv) {
   (void)pArgc;
   (void)pArgv;
-  if (sqlite3_open(":memory:", &db) != SQLITE_OK || sqlite3_papers_init(db, 0, 0) != SQLITE_OK ||
-      sqlite3_prepare_v2(db, "SELECT papers_key(?1), papers_key(papers_key(?1))", -1, &pKey,
-                         0) != SQLITE_OK) {
+  if (sqlite3_open(":memory:", &db) != SQLITE_OK ||
+      sqlite3_papers_init(db, 0, 0) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "SELECT papers_key(?1), papers_key(papers_key(?1))", -1,
+                         &pKey, 0) != SQLITE_OK) {
     abort();
   }
   return 0;
@@ -37,16 +38,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData) {
     int nKey = sqlite3_column_bytes(pKey, 0);
     const char *zKey2 = (const char *)sqlite3_column_text(pKey, 1);
     int nKey2 = sqlite3_column_bytes(pKey, 1);
-    if (zKey == 0 || zKey2 == 0) abort();
-    if (nKey > 0 && (zKey[0] == ' ' || zKey[nKey - 1] == ' ')) abort();
-    if (strstr(zKey, "  ")) abort();
+    if (zKey == 0 || zKey2 == 0)
+      abort();
+    if (nKey > 0 && (zKey[0] == ' ' || zKey[nKey - 1] == ' '))
+      abort();
+    if (strstr(zKey, "  "))
+      abort();
     int hasCR = 0;
     if (papers_utf8_check((const unsigned char *)zKey, nKey, &hasCR) >= 0) {
       fprintf(stderr, "a key that is not UTF-8\n");
       abort();
     }
     for (int i = 0; i < nKey; i++) {
-      if (zKey[i] >= 'A' && zKey[i] <= 'Z') abort();
+      if (zKey[i] >= 'A' && zKey[i] <= 'Z')
+        abort();
     }
     if (nKey != nKey2 || memcmp(zKey, zKey2, nKey) != 0) {
       fprintf(stderr, "not idempotent: '%s' -> '%s'\n", zKey, zKey2);

@@ -38,7 +38,8 @@ static void prepare(const char *zSql, sqlite3_stmt **ppStmt) {
 int LLVMFuzzerInitialize(int *pArgc, char ***pArgv) {
   (void)pArgc;
   (void)pArgv;
-  if (sqlite3_open(":memory:", &db) != SQLITE_OK || sqlite3_papers_init(db, 0, 0) != SQLITE_OK) {
+  if (sqlite3_open(":memory:", &db) != SQLITE_OK ||
+      sqlite3_papers_init(db, 0, 0) != SQLITE_OK) {
     abort();
   }
   prepare("SELECT * FROM papers_parse(?1, " FORMAT_SQL ", '2026-05-15')", &pParse);
@@ -56,7 +57,8 @@ static void run(sqlite3_stmt *pStmt, const uint8_t *aData, size_t nData) {
       int n = sqlite3_column_bytes(pStmt, i);
       int hasCR = 0;
       /* the input was checked: every value cut from it is valid UTF-8 too */
-      if (z && papers_utf8_check(z, n, &hasCR) >= 0) abort();
+      if (z && papers_utf8_check(z, n, &hasCR) >= 0)
+        abort();
     }
   }
   sqlite3_reset(pStmt);

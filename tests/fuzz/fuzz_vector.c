@@ -17,19 +17,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData) {
   const char *zProblem = 0;
   int rc = papers_vector_decode(aData, (i64)nData, &vec, &zProblem);
   if (rc == SQLITE_ERROR) {
-    if (zProblem == 0 || zProblem[0] == 0) abort();
+    if (zProblem == 0 || zProblem[0] == 0)
+      abort();
     return 0;
   }
-  if (rc != SQLITE_OK) return 0; /* SQLITE_NOMEM */
+  if (rc != SQLITE_OK)
+    return 0; /* SQLITE_NOMEM */
   for (int i = 0; i < vec.nTerm; i++) {
-    if (i > 0 && vec.aId[i] <= vec.aId[i - 1]) abort();
-    if (!isfinite(vec.aWeight[i]) || vec.aWeight[i] < 0 || vec.aWeight[i] > 1) abort();
+    if (i > 0 && vec.aId[i] <= vec.aId[i - 1])
+      abort();
+    if (!isfinite(vec.aWeight[i]) || vec.aWeight[i] < 0 || vec.aWeight[i] > 1)
+      abort();
   }
   i64 nBlob = papers_vector_blob_size(vec.nTerm);
-  if (nBlob != (i64)nData) abort();
+  if (nBlob != (i64)nData)
+    abort();
   unsigned char *aBlob = malloc((size_t)nBlob);
   papers_vector_encode(&vec, aBlob);
-  if (memcmp(aBlob, aData, nData) != 0) abort();
+  if (memcmp(aBlob, aData, nData) != 0)
+    abort();
   free(aBlob);
   papers_vector_free(&vec);
   return 0;
