@@ -8,6 +8,8 @@
 #   make bench      parse throughput against a memchr line scan
 #   make quality    topic-similarity quality (DATA=dir of arXiv JSONL)
 #   make lint       clang-format check of every C file
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (build/fuzz/; clang)
+#   make oom        allocation-failure injection over named scenarios
 #
 # Prerequisites: a C compiler, SQLite's headers and the sqlite3 shell
 # (Debian: libsqlite3-dev sqlite3); node and npm for the Node binding test.
@@ -40,7 +42,7 @@ DOCS    := README.md $(sort $(wildcard docs/*.md))
 
 ASAN_FLAGS := -O1 -g -ffp-contract=off -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-.PHONY: all demo test asan valgrind bench quality lint format clean node-deps
+.PHONY: all demo test asan valgrind bench quality lint format clean node-deps fuzz fuzz-build oom
 
 all: papers.$(SO)
 
@@ -103,7 +105,64 @@ DATA ?= ../shared/eval/arxiv-2025-07
 quality: papers.$(SO) build/quality
 	./build/quality ./papers $(DATA) $(INDEX_OPTIONS)
 
-C_FILES := $(SOURCES) $(HEADERS) tests/runner.c $(wildcard tests/bench/*.c)
+# ---- fuzzing: libFuzzer targets in build/fuzz/ (docs/testing.md) ----------
+# The extension's sources are compiled into each target (-DSQLITE_CORE), once,
+# as objects with fuzzer coverage, ASan and UBSan. A target is a name in
+# FUZZ_TARGETS plus how it is built: parse-FORMAT targets share
+# tests/fuzz/fuzz_parse.c (parse-auto detects the format); any other NAME is
+# tests/fuzz/fuzz_NAME.c. Seeds: the fixtures and the papers_formats examples.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_MAX_LEN ?= 65536
+FUZZ_FORMATS := hf-daily hf-markdown arxiv-mail arxiv-rss arxiv-atom \
+                daily-arxiv-table daily-arxiv-list markdown-blocks
+FUZZ_TARGETS := $(addprefix parse-,$(FUZZ_FORMATS)) parse-auto key vector
+FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=all -DSQLITE_CORE $(WARNINGS)
+FUZZ_OBJS    := $(patsubst ext/%.c,build/fuzz/obj/%.o,$(SOURCES))
+
+build/fuzz/obj/%.o: ext/%.c $(HEADERS) Makefile
+	@mkdir -p build/fuzz/obj
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(call DEFINES,fuzz) -c -o $@ $<
+
+build/fuzz/parse-auto: tests/fuzz/fuzz_parse.c $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iext -fsanitize=fuzzer -o $@ $^ -lsqlite3 -lm
+build/fuzz/parse-%: tests/fuzz/fuzz_parse.c $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iext -fsanitize=fuzzer -DFUZZ_FORMAT='"$*"' -o $@ $^ -lsqlite3 -lm
+build/fuzz/%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iext -fsanitize=fuzzer -o $@ $^ -lsqlite3 -lm
+
+# Seed corpus: every fixture and every papers_formats example (read back
+# from the release build with the shell's writefile()).
+build/fuzz/seeds/.done: $(wildcard tests/fixtures/*) papers.$(SO)
+	@mkdir -p build/fuzz/seeds
+	cp tests/fixtures/*.txt tests/fixtures/*.md tests/fixtures/*.xml build/fuzz/seeds/
+	$(SQLITE3) :memory: -cmd '.load ./papers' \
+	  "SELECT writefile('build/fuzz/seeds/example-' || name, example) FROM papers_formats" >/dev/null
+	@touch $@
+
+fuzz-build: $(addprefix build/fuzz/,$(FUZZ_TARGETS)) build/fuzz/seeds/.done
+
+# One target at a time (the machine is shared); each keeps its corpus in
+# build/fuzz/corpus/NAME and writes crashes to build/fuzz/crash/NAME-*.
+# tests/fuzz/run.sh prints the executions each reached.
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_MAX_LEN=$(FUZZ_MAX_LEN) tests/fuzz/run.sh $(FUZZ_TARGETS)
+
+# ---- allocation-failure injection (tests/oom.c, docs/testing.md) ----------
+# The driver links the extension's sources (-DSQLITE_CORE) and runs under
+# ASan + UBSan, so that an error path that crashes or leaks is caught too.
+build/oom/oom: tests/oom.c $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p build/oom
+	$(CC) $(ASAN_FLAGS) $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,oom) -o $@ \
+	  tests/oom.c $(SOURCES) -lsqlite3 -lm
+
+oom: build/oom/oom
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ./build/oom/oom
+
+C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/oom.c $(wildcard tests/bench/*.c) \
+           $(wildcard tests/fuzz/*.c)
 
 lint:
 	clang-format --dry-run --Werror $(C_FILES)

@@ -571,8 +571,9 @@ static i64 read_arxiv_id(const char *z, const char *zEnd, PapersSpan *pId,
   pId->n = nId;
   *pVersion = -1;
   const char *zV = z + nId;
-  i64 nDigit = zV < zEnd && *zV == 'v' ? digits_len(zV + 1, zEnd, 9) : 0;
-  if (nDigit > 0 && papers_parse_count(zV + 1, nDigit, pVersion))
+  /* a version of more than 9 digits is not one (not cut to its first 9) */
+  i64 nDigit = zV < zEnd && *zV == 'v' ? digits_len(zV + 1, zEnd, 10) : 0;
+  if (nDigit > 0 && nDigit <= 9 && papers_parse_count(zV + 1, nDigit, pVersion))
     return nId + 1 + nDigit;
   *pVersion = -1;
   return nId;
@@ -1044,8 +1045,10 @@ static int feed_step(PapersParser *p) {
   FeedState *pS = p->pState;
   if (pS == 0) {
     pS = p->pState = sqlite3_malloc64(sizeof(FeedState));
-    if (pS == 0)
+    if (pS == 0) {
+      p->rc = SQLITE_NOMEM;
       return 0;
+    }
     memset(pS, 0, sizeof(*pS));
     pS->zPos = p->lines.z;
     pS->zEnd = p->lines.z + p->lines.n;
@@ -1086,19 +1089,21 @@ static i64 append_decoded(const PapersParser *p, sqlite3_str *pStr, PapersSpan s
   return n;
 }
 
-/* Appends the decoded text of span as a JSON string, unless it is empty. */
-static void append_json_decoded(const PapersParser *p, sqlite3_str *pStr, int *pnItem,
-                                PapersSpan span) {
+/* Appends the decoded text of span as a JSON string, unless it is empty.
+** Returns 0 when memory ran out, else 1. */
+static int append_json_decoded(const PapersParser *p, sqlite3_str *pStr, int *pnItem,
+                               PapersSpan span) {
   i64 n;
   char *z = decode_text(p, span, 0, &n);
   if (z == 0)
-    return;
+    return 0;
   if (n > 0) {
     if ((*pnItem)++ > 0)
       sqlite3_str_appendchar(pStr, 1, ',');
     papers_json_append_string(pStr, z, n);
   }
   sqlite3_free(z);
+  return 1;
 }
 
 /* Calls xEach for each element named zName (or zName2) in the range. */
@@ -1127,14 +1132,18 @@ typedef struct ListBuilder {
   int isOther; /* categories: collect those that do not look like arXiv's */
   int nSeen;
   PapersSpan aSeen[MAX_CATEGORY];
+  int isNomem; /* a decoded text could not be allocated */
 } ListBuilder;
 
 static void each_creator(const XmlElem *pElem, void *pArg) {
   ListBuilder *pB = pArg;
   if (pB->nItem > 0)
     sqlite3_str_append(pB->pStr, ", ", 2);
-  if (append_decoded(pB->p, pB->pStr, pElem->content) > 0)
+  i64 n = append_decoded(pB->p, pB->pStr, pElem->content);
+  if (n > 0)
     pB->nItem++;
+  if (n < 0)
+    pB->isNomem = 1;
 }
 
 static void each_atom_author(const XmlElem *pElem, void *pArg) {
@@ -1149,7 +1158,7 @@ static void each_atom_author(const XmlElem *pElem, void *pArg) {
     z = child.zEnd;
   }
   if (name.z)
-    append_json_decoded(pB->p, pB->pStr, &pB->nItem, name);
+    pB->isNomem |= !append_json_decoded(pB->p, pB->pStr, &pB->nItem, name);
 }
 
 /* RSS: dc:creator texts joined and split into names as "A, B and C" is;
@@ -1168,12 +1177,24 @@ static void result_authors(const PapersParser *p, sqlite3_context *pCtx) {
     sqlite3_str_appendchar(b.pStr, 1, '[');
     each_element(pS->item.authors, "author", 0, each_atom_author, &b);
     sqlite3_str_appendchar(b.pStr, 1, ']');
+    if (b.isNomem) {
+      sqlite3_free(sqlite3_str_finish(b.pStr));
+      sqlite3_result_error_nomem(pCtx);
+      return;
+    }
     papers_result_json(pCtx, b.pStr);
     return;
   }
   each_element(pS->item.authors, "dc:creator", 0, each_creator, &b);
+  int rc = b.isNomem ? SQLITE_NOMEM : sqlite3_str_errcode(b.pStr);
+  int nNames = sqlite3_str_length(b.pStr);
   char *zNames = sqlite3_str_finish(b.pStr);
-  PapersSpan names = {zNames ? zNames : "", zNames ? (i64)strlen(zNames) : 0};
+  if (rc != SQLITE_OK || (zNames == 0 && nNames > 0)) {
+    sqlite3_free(zNames);
+    sqlite3_result_error_code(pCtx, rc != SQLITE_OK ? rc : SQLITE_NOMEM);
+    return;
+  }
+  PapersSpan names = {zNames ? zNames : "", nNames};
   papers_result_name_list(pCtx, names);
   sqlite3_free(zNames);
 }
@@ -1214,7 +1235,7 @@ static void each_category(const XmlElem *pElem, void *pArg) {
   PapersSpan text = term.z ? term : papers_trim(pElem->content.z, pElem->content.n);
   if (pB->isOther) {
     if (!is_arxiv_category(text.z, text.n)) {
-      append_json_decoded(pB->p, pB->pStr, &pB->nItem, text);
+      pB->isNomem |= !append_json_decoded(pB->p, pB->pStr, &pB->nItem, text);
     }
   } else {
     add_category(pB, text.z, text.n);
@@ -1242,8 +1263,13 @@ static int build_categories(const PapersParser *p, ListBuilder *pB, sqlite3 *db,
 
 static void result_categories(const PapersParser *p, sqlite3_context *pCtx) {
   ListBuilder b;
-  if (build_categories(p, &b, sqlite3_context_db_handle(pCtx), 0) == 0) {
+  if (build_categories(p, &b, sqlite3_context_db_handle(pCtx), 0) == 0 || b.isNomem) {
+    int isNomem = b.isNomem;
     sqlite3_free(sqlite3_str_finish(b.pStr));
+    if (isNomem) {
+      sqlite3_result_error_nomem(pCtx);
+      return;
+    }
     sqlite3_result_null(pCtx);
     return;
   }
@@ -1257,13 +1283,16 @@ static PapersSpan announce_span(const PapersParser *p) {
   return p->rec.announce.z ? p->rec.announce : pS->item.announceType;
 }
 
-/* Appends "key":"decoded text" to the extra object when the text is not empty. */
+/* Appends "key":"decoded text" to the extra object when the text is not
+** empty; sets *pIsNomem when the text could not be decoded for lack of memory. */
 static void extra_text(const PapersParser *p, sqlite3_str *pStr, int *pnKey,
-                       const char *zKey, PapersSpan span, int isInCdata) {
+                       int *pIsNomem, const char *zKey, PapersSpan span, int isInCdata) {
   i64 n;
   if (span.z == 0)
     return;
   char *z = decode_text(p, span, isInCdata, &n);
+  if (z == 0)
+    *pIsNomem = 1;
   if (z && n > 0) {
     sqlite3_str_appendf(pStr, "%s\"%s\":", (*pnKey)++ ? "," : "", zKey);
     papers_json_append_string(pStr, z, n);
@@ -1279,26 +1308,34 @@ static void result_extra(const PapersParser *p, sqlite3_context *pCtx) {
   const FeedItem *pItem = &pS->item;
   sqlite3 *db = sqlite3_context_db_handle(pCtx);
   sqlite3_str *pStr = sqlite3_str_new(db);
-  int nKey = 0;
+  int nKey = 0, isNomem = 0;
   ListBuilder b;
   sqlite3_str_appendchar(pStr, 1, '{');
-  extra_text(p, pStr, &nKey, "summary", pItem->summary, 0);
-  extra_text(p, pStr, &nKey, "rights", pItem->rights, 0);
+  extra_text(p, pStr, &nKey, &isNomem, "summary", pItem->summary, 0);
+  extra_text(p, pStr, &nKey, &isNomem, "rights", pItem->rights, 0);
   if (build_categories(p, &b, db, 1) > 0) {
     char *zList = sqlite3_str_finish(b.pStr);
+    if (zList == 0)
+      isNomem = 1;
     sqlite3_str_appendf(pStr, "%s\"category\":%s", nKey++ ? "," : "",
                         zList ? zList : "[]");
     sqlite3_free(zList);
   } else {
     sqlite3_free(sqlite3_str_finish(b.pStr));
   }
+  isNomem |= b.isNomem;
   PapersSpan announce = announce_span(p), element = pItem->announceType;
   if (element.z && announce.z != element.z &&
       (announce.n != element.n ||
        memcmp(announce.z, element.z, (size_t)element.n) != 0)) {
-    extra_text(p, pStr, &nKey, "announce_type", element, 0);
+    extra_text(p, pStr, &nKey, &isNomem, "announce_type", element, 0);
   }
   sqlite3_str_appendchar(pStr, 1, '}');
+  if (isNomem) {
+    sqlite3_free(sqlite3_str_finish(pStr));
+    sqlite3_result_error_nomem(pCtx);
+    return;
+  }
   if (nKey == 0) {
     sqlite3_free(sqlite3_str_finish(pStr));
     sqlite3_result_null(pCtx);
@@ -1315,9 +1352,13 @@ static void result_links(const PapersParser *p, sqlite3_context *pCtx) {
   char *zAbstract = p->rec.abstract.z ? decode_text(p, p->rec.abstract,
                                                     pS->item.abstractInCdata, &aSpan[1].n)
                                       : 0;
-  aSpan[0].z = zTitle ? zTitle : "";
-  aSpan[1].z = zAbstract ? zAbstract : "";
-  papers_result_links(pCtx, aSpan, 2);
+  if ((p->rec.title.z && zTitle == 0) || (p->rec.abstract.z && zAbstract == 0)) {
+    sqlite3_result_error_nomem(pCtx);
+  } else {
+    aSpan[0].z = zTitle ? zTitle : "";
+    aSpan[1].z = zAbstract ? zAbstract : "";
+    papers_result_links(pCtx, aSpan, 2);
+  }
   sqlite3_free(zTitle);
   sqlite3_free(zAbstract);
 }
@@ -1413,7 +1454,8 @@ static int atom_detect(const char *z, i64 n) {
 }
 
 const PapersFormat papers_format_arxiv_rss = {
-    "arxiv-rss", "arXiv RSS feed: RSS 2.0, or the older RSS 1.0 (RDF) form",
+    "arxiv-rss",
+    "arXiv RSS feed: RSS 2.0, or the older RSS 1.0 (RDF) form",
     "<?xml version=\"1.0\"?>\n"
     "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
     "<channel><title>cs.CL updates on arXiv.org</title>\n"
@@ -1429,19 +1471,24 @@ const PapersFormat papers_format_arxiv_rss = {
     "</item>\n"
     "</channel>\n"
     "</rss>\n",
-    rss_detect,  feed_step,
-    feed_column, feed_free,
+    rss_detect,
+    feed_step,
+    feed_column,
+    feed_free,
 };
 
 const PapersFormat papers_format_arxiv_atom = {
-    "arxiv-atom", "arXiv Atom feed (and arXiv API answers)",
+    "arxiv-atom",
+    "arXiv Atom feed (and arXiv API answers)",
     "<?xml version='1.0' encoding='UTF-8'?>\n"
-    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:arxiv=\"http://arxiv.org/schemas/atom\">\n"
+    "<feed xmlns=\"http://www.w3.org/2005/Atom\" "
+    "xmlns:arxiv=\"http://arxiv.org/schemas/atom\">\n"
     "<title>cs.CL updates on arXiv.org</title>\n"
     "<entry>\n"
     "<id>oai:arXiv.org:2402.00101v1</id>\n"
     "<title>Streaming Feed Readers</title>\n"
-    "<link href=\"https://arxiv.org/abs/2402.00101\" rel=\"alternate\" type=\"text/html\"/>\n"
+    "<link href=\"https://arxiv.org/abs/2402.00101\" rel=\"alternate\" "
+    "type=\"text/html\"/>\n"
     "<summary>arXiv:2402.00101v1 Announce Type: new \n"
     "Abstract: We study streaming readers of feeds.</summary>\n"
     "<category term=\"cs.CL\"/>\n"
@@ -1449,6 +1496,8 @@ const PapersFormat papers_format_arxiv_atom = {
     "<author><name>Ana Garcia</name></author>\n"
     "</entry>\n"
     "</feed>\n",
-    atom_detect,  feed_step,
-    feed_column,  feed_free,
+    atom_detect,
+    feed_step,
+    feed_column,
+    feed_free,
 };

@@ -88,7 +88,6 @@ typedef struct IdSet {
   IdKey *aSlot;
   i64 nSlot;
   i64 nUsed;
-  int isBroken; /* an allocation failed: duplicates are no longer detected */
 } IdSet;
 
 typedef struct MailState {
@@ -238,17 +237,12 @@ static int id_set_grow(IdSet *pSet) {
   return 1;
 }
 
-/* Adds the id with its announce kind; returns 0 when it was there already.
-** When memory runs out the set stops growing and every id counts as new:
-** duplicates then become rows instead of rejects, which loses nothing. */
+/* Adds the id with its announce kind; returns 0 when it was there already,
+** -1 when memory ran out (the parse then ends with SQLITE_NOMEM). */
 static int id_set_add(IdSet *pSet, PapersSpan id, int iKind) {
   IdKey key = {id, iKind};
-  if (pSet->isBroken)
-    return 1;
-  if ((pSet->nUsed + 1) * 2 > pSet->nSlot && !id_set_grow(pSet)) {
-    pSet->isBroken = 1;
-    return 1;
-  }
+  if ((pSet->nUsed + 1) * 2 > pSet->nSlot && !id_set_grow(pSet))
+    return -1;
   IdKey *pSlot = id_slot(pSet->aSlot, pSet->nSlot, &key);
   if (pSlot->id.z)
     return 0;
@@ -630,11 +624,16 @@ static void finish_block(PapersParser *p, MailState *pState, Block *pBlock, int 
                          int nRejectBefore) {
   const char *zReason = 0;
   int iKind = entry_announce(pBlock, iSection);
+  int isNew = pBlock->hasId > 0 ? id_set_add(&pState->ids, p->rec.arxivId, iKind) : 1;
+  if (isNew < 0) {
+    p->rc = SQLITE_NOMEM;
+    return;
+  }
   if (pBlock->hasId == 0) {
     zReason = "an entry without an arXiv: or Paper: line";
   } else if (pBlock->hasId < 0) {
     zReason = "an entry whose id line holds no arXiv identifier";
-  } else if (!id_set_add(&pState->ids, p->rec.arxivId, iKind)) {
+  } else if (!isNew) {
     zReason = "a second entry of the same id and announce: the first is kept";
   }
   if (zReason) {
@@ -717,6 +716,8 @@ static void reject_stray_line(PapersParser *p, int *piRun, const PapersLine *pLi
   papers_parser_reject(p, pLine->z, pLine->z + pLine->n, pLine->iLine, zReason);
 }
 
+#define MAIL_STEP_LINES 4096
+
 static MailState *mail_state(PapersParser *p) {
   if (p->pState == 0) {
     MailState *pState = sqlite3_malloc64(sizeof(MailState));
@@ -735,20 +736,20 @@ static int mail_step(PapersParser *p) {
   MailState *pState = mail_state(p);
   PapersLine line;
   int iRun = -1; /* the reject holding the current run of stray lines */
+  int nLine = 0; /* lines read between entries in this step */
   if (pState == 0) {
-    if (p->iState < 0)
-      return 0;
-    p->iState = -1;
-    const char *z = p->lines.z + p->lines.iPos;
-    papers_parser_reject(p, z, p->lines.z + p->lines.n, p->lines.iLine,
-                         "out of memory: not parsed");
-    return 1;
+    p->rc = SQLITE_NOMEM;
+    return 0;
   }
   if (p->iState == STATE_START) {
     skip_mail_header(p);
     p->iState = STATE_BANNER;
   }
   for (;;) {
+    /* a step ends every MAIL_STEP_LINES lines, so that the caller can check
+    ** for an interrupt in a long stretch of lines that are not entries */
+    if (++nLine > MAIL_STEP_LINES)
+      return 1;
     if (!papers_lines_next(&p->lines, &line))
       return p->nReject > 0;
     int iSection =
@@ -765,7 +766,7 @@ static int mail_step(PapersParser *p) {
         p->iState = STATE_SECTION_BASE + SECTION_NEW;
       read_block(p, pState, &block, &line);
       finish_block(p, pState, &block, iSection, nRejectBefore);
-      return 1;
+      return p->rc == SQLITE_OK;
     } else if (papers_is_blank(line.z, line.n) || (c == '-' && is_dash_line(&line))) {
       iRun = -1;
     } else if (p->iState == STATE_BANNER && is_banner_line(pState, &line)) {

@@ -729,13 +729,8 @@ static int hfm_step(PapersParser *p) {
   RejectRun run = {0, 0, 0, 0};
   PapersLine heading;
   if (pS == 0) {
-    PapersLine line;
-    if (!papers_lines_next(&p->lines, &line))
-      return 0;
-    papers_parser_reject(p, line.z, p->lines.z + p->lines.n, line.iLine,
-                         "out of memory: not parsed");
-    p->lines.iPos = p->lines.n;
-    return 1;
+    p->rc = SQLITE_NOMEM;
+    return 0;
   }
   int rc = read_prefix(p, pS, &heading, &run);
   if (rc < 0)

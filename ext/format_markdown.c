@@ -322,18 +322,14 @@ static void take_code(PapersParser *p, MarkdownState *pState, PapersSpan cell,
 
 /* ---- state shared by the table and list forms -------------------------- */
 
-/* The format's state, allocated on first use. On OOM the rest of the input
-** becomes one reject and the parse ends: nothing is dropped silently. */
+/* The format's state, allocated on first use. On OOM the parse ends with
+** SQLITE_NOMEM. */
 static MarkdownState *markdown_state(PapersParser *p) {
   if (p->pState)
     return p->pState;
   MarkdownState *pState = sqlite3_malloc64(sizeof(*pState));
   if (pState == 0) {
-    PapersLines *pLines = &p->lines;
-    papers_parser_reject(p, pLines->z + pLines->iPos, pLines->z + pLines->n,
-                         pLines->iLine,
-                         "out of memory: the rest of the input is not parsed");
-    pLines->iPos = pLines->n;
+    p->rc = SQLITE_NOMEM;
     return 0;
   }
   memset(pState, 0, sizeof(*pState));
@@ -466,7 +462,7 @@ static int table_step(PapersParser *p) {
   MarkdownState *pState = markdown_state(p);
   PapersLine line;
   if (pState == 0)
-    return 1;
+    return 0;
   while (papers_lines_next(&p->lines, &line)) {
     PapersSpan t = papers_trim(line.z, line.n), aCell[5];
     if (take_heading(pState, t) || is_furniture(t) || is_table_rule(t))
@@ -550,7 +546,7 @@ static int list_step(PapersParser *p) {
   MarkdownState *pState = markdown_state(p);
   PapersLine line;
   if (pState == 0)
-    return 1;
+    return 0;
   while (papers_lines_next(&p->lines, &line)) {
     PapersSpan t = papers_trim(line.z, line.n);
     if (take_heading(pState, t) || is_furniture(t))
@@ -787,7 +783,8 @@ const PapersFormat papers_format_daily_arxiv_table = {
     "\n"
     "|Publish Date|Title|Authors|PDF|Code|\n"
     "|---|---|---|---|---|\n"
-    "|**2026-05-13**|**LEXI-SG: Monocular 3D Scene Graph Mapping**|Christina Kassab et.al.|[2605.13741](http://arxiv.org/abs/2605.13741)|null|\n",
+    "|**2026-05-13**|**LEXI-SG: Monocular 3D Scene Graph Mapping**|Christina Kassab "
+    "et.al.|[2605.13741](http://arxiv.org/abs/2605.13741)|null|\n",
     table_detect,
     table_step,
     daily_arxiv_column,
@@ -800,7 +797,9 @@ const PapersFormat papers_format_daily_arxiv_list = {
     "[url](url)",
     "## SLAM\n"
     "\n"
-    "- 2022-11-30, **MVRackLay: Monocular Multi-View Layout Estimation, for Warehouses**, Pranjali Pathre et.al., Paper: [http://arxiv.org/abs/2211.16882v1](http://arxiv.org/abs/2211.16882v1)\n",
+    "- 2022-11-30, **MVRackLay: Monocular Multi-View Layout Estimation, for "
+    "Warehouses**, Pranjali Pathre et.al., Paper: "
+    "[http://arxiv.org/abs/2211.16882v1](http://arxiv.org/abs/2211.16882v1)\n",
     list_detect,
     list_step,
     daily_arxiv_column,

@@ -111,10 +111,13 @@ static void key_ascii(KeyOut *p, unsigned c) {
   }
 }
 
-/* Decodes the UTF-8 character at z; an invalid byte is U+FFFD of length 1. */
+/* Decodes the UTF-8 character at z; an invalid byte is U+FFFD of length 1.
+** Overlong forms, UTF-16 surrogates and code points past U+10FFFF are
+** invalid too (they would otherwise be copied into the key as they are). */
 static int utf8_decode(const unsigned char *z, i64 n, unsigned *pCp) {
+  static const unsigned aMin[5] = {0, 0, 0x80, 0x800, 0x10000};
   unsigned c = z[0];
-  int nSeq = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+  int nSeq = c >= 0xF8 ? 0 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
   *pCp = 0xFFFD;
   if (nSeq == 0 || n < nSeq)
     return 1;
@@ -124,6 +127,8 @@ static int utf8_decode(const unsigned char *z, i64 n, unsigned *pCp) {
       return 1;
     cp = (cp << 6) | (z[i] & 0x3F);
   }
+  if (cp < aMin[nSeq] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    return 1;
   *pCp = cp;
   return nSeq;
 }

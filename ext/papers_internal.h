@@ -210,6 +210,7 @@ typedef struct PapersParser {
   int nReject; /* rejects the last step produced */
   PapersReject aReject[PAPERS_MAX_REJECTS];
   void *pState; /* the format's own state, freed by its xFree */
+  int rc;       /* SQLITE_OK, or the error (SQLITE_NOMEM) that ended the parse */
 } PapersParser;
 
 struct PapersFormat {
@@ -219,7 +220,8 @@ struct PapersFormat {
   /* Confidence (0 = not this format) that the first bytes are this format. */
   int (*xDetect)(const char *z, i64 n);
   /* Reads the next entry: fills rec/hasRecord and aReject/nReject.
-  ** Returns 0 at the end of the input, 1 otherwise. */
+  ** Returns 0 at the end of the input, 1 otherwise. When it cannot go on
+  ** (an allocation failed) it sets rc (SQLITE_NOMEM) and returns 0. */
   int (*xStep)(PapersParser *p);
   /* Optional: sets column iCol of the current record (formats whose text
   ** needs decoding); 0 means papers_record_result() for every column. */

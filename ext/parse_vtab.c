@@ -28,6 +28,16 @@
 **   - The input is not copied: the argument's value stays unchanged in its
 **     register for as long as the scan runs (SQLite re-runs xFilter when a
 **     correlated argument changes).
+**   - Long scans can be stopped. SQLite calls the progress handler and checks
+**     sqlite3_interrupt() between VDBE opcodes, but an xNext that reads
+**     through megabytes of lines no format recognises is one opcode. So every
+**     PULSE_STEPS parser steps or PULSE_BYTES of lines (64 KB) that yield no
+**     row (a format's step ends at least every few thousand lines), xNext
+**     steps a prepared
+**     "SELECT 1" of its own (SQLite 3.40 has no sqlite3_is_interrupted()): the
+**     nested statement fails with SQLITE_INTERRUPT when the connection was
+**     interrupted, and its opcodes count towards the progress handler, which
+**     may stop it the same way; xNext then returns SQLITE_INTERRUPT.
 */
 #include "papers_internal.h"
 
@@ -35,6 +45,11 @@
 #include <string.h>
 
 enum UnparsedColumn { UCOL_LINE, UCOL_TEXT, UCOL_REASON, N_UNPARSED_OUTPUT };
+
+/* A check for an interrupt comes after PULSE_STEPS parser steps without a
+** row, or after PULSE_BYTES of lines read without a row, whichever is first. */
+#define PULSE_STEPS 32
+#define PULSE_BYTES (64 * 1024)
 
 /* Argument columns follow the output columns, in this order. */
 enum ArgSlot { ARG_INPUT, ARG_FORMAT, ARG_TODAY, N_ARG };
@@ -47,11 +62,13 @@ static const char zParseSchema[] =
     " journal_ref TEXT, url TEXT, links TEXT, extra TEXT, line INTEGER,"
     " input HIDDEN, input_format HIDDEN, today HIDDEN)";
 
-static const char zUnparsedSchema[] = "CREATE TABLE x(line INTEGER, text TEXT, reason TEXT,"
-                                      " input HIDDEN, input_format HIDDEN)";
+static const char zUnparsedSchema[] =
+    "CREATE TABLE x(line INTEGER, text TEXT, reason TEXT,"
+    " input HIDDEN, input_format HIDDEN)";
 
 typedef struct ParseTable {
   sqlite3_vtab base;
+  sqlite3 *db;
   int isUnparsed; /* papers_unparsed rather than papers_parse */
   int nOutput;    /* number of output columns; arguments follow */
   int nArg;       /* number of argument columns */
@@ -70,6 +87,11 @@ typedef struct ParseCursor {
   PapersLine rejectLine;
   /* argument values, for the hidden columns */
   sqlite3_value *apArg[N_ARG];
+  /* interrupt checks: the "SELECT 1" they step, and steps since the last */
+  sqlite3 *db;
+  sqlite3_stmt *pPulse;
+  int nIdleStep;
+  i64 iPulsePos; /* parser.lines.iPos at the last check or row */
 } ParseCursor;
 
 static int parse_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
@@ -79,10 +101,13 @@ static int parse_connect(sqlite3 *db, void *pAux, int argc, const char *const *a
   (void)argv;
   (void)pzErr;
   int rc = sqlite3_declare_vtab(db, isUnparsed ? zUnparsedSchema : zParseSchema);
-  if (rc != SQLITE_OK) return rc;
+  if (rc != SQLITE_OK)
+    return rc;
   ParseTable *pTab = sqlite3_malloc64(sizeof(*pTab));
-  if (pTab == 0) return SQLITE_NOMEM;
+  if (pTab == 0)
+    return SQLITE_NOMEM;
   memset(pTab, 0, sizeof(*pTab));
+  pTab->db = db;
   pTab->isUnparsed = isUnparsed;
   pTab->nOutput = isUnparsed ? N_UNPARSED_OUTPUT : PAPERS_N_COLUMN;
   pTab->nArg = isUnparsed ? 2 : 3;
@@ -106,7 +131,8 @@ static int parse_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   for (int i = 0; i < pInfo->nConstraint; i++) {
     const struct sqlite3_index_constraint *pCons = &pInfo->aConstraint[i];
     int iArg = pCons->iColumn - pTab->nOutput;
-    if (iArg < 0 || pCons->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+    if (iArg < 0 || pCons->op != SQLITE_INDEX_CONSTRAINT_EQ)
+      continue;
     if (!pCons->usable) {
       unusableMask |= 1 << iArg;
     } else {
@@ -115,13 +141,15 @@ static int parse_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   }
   int idxNum = 0, nArgv = 0;
   for (int iArg = 0; iArg < pTab->nArg; iArg++) {
-    if (aiConstraint[iArg] < 0) continue;
+    if (aiConstraint[iArg] < 0)
+      continue;
     idxNum |= 1 << iArg;
     pInfo->aConstraintUsage[aiConstraint[iArg]].argvIndex = ++nArgv;
     pInfo->aConstraintUsage[aiConstraint[iArg]].omit = 1;
   }
   /* An argument that is not usable yet: another join order will supply it. */
-  if (unusableMask & ~idxNum) return SQLITE_CONSTRAINT;
+  if (unusableMask & ~idxNum)
+    return SQLITE_CONSTRAINT;
   pInfo->idxNum = idxNum;
   if (idxNum & (1 << ARG_INPUT)) {
     pInfo->estimatedCost = 1000;
@@ -137,22 +165,25 @@ static int parse_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
 }
 
 static int parse_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
-  (void)pVtab;
   ParseCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
-  if (pCur == 0) return SQLITE_NOMEM;
+  if (pCur == 0)
+    return SQLITE_NOMEM;
   memset(pCur, 0, sizeof(*pCur));
+  pCur->db = ((ParseTable *)pVtab)->db;
   *ppCursor = &pCur->base;
   return SQLITE_OK;
 }
 
 /* Frees what the format parser of the last scan holds. */
 static void parser_release(PapersParser *p) {
-  if (p->pFormat && p->pFormat->xFree) p->pFormat->xFree(p);
+  if (p->pFormat && p->pFormat->xFree)
+    p->pFormat->xFree(p);
   p->pState = 0;
 }
 
 static int parse_close(sqlite3_vtab_cursor *pCursor) {
   parser_release(&((ParseCursor *)pCursor)->parser);
+  sqlite3_finalize(((ParseCursor *)pCursor)->pPulse);
   sqlite3_free(pCursor);
   return SQLITE_OK;
 }
@@ -175,11 +206,13 @@ static int set_error(ParseCursor *pCur, const char *zFormat, ...) {
 static void input_bytes(sqlite3_value *pValue, const char **pz, i64 *pn) {
   *pn = sqlite3_value_bytes(pValue);
   *pz = sqlite3_value_blob(pValue);
-  if (*pz == 0) *pz = "";
+  if (*pz == 0)
+    *pz = "";
 }
 
 /* Resolves the format argument; NULL format means auto-detect. */
-static int resolve_format(ParseCursor *pCur, sqlite3_value *pFormat, const char *z, i64 n) {
+static int resolve_format(ParseCursor *pCur, sqlite3_value *pFormat, const char *z,
+                          i64 n) {
   ParseTable *pTab = (ParseTable *)pCur->base.pVtab;
   if (pFormat == 0 || sqlite3_value_type(pFormat) == SQLITE_NULL) {
     pCur->parser.pFormat = papers_format_detect(z, n);
@@ -190,13 +223,17 @@ static int resolve_format(ParseCursor *pCur, sqlite3_value *pFormat, const char 
   }
   const char *zName = (const char *)sqlite3_value_text(pFormat);
   pCur->parser.pFormat = zName ? papers_format_find(zName) : 0;
-  if (pCur->parser.pFormat) return SQLITE_OK;
-  if (zName == 0) return SQLITE_NOMEM;
+  if (pCur->parser.pFormat)
+    return SQLITE_OK;
+  if (zName == 0)
+    return SQLITE_NOMEM;
   sqlite3_str *pNames = sqlite3_str_new(0);
   papers_format_append_names(pNames);
   char *zNames = sqlite3_str_finish(pNames);
-  int rc = set_error(pCur, "%s: unknown format '%s' (known: %s)", pTab->zName, zName,
-                     zNames ? zNames : "");
+  if (zNames == 0)
+    return SQLITE_NOMEM;
+  int rc =
+      set_error(pCur, "%s: unknown format '%s' (known: %s)", pTab->zName, zName, zNames);
   sqlite3_free(zNames);
   return rc;
 }
@@ -208,7 +245,8 @@ static int resolve_today(ParseCursor *pCur, sqlite3_value *pToday) {
     return SQLITE_OK;
   }
   const char *zToday = (const char *)sqlite3_value_text(pToday);
-  if (zToday == 0) return SQLITE_NOMEM;
+  if (zToday == 0)
+    return SQLITE_NOMEM;
   if (papers_date_from_iso(zToday, sqlite3_value_bytes(pToday), &pCur->parser.today)) {
     return SQLITE_OK;
   }
@@ -216,45 +254,78 @@ static int resolve_today(ParseCursor *pCur, sqlite3_value *pToday) {
                    pTab->zName, zToday);
 }
 
-static void parser_step(ParseCursor *pCur) {
+/* Returns SQLITE_INTERRUPT when the connection was interrupted or the
+** progress handler asks to stop, by stepping a "SELECT 1" (see the header
+** comment); SQLITE_OK otherwise. */
+static int pulse(ParseCursor *pCur) {
+  if (pCur->pPulse == 0) {
+    int rc = sqlite3_prepare_v2(pCur->db, "SELECT 1", -1, &pCur->pPulse, 0);
+    if (rc != SQLITE_OK)
+      return rc;
+  }
+  int rc = sqlite3_step(pCur->pPulse);
+  sqlite3_reset(pCur->pPulse);
+  if (rc == SQLITE_ROW)
+    return SQLITE_OK;
+  return rc == SQLITE_INTERRUPT ? SQLITE_INTERRUPT
+                                : (rc == SQLITE_NOMEM ? rc : SQLITE_ERROR);
+}
+
+/* Asks the format parser for its next step; returns the error that ended
+** the parse (SQLITE_NOMEM, SQLITE_INTERRUPT), or SQLITE_OK. */
+static int parser_step(ParseCursor *pCur) {
   PapersParser *p = &pCur->parser;
   p->hasRecord = 0;
   p->nReject = 0;
   if (!p->pFormat->xStep(p)) {
     pCur->isEof = 1;
-    return;
+    return p->rc;
   }
-  if (p->hasRecord) p->nRecord++;
+  if (p->hasRecord) {
+    p->nRecord++;
+    pCur->nIdleStep = 0;
+    pCur->iPulsePos = p->lines.iPos;
+  } else if (++pCur->nIdleStep >= PULSE_STEPS ||
+             p->lines.iPos - pCur->iPulsePos >= PULSE_BYTES) {
+    pCur->nIdleStep = 0;
+    pCur->iPulsePos = p->lines.iPos;
+    return pulse(pCur);
+  }
+  return SQLITE_OK;
 }
 
 /* papers_parse: steps until the parser yields a record. */
-static void next_record(ParseCursor *pCur) {
+static int next_record(ParseCursor *pCur) {
+  int rc;
   do {
-    parser_step(pCur);
-  } while (!pCur->isEof && !pCur->parser.hasRecord);
+    rc = parser_step(pCur);
+  } while (rc == SQLITE_OK && !pCur->isEof && !pCur->parser.hasRecord);
+  return rc;
 }
 
 /* papers_unparsed: moves to the next non-blank line of the current reject,
 ** stepping the parser for more rejects when these are used up. */
-static void next_unparsed_line(ParseCursor *pCur) {
+static int next_unparsed_line(ParseCursor *pCur) {
   PapersParser *p = &pCur->parser;
   for (;;) {
     while (papers_lines_next(&pCur->rejectLines, &pCur->rejectLine)) {
-      if (!papers_is_blank(pCur->rejectLine.z, pCur->rejectLine.n)) return;
+      if (!papers_is_blank(pCur->rejectLine.z, pCur->rejectLine.n))
+        return SQLITE_OK;
     }
     if (pCur->zDetectFailure) {
       pCur->isEof = 1;
-      return;
+      return SQLITE_OK;
     }
     if (++pCur->iReject >= p->nReject) {
       pCur->iReject = -1;
-      parser_step(pCur);
-      if (pCur->isEof) return;
+      int rc = parser_step(pCur);
+      if (rc != SQLITE_OK || pCur->isEof)
+        return rc;
       continue;
     }
     const PapersReject *pReject = &p->aReject[pCur->iReject];
-    papers_lines_init(&pCur->rejectLines, pReject->zStart, pReject->zEnd - pReject->zStart,
-                      p->lines.hasCR);
+    papers_lines_init(&pCur->rejectLines, pReject->zStart,
+                      pReject->zEnd - pReject->zStart, p->lines.hasCR);
     pCur->rejectLines.iLine = pReject->iLine;
   }
 }
@@ -262,19 +333,20 @@ static void next_unparsed_line(ParseCursor *pCur) {
 static int parse_next(sqlite3_vtab_cursor *pCursor) {
   ParseCursor *pCur = (ParseCursor *)pCursor;
   ParseTable *pTab = (ParseTable *)pCursor->pVtab;
+  int rc = SQLITE_OK;
   if (pTab->isUnparsed) {
-    next_unparsed_line(pCur);
+    rc = next_unparsed_line(pCur);
   } else if (pCur->zDetectFailure) {
     pCur->isEof = 1;
   } else {
-    next_record(pCur);
+    rc = next_record(pCur);
   }
   pCur->iRowid++;
-  return SQLITE_OK;
+  return rc;
 }
 
-static int parse_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr, int argc,
-                        sqlite3_value **argv) {
+static int parse_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr,
+                        int argc, sqlite3_value **argv) {
   ParseCursor *pCur = (ParseCursor *)pCursor;
   ParseTable *pTab = (ParseTable *)pCursor->pVtab;
   (void)idxStr;
@@ -283,16 +355,20 @@ static int parse_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   memset(&pCur->parser, 0, sizeof(pCur->parser));
   memset(pCur->apArg, 0, sizeof(pCur->apArg));
   pCur->iRowid = 0;
+  pCur->nIdleStep = 0;
+  pCur->iPulsePos = 0;
   pCur->isEof = 0;
   pCur->zDetectFailure = 0;
   pCur->iReject = -1;
   papers_lines_init(&pCur->rejectLines, "", 0, 0);
   int iArgv = 0;
   for (int iArg = 0; iArg < N_ARG; iArg++) {
-    if (idxNum & (1 << iArg)) pCur->apArg[iArg] = argv[iArgv++];
+    if (idxNum & (1 << iArg))
+      pCur->apArg[iArg] = argv[iArgv++];
   }
   if (pCur->apArg[ARG_INPUT] == 0) {
-    return set_error(pCur, "%s: the first argument, the digest text, is missing", pTab->zName);
+    return set_error(pCur, "%s: the first argument, the digest text, is missing",
+                     pTab->zName);
   }
   if (sqlite3_value_type(pCur->apArg[ARG_INPUT]) == SQLITE_NULL) {
     pCur->isEof = 1;
@@ -304,15 +380,18 @@ static int parse_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   int hasCR = 0;
   i64 iBad = papers_utf8_check((const unsigned char *)z, n, &hasCR);
   if (iBad >= 0) {
-    return set_error(pCur, "%s: input is not valid UTF-8 at byte %lld", pTab->zName, iBad + 1);
+    return set_error(pCur, "%s: input is not valid UTF-8 at byte %lld", pTab->zName,
+                     iBad + 1);
   }
   if (n >= 3 && memcmp(z, "\xEF\xBB\xBF", 3) == 0) {
     z += 3;
     n -= 3;
   }
   int rc = resolve_format(pCur, pCur->apArg[ARG_FORMAT], z, n);
-  if (rc == SQLITE_OK) rc = resolve_today(pCur, pCur->apArg[ARG_TODAY]);
-  if (rc != SQLITE_OK) return rc;
+  if (rc == SQLITE_OK)
+    rc = resolve_today(pCur, pCur->apArg[ARG_TODAY]);
+  if (rc != SQLITE_OK)
+    return rc;
   papers_lines_init(&pCur->parser.lines, z, n, hasCR);
   if (pCur->zDetectFailure) {
     /* the whole input is one reject, listed by papers_unparsed */
@@ -334,9 +413,12 @@ static int parse_rowid(sqlite3_vtab_cursor *pCursor, sqlite_int64 *pRowid) {
 static void unparsed_column(ParseCursor *pCur, sqlite3_context *pCtx, int iCol) {
   const PapersLine *pLine = &pCur->rejectLine;
   switch (iCol) {
-  case UCOL_LINE: sqlite3_result_int64(pCtx, pLine->iLine); break;
-  case UCOL_TEXT: sqlite3_result_text64(pCtx, pLine->z, (sqlite3_uint64)pLine->n,
-                                        SQLITE_TRANSIENT, SQLITE_UTF8);
+  case UCOL_LINE:
+    sqlite3_result_int64(pCtx, pLine->iLine);
+    break;
+  case UCOL_TEXT:
+    sqlite3_result_text64(pCtx, pLine->z, (sqlite3_uint64)pLine->n, SQLITE_TRANSIENT,
+                          SQLITE_UTF8);
     break;
   default: {
     const char *zReason = pCur->zDetectFailure
@@ -353,7 +435,8 @@ static int parse_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int
   ParseTable *pTab = (ParseTable *)pCursor->pVtab;
   if (iCol >= pTab->nOutput) {
     sqlite3_value *pArg = pCur->apArg[iCol - pTab->nOutput];
-    if (pArg) sqlite3_result_value(pCtx, pArg);
+    if (pArg)
+      sqlite3_result_value(pCtx, pArg);
   } else if (pTab->isUnparsed) {
     unparsed_column(pCur, pCtx, iCol);
   } else if (pCur->parser.pFormat->xColumn) {
@@ -379,10 +462,12 @@ static sqlite3_module parseModule = {
 };
 
 int papers_register_parse(sqlite3 *db) {
-  static const char kUnparsedMarker = 1; /* non-NULL client data selects papers_unparsed */
+  static const char kUnparsedMarker =
+      1; /* non-NULL client data selects papers_unparsed */
   int rc = sqlite3_create_module(db, "papers_parse", &parseModule, 0);
   if (rc == SQLITE_OK) {
-    rc = sqlite3_create_module(db, "papers_unparsed", &parseModule, (void *)&kUnparsedMarker);
+    rc = sqlite3_create_module(db, "papers_unparsed", &parseModule,
+                               (void *)&kUnparsedMarker);
   }
   return rc;
 }

@@ -35,7 +35,15 @@
 **
 ** Each file gets its own in-memory database with the extension loaded, and
 ** the function readfile(path) of the sqlite3 shell, so that tests and docs
-** read fixtures exactly as a user's shell session would.
+** read fixtures exactly as a user's shell session would. Two more functions
+** let tests stop statements the way applications do:
+**
+**   runner_progress(N, 'stop')       progress handler every N opcodes that
+**                                    stops the statement (returns 1)
+**   runner_progress(N, 'interrupt')  one that calls sqlite3_interrupt()
+**   runner_progress(0)               removes the handler
+**   runner_length_limit(N)           sqlite3_limit(db, SQLITE_LIMIT_LENGTH, N);
+**                                    returns the previous limit
 */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -84,8 +92,10 @@ static void buf_puts(Buf *p, const char *z) {
 }
 
 static char *buf_take(Buf *p) {
-  if (p->z == 0) buf_append(p, "", 0);
-  while (p->n > 0 && p->z[p->n - 1] == '\n') p->z[--p->n] = 0;
+  if (p->z == 0)
+    buf_append(p, "", 0);
+  while (p->n > 0 && p->z[p->n - 1] == '\n')
+    p->z[--p->n] = 0;
   char *z = p->z;
   memset(p, 0, sizeof(*p));
   return z;
@@ -93,14 +103,18 @@ static char *buf_take(Buf *p) {
 
 static char *read_file(const char *zPath, size_t *pn) {
   FILE *f = fopen(zPath, "rb");
-  if (f == 0) return 0;
+  if (f == 0)
+    return 0;
   Buf buf = {0, 0, 0};
   char aChunk[65536];
   size_t n;
-  while ((n = fread(aChunk, 1, sizeof(aChunk), f)) > 0) buf_append(&buf, aChunk, n);
+  while ((n = fread(aChunk, 1, sizeof(aChunk), f)) > 0)
+    buf_append(&buf, aChunk, n);
   fclose(f);
-  if (buf.z == 0) buf_append(&buf, "", 0);
-  if (pn) *pn = buf.n;
+  if (buf.z == 0)
+    buf_append(&buf, "", 0);
+  if (pn)
+    *pn = buf.n;
   return buf.z;
 }
 
@@ -112,8 +126,38 @@ static void readfile_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv)
   const char *zPath = (const char *)sqlite3_value_text(argv[0]);
   size_t n = 0;
   char *z = zPath ? read_file(zPath, &n) : 0;
-  if (z == 0) return;
+  if (z == 0)
+    return;
   sqlite3_result_blob64(pCtx, z, n, free);
+}
+
+/* The progress handler runner_progress() installs. */
+static int progress_callback(void *pArg) {
+  (void)pArg;
+  return 1;
+}
+
+static int progress_interrupt(void *pArg) {
+  sqlite3_interrupt((sqlite3 *)pArg);
+  return 0;
+}
+
+static void progress_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
+  sqlite3 *db = sqlite3_context_db_handle(pCtx);
+  int nOps = sqlite3_value_int(argv[0]);
+  const char *zMode = argc > 1 ? (const char *)sqlite3_value_text(argv[1]) : "stop";
+  int isInterrupt = zMode && strcmp(zMode, "interrupt") == 0;
+  sqlite3_progress_handler(
+      db, nOps, nOps > 0 ? (isInterrupt ? progress_interrupt : progress_callback) : 0,
+      db);
+  sqlite3_result_int(pCtx, nOps);
+}
+
+static void length_limit_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  sqlite3 *db = sqlite3_context_db_handle(pCtx);
+  sqlite3_result_int(pCtx,
+                     sqlite3_limit(db, SQLITE_LIMIT_LENGTH, sqlite3_value_int(argv[0])));
 }
 
 static sqlite3 *open_database(void) {
@@ -129,12 +173,18 @@ static sqlite3 *open_database(void) {
     exit(2);
   }
   sqlite3_create_function(db, "readfile", 1, SQLITE_UTF8, 0, readfile_func, 0, 0);
+  sqlite3_create_function(db, "runner_progress", 1, SQLITE_UTF8, 0, progress_func, 0, 0);
+  sqlite3_create_function(db, "runner_progress", 2, SQLITE_UTF8, 0, progress_func, 0, 0);
+  sqlite3_create_function(db, "runner_length_limit", 1, SQLITE_UTF8, 0, length_limit_func,
+                          0, 0);
   return db;
 }
 
 static void append_value(Buf *pOut, sqlite3_stmt *pStmt, int iCol) {
   switch (sqlite3_column_type(pStmt, iCol)) {
-  case SQLITE_NULL: buf_puts(pOut, "NULL"); break;
+  case SQLITE_NULL:
+    buf_puts(pOut, "NULL");
+    break;
   case SQLITE_BLOB: {
     const unsigned char *a = sqlite3_column_blob(pStmt, iCol);
     int n = sqlite3_column_bytes(pStmt, iCol);
@@ -169,12 +219,14 @@ static int run_sql(sqlite3 *db, const char *zSql, Buf *pOut, char **pzErr) {
       *pzErr = strdup(sqlite3_errmsg(db));
       return 1;
     }
-    if (pStmt == 0) break; /* only white space or comments left */
+    if (pStmt == 0)
+      break; /* only white space or comments left */
     int rc;
     while ((rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
       int nCol = sqlite3_column_count(pStmt);
       for (int i = 0; i < nCol; i++) {
-        if (i > 0) buf_puts(pOut, "|");
+        if (i > 0)
+          buf_puts(pOut, "|");
         append_value(pOut, pStmt, i);
       }
       buf_puts(pOut, "\n");
@@ -197,36 +249,43 @@ static char *run_command(const char *zCommand) {
   buf_puts(&cmd, " 2>&1");
   FILE *f = popen(cmd.z, "r");
   free(cmd.z);
-  if (f == 0) return strdup("runner: popen failed");
+  if (f == 0)
+    return strdup("runner: popen failed");
   char aChunk[65536];
   size_t n;
-  while ((n = fread(aChunk, 1, sizeof(aChunk), f)) > 0) buf_append(&out, aChunk, n);
+  while ((n = fread(aChunk, 1, sizeof(aChunk), f)) > 0)
+    buf_append(&out, aChunk, n);
   pclose(f);
   return buf_take(&out);
 }
 
 /* ---- checking ---------------------------------------------------------- */
 
-static void report_difference(const Block *pBlock, const char *zExpected, const char *zGot) {
+static void report_difference(const Block *pBlock, const char *zExpected,
+                              const char *zGot) {
   int iLine = 1;
   const char *zE = zExpected, *zG = zGot;
   while (*zE && *zE == *zG) {
-    if (*zE == '\n') iLine++;
+    if (*zE == '\n')
+      iLine++;
     zE++;
     zG++;
   }
-  fprintf(stderr, "FAIL %s (%s:%d): output differs at line %d\n", pBlock->zName, pBlock->zFile,
-          pBlock->iLine, iLine);
+  fprintf(stderr, "FAIL %s (%s:%d): output differs at line %d\n", pBlock->zName,
+          pBlock->zFile, pBlock->iLine, iLine);
   const char *zELine = zE, *zGLine = zG;
-  while (zELine > zExpected && zELine[-1] != '\n') zELine--;
-  while (zGLine > zGot && zGLine[-1] != '\n') zGLine--;
+  while (zELine > zExpected && zELine[-1] != '\n')
+    zELine--;
+  while (zGLine > zGot && zGLine[-1] != '\n')
+    zGLine--;
   fprintf(stderr, "  expected: %.*s\n", (int)strcspn(zELine, "\n"), zELine);
   fprintf(stderr, "  got:      %.*s\n", (int)strcspn(zGLine, "\n"), zGLine);
 }
 
 /* The expected text, or the contents of the file it names as "@path". */
 static char *expected_text(const Block *pBlock) {
-  if (pBlock->zExpected[0] != '@') return strdup(pBlock->zExpected);
+  if (pBlock->zExpected[0] != '@')
+    return strdup(pBlock->zExpected);
   char *z = read_file(pBlock->zExpected + 1, 0);
   if (z == 0) {
     fprintf(stderr, "runner: cannot read %s\n", pBlock->zExpected + 1);
@@ -257,8 +316,8 @@ static void check_block(sqlite3 *db, const Block *pBlock) {
       zGot = isError ? zErr : strdup("(no error)");
       zErr = 0;
     } else if (isError) {
-      fprintf(stderr, "FAIL %s (%s:%d): unexpected error: %s\n", pBlock->zName, pBlock->zFile,
-              pBlock->iLine, zErr);
+      fprintf(stderr, "FAIL %s (%s:%d): unexpected error: %s\n", pBlock->zName,
+              pBlock->zFile, pBlock->iLine, zErr);
       failed = 1;
     }
   }
@@ -274,7 +333,8 @@ static void check_block(sqlite3 *db, const Block *pBlock) {
     nFail++;
   } else {
     nPass++;
-    if (isVerbose) printf("ok %s\n", pBlock->zName);
+    if (isVerbose)
+      printf("ok %s\n", pBlock->zName);
   }
   free(zGot);
   free(zErr);
@@ -295,10 +355,12 @@ static Lines split_lines(char *z) {
     if (lines.n == nAlloc) {
       nAlloc = nAlloc ? nAlloc * 2 : 256;
       lines.az = realloc(lines.az, sizeof(char *) * (size_t)nAlloc);
-      if (lines.az == 0) exit(2);
+      if (lines.az == 0)
+        exit(2);
     }
     lines.az[lines.n++] = z;
-    if (zEol == 0) break;
+    if (zEol == 0)
+      break;
     *zEol = 0;
     z = zEol + 1;
   }
@@ -351,7 +413,8 @@ static void run_test_file(const char *zPath, char *zText) {
     block.zFile = zPath;
     block.iLine = i + 1;
     if (!parse_kind(lines.az[i], &block.kind)) {
-      fprintf(stderr, "runner: %s:%d: expected query, error, statement or exec\n", zPath, i + 1);
+      fprintf(stderr, "runner: %s:%d: expected query, error, statement or exec\n", zPath,
+              i + 1);
       exit(2);
     }
     const char *zName = strchr(lines.az[i], ' ');
@@ -366,10 +429,12 @@ static void run_test_file(const char *zPath, char *zText) {
     block.zBody = join_lines(&lines, iBody, i);
     if (i < lines.n && strcmp(lines.az[i], "----") == 0) {
       int iExpected = ++i;
-      while (i < lines.n && lines.az[i][0] != 0) i++;
+      while (i < lines.n && lines.az[i][0] != 0)
+        i++;
       block.zExpected = join_lines(&lines, iExpected, i);
     } else if (block.kind != KIND_STATEMENT) {
-      fprintf(stderr, "runner: %s:%d: '%s' has no ---- line\n", zPath, block.iLine, block.zName);
+      fprintf(stderr, "runner: %s:%d: '%s' has no ---- line\n", zPath, block.iLine,
+              block.zName);
       exit(2);
     }
     check_block(db, &block);
@@ -383,7 +448,8 @@ static void run_test_file(const char *zPath, char *zText) {
 /* Index of the line that closes the fence opened at line i, or lines.n. */
 static int fence_end(const Lines *pLines, int i) {
   for (int j = i + 1; j < pLines->n; j++) {
-    if (strncmp(pLines->az[j], "```", 3) == 0) return j;
+    if (strncmp(pLines->az[j], "```", 3) == 0)
+      return j;
   }
   return pLines->n;
 }
@@ -392,7 +458,8 @@ static void run_doc_file(const char *zPath, char *zText) {
   Lines lines = split_lines(zText);
   sqlite3 *db = open_database();
   for (int i = 0; i < lines.n; i++) {
-    if (strncmp(lines.az[i], "```", 3) != 0) continue;
+    if (strncmp(lines.az[i], "```", 3) != 0)
+      continue;
     int iEnd = fence_end(&lines, i);
     if (strcmp(lines.az[i], "```sql") != 0) {
       i = iEnd;
@@ -406,8 +473,10 @@ static void run_doc_file(const char *zPath, char *zText) {
     snprintf(block.zName, sizeof(block.zName), "%s:%d", zPath, i + 1);
     block.zBody = join_lines(&lines, i + 1, iEnd);
     int j = iEnd + 1;
-    while (j < lines.n && is_blank(lines.az[j])) j++;
-    if (j < lines.n && (strcmp(lines.az[j], "```output") == 0 || strcmp(lines.az[j], "```error") == 0)) {
+    while (j < lines.n && is_blank(lines.az[j]))
+      j++;
+    if (j < lines.n &&
+        (strcmp(lines.az[j], "```output") == 0 || strcmp(lines.az[j], "```error") == 0)) {
       block.kind = lines.az[j][3] == 'o' ? KIND_QUERY : KIND_ERROR;
       int jEnd = fence_end(&lines, j);
       block.zExpected = join_lines(&lines, j + 1, jEnd);
@@ -454,7 +523,8 @@ int main(int argc, char **argv) {
     }
     free(zText);
   }
-  if (nSkip > 0) printf("%d skipped (--no-exec)\n", nSkip);
+  if (nSkip > 0)
+    printf("%d skipped (--no-exec)\n", nSkip);
   printf("%d passed, %d failed\n", nPass, nFail);
   sqlite3_shutdown();
   return nFail > 0 ? 1 : 0;

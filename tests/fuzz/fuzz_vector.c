@@ -1,0 +1,42 @@
+/*
+** fuzz_vector.c: a libFuzzer target for the vector BLOB decoder,
+** papers_vector_decode() (ext/vector.c), called directly: no SQL function
+** takes a vector BLOB yet. A BLOB that decodes must encode back to the same
+** bytes, with ids strictly increasing and weights finite in [0, 1]; one that
+** does not must name its problem.
+*/
+#include "papers_internal.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData) {
+  PapersVector vec;
+  const char *zProblem = 0;
+  int rc = papers_vector_decode(aData, (i64)nData, &vec, &zProblem);
+  if (rc == SQLITE_ERROR) {
+    if (zProblem == 0 || zProblem[0] == 0)
+      abort();
+    return 0;
+  }
+  if (rc != SQLITE_OK)
+    return 0; /* SQLITE_NOMEM */
+  for (int i = 0; i < vec.nTerm; i++) {
+    if (i > 0 && vec.aId[i] <= vec.aId[i - 1])
+      abort();
+    if (!isfinite(vec.aWeight[i]) || vec.aWeight[i] < 0 || vec.aWeight[i] > 1)
+      abort();
+  }
+  i64 nBlob = papers_vector_blob_size(vec.nTerm);
+  if (nBlob != (i64)nData)
+    abort();
+  unsigned char *aBlob = malloc((size_t)nBlob);
+  papers_vector_encode(&vec, aBlob);
+  if (memcmp(aBlob, aData, nData) != 0)
+    abort();
+  free(aBlob);
+  papers_vector_free(&vec);
+  return 0;
+}
