@@ -170,12 +170,15 @@ int main(int argc, char **argv) {
   printf("rebuild %.2f s, %d more-like-this queries %.2f s\n", tBuild, sqlite3_column_int(pStmt, 0),
          tQuery);
   sqlite3_finalize(pStmt);
-  if (sqlite3_prepare_v2(db, "SELECT category, count(*) FROM papers GROUP BY 1 ORDER BY 2 DESC", -1,
-                         &pStmt, 0) == SQLITE_OK) {
+  const char *zPerClass =
+      "SELECT p.category, count(*), avg((SELECT count(*) FROM hits h JOIN papers n"
+      "  ON n.id = h.neighbour WHERE h.id = p.id AND n.category = p.category) / 10.0)"
+      " FROM papers p GROUP BY 1 ORDER BY 2 DESC";
+  if (sqlite3_prepare_v2(db, zPerClass, -1, &pStmt, 0) == SQLITE_OK) {
     while (sqlite3_step(pStmt) == SQLITE_ROW) {
-      printf("  %s %d", sqlite3_column_text(pStmt, 0), sqlite3_column_int(pStmt, 1));
+      printf("  %-8s %5d papers  P@10 %.4f\n", sqlite3_column_text(pStmt, 0),
+             sqlite3_column_int(pStmt, 1), sqlite3_column_double(pStmt, 2));
     }
-    printf("\n");
   }
   sqlite3_finalize(pStmt);
   sqlite3_close(db);
