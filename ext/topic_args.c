@@ -10,7 +10,8 @@
 **     is read as text and analysed: a vector weighed with the index's idf, or
 **     idf 1 without an index, and its terms' surface forms kept for labels.
 **   - A term's label is readable whenever one is known: a surface form from a
-**     text argument, else the index vocabulary's, else the id in hex.
+**     text argument, else the index vocabulary's, else the id in hex; a
+**     latent dimension k of an index is "latent k".
 **   - The table-valued functions share one xBestIndex: arguments are equality
 **     constraints on hidden columns, the first one required.
 */
@@ -171,6 +172,8 @@ char *topic_label(const TopicOperand *pA, const TopicOperand *pB, PapersStats *p
     pCount = find_count(pB, id);
   if (pCount)
     return sqlite3_mprintf("%.*s", pCount->nSurface, pCount->zSurface);
+  if (papers_is_latent_id(id))
+    return sqlite3_mprintf("latent %d", (int)(id - PAPERS_LATENT_ID));
   if (pStats) {
     const char *z = 0;
     int n = 0;

@@ -215,7 +215,8 @@ static int keywords_rows(TermsCursor *pCur, const TopicOperand *pOp, int k) {
   const PapersVector *pVec = &pOp->vec;
   int rc = rows_alloc(pCur, pVec->nTerm);
   for (int i = 0; rc == SQLITE_OK && i < pVec->nTerm; i++) {
-    if (pVec->aWeight[i] <= 0)
+    /* keywords are words: an index's latent dimensions are not listed */
+    if (pVec->aWeight[i] <= 0 || papers_is_latent_id(pVec->aId[i]))
       continue;
     rc = add_row(pCur, pOp, 0, pVec->aId[i], pVec->aWeight[i], pVec->aWeight[i], 0);
   }
