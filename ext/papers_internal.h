@@ -394,6 +394,12 @@ int papers_stats_vector(PapersStats *pStats, const PapersCount *aCount, int nCou
 ** The text stays valid until the next call or papers_stats_close(). */
 int papers_stats_surface(PapersStats *pStats, sqlite3_uint64 id, const char **pz, int *pn);
 
+/* ---- tvf.c: table-valued functions ------------------------------------- */
+
+/* Plans a table-valued function whose nArg arguments are the hidden columns
+** after its nOutput output columns (idxNum: bit k = argument k given). */
+int papers_tvf_best_index(sqlite3_index_info *pInfo, int nOutput, int nArg);
+
 /* ---- registration: one per SQL-facing file ---------------------------- */
 int papers_register_parse(sqlite3 *db);
 int papers_register_formats(sqlite3 *db);

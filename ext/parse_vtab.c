@@ -122,46 +122,10 @@ static int parse_disconnect(sqlite3_vtab *pVtab) {
   return SQLITE_OK;
 }
 
-/* Arguments arrive as equality constraints on the hidden columns. idxNum has
-** bit k set when argument k is given; they are passed to xFilter in order. */
+/* Arguments arrive as equality constraints on the hidden columns (tvf.c). */
 static int parse_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   ParseTable *pTab = (ParseTable *)pVtab;
-  int aiConstraint[N_ARG] = {-1, -1, -1};
-  int unusableMask = 0;
-  for (int i = 0; i < pInfo->nConstraint; i++) {
-    const struct sqlite3_index_constraint *pCons = &pInfo->aConstraint[i];
-    int iArg = pCons->iColumn - pTab->nOutput;
-    if (iArg < 0 || pCons->op != SQLITE_INDEX_CONSTRAINT_EQ)
-      continue;
-    if (!pCons->usable) {
-      unusableMask |= 1 << iArg;
-    } else {
-      aiConstraint[iArg] = i;
-    }
-  }
-  int idxNum = 0, nArgv = 0;
-  for (int iArg = 0; iArg < pTab->nArg; iArg++) {
-    if (aiConstraint[iArg] < 0)
-      continue;
-    idxNum |= 1 << iArg;
-    pInfo->aConstraintUsage[aiConstraint[iArg]].argvIndex = ++nArgv;
-    pInfo->aConstraintUsage[aiConstraint[iArg]].omit = 1;
-  }
-  /* An argument that is not usable yet: another join order will supply it. */
-  if (unusableMask & ~idxNum)
-    return SQLITE_CONSTRAINT;
-  pInfo->idxNum = idxNum;
-  if (idxNum & (1 << ARG_INPUT)) {
-    pInfo->estimatedCost = 1000;
-    pInfo->estimatedRows = 100;
-  } else {
-    /* No input: a plan the planner takes only when there is no other, and
-    ** whose xFilter says what is missing. Failing here instead would also
-    ** fail the partial plans SQLite tries for OR terms of a WHERE clause. */
-    pInfo->estimatedCost = 1e300;
-    pInfo->estimatedRows = 1;
-  }
-  return SQLITE_OK;
+  return papers_tvf_best_index(pInfo, pTab->nOutput, pTab->nArg);
 }
 
 static int parse_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {

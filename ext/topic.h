@@ -61,11 +61,6 @@ void topic_stats_keep(sqlite3_context *pCtx, int iArg, PapersStats *pStats, int 
 char *topic_label(const TopicOperand *pA, const TopicOperand *pB, PapersStats *pStats,
                   sqlite3_uint64 id, int *pRc);
 
-/* xBestIndex of a table-valued function with nOutput output columns followed
-** by nArg argument columns, the first of which is required: idxNum has bit k
-** set when argument k is given, argv follows argument order. */
-int topic_best_index(sqlite3_index_info *pInfo, int nOutput, int nArg);
-
 /* Sets pVtab's error message (taking ownership of zErr) and returns
 ** SQLITE_ERROR, or SQLITE_NOMEM when zErr is 0. */
 int topic_vtab_error(sqlite3_vtab *pVtab, char *zErr);

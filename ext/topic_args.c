@@ -188,47 +188,6 @@ char *topic_label(const TopicOperand *pA, const TopicOperand *pB, PapersStats *p
 
 /* ---- table-valued functions ---------------------------------------------- */
 
-int topic_best_index(sqlite3_index_info *pInfo, int nOutput, int nArg) {
-  int aiConstraint[8];
-  int unusableMask = 0;
-  assert(nArg <= 8);
-  for (int i = 0; i < nArg; i++)
-    aiConstraint[i] = -1;
-  for (int i = 0; i < pInfo->nConstraint; i++) {
-    const struct sqlite3_index_constraint *pCons = &pInfo->aConstraint[i];
-    int iArg = pCons->iColumn - nOutput;
-    if (iArg < 0 || iArg >= nArg || pCons->op != SQLITE_INDEX_CONSTRAINT_EQ)
-      continue;
-    if (!pCons->usable) {
-      unusableMask |= 1 << iArg;
-    } else {
-      aiConstraint[iArg] = i;
-    }
-  }
-  int idxNum = 0, nArgv = 0;
-  for (int iArg = 0; iArg < nArg; iArg++) {
-    if (aiConstraint[iArg] < 0)
-      continue;
-    idxNum |= 1 << iArg;
-    pInfo->aConstraintUsage[aiConstraint[iArg]].argvIndex = ++nArgv;
-    pInfo->aConstraintUsage[aiConstraint[iArg]].omit = 1;
-  }
-  /* an argument not usable yet: another join order will supply it */
-  if (unusableMask & ~idxNum)
-    return SQLITE_CONSTRAINT;
-  pInfo->idxNum = idxNum;
-  if (idxNum & 1) {
-    pInfo->estimatedCost = 100;
-    pInfo->estimatedRows = 20;
-  } else {
-    /* no input: taken only when there is no other plan; xFilter says what is
-    ** missing (failing here would also fail the partial plans of OR terms) */
-    pInfo->estimatedCost = 1e300;
-    pInfo->estimatedRows = 1;
-  }
-  return SQLITE_OK;
-}
-
 int topic_vtab_error(sqlite3_vtab *pVtab, char *zErr) {
   sqlite3_free(pVtab->zErrMsg);
   pVtab->zErrMsg = zErr;

@@ -114,7 +114,7 @@ static int terms_disconnect(sqlite3_vtab *pVtab) {
 }
 
 static int terms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
-  return topic_best_index(pInfo, ((TermsTable *)pVtab)->nOutput, N_ARG);
+  return papers_tvf_best_index(pInfo, ((TermsTable *)pVtab)->nOutput, N_ARG);
 }
 
 static int terms_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {

@@ -92,7 +92,7 @@ static int tokens_disconnect(sqlite3_vtab *pVtab) {
 
 static int tokens_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   (void)pVtab;
-  return topic_best_index(pInfo, N_OUTPUT, N_ARG);
+  return papers_tvf_best_index(pInfo, N_OUTPUT, N_ARG);
 }
 
 static int tokens_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
