@@ -36,6 +36,8 @@
 #define INDEX_LAYOUT_VERSION 1
 #define INDEX_BLOCK_MAX      256 /* postings per block before it is split */
 #define INDEX_BLOCK_BUILD    128 /* postings per block written by rebuild */
+#define INDEX_DENSE_MAX      512 /* documents per dense block before it is split */
+#define INDEX_DENSE_BUILD    256 /* documents per dense block written by rebuild */
 #define INDEX_MAX_COLUMNS    32  /* indexed columns at most */
 #define INDEX_LATENT_DIMS    48    /* latent dimensions by default (docs/quality.md) */
 #define INDEX_LATENT_WEIGHT  0.5   /* their share of the score by default */
@@ -99,11 +101,18 @@ int index_store_surface(IndexStore *pStore, sqlite3_uint64 id, const char **pz, 
 
 /* Writes a vocabulary row as rebuild computed it. */
 int index_store_vocab_put(IndexStore *pStore, sqlite3_uint64 id, i64 df, const char *zSurface,
-                          int nSurface, i64 nVote);
+                          int nSurface, i64 nVote, double maxWeight);
+/* Raises the largest weights of the vector's word terms to its weights. */
+int index_store_vocab_raise(IndexStore *pStore, const PapersVector *pVec);
+/* A term's df and largest weight (0, 0 when unknown). */
+int index_store_vocab_maxw(IndexStore *pStore, sqlite3_uint64 id, i64 *pDf, double *pMaxWeight);
 
 int index_store_doc_get(IndexStore *pStore, i64 iDoc, PapersVector *pVec, int *pFound);
 int index_store_doc_put(IndexStore *pStore, i64 iDoc, const PapersVector *pVec);
 int index_store_doc_delete(IndexStore *pStore, i64 iDoc);
+/* Calls xDoc for every indexed document's vector, in document order. */
+int index_store_docs_scan(IndexStore *pStore, int (*xDoc)(void *, i64, const PapersVector *),
+                          void *pCtx);
 
 /* Adds or removes one document's postings (its vector's terms). */
 int index_store_postings_add(IndexStore *pStore, i64 iDoc, const PapersVector *pVec);
@@ -121,5 +130,40 @@ int index_store_postings_all(IndexStore *pStore, sqlite3_stmt **ppStmt);
 /* Decodes one postings block; *paPosting is sqlite3_malloc'd. */
 int index_block_decode(i64 iFirst, const unsigned char *a, int n, IndexPosting **paPosting,
                        int *pnPosting);
+
+/* The latent parts of a run of documents (document order), quantised: the
+** value of dimension k of document i is about aCode[i * nDim + k] * aScale[i],
+** and the Euclidean norm of the difference is at most aErr[i]. */
+typedef struct IndexDenseBlock {
+  int n, nDim;
+  i64 *aDoc;
+  float *aScale;
+  float *aErr;
+  signed char *aCode;
+} IndexDenseBlock;
+
+/* Quantises latent values: codes in [-127, 127], a scale, an error bound. */
+void index_dense_quantize(const float *aValue, int nDim, signed char *aCode, float *pScale,
+                          float *pErr);
+int index_dense_decode(i64 iFirst, const unsigned char *a, int n, int nDim,
+                       IndexDenseBlock *pBlock);
+void index_dense_free(IndexDenseBlock *pBlock);
+/* Adds (or replaces) and removes one document's latent part; writes a block
+** as rebuild made it; calls xBlock for every block in document order. */
+int index_store_dense_add(IndexStore *pStore, i64 iDoc, const PapersVector *pVec, int nDim);
+int index_store_dense_remove(IndexStore *pStore, i64 iDoc, int nDim);
+int index_store_dense_put(IndexStore *pStore, const IndexDenseBlock *pBlock);
+int index_store_dense_scan(IndexStore *pStore, int nDim,
+                           int (*xBlock)(void *, const IndexDenseBlock *), void *pCtx);
+
+/* The top-k of a query vector (index_query.c): exact, ranked by score
+** descending then rowid; nKeep < 0 ranks every document. *paHit is
+** sqlite3_malloc'd. */
+typedef struct IndexHit {
+  i64 iDoc;
+  double score;
+} IndexHit;
+int index_query_top(IndexStore *pStore, const PapersVector *pQuery, int hasExclude, i64 iExclude,
+                    i64 nKeep, IndexHit **paHit, int *pnHit);
 
 #endif /* PAPERS_INDEX_H */

@@ -15,6 +15,7 @@
 */
 #include "index.h"
 
+#include <math.h>
 #include <string.h>
 
 enum StoreStatement {
@@ -33,14 +34,23 @@ enum StoreStatement {
   STMT_BLOCKS_OF_TERM,
   STMT_LATENT_GET,
   STMT_LATENT_PUT,
+  STMT_DENSE_AT,    /* the dense block that holds (or would hold) a document */
+  STMT_DENSE_FIRST, /* the first dense block */
+  STMT_DENSE_PUT,
+  STMT_DENSE_DELETE,
+  STMT_DENSE_ALL,
+  STMT_VOCAB_RAISE,
+  STMT_DOCS_ALL,
   N_STATEMENT
 };
 
 static const char *const azStatementSql[N_STATEMENT] = {
     "SELECT v FROM \"%w\".\"%w_config\" WHERE k = ?1",
     "INSERT OR REPLACE INTO \"%w\".\"%w_config\"(k, v) VALUES (?1, ?2)",
-    "SELECT df, surface, votes FROM \"%w\".\"%w_vocab\" WHERE term = ?1",
-    "INSERT OR REPLACE INTO \"%w\".\"%w_vocab\"(term, df, surface, votes) VALUES (?1, ?2, ?3, ?4)",
+    "SELECT df, surface, votes, maxw FROM \"%w\".\"%w_vocab\" WHERE term = ?1",
+    "INSERT INTO \"%w\".\"%w_vocab\"(term, df, surface, votes, maxw) VALUES (?1, ?2, ?3, ?4, ?5)"
+    " ON CONFLICT(term) DO UPDATE SET df = ?2, surface = ?3, votes = ?4,"
+    " maxw = max(maxw, ?5)",
     "DELETE FROM \"%w\".\"%w_vocab\" WHERE term = ?1",
     "SELECT vector FROM \"%w\".\"%w_docs\" WHERE id = ?1",
     "INSERT OR REPLACE INTO \"%w\".\"%w_docs\"(id, vector) VALUES (?1, ?2)",
@@ -53,6 +63,13 @@ static const char *const azStatementSql[N_STATEMENT] = {
     "SELECT first, data FROM \"%w\".\"%w_postings\" WHERE term = ?1 ORDER BY first",
     "SELECT projection FROM \"%w\".\"%w_latent\" WHERE term = ?1",
     "INSERT OR REPLACE INTO \"%w\".\"%w_latent\"(term, projection) VALUES (?1, ?2)",
+    "SELECT first, data FROM \"%w\".\"%w_dense\" WHERE first <= ?1 ORDER BY first DESC LIMIT 1",
+    "SELECT first, data FROM \"%w\".\"%w_dense\" ORDER BY first LIMIT 1",
+    "INSERT OR REPLACE INTO \"%w\".\"%w_dense\"(first, data) VALUES (?1, ?2)",
+    "DELETE FROM \"%w\".\"%w_dense\" WHERE first = ?1",
+    "SELECT first, data FROM \"%w\".\"%w_dense\" ORDER BY first",
+    "UPDATE \"%w\".\"%w_vocab\" SET maxw = ?2 WHERE term = ?1 AND maxw < ?2",
+    "SELECT id, vector FROM \"%w\".\"%w_docs\" ORDER BY id",
 };
 
 struct IndexStore {
@@ -112,16 +129,18 @@ int index_store_create(sqlite3 *db, const IndexConfig *pConfig) {
   char *zSql = sqlite3_mprintf(
       "CREATE TABLE \"%w\".\"%w_config\"(k TEXT PRIMARY KEY, v) WITHOUT ROWID;"
       "CREATE TABLE \"%w\".\"%w_vocab\"(term INTEGER PRIMARY KEY, df INTEGER NOT NULL,"
-      " surface TEXT, votes INTEGER NOT NULL);"
+      " surface TEXT, votes INTEGER NOT NULL, maxw REAL NOT NULL DEFAULT 0);"
       "CREATE TABLE \"%w\".\"%w_docs\"(id INTEGER PRIMARY KEY, vector BLOB NOT NULL);"
       "CREATE TABLE \"%w\".\"%w_postings\"(term INTEGER, first INTEGER, data BLOB NOT NULL,"
       " PRIMARY KEY(term, first)) WITHOUT ROWID;"
       "CREATE TABLE \"%w\".\"%w_latent\"(term INTEGER PRIMARY KEY, projection BLOB NOT NULL);"
+      "CREATE TABLE \"%w\".\"%w_dense\"(first INTEGER PRIMARY KEY, data BLOB NOT NULL);"
       "INSERT INTO \"%w\".\"%w_config\"(k, v) VALUES ('version', %d), ('ndoc', 0),"
       " ('tokenize', %Q), ('latent_dims', 0), ('latent_weight', %!.17g);",
       pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
       pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
-      INDEX_LAYOUT_VERSION, pConfig->zTokenize, pConfig->latentWeight);
+      pConfig->zDb, pConfig->zName, INDEX_LAYOUT_VERSION, pConfig->zTokenize,
+      pConfig->latentWeight);
   if (zSql == 0) return SQLITE_NOMEM;
   int rc = sqlite3_exec(db, zSql, 0, 0, 0);
   sqlite3_free(zSql);
@@ -132,9 +151,9 @@ int index_store_destroy(sqlite3 *db, const IndexConfig *pConfig) {
   char *zSql = sqlite3_mprintf(
       "DROP TABLE IF EXISTS \"%w\".\"%w_config\";DROP TABLE IF EXISTS \"%w\".\"%w_vocab\";"
       "DROP TABLE IF EXISTS \"%w\".\"%w_docs\";DROP TABLE IF EXISTS \"%w\".\"%w_postings\";"
-      "DROP TABLE IF EXISTS \"%w\".\"%w_latent\";",
+      "DROP TABLE IF EXISTS \"%w\".\"%w_latent\";DROP TABLE IF EXISTS \"%w\".\"%w_dense\";",
       pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
-      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName);
+      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName);
   if (zSql == 0) return SQLITE_NOMEM;
   int rc = sqlite3_exec(db, zSql, 0, 0, 0);
   sqlite3_free(zSql);
@@ -144,8 +163,9 @@ int index_store_destroy(sqlite3 *db, const IndexConfig *pConfig) {
 int index_store_clear(IndexStore *p) {
   char *zSql = sqlite3_mprintf(
       "DELETE FROM \"%w\".\"%w_vocab\";DELETE FROM \"%w\".\"%w_docs\";"
-      "DELETE FROM \"%w\".\"%w_postings\";DELETE FROM \"%w\".\"%w_latent\";",
-      p->zDb, p->zName, p->zDb, p->zName, p->zDb, p->zName, p->zDb, p->zName);
+      "DELETE FROM \"%w\".\"%w_postings\";DELETE FROM \"%w\".\"%w_latent\";"
+      "DELETE FROM \"%w\".\"%w_dense\";",
+      p->zDb, p->zName, p->zDb, p->zName, p->zDb, p->zName, p->zDb, p->zName, p->zDb, p->zName);
   if (zSql == 0) return SQLITE_NOMEM;
   int rc = sqlite3_exec(p->db, zSql, 0, 0, 0);
   sqlite3_free(zSql);
@@ -295,7 +315,7 @@ int index_store_idf(IndexStore *p, const PapersCount *aCount, int nCount, double
 }
 
 int index_store_vocab_put(IndexStore *p, sqlite3_uint64 id, i64 df, const char *zSurface,
-                          int nSurface, i64 nVote) {
+                          int nSurface, i64 nVote, double maxWeight) {
   sqlite3_stmt *pStmt;
   int rc = statement(p, STMT_VOCAB_PUT, &pStmt);
   if (rc != SQLITE_OK) return rc;
@@ -303,7 +323,34 @@ int index_store_vocab_put(IndexStore *p, sqlite3_uint64 id, i64 df, const char *
   sqlite3_bind_int64(pStmt, 2, df);
   sqlite3_bind_text(pStmt, 3, zSurface, nSurface, SQLITE_STATIC);
   sqlite3_bind_int64(pStmt, 4, nVote);
+  sqlite3_bind_double(pStmt, 5, maxWeight);
   return run(pStmt);
+}
+
+int index_store_vocab_raise(IndexStore *p, const PapersVector *pVec) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_VOCAB_RAISE, &pStmt);
+  for (int i = 0; rc == SQLITE_OK && i < pVec->nTerm; i++) {
+    if (papers_is_latent_id(pVec->aId[i])) break;
+    sqlite3_bind_int64(pStmt, 1, (i64)pVec->aId[i]);
+    sqlite3_bind_double(pStmt, 2, pVec->aWeight[i]);
+    rc = run(pStmt);
+  }
+  return rc;
+}
+
+int index_store_vocab_maxw(IndexStore *p, sqlite3_uint64 id, i64 *pDf, double *pMaxWeight) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_VOCAB_GET, &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_int64(pStmt, 1, (i64)id);
+  *pDf = 0;
+  *pMaxWeight = 0;
+  if (sqlite3_step(pStmt) == SQLITE_ROW) {
+    *pDf = sqlite3_column_int64(pStmt, 0);
+    *pMaxWeight = sqlite3_column_double(pStmt, 3);
+  }
+  return sqlite3_reset(pStmt);
 }
 
 /* One document's vote for a term's surface form (Boyer-Moore majority). */
@@ -328,11 +375,11 @@ static int vocab_count_in(IndexStore *p, const PapersCount *pCount) {
   int isSame = zSurface && nSurface == pCount->nSurface &&
                memcmp(zSurface, pCount->zSurface, (size_t)nSurface) == 0;
   if (isSame) {
-    rc = index_store_vocab_put(p, pCount->id, df + 1, zSurface, nSurface, nVote + 1);
+    rc = index_store_vocab_put(p, pCount->id, df + 1, zSurface, nSurface, nVote + 1, 0);
   } else if (nVote > 0) {
-    rc = index_store_vocab_put(p, pCount->id, df + 1, zSurface, nSurface, nVote - 1);
+    rc = index_store_vocab_put(p, pCount->id, df + 1, zSurface, nSurface, nVote - 1, 0);
   } else {
-    rc = index_store_vocab_put(p, pCount->id, df + 1, pCount->zSurface, pCount->nSurface, 1);
+    rc = index_store_vocab_put(p, pCount->id, df + 1, pCount->zSurface, pCount->nSurface, 1, 0);
   }
   sqlite3_free(zSurface);
   return rc;
@@ -368,7 +415,7 @@ int index_store_vocab_remove(IndexStore *p, const PapersVector *pVec) {
       }
     } else if (rc == SQLITE_OK) {
       rc = index_store_vocab_put(p, pVec->aId[i], df - 1, zSurface, (int)strlen(zSurface),
-                                 nVote > df - 1 ? df - 1 : nVote);
+                                 nVote > df - 1 ? df - 1 : nVote, 0);
     }
     sqlite3_free(zSurface);
   }
@@ -425,6 +472,23 @@ int index_store_doc_put(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
   sqlite3_bind_int64(pStmt, 1, iDoc);
   sqlite3_bind_blob64(pStmt, 2, aBlob, (sqlite3_uint64)nBlob, sqlite3_free);
   return run(pStmt);
+}
+
+int index_store_docs_scan(IndexStore *p, int (*xDoc)(void *, i64, const PapersVector *),
+                          void *pCtx) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_DOCS_ALL, &pStmt);
+  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+    PapersVector vec;
+    const char *zProblem = 0;
+    rc = papers_vector_decode(sqlite3_column_blob(pStmt, 1), sqlite3_column_bytes(pStmt, 1), &vec,
+                              &zProblem);
+    if (rc == SQLITE_ERROR) rc = SQLITE_CORRUPT_VTAB;
+    if (rc == SQLITE_OK) rc = xDoc(pCtx, sqlite3_column_int64(pStmt, 0), &vec);
+    papers_vector_free(&vec);
+  }
+  int rcReset = pStmt ? sqlite3_reset(pStmt) : SQLITE_OK;
+  return rc == SQLITE_OK ? rcReset : rc;
 }
 
 int index_store_doc_delete(IndexStore *p, i64 iDoc) {
@@ -631,6 +695,7 @@ static int posting_remove(IndexStore *p, sqlite3_uint64 id, i64 iDoc) {
 int index_store_postings_add(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
   int rc = SQLITE_OK;
   for (int i = 0; rc == SQLITE_OK && i < pVec->nTerm; i++) {
+    if (papers_is_latent_id(pVec->aId[i])) break; /* in the dense blocks */
     rc = posting_add(p, pVec->aId[i], iDoc, pVec->aWeight[i]);
   }
   return rc;
@@ -639,6 +704,7 @@ int index_store_postings_add(IndexStore *p, i64 iDoc, const PapersVector *pVec) 
 int index_store_postings_remove(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
   int rc = SQLITE_OK;
   for (int i = 0; rc == SQLITE_OK && i < pVec->nTerm; i++) {
+    if (papers_is_latent_id(pVec->aId[i])) break;
     rc = posting_remove(p, pVec->aId[i], iDoc);
   }
   return rc;
@@ -678,6 +744,233 @@ int index_store_postings_all(IndexStore *p, sqlite3_stmt **ppStmt) {
   int rc = sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
   sqlite3_free(zSql);
   return rc;
+}
+
+/* ---- dense latent blocks ------------------------------------------------ */
+
+void index_dense_quantize(const float *aValue, int nDim, signed char *aCode, float *pScale,
+                          float *pErr) {
+  double largest = 0;
+  for (int k = 0; k < nDim; k++) {
+    double v = aValue[k] < 0 ? -(double)aValue[k] : (double)aValue[k];
+    if (v > largest) largest = v;
+  }
+  float scale = (float)(largest / 127);
+  double sumSquares = 0;
+  for (int k = 0; k < nDim; k++) {
+    double c = scale > 0 ? (double)aValue[k] / (double)scale : 0;
+    c = c < 0 ? -(double)(i64)(0.5 - c) : (double)(i64)(c + 0.5); /* round half away */
+    if (c > 127) c = 127;
+    if (c < -127) c = -127;
+    aCode[k] = (signed char)c;
+    double r = (double)aValue[k] - c * (double)scale;
+    sumSquares += r * r;
+  }
+  *pScale = scale;
+  /* rounded up, so that it bounds the error whatever the float rounding */
+  *pErr = sumSquares > 0 ? (float)(sqrt(sumSquares) * (1 + 1e-6) + 1e-12) : 0.0f;
+}
+
+static int dense_alloc(IndexDenseBlock *pBlock, int n, int nDim) {
+  memset(pBlock, 0, sizeof(*pBlock));
+  size_t nByte = (sizeof(i64) + 2 * sizeof(float) + (size_t)nDim) * (size_t)(n + 1);
+  char *a = sqlite3_malloc64(nByte);
+  if (a == 0) return SQLITE_NOMEM;
+  pBlock->aDoc = (i64 *)a;
+  pBlock->aScale = (float *)(pBlock->aDoc + n + 1);
+  pBlock->aErr = pBlock->aScale + n + 1;
+  pBlock->aCode = (signed char *)(pBlock->aErr + n + 1);
+  pBlock->n = n;
+  pBlock->nDim = nDim;
+  return SQLITE_OK;
+}
+
+void index_dense_free(IndexDenseBlock *pBlock) {
+  sqlite3_free(pBlock->aDoc);
+  memset(pBlock, 0, sizeof(*pBlock));
+}
+
+int index_dense_decode(i64 iFirst, const unsigned char *a, int n, int nDim,
+                       IndexDenseBlock *pBlock) {
+  sqlite3_uint64 nDoc;
+  int iPos = varint_get(a, n, &nDoc);
+  memset(pBlock, 0, sizeof(*pBlock));
+  if (iPos == 0 || nDoc == 0 || nDoc > (sqlite3_uint64)n) return SQLITE_CORRUPT_VTAB;
+  int rc = dense_alloc(pBlock, (int)nDoc, nDim);
+  if (rc != SQLITE_OK) return rc;
+  i64 iDoc = iFirst;
+  for (int i = 0; i < pBlock->n; i++) {
+    sqlite3_uint64 delta;
+    int nByte = varint_get(a + iPos, n - iPos, &delta);
+    if (nByte == 0) break;
+    iPos += nByte;
+    iDoc += (i64)delta;
+    pBlock->aDoc[i] = iDoc;
+  }
+  if ((i64)(n - iPos) != (i64)pBlock->n * (8 + nDim)) {
+    index_dense_free(pBlock);
+    return SQLITE_CORRUPT_VTAB;
+  }
+  for (int i = 0; i < pBlock->n; i++) {
+    const unsigned char *aRow = a + iPos + (i64)i * (8 + nDim);
+    pBlock->aScale[i] = f32_get(aRow);
+    pBlock->aErr[i] = f32_get(aRow + 4);
+    memcpy(pBlock->aCode + (i64)i * nDim, aRow + 8, (size_t)nDim);
+  }
+  return SQLITE_OK;
+}
+
+/* Writes documents [iFrom, iTo) of a block as one row keyed by the first. */
+static int dense_write(IndexStore *p, const IndexDenseBlock *pBlock, int iFrom, int iTo) {
+  int nDim = pBlock->nDim;
+  unsigned char *aBlob = sqlite3_malloc64((sqlite3_uint64)(iTo - iFrom) * (18 + nDim) + 10);
+  if (aBlob == 0) return SQLITE_NOMEM;
+  int nBlob = varint_put(aBlob, (sqlite3_uint64)(iTo - iFrom));
+  for (int i = iFrom; i < iTo; i++) {
+    nBlob += varint_put(aBlob + nBlob, (sqlite3_uint64)(pBlock->aDoc[i] - pBlock->aDoc[i > iFrom ? i - 1 : iFrom]));
+  }
+  for (int i = iFrom; i < iTo; i++) {
+    f32_put(aBlob + nBlob, pBlock->aScale[i]);
+    f32_put(aBlob + nBlob + 4, pBlock->aErr[i]);
+    memcpy(aBlob + nBlob + 8, pBlock->aCode + (i64)i * nDim, (size_t)nDim);
+    nBlob += 8 + nDim;
+  }
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_DENSE_PUT, &pStmt);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(aBlob);
+    return rc;
+  }
+  sqlite3_bind_int64(pStmt, 1, pBlock->aDoc[iFrom]);
+  sqlite3_bind_blob(pStmt, 2, aBlob, nBlob, sqlite3_free);
+  return run(pStmt);
+}
+
+int index_store_dense_put(IndexStore *p, const IndexDenseBlock *pBlock) {
+  return pBlock->n > 0 ? dense_write(p, pBlock, 0, pBlock->n) : SQLITE_OK;
+}
+
+/* Loads the dense block that holds iDoc, or would (as block_load does for
+** postings); pBlock->n == 0 when there is none. */
+static int dense_load(IndexStore *p, i64 iDoc, int nDim, i64 *piFirst, IndexDenseBlock *pBlock) {
+  sqlite3_stmt *pStmt;
+  memset(pBlock, 0, sizeof(*pBlock));
+  int rc = statement(p, STMT_DENSE_AT, &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_int64(pStmt, 1, iDoc);
+  int hasRow = sqlite3_step(pStmt) == SQLITE_ROW;
+  if (!hasRow) {
+    rc = sqlite3_reset(pStmt);
+    if (rc == SQLITE_OK) rc = statement(p, STMT_DENSE_FIRST, &pStmt);
+    if (rc != SQLITE_OK) return rc;
+    hasRow = sqlite3_step(pStmt) == SQLITE_ROW;
+  }
+  if (hasRow) {
+    *piFirst = sqlite3_column_int64(pStmt, 0);
+    rc = index_dense_decode(*piFirst, sqlite3_column_blob(pStmt, 1), sqlite3_column_bytes(pStmt, 1),
+                            nDim, pBlock);
+  }
+  int rcReset = sqlite3_reset(pStmt);
+  return rc == SQLITE_OK ? rcReset : rc;
+}
+
+/* Stores a changed block: drops the old row when its key changed or it
+** emptied, splits it when it grew past INDEX_DENSE_MAX. */
+static int dense_store(IndexStore *p, i64 iOldFirst, int hadBlock, const IndexDenseBlock *pBlock) {
+  int rc = SQLITE_OK, n = pBlock->n;
+  if (hadBlock && (n == 0 || pBlock->aDoc[0] != iOldFirst)) {
+    sqlite3_stmt *pStmt;
+    rc = statement(p, STMT_DENSE_DELETE, &pStmt);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, iOldFirst);
+      rc = run(pStmt);
+    }
+  }
+  if (rc != SQLITE_OK || n == 0) return rc;
+  if (n <= INDEX_DENSE_MAX) return dense_write(p, pBlock, 0, n);
+  rc = dense_write(p, pBlock, 0, n / 2);
+  return rc == SQLITE_OK ? dense_write(p, pBlock, n / 2, n) : rc;
+}
+
+/* The latent values of a vector (dimensions [0, nDim), 0 when absent). */
+static void latent_values(const PapersVector *pVec, int nDim, float *aValue) {
+  memset(aValue, 0, sizeof(float) * (size_t)nDim);
+  for (int i = 0; i < pVec->nTerm; i++) {
+    if (!papers_is_latent_id(pVec->aId[i])) continue;
+    sqlite3_uint64 k = pVec->aId[i] - PAPERS_LATENT_ID;
+    if (k < (sqlite3_uint64)nDim) aValue[k] = pVec->aWeight[i];
+  }
+}
+
+int index_store_dense_add(IndexStore *p, i64 iDoc, const PapersVector *pVec, int nDim) {
+  IndexDenseBlock old, new;
+  i64 iFirst = 0;
+  float aValue[256];
+  int rc = dense_load(p, iDoc, nDim, &iFirst, &old);
+  if (rc == SQLITE_OK) rc = dense_alloc(&new, old.n + 1, nDim);
+  if (rc != SQLITE_OK) {
+    index_dense_free(&old);
+    return rc;
+  }
+  int iAt = 0;
+  while (iAt < old.n && old.aDoc[iAt] < iDoc) iAt++;
+  int isReplace = iAt < old.n && old.aDoc[iAt] == iDoc;
+  int j = 0;
+  for (int i = 0; i <= old.n; i++) {
+    if (i == iAt) {
+      latent_values(pVec, nDim, aValue);
+      new.aDoc[j] = iDoc;
+      index_dense_quantize(aValue, nDim, new.aCode + (i64)j * nDim, &new.aScale[j], &new.aErr[j]);
+      j++;
+      if (isReplace) continue;
+    }
+    if (i == old.n) break;
+    new.aDoc[j] = old.aDoc[i];
+    new.aScale[j] = old.aScale[i];
+    new.aErr[j] = old.aErr[i];
+    memcpy(new.aCode + (i64)j * nDim, old.aCode + (i64)i * nDim, (size_t)nDim);
+    j++;
+  }
+  new.n = j;
+  rc = dense_store(p, iFirst, old.n > 0, &new);
+  index_dense_free(&old);
+  index_dense_free(&new);
+  return rc;
+}
+
+int index_store_dense_remove(IndexStore *p, i64 iDoc, int nDim) {
+  IndexDenseBlock block;
+  i64 iFirst = 0;
+  int rc = dense_load(p, iDoc, nDim, &iFirst, &block);
+  int iAt = 0;
+  while (iAt < block.n && block.aDoc[iAt] < iDoc) iAt++;
+  if (rc == SQLITE_OK && iAt < block.n && block.aDoc[iAt] == iDoc) {
+    int nAfter = block.n - iAt - 1;
+    memmove(block.aDoc + iAt, block.aDoc + iAt + 1, sizeof(i64) * (size_t)nAfter);
+    memmove(block.aScale + iAt, block.aScale + iAt + 1, sizeof(float) * (size_t)nAfter);
+    memmove(block.aErr + iAt, block.aErr + iAt + 1, sizeof(float) * (size_t)nAfter);
+    memmove(block.aCode + (i64)iAt * nDim, block.aCode + (i64)(iAt + 1) * nDim,
+            (size_t)nAfter * (size_t)nDim);
+    block.n--;
+    rc = dense_store(p, iFirst, 1, &block);
+  }
+  index_dense_free(&block);
+  return rc;
+}
+
+int index_store_dense_scan(IndexStore *p, int nDim, int (*xBlock)(void *, const IndexDenseBlock *),
+                           void *pCtx) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_DENSE_ALL, &pStmt);
+  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+    IndexDenseBlock block;
+    rc = index_dense_decode(sqlite3_column_int64(pStmt, 0), sqlite3_column_blob(pStmt, 1),
+                            sqlite3_column_bytes(pStmt, 1), nDim, &block);
+    if (rc == SQLITE_OK) rc = xBlock(pCtx, &block);
+    index_dense_free(&block);
+  }
+  int rcReset = pStmt ? sqlite3_reset(pStmt) : SQLITE_OK;
+  return rc == SQLITE_OK ? rcReset : rc;
 }
 
 /* ---- statistics for `[, index]` arguments --------------------------------- */

@@ -53,11 +53,7 @@ typedef struct IndexTable {
   IndexStore *pStore;
 } IndexTable;
 
-/* A scored document. */
-typedef struct Hit {
-  i64 iDoc;
-  double score;
-} Hit;
+typedef IndexHit Hit;
 
 typedef struct IndexCursor {
   sqlite3_vtab_cursor base;
@@ -355,12 +351,25 @@ static int remove_document(IndexTable *pTab, i64 iDoc) {
   int rc = index_store_doc_get(pTab->pStore, iDoc, &vec, &isFound);
   if (rc != SQLITE_OK || !isFound) return rc;
   i64 nDoc;
+  int nDim = 0;
+  double weight;
   rc = index_store_postings_remove(pTab->pStore, iDoc, &vec);
+  if (rc == SQLITE_OK) rc = index_store_latent_get(pTab->pStore, &nDim, &weight);
+  if (rc == SQLITE_OK && nDim > 0) rc = index_store_dense_remove(pTab->pStore, iDoc, nDim);
   if (rc == SQLITE_OK) rc = index_store_vocab_remove(pTab->pStore, &vec);
   if (rc == SQLITE_OK) rc = index_store_doc_delete(pTab->pStore, iDoc);
   if (rc == SQLITE_OK) rc = index_store_get_ndoc(pTab->pStore, &nDoc);
   if (rc == SQLITE_OK) rc = index_store_set_ndoc(pTab->pStore, nDoc - 1);
   papers_vector_free(&vec);
+  return rc;
+}
+
+/* Files the latent part of a vector in the dense blocks, when there is one. */
+static int add_dense(IndexTable *pTab, i64 iDoc, const PapersVector *pVec) {
+  int nDim = 0;
+  double weight;
+  int rc = index_store_latent_get(pTab->pStore, &nDim, &weight);
+  if (rc == SQLITE_OK && nDim > 0) rc = index_store_dense_add(pTab->pStore, iDoc, pVec, nDim);
   return rc;
 }
 
@@ -379,6 +388,8 @@ static int add_document(IndexTable *pTab, i64 iDoc, sqlite3_value **apValue) {
   if (rc == SQLITE_OK) rc = index_store_weigh(pTab->pStore, aCount, nCount, &vec);
   if (rc == SQLITE_OK) rc = index_store_doc_put(pTab->pStore, iDoc, &vec);
   if (rc == SQLITE_OK) rc = index_store_postings_add(pTab->pStore, iDoc, &vec);
+  if (rc == SQLITE_OK) rc = index_store_vocab_raise(pTab->pStore, &vec);
+  if (rc == SQLITE_OK) rc = add_dense(pTab, iDoc, &vec);
   papers_vector_free(&vec);
   papers_counts_free(pCounts);
   return rc;
@@ -414,6 +425,7 @@ typedef struct BuildTerm {
   i64 nVote;
   IndexPosting *aPosting; /* its postings, in document order */
   i64 nPosting, nPostingAlloc;
+  float maxWeight;        /* the largest of their weights */
 } BuildTerm;
 
 /* What rebuild gathers: every document's counts, then every term's postings.
@@ -428,12 +440,13 @@ typedef struct Build {
   int *aiTerm;       /* per count: the term's number */
   double *aTf;       /* per count: its frequency */
   i64 nCount, nTermCountAlloc, nTfAlloc;
-  int nTermPlain;    /* word terms; the latent dimensions' slots follow */
-  int nTermLatent;
+  int nTermPlain;    /* word terms */
+  IndexDenseBlock dense; /* latent parts not yet written */
 } Build;
 
 static void build_free(Build *p) {
-  int nTerm = p->pTerms ? papers_idmap_count(p->pTerms) + p->nTermLatent : 0;
+  int nTerm = p->pTerms ? papers_idmap_count(p->pTerms) : 0;
+  sqlite3_free(p->dense.aDoc);
   for (int i = 0; i < nTerm; i++) {
     sqlite3_free(p->aTerm[i].zSurface);
     sqlite3_free(p->aTerm[i].aPosting);
@@ -556,7 +569,41 @@ static int build_final(const Build *p, i64 iDocIndex, const BuildLatent *pLatent
   return papers_vector_with_latent(pSparse, z, pLatent->nDim, pLatent->weight, pVec);
 }
 
-/* Weighs the iDocIndex-th document read and files its postings. */
+/* Writes the dense blocks' pending documents, if any. */
+static int build_flush_dense(IndexTable *pTab, Build *p) {
+  int rc = index_store_dense_put(pTab->pStore, &p->dense);
+  p->dense.n = 0;
+  return rc;
+}
+
+/* Adds a document's latent part to the pending dense block (documents come
+** in rowid order), writing the block when it is full. */
+static int build_dense(IndexTable *pTab, Build *p, i64 iDoc, const PapersVector *pVec, int nDim) {
+  float aValue[256];
+  int nWord = pVec->nTerm - nDim, rc = SQLITE_OK;
+  if (p->dense.aDoc == 0) {
+    IndexDenseBlock *pBlock = &p->dense;
+    size_t nByte = (sizeof(i64) + 2 * sizeof(float) + (size_t)nDim) * INDEX_DENSE_BUILD;
+    char *a = sqlite3_malloc64(nByte);
+    if (a == 0) return SQLITE_NOMEM;
+    pBlock->aDoc = (i64 *)a;
+    pBlock->aScale = (float *)(pBlock->aDoc + INDEX_DENSE_BUILD);
+    pBlock->aErr = pBlock->aScale + INDEX_DENSE_BUILD;
+    pBlock->aCode = (signed char *)(pBlock->aErr + INDEX_DENSE_BUILD);
+    pBlock->nDim = nDim;
+  }
+  IndexDenseBlock *pBlock = &p->dense;
+  for (int k = 0; k < nDim; k++) aValue[k] = pVec->aWeight[nWord + k];
+  int i = pBlock->n++;
+  pBlock->aDoc[i] = iDoc;
+  index_dense_quantize(aValue, nDim, pBlock->aCode + (i64)i * nDim, &pBlock->aScale[i],
+                       &pBlock->aErr[i]);
+  if (pBlock->n == INDEX_DENSE_BUILD) rc = build_flush_dense(pTab, p);
+  return rc;
+}
+
+/* Weighs the iDocIndex-th document read and files its postings (word
+** terms) and its latent part (dense blocks). */
 static int build_weigh(IndexTable *pTab, Build *p, i64 iDocIndex, const double *aTermIdf,
                        const BuildLatent *pLatent, PapersCount *aScratch, double *aIdfScratch) {
   PapersVector sparse, vec = {0, 0, 0};
@@ -564,16 +611,18 @@ static int build_weigh(IndexTable *pTab, Build *p, i64 iDocIndex, const double *
   if (rc == SQLITE_OK) rc = build_final(p, iDocIndex, pLatent, &sparse, &vec);
   if (rc == SQLITE_OK) rc = index_store_doc_put(pTab->pStore, p->aDoc[iDocIndex], &vec);
   i64 iStart = p->aiFirstCount[iDocIndex];
-  for (int i = 0; rc == SQLITE_OK && i < vec.nTerm; i++) {
-    BuildTerm *pTerm = papers_is_latent_id(vec.aId[i])
-                           ? &p->aTerm[p->nTermPlain + (int)(vec.aId[i] - PAPERS_LATENT_ID)]
-                           : &p->aTerm[p->aiTerm[iStart + i]];
-    pTerm->id = vec.aId[i];
+  int nWord = vec.nTerm - pLatent->nDim;
+  for (int i = 0; rc == SQLITE_OK && i < nWord; i++) {
+    BuildTerm *pTerm = &p->aTerm[p->aiTerm[iStart + i]];
     rc = grow_array((void **)&pTerm->aPosting, sizeof(IndexPosting), pTerm->nPosting + 1,
                     &pTerm->nPostingAlloc);
     if (rc != SQLITE_OK) break;
     pTerm->aPosting[pTerm->nPosting].iDoc = p->aDoc[iDocIndex];
     pTerm->aPosting[pTerm->nPosting++].weight = vec.aWeight[i];
+    if (vec.aWeight[i] > pTerm->maxWeight) pTerm->maxWeight = vec.aWeight[i];
+  }
+  if (rc == SQLITE_OK && pLatent->nDim > 0) {
+    rc = build_dense(pTab, p, p->aDoc[iDocIndex], &vec, pLatent->nDim);
   }
   papers_vector_free(&sparse);
   papers_vector_free(&vec);
@@ -700,15 +749,11 @@ static int build_weigh_all(IndexTable *pTab, Build *p) {
       rc = fit_latent(p, aTermIdf, &latent, aScratch, aIdf);
     }
   }
-  /* the latent dimensions get term slots after the words, for their postings */
-  if (rc == SQLITE_OK) {
-    rc = grow_array((void **)&p->aTerm, sizeof(BuildTerm), nTerm + latent.nDim, &p->nTermAlloc);
-  }
   for (i64 i = 0; rc == SQLITE_OK && i < p->nDoc; i++) {
     rc = build_weigh(pTab, p, i, aTermIdf, &latent, aScratch, aIdf);
   }
+  if (rc == SQLITE_OK) rc = build_flush_dense(pTab, p);
   if (rc == SQLITE_OK) rc = write_latent(pTab, p, &latent);
-  p->nTermLatent = latent.nDim;
   sqlite3_free(latent.aiFeature);
   sqlite3_free(latent.aProjection);
   sqlite3_free(aTermIdf);
@@ -730,7 +775,7 @@ static int compare_term_order(const void *pA, const void *pB) {
 
 /* Writes the vocabulary and postings, terms in id order (B-tree friendly). */
 static int build_write(IndexTable *pTab, Build *p) {
-  int nTerm = p->nTermPlain + p->nTermLatent;
+  int nTerm = p->nTermPlain;
   TermOrder *aOrder = sqlite3_malloc64(sizeof(TermOrder) * (sqlite3_uint64)(nTerm + 1));
   if (aOrder == 0) return SQLITE_NOMEM;
   for (int i = 0; i < nTerm; i++) {
@@ -741,10 +786,8 @@ static int build_write(IndexTable *pTab, Build *p) {
   int rc = SQLITE_OK;
   for (int k = 0; rc == SQLITE_OK && k < nTerm; k++) {
     const BuildTerm *pTerm = &p->aTerm[aOrder[k].iTerm];
-    if (!papers_is_latent_id(pTerm->id)) { /* latent dimensions have no vocabulary row */
-      rc = index_store_vocab_put(pTab->pStore, pTerm->id, pTerm->df, pTerm->zSurface,
-                                 (int)strlen(pTerm->zSurface), pTerm->nVote);
-    }
+    rc = index_store_vocab_put(pTab->pStore, pTerm->id, pTerm->df, pTerm->zSurface,
+                               (int)strlen(pTerm->zSurface), pTerm->nVote, pTerm->maxWeight);
     if (rc == SQLITE_OK) {
       rc = index_store_postings_put(pTab->pStore, pTerm->id, pTerm->aPosting,
                                     (int)pTerm->nPosting);
@@ -850,7 +893,7 @@ static int check_row(Check *p, i64 iDoc, sqlite3_value **apValue, PapersCounts *
   int isSame = nWord == nCount;
   for (int i = 0; isSame && i < nCount; i++) isSame = vec.aId[i] == aCount[i].id;
   if (!isSame) check_problem(p, "row %lld is indexed with other terms than its content", iDoc);
-  for (int i = 0; rc == SQLITE_OK && i < vec.nTerm; i++) {
+  for (int i = 0; rc == SQLITE_OK && i < nWord; i++) { /* latent parts: check_dense() */
     CheckTerm *pTerm;
     rc = check_term(p, vec.aId[i], &pTerm);
     if (rc != SQLITE_OK) break;
@@ -1107,68 +1150,6 @@ static int index_close(sqlite3_vtab_cursor *pCursor) {
   return SQLITE_OK;
 }
 
-/* Scores of the documents met so far, by document (idmap.c numbering). */
-typedef struct Scores {
-  PapersIdMap *pDocs;
-  Hit *aHit;
-  i64 nHitAlloc;
-  float queryWeight; /* the weight of the query term being read */
-  i64 iExclude;      /* the document not to score (similar_to), or ... */
-  int hasExclude;
-} Scores;
-
-static int add_posting(void *pCtx, i64 iDoc, float weight) {
-  Scores *p = pCtx;
-  int iHit, isNew;
-  if (p->hasExclude && iDoc == p->iExclude) return SQLITE_OK;
-  int rc = papers_idmap_get(p->pDocs, (sqlite3_uint64)iDoc, &iHit, &isNew);
-  if (rc == SQLITE_OK) rc = grow_array((void **)&p->aHit, sizeof(Hit), iHit + 1, &p->nHitAlloc);
-  if (rc != SQLITE_OK) return rc;
-  p->aHit[iHit].iDoc = iDoc;
-  p->aHit[iHit].score += (double)p->queryWeight * (double)weight;
-  return SQLITE_OK;
-}
-
-static int compare_hits(const void *pA, const void *pB) {
-  const Hit *a = pA, *b = pB;
-  if (a->score != b->score) return a->score > b->score ? -1 : 1;
-  return (a->iDoc > b->iDoc) - (a->iDoc < b->iDoc);
-}
-
-/* Scores every document that shares a term with the query vector, reading
-** each query term's postings once, terms in id order (as the dot product
-** adds them); keeps the best nKeep (all when nKeep < 0). */
-static int score_documents(IndexTable *pTab, const PapersVector *pQuery, int hasExclude,
-                           i64 iExclude, i64 nKeep, IndexCursor *pCur) {
-  Scores scores;
-  memset(&scores, 0, sizeof(scores));
-  scores.pDocs = papers_idmap_new();
-  scores.hasExclude = hasExclude;
-  scores.iExclude = iExclude;
-  int rc = scores.pDocs ? SQLITE_OK : SQLITE_NOMEM;
-  for (int i = 0; rc == SQLITE_OK && i < pQuery->nTerm; i++) {
-    scores.queryWeight = pQuery->aWeight[i];
-    rc = index_store_postings_scan(pTab->pStore, pQuery->aId[i], add_posting, &scores);
-  }
-  int nHit = scores.pDocs ? papers_idmap_count(scores.pDocs) : 0;
-  papers_idmap_free(scores.pDocs);
-  if (rc != SQLITE_OK) {
-    sqlite3_free(scores.aHit);
-    return rc;
-  }
-  /* float32 rounding may take the cosine of near-duplicates past 1: clamp, as
-  ** papers_similarity() does, so that both rank alike */
-  for (int i = 0; i < nHit; i++) {
-    if (scores.aHit[i].score > 1) scores.aHit[i].score = 1;
-  }
-  qsort(scores.aHit, (size_t)nHit, sizeof(Hit), compare_hits);
-  while (nHit > 0 && scores.aHit[nHit - 1].score <= 0) nHit--; /* zero weights share nothing */
-  if (nKeep >= 0 && nHit > nKeep) nHit = (int)nKeep;
-  pCur->aHit = scores.aHit;
-  pCur->nHit = nHit;
-  return SQLITE_OK;
-}
-
 /* The query vector of query = :value: a text weighed with the index's
 ** statistics now, or a vector BLOB as it is. */
 static int query_vector(IndexTable *pTab, sqlite3_value *pValue, PapersVector *pVec) {
@@ -1214,8 +1195,8 @@ static int filter_ranked(IndexCursor *pCur, int idxNum, sqlite3_value **argv) {
     rc = query_vector(pTab, argv[0], &query);
   }
   if (rc == SQLITE_OK && isFound) {
-    rc = score_documents(pTab, &query, ePlan == PLAN_SIMILAR, sqlite3_value_int64(argv[0]), nKeep,
-                         pCur);
+    rc = index_query_top(pTab->pStore, &query, ePlan == PLAN_SIMILAR, sqlite3_value_int64(argv[0]),
+                         nKeep, &pCur->aHit, &pCur->nHit);
   }
   papers_vector_free(&query);
   return rc;
@@ -1330,7 +1311,8 @@ static int index_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int
   return SQLITE_OK;
 }
 
-static const char *const azShadowSuffix[] = {"config", "vocab", "docs", "postings", "latent"};
+static const char *const azShadowSuffix[] = {"config", "vocab",  "docs",
+                                             "postings", "latent", "dense"};
 
 static int index_shadow_name(const char *zSuffix) {
   for (size_t i = 0; i < sizeof(azShadowSuffix) / sizeof(azShadowSuffix[0]); i++) {

@@ -63,28 +63,53 @@ static void orthonormalise(double *a, i64 n, int l) {
   }
 }
 
-/* y (nRow x l, column-major) = A (CSR) * x (nFeature x l, column-major). */
-static void multiply(const PapersLatentMatrix *A, const double *x, int l, double *y) {
-  memset(y, 0, sizeof(double) * (size_t)(A->nRow * l));
-  for (i64 r = 0; r < A->nRow; r++) {
-    for (i64 e = A->aRowStart[r]; e < A->aRowStart[r + 1]; e++) {
-      double v = A->aValue[e];
-      i64 c = A->aColumn[e];
-      for (int j = 0; j < l; j++) y[(i64)j * A->nRow + r] += v * x[(i64)j * A->nColumn + c];
+/* Transposes the n x l column-major matrix a into row-major t (or back,
+** with isBack): element (i, j) at a[j * n + i] and t[i * l + j]. */
+static void transpose(double *a, double *t, i64 n, int l, int isBack) {
+  for (i64 i = 0; i < n; i++) {
+    for (int j = 0; j < l; j++) {
+      if (isBack) a[(i64)j * n + i] = t[i * l + j];
+      else t[i * l + j] = a[(i64)j * n + i];
     }
   }
 }
 
-/* x (nFeature x l, column-major) = A^T (CSR) * y (nRow x l, column-major). */
-static void multiply_transposed(const PapersLatentMatrix *A, const double *y, int l, double *x) {
-  memset(x, 0, sizeof(double) * (size_t)(A->nColumn * l));
+/* y (nRow x l, column-major) = A (CSR) * x (nFeature x l, column-major).
+** The products run through row-major copies (scratch: max(nRow, nFeature) x
+** l doubles, two of them), so the inner loop reads memory in order; each
+** element is still summed over A's entries in the same order. */
+static void multiply(const PapersLatentMatrix *A, const double *x, int l, double *y,
+                     double *aScratch) {
+  double *xt = aScratch, *yt = aScratch + (A->nRow > A->nColumn ? A->nRow : A->nColumn) * l;
+  transpose((double *)x, xt, A->nColumn, l, 0);
+  memset(yt, 0, sizeof(double) * (size_t)(A->nRow * l));
   for (i64 r = 0; r < A->nRow; r++) {
+    double *yr = yt + r * l;
     for (i64 e = A->aRowStart[r]; e < A->aRowStart[r + 1]; e++) {
       double v = A->aValue[e];
-      i64 c = A->aColumn[e];
-      for (int j = 0; j < l; j++) x[(i64)j * A->nColumn + c] += v * y[(i64)j * A->nRow + r];
+      const double *xc = xt + (i64)A->aColumn[e] * l;
+      for (int j = 0; j < l; j++) yr[j] += v * xc[j];
     }
   }
+  transpose(y, yt, A->nRow, l, 1);
+}
+
+/* x (nFeature x l, column-major) = A^T (CSR) * y (nRow x l, column-major),
+** through row-major copies as multiply() does. */
+static void multiply_transposed(const PapersLatentMatrix *A, const double *y, int l, double *x,
+                                double *aScratch) {
+  double *yt = aScratch, *xt = aScratch + (A->nRow > A->nColumn ? A->nRow : A->nColumn) * l;
+  transpose((double *)y, yt, A->nRow, l, 0);
+  memset(xt, 0, sizeof(double) * (size_t)(A->nColumn * l));
+  for (i64 r = 0; r < A->nRow; r++) {
+    const double *yr = yt + r * l;
+    for (i64 e = A->aRowStart[r]; e < A->aRowStart[r + 1]; e++) {
+      double v = A->aValue[e];
+      double *xc = xt + (i64)A->aColumn[e] * l;
+      for (int j = 0; j < l; j++) xc[j] += v * yr[j];
+    }
+  }
+  transpose(x, xt, A->nColumn, l, 1);
 }
 
 /* Eigen-decomposition of the symmetric l x l matrix g (destroyed) by cyclic
@@ -141,19 +166,21 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
   double *w = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(l * l));
   double *aValue = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)l);
   int *aOrder = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)l);
-  int rc = (y && x && g && w && aValue && aOrder) ? SQLITE_OK : SQLITE_NOMEM;
+  i64 nLarger = nRow > nFeature ? nRow : nFeature;
+  double *aScratch = sqlite3_malloc64(sizeof(double) * 2 * (sqlite3_uint64)(nLarger * l));
+  int rc = (y && x && g && w && aValue && aOrder && aScratch) ? SQLITE_OK : SQLITE_NOMEM;
   if (rc == SQLITE_OK) {
     sqlite3_uint64 seed = 0x5eed1a7e47ULL;
     for (i64 i = 0; i < nFeature * l; i++) x[i] = uniform(&seed);
-    multiply(A, x, l, y); /* Y = A Omega */
+    multiply(A, x, l, y, aScratch); /* Y = A Omega */
     orthonormalise(y, nRow, l);
     for (int it = 0; it < POWER_ITERATION; it++) {
-      multiply_transposed(A, y, l, x);
+      multiply_transposed(A, y, l, x, aScratch);
       orthonormalise(x, nFeature, l);
-      multiply(A, x, l, y);
+      multiply(A, x, l, y, aScratch);
       orthonormalise(y, nRow, l);
     }
-    multiply_transposed(A, y, l, x); /* the columns of x are the rows of B = Q^T A */
+    multiply_transposed(A, y, l, x, aScratch); /* the columns of x are the rows of B = Q^T A */
     for (int i = 0; i < l; i++) {    /* G = B B^T */
       for (int j = 0; j < l; j++) {
         double dot = 0;
@@ -195,5 +222,6 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
   sqlite3_free(w);
   sqlite3_free(aValue);
   sqlite3_free(aOrder);
+  sqlite3_free(aScratch);
   return rc;
 }
