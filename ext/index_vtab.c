@@ -423,8 +423,8 @@ typedef struct BuildTerm {
   i64 df;
   char *zSurface;        /* its surface form by majority vote */
   i64 nVote;
-  IndexPosting *aPosting; /* its postings, in document order */
-  i64 nPosting, nPostingAlloc;
+  i64 iPosting;          /* where its postings start in Build.aPostDoc/aPostWeight */
+  i64 nPosting;          /* how many are filed so far (df once all are) */
   float maxWeight;        /* the largest of their weights */
 } BuildTerm;
 
@@ -441,15 +441,18 @@ typedef struct Build {
   double *aTf;       /* per count: its frequency */
   i64 nCount, nTermCountAlloc, nTfAlloc;
   int nTermPlain;    /* word terms */
+  int *aPostDoc;     /* postings of every term, term after term (each term's */
+  float *aPostWeight; /* df slots, in document order): document index, weight */
   IndexDenseBlock dense; /* latent parts not yet written */
 } Build;
 
 static void build_free(Build *p) {
   int nTerm = p->pTerms ? papers_idmap_count(p->pTerms) : 0;
   sqlite3_free(p->dense.aDoc);
+  sqlite3_free(p->aPostDoc);
+  sqlite3_free(p->aPostWeight);
   for (int i = 0; i < nTerm; i++) {
     sqlite3_free(p->aTerm[i].zSurface);
-    sqlite3_free(p->aTerm[i].aPosting);
   }
   papers_idmap_free(p->pTerms);
   sqlite3_free(p->aTerm);
@@ -614,11 +617,9 @@ static int build_weigh(IndexTable *pTab, Build *p, i64 iDocIndex, const double *
   int nWord = vec.nTerm - pLatent->nDim;
   for (int i = 0; rc == SQLITE_OK && i < nWord; i++) {
     BuildTerm *pTerm = &p->aTerm[p->aiTerm[iStart + i]];
-    rc = grow_array((void **)&pTerm->aPosting, sizeof(IndexPosting), pTerm->nPosting + 1,
-                    &pTerm->nPostingAlloc);
-    if (rc != SQLITE_OK) break;
-    pTerm->aPosting[pTerm->nPosting].iDoc = p->aDoc[iDocIndex];
-    pTerm->aPosting[pTerm->nPosting++].weight = vec.aWeight[i];
+    i64 iSlot = pTerm->iPosting + pTerm->nPosting++;
+    p->aPostDoc[iSlot] = (int)iDocIndex;
+    p->aPostWeight[iSlot] = vec.aWeight[i];
     if (vec.aWeight[i] > pTerm->maxWeight) pTerm->maxWeight = vec.aWeight[i];
   }
   if (rc == SQLITE_OK && pLatent->nDim > 0) {
@@ -724,6 +725,21 @@ static int write_latent(IndexTable *pTab, const Build *p, const BuildLatent *pLa
   return rc;
 }
 
+/* Gives every term df posting slots, terms one after the other: the whole
+** postings take one array of the exact size (8 bytes a posting). */
+static int build_posting_slots(Build *p) {
+  int nTerm = papers_idmap_count(p->pTerms);
+  i64 iNext = 0;
+  for (int i = 0; i < nTerm; i++) {
+    p->aTerm[i].iPosting = iNext;
+    p->aTerm[i].nPosting = 0;
+    iNext += p->aTerm[i].df;
+  }
+  p->aPostDoc = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(iNext + 1));
+  p->aPostWeight = sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)(iNext + 1));
+  return (p->aPostDoc && p->aPostWeight) ? SQLITE_OK : SQLITE_NOMEM;
+}
+
 static int build_weigh_all(IndexTable *pTab, Build *p) {
   int nTerm = papers_idmap_count(p->pTerms);
   BuildLatent latent;
@@ -749,6 +765,7 @@ static int build_weigh_all(IndexTable *pTab, Build *p) {
       rc = fit_latent(p, aTermIdf, &latent, aScratch, aIdf);
     }
   }
+  if (rc == SQLITE_OK) rc = build_posting_slots(p);
   for (i64 i = 0; rc == SQLITE_OK && i < p->nDoc; i++) {
     rc = build_weigh(pTab, p, i, aTermIdf, &latent, aScratch, aIdf);
   }
@@ -783,16 +800,25 @@ static int build_write(IndexTable *pTab, Build *p) {
     aOrder[i].iTerm = i;
   }
   qsort(aOrder, (size_t)nTerm, sizeof(TermOrder), compare_term_order);
-  int rc = SQLITE_OK;
+  i64 nLongest = 0;
+  for (int i = 0; i < nTerm; i++) {
+    if (p->aTerm[i].nPosting > nLongest) nLongest = p->aTerm[i].nPosting;
+  }
+  IndexPosting *aPosting = sqlite3_malloc64(sizeof(IndexPosting) * (sqlite3_uint64)(nLongest + 1));
+  int rc = aPosting ? SQLITE_OK : SQLITE_NOMEM;
   for (int k = 0; rc == SQLITE_OK && k < nTerm; k++) {
     const BuildTerm *pTerm = &p->aTerm[aOrder[k].iTerm];
+    for (i64 j = 0; j < pTerm->nPosting; j++) {
+      aPosting[j].iDoc = p->aDoc[p->aPostDoc[pTerm->iPosting + j]];
+      aPosting[j].weight = p->aPostWeight[pTerm->iPosting + j];
+    }
     rc = index_store_vocab_put(pTab->pStore, pTerm->id, pTerm->df, pTerm->zSurface,
                                (int)strlen(pTerm->zSurface), pTerm->nVote, pTerm->maxWeight);
     if (rc == SQLITE_OK) {
-      rc = index_store_postings_put(pTab->pStore, pTerm->id, pTerm->aPosting,
-                                    (int)pTerm->nPosting);
+      rc = index_store_postings_put(pTab->pStore, pTerm->id, aPosting, (int)pTerm->nPosting);
     }
   }
+  sqlite3_free(aPosting);
   sqlite3_free(aOrder);
   return rc;
 }
