@@ -181,11 +181,12 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
       orthonormalise(y, nRow, l);
     }
     multiply_transposed(A, y, l, x, aScratch); /* the columns of x are the rows of B = Q^T A */
-    for (int i = 0; i < l; i++) {    /* G = B B^T */
-      for (int j = 0; j < l; j++) {
+    for (int i = 0; i < l; i++) {    /* G = B B^T, symmetric (products commute) */
+      for (int j = i; j < l; j++) {
         double dot = 0;
         for (i64 f = 0; f < nFeature; f++) dot += x[(i64)i * nFeature + f] * x[(i64)j * nFeature + f];
         g[i * l + j] = dot;
+        g[j * l + i] = dot;
       }
     }
     jacobi(g, l, aValue, w);
@@ -200,13 +201,15 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
       aOrder[j] = k;
     }
     /* V[:, k] = B^T w_k / sigma_k, turned so its largest entry is positive */
+    transpose(x, aScratch, nFeature, l, 0);
     for (int k = 0; k < nDim; k++) {
       const double *wk = w + (i64)aOrder[k] * l;
       double sigma = aValue[aOrder[k]] > 0 ? sqrt(aValue[aOrder[k]]) : 0;
       double largest = 0;
       for (i64 f = 0; f < nFeature; f++) {
         double v = 0;
-        for (int i = 0; i < l; i++) v += x[(i64)i * nFeature + f] * wk[i];
+        const double *xf = aScratch + f * l; /* row f of x, row-major */
+        for (int i = 0; i < l; i++) v += xf[i] * wk[i];
         v = sigma > 0 ? v / sigma : 0;
         if (fabs(v) > fabs(largest)) largest = v;
         aProjection[f * nDim + k] = (float)v;
