@@ -877,7 +877,60 @@ typedef struct Check {
   PapersIdMap *pTerms;
   CheckTerm *aTerm;
   i64 nTermAlloc;
+  int nDim;                          /* latent dimensions (0: none) */
+  i64 nDenseFromDocs, nDenseFromBlocks; /* latent parts, counted and hashed */
+  sqlite3_uint64 hashDenseFromDocs, hashDenseFromBlocks; /* from both sides */
 } Check;
+
+static void check_problem(Check *p, const char *zFormat, i64 iValue);
+
+/* An order-free hash of one document's quantised latent part. */
+static sqlite3_uint64 dense_hash(i64 iDoc, const signed char *aCode, int nDim, float scale,
+                                 float err) {
+  unsigned char aBuf[8 + 8 + 256];
+  memcpy(aBuf, &iDoc, 8);
+  memcpy(aBuf + 8, &scale, 4);
+  memcpy(aBuf + 12, &err, 4);
+  memcpy(aBuf + 16, aCode, (size_t)nDim);
+  return papers_term_id((const char *)aBuf, 16 + nDim);
+}
+
+/* Hashes the latent part a document's vector gives, as the blocks store it. */
+static void check_dense_doc(Check *p, i64 iDoc, const PapersVector *pVec, int nWord) {
+  float aValue[256], scale, err;
+  signed char aCode[256];
+  if (p->nDim == 0 || pVec->nTerm - nWord != p->nDim) return;
+  for (int k = 0; k < p->nDim; k++) aValue[k] = pVec->aWeight[nWord + k];
+  index_dense_quantize(aValue, p->nDim, aCode, &scale, &err);
+  p->nDenseFromDocs++;
+  p->hashDenseFromDocs ^= dense_hash(iDoc, aCode, p->nDim, scale, err);
+}
+
+static int check_dense_block(void *pCtx, const IndexDenseBlock *pBlock) {
+  Check *p = pCtx;
+  for (int i = 0; i < pBlock->n; i++) {
+    p->nDenseFromBlocks++;
+    p->hashDenseFromBlocks ^= dense_hash(pBlock->aDoc[i], pBlock->aCode + (i64)i * p->nDim,
+                                         p->nDim, pBlock->aScale[i], pBlock->aErr[i]);
+  }
+  return SQLITE_OK;
+}
+
+/* The dense blocks must hold exactly the documents' latent parts. */
+static int check_dense(Check *p) {
+  int rc = SQLITE_OK;
+  if (p->nDim > 0) rc = index_store_dense_scan(p->pTab->pStore, p->nDim, check_dense_block, p);
+  if (rc == SQLITE_CORRUPT_VTAB) {
+    check_problem(p, "a dense block is malformed", 0);
+    return SQLITE_OK;
+  }
+  if (rc == SQLITE_OK && (p->nDenseFromDocs != p->nDenseFromBlocks ||
+                          p->hashDenseFromDocs != p->hashDenseFromBlocks)) {
+    check_problem(p, "the dense blocks disagree with the documents (%lld latent parts)",
+                  p->nDenseFromDocs);
+  }
+  return rc;
+}
 
 static void check_problem(Check *p, const char *zFormat, i64 iValue) {
   if (p->nProblem++ < 3) {
@@ -919,6 +972,7 @@ static int check_row(Check *p, i64 iDoc, sqlite3_value **apValue, PapersCounts *
   int isSame = nWord == nCount;
   for (int i = 0; isSame && i < nCount; i++) isSame = vec.aId[i] == aCount[i].id;
   if (!isSame) check_problem(p, "row %lld is indexed with other terms than its content", iDoc);
+  check_dense_doc(p, iDoc, &vec, nWord);
   for (int i = 0; rc == SQLITE_OK && i < nWord; i++) { /* latent parts: check_dense() */
     CheckTerm *pTerm;
     rc = check_term(p, vec.aId[i], &pTerm);
@@ -1023,10 +1077,13 @@ static int integrity_check(IndexTable *pTab) {
   check.pProblems = sqlite3_str_new(pTab->db);
   check.pTerms = papers_idmap_new();
   PapersIdMap *pContentRows = papers_idmap_new();
+  double weight;
   int rc = (check.pTerms && pContentRows) ? SQLITE_OK : SQLITE_NOMEM;
+  if (rc == SQLITE_OK) rc = index_store_latent_get(pTab->pStore, &check.nDim, &weight);
   if (rc == SQLITE_OK) rc = check_content(&check, pContentRows);
   if (rc == SQLITE_OK) rc = check_documents(&check, pContentRows);
   if (rc == SQLITE_OK) rc = check_postings(&check);
+  if (rc == SQLITE_OK) rc = check_dense(&check);
   char *zProblems = sqlite3_str_finish(check.pProblems);
   if (rc == SQLITE_OK && check.nProblem > 0) {
     set_table_error(pTab, sqlite3_mprintf("%s: integrity-check found %d problem%s: %s%s",
