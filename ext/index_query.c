@@ -50,9 +50,12 @@ static int hit_before(const IndexHit *a, double score, i64 iDoc) {
 
 /* Adds a scored document when it makes the top k. */
 static void topk_add(TopK *p, i64 iDoc, double score) {
-  if (score > 1) score = 1; /* as papers_similarity() clamps */
-  if (!(score > 0)) return;
-  if (p->nHit == p->nKeep && hit_before(&p->aHit[p->nHit - 1], score, iDoc)) return;
+  if (score > 1)
+    score = 1; /* as papers_similarity() clamps */
+  if (!(score > 0))
+    return;
+  if (p->nHit == p->nKeep && hit_before(&p->aHit[p->nHit - 1], score, iDoc))
+    return;
   int i = p->nHit < p->nKeep ? p->nHit++ : p->nHit - 1;
   while (i > 0 && !hit_before(&p->aHit[i - 1], score, iDoc)) {
     p->aHit[i] = p->aHit[i - 1];
@@ -79,14 +82,18 @@ typedef struct Exhaustive {
 
 static int exhaustive_doc(void *pCtx, i64 iDoc, const PapersVector *pVec) {
   Exhaustive *p = pCtx;
-  if (p->hasExclude && iDoc == p->iExclude) return SQLITE_OK;
+  if (p->hasExclude && iDoc == p->iExclude)
+    return SQLITE_OK;
   double score = papers_vector_dot(p->pQuery, pVec);
-  if (score > 1) score = 1;
-  if (!(score > 0)) return SQLITE_OK;
+  if (score > 1)
+    score = 1;
+  if (!(score > 0))
+    return SQLITE_OK;
   if (p->nHit == p->nAlloc) {
     i64 nNew = p->nAlloc ? 2 * p->nAlloc : 256;
     IndexHit *aNew = sqlite3_realloc64(p->aHit, sizeof(IndexHit) * (sqlite3_uint64)nNew);
-    if (aNew == 0) return SQLITE_NOMEM;
+    if (aNew == 0)
+      return SQLITE_NOMEM;
     p->aHit = aNew;
     p->nAlloc = nNew;
   }
@@ -97,13 +104,15 @@ static int exhaustive_doc(void *pCtx, i64 iDoc, const PapersVector *pVec) {
 
 static int compare_hits(const void *pA, const void *pB) {
   const IndexHit *a = pA, *b = pB;
-  if (a->score != b->score) return a->score > b->score ? -1 : 1;
+  if (a->score != b->score)
+    return a->score > b->score ? -1 : 1;
   return (a->iDoc > b->iDoc) - (a->iDoc < b->iDoc);
 }
 
 /* Scores every stored vector. */
-static int query_exhaustive(IndexStore *pStore, const PapersVector *pQuery, int hasExclude,
-                            i64 iExclude, i64 nKeep, IndexHit **paHit, int *pnHit) {
+static int query_exhaustive(IndexStore *pStore, const PapersVector *pQuery,
+                            int hasExclude, i64 iExclude, i64 nKeep, IndexHit **paHit,
+                            int *pnHit) {
   Exhaustive ex;
   memset(&ex, 0, sizeof(ex));
   ex.pQuery = pQuery;
@@ -114,8 +123,10 @@ static int query_exhaustive(IndexStore *pStore, const PapersVector *pQuery, int 
     sqlite3_free(ex.aHit);
     return rc;
   }
-  if (ex.nHit > 1) qsort(ex.aHit, (size_t)ex.nHit, sizeof(IndexHit), compare_hits);
-  if (nKeep >= 0 && ex.nHit > nKeep) ex.nHit = nKeep;
+  if (ex.nHit > 1)
+    qsort(ex.aHit, (size_t)ex.nHit, sizeof(IndexHit), compare_hits);
+  if (nKeep >= 0 && ex.nHit > nKeep)
+    ex.nHit = nKeep;
   *paHit = ex.aHit;
   *pnHit = (int)ex.nHit;
   return SQLITE_OK;
@@ -135,17 +146,21 @@ typedef struct Sparse {
 static int sparse_posting(void *pCtx, i64 iDoc, float weight) {
   Sparse *p = pCtx;
   int iHit, isNew;
-  if (p->hasExclude && iDoc == p->iExclude) return SQLITE_OK;
+  if (p->hasExclude && iDoc == p->iExclude)
+    return SQLITE_OK;
   int rc = papers_idmap_get(p->pDocs, (sqlite3_uint64)iDoc, &iHit, &isNew);
-  if (rc != SQLITE_OK) return rc;
+  if (rc != SQLITE_OK)
+    return rc;
   if (iHit >= p->nHitAlloc) {
     i64 nNew = 2 * (i64)iHit + 256;
     IndexHit *aNew = sqlite3_realloc64(p->aHit, sizeof(IndexHit) * (sqlite3_uint64)nNew);
-    if (aNew == 0) return SQLITE_NOMEM;
+    if (aNew == 0)
+      return SQLITE_NOMEM;
     p->aHit = aNew;
     p->nHitAlloc = nNew;
   }
-  if (isNew) p->aHit[iHit].score = 0;
+  if (isNew)
+    p->aHit[iHit].score = 0;
   p->aHit[iHit].iDoc = iDoc;
   p->aHit[iHit].score += (double)p->queryWeight * (double)weight;
   return SQLITE_OK;
@@ -173,11 +188,15 @@ static int query_sparse(IndexStore *pStore, const PapersVector *pQuery, int hasE
     return rc;
   }
   for (int i = 0; i < nHit; i++) {
-    if (sparse.aHit[i].score > 1) sparse.aHit[i].score = 1;
+    if (sparse.aHit[i].score > 1)
+      sparse.aHit[i].score = 1;
   }
-  if (nHit > 1) qsort(sparse.aHit, (size_t)nHit, sizeof(IndexHit), compare_hits);
-  while (nHit > 0 && !(sparse.aHit[nHit - 1].score > 0)) nHit--;
-  if (nKeep >= 0 && nHit > nKeep) nHit = (int)nKeep;
+  if (nHit > 1)
+    qsort(sparse.aHit, (size_t)nHit, sizeof(IndexHit), compare_hits);
+  while (nHit > 0 && !(sparse.aHit[nHit - 1].score > 0))
+    nHit--;
+  if (nKeep >= 0 && nHit > nKeep)
+    nHit = (int)nKeep;
   *paHit = sparse.aHit;
   *pnHit = nHit;
   return SQLITE_OK;
@@ -202,25 +221,29 @@ typedef struct Pruned {
   int nDim;
   float aLatent[256]; /* the query's latent part */
   double latentNorm;
-  i64 *aDoc;          /* per ordinal: the document */
-  double *aBound;     /* per ordinal: bound of its latent part */
-  double *aAcc;       /* per ordinal: the sparse part read so far */
+  i64 *aDoc;            /* per ordinal: the document */
+  double *aBound;       /* per ordinal: bound of its latent part */
+  double *aAcc;         /* per ordinal: the sparse part read so far */
   unsigned char *aDone; /* per ordinal: scored exactly */
   i64 nDoc, nAlloc;
-  double latentMax;   /* the largest latent bound */
-  i64 iCursor;        /* where the last posting's document was found */
+  double latentMax;    /* the largest latent bound */
+  i64 iCursor;         /* where the last posting's document was found */
   float postingWeight; /* the weight of the query term being read */
   TopK top;
 } Pruned;
 
 static int pruned_grow(Pruned *p, i64 nNeed) {
-  if (nNeed <= p->nAlloc) return SQLITE_OK;
+  if (nNeed <= p->nAlloc)
+    return SQLITE_OK;
   i64 nNew = nNeed < 4096 ? 4096 : 2 * nNeed;
   i64 *aDoc = sqlite3_realloc64(p->aDoc, sizeof(i64) * (sqlite3_uint64)nNew);
-  if (aDoc) p->aDoc = aDoc;
+  if (aDoc)
+    p->aDoc = aDoc;
   double *aBound = sqlite3_realloc64(p->aBound, sizeof(double) * (sqlite3_uint64)nNew);
-  if (aBound) p->aBound = aBound;
-  if (aDoc == 0 || aBound == 0) return SQLITE_NOMEM;
+  if (aBound)
+    p->aBound = aBound;
+  if (aDoc == 0 || aBound == 0)
+    return SQLITE_NOMEM;
   p->nAlloc = nNew;
   return SQLITE_OK;
 }
@@ -229,16 +252,20 @@ static int pruned_grow(Pruned *p, i64 nNeed) {
 static int pruned_block(void *pCtx, const IndexDenseBlock *pBlock) {
   Pruned *p = pCtx;
   int rc = pruned_grow(p, p->nDoc + pBlock->n);
-  if (rc != SQLITE_OK) return rc;
+  if (rc != SQLITE_OK)
+    return rc;
   int nDim = p->nDim;
   for (int i = 0; i < pBlock->n; i++) {
     const signed char *aCode = pBlock->aCode + (i64)i * nDim;
     double dot = 0;
-    for (int k = 0; k < nDim; k++) dot += (double)p->aLatent[k] * (double)aCode[k];
-    double bound = dot * (double)pBlock->aScale[i] + p->latentNorm * (double)pBlock->aErr[i];
+    for (int k = 0; k < nDim; k++)
+      dot += (double)p->aLatent[k] * (double)aCode[k];
+    double bound =
+        dot * (double)pBlock->aScale[i] + p->latentNorm * (double)pBlock->aErr[i];
     p->aDoc[p->nDoc] = pBlock->aDoc[i];
     p->aBound[p->nDoc++] = bound;
-    if (bound > p->latentMax) p->latentMax = bound;
+    if (bound > p->latentMax)
+      p->latentMax = bound;
   }
   return SQLITE_OK;
 }
@@ -248,12 +275,15 @@ static int pruned_block(void *pCtx, const IndexDenseBlock *pBlock) {
 static int pruned_posting(void *pCtx, i64 iDoc, float weight) {
   Pruned *p = pCtx;
   i64 iLo = p->iCursor, iStep = 1, iHi;
-  while (iLo + iStep < p->nDoc && p->aDoc[iLo + iStep] < iDoc) iStep *= 2;
+  while (iLo + iStep < p->nDoc && p->aDoc[iLo + iStep] < iDoc)
+    iStep *= 2;
   iHi = iLo + iStep < p->nDoc ? iLo + iStep : p->nDoc;
   while (iLo < iHi) {
     i64 iMid = iLo + (iHi - iLo) / 2;
-    if (p->aDoc[iMid] < iDoc) iLo = iMid + 1;
-    else iHi = iMid;
+    if (p->aDoc[iMid] < iDoc)
+      iLo = iMid + 1;
+    else
+      iHi = iMid;
   }
   p->iCursor = iLo;
   if (iLo < p->nDoc && p->aDoc[iLo] == iDoc) {
@@ -267,9 +297,11 @@ static int pruned_score(Pruned *p, i64 i) {
   PapersVector vec;
   int isFound = 0;
   p->aDone[i] = 1;
-  if (p->hasExclude && p->aDoc[i] == p->iExclude) return SQLITE_OK;
+  if (p->hasExclude && p->aDoc[i] == p->iExclude)
+    return SQLITE_OK;
   int rc = index_store_doc_get(p->pStore, p->aDoc[i], &vec, &isFound);
-  if (rc == SQLITE_OK && isFound) topk_add(&p->top, p->aDoc[i], papers_vector_dot(p->pQuery, &vec));
+  if (rc == SQLITE_OK && isFound)
+    topk_add(&p->top, p->aDoc[i], papers_vector_dot(p->pQuery, &vec));
   papers_vector_free(&vec);
   return rc;
 }
@@ -282,7 +314,8 @@ typedef struct Candidate {
 
 static int compare_candidates(const void *pA, const void *pB) {
   const Candidate *a = pA, *b = pB;
-  if (a->bound != b->bound) return a->bound > b->bound ? -1 : 1;
+  if (a->bound != b->bound)
+    return a->bound > b->bound ? -1 : 1;
   return (a->i > b->i) - (a->i < b->i);
 }
 
@@ -290,12 +323,15 @@ static int compare_candidates(const void *pA, const void *pB) {
 ** latent bound) not yet scored: they give theta early. */
 static int pruned_probe(Pruned *p, int nProbe) {
   Candidate *a = sqlite3_malloc64(sizeof(Candidate) * (sqlite3_uint64)(nProbe + 1));
-  if (a == 0) return SQLITE_NOMEM;
+  if (a == 0)
+    return SQLITE_NOMEM;
   int n = 0;
   for (i64 i = 0; i < p->nDoc; i++) {
-    if (p->aDone[i]) continue;
+    if (p->aDone[i])
+      continue;
     double estimate = p->aAcc[i] + p->aBound[i];
-    if (n == nProbe && estimate <= a[n - 1].bound) continue;
+    if (n == nProbe && estimate <= a[n - 1].bound)
+      continue;
     int j = n < nProbe ? n++ : n - 1;
     while (j > 0 && a[j - 1].bound < estimate) {
       a[j] = a[j - 1];
@@ -305,7 +341,8 @@ static int pruned_probe(Pruned *p, int nProbe) {
     a[j].i = i;
   }
   int rc = SQLITE_OK;
-  for (int j = 0; rc == SQLITE_OK && j < n; j++) rc = pruned_score(p, a[j].i);
+  for (int j = 0; rc == SQLITE_OK && j < n; j++)
+    rc = pruned_score(p, a[j].i);
   sqlite3_free(a);
   return rc;
 }
@@ -318,15 +355,18 @@ static int pruned_finish(Pruned *p, double rest) {
     n += !p->aDone[i] && p->aAcc[i] + rest + p->aBound[i] + QUERY_MARGIN >= theta;
   }
   Candidate *a = sqlite3_malloc64(sizeof(Candidate) * (sqlite3_uint64)(n + 1));
-  if (a == 0) return SQLITE_NOMEM;
+  if (a == 0)
+    return SQLITE_NOMEM;
   n = 0;
   for (i64 i = 0; i < p->nDoc; i++) {
     double bound = p->aAcc[i] + rest + p->aBound[i] + QUERY_MARGIN;
-    if (p->aDone[i] || bound < theta) continue;
+    if (p->aDone[i] || bound < theta)
+      continue;
     a[n].bound = bound;
     a[n++].i = i;
   }
-  if (n > 1) qsort(a, (size_t)n, sizeof(Candidate), compare_candidates);
+  if (n > 1)
+    qsort(a, (size_t)n, sizeof(Candidate), compare_candidates);
   int rc = SQLITE_OK;
   for (i64 j = 0; rc == SQLITE_OK && j < n && a[j].bound >= topk_theta(&p->top); j++) {
     rc = pruned_score(p, a[j].i);
@@ -337,7 +377,8 @@ static int pruned_finish(Pruned *p, double rest) {
 
 static int compare_terms(const void *pA, const void *pB) {
   const QueryTerm *a = pA, *b = pB;
-  if (a->bound != b->bound) return a->bound > b->bound ? -1 : 1;
+  if (a->bound != b->bound)
+    return a->bound > b->bound ? -1 : 1;
   return (a->id > b->id) - (a->id < b->id);
 }
 
@@ -345,8 +386,10 @@ static int compare_terms(const void *pA, const void *pB) {
 ** part into p. */
 static int pruned_terms(Pruned *p, QueryTerm **paTerm, int *pnTerm, double *pRest) {
   const PapersVector *pQuery = p->pQuery;
-  QueryTerm *aTerm = sqlite3_malloc64(sizeof(QueryTerm) * (sqlite3_uint64)(pQuery->nTerm + 1));
-  if (aTerm == 0) return SQLITE_NOMEM;
+  QueryTerm *aTerm =
+      sqlite3_malloc64(sizeof(QueryTerm) * (sqlite3_uint64)(pQuery->nTerm + 1));
+  if (aTerm == 0)
+    return SQLITE_NOMEM;
   int nTerm = 0, rc = SQLITE_OK;
   double rest = 0, norm = 0;
   for (int i = 0; rc == SQLITE_OK && i < pQuery->nTerm; i++) {
@@ -361,14 +404,17 @@ static int pruned_terms(Pruned *p, QueryTerm **paTerm, int *pnTerm, double *pRes
     i64 df = 0;
     double maxWeight = 0;
     rc = index_store_vocab_maxw(p->pStore, id, &df, &maxWeight);
-    if (df == 0) continue; /* no document has it */
+    if (df == 0)
+      continue; /* no document has it */
     aTerm[nTerm].id = id;
     aTerm[nTerm].weight = pQuery->aWeight[i];
-    aTerm[nTerm].bound = pQuery->aWeight[i] > 0 ? (double)pQuery->aWeight[i] * maxWeight : 0;
+    aTerm[nTerm].bound =
+        pQuery->aWeight[i] > 0 ? (double)pQuery->aWeight[i] * maxWeight : 0;
     rest += aTerm[nTerm++].bound;
   }
   p->latentNorm = sqrt(norm) * (1 + 1e-9);
-  if (nTerm > 1) qsort(aTerm, (size_t)nTerm, sizeof(QueryTerm), compare_terms);
+  if (nTerm > 1)
+    qsort(aTerm, (size_t)nTerm, sizeof(QueryTerm), compare_terms);
   *paTerm = aTerm;
   *pnTerm = nTerm;
   *pRest = rest;
@@ -382,8 +428,9 @@ static void pruned_free(Pruned *p) {
   sqlite3_free(p->aDone);
 }
 
-static int query_pruned(IndexStore *pStore, const PapersVector *pQuery, int nDim, int hasExclude,
-                        i64 iExclude, i64 nKeep, IndexHit **paHit, int *pnHit) {
+static int query_pruned(IndexStore *pStore, const PapersVector *pQuery, int nDim,
+                        int hasExclude, i64 iExclude, i64 nKeep, IndexHit **paHit,
+                        int *pnHit) {
   Pruned pruned;
   QueryTerm *aTerm = 0;
   int nTerm = 0;
@@ -398,11 +445,13 @@ static int query_pruned(IndexStore *pStore, const PapersVector *pQuery, int nDim
   pruned.top.nKeep = nKeep;
   pruned.top.aHit = sqlite3_malloc64(sizeof(IndexHit) * (sqlite3_uint64)(nKeep + 1));
   int rc = pruned.top.aHit ? pruned_terms(&pruned, &aTerm, &nTerm, &rest) : SQLITE_NOMEM;
-  if (rc == SQLITE_OK) rc = index_store_dense_scan(pStore, nDim, pruned_block, &pruned);
+  if (rc == SQLITE_OK)
+    rc = index_store_dense_scan(pStore, nDim, pruned_block, &pruned);
   if (rc == SQLITE_OK) {
     pruned.aAcc = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(pruned.nDoc + 1));
     pruned.aDone = sqlite3_malloc64((sqlite3_uint64)pruned.nDoc + 1);
-    if (pruned.aAcc == 0 || pruned.aDone == 0) rc = SQLITE_NOMEM;
+    if (pruned.aAcc == 0 || pruned.aDone == 0)
+      rc = SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK) {
     memset(pruned.aAcc, 0, sizeof(double) * (size_t)pruned.nDoc);
@@ -413,13 +462,17 @@ static int query_pruned(IndexStore *pStore, const PapersVector *pQuery, int nDim
     pruned.postingWeight = aTerm[t].weight;
     rc = index_store_postings_scan(pStore, aTerm[t].id, pruned_posting, &pruned);
     rest -= aTerm[t].bound;
-    if (rest < 0 || t == nTerm - 1) rest = 0;
+    if (rest < 0 || t == nTerm - 1)
+      rest = 0;
     int isProbe = t + 1 >= 4 && ((t + 1) & t) == 0; /* after 4, 8, 16 ... terms */
-    if (rc == SQLITE_OK && isProbe) rc = pruned_probe(&pruned, (int)nKeep + QUERY_PROBE);
+    if (rc == SQLITE_OK && isProbe)
+      rc = pruned_probe(&pruned, (int)nKeep + QUERY_PROBE);
     double theta = topk_theta(&pruned.top);
-    if (rest + pruned.latentMax + QUERY_MARGIN < theta) break;
+    if (rest + pruned.latentMax + QUERY_MARGIN < theta)
+      break;
   }
-  if (rc == SQLITE_OK) rc = pruned_finish(&pruned, rest);
+  if (rc == SQLITE_OK)
+    rc = pruned_finish(&pruned, rest);
   if (rc == SQLITE_OK) {
     *paHit = pruned.top.aHit;
     *pnHit = pruned.top.nHit;
@@ -431,17 +484,20 @@ static int query_pruned(IndexStore *pStore, const PapersVector *pQuery, int nDim
   return rc;
 }
 
-int index_query_top(IndexStore *pStore, const PapersVector *pQuery, int hasExclude, i64 iExclude,
-                    i64 nKeep, IndexHit **paHit, int *pnHit) {
+int index_query_top(IndexStore *pStore, const PapersVector *pQuery, int hasExclude,
+                    i64 iExclude, i64 nKeep, IndexHit **paHit, int *pnHit) {
   int nDim = 0;
   double weight = 0;
   i64 nDoc = 0;
   *paHit = 0;
   *pnHit = 0;
   int rc = index_store_latent_get(pStore, &nDim, &weight);
-  if (rc == SQLITE_OK) rc = index_store_get_ndoc(pStore, &nDoc);
-  if (rc != SQLITE_OK || nKeep == 0) return rc;
-  if (nDim == 0) return query_sparse(pStore, pQuery, hasExclude, iExclude, nKeep, paHit, pnHit);
+  if (rc == SQLITE_OK)
+    rc = index_store_get_ndoc(pStore, &nDoc);
+  if (rc != SQLITE_OK || nKeep == 0)
+    return rc;
+  if (nDim == 0)
+    return query_sparse(pStore, pQuery, hasExclude, iExclude, nKeep, paHit, pnHit);
   if (nKeep < 0 || nKeep > nDoc / 4) {
     return query_exhaustive(pStore, pQuery, hasExclude, iExclude, nKeep, paHit, pnHit);
   }

@@ -14,7 +14,7 @@ typedef struct Word {
 } Word;
 
 typedef struct Source {
-  int iTitle, nTitle;       /* its words in aWord */
+  int iTitle, nTitle; /* its words in aWord */
   int iAbstract, nAbstract;
 } Source;
 
@@ -52,7 +52,8 @@ static int add_words(BenchCorpus *p, const char *z) {
   p->azText = realloc(p->azText, sizeof(char *) * (size_t)(p->nText + 1));
   p->azText[p->nText++] = zCopy;
   char *zSave = 0;
-  for (char *zTok = strtok_r(zCopy, " \t\r\n", &zSave); zTok; zTok = strtok_r(0, " \t\r\n", &zSave)) {
+  for (char *zTok = strtok_r(zCopy, " \t\r\n", &zSave); zTok;
+       zTok = strtok_r(0, " \t\r\n", &zSave)) {
     if (p->nWord == p->nWordAlloc) {
       p->nWordAlloc = p->nWordAlloc ? 2 * p->nWordAlloc : 65536;
       p->aWord = realloc(p->aWord, sizeof(Word) * (size_t)p->nWordAlloc);
@@ -65,12 +66,14 @@ static int add_words(BenchCorpus *p, const char *z) {
 
 static void load_file(sqlite3_stmt *pInsert, const char *zPath) {
   FILE *f = fopen(zPath, "rb");
-  if (f == 0) fail("cannot open", zPath);
+  if (f == 0)
+    fail("cannot open", zPath);
   char *zLine = 0;
   size_t nAlloc = 0;
   ssize_t nLine;
   while ((nLine = getline(&zLine, &nAlloc, f)) > 0) {
-    if (nLine < 2) continue;
+    if (nLine < 2)
+      continue;
     sqlite3_bind_text(pInsert, 1, zLine, (int)nLine, SQLITE_TRANSIENT);
     sqlite3_step(pInsert);
     sqlite3_reset(pInsert);
@@ -81,17 +84,20 @@ static void load_file(sqlite3_stmt *pInsert, const char *zPath) {
 
 BenchCorpus *bench_corpus_load(sqlite3 *db, const char *zDir) {
   DIR *pDir = opendir(zDir);
-  if (pDir == 0) fail("cannot open the data directory", zDir);
+  if (pDir == 0)
+    fail("cannot open the data directory", zDir);
   char *azName[4096];
   int nName = 0;
   struct dirent *pEntry;
   while ((pEntry = readdir(pDir)) != 0 && nName < 4096) {
     size_t n = strlen(pEntry->d_name);
-    if (n > 6 && strcmp(pEntry->d_name + n - 6, ".jsonl") == 0) azName[nName++] = strdup(pEntry->d_name);
+    if (n > 6 && strcmp(pEntry->d_name + n - 6, ".jsonl") == 0)
+      azName[nName++] = strdup(pEntry->d_name);
   }
   closedir(pDir);
   qsort(azName, (size_t)nName, sizeof(char *), compare_names);
-  sqlite3_exec(db, "CREATE TEMP TABLE corpus_raw(seq INTEGER PRIMARY KEY, line TEXT)", 0, 0, 0);
+  sqlite3_exec(db, "CREATE TEMP TABLE corpus_raw(seq INTEGER PRIMARY KEY, line TEXT)", 0,
+               0, 0);
   sqlite3_stmt *pStmt;
   if (sqlite3_prepare_v2(db, "INSERT INTO corpus_raw(line) VALUES (?1)", -1, &pStmt, 0)) {
     fail("prepare", sqlite3_errmsg(db));
@@ -103,12 +109,14 @@ BenchCorpus *bench_corpus_load(sqlite3 *db, const char *zDir) {
     free(azName[i]);
   }
   sqlite3_finalize(pStmt);
-  const char *zSql = "WITH r AS (SELECT seq, json_extract(line, '$.id') AS id,"
-                     " json_extract(line, '$.title') AS title,"
-                     " json_extract(line, '$.summary') AS summary FROM corpus_raw)"
-                     " SELECT title, summary FROM r WHERE seq = (SELECT min(seq) FROM r AS s"
-                     " WHERE s.id = r.id) AND summary IS NOT NULL ORDER BY seq";
-  if (sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0)) fail("prepare", sqlite3_errmsg(db));
+  const char *zSql =
+      "WITH r AS (SELECT seq, json_extract(line, '$.id') AS id,"
+      " json_extract(line, '$.title') AS title,"
+      " json_extract(line, '$.summary') AS summary FROM corpus_raw)"
+      " SELECT title, summary FROM r WHERE seq = (SELECT min(seq) FROM r AS s"
+      " WHERE s.id = r.id) AND summary IS NOT NULL ORDER BY seq";
+  if (sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0))
+    fail("prepare", sqlite3_errmsg(db));
   BenchCorpus *p = calloc(1, sizeof(*p));
   int nSourceAlloc = 0;
   while (sqlite3_step(pStmt) == SQLITE_ROW) {
@@ -124,7 +132,8 @@ BenchCorpus *bench_corpus_load(sqlite3 *db, const char *zDir) {
   }
   sqlite3_finalize(pStmt);
   sqlite3_exec(db, "DROP TABLE corpus_raw", 0, 0, 0);
-  if (p->nSource == 0) fail("no records with a summary in", zDir);
+  if (p->nSource == 0)
+    fail("no records with a summary in", zDir);
   return p;
 }
 
@@ -140,13 +149,16 @@ static void perturb(BenchCorpus *p, int iFirst, int n, unsigned int perMille,
     sqlite3_uint64 r = splitmix64(pState);
     unsigned int roll = (unsigned int)(r % 1000);
     const Word *pWord = &p->aWord[iFirst + i];
-    if (roll < perMille) continue; /* dropped */
-    if (roll < 2 * perMille) pWord = &p->aWord[(r >> 20) % (sqlite3_uint64)p->nWord];
+    if (roll < perMille)
+      continue; /* dropped */
+    if (roll < 2 * perMille)
+      pWord = &p->aWord[(r >> 20) % (sqlite3_uint64)p->nWord];
     if (nOut + (size_t)pWord->n + 2 > *pnAlloc) {
       *pnAlloc = 2 * (nOut + (size_t)pWord->n + 2) + 256;
       *pz = realloc(*pz, *pnAlloc);
     }
-    if (nOut) (*pz)[nOut++] = ' ';
+    if (nOut)
+      (*pz)[nOut++] = ' ';
     memcpy(*pz + nOut, pWord->z, (size_t)pWord->n);
     nOut += (size_t)pWord->n;
   }
@@ -169,8 +181,10 @@ void bench_corpus_paper(BenchCorpus *p, sqlite3_int64 i, const char **pzTitle,
 }
 
 void bench_corpus_free(BenchCorpus *p) {
-  if (p == 0) return;
-  for (int i = 0; i < p->nText; i++) free(p->azText[i]);
+  if (p == 0)
+    return;
+  for (int i = 0; i < p->nText; i++)
+    free(p->azText[i]);
   free(p->azText);
   free(p->aWord);
   free(p->aSource);
