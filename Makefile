@@ -7,6 +7,7 @@
 #   make valgrind   the tests under valgrind's memcheck
 #   make bench      parse throughput against a memchr line scan
 #   make quality    topic-similarity quality (DATA=dir of arXiv JSONL)
+#   make bench-index papers_index vs FTS5 and a scan (DATA=..., SIZES="10000 100000")
 #   make lint       clang-format check of every C file
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (build/fuzz/; clang)
 #   make oom        allocation-failure injection over named scenarios
@@ -42,7 +43,7 @@ DOCS    := README.md $(sort $(wildcard docs/*.md))
 
 ASAN_FLAGS := -O1 -g -ffp-contract=off -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-.PHONY: all demo test asan valgrind bench quality lint format clean node-deps fuzz fuzz-build oom
+.PHONY: all demo test asan valgrind bench bench-index quality lint format clean node-deps fuzz fuzz-build oom
 
 all: papers.$(SO)
 
@@ -104,6 +105,16 @@ build/quality: tests/bench/quality.c Makefile
 DATA ?= ../shared/eval/arxiv-2025-07
 quality: papers.$(SO) build/quality
 	./build/quality ./papers $(DATA) $(INDEX_OPTIONS)
+
+# Not a test: builds databases of SIZES papers in build/bench/ (1M: ~1.5 GB).
+build/bench_index: tests/bench/bench_index.c tests/bench/corpus.c tests/bench/corpus.h Makefile
+	@mkdir -p build
+	$(CC) -O2 $(WARNINGS) -o $@ tests/bench/bench_index.c tests/bench/corpus.c -lsqlite3 -lm
+
+SIZES ?= 10000 100000
+BENCH_SVG ?= build/bench/index.svg
+bench-index: papers.$(SO) build/bench_index
+	./build/bench_index ./papers $(DATA) --svg $(BENCH_SVG) $(SIZES)
 
 # ---- fuzzing: libFuzzer targets in build/fuzz/ (docs/testing.md) ----------
 # The extension's sources are compiled into each target (-DSQLITE_CORE), once,

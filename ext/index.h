@@ -1,9 +1,10 @@
 /*
-** index.h: what the two files of the papers_index virtual table share.
+** index.h: what the files of the papers_index virtual table share.
 **
-**   index_store.c  the shadow tables: statistics, vocabulary, documents and
-**                  postings, and the index's statistics for `[, index]`
-**                  arguments (papers_stats_*);
+**   index_store.c  the shadow tables: statistics, vocabulary, documents,
+**                  postings and dense latent blocks, and the index's
+**                  statistics for `[, index]` arguments (papers_stats_*);
+**   index_query.c  exact top-k scoring of a query vector with pruning;
 **   index_vtab.c   the virtual table: options, commands, writes, queries.
 **
 ** Shadow tables of a papers_index table T (all written through SQL on the
@@ -11,10 +12,12 @@
 **
 **   T_config(k TEXT PRIMARY KEY, v) WITHOUT ROWID
 **       'ndoc': number of documents indexed; 'version': layout version (1).
-**   T_vocab(term INTEGER PRIMARY KEY, df INTEGER, surface TEXT, votes INTEGER)
-**       per term id (64-bit, as a signed integer): document frequency, and its
+**   T_vocab(term INTEGER PRIMARY KEY, df INTEGER, surface TEXT, votes INTEGER,
+**           maxw REAL)
+**       per term id (64-bit, as a signed integer): document frequency, its
 **       readable form chosen by a majority vote over the documents
-**       (Boyer-Moore: the form used by more than half of them, when one is).
+**       (Boyer-Moore: the form used by more than half of them, when one is),
+**       and the largest weight it has in any document (a bound for pruning).
 **   T_docs(id INTEGER PRIMARY KEY, vector BLOB)
 **       per document (the content table's rowid): its weighted vector in the
 **       BLOB form of vector.c, as weighed when it was indexed.
@@ -27,19 +30,26 @@
 **       latent dimensions, float32 little-endian. Config 'latent_dims' says how
 **       many dimensions were fitted (0: no latent part), 'latent_weight' the
 **       share of the score they carry.
+**   T_dense(first INTEGER PRIMARY KEY, data BLOB)
+**       the documents' latent parts, quantised to 8 bits with a scale and an
+**       error bound per document (IndexDenseBlock), in blocks of documents in
+**       id order; the latent dimensions are in no posting list: a query reads
+**       these blocks once.
 */
 #ifndef PAPERS_INDEX_H
 #define PAPERS_INDEX_H
 
 #include "papers_internal.h"
 
-#define INDEX_LAYOUT_VERSION 1
-#define INDEX_BLOCK_MAX      256 /* postings per block before it is split */
-#define INDEX_BLOCK_BUILD    128 /* postings per block written by rebuild */
-#define INDEX_MAX_COLUMNS    32  /* indexed columns at most */
-#define INDEX_LATENT_DIMS    48    /* latent dimensions by default (docs/quality.md) */
-#define INDEX_LATENT_WEIGHT  0.5   /* their share of the score by default */
-#define INDEX_LATENT_MIN_DOCS 200  /* fewer documents than this: no latent part */
+#define INDEX_LAYOUT_VERSION  1
+#define INDEX_BLOCK_MAX       256   /* postings per block before it is split */
+#define INDEX_BLOCK_BUILD     128   /* postings per block written by rebuild */
+#define INDEX_DENSE_MAX       512   /* documents per dense block before it is split */
+#define INDEX_DENSE_BUILD     256   /* documents per dense block written by rebuild */
+#define INDEX_MAX_COLUMNS     32    /* indexed columns at most */
+#define INDEX_LATENT_DIMS     48    /* latent dimensions by default (docs/quality.md) */
+#define INDEX_LATENT_WEIGHT   0.5   /* their share of the score by default */
+#define INDEX_LATENT_MIN_DOCS 200   /* fewer documents than this: no latent part */
 #define INDEX_LATENT_FIT_DOCS 20000 /* documents the projection is fitted on, at most */
 #define INDEX_LATENT_FEATURES 65536 /* feature terms (df >= 2, most frequent first) */
 
@@ -79,13 +89,15 @@ int index_store_set_ndoc(IndexStore *pStore, i64 nDoc);
 
 /* idf of term counts, as vectors are weighed: ln((1 + N) / (1 + df)) + 1. */
 double index_idf(i64 nDoc, i64 df);
-int index_store_idf(IndexStore *pStore, const PapersCount *aCount, int nCount, double *aIdf);
+int index_store_idf(IndexStore *pStore, const PapersCount *aCount, int nCount,
+                    double *aIdf);
 
 /* The latent part: how many dimensions were fitted (0: none), their weight,
 ** and the projection rows. */
 int index_store_latent_get(IndexStore *pStore, int *pnDim, double *pWeight);
 int index_store_latent_set(IndexStore *pStore, int nDim, double weight);
-int index_store_latent_put(IndexStore *pStore, sqlite3_uint64 id, const float *aRow, int nDim);
+int index_store_latent_put(IndexStore *pStore, sqlite3_uint64 id, const float *aRow,
+                           int nDim);
 /* Weighs counts as a document indexed now: sparse, then the latent part. */
 int index_store_weigh(IndexStore *pStore, const PapersCount *aCount, int nCount,
                       PapersVector *pVec);
@@ -98,12 +110,21 @@ int index_store_vocab_df(IndexStore *pStore, sqlite3_uint64 id, i64 *pDf);
 int index_store_surface(IndexStore *pStore, sqlite3_uint64 id, const char **pz, int *pn);
 
 /* Writes a vocabulary row as rebuild computed it. */
-int index_store_vocab_put(IndexStore *pStore, sqlite3_uint64 id, i64 df, const char *zSurface,
-                          int nSurface, i64 nVote);
+int index_store_vocab_put(IndexStore *pStore, sqlite3_uint64 id, i64 df,
+                          const char *zSurface, int nSurface, i64 nVote,
+                          double maxWeight);
+/* Raises the largest weights of the vector's word terms to its weights. */
+int index_store_vocab_raise(IndexStore *pStore, const PapersVector *pVec);
+/* A term's df and largest weight (0, 0 when unknown). */
+int index_store_vocab_maxw(IndexStore *pStore, sqlite3_uint64 id, i64 *pDf,
+                           double *pMaxWeight);
 
 int index_store_doc_get(IndexStore *pStore, i64 iDoc, PapersVector *pVec, int *pFound);
 int index_store_doc_put(IndexStore *pStore, i64 iDoc, const PapersVector *pVec);
 int index_store_doc_delete(IndexStore *pStore, i64 iDoc);
+/* Calls xDoc for every indexed document's vector, in document order. */
+int index_store_docs_scan(IndexStore *pStore,
+                          int (*xDoc)(void *, i64, const PapersVector *), void *pCtx);
 
 /* Adds or removes one document's postings (its vector's terms). */
 int index_store_postings_add(IndexStore *pStore, i64 iDoc, const PapersVector *pVec);
@@ -114,12 +135,49 @@ int index_store_postings_put(IndexStore *pStore, sqlite3_uint64 id, const IndexP
 
 /* Calls xPosting for each posting of the term, in document order. */
 int index_store_postings_scan(IndexStore *pStore, sqlite3_uint64 id,
-                              int (*xPosting)(void *, i64 iDoc, float weight), void *pCtx);
+                              int (*xPosting)(void *, i64 iDoc, float weight),
+                              void *pCtx);
 
 /* Statement over every posting of every term: term, first, data. */
 int index_store_postings_all(IndexStore *pStore, sqlite3_stmt **ppStmt);
 /* Decodes one postings block; *paPosting is sqlite3_malloc'd. */
-int index_block_decode(i64 iFirst, const unsigned char *a, int n, IndexPosting **paPosting,
-                       int *pnPosting);
+int index_block_decode(i64 iFirst, const unsigned char *a, int n,
+                       IndexPosting **paPosting, int *pnPosting);
+
+/* The latent parts of a run of documents (document order), quantised: the
+** value of dimension k of document i is about aCode[i * nDim + k] * aScale[i],
+** and the Euclidean norm of the difference is at most aErr[i]. */
+typedef struct IndexDenseBlock {
+  int n, nDim;
+  i64 *aDoc;
+  float *aScale;
+  float *aErr;
+  signed char *aCode;
+} IndexDenseBlock;
+
+/* Quantises latent values: codes in [-127, 127], a scale, an error bound. */
+void index_dense_quantize(const float *aValue, int nDim, signed char *aCode,
+                          float *pScale, float *pErr);
+int index_dense_decode(i64 iFirst, const unsigned char *a, int n, int nDim,
+                       IndexDenseBlock *pBlock);
+void index_dense_free(IndexDenseBlock *pBlock);
+/* Adds (or replaces) and removes one document's latent part; writes a block
+** as rebuild made it; calls xBlock for every block in document order. */
+int index_store_dense_add(IndexStore *pStore, i64 iDoc, const PapersVector *pVec,
+                          int nDim);
+int index_store_dense_remove(IndexStore *pStore, i64 iDoc, int nDim);
+int index_store_dense_put(IndexStore *pStore, const IndexDenseBlock *pBlock);
+int index_store_dense_scan(IndexStore *pStore, int nDim,
+                           int (*xBlock)(void *, const IndexDenseBlock *), void *pCtx);
+
+/* The top-k of a query vector (index_query.c): exact, ranked by score
+** descending then rowid; nKeep < 0 ranks every document. *paHit is
+** sqlite3_malloc'd. */
+typedef struct IndexHit {
+  i64 iDoc;
+  double score;
+} IndexHit;
+int index_query_top(IndexStore *pStore, const PapersVector *pQuery, int hasExclude,
+                    i64 iExclude, i64 nKeep, IndexHit **paHit, int *pnHit);
 
 #endif /* PAPERS_INDEX_H */

@@ -53,11 +53,7 @@ typedef struct IndexTable {
   IndexStore *pStore;
 } IndexTable;
 
-/* A scored document. */
-typedef struct Hit {
-  i64 iDoc;
-  double score;
-} Hit;
+typedef IndexHit Hit;
 
 typedef struct IndexCursor {
   sqlite3_vtab_cursor base;
@@ -65,7 +61,7 @@ typedef struct IndexCursor {
   Hit *aHit; /* PLAN_SIMILAR / PLAN_QUERY / PLAN_ROWID results */
   int nHit;
   int iHit;
-  sqlite3_stmt *pScan;    /* PLAN_SCAN: every indexed document */
+  sqlite3_stmt *pScan; /* PLAN_SCAN: every indexed document */
   int isEof;
   sqlite3_stmt *pContent; /* the content row of the current document */
   i64 iContentDoc;        /* whose row pContent holds, when hasContent */
@@ -75,7 +71,8 @@ typedef struct IndexCursor {
 /* ---- options ------------------------------------------------------------ */
 
 static void config_clear(IndexConfig *pConfig) {
-  for (int i = 0; i < pConfig->nColumn; i++) sqlite3_free(pConfig->azColumn[i]);
+  for (int i = 0; i < pConfig->nColumn; i++)
+    sqlite3_free(pConfig->azColumn[i]);
   sqlite3_free(pConfig->azColumn);
   sqlite3_free(pConfig->aWeight);
   sqlite3_free(pConfig->zDb);
@@ -88,15 +85,19 @@ static void config_clear(IndexConfig *pConfig) {
 
 /* A copy of z[0..n) without surrounding quotes ('', "" or [] and `` forms). */
 static char *dequote(const char *z, int n) {
-  while (n > 0 && (*z == ' ' || *z == '\t')) z++, n--;
-  while (n > 0 && (z[n - 1] == ' ' || z[n - 1] == '\t')) n--;
+  while (n > 0 && (*z == ' ' || *z == '\t'))
+    z++, n--;
+  while (n > 0 && (z[n - 1] == ' ' || z[n - 1] == '\t'))
+    n--;
   char cQuote = n >= 2 ? z[0] : 0;
   char cClose = cQuote == '[' ? ']' : cQuote;
-  if ((cQuote == '\'' || cQuote == '"' || cQuote == '`' || cQuote == '[') && z[n - 1] == cClose) {
+  if ((cQuote == '\'' || cQuote == '"' || cQuote == '`' || cQuote == '[') &&
+      z[n - 1] == cClose) {
     sqlite3_str *pStr = sqlite3_str_new(0);
     for (int i = 1; i < n - 1; i++) {
       sqlite3_str_appendchar(pStr, 1, z[i]);
-      if (z[i] == cClose && cQuote != '[' && i + 1 < n - 1 && z[i + 1] == cClose) i++;
+      if (z[i] == cClose && cQuote != '[' && i + 1 < n - 1 && z[i + 1] == cClose)
+        i++;
     }
     return sqlite3_str_finish(pStr);
   }
@@ -109,16 +110,22 @@ static int split_list(const char *zList, char ***pazItem, int *pnItem) {
   int nItem = 0;
   const char *z = zList;
   while (*z) {
-    while (*z == ',' || *z == ' ' || *z == '\t') z++;
-    if (*z == 0) break;
+    while (*z == ',' || *z == ' ' || *z == '\t')
+      z++;
+    if (*z == 0)
+      break;
     const char *zStart = z;
-    while (*z && *z != ',' && *z != ' ' && *z != '\t') z++;
-    char **azNew = sqlite3_realloc64(azItem, sizeof(char *) * (sqlite3_uint64)(nItem + 1));
+    while (*z && *z != ',' && *z != ' ' && *z != '\t')
+      z++;
+    char **azNew =
+        sqlite3_realloc64(azItem, sizeof(char *) * (sqlite3_uint64)(nItem + 1));
     char *zItem = sqlite3_mprintf("%.*s", (int)(z - zStart), zStart);
-    if (azNew) azItem = azNew;
+    if (azNew)
+      azItem = azNew;
     if (azNew == 0 || zItem == 0) {
       sqlite3_free(zItem);
-      for (int i = 0; i < nItem; i++) sqlite3_free(azItem[i]);
+      for (int i = 0; i < nItem; i++)
+        sqlite3_free(azItem[i]);
       sqlite3_free(azItem);
       return SQLITE_NOMEM;
     }
@@ -134,8 +141,9 @@ static int parse_weights(IndexConfig *pConfig, const char *zWeights, char **pzEr
   int nWeight = 0;
   int rc = split_list(zWeights, &azWeight, &nWeight);
   if (rc == SQLITE_OK && nWeight != pConfig->nColumn) {
-    *pzErr = sqlite3_mprintf("papers_index: weights needs %d numbers, one per column, got '%s'",
-                             pConfig->nColumn, zWeights);
+    *pzErr = sqlite3_mprintf(
+        "papers_index: weights needs %d numbers, one per column, got '%s'",
+        pConfig->nColumn, zWeights);
     rc = SQLITE_ERROR;
   }
   for (int i = 0; rc == SQLITE_OK && i < nWeight; i++) {
@@ -143,13 +151,15 @@ static int parse_weights(IndexConfig *pConfig, const char *zWeights, char **pzEr
     double weight = strtod(azWeight[i], &zEnd);
     if (*zEnd != 0 || !(weight > 0 && weight <= 100)) {
       *pzErr = sqlite3_mprintf("papers_index: each weight must be a number in (0, 100],"
-                               " got '%s'", azWeight[i]);
+                               " got '%s'",
+                               azWeight[i]);
       rc = SQLITE_ERROR;
     } else {
       pConfig->aWeight[i] = weight;
     }
   }
-  for (int i = 0; i < nWeight; i++) sqlite3_free(azWeight[i]);
+  for (int i = 0; i < nWeight; i++)
+    sqlite3_free(azWeight[i]);
   sqlite3_free(azWeight);
   return rc;
 }
@@ -158,8 +168,10 @@ static int parse_latent_dims(IndexConfig *pConfig, const char *zValue, char **pz
   char *zEnd = 0;
   long nDim = strtol(zValue, &zEnd, 10);
   if (*zValue == 0 || *zEnd != 0 || nDim < 0 || nDim > 256) {
-    *pzErr = sqlite3_mprintf("papers_index: latent must be a number of dimensions from 0 to"
-                             " 256, got '%s'", zValue);
+    *pzErr =
+        sqlite3_mprintf("papers_index: latent must be a number of dimensions from 0 to"
+                        " 256, got '%s'",
+                        zValue);
     return SQLITE_ERROR;
   }
   pConfig->nLatentDims = (int)nDim;
@@ -171,7 +183,8 @@ static int parse_latent_weight(IndexConfig *pConfig, const char *zValue, char **
   double weight = strtod(zValue, &zEnd);
   if (*zValue == 0 || *zEnd != 0 || !(weight >= 0 && weight <= 1)) {
     *pzErr = sqlite3_mprintf("papers_index: latent_weight must be a number from 0 to 1,"
-                             " got '%s'", zValue);
+                             " got '%s'",
+                             zValue);
     return SQLITE_ERROR;
   }
   pConfig->latentWeight = weight;
@@ -179,7 +192,8 @@ static int parse_latent_weight(IndexConfig *pConfig, const char *zValue, char **
 }
 
 /* Sets one option from "key=value". */
-static int parse_option(IndexConfig *pConfig, const char *zArg, char **pzWeights, char **pzErr) {
+static int parse_option(IndexConfig *pConfig, const char *zArg, char **pzWeights,
+                        char **pzErr) {
   const char *zEq = strchr(zArg, '=');
   if (zEq == 0) {
     *pzErr = sqlite3_mprintf("papers_index: expected key=value, got '%s'", zArg);
@@ -190,18 +204,25 @@ static int parse_option(IndexConfig *pConfig, const char *zArg, char **pzWeights
   char **pzSlot = 0;
   int rc = (zKey && zValue) ? SQLITE_OK : SQLITE_NOMEM;
   if (rc == SQLITE_OK) {
-    if (strcmp(zKey, "content") == 0) pzSlot = &pConfig->zContent;
-    else if (strcmp(zKey, "content_rowid") == 0) pzSlot = &pConfig->zContentRowid;
-    else if (strcmp(zKey, "tokenize") == 0) pzSlot = &pConfig->zTokenize;
-    else if (strcmp(zKey, "weights") == 0) pzSlot = pzWeights;
-    else if (strcmp(zKey, "latent") == 0) rc = parse_latent_dims(pConfig, zValue, pzErr);
-    else if (strcmp(zKey, "latent_weight") == 0) rc = parse_latent_weight(pConfig, zValue, pzErr);
+    if (strcmp(zKey, "content") == 0)
+      pzSlot = &pConfig->zContent;
+    else if (strcmp(zKey, "content_rowid") == 0)
+      pzSlot = &pConfig->zContentRowid;
+    else if (strcmp(zKey, "tokenize") == 0)
+      pzSlot = &pConfig->zTokenize;
+    else if (strcmp(zKey, "weights") == 0)
+      pzSlot = pzWeights;
+    else if (strcmp(zKey, "latent") == 0)
+      rc = parse_latent_dims(pConfig, zValue, pzErr);
+    else if (strcmp(zKey, "latent_weight") == 0)
+      rc = parse_latent_weight(pConfig, zValue, pzErr);
     else if (strcmp(zKey, "columns") == 0) {
       rc = split_list(zValue, &pConfig->azColumn, &pConfig->nColumn);
     } else {
       *pzErr = sqlite3_mprintf("papers_index: unknown option '%s' (known: content,"
                                " content_rowid, columns, tokenize, weights, latent,"
-                               " latent_weight)", zKey);
+                               " latent_weight)",
+                               zKey);
       rc = SQLITE_ERROR;
     }
   }
@@ -215,7 +236,8 @@ static int parse_option(IndexConfig *pConfig, const char *zArg, char **pzWeights
   return rc;
 }
 
-static int parse_config(int argc, const char *const *argv, IndexConfig *pConfig, char **pzErr) {
+static int parse_config(int argc, const char *const *argv, IndexConfig *pConfig,
+                        char **pzErr) {
   char *zWeights = 0;
   int rc = SQLITE_OK;
   memset(pConfig, 0, sizeof(*pConfig));
@@ -223,7 +245,8 @@ static int parse_config(int argc, const char *const *argv, IndexConfig *pConfig,
   pConfig->latentWeight = INDEX_LATENT_WEIGHT;
   pConfig->zDb = sqlite3_mprintf("%s", argv[1]);
   pConfig->zName = sqlite3_mprintf("%s", argv[2]);
-  if (pConfig->zDb == 0 || pConfig->zName == 0) rc = SQLITE_NOMEM;
+  if (pConfig->zDb == 0 || pConfig->zName == 0)
+    rc = SQLITE_NOMEM;
   for (int i = 3; rc == SQLITE_OK && i < argc; i++) {
     rc = parse_option(pConfig, argv[i], &zWeights, pzErr);
   }
@@ -232,25 +255,34 @@ static int parse_config(int argc, const char *const *argv, IndexConfig *pConfig,
                              " e.g. content='papers'");
     rc = SQLITE_ERROR;
   }
-  if (rc == SQLITE_OK && (pConfig->nColumn == 0 || pConfig->nColumn > INDEX_MAX_COLUMNS)) {
-    *pzErr = sqlite3_mprintf("papers_index: the columns option is required and names 1 to %d"
-                             " columns, e.g. columns='title, abstract'", INDEX_MAX_COLUMNS);
+  if (rc == SQLITE_OK &&
+      (pConfig->nColumn == 0 || pConfig->nColumn > INDEX_MAX_COLUMNS)) {
+    *pzErr =
+        sqlite3_mprintf("papers_index: the columns option is required and names 1 to %d"
+                        " columns, e.g. columns='title, abstract'",
+                        INDEX_MAX_COLUMNS);
     rc = SQLITE_ERROR;
   }
   if (rc == SQLITE_OK && pConfig->zContentRowid == 0) {
     pConfig->zContentRowid = sqlite3_mprintf("rowid");
-    if (pConfig->zContentRowid == 0) rc = SQLITE_NOMEM;
+    if (pConfig->zContentRowid == 0)
+      rc = SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK && pConfig->zTokenize == 0) {
     pConfig->zTokenize = sqlite3_mprintf("%s", papers_default_tokenize());
-    if (pConfig->zTokenize == 0) rc = SQLITE_NOMEM;
+    if (pConfig->zTokenize == 0)
+      rc = SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK) {
-    pConfig->aWeight = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)pConfig->nColumn);
-    if (pConfig->aWeight == 0) rc = SQLITE_NOMEM;
-    for (int i = 0; rc == SQLITE_OK && i < pConfig->nColumn; i++) pConfig->aWeight[i] = 1;
+    pConfig->aWeight =
+        sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)pConfig->nColumn);
+    if (pConfig->aWeight == 0)
+      rc = SQLITE_NOMEM;
+    for (int i = 0; rc == SQLITE_OK && i < pConfig->nColumn; i++)
+      pConfig->aWeight[i] = 1;
   }
-  if (rc == SQLITE_OK && zWeights) rc = parse_weights(pConfig, zWeights, pzErr);
+  if (rc == SQLITE_OK && zWeights)
+    rc = parse_weights(pConfig, zWeights, pzErr);
   sqlite3_free(zWeights);
   return rc;
 }
@@ -271,7 +303,8 @@ static char *declare_sql(const IndexConfig *pConfig) {
 static int index_init(sqlite3 *db, void *pAux, int argc, const char *const *argv,
                       sqlite3_vtab **ppVtab, char **pzErr, int isCreate) {
   IndexTable *pTab = sqlite3_malloc64(sizeof(*pTab));
-  if (pTab == 0) return SQLITE_NOMEM;
+  if (pTab == 0)
+    return SQLITE_NOMEM;
   memset(pTab, 0, sizeof(*pTab));
   pTab->db = db;
   pTab->pConn = pAux;
@@ -281,8 +314,10 @@ static int index_init(sqlite3 *db, void *pAux, int argc, const char *const *argv
     rc = zDeclare ? sqlite3_declare_vtab(db, zDeclare) : SQLITE_NOMEM;
     sqlite3_free(zDeclare);
   }
-  if (rc == SQLITE_OK && isCreate) rc = index_store_create(db, &pTab->config);
-  if (rc == SQLITE_OK) rc = index_store_open(db, &pTab->config, &pTab->pStore);
+  if (rc == SQLITE_OK && isCreate)
+    rc = index_store_create(db, &pTab->config);
+  if (rc == SQLITE_OK)
+    rc = index_store_open(db, &pTab->config, &pTab->pStore);
   if (rc != SQLITE_OK) {
     config_clear(&pTab->config);
     sqlite3_free(pTab);
@@ -313,7 +348,8 @@ static int index_disconnect(sqlite3_vtab *pVtab) {
 static int index_destroy(sqlite3_vtab *pVtab) {
   IndexTable *pTab = (IndexTable *)pVtab;
   int rc = index_store_destroy(pTab->db, &pTab->config);
-  if (rc == SQLITE_OK) index_disconnect(pVtab);
+  if (rc == SQLITE_OK)
+    index_disconnect(pVtab);
   return rc;
 }
 
@@ -336,14 +372,16 @@ static int analyzer(IndexTable *pTab, PapersAnalyzer **ppAnalyzer) {
 }
 
 /* Counts the terms of a document's column values (argv[0..nColumn)). */
-static int count_document(IndexTable *pTab, sqlite3_value **apValue, PapersCounts *pCounts) {
+static int count_document(IndexTable *pTab, sqlite3_value **apValue,
+                          PapersCounts *pCounts) {
   PapersAnalyzer *pAnalyzer;
   int rc = analyzer(pTab, &pAnalyzer);
   papers_counts_reset(pCounts);
   for (int i = 0; rc == SQLITE_OK && i < pTab->config.nColumn; i++) {
     const char *z = (const char *)sqlite3_value_text(apValue[i]);
     int n = sqlite3_value_bytes(apValue[i]);
-    if (z) rc = papers_counts_add(pCounts, pAnalyzer, z, n, pTab->config.aWeight[i]);
+    if (z)
+      rc = papers_counts_add(pCounts, pAnalyzer, z, n, pTab->config.aWeight[i]);
   }
   return rc == SQLITE_OK ? papers_counts_finish(pCounts) : rc;
 }
@@ -353,14 +391,35 @@ static int remove_document(IndexTable *pTab, i64 iDoc) {
   PapersVector vec;
   int isFound;
   int rc = index_store_doc_get(pTab->pStore, iDoc, &vec, &isFound);
-  if (rc != SQLITE_OK || !isFound) return rc;
+  if (rc != SQLITE_OK || !isFound)
+    return rc;
   i64 nDoc;
+  int nDim = 0;
+  double weight;
   rc = index_store_postings_remove(pTab->pStore, iDoc, &vec);
-  if (rc == SQLITE_OK) rc = index_store_vocab_remove(pTab->pStore, &vec);
-  if (rc == SQLITE_OK) rc = index_store_doc_delete(pTab->pStore, iDoc);
-  if (rc == SQLITE_OK) rc = index_store_get_ndoc(pTab->pStore, &nDoc);
-  if (rc == SQLITE_OK) rc = index_store_set_ndoc(pTab->pStore, nDoc - 1);
+  if (rc == SQLITE_OK)
+    rc = index_store_latent_get(pTab->pStore, &nDim, &weight);
+  if (rc == SQLITE_OK && nDim > 0)
+    rc = index_store_dense_remove(pTab->pStore, iDoc, nDim);
+  if (rc == SQLITE_OK)
+    rc = index_store_vocab_remove(pTab->pStore, &vec);
+  if (rc == SQLITE_OK)
+    rc = index_store_doc_delete(pTab->pStore, iDoc);
+  if (rc == SQLITE_OK)
+    rc = index_store_get_ndoc(pTab->pStore, &nDoc);
+  if (rc == SQLITE_OK)
+    rc = index_store_set_ndoc(pTab->pStore, nDoc - 1);
   papers_vector_free(&vec);
+  return rc;
+}
+
+/* Files the latent part of a vector in the dense blocks, when there is one. */
+static int add_dense(IndexTable *pTab, i64 iDoc, const PapersVector *pVec) {
+  int nDim = 0;
+  double weight;
+  int rc = index_store_latent_get(pTab->pStore, &nDim, &weight);
+  if (rc == SQLITE_OK && nDim > 0)
+    rc = index_store_dense_add(pTab->pStore, iDoc, pVec, nDim);
   return rc;
 }
 
@@ -371,14 +430,25 @@ static int add_document(IndexTable *pTab, i64 iDoc, sqlite3_value **apValue) {
   int nCount = 0;
   i64 nDoc;
   int rc = pCounts ? remove_document(pTab, iDoc) : SQLITE_NOMEM;
-  if (rc == SQLITE_OK) rc = count_document(pTab, apValue, pCounts);
+  if (rc == SQLITE_OK)
+    rc = count_document(pTab, apValue, pCounts);
   const PapersCount *aCount = pCounts ? papers_counts(pCounts, &nCount) : 0;
-  if (rc == SQLITE_OK) rc = index_store_get_ndoc(pTab->pStore, &nDoc);
-  if (rc == SQLITE_OK) rc = index_store_set_ndoc(pTab->pStore, nDoc + 1);
-  if (rc == SQLITE_OK) rc = index_store_vocab_add(pTab->pStore, aCount, nCount);
-  if (rc == SQLITE_OK) rc = index_store_weigh(pTab->pStore, aCount, nCount, &vec);
-  if (rc == SQLITE_OK) rc = index_store_doc_put(pTab->pStore, iDoc, &vec);
-  if (rc == SQLITE_OK) rc = index_store_postings_add(pTab->pStore, iDoc, &vec);
+  if (rc == SQLITE_OK)
+    rc = index_store_get_ndoc(pTab->pStore, &nDoc);
+  if (rc == SQLITE_OK)
+    rc = index_store_set_ndoc(pTab->pStore, nDoc + 1);
+  if (rc == SQLITE_OK)
+    rc = index_store_vocab_add(pTab->pStore, aCount, nCount);
+  if (rc == SQLITE_OK)
+    rc = index_store_weigh(pTab->pStore, aCount, nCount, &vec);
+  if (rc == SQLITE_OK)
+    rc = index_store_doc_put(pTab->pStore, iDoc, &vec);
+  if (rc == SQLITE_OK)
+    rc = index_store_postings_add(pTab->pStore, iDoc, &vec);
+  if (rc == SQLITE_OK)
+    rc = index_store_vocab_raise(pTab->pStore, &vec);
+  if (rc == SQLITE_OK)
+    rc = add_dense(pTab, iDoc, &vec);
   papers_vector_free(&vec);
   papers_counts_free(pCounts);
   return rc;
@@ -394,9 +464,11 @@ static int content_scan(IndexTable *pTab, const char *zWhere, sqlite3_stmt **ppS
   for (int i = 0; i < pConfig->nColumn; i++) {
     sqlite3_str_appendf(pStr, ", \"%w\"", pConfig->azColumn[i]);
   }
-  sqlite3_str_appendf(pStr, " FROM \"%w\".\"%w\" %s", pConfig->zDb, pConfig->zContent, zWhere);
+  sqlite3_str_appendf(pStr, " FROM \"%w\".\"%w\" %s", pConfig->zDb, pConfig->zContent,
+                      zWhere);
   char *zSql = sqlite3_str_finish(pStr);
-  if (zSql == 0) return SQLITE_NOMEM;
+  if (zSql == 0)
+    return SQLITE_NOMEM;
   int rc = sqlite3_prepare_v2(pTab->db, zSql, -1, ppStmt, 0);
   if (rc != SQLITE_OK) {
     set_table_error(pTab, sqlite3_mprintf("%s: cannot read the content table: %s",
@@ -410,10 +482,11 @@ static int content_scan(IndexTable *pTab, const char *zWhere, sqlite3_stmt **ppS
 typedef struct BuildTerm {
   sqlite3_uint64 id;
   i64 df;
-  char *zSurface;        /* its surface form by majority vote */
+  char *zSurface; /* its surface form by majority vote */
   i64 nVote;
-  IndexPosting *aPosting; /* its postings, in document order */
-  i64 nPosting, nPostingAlloc;
+  i64 iPosting;    /* where its postings start in Build.aPostDoc/aPostWeight */
+  i64 nPosting;    /* how many are filed so far (df once all are) */
+  float maxWeight; /* the largest of their weights */
 } BuildTerm;
 
 /* What rebuild gathers: every document's counts, then every term's postings.
@@ -425,18 +498,22 @@ typedef struct Build {
   i64 *aDoc;         /* documents, in content order */
   i64 *aiFirstCount; /* where each one's counts start in aiTerm/aTf */
   i64 nDoc, nDocAlloc, nFirstAlloc;
-  int *aiTerm;       /* per count: the term's number */
-  double *aTf;       /* per count: its frequency */
+  int *aiTerm; /* per count: the term's number */
+  double *aTf; /* per count: its frequency */
   i64 nCount, nTermCountAlloc, nTfAlloc;
-  int nTermPlain;    /* word terms; the latent dimensions' slots follow */
-  int nTermLatent;
+  int nTermPlain;        /* word terms */
+  int *aPostDoc;         /* postings of every term, term after term (each term's */
+  float *aPostWeight;    /* df slots, in document order): document index, weight */
+  IndexDenseBlock dense; /* latent parts not yet written */
 } Build;
 
 static void build_free(Build *p) {
-  int nTerm = p->pTerms ? papers_idmap_count(p->pTerms) + p->nTermLatent : 0;
+  int nTerm = p->pTerms ? papers_idmap_count(p->pTerms) : 0;
+  sqlite3_free(p->dense.aDoc);
+  sqlite3_free(p->aPostDoc);
+  sqlite3_free(p->aPostWeight);
   for (int i = 0; i < nTerm; i++) {
     sqlite3_free(p->aTerm[i].zSurface);
-    sqlite3_free(p->aTerm[i].aPosting);
   }
   papers_idmap_free(p->pTerms);
   sqlite3_free(p->aTerm);
@@ -450,10 +527,12 @@ static void build_free(Build *p) {
 /* Grows *pa (items of szItem bytes, *pnAlloc of them) to hold nNeed items;
 ** new items are zeroed. */
 static int grow_array(void **pa, size_t szItem, i64 nNeed, i64 *pnAlloc) {
-  if (nNeed <= *pnAlloc) return SQLITE_OK;
+  if (nNeed <= *pnAlloc)
+    return SQLITE_OK;
   i64 nNew = nNeed < 256 ? 256 : nNeed * 2;
   void *aNew = sqlite3_realloc64(*pa, szItem * (sqlite3_uint64)nNew);
-  if (aNew == 0) return SQLITE_NOMEM;
+  if (aNew == 0)
+    return SQLITE_NOMEM;
   memset((char *)aNew + szItem * (size_t)*pnAlloc, 0, szItem * (size_t)(nNew - *pnAlloc));
   *pa = aNew;
   *pnAlloc = nNew;
@@ -472,7 +551,8 @@ static int build_vote(BuildTerm *pTerm, const PapersCount *pCount) {
     sqlite3_free(pTerm->zSurface);
     pTerm->zSurface = sqlite3_mprintf("%.*s", pCount->nSurface, pCount->zSurface);
     pTerm->nVote = 1;
-    if (pTerm->zSurface == 0) return SQLITE_NOMEM;
+    if (pTerm->zSurface == 0)
+      return SQLITE_NOMEM;
   }
   return SQLITE_OK;
 }
@@ -484,12 +564,14 @@ static int build_add_counts(Build *p, i64 iDoc, const PapersCount *aCount, int n
     rc = grow_array((void **)&p->aiFirstCount, sizeof(i64), p->nDoc + 1, &p->nFirstAlloc);
   }
   if (rc == SQLITE_OK) {
-    rc = grow_array((void **)&p->aiTerm, sizeof(int), p->nCount + nCount, &p->nTermCountAlloc);
+    rc = grow_array((void **)&p->aiTerm, sizeof(int), p->nCount + nCount,
+                    &p->nTermCountAlloc);
   }
   if (rc == SQLITE_OK) {
     rc = grow_array((void **)&p->aTf, sizeof(double), p->nCount + nCount, &p->nTfAlloc);
   }
-  if (rc != SQLITE_OK) return rc;
+  if (rc != SQLITE_OK)
+    return rc;
   p->aDoc[p->nDoc] = iDoc;
   p->aiFirstCount[p->nDoc++] = p->nCount;
   for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
@@ -498,7 +580,8 @@ static int build_add_counts(Build *p, i64 iDoc, const PapersCount *aCount, int n
     if (rc == SQLITE_OK) {
       rc = grow_array((void **)&p->aTerm, sizeof(BuildTerm), iTerm + 1, &p->nTermAlloc);
     }
-    if (rc != SQLITE_OK) break;
+    if (rc != SQLITE_OK)
+      break;
     BuildTerm *pTerm = &p->aTerm[iTerm];
     pTerm->id = aCount[i].id;
     pTerm->df++;
@@ -514,7 +597,7 @@ static int build_add_counts(Build *p, i64 iDoc, const PapersCount *aCount, int n
 typedef struct BuildLatent {
   int nDim;
   double weight;
-  int *aiFeature;     /* per term number: its feature row, or -1 */
+  int *aiFeature; /* per term number: its feature row, or -1 */
   int nFeature;
   float *aProjection; /* nFeature rows of nDim */
 } BuildLatent;
@@ -549,31 +632,75 @@ static int build_final(const Build *p, i64 iDocIndex, const BuildLatent *pLatent
   i64 iStart = p->aiFirstCount[iDocIndex];
   for (int i = 0; i < pSparse->nTerm; i++) {
     int iFeature = pLatent->aiFeature[p->aiTerm[iStart + i]];
-    if (iFeature < 0) continue;
+    if (iFeature < 0)
+      continue;
     const float *aRow = pLatent->aProjection + (i64)iFeature * pLatent->nDim;
-    for (int k = 0; k < pLatent->nDim; k++) z[k] += pSparse->aWeight[i] * (double)aRow[k];
+    for (int k = 0; k < pLatent->nDim; k++)
+      z[k] += pSparse->aWeight[i] * (double)aRow[k];
   }
   return papers_vector_with_latent(pSparse, z, pLatent->nDim, pLatent->weight, pVec);
 }
 
-/* Weighs the iDocIndex-th document read and files its postings. */
+/* Writes the dense blocks' pending documents, if any. */
+static int build_flush_dense(IndexTable *pTab, Build *p) {
+  int rc = index_store_dense_put(pTab->pStore, &p->dense);
+  p->dense.n = 0;
+  return rc;
+}
+
+/* Adds a document's latent part to the pending dense block (documents come
+** in rowid order), writing the block when it is full. */
+static int build_dense(IndexTable *pTab, Build *p, i64 iDoc, const PapersVector *pVec,
+                       int nDim) {
+  float aValue[256];
+  int nWord = pVec->nTerm - nDim, rc = SQLITE_OK;
+  if (p->dense.aDoc == 0) {
+    IndexDenseBlock *pBlock = &p->dense;
+    size_t nByte = (sizeof(i64) + 2 * sizeof(float) + (size_t)nDim) * INDEX_DENSE_BUILD;
+    char *a = sqlite3_malloc64(nByte);
+    if (a == 0)
+      return SQLITE_NOMEM;
+    pBlock->aDoc = (i64 *)a;
+    pBlock->aScale = (float *)(pBlock->aDoc + INDEX_DENSE_BUILD);
+    pBlock->aErr = pBlock->aScale + INDEX_DENSE_BUILD;
+    pBlock->aCode = (signed char *)(pBlock->aErr + INDEX_DENSE_BUILD);
+    pBlock->nDim = nDim;
+  }
+  IndexDenseBlock *pBlock = &p->dense;
+  for (int k = 0; k < nDim; k++)
+    aValue[k] = pVec->aWeight[nWord + k];
+  int i = pBlock->n++;
+  pBlock->aDoc[i] = iDoc;
+  index_dense_quantize(aValue, nDim, pBlock->aCode + (i64)i * nDim, &pBlock->aScale[i],
+                       &pBlock->aErr[i]);
+  if (pBlock->n == INDEX_DENSE_BUILD)
+    rc = build_flush_dense(pTab, p);
+  return rc;
+}
+
+/* Weighs the iDocIndex-th document read and files its postings (word
+** terms) and its latent part (dense blocks). */
 static int build_weigh(IndexTable *pTab, Build *p, i64 iDocIndex, const double *aTermIdf,
-                       const BuildLatent *pLatent, PapersCount *aScratch, double *aIdfScratch) {
+                       const BuildLatent *pLatent, PapersCount *aScratch,
+                       double *aIdfScratch) {
   PapersVector sparse, vec = {0, 0, 0};
   int rc = build_sparse(p, iDocIndex, aTermIdf, aScratch, aIdfScratch, &sparse);
-  if (rc == SQLITE_OK) rc = build_final(p, iDocIndex, pLatent, &sparse, &vec);
-  if (rc == SQLITE_OK) rc = index_store_doc_put(pTab->pStore, p->aDoc[iDocIndex], &vec);
+  if (rc == SQLITE_OK)
+    rc = build_final(p, iDocIndex, pLatent, &sparse, &vec);
+  if (rc == SQLITE_OK)
+    rc = index_store_doc_put(pTab->pStore, p->aDoc[iDocIndex], &vec);
   i64 iStart = p->aiFirstCount[iDocIndex];
-  for (int i = 0; rc == SQLITE_OK && i < vec.nTerm; i++) {
-    BuildTerm *pTerm = papers_is_latent_id(vec.aId[i])
-                           ? &p->aTerm[p->nTermPlain + (int)(vec.aId[i] - PAPERS_LATENT_ID)]
-                           : &p->aTerm[p->aiTerm[iStart + i]];
-    pTerm->id = vec.aId[i];
-    rc = grow_array((void **)&pTerm->aPosting, sizeof(IndexPosting), pTerm->nPosting + 1,
-                    &pTerm->nPostingAlloc);
-    if (rc != SQLITE_OK) break;
-    pTerm->aPosting[pTerm->nPosting].iDoc = p->aDoc[iDocIndex];
-    pTerm->aPosting[pTerm->nPosting++].weight = vec.aWeight[i];
+  int nWord = vec.nTerm - pLatent->nDim;
+  for (int i = 0; rc == SQLITE_OK && i < nWord; i++) {
+    BuildTerm *pTerm = &p->aTerm[p->aiTerm[iStart + i]];
+    i64 iSlot = pTerm->iPosting + pTerm->nPosting++;
+    p->aPostDoc[iSlot] = (int)iDocIndex;
+    p->aPostWeight[iSlot] = vec.aWeight[i];
+    if (vec.aWeight[i] > pTerm->maxWeight)
+      pTerm->maxWeight = vec.aWeight[i];
+  }
+  if (rc == SQLITE_OK && pLatent->nDim > 0) {
+    rc = build_dense(pTab, p, p->aDoc[iDocIndex], &vec, pLatent->nDim);
   }
   papers_vector_free(&sparse);
   papers_vector_free(&vec);
@@ -589,7 +716,8 @@ typedef struct FeatureRank {
 
 static int compare_feature_rank(const void *pA, const void *pB) {
   const FeatureRank *a = pA, *b = pB;
-  if (a->df != b->df) return a->df > b->df ? -1 : 1;
+  if (a->df != b->df)
+    return a->df > b->df ? -1 : 1;
   return (a->id > b->id) - (a->id < b->id);
 }
 
@@ -597,7 +725,8 @@ static int compare_feature_rank(const void *pA, const void *pB) {
 ** INDEX_LATENT_FEATURES. */
 static int choose_features(const Build *p, BuildLatent *pLatent) {
   int nTerm = p->nTermPlain;
-  FeatureRank *aRank = sqlite3_malloc64(sizeof(FeatureRank) * (sqlite3_uint64)(nTerm + 1));
+  FeatureRank *aRank =
+      sqlite3_malloc64(sizeof(FeatureRank) * (sqlite3_uint64)(nTerm + 1));
   pLatent->aiFeature = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(nTerm + 1));
   if (aRank == 0 || pLatent->aiFeature == 0) {
     sqlite3_free(aRank);
@@ -606,14 +735,17 @@ static int choose_features(const Build *p, BuildLatent *pLatent) {
   int nCandidate = 0;
   for (int i = 0; i < nTerm; i++) {
     pLatent->aiFeature[i] = -1;
-    if (p->aTerm[i].df < 2) continue;
+    if (p->aTerm[i].df < 2)
+      continue;
     aRank[nCandidate].df = p->aTerm[i].df;
     aRank[nCandidate].id = p->aTerm[i].id;
     aRank[nCandidate++].iTerm = i;
   }
   qsort(aRank, (size_t)nCandidate, sizeof(FeatureRank), compare_feature_rank);
-  pLatent->nFeature = nCandidate < INDEX_LATENT_FEATURES ? nCandidate : INDEX_LATENT_FEATURES;
-  for (int f = 0; f < pLatent->nFeature; f++) pLatent->aiFeature[aRank[f].iTerm] = f;
+  pLatent->nFeature =
+      nCandidate < INDEX_LATENT_FEATURES ? nCandidate : INDEX_LATENT_FEATURES;
+  for (int f = 0; f < pLatent->nFeature; f++)
+    pLatent->aiFeature[aRank[f].iTerm] = f;
   sqlite3_free(aRank);
   return SQLITE_OK;
 }
@@ -636,14 +768,17 @@ static int fit_latent(const Build *p, const double *aTermIdf, BuildLatent *pLate
     PapersVector sparse;
     A.aRowStart[r] = nEntry;
     rc = build_sparse(p, iDocIndex, aTermIdf, aScratch, aIdfScratch, &sparse);
-    if (rc == SQLITE_OK) rc = grow_array((void **)&A.aColumn, sizeof(int), nEntry + sparse.nTerm, &nAlloc);
+    if (rc == SQLITE_OK)
+      rc = grow_array((void **)&A.aColumn, sizeof(int), nEntry + sparse.nTerm, &nAlloc);
     if (rc == SQLITE_OK) {
-      rc = grow_array((void **)&A.aValue, sizeof(float), nEntry + sparse.nTerm, &nValueAlloc);
+      rc = grow_array((void **)&A.aValue, sizeof(float), nEntry + sparse.nTerm,
+                      &nValueAlloc);
     }
     i64 iStart = p->aiFirstCount[iDocIndex];
     for (int i = 0; rc == SQLITE_OK && i < sparse.nTerm; i++) {
       int iFeature = pLatent->aiFeature[p->aiTerm[iStart + i]];
-      if (iFeature < 0) continue;
+      if (iFeature < 0)
+        continue;
       A.aColumn[nEntry] = iFeature;
       A.aValue[nEntry++] = sparse.aWeight[i];
     }
@@ -651,8 +786,8 @@ static int fit_latent(const Build *p, const double *aTermIdf, BuildLatent *pLate
   }
   if (rc == SQLITE_OK) {
     A.aRowStart[nSample] = nEntry;
-    pLatent->aProjection =
-        sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)pLatent->nFeature * pLatent->nDim + 1);
+    pLatent->aProjection = sqlite3_malloc64(
+        sizeof(float) * (sqlite3_uint64)pLatent->nFeature * pLatent->nDim + 1);
     rc = pLatent->aProjection ? papers_latent_fit(&A, pLatent->nDim, pLatent->aProjection)
                               : SQLITE_NOMEM;
   }
@@ -667,12 +802,28 @@ static int write_latent(IndexTable *pTab, const Build *p, const BuildLatent *pLa
   int rc = index_store_latent_set(pTab->pStore, pLatent->nDim, pLatent->weight);
   for (int i = 0; rc == SQLITE_OK && i < p->nTermPlain; i++) {
     int iFeature = pLatent->nDim ? pLatent->aiFeature[i] : -1;
-    if (iFeature < 0) continue;
+    if (iFeature < 0)
+      continue;
     rc = index_store_latent_put(pTab->pStore, p->aTerm[i].id,
                                 pLatent->aProjection + (i64)iFeature * pLatent->nDim,
                                 pLatent->nDim);
   }
   return rc;
+}
+
+/* Gives every term df posting slots, terms one after the other: the whole
+** postings take one array of the exact size (8 bytes a posting). */
+static int build_posting_slots(Build *p) {
+  int nTerm = papers_idmap_count(p->pTerms);
+  i64 iNext = 0;
+  for (int i = 0; i < nTerm; i++) {
+    p->aTerm[i].iPosting = iNext;
+    p->aTerm[i].nPosting = 0;
+    iNext += p->aTerm[i].df;
+  }
+  p->aPostDoc = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(iNext + 1));
+  p->aPostWeight = sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)(iNext + 1));
+  return (p->aPostDoc && p->aPostWeight) ? SQLITE_OK : SQLITE_NOMEM;
 }
 
 static int build_weigh_all(IndexTable *pTab, Build *p) {
@@ -683,16 +834,19 @@ static int build_weigh_all(IndexTable *pTab, Build *p) {
   i64 nMaxCount = 0;
   for (i64 i = 0; i < p->nDoc; i++) {
     i64 iEnd = i + 1 < p->nDoc ? p->aiFirstCount[i + 1] : p->nCount;
-    if (iEnd - p->aiFirstCount[i] > nMaxCount) nMaxCount = iEnd - p->aiFirstCount[i];
+    if (iEnd - p->aiFirstCount[i] > nMaxCount)
+      nMaxCount = iEnd - p->aiFirstCount[i];
   }
-  PapersCount *aScratch = sqlite3_malloc64(sizeof(PapersCount) * (sqlite3_uint64)(nMaxCount + 1));
+  PapersCount *aScratch =
+      sqlite3_malloc64(sizeof(PapersCount) * (sqlite3_uint64)(nMaxCount + 1));
   double *aIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nMaxCount + 1));
   int rc = (aTermIdf && aScratch && aIdf) ? SQLITE_OK : SQLITE_NOMEM;
   for (int i = 0; rc == SQLITE_OK && i < nTerm; i++) {
     aTermIdf[i] = index_idf(p->nDoc, p->aTerm[i].df);
   }
   p->nTermPlain = nTerm;
-  if (rc == SQLITE_OK && pTab->config.nLatentDims > 0 && p->nDoc >= INDEX_LATENT_MIN_DOCS) {
+  if (rc == SQLITE_OK && pTab->config.nLatentDims > 0 &&
+      p->nDoc >= INDEX_LATENT_MIN_DOCS) {
     rc = choose_features(p, &latent);
     if (rc == SQLITE_OK && latent.nFeature > 2 * pTab->config.nLatentDims) {
       latent.nDim = pTab->config.nLatentDims;
@@ -700,15 +854,15 @@ static int build_weigh_all(IndexTable *pTab, Build *p) {
       rc = fit_latent(p, aTermIdf, &latent, aScratch, aIdf);
     }
   }
-  /* the latent dimensions get term slots after the words, for their postings */
-  if (rc == SQLITE_OK) {
-    rc = grow_array((void **)&p->aTerm, sizeof(BuildTerm), nTerm + latent.nDim, &p->nTermAlloc);
-  }
+  if (rc == SQLITE_OK)
+    rc = build_posting_slots(p);
   for (i64 i = 0; rc == SQLITE_OK && i < p->nDoc; i++) {
     rc = build_weigh(pTab, p, i, aTermIdf, &latent, aScratch, aIdf);
   }
-  if (rc == SQLITE_OK) rc = write_latent(pTab, p, &latent);
-  p->nTermLatent = latent.nDim;
+  if (rc == SQLITE_OK)
+    rc = build_flush_dense(pTab, p);
+  if (rc == SQLITE_OK)
+    rc = write_latent(pTab, p, &latent);
   sqlite3_free(latent.aiFeature);
   sqlite3_free(latent.aProjection);
   sqlite3_free(aTermIdf);
@@ -730,33 +884,46 @@ static int compare_term_order(const void *pA, const void *pB) {
 
 /* Writes the vocabulary and postings, terms in id order (B-tree friendly). */
 static int build_write(IndexTable *pTab, Build *p) {
-  int nTerm = p->nTermPlain + p->nTermLatent;
+  int nTerm = p->nTermPlain;
   TermOrder *aOrder = sqlite3_malloc64(sizeof(TermOrder) * (sqlite3_uint64)(nTerm + 1));
-  if (aOrder == 0) return SQLITE_NOMEM;
+  if (aOrder == 0)
+    return SQLITE_NOMEM;
   for (int i = 0; i < nTerm; i++) {
     aOrder[i].id = p->aTerm[i].id;
     aOrder[i].iTerm = i;
   }
   qsort(aOrder, (size_t)nTerm, sizeof(TermOrder), compare_term_order);
-  int rc = SQLITE_OK;
+  i64 nLongest = 0;
+  for (int i = 0; i < nTerm; i++) {
+    if (p->aTerm[i].nPosting > nLongest)
+      nLongest = p->aTerm[i].nPosting;
+  }
+  IndexPosting *aPosting =
+      sqlite3_malloc64(sizeof(IndexPosting) * (sqlite3_uint64)(nLongest + 1));
+  int rc = aPosting ? SQLITE_OK : SQLITE_NOMEM;
   for (int k = 0; rc == SQLITE_OK && k < nTerm; k++) {
     const BuildTerm *pTerm = &p->aTerm[aOrder[k].iTerm];
-    if (!papers_is_latent_id(pTerm->id)) { /* latent dimensions have no vocabulary row */
-      rc = index_store_vocab_put(pTab->pStore, pTerm->id, pTerm->df, pTerm->zSurface,
-                                 (int)strlen(pTerm->zSurface), pTerm->nVote);
+    for (i64 j = 0; j < pTerm->nPosting; j++) {
+      aPosting[j].iDoc = p->aDoc[p->aPostDoc[pTerm->iPosting + j]];
+      aPosting[j].weight = p->aPostWeight[pTerm->iPosting + j];
     }
+    rc = index_store_vocab_put(pTab->pStore, pTerm->id, pTerm->df, pTerm->zSurface,
+                               (int)strlen(pTerm->zSurface), pTerm->nVote,
+                               pTerm->maxWeight);
     if (rc == SQLITE_OK) {
-      rc = index_store_postings_put(pTab->pStore, pTerm->id, pTerm->aPosting,
+      rc = index_store_postings_put(pTab->pStore, pTerm->id, aPosting,
                                     (int)pTerm->nPosting);
     }
   }
+  sqlite3_free(aPosting);
   sqlite3_free(aOrder);
   return rc;
 }
 
 /* The indexed column values of the content row the statement is on. */
 static void row_values(IndexTable *pTab, sqlite3_stmt *pStmt, sqlite3_value **apValue) {
-  for (int i = 0; i < pTab->config.nColumn; i++) apValue[i] = sqlite3_column_value(pStmt, i + 1);
+  for (int i = 0; i < pTab->config.nColumn; i++)
+    apValue[i] = sqlite3_column_value(pStmt, i + 1);
 }
 
 static int rebuild(IndexTable *pTab) {
@@ -767,8 +934,10 @@ static int rebuild(IndexTable *pTab) {
   PapersCounts *pCounts = papers_counts_new();
   build.pTerms = papers_idmap_new();
   int rc = (pCounts && build.pTerms) ? SQLITE_OK : SQLITE_NOMEM;
-  if (rc == SQLITE_OK) rc = index_store_clear(pTab->pStore);
-  if (rc == SQLITE_OK) rc = content_scan(pTab, "ORDER BY 1", &pScan);
+  if (rc == SQLITE_OK)
+    rc = index_store_clear(pTab->pStore);
+  if (rc == SQLITE_OK)
+    rc = content_scan(pTab, "ORDER BY 1", &pScan);
   while (rc == SQLITE_OK && sqlite3_step(pScan) == SQLITE_ROW) {
     int nCount = 0;
     row_values(pTab, pScan, apValue);
@@ -780,12 +949,16 @@ static int rebuild(IndexTable *pTab) {
   }
   if (pScan) {
     int rcScan = sqlite3_finalize(pScan);
-    if (rc == SQLITE_OK) rc = rcScan;
+    if (rc == SQLITE_OK)
+      rc = rcScan;
   }
   papers_counts_free(pCounts);
-  if (rc == SQLITE_OK) rc = build_weigh_all(pTab, &build);
-  if (rc == SQLITE_OK) rc = build_write(pTab, &build);
-  if (rc == SQLITE_OK) rc = index_store_set_ndoc(pTab->pStore, build.nDoc);
+  if (rc == SQLITE_OK)
+    rc = build_weigh_all(pTab, &build);
+  if (rc == SQLITE_OK)
+    rc = build_write(pTab, &build);
+  if (rc == SQLITE_OK)
+    rc = index_store_set_ndoc(pTab->pStore, build.nDoc);
   build_free(&build);
   return rc;
 }
@@ -808,7 +981,64 @@ typedef struct Check {
   PapersIdMap *pTerms;
   CheckTerm *aTerm;
   i64 nTermAlloc;
+  int nDim;                             /* latent dimensions (0: none) */
+  i64 nDenseFromDocs, nDenseFromBlocks; /* latent parts, counted and hashed */
+  sqlite3_uint64 hashDenseFromDocs, hashDenseFromBlocks; /* from both sides */
 } Check;
+
+static void check_problem(Check *p, const char *zFormat, i64 iValue);
+
+/* An order-free hash of one document's quantised latent part. */
+static sqlite3_uint64 dense_hash(i64 iDoc, const signed char *aCode, int nDim,
+                                 float scale, float err) {
+  unsigned char aBuf[8 + 8 + 256];
+  memcpy(aBuf, &iDoc, 8);
+  memcpy(aBuf + 8, &scale, 4);
+  memcpy(aBuf + 12, &err, 4);
+  memcpy(aBuf + 16, aCode, (size_t)nDim);
+  return papers_term_id((const char *)aBuf, 16 + nDim);
+}
+
+/* Hashes the latent part a document's vector gives, as the blocks store it. */
+static void check_dense_doc(Check *p, i64 iDoc, const PapersVector *pVec, int nWord) {
+  float aValue[256], scale, err;
+  signed char aCode[256];
+  if (p->nDim == 0 || pVec->nTerm - nWord != p->nDim)
+    return;
+  for (int k = 0; k < p->nDim; k++)
+    aValue[k] = pVec->aWeight[nWord + k];
+  index_dense_quantize(aValue, p->nDim, aCode, &scale, &err);
+  p->nDenseFromDocs++;
+  p->hashDenseFromDocs ^= dense_hash(iDoc, aCode, p->nDim, scale, err);
+}
+
+static int check_dense_block(void *pCtx, const IndexDenseBlock *pBlock) {
+  Check *p = pCtx;
+  for (int i = 0; i < pBlock->n; i++) {
+    p->nDenseFromBlocks++;
+    p->hashDenseFromBlocks ^=
+        dense_hash(pBlock->aDoc[i], pBlock->aCode + (i64)i * p->nDim, p->nDim,
+                   pBlock->aScale[i], pBlock->aErr[i]);
+  }
+  return SQLITE_OK;
+}
+
+/* The dense blocks must hold exactly the documents' latent parts. */
+static int check_dense(Check *p) {
+  int rc = SQLITE_OK;
+  if (p->nDim > 0)
+    rc = index_store_dense_scan(p->pTab->pStore, p->nDim, check_dense_block, p);
+  if (rc == SQLITE_CORRUPT_VTAB) {
+    check_problem(p, "a dense block is malformed", 0);
+    return SQLITE_OK;
+  }
+  if (rc == SQLITE_OK && (p->nDenseFromDocs != p->nDenseFromBlocks ||
+                          p->hashDenseFromDocs != p->hashDenseFromBlocks)) {
+    check_problem(p, "the dense blocks disagree with the documents (%lld latent parts)",
+                  p->nDenseFromDocs);
+  }
+  return rc;
+}
 
 static void check_problem(Check *p, const char *zFormat, i64 iValue) {
   if (p->nProblem++ < 3) {
@@ -820,14 +1050,17 @@ static void check_problem(Check *p, const char *zFormat, i64 iValue) {
 static sqlite3_uint64 posting_hash(i64 iDoc, float weight) {
   unsigned int bits;
   memcpy(&bits, &weight, 4);
-  return papers_term_id((const char *)&iDoc, 8) ^ ((sqlite3_uint64)bits * 0x9e3779b97f4a7c15ULL);
+  return papers_term_id((const char *)&iDoc, 8) ^
+         ((sqlite3_uint64)bits * 0x9e3779b97f4a7c15ULL);
 }
 
 static int check_term(Check *p, sqlite3_uint64 id, CheckTerm **ppTerm) {
   int iTerm, isNew;
   int rc = papers_idmap_get(p->pTerms, id, &iTerm, &isNew);
-  if (rc == SQLITE_OK) rc = grow_array((void **)&p->aTerm, sizeof(CheckTerm), iTerm + 1, &p->nTermAlloc);
-  if (rc != SQLITE_OK) return rc;
+  if (rc == SQLITE_OK)
+    rc = grow_array((void **)&p->aTerm, sizeof(CheckTerm), iTerm + 1, &p->nTermAlloc);
+  if (rc != SQLITE_OK)
+    return rc;
   p->aTerm[iTerm].id = id;
   *ppTerm = &p->aTerm[iTerm];
   return SQLITE_OK;
@@ -838,22 +1071,29 @@ static int check_row(Check *p, i64 iDoc, sqlite3_value **apValue, PapersCounts *
   PapersVector vec;
   int isFound, nCount;
   int rc = index_store_doc_get(p->pTab->pStore, iDoc, &vec, &isFound);
-  if (rc == SQLITE_OK) rc = count_document(p->pTab, apValue, pCounts);
-  if (rc != SQLITE_OK) return rc;
+  if (rc == SQLITE_OK)
+    rc = count_document(p->pTab, apValue, pCounts);
+  if (rc != SQLITE_OK)
+    return rc;
   const PapersCount *aCount = papers_counts(pCounts, &nCount);
   if (!isFound) {
     check_problem(p, "row %lld of the content table is not indexed", iDoc);
     return SQLITE_OK;
   }
   int nWord = 0; /* the vector's word terms; latent dimensions come after them */
-  while (nWord < vec.nTerm && !papers_is_latent_id(vec.aId[nWord])) nWord++;
+  while (nWord < vec.nTerm && !papers_is_latent_id(vec.aId[nWord]))
+    nWord++;
   int isSame = nWord == nCount;
-  for (int i = 0; isSame && i < nCount; i++) isSame = vec.aId[i] == aCount[i].id;
-  if (!isSame) check_problem(p, "row %lld is indexed with other terms than its content", iDoc);
-  for (int i = 0; rc == SQLITE_OK && i < vec.nTerm; i++) {
+  for (int i = 0; isSame && i < nCount; i++)
+    isSame = vec.aId[i] == aCount[i].id;
+  if (!isSame)
+    check_problem(p, "row %lld is indexed with other terms than its content", iDoc);
+  check_dense_doc(p, iDoc, &vec, nWord);
+  for (int i = 0; rc == SQLITE_OK && i < nWord; i++) { /* latent parts: check_dense() */
     CheckTerm *pTerm;
     rc = check_term(p, vec.aId[i], &pTerm);
-    if (rc != SQLITE_OK) break;
+    if (rc != SQLITE_OK)
+      break;
     pTerm->nFromDocs++;
     pTerm->hashFromDocs ^= posting_hash(iDoc, vec.aWeight[i]);
   }
@@ -872,11 +1112,13 @@ static int check_content(Check *p, PapersIdMap *pContentRows) {
     int iIndex, isNew;
     row_values(p->pTab, pScan, apValue);
     rc = check_row(p, iDoc, apValue, pCounts);
-    if (rc == SQLITE_OK) rc = papers_idmap_get(pContentRows, (sqlite3_uint64)iDoc, &iIndex, &isNew);
+    if (rc == SQLITE_OK)
+      rc = papers_idmap_get(pContentRows, (sqlite3_uint64)iDoc, &iIndex, &isNew);
   }
   if (pScan) {
     int rcScan = sqlite3_finalize(pScan);
-    if (rc == SQLITE_OK) rc = rcScan;
+    if (rc == SQLITE_OK)
+      rc = rcScan;
   }
   papers_counts_free(pCounts);
   return rc;
@@ -899,8 +1141,10 @@ static int check_documents(Check *p, PapersIdMap *pContentRows) {
     }
   }
   int rcFinal = sqlite3_finalize(pStmt);
-  if (rc == SQLITE_OK) rc = rcFinal;
-  if (rc == SQLITE_OK) rc = index_store_get_ndoc(pTab->pStore, &nDocStated);
+  if (rc == SQLITE_OK)
+    rc = rcFinal;
+  if (rc == SQLITE_OK)
+    rc = index_store_get_ndoc(pTab->pStore, &nDocStated);
   if (rc == SQLITE_OK && nDocStated != nDoc) {
     check_problem(p, "the document count says %lld", nDocStated);
   }
@@ -918,11 +1162,13 @@ static int check_postings(Check *p) {
     rc = index_block_decode(sqlite3_column_int64(pStmt, 1), sqlite3_column_blob(pStmt, 2),
                             sqlite3_column_bytes(pStmt, 2), &a, &n);
     if (rc == SQLITE_CORRUPT_VTAB) {
-      check_problem(p, "a postings block of term %lld is malformed", sqlite3_column_int64(pStmt, 0));
+      check_problem(p, "a postings block of term %lld is malformed",
+                    sqlite3_column_int64(pStmt, 0));
       rc = SQLITE_OK;
       continue;
     }
-    if (rc == SQLITE_OK) rc = check_term(p, (sqlite3_uint64)sqlite3_column_int64(pStmt, 0), &pTerm);
+    if (rc == SQLITE_OK)
+      rc = check_term(p, (sqlite3_uint64)sqlite3_column_int64(pStmt, 0), &pTerm);
     for (int i = 0; rc == SQLITE_OK && i < n; i++) {
       pTerm->nFromPostings++;
       pTerm->hashFromPostings ^= posting_hash(a[i].iDoc, a[i].weight);
@@ -930,15 +1176,19 @@ static int check_postings(Check *p) {
     sqlite3_free(a);
   }
   int rcFinal = sqlite3_finalize(pStmt);
-  if (rc == SQLITE_OK) rc = rcFinal;
+  if (rc == SQLITE_OK)
+    rc = rcFinal;
   int nTerm = papers_idmap_count(p->pTerms);
   for (int i = 0; rc == SQLITE_OK && i < nTerm; i++) {
     const CheckTerm *pTerm = &p->aTerm[i];
     i64 df = 0;
-    if (pTerm->nFromDocs != pTerm->nFromPostings || pTerm->hashFromDocs != pTerm->hashFromPostings) {
-      check_problem(p, "the postings of term %lld disagree with the documents", (i64)pTerm->id);
+    if (pTerm->nFromDocs != pTerm->nFromPostings ||
+        pTerm->hashFromDocs != pTerm->hashFromPostings) {
+      check_problem(p, "the postings of term %lld disagree with the documents",
+                    (i64)pTerm->id);
     }
-    if (papers_is_latent_id(pTerm->id)) continue; /* no vocabulary row */
+    if (papers_is_latent_id(pTerm->id))
+      continue; /* no vocabulary row */
     rc = index_store_vocab_df(p->pTab->pStore, pTerm->id, &df);
     if (rc == SQLITE_OK && df != pTerm->nFromDocs) {
       check_problem(p, "the document frequency of term %lld is wrong", (i64)pTerm->id);
@@ -954,10 +1204,18 @@ static int integrity_check(IndexTable *pTab) {
   check.pProblems = sqlite3_str_new(pTab->db);
   check.pTerms = papers_idmap_new();
   PapersIdMap *pContentRows = papers_idmap_new();
+  double weight;
   int rc = (check.pTerms && pContentRows) ? SQLITE_OK : SQLITE_NOMEM;
-  if (rc == SQLITE_OK) rc = check_content(&check, pContentRows);
-  if (rc == SQLITE_OK) rc = check_documents(&check, pContentRows);
-  if (rc == SQLITE_OK) rc = check_postings(&check);
+  if (rc == SQLITE_OK)
+    rc = index_store_latent_get(pTab->pStore, &check.nDim, &weight);
+  if (rc == SQLITE_OK)
+    rc = check_content(&check, pContentRows);
+  if (rc == SQLITE_OK)
+    rc = check_documents(&check, pContentRows);
+  if (rc == SQLITE_OK)
+    rc = check_postings(&check);
+  if (rc == SQLITE_OK)
+    rc = check_dense(&check);
   char *zProblems = sqlite3_str_finish(check.pProblems);
   if (rc == SQLITE_OK && check.nProblem > 0) {
     set_table_error(pTab, sqlite3_mprintf("%s: integrity-check found %d problem%s: %s%s",
@@ -977,35 +1235,46 @@ static int integrity_check(IndexTable *pTab) {
 
 static int run_command(IndexTable *pTab, sqlite3_value *pCommand, sqlite3_value *pRowid) {
   const char *zCommand = (const char *)sqlite3_value_text(pCommand);
-  if (zCommand == 0) return SQLITE_NOMEM;
+  if (zCommand == 0)
+    return SQLITE_NOMEM;
   if (strcmp(zCommand, "rebuild") == 0 || strcmp(zCommand, "optimize") == 0) {
     return rebuild(pTab);
   }
-  if (strcmp(zCommand, "integrity-check") == 0) return integrity_check(pTab);
-  if (strcmp(zCommand, "delete-all") == 0) return index_store_clear(pTab->pStore);
+  if (strcmp(zCommand, "integrity-check") == 0)
+    return integrity_check(pTab);
+  if (strcmp(zCommand, "delete-all") == 0)
+    return index_store_clear(pTab->pStore);
   if (strcmp(zCommand, "delete") == 0) {
     if (sqlite3_value_type(pRowid) != SQLITE_INTEGER) {
-      return set_table_error(pTab, sqlite3_mprintf("%s: 'delete' needs the rowid of the row"
-                                                   " to remove", pTab->config.zName));
+      return set_table_error(pTab,
+                             sqlite3_mprintf("%s: 'delete' needs the rowid of the row"
+                                             " to remove",
+                                             pTab->config.zName));
     }
     return remove_document(pTab, sqlite3_value_int64(pRowid));
   }
-  return set_table_error(pTab, sqlite3_mprintf("%s: unknown command '%s' (known: rebuild,"
-                                               " optimize, integrity-check, delete, delete-all)",
-                                               pTab->config.zName, zCommand));
+  return set_table_error(
+      pTab, sqlite3_mprintf("%s: unknown command '%s' (known: rebuild,"
+                            " optimize, integrity-check, delete, delete-all)",
+                            pTab->config.zName, zCommand));
 }
 
 /* INSERT: argv[1] is the rowid, argv[2...] the columns in declared order.
 ** UPDATE: argv[0] the old rowid. DELETE: argc == 1. */
-static int index_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv, sqlite_int64 *pRowid) {
+static int index_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
+                        sqlite_int64 *pRowid) {
   IndexTable *pTab = (IndexTable *)pVtab;
   int nColumn = pTab->config.nColumn;
-  if (argc == 1) return remove_document(pTab, sqlite3_value_int64(argv[0]));
+  if (argc == 1)
+    return remove_document(pTab, sqlite3_value_int64(argv[0]));
   sqlite3_value *pCommand = argv[2 + nColumn + XCOL_COMMAND];
-  if (sqlite3_value_type(pCommand) != SQLITE_NULL) return run_command(pTab, pCommand, argv[1]);
+  if (sqlite3_value_type(pCommand) != SQLITE_NULL)
+    return run_command(pTab, pCommand, argv[1]);
   if (sqlite3_value_type(argv[1]) != SQLITE_INTEGER) {
-    return set_table_error(pTab, sqlite3_mprintf("%s: a row needs the integer rowid of its"
-                                                 " content row", pTab->config.zName));
+    return set_table_error(pTab,
+                           sqlite3_mprintf("%s: a row needs the integer rowid of its"
+                                           " content row",
+                                           pTab->config.zName));
   }
   int rc = SQLITE_OK;
   if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
@@ -1029,13 +1298,20 @@ static int index_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   int iColQuery = pTab->config.nColumn + XCOL_QUERY;
   for (int i = 0; i < pInfo->nConstraint; i++) {
     const struct sqlite3_index_constraint *pCons = &pInfo->aConstraint[i];
-    if (!pCons->usable) continue;
-    if (pCons->op == SQLITE_INDEX_CONSTRAINT_LIMIT) iLimit = i;
-    if (pCons->op == SQLITE_INDEX_CONSTRAINT_OFFSET) iOffset = i;
-    if (pCons->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
-    if (pCons->iColumn == iColSimilar) iSimilar = i;
-    if (pCons->iColumn == iColQuery) iQuery = i;
-    if (pCons->iColumn == -1) iRowid = i;
+    if (!pCons->usable)
+      continue;
+    if (pCons->op == SQLITE_INDEX_CONSTRAINT_LIMIT)
+      iLimit = i;
+    if (pCons->op == SQLITE_INDEX_CONSTRAINT_OFFSET)
+      iOffset = i;
+    if (pCons->op != SQLITE_INDEX_CONSTRAINT_EQ)
+      continue;
+    if (pCons->iColumn == iColSimilar)
+      iSimilar = i;
+    if (pCons->iColumn == iColQuery)
+      iQuery = i;
+    if (pCons->iColumn == -1)
+      iRowid = i;
   }
   if (iSimilar >= 0 && iQuery >= 0) {
     return set_table_error(pTab, sqlite3_mprintf("%s: use similar_to or query, not both",
@@ -1056,7 +1332,8 @@ static int index_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
                        (pInfo->nOrderBy == 1 ||
                         (pInfo->nOrderBy == 2 && pInfo->aOrderBy[1].iColumn == -1 &&
                          !pInfo->aOrderBy[1].desc));
-    if (isScoreOrder) pInfo->orderByConsumed = 1;
+    if (isScoreOrder)
+      pInfo->orderByConsumed = 1;
     if (iLimit >= 0) {
       pInfo->idxNum |= IDX_HAS_LIMIT;
       pInfo->aConstraintUsage[iLimit].argvIndex = ++nArgv;
@@ -1082,7 +1359,8 @@ static int index_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
 static int index_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
   (void)pVtab;
   IndexCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
-  if (pCur == 0) return SQLITE_NOMEM;
+  if (pCur == 0)
+    return SQLITE_NOMEM;
   memset(pCur, 0, sizeof(*pCur));
   *ppCursor = &pCur->base;
   return SQLITE_OK;
@@ -1107,76 +1385,14 @@ static int index_close(sqlite3_vtab_cursor *pCursor) {
   return SQLITE_OK;
 }
 
-/* Scores of the documents met so far, by document (idmap.c numbering). */
-typedef struct Scores {
-  PapersIdMap *pDocs;
-  Hit *aHit;
-  i64 nHitAlloc;
-  float queryWeight; /* the weight of the query term being read */
-  i64 iExclude;      /* the document not to score (similar_to), or ... */
-  int hasExclude;
-} Scores;
-
-static int add_posting(void *pCtx, i64 iDoc, float weight) {
-  Scores *p = pCtx;
-  int iHit, isNew;
-  if (p->hasExclude && iDoc == p->iExclude) return SQLITE_OK;
-  int rc = papers_idmap_get(p->pDocs, (sqlite3_uint64)iDoc, &iHit, &isNew);
-  if (rc == SQLITE_OK) rc = grow_array((void **)&p->aHit, sizeof(Hit), iHit + 1, &p->nHitAlloc);
-  if (rc != SQLITE_OK) return rc;
-  p->aHit[iHit].iDoc = iDoc;
-  p->aHit[iHit].score += (double)p->queryWeight * (double)weight;
-  return SQLITE_OK;
-}
-
-static int compare_hits(const void *pA, const void *pB) {
-  const Hit *a = pA, *b = pB;
-  if (a->score != b->score) return a->score > b->score ? -1 : 1;
-  return (a->iDoc > b->iDoc) - (a->iDoc < b->iDoc);
-}
-
-/* Scores every document that shares a term with the query vector, reading
-** each query term's postings once, terms in id order (as the dot product
-** adds them); keeps the best nKeep (all when nKeep < 0). */
-static int score_documents(IndexTable *pTab, const PapersVector *pQuery, int hasExclude,
-                           i64 iExclude, i64 nKeep, IndexCursor *pCur) {
-  Scores scores;
-  memset(&scores, 0, sizeof(scores));
-  scores.pDocs = papers_idmap_new();
-  scores.hasExclude = hasExclude;
-  scores.iExclude = iExclude;
-  int rc = scores.pDocs ? SQLITE_OK : SQLITE_NOMEM;
-  for (int i = 0; rc == SQLITE_OK && i < pQuery->nTerm; i++) {
-    scores.queryWeight = pQuery->aWeight[i];
-    rc = index_store_postings_scan(pTab->pStore, pQuery->aId[i], add_posting, &scores);
-  }
-  int nHit = scores.pDocs ? papers_idmap_count(scores.pDocs) : 0;
-  papers_idmap_free(scores.pDocs);
-  if (rc != SQLITE_OK) {
-    sqlite3_free(scores.aHit);
-    return rc;
-  }
-  /* float32 rounding may take the cosine of near-duplicates past 1: clamp, as
-  ** papers_similarity() does, so that both rank alike */
-  for (int i = 0; i < nHit; i++) {
-    if (scores.aHit[i].score > 1) scores.aHit[i].score = 1;
-  }
-  qsort(scores.aHit, (size_t)nHit, sizeof(Hit), compare_hits);
-  while (nHit > 0 && scores.aHit[nHit - 1].score <= 0) nHit--; /* zero weights share nothing */
-  if (nKeep >= 0 && nHit > nKeep) nHit = (int)nKeep;
-  pCur->aHit = scores.aHit;
-  pCur->nHit = nHit;
-  return SQLITE_OK;
-}
-
 /* The query vector of query = :value: a text weighed with the index's
 ** statistics now, or a vector BLOB as it is. */
 static int query_vector(IndexTable *pTab, sqlite3_value *pValue, PapersVector *pVec) {
   memset(pVec, 0, sizeof(*pVec));
   if (sqlite3_value_type(pValue) == SQLITE_BLOB) {
     const char *zProblem = 0;
-    int rc = papers_vector_decode(sqlite3_value_blob(pValue), sqlite3_value_bytes(pValue), pVec,
-                                  &zProblem);
+    int rc = papers_vector_decode(sqlite3_value_blob(pValue), sqlite3_value_bytes(pValue),
+                                  pVec, &zProblem);
     if (rc == SQLITE_ERROR) {
       set_table_error(pTab, sqlite3_mprintf("%s: query is not a valid vector: %s",
                                             pTab->config.zName, zProblem));
@@ -1188,10 +1404,13 @@ static int query_vector(IndexTable *pTab, sqlite3_value *pValue, PapersVector *p
   int nCount = 0;
   int rc = pCounts ? analyzer(pTab, &pAnalyzer) : SQLITE_NOMEM;
   const char *z = (const char *)sqlite3_value_text(pValue);
-  if (rc == SQLITE_OK && z) rc = papers_counts_add(pCounts, pAnalyzer, z, sqlite3_value_bytes(pValue), 1);
-  if (rc == SQLITE_OK) rc = papers_counts_finish(pCounts);
+  if (rc == SQLITE_OK && z)
+    rc = papers_counts_add(pCounts, pAnalyzer, z, sqlite3_value_bytes(pValue), 1);
+  if (rc == SQLITE_OK)
+    rc = papers_counts_finish(pCounts);
   const PapersCount *aCount = pCounts ? papers_counts(pCounts, &nCount) : 0;
-  if (rc == SQLITE_OK) rc = index_store_weigh(pTab->pStore, aCount, nCount, pVec);
+  if (rc == SQLITE_OK)
+    rc = index_store_weigh(pTab->pStore, aCount, nCount, pVec);
   papers_counts_free(pCounts);
   return rc;
 }
@@ -1202,20 +1421,24 @@ static int filter_ranked(IndexCursor *pCur, int idxNum, sqlite3_value **argv) {
   i64 nKeep = -1;
   if (idxNum & IDX_HAS_LIMIT) {
     nKeep = sqlite3_value_int64(argv[1]);
-    if (idxNum & IDX_HAS_OFFSET) nKeep += sqlite3_value_int64(argv[2]);
-    if (nKeep < 0) nKeep = -1; /* LIMIT -1: no limit */
+    if (idxNum & IDX_HAS_OFFSET)
+      nKeep += sqlite3_value_int64(argv[2]);
+    if (nKeep < 0)
+      nKeep = -1; /* LIMIT -1: no limit */
   }
-  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return SQLITE_OK; /* no rows */
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+    return SQLITE_OK; /* no rows */
   PapersVector query;
   int rc, isFound = 1;
   if (ePlan == PLAN_SIMILAR) {
-    rc = index_store_doc_get(pTab->pStore, sqlite3_value_int64(argv[0]), &query, &isFound);
+    rc =
+        index_store_doc_get(pTab->pStore, sqlite3_value_int64(argv[0]), &query, &isFound);
   } else {
     rc = query_vector(pTab, argv[0], &query);
   }
   if (rc == SQLITE_OK && isFound) {
-    rc = score_documents(pTab, &query, ePlan == PLAN_SIMILAR, sqlite3_value_int64(argv[0]), nKeep,
-                         pCur);
+    rc = index_query_top(pTab->pStore, &query, ePlan == PLAN_SIMILAR,
+                         sqlite3_value_int64(argv[0]), nKeep, &pCur->aHit, &pCur->nHit);
   }
   papers_vector_free(&query);
   return rc;
@@ -1225,12 +1448,15 @@ static int filter_rowid(IndexCursor *pCur, sqlite3_value *pRowid) {
   IndexTable *pTab = (IndexTable *)pCur->base.pVtab;
   PapersVector vec;
   int isFound = 0;
-  if (sqlite3_value_type(pRowid) != SQLITE_INTEGER) return SQLITE_OK;
+  if (sqlite3_value_type(pRowid) != SQLITE_INTEGER)
+    return SQLITE_OK;
   int rc = index_store_doc_get(pTab->pStore, sqlite3_value_int64(pRowid), &vec, &isFound);
   papers_vector_free(&vec);
-  if (rc != SQLITE_OK || !isFound) return rc;
+  if (rc != SQLITE_OK || !isFound)
+    return rc;
   pCur->aHit = sqlite3_malloc64(sizeof(Hit));
-  if (pCur->aHit == 0) return SQLITE_NOMEM;
+  if (pCur->aHit == 0)
+    return SQLITE_NOMEM;
   pCur->aHit[0].iDoc = sqlite3_value_int64(pRowid);
   pCur->aHit[0].score = 0;
   pCur->nHit = 1;
@@ -1239,39 +1465,45 @@ static int filter_rowid(IndexCursor *pCur, sqlite3_value *pRowid) {
 
 static int scan_step(IndexCursor *pCur) {
   int rc = sqlite3_step(pCur->pScan);
-  if (rc == SQLITE_ROW) return SQLITE_OK;
+  if (rc == SQLITE_ROW)
+    return SQLITE_OK;
   pCur->isEof = 1;
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 static int filter_scan(IndexCursor *pCur) {
   IndexTable *pTab = (IndexTable *)pCur->base.pVtab;
-  char *zSql = sqlite3_mprintf("SELECT id FROM \"%w\".\"%w_docs\" ORDER BY id", pTab->config.zDb,
-                               pTab->config.zName);
-  if (zSql == 0) return SQLITE_NOMEM;
+  char *zSql = sqlite3_mprintf("SELECT id FROM \"%w\".\"%w_docs\" ORDER BY id",
+                               pTab->config.zDb, pTab->config.zName);
+  if (zSql == 0)
+    return SQLITE_NOMEM;
   int rc = sqlite3_prepare_v2(pTab->db, zSql, -1, &pCur->pScan, 0);
   sqlite3_free(zSql);
   return rc == SQLITE_OK ? scan_step(pCur) : rc;
 }
 
-static int index_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr, int argc,
-                        sqlite3_value **argv) {
+static int index_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr,
+                        int argc, sqlite3_value **argv) {
   IndexCursor *pCur = (IndexCursor *)pCursor;
   (void)idxStr;
   (void)argc;
   cursor_reset(pCur);
   pCur->ePlan = idxNum & IDX_PLAN_MASK;
   switch (pCur->ePlan) {
-  case PLAN_SCAN: return filter_scan(pCur);
-  case PLAN_ROWID: return filter_rowid(pCur, argv[0]);
-  default: return filter_ranked(pCur, idxNum, argv);
+  case PLAN_SCAN:
+    return filter_scan(pCur);
+  case PLAN_ROWID:
+    return filter_rowid(pCur, argv[0]);
+  default:
+    return filter_ranked(pCur, idxNum, argv);
   }
 }
 
 static int index_next(sqlite3_vtab_cursor *pCursor) {
   IndexCursor *pCur = (IndexCursor *)pCursor;
   pCur->hasContent = 0;
-  if (pCur->ePlan == PLAN_SCAN) return scan_step(pCur);
+  if (pCur->ePlan == PLAN_SCAN)
+    return scan_step(pCur);
   pCur->iHit++;
   return SQLITE_OK;
 }
@@ -1282,7 +1514,8 @@ static int index_eof(sqlite3_vtab_cursor *pCursor) {
 }
 
 static i64 current_doc(IndexCursor *pCur) {
-  if (pCur->ePlan == PLAN_SCAN) return sqlite3_column_int64(pCur->pScan, 0);
+  if (pCur->ePlan == PLAN_SCAN)
+    return sqlite3_column_int64(pCur->pScan, 0);
   return pCur->aHit[pCur->iHit].iDoc;
 }
 
@@ -1295,19 +1528,22 @@ static int index_rowid(sqlite3_vtab_cursor *pCursor, sqlite_int64 *pRowid) {
 static int load_content(IndexCursor *pCur) {
   IndexTable *pTab = (IndexTable *)pCur->base.pVtab;
   i64 iDoc = current_doc(pCur);
-  if (pCur->hasContent && pCur->iContentDoc == iDoc) return SQLITE_OK;
+  if (pCur->hasContent && pCur->iContentDoc == iDoc)
+    return SQLITE_OK;
   if (pCur->pContent == 0) {
     char *zWhere = sqlite3_mprintf("WHERE \"%w\" = ?1", pTab->config.zContentRowid);
     int rc = zWhere ? content_scan(pTab, zWhere, &pCur->pContent) : SQLITE_NOMEM;
     sqlite3_free(zWhere);
-    if (rc != SQLITE_OK) return rc;
+    if (rc != SQLITE_OK)
+      return rc;
   }
   sqlite3_reset(pCur->pContent);
   sqlite3_bind_int64(pCur->pContent, 1, iDoc);
   int rc = sqlite3_step(pCur->pContent);
   pCur->hasContent = 1;
   pCur->iContentDoc = iDoc;
-  if (rc == SQLITE_ROW || rc == SQLITE_DONE) return SQLITE_OK;
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+    return SQLITE_OK;
   return rc;
 }
 
@@ -1321,20 +1557,24 @@ static int index_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int
     }
     return SQLITE_OK;
   }
-  if (iCol >= nColumn) return SQLITE_OK; /* the command and argument columns read as NULL */
+  if (iCol >= nColumn)
+    return SQLITE_OK; /* the command and argument columns read as NULL */
   int rc = load_content(pCur);
-  if (rc != SQLITE_OK) return rc;
+  if (rc != SQLITE_OK)
+    return rc;
   if (sqlite3_stmt_busy(pCur->pContent) && sqlite3_data_count(pCur->pContent) > 0) {
     sqlite3_result_value(pCtx, sqlite3_column_value(pCur->pContent, iCol + 1));
   }
   return SQLITE_OK;
 }
 
-static const char *const azShadowSuffix[] = {"config", "vocab", "docs", "postings", "latent"};
+static const char *const azShadowSuffix[] = {"config",   "vocab",  "docs",
+                                             "postings", "latent", "dense"};
 
 static int index_shadow_name(const char *zSuffix) {
   for (size_t i = 0; i < sizeof(azShadowSuffix) / sizeof(azShadowSuffix[0]); i++) {
-    if (sqlite3_stricmp(zSuffix, azShadowSuffix[i]) == 0) return 1;
+    if (sqlite3_stricmp(zSuffix, azShadowSuffix[i]) == 0)
+      return 1;
   }
   return 0;
 }
@@ -1348,7 +1588,8 @@ static int index_rename(sqlite3_vtab *pVtab, const char *zNew) {
                         azShadowSuffix[i]);
   }
   char *zSql = sqlite3_str_finish(pStr);
-  if (zSql == 0) return SQLITE_NOMEM;
+  if (zSql == 0)
+    return SQLITE_NOMEM;
   int rc = sqlite3_exec(pTab->db, zSql, 0, 0, 0);
   sqlite3_free(zSql);
   return rc;
@@ -1374,6 +1615,6 @@ static sqlite3_module indexModule = {
 };
 
 int papers_register_index(sqlite3 *db, PapersConn *pConn) {
-  return sqlite3_create_module_v2(db, "papers_index", &indexModule, papers_conn_ref(pConn),
-                                  papers_conn_unref);
+  return sqlite3_create_module_v2(db, "papers_index", &indexModule,
+                                  papers_conn_ref(pConn), papers_conn_unref);
 }

@@ -52,39 +52,74 @@ static void orthonormalise(double *a, i64 n, int l) {
       for (int k = 0; k < j; k++) {
         const double *ak = a + (i64)k * n;
         double dot = 0;
-        for (i64 i = 0; i < n; i++) dot += ak[i] * aj[i];
-        for (i64 i = 0; i < n; i++) aj[i] -= dot * ak[i];
+        for (i64 i = 0; i < n; i++)
+          dot += ak[i] * aj[i];
+        for (i64 i = 0; i < n; i++)
+          aj[i] -= dot * ak[i];
       }
       double norm = 0;
-      for (i64 i = 0; i < n; i++) norm += aj[i] * aj[i];
+      for (i64 i = 0; i < n; i++)
+        norm += aj[i] * aj[i];
       norm = sqrt(norm);
-      for (i64 i = 0; i < n; i++) aj[i] = norm > 1e-12 ? aj[i] / norm : 0;
+      for (i64 i = 0; i < n; i++)
+        aj[i] = norm > 1e-12 ? aj[i] / norm : 0;
     }
   }
 }
 
-/* y (nRow x l, column-major) = A (CSR) * x (nFeature x l, column-major). */
-static void multiply(const PapersLatentMatrix *A, const double *x, int l, double *y) {
-  memset(y, 0, sizeof(double) * (size_t)(A->nRow * l));
-  for (i64 r = 0; r < A->nRow; r++) {
-    for (i64 e = A->aRowStart[r]; e < A->aRowStart[r + 1]; e++) {
-      double v = A->aValue[e];
-      i64 c = A->aColumn[e];
-      for (int j = 0; j < l; j++) y[(i64)j * A->nRow + r] += v * x[(i64)j * A->nColumn + c];
+/* Transposes the n x l column-major matrix a into row-major t (or back,
+** with isBack): element (i, j) at a[j * n + i] and t[i * l + j]. */
+static void transpose(double *a, double *t, i64 n, int l, int isBack) {
+  for (i64 i = 0; i < n; i++) {
+    for (int j = 0; j < l; j++) {
+      if (isBack)
+        a[(i64)j * n + i] = t[i * l + j];
+      else
+        t[i * l + j] = a[(i64)j * n + i];
     }
   }
 }
 
-/* x (nFeature x l, column-major) = A^T (CSR) * y (nRow x l, column-major). */
-static void multiply_transposed(const PapersLatentMatrix *A, const double *y, int l, double *x) {
-  memset(x, 0, sizeof(double) * (size_t)(A->nColumn * l));
+/* y (nRow x l, column-major) = A (CSR) * x (nFeature x l, column-major).
+** The products run through row-major copies (scratch: max(nRow, nFeature) x
+** l doubles, two of them), so the inner loop reads memory in order; each
+** element is still summed over A's entries in the same order. */
+static void multiply(const PapersLatentMatrix *A, const double *x, int l, double *y,
+                     double *aScratch) {
+  double *xt = aScratch,
+         *yt = aScratch + (A->nRow > A->nColumn ? A->nRow : A->nColumn) * l;
+  transpose((double *)x, xt, A->nColumn, l, 0);
+  memset(yt, 0, sizeof(double) * (size_t)(A->nRow * l));
   for (i64 r = 0; r < A->nRow; r++) {
+    double *yr = yt + r * l;
     for (i64 e = A->aRowStart[r]; e < A->aRowStart[r + 1]; e++) {
       double v = A->aValue[e];
-      i64 c = A->aColumn[e];
-      for (int j = 0; j < l; j++) x[(i64)j * A->nColumn + c] += v * y[(i64)j * A->nRow + r];
+      const double *xc = xt + (i64)A->aColumn[e] * l;
+      for (int j = 0; j < l; j++)
+        yr[j] += v * xc[j];
     }
   }
+  transpose(y, yt, A->nRow, l, 1);
+}
+
+/* x (nFeature x l, column-major) = A^T (CSR) * y (nRow x l, column-major),
+** through row-major copies as multiply() does. */
+static void multiply_transposed(const PapersLatentMatrix *A, const double *y, int l,
+                                double *x, double *aScratch) {
+  double *yt = aScratch,
+         *xt = aScratch + (A->nRow > A->nColumn ? A->nRow : A->nColumn) * l;
+  transpose((double *)y, yt, A->nRow, l, 0);
+  memset(xt, 0, sizeof(double) * (size_t)(A->nColumn * l));
+  for (i64 r = 0; r < A->nRow; r++) {
+    const double *yr = yt + r * l;
+    for (i64 e = A->aRowStart[r]; e < A->aRowStart[r + 1]; e++) {
+      double v = A->aValue[e];
+      double *xc = xt + (i64)A->aColumn[e] * l;
+      for (int j = 0; j < l; j++)
+        xc[j] += v * yr[j];
+    }
+  }
+  transpose(x, xt, A->nColumn, l, 1);
 }
 
 /* Eigen-decomposition of the symmetric l x l matrix g (destroyed) by cyclic
@@ -92,17 +127,21 @@ static void multiply_transposed(const PapersLatentMatrix *A, const double *y, in
 ** w (l x l, column-major). */
 static void jacobi(double *g, int l, double *aValue, double *w) {
   memset(w, 0, sizeof(double) * (size_t)(l * l));
-  for (int i = 0; i < l; i++) w[i * l + i] = 1;
+  for (int i = 0; i < l; i++)
+    w[i * l + i] = 1;
   for (int sweep = 0; sweep < JACOBI_SWEEPS; sweep++) {
     double off = 0;
     for (int p = 0; p < l; p++) {
-      for (int q = p + 1; q < l; q++) off += g[p * l + q] * g[p * l + q];
+      for (int q = p + 1; q < l; q++)
+        off += g[p * l + q] * g[p * l + q];
     }
-    if (off < 1e-30) break;
+    if (off < 1e-30)
+      break;
     for (int p = 0; p < l; p++) {
       for (int q = p + 1; q < l; q++) {
         double gpq = g[p * l + q];
-        if (fabs(gpq) < 1e-300) continue;
+        if (fabs(gpq) < 1e-300)
+          continue;
         double theta = (g[q * l + q] - g[p * l + p]) / (2 * gpq);
         double t = (theta >= 0 ? 1.0 : -1.0) / (fabs(theta) + sqrt(theta * theta + 1));
         double c = 1 / sqrt(t * t + 1), s = t * c;
@@ -124,16 +163,20 @@ static void jacobi(double *g, int l, double *aValue, double *w) {
       }
     }
   }
-  for (int i = 0; i < l; i++) aValue[i] = g[i * l + i];
+  for (int i = 0; i < l; i++)
+    aValue[i] = g[i * l + i];
 }
 
 /* ---- the fit ----------------------------------------------------------------- */
 
 int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection) {
   int l = nDim + OVERSAMPLE;
-  if (l > A->nRow) l = (int)A->nRow;
-  if (l > A->nColumn) l = (int)A->nColumn;
-  if (nDim > l) return SQLITE_MISUSE;
+  if (l > A->nRow)
+    l = (int)A->nRow;
+  if (l > A->nColumn)
+    l = (int)A->nColumn;
+  if (nDim > l)
+    return SQLITE_MISUSE;
   i64 nRow = A->nRow, nFeature = A->nColumn;
   double *y = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nRow * l));
   double *x = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nFeature * l));
@@ -141,29 +184,36 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
   double *w = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(l * l));
   double *aValue = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)l);
   int *aOrder = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)l);
-  int rc = (y && x && g && w && aValue && aOrder) ? SQLITE_OK : SQLITE_NOMEM;
+  i64 nLarger = nRow > nFeature ? nRow : nFeature;
+  double *aScratch = sqlite3_malloc64(sizeof(double) * 2 * (sqlite3_uint64)(nLarger * l));
+  int rc = (y && x && g && w && aValue && aOrder && aScratch) ? SQLITE_OK : SQLITE_NOMEM;
   if (rc == SQLITE_OK) {
     sqlite3_uint64 seed = 0x5eed1a7e47ULL;
-    for (i64 i = 0; i < nFeature * l; i++) x[i] = uniform(&seed);
-    multiply(A, x, l, y); /* Y = A Omega */
+    for (i64 i = 0; i < nFeature * l; i++)
+      x[i] = uniform(&seed);
+    multiply(A, x, l, y, aScratch); /* Y = A Omega */
     orthonormalise(y, nRow, l);
     for (int it = 0; it < POWER_ITERATION; it++) {
-      multiply_transposed(A, y, l, x);
+      multiply_transposed(A, y, l, x, aScratch);
       orthonormalise(x, nFeature, l);
-      multiply(A, x, l, y);
+      multiply(A, x, l, y, aScratch);
       orthonormalise(y, nRow, l);
     }
-    multiply_transposed(A, y, l, x); /* the columns of x are the rows of B = Q^T A */
-    for (int i = 0; i < l; i++) {    /* G = B B^T */
-      for (int j = 0; j < l; j++) {
+    multiply_transposed(A, y, l, x,
+                        aScratch); /* the columns of x are the rows of B = Q^T A */
+    for (int i = 0; i < l; i++) {  /* G = B B^T, symmetric (products commute) */
+      for (int j = i; j < l; j++) {
         double dot = 0;
-        for (i64 f = 0; f < nFeature; f++) dot += x[(i64)i * nFeature + f] * x[(i64)j * nFeature + f];
+        for (i64 f = 0; f < nFeature; f++)
+          dot += x[(i64)i * nFeature + f] * x[(i64)j * nFeature + f];
         g[i * l + j] = dot;
+        g[j * l + i] = dot;
       }
     }
     jacobi(g, l, aValue, w);
     /* eigenvalues in decreasing order; ties keep their index order */
-    for (int i = 0; i < l; i++) aOrder[i] = i;
+    for (int i = 0; i < l; i++)
+      aOrder[i] = i;
     for (int i = 1; i < l; i++) {
       int k = aOrder[i], j = i;
       while (j > 0 && aValue[aOrder[j - 1]] < aValue[k]) {
@@ -173,19 +223,24 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
       aOrder[j] = k;
     }
     /* V[:, k] = B^T w_k / sigma_k, turned so its largest entry is positive */
+    transpose(x, aScratch, nFeature, l, 0);
     for (int k = 0; k < nDim; k++) {
       const double *wk = w + (i64)aOrder[k] * l;
       double sigma = aValue[aOrder[k]] > 0 ? sqrt(aValue[aOrder[k]]) : 0;
       double largest = 0;
       for (i64 f = 0; f < nFeature; f++) {
         double v = 0;
-        for (int i = 0; i < l; i++) v += x[(i64)i * nFeature + f] * wk[i];
+        const double *xf = aScratch + f * l; /* row f of x, row-major */
+        for (int i = 0; i < l; i++)
+          v += xf[i] * wk[i];
         v = sigma > 0 ? v / sigma : 0;
-        if (fabs(v) > fabs(largest)) largest = v;
+        if (fabs(v) > fabs(largest))
+          largest = v;
         aProjection[f * nDim + k] = (float)v;
       }
       if (largest < 0) {
-        for (i64 f = 0; f < nFeature; f++) aProjection[f * nDim + k] = -aProjection[f * nDim + k];
+        for (i64 f = 0; f < nFeature; f++)
+          aProjection[f * nDim + k] = -aProjection[f * nDim + k];
       }
     }
   }
@@ -195,5 +250,6 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
   sqlite3_free(w);
   sqlite3_free(aValue);
   sqlite3_free(aOrder);
+  sqlite3_free(aScratch);
   return rc;
 }

@@ -1,0 +1,505 @@
+/*
+** index_query.c: the exact top-k of a papers_index query ("more like this",
+** or a text or vector), without scoring every document.
+**
+** Contract:
+**   - index_query_top() returns the documents of the best nKeep scores, score
+**     descending then rowid ascending, scores <= 0 left out, each score the
+**     dot product papers_vector_dot() computes of the query and the stored
+**     vector (clamped to 1): bit for bit what an exhaustive ranking with
+**     papers_similarity() over <index>_docs gives.
+**   - Every score it returns is computed that way, from the stored vector;
+**     the postings and the dense latent blocks only bound scores, to decide
+**     which documents need to be read:
+**       score(d) = sparse(d) + latent(d)
+**       sparse(d) <= (sum over read terms of q_t * w_td) + R, R the sum of
+**                    q_t * maxw_t over the terms not read (vocab's maxw is at
+**                    least every weight the term has, postings weights >= 0);
+**       latent(d) <= q_L . code_d * scale_d + |q_L| * err_d (Cauchy-Schwarz,
+**                    err_d bounding the quantisation error of the latent part).
+**     Terms are read best bound first; every few terms the best documents so
+**     far are scored exactly, which gives theta, the k-th best score; reading
+**     stops once R plus the largest latent bound is below theta (a document
+**     no read term holds cannot make the top k). Then every document whose
+**     bound reaches theta is scored, best bound first, until the next bound
+**     is below the (rising) theta. A small margin covers float rounding.
+**   - Without a latent part (small indexes), or without a LIMIT, the older
+**     paths: every posting of every query term (all documents sharing a term
+**     are scored, term by term in id order, as the dot product adds them), or
+**     every stored vector.
+*/
+#include "index.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QUERY_MARGIN 1e-9 /* covers rounding in the bounds (scores are <= 1) */
+#define QUERY_PROBE  8    /* extra documents scored at each probe for theta */
+
+/* The best hits so far, sorted (score descending, rowid ascending). */
+typedef struct TopK {
+  IndexHit *aHit;
+  int nHit;
+  i64 nKeep;
+} TopK;
+
+static int hit_before(const IndexHit *a, double score, i64 iDoc) {
+  return a->score > score || (a->score == score && a->iDoc < iDoc);
+}
+
+/* Adds a scored document when it makes the top k. */
+static void topk_add(TopK *p, i64 iDoc, double score) {
+  if (score > 1)
+    score = 1; /* as papers_similarity() clamps */
+  if (!(score > 0))
+    return;
+  if (p->nHit == p->nKeep && hit_before(&p->aHit[p->nHit - 1], score, iDoc))
+    return;
+  int i = p->nHit < p->nKeep ? p->nHit++ : p->nHit - 1;
+  while (i > 0 && !hit_before(&p->aHit[i - 1], score, iDoc)) {
+    p->aHit[i] = p->aHit[i - 1];
+    i--;
+  }
+  p->aHit[i].iDoc = iDoc;
+  p->aHit[i].score = score;
+}
+
+/* theta: a document must score at least this to enter (-1: anything does). */
+static double topk_theta(const TopK *p) {
+  return p->nHit == p->nKeep ? p->aHit[p->nHit - 1].score : -1;
+}
+
+/* ---- the exhaustive path ------------------------------------------------ */
+
+typedef struct Exhaustive {
+  const PapersVector *pQuery;
+  int hasExclude;
+  i64 iExclude;
+  IndexHit *aHit;
+  i64 nHit, nAlloc;
+} Exhaustive;
+
+static int exhaustive_doc(void *pCtx, i64 iDoc, const PapersVector *pVec) {
+  Exhaustive *p = pCtx;
+  if (p->hasExclude && iDoc == p->iExclude)
+    return SQLITE_OK;
+  double score = papers_vector_dot(p->pQuery, pVec);
+  if (score > 1)
+    score = 1;
+  if (!(score > 0))
+    return SQLITE_OK;
+  if (p->nHit == p->nAlloc) {
+    i64 nNew = p->nAlloc ? 2 * p->nAlloc : 256;
+    IndexHit *aNew = sqlite3_realloc64(p->aHit, sizeof(IndexHit) * (sqlite3_uint64)nNew);
+    if (aNew == 0)
+      return SQLITE_NOMEM;
+    p->aHit = aNew;
+    p->nAlloc = nNew;
+  }
+  p->aHit[p->nHit].iDoc = iDoc;
+  p->aHit[p->nHit++].score = score;
+  return SQLITE_OK;
+}
+
+static int compare_hits(const void *pA, const void *pB) {
+  const IndexHit *a = pA, *b = pB;
+  if (a->score != b->score)
+    return a->score > b->score ? -1 : 1;
+  return (a->iDoc > b->iDoc) - (a->iDoc < b->iDoc);
+}
+
+/* Scores every stored vector. */
+static int query_exhaustive(IndexStore *pStore, const PapersVector *pQuery,
+                            int hasExclude, i64 iExclude, i64 nKeep, IndexHit **paHit,
+                            int *pnHit) {
+  Exhaustive ex;
+  memset(&ex, 0, sizeof(ex));
+  ex.pQuery = pQuery;
+  ex.hasExclude = hasExclude;
+  ex.iExclude = iExclude;
+  int rc = index_store_docs_scan(pStore, exhaustive_doc, &ex);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(ex.aHit);
+    return rc;
+  }
+  if (ex.nHit > 1)
+    qsort(ex.aHit, (size_t)ex.nHit, sizeof(IndexHit), compare_hits);
+  if (nKeep >= 0 && ex.nHit > nKeep)
+    ex.nHit = nKeep;
+  *paHit = ex.aHit;
+  *pnHit = (int)ex.nHit;
+  return SQLITE_OK;
+}
+
+/* ---- the sparse path (no latent part) ------------------------------------ */
+
+typedef struct Sparse {
+  PapersIdMap *pDocs;
+  IndexHit *aHit;
+  i64 nHitAlloc;
+  float queryWeight; /* the weight of the query term being read */
+  int hasExclude;
+  i64 iExclude;
+} Sparse;
+
+static int sparse_posting(void *pCtx, i64 iDoc, float weight) {
+  Sparse *p = pCtx;
+  int iHit, isNew;
+  if (p->hasExclude && iDoc == p->iExclude)
+    return SQLITE_OK;
+  int rc = papers_idmap_get(p->pDocs, (sqlite3_uint64)iDoc, &iHit, &isNew);
+  if (rc != SQLITE_OK)
+    return rc;
+  if (iHit >= p->nHitAlloc) {
+    i64 nNew = 2 * (i64)iHit + 256;
+    IndexHit *aNew = sqlite3_realloc64(p->aHit, sizeof(IndexHit) * (sqlite3_uint64)nNew);
+    if (aNew == 0)
+      return SQLITE_NOMEM;
+    p->aHit = aNew;
+    p->nHitAlloc = nNew;
+  }
+  if (isNew)
+    p->aHit[iHit].score = 0;
+  p->aHit[iHit].iDoc = iDoc;
+  p->aHit[iHit].score += (double)p->queryWeight * (double)weight;
+  return SQLITE_OK;
+}
+
+/* Scores every document that shares a term with the query, reading each
+** query term's postings once, terms in id order (as the dot product adds
+** them). */
+static int query_sparse(IndexStore *pStore, const PapersVector *pQuery, int hasExclude,
+                        i64 iExclude, i64 nKeep, IndexHit **paHit, int *pnHit) {
+  Sparse sparse;
+  memset(&sparse, 0, sizeof(sparse));
+  sparse.pDocs = papers_idmap_new();
+  sparse.hasExclude = hasExclude;
+  sparse.iExclude = iExclude;
+  int rc = sparse.pDocs ? SQLITE_OK : SQLITE_NOMEM;
+  for (int i = 0; rc == SQLITE_OK && i < pQuery->nTerm; i++) {
+    sparse.queryWeight = pQuery->aWeight[i];
+    rc = index_store_postings_scan(pStore, pQuery->aId[i], sparse_posting, &sparse);
+  }
+  int nHit = sparse.pDocs ? papers_idmap_count(sparse.pDocs) : 0;
+  papers_idmap_free(sparse.pDocs);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(sparse.aHit);
+    return rc;
+  }
+  for (int i = 0; i < nHit; i++) {
+    if (sparse.aHit[i].score > 1)
+      sparse.aHit[i].score = 1;
+  }
+  if (nHit > 1)
+    qsort(sparse.aHit, (size_t)nHit, sizeof(IndexHit), compare_hits);
+  while (nHit > 0 && !(sparse.aHit[nHit - 1].score > 0))
+    nHit--;
+  if (nKeep >= 0 && nHit > nKeep)
+    nHit = (int)nKeep;
+  *paHit = sparse.aHit;
+  *pnHit = nHit;
+  return SQLITE_OK;
+}
+
+/* ---- the pruned path -------------------------------------------------------- */
+
+/* A sparse query term and the most it can add to a score. */
+typedef struct QueryTerm {
+  sqlite3_uint64 id;
+  float weight;
+  double bound;
+} QueryTerm;
+
+/* What the pruned path keeps per document: ordinal i is the i-th document
+** of the dense blocks (document order). */
+typedef struct Pruned {
+  IndexStore *pStore;
+  const PapersVector *pQuery;
+  int hasExclude;
+  i64 iExclude;
+  int nDim;
+  float aLatent[256]; /* the query's latent part */
+  double latentNorm;
+  i64 *aDoc;            /* per ordinal: the document */
+  double *aBound;       /* per ordinal: bound of its latent part */
+  double *aAcc;         /* per ordinal: the sparse part read so far */
+  unsigned char *aDone; /* per ordinal: scored exactly */
+  i64 nDoc, nAlloc;
+  double latentMax;    /* the largest latent bound */
+  i64 iCursor;         /* where the last posting's document was found */
+  float postingWeight; /* the weight of the query term being read */
+  TopK top;
+} Pruned;
+
+static int pruned_grow(Pruned *p, i64 nNeed) {
+  if (nNeed <= p->nAlloc)
+    return SQLITE_OK;
+  i64 nNew = nNeed < 4096 ? 4096 : 2 * nNeed;
+  i64 *aDoc = sqlite3_realloc64(p->aDoc, sizeof(i64) * (sqlite3_uint64)nNew);
+  if (aDoc)
+    p->aDoc = aDoc;
+  double *aBound = sqlite3_realloc64(p->aBound, sizeof(double) * (sqlite3_uint64)nNew);
+  if (aBound)
+    p->aBound = aBound;
+  if (aDoc == 0 || aBound == 0)
+    return SQLITE_NOMEM;
+  p->nAlloc = nNew;
+  return SQLITE_OK;
+}
+
+/* Bounds the latent part of every document of a dense block. */
+static int pruned_block(void *pCtx, const IndexDenseBlock *pBlock) {
+  Pruned *p = pCtx;
+  int rc = pruned_grow(p, p->nDoc + pBlock->n);
+  if (rc != SQLITE_OK)
+    return rc;
+  int nDim = p->nDim;
+  for (int i = 0; i < pBlock->n; i++) {
+    const signed char *aCode = pBlock->aCode + (i64)i * nDim;
+    double dot = 0;
+    for (int k = 0; k < nDim; k++)
+      dot += (double)p->aLatent[k] * (double)aCode[k];
+    double bound =
+        dot * (double)pBlock->aScale[i] + p->latentNorm * (double)pBlock->aErr[i];
+    p->aDoc[p->nDoc] = pBlock->aDoc[i];
+    p->aBound[p->nDoc++] = bound;
+    if (bound > p->latentMax)
+      p->latentMax = bound;
+  }
+  return SQLITE_OK;
+}
+
+/* Adds one posting of the term being read to its document's sum. Postings
+** come in document order, as the ordinals do: the search gallops forward. */
+static int pruned_posting(void *pCtx, i64 iDoc, float weight) {
+  Pruned *p = pCtx;
+  i64 iLo = p->iCursor, iStep = 1, iHi;
+  while (iLo + iStep < p->nDoc && p->aDoc[iLo + iStep] < iDoc)
+    iStep *= 2;
+  iHi = iLo + iStep < p->nDoc ? iLo + iStep : p->nDoc;
+  while (iLo < iHi) {
+    i64 iMid = iLo + (iHi - iLo) / 2;
+    if (p->aDoc[iMid] < iDoc)
+      iLo = iMid + 1;
+    else
+      iHi = iMid;
+  }
+  p->iCursor = iLo;
+  if (iLo < p->nDoc && p->aDoc[iLo] == iDoc) {
+    p->aAcc[iLo] += (double)p->postingWeight * (double)weight;
+  }
+  return SQLITE_OK;
+}
+
+/* Scores ordinal i exactly from its stored vector. */
+static int pruned_score(Pruned *p, i64 i) {
+  PapersVector vec;
+  int isFound = 0;
+  p->aDone[i] = 1;
+  if (p->hasExclude && p->aDoc[i] == p->iExclude)
+    return SQLITE_OK;
+  int rc = index_store_doc_get(p->pStore, p->aDoc[i], &vec, &isFound);
+  if (rc == SQLITE_OK && isFound)
+    topk_add(&p->top, p->aDoc[i], papers_vector_dot(p->pQuery, &vec));
+  papers_vector_free(&vec);
+  return rc;
+}
+
+/* A document's estimate (for the probe) or bound, with the unread terms. */
+typedef struct Candidate {
+  double bound;
+  i64 i;
+} Candidate;
+
+static int compare_candidates(const void *pA, const void *pB) {
+  const Candidate *a = pA, *b = pB;
+  if (a->bound != b->bound)
+    return a->bound > b->bound ? -1 : 1;
+  return (a->i > b->i) - (a->i < b->i);
+}
+
+/* Scores the nProbe documents of the best estimates (sum read so far plus
+** latent bound) not yet scored: they give theta early. */
+static int pruned_probe(Pruned *p, int nProbe) {
+  Candidate *a = sqlite3_malloc64(sizeof(Candidate) * (sqlite3_uint64)(nProbe + 1));
+  if (a == 0)
+    return SQLITE_NOMEM;
+  int n = 0;
+  for (i64 i = 0; i < p->nDoc; i++) {
+    if (p->aDone[i])
+      continue;
+    double estimate = p->aAcc[i] + p->aBound[i];
+    if (n == nProbe && estimate <= a[n - 1].bound)
+      continue;
+    int j = n < nProbe ? n++ : n - 1;
+    while (j > 0 && a[j - 1].bound < estimate) {
+      a[j] = a[j - 1];
+      j--;
+    }
+    a[j].bound = estimate;
+    a[j].i = i;
+  }
+  int rc = SQLITE_OK;
+  for (int j = 0; rc == SQLITE_OK && j < n; j++)
+    rc = pruned_score(p, a[j].i);
+  sqlite3_free(a);
+  return rc;
+}
+
+/* Scores, best bound first, every document whose bound reaches theta. */
+static int pruned_finish(Pruned *p, double rest) {
+  double theta = topk_theta(&p->top);
+  i64 n = 0;
+  for (i64 i = 0; i < p->nDoc; i++) {
+    n += !p->aDone[i] && p->aAcc[i] + rest + p->aBound[i] + QUERY_MARGIN >= theta;
+  }
+  Candidate *a = sqlite3_malloc64(sizeof(Candidate) * (sqlite3_uint64)(n + 1));
+  if (a == 0)
+    return SQLITE_NOMEM;
+  n = 0;
+  for (i64 i = 0; i < p->nDoc; i++) {
+    double bound = p->aAcc[i] + rest + p->aBound[i] + QUERY_MARGIN;
+    if (p->aDone[i] || bound < theta)
+      continue;
+    a[n].bound = bound;
+    a[n++].i = i;
+  }
+  if (n > 1)
+    qsort(a, (size_t)n, sizeof(Candidate), compare_candidates);
+  int rc = SQLITE_OK;
+  for (i64 j = 0; rc == SQLITE_OK && j < n && a[j].bound >= topk_theta(&p->top); j++) {
+    rc = pruned_score(p, a[j].i);
+  }
+  sqlite3_free(a);
+  return rc;
+}
+
+static int compare_terms(const void *pA, const void *pB) {
+  const QueryTerm *a = pA, *b = pB;
+  if (a->bound != b->bound)
+    return a->bound > b->bound ? -1 : 1;
+  return (a->id > b->id) - (a->id < b->id);
+}
+
+/* The query's sparse terms known to the index, best bound first; its latent
+** part into p. */
+static int pruned_terms(Pruned *p, QueryTerm **paTerm, int *pnTerm, double *pRest) {
+  const PapersVector *pQuery = p->pQuery;
+  QueryTerm *aTerm =
+      sqlite3_malloc64(sizeof(QueryTerm) * (sqlite3_uint64)(pQuery->nTerm + 1));
+  if (aTerm == 0)
+    return SQLITE_NOMEM;
+  int nTerm = 0, rc = SQLITE_OK;
+  double rest = 0, norm = 0;
+  for (int i = 0; rc == SQLITE_OK && i < pQuery->nTerm; i++) {
+    sqlite3_uint64 id = pQuery->aId[i];
+    if (papers_is_latent_id(id)) {
+      if (id - PAPERS_LATENT_ID < (sqlite3_uint64)p->nDim) {
+        p->aLatent[id - PAPERS_LATENT_ID] = pQuery->aWeight[i];
+        norm += (double)pQuery->aWeight[i] * (double)pQuery->aWeight[i];
+      }
+      continue;
+    }
+    i64 df = 0;
+    double maxWeight = 0;
+    rc = index_store_vocab_maxw(p->pStore, id, &df, &maxWeight);
+    if (df == 0)
+      continue; /* no document has it */
+    aTerm[nTerm].id = id;
+    aTerm[nTerm].weight = pQuery->aWeight[i];
+    aTerm[nTerm].bound =
+        pQuery->aWeight[i] > 0 ? (double)pQuery->aWeight[i] * maxWeight : 0;
+    rest += aTerm[nTerm++].bound;
+  }
+  p->latentNorm = sqrt(norm) * (1 + 1e-9);
+  if (nTerm > 1)
+    qsort(aTerm, (size_t)nTerm, sizeof(QueryTerm), compare_terms);
+  *paTerm = aTerm;
+  *pnTerm = nTerm;
+  *pRest = rest;
+  return rc;
+}
+
+static void pruned_free(Pruned *p) {
+  sqlite3_free(p->aDoc);
+  sqlite3_free(p->aBound);
+  sqlite3_free(p->aAcc);
+  sqlite3_free(p->aDone);
+}
+
+static int query_pruned(IndexStore *pStore, const PapersVector *pQuery, int nDim,
+                        int hasExclude, i64 iExclude, i64 nKeep, IndexHit **paHit,
+                        int *pnHit) {
+  Pruned pruned;
+  QueryTerm *aTerm = 0;
+  int nTerm = 0;
+  double rest = 0;
+  memset(&pruned, 0, sizeof(pruned));
+  pruned.pStore = pStore;
+  pruned.pQuery = pQuery;
+  pruned.hasExclude = hasExclude;
+  pruned.iExclude = iExclude;
+  pruned.nDim = nDim;
+  pruned.latentMax = -1;
+  pruned.top.nKeep = nKeep;
+  pruned.top.aHit = sqlite3_malloc64(sizeof(IndexHit) * (sqlite3_uint64)(nKeep + 1));
+  int rc = pruned.top.aHit ? pruned_terms(&pruned, &aTerm, &nTerm, &rest) : SQLITE_NOMEM;
+  if (rc == SQLITE_OK)
+    rc = index_store_dense_scan(pStore, nDim, pruned_block, &pruned);
+  if (rc == SQLITE_OK) {
+    pruned.aAcc = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(pruned.nDoc + 1));
+    pruned.aDone = sqlite3_malloc64((sqlite3_uint64)pruned.nDoc + 1);
+    if (pruned.aAcc == 0 || pruned.aDone == 0)
+      rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK) {
+    memset(pruned.aAcc, 0, sizeof(double) * (size_t)pruned.nDoc);
+    memset(pruned.aDone, 0, (size_t)pruned.nDoc);
+  }
+  for (int t = 0; rc == SQLITE_OK && t < nTerm; t++) {
+    pruned.iCursor = 0;
+    pruned.postingWeight = aTerm[t].weight;
+    rc = index_store_postings_scan(pStore, aTerm[t].id, pruned_posting, &pruned);
+    rest -= aTerm[t].bound;
+    if (rest < 0 || t == nTerm - 1)
+      rest = 0;
+    int isProbe = t + 1 >= 4 && ((t + 1) & t) == 0; /* after 4, 8, 16 ... terms */
+    if (rc == SQLITE_OK && isProbe)
+      rc = pruned_probe(&pruned, (int)nKeep + QUERY_PROBE);
+    double theta = topk_theta(&pruned.top);
+    if (rest + pruned.latentMax + QUERY_MARGIN < theta)
+      break;
+  }
+  if (rc == SQLITE_OK)
+    rc = pruned_finish(&pruned, rest);
+  if (rc == SQLITE_OK) {
+    *paHit = pruned.top.aHit;
+    *pnHit = pruned.top.nHit;
+    pruned.top.aHit = 0;
+  }
+  sqlite3_free(pruned.top.aHit);
+  sqlite3_free(aTerm);
+  pruned_free(&pruned);
+  return rc;
+}
+
+int index_query_top(IndexStore *pStore, const PapersVector *pQuery, int hasExclude,
+                    i64 iExclude, i64 nKeep, IndexHit **paHit, int *pnHit) {
+  int nDim = 0;
+  double weight = 0;
+  i64 nDoc = 0;
+  *paHit = 0;
+  *pnHit = 0;
+  int rc = index_store_latent_get(pStore, &nDim, &weight);
+  if (rc == SQLITE_OK)
+    rc = index_store_get_ndoc(pStore, &nDoc);
+  if (rc != SQLITE_OK || nKeep == 0)
+    return rc;
+  if (nDim == 0)
+    return query_sparse(pStore, pQuery, hasExclude, iExclude, nKeep, paHit, pnHit);
+  if (nKeep < 0 || nKeep > nDoc / 4) {
+    return query_exhaustive(pStore, pQuery, hasExclude, iExclude, nKeep, paHit, pnHit);
+  }
+  return query_pruned(pStore, pQuery, nDim, hasExclude, iExclude, nKeep, paHit, pnHit);
+}
