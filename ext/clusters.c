@@ -1,0 +1,1102 @@
+/*
+** clusters.c: papers_clusters, the topics of a set of papers.
+**
+**   papers_clusters(index [, rowids [, k]])
+**
+** behaves as if declared
+**
+**   CREATE TABLE papers_clusters(rowid INTEGER, cluster INTEGER, label TEXT,
+**                                size INTEGER, centrality REAL,
+**                                index_name HIDDEN, rowids HIDDEN, k HIDDEN);
+**
+** Contract (docs/papers_clusters.md is the user's version):
+**   - index names a papers_index table ("name" or "schema.name"); NULL gives
+**     no rows. rowids is NULL (every document of the index) or a JSON array
+**     of integers (rowids absent from the index are ignored, duplicates
+**     count once). k is an integer from 1 to 1000, reduced to the number of
+**     papers; NULL (or absent) chooses round(sqrt(n / 2)) clamped to
+**     [2, 20]. An empty set gives no rows.
+**   - One row per paper: its cluster (1..n, largest first; equal sizes: the
+**     cluster holding the smallest rowid first), the cluster's label and
+**     size, and its centrality: the cosine of the paper's vector and its
+**     cluster's mean direction. Rows come by cluster, centrality descending,
+**     rowid ascending.
+**   - The clustering: spherical k-means over the documents' stored vectors
+**     (word terms held by at least two papers of the set, and the latent
+**     dimensions when the index has them), each renormalised; seeding by
+**     k-means++ driven by a fixed-seed SplitMix64, CLUSTERS_RESTARTS
+**     restarts keeping the largest total similarity, at most
+**     CLUSTERS_ITERATIONS rounds each. Documents are visited in rowid
+**     order, sums run in a fixed order, ties go to the lower index: the
+**     same clusters, bit for bit, on every machine.
+**   - The label: class-based TF-IDF. A word term t scores
+**     df_c(t) * ln(1 + A / df(t)) in cluster c, where df_c counts the
+**     cluster's papers holding t, df the set's, and A = n / clusters is the
+**     mean cluster size; terms held by one paper only are left out (unless
+**     the cluster is that paper). The CLUSTERS_LABEL_TERMS best, in the
+**     index vocabulary's readable form, joined by ", ": a term whose words
+**     are all in a term chosen already is skipped, and a phrase replaces
+**     the chosen words it holds ("information bottleneck" rather than
+**     "bottleneck").
+**   - Errors: the index argument missing, no such papers_index, rowids not
+**     a JSON array of integers, k not an integer from 1 to 1000; a stored
+**     vector that does not decode is SQLITE_CORRUPT_VTAB.
+*/
+#include "topic.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef CLUSTERS_DEBUG
+#include <stdio.h>
+#endif
+
+#define CLUSTERS_MAX_K        1000
+#define CLUSTERS_AUTO_MIN     2
+#define CLUSTERS_AUTO_MAX     20
+#ifndef CLUSTERS_RESTARTS
+#define CLUSTERS_RESTARTS     4 /* k-means++ seedings tried */
+#endif
+#ifndef CLUSTERS_ITERATIONS
+#define CLUSTERS_ITERATIONS   30 /* assignment rounds per seeding, at most */
+#endif
+#ifndef CLUSTERS_SPACE
+#define CLUSTERS_SPACE        0 /* 0: words and latent; 1: words only; 2: latent only */
+#endif
+#define CLUSTERS_LABEL_TERMS  4
+#define CLUSTERS_CANDIDATES   24 /* best-scoring terms looked at for a label */
+#define CLUSTERS_SEED         0x70617065727321ULL
+
+enum { CL_ROWID, CL_CLUSTER, CL_LABEL, CL_SIZE, CL_CENTRALITY, CL_N_OUTPUT };
+#define N_ARG 3
+
+static const char zClustersSchema[] =
+    "CREATE TABLE x(rowid INTEGER, cluster INTEGER, label TEXT, size INTEGER,"
+    " centrality REAL, index_name HIDDEN, rowids HIDDEN, k HIDDEN)";
+
+/* ---- the set of documents -------------------------------------------------- */
+
+/* The documents in compressed rows, in rowid order. Entry e of document i
+** (aStart[i] <= e < aStart[i + 1]) is feature aFeature[e]; aWord[e] is its
+** weight as stored, aSpace[e] its weight in the clustering space (0 for a
+** feature the space leaves out), each document's aSpace of unit length.
+** Features are dense indexes of term ids (aId), in order of first sight. */
+typedef struct Corpus {
+  int nDoc;
+  i64 *aRowid;
+  i64 *aStart;
+  int *aFeature;
+  float *aWord;
+  float *aSpace;
+  i64 nEntry, nEntryAlloc;
+  int nFeature, nFeatureAlloc;
+  sqlite3_uint64 *aId; /* per feature */
+  int *aDf;            /* per feature: documents of the set holding it */
+} Corpus;
+
+static void corpus_free(Corpus *p) {
+  sqlite3_free(p->aRowid);
+  sqlite3_free(p->aStart);
+  sqlite3_free(p->aFeature);
+  sqlite3_free(p->aWord);
+  sqlite3_free(p->aSpace);
+  sqlite3_free(p->aId);
+  sqlite3_free(p->aDf);
+  memset(p, 0, sizeof(*p));
+}
+
+/* Grows the entry arrays to hold nNeed entries. */
+static int corpus_reserve(Corpus *p, i64 nNeed) {
+  if (nNeed <= p->nEntryAlloc)
+    return SQLITE_OK;
+  i64 nNew = nNeed < 1024 ? 1024 : nNeed * 2;
+  int *aFeature = sqlite3_realloc64(p->aFeature, sizeof(int) * (sqlite3_uint64)nNew);
+  if (aFeature)
+    p->aFeature = aFeature;
+  float *aWord = sqlite3_realloc64(p->aWord, sizeof(float) * (sqlite3_uint64)nNew);
+  if (aWord)
+    p->aWord = aWord;
+  if (aFeature == 0 || aWord == 0)
+    return SQLITE_NOMEM;
+  p->nEntryAlloc = nNew;
+  return SQLITE_OK;
+}
+
+/* Grows the per-document arrays to hold document iDoc. */
+static int corpus_reserve_doc(Corpus *p, int iDoc, int *pnAlloc) {
+  if (iDoc + 1 < *pnAlloc)
+    return SQLITE_OK;
+  int nNew = *pnAlloc < 64 ? 64 : *pnAlloc * 2;
+  i64 *aRowid = sqlite3_realloc64(p->aRowid, sizeof(i64) * (sqlite3_uint64)nNew);
+  if (aRowid)
+    p->aRowid = aRowid;
+  i64 *aStart = sqlite3_realloc64(p->aStart, sizeof(i64) * (sqlite3_uint64)(nNew + 1));
+  if (aStart)
+    p->aStart = aStart;
+  if (aRowid == 0 || aStart == 0)
+    return SQLITE_NOMEM;
+  *pnAlloc = nNew;
+  return SQLITE_OK;
+}
+
+/* Records the term id of the next feature. */
+static int corpus_new_feature(Corpus *p, sqlite3_uint64 id) {
+  if (p->nFeature == p->nFeatureAlloc) {
+    int nNew = p->nFeatureAlloc < 1024 ? 1024 : p->nFeatureAlloc * 2;
+    sqlite3_uint64 *aId = sqlite3_realloc64(p->aId, sizeof(*aId) * (sqlite3_uint64)nNew);
+    if (aId == 0)
+      return SQLITE_NOMEM;
+    p->aId = aId;
+    p->nFeatureAlloc = nNew;
+  }
+  p->aId[p->nFeature++] = id;
+  return SQLITE_OK;
+}
+
+/* Appends one document's vector; its terms become features through pMap. */
+static int corpus_add(Corpus *p, PapersIdMap *pMap, i64 iRowid, const PapersVector *pVec,
+                      int *pnDocAlloc) {
+  int rc = corpus_reserve_doc(p, p->nDoc, pnDocAlloc);
+  if (rc == SQLITE_OK)
+    rc = corpus_reserve(p, p->nEntry + pVec->nTerm);
+  if (rc != SQLITE_OK)
+    return rc;
+  p->aRowid[p->nDoc] = iRowid;
+  p->aStart[p->nDoc] = p->nEntry;
+  for (int i = 0; i < pVec->nTerm; i++) {
+    int iFeature, isNew;
+    rc = papers_idmap_get(pMap, pVec->aId[i], &iFeature, &isNew);
+    if (rc != SQLITE_OK)
+      return rc;
+    if (isNew && (rc = corpus_new_feature(p, pVec->aId[i])) != SQLITE_OK)
+      return rc;
+    p->aFeature[p->nEntry] = iFeature;
+    p->aWord[p->nEntry] = pVec->aWeight[i];
+    p->nEntry++;
+  }
+  p->nDoc++;
+  p->aStart[p->nDoc] = p->nEntry;
+  return SQLITE_OK;
+}
+
+/* Whether the clustering space holds the term. */
+static int space_holds(sqlite3_uint64 id) {
+  if (CLUSTERS_SPACE == 1)
+    return !papers_is_latent_id(id);
+  if (CLUSTERS_SPACE == 2)
+    return papers_is_latent_id(id);
+  return 1;
+}
+
+/* Drops the word features that only one document holds (they cannot bring
+** two documents together, nor label a cluster), renumbers the rest in order
+** of first sight and computes every document's weights in the clustering
+** space. */
+static int corpus_compact(Corpus *p) {
+  int *aNew = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(p->nFeature + 1));
+  p->aDf = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(p->nFeature + 1));
+  if (aNew == 0 || p->aDf == 0) {
+    sqlite3_free(aNew);
+    return SQLITE_NOMEM;
+  }
+  memset(p->aDf, 0, sizeof(int) * (size_t)p->nFeature);
+  for (i64 e = 0; e < p->nEntry; e++)
+    p->aDf[p->aFeature[e]]++;
+  int nKept = 0;
+  for (int f = 0; f < p->nFeature; f++) {
+    int isKept = p->aDf[f] >= 2 || papers_is_latent_id(p->aId[f]) || p->nDoc == 1;
+    aNew[f] = isKept ? nKept++ : -1;
+  }
+  for (int f = 0; f < p->nFeature; f++) {
+    if (aNew[f] < 0)
+      continue;
+    p->aId[aNew[f]] = p->aId[f]; /* aNew[f] <= f: in place */
+    p->aDf[aNew[f]] = p->aDf[f];
+  }
+  p->nFeature = nKept;
+  i64 nEntry = 0;
+  for (int i = 0; i < p->nDoc; i++) {
+    i64 iStart = p->aStart[i], iEnd = p->aStart[i + 1];
+    p->aStart[i] = nEntry;
+    for (i64 e = iStart; e < iEnd; e++) {
+      if (aNew[p->aFeature[e]] < 0)
+        continue;
+      p->aFeature[nEntry] = aNew[p->aFeature[e]];
+      p->aWord[nEntry] = p->aWord[e];
+      nEntry++;
+    }
+  }
+  p->aStart[p->nDoc] = nEntry;
+  p->nEntry = nEntry;
+  sqlite3_free(aNew);
+  p->aSpace = sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)(nEntry + 1));
+  if (p->aSpace == 0)
+    return SQLITE_NOMEM;
+  for (int i = 0; i < p->nDoc; i++) {
+    double sumSquares = 0;
+    for (i64 e = p->aStart[i]; e < p->aStart[i + 1]; e++) {
+      double w = space_holds(p->aId[p->aFeature[e]]) ? p->aWord[e] : 0;
+      sumSquares += w * w;
+    }
+    double norm = sqrt(sumSquares);
+    for (i64 e = p->aStart[i]; e < p->aStart[i + 1]; e++) {
+      double w = space_holds(p->aId[p->aFeature[e]]) ? p->aWord[e] : 0;
+      p->aSpace[e] = norm > 0 ? (float)(w / norm) : 0.0f;
+    }
+  }
+  return SQLITE_OK;
+}
+
+/* ---- spherical k-means ------------------------------------------------------ */
+
+/* The state of one clustering. Centroids are feature-major
+** (aCentroid[f * k + j]) so that a document's similarities to all k of them
+** are one pass over its entries. */
+typedef struct Kmeans {
+  const Corpus *pCorpus;
+  int k;
+  double *aCentroid; /* nFeature * k */
+  double *aSimRow;   /* k: scratch */
+  int *aAssign;      /* per document: its cluster, 0..k-1 */
+  double *aSim;      /* per document: cosine with its cluster's centroid */
+  int *aSize;        /* per cluster */
+  sqlite3_uint64 prng;
+} Kmeans;
+
+static void kmeans_free(Kmeans *p) {
+  sqlite3_free(p->aCentroid);
+  sqlite3_free(p->aSimRow);
+  sqlite3_free(p->aAssign);
+  sqlite3_free(p->aSim);
+  sqlite3_free(p->aSize);
+  memset(p, 0, sizeof(*p));
+}
+
+static int kmeans_init(Kmeans *p, const Corpus *pCorpus, int k) {
+  memset(p, 0, sizeof(*p));
+  p->pCorpus = pCorpus;
+  p->k = k;
+  sqlite3_uint64 nDoc = (sqlite3_uint64)pCorpus->nDoc;
+  p->aCentroid = sqlite3_malloc64(sizeof(double) * ((sqlite3_uint64)pCorpus->nFeature * k + 1));
+  p->aSimRow = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)k);
+  p->aAssign = sqlite3_malloc64(sizeof(int) * nDoc);
+  p->aSim = sqlite3_malloc64(sizeof(double) * nDoc);
+  p->aSize = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)k);
+  if (!p->aCentroid || !p->aSimRow || !p->aAssign || !p->aSim || !p->aSize) {
+    kmeans_free(p);
+    return SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
+static sqlite3_uint64 splitmix64(sqlite3_uint64 *pState) {
+  sqlite3_uint64 z = (*pState += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/* A uniform number in [0, 1), exactly representable. */
+static double uniform01(sqlite3_uint64 *pState) {
+  return (double)(splitmix64(pState) >> 11) / 9007199254740992.0;
+}
+
+/* aSimRow[j] = cosine of document i with centroid j, for every j. */
+static void kmeans_similarities(Kmeans *p, int i) {
+  const Corpus *c = p->pCorpus;
+  int k = p->k;
+  for (int j = 0; j < k; j++)
+    p->aSimRow[j] = 0;
+  for (i64 e = c->aStart[i]; e < c->aStart[i + 1]; e++) {
+    double w = c->aSpace[e];
+    if (w == 0)
+      continue;
+    const double *aRow = p->aCentroid + (i64)c->aFeature[e] * k;
+    for (int j = 0; j < k; j++)
+      p->aSimRow[j] += w * aRow[j];
+  }
+}
+
+/* Cosine of documents i and j in the clustering space. A document's entries
+** keep its stored vector's order, ascending term id: a merge. */
+static double doc_dot(const Corpus *c, int i, int j) {
+  double dot = 0;
+  i64 a = c->aStart[i], b = c->aStart[j];
+  while (a < c->aStart[i + 1] && b < c->aStart[j + 1]) {
+    sqlite3_uint64 idA = c->aId[c->aFeature[a]], idB = c->aId[c->aFeature[b]];
+    if (idA < idB) {
+      a++;
+    } else if (idA > idB) {
+      b++;
+    } else {
+      dot += (double)c->aSpace[a++] * (double)c->aSpace[b++];
+    }
+  }
+  return dot;
+}
+
+/* Sets centroid j to document i's vector. */
+static void kmeans_set_centroid(Kmeans *p, int j, int i) {
+  const Corpus *c = p->pCorpus;
+  for (int f = 0; f < c->nFeature; f++)
+    p->aCentroid[(i64)f * p->k + j] = 0;
+  for (i64 e = c->aStart[i]; e < c->aStart[i + 1]; e++)
+    p->aCentroid[(i64)c->aFeature[e] * p->k + j] = c->aSpace[e];
+}
+
+/* k-means++: the first centre uniformly, each next one with probability
+** proportional to the squared distance (1 - cosine) to the nearest centre
+** so far, from the PRNG; documents in order, ties to the first. aDist is
+** scratch of nDoc doubles. */
+static void kmeans_seed(Kmeans *p, double *aDist) {
+  const Corpus *c = p->pCorpus;
+  int n = c->nDoc;
+  int iFirst = (int)(splitmix64(&p->prng) % (sqlite3_uint64)n);
+  kmeans_set_centroid(p, 0, iFirst);
+  for (int i = 0; i < n; i++) {
+    double d = 1 - doc_dot(c, i, iFirst);
+    aDist[i] = d > 0 ? d * d : 0;
+  }
+  for (int j = 1; j < p->k; j++) {
+    double total = 0;
+    for (int i = 0; i < n; i++)
+      total += aDist[i];
+    int iNext = -1;
+    if (total > 0) {
+      double r = uniform01(&p->prng) * total, cum = 0;
+      for (int i = 0; i < n && iNext < 0; i++) {
+        cum += aDist[i];
+        if (aDist[i] > 0 && cum > r)
+          iNext = i;
+      }
+      for (int i = n - 1; iNext < 0 && i >= 0; i--) {
+        if (aDist[i] > 0)
+          iNext = i; /* rounding left r at the very end */
+      }
+    }
+    if (iNext < 0)
+      iNext = j % n; /* every document is a centre already: duplicates */
+    kmeans_set_centroid(p, j, iNext);
+    for (int i = 0; i < n; i++) {
+      double d = 1 - doc_dot(c, i, iNext);
+      d = d > 0 ? d * d : 0;
+      if (d < aDist[i])
+        aDist[i] = d;
+    }
+  }
+}
+
+/* Assigns every document to its most similar centroid (ties: the lower
+** index); returns how many changed cluster. */
+static int kmeans_assign(Kmeans *p, int isFirst) {
+  int nChanged = 0;
+  for (int i = 0; i < p->pCorpus->nDoc; i++) {
+    kmeans_similarities(p, i);
+    int jBest = 0;
+    for (int j = 1; j < p->k; j++) {
+      if (p->aSimRow[j] > p->aSimRow[jBest])
+        jBest = j;
+    }
+    if (isFirst || p->aAssign[i] != jBest)
+      nChanged++;
+    p->aAssign[i] = jBest;
+    p->aSim[i] = p->aSimRow[jBest];
+  }
+  return nChanged;
+}
+
+/* An emptied cluster takes the document least similar to its own centroid
+** among those of clusters of two or more (ties: the first). */
+static void kmeans_refill(Kmeans *p, int j) {
+  int iWorst = -1;
+  for (int i = 0; i < p->pCorpus->nDoc; i++) {
+    if (p->aSize[p->aAssign[i]] < 2)
+      continue;
+    if (iWorst < 0 || p->aSim[i] < p->aSim[iWorst])
+      iWorst = i;
+  }
+  if (iWorst < 0)
+    return;
+  p->aSize[p->aAssign[iWorst]]--;
+  p->aAssign[iWorst] = j;
+  p->aSize[j] = 1;
+  p->aSim[iWorst] = 1;
+}
+
+/* Centroids become the normalised sums of their documents, summed in
+** document order; an empty cluster is refilled first. */
+static void kmeans_update(Kmeans *p) {
+  const Corpus *c = p->pCorpus;
+  int k = p->k;
+  memset(p->aSize, 0, sizeof(int) * (size_t)k);
+  for (int i = 0; i < c->nDoc; i++)
+    p->aSize[p->aAssign[i]]++;
+  for (int j = 0; j < k; j++) {
+    if (p->aSize[j] == 0)
+      kmeans_refill(p, j);
+  }
+  memset(p->aCentroid, 0, sizeof(double) * (size_t)c->nFeature * (size_t)k);
+  for (int i = 0; i < c->nDoc; i++) {
+    int j = p->aAssign[i];
+    for (i64 e = c->aStart[i]; e < c->aStart[i + 1]; e++)
+      p->aCentroid[(i64)c->aFeature[e] * k + j] += c->aSpace[e];
+  }
+  for (int j = 0; j < k; j++) {
+    double sumSquares = 0;
+    for (int f = 0; f < c->nFeature; f++) {
+      double v = p->aCentroid[(i64)f * k + j];
+      sumSquares += v * v;
+    }
+    double norm = sqrt(sumSquares);
+    if (norm == 0)
+      continue;
+    for (int f = 0; f < c->nFeature; f++)
+      p->aCentroid[(i64)f * k + j] /= norm;
+  }
+}
+
+/* Sets aSim of every document to its cosine with its own cluster's centroid
+** (after a final update) and returns their sum, the objective. */
+static double kmeans_objective(Kmeans *p) {
+  double total = 0;
+  for (int i = 0; i < p->pCorpus->nDoc; i++) {
+    kmeans_similarities(p, i);
+    p->aSim[i] = p->aSimRow[p->aAssign[i]];
+    total += p->aSim[i];
+  }
+  return total;
+}
+
+/* One seeding and its iterations; returns the objective. */
+static double kmeans_run(Kmeans *p, double *aScratch) {
+  kmeans_seed(p, aScratch);
+  for (int iter = 0; iter < CLUSTERS_ITERATIONS; iter++) {
+    int nChanged = kmeans_assign(p, iter == 0);
+    if (nChanged == 0)
+      break;
+    kmeans_update(p);
+  }
+  kmeans_update(p);
+  return kmeans_objective(p);
+}
+
+/* Clusters the corpus into k; aBest (nDoc) receives the best assignment of
+** CLUSTERS_RESTARTS seedings, aBestSim the cosines that go with it. */
+static int kmeans_best(const Corpus *pCorpus, int k, int *aBest, double *aBestSim) {
+  Kmeans km;
+  int rc = kmeans_init(&km, pCorpus, k);
+  if (rc != SQLITE_OK)
+    return rc;
+  double *aScratch = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)pCorpus->nDoc);
+  if (aScratch == 0) {
+    kmeans_free(&km);
+    return SQLITE_NOMEM;
+  }
+  double best = 0;
+  for (int r = 0; r < CLUSTERS_RESTARTS; r++) {
+    km.prng = CLUSTERS_SEED + (sqlite3_uint64)r;
+    double objective = kmeans_run(&km, aScratch);
+    if (r == 0 || objective > best) {
+      best = objective;
+      memcpy(aBest, km.aAssign, sizeof(int) * (size_t)pCorpus->nDoc);
+      memcpy(aBestSim, km.aSim, sizeof(double) * (size_t)pCorpus->nDoc);
+    }
+  }
+  sqlite3_free(aScratch);
+  kmeans_free(&km);
+  return SQLITE_OK;
+}
+
+/* ---- labels ------------------------------------------------------------------- */
+
+/* A candidate label term of one cluster. */
+typedef struct Candidate {
+  int iFeature;
+  double score;
+} Candidate;
+
+static int compare_candidates(const void *pA, const void *pB) {
+  const Candidate *a = pA, *b = pB;
+  if (a->score != b->score)
+    return a->score > b->score ? -1 : 1;
+  return a->iFeature - b->iFeature;
+}
+
+static char fold_ascii(char c) {
+  return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/* True when every word of zA (words split on spaces and hyphens, compared
+** without ASCII case) is a word of zB. */
+static int words_within(const char *zA, const char *zB) {
+  const char *z = zA;
+  while (*z) {
+    while (*z == ' ' || *z == '-')
+      z++;
+    if (*z == 0)
+      break;
+    int n = 0;
+    while (z[n] && z[n] != ' ' && z[n] != '-')
+      n++;
+    int isFound = 0;
+    const char *w = zB;
+    while (*w && !isFound) {
+      while (*w == ' ' || *w == '-')
+        w++;
+      int m = 0;
+      while (w[m] && w[m] != ' ' && w[m] != '-')
+        m++;
+      if (m == n) {
+        int i = 0;
+        while (i < n && fold_ascii(z[i]) == fold_ascii(w[i]))
+          i++;
+        isFound = i == n;
+      }
+      w += m;
+    }
+    if (!isFound)
+      return 0;
+    z += n;
+  }
+  return 1;
+}
+
+/* Adds a readable term to the chosen ones (azChosen, *pnChosen), taking
+** ownership of zTerm: skipped when its words are within a chosen term,
+** replacing the chosen terms whose words are all within it. */
+static void label_choose(char **azChosen, int *pnChosen, char *zTerm) {
+  for (int i = 0; i < *pnChosen; i++) {
+    if (words_within(zTerm, azChosen[i])) {
+      sqlite3_free(zTerm);
+      return;
+    }
+  }
+  int iSlot = -1, n = 0;
+  for (int i = 0; i < *pnChosen; i++) {
+    if (words_within(azChosen[i], zTerm)) {
+      if (iSlot < 0) {
+        iSlot = n;
+      }
+      sqlite3_free(azChosen[i]);
+      continue;
+    }
+    azChosen[n++] = azChosen[i];
+  }
+  if (iSlot < 0) {
+    azChosen[n++] = zTerm;
+  } else {
+    memmove(azChosen + iSlot + 1, azChosen + iSlot, sizeof(char *) * (size_t)(n - iSlot));
+    azChosen[iSlot] = zTerm;
+    n++;
+  }
+  *pnChosen = n;
+}
+
+/* The label of the cluster whose documents are aDoc[0..nDoc), out of nSet
+** documents in nCluster clusters. aCount and aTf are scratch of nFeature
+** values, zero on entry and on return. */
+static int cluster_label(const Corpus *c, PapersStats *pStats, const int *aDoc, int nDoc,
+                         int nCluster, int *aCount, double *aTf, char **pzLabel) {
+  int rc = SQLITE_OK;
+  Candidate *aCand = 0;
+  int nCand = 0, nChosen = 0;
+  char *azChosen[CLUSTERS_LABEL_TERMS + 1];
+  for (int d = 0; d < nDoc; d++) {
+    for (i64 e = c->aStart[aDoc[d]]; e < c->aStart[aDoc[d] + 1]; e++) {
+      aCount[c->aFeature[e]]++;
+      aTf[c->aFeature[e]] += c->aWord[e];
+    }
+  }
+  aCand = sqlite3_malloc64(sizeof(Candidate) * (sqlite3_uint64)(c->nFeature + 1));
+  if (aCand == 0)
+    rc = SQLITE_NOMEM;
+  double meanSize = (double)c->nDoc / nCluster;
+  int minCount = nDoc > 1 ? 2 : 1;
+  for (int f = 0; f < c->nFeature; f++) {
+    if (aCand && aCount[f] >= minCount && !papers_is_latent_id(c->aId[f])) {
+      aCand[nCand].iFeature = f;
+      aCand[nCand].score = aTf[f] * papers_ln(1 + meanSize / c->aDf[f]);
+      nCand++;
+    }
+    aCount[f] = 0;
+    aTf[f] = 0;
+  }
+  if (rc == SQLITE_OK)
+    qsort(aCand, (size_t)nCand, sizeof(Candidate), compare_candidates);
+#ifdef CLUSTERS_DEBUG
+  for (int i = 0; i < nCand && i < 30; i++) {
+    const char *z = 0;
+    int n = 0;
+    papers_stats_surface(pStats, c->aId[aCand[i].iFeature], &z, &n);
+    fprintf(stderr, "%d: %.*s %.3f df %d\n", nDoc, n, z ? z : "?", aCand[i].score,
+            c->aDf[aCand[i].iFeature]);
+  }
+#endif
+  for (int i = 0; rc == SQLITE_OK && i < nCand && i < CLUSTERS_CANDIDATES; i++) {
+    if (nChosen == CLUSTERS_LABEL_TERMS)
+      break;
+    const char *z = 0;
+    int n = 0;
+    rc = papers_stats_surface(pStats, c->aId[aCand[i].iFeature], &z, &n);
+    if (rc != SQLITE_OK || z == 0)
+      continue;
+    char *zTerm = sqlite3_mprintf("%.*s", n, z);
+#ifdef CLUSTERS_DEBUG
+    fprintf(stderr, "%d cand %s count? score %.3f df %d\n", nDoc, zTerm, aCand[i].score, c->aDf[aCand[i].iFeature]);
+#endif
+    if (zTerm == 0) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    label_choose(azChosen, &nChosen, zTerm);
+  }
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  for (int i = 0; i < nChosen; i++) {
+    sqlite3_str_appendf(pStr, "%s%s", i ? ", " : "", azChosen[i]);
+    sqlite3_free(azChosen[i]);
+  }
+  sqlite3_free(aCand);
+  char *zLabel = sqlite3_str_finish(pStr);
+  if (rc == SQLITE_OK && zLabel == 0)
+    rc = nChosen ? SQLITE_NOMEM : SQLITE_OK;
+  if (rc != SQLITE_OK) {
+    sqlite3_free(zLabel);
+    return rc;
+  }
+  *pzLabel = zLabel;
+  return SQLITE_OK;
+}
+
+/* ---- the table-valued function -------------------------------------------- */
+
+/* One output row. */
+typedef struct ClusterRow {
+  i64 iRowid;
+  int iCluster; /* 1-based, in output numbering */
+  double centrality;
+} ClusterRow;
+
+typedef struct ClustersTable {
+  sqlite3_vtab base;
+  PapersConn *pConn;
+} ClustersTable;
+
+typedef struct ClustersCursor {
+  sqlite3_vtab_cursor base;
+  sqlite3_value *apArg[N_ARG];
+  ClusterRow *aRow;
+  int nRow, iRow;
+  char **azLabel; /* per cluster (0-based) */
+  int *aSize;     /* per cluster */
+  int nCluster;
+} ClustersCursor;
+
+static int clusters_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                            sqlite3_vtab **ppVtab, char **pzErr) {
+  (void)argc;
+  (void)argv;
+  (void)pzErr;
+  int rc = sqlite3_declare_vtab(db, zClustersSchema);
+  if (rc != SQLITE_OK)
+    return rc;
+  ClustersTable *pTab = sqlite3_malloc64(sizeof(*pTab));
+  if (pTab == 0)
+    return SQLITE_NOMEM;
+  memset(pTab, 0, sizeof(*pTab));
+  pTab->pConn = pAux;
+  *ppVtab = &pTab->base;
+  return SQLITE_OK;
+}
+
+static int clusters_disconnect(sqlite3_vtab *pVtab) {
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+static int clusters_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  (void)pVtab;
+  return topic_best_index(pInfo, CL_N_OUTPUT, N_ARG);
+}
+
+static int clusters_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
+  (void)pVtab;
+  ClustersCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
+  if (pCur == 0)
+    return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  *ppCursor = &pCur->base;
+  return SQLITE_OK;
+}
+
+static void cursor_reset(ClustersCursor *pCur) {
+  for (int j = 0; j < pCur->nCluster; j++)
+    sqlite3_free(pCur->azLabel ? pCur->azLabel[j] : 0);
+  sqlite3_free(pCur->azLabel);
+  sqlite3_free(pCur->aSize);
+  sqlite3_free(pCur->aRow);
+  pCur->azLabel = 0;
+  pCur->aSize = 0;
+  pCur->aRow = 0;
+  pCur->nRow = pCur->iRow = pCur->nCluster = 0;
+}
+
+static int clusters_close(sqlite3_vtab_cursor *pCursor) {
+  ClustersCursor *pCur = (ClustersCursor *)pCursor;
+  cursor_reset(pCur);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+/* Reads k: 0 for automatic (NULL or absent), else an integer 1..1000. */
+static int read_k(ClustersTable *pTab, sqlite3_value *pK, int *pk) {
+  *pk = 0;
+  if (pK == 0 || sqlite3_value_type(pK) == SQLITE_NULL)
+    return SQLITE_OK;
+  int isText = sqlite3_value_type(pK) == SQLITE_TEXT || sqlite3_value_type(pK) == SQLITE_BLOB;
+  if (sqlite3_value_numeric_type(pK) == SQLITE_INTEGER) {
+    i64 k = sqlite3_value_int64(pK);
+    if (k >= 1 && k <= CLUSTERS_MAX_K) {
+      *pk = (int)k;
+      return SQLITE_OK;
+    }
+  }
+  const char *zK = (const char *)sqlite3_value_text(pK);
+  if (zK == 0)
+    return SQLITE_NOMEM;
+  return topic_vtab_error(&pTab->base,
+                          sqlite3_mprintf(isText ? "papers_clusters: k must be between 1 and"
+                                                   " %d, got '%s'"
+                                                 : "papers_clusters: k must be between 1 and"
+                                                   " %d, got %s",
+                                          CLUSTERS_MAX_K, zK));
+}
+
+/* Runs one SQL statement binding pArg to ?1; *piValue = its first column. */
+static int sql_int(sqlite3 *db, const char *zSql, sqlite3_value *pArg, i64 *piValue) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_value(pStmt, 1, pArg);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(pStmt);
+    *piValue = sqlite3_column_int64(pStmt, 0);
+    rc = rc == SQLITE_ROW ? SQLITE_OK : rc;
+  }
+  int rc2 = sqlite3_finalize(pStmt);
+  return rc == SQLITE_OK ? rc2 : rc;
+}
+
+/* Checks that rowids is a JSON array of integers. */
+static int check_rowids(ClustersTable *pTab, sqlite3_value *pRowids) {
+  sqlite3 *db = papers_conn_db(pTab->pConn);
+  i64 isArray = 0, nBad = 0;
+  int rc = SQLITE_OK;
+  if (sqlite3_value_type(pRowids) == SQLITE_TEXT) {
+    rc = sql_int(db, "SELECT json_valid(?1) AND json_type(?1) = 'array'", pRowids, &isArray);
+  }
+  if (rc == SQLITE_OK && isArray) {
+    rc = sql_int(db, "SELECT count(*) FROM json_each(?1) WHERE type <> 'integer'", pRowids,
+                 &nBad);
+  }
+  if (rc != SQLITE_OK || (isArray && nBad == 0))
+    return rc;
+  const char *zRowids = (const char *)sqlite3_value_text(pRowids);
+  if (zRowids == 0)
+    return SQLITE_NOMEM;
+  return topic_vtab_error(&pTab->base,
+                          sqlite3_mprintf("papers_clusters: rowids must be a JSON array of"
+                                          " integers, got '%.60s'",
+                                          zRowids));
+}
+
+/* The statement over the documents of the index (all, or those of rowids). */
+static int docs_statement(sqlite3 *db, const char *zIndex, sqlite3_value *pRowids,
+                          sqlite3_stmt **ppStmt) {
+  const char *zDot = strchr(zIndex, '.');
+  int nDb = zDot ? (int)(zDot - zIndex) : 4;
+  char *zDb = sqlite3_mprintf("%.*s", nDb, zDot ? zIndex : "main");
+  char *zSql = zDb == 0 ? 0
+                        : sqlite3_mprintf("SELECT id, vector FROM \"%w\".\"%w_docs\"%s"
+                                          " ORDER BY id",
+                                          zDb, zDot ? zDot + 1 : zIndex,
+                                          pRowids ? " WHERE id IN (SELECT value FROM"
+                                                    " json_each(?1))"
+                                                  : "");
+  sqlite3_free(zDb);
+  if (zSql == 0)
+    return SQLITE_NOMEM;
+  int rc = sqlite3_prepare_v2(db, zSql, -1, ppStmt, 0);
+  sqlite3_free(zSql);
+  if (rc == SQLITE_OK && pRowids)
+    rc = sqlite3_bind_value(*ppStmt, 1, pRowids);
+  return rc;
+}
+
+/* Reads the documents of the index (all, or those of pRowids) into pCorpus. */
+static int load_corpus(ClustersTable *pTab, const char *zIndex, sqlite3_value *pRowids,
+                       Corpus *pCorpus) {
+  sqlite3_stmt *pStmt = 0;
+  PapersIdMap *pMap = papers_idmap_new();
+  int nDocAlloc = 0;
+  int rc = pMap ? docs_statement(papers_conn_db(pTab->pConn), zIndex, pRowids, &pStmt)
+                : SQLITE_NOMEM;
+  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+    PapersVector vec;
+    const char *zProblem = 0;
+    rc = papers_vector_decode(sqlite3_column_blob(pStmt, 1), sqlite3_column_bytes(pStmt, 1),
+                              &vec, &zProblem);
+    if (rc == SQLITE_ERROR) {
+      rc = topic_vtab_error(&pTab->base,
+                            sqlite3_mprintf("papers_clusters: the vector of document %lld"
+                                            " in '%s' is corrupt: %s",
+                                            sqlite3_column_int64(pStmt, 0), zIndex, zProblem));
+      rc = rc == SQLITE_ERROR ? SQLITE_CORRUPT_VTAB : rc;
+      break;
+    }
+    if (rc == SQLITE_OK)
+      rc = corpus_add(pCorpus, pMap, sqlite3_column_int64(pStmt, 0), &vec, &nDocAlloc);
+    papers_vector_free(&vec);
+  }
+  if (pStmt) {
+    int rc2 = sqlite3_finalize(pStmt);
+    if (rc == SQLITE_OK)
+      rc = rc2;
+  }
+  papers_idmap_free(pMap);
+  if (rc == SQLITE_OK && pCorpus->nDoc > 0)
+    rc = corpus_compact(pCorpus);
+  return rc;
+}
+
+/* The automatic number of clusters: round(sqrt(n / 2)) within [2, 20]. */
+static int auto_k(int nDoc) {
+  int k = (int)(sqrt(nDoc / 2.0) + 0.5);
+  if (k < CLUSTERS_AUTO_MIN)
+    k = CLUSTERS_AUTO_MIN;
+  if (k > CLUSTERS_AUTO_MAX)
+    k = CLUSTERS_AUTO_MAX;
+  return k;
+}
+
+/* Cluster order: size descending, then smallest document (aFirst). */
+typedef struct ClusterOrder {
+  int j, size, iFirst;
+} ClusterOrder;
+
+static int compare_cluster_order(const void *pA, const void *pB) {
+  const ClusterOrder *a = pA, *b = pB;
+  if (a->size != b->size)
+    return a->size > b->size ? -1 : 1;
+  return a->iFirst - b->iFirst;
+}
+
+static int compare_rows(const void *pA, const void *pB) {
+  const ClusterRow *a = pA, *b = pB;
+  if (a->iCluster != b->iCluster)
+    return a->iCluster - b->iCluster;
+  if (a->centrality != b->centrality)
+    return a->centrality > b->centrality ? -1 : 1;
+  return (a->iRowid > b->iRowid) - (a->iRowid < b->iRowid);
+}
+
+/* Numbers the non-empty clusters of aAssign (k of them at most) by size;
+** aNumber[j] becomes cluster j's 0-based output number; returns how many. */
+static int number_clusters(const int *aAssign, int nDoc, int k, int *aNumber,
+                           ClusterOrder *aOrder) {
+  for (int j = 0; j < k; j++) {
+    aOrder[j].j = j;
+    aOrder[j].size = 0;
+    aOrder[j].iFirst = nDoc;
+  }
+  for (int i = 0; i < nDoc; i++) {
+    ClusterOrder *o = &aOrder[aAssign[i]];
+    if (o->size++ == 0)
+      o->iFirst = i;
+  }
+  qsort(aOrder, (size_t)k, sizeof(ClusterOrder), compare_cluster_order);
+  int nCluster = 0;
+  for (int j = 0; j < k; j++) {
+    aNumber[aOrder[j].j] = aOrder[j].size ? nCluster++ : -1;
+  }
+  return nCluster;
+}
+
+/* Builds the cursor's rows and labels from a clustering of the corpus. */
+static int build_rows(ClustersCursor *pCur, const Corpus *c, PapersStats *pStats,
+                      const int *aAssign, const double *aSim, int k) {
+  int rc = SQLITE_OK;
+  int *aNumber = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)k);
+  ClusterOrder *aOrder = sqlite3_malloc64(sizeof(ClusterOrder) * (sqlite3_uint64)k);
+  int *aDoc = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)c->nDoc);
+  int *aCount = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(c->nFeature + 1));
+  double *aTf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(c->nFeature + 1));
+  pCur->aRow = sqlite3_malloc64(sizeof(ClusterRow) * (sqlite3_uint64)c->nDoc);
+  if (!aNumber || !aOrder || !aDoc || !aCount || !aTf || !pCur->aRow)
+    rc = SQLITE_NOMEM;
+  int nCluster = 0;
+  if (rc == SQLITE_OK) {
+    nCluster = number_clusters(aAssign, c->nDoc, k, aNumber, aOrder);
+    pCur->azLabel = sqlite3_malloc64(sizeof(char *) * (sqlite3_uint64)nCluster);
+    pCur->aSize = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)nCluster);
+    if (pCur->azLabel == 0 || pCur->aSize == 0)
+      rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK) {
+    memset(pCur->azLabel, 0, sizeof(char *) * (size_t)nCluster);
+    memset(aCount, 0, sizeof(int) * (size_t)c->nFeature);
+    memset(aTf, 0, sizeof(double) * (size_t)c->nFeature);
+    pCur->nCluster = nCluster;
+  }
+  for (int o = 0; rc == SQLITE_OK && o < nCluster; o++) {
+    int nDoc = 0;
+    for (int i = 0; i < c->nDoc; i++) {
+      if (aNumber[aAssign[i]] == o)
+        aDoc[nDoc++] = i;
+    }
+    pCur->aSize[o] = nDoc;
+    rc = cluster_label(c, pStats, aDoc, nDoc, nCluster, aCount, aTf, &pCur->azLabel[o]);
+  }
+  for (int i = 0; rc == SQLITE_OK && i < c->nDoc; i++) {
+    pCur->aRow[i].iRowid = c->aRowid[i];
+    pCur->aRow[i].iCluster = aNumber[aAssign[i]] + 1;
+    pCur->aRow[i].centrality = aSim[i];
+  }
+  if (rc == SQLITE_OK) {
+    pCur->nRow = c->nDoc;
+    qsort(pCur->aRow, (size_t)pCur->nRow, sizeof(ClusterRow), compare_rows);
+  }
+  sqlite3_free(aNumber);
+  sqlite3_free(aOrder);
+  sqlite3_free(aDoc);
+  sqlite3_free(aCount);
+  sqlite3_free(aTf);
+  return rc;
+}
+
+/* Clusters the corpus and fills the cursor. */
+static int cluster_corpus(ClustersCursor *pCur, const Corpus *c, PapersStats *pStats, int k) {
+  if (k == 0)
+    k = auto_k(c->nDoc);
+  if (k > c->nDoc)
+    k = c->nDoc;
+  int *aAssign = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)c->nDoc);
+  double *aSim = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)c->nDoc);
+  int rc = aAssign && aSim ? kmeans_best(c, k, aAssign, aSim) : SQLITE_NOMEM;
+  if (rc == SQLITE_OK)
+    rc = build_rows(pCur, c, pStats, aAssign, aSim, k);
+  sqlite3_free(aAssign);
+  sqlite3_free(aSim);
+  return rc;
+}
+
+static int clusters_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr,
+                           int argc, sqlite3_value **argv) {
+  ClustersCursor *pCur = (ClustersCursor *)pCursor;
+  ClustersTable *pTab = (ClustersTable *)pCursor->pVtab;
+  (void)idxStr;
+  (void)argc;
+  cursor_reset(pCur);
+  memset(pCur->apArg, 0, sizeof(pCur->apArg));
+  int iArgv = 0;
+  for (int iArg = 0; iArg < N_ARG; iArg++) {
+    if (idxNum & (1 << iArg))
+      pCur->apArg[iArg] = argv[iArgv++];
+  }
+  if (pCur->apArg[0] == 0) {
+    return topic_vtab_error(&pTab->base,
+                            sqlite3_mprintf("papers_clusters: the first argument, index,"
+                                            " is missing"));
+  }
+  sqlite3_value *pRowids = pCur->apArg[1];
+  if (pRowids && sqlite3_value_type(pRowids) == SQLITE_NULL)
+    pRowids = 0;
+  int k;
+  int rc = read_k(pTab, pCur->apArg[2], &k);
+  if (rc != SQLITE_OK || sqlite3_value_type(pCur->apArg[0]) == SQLITE_NULL)
+    return rc;
+  PapersStats *pStats = 0;
+  char *zErr = 0;
+  rc = topic_stats_open(pTab->pConn, pCur->apArg[0], "papers_clusters", &pStats, &zErr);
+  if (rc != SQLITE_OK) {
+    if (zErr)
+      topic_vtab_error(&pTab->base, zErr);
+    return rc;
+  }
+  if (pRowids)
+    rc = check_rowids(pTab, pRowids);
+  Corpus corpus;
+  memset(&corpus, 0, sizeof(corpus));
+  if (rc == SQLITE_OK) {
+    rc = load_corpus(pTab, (const char *)sqlite3_value_text(pCur->apArg[0]), pRowids,
+                     &corpus);
+  }
+  if (rc == SQLITE_OK && corpus.nDoc > 0)
+    rc = cluster_corpus(pCur, &corpus, pStats, k);
+  corpus_free(&corpus);
+  papers_stats_close(pStats);
+  if (rc != SQLITE_OK)
+    cursor_reset(pCur);
+  return rc;
+}
+
+static int clusters_next(sqlite3_vtab_cursor *pCursor) {
+  ((ClustersCursor *)pCursor)->iRow++;
+  return SQLITE_OK;
+}
+
+static int clusters_eof(sqlite3_vtab_cursor *pCursor) {
+  ClustersCursor *pCur = (ClustersCursor *)pCursor;
+  return pCur->iRow >= pCur->nRow;
+}
+
+static int clusters_rowid(sqlite3_vtab_cursor *pCursor, sqlite_int64 *pRowid) {
+  ClustersCursor *pCur = (ClustersCursor *)pCursor;
+  *pRowid = pCur->aRow[pCur->iRow].iRowid;
+  return SQLITE_OK;
+}
+
+static int clusters_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int iCol) {
+  ClustersCursor *pCur = (ClustersCursor *)pCursor;
+  const ClusterRow *pRow = &pCur->aRow[pCur->iRow];
+  switch (iCol) {
+  case CL_ROWID:
+    sqlite3_result_int64(pCtx, pRow->iRowid);
+    break;
+  case CL_CLUSTER:
+    sqlite3_result_int(pCtx, pRow->iCluster);
+    break;
+  case CL_LABEL:
+    sqlite3_result_text(pCtx, pCur->azLabel[pRow->iCluster - 1], -1, SQLITE_TRANSIENT);
+    break;
+  case CL_SIZE:
+    sqlite3_result_int(pCtx, pCur->aSize[pRow->iCluster - 1]);
+    break;
+  case CL_CENTRALITY:
+    sqlite3_result_double(pCtx, pRow->centrality);
+    break;
+  default:
+    if (pCur->apArg[iCol - CL_N_OUTPUT])
+      sqlite3_result_value(pCtx, pCur->apArg[iCol - CL_N_OUTPUT]);
+    break;
+  }
+  return SQLITE_OK;
+}
+
+/* No xCreate: eponymous only, like table-valued functions. */
+static sqlite3_module clustersModule = {
+    .xConnect = clusters_connect,
+    .xBestIndex = clusters_best_index,
+    .xDisconnect = clusters_disconnect,
+    .xOpen = clusters_open,
+    .xClose = clusters_close,
+    .xFilter = clusters_filter,
+    .xNext = clusters_next,
+    .xEof = clusters_eof,
+    .xColumn = clusters_column,
+    .xRowid = clusters_rowid,
+};
+
+int papers_register_clusters(sqlite3 *db, PapersConn *pConn) {
+  return sqlite3_create_module_v2(db, "papers_clusters", &clustersModule,
+                                  papers_conn_ref(pConn), papers_conn_unref);
+}
