@@ -7,6 +7,7 @@
 #   make valgrind   the tests under valgrind's memcheck
 #   make bench      parse throughput against a memchr line scan
 #   make quality    topic-similarity quality (DATA=dir of arXiv JSONL)
+#   make quality-clusters  papers_clusters NMI/ARI/purity (DATA=, K=)
 #   make lint       clang-format check of every C file
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (build/fuzz/; clang)
 #   make oom        allocation-failure injection over named scenarios
@@ -42,7 +43,7 @@ DOCS    := README.md $(sort $(wildcard docs/*.md))
 
 ASAN_FLAGS := -O1 -g -ffp-contract=off -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-.PHONY: all demo test asan valgrind bench quality lint format clean node-deps fuzz fuzz-build oom
+.PHONY: all demo test asan valgrind bench quality quality-clusters bench-clusters lint format clean node-deps fuzz fuzz-build oom
 
 all: papers.$(SO)
 
@@ -104,6 +105,20 @@ build/quality: tests/bench/quality.c Makefile
 DATA ?= ../shared/eval/arxiv-2025-07
 quality: papers.$(SO) build/quality
 	./build/quality ./papers $(DATA) $(INDEX_OPTIONS)
+
+# papers_clusters: NMI, ARI, purity at K (default: the number of categories);
+# bench-clusters: time and peak memory on SCALE papers (docs/quality.md).
+build/quality_clusters: tests/bench/quality_clusters.c Makefile
+	@mkdir -p build
+	$(CC) -O2 $(WARNINGS) -o $@ tests/bench/quality_clusters.c -lsqlite3 -lm
+
+quality-clusters: papers.$(SO) build/quality_clusters
+	./build/quality_clusters ./papers $(DATA) $(K) $(INDEX_OPTIONS)
+
+SCALE ?= 100000
+bench-clusters: papers.$(SO) build/quality_clusters
+	./build/quality_clusters ./papers $(DATA) --scale $(SCALE) build/clusters-$(SCALE).db
+	./build/quality_clusters ./papers $(DATA) --scale $(SCALE) build/clusters-$(SCALE).db
 
 # ---- fuzzing: libFuzzer targets in build/fuzz/ (docs/testing.md) ----------
 # The extension's sources are compiled into each target (-DSQLITE_CORE), once,
