@@ -57,11 +57,15 @@
 #ifndef CLUSTERS_RESTARTS
 #define CLUSTERS_RESTARTS     4 /* k-means++ seedings tried */
 #endif
+#define CLUSTERS_LARGE        20000 /* more papers than this: one seeding */
 #ifndef CLUSTERS_ITERATIONS
 #define CLUSTERS_ITERATIONS   30 /* assignment rounds per seeding, at most */
 #endif
-#ifndef CLUSTERS_SPACE
-#define CLUSTERS_SPACE        0 /* 0: words and latent; 1: words only; 2: latent only */
+#ifndef CLUSTERS_LATENT_SHARE
+#define CLUSTERS_LATENT_SHARE 0.5 /* of the squared length, when both parts exist */
+#endif
+#ifndef CLUSTERS_SEED_TRIALS
+#define CLUSTERS_SEED_TRIALS  4 /* candidates per k-means++ step */
 #endif
 #define CLUSTERS_LABEL_TERMS  4
 #define CLUSTERS_CANDIDATES   24 /* best-scoring terms looked at for a label */
@@ -179,13 +183,28 @@ static int corpus_add(Corpus *p, PapersIdMap *pMap, i64 iRowid, const PapersVect
   return SQLITE_OK;
 }
 
-/* Whether the clustering space holds the term. */
-static int space_holds(sqlite3_uint64 id) {
-  if (CLUSTERS_SPACE == 1)
-    return !papers_is_latent_id(id);
-  if (CLUSTERS_SPACE == 2)
-    return papers_is_latent_id(id);
-  return 1;
+/* Sets document i's weights in the clustering space: its word part and its
+** latent part each normalised, then weighed so that the latent part holds
+** CLUSTERS_LATENT_SHARE of the squared length (all of it, or none, when the
+** other part is empty). */
+static void corpus_space(Corpus *p, int i) {
+  double aSum[2] = {0, 0};
+  for (i64 e = p->aStart[i]; e < p->aStart[i + 1]; e++) {
+    int isLatent = papers_is_latent_id(p->aId[p->aFeature[e]]);
+    aSum[isLatent] += (double)p->aWord[e] * p->aWord[e];
+  }
+  double share = CLUSTERS_LATENT_SHARE;
+  if (aSum[0] == 0)
+    share = 1;
+  if (aSum[1] == 0)
+    share = 0;
+  double aScale[2];
+  aScale[0] = aSum[0] > 0 ? sqrt(1 - share) / sqrt(aSum[0]) : 0;
+  aScale[1] = aSum[1] > 0 ? sqrt(share) / sqrt(aSum[1]) : 0;
+  for (i64 e = p->aStart[i]; e < p->aStart[i + 1]; e++) {
+    int isLatent = papers_is_latent_id(p->aId[p->aFeature[e]]);
+    p->aSpace[e] = (float)(p->aWord[e] * aScale[isLatent]);
+  }
 }
 
 /* Drops the word features that only one document holds (they cannot bring
@@ -232,18 +251,8 @@ static int corpus_compact(Corpus *p) {
   p->aSpace = sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)(nEntry + 1));
   if (p->aSpace == 0)
     return SQLITE_NOMEM;
-  for (int i = 0; i < p->nDoc; i++) {
-    double sumSquares = 0;
-    for (i64 e = p->aStart[i]; e < p->aStart[i + 1]; e++) {
-      double w = space_holds(p->aId[p->aFeature[e]]) ? p->aWord[e] : 0;
-      sumSquares += w * w;
-    }
-    double norm = sqrt(sumSquares);
-    for (i64 e = p->aStart[i]; e < p->aStart[i + 1]; e++) {
-      double w = space_holds(p->aId[p->aFeature[e]]) ? p->aWord[e] : 0;
-      p->aSpace[e] = norm > 0 ? (float)(w / norm) : 0.0f;
-    }
-  }
+  for (int i = 0; i < p->nDoc; i++)
+    corpus_space(p, i);
   return SQLITE_OK;
 }
 
@@ -257,6 +266,7 @@ typedef struct Kmeans {
   int k;
   double *aCentroid; /* nFeature * k */
   double *aSimRow;   /* k: scratch */
+  double *aDense;    /* nFeature: scratch, zero between uses */
   int *aAssign;      /* per document: its cluster, 0..k-1 */
   double *aSim;      /* per document: cosine with its cluster's centroid */
   int *aSize;        /* per cluster */
@@ -266,6 +276,7 @@ typedef struct Kmeans {
 static void kmeans_free(Kmeans *p) {
   sqlite3_free(p->aCentroid);
   sqlite3_free(p->aSimRow);
+  sqlite3_free(p->aDense);
   sqlite3_free(p->aAssign);
   sqlite3_free(p->aSim);
   sqlite3_free(p->aSize);
@@ -279,13 +290,15 @@ static int kmeans_init(Kmeans *p, const Corpus *pCorpus, int k) {
   sqlite3_uint64 nDoc = (sqlite3_uint64)pCorpus->nDoc;
   p->aCentroid = sqlite3_malloc64(sizeof(double) * ((sqlite3_uint64)pCorpus->nFeature * k + 1));
   p->aSimRow = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)k);
+  p->aDense = sqlite3_malloc64(sizeof(double) * ((sqlite3_uint64)pCorpus->nFeature + 1));
   p->aAssign = sqlite3_malloc64(sizeof(int) * nDoc);
   p->aSim = sqlite3_malloc64(sizeof(double) * nDoc);
   p->aSize = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)k);
-  if (!p->aCentroid || !p->aSimRow || !p->aAssign || !p->aSim || !p->aSize) {
+  if (!p->aCentroid || !p->aSimRow || !p->aDense || !p->aAssign || !p->aSim || !p->aSize) {
     kmeans_free(p);
     return SQLITE_NOMEM;
   }
+  memset(p->aDense, 0, sizeof(double) * (size_t)pCorpus->nFeature);
   return SQLITE_OK;
 }
 
@@ -317,24 +330,6 @@ static void kmeans_similarities(Kmeans *p, int i) {
   }
 }
 
-/* Cosine of documents i and j in the clustering space. A document's entries
-** keep its stored vector's order, ascending term id: a merge. */
-static double doc_dot(const Corpus *c, int i, int j) {
-  double dot = 0;
-  i64 a = c->aStart[i], b = c->aStart[j];
-  while (a < c->aStart[i + 1] && b < c->aStart[j + 1]) {
-    sqlite3_uint64 idA = c->aId[c->aFeature[a]], idB = c->aId[c->aFeature[b]];
-    if (idA < idB) {
-      a++;
-    } else if (idA > idB) {
-      b++;
-    } else {
-      dot += (double)c->aSpace[a++] * (double)c->aSpace[b++];
-    }
-  }
-  return dot;
-}
-
 /* Sets centroid j to document i's vector. */
 static void kmeans_set_centroid(Kmeans *p, int j, int i) {
   const Corpus *c = p->pCorpus;
@@ -344,44 +339,81 @@ static void kmeans_set_centroid(Kmeans *p, int j, int i) {
     p->aCentroid[(i64)c->aFeature[e] * p->k + j] = c->aSpace[e];
 }
 
-/* k-means++: the first centre uniformly, each next one with probability
-** proportional to the squared distance (1 - cosine) to the nearest centre
-** so far, from the PRNG; documents in order, ties to the first. aDist is
-** scratch of nDoc doubles. */
-static void kmeans_seed(Kmeans *p, double *aDist) {
+/* aOut[i] = squared distance (1 - cosine, at least 0) of every document i to
+** document iCentre, through p->aDense (nFeature zeros on entry and return). */
+static void seed_distances(Kmeans *p, int iCentre, double *aOut) {
+  const Corpus *c = p->pCorpus;
+  for (i64 e = c->aStart[iCentre]; e < c->aStart[iCentre + 1]; e++)
+    p->aDense[c->aFeature[e]] = c->aSpace[e];
+  for (int i = 0; i < c->nDoc; i++) {
+    double dot = 0;
+    for (i64 e = c->aStart[i]; e < c->aStart[i + 1]; e++)
+      dot += c->aSpace[e] * p->aDense[c->aFeature[e]];
+    double d = 1 - dot;
+    aOut[i] = d > 0 ? d * d : 0;
+  }
+  for (i64 e = c->aStart[iCentre]; e < c->aStart[iCentre + 1]; e++)
+    p->aDense[c->aFeature[e]] = 0;
+}
+
+/* A document drawn with probability proportional to aDist (documents in
+** order); -1 when every distance is 0. */
+static int seed_draw(Kmeans *p, const double *aDist, double total) {
+  int n = p->pCorpus->nDoc;
+  if (!(total > 0))
+    return -1;
+  double r = uniform01(&p->prng) * total, cum = 0;
+  for (int i = 0; i < n; i++) {
+    cum += aDist[i];
+    if (aDist[i] > 0 && cum > r)
+      return i;
+  }
+  for (int i = n - 1; i >= 0; i--) {
+    if (aDist[i] > 0)
+      return i; /* rounding left r at the very end */
+  }
+  return -1;
+}
+
+/* Greedy k-means++ (as scikit-learn's): the first centre uniformly; then,
+** for each next one, CLUSTERS_SEED_TRIALS candidates drawn with probability
+** proportional to the squared distance to the nearest centre so far, and the
+** one leaving the smallest total kept (ties: the first drawn). aDist and
+** aTrial are scratch of nDoc doubles each. */
+static void kmeans_seed(Kmeans *p, double *aDist, double *aTrial) {
   const Corpus *c = p->pCorpus;
   int n = c->nDoc;
   int iFirst = (int)(splitmix64(&p->prng) % (sqlite3_uint64)n);
   kmeans_set_centroid(p, 0, iFirst);
-  for (int i = 0; i < n; i++) {
-    double d = 1 - doc_dot(c, i, iFirst);
-    aDist[i] = d > 0 ? d * d : 0;
-  }
+  seed_distances(p, iFirst, aDist);
+  double total = 0;
+  for (int i = 0; i < n; i++)
+    total += aDist[i];
   for (int j = 1; j < p->k; j++) {
-    double total = 0;
-    for (int i = 0; i < n; i++)
-      total += aDist[i];
-    int iNext = -1;
-    if (total > 0) {
-      double r = uniform01(&p->prng) * total, cum = 0;
-      for (int i = 0; i < n && iNext < 0; i++) {
-        cum += aDist[i];
-        if (aDist[i] > 0 && cum > r)
-          iNext = i;
-      }
-      for (int i = n - 1; iNext < 0 && i >= 0; i--) {
-        if (aDist[i] > 0)
-          iNext = i; /* rounding left r at the very end */
+    int iBest = -1;
+    double bestTotal = 0;
+    for (int t = 0; t < CLUSTERS_SEED_TRIALS; t++) {
+      int iCand = seed_draw(p, aDist, total);
+      if (iCand < 0)
+        break;
+      double candTotal = 0;
+      seed_distances(p, iCand, aTrial);
+      for (int i = 0; i < n; i++)
+        candTotal += aTrial[i] < aDist[i] ? aTrial[i] : aDist[i];
+      if (iBest < 0 || candTotal < bestTotal) {
+        iBest = iCand;
+        bestTotal = candTotal;
       }
     }
-    if (iNext < 0)
-      iNext = j % n; /* every document is a centre already: duplicates */
-    kmeans_set_centroid(p, j, iNext);
+    if (iBest < 0)
+      iBest = j % n; /* every document is a centre already: duplicates */
+    kmeans_set_centroid(p, j, iBest);
+    seed_distances(p, iBest, aTrial);
+    total = 0;
     for (int i = 0; i < n; i++) {
-      double d = 1 - doc_dot(c, i, iNext);
-      d = d > 0 ? d * d : 0;
-      if (d < aDist[i])
-        aDist[i] = d;
+      if (aTrial[i] < aDist[i])
+        aDist[i] = aTrial[i];
+      total += aDist[i];
     }
   }
 }
@@ -467,9 +499,9 @@ static double kmeans_objective(Kmeans *p) {
   return total;
 }
 
-/* One seeding and its iterations; returns the objective. */
+/* One seeding and its iterations; returns the objective. aScratch: 2 * nDoc. */
 static double kmeans_run(Kmeans *p, double *aScratch) {
-  kmeans_seed(p, aScratch);
+  kmeans_seed(p, aScratch, aScratch + p->pCorpus->nDoc);
   for (int iter = 0; iter < CLUSTERS_ITERATIONS; iter++) {
     int nChanged = kmeans_assign(p, iter == 0);
     if (nChanged == 0)
@@ -487,13 +519,14 @@ static int kmeans_best(const Corpus *pCorpus, int k, int *aBest, double *aBestSi
   int rc = kmeans_init(&km, pCorpus, k);
   if (rc != SQLITE_OK)
     return rc;
-  double *aScratch = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)pCorpus->nDoc);
+  double *aScratch = sqlite3_malloc64(sizeof(double) * 2 * (sqlite3_uint64)pCorpus->nDoc);
   if (aScratch == 0) {
     kmeans_free(&km);
     return SQLITE_NOMEM;
   }
   double best = 0;
-  for (int r = 0; r < CLUSTERS_RESTARTS; r++) {
+  int nRestart = pCorpus->nDoc > CLUSTERS_LARGE ? 1 : CLUSTERS_RESTARTS;
+  for (int r = 0; r < nRestart; r++) {
     km.prng = CLUSTERS_SEED + (sqlite3_uint64)r;
     double objective = kmeans_run(&km, aScratch);
     if (r == 0 || objective > best) {
