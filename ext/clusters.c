@@ -825,7 +825,7 @@ static int check_rowids(ClustersTable *pTab, sqlite3_value *pRowids) {
   i64 isArray = 0, nBad = 0;
   int rc = SQLITE_OK;
   if (sqlite3_value_type(pRowids) == SQLITE_TEXT) {
-    rc = sql_int(db, "SELECT json_valid(?1) AND json_type(?1) = 'array'", pRowids, &isArray);
+    rc = sql_int(db, "SELECT CASE WHEN json_valid(?1) THEN json_type(?1) = 'array' END", pRowids, &isArray);
   }
   if (rc == SQLITE_OK && isArray) {
     rc = sql_int(db, "SELECT count(*) FROM json_each(?1) WHERE type <> 'integer'", pRowids,
@@ -992,7 +992,8 @@ static int build_rows(ClustersCursor *pCur, const Corpus *c, PapersStats *pStats
   for (int i = 0; rc == SQLITE_OK && i < c->nDoc; i++) {
     pCur->aRow[i].iRowid = c->aRowid[i];
     pCur->aRow[i].iCluster = aNumber[aAssign[i]] + 1;
-    pCur->aRow[i].centrality = aSim[i];
+    /* float32 weights may put a cosine a hair outside [-1, 1] */
+    pCur->aRow[i].centrality = aSim[i] > 1 ? 1 : aSim[i] < -1 ? -1 : aSim[i];
   }
   if (rc == SQLITE_OK) {
     pCur->nRow = c->nDoc;
