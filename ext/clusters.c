@@ -47,29 +47,28 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef CLUSTERS_DEBUG
-#include <stdio.h>
-#endif
 
-#define CLUSTERS_MAX_K        1000
-#define CLUSTERS_AUTO_MIN     2
-#define CLUSTERS_AUTO_MAX     20
+#define CLUSTERS_MAX_K    1000
+#define CLUSTERS_AUTO_MIN 2
+#define CLUSTERS_AUTO_MAX 20
 #ifndef CLUSTERS_RESTARTS
-#define CLUSTERS_RESTARTS     4 /* k-means++ seedings tried */
+#define CLUSTERS_RESTARTS 4 /* k-means++ seedings tried */
 #endif
-#define CLUSTERS_LARGE        20000 /* more papers than this: one seeding */
+#define CLUSTERS_LARGE 20000 /* more papers than this: one seeding */
 #ifndef CLUSTERS_ITERATIONS
-#define CLUSTERS_ITERATIONS   30 /* assignment rounds per seeding, at most */
+#define CLUSTERS_ITERATIONS 30 /* assignment rounds per seeding, at most */
 #endif
 #ifndef CLUSTERS_LATENT_SHARE
 #define CLUSTERS_LATENT_SHARE 0.5 /* of the squared length, when both parts exist */
 #endif
 #ifndef CLUSTERS_SEED_TRIALS
-#define CLUSTERS_SEED_TRIALS  4 /* candidates per k-means++ step */
+#define CLUSTERS_SEED_TRIALS 4 /* candidates per k-means++ step */
 #endif
-#define CLUSTERS_LABEL_TERMS  4
-#define CLUSTERS_CANDIDATES   24 /* best-scoring terms looked at for a label */
-#define CLUSTERS_SEED         0x70617065727321ULL
+#define CLUSTERS_LABEL_TERMS 4
+#define CLUSTERS_CANDIDATES  24 /* best-scoring terms looked at for a label */
+#ifndef CLUSTERS_SEED
+#define CLUSTERS_SEED 0x70617065727321ULL
+#endif
 
 enum { CL_ROWID, CL_CLUSTER, CL_LABEL, CL_SIZE, CL_CENTRALITY, CL_N_OUTPUT };
 #define N_ARG 3
@@ -288,13 +287,15 @@ static int kmeans_init(Kmeans *p, const Corpus *pCorpus, int k) {
   p->pCorpus = pCorpus;
   p->k = k;
   sqlite3_uint64 nDoc = (sqlite3_uint64)pCorpus->nDoc;
-  p->aCentroid = sqlite3_malloc64(sizeof(double) * ((sqlite3_uint64)pCorpus->nFeature * k + 1));
+  p->aCentroid =
+      sqlite3_malloc64(sizeof(double) * ((sqlite3_uint64)pCorpus->nFeature * k + 1));
   p->aSimRow = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)k);
   p->aDense = sqlite3_malloc64(sizeof(double) * ((sqlite3_uint64)pCorpus->nFeature + 1));
   p->aAssign = sqlite3_malloc64(sizeof(int) * nDoc);
   p->aSim = sqlite3_malloc64(sizeof(double) * nDoc);
   p->aSize = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)k);
-  if (!p->aCentroid || !p->aSimRow || !p->aDense || !p->aAssign || !p->aSim || !p->aSize) {
+  if (!p->aCentroid || !p->aSimRow || !p->aDense || !p->aAssign || !p->aSim ||
+      !p->aSize) {
     kmeans_free(p);
     return SQLITE_NOMEM;
   }
@@ -656,15 +657,6 @@ static int cluster_label(const Corpus *c, PapersStats *pStats, const int *aDoc, 
   }
   if (rc == SQLITE_OK)
     qsort(aCand, (size_t)nCand, sizeof(Candidate), compare_candidates);
-#ifdef CLUSTERS_DEBUG
-  for (int i = 0; i < nCand && i < 30; i++) {
-    const char *z = 0;
-    int n = 0;
-    papers_stats_surface(pStats, c->aId[aCand[i].iFeature], &z, &n);
-    fprintf(stderr, "%d: %.*s %.3f df %d\n", nDoc, n, z ? z : "?", aCand[i].score,
-            c->aDf[aCand[i].iFeature]);
-  }
-#endif
   for (int i = 0; rc == SQLITE_OK && i < nCand && i < CLUSTERS_CANDIDATES; i++) {
     if (nChosen == CLUSTERS_LABEL_TERMS)
       break;
@@ -674,9 +666,6 @@ static int cluster_label(const Corpus *c, PapersStats *pStats, const int *aDoc, 
     if (rc != SQLITE_OK || z == 0)
       continue;
     char *zTerm = sqlite3_mprintf("%.*s", n, z);
-#ifdef CLUSTERS_DEBUG
-    fprintf(stderr, "%d cand %s count? score %.3f df %d\n", nDoc, zTerm, aCand[i].score, c->aDf[aCand[i].iFeature]);
-#endif
     if (zTerm == 0) {
       rc = SQLITE_NOMEM;
       break;
@@ -785,7 +774,8 @@ static int read_k(ClustersTable *pTab, sqlite3_value *pK, int *pk) {
   *pk = 0;
   if (pK == 0 || sqlite3_value_type(pK) == SQLITE_NULL)
     return SQLITE_OK;
-  int isText = sqlite3_value_type(pK) == SQLITE_TEXT || sqlite3_value_type(pK) == SQLITE_BLOB;
+  int isText =
+      sqlite3_value_type(pK) == SQLITE_TEXT || sqlite3_value_type(pK) == SQLITE_BLOB;
   if (sqlite3_value_numeric_type(pK) == SQLITE_INTEGER) {
     i64 k = sqlite3_value_int64(pK);
     if (k >= 1 && k <= CLUSTERS_MAX_K) {
@@ -796,12 +786,12 @@ static int read_k(ClustersTable *pTab, sqlite3_value *pK, int *pk) {
   const char *zK = (const char *)sqlite3_value_text(pK);
   if (zK == 0)
     return SQLITE_NOMEM;
-  return topic_vtab_error(&pTab->base,
-                          sqlite3_mprintf(isText ? "papers_clusters: k must be between 1 and"
-                                                   " %d, got '%s'"
-                                                 : "papers_clusters: k must be between 1 and"
-                                                   " %d, got %s",
-                                          CLUSTERS_MAX_K, zK));
+  return topic_vtab_error(
+      &pTab->base, sqlite3_mprintf(isText ? "papers_clusters: k must be between 1 and"
+                                            " %d, got '%s'"
+                                          : "papers_clusters: k must be between 1 and"
+                                            " %d, got %s",
+                                   CLUSTERS_MAX_K, zK));
 }
 
 /* Runs one SQL statement binding pArg to ?1; *piValue = its first column. */
@@ -825,21 +815,22 @@ static int check_rowids(ClustersTable *pTab, sqlite3_value *pRowids) {
   i64 isArray = 0, nBad = 0;
   int rc = SQLITE_OK;
   if (sqlite3_value_type(pRowids) == SQLITE_TEXT) {
-    rc = sql_int(db, "SELECT CASE WHEN json_valid(?1) THEN json_type(?1) = 'array' END", pRowids, &isArray);
+    rc = sql_int(db, "SELECT CASE WHEN json_valid(?1) THEN json_type(?1) = 'array' END",
+                 pRowids, &isArray);
   }
   if (rc == SQLITE_OK && isArray) {
-    rc = sql_int(db, "SELECT count(*) FROM json_each(?1) WHERE type <> 'integer'", pRowids,
-                 &nBad);
+    rc = sql_int(db, "SELECT count(*) FROM json_each(?1) WHERE type <> 'integer'",
+                 pRowids, &nBad);
   }
   if (rc != SQLITE_OK || (isArray && nBad == 0))
     return rc;
   const char *zRowids = (const char *)sqlite3_value_text(pRowids);
   if (zRowids == 0)
     return SQLITE_NOMEM;
-  return topic_vtab_error(&pTab->base,
-                          sqlite3_mprintf("papers_clusters: rowids must be a JSON array of"
-                                          " integers, got '%.60s'",
-                                          zRowids));
+  return topic_vtab_error(
+      &pTab->base, sqlite3_mprintf("papers_clusters: rowids must be a JSON array of"
+                                   " integers, got '%.60s'",
+                                   zRowids));
 }
 
 /* The statement over the documents of the index (all, or those of rowids). */
@@ -876,13 +867,13 @@ static int load_corpus(ClustersTable *pTab, const char *zIndex, sqlite3_value *p
   while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
     PapersVector vec;
     const char *zProblem = 0;
-    rc = papers_vector_decode(sqlite3_column_blob(pStmt, 1), sqlite3_column_bytes(pStmt, 1),
-                              &vec, &zProblem);
+    rc = papers_vector_decode(sqlite3_column_blob(pStmt, 1),
+                              sqlite3_column_bytes(pStmt, 1), &vec, &zProblem);
     if (rc == SQLITE_ERROR) {
-      rc = topic_vtab_error(&pTab->base,
-                            sqlite3_mprintf("papers_clusters: the vector of document %lld"
-                                            " in '%s' is corrupt: %s",
-                                            sqlite3_column_int64(pStmt, 0), zIndex, zProblem));
+      rc = topic_vtab_error(
+          &pTab->base, sqlite3_mprintf("papers_clusters: the vector of document %lld"
+                                       " in '%s' is corrupt: %s",
+                                       sqlite3_column_int64(pStmt, 0), zIndex, zProblem));
       rc = rc == SQLITE_ERROR ? SQLITE_CORRUPT_VTAB : rc;
       break;
     }
@@ -1008,7 +999,8 @@ static int build_rows(ClustersCursor *pCur, const Corpus *c, PapersStats *pStats
 }
 
 /* Clusters the corpus and fills the cursor. */
-static int cluster_corpus(ClustersCursor *pCur, const Corpus *c, PapersStats *pStats, int k) {
+static int cluster_corpus(ClustersCursor *pCur, const Corpus *c, PapersStats *pStats,
+                          int k) {
   if (k == 0)
     k = auto_k(c->nDoc);
   if (k > c->nDoc)
@@ -1089,7 +1081,8 @@ static int clusters_rowid(sqlite3_vtab_cursor *pCursor, sqlite_int64 *pRowid) {
   return SQLITE_OK;
 }
 
-static int clusters_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int iCol) {
+static int clusters_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx,
+                           int iCol) {
   ClustersCursor *pCur = (ClustersCursor *)pCursor;
   const ClusterRow *pRow = &pCur->aRow[pCur->iRow];
   switch (iCol) {

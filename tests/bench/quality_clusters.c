@@ -95,19 +95,22 @@ static void load_records(sqlite3 *db, const char *zDir) {
 /* The protocol's papers(id, arxiv, category, title, abstract). */
 static void make_papers(sqlite3 *db, const char *zDir) {
   load_records(db, zDir);
-  exec(db, "CREATE TABLE records AS SELECT json_extract(line, '$.id') AS arxiv,"
-           " json_extract(line, '$.categories[0]') AS category,"
-           " json_extract(line, '$.title') AS title, json_extract(line, '$.summary') AS abstract,"
-           " seq FROM raw;"
-           "CREATE TABLE papers(id INTEGER PRIMARY KEY, arxiv TEXT, category TEXT, title TEXT,"
-           " abstract TEXT);"
-           "INSERT INTO papers(arxiv, category, title, abstract)"
-           " SELECT arxiv, category, title, abstract FROM records r"
-           " WHERE seq = (SELECT min(seq) FROM records WHERE arxiv = r.arxiv)"
-           "   AND category IN (SELECT category FROM records GROUP BY category"
-           "     HAVING count(DISTINCT arxiv) >= 50)"
-           " ORDER BY seq;"
-           "DROP TABLE raw; DROP TABLE records;");
+  exec(
+      db,
+      "CREATE TABLE records AS SELECT json_extract(line, '$.id') AS arxiv,"
+      " json_extract(line, '$.categories[0]') AS category,"
+      " json_extract(line, '$.title') AS title, json_extract(line, '$.summary') AS "
+      "abstract,"
+      " seq FROM raw;"
+      "CREATE TABLE papers(id INTEGER PRIMARY KEY, arxiv TEXT, category TEXT, title TEXT,"
+      " abstract TEXT);"
+      "INSERT INTO papers(arxiv, category, title, abstract)"
+      " SELECT arxiv, category, title, abstract FROM records r"
+      " WHERE seq = (SELECT min(seq) FROM records WHERE arxiv = r.arxiv)"
+      "   AND category IN (SELECT category FROM records GROUP BY category"
+      "     HAVING count(DISTINCT arxiv) >= 50)"
+      " ORDER BY seq;"
+      "DROP TABLE raw; DROP TABLE records;");
 }
 
 static double now_seconds(void) {
@@ -168,10 +171,10 @@ static void report(const double *aN, int nI, int nJ, double total) {
 
 static int quality(sqlite3 *db, const char *zDir, int k, const char *zOptions) {
   make_papers(db, zDir);
-  char *zCreate = sqlite3_mprintf(
-      "CREATE VIRTUAL TABLE topics USING papers_index(content='papers', content_rowid='id',"
-      " columns='title, abstract'%s%s)",
-      zOptions ? ", " : "", zOptions ? zOptions : "");
+  char *zCreate = sqlite3_mprintf("CREATE VIRTUAL TABLE topics USING "
+                                  "papers_index(content='papers', content_rowid='id',"
+                                  " columns='title, abstract'%s%s)",
+                                  zOptions ? ", " : "", zOptions ? zOptions : "");
   exec(db, zCreate);
   sqlite3_free(zCreate);
   exec(db, "INSERT INTO topics(topics) VALUES('rebuild')");
@@ -195,8 +198,9 @@ static int quality(sqlite3 *db, const char *zDir, int k, const char *zOptions) {
   double *aN = calloc((size_t)(nClass * k), sizeof(double));
   double total = 0;
   int nCluster = 0;
-  if (sqlite3_prepare_v2(db, "SELECT c.i, r.cluster - 1 FROM result r JOIN papers p"
-                             " ON p.id = r.id JOIN classes c ON c.category = p.category",
+  if (sqlite3_prepare_v2(db,
+                         "SELECT c.i, r.cluster - 1 FROM result r JOIN papers p"
+                         " ON p.id = r.id JOIN classes c ON c.category = p.category",
                          -1, &pStmt, 0))
     die(db, "prepare");
   while (sqlite3_step(pStmt) == SQLITE_ROW) {
@@ -211,9 +215,11 @@ static int quality(sqlite3 *db, const char *zDir, int k, const char *zOptions) {
          zOptions ? zOptions : "defaults");
   report(aN, nClass, k, total);
   printf("clustering %.3f s\n", tCluster);
-  if (sqlite3_prepare_v2(db, "SELECT cluster, size, label FROM papers_clusters('topics', NULL,"
-                             " ?1) GROUP BY cluster ORDER BY cluster",
-                         -1, &pStmt, 0))
+  if (sqlite3_prepare_v2(
+          db,
+          "SELECT cluster, size, label FROM papers_clusters('topics', NULL,"
+          " ?1) GROUP BY cluster ORDER BY cluster",
+          -1, &pStmt, 0))
     die(db, "prepare");
   sqlite3_bind_int(pStmt, 1, k);
   while (sqlite3_step(pStmt) == SQLITE_ROW) {
@@ -244,9 +250,10 @@ static void build_scaled(sqlite3 *db, const char *zDir, int nPaper) {
   make_papers(db, zDir);
   exec(db, "CREATE TABLE big(id INTEGER PRIMARY KEY, title TEXT, abstract TEXT)");
   sqlite3_stmt *pSrc, *pInsert;
-  if (sqlite3_prepare_v2(db, "SELECT title, abstract FROM papers ORDER BY id", -1, &pSrc, 0) ||
-      sqlite3_prepare_v2(db, "INSERT INTO big(title, abstract) VALUES (?1, ?2)", -1, &pInsert,
-                         0))
+  if (sqlite3_prepare_v2(db, "SELECT title, abstract FROM papers ORDER BY id", -1, &pSrc,
+                         0) ||
+      sqlite3_prepare_v2(db, "INSERT INTO big(title, abstract) VALUES (?1, ?2)", -1,
+                         &pInsert, 0))
     die(db, "prepare");
   exec(db, "BEGIN");
   for (int n = 0, c = 0; n < nPaper; c++) {
@@ -254,7 +261,8 @@ static void build_scaled(sqlite3 *db, const char *zDir, int nPaper) {
       sqlite3_str *pTitle = sqlite3_str_new(db), *pAbstract = sqlite3_str_new(db);
       sqlite3_str_appendf(pTitle, "%s (%d)", sqlite3_column_text(pSrc, 0), c);
       perturb(pAbstract, (const char *)sqlite3_column_text(pSrc, 1), c);
-      char *zTitle = sqlite3_str_finish(pTitle), *zAbstract = sqlite3_str_finish(pAbstract);
+      char *zTitle = sqlite3_str_finish(pTitle),
+           *zAbstract = sqlite3_str_finish(pAbstract);
       sqlite3_bind_text(pInsert, 1, zTitle, -1, sqlite3_free);
       sqlite3_bind_text(pInsert, 2, zAbstract, -1, sqlite3_free);
       sqlite3_step(pInsert);
@@ -267,24 +275,27 @@ static void build_scaled(sqlite3 *db, const char *zDir, int nPaper) {
   sqlite3_finalize(pSrc);
   sqlite3_finalize(pInsert);
   exec(db, "DROP TABLE papers");
-  exec(db, "CREATE VIRTUAL TABLE topics USING papers_index(content='big', content_rowid='id',"
-           " columns='title, abstract')");
+  exec(db,
+       "CREATE VIRTUAL TABLE topics USING papers_index(content='big', content_rowid='id',"
+       " columns='title, abstract')");
   double t0 = now_seconds();
   exec(db, "INSERT INTO topics(topics) VALUES('rebuild')");
   printf("built %d papers, index rebuild %.1f s\n", nPaper, now_seconds() - t0);
 }
 
 static void time_clusters(sqlite3 *db, const char *zK) {
-  char *zSql = sqlite3_mprintf("SELECT count(*), max(cluster) FROM papers_clusters('topics',"
-                               " NULL, %s)",
-                               zK);
+  char *zSql =
+      sqlite3_mprintf("SELECT count(*), max(cluster) FROM papers_clusters('topics',"
+                      " NULL, %s)",
+                      zK);
   sqlite3_stmt *pStmt;
   double t0 = now_seconds();
   if (sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) || sqlite3_step(pStmt) != SQLITE_ROW)
     die(db, "papers_clusters");
-  printf("papers_clusters(k %s): %d papers, %d clusters, %.2f s, peak RSS so far %.0f MB\n", zK,
-         sqlite3_column_int(pStmt, 0), sqlite3_column_int(pStmt, 1), now_seconds() - t0,
-         peak_mb());
+  printf(
+      "papers_clusters(k %s): %d papers, %d clusters, %.2f s, peak RSS so far %.0f MB\n",
+      zK, sqlite3_column_int(pStmt, 0), sqlite3_column_int(pStmt, 1), now_seconds() - t0,
+      peak_mb());
   sqlite3_finalize(pStmt);
   sqlite3_free(zSql);
 }
