@@ -300,6 +300,28 @@ static void time_clusters(sqlite3 *db, const char *zK) {
   sqlite3_free(zSql);
 }
 
+/* A day's digest: the first nPaper papers of the index, automatic k. */
+static void time_digest(sqlite3 *db, int nPaper) {
+  sqlite3_stmt *pStmt;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT count(*), max(cluster) FROM papers_clusters('topics',"
+                         " (SELECT json_group_array(id) FROM (SELECT id FROM topics_docs"
+                         " ORDER BY id LIMIT ?1)))",
+                         -1, &pStmt, 0))
+    die(db, "prepare");
+  sqlite3_bind_int(pStmt, 1, nPaper);
+  for (int i = 0; i < 3; i++) {
+    double t0 = now_seconds();
+    if (sqlite3_step(pStmt) != SQLITE_ROW)
+      die(db, "papers_clusters");
+    printf("papers_clusters(first %d papers, k NULL): %d clusters, %.1f ms\n",
+           sqlite3_column_int(pStmt, 0), sqlite3_column_int(pStmt, 1),
+           (now_seconds() - t0) * 1000);
+    sqlite3_reset(pStmt);
+  }
+  sqlite3_finalize(pStmt);
+}
+
 int main(int argc, char **argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: quality_clusters EXTENSION DATA_DIR [K [INDEX_OPTIONS]]\n"
@@ -320,6 +342,7 @@ int main(int argc, char **argv) {
     if (isNew)
       build_scaled(db, argv[2], atoi(argv[4]));
     printf("peak RSS before clustering %.0f MB\n", peak_mb());
+    time_digest(db, 600);
     time_clusters(db, "8");
     time_clusters(db, "NULL");
   }
