@@ -39,8 +39,10 @@
 **     the chosen words it holds ("information bottleneck" rather than
 **     "bottleneck").
 **   - Errors: the index argument missing, no such papers_index, rowids not
-**     a JSON array of integers, k not an integer from 1 to 1000; a stored
-**     vector that does not decode is SQLITE_CORRUPT_VTAB.
+**     a JSON array of integers, k not an integer from 1 to 1000, k so large
+**     that the centres (k * terms doubles) would pass 1 GiB; a stored vector
+**     that does not decode is SQLITE_CORRUPT_VTAB. A cluster whose papers
+**     share no word term has a NULL label.
 */
 #include "topic.h"
 
