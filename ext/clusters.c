@@ -40,7 +40,7 @@
 **     "bottleneck").
 **   - Errors: the index argument missing, no such papers_index, rowids not
 **     a JSON array of integers, k not an integer from 1 to 1000, k so large
-**     that the centres (k * terms doubles) would pass 1 GiB; a stored vector
+**     that the centres (k * terms doubles) would pass 512 MiB; a stored vector
 **     that does not decode is SQLITE_CORRUPT_VTAB. A cluster whose papers
 **     share no word term has a NULL label.
 */
@@ -66,8 +66,9 @@
 #ifndef CLUSTERS_SEED_TRIALS
 #define CLUSTERS_SEED_TRIALS 4 /* candidates per k-means++ step */
 #endif
-#define CLUSTERS_LABEL_TERMS 4
-#define CLUSTERS_CANDIDATES  24 /* best-scoring terms looked at for a label */
+#define CLUSTERS_MAX_CENTRE_VALUES (1LL << 26) /* k * terms: 512 MiB of centres */
+#define CLUSTERS_LABEL_TERMS       4
+#define CLUSTERS_CANDIDATES        24 /* best-scoring terms looked at for a label */
 #ifndef CLUSTERS_SEED
 #define CLUSTERS_SEED 0x70617065727321ULL
 #endif
@@ -1007,6 +1008,13 @@ static int cluster_corpus(ClustersCursor *pCur, const Corpus *c, PapersStats *pS
     k = auto_k(c->nDoc);
   if (k > c->nDoc)
     k = c->nDoc;
+  if ((i64)k * c->nFeature > CLUSTERS_MAX_CENTRE_VALUES) {
+    return topic_vtab_error(
+        pCur->base.pVtab,
+        sqlite3_mprintf("papers_clusters: k = %d is too large for these"
+                        " %d papers: at most %lld",
+                        k, c->nDoc, CLUSTERS_MAX_CENTRE_VALUES / c->nFeature));
+  }
   int *aAssign = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)c->nDoc);
   double *aSim = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)c->nDoc);
   int rc = aAssign && aSim ? kmeans_best(c, k, aAssign, aSim) : SQLITE_NOMEM;
