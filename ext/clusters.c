@@ -56,12 +56,12 @@
 #ifndef CLUSTERS_RESTARTS
 #define CLUSTERS_RESTARTS 4 /* k-means++ seedings tried */
 #endif
-#define CLUSTERS_LARGE 20000 /* more papers than this: one seeding */
+#define CLUSTERS_LARGE (1LL << 28) /* entries * k above this: one seeding */
 #ifndef CLUSTERS_ITERATIONS
 #define CLUSTERS_ITERATIONS 30 /* assignment rounds per seeding, at most */
 #endif
 #ifndef CLUSTERS_LATENT_SHARE
-#define CLUSTERS_LATENT_SHARE 0.5 /* of the squared length, when both parts exist */
+#define CLUSTERS_LATENT_SHARE 1.0 /* of the squared length, when the index has both */
 #endif
 #ifndef CLUSTERS_SEED_TRIALS
 #define CLUSTERS_SEED_TRIALS 4 /* candidates per k-means++ step */
@@ -189,17 +189,12 @@ static int corpus_add(Corpus *p, PapersIdMap *pMap, i64 iRowid, const PapersVect
 ** latent part each normalised, then weighed so that the latent part holds
 ** CLUSTERS_LATENT_SHARE of the squared length (all of it, or none, when the
 ** other part is empty). */
-static void corpus_space(Corpus *p, int i) {
+static void corpus_space(Corpus *p, int i, double share) {
   double aSum[2] = {0, 0};
   for (i64 e = p->aStart[i]; e < p->aStart[i + 1]; e++) {
     int isLatent = papers_is_latent_id(p->aId[p->aFeature[e]]);
     aSum[isLatent] += (double)p->aWord[e] * p->aWord[e];
   }
-  double share = CLUSTERS_LATENT_SHARE;
-  if (aSum[0] == 0)
-    share = 1;
-  if (aSum[1] == 0)
-    share = 0;
   double aScale[2];
   aScale[0] = aSum[0] > 0 ? sqrt(1 - share) / sqrt(aSum[0]) : 0;
   aScale[1] = aSum[1] > 0 ? sqrt(share) / sqrt(aSum[1]) : 0;
@@ -253,8 +248,48 @@ static int corpus_compact(Corpus *p) {
   p->aSpace = sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)(nEntry + 1));
   if (p->aSpace == 0)
     return SQLITE_NOMEM;
+  int hasLatent = 0;
+  for (int f = 0; f < p->nFeature && !hasLatent; f++)
+    hasLatent = papers_is_latent_id(p->aId[f]);
   for (int i = 0; i < p->nDoc; i++)
-    corpus_space(p, i);
+    corpus_space(p, i, hasLatent ? CLUSTERS_LATENT_SHARE : 0);
+  return SQLITE_OK;
+}
+
+/* Makes pView the clustering space of c alone: per document, its entries of
+** non-zero weight in the space (aSpace), features renumbered densely in
+** order of first sight; aRowid, aWord, aId and aDf are left out. */
+static int corpus_view(const Corpus *c, Corpus *pView) {
+  memset(pView, 0, sizeof(*pView));
+  int *aMap = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(c->nFeature + 1));
+  i64 nEntry = 0;
+  for (i64 e = 0; e < c->nEntry; e++)
+    nEntry += c->aSpace[e] != 0;
+  pView->aStart = sqlite3_malloc64(sizeof(i64) * (sqlite3_uint64)(c->nDoc + 1));
+  pView->aFeature = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(nEntry + 1));
+  pView->aSpace = sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)(nEntry + 1));
+  if (!aMap || !pView->aStart || !pView->aFeature || !pView->aSpace) {
+    sqlite3_free(aMap);
+    corpus_free(pView);
+    return SQLITE_NOMEM;
+  }
+  memset(aMap, 0xff, sizeof(int) * (size_t)c->nFeature);
+  pView->nDoc = c->nDoc;
+  for (int i = 0; i < c->nDoc; i++) {
+    pView->aStart[i] = pView->nEntry;
+    for (i64 e = c->aStart[i]; e < c->aStart[i + 1]; e++) {
+      if (c->aSpace[e] == 0)
+        continue;
+      int f = c->aFeature[e];
+      if (aMap[f] < 0)
+        aMap[f] = pView->nFeature++;
+      pView->aFeature[pView->nEntry] = aMap[f];
+      pView->aSpace[pView->nEntry] = c->aSpace[e];
+      pView->nEntry++;
+    }
+  }
+  pView->aStart[c->nDoc] = pView->nEntry;
+  sqlite3_free(aMap);
   return SQLITE_OK;
 }
 
@@ -529,7 +564,7 @@ static int kmeans_best(const Corpus *pCorpus, int k, int *aBest, double *aBestSi
     return SQLITE_NOMEM;
   }
   double best = 0;
-  int nRestart = pCorpus->nDoc > CLUSTERS_LARGE ? 1 : CLUSTERS_RESTARTS;
+  int nRestart = pCorpus->nEntry * k > CLUSTERS_LARGE ? 1 : CLUSTERS_RESTARTS;
   for (int r = 0; r < nRestart; r++) {
     km.prng = CLUSTERS_SEED + (sqlite3_uint64)r;
     double objective = kmeans_run(&km, aScratch);
@@ -1008,16 +1043,22 @@ static int cluster_corpus(ClustersCursor *pCur, const Corpus *c, PapersStats *pS
     k = auto_k(c->nDoc);
   if (k > c->nDoc)
     k = c->nDoc;
-  if ((i64)k * c->nFeature > CLUSTERS_MAX_CENTRE_VALUES) {
+  Corpus view;
+  int rc = corpus_view(c, &view);
+  if (rc != SQLITE_OK)
+    return rc;
+  if ((i64)k * view.nFeature > CLUSTERS_MAX_CENTRE_VALUES) {
+    corpus_free(&view);
     return topic_vtab_error(
         pCur->base.pVtab,
         sqlite3_mprintf("papers_clusters: k = %d is too large for these"
                         " %d papers: at most %lld",
-                        k, c->nDoc, CLUSTERS_MAX_CENTRE_VALUES / c->nFeature));
+                        k, c->nDoc, CLUSTERS_MAX_CENTRE_VALUES / view.nFeature));
   }
   int *aAssign = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)c->nDoc);
   double *aSim = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)c->nDoc);
-  int rc = aAssign && aSim ? kmeans_best(c, k, aAssign, aSim) : SQLITE_NOMEM;
+  rc = aAssign && aSim ? kmeans_best(&view, k, aAssign, aSim) : SQLITE_NOMEM;
+  corpus_free(&view);
   if (rc == SQLITE_OK)
     rc = build_rows(pCur, c, pStats, aAssign, aSim, k);
   sqlite3_free(aAssign);
