@@ -21,23 +21,26 @@
 **     size, and its centrality: the cosine of the paper's vector and its
 **     cluster's mean direction. Rows come by cluster, centrality descending,
 **     rowid ascending.
-**   - The clustering: spherical k-means over the documents' stored vectors
-**     (word terms held by at least two papers of the set, and the latent
-**     dimensions when the index has them), each renormalised; seeding by
-**     k-means++ driven by a fixed-seed SplitMix64, CLUSTERS_RESTARTS
-**     restarts keeping the largest total similarity, at most
+**   - The clustering: spherical k-means (cosine) over the documents'
+**     stored vectors: their latent dimensions alone when the index has a
+**     latent part (CLUSTERS_LATENT_SHARE), else their word terms held by at
+**     least two papers of the set; each renormalised. Seeding by greedy
+**     k-means++ (CLUSTERS_SEED_TRIALS candidates a step) from a fixed-seed
+**     SplitMix64; up to CLUSTERS_RESTARTS seedings, as many as about
+**     CLUSTERS_WORK multiply-adds a round allow (so small sets get many,
+**     100,000 papers five at k = 20), keeping the largest total similarity; at most
 **     CLUSTERS_ITERATIONS rounds each. Documents are visited in rowid
 **     order, sums run in a fixed order, ties go to the lower index: the
 **     same clusters, bit for bit, on every machine.
 **   - The label: class-based TF-IDF. A word term t scores
-**     df_c(t) * ln(1 + A / df(t)) in cluster c, where df_c counts the
-**     cluster's papers holding t, df the set's, and A = n / clusters is the
-**     mean cluster size; terms held by one paper only are left out (unless
-**     the cluster is that paper). The CLUSTERS_LABEL_TERMS best, in the
-**     index vocabulary's readable form, joined by ", ": a term whose words
-**     are all in a term chosen already is skipped, and a phrase replaces
-**     the chosen words it holds ("information bottleneck" rather than
-**     "bottleneck").
+**     tf_c(t) * ln(1 + A / df(t)) in cluster c, where tf_c sums the term's
+**     stored weights over the cluster's papers, df counts the set's papers
+**     holding it, and A = n / clusters is the mean cluster size; terms held
+**     by one paper of the cluster only are left out (unless it is the only
+**     one). The CLUSTERS_LABEL_TERMS best, in the index vocabulary's
+**     readable form, joined by ", ": a term whose words are all in a term
+**     chosen already is skipped, and a phrase replaces the chosen words it
+**     holds ("information bottleneck" rather than "bottleneck").
 **   - Errors: the index argument missing, no such papers_index, rowids not
 **     a JSON array of integers, k not an integer from 1 to 1000, k so large
 **     that the centres (k * terms doubles) would pass 512 MiB; a stored vector
@@ -54,9 +57,11 @@
 #define CLUSTERS_AUTO_MIN 2
 #define CLUSTERS_AUTO_MAX 20
 #ifndef CLUSTERS_RESTARTS
-#define CLUSTERS_RESTARTS 4 /* k-means++ seedings tried */
+#define CLUSTERS_RESTARTS 8 /* k-means++ seedings tried, at most */
 #endif
-#define CLUSTERS_LARGE (1LL << 28) /* entries * k above this: one seeding */
+#ifndef CLUSTERS_WORK
+#define CLUSTERS_WORK (1LL << 29) /* entries * k * seedings, about */
+#endif
 #ifndef CLUSTERS_ITERATIONS
 #define CLUSTERS_ITERATIONS 30 /* assignment rounds per seeding, at most */
 #endif
@@ -552,7 +557,7 @@ static double kmeans_run(Kmeans *p, double *aScratch) {
 }
 
 /* Clusters the corpus into k; aBest (nDoc) receives the best assignment of
-** CLUSTERS_RESTARTS seedings, aBestSim the cosines that go with it. */
+** the seedings tried, aBestSim the cosines that go with it. */
 static int kmeans_best(const Corpus *pCorpus, int k, int *aBest, double *aBestSim) {
   Kmeans km;
   int rc = kmeans_init(&km, pCorpus, k);
@@ -564,7 +569,11 @@ static int kmeans_best(const Corpus *pCorpus, int k, int *aBest, double *aBestSi
     return SQLITE_NOMEM;
   }
   double best = 0;
-  int nRestart = pCorpus->nEntry * k > CLUSTERS_LARGE ? 1 : CLUSTERS_RESTARTS;
+  i64 nRestart = CLUSTERS_WORK / (pCorpus->nEntry * k + 1);
+  if (nRestart < 1)
+    nRestart = 1;
+  if (nRestart > CLUSTERS_RESTARTS)
+    nRestart = CLUSTERS_RESTARTS;
   for (int r = 0; r < nRestart; r++) {
     km.prng = CLUSTERS_SEED + (sqlite3_uint64)r;
     double objective = kmeans_run(&km, aScratch);
