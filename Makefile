@@ -8,6 +8,7 @@
 #   make bench      parse throughput against a memchr line scan
 #   make quality    topic-similarity quality (DATA=dir of arXiv JSONL)
 #   make bench-index papers_index vs FTS5 and a scan (DATA=..., SIZES="10000 100000")
+#   make quality-clusters  papers_clusters NMI/ARI/purity (DATA=, K=)
 #   make lint       clang-format check of every C file
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (build/fuzz/; clang)
 #   make oom        allocation-failure injection over named scenarios
@@ -43,7 +44,8 @@ DOCS    := README.md $(sort $(wildcard docs/*.md))
 
 ASAN_FLAGS := -O1 -g -ffp-contract=off -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-.PHONY: all demo test asan valgrind bench bench-index quality lint format clean node-deps fuzz fuzz-build oom
+.PHONY: all demo test asan valgrind bench bench-index quality quality-clusters bench-clusters \
+        lint format clean node-deps fuzz fuzz-build oom
 
 all: papers.$(SO)
 
@@ -115,6 +117,20 @@ SIZES ?= 10000 100000
 BENCH_SVG ?= build/bench/index.svg
 bench-index: papers.$(SO) build/bench_index
 	./build/bench_index ./papers $(DATA) --svg $(BENCH_SVG) $(SIZES)
+# papers_clusters: NMI, ARI, purity at K (default: the number of categories);
+# bench-clusters: time and peak memory on SCALE papers (docs/quality.md).
+build/quality_clusters: tests/bench/quality_clusters.c Makefile
+	@mkdir -p build
+	$(CC) -O2 $(WARNINGS) -o $@ tests/bench/quality_clusters.c -lsqlite3 -lm
+
+quality-clusters: papers.$(SO) build/quality_clusters
+	./build/quality_clusters ./papers $(DATA) $(K) $(INDEX_OPTIONS)
+
+SCALE ?= 100000
+# run twice: the first run builds the database, the second measures clustering alone
+bench-clusters: papers.$(SO) build/quality_clusters
+	./build/quality_clusters ./papers $(DATA) --scale $(SCALE) build/clusters-$(SCALE).db
+	./build/quality_clusters ./papers $(DATA) --scale $(SCALE) build/clusters-$(SCALE).db
 
 # ---- fuzzing: libFuzzer targets in build/fuzz/ (docs/testing.md) ----------
 # The extension's sources are compiled into each target (-DSQLITE_CORE), once,

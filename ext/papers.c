@@ -69,6 +69,7 @@ int sqlite3_papers_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
   if (rc == SQLITE_OK) rc = papers_register_key(db);
   if (rc == SQLITE_OK) rc = papers_register_topic(db, pConn);
   if (rc == SQLITE_OK) rc = papers_register_index(db, pConn);
+  if (rc == SQLITE_OK) rc = papers_register_clusters(db, pConn);
   papers_conn_unref(pConn); /* the registrations hold their own references */
   return rc;
 }
