@@ -816,29 +816,9 @@ static int clusters_close(sqlite3_vtab_cursor *pCursor) {
   return SQLITE_OK;
 }
 
-/* Reads k: 0 for automatic (NULL or absent), else an integer 1..1000. */
+/* Reads k: 0 for automatic (NULL or absent), else an integer 1..CLUSTERS_MAX_K. */
 static int read_k(ClustersTable *pTab, sqlite3_value *pK, int *pk) {
-  *pk = 0;
-  if (pK == 0 || sqlite3_value_type(pK) == SQLITE_NULL)
-    return SQLITE_OK;
-  int isText =
-      sqlite3_value_type(pK) == SQLITE_TEXT || sqlite3_value_type(pK) == SQLITE_BLOB;
-  if (sqlite3_value_numeric_type(pK) == SQLITE_INTEGER) {
-    i64 k = sqlite3_value_int64(pK);
-    if (k >= 1 && k <= CLUSTERS_MAX_K) {
-      *pk = (int)k;
-      return SQLITE_OK;
-    }
-  }
-  const char *zK = (const char *)sqlite3_value_text(pK);
-  if (zK == 0)
-    return SQLITE_NOMEM;
-  return topic_vtab_error(
-      &pTab->base, sqlite3_mprintf(isText ? "papers_clusters: k must be between 1 and"
-                                            " %d, got '%s'"
-                                          : "papers_clusters: k must be between 1 and"
-                                            " %d, got %s",
-                                   CLUSTERS_MAX_K, zK));
+  return papers_tvf_count_arg(&pTab->base, "papers_clusters", pK, 0, CLUSTERS_MAX_K, pk);
 }
 
 /* Runs one SQL statement binding pArg to ?1; *piValue = its first column. */

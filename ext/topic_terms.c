@@ -252,27 +252,8 @@ static int explain_rows(TermsCursor *pCur, const TopicOperand *pA,
 
 /* Reads k: an integer from 1 to 1000, the default when NULL or absent. */
 static int keywords_k(TermsTable *pTab, sqlite3_value *pK, int *pk) {
-  *pk = KEYWORDS_DEFAULT_K;
-  if (pK == 0 || sqlite3_value_type(pK) == SQLITE_NULL)
-    return SQLITE_OK;
-  int isText =
-      sqlite3_value_type(pK) == SQLITE_TEXT || sqlite3_value_type(pK) == SQLITE_BLOB;
-  if (sqlite3_value_numeric_type(pK) == SQLITE_INTEGER) {
-    i64 k = sqlite3_value_int64(pK);
-    if (k >= 1 && k <= KEYWORDS_MAX_K) {
-      *pk = (int)k;
-      return SQLITE_OK;
-    }
-  }
-  const char *zK = (const char *)sqlite3_value_text(pK);
-  if (zK == 0)
-    return SQLITE_NOMEM;
-  return topic_vtab_error(
-      &pTab->base, sqlite3_mprintf(isText ? "papers_keywords: k must be between 1 and %d,"
-                                            " got '%s'"
-                                          : "papers_keywords: k must be between 1 and %d,"
-                                            " got %s",
-                                   KEYWORDS_MAX_K, zK));
+  return papers_tvf_count_arg(&pTab->base, "papers_keywords", pK, KEYWORDS_DEFAULT_K,
+                              KEYWORDS_MAX_K, pk);
 }
 
 /* Vectorises argument iArg (0-based) into *pOp. */

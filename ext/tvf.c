@@ -1,7 +1,12 @@
 /*
 ** tvf.c: what the eponymous table-valued functions of papers share.
 **
-** Contract: papers_tvf_best_index() plans a table-valued function whose
+** Contract:
+**   papers_tvf_count_arg() reads a count argument such as k: NULL or absent
+**   gives the default, an integer in [1, nMax] itself, anything else an error
+**   naming the function and the value ("papers_keywords: k must be between 1
+**   and 1000, got 0"; text shown quoted).
+**   papers_tvf_best_index() plans a table-valued function whose
 ** arguments are its hidden columns nOutput, nOutput + 1, ... (at most 8):
 **   - each argument given arrives as an equality constraint; idxNum has bit k
 **     set when argument k is given, and the given ones reach xFilter in order;
@@ -50,4 +55,26 @@ int papers_tvf_best_index(sqlite3_index_info *pInfo, int nOutput, int nArg) {
     pInfo->estimatedRows = 1;
   }
   return SQLITE_OK;
+}
+
+int papers_tvf_count_arg(sqlite3_vtab *pVtab, const char *zFunc, sqlite3_value *pValue,
+                         int nDefault, int nMax, int *pnOut) {
+  *pnOut = nDefault;
+  if (pValue == 0 || sqlite3_value_type(pValue) == SQLITE_NULL) return SQLITE_OK;
+  int isText = sqlite3_value_type(pValue) == SQLITE_TEXT ||
+               sqlite3_value_type(pValue) == SQLITE_BLOB;
+  if (sqlite3_value_numeric_type(pValue) == SQLITE_INTEGER) {
+    i64 n = sqlite3_value_int64(pValue);
+    if (n >= 1 && n <= nMax) {
+      *pnOut = (int)n;
+      return SQLITE_OK;
+    }
+  }
+  const char *zValue = (const char *)sqlite3_value_text(pValue);
+  if (zValue == 0) return SQLITE_NOMEM;
+  sqlite3_free(pVtab->zErrMsg);
+  pVtab->zErrMsg = sqlite3_mprintf(isText ? "%s: k must be between 1 and %d, got '%s'"
+                                          : "%s: k must be between 1 and %d, got %s",
+                                   zFunc, nMax, zValue);
+  return pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
 }
