@@ -838,8 +838,12 @@ static int check_row(Check *p, i64 iDoc, sqlite3_value **apValue, PapersCounts *
   PapersVector vec;
   int isFound, nCount;
   int rc = index_store_doc_get(p->pTab->pStore, iDoc, &vec, &isFound);
-  if (rc == SQLITE_OK) rc = count_document(p->pTab, apValue, pCounts);
   if (rc != SQLITE_OK) return rc;
+  rc = count_document(p->pTab, apValue, pCounts);
+  if (rc != SQLITE_OK) {
+    papers_vector_free(&vec);
+    return rc;
+  }
   const PapersCount *aCount = papers_counts(pCounts, &nCount);
   if (!isFound) {
     check_problem(p, "row %lld of the content table is not indexed", iDoc);
