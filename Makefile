@@ -116,7 +116,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_MAX_LEN ?= 65536
 FUZZ_FORMATS := hf-daily hf-markdown arxiv-mail arxiv-rss arxiv-atom \
                 daily-arxiv-table daily-arxiv-list markdown-blocks
-FUZZ_TARGETS := $(addprefix parse-,$(FUZZ_FORMATS)) parse-auto key vector
+FUZZ_TARGETS := $(addprefix parse-,$(FUZZ_FORMATS)) parse-auto key vector keywords index
 FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=all -DSQLITE_CORE $(WARNINGS)
 FUZZ_OBJS    := $(patsubst ext/%.c,build/fuzz/obj/%.o,$(SOURCES))

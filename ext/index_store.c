@@ -607,11 +607,11 @@ static int posting_add(IndexStore *p, sqlite3_uint64 id, i64 iDoc, float weight)
   }
   int iAt = posting_search(aOld, nOld, iDoc);
   int isReplace = iAt < nOld && aOld[iAt].iDoc == iDoc;
-  memcpy(aNew, aOld, sizeof(IndexPosting) * (size_t)iAt);
+  if (iAt > 0) memcpy(aNew, aOld, sizeof(IndexPosting) * (size_t)iAt); /* aOld may be 0 */
   aNew[iAt].iDoc = iDoc;
   aNew[iAt].weight = weight;
   int iRest = iAt + isReplace;
-  memcpy(aNew + iAt + 1, aOld + iRest, sizeof(IndexPosting) * (size_t)(nOld - iRest));
+  if (nOld > iRest) memcpy(aNew + iAt + 1, aOld + iRest, sizeof(IndexPosting) * (size_t)(nOld - iRest));
   rc = block_store(p, id, iFirst, nOld > 0, aNew, nOld + 1 - isReplace);
   sqlite3_free(aOld);
   sqlite3_free(aNew);

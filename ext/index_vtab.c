@@ -1165,7 +1165,7 @@ static int score_documents(IndexTable *pTab, const PapersVector *pQuery, int has
   for (int i = 0; i < nHit; i++) {
     if (scores.aHit[i].score > 1) scores.aHit[i].score = 1;
   }
-  qsort(scores.aHit, (size_t)nHit, sizeof(Hit), compare_hits);
+  if (nHit > 1) qsort(scores.aHit, (size_t)nHit, sizeof(Hit), compare_hits); /* aHit may be 0 */
   while (nHit > 0 && scores.aHit[nHit - 1].score <= 0) nHit--; /* zero weights share nothing */
   if (nKeep >= 0 && nHit > nKeep) nHit = (int)nKeep;
   pCur->aHit = scores.aHit;

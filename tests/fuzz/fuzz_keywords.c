@@ -31,8 +31,9 @@ int LLVMFuzzerInitialize(int *pArgc, char ***pArgv) {
   (void)pArgv;
   if (sqlite3_open(":memory:", &db) != SQLITE_OK ||
       sqlite3_papers_init(db, 0, 0) != SQLITE_OK ||
-      sqlite3_prepare_v2(db, "SELECT token, start, \"end\", is_stop, phrase FROM "
-                             "papers_tokens(?1)",
+      sqlite3_prepare_v2(db,
+                         "SELECT token, start, \"end\", is_stop, phrase FROM "
+                         "papers_tokens(?1)",
                          -1, &pTokens, 0) != SQLITE_OK ||
       sqlite3_prepare_v2(db,
                          "SELECT v, papers_vector(v) IS v, papers_similarity(?1, ?1),"
@@ -40,8 +41,9 @@ int LLVMFuzzerInitialize(int *pArgc, char ***pArgv) {
                          -1, &pVector, 0) != SQLITE_OK ||
       sqlite3_prepare_v2(db, "SELECT rank, term, weight FROM papers_keywords(?1, 20)", -1,
                          &pKeywords, 0) != SQLITE_OK ||
-      sqlite3_prepare_v2(db, "SELECT term, weight_a, weight_b, contribution FROM "
-                             "papers_explain(?1, ?1)",
+      sqlite3_prepare_v2(db,
+                         "SELECT term, weight_a, weight_b, contribution FROM "
+                         "papers_explain(?1, ?1)",
                          -1, &pExplain, 0) != SQLITE_OK) {
     abort();
   }
