@@ -68,7 +68,14 @@ build/old_sqlite: tests/old_sqlite.c Makefile
 	@mkdir -p build
 	$(CC) $(CFLAGS) $(WARNINGS) -o $@ tests/old_sqlite.c -lsqlite3 -ldl
 
-test: papers.$(SO) build/runner build/old_sqlite node-deps
+# Crash consistency (tests/crash.c, run by tests/crash.test): the extension's
+# sources compiled in, as in build/oom/oom.
+build/crash: tests/crash.c $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p build
+	$(CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,crash) -o $@ \
+	  tests/crash.c $(SOURCES) -lsqlite3 -lm
+
+test: papers.$(SO) build/runner build/old_sqlite build/crash node-deps
 	PYTHON=$(PYTHON) SQLITE3=$(SQLITE3) ./build/runner --ext ./papers $(TESTS) $(DOCS)
 
 build/asan/papers.so: $(SOURCES) $(HEADERS) Makefile
@@ -161,7 +168,7 @@ oom: build/oom/oom
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ./build/oom/oom
 
-C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/oom.c $(wildcard tests/bench/*.c) \
+C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/oom.c tests/crash.c $(wildcard tests/bench/*.c) \
            $(wildcard tests/fuzz/*.c)
 
 lint:
