@@ -1210,6 +1210,14 @@ static int filter_ranked(IndexCursor *pCur, int idxNum, sqlite3_value **argv) {
     if (nKeep < 0) nKeep = -1; /* LIMIT -1: no limit */
   }
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return SQLITE_OK; /* no rows */
+  if (ePlan == PLAN_SIMILAR && sqlite3_value_numeric_type(argv[0]) != SQLITE_INTEGER) {
+    int eType = sqlite3_value_type(argv[0]);
+    return set_table_error(pTab, sqlite3_mprintf("%s: similar_to must be an integer rowid, got %s",
+                                                 pTab->config.zName,
+                                                 eType == SQLITE_FLOAT  ? "a real number"
+                                                 : eType == SQLITE_TEXT ? "text"
+                                                                        : "a blob"));
+  }
   PapersVector query;
   int rc, isFound = 1;
   if (ePlan == PLAN_SIMILAR) {

@@ -554,6 +554,7 @@ static int run_scenario(const Scenario *pScen, int isVerbose) {
 
 int main(int argc, char **argv) {
   int isVerbose = 0, nProblem = 0, nRan = 0;
+  setvbuf(stdout, 0, _IOLBF, 0); /* each scenario's line as it ends */
   install_allocator();
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "-v") == 0)
