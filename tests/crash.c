@@ -38,7 +38,7 @@ int sqlite3_papers_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
 
 #define FIXTURE           "tests/fixtures/hf-daily-papers-2026-05-15.txt"
 #define N_PROGRESS_POINTS 16 /* per journal mode */
-#define N_TIMED_POINTS    8 /* per journal mode */
+#define N_TIMED_POINTS    8  /* per journal mode */
 #define PROGRESS_OPCODES  200
 
 static const char zSetup[] =
