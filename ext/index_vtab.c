@@ -37,6 +37,7 @@
 */
 #include "index.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1206,8 +1207,10 @@ static int filter_ranked(IndexCursor *pCur, int idxNum, sqlite3_value **argv) {
   i64 nKeep = -1;
   if (idxNum & IDX_HAS_LIMIT) {
     nKeep = sqlite3_value_int64(argv[1]);
-    if (idxNum & IDX_HAS_OFFSET) nKeep += sqlite3_value_int64(argv[2]);
+    i64 nOffset = (idxNum & IDX_HAS_OFFSET) ? sqlite3_value_int64(argv[2]) : 0;
     if (nKeep < 0) nKeep = -1; /* LIMIT -1: no limit */
+    /* LIMIT + OFFSET past 2^63 - 1: keep everything (SQLite skips the offset) */
+    if (nKeep >= 0 && nOffset > 0) nKeep = nKeep > INT64_MAX - nOffset ? -1 : nKeep + nOffset;
   }
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return SQLITE_OK; /* no rows */
   if (ePlan == PLAN_SIMILAR && sqlite3_value_numeric_type(argv[0]) != SQLITE_INTEGER) {
