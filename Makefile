@@ -71,7 +71,14 @@ build/old_sqlite: tests/old_sqlite.c Makefile
 	@mkdir -p build
 	$(CC) $(CFLAGS) $(WARNINGS) -o $@ tests/old_sqlite.c -lsqlite3 -ldl
 
-test: papers.$(SO) build/runner build/old_sqlite node-deps
+# Crash consistency (tests/crash.c, run by tests/crash.test): the extension's
+# sources compiled in, as in build/oom/oom.
+build/crash: tests/crash.c $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p build
+	$(CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,crash) -o $@ \
+	  tests/crash.c $(SOURCES) -lsqlite3 -lm
+
+test: papers.$(SO) build/runner build/old_sqlite build/crash node-deps
 	PYTHON=$(PYTHON) SQLITE3=$(SQLITE3) ./build/runner --ext ./papers $(TESTS) $(DOCS)
 
 build/asan/papers.so: $(SOURCES) $(HEADERS) Makefile
@@ -143,7 +150,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_MAX_LEN ?= 65536
 FUZZ_FORMATS := hf-daily hf-markdown arxiv-mail arxiv-rss arxiv-atom \
                 daily-arxiv-table daily-arxiv-list markdown-blocks
-FUZZ_TARGETS := $(addprefix parse-,$(FUZZ_FORMATS)) parse-auto key vector
+FUZZ_TARGETS := $(addprefix parse-,$(FUZZ_FORMATS)) parse-auto key vector keywords index
 FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=all -DSQLITE_CORE $(WARNINGS)
 FUZZ_OBJS    := $(patsubst ext/%.c,build/fuzz/obj/%.o,$(SOURCES))
@@ -188,7 +195,7 @@ oom: build/oom/oom
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ./build/oom/oom
 
-C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/oom.c $(wildcard tests/bench/*.c) \
+C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/oom.c tests/crash.c $(wildcard tests/bench/*.c) \
            $(wildcard tests/fuzz/*.c)
 
 lint:

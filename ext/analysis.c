@@ -115,7 +115,7 @@ static int fetch_fts5(PapersConn *pConn, char **pzErr) {
   if (rc == SQLITE_NOMEM) return rc;
   if (pApi == 0) {
     *pzErr = sqlite3_mprintf("this SQLite has no FTS5, which the topic functions need");
-    return SQLITE_ERROR;
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   pConn->pFts5 = pApi;
   return SQLITE_OK;
@@ -167,6 +167,7 @@ static int create_analyzer(PapersConn *pConn, const char *zSpec, PapersAnalyzer 
     }
   }
   sqlite3_free(zCopy);
+  if (rc == SQLITE_ERROR && *pzErr == 0) rc = SQLITE_NOMEM; /* no room for the message */
   if (rc != SQLITE_OK) {
     sqlite3_free(p->zSpec);
     sqlite3_free(p);

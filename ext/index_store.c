@@ -503,12 +503,12 @@ int index_store_surface(IndexStore *p, sqlite3_uint64 id, const char **pz, int *
 
 int index_store_doc_get(IndexStore *p, i64 iDoc, PapersVector *pVec, int *pFound) {
   sqlite3_stmt *pStmt;
+  *pFound = 0;
+  memset(pVec, 0, sizeof(*pVec)); /* callers may free it whatever happens */
   int rc = statement(p, STMT_DOC_GET, &pStmt);
   if (rc != SQLITE_OK)
     return rc;
   sqlite3_bind_int64(pStmt, 1, iDoc);
-  *pFound = 0;
-  memset(pVec, 0, sizeof(*pVec));
   if (sqlite3_step(pStmt) == SQLITE_ROW) {
     const char *zProblem = 0;
     const unsigned char *a = sqlite3_column_blob(pStmt, 0);
@@ -518,7 +518,12 @@ int index_store_doc_get(IndexStore *p, i64 iDoc, PapersVector *pVec, int *pFound
     *pFound = rc == SQLITE_OK;
   }
   int rcReset = sqlite3_reset(pStmt);
-  return rc == SQLITE_OK ? rcReset : rc;
+  if (rc == SQLITE_OK) rc = rcReset;
+  if (rc != SQLITE_OK) {
+    papers_vector_free(pVec);
+    *pFound = 0;
+  }
+  return rc;
 }
 
 int index_store_doc_put(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
@@ -1122,6 +1127,7 @@ static int check_index_table(sqlite3 *db, const char *zIndex, const char *zDb,
   sqlite3_free(zSql);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(pStmt);
+    if (rc == SQLITE_NOMEM) return rc;
     *pzErr = sqlite3_mprintf("no such papers_index table: '%s'", zIndex);
     return SQLITE_ERROR;
   }
@@ -1130,8 +1136,10 @@ static int check_index_table(sqlite3 *db, const char *zIndex, const char *zDb,
     const char *zCreate = (const char *)sqlite3_column_text(pStmt, 0);
     exists = 1;
     isIndex = zCreate && sqlite3_strlike("%USING papers_index%", zCreate, 0) == 0;
+    if (zCreate == 0 && sqlite3_column_type(pStmt, 0) != SQLITE_NULL) exists = -1; /* NOMEM */
   }
-  sqlite3_finalize(pStmt);
+  rc = sqlite3_finalize(pStmt);
+  if (rc != SQLITE_OK || exists < 0) return rc != SQLITE_OK ? rc : SQLITE_NOMEM;
   if (!exists) {
     *pzErr = sqlite3_mprintf("no such papers_index table: '%s'", zIndex);
     return SQLITE_ERROR;
@@ -1185,6 +1193,7 @@ int papers_stats_open(PapersConn *pConn, const char *zIndex, PapersStats **ppSta
   sqlite3_free(zDb);
   sqlite3_free(zName);
   sqlite3_free(zTokenize);
+  if (rc != SQLITE_OK && rc != SQLITE_NOMEM && *pzErr == 0) rc = SQLITE_NOMEM; /* no message */
   if (rc != SQLITE_OK) {
     papers_stats_close(pStats);
     return rc;

@@ -38,6 +38,8 @@ int topic_stats_open(PapersConn *pConn, sqlite3_value *pIndex, const char *zFunc
              : sqlite3_mprintf("%s: cannot read papers_index table '%s'", zFunc, zIndex);
     if (rc != SQLITE_CORRUPT_VTAB)
       rc = SQLITE_ERROR;
+    if (*pzErr == 0)
+      rc = SQLITE_NOMEM;
   }
   sqlite3_free(zErr);
   return rc;

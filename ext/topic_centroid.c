@@ -113,9 +113,10 @@ static int centroid_add(Centroid *p, const PapersVector *pVec) {
     return SQLITE_NOMEM;
   for (int i = 0; i < pVec->nTerm; i++) {
     int iTerm, isNew;
-    int rc = papers_idmap_get(p->pTerms, pVec->aId[i], &iTerm, &isNew);
+    /* room first: a term the map numbers must always have its sum */
+    int rc = centroid_grow(p, (i64)papers_idmap_count(p->pTerms) + 1);
     if (rc == SQLITE_OK)
-      rc = centroid_grow(p, iTerm + 1);
+      rc = papers_idmap_get(p->pTerms, pVec->aId[i], &iTerm, &isNew);
     if (rc != SQLITE_OK)
       return rc;
     p->aId[iTerm] = pVec->aId[i];

@@ -39,6 +39,7 @@
 #include <string.h>
 
 int sqlite3_papers_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi);
+void __sanitizer_print_stack_trace(void);
 
 typedef struct Scenario {
   const char *zName;
@@ -48,62 +49,181 @@ typedef struct Scenario {
   const char *zSetup;   /* run before failures are armed, or 0 */
   const char *zCheck;   /* must succeed after the run, failures disarmed, or 0 */
   int armInit;          /* fail allocations in sqlite3_papers_init too */
+  const char *zState;   /* after a failed run, must give what it gave before, or 0 */
 } Scenario;
 
 #define FIX(x) "tests/fixtures/" x
 #define ALL    "SELECT * FROM papers_parse(?1, NULL, '2026-05-15')"
 #define COUNT  "SELECT count(*) FROM papers_parse(?1)"
 
+/* A text with stop words, numbers, punctuation, diacritics and a phrase. */
+#define TEXT_A                                                                           \
+  "'Large language models (LLMs) don''t reason: 3 naïve café benchmarks, "             \
+  "information bottleneck and mixture-of-experts routing for large language models'"
+#define TEXT_B                                                                           \
+  "'Variational information bottleneck for robust representation learning of "           \
+  "language models'"
+
+/* The index scenarios: a content table from a fixture (fixture() is the
+** scenario's file), an index with the triggers of
+** sql/papers_index_triggers.sql, built by rebuild. The arXiv mail has 223
+** papers: enough for the latent part (INDEX_LATENT_MIN_DOCS), fitted with 4
+** dimensions to keep the runs short. */
+#define MAIL FIX("arxiv-email-cs-2019-07-15-crlf.txt")
+#define HF   FIX("hf-daily-papers-2026-05-15.txt")
+#define IDX_TABLE                                                                        \
+  "CREATE TABLE papers(id INTEGER PRIMARY KEY, title TEXT, abstract TEXT);"              \
+  "INSERT INTO papers SELECT ordinal, title, abstract FROM papers_parse(fixture());"
+#define IDX_CREATE(latent)                                                               \
+  "CREATE VIRTUAL TABLE topics USING papers_index(content='papers', content_rowid='id'," \
+  " columns='title, abstract', latent='" latent "');"                                    \
+  "CREATE TRIGGER papers_topics_insert AFTER INSERT ON papers BEGIN"                     \
+  " INSERT INTO topics(rowid, title, abstract) VALUES (new.id, new.title, "              \
+  "new.abstract);"                                                                       \
+  " END;"                                                                                \
+  "CREATE TRIGGER papers_topics_delete AFTER DELETE ON papers BEGIN"                     \
+  " INSERT INTO topics(topics, rowid, title, abstract)"                                  \
+  " VALUES ('delete', old.id, old.title, old.abstract); END;"                            \
+  "CREATE TRIGGER papers_topics_update AFTER UPDATE ON papers BEGIN"                     \
+  " INSERT INTO topics(topics, rowid, title, abstract)"                                  \
+  " VALUES ('delete', old.id, old.title, old.abstract);"                                 \
+  " INSERT INTO topics(rowid, title, abstract) VALUES (new.id, new.title, "              \
+  "new.abstract);"                                                                       \
+  " END;"
+#define IDX_SETUP(latent)                                                                \
+  IDX_TABLE IDX_CREATE(latent) "INSERT INTO topics(topics) VALUES('rebuild');"
+#define IDX_CHECK "INSERT INTO topics(topics) VALUES('integrity-check')"
+/* Everything the index stores, and the content table, as one value. */
+#define IDX_STATE                                                                        \
+  "SELECT (SELECT group_concat(k || '=' || v, ',') FROM (SELECT * FROM topics_config"    \
+  " ORDER BY k)), (SELECT group_concat(term || ':' || df || ':' || surface || ':' ||"    \
+  " votes, ',') FROM (SELECT * FROM topics_vocab ORDER BY term)),"                       \
+  " (SELECT group_concat(id || ':' || hex(vector), ',') FROM (SELECT * FROM topics_docs" \
+  " ORDER BY id)), (SELECT group_concat(term || ':' || first || ':' || hex(data), ',')"  \
+  " FROM (SELECT * FROM topics_postings ORDER BY term, first)),"                         \
+  " (SELECT group_concat(term || ':' || hex(projection), ',') FROM (SELECT * FROM"       \
+  " topics_latent ORDER BY term)), (SELECT group_concat(id || ':' || title || ':' ||"    \
+  " abstract, ',') FROM (SELECT * FROM papers ORDER BY id))"
+#define NEW_PAPER                                                                        \
+  "(100000, 'Variational information bottleneck for robust representation learning',"    \
+  " 'We revisit the information bottleneck and compress representations of language "    \
+  "models with a mixture of experts.')"
+
 static const Scenario aScenario[] = {
     /* registration */
-    {"init", "SELECT papers_version()", 0, 0, 0, 0, 1},
+    {"init", "SELECT papers_version()", 0, 0, 0, 0, 1, 0},
     /* housekeeping and the formats table */
-    {"debug", "SELECT papers_version(), length(papers_debug()) > 0", 0, 0, 0, 0, 0},
-    {"formats", "SELECT * FROM papers_formats", 0, 0, 0, 0, 0},
+    {"debug", "SELECT papers_version(), length(papers_debug()) > 0", 0, 0, 0, 0, 0, 0},
+    {"formats", "SELECT * FROM papers_formats", 0, 0, 0, 0, 0, 0},
     /* every format, all columns, and count(*) (no column is read) */
-    {"parse-hf-daily", ALL, FIX("hf-daily-papers-2026-05-15.txt"), 6000, 0, 0, 0},
+    {"parse-hf-daily", ALL, FIX("hf-daily-papers-2026-05-15.txt"), 6000, 0, 0, 0, 0},
     {"parse-hf-markdown", ALL,
      FIX("hf-page-firecrawl-markdown-search-source-citations-2026-10-02.excerpt.md"),
-     6000, 0, 0, 0},
+     6000, 0, 0, 0, 0},
     {"parse-hf-markdown-v2", ALL,
-     FIX("hf-trending-structured-html-v2-extract-2026.excerpt.md"), 6000, 0, 0, 0},
-    {"parse-arxiv-mail", ALL, FIX("arxiv-email-fixture-2026-01-26.txt"), 8000, 0, 0, 0},
-    {"parse-arxiv-listing", ALL, FIX("arxiv-listing-mathAG-new-testfake.txt"), 0, 0, 0,
+     FIX("hf-trending-structured-html-v2-extract-2026.excerpt.md"), 6000, 0, 0, 0, 0},
+    {"parse-arxiv-mail", ALL, FIX("arxiv-email-fixture-2026-01-26.txt"), 8000, 0, 0, 0,
+     0},
+    {"parse-arxiv-listing", ALL, FIX("arxiv-listing-mathAG-new-testfake.txt"), 0, 0, 0, 0,
      0},
     {"parse-arxiv-mail-crlf", ALL, FIX("arxiv-email-cs-2019-07-15-crlf.txt"), 6000, 0, 0,
-     0},
-    {"parse-arxiv-rss", ALL, FIX("arxiv-rdf-handmade-2023-06-01.xml"), 0, 0, 0, 0},
-    {"parse-arxiv-rss2", ALL, FIX("arxiv-rss2-derived-filter-feed-zh-2025-08-01.xml"),
-     8000, 0, 0, 0},
-    {"parse-arxiv-atom", ALL, FIX("arxiv-atom-handmade-2024-02-01.xml"), 0, 0, 0, 0},
-    {"parse-daily-arxiv-table", ALL, FIX("cv-arxiv-daily-README-table-SLAM-excerpt.md"),
-     4000, 0, 0, 0},
-    {"parse-daily-arxiv-list", ALL, FIX("cv-arxiv-daily-wechat-list-SLAM-excerpt.md"),
-     4000, 0, 0, 0},
-    {"parse-markdown-blocks", ALL, FIX("awesome-arxiv-daily-reporter-IR-2026-04-01.md"),
-     6000, 0, 0, 0},
-    {"count-hf-daily", COUNT, FIX("hf-daily-papers-2026-05-15.txt"), 0, 0, 0, 0},
-    {"count-daily-arxiv-table", COUNT, FIX("cv-arxiv-daily-README-table-SLAM-excerpt.md"),
-     0, 0, 0, 0},
-    {"count-arxiv-mail", COUNT, FIX("arxiv-email-cs-2019-07-15-crlf.txt"), 0, 0, 0, 0},
-    /* argument errors build messages */
-    {"parse-unknown-format", "SELECT * FROM papers_parse('x', 'nope')", 0, 0, 0, 0, 0},
-    {"parse-bad-today", "SELECT * FROM papers_parse('x', 'hf-daily', 'someday')", 0, 0, 0,
      0, 0},
-    {"parse-bad-utf8", "SELECT * FROM papers_parse(x'41ff')", 0, 0, 0, 0, 0},
+    {"parse-arxiv-rss", ALL, FIX("arxiv-rdf-handmade-2023-06-01.xml"), 0, 0, 0, 0, 0},
+    {"parse-arxiv-rss2", ALL, FIX("arxiv-rss2-derived-filter-feed-zh-2025-08-01.xml"),
+     8000, 0, 0, 0, 0},
+    {"parse-arxiv-atom", ALL, FIX("arxiv-atom-handmade-2024-02-01.xml"), 0, 0, 0, 0, 0},
+    {"parse-daily-arxiv-table", ALL, FIX("cv-arxiv-daily-README-table-SLAM-excerpt.md"),
+     4000, 0, 0, 0, 0},
+    {"parse-daily-arxiv-list", ALL, FIX("cv-arxiv-daily-wechat-list-SLAM-excerpt.md"),
+     4000, 0, 0, 0, 0},
+    {"parse-markdown-blocks", ALL, FIX("awesome-arxiv-daily-reporter-IR-2026-04-01.md"),
+     6000, 0, 0, 0, 0},
+    {"count-hf-daily", COUNT, FIX("hf-daily-papers-2026-05-15.txt"), 0, 0, 0, 0, 0},
+    {"count-daily-arxiv-table", COUNT, FIX("cv-arxiv-daily-README-table-SLAM-excerpt.md"),
+     0, 0, 0, 0, 0},
+    {"count-arxiv-mail", COUNT, FIX("arxiv-email-cs-2019-07-15-crlf.txt"), 0, 0, 0, 0, 0},
+    /* argument errors build messages */
+    {"parse-unknown-format", "SELECT * FROM papers_parse('x', 'nope')", 0, 0, 0, 0, 0, 0},
+    {"parse-bad-today", "SELECT * FROM papers_parse('x', 'hf-daily', 'someday')", 0, 0, 0,
+     0, 0, 0},
+    {"parse-bad-utf8", "SELECT * FROM papers_parse(x'41ff')", 0, 0, 0, 0, 0, 0},
     /* papers_unparsed: rejects, and an input no format recognises */
     {"unparsed-malformed", "SELECT * FROM papers_unparsed(?1)",
-     FIX("arxiv-email-fixture-malformed.txt"), 0, 0, 0, 0},
+     FIX("arxiv-email-fixture-malformed.txt"), 0, 0, 0, 0, 0},
     {"unparsed-v2", "SELECT * FROM papers_unparsed(?1)",
-     FIX("hf-trending-structured-html-v2-extract-2026.excerpt.md"), 0, 0, 0, 0},
+     FIX("hf-trending-structured-html-v2-extract-2026.excerpt.md"), 0, 0, 0, 0, 0},
     {"unparsed-undetected", "SELECT * FROM papers_unparsed(?1)", FIX("SOURCES.md"), 3000,
-     0, 0, 0},
+     0, 0, 0, 0},
     /* papers_key */
     {"key", "SELECT papers_key('Sch\\\"{u}tte''s $\\alpha$-Nets: Ωmega, ﬁne Ⅻ straße')",
-     0, 0, 0, 0, 0},
+     0, 0, 0, 0, 0, 0},
     {"key-titles", "SELECT papers_key(title) FROM papers_parse(?1)",
-     FIX("arxiv-listing-qfin-new-2023-03-17.txt"), 0, 0, 0, 0},
-    {"key-blob", "SELECT papers_key(x'00')", 0, 0, 0, 0, 0},
+     FIX("arxiv-listing-qfin-new-2023-03-17.txt"), 0, 0, 0, 0, 0},
+    {"key-blob", "SELECT papers_key(x'00')", 0, 0, 0, 0, 0, 0},
+    /* the topic functions */
+    {"tokens", "SELECT * FROM papers_tokens(" TEXT_A ")", 0, 0, 0, 0, 0, 0},
+    {"tokens-tokenizer", "SELECT * FROM papers_tokens(" TEXT_A ", 'unicode61')", 0, 0, 0,
+     0, 0, 0},
+    {"tokens-bad-tokenizer", "SELECT * FROM papers_tokens('x', 'nosuch')", 0, 0, 0, 0, 0,
+     0},
+    {"vector", "SELECT papers_vector(" TEXT_A ")", 0, 0, 0, 0, 0, 0},
+    {"vector-blob", "SELECT papers_vector(papers_vector(" TEXT_A "))", 0, 0, 0, 0, 0, 0},
+    {"vector-bad-blob", "SELECT papers_vector(x'00112233')", 0, 0, 0, 0, 0, 0},
+    {"similarity", "SELECT papers_similarity(" TEXT_A ", " TEXT_B ")", 0, 0, 0, 0, 0, 0},
+    {"keywords", "SELECT * FROM papers_keywords(" TEXT_A ", 5)", 0, 0, 0, 0, 0, 0},
+    {"keywords-abstracts",
+     "SELECT k.* FROM papers_parse(?1) p, papers_keywords(p.abstract, 3) k", HF, 8000, 0,
+     0, 0, 0},
+    {"keywords-bad-k", "SELECT * FROM papers_keywords('x', 0)", 0, 0, 0, 0, 0, 0},
+    {"explain", "SELECT * FROM papers_explain(" TEXT_A ", " TEXT_B ")", 0, 0, 0, 0, 0, 0},
+    {"explain-vectors",
+     "SELECT * FROM papers_explain(papers_vector(" TEXT_A "), papers_vector(" TEXT_B "))",
+     0, 0, 0, 0, 0, 0},
+    {"centroid", "SELECT papers_centroid(papers_vector(title)) FROM papers_parse(?1)", HF,
+     8000, 0, 0, 0, 0},
+    {"centroid-text", "SELECT papers_centroid(abstract) FROM papers_parse(?1)", HF, 4000,
+     0, 0, 0, 0},
+    /* the topic functions with an index's statistics */
+    {"vector-index", "SELECT papers_vector(abstract, 'topics') FROM papers WHERE id = 5",
+     HF, 0, IDX_SETUP("0"), 0, 0, 0},
+    {"similarity-index",
+     "SELECT papers_similarity(" TEXT_A ", abstract, 'topics') FROM papers WHERE id < 4",
+     HF, 0, IDX_SETUP("0"), 0, 0, 0},
+    {"keywords-index",
+     "SELECT * FROM papers_keywords((SELECT vector FROM topics_docs WHERE id = 5), 5,"
+     " 'topics')",
+     HF, 0, IDX_SETUP("0"), 0, 0, 0},
+    {"explain-index", "SELECT * FROM papers_explain(" TEXT_A ", " TEXT_B ", 'topics')",
+     HF, 0, IDX_SETUP("0"), 0, 0, 0},
+    {"index-not-an-index", "SELECT papers_vector('x', 'papers')", HF, 0, IDX_SETUP("0"),
+     0, 0, 0},
+    /* papers_index: build, writes through triggers, checks, queries */
+    {"index-create", IDX_CREATE("4"), MAIL, 0, IDX_TABLE, 0, 0, 0},
+    {"index-build", "INSERT INTO topics(topics) VALUES('rebuild')", MAIL, 0,
+     IDX_TABLE IDX_CREATE("4"), 0, 0, IDX_STATE},
+    {"index-rebuild", "INSERT INTO topics(topics) VALUES('rebuild')", HF, 0,
+     IDX_SETUP("4"), IDX_CHECK, 0, IDX_STATE},
+    {"index-insert", "INSERT INTO papers VALUES " NEW_PAPER, MAIL, 0, IDX_SETUP("4"),
+     IDX_CHECK, 0, IDX_STATE},
+    {"index-delete", "DELETE FROM papers WHERE id = 5", HF, 0, IDX_SETUP("4"), IDX_CHECK,
+     0, IDX_STATE},
+    {"index-update",
+     "UPDATE papers SET title = 'Mixture of experts routing' WHERE id = 7", HF, 0,
+     IDX_SETUP("4"), IDX_CHECK, 0, IDX_STATE},
+    {"index-insert-in-transaction", "INSERT INTO papers VALUES " NEW_PAPER, HF, 0,
+     IDX_SETUP("4") "BEGIN;", IDX_CHECK, 0, IDX_STATE},
+    {"index-integrity-check", IDX_CHECK, HF, 0, IDX_SETUP("4"), 0, 0, 0},
+    {"index-more-like-this",
+     "SELECT rowid, score FROM topics WHERE similar_to = 5 ORDER BY score DESC LIMIT 10",
+     HF, 0, IDX_SETUP("4"), 0, 0, 0},
+    {"index-query",
+     "SELECT rowid, score, title FROM topics WHERE query = " TEXT_A
+     " ORDER BY score DESC LIMIT 10",
+     HF, 0, IDX_SETUP("4"), 0, 0, 0},
+    {"index-query-vector",
+     "SELECT rowid, score FROM topics WHERE query = (SELECT vector FROM topics_docs"
+     " WHERE id = 9)",
+     HF, 0, IDX_SETUP("4"), 0, 0, 0},
 };
 
 #define N_SCENARIO ((int)(sizeof(aScenario) / sizeof(aScenario[0])))
@@ -127,6 +247,8 @@ static int fault_fires(void) {
     return 0;
   if (fault.nCall == fault.iFailAt ||
       (fault.isPersistent && fault.nCall > fault.iFailAt)) {
+    if (fault.nFail == 0 && getenv("OOM_TRACE"))
+      __sanitizer_print_stack_trace(); /* where the first failure is injected */
     fault.nFail++;
     return 1;
   }
@@ -181,6 +303,7 @@ typedef struct Outcome {
   char zErr[256];
   unsigned long long hash;
   int nRow;
+  unsigned long long stateBefore, stateAfter; /* hashes of zState's rows */
 } Outcome;
 
 static void hash_bytes(unsigned long long *pHash, const void *p, int n) {
@@ -232,6 +355,35 @@ static int exec_unarmed(sqlite3 *db, const char *zSql, char *zErr, int nErr) {
   return rc;
 }
 
+/* fixture(): the scenario's input, for setups (no allocation). */
+static void fixture_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  (void)argv;
+  const Input *pIn = sqlite3_user_data(pCtx);
+  if (pIn->z)
+    sqlite3_result_blob(pCtx, pIn->z, pIn->n, SQLITE_STATIC);
+}
+
+/* A hash of every row of zSql (unarmed); 0 when it fails. */
+static unsigned long long state_hash(sqlite3 *db, const char *zSql) {
+  sqlite3_stmt *pStmt = 0;
+  unsigned long long hash = 14695981039346656037ULL;
+  if (sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) != SQLITE_OK)
+    return 0;
+  while (sqlite3_step(pStmt) == SQLITE_ROW) {
+    for (int i = 0; i < sqlite3_column_count(pStmt); i++) {
+      const unsigned char *z = sqlite3_column_text(pStmt, i);
+      int n = sqlite3_column_bytes(pStmt, i);
+      hash_bytes(&hash, &n, sizeof(n));
+      if (z)
+        hash_bytes(&hash, z, n);
+    }
+  }
+  if (sqlite3_finalize(pStmt) != SQLITE_OK)
+    return 0;
+  return hash;
+}
+
 /* Runs a scenario once with the failure point iFailAt (0: none). */
 static void run_once(const Scenario *pScen, const Input *pIn, long long iFailAt,
                      int isPersistent, Outcome *pOut) {
@@ -244,6 +396,7 @@ static void run_once(const Scenario *pScen, const Input *pIn, long long iFailAt,
     sqlite3_close(db);
     return;
   }
+  sqlite3_create_function(db, "fixture", 0, SQLITE_UTF8, (void *)pIn, fixture_func, 0, 0);
   if (pScen->armInit)
     fault_arm(iFailAt, isPersistent);
   int rc = sqlite3_papers_init(db, 0, 0);
@@ -259,10 +412,12 @@ static void run_once(const Scenario *pScen, const Input *pIn, long long iFailAt,
       goto done;
     }
   }
+  if (pScen->zState)
+    pOut->stateBefore = state_hash(db, pScen->zState);
   if (!pScen->armInit)
     fault_arm(iFailAt, isPersistent);
   rc = sqlite3_prepare_v2(db, pScen->zSql, -1, &pStmt, 0);
-  if (rc == SQLITE_OK && pIn->z) {
+  if (rc == SQLITE_OK && pIn->z && sqlite3_bind_parameter_count(pStmt) > 0) {
     rc = sqlite3_bind_blob(pStmt, 1, pIn->z, pIn->n, SQLITE_STATIC);
   }
   while (rc == SQLITE_OK && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
@@ -300,13 +455,16 @@ static void run_once(const Scenario *pScen, const Input *pIn, long long iFailAt,
   sqlite3_finalize(pStmt);
   pStmt = 0;
   fault_disarm();
-  if (pScen->zCheck && pOut->rc == SQLITE_OK) {
+  /* the check holds whether the statement failed or not */
+  if (pScen->zCheck && (pOut->rc == SQLITE_OK || pOut->rc == SQLITE_NOMEM)) {
     char zErr[200];
     if (exec_unarmed(db, pScen->zCheck, zErr, sizeof(zErr)) != SQLITE_OK) {
       pOut->rc = -2;
       snprintf(pOut->zErr, sizeof(pOut->zErr), "check failed: %s", zErr);
     }
   }
+  if (pScen->zState)
+    pOut->stateAfter = state_hash(db, pScen->zState);
 done:
   fault_disarm();
   sqlite3_finalize(pStmt);
@@ -315,6 +473,9 @@ done:
     snprintf(pOut->zErr, sizeof(pOut->zErr), "sqlite3_close: %s", sqlite3_errmsg(db));
   }
 }
+
+static long long nTotalRun;
+#define OOM_MAX_POINTS 400
 
 /* Runs every failure point of a scenario; returns the number of problems. */
 static int run_scenario(const Scenario *pScen, int isVerbose) {
@@ -337,8 +498,14 @@ static int run_scenario(const Scenario *pScen, int isVerbose) {
     return 1;
   }
   long long nRun = 0;
+  /* Scenarios of more than OOM_MAX_POINTS allocations (an index of 223
+  ** papers) fail every nStride-th allocation only: the first, then one in
+  ** nStride, so that the run stays within minutes. */
+  long long nStride =
+      nAlloc > OOM_MAX_POINTS ? (nAlloc + OOM_MAX_POINTS - 1) / OOM_MAX_POINTS : 1;
   for (int isPersistent = 0; isPersistent <= 1; isPersistent++) {
-    for (long long iFailAt = 1;; iFailAt++) {
+    const char *zAt = getenv("OOM_AT"); /* one failure point only (debugging) */
+    for (long long iFailAt = zAt ? atoll(zAt) : 1;; iFailAt += nStride) {
       run_once(pScen, &in, iFailAt, isPersistent, &out);
       nRun++;
       const char *zMode = isPersistent ? "persistent" : "transient";
@@ -350,6 +517,14 @@ static int run_scenario(const Scenario *pScen, int isVerbose) {
       if (!isOk) {
         printf("%-28s FAIL %s n=%lld: rc=%d (%s), %d rows (want %d)\n", pScen->zName,
                zMode, iFailAt, out.rc, out.zErr, out.nRow, ref.nRow);
+        nProblem++;
+      } else if (pScen->zState &&
+                 (out.rc == SQLITE_OK ? out.stateAfter != ref.stateAfter
+                                      : out.stateAfter != out.stateBefore)) {
+        /* a failed statement leaves everything as it was; one that got
+        ** through leaves what the run without failures left */
+        printf("%-28s FAIL %s n=%lld: rc=%d, the state is not %s\n", pScen->zName, zMode,
+               iFailAt, out.rc, out.rc == SQLITE_OK ? "the reference's" : "as before");
         nProblem++;
       }
       int nCount;
@@ -365,18 +540,21 @@ static int run_scenario(const Scenario *pScen, int isVerbose) {
       if (isVerbose) {
         printf("  %s n=%lld rc=%d %s\n", zMode, iFailAt, out.rc, out.zErr);
       }
-      if (fault.nCall < iFailAt || nProblem > 20)
+      if (fault.nCall < iFailAt || nProblem > 20 || zAt)
         break; /* the run got through */
     }
   }
-  printf("%-28s %s  %5lld allocations, %5lld runs, %s\n", pScen->zName,
-         nProblem ? "FAIL" : "ok  ", nAlloc, nRun, ref.rc ? "an error" : "rows");
+  nTotalRun += nRun;
+  printf("%-28s %s  %5lld allocations, %5lld runs%s, %s\n", pScen->zName,
+         nProblem ? "FAIL" : "ok  ", nAlloc, nRun, nStride > 1 ? " (strided)" : "",
+         ref.rc ? "an error" : "rows");
   free(in.z);
   return nProblem;
 }
 
 int main(int argc, char **argv) {
   int isVerbose = 0, nProblem = 0, nRan = 0;
+  setvbuf(stdout, 0, _IOLBF, 0); /* each scenario's line as it ends */
   install_allocator();
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "-v") == 0)
@@ -397,6 +575,6 @@ int main(int argc, char **argv) {
     nProblem += run_scenario(&aScenario[iScen], isVerbose);
     nRan++;
   }
-  printf("%d scenarios, %d problems\n", nRan, nProblem);
+  printf("%d scenarios, %lld runs, %d problems\n", nRan, nTotalRun, nProblem);
   return nProblem ? 1 : 0;
 }

@@ -17,6 +17,8 @@ for name in "$@"; do
   case $name in
     vector) seeds= ;;       # BLOBs, not digests: starts from nothing
     key) len=4096 ;;        # titles are short
+    keywords) len=8192 ;;   # abstracts, not whole digests
+    index) seeds= ; len=2048 ;; # programs of operations, not digests
   esac
   log=build/fuzz/log/$name.txt
   ./build/fuzz/$name -max_total_time="$seconds" -max_len="$len" -timeout=10 \
