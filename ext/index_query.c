@@ -327,15 +327,14 @@ static int pruned_posting(void *pCtx, i64 iDoc, float weight) {
 
 /* Scores ordinal i exactly from its stored vector. */
 static int pruned_score(Pruned *p, i64 i) {
-  PapersVector vec;
+  double dot = 0;
   int isFound = 0;
   p->aDone[i] = 1;
   if (p->hasExclude && p->aDoc[i] == p->iExclude)
     return SQLITE_OK;
-  int rc = index_store_doc_get(p->pStore, p->aDoc[i], &vec, &isFound);
+  int rc = index_store_doc_dot(p->pStore, p->aDoc[i], p->pQuery, &dot, &isFound);
   if (rc == SQLITE_OK && isFound)
-    topk_add(&p->top, p->aDoc[i], papers_vector_dot(p->pQuery, &vec));
-  papers_vector_free(&vec);
+    topk_add(&p->top, p->aDoc[i], dot);
   return rc;
 }
 

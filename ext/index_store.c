@@ -521,6 +521,26 @@ int index_store_doc_get(IndexStore *p, i64 iDoc, PapersVector *pVec, int *pFound
   return rc == SQLITE_OK ? rcReset : rc;
 }
 
+int index_store_doc_dot(IndexStore *p, i64 iDoc, const PapersVector *pQuery,
+                        double *pDot, int *pFound) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_DOC_GET, &pStmt);
+  if (rc != SQLITE_OK)
+    return rc;
+  sqlite3_bind_int64(pStmt, 1, iDoc);
+  *pFound = 0;
+  *pDot = 0;
+  if (sqlite3_step(pStmt) == SQLITE_ROW) {
+    const unsigned char *a = sqlite3_column_blob(pStmt, 0);
+    rc = papers_vector_dot_blob(pQuery, a, sqlite3_column_bytes(pStmt, 0), pDot);
+    if (rc == SQLITE_ERROR)
+      rc = SQLITE_CORRUPT_VTAB;
+    *pFound = rc == SQLITE_OK;
+  }
+  int rcReset = sqlite3_reset(pStmt);
+  return rc == SQLITE_OK ? rcReset : rc;
+}
+
 int index_store_doc_put(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
   sqlite3_stmt *pStmt;
   int rc = statement(p, STMT_DOC_PUT, &pStmt);

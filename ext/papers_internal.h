@@ -326,6 +326,11 @@ int papers_vector_weigh(const PapersCount *aCount, int nCount, const double *aId
                         PapersVector *pVec);
 void papers_vector_free(PapersVector *pVec);
 double papers_vector_dot(const PapersVector *pA, const PapersVector *pB);
+/* papers_vector_dot() of pA and a vector in BLOB form, without decoding it:
+** the same sum bit for bit; SQLITE_ERROR when the header or the length is
+** wrong (the ids and weights are not checked). */
+int papers_vector_dot_blob(const PapersVector *pA, const unsigned char *a, i64 n,
+                           double *pDot);
 i64 papers_vector_blob_size(int nTerm);
 void papers_vector_encode(const PapersVector *pVec, unsigned char *aBlob);
 void papers_result_vector(sqlite3_context *pCtx, const PapersVector *pVec);

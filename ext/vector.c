@@ -370,6 +370,32 @@ int papers_vector_decode(const unsigned char *a, i64 n, PapersVector *pVec,
   return SQLITE_OK;
 }
 
+int papers_vector_dot_blob(const PapersVector *pA, const unsigned char *a, i64 n, double *pDot) {
+  *pDot = 0;
+  if (n < VECTOR_HEADER || a[0] != VECTOR_MAGIC_0 || a[1] != VECTOR_MAGIC_1 ||
+      a[2] != VECTOR_VERSION || a[3] != 0)
+    return SQLITE_ERROR;
+  sqlite3_uint64 nTerm = get_u64(a + 4, 4);
+  if (nTerm > VECTOR_MAX_TERMS || papers_vector_blob_size((int)nTerm) != n) return SQLITE_ERROR;
+  const unsigned char *aIds = a + VECTOR_HEADER;
+  const unsigned char *aWeights = aIds + 8 * nTerm;
+  double dot = 0;
+  int i = 0;
+  sqlite3_uint64 j = 0;
+  while (i < pA->nTerm && j < nTerm) {
+    sqlite3_uint64 id = get_u64(aIds + 8 * j, 8);
+    if (pA->aId[i] < id) {
+      i++;
+    } else if (pA->aId[i] > id) {
+      j++;
+    } else {
+      dot += (double)pA->aWeight[i++] * (double)get_f32(aWeights + 4 * j++);
+    }
+  }
+  *pDot = dot;
+  return SQLITE_OK;
+}
+
 int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int nDim, double w,
                               PapersVector *pOut) {
   int rc = vector_alloc(pOut, pSparse->nTerm + nDim);
