@@ -17,12 +17,18 @@
 **                    least every weight the term has, postings weights >= 0);
 **       latent(d) <= q_L . code_d * scale_d + |q_L| * err_d (Cauchy-Schwarz,
 **                    err_d bounding the quantisation error of the latent part).
-**     Terms are read best bound first; every few terms the best documents so
-**     far are scored exactly, which gives theta, the k-th best score; reading
-**     stops once R plus the largest latent bound is below theta (a document
-**     no read term holds cannot make the top k). Then every document whose
-**     bound reaches theta is scored, best bound first, until the next bound
-**     is below the (rising) theta. A small margin covers float rounding.
+**     The latent bound is computed with integers: the query's latent part
+**     quantised to 16 bits (step s, residual r), q . code <= s (q16 . code)
+**     + |r| 127 sqrt(dims). Terms of weight <= 0 are not read (they only
+**     lower scores). Terms are read best bound first; after 4, 8, 16 ...
+**     terms the best estimates so far are scored exactly, which gives theta,
+**     the k-th best score; reading stops once R plus the largest latent bound
+**     is below theta (a document no read term holds cannot make the top k),
+**     or once the documents whose bound still reaches theta are fewer than
+**     the unread postings / QUERY_SCORE_COST (scoring them costs less than
+**     reading on). Then every document whose bound reaches theta is scored,
+**     best bound first, until the next bound is below the (rising) theta. A
+**     small margin covers float rounding.
 **   - Without a latent part (small indexes), or without a LIMIT, the older
 **     paths: every posting of every query term (all documents sharing a term
 **     are scored, term by term in id order, as the dot product adds them), or
@@ -39,7 +45,7 @@
 /* Scoring one document exactly (reading and decoding its stored vector)
 ** costs about as much as reading this many postings: reading terms stops
 ** when fewer candidates than the unread postings / QUERY_SCORE_COST remain. */
-#define QUERY_SCORE_COST 256
+#define QUERY_SCORE_COST 16384
 
 /* The best hits so far, sorted (score descending, rowid ascending). */
 typedef struct TopK {
@@ -352,16 +358,21 @@ static int compare_candidates(const void *pA, const void *pB) {
 }
 
 /* Scores the nProbe documents of the best estimates (sum read so far plus
-** latent bound) not yet scored: they give theta early. */
-static int pruned_probe(Pruned *p, int nProbe) {
+** latent bound) not yet scored: they give theta early. *pnReach: about how
+** many other documents not scored have a bound (with rest, the unread
+** terms' bounds) that reaches theta as it was before the probe. */
+static int pruned_probe(Pruned *p, int nProbe, double rest, i64 *pnReach) {
   Candidate *a = sqlite3_malloc64(sizeof(Candidate) * (sqlite3_uint64)(nProbe + 1));
   if (a == 0)
     return SQLITE_NOMEM;
   int n = 0;
+  double reach = topk_theta(&p->top) - rest - QUERY_MARGIN;
+  i64 nReach = 0;
   for (i64 i = 0; i < p->nDoc; i++) {
     if (p->aDone[i])
       continue;
     double estimate = p->aAcc[i] + p->aBound[i];
+    nReach += estimate >= reach;
     if (n == nProbe && estimate <= a[n - 1].bound)
       continue;
     int j = n < nProbe ? n++ : n - 1;
@@ -376,6 +387,7 @@ static int pruned_probe(Pruned *p, int nProbe) {
   for (int j = 0; rc == SQLITE_OK && j < n; j++)
     rc = pruned_score(p, a[j].i);
   sqlite3_free(a);
+  *pnReach = nReach - n;
   return rc;
 }
 
@@ -433,6 +445,8 @@ static int pruned_terms(Pruned *p, QueryTerm **paTerm, int *pnTerm, double *pRes
       }
       continue;
     }
+    if (!(pQuery->aWeight[i] > 0))
+      continue; /* adds nothing above 0 to any score (weights are >= 0) */
     i64 df = 0;
     double maxWeight = 0;
     rc = index_store_vocab_maxw(p->pStore, id, &df, &maxWeight);
@@ -441,8 +455,7 @@ static int pruned_terms(Pruned *p, QueryTerm **paTerm, int *pnTerm, double *pRes
     aTerm[nTerm].id = id;
     aTerm[nTerm].df = df;
     aTerm[nTerm].weight = pQuery->aWeight[i];
-    aTerm[nTerm].bound =
-        pQuery->aWeight[i] > 0 ? (double)pQuery->aWeight[i] * maxWeight : 0;
+    aTerm[nTerm].bound = (double)pQuery->aWeight[i] * maxWeight;
     rest += aTerm[nTerm++].bound;
   }
   p->latentNorm = sqrt(norm) * (1 + 1e-9);
@@ -485,15 +498,6 @@ static int pruned_map(Pruned *p) {
   for (i64 i = 0; i < p->nDoc; i++)
     p->aOrd[p->aDoc[i] - p->iBase] = (int)i;
   return SQLITE_OK;
-}
-
-/* How many documents not yet scored have a bound that reaches theta. */
-static i64 pruned_count(const Pruned *p, double rest) {
-  double theta = topk_theta(&p->top);
-  i64 n = 0;
-  for (i64 i = 0; i < p->nDoc; i++)
-    n += !p->aDone[i] && p->aAcc[i] + rest + p->aBound[i] + QUERY_MARGIN >= theta;
-  return n;
 }
 
 static void pruned_free(Pruned *p) {
@@ -550,13 +554,14 @@ static int query_pruned(IndexStore *pStore, const PapersVector *pQuery, int nDim
     nUnread -= aTerm[t].df;
     if (rc != SQLITE_OK || t + 1 < nextCheck || t + 1 == nTerm)
       continue;
-    nextCheck += nextCheck / 2; /* after 4, 6, 9, 13, 19 ... terms */
-    rc = pruned_probe(&pruned, (int)nKeep + QUERY_PROBE);
+    nextCheck *= 2; /* after 4, 8, 16 ... terms */
+    i64 nReach = 0;
+    rc = pruned_probe(&pruned, (int)nKeep + QUERY_PROBE, rest, &nReach);
     double theta = topk_theta(&pruned.top);
     if (rest + pruned.latentMax + QUERY_MARGIN < theta)
       break;
     /* cheaper to score the remaining candidates than to read on */
-    if (rc == SQLITE_OK && pruned_count(&pruned, rest) * QUERY_SCORE_COST <= nUnread)
+    if (nReach * QUERY_SCORE_COST <= nUnread)
       break;
   }
   if (rc == SQLITE_OK)

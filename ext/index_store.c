@@ -521,8 +521,8 @@ int index_store_doc_get(IndexStore *p, i64 iDoc, PapersVector *pVec, int *pFound
   return rc == SQLITE_OK ? rcReset : rc;
 }
 
-int index_store_doc_dot(IndexStore *p, i64 iDoc, const PapersVector *pQuery,
-                        double *pDot, int *pFound) {
+int index_store_doc_dot(IndexStore *p, i64 iDoc, const PapersVector *pQuery, double *pDot,
+                        int *pFound) {
   sqlite3_stmt *pStmt;
   int rc = statement(p, STMT_DOC_GET, &pStmt);
   if (rc != SQLITE_OK)
