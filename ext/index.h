@@ -120,6 +120,9 @@ int index_store_vocab_maxw(IndexStore *pStore, sqlite3_uint64 id, i64 *pDf,
                            double *pMaxWeight);
 
 int index_store_doc_get(IndexStore *pStore, i64 iDoc, PapersVector *pVec, int *pFound);
+/* papers_vector_dot() of the query and a stored vector, read in place. */
+int index_store_doc_dot(IndexStore *pStore, i64 iDoc, const PapersVector *pQuery,
+                        double *pDot, int *pFound);
 int index_store_doc_put(IndexStore *pStore, i64 iDoc, const PapersVector *pVec);
 int index_store_doc_delete(IndexStore *pStore, i64 iDoc);
 /* Calls xDoc for every indexed document's vector, in document order. */

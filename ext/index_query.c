@@ -17,12 +17,18 @@
 **                    least every weight the term has, postings weights >= 0);
 **       latent(d) <= q_L . code_d * scale_d + |q_L| * err_d (Cauchy-Schwarz,
 **                    err_d bounding the quantisation error of the latent part).
-**     Terms are read best bound first; every few terms the best documents so
-**     far are scored exactly, which gives theta, the k-th best score; reading
-**     stops once R plus the largest latent bound is below theta (a document
-**     no read term holds cannot make the top k). Then every document whose
-**     bound reaches theta is scored, best bound first, until the next bound
-**     is below the (rising) theta. A small margin covers float rounding.
+**     The latent bound is computed with integers: the query's latent part
+**     quantised to 16 bits (step s, residual r), q . code <= s (q16 . code)
+**     + |r| 127 sqrt(dims). Terms of weight <= 0 are not read (they only
+**     lower scores). Terms are read best bound first; after 4, 8, 16 ...
+**     terms the best estimates so far are scored exactly, which gives theta,
+**     the k-th best score; reading stops once R plus the largest latent bound
+**     is below theta (a document no read term holds cannot make the top k),
+**     or once the documents whose bound still reaches theta are fewer than
+**     the unread postings / QUERY_SCORE_COST (scoring them costs less than
+**     reading on). Then every document whose bound reaches theta is scored,
+**     best bound first, until the next bound is below the (rising) theta. A
+**     small margin covers float rounding.
 **   - Without a latent part (small indexes), or without a LIMIT, the older
 **     paths: every posting of every query term (all documents sharing a term
 **     are scored, term by term in id order, as the dot product adds them), or
@@ -36,6 +42,10 @@
 
 #define QUERY_MARGIN 1e-9 /* covers rounding in the bounds (scores are <= 1) */
 #define QUERY_PROBE  8    /* extra documents scored at each probe for theta */
+/* Scoring one document exactly (reading and decoding its stored vector)
+** costs about as much as reading this many postings: reading terms stops
+** when fewer candidates than the unread postings / QUERY_SCORE_COST remain. */
+#define QUERY_SCORE_COST 16384
 
 /* The best hits so far, sorted (score descending, rowid ascending). */
 typedef struct TopK {
@@ -209,6 +219,7 @@ typedef struct QueryTerm {
   sqlite3_uint64 id;
   float weight;
   double bound;
+  i64 df;
 } QueryTerm;
 
 /* What the pruned path keeps per document: ordinal i is the i-th document
@@ -221,6 +232,11 @@ typedef struct Pruned {
   int nDim;
   float aLatent[256]; /* the query's latent part */
   double latentNorm;
+  short aLatent16[256]; /* aLatent / latentStep, rounded: integer dot products */
+  double latentStep;
+  double latentSlack; /* bounds (aLatent - aLatent16 * step) . code, |code| */
+  int *aOrd;          /* per document id - iBase: its ordinal, or -1 */
+  i64 iBase, nSpan;
   i64 *aDoc;            /* per ordinal: the document */
   double *aBound;       /* per ordinal: bound of its latent part */
   double *aAcc;         /* per ordinal: the sparse part read so far */
@@ -248,7 +264,25 @@ static int pruned_grow(Pruned *p, i64 nNeed) {
   return SQLITE_OK;
 }
 
-/* Bounds the latent part of every document of a dense block. */
+/* The dot product of 16-bit and 8-bit codes, exact in 32 bits (nDim <= 256),
+** in runs of 16 that the compiler turns into vector instructions. */
+static int dense_dot(const short *aQuery, const signed char *aCode, int nDim) {
+  int sum = 0, k = 0;
+  for (; k + 16 <= nDim; k += 16) {
+    int run = 0;
+    for (int j = 0; j < 16; j++)
+      run += (int)aQuery[k + j] * (int)aCode[k + j];
+    sum += run;
+  }
+  for (; k < nDim; k++)
+    sum += (int)aQuery[k] * (int)aCode[k];
+  return sum;
+}
+
+/* Bounds the latent part of every document of a dense block:
+**   q . x <= q . code * scale + |q| err                  (|x - code scale| <= err)
+**   q . code = step (q16 . code) + (q - step q16) . code
+**            <= step (q16 . code) + |q - step q16| 127 sqrt(nDim) = ... + slack. */
 static int pruned_block(void *pCtx, const IndexDenseBlock *pBlock) {
   Pruned *p = pCtx;
   int rc = pruned_grow(p, p->nDoc + pBlock->n);
@@ -257,11 +291,9 @@ static int pruned_block(void *pCtx, const IndexDenseBlock *pBlock) {
   int nDim = p->nDim;
   for (int i = 0; i < pBlock->n; i++) {
     const signed char *aCode = pBlock->aCode + (i64)i * nDim;
-    double dot = 0;
-    for (int k = 0; k < nDim; k++)
-      dot += (double)p->aLatent[k] * (double)aCode[k];
-    double bound =
-        dot * (double)pBlock->aScale[i] + p->latentNorm * (double)pBlock->aErr[i];
+    double dot = (double)dense_dot(p->aLatent16, aCode, nDim) * p->latentStep;
+    double bound = (dot + p->latentSlack) * (double)pBlock->aScale[i] +
+                   p->latentNorm * (double)pBlock->aErr[i];
     p->aDoc[p->nDoc] = pBlock->aDoc[i];
     p->aBound[p->nDoc++] = bound;
     if (bound > p->latentMax)
@@ -274,6 +306,13 @@ static int pruned_block(void *pCtx, const IndexDenseBlock *pBlock) {
 ** come in document order, as the ordinals do: the search gallops forward. */
 static int pruned_posting(void *pCtx, i64 iDoc, float weight) {
   Pruned *p = pCtx;
+  if (p->aOrd) {
+    i64 j = iDoc - p->iBase;
+    int iOrd = j >= 0 && j < p->nSpan ? p->aOrd[j] : -1;
+    if (iOrd >= 0)
+      p->aAcc[iOrd] += (double)p->postingWeight * (double)weight;
+    return SQLITE_OK;
+  }
   i64 iLo = p->iCursor, iStep = 1, iHi;
   while (iLo + iStep < p->nDoc && p->aDoc[iLo + iStep] < iDoc)
     iStep *= 2;
@@ -294,15 +333,14 @@ static int pruned_posting(void *pCtx, i64 iDoc, float weight) {
 
 /* Scores ordinal i exactly from its stored vector. */
 static int pruned_score(Pruned *p, i64 i) {
-  PapersVector vec;
+  double dot = 0;
   int isFound = 0;
   p->aDone[i] = 1;
   if (p->hasExclude && p->aDoc[i] == p->iExclude)
     return SQLITE_OK;
-  int rc = index_store_doc_get(p->pStore, p->aDoc[i], &vec, &isFound);
+  int rc = index_store_doc_dot(p->pStore, p->aDoc[i], p->pQuery, &dot, &isFound);
   if (rc == SQLITE_OK && isFound)
-    topk_add(&p->top, p->aDoc[i], papers_vector_dot(p->pQuery, &vec));
-  papers_vector_free(&vec);
+    topk_add(&p->top, p->aDoc[i], dot);
   return rc;
 }
 
@@ -320,16 +358,21 @@ static int compare_candidates(const void *pA, const void *pB) {
 }
 
 /* Scores the nProbe documents of the best estimates (sum read so far plus
-** latent bound) not yet scored: they give theta early. */
-static int pruned_probe(Pruned *p, int nProbe) {
+** latent bound) not yet scored: they give theta early. *pnReach: about how
+** many other documents not scored have a bound (with rest, the unread
+** terms' bounds) that reaches theta as it was before the probe. */
+static int pruned_probe(Pruned *p, int nProbe, double rest, i64 *pnReach) {
   Candidate *a = sqlite3_malloc64(sizeof(Candidate) * (sqlite3_uint64)(nProbe + 1));
   if (a == 0)
     return SQLITE_NOMEM;
   int n = 0;
+  double reach = topk_theta(&p->top) - rest - QUERY_MARGIN;
+  i64 nReach = 0;
   for (i64 i = 0; i < p->nDoc; i++) {
     if (p->aDone[i])
       continue;
     double estimate = p->aAcc[i] + p->aBound[i];
+    nReach += estimate >= reach;
     if (n == nProbe && estimate <= a[n - 1].bound)
       continue;
     int j = n < nProbe ? n++ : n - 1;
@@ -344,6 +387,7 @@ static int pruned_probe(Pruned *p, int nProbe) {
   for (int j = 0; rc == SQLITE_OK && j < n; j++)
     rc = pruned_score(p, a[j].i);
   sqlite3_free(a);
+  *pnReach = nReach - n;
   return rc;
 }
 
@@ -401,18 +445,35 @@ static int pruned_terms(Pruned *p, QueryTerm **paTerm, int *pnTerm, double *pRes
       }
       continue;
     }
+    if (!(pQuery->aWeight[i] > 0))
+      continue; /* adds nothing above 0 to any score (weights are >= 0) */
     i64 df = 0;
     double maxWeight = 0;
     rc = index_store_vocab_maxw(p->pStore, id, &df, &maxWeight);
     if (df == 0)
       continue; /* no document has it */
     aTerm[nTerm].id = id;
+    aTerm[nTerm].df = df;
     aTerm[nTerm].weight = pQuery->aWeight[i];
-    aTerm[nTerm].bound =
-        pQuery->aWeight[i] > 0 ? (double)pQuery->aWeight[i] * maxWeight : 0;
+    aTerm[nTerm].bound = (double)pQuery->aWeight[i] * maxWeight;
     rest += aTerm[nTerm++].bound;
   }
   p->latentNorm = sqrt(norm) * (1 + 1e-9);
+  double largest = 0, residual = 0;
+  for (int k = 0; k < p->nDim; k++) {
+    double v = fabs((double)p->aLatent[k]);
+    largest = v > largest ? v : largest;
+  }
+  p->latentStep = largest > 0 ? largest / 32767 : 1;
+  for (int k = 0; k < p->nDim; k++) {
+    double c = (double)p->aLatent[k] / p->latentStep;
+    c = c < 0 ? -(double)(i64)(0.5 - c) : (double)(i64)(c + 0.5);
+    c = c > 32767 ? 32767 : c < -32767 ? -32767 : c;
+    p->aLatent16[k] = (short)c;
+    double r = (double)p->aLatent[k] - c * p->latentStep;
+    residual += r * r;
+  }
+  p->latentSlack = (sqrt(residual) * 127 * sqrt((double)p->nDim)) * (1 + 1e-9) + 1e-300;
   if (nTerm > 1)
     qsort(aTerm, (size_t)nTerm, sizeof(QueryTerm), compare_terms);
   *paTerm = aTerm;
@@ -421,7 +482,26 @@ static int pruned_terms(Pruned *p, QueryTerm **paTerm, int *pnTerm, double *pRes
   return rc;
 }
 
+/* Maps document ids to ordinals directly when the ids are dense enough. */
+static int pruned_map(Pruned *p) {
+  if (p->nDoc == 0)
+    return SQLITE_OK;
+  i64 nSpan = p->aDoc[p->nDoc - 1] - p->aDoc[0] + 1;
+  if (nSpan <= 0 || nSpan > 4 * p->nDoc + 4096 || p->nDoc > 0x7fffffff)
+    return SQLITE_OK; /* sparse ids: the postings gallop through aDoc instead */
+  p->aOrd = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)nSpan);
+  if (p->aOrd == 0)
+    return SQLITE_NOMEM;
+  p->iBase = p->aDoc[0];
+  p->nSpan = nSpan;
+  memset(p->aOrd, 0xff, sizeof(int) * (size_t)nSpan);
+  for (i64 i = 0; i < p->nDoc; i++)
+    p->aOrd[p->aDoc[i] - p->iBase] = (int)i;
+  return SQLITE_OK;
+}
+
 static void pruned_free(Pruned *p) {
+  sqlite3_free(p->aOrd);
   sqlite3_free(p->aDoc);
   sqlite3_free(p->aBound);
   sqlite3_free(p->aAcc);
@@ -456,19 +536,32 @@ static int query_pruned(IndexStore *pStore, const PapersVector *pQuery, int nDim
   if (rc == SQLITE_OK) {
     memset(pruned.aAcc, 0, sizeof(double) * (size_t)pruned.nDoc);
     memset(pruned.aDone, 0, (size_t)pruned.nDoc);
+    rc = pruned_map(&pruned);
   }
+  /* aTerm[t].bound becomes the sum of the bounds of terms t.. (unread);
+  ** nUnread the postings of the terms not read yet */
+  i64 nUnread = 0;
+  for (int t = nTerm - 1; t >= 0; t--) {
+    aTerm[t].bound += t + 1 < nTerm ? aTerm[t + 1].bound : 0;
+    nUnread += aTerm[t].df;
+  }
+  int nextCheck = 4;
   for (int t = 0; rc == SQLITE_OK && t < nTerm; t++) {
     pruned.iCursor = 0;
     pruned.postingWeight = aTerm[t].weight;
     rc = index_store_postings_scan(pStore, aTerm[t].id, pruned_posting, &pruned);
-    rest -= aTerm[t].bound;
-    if (rest < 0 || t == nTerm - 1)
-      rest = 0;
-    int isProbe = t + 1 >= 4 && ((t + 1) & t) == 0; /* after 4, 8, 16 ... terms */
-    if (rc == SQLITE_OK && isProbe)
-      rc = pruned_probe(&pruned, (int)nKeep + QUERY_PROBE);
+    rest = t + 1 < nTerm ? aTerm[t + 1].bound : 0;
+    nUnread -= aTerm[t].df;
+    if (rc != SQLITE_OK || t + 1 < nextCheck || t + 1 == nTerm)
+      continue;
+    nextCheck *= 2; /* after 4, 8, 16 ... terms */
+    i64 nReach = 0;
+    rc = pruned_probe(&pruned, (int)nKeep + QUERY_PROBE, rest, &nReach);
     double theta = topk_theta(&pruned.top);
     if (rest + pruned.latentMax + QUERY_MARGIN < theta)
+      break;
+    /* cheaper to score the remaining candidates than to read on */
+    if (nReach * QUERY_SCORE_COST <= nUnread)
       break;
   }
   if (rc == SQLITE_OK)

@@ -526,6 +526,26 @@ int index_store_doc_get(IndexStore *p, i64 iDoc, PapersVector *pVec, int *pFound
   return rc;
 }
 
+int index_store_doc_dot(IndexStore *p, i64 iDoc, const PapersVector *pQuery, double *pDot,
+                        int *pFound) {
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_DOC_GET, &pStmt);
+  if (rc != SQLITE_OK)
+    return rc;
+  sqlite3_bind_int64(pStmt, 1, iDoc);
+  *pFound = 0;
+  *pDot = 0;
+  if (sqlite3_step(pStmt) == SQLITE_ROW) {
+    const unsigned char *a = sqlite3_column_blob(pStmt, 0);
+    rc = papers_vector_dot_blob(pQuery, a, sqlite3_column_bytes(pStmt, 0), pDot);
+    if (rc == SQLITE_ERROR)
+      rc = SQLITE_CORRUPT_VTAB;
+    *pFound = rc == SQLITE_OK;
+  }
+  int rcReset = sqlite3_reset(pStmt);
+  return rc == SQLITE_OK ? rcReset : rc;
+}
+
 int index_store_doc_put(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
   sqlite3_stmt *pStmt;
   int rc = statement(p, STMT_DOC_PUT, &pStmt);
@@ -822,13 +842,35 @@ int index_store_postings_scan(IndexStore *p, sqlite3_uint64 id,
     return rc;
   sqlite3_bind_int64(pStmt, 1, (i64)id);
   while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
-    IndexPosting *a;
-    int n;
-    rc = index_block_decode(sqlite3_column_int64(pStmt, 0), sqlite3_column_blob(pStmt, 1),
-                            sqlite3_column_bytes(pStmt, 1), &a, &n);
-    for (int i = 0; rc == SQLITE_OK && i < n; i++)
-      rc = xPosting(pCtx, a[i].iDoc, a[i].weight);
-    sqlite3_free(a);
+    const unsigned char *a = sqlite3_column_blob(pStmt, 1);
+    int n = sqlite3_column_bytes(pStmt, 1);
+    i64 iDoc = sqlite3_column_int64(pStmt, 0), aDoc[INDEX_BLOCK_MAX];
+    sqlite3_uint64 nPosting = 0, delta = 0;
+    int iPos = varint_get(a, n, &nPosting);
+    if (iPos > 0 && nPosting > 0 && nPosting <= INDEX_BLOCK_MAX) {
+      /* the usual block: decoded in place, without an allocation */
+      for (sqlite3_uint64 i = 0; iPos > 0 && i < nPosting; i++) {
+        int nByte = varint_get(a + iPos, n - iPos, &delta);
+        if (nByte == 0) {
+          iPos = 0;
+          break;
+        }
+        iPos += nByte;
+        iDoc += (i64)delta;
+        aDoc[i] = iDoc;
+      }
+      if (iPos == 0 || (sqlite3_uint64)(n - iPos) != 4 * nPosting)
+        rc = SQLITE_CORRUPT_VTAB;
+      for (sqlite3_uint64 i = 0; rc == SQLITE_OK && i < nPosting; i++)
+        rc = xPosting(pCtx, aDoc[i], f32_get(a + iPos + 4 * i));
+    } else {
+      IndexPosting *aPosting;
+      int nDecoded;
+      rc = index_block_decode(iDoc, a, n, &aPosting, &nDecoded);
+      for (int i = 0; rc == SQLITE_OK && i < nDecoded; i++)
+        rc = xPosting(pCtx, aPosting[i].iDoc, aPosting[i].weight);
+      sqlite3_free(aPosting);
+    }
   }
   int rcReset = sqlite3_reset(pStmt);
   return rc == SQLITE_OK ? rcReset : rc;

@@ -484,6 +484,7 @@ typedef struct BuildTerm {
   sqlite3_uint64 id;
   i64 df;
   char *zSurface; /* its surface form by majority vote */
+  int nSurface;   /* its length in bytes */
   i64 nVote;
   i64 iPosting;    /* where its postings start in Build.aPostDoc/aPostWeight */
   i64 nPosting;    /* how many are filed so far (df once all are) */
@@ -542,7 +543,7 @@ static int grow_array(void **pa, size_t szItem, i64 nNeed, i64 *pnAlloc) {
 
 /* One document's vote for a term's surface form (Boyer-Moore majority). */
 static int build_vote(BuildTerm *pTerm, const PapersCount *pCount) {
-  int isSame = pTerm->zSurface && (int)strlen(pTerm->zSurface) == pCount->nSurface &&
+  int isSame = pTerm->zSurface && pTerm->nSurface == pCount->nSurface &&
                memcmp(pTerm->zSurface, pCount->zSurface, (size_t)pCount->nSurface) == 0;
   if (isSame) {
     pTerm->nVote++;
@@ -551,6 +552,7 @@ static int build_vote(BuildTerm *pTerm, const PapersCount *pCount) {
   } else {
     sqlite3_free(pTerm->zSurface);
     pTerm->zSurface = sqlite3_mprintf("%.*s", pCount->nSurface, pCount->zSurface);
+    pTerm->nSurface = pTerm->zSurface ? (int)strlen(pTerm->zSurface) : 0;
     pTerm->nVote = 1;
     if (pTerm->zSurface == 0)
       return SQLITE_NOMEM;
@@ -909,8 +911,7 @@ static int build_write(IndexTable *pTab, Build *p) {
       aPosting[j].weight = p->aPostWeight[pTerm->iPosting + j];
     }
     rc = index_store_vocab_put(pTab->pStore, pTerm->id, pTerm->df, pTerm->zSurface,
-                               (int)strlen(pTerm->zSurface), pTerm->nVote,
-                               pTerm->maxWeight);
+                               pTerm->nSurface, pTerm->nVote, pTerm->maxWeight);
     if (rc == SQLITE_OK) {
       rc = index_store_postings_put(pTab->pStore, pTerm->id, aPosting,
                                     (int)pTerm->nPosting);

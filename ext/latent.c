@@ -49,17 +49,35 @@ static void orthonormalise(double *a, i64 n, int l) {
   for (int pass = 0; pass < 2; pass++) {
     for (int j = 0; j < l; j++) {
       double *aj = a + (i64)j * n;
+      /* each subtraction's loop also sums the next column's dot product (or,
+      ** after the last, the squared norm) over the updated aj: one sweep
+      ** over aj per column, the same sums in the same order */
+      double dot = 0, norm = 0;
+      if (j > 0) {
+        for (i64 i = 0; i < n; i++)
+          dot += a[i] * aj[i];
+      }
       for (int k = 0; k < j; k++) {
         const double *ak = a + (i64)k * n;
-        double dot = 0;
-        for (i64 i = 0; i < n; i++)
-          dot += ak[i] * aj[i];
-        for (i64 i = 0; i < n; i++)
-          aj[i] -= dot * ak[i];
+        if (k + 1 < j) {
+          const double *aNext = ak + n;
+          double next = 0;
+          for (i64 i = 0; i < n; i++) {
+            aj[i] -= dot * ak[i];
+            next += aNext[i] * aj[i];
+          }
+          dot = next;
+        } else {
+          for (i64 i = 0; i < n; i++) {
+            aj[i] -= dot * ak[i];
+            norm += aj[i] * aj[i];
+          }
+        }
       }
-      double norm = 0;
-      for (i64 i = 0; i < n; i++)
-        norm += aj[i] * aj[i];
+      if (j == 0) {
+        for (i64 i = 0; i < n; i++)
+          norm += aj[i] * aj[i];
+      }
       norm = sqrt(norm);
       for (i64 i = 0; i < n; i++)
         aj[i] = norm > 1e-12 ? aj[i] / norm : 0;

@@ -99,10 +99,10 @@ PapersDate papers_date_anchor(int iMonth, int iDay, PapersDate anchor);
 
 /* A date as digests print it: "Mar 17", "Mar 17, 2024", "March 17 2024". */
 typedef struct PapersDateText {
-  int iMonth;   /* 1..12 */
-  int iDay;     /* 1..31 as written */
-  int iYear;    /* as written; 0 when absent, -1 when not a year (0, or > 9999) */
-  i64 nText;    /* bytes of the date itself, from the month to the day or year */
+  int iMonth; /* 1..12 */
+  int iDay;   /* 1..31 as written */
+  int iYear;  /* as written; 0 when absent, -1 when not a year (0, or > 9999) */
+  i64 nText;  /* bytes of the date itself, from the month to the day or year */
 } PapersDateText;
 
 int papers_date_text_parse(const char *z, i64 n, PapersDateText *pOut);
@@ -147,17 +147,17 @@ enum PapersColumn {
 ** (or of static text), folded when read; integers are -1 when the digest
 ** does not state them. record.c says how each becomes a column value. */
 typedef struct PapersRecord {
-  i64 iLine;             /* 1-based line where the entry starts */
+  i64 iLine; /* 1-based line where the entry starts */
   PapersSpan title;
   PapersSpan abstract;
-  PapersSpan authors;    /* names as written: "A, B and C" (JSON array out) */
+  PapersSpan authors; /* names as written: "A, B and C" (JSON array out) */
   PapersSpan org;
   PapersSpan orgHandle;
   PapersSpan dateText;
-  PapersDate published;  /* 0 when absent or not a calendar date */
-  i64 nAuthor;           /* author_count */
-  i64 nComment;          /* comment_count */
-  i64 nUpvote;           /* upvotes */
+  PapersDate published; /* 0 when absent or not a calendar date */
+  i64 nAuthor;          /* author_count */
+  i64 nComment;         /* comment_count */
+  i64 nUpvote;          /* upvotes */
   PapersSpan arxivId;
   i64 arxivVersion;
   PapersSpan categories; /* "cs.CL cs.AI", primary first (JSON array out) */
@@ -270,8 +270,8 @@ int papers_conn_analyzer(PapersConn *pConn, const char *zSpec, PapersAnalyzer **
 typedef struct PapersToken {
   const char *zTerm; /* the tokenizer's form (a stem, for porter) */
   int nTerm;
-  int iStart, iEnd;  /* byte offsets in the text */
-  int isStop;        /* stop word, number or single character: makes no term */
+  int iStart, iEnd; /* byte offsets in the text */
+  int isStop;       /* stop word, number or single character: makes no term */
 } PapersToken;
 
 /* A term: a unigram stem or a phrase "stem1 stem2". */
@@ -297,7 +297,7 @@ double papers_ln(double x);
 /* A term of a text: its id, frequency and most frequent surface form. */
 typedef struct PapersCount {
   sqlite3_uint64 id;
-  double tf;            /* occurrences, each counted with its text's weight */
+  double tf; /* occurrences, each counted with its text's weight */
   int isPhrase;
   const char *zSurface; /* kept by the PapersCounts it came from */
   int nSurface;
@@ -326,6 +326,11 @@ int papers_vector_weigh(const PapersCount *aCount, int nCount, const double *aId
                         PapersVector *pVec);
 void papers_vector_free(PapersVector *pVec);
 double papers_vector_dot(const PapersVector *pA, const PapersVector *pB);
+/* papers_vector_dot() of pA and a vector in BLOB form, without decoding it:
+** the same sum bit for bit; SQLITE_ERROR when the header or the length is
+** wrong (the ids and weights are not checked). */
+int papers_vector_dot_blob(const PapersVector *pA, const unsigned char *a, i64 n,
+                           double *pDot);
 i64 papers_vector_blob_size(int nTerm);
 void papers_vector_encode(const PapersVector *pVec, unsigned char *aBlob);
 void papers_result_vector(sqlite3_context *pCtx, const PapersVector *pVec);
@@ -353,14 +358,14 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
 /* Term ids at and above this value name latent dimensions, not words:
 ** dimension k of an index's latent space has id PAPERS_LATENT_ID + k. Hashed
 ** term ids never reach it (papers_term_id() moves the few that would). */
-#define PAPERS_LATENT_ID 0xFFFFFFFFFFFFFF00ULL
+#define PAPERS_LATENT_ID        0xFFFFFFFFFFFFFF00ULL
 #define papers_is_latent_id(id) ((id) >= PAPERS_LATENT_ID)
 
 /* The vector of a document with a latent part: the sparse vector scaled by
 ** sqrt(1 - w), then the latent vector z (nDim values, normalised here) scaled
 ** by sqrt(w) under the latent ids. Both parts unit length: the result is. */
-int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int nDim, double w,
-                              PapersVector *pOut);
+int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int nDim,
+                              double w, PapersVector *pOut);
 
 /* ---- idmap.c: 64-bit keys to dense indexes ----------------------------- */
 
@@ -392,7 +397,8 @@ int papers_stats_vector(PapersStats *pStats, const PapersCount *aCount, int nCou
                         PapersVector *pVec);
 /* The readable form of a term the index has seen; *pz = 0 when unknown.
 ** The text stays valid until the next call or papers_stats_close(). */
-int papers_stats_surface(PapersStats *pStats, sqlite3_uint64 id, const char **pz, int *pn);
+int papers_stats_surface(PapersStats *pStats, sqlite3_uint64 id, const char **pz,
+                         int *pn);
 
 /* ---- tvf.c: table-valued functions ------------------------------------- */
 

@@ -62,8 +62,8 @@ double papers_ln(double x) {
 /* One occurrence of a term, and where its surface form is kept. */
 typedef struct Occurrence {
   sqlite3_uint64 id;
-  double weight;  /* the weight of the text it came from */
-  i64 iSurface;   /* offset of its surface form in aSurface */
+  double weight; /* the weight of the text it came from */
+  i64 iSurface;  /* offset of its surface form in aSurface */
   int nSurface;
   int isPhrase;
 } Occurrence;
@@ -81,12 +81,14 @@ struct PapersCounts {
 
 PapersCounts *papers_counts_new(void) {
   PapersCounts *p = sqlite3_malloc64(sizeof(*p));
-  if (p) memset(p, 0, sizeof(*p));
+  if (p)
+    memset(p, 0, sizeof(*p));
   return p;
 }
 
 void papers_counts_free(PapersCounts *p) {
-  if (p == 0) return;
+  if (p == 0)
+    return;
   sqlite3_free(p->aOcc);
   sqlite3_free(p->aSurface);
   sqlite3_free(p->aCount);
@@ -100,10 +102,12 @@ void papers_counts_reset(PapersCounts *p) {
 }
 
 static int ensure(void **pa, i64 *pnAlloc, i64 nNeed, size_t szItem) {
-  if (nNeed <= *pnAlloc) return SQLITE_OK;
+  if (nNeed <= *pnAlloc)
+    return SQLITE_OK;
   i64 nNew = nNeed < 64 ? 64 : nNeed * 2;
   void *aNew = sqlite3_realloc64(*pa, (sqlite3_uint64)nNew * szItem);
-  if (aNew == 0) return SQLITE_NOMEM;
+  if (aNew == 0)
+    return SQLITE_NOMEM;
   *pa = aNew;
   *pnAlloc = nNew;
   return SQLITE_OK;
@@ -145,8 +149,10 @@ static int compare_surface(const char *zA, int nA, const char *zB, int nB) {
 ** everywhere. Surface forms are compared within each id's run afterwards. */
 static int compare_occurrence_id(const void *pA, const void *pB) {
   const Occurrence *a = pA, *b = pB;
-  if (a->id != b->id) return a->id < b->id ? -1 : 1;
-  if (a->iSurface != b->iSurface) return a->iSurface < b->iSurface ? -1 : 1;
+  if (a->id != b->id)
+    return a->id < b->id ? -1 : 1;
+  if (a->iSurface != b->iSurface)
+    return a->iSurface < b->iSurface ? -1 : 1;
   return 0;
 }
 
@@ -161,9 +167,10 @@ static void best_surface(const PapersCounts *p, const Occurrence *aOcc, i64 nOcc
       nRun += compare_surface(zI, aOcc[i].nSurface, p->aSurface + aOcc[j].iSurface,
                               aOcc[j].nSurface) == 0;
     }
-    int isBetter = nRun > bestRun ||
-                   (nRun == bestRun && compare_surface(zI, aOcc[i].nSurface, pCount->zSurface,
-                                                       pCount->nSurface) < 0);
+    int isBetter =
+        nRun > bestRun ||
+        (nRun == bestRun &&
+         compare_surface(zI, aOcc[i].nSurface, pCount->zSurface, pCount->nSurface) < 0);
     if (isBetter) {
       bestRun = nRun;
       pCount->zSurface = zI;
@@ -173,17 +180,21 @@ static void best_surface(const PapersCounts *p, const Occurrence *aOcc, i64 nOcc
 }
 
 int papers_counts_finish(PapersCounts *p) {
-  if (p->nOcc > 1) qsort(p->aOcc, (size_t)p->nOcc, sizeof(Occurrence), compare_occurrence_id);
+  if (p->nOcc > 1)
+    qsort(p->aOcc, (size_t)p->nOcc, sizeof(Occurrence), compare_occurrence_id);
   sqlite3_free(p->aCount);
   p->aCount = 0;
   p->nCount = 0;
-  if (p->nOcc == 0) return SQLITE_OK;
+  if (p->nOcc == 0)
+    return SQLITE_OK;
   p->aCount = sqlite3_malloc64(sizeof(PapersCount) * (sqlite3_uint64)p->nOcc);
-  if (p->aCount == 0) return SQLITE_NOMEM;
+  if (p->aCount == 0)
+    return SQLITE_NOMEM;
   for (i64 i = 0; i < p->nOcc;) {
     i64 j = i;
     double tf = 0;
-    while (j < p->nOcc && p->aOcc[j].id == p->aOcc[i].id) tf += p->aOcc[j++].weight;
+    while (j < p->nOcc && p->aOcc[j].id == p->aOcc[i].id)
+      tf += p->aOcc[j++].weight;
     PapersCount *pCount = &p->aCount[p->nCount++];
     pCount->id = p->aOcc[i].id;
     pCount->tf = tf;
@@ -210,10 +221,13 @@ void papers_vector_free(PapersVector *pVec) {
 
 static int vector_alloc(PapersVector *pVec, int nTerm) {
   memset(pVec, 0, sizeof(*pVec));
-  if (nTerm == 0) return SQLITE_OK;
+  if (nTerm == 0)
+    return SQLITE_OK;
   /* one allocation: ids, then weights */
-  pVec->aId = sqlite3_malloc64((sizeof(sqlite3_uint64) + sizeof(float)) * (sqlite3_uint64)nTerm);
-  if (pVec->aId == 0) return SQLITE_NOMEM;
+  pVec->aId =
+      sqlite3_malloc64((sizeof(sqlite3_uint64) + sizeof(float)) * (sqlite3_uint64)nTerm);
+  if (pVec->aId == 0)
+    return SQLITE_NOMEM;
   pVec->aWeight = (float *)(pVec->aId + nTerm);
   pVec->nTerm = nTerm;
   return SQLITE_OK;
@@ -222,7 +236,8 @@ static int vector_alloc(PapersVector *pVec, int nTerm) {
 /* Scales w (nTerm values, in id order) to unit length into the vector. */
 static void normalise_into(PapersVector *pVec, const double *aW) {
   double sumSquares = 0;
-  for (int i = 0; i < pVec->nTerm; i++) sumSquares += aW[i] * aW[i];
+  for (int i = 0; i < pVec->nTerm; i++)
+    sumSquares += aW[i] * aW[i];
   double norm = sqrt(sumSquares);
   for (int i = 0; i < pVec->nTerm; i++) {
     pVec->aWeight[i] = norm > 0 ? (float)(aW[i] / norm) : 0.0f;
@@ -232,7 +247,8 @@ static void normalise_into(PapersVector *pVec, const double *aW) {
 int papers_vector_weigh(const PapersCount *aCount, int nCount, const double *aIdf,
                         PapersVector *pVec) {
   int rc = vector_alloc(pVec, nCount);
-  if (rc != SQLITE_OK || nCount == 0) return rc;
+  if (rc != SQLITE_OK || nCount == 0)
+    return rc;
   double *aW = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)nCount);
   if (aW == 0) {
     papers_vector_free(pVec);
@@ -241,7 +257,8 @@ int papers_vector_weigh(const PapersCount *aCount, int nCount, const double *aId
   for (int i = 0; i < nCount; i++) {
     pVec->aId[i] = aCount[i].id;
     aW[i] = (1 + papers_ln(aCount[i].tf)) * (aIdf ? aIdf[i] : 1.0);
-    if (aW[i] < 0) aW[i] = 0; /* a tf below 1/e (fractional field weights) adds nothing */
+    if (aW[i] < 0)
+      aW[i] = 0; /* a tf below 1/e (fractional field weights) adds nothing */
   }
   normalise_into(pVec, aW);
   sqlite3_free(aW);
@@ -266,16 +283,19 @@ double papers_vector_dot(const PapersVector *pA, const PapersVector *pB) {
 /* ---- the BLOB form ----------------------------------------------------- */
 
 static void put_u32(unsigned char *a, sqlite3_uint64 v) {
-  for (int i = 0; i < 4; i++) a[i] = (unsigned char)(v >> (8 * i));
+  for (int i = 0; i < 4; i++)
+    a[i] = (unsigned char)(v >> (8 * i));
 }
 
 static void put_u64(unsigned char *a, sqlite3_uint64 v) {
-  for (int i = 0; i < 8; i++) a[i] = (unsigned char)(v >> (8 * i));
+  for (int i = 0; i < 8; i++)
+    a[i] = (unsigned char)(v >> (8 * i));
 }
 
 static sqlite3_uint64 get_u64(const unsigned char *a, int nByte) {
   sqlite3_uint64 v = 0;
-  for (int i = nByte - 1; i >= 0; i--) v = (v << 8) | a[i];
+  for (int i = nByte - 1; i >= 0; i--)
+    v = (v << 8) | a[i];
   return v;
 }
 
@@ -323,7 +343,8 @@ void papers_result_vector(sqlite3_context *pCtx, const PapersVector *pVec) {
 
 /* Checks the BLOB form; returns 0 and a description of the first problem
 ** found, or 1 when the BLOB is a well-formed vector of *pnTerm terms. */
-static int vector_blob_check(const unsigned char *a, i64 n, int *pnTerm, const char **pzProblem) {
+static int vector_blob_check(const unsigned char *a, i64 n, int *pnTerm,
+                             const char **pzProblem) {
   if (n < VECTOR_HEADER || a[0] != VECTOR_MAGIC_0 || a[1] != VECTOR_MAGIC_1) {
     *pzProblem = "not a papers vector (bad magic)";
     return 0;
@@ -334,7 +355,8 @@ static int vector_blob_check(const unsigned char *a, i64 n, int *pnTerm, const c
   }
   sqlite3_uint64 nTerm = get_u64(a + 4, 4);
   if (a[3] != 0 || nTerm > VECTOR_MAX_TERMS || papers_vector_blob_size((int)nTerm) != n) {
-    *pzProblem = a[3] != 0 ? "unknown vector flags" : "vector length does not match its term count";
+    *pzProblem = a[3] != 0 ? "unknown vector flags"
+                           : "vector length does not match its term count";
     return 0;
   }
   const unsigned char *aIds = a + VECTOR_HEADER;
@@ -358,9 +380,11 @@ int papers_vector_decode(const unsigned char *a, i64 n, PapersVector *pVec,
                          const char **pzProblem) {
   int nTerm = 0;
   memset(pVec, 0, sizeof(*pVec));
-  if (!vector_blob_check(a, n, &nTerm, pzProblem)) return SQLITE_ERROR;
+  if (!vector_blob_check(a, n, &nTerm, pzProblem))
+    return SQLITE_ERROR;
   int rc = vector_alloc(pVec, nTerm);
-  if (rc != SQLITE_OK) return rc;
+  if (rc != SQLITE_OK)
+    return rc;
   const unsigned char *aIds = a + VECTOR_HEADER;
   const unsigned char *aWeights = aIds + 8 * (i64)nTerm;
   for (int i = 0; i < nTerm; i++) {
@@ -370,16 +394,47 @@ int papers_vector_decode(const unsigned char *a, i64 n, PapersVector *pVec,
   return SQLITE_OK;
 }
 
-int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int nDim, double w,
-                              PapersVector *pOut) {
+int papers_vector_dot_blob(const PapersVector *pA, const unsigned char *a, i64 n,
+                           double *pDot) {
+  *pDot = 0;
+  if (n < VECTOR_HEADER || a[0] != VECTOR_MAGIC_0 || a[1] != VECTOR_MAGIC_1 ||
+      a[2] != VECTOR_VERSION || a[3] != 0)
+    return SQLITE_ERROR;
+  sqlite3_uint64 nTerm = get_u64(a + 4, 4);
+  if (nTerm > VECTOR_MAX_TERMS || papers_vector_blob_size((int)nTerm) != n)
+    return SQLITE_ERROR;
+  const unsigned char *aIds = a + VECTOR_HEADER;
+  const unsigned char *aWeights = aIds + 8 * nTerm;
+  double dot = 0;
+  int i = 0;
+  sqlite3_uint64 j = 0;
+  while (i < pA->nTerm && j < nTerm) {
+    sqlite3_uint64 id = get_u64(aIds + 8 * j, 8);
+    if (pA->aId[i] < id) {
+      i++;
+    } else if (pA->aId[i] > id) {
+      j++;
+    } else {
+      dot += (double)pA->aWeight[i++] * (double)get_f32(aWeights + 4 * j++);
+    }
+  }
+  *pDot = dot;
+  return SQLITE_OK;
+}
+
+int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int nDim,
+                              double w, PapersVector *pOut) {
   int rc = vector_alloc(pOut, pSparse->nTerm + nDim);
-  if (rc != SQLITE_OK) return rc;
+  if (rc != SQLITE_OK)
+    return rc;
   double norm = 0;
-  for (int k = 0; k < nDim; k++) norm += z[k] * z[k];
+  for (int k = 0; k < nDim; k++)
+    norm += z[k] * z[k];
   norm = sqrt(norm);
   double sparseScale = sqrt(1 - w), latentScale = norm > 0 ? sqrt(w) / norm : 0;
   /* a text with no latent component keeps its sparse vector whole */
-  if (norm == 0) sparseScale = 1;
+  if (norm == 0)
+    sparseScale = 1;
   for (int i = 0; i < pSparse->nTerm; i++) {
     pOut->aId[i] = pSparse->aId[i];
     pOut->aWeight[i] = (float)(pSparse->aWeight[i] * sparseScale);
