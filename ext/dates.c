@@ -27,8 +27,10 @@ static int days_in_month(int iYear, int iMonth) {
 }
 
 int papers_date_make(int iYear, int iMonth, int iDay, PapersDate *pDate) {
-  if (iYear < 1 || iYear > 9999 || iMonth < 1 || iMonth > 12) return 0;
-  if (iDay < 1 || iDay > days_in_month(iYear, iMonth)) return 0;
+  if (iYear < 1 || iYear > 9999 || iMonth < 1 || iMonth > 12)
+    return 0;
+  if (iDay < 1 || iDay > days_in_month(iYear, iMonth))
+    return 0;
   *pDate = iYear * 10000 + iMonth * 100 + iDay;
   return 1;
 }
@@ -36,7 +38,8 @@ int papers_date_make(int iYear, int iMonth, int iDay, PapersDate *pDate) {
 static int digits_value(const char *z, int n) {
   int v = 0;
   for (int i = 0; i < n; i++) {
-    if (z[i] < '0' || z[i] > '9') return -1;
+    if (z[i] < '0' || z[i] > '9')
+      return -1;
     v = v * 10 + (z[i] - '0');
   }
   return v;
@@ -44,11 +47,13 @@ static int digits_value(const char *z, int n) {
 
 /* Accepts exactly YYYY-MM-DD naming a real calendar day. */
 int papers_date_from_iso(const char *z, i64 n, PapersDate *pDate) {
-  if (n != 10 || z[4] != '-' || z[7] != '-') return 0;
+  if (n != 10 || z[4] != '-' || z[7] != '-')
+    return 0;
   int iYear = digits_value(z, 4);
   int iMonth = digits_value(z + 5, 2);
   int iDay = digits_value(z + 8, 2);
-  if (iYear < 0 || iMonth < 0 || iDay < 0) return 0;
+  if (iYear < 0 || iMonth < 0 || iDay < 0)
+    return 0;
   return papers_date_make(iYear, iMonth, iDay, pDate);
 }
 
@@ -88,7 +93,8 @@ PapersDate papers_date_today(void) {
   const i64 kUnixEpochJulianMs = 210866760000000LL;
   sqlite3_vfs *pVfs = sqlite3_vfs_find(0);
   sqlite3_int64 iJulianMs = 0;
-  if (pVfs == 0) return 0;
+  if (pVfs == 0)
+    return 0;
   if (pVfs->iVersion >= 2 && pVfs->xCurrentTimeInt64) {
     pVfs->xCurrentTimeInt64(pVfs, &iJulianMs);
   } else {
@@ -104,21 +110,25 @@ PapersDate papers_date_today(void) {
 /* 1..12 for an English month name or its three-letter form ("Sept" too), any
 ** case; 0 otherwise. */
 int papers_month_from_name(const char *z, i64 n) {
-  static const char *const azMonth[] = {"january", "february", "march",     "april",
-                                        "may",     "june",     "july",      "august",
-                                        "september", "october", "november", "december"};
+  static const char *const azMonth[] = {"january",   "february", "march",    "april",
+                                        "may",       "june",     "july",     "august",
+                                        "september", "october",  "november", "december"};
   char zLower[10];
-  if (n < 3 || n > 9) return 0;
+  if (n < 3 || n > 9)
+    return 0;
   for (i64 i = 0; i < n; i++) {
     char c = z[i];
     zLower[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
   }
   for (int iMonth = 0; iMonth < 12; iMonth++) {
     const char *zName = azMonth[iMonth];
-    if (n == 3 && memcmp(zLower, zName, 3) == 0) return iMonth + 1;
-    if ((size_t)n == strlen(zName) && memcmp(zLower, zName, (size_t)n) == 0) return iMonth + 1;
+    if (n == 3 && memcmp(zLower, zName, 3) == 0)
+      return iMonth + 1;
+    if ((size_t)n == strlen(zName) && memcmp(zLower, zName, (size_t)n) == 0)
+      return iMonth + 1;
   }
-  if (n == 4 && memcmp(zLower, "sept", 4) == 0) return 9;
+  if (n == 4 && memcmp(zLower, "sept", 4) == 0)
+    return 9;
   return 0;
 }
 
@@ -127,26 +137,31 @@ PapersDate papers_date_anchor(int iMonth, int iDay, PapersDate anchor) {
   /* Feb 29 may need up to 8 years back to find a leap year; nothing else needs 2. */
   for (int iBack = 0; iBack <= 8; iBack++) {
     PapersDate date;
-    if (papers_date_make(iYear - iBack, iMonth, iDay, &date) && date <= anchor) return date;
+    if (papers_date_make(iYear - iBack, iMonth, iDay, &date) && date <= anchor)
+      return date;
   }
   return 0;
 }
 
 static i64 count_digits(const char *z, i64 n) {
   i64 i = 0;
-  while (i < n && z[i] >= '0' && z[i] <= '9') i++;
+  while (i < n && z[i] >= '0' && z[i] <= '9')
+    i++;
   return i;
 }
 
 /* Reads "Month D" with an optional ", YYYY" from the start of a folded line. */
 int papers_date_text_parse(const char *z, i64 n, PapersDateText *pOut) {
   i64 nMonth = 0;
-  while (nMonth < n && z[nMonth] != ' ') nMonth++;
+  while (nMonth < n && z[nMonth] != ' ')
+    nMonth++;
   int iMonth = papers_month_from_name(z, nMonth);
-  if (iMonth == 0 || nMonth + 1 >= n) return 0;
+  if (iMonth == 0 || nMonth + 1 >= n)
+    return 0;
   i64 iPos = nMonth + 1;
   i64 nDayDigits = count_digits(z + iPos, n - iPos);
-  if (nDayDigits < 1 || nDayDigits > 2) return 0;
+  if (nDayDigits < 1 || nDayDigits > 2)
+    return 0;
   pOut->iMonth = iMonth;
   pOut->iDay = digits_value(z + iPos, (int)nDayDigits);
   pOut->iYear = 0;

@@ -32,8 +32,14 @@
 #define SHORT_LINE 256
 
 static const char *const azFurniture[] = {
-    "new",   "Get trending papers in your email inbox!", "Subscribe", "Daily Papers",
-    "byAK and the research community",  "Daily", "Weekly", "Monthly",
+    "new",
+    "Get trending papers in your email inbox!",
+    "Subscribe",
+    "Daily Papers",
+    "byAK and the research community",
+    "Daily",
+    "Weekly",
+    "Monthly",
 };
 
 #define BULLET     "\xE2\x80\xA2" /* U+2022 before the author count */
@@ -45,17 +51,18 @@ enum { STATE_PREAMBLE = 0, STATE_CARDS = 1 };
 ** no part of a card needs more; the rest is known by where it starts. */
 typedef struct Paragraph {
   PapersLine aLine[3];
-  int nLine;          /* lines in the paragraph, counted to 4 at most */
-  const char *zEnd;   /* end of its last line */
-  const char *zRest;  /* start of its fourth line, when nLine > 3 */
-  i64 iLineRest;      /* number of that line */
+  int nLine;         /* lines in the paragraph, counted to 4 at most */
+  const char *zEnd;  /* end of its last line */
+  const char *zRest; /* start of its fourth line, when nLine > 3 */
+  i64 iLineRest;     /* number of that line */
 } Paragraph;
 
 /* Reads the next paragraph; returns 0 when only blank lines are left. */
 static int read_paragraph(PapersLines *pLines, Paragraph *pPar) {
   PapersLine line;
   do {
-    if (!papers_lines_next(pLines, &line)) return 0;
+    if (!papers_lines_next(pLines, &line))
+      return 0;
   } while (papers_is_blank(line.z, line.n));
   pPar->nLine = 0;
   do {
@@ -86,22 +93,27 @@ static int starts_with(const char *z, i64 n, const char *zPrefix) {
 static int line_starts_with(const PapersLine *pLine, const char *zPrefix) {
   const char *z = pLine->z, *zEnd = pLine->z + pLine->n;
   int nSpace;
-  while ((nSpace = papers_space_len(z, zEnd)) > 0) z += nSpace;
+  while ((nSpace = papers_space_len(z, zEnd)) > 0)
+    z += nSpace;
   return starts_with(z, zEnd - z, zPrefix);
 }
 
 static int is_metadata(const Paragraph *pPar) {
-  if (line_starts_with(&pPar->aLine[0], BULLET)) return 1;
+  if (line_starts_with(&pPar->aLine[0], BULLET))
+    return 1;
   return pPar->nLine >= 2 && line_starts_with(&pPar->aLine[1], MIDDLE_DOT);
 }
 
 /* Reads "• N authors" (or "author"); returns 0 when the line is not that. */
 static int parse_author_count(const char *z, i64 n, i64 *pCount) {
   i64 iPos = (i64)strlen(BULLET);
-  if (iPos < n && z[iPos] == ' ') iPos++;
+  if (iPos < n && z[iPos] == ' ')
+    iPos++;
   i64 iDigits = iPos;
-  while (iPos < n && z[iPos] >= '0' && z[iPos] <= '9') iPos++;
-  if (!papers_parse_count(z + iDigits, iPos - iDigits, pCount)) return 0;
+  while (iPos < n && z[iPos] >= '0' && z[iPos] <= '9')
+    iPos++;
+  if (!papers_parse_count(z + iDigits, iPos - iDigits, pCount))
+    return 0;
   const char *zWord = z + iPos;
   i64 nWord = n - iPos;
   return (nWord == 8 && memcmp(zWord, " authors", 8) == 0) ||
@@ -113,7 +125,8 @@ static void parse_org_line(PapersRecord *pRec, const PapersLine *pLine) {
   PapersSpan line = papers_trim(pLine->z, pLine->n);
   const char *zEnd = line.z + line.n;
   const char *zSpace = line.z;
-  while (zSpace < zEnd && papers_space_len(zSpace, zEnd) == 0) zSpace++;
+  while (zSpace < zEnd && papers_space_len(zSpace, zEnd) == 0)
+    zSpace++;
   pRec->orgHandle.z = line.z;
   pRec->orgHandle.n = zSpace - line.z;
   pRec->org = zSpace < zEnd ? papers_trim(zSpace, zEnd - zSpace) : pRec->orgHandle;
@@ -126,7 +139,8 @@ static PapersDate card_date(const PapersParser *p, const PapersDateText *pDate) 
   if (pDate->iYear > 0) {
     papers_date_make(pDate->iYear, pDate->iMonth, pDate->iDay, &date);
   } else if (pDate->iYear == 0) {
-    date = papers_date_anchor(pDate->iMonth, pDate->iDay, p->pageDate ? p->pageDate : p->today);
+    date = papers_date_anchor(pDate->iMonth, pDate->iDay,
+                              p->pageDate ? p->pageDate : p->today);
   }
   return date;
 }
@@ -143,15 +157,18 @@ static int parse_date_line(PapersParser *p, const PapersLine *pLine, const char 
     nDate -= (i64)strlen(MIDDLE_DOT " ");
   }
   PapersDateText date;
-  if (!papers_date_text_parse(zDate, nDate, &date)) return 0;
+  if (!papers_date_text_parse(zDate, nDate, &date))
+    return 0;
   i64 nComment = 0;
   int hasCount = date.nText < nDate;
   if (hasCount) {
     const char *zCount = zDate + date.nText + 1;
     i64 nCount = nDate - date.nText - 1;
-    if (zDate[date.nText] != ' ' || nCount < 1) return 0;
+    if (zDate[date.nText] != ' ' || nCount < 1)
+      return 0;
     for (i64 i = 0; i < nCount; i++) {
-      if (zCount[i] < '0' || zCount[i] > '9') return 0;
+      if (zCount[i] < '0' || zCount[i] > '9')
+        return 0;
     }
     if (!papers_parse_count(zCount, nCount, &nComment)) {
       nComment = -1;
@@ -165,7 +182,8 @@ static int parse_date_line(PapersParser *p, const PapersLine *pLine, const char 
     text = papers_trim(text.z + strlen(MIDDLE_DOT), text.n - (i64)strlen(MIDDLE_DOT));
   }
   if (hasCount) {
-    while (text.n > 0 && text.z[text.n - 1] >= '0' && text.z[text.n - 1] <= '9') text.n--;
+    while (text.n > 0 && text.z[text.n - 1] >= '0' && text.z[text.n - 1] <= '9')
+      text.n--;
     text = papers_trim(text.z, text.n);
   }
   pRec->dateText = text;
@@ -196,7 +214,8 @@ static void parse_metadata(PapersParser *p, const Paragraph *pPar) {
   for (int i = 1; i < nKept; i++) {
     const PapersLine *pLine = &pPar->aLine[i];
     n = fold_line(zBuf, pLine);
-    if (n >= 0 && n == (i64)strlen(MIDDLE_DOT) && starts_with(zBuf, n, MIDDLE_DOT)) continue;
+    if (n >= 0 && n == (i64)strlen(MIDDLE_DOT) && starts_with(zBuf, n, MIDDLE_DOT))
+      continue;
     if (!hasDate && n >= 0 && parse_date_line(p, pLine, zBuf, n)) {
       hasDate = 1;
       continue;
@@ -212,7 +231,8 @@ static void parse_metadata(PapersParser *p, const Paragraph *pPar) {
 
 static int is_furniture(const char *z, i64 n) {
   for (size_t i = 0; i < sizeof(azFurniture) / sizeof(azFurniture[0]); i++) {
-    if ((size_t)n == strlen(azFurniture[i]) && memcmp(z, azFurniture[i], (size_t)n) == 0) {
+    if ((size_t)n == strlen(azFurniture[i]) &&
+        memcmp(z, azFurniture[i], (size_t)n) == 0) {
       return 1;
     }
   }
@@ -220,9 +240,11 @@ static int is_furniture(const char *z, i64 n) {
 }
 
 /* Handles one preamble line that is a bare date; returns 0 when it is not. */
-static int take_page_date(PapersParser *p, const PapersLine *pLine, const char *z, i64 n) {
+static int take_page_date(PapersParser *p, const PapersLine *pLine, const char *z,
+                          i64 n) {
   PapersDateText date;
-  if (!papers_date_text_parse(z, n, &date) || date.nText != n) return 0;
+  if (!papers_date_text_parse(z, n, &date) || date.nText != n)
+    return 0;
   PapersDate pageDate = 0;
   if (date.iYear > 0) {
     papers_date_make(date.iYear, date.iMonth, date.iDay, &pageDate);
@@ -231,7 +253,8 @@ static int take_page_date(PapersParser *p, const PapersLine *pLine, const char *
   }
   if (pageDate == 0 || p->pageDate != 0) {
     papers_parser_reject(p, pLine->z, pLine->z + pLine->n, pLine->iLine,
-                         pageDate ? "a second page date" : "page date is not a calendar date");
+                         pageDate ? "a second page date"
+                                  : "page date is not a calendar date");
   } else {
     p->pageDate = pageDate;
   }
@@ -246,11 +269,14 @@ static int skip_preamble(PapersParser *p) {
   for (;;) {
     PapersLines before = p->lines;
     PapersLine line;
-    if (!papers_lines_next(&p->lines, &line)) return 0;
+    if (!papers_lines_next(&p->lines, &line))
+      return 0;
     i64 n = fold_line(zBuf, &line);
-    if (n == 0 || (n > 0 && is_furniture(zBuf, n))) continue;
+    if (n == 0 || (n > 0 && is_furniture(zBuf, n)))
+      continue;
     if (n > 0 && take_page_date(p, &line, zBuf, n)) {
-      if (p->nReject > 0) return 1;
+      if (p->nReject > 0)
+        return 1;
       continue;
     }
     p->lines = before;
@@ -262,7 +288,8 @@ static int skip_preamble(PapersParser *p) {
 ** leaves it for the next card. */
 static int read_metadata_paragraph(PapersLines *pLines, Paragraph *pPar) {
   PapersLines before = *pLines;
-  if (read_paragraph(pLines, pPar) && is_metadata(pPar)) return 1;
+  if (read_paragraph(pLines, pPar) && is_metadata(pPar))
+    return 1;
   *pLines = before;
   return 0;
 }
@@ -275,10 +302,12 @@ static void start_record(PapersParser *p, const PapersLine *pTitle) {
 static int hf_step(PapersParser *p) {
   Paragraph title, next;
   if (p->iState == STATE_PREAMBLE) {
-    if (skip_preamble(p)) return 1;
+    if (skip_preamble(p))
+      return 1;
     p->iState = STATE_CARDS;
   }
-  if (!read_paragraph(&p->lines, &title)) return 0;
+  if (!read_paragraph(&p->lines, &title))
+    return 0;
   const PapersLine *pFirst = &title.aLine[0];
   if (is_metadata(&title)) {
     papers_parser_reject(p, pFirst->z, title.zEnd, pFirst->iLine,
@@ -301,7 +330,8 @@ static int hf_step(PapersParser *p) {
                          "a title without an abstract at the end of the input");
     return 1;
   }
-  if (read_metadata_paragraph(&p->lines, &next)) parse_metadata(p, &next);
+  if (read_metadata_paragraph(&p->lines, &next))
+    parse_metadata(p, &next);
   p->hasRecord = 1;
   return 1;
 }
@@ -317,10 +347,13 @@ static int hf_detect(const char *z, i64 n) {
   while (score < 100 && papers_lines_next(&lines, &line)) {
     i64 nFolded = fold_line(zBuf, &line);
     i64 nCount;
-    if (nFolded <= 0) continue;
-    if (starts_with(zBuf, nFolded, BULLET) && parse_author_count(zBuf, nFolded, &nCount)) {
+    if (nFolded <= 0)
+      continue;
+    if (starts_with(zBuf, nFolded, BULLET) &&
+        parse_author_count(zBuf, nFolded, &nCount)) {
       score += 10;
-    } else if (nFolded == (i64)strlen(MIDDLE_DOT) && starts_with(zBuf, nFolded, MIDDLE_DOT)) {
+    } else if (nFolded == (i64)strlen(MIDDLE_DOT) &&
+               starts_with(zBuf, nFolded, MIDDLE_DOT)) {
       score += 5;
     } else if (nFolded == 12 && memcmp(zBuf, "Daily Papers", 12) == 0) {
       score += 20;

@@ -259,7 +259,8 @@ static int parse_org_link(PapersSpan s, PapersSpan *pOrg, PapersSpan *pHandle,
 }
 
 /* An item of the authors list: "-", "- <image>", "[- <image>\\", "- N
-** authors" or "- N authors](<paper url>)". *pCount is N for the last two, -1 for the others. */
+** authors" or "- N authors](<paper url>)". *pCount is N for the last two, -1 for the
+*others. */
 static int parse_author_item(PapersSpan s, i64 *pCount) {
   *pCount = -1; /* an avatar item: no count */
   if (starts_with(s, "[-"))

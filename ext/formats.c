@@ -20,21 +20,18 @@
 #define PAPERS_DETECT_BYTES (256 * 1024)
 
 static const PapersFormat *const aFormat[] = {
-    &papers_format_hf_daily,
-    &papers_format_hf_markdown,
-    &papers_format_arxiv_mail,
-    &papers_format_arxiv_rss,
-    &papers_format_arxiv_atom,
-    &papers_format_daily_arxiv_table,
-    &papers_format_daily_arxiv_list,
-    &papers_format_markdown_blocks,
+    &papers_format_hf_daily,         &papers_format_hf_markdown,
+    &papers_format_arxiv_mail,       &papers_format_arxiv_rss,
+    &papers_format_arxiv_atom,       &papers_format_daily_arxiv_table,
+    &papers_format_daily_arxiv_list, &papers_format_markdown_blocks,
 };
 
 #define N_FORMAT ((int)(sizeof(aFormat) / sizeof(aFormat[0])))
 
 const PapersFormat *papers_format_find(const char *zName) {
   for (int i = 0; i < N_FORMAT; i++) {
-    if (strcmp(aFormat[i]->zName, zName) == 0) return aFormat[i];
+    if (strcmp(aFormat[i]->zName, zName) == 0)
+      return aFormat[i];
   }
   return 0;
 }
@@ -59,10 +56,11 @@ void papers_format_append_names(sqlite3_str *pStr) {
   }
 }
 
-void papers_parser_reject(PapersParser *p, const char *zStart, const char *zEnd, i64 iLine,
-                          const char *zReason) {
+void papers_parser_reject(PapersParser *p, const char *zStart, const char *zEnd,
+                          i64 iLine, const char *zReason) {
   assert(p->nReject < PAPERS_MAX_REJECTS);
-  if (p->nReject >= PAPERS_MAX_REJECTS) return;
+  if (p->nReject >= PAPERS_MAX_REJECTS)
+    return;
   PapersReject *pReject = &p->aReject[p->nReject++];
   pReject->zStart = zStart;
   pReject->zEnd = zEnd;
@@ -83,10 +81,13 @@ static int formats_connect(sqlite3 *db, void *pAux, int argc, const char *const 
   (void)argc;
   (void)argv;
   (void)pzErr;
-  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(name TEXT, description TEXT, example TEXT)");
-  if (rc != SQLITE_OK) return rc;
+  int rc = sqlite3_declare_vtab(
+      db, "CREATE TABLE x(name TEXT, description TEXT, example TEXT)");
+  if (rc != SQLITE_OK)
+    return rc;
   sqlite3_vtab *pVtab = sqlite3_malloc64(sizeof(*pVtab));
-  if (pVtab == 0) return SQLITE_NOMEM;
+  if (pVtab == 0)
+    return SQLITE_NOMEM;
   memset(pVtab, 0, sizeof(*pVtab));
   sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
   *ppVtab = pVtab;
@@ -108,7 +109,8 @@ static int formats_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
 static int formats_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
   (void)pVtab;
   FormatsCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
-  if (pCur == 0) return SQLITE_NOMEM;
+  if (pCur == 0)
+    return SQLITE_NOMEM;
   memset(pCur, 0, sizeof(*pCur));
   *ppCursor = &pCur->base;
   return SQLITE_OK;
@@ -119,8 +121,8 @@ static int formats_close(sqlite3_vtab_cursor *pCursor) {
   return SQLITE_OK;
 }
 
-static int formats_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr, int argc,
-                          sqlite3_value **argv) {
+static int formats_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *idxStr,
+                          int argc, sqlite3_value **argv) {
   (void)idxNum;
   (void)idxStr;
   (void)argc;

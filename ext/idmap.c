@@ -14,8 +14,8 @@
 
 struct PapersIdMap {
   sqlite3_uint64 *aKey;
-  int *aIndex;     /* -1: empty slot */
-  i64 nSlot;       /* power of two */
+  int *aIndex; /* -1: empty slot */
+  i64 nSlot;   /* power of two */
   int nUsed;
 };
 
@@ -30,12 +30,14 @@ static sqlite3_uint64 mix(sqlite3_uint64 h) {
 
 PapersIdMap *papers_idmap_new(void) {
   PapersIdMap *p = sqlite3_malloc64(sizeof(*p));
-  if (p) memset(p, 0, sizeof(*p));
+  if (p)
+    memset(p, 0, sizeof(*p));
   return p;
 }
 
 void papers_idmap_free(PapersIdMap *p) {
-  if (p == 0) return;
+  if (p == 0)
+    return;
   sqlite3_free(p->aKey);
   sqlite3_free(p->aIndex);
   sqlite3_free(p);
@@ -48,7 +50,8 @@ int papers_idmap_count(const PapersIdMap *p) {
 static i64 find_slot(const PapersIdMap *p, sqlite3_uint64 key) {
   i64 mask = p->nSlot - 1;
   i64 i = (i64)(mix(key) & (sqlite3_uint64)mask);
-  while (p->aIndex[i] >= 0 && p->aKey[i] != key) i = (i + 1) & mask;
+  while (p->aIndex[i] >= 0 && p->aKey[i] != key)
+    i = (i + 1) & mask;
   return i;
 }
 
@@ -64,7 +67,8 @@ static int grow(PapersIdMap *p) {
   }
   memset(bigger.aIndex, 0xff, sizeof(int) * (size_t)nNew);
   for (i64 i = 0; i < p->nSlot; i++) {
-    if (p->aIndex[i] < 0) continue;
+    if (p->aIndex[i] < 0)
+      continue;
     i64 j = find_slot(&bigger, p->aKey[i]);
     bigger.aKey[j] = p->aKey[i];
     bigger.aIndex[j] = p->aIndex[i];
@@ -76,7 +80,8 @@ static int grow(PapersIdMap *p) {
 }
 
 int papers_idmap_get(PapersIdMap *p, sqlite3_uint64 key, int *piIndex, int *pIsNew) {
-  if (2 * (i64)(p->nUsed + 1) > p->nSlot && grow(p) != SQLITE_OK) return SQLITE_NOMEM;
+  if (2 * (i64)(p->nUsed + 1) > p->nSlot && grow(p) != SQLITE_OK)
+    return SQLITE_NOMEM;
   i64 i = find_slot(p, key);
   *pIsNew = p->aIndex[i] < 0;
   if (*pIsNew) {
@@ -88,7 +93,8 @@ int papers_idmap_get(PapersIdMap *p, sqlite3_uint64 key, int *piIndex, int *pIsN
 }
 
 int papers_idmap_find(const PapersIdMap *p, sqlite3_uint64 key) {
-  if (p->nSlot == 0) return -1;
+  if (p->nSlot == 0)
+    return -1;
   i64 i = find_slot(p, key);
   return p->aIndex[i];
 }

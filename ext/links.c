@@ -13,13 +13,15 @@
 #include <string.h>
 
 static int ends_url(const char *z, const char *zEnd) {
-  if (papers_space_len(z, zEnd) > 0) return 1;
+  if (papers_space_len(z, zEnd) > 0)
+    return 1;
   return strchr("<>\"{}|\\^`", *z) != 0 && *z != 0;
 }
 
 static i64 count_char(const char *z, i64 n, char c) {
   i64 nFound = 0;
-  for (i64 i = 0; i < n; i++) nFound += z[i] == c;
+  for (i64 i = 0; i < n; i++)
+    nFound += z[i] == c;
   return nFound;
 }
 
@@ -44,10 +46,13 @@ static i64 trim_url_tail(const char *z, i64 n) {
 static const char *find_url_start(const char *z, const char *zEnd) {
   while (z < zEnd) {
     const char *zH = memchr(z, 'h', (size_t)(zEnd - z));
-    if (zH == 0) return 0;
+    if (zH == 0)
+      return 0;
     i64 nLeft = zEnd - zH;
-    if (nLeft >= 8 && memcmp(zH, "https://", 8) == 0) return zH;
-    if (nLeft >= 7 && memcmp(zH, "http://", 7) == 0) return zH;
+    if (nLeft >= 8 && memcmp(zH, "https://", 8) == 0)
+      return zH;
+    if (nLeft >= 7 && memcmp(zH, "http://", 7) == 0)
+      return zH;
     z = zH + 1;
   }
   return 0;
@@ -62,12 +67,15 @@ typedef struct SeenUrls {
 /* Adds the URL unless already seen; returns 1 when new, 0 when seen, -1 on OOM. */
 static int seen_urls_add(SeenUrls *pSeen, const char *z, i64 n) {
   for (int i = 0; i < pSeen->nUrl; i++) {
-    if (pSeen->aUrl[i].n == n && memcmp(pSeen->aUrl[i].z, z, (size_t)n) == 0) return 0;
+    if (pSeen->aUrl[i].n == n && memcmp(pSeen->aUrl[i].z, z, (size_t)n) == 0)
+      return 0;
   }
   if (pSeen->nUrl == pSeen->nAlloc) {
     int nNew = pSeen->nAlloc ? pSeen->nAlloc * 2 : 8;
-    PapersSpan *aNew = sqlite3_realloc64(pSeen->aUrl, sizeof(PapersSpan) * (sqlite3_uint64)nNew);
-    if (aNew == 0) return -1;
+    PapersSpan *aNew =
+        sqlite3_realloc64(pSeen->aUrl, sizeof(PapersSpan) * (sqlite3_uint64)nNew);
+    if (aNew == 0)
+      return -1;
     pSeen->aUrl = aNew;
     pSeen->nAlloc = nNew;
   }
@@ -87,7 +95,8 @@ void papers_result_links(sqlite3_context *pCtx, const PapersSpan *aSpan, int nSp
     const char *zEnd = z ? z + aSpan[iSpan].n : 0;
     while (z && (z = find_url_start(z, zEnd)) != 0) {
       const char *zUrlEnd = z;
-      while (zUrlEnd < zEnd && !ends_url(zUrlEnd, zEnd)) zUrlEnd++;
+      while (zUrlEnd < zEnd && !ends_url(zUrlEnd, zEnd))
+        zUrlEnd++;
       i64 nUrl = trim_url_tail(z, zUrlEnd - z);
       int rc = seen_urls_add(&seen, z, nUrl);
       if (rc < 0) {
@@ -95,7 +104,8 @@ void papers_result_links(sqlite3_context *pCtx, const PapersSpan *aSpan, int nSp
         break;
       }
       if (rc > 0) {
-        if (seen.nUrl > 1) sqlite3_str_appendchar(pStr, 1, ',');
+        if (seen.nUrl > 1)
+          sqlite3_str_appendchar(pStr, 1, ',');
         papers_json_append_string(pStr, z, nUrl);
       }
       z = zUrlEnd;

@@ -32,8 +32,9 @@ static void version_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) 
 static void debug_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
   (void)argc;
   (void)argv;
-  char *zDebug = sqlite3_mprintf("papers %s\ncommit %s\nflags %s\nsqlite %s", PAPERS_VERSION,
-                                 PAPERS_GIT_COMMIT, PAPERS_BUILD_FLAGS, sqlite3_libversion());
+  char *zDebug =
+      sqlite3_mprintf("papers %s\ncommit %s\nflags %s\nsqlite %s", PAPERS_VERSION,
+                      PAPERS_GIT_COMMIT, PAPERS_BUILD_FLAGS, sqlite3_libversion());
   if (zDebug == 0) {
     sqlite3_result_error_nomem(pCtx);
     return;
@@ -43,7 +44,8 @@ static void debug_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
 
 static int register_housekeeping(sqlite3 *db) {
   int rc = sqlite3_create_function(db, "papers_version", 0, PURE, 0, version_func, 0, 0);
-  if (rc != SQLITE_OK) return rc;
+  if (rc != SQLITE_OK)
+    return rc;
   /* not deterministic: it names the SQLite library, which a process may swap */
   return sqlite3_create_function(db, "papers_debug", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, 0,
                                  debug_func, 0, 0);
@@ -54,7 +56,8 @@ __declspec(dllexport)
 #else
 __attribute__((visibility("default")))
 #endif
-int sqlite3_papers_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
+    int sqlite3_papers_init(sqlite3 *db, char **pzErrMsg,
+                            const sqlite3_api_routines *pApi) {
   SQLITE_EXTENSION_INIT2(pApi);
   if (sqlite3_libversion_number() < PAPERS_MIN_SQLITE_NUMBER) {
     *pzErrMsg = sqlite3_mprintf("papers needs SQLite %s or later, but this is SQLite %s",
@@ -62,14 +65,21 @@ int sqlite3_papers_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
     return SQLITE_ERROR;
   }
   PapersConn *pConn = papers_conn_new(db);
-  if (pConn == 0) return SQLITE_NOMEM;
+  if (pConn == 0)
+    return SQLITE_NOMEM;
   int rc = register_housekeeping(db);
-  if (rc == SQLITE_OK) rc = papers_register_parse(db);
-  if (rc == SQLITE_OK) rc = papers_register_formats(db);
-  if (rc == SQLITE_OK) rc = papers_register_key(db);
-  if (rc == SQLITE_OK) rc = papers_register_topic(db, pConn);
-  if (rc == SQLITE_OK) rc = papers_register_index(db, pConn);
-  if (rc == SQLITE_OK) rc = papers_register_clusters(db, pConn);
+  if (rc == SQLITE_OK)
+    rc = papers_register_parse(db);
+  if (rc == SQLITE_OK)
+    rc = papers_register_formats(db);
+  if (rc == SQLITE_OK)
+    rc = papers_register_key(db);
+  if (rc == SQLITE_OK)
+    rc = papers_register_topic(db, pConn);
+  if (rc == SQLITE_OK)
+    rc = papers_register_index(db, pConn);
+  if (rc == SQLITE_OK)
+    rc = papers_register_clusters(db, pConn);
   papers_conn_unref(pConn); /* the registrations hold their own references */
   return rc;
 }

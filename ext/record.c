@@ -45,48 +45,96 @@ void papers_record_start(PapersParser *p, i64 iLine) {
 void papers_record_result(const PapersParser *p, sqlite3_context *pCtx, int iCol) {
   const PapersRecord *pRec = &p->rec;
   switch (iCol) {
-  case PAPERS_COL_ORDINAL: sqlite3_result_int64(pCtx, p->nRecord); break;
-  case PAPERS_COL_FORMAT: sqlite3_result_text(pCtx, p->pFormat->zName, -1, SQLITE_STATIC); break;
-  case PAPERS_COL_TITLE: papers_result_folded(pCtx, pRec->title); break;
-  case PAPERS_COL_ABSTRACT: papers_result_folded(pCtx, pRec->abstract); break;
-  case PAPERS_COL_AUTHORS: papers_result_name_list(pCtx, pRec->authors); break;
-  case PAPERS_COL_AUTHOR_COUNT: result_count(pCtx, pRec->nAuthor); break;
-  case PAPERS_COL_ORG: papers_result_folded(pCtx, pRec->org); break;
-  case PAPERS_COL_ORG_HANDLE: papers_result_folded(pCtx, pRec->orgHandle); break;
-  case PAPERS_COL_PUBLISHED: result_date(pCtx, pRec->published); break;
-  case PAPERS_COL_DATE_TEXT: papers_result_folded(pCtx, pRec->dateText); break;
-  case PAPERS_COL_COMMENT_COUNT: result_count(pCtx, pRec->nComment); break;
-  case PAPERS_COL_UPVOTES: result_count(pCtx, pRec->nUpvote); break;
-  case PAPERS_COL_ARXIV_ID: papers_result_folded(pCtx, pRec->arxivId); break;
-  case PAPERS_COL_ARXIV_VERSION: result_count(pCtx, pRec->arxivVersion); break;
-  case PAPERS_COL_CATEGORIES: papers_result_word_list(pCtx, pRec->categories); break;
-  case PAPERS_COL_ANNOUNCE: papers_result_folded(pCtx, pRec->announce); break;
-  case PAPERS_COL_COMMENTS: papers_result_folded(pCtx, pRec->comments); break;
-  case PAPERS_COL_DOI: papers_result_folded(pCtx, pRec->doi); break;
-  case PAPERS_COL_JOURNAL_REF: papers_result_folded(pCtx, pRec->journalRef); break;
-  case PAPERS_COL_URL: papers_result_folded(pCtx, pRec->url); break;
+  case PAPERS_COL_ORDINAL:
+    sqlite3_result_int64(pCtx, p->nRecord);
+    break;
+  case PAPERS_COL_FORMAT:
+    sqlite3_result_text(pCtx, p->pFormat->zName, -1, SQLITE_STATIC);
+    break;
+  case PAPERS_COL_TITLE:
+    papers_result_folded(pCtx, pRec->title);
+    break;
+  case PAPERS_COL_ABSTRACT:
+    papers_result_folded(pCtx, pRec->abstract);
+    break;
+  case PAPERS_COL_AUTHORS:
+    papers_result_name_list(pCtx, pRec->authors);
+    break;
+  case PAPERS_COL_AUTHOR_COUNT:
+    result_count(pCtx, pRec->nAuthor);
+    break;
+  case PAPERS_COL_ORG:
+    papers_result_folded(pCtx, pRec->org);
+    break;
+  case PAPERS_COL_ORG_HANDLE:
+    papers_result_folded(pCtx, pRec->orgHandle);
+    break;
+  case PAPERS_COL_PUBLISHED:
+    result_date(pCtx, pRec->published);
+    break;
+  case PAPERS_COL_DATE_TEXT:
+    papers_result_folded(pCtx, pRec->dateText);
+    break;
+  case PAPERS_COL_COMMENT_COUNT:
+    result_count(pCtx, pRec->nComment);
+    break;
+  case PAPERS_COL_UPVOTES:
+    result_count(pCtx, pRec->nUpvote);
+    break;
+  case PAPERS_COL_ARXIV_ID:
+    papers_result_folded(pCtx, pRec->arxivId);
+    break;
+  case PAPERS_COL_ARXIV_VERSION:
+    result_count(pCtx, pRec->arxivVersion);
+    break;
+  case PAPERS_COL_CATEGORIES:
+    papers_result_word_list(pCtx, pRec->categories);
+    break;
+  case PAPERS_COL_ANNOUNCE:
+    papers_result_folded(pCtx, pRec->announce);
+    break;
+  case PAPERS_COL_COMMENTS:
+    papers_result_folded(pCtx, pRec->comments);
+    break;
+  case PAPERS_COL_DOI:
+    papers_result_folded(pCtx, pRec->doi);
+    break;
+  case PAPERS_COL_JOURNAL_REF:
+    papers_result_folded(pCtx, pRec->journalRef);
+    break;
+  case PAPERS_COL_URL:
+    papers_result_folded(pCtx, pRec->url);
+    break;
   case PAPERS_COL_LINKS: {
     PapersSpan aSpan[2] = {pRec->title, pRec->abstract};
     papers_result_links(pCtx, aSpan, 2);
     break;
   }
-  case PAPERS_COL_LINE: sqlite3_result_int64(pCtx, pRec->iLine); break;
-  default: sqlite3_result_null(pCtx); break; /* a field this format does not state */
+  case PAPERS_COL_LINE:
+    sqlite3_result_int64(pCtx, pRec->iLine);
+    break;
+  default:
+    sqlite3_result_null(pCtx);
+    break; /* a field this format does not state */
   }
 }
 
 /* Appends the trimmed name z[0..n) to the array unless it is empty. */
 static void append_name(sqlite3_str *pStr, int *pnName, const char *z, i64 n) {
   PapersSpan name = papers_trim(z, n);
-  if (name.n == 0) return;
-  if ((*pnName)++ > 0) sqlite3_str_appendchar(pStr, 1, ',');
+  if (name.n == 0)
+    return;
+  if ((*pnName)++ > 0)
+    sqlite3_str_appendchar(pStr, 1, ',');
   papers_json_append_string(pStr, name.z, name.n);
 }
 
 /* Length of a list separator at z[i] outside parentheses: "," or " and ". */
 static int separator_len(const char *z, i64 n, i64 i) {
-  if (z[i] == ',') return 1;
-  if (z[i] == ' ' && n - i >= 5 && memcmp(z + i, " and ", 5) == 0) return 5;
+  if (z[i] == ',')
+    return 1;
+  if (z[i] == ' ' && n - i >= 5 && memcmp(z + i, " and ", 5) == 0)
+    return 5;
   return 0;
 }
 
@@ -106,10 +154,13 @@ void papers_result_name_list(sqlite3_context *pCtx, PapersSpan span) {
   i64 iStart = 0;
   sqlite3_str_appendchar(pStr, 1, '[');
   for (i64 i = 0; i < n; i++) {
-    if (zFolded[i] == '(') nDepth++;
-    if (zFolded[i] == ')' && nDepth > 0) nDepth--;
+    if (zFolded[i] == '(')
+      nDepth++;
+    if (zFolded[i] == ')' && nDepth > 0)
+      nDepth--;
     int nSep = nDepth == 0 ? separator_len(zFolded, n, i) : 0;
-    if (nSep == 0) continue;
+    if (nSep == 0)
+      continue;
     append_name(pStr, &nName, zFolded + iStart, i - iStart);
     iStart = i + nSep;
     i += nSep - 1;
@@ -136,8 +187,10 @@ void papers_result_word_list(sqlite3_context *pCtx, PapersSpan span) {
       continue;
     }
     const char *zWord = z;
-    while (z < zEnd && *z != ',' && papers_space_len(z, zEnd) == 0) z++;
-    if (nWord++ > 0) sqlite3_str_appendchar(pStr, 1, ',');
+    while (z < zEnd && *z != ',' && papers_space_len(z, zEnd) == 0)
+      z++;
+    if (nWord++ > 0)
+      sqlite3_str_appendchar(pStr, 1, ',');
     papers_json_append_string(pStr, zWord, z - zWord);
   }
   sqlite3_str_appendchar(pStr, 1, ']');

@@ -38,8 +38,10 @@ static int is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
     anyByte = _mm_or_si128(anyByte, bytes);
     anyCR = _mm_or_si128(anyCR, _mm_cmpeq_epi8(bytes, cr));
   }
-  if (_mm_movemask_epi8(anyByte)) return 0;
-  if (_mm_movemask_epi8(anyCR)) *pHasCR = 1;
+  if (_mm_movemask_epi8(anyByte))
+    return 0;
+  if (_mm_movemask_epi8(anyCR))
+    *pHasCR = 1;
   return 1;
 }
 #else
@@ -53,8 +55,10 @@ static int is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
     anyHigh |= word;
     anyCR |= (crZero - kOnes) & ~crZero;
   }
-  if (anyHigh & kHigh) return 0;
-  if (anyCR & kHigh) *pHasCR = 1;
+  if (anyHigh & kHigh)
+    return 0;
+  if (anyCR & kHigh)
+    *pHasCR = 1;
   return 1;
 }
 #endif
@@ -65,19 +69,30 @@ static int is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
 static int utf8_sequence_len(const unsigned char *z, i64 nLeft) {
   unsigned c = z[0];
   int nSeq;
-  if (c >= 0xC2 && c <= 0xDF) nSeq = 2;
-  else if (c >= 0xE0 && c <= 0xEF) nSeq = 3;
-  else if (c >= 0xF0 && c <= 0xF4) nSeq = 4;
-  else return 0;
-  if (nLeft < nSeq) return 0;
+  if (c >= 0xC2 && c <= 0xDF)
+    nSeq = 2;
+  else if (c >= 0xE0 && c <= 0xEF)
+    nSeq = 3;
+  else if (c >= 0xF0 && c <= 0xF4)
+    nSeq = 4;
+  else
+    return 0;
+  if (nLeft < nSeq)
+    return 0;
   unsigned c1 = z[1];
-  if ((c1 & 0xC0) != 0x80) return 0;
-  if (c == 0xE0 && c1 < 0xA0) return 0; /* overlong */
-  if (c == 0xED && c1 > 0x9F) return 0; /* UTF-16 surrogate */
-  if (c == 0xF0 && c1 < 0x90) return 0; /* overlong */
-  if (c == 0xF4 && c1 > 0x8F) return 0; /* past U+10FFFF */
+  if ((c1 & 0xC0) != 0x80)
+    return 0;
+  if (c == 0xE0 && c1 < 0xA0)
+    return 0; /* overlong */
+  if (c == 0xED && c1 > 0x9F)
+    return 0; /* UTF-16 surrogate */
+  if (c == 0xF0 && c1 < 0x90)
+    return 0; /* overlong */
+  if (c == 0xF4 && c1 > 0x8F)
+    return 0; /* past U+10FFFF */
   for (int k = 2; k < nSeq; k++) {
-    if ((z[k] & 0xC0) != 0x80) return 0;
+    if ((z[k] & 0xC0) != 0x80)
+      return 0;
   }
   return nSeq;
 }
@@ -97,7 +112,8 @@ i64 papers_utf8_check(const unsigned char *z, i64 n, int *pHasCR) {
       i++;
     } else {
       int nSeq = utf8_sequence_len(z + i, n - i);
-      if (nSeq == 0) return i;
+      if (nSeq == 0)
+        return i;
       i += nSeq;
     }
   }
@@ -116,7 +132,8 @@ void papers_lines_init(PapersLines *pLines, const char *z, i64 n, int hasCR) {
 /* Yields the next line; returns 0 when the text is used up. A text that ends
 ** with a line terminator has no empty line after it. */
 int papers_lines_next(PapersLines *pLines, PapersLine *pLine) {
-  if (pLines->iPos >= pLines->n) return 0;
+  if (pLines->iPos >= pLines->n)
+    return 0;
   const char *zStart = pLines->z + pLines->iPos;
   i64 nLeft = pLines->n - pLines->iPos;
   const char *zLf = memchr(zStart, '\n', (size_t)nLeft);
@@ -128,7 +145,8 @@ int papers_lines_next(PapersLines *pLines, PapersLine *pLine) {
       i64 iCr = zCr - zStart;
       int isCrLf = zLf && iCr == nLine - 1;
       nLine = iCr;
-      if (!isCrLf) nStep = iCr + 1;
+      if (!isCrLf)
+        nStep = iCr + 1;
     }
   }
   pLine->z = zStart;
@@ -141,15 +159,21 @@ int papers_lines_next(PapersLines *pLines, PapersLine *pLine) {
 int papers_space_len(const char *z, const char *zEnd) {
   const unsigned char *u = (const unsigned char *)z;
   i64 nLeft = zEnd - z;
-  if (nLeft <= 0) return 0;
-  if (u[0] == ' ' || (u[0] >= '\t' && u[0] <= '\r')) return 1;
-  if (u[0] == 0xC2) return (nLeft >= 2 && u[1] == 0xA0) ? 2 : 0;
-  if (nLeft < 3) return 0;
+  if (nLeft <= 0)
+    return 0;
+  if (u[0] == ' ' || (u[0] >= '\t' && u[0] <= '\r'))
+    return 1;
+  if (u[0] == 0xC2)
+    return (nLeft >= 2 && u[1] == 0xA0) ? 2 : 0;
+  if (nLeft < 3)
+    return 0;
   if (u[0] == 0xE2 && u[1] == 0x80 && (u[2] <= 0x8A || u[2] == 0xAF)) {
     return u[2] >= 0x80 ? 3 : 0;
   }
-  if (u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F) return 3;
-  if (u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) return 3;
+  if (u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F)
+    return 3;
+  if (u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80)
+    return 3;
   return 0;
 }
 
@@ -157,7 +181,8 @@ int papers_space_len(const char *z, const char *zEnd) {
 ** Every space is 1, 2 or 3 bytes long, so only those suffixes are tried. */
 static int space_len_before(const char *zStart, const char *zEnd) {
   for (int nTry = 1; nTry <= 3 && zEnd - nTry >= zStart; nTry++) {
-    if (papers_space_len(zEnd - nTry, zEnd) == nTry) return nTry;
+    if (papers_space_len(zEnd - nTry, zEnd) == nTry)
+      return nTry;
   }
   return 0;
 }
@@ -165,15 +190,18 @@ static int space_len_before(const char *zStart, const char *zEnd) {
 PapersSpan papers_trim(const char *z, i64 n) {
   const char *zEnd = z + n;
   int nSpace;
-  while ((nSpace = papers_space_len(z, zEnd)) > 0) z += nSpace;
-  while (zEnd > z && (nSpace = space_len_before(z, zEnd)) > 0) zEnd -= nSpace;
+  while ((nSpace = papers_space_len(z, zEnd)) > 0)
+    z += nSpace;
+  while (zEnd > z && (nSpace = space_len_before(z, zEnd)) > 0)
+    zEnd -= nSpace;
   PapersSpan span = {z, zEnd - z};
   return span;
 }
 
 int papers_is_blank(const char *z, i64 n) {
   unsigned char c = n > 0 ? (unsigned char)z[0] : 0;
-  if (c > ' ' && c < 0x80) return 0; /* the common case, decided at once */
+  if (c > ' ' && c < 0x80)
+    return 0; /* the common case, decided at once */
   return papers_trim(z, n).n == 0;
 }
 
@@ -189,7 +217,8 @@ i64 papers_fold(char *zOut, const char *z, i64 n) {
       z += nSpace;
       continue;
     }
-    if (pendingSpace && nOut > 0) zOut[nOut++] = ' ';
+    if (pendingSpace && nOut > 0)
+      zOut[nOut++] = ' ';
     pendingSpace = 0;
     zOut[nOut++] = (char)c;
     z++;
@@ -198,7 +227,8 @@ i64 papers_fold(char *zOut, const char *z, i64 n) {
 }
 
 i64 papers_fold_short(char *zBuf, i64 nBuf, const char *z, i64 n) {
-  if (n > nBuf) return -1;
+  if (n > nBuf)
+    return -1;
   return papers_fold(zBuf, z, n);
 }
 
@@ -222,7 +252,8 @@ void papers_json_append_string(sqlite3_str *pStr, const char *z, i64 n) {
   sqlite3_str_appendchar(pStr, 1, '"');
   for (i64 i = 0; i < n; i++) {
     unsigned char c = (unsigned char)z[i];
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (c >= 0x20 && c != '"' && c != '\\')
+      continue;
     sqlite3_str_append(pStr, z + iRun, (int)(i - iRun));
     iRun = i + 1;
     if (c == '"' || c == '\\') {
@@ -255,11 +286,14 @@ void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr) {
 
 int papers_parse_count(const char *z, i64 n, i64 *pValue) {
   i64 v = 0;
-  if (n <= 0) return 0;
+  if (n <= 0)
+    return 0;
   for (i64 i = 0; i < n; i++) {
-    if (z[i] < '0' || z[i] > '9') return 0;
+    if (z[i] < '0' || z[i] > '9')
+      return 0;
     int d = z[i] - '0';
-    if (v > (INT64_MAX - d) / 10) return 0;
+    if (v > (INT64_MAX - d) / 10)
+      return 0;
     v = v * 10 + d;
   }
   *pValue = v;

@@ -27,11 +27,13 @@ int papers_tvf_best_index(sqlite3_index_info *pInfo, int nOutput, int nArg) {
   int aiConstraint[MAX_TVF_ARGS];
   int unusableMask = 0;
   assert(nArg <= MAX_TVF_ARGS);
-  for (int i = 0; i < nArg; i++) aiConstraint[i] = -1;
+  for (int i = 0; i < nArg; i++)
+    aiConstraint[i] = -1;
   for (int i = 0; i < pInfo->nConstraint; i++) {
     const struct sqlite3_index_constraint *pCons = &pInfo->aConstraint[i];
     int iArg = pCons->iColumn - nOutput;
-    if (iArg < 0 || iArg >= nArg || pCons->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+    if (iArg < 0 || iArg >= nArg || pCons->op != SQLITE_INDEX_CONSTRAINT_EQ)
+      continue;
     if (!pCons->usable) {
       unusableMask |= 1 << iArg;
     } else {
@@ -40,12 +42,14 @@ int papers_tvf_best_index(sqlite3_index_info *pInfo, int nOutput, int nArg) {
   }
   int idxNum = 0, nArgv = 0;
   for (int iArg = 0; iArg < nArg; iArg++) {
-    if (aiConstraint[iArg] < 0) continue;
+    if (aiConstraint[iArg] < 0)
+      continue;
     idxNum |= 1 << iArg;
     pInfo->aConstraintUsage[aiConstraint[iArg]].argvIndex = ++nArgv;
     pInfo->aConstraintUsage[aiConstraint[iArg]].omit = 1;
   }
-  if (unusableMask & ~idxNum) return SQLITE_CONSTRAINT;
+  if (unusableMask & ~idxNum)
+    return SQLITE_CONSTRAINT;
   pInfo->idxNum = idxNum;
   if (idxNum & 1) {
     pInfo->estimatedCost = 1000;
@@ -60,7 +64,8 @@ int papers_tvf_best_index(sqlite3_index_info *pInfo, int nOutput, int nArg) {
 int papers_tvf_count_arg(sqlite3_vtab *pVtab, const char *zFunc, sqlite3_value *pValue,
                          int nDefault, int nMax, int *pnOut) {
   *pnOut = nDefault;
-  if (pValue == 0 || sqlite3_value_type(pValue) == SQLITE_NULL) return SQLITE_OK;
+  if (pValue == 0 || sqlite3_value_type(pValue) == SQLITE_NULL)
+    return SQLITE_OK;
   int isText = sqlite3_value_type(pValue) == SQLITE_TEXT ||
                sqlite3_value_type(pValue) == SQLITE_BLOB;
   if (sqlite3_value_numeric_type(pValue) == SQLITE_INTEGER) {
@@ -71,7 +76,8 @@ int papers_tvf_count_arg(sqlite3_vtab *pVtab, const char *zFunc, sqlite3_value *
     }
   }
   const char *zValue = (const char *)sqlite3_value_text(pValue);
-  if (zValue == 0) return SQLITE_NOMEM;
+  if (zValue == 0)
+    return SQLITE_NOMEM;
   sqlite3_free(pVtab->zErrMsg);
   pVtab->zErrMsg = sqlite3_mprintf(isText ? "%s: k must be between 1 and %d, got '%s'"
                                           : "%s: k must be between 1 and %d, got %s",

@@ -38,7 +38,8 @@ static long peak_rss_kb(void) {
 
 static char *read_all(const char *zPath, size_t *pn) {
   FILE *f = fopen(zPath, "rb");
-  if (f == 0) return 0;
+  if (f == 0)
+    return 0;
   fseek(f, 0, SEEK_END);
   long n = ftell(f);
   fseek(f, 0, SEEK_SET);
@@ -57,11 +58,13 @@ static char *read_all(const char *zPath, size_t *pn) {
 /* The seed's header (up to the first card) once, then its cards repeated. */
 static char *build_hf_daily(const char *zSeed, size_t nSeed, size_t nTarget, size_t *pn) {
   const char *zCards = strstr(zSeed, "\nMay 15\n");
-  if (zCards == 0) return 0;
+  if (zCards == 0)
+    return 0;
   zCards += strlen("\nMay 15\n");
   size_t nHeader = (size_t)(zCards - zSeed), nCards = nSeed - nHeader;
   char *z = malloc(nTarget + nSeed + 2);
-  if (z == 0) return 0;
+  if (z == 0)
+    return 0;
   memcpy(z, zSeed, nHeader);
   size_t n = nHeader;
   while (n < nTarget) {
@@ -78,11 +81,13 @@ static char *build_hf_daily(const char *zSeed, size_t nSeed, size_t nTarget, siz
 static char *new_section(const char *zSeed, size_t *pn) {
   const char *zStart = strstr(zSeed, "\\\\\r\narXiv:");
   const char *zEnd = zStart ? strstr(zStart, "%%--%%") : 0;
-  if (zStart == 0 || zEnd == 0) return 0;
+  if (zStart == 0 || zEnd == 0)
+    return 0;
   char *z = malloc((size_t)(zEnd - zStart) + 1);
   size_t n = 0;
   for (const char *p = zStart; z && p < zEnd; p++) {
-    if (*p != '\r') z[n++] = *p;
+    if (*p != '\r')
+      z[n++] = *p;
   }
   *pn = n;
   return z;
@@ -101,8 +106,10 @@ static char *build_arxiv_mail(const char *zSeed, size_t nTarget, size_t *pn) {
       size_t nLine = zEol ? (size_t)(zEol - p) + 1 : (size_t)(zEnd - p);
       if (nLine > 6 && memcmp(p, "arXiv:", 6) == 0) {
         const char *zRest = p + 6;
-        while (*zRest != ' ' && *zRest != '\n') zRest++;
-        n += (size_t)sprintf(z + n, "arXiv:%04ld.%05ld", 1000 + iPaper / 100000, iPaper % 100000);
+        while (*zRest != ' ' && *zRest != '\n')
+          zRest++;
+        n += (size_t)sprintf(z + n, "arXiv:%04ld.%05ld", 1000 + iPaper / 100000,
+                             iPaper % 100000);
         iPaper++;
         memcpy(z + n, zRest, nLine - (size_t)(zRest - p));
         n += nLine - (size_t)(zRest - p);
@@ -124,15 +131,16 @@ static size_t count_lines_memchr(const char *z, size_t n) {
   while (z < zEnd) {
     const char *zLf = memchr(z, '\n', (size_t)(zEnd - z));
     nLine++;
-    if (zLf == 0) break;
+    if (zLf == 0)
+      break;
     z = zLf + 1;
   }
   return nLine;
 }
 
 /* Runs the one-row query with the digest bound as ?1; returns seconds. */
-static double time_query(sqlite3 *db, const char *zSql, const char *zFormat, const char *z,
-                         size_t n, sqlite3_int64 *pResult) {
+static double time_query(sqlite3 *db, const char *zSql, const char *zFormat,
+                         const char *z, size_t n, sqlite3_int64 *pResult) {
   sqlite3_stmt *pStmt = 0;
   if (sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) != SQLITE_OK) {
     fprintf(stderr, "bench_parse: %s\n", sqlite3_errmsg(db));
@@ -156,7 +164,8 @@ static double best_of(int nRun, sqlite3 *db, const char *zSql, const char *zForm
   double best = 1e9;
   for (int i = 0; i < nRun; i++) {
     double t = time_query(db, zSql, zFormat, z, n, pResult);
-    if (t < best) best = t;
+    if (t < best)
+      best = t;
   }
   return best;
 }
@@ -197,12 +206,13 @@ int main(int argc, char **argv) {
     double t0 = now_seconds();
     nLine = count_lines_memchr(zDigest, nDigest);
     double t = now_seconds() - t0;
-    if (t < tScan) tScan = t;
+    if (t < tScan)
+      tScan = t;
   }
   sqlite3_int64 nRow = 0, nChars = 0;
-  double tCount = best_of(5, db,
-                          "SELECT count(*) FROM papers_parse(?1, ?2, '2026-11-28')", zFormat,
-                          zDigest, nDigest, &nRow);
+  double tCount =
+      best_of(5, db, "SELECT count(*) FROM papers_parse(?1, ?2, '2026-11-28')", zFormat,
+              zDigest, nDigest, &nRow);
   double tAll = best_of(
       3, db,
       "SELECT sum(ordinal + length(format) + length(title) + length(abstract)"
@@ -218,13 +228,13 @@ int main(int argc, char **argv) {
       zFormat, zDigest, nDigest, &nChars);
   long rssPeakKb = peak_rss_kb();
 
-  printf("input        %.1f MB generated %s digest: %zu lines, %lld papers\n", mb, zFormat,
-         nLine, (long long)nRow);
+  printf("input        %.1f MB generated %s digest: %zu lines, %lld papers\n", mb,
+         zFormat, nLine, (long long)nRow);
   printf("memchr scan  %8.1f ms  %7.0f MB/s\n", tScan * 1e3, mb / tScan);
   printf("count(*)     %8.1f ms  %7.0f MB/s  ratio to memchr %.2f\n", tCount * 1e3,
          mb / tCount, tCount / tScan);
-  printf("all columns  %8.1f ms  %7.0f MB/s  ratio to memchr %.2f\n", tAll * 1e3, mb / tAll,
-         tAll / tScan);
+  printf("all columns  %8.1f ms  %7.0f MB/s  ratio to memchr %.2f\n", tAll * 1e3,
+         mb / tAll, tAll / tScan);
   printf("peak memory  %.1f MB above the input (resident set %.1f MB, input %.1f MB)\n",
          (double)(rssPeakKb - rssBaseKb) / 1024, (double)rssPeakKb / 1024, mb);
   sqlite3_close(db);

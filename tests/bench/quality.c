@@ -44,30 +44,35 @@ static int compare_names(const void *pA, const void *pB) {
 /* Loads every line of every *.jsonl file, in file-name order, into raw(line). */
 static void load_records(sqlite3 *db, const char *zDir) {
   DIR *pDir = opendir(zDir);
-  if (pDir == 0) die(0, zDir);
+  if (pDir == 0)
+    die(0, zDir);
   char *azName[4096];
   int nName = 0;
   struct dirent *pEntry;
   while ((pEntry = readdir(pDir)) != 0 && nName < 4096) {
     size_t n = strlen(pEntry->d_name);
-    if (n > 6 && strcmp(pEntry->d_name + n - 6, ".jsonl") == 0) azName[nName++] = strdup(pEntry->d_name);
+    if (n > 6 && strcmp(pEntry->d_name + n - 6, ".jsonl") == 0)
+      azName[nName++] = strdup(pEntry->d_name);
   }
   closedir(pDir);
   qsort(azName, (size_t)nName, sizeof(char *), compare_names);
   exec(db, "CREATE TABLE raw(seq INTEGER PRIMARY KEY, line TEXT)");
   sqlite3_stmt *pInsert;
-  if (sqlite3_prepare_v2(db, "INSERT INTO raw(line) VALUES (?1)", -1, &pInsert, 0)) die(db, "prepare");
+  if (sqlite3_prepare_v2(db, "INSERT INTO raw(line) VALUES (?1)", -1, &pInsert, 0))
+    die(db, "prepare");
   exec(db, "BEGIN");
   for (int i = 0; i < nName; i++) {
     char zPath[4096];
     snprintf(zPath, sizeof(zPath), "%s/%s", zDir, azName[i]);
     FILE *f = fopen(zPath, "rb");
-    if (f == 0) die(0, zPath);
+    if (f == 0)
+      die(0, zPath);
     char *zLine = 0;
     size_t nAlloc = 0;
     ssize_t nLine;
     while ((nLine = getline(&zLine, &nAlloc, f)) > 0) {
-      if (nLine < 2) continue;
+      if (nLine < 2)
+        continue;
       sqlite3_bind_text(pInsert, 1, zLine, (int)nLine, SQLITE_TRANSIENT);
       sqlite3_step(pInsert);
       sqlite3_reset(pInsert);
@@ -95,25 +100,29 @@ int main(int argc, char **argv) {
   char *zErr = 0;
   sqlite3_open(":memory:", &db);
   sqlite3_enable_load_extension(db, 1);
-  if (sqlite3_load_extension(db, argv[1], 0, &zErr) != SQLITE_OK) die(db, zErr);
+  if (sqlite3_load_extension(db, argv[1], 0, &zErr) != SQLITE_OK)
+    die(db, zErr);
   load_records(db, argv[2]);
   /* the protocol: first record of each id, classes of at least 50 papers */
-  exec(db, "CREATE TABLE records AS SELECT json_extract(line, '$.id') AS arxiv,"
-           " json_extract(line, '$.categories[0]') AS category,"
-           " json_extract(line, '$.title') AS title, json_extract(line, '$.summary') AS abstract,"
-           " seq FROM raw;"
-           "CREATE TABLE papers(id INTEGER PRIMARY KEY, arxiv TEXT, category TEXT, title TEXT,"
-           " abstract TEXT);"
-           "INSERT INTO papers(arxiv, category, title, abstract)"
-           " SELECT arxiv, category, title, abstract FROM records r"
-           " WHERE seq = (SELECT min(seq) FROM records WHERE arxiv = r.arxiv)"
-           "   AND category IN (SELECT category FROM records GROUP BY category"
-           "     HAVING count(DISTINCT arxiv) >= 50)"
-           " ORDER BY seq;");
-  char *zCreate = sqlite3_mprintf(
-      "CREATE VIRTUAL TABLE topics USING papers_index(content='papers', content_rowid='id',"
-      " columns='title, abstract'%s%s)",
-      argc > 3 ? ", " : "", argc > 3 ? argv[3] : "");
+  exec(
+      db,
+      "CREATE TABLE records AS SELECT json_extract(line, '$.id') AS arxiv,"
+      " json_extract(line, '$.categories[0]') AS category,"
+      " json_extract(line, '$.title') AS title, json_extract(line, '$.summary') AS "
+      "abstract,"
+      " seq FROM raw;"
+      "CREATE TABLE papers(id INTEGER PRIMARY KEY, arxiv TEXT, category TEXT, title TEXT,"
+      " abstract TEXT);"
+      "INSERT INTO papers(arxiv, category, title, abstract)"
+      " SELECT arxiv, category, title, abstract FROM records r"
+      " WHERE seq = (SELECT min(seq) FROM records WHERE arxiv = r.arxiv)"
+      "   AND category IN (SELECT category FROM records GROUP BY category"
+      "     HAVING count(DISTINCT arxiv) >= 50)"
+      " ORDER BY seq;");
+  char *zCreate = sqlite3_mprintf("CREATE VIRTUAL TABLE topics USING "
+                                  "papers_index(content='papers', content_rowid='id',"
+                                  " columns='title, abstract'%s%s)",
+                                  argc > 3 ? ", " : "", argc > 3 ? argv[3] : "");
   exec(db, zCreate);
   sqlite3_free(zCreate);
   double t0 = now_seconds();
@@ -122,8 +131,10 @@ int main(int argc, char **argv) {
   exec(db, "CREATE TABLE hits(id INTEGER, neighbour INTEGER)");
   sqlite3_stmt *pPapers, *pNearest, *pHit;
   if (sqlite3_prepare_v2(db, "SELECT id FROM papers ORDER BY id", -1, &pPapers, 0) ||
-      sqlite3_prepare_v2(db, "SELECT rowid FROM topics WHERE similar_to = ?1"
-                             " ORDER BY score DESC LIMIT 10", -1, &pNearest, 0) ||
+      sqlite3_prepare_v2(db,
+                         "SELECT rowid FROM topics WHERE similar_to = ?1"
+                         " ORDER BY score DESC LIMIT 10",
+                         -1, &pNearest, 0) ||
       sqlite3_prepare_v2(db, "INSERT INTO hits VALUES (?1, ?2)", -1, &pHit, 0)) {
     die(db, "prepare");
   }
@@ -138,7 +149,8 @@ int main(int argc, char **argv) {
       sqlite3_step(pHit);
       sqlite3_reset(pHit);
     }
-    if (sqlite3_reset(pNearest) != SQLITE_OK) die(db, "more like this");
+    if (sqlite3_reset(pNearest) != SQLITE_OK)
+      die(db, "more like this");
   }
   exec(db, "COMMIT");
   sqlite3_finalize(pPapers);
@@ -148,27 +160,33 @@ int main(int argc, char **argv) {
   sqlite3_stmt *pStmt;
   const char *zReport =
       "WITH per_paper AS ("
-      "  SELECT p.id, p.category, (SELECT count(*) FROM hits h JOIN papers n ON n.id = h.neighbour"
-      "    WHERE h.id = p.id AND n.category = p.category) * 1.0 / 10 AS precision FROM papers p),"
-      " classes AS (SELECT category, count(*) AS n, avg(precision) AS precision FROM per_paper"
+      "  SELECT p.id, p.category, (SELECT count(*) FROM hits h JOIN papers n ON n.id = "
+      "h.neighbour"
+      "    WHERE h.id = p.id AND n.category = p.category) * 1.0 / 10 AS precision FROM "
+      "papers p),"
+      " classes AS (SELECT category, count(*) AS n, avg(precision) AS precision FROM "
+      "per_paper"
       "   GROUP BY category),"
       " total AS (SELECT sum(n) AS n FROM classes)"
       " SELECT (SELECT n FROM total), (SELECT count(*) FROM classes),"
       "  (SELECT avg(precision) FROM per_paper), (SELECT avg(precision) FROM classes),"
-      "  (SELECT sum(n * (n - 1.0)) / ((SELECT n FROM total) * ((SELECT n FROM total) - 1.0))"
+      "  (SELECT sum(n * (n - 1.0)) / ((SELECT n FROM total) * ((SELECT n FROM total) - "
+      "1.0))"
       "     FROM classes),"
       "  (SELECT avg((n - 1.0) / ((SELECT n FROM total) - 1.0)) FROM classes)";
-  if (sqlite3_prepare_v2(db, zReport, -1, &pStmt, 0) || sqlite3_step(pStmt) != SQLITE_ROW) {
+  if (sqlite3_prepare_v2(db, zReport, -1, &pStmt, 0) ||
+      sqlite3_step(pStmt) != SQLITE_ROW) {
     die(db, "report");
   }
   printf("papers %d in %d classes (index options: %s)\n", sqlite3_column_int(pStmt, 0),
          sqlite3_column_int(pStmt, 1), argc > 3 ? argv[3] : "defaults");
-  printf("P@10        %.4f   (random %.4f; best scikit-learn sparse 0.6409, LSA 0.6449)\n",
-         sqlite3_column_double(pStmt, 2), sqlite3_column_double(pStmt, 4));
+  printf(
+      "P@10        %.4f   (random %.4f; best scikit-learn sparse 0.6409, LSA 0.6449)\n",
+      sqlite3_column_double(pStmt, 2), sqlite3_column_double(pStmt, 4));
   printf("macro P@10  %.4f   (random %.4f; best scikit-learn sparse 0.402, LSA 0.459)\n",
          sqlite3_column_double(pStmt, 3), sqlite3_column_double(pStmt, 5));
-  printf("rebuild %.2f s, %d more-like-this queries %.2f s\n", tBuild, sqlite3_column_int(pStmt, 0),
-         tQuery);
+  printf("rebuild %.2f s, %d more-like-this queries %.2f s\n", tBuild,
+         sqlite3_column_int(pStmt, 0), tQuery);
   sqlite3_finalize(pStmt);
   const char *zPerClass =
       "SELECT p.category, count(*), avg((SELECT count(*) FROM hits h JOIN papers n"
