@@ -821,39 +821,52 @@ static int read_k(ClustersTable *pTab, sqlite3_value *pK, int *pk) {
   return papers_tvf_count_arg(&pTab->base, "papers_clusters", pK, 0, CLUSTERS_MAX_K, pk);
 }
 
-/* Runs one SQL statement binding pArg to ?1; *piValue = its first column. */
-static int sql_int(sqlite3 *db, const char *zSql, sqlite3_value *pArg, i64 *piValue) {
-  sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_bind_value(pStmt, 1, pArg);
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_step(pStmt);
-    *piValue = sqlite3_column_int64(pStmt, 0);
-    rc = rc == SQLITE_ROW ? SQLITE_OK : rc;
+/* Skips JSON white space. */
+static const char *skip_json_space(const char *z, const char *zEnd) {
+  while (z < zEnd && (*z == ' ' || *z == '\t' || *z == '\n' || *z == '\r'))
+    z++;
+  return z;
+}
+
+/* True when z[0..n) is a JSON array of integers (each fits in 64 bits).
+** Checked here rather than with json_valid(), which answers 0, not an
+** error, when it runs out of memory. */
+static int is_integer_array(const char *z, i64 n) {
+  const char *zEnd = z + n;
+  z = skip_json_space(z, zEnd);
+  if (z == zEnd || *z++ != '[')
+    return 0;
+  z = skip_json_space(z, zEnd);
+  if (z < zEnd && *z == ']')
+    return skip_json_space(z + 1, zEnd) == zEnd;
+  for (;;) {
+    const char *zDigits = z < zEnd && *z == '-' ? z + 1 : z;
+    const char *zNumEnd = zDigits;
+    while (zNumEnd < zEnd && *zNumEnd >= '0' && *zNumEnd <= '9')
+      zNumEnd++;
+    i64 nDigits = zNumEnd - zDigits;
+    const char *zMax = zDigits > z ? "9223372036854775808" : "9223372036854775807";
+    if (nDigits == 0 || nDigits > 19 || (nDigits > 1 && *zDigits == '0'))
+      return 0; /* no number, too many digits, or a leading 0 */
+    if (nDigits == 19 && memcmp(zDigits, zMax, 19) > 0)
+      return 0; /* beyond 64 bits */
+    z = skip_json_space(zNumEnd, zEnd);
+    if (z < zEnd && *z == ',') {
+      z = skip_json_space(z + 1, zEnd);
+      continue;
+    }
+    return z < zEnd && *z == ']' && skip_json_space(z + 1, zEnd) == zEnd;
   }
-  int rc2 = sqlite3_finalize(pStmt);
-  return rc == SQLITE_OK ? rc2 : rc;
 }
 
 /* Checks that rowids is a JSON array of integers. */
 static int check_rowids(ClustersTable *pTab, sqlite3_value *pRowids) {
-  sqlite3 *db = papers_conn_db(pTab->pConn);
-  i64 isArray = 0, nBad = 0;
-  int rc = SQLITE_OK;
-  if (sqlite3_value_type(pRowids) == SQLITE_TEXT) {
-    rc = sql_int(db, "SELECT CASE WHEN json_valid(?1) THEN json_type(?1) = 'array' END",
-                 pRowids, &isArray);
-  }
-  if (rc == SQLITE_OK && isArray) {
-    rc = sql_int(db, "SELECT count(*) FROM json_each(?1) WHERE type <> 'integer'",
-                 pRowids, &nBad);
-  }
-  if (rc != SQLITE_OK || (isArray && nBad == 0))
-    return rc;
   const char *zRowids = (const char *)sqlite3_value_text(pRowids);
   if (zRowids == 0)
     return SQLITE_NOMEM;
+  if (sqlite3_value_type(pRowids) == SQLITE_TEXT &&
+      is_integer_array(zRowids, sqlite3_value_bytes(pRowids)))
+    return SQLITE_OK;
   return topic_vtab_error(
       &pTab->base, sqlite3_mprintf("papers_clusters: rowids must be a JSON array of"
                                    " integers, got '%.60s'",

@@ -224,6 +224,13 @@ static const Scenario aScenario[] = {
      "SELECT rowid, score FROM topics WHERE query = (SELECT vector FROM topics_docs"
      " WHERE id = 9)",
      HF, 0, IDX_SETUP("4"), 0, 0, 0},
+    /* papers_clusters over the index */
+    {"clusters", "SELECT * FROM papers_clusters('topics', NULL, 4)", HF, 0, IDX_SETUP("4"), 0,
+     0, 0},
+    {"clusters-subset",
+     "SELECT * FROM papers_clusters('topics', (SELECT json_group_array(id) FROM papers"
+     " WHERE id <= 30))",
+     HF, 0, IDX_SETUP("4"), 0, 0, 0},
 };
 
 #define N_SCENARIO ((int)(sizeof(aScenario) / sizeof(aScenario[0])))
