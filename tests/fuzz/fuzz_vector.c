@@ -2,7 +2,8 @@
 ** fuzz_vector.c: a libFuzzer target for the vector BLOB decoder,
 ** papers_vector_decode() (ext/vector.c), called directly: no SQL function
 ** takes a vector BLOB yet. A BLOB that decodes must encode back to the same
-** bytes, with ids strictly increasing and weights finite in [0, 1]; one that
+** bytes, with ids strictly increasing and weights finite in [-1, 1] (latent
+** dimensions may be negative); one that
 ** does not must name its problem.
 */
 #include "papers_internal.h"
@@ -26,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData) {
   for (int i = 0; i < vec.nTerm; i++) {
     if (i > 0 && vec.aId[i] <= vec.aId[i - 1])
       abort();
-    if (!isfinite(vec.aWeight[i]) || vec.aWeight[i] < 0 || vec.aWeight[i] > 1)
+    if (!isfinite(vec.aWeight[i]) || vec.aWeight[i] < -1 || vec.aWeight[i] > 1)
       abort();
   }
   i64 nBlob = papers_vector_blob_size(vec.nTerm);
