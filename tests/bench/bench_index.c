@@ -201,6 +201,8 @@ static void measure_queries(sqlite3 *db, Result *pRes, int nQuery) {
     nScan = 20;
   if (nScan < 5)
     nScan = 5;
+  if (nScan > nQuery)
+    nScan = nQuery; /* aScan holds nQuery timings */
   sqlite3_uint64 state = 42;
   char zA[4096], zB[4096];
   for (int q = 0; q < nQuery; q++) {
