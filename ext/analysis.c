@@ -24,30 +24,33 @@
 
 #include <string.h>
 
-#define DEFAULT_TOKENIZE "porter unicode61 remove_diacritics 2"
+#define DEFAULT_TOKENIZE  "porter unicode61 remove_diacritics 2"
 #define MAX_TOKENIZE_ARGS 16
 
 /* English function words, sorted for binary search. */
 static const char *const azStopWord[] = {
-    "a",       "about",   "above",  "after",   "again",   "against", "al",      "all",
-    "also",    "am",      "among",  "an",      "and",     "any",     "are",     "as",
-    "at",      "be",      "because", "been",  "before",  "being",   "below",   "between",
-    "both",    "but",     "by",     "can",     "could",   "did",     "do",      "does",
-    "doing",   "down",    "during", "each",    "eg",      "either",  "et",      "etc",
-    "few",     "for",     "from",   "further", "had",     "has",     "have",    "having",
-    "he",      "her",     "here",   "hers",    "herself", "him",     "himself", "his",
-    "how",     "however", "i",      "ie",      "if",      "in",      "into",    "is",
-    "it",      "its",     "itself", "just",    "may",     "me",      "might",   "more",
-    "most",    "much",    "must",   "my",      "myself",  "no",      "nor",     "not",
-    "now",     "of",      "off",    "on",      "once",    "one",     "only",    "or",
-    "other",   "our",     "ours",   "ourselves", "out",   "over",    "own",     "same",
-    "she",     "should",  "since",  "so",      "some",    "such",    "than",    "that",
-    "the",     "their",   "theirs", "them",    "themselves", "then", "there",   "therefore",
-    "these",   "they",    "this",   "those",   "through", "thus",    "to",      "too",
-    "two",     "under",   "until",  "up",      "upon",    "us",      "very",    "via",
-    "was",     "we",      "were",   "what",    "when",    "where",   "whether", "which",
-    "while",   "who",     "whom",   "whose",   "why",     "will",    "with",    "within",
-    "without", "would",   "yet",    "you",     "your",    "yours",   "yourself", "yourselves",
+    "a",         "about",   "above",   "after",      "again",      "against", "al",
+    "all",       "also",    "am",      "among",      "an",         "and",     "any",
+    "are",       "as",      "at",      "be",         "because",    "been",    "before",
+    "being",     "below",   "between", "both",       "but",        "by",      "can",
+    "could",     "did",     "do",      "does",       "doing",      "down",    "during",
+    "each",      "eg",      "either",  "et",         "etc",        "few",     "for",
+    "from",      "further", "had",     "has",        "have",       "having",  "he",
+    "her",       "here",    "hers",    "herself",    "him",        "himself", "his",
+    "how",       "however", "i",       "ie",         "if",         "in",      "into",
+    "is",        "it",      "its",     "itself",     "just",       "may",     "me",
+    "might",     "more",    "most",    "much",       "must",       "my",      "myself",
+    "no",        "nor",     "not",     "now",        "of",         "off",     "on",
+    "once",      "one",     "only",    "or",         "other",      "our",     "ours",
+    "ourselves", "out",     "over",    "own",        "same",       "she",     "should",
+    "since",     "so",      "some",    "such",       "than",       "that",    "the",
+    "their",     "theirs",  "them",    "themselves", "then",       "there",   "therefore",
+    "these",     "they",    "this",    "those",      "through",    "thus",    "to",
+    "too",       "two",     "under",   "until",      "up",         "upon",    "us",
+    "very",      "via",     "was",     "we",         "were",       "what",    "when",
+    "where",     "whether", "which",   "while",      "who",        "whom",    "whose",
+    "why",       "will",    "with",    "within",     "without",    "would",   "yet",
+    "you",       "your",    "yours",   "yourself",   "yourselves",
 };
 
 #define N_STOP_WORD ((int)(sizeof(azStopWord) / sizeof(azStopWord[0])))
@@ -63,9 +66,9 @@ struct PapersAnalyzer {
 
 struct PapersConn {
   sqlite3 *db;
-  int nRef;                 /* registrations holding it, and its creator */
-  fts5_api *pFts5;          /* 0 until first needed */
-  PapersAnalyzer *pFirst;   /* analyzers created so far, one per spec */
+  int nRef;               /* registrations holding it, and its creator */
+  fts5_api *pFts5;        /* 0 until first needed */
+  PapersAnalyzer *pFirst; /* analyzers created so far, one per spec */
 };
 
 PapersConn *papers_conn_new(sqlite3 *db) {
@@ -85,11 +88,13 @@ PapersConn *papers_conn_ref(PapersConn *pConn) {
 
 void papers_conn_unref(void *pArg) {
   PapersConn *pConn = pArg;
-  if (pConn == 0 || --pConn->nRef > 0) return;
+  if (pConn == 0 || --pConn->nRef > 0)
+    return;
   PapersAnalyzer *p = pConn->pFirst;
   while (p) {
     PapersAnalyzer *pNext = p->pNext;
-    if (p->pTok) p->tokenizer.xDelete(p->pTok);
+    if (p->pTok)
+      p->tokenizer.xDelete(p->pTok);
     sqlite3_free(p->zSpec);
     sqlite3_free(p);
     p = pNext;
@@ -105,14 +110,16 @@ sqlite3 *papers_conn_db(const PapersConn *pConn) {
 static int fetch_fts5(PapersConn *pConn, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
   fts5_api *pApi = 0;
-  if (pConn->pFts5) return SQLITE_OK;
+  if (pConn->pFts5)
+    return SQLITE_OK;
   int rc = sqlite3_prepare_v2(pConn->db, "SELECT fts5(?1)", -1, &pStmt, 0);
   if (rc == SQLITE_OK) {
     sqlite3_bind_pointer(pStmt, 1, (void *)&pApi, "fts5_api_ptr", 0);
     sqlite3_step(pStmt);
     rc = sqlite3_finalize(pStmt);
   }
-  if (rc == SQLITE_NOMEM) return rc;
+  if (rc == SQLITE_NOMEM)
+    return rc;
   if (pApi == 0) {
     *pzErr = sqlite3_mprintf("this SQLite has no FTS5, which the topic functions need");
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
@@ -126,10 +133,13 @@ static int split_spec(char *zCopy, const char **azWord, int nMax) {
   int nWord = 0;
   char *z = zCopy;
   while (*z && nWord < nMax) {
-    while (*z == ' ' || *z == '\t') *z++ = 0;
-    if (*z == 0) break;
+    while (*z == ' ' || *z == '\t')
+      *z++ = 0;
+    if (*z == 0)
+      break;
     azWord[nWord++] = z;
-    while (*z && *z != ' ' && *z != '\t') z++;
+    while (*z && *z != ' ' && *z != '\t')
+      z++;
   }
   return nWord;
 }
@@ -153,9 +163,8 @@ static int create_analyzer(PapersConn *pConn, const char *zSpec, PapersAnalyzer 
     *pzErr = sqlite3_mprintf("tokenize is empty");
     rc = SQLITE_ERROR;
   }
-  if (rc == SQLITE_OK &&
-      pConn->pFts5->xFindTokenizer(pConn->pFts5, azWord[0], &pUserData, &p->tokenizer) !=
-          SQLITE_OK) {
+  if (rc == SQLITE_OK && pConn->pFts5->xFindTokenizer(pConn->pFts5, azWord[0], &pUserData,
+                                                      &p->tokenizer) != SQLITE_OK) {
     *pzErr = sqlite3_mprintf("no such tokenizer: '%s'", azWord[0]);
     rc = SQLITE_ERROR;
   }
@@ -167,7 +176,8 @@ static int create_analyzer(PapersConn *pConn, const char *zSpec, PapersAnalyzer 
     }
   }
   sqlite3_free(zCopy);
-  if (rc == SQLITE_ERROR && *pzErr == 0) rc = SQLITE_NOMEM; /* no room for the message */
+  if (rc == SQLITE_ERROR && *pzErr == 0)
+    rc = SQLITE_NOMEM; /* no room for the message */
   if (rc != SQLITE_OK) {
     sqlite3_free(p->zSpec);
     sqlite3_free(p);
@@ -181,9 +191,11 @@ static int create_analyzer(PapersConn *pConn, const char *zSpec, PapersAnalyzer 
 
 int papers_conn_analyzer(PapersConn *pConn, const char *zSpec, PapersAnalyzer **ppOut,
                          char **pzErr) {
-  if (zSpec == 0) zSpec = DEFAULT_TOKENIZE;
+  if (zSpec == 0)
+    zSpec = DEFAULT_TOKENIZE;
   int rc = fetch_fts5(pConn, pzErr);
-  if (rc != SQLITE_OK) return rc;
+  if (rc != SQLITE_OK)
+    return rc;
   for (PapersAnalyzer *p = pConn->pFirst; p; p = p->pNext) {
     if (strcmp(p->zSpec, zSpec) == 0) {
       *ppOut = p;
@@ -210,14 +222,16 @@ sqlite3_uint64 papers_term_id(const char *z, i64 n) {
   h ^= h >> 27;
   h *= 0x94d049bb133111ebULL;
   h ^= h >> 31;
-  return papers_is_latent_id(h) ? h - 256 : h; /* the top 256 ids name latent dimensions */
+  return papers_is_latent_id(h) ? h - 256
+                                : h; /* the top 256 ids name latent dimensions */
 }
 
 /* ---- tokens ------------------------------------------------------------ */
 
 static int is_stop_word(const char *z, int n) {
   char zLower[16];
-  if (n >= (int)sizeof(zLower)) return 0;
+  if (n >= (int)sizeof(zLower))
+    return 0;
   for (int i = 0; i < n; i++) {
     char c = z[i];
     zLower[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
@@ -227,16 +241,20 @@ static int is_stop_word(const char *z, int n) {
   while (iLo <= iHi) {
     int iMid = (iLo + iHi) / 2;
     int cmp = strcmp(zLower, azStopWord[iMid]);
-    if (cmp == 0) return 1;
-    if (cmp < 0) iHi = iMid - 1;
-    else iLo = iMid + 1;
+    if (cmp == 0)
+      return 1;
+    if (cmp < 0)
+      iHi = iMid - 1;
+    else
+      iLo = iMid + 1;
   }
   return 0;
 }
 
 static int is_all_digits(const char *z, int n) {
   for (int i = 0; i < n; i++) {
-    if (z[i] < '0' || z[i] > '9') return 0;
+    if (z[i] < '0' || z[i] > '9')
+      return 0;
   }
   return n > 0;
 }
@@ -244,7 +262,8 @@ static int is_all_digits(const char *z, int n) {
 /* Number of characters (not bytes) of UTF-8 text. */
 static int utf8_length(const char *z, int n) {
   int nChar = 0;
-  for (int i = 0; i < n; i++) nChar += ((unsigned char)z[i] & 0xC0) != 0x80;
+  for (int i = 0; i < n; i++)
+    nChar += ((unsigned char)z[i] & 0xC0) != 0x80;
   return nChar;
 }
 
@@ -254,10 +273,10 @@ static int utf8_length(const char *z, int n) {
 typedef struct TokenState {
   const char *zText; /* the analysed text */
   int nText;
-  char *zTerm;       /* the held token's term text */
+  char *zTerm; /* the held token's term text */
   int nTerm, nAlloc;
-  int iStart, iEnd;  /* its offsets */
-  int hasToken;      /* a token is held */
+  int iStart, iEnd; /* its offsets */
+  int hasToken;     /* a token is held */
   int rc;
   int (*xToken)(void *, const PapersToken *);
   void *pCtx;
@@ -267,7 +286,8 @@ static int hold_term(TokenState *p, const char *z, int n, int iAt) {
   if (iAt + n + 1 > p->nAlloc) {
     int nNew = (iAt + n + 1) * 2;
     char *zNew = sqlite3_realloc64(p->zTerm, (sqlite3_uint64)nNew);
-    if (zNew == 0) return SQLITE_NOMEM;
+    if (zNew == 0)
+      return SQLITE_NOMEM;
     p->zTerm = zNew;
     p->nAlloc = nNew;
   }
@@ -277,7 +297,8 @@ static int hold_term(TokenState *p, const char *z, int n, int iAt) {
 }
 
 static int emit_held(TokenState *p) {
-  if (!p->hasToken) return SQLITE_OK;
+  if (!p->hasToken)
+    return SQLITE_OK;
   PapersToken token;
   const char *zSurface = p->zText + p->iStart;
   int nSurface = p->iEnd - p->iStart;
@@ -285,27 +306,30 @@ static int emit_held(TokenState *p) {
   token.nTerm = p->nTerm;
   token.iStart = p->iStart;
   token.iEnd = p->iEnd;
-  token.isStop = is_all_digits(p->zTerm, p->nTerm) || utf8_length(p->zTerm, p->nTerm) < 2 ||
-                 is_stop_word(zSurface, nSurface);
+  token.isStop = is_all_digits(p->zTerm, p->nTerm) ||
+                 utf8_length(p->zTerm, p->nTerm) < 2 || is_stop_word(zSurface, nSurface);
   p->hasToken = 0;
   return p->xToken(p->pCtx, &token);
 }
 
-static int token_callback(void *pCtx, int tflags, const char *zToken, int nToken, int iStart,
-                          int iEnd) {
+static int token_callback(void *pCtx, int tflags, const char *zToken, int nToken,
+                          int iStart, int iEnd) {
   TokenState *p = pCtx;
-  if (tflags & FTS5_TOKEN_COLOCATED) return SQLITE_OK; /* a synonym: the first form serves */
+  if (tflags & FTS5_TOKEN_COLOCATED)
+    return SQLITE_OK; /* a synonym: the first form serves */
   int joinsHeld = p->hasToken && iStart == p->iEnd + 1 && p->zText[p->iEnd] == '-' &&
                   is_all_digits(zToken, nToken) && !is_all_digits(p->zTerm, p->nTerm);
   int rc;
   if (joinsHeld) {
     rc = hold_term(p, "-", 1, p->nTerm);
-    if (rc == SQLITE_OK) rc = hold_term(p, zToken, nToken, p->nTerm);
+    if (rc == SQLITE_OK)
+      rc = hold_term(p, zToken, nToken, p->nTerm);
     p->iEnd = iEnd;
     return rc;
   }
   rc = emit_held(p);
-  if (rc == SQLITE_OK) rc = hold_term(p, zToken, nToken, 0);
+  if (rc == SQLITE_OK)
+    rc = hold_term(p, zToken, nToken, 0);
   p->iStart = iStart;
   p->iEnd = iEnd;
   p->hasToken = 1;
@@ -320,9 +344,10 @@ int papers_analyze_tokens(PapersAnalyzer *pAnalyzer, const char *z, int n,
   state.nText = n;
   state.xToken = xToken;
   state.pCtx = pCtx;
-  int rc = pAnalyzer->tokenizer.xTokenize(pAnalyzer->pTok, &state, FTS5_TOKENIZE_DOCUMENT, z, n,
-                                          token_callback);
-  if (rc == SQLITE_OK) rc = emit_held(&state);
+  int rc = pAnalyzer->tokenizer.xTokenize(pAnalyzer->pTok, &state, FTS5_TOKENIZE_DOCUMENT,
+                                          z, n, token_callback);
+  if (rc == SQLITE_OK)
+    rc = emit_held(&state);
   sqlite3_free(state.zTerm);
   return rc;
 }
@@ -345,21 +370,25 @@ typedef struct TermState {
 /* Only spaces and hyphens between two tokens keep them one phrase. */
 static int is_phrase_gap(const char *z, int n) {
   for (int i = 0; i < n; i++) {
-    if (z[i] != ' ' && z[i] != '-') return 0;
+    if (z[i] != ' ' && z[i] != '-')
+      return 0;
   }
   return 1;
 }
 
 static int grow(char **pz, int *pnAlloc, int nNeed) {
-  if (nNeed <= *pnAlloc) return SQLITE_OK;
+  if (nNeed <= *pnAlloc)
+    return SQLITE_OK;
   char *zNew = sqlite3_realloc64(*pz, (sqlite3_uint64)nNeed * 2);
-  if (zNew == 0) return SQLITE_NOMEM;
+  if (zNew == 0)
+    return SQLITE_NOMEM;
   *pz = zNew;
   *pnAlloc = nNeed * 2;
   return SQLITE_OK;
 }
 
-static int emit_term(TermState *p, const char *z, int n, int iStart, int iEnd, int isPhrase) {
+static int emit_term(TermState *p, const char *z, int n, int iStart, int iEnd,
+                     int isPhrase) {
   PapersTerm term;
   term.id = papers_term_id(z, n);
   term.zTerm = z;
@@ -388,8 +417,10 @@ static int term_from_token(void *pCtx, const PapersToken *pToken) {
       rc = emit_term(p, p->zPhrase, nPhrase, p->iPrevStart, pToken->iEnd, 1);
     }
   }
-  if (rc == SQLITE_OK) rc = grow(&p->zPrev, &p->nAlloc, pToken->nTerm);
-  if (rc != SQLITE_OK) return rc;
+  if (rc == SQLITE_OK)
+    rc = grow(&p->zPrev, &p->nAlloc, pToken->nTerm);
+  if (rc != SQLITE_OK)
+    return rc;
   memcpy(p->zPrev, pToken->zTerm, (size_t)pToken->nTerm);
   p->nPrev = pToken->nTerm;
   p->iPrevStart = pToken->iStart;

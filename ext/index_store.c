@@ -518,7 +518,8 @@ int index_store_doc_get(IndexStore *p, i64 iDoc, PapersVector *pVec, int *pFound
     *pFound = rc == SQLITE_OK;
   }
   int rcReset = sqlite3_reset(pStmt);
-  if (rc == SQLITE_OK) rc = rcReset;
+  if (rc == SQLITE_OK)
+    rc = rcReset;
   if (rc != SQLITE_OK) {
     papers_vector_free(pVec);
     *pFound = 0;
@@ -1169,7 +1170,8 @@ static int check_index_table(sqlite3 *db, const char *zIndex, const char *zDb,
   sqlite3_free(zSql);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(pStmt);
-    if (rc == SQLITE_NOMEM) return rc;
+    if (rc == SQLITE_NOMEM)
+      return rc;
     *pzErr = sqlite3_mprintf("no such papers_index table: '%s'", zIndex);
     return SQLITE_ERROR;
   }
@@ -1178,10 +1180,12 @@ static int check_index_table(sqlite3 *db, const char *zIndex, const char *zDb,
     const char *zCreate = (const char *)sqlite3_column_text(pStmt, 0);
     exists = 1;
     isIndex = zCreate && sqlite3_strlike("%USING papers_index%", zCreate, 0) == 0;
-    if (zCreate == 0 && sqlite3_column_type(pStmt, 0) != SQLITE_NULL) exists = -1; /* NOMEM */
+    if (zCreate == 0 && sqlite3_column_type(pStmt, 0) != SQLITE_NULL)
+      exists = -1; /* NOMEM */
   }
   rc = sqlite3_finalize(pStmt);
-  if (rc != SQLITE_OK || exists < 0) return rc != SQLITE_OK ? rc : SQLITE_NOMEM;
+  if (rc != SQLITE_OK || exists < 0)
+    return rc != SQLITE_OK ? rc : SQLITE_NOMEM;
   if (!exists) {
     *pzErr = sqlite3_mprintf("no such papers_index table: '%s'", zIndex);
     return SQLITE_ERROR;
@@ -1235,7 +1239,8 @@ int papers_stats_open(PapersConn *pConn, const char *zIndex, PapersStats **ppSta
   sqlite3_free(zDb);
   sqlite3_free(zName);
   sqlite3_free(zTokenize);
-  if (rc != SQLITE_OK && rc != SQLITE_NOMEM && *pzErr == 0) rc = SQLITE_NOMEM; /* no message */
+  if (rc != SQLITE_OK && rc != SQLITE_NOMEM && *pzErr == 0)
+    rc = SQLITE_NOMEM; /* no message */
   if (rc != SQLITE_OK) {
     papers_stats_close(pStats);
     return rc;

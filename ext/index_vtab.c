@@ -1073,7 +1073,8 @@ static int check_row(Check *p, i64 iDoc, sqlite3_value **apValue, PapersCounts *
   PapersVector vec;
   int isFound, nCount;
   int rc = index_store_doc_get(p->pTab->pStore, iDoc, &vec, &isFound);
-  if (rc != SQLITE_OK) return rc;
+  if (rc != SQLITE_OK)
+    return rc;
   rc = count_document(p->pTab, apValue, pCounts);
   if (rc != SQLITE_OK) {
     papers_vector_free(&vec);
@@ -1426,18 +1427,22 @@ static int filter_ranked(IndexCursor *pCur, int idxNum, sqlite3_value **argv) {
   if (idxNum & IDX_HAS_LIMIT) {
     nKeep = sqlite3_value_int64(argv[1]);
     i64 nOffset = (idxNum & IDX_HAS_OFFSET) ? sqlite3_value_int64(argv[2]) : 0;
-    if (nKeep < 0) nKeep = -1; /* LIMIT -1: no limit */
+    if (nKeep < 0)
+      nKeep = -1; /* LIMIT -1: no limit */
     /* LIMIT + OFFSET past 2^63 - 1: keep everything (SQLite skips the offset) */
-    if (nKeep >= 0 && nOffset > 0) nKeep = nKeep > INT64_MAX - nOffset ? -1 : nKeep + nOffset;
+    if (nKeep >= 0 && nOffset > 0)
+      nKeep = nKeep > INT64_MAX - nOffset ? -1 : nKeep + nOffset;
   }
-  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return SQLITE_OK; /* no rows */
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+    return SQLITE_OK; /* no rows */
   if (ePlan == PLAN_SIMILAR && sqlite3_value_numeric_type(argv[0]) != SQLITE_INTEGER) {
     int eType = sqlite3_value_type(argv[0]);
-    return set_table_error(pTab, sqlite3_mprintf("%s: similar_to must be an integer rowid, got %s",
-                                                 pTab->config.zName,
-                                                 eType == SQLITE_FLOAT  ? "a real number"
-                                                 : eType == SQLITE_TEXT ? "text"
-                                                                        : "a blob"));
+    return set_table_error(
+        pTab, sqlite3_mprintf("%s: similar_to must be an integer rowid, got %s",
+                              pTab->config.zName,
+                              eType == SQLITE_FLOAT  ? "a real number"
+                              : eType == SQLITE_TEXT ? "text"
+                                                     : "a blob"));
   }
   PapersVector query;
   int rc, isFound = 1;

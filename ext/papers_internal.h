@@ -419,6 +419,7 @@ int papers_register_key(sqlite3 *db);
 /* papers_tokens, papers_vector, papers_similarity, papers_keywords,
 ** papers_explain, papers_centroid (topic_*.c). */
 int papers_register_topic(sqlite3 *db, PapersConn *pConn);
-int papers_register_clusters(sqlite3 *db, PapersConn *pConn); /* papers_clusters (clusters.c) */
+int papers_register_clusters(sqlite3 *db,
+                             PapersConn *pConn); /* papers_clusters (clusters.c) */
 
 #endif /* PAPERS_INTERNAL_H */

@@ -225,8 +225,8 @@ static const Scenario aScenario[] = {
      " WHERE id = 9)",
      HF, 0, IDX_SETUP("4"), 0, 0, 0},
     /* papers_clusters over the index */
-    {"clusters", "SELECT * FROM papers_clusters('topics', NULL, 4)", HF, 0, IDX_SETUP("4"), 0,
-     0, 0},
+    {"clusters", "SELECT * FROM papers_clusters('topics', NULL, 4)", HF, 0,
+     IDX_SETUP("4"), 0, 0, 0},
     {"clusters-subset",
      "SELECT * FROM papers_clusters('topics', (SELECT json_group_array(id) FROM papers"
      " WHERE id <= 30))",
