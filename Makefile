@@ -107,18 +107,20 @@ bench: papers.$(SO) build/bench_parse
 	./build/bench_parse ./papers hf-daily tests/fixtures/hf-daily-papers-2026-05-15.txt
 	./build/bench_parse ./papers arxiv-mail tests/fixtures/arxiv-email-cs-2019-07-15-crlf.txt
 
-build/quality: tests/bench/quality.c Makefile
+build/quality: tests/bench/quality.c tests/bench/jsonl.c tests/bench/jsonl.h Makefile
 	@mkdir -p build
-	$(CC) -O2 $(WARNINGS) -o $@ tests/bench/quality.c -lsqlite3
+	$(CC) -O2 $(WARNINGS) -o $@ tests/bench/quality.c tests/bench/jsonl.c -lsqlite3
 
 DATA ?= ../shared/eval/arxiv-2025-07
 quality: papers.$(SO) build/quality
 	./build/quality ./papers $(DATA) $(INDEX_OPTIONS)
 
 # Not a test: builds databases of SIZES papers in build/bench/ (1M: ~1.5 GB).
-build/bench_index: tests/bench/bench_index.c tests/bench/corpus.c tests/bench/corpus.h Makefile
+build/bench_index: tests/bench/bench_index.c tests/bench/corpus.c tests/bench/corpus.h \
+                   tests/bench/jsonl.c tests/bench/jsonl.h Makefile
 	@mkdir -p build
-	$(CC) -O2 $(WARNINGS) -o $@ tests/bench/bench_index.c tests/bench/corpus.c -lsqlite3 -lm
+	$(CC) -O2 $(WARNINGS) -o $@ tests/bench/bench_index.c tests/bench/corpus.c tests/bench/jsonl.c \
+	  -lsqlite3 -lm
 
 SIZES ?= 10000 100000
 BENCH_SVG ?= build/bench/index.svg
@@ -126,9 +128,9 @@ bench-index: papers.$(SO) build/bench_index
 	./build/bench_index ./papers $(DATA) --svg $(BENCH_SVG) $(SIZES)
 # papers_clusters: NMI, ARI, purity at K (default: the number of categories);
 # bench-clusters: time and peak memory on SCALE papers (docs/quality.md).
-build/quality_clusters: tests/bench/quality_clusters.c Makefile
+build/quality_clusters: tests/bench/quality_clusters.c tests/bench/jsonl.c tests/bench/jsonl.h Makefile
 	@mkdir -p build
-	$(CC) -O2 $(WARNINGS) -o $@ tests/bench/quality_clusters.c -lsqlite3 -lm
+	$(CC) -O2 $(WARNINGS) -o $@ tests/bench/quality_clusters.c tests/bench/jsonl.c -lsqlite3 -lm
 
 quality-clusters: papers.$(SO) build/quality_clusters
 	./build/quality_clusters ./papers $(DATA) $(K) $(INDEX_OPTIONS)

@@ -2,8 +2,8 @@
 ** corpus.c: the benchmark corpus generator described in corpus.h.
 */
 #include "corpus.h"
+#include "jsonl.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,10 +41,6 @@ static sqlite3_uint64 splitmix64(sqlite3_uint64 *pState) {
   return z ^ (z >> 31);
 }
 
-static int compare_names(const void *pA, const void *pB) {
-  return strcmp(*(char *const *)pA, *(char *const *)pB);
-}
-
 /* Splits a copy of z on white space into words appended to aWord. */
 static int add_words(BenchCorpus *p, const char *z) {
   char *zCopy = strdup(z ? z : "");
@@ -64,51 +60,9 @@ static int add_words(BenchCorpus *p, const char *z) {
   return p->nWord - nBefore;
 }
 
-static void load_file(sqlite3_stmt *pInsert, const char *zPath) {
-  FILE *f = fopen(zPath, "rb");
-  if (f == 0)
-    fail("cannot open", zPath);
-  char *zLine = 0;
-  size_t nAlloc = 0;
-  ssize_t nLine;
-  while ((nLine = getline(&zLine, &nAlloc, f)) > 0) {
-    if (nLine < 2)
-      continue;
-    sqlite3_bind_text(pInsert, 1, zLine, (int)nLine, SQLITE_TRANSIENT);
-    sqlite3_step(pInsert);
-    sqlite3_reset(pInsert);
-  }
-  free(zLine);
-  fclose(f);
-}
-
 BenchCorpus *bench_corpus_load(sqlite3 *db, const char *zDir) {
-  DIR *pDir = opendir(zDir);
-  if (pDir == 0)
-    fail("cannot open the data directory", zDir);
-  char *azName[4096];
-  int nName = 0;
-  struct dirent *pEntry;
-  while ((pEntry = readdir(pDir)) != 0 && nName < 4096) {
-    size_t n = strlen(pEntry->d_name);
-    if (n > 6 && strcmp(pEntry->d_name + n - 6, ".jsonl") == 0)
-      azName[nName++] = strdup(pEntry->d_name);
-  }
-  closedir(pDir);
-  qsort(azName, (size_t)nName, sizeof(char *), compare_names);
-  sqlite3_exec(db, "CREATE TEMP TABLE corpus_raw(seq INTEGER PRIMARY KEY, line TEXT)", 0,
-               0, 0);
   sqlite3_stmt *pStmt;
-  if (sqlite3_prepare_v2(db, "INSERT INTO corpus_raw(line) VALUES (?1)", -1, &pStmt, 0)) {
-    fail("prepare", sqlite3_errmsg(db));
-  }
-  for (int i = 0; i < nName; i++) {
-    char zPath[4096];
-    snprintf(zPath, sizeof(zPath), "%s/%s", zDir, azName[i]);
-    load_file(pStmt, zPath);
-    free(azName[i]);
-  }
-  sqlite3_finalize(pStmt);
+  bench_load_jsonl(db, zDir, "corpus_raw");
   const char *zSql =
       "WITH r AS (SELECT seq, json_extract(line, '$.id') AS id,"
       " json_extract(line, '$.title') AS title,"

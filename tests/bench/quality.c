@@ -14,12 +14,13 @@
 ** macro precision@10 (averaged per category first) and the random-ranker
 ** level of both. A figure, not a test.
 */
-#include <dirent.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "jsonl.h"
 
 #define MIN_CLASS_SIZE 50
 #define K              10
@@ -35,54 +36,6 @@ static void exec(sqlite3 *db, const char *zSql) {
     fprintf(stderr, "quality: %s\n  in: %.200s\n", zErr, zSql);
     exit(1);
   }
-}
-
-static int compare_names(const void *pA, const void *pB) {
-  return strcmp(*(char *const *)pA, *(char *const *)pB);
-}
-
-/* Loads every line of every *.jsonl file, in file-name order, into raw(line). */
-static void load_records(sqlite3 *db, const char *zDir) {
-  DIR *pDir = opendir(zDir);
-  if (pDir == 0)
-    die(0, zDir);
-  char *azName[4096];
-  int nName = 0;
-  struct dirent *pEntry;
-  while ((pEntry = readdir(pDir)) != 0 && nName < 4096) {
-    size_t n = strlen(pEntry->d_name);
-    if (n > 6 && strcmp(pEntry->d_name + n - 6, ".jsonl") == 0)
-      azName[nName++] = strdup(pEntry->d_name);
-  }
-  closedir(pDir);
-  qsort(azName, (size_t)nName, sizeof(char *), compare_names);
-  exec(db, "CREATE TABLE raw(seq INTEGER PRIMARY KEY, line TEXT)");
-  sqlite3_stmt *pInsert;
-  if (sqlite3_prepare_v2(db, "INSERT INTO raw(line) VALUES (?1)", -1, &pInsert, 0))
-    die(db, "prepare");
-  exec(db, "BEGIN");
-  for (int i = 0; i < nName; i++) {
-    char zPath[4096];
-    snprintf(zPath, sizeof(zPath), "%s/%s", zDir, azName[i]);
-    FILE *f = fopen(zPath, "rb");
-    if (f == 0)
-      die(0, zPath);
-    char *zLine = 0;
-    size_t nAlloc = 0;
-    ssize_t nLine;
-    while ((nLine = getline(&zLine, &nAlloc, f)) > 0) {
-      if (nLine < 2)
-        continue;
-      sqlite3_bind_text(pInsert, 1, zLine, (int)nLine, SQLITE_TRANSIENT);
-      sqlite3_step(pInsert);
-      sqlite3_reset(pInsert);
-    }
-    free(zLine);
-    fclose(f);
-    free(azName[i]);
-  }
-  exec(db, "COMMIT");
-  sqlite3_finalize(pInsert);
 }
 
 static double now_seconds(void) {
@@ -102,7 +55,7 @@ int main(int argc, char **argv) {
   sqlite3_enable_load_extension(db, 1);
   if (sqlite3_load_extension(db, argv[1], 0, &zErr) != SQLITE_OK)
     die(db, zErr);
-  load_records(db, argv[2]);
+  bench_load_jsonl(db, argv[2], "raw");
   /* the protocol: first record of each id, classes of at least 50 papers */
   exec(
       db,

@@ -21,7 +21,6 @@
 ** (index, NULL, 8) run and the time and the process's peak resident memory
 ** are printed: run it twice, the second run measures the clustering alone.
 */
-#include <dirent.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -30,6 +29,8 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "jsonl.h"
 
 static void die(sqlite3 *db, const char *zWhat) {
   fprintf(stderr, "quality_clusters: %s: %s\n", zWhat, db ? sqlite3_errmsg(db) : "");
@@ -44,57 +45,9 @@ static void exec(sqlite3 *db, const char *zSql) {
   }
 }
 
-static int compare_names(const void *pA, const void *pB) {
-  return strcmp(*(char *const *)pA, *(char *const *)pB);
-}
-
-/* Loads every line of every *.jsonl file, in file-name order, into raw(line). */
-static void load_records(sqlite3 *db, const char *zDir) {
-  DIR *pDir = opendir(zDir);
-  if (pDir == 0)
-    die(0, zDir);
-  char *azName[4096];
-  int nName = 0;
-  struct dirent *pEntry;
-  while ((pEntry = readdir(pDir)) != 0 && nName < 4096) {
-    size_t n = strlen(pEntry->d_name);
-    if (n > 6 && strcmp(pEntry->d_name + n - 6, ".jsonl") == 0)
-      azName[nName++] = strdup(pEntry->d_name);
-  }
-  closedir(pDir);
-  qsort(azName, (size_t)nName, sizeof(char *), compare_names);
-  exec(db, "CREATE TABLE raw(seq INTEGER PRIMARY KEY, line TEXT)");
-  sqlite3_stmt *pInsert;
-  if (sqlite3_prepare_v2(db, "INSERT INTO raw(line) VALUES (?1)", -1, &pInsert, 0))
-    die(db, "prepare");
-  exec(db, "BEGIN");
-  for (int i = 0; i < nName; i++) {
-    char zPath[4096];
-    snprintf(zPath, sizeof(zPath), "%s/%s", zDir, azName[i]);
-    FILE *f = fopen(zPath, "rb");
-    if (f == 0)
-      die(0, zPath);
-    char *zLine = 0;
-    size_t nAlloc = 0;
-    ssize_t nLine;
-    while ((nLine = getline(&zLine, &nAlloc, f)) > 0) {
-      if (nLine < 2)
-        continue;
-      sqlite3_bind_text(pInsert, 1, zLine, (int)nLine, SQLITE_TRANSIENT);
-      sqlite3_step(pInsert);
-      sqlite3_reset(pInsert);
-    }
-    free(zLine);
-    fclose(f);
-    free(azName[i]);
-  }
-  exec(db, "COMMIT");
-  sqlite3_finalize(pInsert);
-}
-
 /* The protocol's papers(id, arxiv, category, title, abstract). */
 static void make_papers(sqlite3 *db, const char *zDir) {
-  load_records(db, zDir);
+  bench_load_jsonl(db, zDir, "raw");
   exec(
       db,
       "CREATE TABLE records AS SELECT json_extract(line, '$.id') AS arxiv,"
