@@ -26,3 +26,8 @@ for (term,) in db.execute(
 ):
     print(term)
 print(round(db.execute("SELECT papers_similarity('kv cache compression', 'compressing the KV cache')").fetchone()[0], 4))
+for row in db.execute(
+    "SELECT cluster, size, label FROM papers_clusters('topics', NULL, 8)"
+    " GROUP BY cluster ORDER BY cluster LIMIT 2"
+):
+    print("|".join(str(v) for v in row))
