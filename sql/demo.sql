@@ -44,3 +44,7 @@ FROM papers_keywords((SELECT title || ' ' || abstract FROM papers WHERE id = 5),
 -- The papers nearest to a question of yours.
 SELECT t.rowid AS "#", round(t.score, 3) AS score, substr(t.title, 1, 58) AS title
 FROM topics t WHERE t.query = 'cache compression for long-context inference' ORDER BY t.score DESC LIMIT 3;
+
+-- What is in the page: its papers grouped into labelled topics.
+SELECT cluster AS topic, size AS papers, label FROM papers_clusters('topics')
+GROUP BY cluster ORDER BY cluster;
