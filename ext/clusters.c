@@ -1075,12 +1075,7 @@ static int clusters_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char 
   (void)idxStr;
   (void)argc;
   cursor_reset(pCur);
-  memset(pCur->apArg, 0, sizeof(pCur->apArg));
-  int iArgv = 0;
-  for (int iArg = 0; iArg < N_ARG; iArg++) {
-    if (idxNum & (1 << iArg))
-      pCur->apArg[iArg] = argv[iArgv++];
-  }
+  papers_tvf_args(idxNum, argv, pCur->apArg, N_ARG);
   if (pCur->apArg[0] == 0) {
     return topic_vtab_error(&pTab->base,
                             sqlite3_mprintf("papers_clusters: the first argument, index,"

@@ -406,6 +406,9 @@ int papers_stats_surface(PapersStats *pStats, sqlite3_uint64 id, const char **pz
 ** after its nOutput output columns (idxNum: bit k = argument k given). */
 int papers_tvf_best_index(sqlite3_index_info *pInfo, int nOutput, int nArg);
 
+/* In xFilter: apArg[k] = argument k as planned above, or 0 when not given. */
+void papers_tvf_args(int idxNum, sqlite3_value **argv, sqlite3_value **apArg, int nArg);
+
 /* Reads a count argument k of zFunc: nDefault when NULL or absent, else an
 ** integer in [1, nMax]; otherwise an error on pVtab naming zFunc and the value. */
 int papers_tvf_count_arg(sqlite3_vtab *pVtab, const char *zFunc, sqlite3_value *pValue,

@@ -317,7 +317,6 @@ static int parse_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   (void)argc;
   parser_release(&pCur->parser);
   memset(&pCur->parser, 0, sizeof(pCur->parser));
-  memset(pCur->apArg, 0, sizeof(pCur->apArg));
   pCur->iRowid = 0;
   pCur->nIdleStep = 0;
   pCur->iPulsePos = 0;
@@ -325,11 +324,7 @@ static int parse_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   pCur->zDetectFailure = 0;
   pCur->iReject = -1;
   papers_lines_init(&pCur->rejectLines, "", 0, 0);
-  int iArgv = 0;
-  for (int iArg = 0; iArg < N_ARG; iArg++) {
-    if (idxNum & (1 << iArg))
-      pCur->apArg[iArg] = argv[iArgv++];
-  }
+  papers_tvf_args(idxNum, argv, pCur->apArg, N_ARG);
   if (pCur->apArg[ARG_INPUT] == 0) {
     return set_error(pCur, "%s: the first argument, the digest text, is missing",
                      pTab->zName);

@@ -316,12 +316,7 @@ static int terms_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   (void)idxStr;
   (void)argc;
   rows_free(pCur);
-  memset(pCur->apArg, 0, sizeof(pCur->apArg));
-  int iArgv = 0;
-  for (int iArg = 0; iArg < N_ARG; iArg++) {
-    if (idxNum & (1 << iArg))
-      pCur->apArg[iArg] = argv[iArgv++];
-  }
+  papers_tvf_args(idxNum, argv, pCur->apArg, N_ARG);
   if (pCur->apArg[0] == 0) {
     return topic_vtab_error(
         &pTab->base, sqlite3_mprintf("%s: the first argument, %s, is missing",

@@ -191,12 +191,7 @@ static int tokens_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *i
   (void)idxStr;
   (void)argc;
   cursor_reset(pCur);
-  memset(pCur->apArg, 0, sizeof(pCur->apArg));
-  int iArgv = 0;
-  for (int iArg = 0; iArg < N_ARG; iArg++) {
-    if (idxNum & (1 << iArg))
-      pCur->apArg[iArg] = argv[iArgv++];
-  }
+  papers_tvf_args(idxNum, argv, pCur->apArg, N_ARG);
   if (pCur->apArg[ARG_INPUT] == 0) {
     return topic_vtab_error(
         &pTab->base,

@@ -6,6 +6,8 @@
 **   gives the default, an integer in [1, nMax] itself, anything else an error
 **   naming the function and the value ("papers_keywords: k must be between 1
 **   and 1000, got 0"; text shown quoted).
+**   papers_tvf_args() is its xFilter's side: it puts the arguments given back
+**   in their slots (0 for those not given).
 **   papers_tvf_best_index() plans a table-valued function whose
 ** arguments are its hidden columns nOutput, nOutput + 1, ... (at most 8):
 **   - each argument given arrives as an equality constraint; idxNum has bit k
@@ -83,4 +85,11 @@ int papers_tvf_count_arg(sqlite3_vtab *pVtab, const char *zFunc, sqlite3_value *
                                           : "%s: k must be between 1 and %d, got %s",
                                    zFunc, nMax, zValue);
   return pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+void papers_tvf_args(int idxNum, sqlite3_value **argv, sqlite3_value **apArg, int nArg) {
+  int iArgv = 0;
+  for (int iArg = 0; iArg < nArg; iArg++) {
+    apArg[iArg] = (idxNum & (1 << iArg)) ? argv[iArgv++] : 0;
+  }
 }
