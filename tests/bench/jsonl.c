@@ -1,5 +1,6 @@
 /*
-** jsonl.c: loads a directory of JSON Lines files into a table (jsonl.h).
+** jsonl.c: loads a directory of JSON Lines files into a table, and the
+** evaluation protocol's papers from it (jsonl.h).
 */
 #include "jsonl.h"
 
@@ -79,4 +80,25 @@ void bench_load_jsonl(sqlite3 *db, const char *zDir, const char *zTable) {
   sqlite3_exec(db, "COMMIT", 0, 0, 0);
   sqlite3_finalize(pInsert);
   free(azName);
+}
+
+void bench_load_eval_papers(sqlite3 *db, const char *zDir) {
+  bench_load_jsonl(db, zDir, "eval_raw");
+  const char *zSql =
+      "CREATE TEMP TABLE eval_records AS SELECT json_extract(line, '$.id') AS arxiv,"
+      " json_extract(line, '$.categories[0]') AS category, json_extract(line, '$.title') "
+      "AS"
+      " title, json_extract(line, '$.summary') AS abstract, seq FROM eval_raw;"
+      "CREATE TABLE papers(id INTEGER PRIMARY KEY, arxiv TEXT, category TEXT, title TEXT,"
+      " abstract TEXT);"
+      "INSERT INTO papers(arxiv, category, title, abstract)"
+      " SELECT arxiv, category, title, abstract FROM eval_records r"
+      " WHERE seq = (SELECT min(seq) FROM eval_records WHERE arxiv = r.arxiv)"
+      "   AND category IN (SELECT category FROM eval_records GROUP BY category"
+      "     HAVING count(DISTINCT arxiv) >= 50)"
+      " ORDER BY seq;"
+      "DROP TABLE eval_raw; DROP TABLE eval_records;";
+  char *zErr = 0;
+  if (sqlite3_exec(db, zSql, 0, 0, &zErr) != SQLITE_OK)
+    fail("cannot select the evaluation papers", zErr);
 }

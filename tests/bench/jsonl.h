@@ -15,4 +15,10 @@
 
 void bench_load_jsonl(sqlite3 *db, const char *zDir, const char *zTable);
 
+/* The papers of the evaluation protocol (shared/eval/README.md) from the JSONL
+** records of zDir: papers(id INTEGER PRIMARY KEY, arxiv, category, title,
+** abstract), the first record of each arXiv id, of primary categories with at
+** least 50 papers, in record order. */
+void bench_load_eval_papers(sqlite3 *db, const char *zDir);
+
 #endif

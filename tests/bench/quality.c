@@ -55,23 +55,7 @@ int main(int argc, char **argv) {
   sqlite3_enable_load_extension(db, 1);
   if (sqlite3_load_extension(db, argv[1], 0, &zErr) != SQLITE_OK)
     die(db, zErr);
-  bench_load_jsonl(db, argv[2], "raw");
-  /* the protocol: first record of each id, classes of at least 50 papers */
-  exec(
-      db,
-      "CREATE TABLE records AS SELECT json_extract(line, '$.id') AS arxiv,"
-      " json_extract(line, '$.categories[0]') AS category,"
-      " json_extract(line, '$.title') AS title, json_extract(line, '$.summary') AS "
-      "abstract,"
-      " seq FROM raw;"
-      "CREATE TABLE papers(id INTEGER PRIMARY KEY, arxiv TEXT, category TEXT, title TEXT,"
-      " abstract TEXT);"
-      "INSERT INTO papers(arxiv, category, title, abstract)"
-      " SELECT arxiv, category, title, abstract FROM records r"
-      " WHERE seq = (SELECT min(seq) FROM records WHERE arxiv = r.arxiv)"
-      "   AND category IN (SELECT category FROM records GROUP BY category"
-      "     HAVING count(DISTINCT arxiv) >= 50)"
-      " ORDER BY seq;");
+  bench_load_eval_papers(db, argv[2]);
   char *zCreate = sqlite3_mprintf("CREATE VIRTUAL TABLE topics USING "
                                   "papers_index(content='papers', content_rowid='id',"
                                   " columns='title, abstract'%s%s)",

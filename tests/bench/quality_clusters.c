@@ -45,27 +45,6 @@ static void exec(sqlite3 *db, const char *zSql) {
   }
 }
 
-/* The protocol's papers(id, arxiv, category, title, abstract). */
-static void make_papers(sqlite3 *db, const char *zDir) {
-  bench_load_jsonl(db, zDir, "raw");
-  exec(
-      db,
-      "CREATE TABLE records AS SELECT json_extract(line, '$.id') AS arxiv,"
-      " json_extract(line, '$.categories[0]') AS category,"
-      " json_extract(line, '$.title') AS title, json_extract(line, '$.summary') AS "
-      "abstract,"
-      " seq FROM raw;"
-      "CREATE TABLE papers(id INTEGER PRIMARY KEY, arxiv TEXT, category TEXT, title TEXT,"
-      " abstract TEXT);"
-      "INSERT INTO papers(arxiv, category, title, abstract)"
-      " SELECT arxiv, category, title, abstract FROM records r"
-      " WHERE seq = (SELECT min(seq) FROM records WHERE arxiv = r.arxiv)"
-      "   AND category IN (SELECT category FROM records GROUP BY category"
-      "     HAVING count(DISTINCT arxiv) >= 50)"
-      " ORDER BY seq;"
-      "DROP TABLE raw; DROP TABLE records;");
-}
-
 static double now_seconds(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -123,7 +102,7 @@ static void report(const double *aN, int nI, int nJ, double total) {
 }
 
 static int quality(sqlite3 *db, const char *zDir, int k, const char *zOptions) {
-  make_papers(db, zDir);
+  bench_load_eval_papers(db, zDir);
   char *zCreate = sqlite3_mprintf("CREATE VIRTUAL TABLE topics USING "
                                   "papers_index(content='papers', content_rowid='id',"
                                   " columns='title, abstract'%s%s)",
@@ -200,7 +179,7 @@ static void perturb(sqlite3_str *pStr, const char *z, int c) {
 }
 
 static void build_scaled(sqlite3 *db, const char *zDir, int nPaper) {
-  make_papers(db, zDir);
+  bench_load_eval_papers(db, zDir);
   exec(db, "CREATE TABLE big(id INTEGER PRIMARY KEY, title TEXT, abstract TEXT)");
   sqlite3_stmt *pSrc, *pInsert;
   if (sqlite3_prepare_v2(db, "SELECT title, abstract FROM papers ORDER BY id", -1, &pSrc,
