@@ -4,6 +4,7 @@
 **   index_store.c  the shadow tables: statistics, vocabulary, documents,
 **                  postings and dense latent blocks, and the index's
 **                  statistics for `[, index]` arguments (papers_stats_*);
+**   index_build.c  rebuild: the whole index from the content table at once;
 **   index_query.c  exact top-k scoring of a query vector with pruning;
 **   index_vtab.c   the virtual table: options, commands, writes, queries.
 **
@@ -182,5 +183,15 @@ typedef struct IndexHit {
 } IndexHit;
 int index_query_top(IndexStore *pStore, const PapersVector *pQuery, int hasExclude,
                     i64 iExclude, i64 nKeep, IndexHit **paHit, int *pnHit);
+
+/* Rebuilds the shadow tables (emptied by the caller) from a content scan:
+** pScan's rows are the rowid then the indexed columns, in rowid order;
+** xCount counts the terms of the row pScan is on into the counts. */
+int index_build(IndexStore *pStore, const IndexConfig *pConfig, sqlite3_stmt *pScan,
+                int (*xCount)(void *, sqlite3_stmt *, PapersCounts *), void *pCtx);
+
+/* Grows *pa (items of szItem bytes, *pnAlloc of them) to hold nNeed items,
+** by half again; new items are zeroed. */
+int index_grow_array(void **pa, size_t szItem, i64 nNeed, i64 *pnAlloc);
 
 #endif /* PAPERS_INDEX_H */

@@ -291,11 +291,11 @@ int index_store_weigh(IndexStore *p, const PapersCount *aCount, int nCount,
   double *aIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nCount + 1));
   PapersVector sparse = {0, 0, 0};
   int nDim = 0;
-  double weight = 0;
+  double weight = 0, norm;
   memset(pVec, 0, sizeof(*pVec));
   int rc = aIdf ? index_store_idf(p, aCount, nCount, aIdf) : SQLITE_NOMEM;
   if (rc == SQLITE_OK)
-    rc = papers_vector_weigh(aCount, nCount, aIdf, &sparse);
+    rc = papers_vector_weigh(aCount, nCount, aIdf, &sparse, &norm);
   if (rc == SQLITE_OK)
     rc = index_store_latent_get(p, &nDim, &weight);
   if (rc == SQLITE_OK && nDim == 0) {

@@ -233,19 +233,22 @@ static int vector_alloc(PapersVector *pVec, int nTerm) {
   return SQLITE_OK;
 }
 
-/* Scales w (nTerm values, in id order) to unit length into the vector. */
-static void normalise_into(PapersVector *pVec, const double *aW) {
-  double sumSquares = 0;
-  for (int i = 0; i < pVec->nTerm; i++)
-    sumSquares += aW[i] * aW[i];
-  double norm = sqrt(sumSquares);
-  for (int i = 0; i < pVec->nTerm; i++) {
-    pVec->aWeight[i] = norm > 0 ? (float)(aW[i] / norm) : 0.0f;
-  }
+double papers_tf_factor(double tf) {
+  return 1 + papers_ln(tf);
+}
+
+double papers_weight_raw(double tfFactor, double idf) {
+  double w = tfFactor * idf;
+  return w < 0 ? 0 : w; /* a tf below 1/e (fractional field weights) adds nothing */
+}
+
+float papers_weight_normalised(double raw, double norm) {
+  return norm > 0 ? (float)(raw / norm) : 0.0f;
 }
 
 int papers_vector_weigh(const PapersCount *aCount, int nCount, const double *aIdf,
-                        PapersVector *pVec) {
+                        PapersVector *pVec, double *pNorm) {
+  *pNorm = 0;
   int rc = vector_alloc(pVec, nCount);
   if (rc != SQLITE_OK || nCount == 0)
     return rc;
@@ -254,13 +257,15 @@ int papers_vector_weigh(const PapersCount *aCount, int nCount, const double *aId
     papers_vector_free(pVec);
     return SQLITE_NOMEM;
   }
+  double sumSquares = 0;
   for (int i = 0; i < nCount; i++) {
     pVec->aId[i] = aCount[i].id;
-    aW[i] = (1 + papers_ln(aCount[i].tf)) * (aIdf ? aIdf[i] : 1.0);
-    if (aW[i] < 0)
-      aW[i] = 0; /* a tf below 1/e (fractional field weights) adds nothing */
+    aW[i] = papers_weight_raw(papers_tf_factor(aCount[i].tf), aIdf ? aIdf[i] : 1.0);
+    sumSquares += aW[i] * aW[i];
   }
-  normalise_into(pVec, aW);
+  *pNorm = sqrt(sumSquares);
+  for (int i = 0; i < nCount; i++)
+    pVec->aWeight[i] = papers_weight_normalised(aW[i], *pNorm);
   sqlite3_free(aW);
   return SQLITE_OK;
 }
@@ -422,6 +427,14 @@ int papers_vector_dot_blob(const PapersVector *pA, const unsigned char *a, i64 n
   return SQLITE_OK;
 }
 
+double papers_latent_sparse_scale(const double *z, int nDim, double w) {
+  double norm = 0;
+  for (int k = 0; k < nDim; k++)
+    norm += z[k] * z[k];
+  /* a text with no latent component keeps its sparse vector whole */
+  return norm > 0 ? sqrt(1 - w) : 1;
+}
+
 int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int nDim,
                               double w, PapersVector *pOut) {
   int rc = vector_alloc(pOut, pSparse->nTerm + nDim);
@@ -431,17 +444,19 @@ int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int 
   for (int k = 0; k < nDim; k++)
     norm += z[k] * z[k];
   norm = sqrt(norm);
-  double sparseScale = sqrt(1 - w), latentScale = norm > 0 ? sqrt(w) / norm : 0;
-  /* a text with no latent component keeps its sparse vector whole */
-  if (norm == 0)
-    sparseScale = 1;
+  double sparseScale = papers_latent_sparse_scale(z, nDim, w);
+  double latentScale = norm > 0 ? sqrt(w) / norm : 0;
   for (int i = 0; i < pSparse->nTerm; i++) {
     pOut->aId[i] = pSparse->aId[i];
-    pOut->aWeight[i] = (float)(pSparse->aWeight[i] * sparseScale);
+    pOut->aWeight[i] = papers_weight_scaled(pSparse->aWeight[i], sparseScale);
   }
   for (int k = 0; k < nDim; k++) {
     pOut->aId[pSparse->nTerm + k] = PAPERS_LATENT_ID + (sqlite3_uint64)k;
     pOut->aWeight[pSparse->nTerm + k] = (float)(z[k] * latentScale);
   }
   return SQLITE_OK;
+}
+
+float papers_weight_scaled(float weight, double scale) {
+  return (float)(weight * scale);
 }

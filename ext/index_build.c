@@ -1,0 +1,684 @@
+/*
+** index_build.c: rebuild, the whole index from its content table at once.
+**
+** Contract:
+**   - index_build() reads every row of a content scan once, and writes the
+**     shadow tables (emptied by the caller) as indexing the same rows one by
+**     one would, except that every document is weighed with the statistics of
+**     the whole corpus, and the latent projection is fitted (on an even
+**     sample of at most INDEX_LATENT_FIT_DOCS documents) before any is weighed.
+**   - Memory: the vocabulary, a compact copy of every document's counts (a
+**     varint per count, about 2.5 bytes), five numbers per document, and a
+**     buffer of at most INDEX_BUILD_POSTINGS postings. Postings are gathered
+**     for one range of terms at a time (terms in id order), each range by a
+**     pass over the compact counts that recomputes the weights from each
+**     document's norm, so the build never holds every posting at once.
+**   - Deterministic: terms are numbered in order of first sight, written in
+**     id order; nothing depends on a hash order or on the chunking.
+*/
+#include "index.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef INDEX_BUILD_POSTINGS /* the asan build makes it small, to test many ranges */
+#define INDEX_BUILD_POSTINGS (4 << 20) /* postings per range: 32 MB */
+#endif
+#define BUILD_SLAB_BYTES (16 << 20)
+#define BUILD_TF_INLINE  3 /* tf codes below this ride in a count's varint */
+
+int index_grow_array(void **pa, size_t szItem, i64 nNeed, i64 *pnAlloc) {
+  if (nNeed <= *pnAlloc)
+    return SQLITE_OK;
+  i64 nNew = nNeed < 256 ? 256 : nNeed + nNeed / 2;
+  void *aNew = sqlite3_realloc64(*pa, szItem * (sqlite3_uint64)nNew);
+  if (aNew == 0)
+    return SQLITE_NOMEM;
+  memset((char *)aNew + szItem * (size_t)*pnAlloc, 0, szItem * (size_t)(nNew - *pnAlloc));
+  *pa = aNew;
+  *pnAlloc = nNew;
+  return SQLITE_OK;
+}
+
+/* What rebuild knows of a term. */
+typedef struct BuildTerm {
+  sqlite3_uint64 id;
+  i64 iSurface;    /* its surface form by majority vote, in Build.aSurface */
+  int nSurface;    /* its length in bytes */
+  int nVote;       /* the vote's count */
+  i64 df;          /* documents that have it */
+  float maxWeight; /* the largest of its weights */
+  int iRange;      /* the range of terms its postings are gathered with */
+} BuildTerm;
+
+/* What rebuild knows of a document. */
+typedef struct BuildDoc {
+  i64 iDoc;                   /* its rowid */
+  const unsigned char *aCode; /* its counts, encoded (count_put) */
+  int nCount;
+  double norm;  /* what its raw sparse weights were divided by */
+  double scale; /* then multiplied by (the latent blend; 1 without) */
+} BuildDoc;
+
+/* One gathered posting: a document (its index in Build.aDoc) and a weight. */
+typedef struct BuildPosting {
+  int iDocIndex;
+  float weight;
+} BuildPosting;
+
+typedef struct Build {
+  IndexStore *pStore;
+  const IndexConfig *pConfig;
+  PapersIdMap *pTerms; /* term id to term number (order of first sight) */
+  BuildTerm *aTerm;
+  i64 nTermAlloc;
+  char *aSurface; /* surface forms, back to back */
+  i64 nSurface, nSurfaceAlloc;
+  PapersIdMap *pTfs; /* distinct tf values (by their bits) to tf codes */
+  double *aTf;       /* per tf code: the tf, and its factor 1 + ln tf */
+  double *aTfFactor;
+  i64 nTfAlloc, nTfFactorAlloc;
+  BuildDoc *aDoc; /* in content (rowid) order */
+  i64 nDoc, nDocAlloc;
+  unsigned char **apSlab; /* the encoded counts */
+  i64 nSlab, nSlabAlloc;
+  i64 nSlabUsed, nSlabSize; /* bytes used and available in the last slab */
+  IndexDenseBlock dense;    /* latent parts not yet written */
+} Build;
+
+static void build_free(Build *p) {
+  sqlite3_free(p->dense.aDoc);
+  papers_idmap_free(p->pTerms);
+  papers_idmap_free(p->pTfs);
+  sqlite3_free(p->aTerm);
+  sqlite3_free(p->aSurface);
+  sqlite3_free(p->aTf);
+  sqlite3_free(p->aTfFactor);
+  sqlite3_free(p->aDoc);
+  for (i64 i = 0; i < p->nSlab; i++)
+    sqlite3_free(p->apSlab[i]);
+  sqlite3_free(p->apSlab);
+  memset(p, 0, sizeof(*p));
+}
+
+/* ---- counting ------------------------------------------------------------ */
+
+/* A surface form's place in the arena. */
+static int surface_put(Build *p, const char *z, int n, i64 *piSurface) {
+  int rc = index_grow_array((void **)&p->aSurface, 1, p->nSurface + n, &p->nSurfaceAlloc);
+  if (rc != SQLITE_OK)
+    return rc;
+  memcpy(p->aSurface + p->nSurface, z, (size_t)n);
+  *piSurface = p->nSurface;
+  p->nSurface += n;
+  return SQLITE_OK;
+}
+
+/* One document's vote for a term's surface form (Boyer-Moore majority). */
+static int build_vote(Build *p, BuildTerm *pTerm, const PapersCount *pCount) {
+  int isSame = pTerm->df > 1 && pTerm->nSurface == pCount->nSurface && /* seen before */
+               memcmp(p->aSurface + pTerm->iSurface, pCount->zSurface,
+                      (size_t)pCount->nSurface) == 0;
+  if (isSame) {
+    pTerm->nVote++;
+  } else if (pTerm->nVote > 0) {
+    pTerm->nVote--;
+  } else {
+    int rc = surface_put(p, pCount->zSurface, pCount->nSurface, &pTerm->iSurface);
+    if (rc != SQLITE_OK)
+      return rc;
+    pTerm->nSurface = pCount->nSurface;
+    pTerm->nVote = 1;
+  }
+  return SQLITE_OK;
+}
+
+/* The code of a tf value: its number among the distinct values seen. */
+static int tf_code(Build *p, double tf, int *piCode) {
+  sqlite3_uint64 bits;
+  int isNew;
+  memcpy(&bits, &tf, sizeof(bits));
+  int rc = papers_idmap_get(p->pTfs, bits, piCode, &isNew);
+  if (rc == SQLITE_OK && isNew) {
+    rc = index_grow_array((void **)&p->aTf, sizeof(double), *piCode + 1, &p->nTfAlloc);
+    if (rc == SQLITE_OK) {
+      rc = index_grow_array((void **)&p->aTfFactor, sizeof(double), *piCode + 1,
+                            &p->nTfFactorAlloc);
+    }
+    if (rc == SQLITE_OK) {
+      p->aTf[*piCode] = tf;
+      p->aTfFactor[*piCode] = papers_tf_factor(tf);
+    }
+  }
+  return rc;
+}
+
+static int varint_put(unsigned char *a, sqlite3_uint64 v) {
+  int n = 0;
+  do {
+    unsigned char c = (unsigned char)(v & 0x7f);
+    v >>= 7;
+    a[n++] = (unsigned char)(c | (v ? 0x80 : 0));
+  } while (v);
+  return n;
+}
+
+/* Reads a varint written by varint_put (the build's own bytes: trusted). */
+static int varint_get(const unsigned char *a, sqlite3_uint64 *pv) {
+  sqlite3_uint64 v = 0;
+  int i = 0;
+  do {
+    v |= (sqlite3_uint64)(a[i] & 0x7f) << (7 * i);
+  } while (a[i++] & 0x80);
+  *pv = v;
+  return i;
+}
+
+/* Encodes a count: varint(term << 2 | tf code) when the code is below
+** BUILD_TF_INLINE, else varint(term << 2 | BUILD_TF_INLINE), varint(code). */
+static int count_put(unsigned char *a, int iTerm, int iTf) {
+  int nInline = iTf < BUILD_TF_INLINE ? iTf : BUILD_TF_INLINE;
+  int n = varint_put(a, (sqlite3_uint64)iTerm << 2 | (sqlite3_uint64)nInline);
+  if (nInline == BUILD_TF_INLINE)
+    n += varint_put(a + n, (sqlite3_uint64)iTf);
+  return n;
+}
+
+static int count_get(const unsigned char *a, int *piTerm, int *piTf) {
+  sqlite3_uint64 v, tf;
+  int n = varint_get(a, &v);
+  *piTerm = (int)(v >> 2);
+  *piTf = (int)(v & 3);
+  if (*piTf == BUILD_TF_INLINE) {
+    n += varint_get(a + n, &tf);
+    *piTf = (int)tf;
+  }
+  return n;
+}
+
+/* Room for nByte more bytes of encoded counts, in one piece. */
+static int slab_room(Build *p, i64 nByte, unsigned char **paOut) {
+  if (p->nSlab == 0 || p->nSlabUsed + nByte > p->nSlabSize) {
+    i64 nSize = nByte > BUILD_SLAB_BYTES ? nByte : BUILD_SLAB_BYTES;
+    int rc = index_grow_array((void **)&p->apSlab, sizeof(unsigned char *), p->nSlab + 1,
+                              &p->nSlabAlloc);
+    if (rc != SQLITE_OK)
+      return rc;
+    p->apSlab[p->nSlab] = sqlite3_malloc64((sqlite3_uint64)nSize);
+    if (p->apSlab[p->nSlab] == 0)
+      return SQLITE_NOMEM;
+    p->nSlab++;
+    p->nSlabUsed = 0;
+    p->nSlabSize = nSize;
+  }
+  *paOut = p->apSlab[p->nSlab - 1] + p->nSlabUsed;
+  return SQLITE_OK;
+}
+
+/* Counts one document in: its terms' df and surface votes, and its counts
+** kept encoded for weighing. */
+static int build_add_counts(Build *p, i64 iDoc, const PapersCount *aCount, int nCount) {
+  unsigned char *aCode;
+  int rc =
+      index_grow_array((void **)&p->aDoc, sizeof(BuildDoc), p->nDoc + 1, &p->nDocAlloc);
+  if (rc == SQLITE_OK && p->nDoc >= INT32_MAX)
+    rc = SQLITE_FULL; /* postings name documents by an int */
+  if (rc == SQLITE_OK)
+    rc = slab_room(p, (i64)nCount * 10, &aCode); /* count_put: 10 bytes at most */
+  if (rc != SQLITE_OK)
+    return rc;
+  BuildDoc *pDoc = &p->aDoc[p->nDoc++];
+  pDoc->iDoc = iDoc;
+  pDoc->aCode = aCode;
+  pDoc->nCount = nCount;
+  i64 nByte = 0;
+  for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
+    int iTerm, isNew, iTf;
+    rc = papers_idmap_get(p->pTerms, aCount[i].id, &iTerm, &isNew);
+    if (rc == SQLITE_OK) {
+      rc = index_grow_array((void **)&p->aTerm, sizeof(BuildTerm), iTerm + 1,
+                            &p->nTermAlloc);
+    }
+    if (rc == SQLITE_OK)
+      rc = tf_code(p, aCount[i].tf, &iTf);
+    if (rc != SQLITE_OK)
+      break;
+    BuildTerm *pTerm = &p->aTerm[iTerm];
+    pTerm->id = aCount[i].id;
+    pTerm->df++;
+    rc = build_vote(p, pTerm, &aCount[i]);
+    nByte += count_put(aCode + nByte, iTerm, iTf);
+  }
+  p->nSlabUsed += nByte;
+  return rc;
+}
+
+/* ---- weighing -------------------------------------------------------------- */
+
+/* The latent projection of a rebuild: which terms are features, and their
+** rows (latent.c). nDim == 0: no latent part. */
+typedef struct BuildLatent {
+  int nDim;
+  double weight;
+  int *aiFeature; /* per term number: its feature row, or -1 */
+  int nFeature;
+  float *aProjection; /* nFeature rows of nDim */
+} BuildLatent;
+
+/* Scratch space for one document's counts. */
+typedef struct BuildScratch {
+  PapersCount *aCount;
+  double *aIdf;
+  int *aiTerm;
+} BuildScratch;
+
+/* Decodes the iDocIndex-th document's counts into the scratch space. */
+static void build_decode(const Build *p, i64 iDocIndex, const double *aTermIdf,
+                         BuildScratch *pScratch) {
+  const BuildDoc *pDoc = &p->aDoc[iDocIndex];
+  const unsigned char *a = pDoc->aCode;
+  for (int i = 0; i < pDoc->nCount; i++) {
+    int iTerm, iTf;
+    a += count_get(a, &iTerm, &iTf);
+    pScratch->aiTerm[i] = iTerm;
+    pScratch->aCount[i].id = p->aTerm[iTerm].id;
+    pScratch->aCount[i].tf = p->aTf[iTf];
+    pScratch->aIdf[i] = aTermIdf[iTerm];
+  }
+}
+
+/* The sparse vector of the iDocIndex-th document. */
+static int build_sparse(Build *p, i64 iDocIndex, const double *aTermIdf,
+                        BuildScratch *pScratch, PapersVector *pVec) {
+  build_decode(p, iDocIndex, aTermIdf, pScratch);
+  return papers_vector_weigh(pScratch->aCount, p->aDoc[iDocIndex].nCount, pScratch->aIdf,
+                             pVec, &p->aDoc[iDocIndex].norm);
+}
+
+/* The final vector of a document: its sparse vector and, with a latent
+** part, its projection x . V, added term by term in id order as
+** index_store_weigh() adds them. */
+static int build_final(Build *p, i64 iDocIndex, const BuildLatent *pLatent,
+                       const BuildScratch *pScratch, PapersVector *pSparse,
+                       PapersVector *pVec) {
+  p->aDoc[iDocIndex].scale = 1;
+  if (pLatent->nDim == 0) {
+    *pVec = *pSparse;
+    memset(pSparse, 0, sizeof(*pSparse));
+    return SQLITE_OK;
+  }
+  double z[256];
+  memset(z, 0, sizeof(z));
+  for (int i = 0; i < pSparse->nTerm; i++) {
+    int iFeature = pLatent->aiFeature[pScratch->aiTerm[i]];
+    if (iFeature < 0)
+      continue;
+    const float *aRow = pLatent->aProjection + (i64)iFeature * pLatent->nDim;
+    for (int k = 0; k < pLatent->nDim; k++)
+      z[k] += pSparse->aWeight[i] * (double)aRow[k];
+  }
+  p->aDoc[iDocIndex].scale =
+      papers_latent_sparse_scale(z, pLatent->nDim, pLatent->weight);
+  return papers_vector_with_latent(pSparse, z, pLatent->nDim, pLatent->weight, pVec);
+}
+
+/* Writes the dense blocks' pending documents, if any. */
+static int build_flush_dense(Build *p) {
+  int rc = index_store_dense_put(p->pStore, &p->dense);
+  p->dense.n = 0;
+  return rc;
+}
+
+/* Adds a document's latent part to the pending dense block (documents come
+** in rowid order), writing the block when it is full. */
+static int build_dense(Build *p, i64 iDoc, const PapersVector *pVec, int nDim) {
+  float aValue[256];
+  int nWord = pVec->nTerm - nDim, rc = SQLITE_OK;
+  if (p->dense.aDoc == 0) {
+    IndexDenseBlock *pBlock = &p->dense;
+    size_t nByte = (sizeof(i64) + 2 * sizeof(float) + (size_t)nDim) * INDEX_DENSE_BUILD;
+    char *a = sqlite3_malloc64(nByte);
+    if (a == 0)
+      return SQLITE_NOMEM;
+    pBlock->aDoc = (i64 *)a;
+    pBlock->aScale = (float *)(pBlock->aDoc + INDEX_DENSE_BUILD);
+    pBlock->aErr = pBlock->aScale + INDEX_DENSE_BUILD;
+    pBlock->aCode = (signed char *)(pBlock->aErr + INDEX_DENSE_BUILD);
+    pBlock->nDim = nDim;
+  }
+  IndexDenseBlock *pBlock = &p->dense;
+  for (int k = 0; k < nDim; k++)
+    aValue[k] = pVec->aWeight[nWord + k];
+  int i = pBlock->n++;
+  pBlock->aDoc[i] = iDoc;
+  index_dense_quantize(aValue, nDim, pBlock->aCode + (i64)i * nDim, &pBlock->aScale[i],
+                       &pBlock->aErr[i]);
+  if (pBlock->n == INDEX_DENSE_BUILD)
+    rc = build_flush_dense(p);
+  return rc;
+}
+
+/* Weighs the iDocIndex-th document and writes its vector and its latent
+** part; its postings are gathered later (build_postings). */
+static int build_weigh(Build *p, i64 iDocIndex, const double *aTermIdf,
+                       const BuildLatent *pLatent, BuildScratch *pScratch) {
+  PapersVector sparse, vec = {0, 0, 0};
+  int rc = build_sparse(p, iDocIndex, aTermIdf, pScratch, &sparse);
+  if (rc == SQLITE_OK)
+    rc = build_final(p, iDocIndex, pLatent, pScratch, &sparse, &vec);
+  if (rc == SQLITE_OK)
+    rc = index_store_doc_put(p->pStore, p->aDoc[iDocIndex].iDoc, &vec);
+  if (rc == SQLITE_OK && pLatent->nDim > 0)
+    rc = build_dense(p, p->aDoc[iDocIndex].iDoc, &vec, pLatent->nDim);
+  papers_vector_free(&sparse);
+  papers_vector_free(&vec);
+  return rc;
+}
+
+/* ---- the latent projection ------------------------------------------------ */
+
+/* A term's rank among the feature candidates: df descending, then id. */
+typedef struct FeatureRank {
+  i64 df;
+  sqlite3_uint64 id;
+  int iTerm;
+} FeatureRank;
+
+static int compare_feature_rank(const void *pA, const void *pB) {
+  const FeatureRank *a = pA, *b = pB;
+  if (a->df != b->df)
+    return a->df > b->df ? -1 : 1;
+  return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Chooses the feature terms: df >= 2, the most frequent first, at most
+** INDEX_LATENT_FEATURES. */
+static int choose_features(const Build *p, BuildLatent *pLatent) {
+  int nTerm = papers_idmap_count(p->pTerms);
+  FeatureRank *aRank =
+      sqlite3_malloc64(sizeof(FeatureRank) * (sqlite3_uint64)(nTerm + 1));
+  pLatent->aiFeature = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(nTerm + 1));
+  if (aRank == 0 || pLatent->aiFeature == 0) {
+    sqlite3_free(aRank);
+    return SQLITE_NOMEM;
+  }
+  int nCandidate = 0;
+  for (int i = 0; i < nTerm; i++) {
+    pLatent->aiFeature[i] = -1;
+    if (p->aTerm[i].df < 2)
+      continue;
+    aRank[nCandidate].df = p->aTerm[i].df;
+    aRank[nCandidate].id = p->aTerm[i].id;
+    aRank[nCandidate++].iTerm = i;
+  }
+  qsort(aRank, (size_t)nCandidate, sizeof(FeatureRank), compare_feature_rank);
+  pLatent->nFeature =
+      nCandidate < INDEX_LATENT_FEATURES ? nCandidate : INDEX_LATENT_FEATURES;
+  for (int f = 0; f < pLatent->nFeature; f++)
+    pLatent->aiFeature[aRank[f].iTerm] = f;
+  sqlite3_free(aRank);
+  return SQLITE_OK;
+}
+
+/* Fits the latent projection on (a regular sample of) the documents' sparse
+** vectors, restricted to the feature terms. */
+static int fit_latent(Build *p, const double *aTermIdf, BuildLatent *pLatent,
+                      BuildScratch *pScratch) {
+  i64 nSample = p->nDoc < INDEX_LATENT_FIT_DOCS ? p->nDoc : INDEX_LATENT_FIT_DOCS;
+  PapersLatentMatrix A;
+  memset(&A, 0, sizeof(A));
+  A.nRow = nSample;
+  A.nColumn = pLatent->nFeature;
+  A.aRowStart = sqlite3_malloc64(sizeof(i64) * (sqlite3_uint64)(nSample + 1));
+  i64 nAlloc = 0;
+  int rc = A.aRowStart ? SQLITE_OK : SQLITE_NOMEM;
+  i64 nEntry = 0, nValueAlloc = 0;
+  for (i64 r = 0; rc == SQLITE_OK && r < nSample; r++) {
+    i64 iDocIndex = r * p->nDoc / nSample; /* evenly spread over the content order */
+    PapersVector sparse;
+    A.aRowStart[r] = nEntry;
+    rc = build_sparse(p, iDocIndex, aTermIdf, pScratch, &sparse);
+    if (rc == SQLITE_OK) {
+      rc = index_grow_array((void **)&A.aColumn, sizeof(int), nEntry + sparse.nTerm,
+                            &nAlloc);
+    }
+    if (rc == SQLITE_OK) {
+      rc = index_grow_array((void **)&A.aValue, sizeof(float), nEntry + sparse.nTerm,
+                            &nValueAlloc);
+    }
+    for (int i = 0; rc == SQLITE_OK && i < sparse.nTerm; i++) {
+      int iFeature = pLatent->aiFeature[pScratch->aiTerm[i]];
+      if (iFeature < 0)
+        continue;
+      A.aColumn[nEntry] = iFeature;
+      A.aValue[nEntry++] = sparse.aWeight[i];
+    }
+    papers_vector_free(&sparse);
+  }
+  if (rc == SQLITE_OK) {
+    A.aRowStart[nSample] = nEntry;
+    pLatent->aProjection = sqlite3_malloc64(
+        sizeof(float) * (sqlite3_uint64)pLatent->nFeature * pLatent->nDim + 1);
+    rc = pLatent->aProjection ? papers_latent_fit(&A, pLatent->nDim, pLatent->aProjection)
+                              : SQLITE_NOMEM;
+  }
+  sqlite3_free(A.aRowStart);
+  sqlite3_free(A.aColumn);
+  sqlite3_free(A.aValue);
+  return rc;
+}
+
+/* Writes the projection rows (features in id order) and the latent config. */
+static int write_latent(const Build *p, const BuildLatent *pLatent) {
+  int nTerm = papers_idmap_count(p->pTerms);
+  int rc = index_store_latent_set(p->pStore, pLatent->nDim, pLatent->weight);
+  for (int i = 0; rc == SQLITE_OK && i < nTerm; i++) {
+    int iFeature = pLatent->nDim ? pLatent->aiFeature[i] : -1;
+    if (iFeature < 0)
+      continue;
+    rc = index_store_latent_put(p->pStore, p->aTerm[i].id,
+                                pLatent->aProjection + (i64)iFeature * pLatent->nDim,
+                                pLatent->nDim);
+  }
+  return rc;
+}
+
+/* Fits the latent part if the corpus allows, then weighs every document. */
+static int build_weigh_all(Build *p, const double *aTermIdf, BuildScratch *pScratch) {
+  const IndexConfig *pConfig = p->pConfig;
+  BuildLatent latent;
+  memset(&latent, 0, sizeof(latent));
+  int rc = SQLITE_OK;
+  if (pConfig->nLatentDims > 0 && p->nDoc >= INDEX_LATENT_MIN_DOCS) {
+    rc = choose_features(p, &latent);
+    if (rc == SQLITE_OK && latent.nFeature > 2 * pConfig->nLatentDims) {
+      latent.nDim = pConfig->nLatentDims;
+      latent.weight = pConfig->latentWeight;
+      rc = fit_latent(p, aTermIdf, &latent, pScratch);
+    }
+  }
+  for (i64 i = 0; rc == SQLITE_OK && i < p->nDoc; i++)
+    rc = build_weigh(p, i, aTermIdf, &latent, pScratch);
+  if (rc == SQLITE_OK)
+    rc = build_flush_dense(p);
+  if (rc == SQLITE_OK)
+    rc = write_latent(p, &latent);
+  sqlite3_free(latent.aiFeature);
+  sqlite3_free(latent.aProjection);
+  return rc;
+}
+
+/* ---- postings ------------------------------------------------------------ */
+
+/* A term's place in the write order. */
+typedef struct TermOrder {
+  sqlite3_uint64 id;
+  int iTerm;
+} TermOrder;
+
+static int compare_term_order(const void *pA, const void *pB) {
+  const TermOrder *a = pA, *b = pB;
+  return (a->id > b->id) - (a->id < b->id);
+}
+
+/* The terms in id order (the B-tree's order, so writes append). */
+static int terms_in_id_order(const Build *p, TermOrder **paOrder) {
+  int nTerm = papers_idmap_count(p->pTerms);
+  TermOrder *aOrder = sqlite3_malloc64(sizeof(TermOrder) * (sqlite3_uint64)(nTerm + 1));
+  if (aOrder == 0)
+    return SQLITE_NOMEM;
+  for (int i = 0; i < nTerm; i++) {
+    aOrder[i].id = p->aTerm[i].id;
+    aOrder[i].iTerm = i;
+  }
+  qsort(aOrder, (size_t)nTerm, sizeof(TermOrder), compare_term_order);
+  *paOrder = aOrder;
+  return SQLITE_OK;
+}
+
+/* Gathers the postings of the terms of range iRange, each term's in
+** document order from aiSlot[term], recomputing each weight from its
+** document's norm and scale exactly as build_weigh() computed it. */
+static void gather_range(Build *p, int iRange, const double *aTermIdf, int *aiSlot,
+                         BuildPosting *aPosting) {
+  for (i64 d = 0; d < p->nDoc; d++) {
+    const BuildDoc *pDoc = &p->aDoc[d];
+    const unsigned char *a = pDoc->aCode;
+    for (int i = 0; i < pDoc->nCount; i++) {
+      int iTerm, iTf;
+      a += count_get(a, &iTerm, &iTf);
+      BuildTerm *pTerm = &p->aTerm[iTerm];
+      if (pTerm->iRange != iRange)
+        continue;
+      double raw = papers_weight_raw(p->aTfFactor[iTf], aTermIdf[iTerm]);
+      float w =
+          papers_weight_scaled(papers_weight_normalised(raw, pDoc->norm), pDoc->scale);
+      BuildPosting *pPosting = &aPosting[aiSlot[iTerm]++];
+      pPosting->iDocIndex = (int)d;
+      pPosting->weight = w;
+      if (w > pTerm->maxWeight)
+        pTerm->maxWeight = w;
+    }
+  }
+}
+
+/* Writes the vocabulary row and the postings of one term. */
+static int write_term(Build *p, const BuildTerm *pTerm, const BuildPosting *a,
+                      IndexPosting *aOut) {
+  for (i64 j = 0; j < pTerm->df; j++) {
+    aOut[j].iDoc = p->aDoc[a[j].iDocIndex].iDoc;
+    aOut[j].weight = a[j].weight;
+  }
+  int rc = index_store_vocab_put(p->pStore, pTerm->id, pTerm->df,
+                                 p->aSurface + pTerm->iSurface, pTerm->nSurface,
+                                 pTerm->nVote, pTerm->maxWeight);
+  if (rc == SQLITE_OK)
+    rc = index_store_postings_put(p->pStore, pTerm->id, aOut, (int)pTerm->df);
+  return rc;
+}
+
+/* Writes the vocabulary and the postings, terms in id order, gathering the
+** postings of as many consecutive terms as the buffer holds at a time. */
+static int build_postings(Build *p, const double *aTermIdf) {
+  int nTerm = papers_idmap_count(p->pTerms);
+  TermOrder *aOrder = 0;
+  i64 nLongest = 0;
+  for (int i = 0; i < nTerm; i++)
+    nLongest = p->aTerm[i].df > nLongest ? p->aTerm[i].df : nLongest;
+  i64 nBuffer = nLongest > INDEX_BUILD_POSTINGS ? nLongest : INDEX_BUILD_POSTINGS;
+  int *aiSlot = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(nTerm + 1));
+  BuildPosting *aPosting =
+      sqlite3_malloc64(sizeof(BuildPosting) * (sqlite3_uint64)nBuffer);
+  IndexPosting *aOut =
+      sqlite3_malloc64(sizeof(IndexPosting) * (sqlite3_uint64)(nLongest + 1));
+  int rc = (aiSlot && aPosting && aOut) ? terms_in_id_order(p, &aOrder) : SQLITE_NOMEM;
+  for (int i = 0; i < nTerm; i++)
+    p->aTerm[i].iRange = -1;
+  int iFirst = 0;
+  for (int iRange = 0; rc == SQLITE_OK && iFirst < nTerm; iRange++) {
+    int iEnd = iFirst;
+    i64 nSlot = 0;
+    while (iEnd < nTerm && nSlot + p->aTerm[aOrder[iEnd].iTerm].df <= nBuffer) {
+      BuildTerm *pTerm = &p->aTerm[aOrder[iEnd++].iTerm];
+      pTerm->iRange = iRange;
+      aiSlot[aOrder[iEnd - 1].iTerm] = (int)nSlot;
+      nSlot += pTerm->df;
+    }
+    gather_range(p, iRange, aTermIdf, aiSlot, aPosting);
+    for (int k = iFirst; rc == SQLITE_OK && k < iEnd; k++) {
+      const BuildTerm *pTerm = &p->aTerm[aOrder[k].iTerm];
+      rc = write_term(p, pTerm, aPosting + aiSlot[aOrder[k].iTerm] - pTerm->df, aOut);
+    }
+    iFirst = iEnd;
+  }
+  sqlite3_free(aOrder);
+  sqlite3_free(aiSlot);
+  sqlite3_free(aPosting);
+  sqlite3_free(aOut);
+  return rc;
+}
+
+/* ---- the whole build ------------------------------------------------------- */
+
+/* Scratch space for the longest document. */
+static int scratch_alloc(const Build *p, BuildScratch *pScratch) {
+  int nMax = 0;
+  for (i64 i = 0; i < p->nDoc; i++)
+    nMax = p->aDoc[i].nCount > nMax ? p->aDoc[i].nCount : nMax;
+  sqlite3_uint64 n = (sqlite3_uint64)nMax + 1;
+  pScratch->aCount = sqlite3_malloc64(sizeof(PapersCount) * n);
+  pScratch->aIdf = sqlite3_malloc64(sizeof(double) * n);
+  pScratch->aiTerm = sqlite3_malloc64(sizeof(int) * n);
+  if (pScratch->aCount)
+    memset(pScratch->aCount, 0, sizeof(PapersCount) * n);
+  return pScratch->aCount && pScratch->aIdf && pScratch->aiTerm ? SQLITE_OK
+                                                                : SQLITE_NOMEM;
+}
+
+/* Weighs every document, then writes the vocabulary and postings. */
+static int build_write(Build *p) {
+  int nTerm = papers_idmap_count(p->pTerms);
+  BuildScratch scratch = {0, 0, 0};
+  double *aTermIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nTerm + 1));
+  int rc = aTermIdf ? scratch_alloc(p, &scratch) : SQLITE_NOMEM;
+  for (int i = 0; rc == SQLITE_OK && i < nTerm; i++)
+    aTermIdf[i] = index_idf(p->nDoc, p->aTerm[i].df);
+  if (rc == SQLITE_OK)
+    rc = build_weigh_all(p, aTermIdf, &scratch);
+  if (rc == SQLITE_OK)
+    rc = build_postings(p, aTermIdf);
+  sqlite3_free(scratch.aCount);
+  sqlite3_free(scratch.aIdf);
+  sqlite3_free(scratch.aiTerm);
+  sqlite3_free(aTermIdf);
+  return rc;
+}
+
+int index_build(IndexStore *pStore, const IndexConfig *pConfig, sqlite3_stmt *pScan,
+                int (*xCount)(void *, sqlite3_stmt *, PapersCounts *), void *pCtx) {
+  Build build;
+  memset(&build, 0, sizeof(build));
+  build.pStore = pStore;
+  build.pConfig = pConfig;
+  PapersCounts *pCounts = papers_counts_new();
+  build.pTerms = papers_idmap_new();
+  build.pTfs = papers_idmap_new();
+  int rc = (pCounts && build.pTerms && build.pTfs) ? SQLITE_OK : SQLITE_NOMEM;
+  while (rc == SQLITE_OK && sqlite3_step(pScan) == SQLITE_ROW) {
+    int nCount = 0;
+    rc = xCount(pCtx, pScan, pCounts);
+    const PapersCount *aCount = papers_counts(pCounts, &nCount);
+    if (rc == SQLITE_OK)
+      rc = build_add_counts(&build, sqlite3_column_int64(pScan, 0), aCount, nCount);
+  }
+  if (rc == SQLITE_OK)
+    rc = sqlite3_reset(pScan);
+  papers_counts_free(pCounts);
+  if (rc == SQLITE_OK)
+    rc = build_write(&build);
+  if (rc == SQLITE_OK)
+    rc = index_store_set_ndoc(pStore, build.nDoc);
+  build_free(&build);
+  return rc;
+}
