@@ -9,10 +9,12 @@
 **     sample of at most INDEX_LATENT_FIT_DOCS documents) before any is weighed.
 **   - Memory: the vocabulary, a compact copy of every document's counts (a
 **     varint per count, about 2.5 bytes), five numbers per document, and a
-**     buffer of at most INDEX_BUILD_POSTINGS postings. Postings are gathered
-**     for one range of terms at a time (terms in id order), each range by a
-**     pass over the compact counts that recomputes the weights from each
-**     document's norm, so the build never holds every posting at once.
+**     buffer of at most INDEX_BUILD_POSTINGS postings: the build never holds
+**     every posting at once. Postings are gathered for one range of terms at
+**     a time (terms in id order), their weights recomputed from each
+**     document's norm; a document's counts are in id order, so each range
+**     reads on from where the previous one stopped, and all ranges together
+**     read the counts once.
 **   - Deterministic: terms are numbered in order of first sight, written in
 **     id order; nothing depends on a hash order or on the chunking.
 */
@@ -48,14 +50,12 @@ typedef struct BuildTerm {
   int nSurface;    /* its length in bytes */
   int nVote;       /* the vote's count */
   i64 df;          /* documents that have it */
-  float maxWeight; /* the largest of its weights */
-  int iRange;      /* the range of terms its postings are gathered with */
 } BuildTerm;
 
 /* What rebuild knows of a document. */
 typedef struct BuildDoc {
   i64 iDoc;                   /* its rowid */
-  const unsigned char *aCode; /* its counts, encoded (count_put) */
+  const unsigned char *aCode; /* its counts, encoded (count_put), id order */
   int nCount;
   double norm;  /* what its raw sparse weights were divided by */
   double scale; /* then multiplied by (the latent blend; 1 without) */
@@ -71,6 +71,7 @@ typedef struct Build {
   IndexStore *pStore;
   const IndexConfig *pConfig;
   PapersIdMap *pTerms; /* term id to term number (order of first sight) */
+  int nTerm;           /* terms, once counting is over (pTerms freed) */
   BuildTerm *aTerm;
   i64 nTermAlloc;
   char *aSurface; /* surface forms, back to back */
@@ -124,6 +125,10 @@ static int build_vote(Build *p, BuildTerm *pTerm, const PapersCount *pCount) {
     pTerm->nVote++;
   } else if (pTerm->nVote > 0) {
     pTerm->nVote--;
+  } else if (pTerm->df > 1 && pCount->nSurface <= pTerm->nSurface) {
+    memcpy(p->aSurface + pTerm->iSurface, pCount->zSurface, (size_t)pCount->nSurface);
+    pTerm->nSurface = pCount->nSurface; /* the new form fits where the old one was */
+    pTerm->nVote = 1;
   } else {
     int rc = surface_put(p, pCount->zSurface, pCount->nSurface, &pTerm->iSurface);
     if (rc != SQLITE_OK)
@@ -395,7 +400,7 @@ static int compare_feature_rank(const void *pA, const void *pB) {
 /* Chooses the feature terms: df >= 2, the most frequent first, at most
 ** INDEX_LATENT_FEATURES. */
 static int choose_features(const Build *p, BuildLatent *pLatent) {
-  int nTerm = papers_idmap_count(p->pTerms);
+  int nTerm = p->nTerm;
   FeatureRank *aRank =
       sqlite3_malloc64(sizeof(FeatureRank) * (sqlite3_uint64)(nTerm + 1));
   pLatent->aiFeature = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(nTerm + 1));
@@ -471,7 +476,7 @@ static int fit_latent(Build *p, const double *aTermIdf, BuildLatent *pLatent,
 
 /* Writes the projection rows (features in id order) and the latent config. */
 static int write_latent(const Build *p, const BuildLatent *pLatent) {
-  int nTerm = papers_idmap_count(p->pTerms);
+  int nTerm = p->nTerm;
   int rc = index_store_latent_set(p->pStore, pLatent->nDim, pLatent->weight);
   for (int i = 0; rc == SQLITE_OK && i < nTerm; i++) {
     int iFeature = pLatent->nDim ? pLatent->aiFeature[i] : -1;
@@ -524,7 +529,7 @@ static int compare_term_order(const void *pA, const void *pB) {
 
 /* The terms in id order (the B-tree's order, so writes append). */
 static int terms_in_id_order(const Build *p, TermOrder **paOrder) {
-  int nTerm = papers_idmap_count(p->pTerms);
+  int nTerm = p->nTerm;
   TermOrder *aOrder = sqlite3_malloc64(sizeof(TermOrder) * (sqlite3_uint64)(nTerm + 1));
   if (aOrder == 0)
     return SQLITE_NOMEM;
@@ -537,42 +542,44 @@ static int terms_in_id_order(const Build *p, TermOrder **paOrder) {
   return SQLITE_OK;
 }
 
-/* Gathers the postings of the terms of range iRange, each term's in
-** document order from aiSlot[term], recomputing each weight from its
-** document's norm and scale exactly as build_weigh() computed it. */
-static void gather_range(Build *p, int iRange, const double *aTermIdf, int *aiSlot,
-                         BuildPosting *aPosting) {
+/* Gathers the postings of the terms up to idLast (the next range of terms
+** in id order), each term's in document order from aiSlot[term], with the
+** weight recomputed from its document's norm and scale exactly as
+** build_weigh() computed it. A document's counts are in id order: each
+** range takes the next run of them, and the document's cursor moves past. */
+static void gather_range(Build *p, sqlite3_uint64 idLast, const double *aTermIdf,
+                         int *aiSlot, float *aMaxWeight, BuildPosting *aPosting) {
   for (i64 d = 0; d < p->nDoc; d++) {
-    const BuildDoc *pDoc = &p->aDoc[d];
-    const unsigned char *a = pDoc->aCode;
-    for (int i = 0; i < pDoc->nCount; i++) {
+    BuildDoc *pDoc = &p->aDoc[d];
+    while (pDoc->nCount > 0) {
       int iTerm, iTf;
-      a += count_get(a, &iTerm, &iTf);
-      BuildTerm *pTerm = &p->aTerm[iTerm];
-      if (pTerm->iRange != iRange)
-        continue;
+      int nByte = count_get(pDoc->aCode, &iTerm, &iTf);
+      if (p->aTerm[iTerm].id > idLast)
+        break;
+      pDoc->aCode += nByte;
+      pDoc->nCount--;
       double raw = papers_weight_raw(p->aTfFactor[iTf], aTermIdf[iTerm]);
-      float w =
-          papers_weight_scaled(papers_weight_normalised(raw, pDoc->norm), pDoc->scale);
+      float w = papers_weight_scaled(papers_weight_normalised(raw, pDoc->norm),
+                                     pDoc->scale);
       BuildPosting *pPosting = &aPosting[aiSlot[iTerm]++];
       pPosting->iDocIndex = (int)d;
       pPosting->weight = w;
-      if (w > pTerm->maxWeight)
-        pTerm->maxWeight = w;
+      if (w > aMaxWeight[iTerm])
+        aMaxWeight[iTerm] = w;
     }
   }
 }
 
 /* Writes the vocabulary row and the postings of one term. */
-static int write_term(Build *p, const BuildTerm *pTerm, const BuildPosting *a,
-                      IndexPosting *aOut) {
+static int write_term(Build *p, const BuildTerm *pTerm, float maxWeight,
+                      const BuildPosting *a, IndexPosting *aOut) {
   for (i64 j = 0; j < pTerm->df; j++) {
     aOut[j].iDoc = p->aDoc[a[j].iDocIndex].iDoc;
     aOut[j].weight = a[j].weight;
   }
   int rc = index_store_vocab_put(p->pStore, pTerm->id, pTerm->df,
                                  p->aSurface + pTerm->iSurface, pTerm->nSurface,
-                                 pTerm->nVote, pTerm->maxWeight);
+                                 pTerm->nVote, maxWeight);
   if (rc == SQLITE_OK)
     rc = index_store_postings_put(p->pStore, pTerm->id, aOut, (int)pTerm->df);
   return rc;
@@ -581,37 +588,40 @@ static int write_term(Build *p, const BuildTerm *pTerm, const BuildPosting *a,
 /* Writes the vocabulary and the postings, terms in id order, gathering the
 ** postings of as many consecutive terms as the buffer holds at a time. */
 static int build_postings(Build *p, const double *aTermIdf) {
-  int nTerm = papers_idmap_count(p->pTerms);
+  int nTerm = p->nTerm;
   TermOrder *aOrder = 0;
   i64 nLongest = 0;
   for (int i = 0; i < nTerm; i++)
     nLongest = p->aTerm[i].df > nLongest ? p->aTerm[i].df : nLongest;
   i64 nBuffer = nLongest > INDEX_BUILD_POSTINGS ? nLongest : INDEX_BUILD_POSTINGS;
   int *aiSlot = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(nTerm + 1));
+  float *aMaxWeight = sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)(nTerm + 1));
   BuildPosting *aPosting =
       sqlite3_malloc64(sizeof(BuildPosting) * (sqlite3_uint64)nBuffer);
   IndexPosting *aOut =
       sqlite3_malloc64(sizeof(IndexPosting) * (sqlite3_uint64)(nLongest + 1));
-  int rc = (aiSlot && aPosting && aOut) ? terms_in_id_order(p, &aOrder) : SQLITE_NOMEM;
-  for (int i = 0; i < nTerm; i++)
-    p->aTerm[i].iRange = -1;
+  int rc = (aiSlot && aMaxWeight && aPosting && aOut) ? terms_in_id_order(p, &aOrder)
+                                                      : SQLITE_NOMEM;
   int iFirst = 0;
-  for (int iRange = 0; rc == SQLITE_OK && iFirst < nTerm; iRange++) {
+  while (rc == SQLITE_OK && iFirst < nTerm) {
     int iEnd = iFirst;
     i64 nSlot = 0;
     while (iEnd < nTerm && nSlot + p->aTerm[aOrder[iEnd].iTerm].df <= nBuffer) {
-      BuildTerm *pTerm = &p->aTerm[aOrder[iEnd++].iTerm];
-      pTerm->iRange = iRange;
-      aiSlot[aOrder[iEnd - 1].iTerm] = (int)nSlot;
-      nSlot += pTerm->df;
+      int iTerm = aOrder[iEnd++].iTerm;
+      aiSlot[iTerm] = (int)nSlot;
+      aMaxWeight[iTerm] = 0;
+      nSlot += p->aTerm[iTerm].df;
     }
-    gather_range(p, iRange, aTermIdf, aiSlot, aPosting);
+    gather_range(p, aOrder[iEnd - 1].id, aTermIdf, aiSlot, aMaxWeight, aPosting);
     for (int k = iFirst; rc == SQLITE_OK && k < iEnd; k++) {
-      const BuildTerm *pTerm = &p->aTerm[aOrder[k].iTerm];
-      rc = write_term(p, pTerm, aPosting + aiSlot[aOrder[k].iTerm] - pTerm->df, aOut);
+      int iTerm = aOrder[k].iTerm;
+      const BuildTerm *pTerm = &p->aTerm[iTerm];
+      rc = write_term(p, pTerm, aMaxWeight[iTerm], aPosting + aiSlot[iTerm] - pTerm->df,
+                      aOut);
     }
     iFirst = iEnd;
   }
+  sqlite3_free(aMaxWeight);
   sqlite3_free(aOrder);
   sqlite3_free(aiSlot);
   sqlite3_free(aPosting);
@@ -638,7 +648,7 @@ static int scratch_alloc(const Build *p, BuildScratch *pScratch) {
 
 /* Weighs every document, then writes the vocabulary and postings. */
 static int build_write(Build *p) {
-  int nTerm = papers_idmap_count(p->pTerms);
+  int nTerm = p->nTerm;
   BuildScratch scratch = {0, 0, 0};
   double *aTermIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nTerm + 1));
   int rc = aTermIdf ? scratch_alloc(p, &scratch) : SQLITE_NOMEM;
@@ -675,6 +685,9 @@ int index_build(IndexStore *pStore, const IndexConfig *pConfig, sqlite3_stmt *pS
   if (rc == SQLITE_OK)
     rc = sqlite3_reset(pScan);
   papers_counts_free(pCounts);
+  build.nTerm = papers_idmap_count(build.pTerms);
+  papers_idmap_free(build.pTerms); /* terms go by number from now on */
+  build.pTerms = 0;
   if (rc == SQLITE_OK)
     rc = build_write(&build);
   if (rc == SQLITE_OK)
