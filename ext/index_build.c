@@ -46,10 +46,10 @@ int index_grow_array(void **pa, size_t szItem, i64 nNeed, i64 *pnAlloc) {
 /* What rebuild knows of a term. */
 typedef struct BuildTerm {
   sqlite3_uint64 id;
-  i64 iSurface;    /* its surface form by majority vote, in Build.aSurface */
-  int nSurface;    /* its length in bytes */
-  int nVote;       /* the vote's count */
-  i64 df;          /* documents that have it */
+  i64 iSurface; /* its surface form by majority vote, in Build.aSurface */
+  int nSurface; /* its length in bytes */
+  int nVote;    /* the vote's count */
+  i64 df;       /* documents that have it */
 } BuildTerm;
 
 /* What rebuild knows of a document. */
@@ -559,8 +559,8 @@ static void gather_range(Build *p, sqlite3_uint64 idLast, const double *aTermIdf
       pDoc->aCode += nByte;
       pDoc->nCount--;
       double raw = papers_weight_raw(p->aTfFactor[iTf], aTermIdf[iTerm]);
-      float w = papers_weight_scaled(papers_weight_normalised(raw, pDoc->norm),
-                                     pDoc->scale);
+      float w =
+          papers_weight_scaled(papers_weight_normalised(raw, pDoc->norm), pDoc->scale);
       BuildPosting *pPosting = &aPosting[aiSlot[iTerm]++];
       pPosting->iDocIndex = (int)d;
       pPosting->weight = w;
