@@ -190,6 +190,12 @@ int index_query_top(IndexStore *pStore, const PapersVector *pQuery, int hasExclu
 int index_build(IndexStore *pStore, const IndexConfig *pConfig, sqlite3_stmt *pScan,
                 int (*xCount)(void *, sqlite3_stmt *, PapersCounts *), void *pCtx);
 
+/* Varints, 7 bits a byte, low bits first: put writes at most 10 bytes and
+** returns how many; get reads one from a[0..n), returning its length, or 0
+** when those bytes do not hold one. */
+int index_varint_put(unsigned char *a, sqlite3_uint64 v);
+int index_varint_get(const unsigned char *a, int n, sqlite3_uint64 *pv);
+
 /* Grows *pa (items of szItem bytes, *pnAlloc of them) to hold nNeed items,
 ** by half again; new items are zeroed. */
 int index_grow_array(void **pa, size_t szItem, i64 nNeed, i64 *pnAlloc);

@@ -159,44 +159,23 @@ static int tf_code(Build *p, double tf, int *piCode) {
   return rc;
 }
 
-static int varint_put(unsigned char *a, sqlite3_uint64 v) {
-  int n = 0;
-  do {
-    unsigned char c = (unsigned char)(v & 0x7f);
-    v >>= 7;
-    a[n++] = (unsigned char)(c | (v ? 0x80 : 0));
-  } while (v);
-  return n;
-}
-
-/* Reads a varint written by varint_put (the build's own bytes: trusted). */
-static int varint_get(const unsigned char *a, sqlite3_uint64 *pv) {
-  sqlite3_uint64 v = 0;
-  int i = 0;
-  do {
-    v |= (sqlite3_uint64)(a[i] & 0x7f) << (7 * i);
-  } while (a[i++] & 0x80);
-  *pv = v;
-  return i;
-}
-
 /* Encodes a count: varint(term << 2 | tf code) when the code is below
 ** BUILD_TF_INLINE, else varint(term << 2 | BUILD_TF_INLINE), varint(code). */
 static int count_put(unsigned char *a, int iTerm, int iTf) {
   int nInline = iTf < BUILD_TF_INLINE ? iTf : BUILD_TF_INLINE;
-  int n = varint_put(a, (sqlite3_uint64)iTerm << 2 | (sqlite3_uint64)nInline);
+  int n = index_varint_put(a, (sqlite3_uint64)iTerm << 2 | (sqlite3_uint64)nInline);
   if (nInline == BUILD_TF_INLINE)
-    n += varint_put(a + n, (sqlite3_uint64)iTf);
+    n += index_varint_put(a + n, (sqlite3_uint64)iTf);
   return n;
 }
 
 static int count_get(const unsigned char *a, int *piTerm, int *piTf) {
   sqlite3_uint64 v, tf;
-  int n = varint_get(a, &v);
+  int n = index_varint_get(a, 10, &v); /* the build's own bytes */
   *piTerm = (int)(v >> 2);
   *piTf = (int)(v & 3);
   if (*piTf == BUILD_TF_INLINE) {
-    n += varint_get(a + n, &tf);
+    n += index_varint_get(a + n, 10, &tf);
     *piTf = (int)tf;
   }
   return n;

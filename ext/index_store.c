@@ -592,7 +592,7 @@ int index_store_doc_delete(IndexStore *p, i64 iDoc) {
 
 /* ---- postings blocks ---------------------------------------------------- */
 
-static int varint_put(unsigned char *a, sqlite3_uint64 v) {
+int index_varint_put(unsigned char *a, sqlite3_uint64 v) {
   int n = 0;
   do {
     unsigned char c = (unsigned char)(v & 0x7f);
@@ -602,8 +602,7 @@ static int varint_put(unsigned char *a, sqlite3_uint64 v) {
   return n;
 }
 
-/* Reads a varint of at most 10 bytes; 0 when a[0..n) does not hold one. */
-static int varint_get(const unsigned char *a, int n, sqlite3_uint64 *pv) {
+int index_varint_get(const unsigned char *a, int n, sqlite3_uint64 *pv) {
   sqlite3_uint64 v = 0;
   for (int i = 0; i < n && i < 10; i++) {
     v |= (sqlite3_uint64)(a[i] & 0x7f) << (7 * i);
@@ -633,7 +632,7 @@ static float f32_get(const unsigned char *a) {
 int index_block_decode(i64 iFirst, const unsigned char *a, int n,
                        IndexPosting **paPosting, int *pnPosting) {
   sqlite3_uint64 nPosting;
-  int iPos = varint_get(a, n, &nPosting);
+  int iPos = index_varint_get(a, n, &nPosting);
   *paPosting = 0;
   *pnPosting = 0;
   if (iPos == 0 || nPosting == 0 || nPosting > (sqlite3_uint64)n)
@@ -644,7 +643,7 @@ int index_block_decode(i64 iFirst, const unsigned char *a, int n,
   i64 iDoc = iFirst;
   for (sqlite3_uint64 i = 0; i < nPosting; i++) {
     sqlite3_uint64 delta;
-    int nByte = varint_get(a + iPos, n - iPos, &delta);
+    int nByte = index_varint_get(a + iPos, n - iPos, &delta);
     if (nByte == 0) {
       sqlite3_free(aPosting);
       return SQLITE_CORRUPT_VTAB;
@@ -669,10 +668,10 @@ static int block_write(IndexStore *p, sqlite3_uint64 id, const IndexPosting *a, 
   unsigned char *aBlob = sqlite3_malloc64((sqlite3_uint64)n * 14 + 10);
   if (aBlob == 0)
     return SQLITE_NOMEM;
-  int nBlob = varint_put(aBlob, (sqlite3_uint64)n);
+  int nBlob = index_varint_put(aBlob, (sqlite3_uint64)n);
   for (int i = 0; i < n; i++) {
-    nBlob += varint_put(aBlob + nBlob,
-                        (sqlite3_uint64)(a[i].iDoc - (i ? a[i - 1].iDoc : a[0].iDoc)));
+    nBlob += index_varint_put(
+        aBlob + nBlob, (sqlite3_uint64)(a[i].iDoc - (i ? a[i - 1].iDoc : a[0].iDoc)));
   }
   for (int i = 0; i < n; i++)
     f32_put(aBlob + nBlob + 4 * i, a[i].weight);
@@ -847,11 +846,11 @@ int index_store_postings_scan(IndexStore *p, sqlite3_uint64 id,
     int n = sqlite3_column_bytes(pStmt, 1);
     i64 iDoc = sqlite3_column_int64(pStmt, 0), aDoc[INDEX_BLOCK_MAX];
     sqlite3_uint64 nPosting = 0, delta = 0;
-    int iPos = varint_get(a, n, &nPosting);
+    int iPos = index_varint_get(a, n, &nPosting);
     if (iPos > 0 && nPosting > 0 && nPosting <= INDEX_BLOCK_MAX) {
       /* the usual block: decoded in place, without an allocation */
       for (sqlite3_uint64 i = 0; iPos > 0 && i < nPosting; i++) {
-        int nByte = varint_get(a + iPos, n - iPos, &delta);
+        int nByte = index_varint_get(a + iPos, n - iPos, &delta);
         if (nByte == 0) {
           iPos = 0;
           break;
@@ -938,7 +937,7 @@ void index_dense_free(IndexDenseBlock *pBlock) {
 int index_dense_decode(i64 iFirst, const unsigned char *a, int n, int nDim,
                        IndexDenseBlock *pBlock) {
   sqlite3_uint64 nDoc;
-  int iPos = varint_get(a, n, &nDoc);
+  int iPos = index_varint_get(a, n, &nDoc);
   memset(pBlock, 0, sizeof(*pBlock));
   if (iPos == 0 || nDoc == 0 || nDoc > (sqlite3_uint64)n)
     return SQLITE_CORRUPT_VTAB;
@@ -948,7 +947,7 @@ int index_dense_decode(i64 iFirst, const unsigned char *a, int n, int nDim,
   i64 iDoc = iFirst;
   for (int i = 0; i < pBlock->n; i++) {
     sqlite3_uint64 delta;
-    int nByte = varint_get(a + iPos, n - iPos, &delta);
+    int nByte = index_varint_get(a + iPos, n - iPos, &delta);
     if (nByte == 0)
       break;
     iPos += nByte;
@@ -975,9 +974,9 @@ static int dense_write(IndexStore *p, const IndexDenseBlock *pBlock, int iFrom, 
       sqlite3_malloc64((sqlite3_uint64)(iTo - iFrom) * (18 + nDim) + 10);
   if (aBlob == 0)
     return SQLITE_NOMEM;
-  int nBlob = varint_put(aBlob, (sqlite3_uint64)(iTo - iFrom));
+  int nBlob = index_varint_put(aBlob, (sqlite3_uint64)(iTo - iFrom));
   for (int i = iFrom; i < iTo; i++) {
-    nBlob += varint_put(
+    nBlob += index_varint_put(
         aBlob + nBlob,
         (sqlite3_uint64)(pBlock->aDoc[i] - pBlock->aDoc[i > iFrom ? i - 1 : iFrom]));
   }
