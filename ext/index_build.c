@@ -664,7 +664,7 @@ int index_build(IndexStore *pStore, const IndexConfig *pConfig, sqlite3_stmt *pS
   if (rc == SQLITE_OK)
     rc = sqlite3_reset(pScan);
   papers_counts_free(pCounts);
-  build.nTerm = papers_idmap_count(build.pTerms);
+  build.nTerm = build.pTerms ? papers_idmap_count(build.pTerms) : 0;
   papers_idmap_free(build.pTerms); /* terms go by number from now on */
   build.pTerms = 0;
   if (rc == SQLITE_OK)
