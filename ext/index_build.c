@@ -302,9 +302,8 @@ static int build_final(Build *p, i64 iDocIndex, const BuildLatent *pLatent,
     for (int k = 0; k < pLatent->nDim; k++)
       z[k] += pSparse->aWeight[i] * (double)aRow[k];
   }
-  p->aDoc[iDocIndex].scale =
-      papers_latent_sparse_scale(z, pLatent->nDim, pLatent->weight);
-  return papers_vector_with_latent(pSparse, z, pLatent->nDim, pLatent->weight, pVec);
+  return papers_vector_with_latent(pSparse, z, pLatent->nDim, pLatent->weight, pVec,
+                                   &p->aDoc[iDocIndex].scale);
 }
 
 /* Writes the dense blocks' pending documents, if any. */

@@ -291,11 +291,11 @@ int index_store_weigh(IndexStore *p, const PapersCount *aCount, int nCount,
   double *aIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nCount + 1));
   PapersVector sparse = {0, 0, 0};
   int nDim = 0;
-  double weight = 0, norm;
+  double weight = 0;
   memset(pVec, 0, sizeof(*pVec));
   int rc = aIdf ? index_store_idf(p, aCount, nCount, aIdf) : SQLITE_NOMEM;
   if (rc == SQLITE_OK)
-    rc = papers_vector_weigh(aCount, nCount, aIdf, &sparse, &norm);
+    rc = papers_vector_weigh(aCount, nCount, aIdf, &sparse, 0);
   if (rc == SQLITE_OK)
     rc = index_store_latent_get(p, &nDim, &weight);
   if (rc == SQLITE_OK && nDim == 0) {
@@ -311,7 +311,7 @@ int index_store_weigh(IndexStore *p, const PapersCount *aCount, int nCount,
       rc = latent_add(p, sparse.aId[i], sparse.aWeight[i], z, nDim);
     }
     if (rc == SQLITE_OK)
-      rc = papers_vector_with_latent(&sparse, z, nDim, weight, pVec);
+      rc = papers_vector_with_latent(&sparse, z, nDim, weight, pVec, 0);
     sqlite3_free(z);
   }
   papers_vector_free(&sparse);

@@ -322,14 +322,17 @@ typedef struct PapersVector {
 } PapersVector;
 
 /* Weighs counts ((1 + ln tf) * idf, normalised); aIdf may be 0 (idf 1).
-** *pNorm: the norm the raw weights were divided by. One weight of such a
-** vector is papers_weight_normalised(papers_weight_raw(papers_tf_factor(tf),
-** idf), norm), the same bits whether computed alone or with the others. */
+** *pNorm (pNorm may be 0): the norm the raw weights were divided by. One
+** weight of such a vector is papers_weight_normalised(papers_weight_raw(
+** papers_tf_factor(tf), idf), norm), the same bits whether computed alone or
+** with the others; papers_weight_scaled() is what a latent blend then does
+** to it (papers_vector_with_latent). */
 int papers_vector_weigh(const PapersCount *aCount, int nCount, const double *aIdf,
                         PapersVector *pVec, double *pNorm);
 double papers_tf_factor(double tf); /* 1 + ln tf */
 double papers_weight_raw(double tfFactor, double idf);
 float papers_weight_normalised(double raw, double norm);
+float papers_weight_scaled(float weight, double scale);
 void papers_vector_free(PapersVector *pVec);
 double papers_vector_dot(const PapersVector *pA, const PapersVector *pB);
 /* papers_vector_dot() of pA and a vector in BLOB form, without decoding it:
@@ -369,13 +372,11 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
 
 /* The vector of a document with a latent part: the sparse vector scaled by
 ** sqrt(1 - w), then the latent vector z (nDim values, normalised here) scaled
-** by sqrt(w) under the latent ids. Both parts unit length: the result is. */
+** by sqrt(w) under the latent ids. Both parts unit length: the result is.
+** A zero z leaves the sparse vector whole. *pSparseScale (pSparseScale may be
+** 0): the factor the sparse weights were scaled by. */
 int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int nDim,
-                              double w, PapersVector *pOut);
-/* The factor the sparse weights are scaled by (sqrt(1 - w), or 1 when z is
-** zero), and one sparse weight so scaled, as papers_vector_with_latent() does. */
-double papers_latent_sparse_scale(const double *z, int nDim, double w);
-float papers_weight_scaled(float weight, double scale);
+                              double w, PapersVector *pOut, double *pSparseScale);
 
 /* ---- idmap.c: 64-bit keys to dense indexes ----------------------------- */
 

@@ -127,10 +127,8 @@ static int operand_from_text(PapersConn *pConn, PapersStats *pStats,
   const PapersCount *aCount = papers_counts(pOp->pCounts, &nCount);
   if (rc == SQLITE_OK && pStats)
     rc = papers_stats_vector(pStats, aCount, nCount, &pOp->vec);
-  else if (rc == SQLITE_OK) {
-    double norm;
-    rc = papers_vector_weigh(aCount, nCount, 0, &pOp->vec, &norm);
-  }
+  else if (rc == SQLITE_OK)
+    rc = papers_vector_weigh(aCount, nCount, 0, &pOp->vec, 0);
   return rc;
 }
 

@@ -246,9 +246,15 @@ float papers_weight_normalised(double raw, double norm) {
   return norm > 0 ? (float)(raw / norm) : 0.0f;
 }
 
+float papers_weight_scaled(float weight, double scale) {
+  return (float)(weight * scale);
+}
+
 int papers_vector_weigh(const PapersCount *aCount, int nCount, const double *aIdf,
                         PapersVector *pVec, double *pNorm) {
-  *pNorm = 0;
+  double norm = 0;
+  if (pNorm)
+    *pNorm = 0;
   int rc = vector_alloc(pVec, nCount);
   if (rc != SQLITE_OK || nCount == 0)
     return rc;
@@ -263,9 +269,11 @@ int papers_vector_weigh(const PapersCount *aCount, int nCount, const double *aId
     aW[i] = papers_weight_raw(papers_tf_factor(aCount[i].tf), aIdf ? aIdf[i] : 1.0);
     sumSquares += aW[i] * aW[i];
   }
-  *pNorm = sqrt(sumSquares);
+  norm = sqrt(sumSquares);
   for (int i = 0; i < nCount; i++)
-    pVec->aWeight[i] = papers_weight_normalised(aW[i], *pNorm);
+    pVec->aWeight[i] = papers_weight_normalised(aW[i], norm);
+  if (pNorm)
+    *pNorm = norm;
   sqlite3_free(aW);
   return SQLITE_OK;
 }
@@ -427,16 +435,8 @@ int papers_vector_dot_blob(const PapersVector *pA, const unsigned char *a, i64 n
   return SQLITE_OK;
 }
 
-double papers_latent_sparse_scale(const double *z, int nDim, double w) {
-  double norm = 0;
-  for (int k = 0; k < nDim; k++)
-    norm += z[k] * z[k];
-  /* a text with no latent component keeps its sparse vector whole */
-  return norm > 0 ? sqrt(1 - w) : 1;
-}
-
 int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int nDim,
-                              double w, PapersVector *pOut) {
+                              double w, PapersVector *pOut, double *pSparseScale) {
   int rc = vector_alloc(pOut, pSparse->nTerm + nDim);
   if (rc != SQLITE_OK)
     return rc;
@@ -444,8 +444,11 @@ int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int 
   for (int k = 0; k < nDim; k++)
     norm += z[k] * z[k];
   norm = sqrt(norm);
-  double sparseScale = papers_latent_sparse_scale(z, nDim, w);
+  /* a text with no latent component keeps its sparse vector whole */
+  double sparseScale = norm > 0 ? sqrt(1 - w) : 1;
   double latentScale = norm > 0 ? sqrt(w) / norm : 0;
+  if (pSparseScale)
+    *pSparseScale = sparseScale;
   for (int i = 0; i < pSparse->nTerm; i++) {
     pOut->aId[i] = pSparse->aId[i];
     pOut->aWeight[i] = papers_weight_scaled(pSparse->aWeight[i], sparseScale);
@@ -455,8 +458,4 @@ int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int 
     pOut->aWeight[pSparse->nTerm + k] = (float)(z[k] * latentScale);
   }
   return SQLITE_OK;
-}
-
-float papers_weight_scaled(float weight, double scale) {
-  return (float)(weight * scale);
 }
