@@ -196,8 +196,4 @@ int index_build(IndexStore *pStore, const IndexConfig *pConfig, sqlite3_stmt *pS
 int index_varint_put(unsigned char *a, sqlite3_uint64 v);
 int index_varint_get(const unsigned char *a, int n, sqlite3_uint64 *pv);
 
-/* Grows *pa (items of szItem bytes, *pnAlloc of them) to hold nNeed items,
-** by half again; new items are zeroed. */
-int index_grow_array(void **pa, size_t szItem, i64 nNeed, i64 *pnAlloc);
-
 #endif /* PAPERS_INDEX_H */

@@ -30,19 +30,6 @@
 #define BUILD_SLAB_BYTES (16 << 20)
 #define BUILD_TF_INLINE  3 /* tf codes below this ride in a count's varint */
 
-int index_grow_array(void **pa, size_t szItem, i64 nNeed, i64 *pnAlloc) {
-  if (nNeed <= *pnAlloc)
-    return SQLITE_OK;
-  i64 nNew = nNeed < 256 ? 256 : nNeed + nNeed / 2;
-  void *aNew = sqlite3_realloc64(*pa, szItem * (sqlite3_uint64)nNew);
-  if (aNew == 0)
-    return SQLITE_NOMEM;
-  memset((char *)aNew + szItem * (size_t)*pnAlloc, 0, szItem * (size_t)(nNew - *pnAlloc));
-  *pa = aNew;
-  *pnAlloc = nNew;
-  return SQLITE_OK;
-}
-
 /* What rebuild knows of a term. */
 typedef struct BuildTerm {
   sqlite3_uint64 id;
@@ -67,6 +54,12 @@ typedef struct BuildPosting {
   float weight;
 } BuildPosting;
 
+/* A distinct tf value, and its factor in weights (1 + ln tf). */
+typedef struct BuildTf {
+  double tf;
+  double factor;
+} BuildTf;
+
 typedef struct Build {
   IndexStore *pStore;
   const IndexConfig *pConfig;
@@ -77,9 +70,8 @@ typedef struct Build {
   char *aSurface; /* surface forms, back to back */
   i64 nSurface, nSurfaceAlloc;
   PapersIdMap *pTfs; /* distinct tf values (by their bits) to tf codes */
-  double *aTf;       /* per tf code: the tf, and its factor 1 + ln tf */
-  double *aTfFactor;
-  i64 nTfAlloc, nTfFactorAlloc;
+  BuildTf *aTf;      /* per tf code */
+  i64 nTfAlloc;
   BuildDoc *aDoc; /* in content (rowid) order */
   i64 nDoc, nDocAlloc;
   unsigned char **apSlab; /* the encoded counts */
@@ -95,7 +87,6 @@ static void build_free(Build *p) {
   sqlite3_free(p->aTerm);
   sqlite3_free(p->aSurface);
   sqlite3_free(p->aTf);
-  sqlite3_free(p->aTfFactor);
   sqlite3_free(p->aDoc);
   for (i64 i = 0; i < p->nSlab; i++)
     sqlite3_free(p->apSlab[i]);
@@ -107,7 +98,8 @@ static void build_free(Build *p) {
 
 /* A surface form's place in the arena. */
 static int surface_put(Build *p, const char *z, int n, i64 *piSurface) {
-  int rc = index_grow_array((void **)&p->aSurface, 1, p->nSurface + n, &p->nSurfaceAlloc);
+  int rc =
+      papers_grow_array((void **)&p->aSurface, 1, p->nSurface + n, &p->nSurfaceAlloc);
   if (rc != SQLITE_OK)
     return rc;
   memcpy(p->aSurface + p->nSurface, z, (size_t)n);
@@ -146,14 +138,10 @@ static int tf_code(Build *p, double tf, int *piCode) {
   memcpy(&bits, &tf, sizeof(bits));
   int rc = papers_idmap_get(p->pTfs, bits, piCode, &isNew);
   if (rc == SQLITE_OK && isNew) {
-    rc = index_grow_array((void **)&p->aTf, sizeof(double), *piCode + 1, &p->nTfAlloc);
+    rc = papers_grow_array((void **)&p->aTf, sizeof(BuildTf), *piCode + 1, &p->nTfAlloc);
     if (rc == SQLITE_OK) {
-      rc = index_grow_array((void **)&p->aTfFactor, sizeof(double), *piCode + 1,
-                            &p->nTfFactorAlloc);
-    }
-    if (rc == SQLITE_OK) {
-      p->aTf[*piCode] = tf;
-      p->aTfFactor[*piCode] = papers_tf_factor(tf);
+      p->aTf[*piCode].tf = tf;
+      p->aTf[*piCode].factor = papers_tf_factor(tf);
     }
   }
   return rc;
@@ -185,8 +173,8 @@ static int count_get(const unsigned char *a, int *piTerm, int *piTf) {
 static int slab_room(Build *p, i64 nByte, unsigned char **paOut) {
   if (p->nSlab == 0 || p->nSlabUsed + nByte > p->nSlabSize) {
     i64 nSize = nByte > BUILD_SLAB_BYTES ? nByte : BUILD_SLAB_BYTES;
-    int rc = index_grow_array((void **)&p->apSlab, sizeof(unsigned char *), p->nSlab + 1,
-                              &p->nSlabAlloc);
+    int rc = papers_grow_array((void **)&p->apSlab, sizeof(unsigned char *), p->nSlab + 1,
+                               &p->nSlabAlloc);
     if (rc != SQLITE_OK)
       return rc;
     p->apSlab[p->nSlab] = sqlite3_malloc64((sqlite3_uint64)nSize);
@@ -205,7 +193,7 @@ static int slab_room(Build *p, i64 nByte, unsigned char **paOut) {
 static int build_add_counts(Build *p, i64 iDoc, const PapersCount *aCount, int nCount) {
   unsigned char *aCode;
   int rc =
-      index_grow_array((void **)&p->aDoc, sizeof(BuildDoc), p->nDoc + 1, &p->nDocAlloc);
+      papers_grow_array((void **)&p->aDoc, sizeof(BuildDoc), p->nDoc + 1, &p->nDocAlloc);
   if (rc == SQLITE_OK && p->nDoc >= INT32_MAX)
     rc = SQLITE_FULL; /* postings name documents by an int */
   if (rc == SQLITE_OK)
@@ -221,8 +209,8 @@ static int build_add_counts(Build *p, i64 iDoc, const PapersCount *aCount, int n
     int iTerm, isNew, iTf;
     rc = papers_idmap_get(p->pTerms, aCount[i].id, &iTerm, &isNew);
     if (rc == SQLITE_OK) {
-      rc = index_grow_array((void **)&p->aTerm, sizeof(BuildTerm), iTerm + 1,
-                            &p->nTermAlloc);
+      rc = papers_grow_array((void **)&p->aTerm, sizeof(BuildTerm), iTerm + 1,
+                             &p->nTermAlloc);
     }
     if (rc == SQLITE_OK)
       rc = tf_code(p, aCount[i].tf, &iTf);
@@ -267,7 +255,7 @@ static void build_decode(const Build *p, i64 iDocIndex, const double *aTermIdf,
     a += count_get(a, &iTerm, &iTf);
     pScratch->aiTerm[i] = iTerm;
     pScratch->aCount[i].id = p->aTerm[iTerm].id;
-    pScratch->aCount[i].tf = p->aTf[iTf];
+    pScratch->aCount[i].tf = p->aTf[iTf].tf;
     pScratch->aIdf[i] = aTermIdf[iTerm];
   }
 }
@@ -423,12 +411,12 @@ static int fit_latent(Build *p, const double *aTermIdf, BuildLatent *pLatent,
     A.aRowStart[r] = nEntry;
     rc = build_sparse(p, iDocIndex, aTermIdf, pScratch, &sparse);
     if (rc == SQLITE_OK) {
-      rc = index_grow_array((void **)&A.aColumn, sizeof(int), nEntry + sparse.nTerm,
-                            &nAlloc);
+      rc = papers_grow_array((void **)&A.aColumn, sizeof(int), nEntry + sparse.nTerm,
+                             &nAlloc);
     }
     if (rc == SQLITE_OK) {
-      rc = index_grow_array((void **)&A.aValue, sizeof(float), nEntry + sparse.nTerm,
-                            &nValueAlloc);
+      rc = papers_grow_array((void **)&A.aValue, sizeof(float), nEntry + sparse.nTerm,
+                             &nValueAlloc);
     }
     for (int i = 0; rc == SQLITE_OK && i < sparse.nTerm; i++) {
       int iFeature = pLatent->aiFeature[pScratch->aiTerm[i]];
@@ -536,7 +524,7 @@ static void gather_range(Build *p, sqlite3_uint64 idLast, const double *aTermIdf
         break;
       pDoc->aCode += nByte;
       pDoc->nCount--;
-      double raw = papers_weight_raw(p->aTfFactor[iTf], aTermIdf[iTerm]);
+      double raw = papers_weight_raw(p->aTf[iTf].factor, aTermIdf[iTerm]);
       float w =
           papers_weight_scaled(papers_weight_normalised(raw, pDoc->norm), pDoc->scale);
       BuildPosting *pPosting = &aPosting[aiSlot[iTerm]++];

@@ -599,8 +599,8 @@ static int check_term(Check *p, sqlite3_uint64 id, CheckTerm **ppTerm) {
   int iTerm, isNew;
   int rc = papers_idmap_get(p->pTerms, id, &iTerm, &isNew);
   if (rc == SQLITE_OK)
-    rc = index_grow_array((void **)&p->aTerm, sizeof(CheckTerm), iTerm + 1,
-                          &p->nTermAlloc);
+    rc = papers_grow_array((void **)&p->aTerm, sizeof(CheckTerm), iTerm + 1,
+                           &p->nTermAlloc);
   if (rc != SQLITE_OK)
     return rc;
   p->aTerm[iTerm].id = id;

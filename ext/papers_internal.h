@@ -388,6 +388,9 @@ int papers_idmap_count(const PapersIdMap *p);
 int papers_idmap_get(PapersIdMap *p, sqlite3_uint64 key, int *piIndex, int *pIsNew);
 /* The key's index, or -1. */
 int papers_idmap_find(const PapersIdMap *p, sqlite3_uint64 key);
+/* Grows *pa (items of szItem bytes, *pnAlloc of them) to hold nNeed items,
+** by half again; new items are zeroed. SQLITE_NOMEM leaves it as it was. */
+int papers_grow_array(void **pa, size_t szItem, i64 nNeed, i64 *pnAlloc);
 
 /* ---- index statistics (index_*.c): what `[, index]` arguments use ------- */
 

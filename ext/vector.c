@@ -101,23 +101,13 @@ void papers_counts_reset(PapersCounts *p) {
   p->nCount = 0;
 }
 
-static int ensure(void **pa, i64 *pnAlloc, i64 nNeed, size_t szItem) {
-  if (nNeed <= *pnAlloc)
-    return SQLITE_OK;
-  i64 nNew = nNeed < 64 ? 64 : nNeed * 2;
-  void *aNew = sqlite3_realloc64(*pa, (sqlite3_uint64)nNew * szItem);
-  if (aNew == 0)
-    return SQLITE_NOMEM;
-  *pa = aNew;
-  *pnAlloc = nNew;
-  return SQLITE_OK;
-}
-
 static int add_occurrence(void *pCtx, const PapersTerm *pTerm) {
   PapersCounts *p = pCtx;
   int nSurface = pTerm->iEnd - pTerm->iStart;
-  if (ensure((void **)&p->aOcc, &p->nOccAlloc, p->nOcc + 1, sizeof(Occurrence)) ||
-      ensure((void **)&p->aSurface, &p->nSurfaceAlloc, p->nSurface + nSurface, 1)) {
+  if (papers_grow_array((void **)&p->aOcc, sizeof(Occurrence), p->nOcc + 1,
+                        &p->nOccAlloc) ||
+      papers_grow_array((void **)&p->aSurface, 1, p->nSurface + nSurface,
+                        &p->nSurfaceAlloc)) {
     return SQLITE_NOMEM;
   }
   Occurrence *pOcc = &p->aOcc[p->nOcc++];
