@@ -12,7 +12,8 @@
 ** user's connection, so inside the user's transaction):
 **
 **   T_config(k TEXT PRIMARY KEY, v) WITHOUT ROWID
-**       'ndoc': number of documents indexed; 'version': layout version (1).
+**       'ndoc': number of documents indexed; 'version': layout version (2);
+**       'pending': postings in the pending level (below).
 **   T_vocab(term INTEGER PRIMARY KEY, df INTEGER, surface TEXT, votes INTEGER,
 **           maxw REAL)
 **       per term id (64-bit, as a signed integer): document frequency, its
@@ -36,14 +37,24 @@
 **       error bound per document (IndexDenseBlock), in blocks of documents in
 **       id order; the latent dimensions are in no posting list: a query reads
 **       these blocks once.
+**   T_pending(term INTEGER PRIMARY KEY, df INTEGER, surface TEXT, votes INTEGER,
+**             maxw REAL, first INTEGER, postings BLOB)
+**       the pending level: what writes changed since the last merge, so that
+**       a write touches a few pages of this small table, not a vocabulary
+**       page and a postings page per term in the large ones. Per term: its
+**       vocabulary row as it is now (df 0: gone), read instead of T_vocab's,
+**       and the postings added since (a block, `first` its first document),
+**       read beside T_postings. Config 'pending' counts those postings; at
+**       INDEX_PENDING_MAX (or on 'merge') they move into T_vocab and T_postings.
 */
 #ifndef PAPERS_INDEX_H
 #define PAPERS_INDEX_H
 
 #include "papers_internal.h"
 
-#define INDEX_LAYOUT_VERSION  1
+#define INDEX_LAYOUT_VERSION  2
 #define INDEX_BLOCK_MAX       256   /* postings per block before it is split */
+#define INDEX_PENDING_MAX     65536 /* pending postings that make a write merge them */
 #define INDEX_BLOCK_BUILD     128   /* postings per block written by rebuild */
 #define INDEX_DENSE_MAX       512   /* documents per dense block before it is split */
 #define INDEX_DENSE_BUILD     256   /* documents per dense block written by rebuild */
@@ -85,6 +96,7 @@ int index_store_destroy(sqlite3 *db, const IndexConfig *pConfig);
 /* Empties every shadow table but the configuration; ndoc becomes 0. */
 int index_store_clear(IndexStore *pStore);
 
+int index_store_version(IndexStore *pStore, i64 *pVersion);
 int index_store_get_ndoc(IndexStore *pStore, i64 *pnDoc);
 int index_store_set_ndoc(IndexStore *pStore, i64 nDoc);
 
@@ -103,10 +115,15 @@ int index_store_latent_put(IndexStore *pStore, sqlite3_uint64 id, const float *a
 int index_store_weigh(IndexStore *pStore, const PapersCount *aCount, int nCount,
                       PapersVector *pVec);
 
-/* Counts a document in (delta +1) or out (-1) of every term of the vector;
-** aCount gives surface forms for the vote when counting in (0 otherwise). */
-int index_store_vocab_add(IndexStore *pStore, const PapersCount *aCount, int nCount);
-int index_store_vocab_remove(IndexStore *pStore, const PapersVector *pVec);
+/* Indexes a document's counts under iDoc: counts it into the vocabulary
+** (df, the vote for each term's surface form), weighs it with statistics
+** that include it (ndoc already counts it), files its postings and raises
+** its terms' largest weights, all in the pending level; *pVec gets its
+** weighed vector (for T_docs and the dense blocks). */
+int index_store_add(IndexStore *pStore, i64 iDoc, const PapersCount *aCount, int nCount,
+                    PapersVector *pVec);
+/* Takes an indexed document's vector out of the vocabulary and the postings. */
+int index_store_remove(IndexStore *pStore, i64 iDoc, const PapersVector *pVec);
 int index_store_vocab_df(IndexStore *pStore, sqlite3_uint64 id, i64 *pDf);
 int index_store_surface(IndexStore *pStore, sqlite3_uint64 id, const char **pz, int *pn);
 
@@ -114,8 +131,6 @@ int index_store_surface(IndexStore *pStore, sqlite3_uint64 id, const char **pz, 
 int index_store_vocab_put(IndexStore *pStore, sqlite3_uint64 id, i64 df,
                           const char *zSurface, int nSurface, i64 nVote,
                           double maxWeight);
-/* Raises the largest weights of the vector's word terms to its weights. */
-int index_store_vocab_raise(IndexStore *pStore, const PapersVector *pVec);
 /* A term's df and largest weight (0, 0 when unknown). */
 int index_store_vocab_maxw(IndexStore *pStore, sqlite3_uint64 id, i64 *pDf,
                            double *pMaxWeight);
@@ -130,19 +145,21 @@ int index_store_doc_delete(IndexStore *pStore, i64 iDoc);
 int index_store_docs_scan(IndexStore *pStore,
                           int (*xDoc)(void *, i64, const PapersVector *), void *pCtx);
 
-/* Adds or removes one document's postings (its vector's terms). */
-int index_store_postings_add(IndexStore *pStore, i64 iDoc, const PapersVector *pVec);
-int index_store_postings_remove(IndexStore *pStore, i64 iDoc, const PapersVector *pVec);
 /* Writes a term's whole posting list (document order) as rebuild made it. */
 int index_store_postings_put(IndexStore *pStore, sqlite3_uint64 id, const IndexPosting *a,
                              int n);
 
-/* Calls xPosting for each posting of the term, in document order. */
+/* Postings in the pending level, and the merge that moves them (and the
+** pending vocabulary rows) into T_postings and T_vocab. */
+int index_store_pending_count(IndexStore *pStore, i64 *pnPosting);
+int index_store_merge(IndexStore *pStore);
+
+/* Calls xPosting for each posting of the term (both levels), in document order. */
 int index_store_postings_scan(IndexStore *pStore, sqlite3_uint64 id,
                               int (*xPosting)(void *, i64 iDoc, float weight),
                               void *pCtx);
 
-/* Statement over every posting of every term: term, first, data. */
+/* Statement over every block of postings of both levels: term, first, data. */
 int index_store_postings_all(IndexStore *pStore, sqlite3_stmt **ppStmt);
 /* Decodes one postings block; *paPosting is sqlite3_malloc'd. */
 int index_block_decode(i64 iFirst, const unsigned char *a, int n,

@@ -39,19 +39,21 @@ enum StoreStatement {
   STMT_DENSE_PUT,
   STMT_DENSE_DELETE,
   STMT_DENSE_ALL,
-  STMT_VOCAB_RAISE,
   STMT_DOCS_ALL,
+  STMT_PENDING_PUT, /* a term's row as a write leaves it */
+  STMT_PENDING_ALL, /* every pending row, for the merge */
+  STMT_PENDING_CLEAR,
   N_STATEMENT
 };
 
 static const char *const azStatementSql[N_STATEMENT] = {
     "SELECT v FROM \"%w\".\"%w_config\" WHERE k = ?1",
     "INSERT OR REPLACE INTO \"%w\".\"%w_config\"(k, v) VALUES (?1, ?2)",
-    "SELECT df, surface, votes, maxw FROM \"%w\".\"%w_vocab\" WHERE term = ?1",
-    "INSERT INTO \"%w\".\"%w_vocab\"(term, df, surface, votes, maxw) VALUES (?1, ?2, ?3, "
-    "?4, ?5)"
-    " ON CONFLICT(term) DO UPDATE SET df = ?2, surface = ?3, votes = ?4,"
-    " maxw = max(maxw, ?5)",
+    "SELECT df, surface, votes, maxw, first, postings FROM \"%w\".\"%w_pending\""
+    " WHERE term = ?1 UNION ALL SELECT df, surface, votes, maxw, NULL, NULL"
+    " FROM \"%w\".\"%w_vocab\" WHERE term = ?1 LIMIT 1",
+    "INSERT OR REPLACE INTO \"%w\".\"%w_vocab\"(term, df, surface, votes, maxw)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)",
     "DELETE FROM \"%w\".\"%w_vocab\" WHERE term = ?1",
     "SELECT vector FROM \"%w\".\"%w_docs\" WHERE id = ?1",
     "INSERT OR REPLACE INTO \"%w\".\"%w_docs\"(id, vector) VALUES (?1, ?2)",
@@ -72,8 +74,12 @@ static const char *const azStatementSql[N_STATEMENT] = {
     "INSERT OR REPLACE INTO \"%w\".\"%w_dense\"(first, data) VALUES (?1, ?2)",
     "DELETE FROM \"%w\".\"%w_dense\" WHERE first = ?1",
     "SELECT first, data FROM \"%w\".\"%w_dense\" ORDER BY first",
-    "UPDATE \"%w\".\"%w_vocab\" SET maxw = ?2 WHERE term = ?1 AND maxw < ?2",
     "SELECT id, vector FROM \"%w\".\"%w_docs\" ORDER BY id",
+    "INSERT OR REPLACE INTO \"%w\".\"%w_pending\"(term, df, surface, votes, maxw, first,"
+    " postings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    "SELECT term, df, surface, votes, maxw, first, postings FROM \"%w\".\"%w_pending\""
+    " ORDER BY term",
+    "DELETE FROM \"%w\".\"%w_pending\"",
 };
 
 struct IndexStore {
@@ -114,7 +120,9 @@ void index_store_close(IndexStore *p) {
 /* The statement, prepared on first use and reset for the caller. */
 static int statement(IndexStore *p, int iStmt, sqlite3_stmt **ppStmt) {
   if (p->apStmt[iStmt] == 0) {
-    char *zSql = sqlite3_mprintf(azStatementSql[iStmt], p->zDb, p->zName);
+    /* a statement names at most two shadow tables: schema and name twice */
+    char *zSql =
+        sqlite3_mprintf(azStatementSql[iStmt], p->zDb, p->zName, p->zDb, p->zName);
     if (zSql == 0)
       return SQLITE_NOMEM;
     int rc = sqlite3_prepare_v3(p->db, zSql, -1, SQLITE_PREPARE_PERSISTENT,
@@ -147,12 +155,16 @@ int index_store_create(sqlite3 *db, const IndexConfig *pConfig) {
       "CREATE TABLE \"%w\".\"%w_latent\"(term INTEGER PRIMARY KEY, projection BLOB NOT "
       "NULL);"
       "CREATE TABLE \"%w\".\"%w_dense\"(first INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+      "CREATE TABLE \"%w\".\"%w_pending\"(term INTEGER PRIMARY KEY, df INTEGER NOT NULL,"
+      " surface TEXT, votes INTEGER NOT NULL, maxw REAL NOT NULL, first INTEGER,"
+      " postings BLOB);"
       "INSERT INTO \"%w\".\"%w_config\"(k, v) VALUES ('version', %d), ('ndoc', 0),"
+      " ('pending', 0),"
       " ('tokenize', %Q), ('latent_dims', 0), ('latent_weight', %!.17g);",
       pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb,
       pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
-      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, INDEX_LAYOUT_VERSION,
-      pConfig->zTokenize, pConfig->latentWeight);
+      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb,
+      pConfig->zName, INDEX_LAYOUT_VERSION, pConfig->zTokenize, pConfig->latentWeight);
   if (zSql == 0)
     return SQLITE_NOMEM;
   int rc = sqlite3_exec(db, zSql, 0, 0, 0);
@@ -161,16 +173,16 @@ int index_store_create(sqlite3 *db, const IndexConfig *pConfig) {
 }
 
 int index_store_destroy(sqlite3 *db, const IndexConfig *pConfig) {
-  char *zSql =
-      sqlite3_mprintf("DROP TABLE IF EXISTS \"%w\".\"%w_config\";DROP TABLE IF EXISTS "
-                      "\"%w\".\"%w_vocab\";"
-                      "DROP TABLE IF EXISTS \"%w\".\"%w_docs\";DROP TABLE IF EXISTS "
-                      "\"%w\".\"%w_postings\";"
-                      "DROP TABLE IF EXISTS \"%w\".\"%w_latent\";DROP TABLE IF EXISTS "
-                      "\"%w\".\"%w_dense\";",
-                      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
-                      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
-                      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName);
+  char *zSql = sqlite3_mprintf(
+      "DROP TABLE IF EXISTS \"%w\".\"%w_config\";DROP TABLE IF EXISTS "
+      "\"%w\".\"%w_vocab\";"
+      "DROP TABLE IF EXISTS \"%w\".\"%w_docs\";DROP TABLE IF EXISTS "
+      "\"%w\".\"%w_postings\";"
+      "DROP TABLE IF EXISTS \"%w\".\"%w_latent\";DROP TABLE IF EXISTS "
+      "\"%w\".\"%w_dense\";DROP TABLE IF EXISTS \"%w\".\"%w_pending\";",
+      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb,
+      pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
+      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName);
   if (zSql == 0)
     return SQLITE_NOMEM;
   int rc = sqlite3_exec(db, zSql, 0, 0, 0);
@@ -178,19 +190,23 @@ int index_store_destroy(sqlite3 *db, const IndexConfig *pConfig) {
   return rc;
 }
 
+static int config_set(IndexStore *p, const char *zKey, double value, int isInteger);
+
 int index_store_clear(IndexStore *p) {
   char *zSql = sqlite3_mprintf(
       "DELETE FROM \"%w\".\"%w_vocab\";DELETE FROM \"%w\".\"%w_docs\";"
       "DELETE FROM \"%w\".\"%w_postings\";DELETE FROM \"%w\".\"%w_latent\";"
-      "DELETE FROM \"%w\".\"%w_dense\";",
+      "DELETE FROM \"%w\".\"%w_dense\";DELETE FROM \"%w\".\"%w_pending\";",
       p->zDb, p->zName, p->zDb, p->zName, p->zDb, p->zName, p->zDb, p->zName, p->zDb,
-      p->zName);
+      p->zName, p->zDb, p->zName);
   if (zSql == 0)
     return SQLITE_NOMEM;
   int rc = sqlite3_exec(p->db, zSql, 0, 0, 0);
   sqlite3_free(zSql);
   if (rc == SQLITE_OK)
     rc = index_store_set_ndoc(p, 0);
+  if (rc == SQLITE_OK)
+    rc = config_set(p, "pending", 0, 1);
   if (rc == SQLITE_OK)
     rc = index_store_latent_set(p, 0, 0);
   return rc;
@@ -230,6 +246,13 @@ int index_store_get_ndoc(IndexStore *p, i64 *pnDoc) {
   double value;
   int rc = config_get(p, "ndoc", &value);
   *pnDoc = (i64)value;
+  return rc;
+}
+
+int index_store_version(IndexStore *p, i64 *pVersion) {
+  double value;
+  int rc = config_get(p, "version", &value);
+  *pVersion = (i64)value;
   return rc;
 }
 
@@ -286,16 +309,14 @@ static int latent_add(IndexStore *p, sqlite3_uint64 id, double weight, double *z
   return sqlite3_reset(pStmt);
 }
 
-int index_store_weigh(IndexStore *p, const PapersCount *aCount, int nCount,
-                      PapersVector *pVec) {
-  double *aIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nCount + 1));
+/* Weighs counts with their idf: the sparse part, then the latent part. */
+static int weigh(IndexStore *p, const PapersCount *aCount, int nCount, const double *aIdf,
+                 PapersVector *pVec) {
   PapersVector sparse = {0, 0, 0};
   int nDim = 0;
   double weight = 0;
   memset(pVec, 0, sizeof(*pVec));
-  int rc = aIdf ? index_store_idf(p, aCount, nCount, aIdf) : SQLITE_NOMEM;
-  if (rc == SQLITE_OK)
-    rc = papers_vector_weigh(aCount, nCount, aIdf, &sparse, 0);
+  int rc = papers_vector_weigh(aCount, nCount, aIdf, &sparse, 0);
   if (rc == SQLITE_OK)
     rc = index_store_latent_get(p, &nDim, &weight);
   if (rc == SQLITE_OK && nDim == 0) {
@@ -315,6 +336,16 @@ int index_store_weigh(IndexStore *p, const PapersCount *aCount, int nCount,
     sqlite3_free(z);
   }
   papers_vector_free(&sparse);
+  return rc;
+}
+
+int index_store_weigh(IndexStore *p, const PapersCount *aCount, int nCount,
+                      PapersVector *pVec) {
+  double *aIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nCount + 1));
+  memset(pVec, 0, sizeof(*pVec));
+  int rc = aIdf ? index_store_idf(p, aCount, nCount, aIdf) : SQLITE_NOMEM;
+  if (rc == SQLITE_OK)
+    rc = weigh(p, aCount, nCount, aIdf, pVec);
   sqlite3_free(aIdf);
   return rc;
 }
@@ -323,26 +354,58 @@ double index_idf(i64 nDoc, i64 df) {
   return papers_ln((double)(1 + nDoc) / (double)(1 + df)) + 1;
 }
 
-/* Reads a term's vocabulary row; *pDf = 0 when the term is unknown. */
-static int vocab_get(IndexStore *p, sqlite3_uint64 id, i64 *pDf, i64 *pnVote) {
+/* A term's vocabulary row as it is now: its copy in the pending level when
+** it has one, else its row of T_vocab. df 0: the term is unknown. */
+typedef struct VocabRow {
+  i64 df, nVote;
+  double maxWeight;
+  const char *zSurface; /* when asked for; 0 when unknown */
+  int nSurface;
+  char *zOwned; /* the allocation behind zSurface, for sqlite3_free() */
+} VocabRow;
+
+/* Reads a term's row; its surface form when wantSurface, its pending
+** postings (document order) when paPending is not 0. */
+static int vocab_read(IndexStore *p, sqlite3_uint64 id, VocabRow *pRow, int wantSurface,
+                      IndexPosting **paPending, int *pnPending) {
   sqlite3_stmt *pStmt;
+  memset(pRow, 0, sizeof(*pRow));
+  if (paPending) {
+    *paPending = 0;
+    *pnPending = 0;
+  }
   int rc = statement(p, STMT_VOCAB_GET, &pStmt);
   if (rc != SQLITE_OK)
     return rc;
   sqlite3_bind_int64(pStmt, 1, (i64)id);
-  *pDf = 0;
-  if (pnVote)
-    *pnVote = 0;
-  if (sqlite3_step(pStmt) == SQLITE_ROW) {
-    *pDf = sqlite3_column_int64(pStmt, 0);
-    if (pnVote)
-      *pnVote = sqlite3_column_int64(pStmt, 2);
+  int hasRow = sqlite3_step(pStmt) == SQLITE_ROW;
+  if (hasRow && sqlite3_column_int64(pStmt, 0) > 0) {
+    pRow->df = sqlite3_column_int64(pStmt, 0);
+    pRow->nVote = sqlite3_column_int64(pStmt, 2);
+    pRow->maxWeight = sqlite3_column_double(pStmt, 3);
+    if (wantSurface) {
+      pRow->nSurface = sqlite3_column_bytes(pStmt, 1);
+      pRow->zOwned = sqlite3_mprintf("%.*s", pRow->nSurface,
+                                     (const char *)sqlite3_column_text(pStmt, 1));
+      pRow->zSurface = pRow->zOwned;
+      if (pRow->zOwned == 0)
+        rc = SQLITE_NOMEM;
+    }
   }
-  return sqlite3_reset(pStmt);
+  if (rc == SQLITE_OK && hasRow && paPending &&
+      sqlite3_column_type(pStmt, 5) != SQLITE_NULL) {
+    rc = index_block_decode(sqlite3_column_int64(pStmt, 4), sqlite3_column_blob(pStmt, 5),
+                            sqlite3_column_bytes(pStmt, 5), paPending, pnPending);
+  }
+  int rcReset = sqlite3_reset(pStmt);
+  return rc == SQLITE_OK ? rcReset : rc;
 }
 
 int index_store_vocab_df(IndexStore *p, sqlite3_uint64 id, i64 *pDf) {
-  return vocab_get(p, id, pDf, 0);
+  VocabRow row;
+  int rc = vocab_read(p, id, &row, 0, 0, 0);
+  *pDf = row.df;
+  return rc;
 }
 
 int index_store_idf(IndexStore *p, const PapersCount *aCount, int nCount, double *aIdf) {
@@ -350,7 +413,7 @@ int index_store_idf(IndexStore *p, const PapersCount *aCount, int nCount, double
   int rc = index_store_get_ndoc(p, &nDoc);
   for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
     i64 df = 0;
-    rc = vocab_get(p, aCount[i].id, &df, 0);
+    rc = index_store_vocab_df(p, aCount[i].id, &df);
     aIdf[i] = index_idf(nDoc, df);
   }
   return rc;
@@ -370,133 +433,23 @@ int index_store_vocab_put(IndexStore *p, sqlite3_uint64 id, i64 df, const char *
   return run(pStmt);
 }
 
-int index_store_vocab_raise(IndexStore *p, const PapersVector *pVec) {
-  sqlite3_stmt *pStmt;
-  int rc = statement(p, STMT_VOCAB_RAISE, &pStmt);
-  for (int i = 0; rc == SQLITE_OK && i < pVec->nTerm; i++) {
-    if (papers_is_latent_id(pVec->aId[i]))
-      break;
-    sqlite3_bind_int64(pStmt, 1, (i64)pVec->aId[i]);
-    sqlite3_bind_double(pStmt, 2, pVec->aWeight[i]);
-    rc = run(pStmt);
-  }
-  return rc;
-}
-
 int index_store_vocab_maxw(IndexStore *p, sqlite3_uint64 id, i64 *pDf,
                            double *pMaxWeight) {
-  sqlite3_stmt *pStmt;
-  int rc = statement(p, STMT_VOCAB_GET, &pStmt);
-  if (rc != SQLITE_OK)
-    return rc;
-  sqlite3_bind_int64(pStmt, 1, (i64)id);
-  *pDf = 0;
-  *pMaxWeight = 0;
-  if (sqlite3_step(pStmt) == SQLITE_ROW) {
-    *pDf = sqlite3_column_int64(pStmt, 0);
-    *pMaxWeight = sqlite3_column_double(pStmt, 3);
-  }
-  return sqlite3_reset(pStmt);
-}
-
-/* One document's vote for a term's surface form (Boyer-Moore majority). */
-static int vocab_count_in(IndexStore *p, const PapersCount *pCount) {
-  sqlite3_stmt *pStmt;
-  int rc = statement(p, STMT_VOCAB_GET, &pStmt);
-  if (rc != SQLITE_OK)
-    return rc;
-  sqlite3_bind_int64(pStmt, 1, (i64)pCount->id);
-  i64 df = 0, nVote = 0;
-  char *zSurface = 0;
-  int nSurface = 0;
-  if (sqlite3_step(pStmt) == SQLITE_ROW) {
-    df = sqlite3_column_int64(pStmt, 0);
-    nSurface = sqlite3_column_bytes(pStmt, 1);
-    zSurface =
-        sqlite3_mprintf("%.*s", nSurface, (const char *)sqlite3_column_text(pStmt, 1));
-    nVote = sqlite3_column_int64(pStmt, 2);
-    if (zSurface == 0)
-      rc = SQLITE_NOMEM;
-  }
-  int rcReset = sqlite3_reset(pStmt);
-  if (rc == SQLITE_OK)
-    rc = rcReset;
-  if (rc != SQLITE_OK)
-    return rc;
-  int isSame = zSurface && nSurface == pCount->nSurface &&
-               memcmp(zSurface, pCount->zSurface, (size_t)nSurface) == 0;
-  if (isSame) {
-    rc = index_store_vocab_put(p, pCount->id, df + 1, zSurface, nSurface, nVote + 1, 0);
-  } else if (nVote > 0) {
-    rc = index_store_vocab_put(p, pCount->id, df + 1, zSurface, nSurface, nVote - 1, 0);
-  } else {
-    rc = index_store_vocab_put(p, pCount->id, df + 1, pCount->zSurface, pCount->nSurface,
-                               1, 0);
-  }
-  sqlite3_free(zSurface);
-  return rc;
-}
-
-int index_store_vocab_add(IndexStore *p, const PapersCount *aCount, int nCount) {
-  int rc = SQLITE_OK;
-  for (int i = 0; rc == SQLITE_OK && i < nCount; i++)
-    rc = vocab_count_in(p, &aCount[i]);
-  return rc;
-}
-
-int index_store_vocab_remove(IndexStore *p, const PapersVector *pVec) {
-  int rc = SQLITE_OK;
-  for (int i = 0; rc == SQLITE_OK && i < pVec->nTerm; i++) {
-    sqlite3_stmt *pStmt;
-    rc = statement(p, STMT_VOCAB_GET, &pStmt);
-    if (rc != SQLITE_OK)
-      break;
-    sqlite3_bind_int64(pStmt, 1, (i64)pVec->aId[i]);
-    if (sqlite3_step(pStmt) != SQLITE_ROW) {
-      rc = sqlite3_reset(pStmt);
-      continue; /* already gone: integrity-check reports such damage */
-    }
-    i64 df = sqlite3_column_int64(pStmt, 0);
-    i64 nVote = sqlite3_column_int64(pStmt, 2);
-    char *zSurface = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(pStmt, 1));
-    rc = sqlite3_reset(pStmt);
-    if (rc == SQLITE_OK && zSurface == 0)
-      rc = SQLITE_NOMEM;
-    if (rc == SQLITE_OK && df <= 1) {
-      rc = statement(p, STMT_VOCAB_DELETE, &pStmt);
-      if (rc == SQLITE_OK) {
-        sqlite3_bind_int64(pStmt, 1, (i64)pVec->aId[i]);
-        rc = run(pStmt);
-      }
-    } else if (rc == SQLITE_OK) {
-      rc = index_store_vocab_put(p, pVec->aId[i], df - 1, zSurface, (int)strlen(zSurface),
-                                 nVote > df - 1 ? df - 1 : nVote, 0);
-    }
-    sqlite3_free(zSurface);
-  }
+  VocabRow row;
+  int rc = vocab_read(p, id, &row, 0, 0, 0);
+  *pDf = row.df;
+  *pMaxWeight = row.maxWeight;
   return rc;
 }
 
 int index_store_surface(IndexStore *p, sqlite3_uint64 id, const char **pz, int *pn) {
-  sqlite3_stmt *pStmt;
-  int rc = statement(p, STMT_VOCAB_GET, &pStmt);
-  if (rc != SQLITE_OK)
-    return rc;
-  sqlite3_bind_int64(pStmt, 1, (i64)id);
+  VocabRow row;
+  int rc = vocab_read(p, id, &row, 1, 0, 0);
   sqlite3_free(p->zSurface);
-  p->zSurface = 0;
-  *pz = 0;
-  *pn = 0;
-  if (sqlite3_step(pStmt) == SQLITE_ROW) {
-    *pn = sqlite3_column_bytes(pStmt, 1);
-    p->zSurface =
-        sqlite3_mprintf("%.*s", *pn, (const char *)sqlite3_column_text(pStmt, 1));
-    if (p->zSurface == 0)
-      rc = SQLITE_NOMEM;
-    *pz = p->zSurface;
-  }
-  int rcReset = sqlite3_reset(pStmt);
-  return rc == SQLITE_OK ? rcReset : rc;
+  p->zSurface = row.zOwned;
+  *pz = row.zSurface;
+  *pn = row.nSurface;
+  return rc;
 }
 
 /* ---- documents ------------------------------------------------------------ */
@@ -663,8 +616,10 @@ int index_block_decode(i64 iFirst, const unsigned char *a, int n,
   return SQLITE_OK;
 }
 
-/* Writes postings a[0..n) (document order) as the block keyed by a[0].iDoc. */
-static int block_write(IndexStore *p, sqlite3_uint64 id, const IndexPosting *a, int n) {
+/* Encodes postings a[0..n) (document order, n > 0) as a block; *paBlob is
+** sqlite3_malloc'd. */
+static int block_encode(const IndexPosting *a, int n, unsigned char **paBlob,
+                        int *pnBlob) {
   unsigned char *aBlob = sqlite3_malloc64((sqlite3_uint64)n * 14 + 10);
   if (aBlob == 0)
     return SQLITE_NOMEM;
@@ -675,9 +630,20 @@ static int block_write(IndexStore *p, sqlite3_uint64 id, const IndexPosting *a, 
   }
   for (int i = 0; i < n; i++)
     f32_put(aBlob + nBlob + 4 * i, a[i].weight);
-  nBlob += 4 * n;
+  *paBlob = aBlob;
+  *pnBlob = nBlob + 4 * n;
+  return SQLITE_OK;
+}
+
+/* Writes postings a[0..n) (document order) as the block keyed by a[0].iDoc. */
+static int block_write(IndexStore *p, sqlite3_uint64 id, const IndexPosting *a, int n) {
+  unsigned char *aBlob;
+  int nBlob;
   sqlite3_stmt *pStmt;
-  int rc = statement(p, STMT_BLOCK_PUT, &pStmt);
+  int rc = block_encode(a, n, &aBlob, &nBlob);
+  if (rc != SQLITE_OK)
+    return rc;
+  rc = statement(p, STMT_BLOCK_PUT, &pStmt);
   if (rc != SQLITE_OK) {
     sqlite3_free(aBlob);
     return rc;
@@ -759,30 +725,44 @@ static int posting_search(const IndexPosting *a, int n, i64 iDoc) {
   return iLo;
 }
 
+/* Postings a[0..n) with (iDoc, weight) put in its place (replacing iDoc's
+** posting if there is one): a new sqlite3_malloc'd array of *pnNew. */
+static IndexPosting *postings_with(const IndexPosting *a, int n, i64 iDoc, float weight,
+                                   int *pnNew) {
+  IndexPosting *aNew = sqlite3_malloc64(sizeof(IndexPosting) * (sqlite3_uint64)(n + 1));
+  if (aNew == 0)
+    return 0;
+  int iAt = posting_search(a, n, iDoc);
+  int iRest = iAt + (iAt < n && a[iAt].iDoc == iDoc);
+  if (iAt > 0)
+    memcpy(aNew, a, sizeof(IndexPosting) * (size_t)iAt);
+  aNew[iAt].iDoc = iDoc;
+  aNew[iAt].weight = weight;
+  if (n > iRest)
+    memcpy(aNew + iAt + 1, a + iRest, sizeof(IndexPosting) * (size_t)(n - iRest));
+  *pnNew = iAt + 1 + n - iRest;
+  return aNew;
+}
+
+/* Removes iDoc's posting from a[0..*pn), if it is there; *pIsFound says. */
+static void postings_without(IndexPosting *a, int *pn, i64 iDoc, int *pIsFound) {
+  int iAt = posting_search(a, *pn, iDoc);
+  *pIsFound = iAt < *pn && a[iAt].iDoc == iDoc;
+  if (*pIsFound) {
+    memmove(a + iAt, a + iAt + 1, sizeof(IndexPosting) * (size_t)(*pn - iAt - 1));
+    (*pn)--;
+  }
+}
+
 static int posting_add(IndexStore *p, sqlite3_uint64 id, i64 iDoc, float weight) {
   IndexPosting *aOld;
-  int nOld;
+  int nOld, nNew = 0;
   i64 iFirst = 0;
   int rc = block_load(p, id, iDoc, &iFirst, &aOld, &nOld);
   if (rc != SQLITE_OK)
     return rc;
-  IndexPosting *aNew =
-      sqlite3_malloc64(sizeof(IndexPosting) * (sqlite3_uint64)(nOld + 1));
-  if (aNew == 0) {
-    sqlite3_free(aOld);
-    return SQLITE_NOMEM;
-  }
-  int iAt = posting_search(aOld, nOld, iDoc);
-  int isReplace = iAt < nOld && aOld[iAt].iDoc == iDoc;
-  if (iAt > 0)
-    memcpy(aNew, aOld, sizeof(IndexPosting) * (size_t)iAt);
-  aNew[iAt].iDoc = iDoc;
-  aNew[iAt].weight = weight;
-  int iRest = iAt + isReplace;
-  if (nOld > iRest) {
-    memcpy(aNew + iAt + 1, aOld + iRest, sizeof(IndexPosting) * (size_t)(nOld - iRest));
-  }
-  rc = block_store(p, id, iFirst, nOld > 0, aNew, nOld + 1 - isReplace);
+  IndexPosting *aNew = postings_with(aOld, nOld, iDoc, weight, &nNew);
+  rc = aNew ? block_store(p, id, iFirst, nOld > 0, aNew, nNew) : SQLITE_NOMEM;
   sqlite3_free(aOld);
   sqlite3_free(aNew);
   return rc;
@@ -790,37 +770,15 @@ static int posting_add(IndexStore *p, sqlite3_uint64 id, i64 iDoc, float weight)
 
 static int posting_remove(IndexStore *p, sqlite3_uint64 id, i64 iDoc) {
   IndexPosting *a;
-  int n;
+  int n, isFound;
   i64 iFirst = 0;
   int rc = block_load(p, id, iDoc, &iFirst, &a, &n);
   if (rc != SQLITE_OK)
     return rc;
-  int iAt = posting_search(a, n, iDoc);
-  if (iAt < n && a[iAt].iDoc == iDoc) {
-    memmove(a + iAt, a + iAt + 1, sizeof(IndexPosting) * (size_t)(n - iAt - 1));
-    rc = block_store(p, id, iFirst, 1, a, n - 1);
-  }
+  postings_without(a, &n, iDoc, &isFound);
+  if (isFound)
+    rc = block_store(p, id, iFirst, 1, a, n);
   sqlite3_free(a);
-  return rc;
-}
-
-int index_store_postings_add(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
-  int rc = SQLITE_OK;
-  for (int i = 0; rc == SQLITE_OK && i < pVec->nTerm; i++) {
-    if (papers_is_latent_id(pVec->aId[i]))
-      break; /* in the dense blocks */
-    rc = posting_add(p, pVec->aId[i], iDoc, pVec->aWeight[i]);
-  }
-  return rc;
-}
-
-int index_store_postings_remove(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
-  int rc = SQLITE_OK;
-  for (int i = 0; rc == SQLITE_OK && i < pVec->nTerm; i++) {
-    if (papers_is_latent_id(pVec->aId[i]))
-      break;
-    rc = posting_remove(p, pVec->aId[i], iDoc);
-  }
   return rc;
 }
 
@@ -834,8 +792,9 @@ int index_store_postings_put(IndexStore *p, sqlite3_uint64 id, const IndexPostin
   return rc;
 }
 
-int index_store_postings_scan(IndexStore *p, sqlite3_uint64 id,
-                              int (*xPosting)(void *, i64, float), void *pCtx) {
+/* Calls xPosting for each posting of the term's blocks, in document order. */
+static int blocks_scan(IndexStore *p, sqlite3_uint64 id,
+                       int (*xPosting)(void *, i64, float), void *pCtx) {
   sqlite3_stmt *pStmt;
   int rc = statement(p, STMT_BLOCKS_OF_TERM, &pStmt);
   if (rc != SQLITE_OK)
@@ -876,14 +835,297 @@ int index_store_postings_scan(IndexStore *p, sqlite3_uint64 id,
   return rc == SQLITE_OK ? rcReset : rc;
 }
 
+/* ---- the pending level -------------------------------------------------- */
+
+/* What was indexed since the last merge: per term, its vocabulary row as it
+** is now (a copy of T_vocab's, changed) and the postings added since (a block
+** in its own row, with its first document). A write reads and writes one row
+** of this small table per term, where it would touch a vocabulary page and a
+** postings page of the large ones; reads see both levels. */
+
+/* A term as a write finds it, and leaves it to the pending level. */
+typedef struct PendingTerm {
+  VocabRow row;
+  IndexPosting *aPosting; /* its pending postings, sqlite3_malloc'd */
+  int nPosting;
+  int isChanged; /* to be written */
+} PendingTerm;
+
+static int pending_read(IndexStore *p, sqlite3_uint64 id, PendingTerm *pTerm) {
+  memset(pTerm, 0, sizeof(*pTerm));
+  return vocab_read(p, id, &pTerm->row, 1, &pTerm->aPosting, &pTerm->nPosting);
+}
+
+static int pending_write(IndexStore *p, sqlite3_uint64 id, const PendingTerm *pTerm) {
+  unsigned char *aBlob = 0;
+  int nBlob = 0;
+  sqlite3_stmt *pStmt;
+  int rc = pTerm->nPosting > 0
+               ? block_encode(pTerm->aPosting, pTerm->nPosting, &aBlob, &nBlob)
+               : SQLITE_OK;
+  if (rc == SQLITE_OK)
+    rc = statement(p, STMT_PENDING_PUT, &pStmt);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(aBlob);
+    return rc;
+  }
+  sqlite3_bind_int64(pStmt, 1, (i64)id);
+  sqlite3_bind_int64(pStmt, 2, pTerm->row.df);
+  sqlite3_bind_text(pStmt, 3, pTerm->row.zSurface, pTerm->row.nSurface, SQLITE_STATIC);
+  sqlite3_bind_int64(pStmt, 4, pTerm->row.nVote);
+  sqlite3_bind_double(pStmt, 5, pTerm->row.maxWeight);
+  if (pTerm->nPosting > 0) {
+    sqlite3_bind_int64(pStmt, 6, pTerm->aPosting[0].iDoc);
+    sqlite3_bind_blob(pStmt, 7, aBlob, nBlob, sqlite3_free);
+  }
+  rc = run(pStmt);
+  sqlite3_clear_bindings(pStmt);
+  return rc;
+}
+
+static void pending_free(PendingTerm *aTerm, int nTerm) {
+  for (int i = 0; aTerm && i < nTerm; i++) {
+    sqlite3_free(aTerm[i].row.zOwned);
+    sqlite3_free(aTerm[i].aPosting);
+  }
+  sqlite3_free(aTerm);
+}
+
+/* Writes the changed terms, and adds nDelta to the count of pending postings. */
+static int pending_write_all(IndexStore *p, const sqlite3_uint64 *aId,
+                             const PendingTerm *aTerm, int nTerm, i64 nDelta) {
+  int rc = SQLITE_OK;
+  for (int i = 0; rc == SQLITE_OK && i < nTerm; i++) {
+    if (aTerm[i].isChanged)
+      rc = pending_write(p, aId[i], &aTerm[i]);
+  }
+  i64 nPosting = 0;
+  if (rc == SQLITE_OK && nDelta != 0)
+    rc = index_store_pending_count(p, &nPosting);
+  if (rc == SQLITE_OK && nDelta != 0)
+    rc = config_set(p, "pending", (double)(nPosting + nDelta), 1);
+  return rc;
+}
+
+int index_store_pending_count(IndexStore *p, i64 *pnPosting) {
+  double value;
+  int rc = config_get(p, "pending", &value);
+  *pnPosting = (i64)value;
+  return rc;
+}
+
+/* Counts one more document in a term, with its vote for the term's surface
+** form (Boyer-Moore majority). */
+static void count_in(VocabRow *pRow, const PapersCount *pCount) {
+  int isSame = pRow->zSurface && pRow->nSurface == pCount->nSurface &&
+               memcmp(pRow->zSurface, pCount->zSurface, (size_t)pRow->nSurface) == 0;
+  pRow->df++;
+  if (isSame) {
+    pRow->nVote++;
+  } else if (pRow->nVote > 0) {
+    pRow->nVote--;
+  } else {
+    pRow->zSurface = pCount->zSurface;
+    pRow->nSurface = pCount->nSurface;
+    pRow->nVote = 1;
+  }
+}
+
+/* Files the postings of a weighed vector (word terms and counts both in id
+** order) with the terms read for it, raising their largest weights. */
+static int file_postings(PendingTerm *aTerm, const PapersCount *aCount, int nCount,
+                         i64 iDoc, const PapersVector *pVec, i64 *pnAdded) {
+  int i = 0;
+  for (int j = 0; j < pVec->nTerm && !papers_is_latent_id(pVec->aId[j]); j++) {
+    while (i < nCount && aCount[i].id < pVec->aId[j])
+      i++;
+    if (i == nCount || aCount[i].id != pVec->aId[j])
+      continue; /* not a counted term: cannot happen */
+    PendingTerm *pTerm = &aTerm[i];
+    int nNew;
+    IndexPosting *aNew =
+        postings_with(pTerm->aPosting, pTerm->nPosting, iDoc, pVec->aWeight[j], &nNew);
+    if (aNew == 0)
+      return SQLITE_NOMEM;
+    *pnAdded += nNew - pTerm->nPosting;
+    sqlite3_free(pTerm->aPosting);
+    pTerm->aPosting = aNew;
+    pTerm->nPosting = nNew;
+    if ((double)pVec->aWeight[j] > pTerm->row.maxWeight)
+      pTerm->row.maxWeight = (double)pVec->aWeight[j];
+  }
+  return SQLITE_OK;
+}
+
+int index_store_add(IndexStore *p, i64 iDoc, const PapersCount *aCount, int nCount,
+                    PapersVector *pVec) {
+  PendingTerm *aTerm =
+      sqlite3_malloc64(sizeof(PendingTerm) * (sqlite3_uint64)(nCount + 1));
+  double *aIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nCount + 1));
+  sqlite3_uint64 *aId =
+      sqlite3_malloc64(sizeof(sqlite3_uint64) * (sqlite3_uint64)(nCount + 1));
+  i64 nDoc = 0, nAdded = 0;
+  int nRead = 0;
+  memset(pVec, 0, sizeof(*pVec));
+  int rc = aTerm && aIdf && aId ? index_store_get_ndoc(p, &nDoc) : SQLITE_NOMEM;
+  for (; rc == SQLITE_OK && nRead < nCount; nRead++) {
+    rc = pending_read(p, aCount[nRead].id, &aTerm[nRead]);
+    count_in(&aTerm[nRead].row, &aCount[nRead]);
+    aTerm[nRead].isChanged = 1;
+    aIdf[nRead] = index_idf(nDoc, aTerm[nRead].row.df);
+    aId[nRead] = aCount[nRead].id;
+  }
+  if (rc == SQLITE_OK)
+    rc = weigh(p, aCount, nCount, aIdf, pVec);
+  if (rc == SQLITE_OK)
+    rc = file_postings(aTerm, aCount, nCount, iDoc, pVec, &nAdded);
+  if (rc == SQLITE_OK)
+    rc = pending_write_all(p, aId, aTerm, nCount, nAdded);
+  pending_free(aTerm, nRead);
+  sqlite3_free(aIdf);
+  sqlite3_free(aId);
+  return rc;
+}
+
+/* Takes one document out of a term: its posting from the pending level when
+** it is there, else from the blocks; one document fewer in its df. */
+static int take_out(IndexStore *p, sqlite3_uint64 id, i64 iDoc, PendingTerm *pTerm,
+                    i64 *pnRemoved) {
+  int isPending;
+  postings_without(pTerm->aPosting, &pTerm->nPosting, iDoc, &isPending);
+  *pnRemoved += isPending;
+  int rc = isPending ? SQLITE_OK : posting_remove(p, id, iDoc);
+  pTerm->isChanged = isPending || pTerm->row.df > 0;
+  if (pTerm->row.df > 0) { /* else already gone: integrity-check says */
+    pTerm->row.df--;
+    if (pTerm->row.nVote > pTerm->row.df)
+      pTerm->row.nVote = pTerm->row.df;
+    if (pTerm->row.df == 0)
+      pTerm->row.maxWeight = 0; /* starts again when the term comes back */
+  }
+  return rc;
+}
+
+int index_store_remove(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
+  int nWord = 0;
+  while (nWord < pVec->nTerm && !papers_is_latent_id(pVec->aId[nWord]))
+    nWord++;
+  PendingTerm *aTerm =
+      sqlite3_malloc64(sizeof(PendingTerm) * (sqlite3_uint64)(nWord + 1));
+  i64 nRemoved = 0;
+  int nRead = 0, rc = aTerm ? SQLITE_OK : SQLITE_NOMEM;
+  for (; rc == SQLITE_OK && nRead < nWord; nRead++) {
+    rc = pending_read(p, pVec->aId[nRead], &aTerm[nRead]);
+    if (rc == SQLITE_OK)
+      rc = take_out(p, pVec->aId[nRead], iDoc, &aTerm[nRead], &nRemoved);
+  }
+  if (rc == SQLITE_OK)
+    rc = pending_write_all(p, pVec->aId, aTerm, nWord, -nRemoved);
+  pending_free(aTerm, nRead);
+  return rc;
+}
+
+/* Interleaves a term's pending postings with those of its blocks (no
+** document is in both), in document order. */
+typedef struct MergedScan {
+  const IndexPosting *aPending;
+  int nPending, iNext;
+  int (*xPosting)(void *, i64, float);
+  void *pCtx;
+} MergedScan;
+
+/* Passes on the pending postings before iDoc (all of them: isAll). */
+static int merged_pending_before(MergedScan *p, int isAll, i64 iDoc) {
+  int rc = SQLITE_OK;
+  while (rc == SQLITE_OK && p->iNext < p->nPending &&
+         (isAll || p->aPending[p->iNext].iDoc < iDoc)) {
+    rc = p->xPosting(p->pCtx, p->aPending[p->iNext].iDoc, p->aPending[p->iNext].weight);
+    p->iNext++;
+  }
+  return rc;
+}
+
+static int merged_posting(void *pCtx, i64 iDoc, float weight) {
+  MergedScan *p = pCtx;
+  int rc = merged_pending_before(p, 0, iDoc);
+  return rc == SQLITE_OK ? p->xPosting(p->pCtx, iDoc, weight) : rc;
+}
+
+int index_store_postings_scan(IndexStore *p, sqlite3_uint64 id,
+                              int (*xPosting)(void *, i64, float), void *pCtx) {
+  IndexPosting *aPending;
+  int nPending;
+  VocabRow row;
+  int rc = vocab_read(p, id, &row, 0, &aPending, &nPending);
+  if (rc == SQLITE_OK && nPending == 0)
+    return blocks_scan(p, id, xPosting, pCtx);
+  MergedScan scan = {aPending, nPending, 0, xPosting, pCtx};
+  if (rc == SQLITE_OK)
+    rc = blocks_scan(p, id, merged_posting, &scan);
+  if (rc == SQLITE_OK)
+    rc = merged_pending_before(&scan, 1, 0);
+  sqlite3_free(aPending);
+  return rc;
+}
+
 int index_store_postings_all(IndexStore *p, sqlite3_stmt **ppStmt) {
-  char *zSql = sqlite3_mprintf("SELECT term, first, data FROM \"%w\".\"%w_postings\"",
-                               p->zDb, p->zName);
+  char *zSql = sqlite3_mprintf("SELECT term, first, data FROM \"%w\".\"%w_postings\""
+                               " UNION ALL SELECT term, first, postings"
+                               " FROM \"%w\".\"%w_pending\" WHERE postings IS NOT NULL",
+                               p->zDb, p->zName, p->zDb, p->zName);
   if (zSql == 0)
     return SQLITE_NOMEM;
   int rc = sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
   sqlite3_free(zSql);
   return rc;
+}
+
+/* Moves one term's pending row (pRow: term, df, surface, votes, maxw, first,
+** postings) into the vocabulary and the blocks. */
+static int merge_term(IndexStore *p, sqlite3_stmt *pRow) {
+  sqlite3_uint64 id = (sqlite3_uint64)sqlite3_column_int64(pRow, 0);
+  i64 df = sqlite3_column_int64(pRow, 1);
+  sqlite3_stmt *pStmt;
+  int rc;
+  if (df > 0) {
+    rc = index_store_vocab_put(p, id, df, (const char *)sqlite3_column_text(pRow, 2),
+                               sqlite3_column_bytes(pRow, 2),
+                               sqlite3_column_int64(pRow, 3),
+                               sqlite3_column_double(pRow, 4));
+  } else {
+    rc = statement(p, STMT_VOCAB_DELETE, &pStmt);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, (i64)id);
+      rc = run(pStmt);
+    }
+  }
+  if (rc != SQLITE_OK || sqlite3_column_type(pRow, 6) == SQLITE_NULL)
+    return rc;
+  IndexPosting *a;
+  int n;
+  rc = index_block_decode(sqlite3_column_int64(pRow, 5), sqlite3_column_blob(pRow, 6),
+                          sqlite3_column_bytes(pRow, 6), &a, &n);
+  for (int i = 0; rc == SQLITE_OK && i < n; i++)
+    rc = posting_add(p, id, a[i].iDoc, a[i].weight);
+  sqlite3_free(a);
+  return rc;
+}
+
+int index_store_merge(IndexStore *p) {
+  sqlite3_stmt *pAll, *pClear;
+  int rc = statement(p, STMT_PENDING_ALL, &pAll);
+  if (rc != SQLITE_OK)
+    return rc;
+  while (rc == SQLITE_OK && sqlite3_step(pAll) == SQLITE_ROW)
+    rc = merge_term(p, pAll);
+  int rcReset = sqlite3_reset(pAll);
+  if (rc == SQLITE_OK)
+    rc = rcReset;
+  if (rc == SQLITE_OK)
+    rc = statement(p, STMT_PENDING_CLEAR, &pClear);
+  if (rc == SQLITE_OK)
+    rc = run(pClear);
+  return rc == SQLITE_OK ? config_set(p, "pending", 0, 1) : rc;
 }
 
 /* ---- dense latent blocks ------------------------------------------------ */

@@ -301,6 +301,20 @@ static char *declare_sql(const IndexConfig *pConfig) {
 
 /* ---- create, connect, destroy -------------------------------------------- */
 
+/* An index made with another layout of the shadow tables cannot be read. */
+static int check_layout(IndexTable *pTab, char **pzErr) {
+  i64 version = 0;
+  int rc = index_store_version(pTab->pStore, &version);
+  if (rc == SQLITE_OK && version != INDEX_LAYOUT_VERSION) {
+    *pzErr = sqlite3_mprintf("%s: made with layout %lld of the shadow tables, this papers"
+                             " reads layout %d: drop the table, create it again and"
+                             " 'rebuild'",
+                             pTab->config.zName, version, INDEX_LAYOUT_VERSION);
+    rc = SQLITE_ERROR;
+  }
+  return rc;
+}
+
 static int index_init(sqlite3 *db, void *pAux, int argc, const char *const *argv,
                       sqlite3_vtab **ppVtab, char **pzErr, int isCreate) {
   IndexTable *pTab = sqlite3_malloc64(sizeof(*pTab));
@@ -319,7 +333,10 @@ static int index_init(sqlite3 *db, void *pAux, int argc, const char *const *argv
     rc = index_store_create(db, &pTab->config);
   if (rc == SQLITE_OK)
     rc = index_store_open(db, &pTab->config, &pTab->pStore);
+  if (rc == SQLITE_OK && !isCreate)
+    rc = check_layout(pTab, pzErr);
   if (rc != SQLITE_OK) {
+    index_store_close(pTab->pStore);
     config_clear(&pTab->config);
     sqlite3_free(pTab);
     return rc;
@@ -397,13 +414,11 @@ static int remove_document(IndexTable *pTab, i64 iDoc) {
   i64 nDoc;
   int nDim = 0;
   double weight;
-  rc = index_store_postings_remove(pTab->pStore, iDoc, &vec);
+  rc = index_store_remove(pTab->pStore, iDoc, &vec);
   if (rc == SQLITE_OK)
     rc = index_store_latent_get(pTab->pStore, &nDim, &weight);
   if (rc == SQLITE_OK && nDim > 0)
     rc = index_store_dense_remove(pTab->pStore, iDoc, nDim);
-  if (rc == SQLITE_OK)
-    rc = index_store_vocab_remove(pTab->pStore, &vec);
   if (rc == SQLITE_OK)
     rc = index_store_doc_delete(pTab->pStore, iDoc);
   if (rc == SQLITE_OK)
@@ -424,7 +439,17 @@ static int add_dense(IndexTable *pTab, i64 iDoc, const PapersVector *pVec) {
   return rc;
 }
 
-/* Indexes a document: counts it into the statistics, then weighs it. */
+/* Merges the pending level once it holds INDEX_PENDING_MAX postings. */
+static int merge_when_full(IndexTable *pTab) {
+  i64 nPending;
+  int rc = index_store_pending_count(pTab->pStore, &nPending);
+  if (rc == SQLITE_OK && nPending >= INDEX_PENDING_MAX)
+    rc = index_store_merge(pTab->pStore);
+  return rc;
+}
+
+/* Indexes a document: counts it into the statistics, then weighs it. Its
+** postings and the vocabulary rows it changes go to the pending level. */
 static int add_document(IndexTable *pTab, i64 iDoc, sqlite3_value **apValue) {
   PapersCounts *pCounts = papers_counts_new();
   PapersVector vec = {0, 0, 0};
@@ -439,20 +464,14 @@ static int add_document(IndexTable *pTab, i64 iDoc, sqlite3_value **apValue) {
   if (rc == SQLITE_OK)
     rc = index_store_set_ndoc(pTab->pStore, nDoc + 1);
   if (rc == SQLITE_OK)
-    rc = index_store_vocab_add(pTab->pStore, aCount, nCount);
-  if (rc == SQLITE_OK)
-    rc = index_store_weigh(pTab->pStore, aCount, nCount, &vec);
+    rc = index_store_add(pTab->pStore, iDoc, aCount, nCount, &vec);
   if (rc == SQLITE_OK)
     rc = index_store_doc_put(pTab->pStore, iDoc, &vec);
-  if (rc == SQLITE_OK)
-    rc = index_store_postings_add(pTab->pStore, iDoc, &vec);
-  if (rc == SQLITE_OK)
-    rc = index_store_vocab_raise(pTab->pStore, &vec);
   if (rc == SQLITE_OK)
     rc = add_dense(pTab, iDoc, &vec);
   papers_vector_free(&vec);
   papers_counts_free(pCounts);
-  return rc;
+  return rc == SQLITE_OK ? merge_when_full(pTab) : rc;
 }
 
 /* ---- rebuild ------------------------------------------------------------- */
@@ -787,6 +806,8 @@ static int run_command(IndexTable *pTab, sqlite3_value *pCommand, sqlite3_value 
   }
   if (strcmp(zCommand, "integrity-check") == 0)
     return integrity_check(pTab);
+  if (strcmp(zCommand, "merge") == 0)
+    return index_store_merge(pTab->pStore);
   if (strcmp(zCommand, "delete-all") == 0)
     return index_store_clear(pTab->pStore);
   if (strcmp(zCommand, "delete") == 0) {
@@ -800,7 +821,7 @@ static int run_command(IndexTable *pTab, sqlite3_value *pCommand, sqlite3_value 
   }
   return set_table_error(
       pTab, sqlite3_mprintf("%s: unknown command '%s' (known: rebuild,"
-                            " optimize, integrity-check, delete, delete-all)",
+                            " optimize, merge, integrity-check, delete, delete-all)",
                             pTab->config.zName, zCommand));
 }
 
@@ -1124,8 +1145,8 @@ static int index_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int
   return SQLITE_OK;
 }
 
-static const char *const azShadowSuffix[] = {"config",   "vocab",  "docs",
-                                             "postings", "latent", "dense"};
+static const char *const azShadowSuffix[] = {"config", "vocab", "docs",   "postings",
+                                             "latent", "dense", "pending"};
 
 static int index_shadow_name(const char *zSuffix) {
   for (size_t i = 0; i < sizeof(azShadowSuffix) / sizeof(azShadowSuffix[0]); i++) {

@@ -91,8 +91,12 @@ static const char zState[] =
     " ORDER BY id)), (SELECT group_concat(term || ':' || first || ':' || hex(data), ',')"
     " FROM (SELECT * FROM topics_postings ORDER BY term, first)),"
     " (SELECT group_concat(term || ':' || hex(projection), ',') FROM (SELECT * FROM"
-    " topics_latent ORDER BY term)), (SELECT group_concat(id || ':' || title || ':' ||"
-    " abstract, ',') FROM (SELECT * FROM papers ORDER BY id))";
+    " topics_latent ORDER BY term)), (SELECT group_concat(first || ':' || hex(data), ',')"
+    " FROM (SELECT * FROM topics_dense ORDER BY first)), (SELECT group_concat(term || ':'"
+    " || df || ':' || surface || ':' || votes || ':' || maxw || ':' || first || ':' ||"
+    " hex(postings), ',') FROM (SELECT * FROM topics_pending ORDER BY term)),"
+    " (SELECT group_concat(id || ':' || title || ':' || abstract, ',') FROM (SELECT *"
+    " FROM papers ORDER BY id))";
 
 /* The top 10 more-like-this of every paper, scores to the last bit. */
 static const char zRankings[] =

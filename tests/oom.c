@@ -102,8 +102,12 @@ typedef struct Scenario {
   " ORDER BY id)), (SELECT group_concat(term || ':' || first || ':' || hex(data), ',')"  \
   " FROM (SELECT * FROM topics_postings ORDER BY term, first)),"                         \
   " (SELECT group_concat(term || ':' || hex(projection), ',') FROM (SELECT * FROM"       \
-  " topics_latent ORDER BY term)), (SELECT group_concat(id || ':' || title || ':' ||"    \
-  " abstract, ',') FROM (SELECT * FROM papers ORDER BY id))"
+  " topics_latent ORDER BY term)), (SELECT group_concat(first || ':' || hex(data), ',')" \
+  " FROM (SELECT * FROM topics_dense ORDER BY first)), (SELECT group_concat(term || ':'" \
+  " || df || ':' || surface || ':' || votes || ':' || maxw || ':' || first || ':' ||"    \
+  " hex(postings), ',') FROM (SELECT * FROM topics_pending ORDER BY term)),"             \
+  " (SELECT group_concat(id || ':' || title || ':' || abstract, ',') FROM (SELECT *"     \
+  " FROM papers ORDER BY id))"
 #define NEW_PAPER                                                                        \
   "(100000, 'Variational information bottleneck for robust representation learning',"    \
   " 'We revisit the information bottleneck and compress representations of language "    \
@@ -214,7 +218,8 @@ static const Scenario aScenario[] = {
      IDX_SETUP("4") "BEGIN;", IDX_CHECK, 0, IDX_STATE},
     {"index-integrity-check", IDX_CHECK, HF, 0, IDX_SETUP("4"), 0, 0, 0},
     {"index-more-like-this",
-     "SELECT rowid, score FROM topics WHERE similar_to = 5 ORDER BY score DESC LIMIT 10",
+     "SELECT rowid, score FROM topics WHERE similar_to = 5 ORDER BY score DESC LIMIT "
+     "10",
      HF, 0, IDX_SETUP("4"), 0, 0, 0},
     {"index-query",
      "SELECT rowid, score, title FROM topics WHERE query = " TEXT_A
@@ -228,7 +233,8 @@ static const Scenario aScenario[] = {
     {"clusters", "SELECT * FROM papers_clusters('topics', NULL, 4)", HF, 0,
      IDX_SETUP("4"), 0, 0, 0},
     {"clusters-subset",
-     "SELECT * FROM papers_clusters('topics', (SELECT json_group_array(id) FROM papers"
+     "SELECT * FROM papers_clusters('topics', (SELECT json_group_array(id) FROM "
+     "papers"
      " WHERE id <= 30))",
      HF, 0, IDX_SETUP("4"), 0, 0, 0},
 };
