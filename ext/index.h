@@ -44,8 +44,9 @@
 **       page and a postings page per term in the large ones. Per term: its
 **       vocabulary row as it is now (df 0: gone), read instead of T_vocab's,
 **       and the postings added since (a block, `first` its first document),
-**       read beside T_postings. Config 'pending' counts those postings; at
-**       INDEX_PENDING_MAX (or on 'merge') they move into T_vocab and T_postings.
+**       read beside T_postings. Config 'pending' counts those postings; when a
+**       write leaves more than the table's option `pending` allows (or on
+**       'merge'), they move into T_vocab and T_postings.
 */
 #ifndef PAPERS_INDEX_H
 #define PAPERS_INDEX_H
@@ -54,7 +55,8 @@
 
 #define INDEX_LAYOUT_VERSION  2
 #define INDEX_BLOCK_MAX       256   /* postings per block before it is split */
-#define INDEX_PENDING_MAX     65536 /* pending postings that make a write merge them */
+#define INDEX_PENDING_MAX     65536 /* pending postings at most, by default */
+#define INDEX_PENDING_LIMIT   1000000000 /* ... and at most, as an option */
 #define INDEX_BLOCK_BUILD     128   /* postings per block written by rebuild */
 #define INDEX_DENSE_MAX       512   /* documents per dense block before it is split */
 #define INDEX_DENSE_BUILD     256   /* documents per dense block written by rebuild */
@@ -77,6 +79,7 @@ typedef struct IndexConfig {
   char *zTokenize;     /* FTS5 tokenize spec */
   int nLatentDims;     /* latent dimensions to fit at rebuild; 0: none */
   double latentWeight; /* their share of the score */
+  i64 nPendingMax;     /* postings the pending level holds before a merge */
 } IndexConfig;
 
 /* One posting: a document and the weight of the term in it. */

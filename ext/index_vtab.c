@@ -192,6 +192,19 @@ static int parse_latent_weight(IndexConfig *pConfig, const char *zValue, char **
   return SQLITE_OK;
 }
 
+static int parse_pending(IndexConfig *pConfig, const char *zValue, char **pzErr) {
+  char *zEnd = 0;
+  long long nPending = strtoll(zValue, &zEnd, 10);
+  if (*zValue == 0 || *zEnd != 0 || nPending < 0 || nPending > INDEX_PENDING_LIMIT) {
+    *pzErr = sqlite3_mprintf("papers_index: pending must be a number of postings from 0"
+                             " to %d, got '%s'",
+                             INDEX_PENDING_LIMIT, zValue);
+    return SQLITE_ERROR;
+  }
+  pConfig->nPendingMax = nPending;
+  return SQLITE_OK;
+}
+
 /* Sets one option from "key=value". */
 static int parse_option(IndexConfig *pConfig, const char *zArg, char **pzWeights,
                         char **pzErr) {
@@ -217,12 +230,14 @@ static int parse_option(IndexConfig *pConfig, const char *zArg, char **pzWeights
       rc = parse_latent_dims(pConfig, zValue, pzErr);
     else if (strcmp(zKey, "latent_weight") == 0)
       rc = parse_latent_weight(pConfig, zValue, pzErr);
+    else if (strcmp(zKey, "pending") == 0)
+      rc = parse_pending(pConfig, zValue, pzErr);
     else if (strcmp(zKey, "columns") == 0) {
       rc = split_list(zValue, &pConfig->azColumn, &pConfig->nColumn);
     } else {
       *pzErr = sqlite3_mprintf("papers_index: unknown option '%s' (known: content,"
                                " content_rowid, columns, tokenize, weights, latent,"
-                               " latent_weight)",
+                               " latent_weight, pending)",
                                zKey);
       rc = SQLITE_ERROR;
     }
@@ -243,6 +258,7 @@ static int parse_config(int argc, const char *const *argv, IndexConfig *pConfig,
   int rc = SQLITE_OK;
   memset(pConfig, 0, sizeof(*pConfig));
   pConfig->nLatentDims = INDEX_LATENT_DIMS;
+  pConfig->nPendingMax = INDEX_PENDING_MAX;
   pConfig->latentWeight = INDEX_LATENT_WEIGHT;
   pConfig->zDb = sqlite3_mprintf("%s", argv[1]);
   pConfig->zName = sqlite3_mprintf("%s", argv[2]);
@@ -439,11 +455,12 @@ static int add_dense(IndexTable *pTab, i64 iDoc, const PapersVector *pVec) {
   return rc;
 }
 
-/* Merges the pending level once it holds INDEX_PENDING_MAX postings. */
+/* Merges the pending level once it holds more postings than the option
+** `pending` lets it. */
 static int merge_when_full(IndexTable *pTab) {
   i64 nPending;
   int rc = index_store_pending_count(pTab->pStore, &nPending);
-  if (rc == SQLITE_OK && nPending >= INDEX_PENDING_MAX)
+  if (rc == SQLITE_OK && nPending > pTab->config.nPendingMax)
     rc = index_store_merge(pTab->pStore);
   return rc;
 }
