@@ -1475,6 +1475,16 @@ int papers_stats_open(PapersConn *pConn, const char *zIndex, PapersStats **ppSta
     config.zName = zName;
     rc = index_store_open(db, &config, &pStats->pStore);
   }
+  i64 layout = 0;
+  if (rc == SQLITE_OK)
+    rc = index_store_version(pStats->pStore, &layout);
+  if (rc == SQLITE_OK && layout != INDEX_LAYOUT_VERSION) {
+    *pzErr = sqlite3_mprintf("papers_index table '%s' was made with layout %lld of the"
+                             " shadow tables, this papers reads layout %d: drop it,"
+                             " create it again and 'rebuild'",
+                             zIndex, layout, INDEX_LAYOUT_VERSION);
+    rc = SQLITE_ERROR;
+  }
   if (rc == SQLITE_OK)
     rc = papers_conn_analyzer(pConn, zTokenize, &pStats->pAnalyzer, pzErr);
   sqlite3_free(zDb);

@@ -52,6 +52,7 @@ typedef struct IndexTable {
   PapersConn *pConn;
   IndexConfig config;
   IndexStore *pStore;
+  i64 layout; /* of the shadow tables: only INDEX_LAYOUT_VERSION can be used */
 } IndexTable;
 
 typedef IndexHit Hit;
@@ -317,20 +318,6 @@ static char *declare_sql(const IndexConfig *pConfig) {
 
 /* ---- create, connect, destroy -------------------------------------------- */
 
-/* An index made with another layout of the shadow tables cannot be read. */
-static int check_layout(IndexTable *pTab, char **pzErr) {
-  i64 version = 0;
-  int rc = index_store_version(pTab->pStore, &version);
-  if (rc == SQLITE_OK && version != INDEX_LAYOUT_VERSION) {
-    *pzErr = sqlite3_mprintf("%s: made with layout %lld of the shadow tables, this papers"
-                             " reads layout %d: drop the table, create it again and"
-                             " 'rebuild'",
-                             pTab->config.zName, version, INDEX_LAYOUT_VERSION);
-    rc = SQLITE_ERROR;
-  }
-  return rc;
-}
-
 static int index_init(sqlite3 *db, void *pAux, int argc, const char *const *argv,
                       sqlite3_vtab **ppVtab, char **pzErr, int isCreate) {
   IndexTable *pTab = sqlite3_malloc64(sizeof(*pTab));
@@ -349,8 +336,8 @@ static int index_init(sqlite3 *db, void *pAux, int argc, const char *const *argv
     rc = index_store_create(db, &pTab->config);
   if (rc == SQLITE_OK)
     rc = index_store_open(db, &pTab->config, &pTab->pStore);
-  if (rc == SQLITE_OK && !isCreate)
-    rc = check_layout(pTab, pzErr);
+  if (rc == SQLITE_OK)
+    rc = index_store_version(pTab->pStore, &pTab->layout);
   if (rc != SQLITE_OK) {
     index_store_close(pTab->pStore);
     config_clear(&pTab->config);
@@ -391,6 +378,19 @@ static int set_table_error(IndexTable *pTab, char *zErr) {
   sqlite3_free(pTab->base.zErrMsg);
   pTab->base.zErrMsg = zErr;
   return zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* An index made with another layout of the shadow tables can only be
+** dropped: queries and writes fail (connecting does not, so that DROP TABLE
+** works). */
+static int check_layout(IndexTable *pTab) {
+  if (pTab->layout == INDEX_LAYOUT_VERSION)
+    return SQLITE_OK;
+  return set_table_error(
+      pTab, sqlite3_mprintf("%s: made with layout %lld of the shadow tables, this papers"
+                            " reads layout %d: drop the table, create it again and"
+                            " 'rebuild'",
+                            pTab->config.zName, pTab->layout, INDEX_LAYOUT_VERSION));
 }
 
 /* ---- documents ---------------------------------------------------------- */
@@ -848,6 +848,8 @@ static int index_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
                         sqlite_int64 *pRowid) {
   IndexTable *pTab = (IndexTable *)pVtab;
   int nColumn = pTab->config.nColumn;
+  if (check_layout(pTab) != SQLITE_OK)
+    return SQLITE_ERROR;
   if (argc == 1)
     return remove_document(pTab, sqlite3_value_int64(argv[0]));
   sqlite3_value *pCommand = argv[2 + nColumn + XCOL_COMMAND];
@@ -876,6 +878,8 @@ static int index_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
 
 static int index_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   IndexTable *pTab = (IndexTable *)pVtab;
+  if (check_layout(pTab) != SQLITE_OK)
+    return SQLITE_ERROR;
   int iSimilar = -1, iQuery = -1, iRowid = -1, iLimit = -1, iOffset = -1;
   int iColSimilar = pTab->config.nColumn + XCOL_SIMILAR_TO;
   int iColQuery = pTab->config.nColumn + XCOL_QUERY;
