@@ -49,8 +49,8 @@ enum StoreStatement {
 static const char *const azStatementSql[N_STATEMENT] = {
     "SELECT v FROM \"%w\".\"%w_config\" WHERE k = ?1",
     "INSERT OR REPLACE INTO \"%w\".\"%w_config\"(k, v) VALUES (?1, ?2)",
-    "SELECT df, surface, votes, maxw, first, postings FROM \"%w\".\"%w_pending\""
-    " WHERE term = ?1 UNION ALL SELECT df, surface, votes, maxw, NULL, NULL"
+    "SELECT df, surface, votes, maxw, first, postings, 1 FROM \"%w\".\"%w_pending\""
+    " WHERE term = ?1 UNION ALL SELECT df, surface, votes, maxw, NULL, NULL, 0"
     " FROM \"%w\".\"%w_vocab\" WHERE term = ?1 LIMIT 1",
     "INSERT OR REPLACE INTO \"%w\".\"%w_vocab\"(term, df, surface, votes, maxw)"
     " VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -361,7 +361,8 @@ typedef struct VocabRow {
   double maxWeight;
   const char *zSurface; /* when asked for; 0 when unknown */
   int nSurface;
-  char *zOwned; /* the allocation behind zSurface, for sqlite3_free() */
+  char *zOwned;  /* the allocation behind zSurface, for sqlite3_free() */
+  int isPending; /* read from the pending level (else from T_vocab, or unknown) */
 } VocabRow;
 
 /* Reads a term's row; its surface form when wantSurface, its pending
@@ -379,6 +380,7 @@ static int vocab_read(IndexStore *p, sqlite3_uint64 id, VocabRow *pRow, int want
     return rc;
   sqlite3_bind_int64(pStmt, 1, (i64)id);
   int hasRow = sqlite3_step(pStmt) == SQLITE_ROW;
+  pRow->isPending = hasRow && sqlite3_column_int(pStmt, 6);
   if (hasRow && sqlite3_column_int64(pStmt, 0) > 0) {
     pRow->df = sqlite3_column_int64(pStmt, 0);
     pRow->nVote = sqlite3_column_int64(pStmt, 2);
@@ -431,6 +433,21 @@ int index_store_vocab_put(IndexStore *p, sqlite3_uint64 id, i64 df, const char *
   sqlite3_bind_int64(pStmt, 4, nVote);
   sqlite3_bind_double(pStmt, 5, maxWeight);
   return run(pStmt);
+}
+
+/* Writes a term's row to T_vocab, or deletes it when its df is 0. */
+static int vocab_write_main(IndexStore *p, sqlite3_uint64 id, const VocabRow *pRow) {
+  if (pRow->df > 0) {
+    return index_store_vocab_put(p, id, pRow->df, pRow->zSurface, pRow->nSurface,
+                                 pRow->nVote, pRow->maxWeight);
+  }
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_VOCAB_DELETE, &pStmt);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, (i64)id);
+    rc = run(pStmt);
+  }
+  return rc;
 }
 
 int index_store_vocab_maxw(IndexStore *p, sqlite3_uint64 id, i64 *pDf,
@@ -988,22 +1005,24 @@ int index_store_add(IndexStore *p, i64 iDoc, const PapersCount *aCount, int nCou
 }
 
 /* Takes one document out of a term: its posting from the pending level when
-** it is there, else from the blocks; one document fewer in its df. */
+** it is there, else from the blocks; one document fewer in its df, in the
+** pending level when the term's row is there, else in T_vocab (what the
+** pending level holds comes from additions only). */
 static int take_out(IndexStore *p, sqlite3_uint64 id, i64 iDoc, PendingTerm *pTerm,
                     i64 *pnRemoved) {
   int isPending;
   postings_without(pTerm->aPosting, &pTerm->nPosting, iDoc, &isPending);
   *pnRemoved += isPending;
   int rc = isPending ? SQLITE_OK : posting_remove(p, id, iDoc);
-  pTerm->isChanged = isPending || pTerm->row.df > 0;
-  if (pTerm->row.df > 0) { /* else already gone: integrity-check says */
-    pTerm->row.df--;
-    if (pTerm->row.nVote > pTerm->row.df)
-      pTerm->row.nVote = pTerm->row.df;
-    if (pTerm->row.df == 0)
-      pTerm->row.maxWeight = 0; /* starts again when the term comes back */
-  }
-  return rc;
+  if (rc != SQLITE_OK || pTerm->row.df == 0)
+    return rc; /* already gone: integrity-check says */
+  pTerm->row.df--;
+  if (pTerm->row.nVote > pTerm->row.df)
+    pTerm->row.nVote = pTerm->row.df;
+  if (pTerm->row.df == 0)
+    pTerm->row.maxWeight = 0; /* starts again when the term comes back */
+  pTerm->isChanged = pTerm->row.isPending;
+  return pTerm->row.isPending ? SQLITE_OK : vocab_write_main(p, id, &pTerm->row);
 }
 
 int index_store_remove(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
@@ -1084,21 +1103,14 @@ int index_store_postings_all(IndexStore *p, sqlite3_stmt **ppStmt) {
 ** postings) into the vocabulary and the blocks. */
 static int merge_term(IndexStore *p, sqlite3_stmt *pRow) {
   sqlite3_uint64 id = (sqlite3_uint64)sqlite3_column_int64(pRow, 0);
-  i64 df = sqlite3_column_int64(pRow, 1);
-  sqlite3_stmt *pStmt;
-  int rc;
-  if (df > 0) {
-    rc = index_store_vocab_put(p, id, df, (const char *)sqlite3_column_text(pRow, 2),
-                               sqlite3_column_bytes(pRow, 2),
-                               sqlite3_column_int64(pRow, 3),
-                               sqlite3_column_double(pRow, 4));
-  } else {
-    rc = statement(p, STMT_VOCAB_DELETE, &pStmt);
-    if (rc == SQLITE_OK) {
-      sqlite3_bind_int64(pStmt, 1, (i64)id);
-      rc = run(pStmt);
-    }
-  }
+  VocabRow row;
+  memset(&row, 0, sizeof(row));
+  row.df = sqlite3_column_int64(pRow, 1);
+  row.zSurface = (const char *)sqlite3_column_text(pRow, 2);
+  row.nSurface = sqlite3_column_bytes(pRow, 2);
+  row.nVote = sqlite3_column_int64(pRow, 3);
+  row.maxWeight = sqlite3_column_double(pRow, 4);
+  int rc = vocab_write_main(p, id, &row);
   if (rc != SQLITE_OK || sqlite3_column_type(pRow, 6) == SQLITE_NULL)
     return rc;
   IndexPosting *a;

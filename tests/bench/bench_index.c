@@ -19,7 +19,10 @@
 **     exhaustively ranked papers, the index's top-10 must be the same rows with
 **     the same scores (the exact top-k check);
 **   - incremental: a 100-paper digest inserted into the content table through
-**     the triggers of each index, then deleted, each in one transaction;
+**     the triggers of each index, then deleted, each in one transaction; then
+**     digests in a row, one transaction each, until papers' pending level
+**     has merged once (the mean is what a digest costs over time), and as
+**     many through FTS5's triggers;
 **   - disk: the pages of each index's shadow tables (dbstat).
 ** It prints the figures and their ratios, the targets of issue 4, and with
 ** --svg an SVG plot of build time and latency against size.
@@ -45,7 +48,9 @@ typedef struct Result {
   double p50Papers, p95Papers, p50Fts, p95Fts, p50Scan, p95Scan; /* seconds */
   int nQuery, nScan, nMismatch;
   double insPapers, delPapers, insFts, delFts, insNone, delNone; /* seconds */
-  double sizePapers, sizeFts, sizeContent;                       /* bytes */
+  int nSustained; /* digests in a row until papers' pending level merged */
+  double susPapersMean, susPapersMax, susFtsMean, susFtsMax; /* seconds */
+  double sizePapers, sizeFts, sizeContent;                   /* bytes */
 } Result;
 
 static void die(sqlite3 *db, const char *zWhat) {
@@ -272,6 +277,44 @@ static void timed_digest(sqlite3 *db, BenchCorpus *pCorpus, long long nDoc,
     exec(db, "DROP TRIGGER papers_ai; DROP TRIGGER papers_ad");
 }
 
+/* Inserts digests one transaction each (digest i: papers iFrom + 100 i ...)
+** through zTriggers: nDigest of them, or when nDigest is 0 until papers'
+** pending level has merged (at most MAX_SUSTAINED); then deletes them all.
+** Returns how many, with their mean and largest time. */
+#define MAX_SUSTAINED 50
+static int timed_digests(sqlite3 *db, BenchCorpus *pCorpus, long long iFrom,
+                         const char *zTriggers, int nDigest, double *pMean,
+                         double *pMax) {
+  exec(db, zTriggers);
+  double total = 0, largest = 0, pending = 0;
+  int n = 0;
+  for (; nDigest ? n < nDigest : n < MAX_SUSTAINED; n++) {
+    double t0 = now();
+    exec(db, "BEGIN");
+    insert_papers(db, pCorpus, iFrom + n * DIGEST, iFrom + (n + 1) * DIGEST);
+    exec(db, "COMMIT");
+    double t = now() - t0;
+    total += t;
+    largest = t > largest ? t : largest;
+    if (nDigest == 0) {
+      double was = pending;
+      pending = scalar(db, "SELECT v FROM topics_config WHERE k = 'pending'");
+      if (pending < was) {
+        n++;
+        break; /* this digest merged the pending level */
+      }
+    }
+  }
+  char *zDelete =
+      sqlite3_mprintf("BEGIN; DELETE FROM papers WHERE id > %lld; COMMIT", iFrom);
+  exec(db, zDelete);
+  sqlite3_free(zDelete);
+  exec(db, "DROP TRIGGER papers_ai; DROP TRIGGER papers_ad");
+  *pMean = total / n;
+  *pMax = largest;
+  return n;
+}
+
 static void run_size(const char *zExt, BenchCorpus *pCorpus, Result *pRes, int nQuery) {
   char zPath[256];
   mkdir("build", 0777);
@@ -321,6 +364,10 @@ static void run_size(const char *zExt, BenchCorpus *pCorpus, Result *pRes, int n
   timed_digest(db, pCorpus, pRes->nDoc, zPapersTriggers, &pRes->insPapers,
                &pRes->delPapers);
   timed_digest(db, pCorpus, pRes->nDoc, zFtsTriggers, &pRes->insFts, &pRes->delFts);
+  pRes->nSustained = timed_digests(db, pCorpus, pRes->nDoc, zPapersTriggers, 0,
+                                   &pRes->susPapersMean, &pRes->susPapersMax);
+  timed_digests(db, pCorpus, pRes->nDoc, zFtsTriggers, pRes->nSustained,
+                &pRes->susFtsMean, &pRes->susFtsMax);
   sqlite3_close(db);
 }
 
@@ -351,6 +398,10 @@ static void report(const Result *r) {
          " delete: papers %.1f ms, fts5 %.1f ms, no index %.1f ms\n",
          DIGEST, r->insPapers * ms, r->insFts * ms, r->insNone * ms, r->delPapers * ms,
          r->delFts * ms, r->delNone * ms);
+  printf("  %2d digests      in a row, until papers' pending level merged: papers mean"
+         " %.1f ms, largest %.1f ms; fts5 mean %.1f ms, largest %.1f ms\n",
+         r->nSustained, r->susPapersMean * ms, r->susPapersMax * ms, r->susFtsMean * ms,
+         r->susFtsMax * ms);
   printf("  disk            papers %8.1f MB  fts5 %8.1f MB  ratio %.2f  (content table "
          "%.1f MB)\n",
          r->sizePapers / mb, r->sizeFts / mb, r->sizePapers / r->sizeFts,
