@@ -93,6 +93,9 @@ typedef struct Scenario {
 #define IDX_SETUP(latent)                                                                \
   IDX_TABLE IDX_CREATE(latent) "INSERT INTO topics(topics) VALUES('rebuild');"
 #define IDX_CHECK "INSERT INTO topics(topics) VALUES('integrity-check')"
+/* Papers written after the rebuild: in the pending level. */
+#define IDX_PENDING                                                                      \
+  "INSERT INTO papers SELECT id + 1000, abstract, title FROM papers WHERE id <= 3;"
 /* Everything the index stores, and the content table, as one value. */
 #define IDX_STATE                                                                        \
   "SELECT (SELECT group_concat(k || '=' || v, ',') FROM (SELECT * FROM topics_config"    \
@@ -217,6 +220,17 @@ static const Scenario aScenario[] = {
     {"index-insert-in-transaction", "INSERT INTO papers VALUES " NEW_PAPER, HF, 0,
      IDX_SETUP("4") "BEGIN;", IDX_CHECK, 0, IDX_STATE},
     {"index-integrity-check", IDX_CHECK, HF, 0, IDX_SETUP("4"), 0, 0, 0},
+    /* the pending level: merging it, deleting from it, reading beside it */
+    {"index-merge", "INSERT INTO topics(topics) VALUES('merge')", HF, 0,
+     IDX_SETUP("4") IDX_PENDING, IDX_CHECK, 0, IDX_STATE},
+    {"index-delete-pending", "DELETE FROM papers WHERE id = 1002", HF, 0,
+     IDX_SETUP("4") IDX_PENDING, IDX_CHECK, 0, IDX_STATE},
+    {"index-integrity-check-pending", IDX_CHECK, HF, 0, IDX_SETUP("4") IDX_PENDING, 0, 0,
+     0},
+    {"index-more-like-this-pending",
+     "SELECT rowid, score FROM topics WHERE similar_to = 1001 ORDER BY score DESC LIMIT "
+     "10",
+     HF, 0, IDX_SETUP("4") IDX_PENDING, 0, 0, 0},
     {"index-more-like-this",
      "SELECT rowid, score FROM topics WHERE similar_to = 5 ORDER BY score DESC LIMIT "
      "10",
