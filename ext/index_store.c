@@ -937,28 +937,24 @@ static void count_in(VocabRow *pRow, const PapersCount *pCount) {
   }
 }
 
-/* Files the postings of a weighed vector (word terms and counts both in id
-** order) with the terms read for it, raising their largest weights. */
-static int file_postings(PendingTerm *aTerm, const PapersCount *aCount, int nCount,
-                         i64 iDoc, const PapersVector *pVec, i64 *pnAdded) {
-  int i = 0;
-  for (int j = 0; j < pVec->nTerm && !papers_is_latent_id(pVec->aId[j]); j++) {
-    while (i < nCount && aCount[i].id < pVec->aId[j])
-      i++;
-    if (i == nCount || aCount[i].id != pVec->aId[j])
-      continue; /* not a counted term: cannot happen */
+/* Files the postings of a vector weighed from the counts of the terms read
+** (its first nTerm terms are theirs, in the same order), raising the terms'
+** largest weights. */
+static int file_postings(PendingTerm *aTerm, int nTerm, i64 iDoc, const PapersVector *pVec,
+                         i64 *pnAdded) {
+  for (int i = 0; i < nTerm; i++) {
     PendingTerm *pTerm = &aTerm[i];
     int nNew;
     IndexPosting *aNew =
-        postings_with(pTerm->aPosting, pTerm->nPosting, iDoc, pVec->aWeight[j], &nNew);
+        postings_with(pTerm->aPosting, pTerm->nPosting, iDoc, pVec->aWeight[i], &nNew);
     if (aNew == 0)
       return SQLITE_NOMEM;
     *pnAdded += nNew - pTerm->nPosting;
     sqlite3_free(pTerm->aPosting);
     pTerm->aPosting = aNew;
     pTerm->nPosting = nNew;
-    if ((double)pVec->aWeight[j] > pTerm->row.maxWeight)
-      pTerm->row.maxWeight = (double)pVec->aWeight[j];
+    if ((double)pVec->aWeight[i] > pTerm->row.maxWeight)
+      pTerm->row.maxWeight = (double)pVec->aWeight[i];
   }
   return SQLITE_OK;
 }
@@ -984,7 +980,7 @@ int index_store_add(IndexStore *p, i64 iDoc, const PapersCount *aCount, int nCou
   if (rc == SQLITE_OK)
     rc = weigh(p, aCount, nCount, aIdf, pVec);
   if (rc == SQLITE_OK)
-    rc = file_postings(aTerm, aCount, nCount, iDoc, pVec, &nAdded);
+    rc = file_postings(aTerm, nCount, iDoc, pVec, &nAdded);
   if (rc == SQLITE_OK)
     rc = pending_write_all(p, aId, aTerm, nCount, nAdded);
   pending_free(aTerm, nRead);
