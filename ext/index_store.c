@@ -940,8 +940,8 @@ static void count_in(VocabRow *pRow, const PapersCount *pCount) {
 /* Files the postings of a vector weighed from the counts of the terms read
 ** (its first nTerm terms are theirs, in the same order), raising the terms'
 ** largest weights. */
-static int file_postings(PendingTerm *aTerm, int nTerm, i64 iDoc, const PapersVector *pVec,
-                         i64 *pnAdded) {
+static int file_postings(PendingTerm *aTerm, int nTerm, i64 iDoc,
+                         const PapersVector *pVec, i64 *pnAdded) {
   for (int i = 0; i < nTerm; i++) {
     PendingTerm *pTerm = &aTerm[i];
     int nNew;
@@ -1094,8 +1094,8 @@ int index_store_postings_all(IndexStore *p, sqlite3_stmt **ppStmt) {
 typedef struct BlockRun {
   i64 iOldFirst; /* the loaded block's key */
   int hadBlock;
-  i64 iNextFirst; /* the key of the term's next block: postings from there on */
-  int hasNext;    /* go to another run */
+  i64 iNextFirst;  /* the term's next block, if it has one: postings from */
+  int hasNext;     /* its key on belong to another run */
   IndexPosting *a; /* the run's postings, in document order */
   int n;
   int *aStart; /* where each of its blocks starts in a (aStart[0] = 0) */
