@@ -41,8 +41,9 @@ enum StoreStatement {
   STMT_DENSE_DELETE,
   STMT_DENSE_ALL,
   STMT_DOCS_ALL,
-  STMT_PENDING_PUT, /* a term's row as a write leaves it */
-  STMT_PENDING_ALL, /* every pending row, for the merge */
+  STMT_PENDING_PUT,      /* a term's row as a write leaves it */
+  STMT_PENDING_POSTINGS, /* a term's pending postings, for a query */
+  STMT_PENDING_ALL,      /* every pending row, for the merge */
   STMT_PENDING_CLEAR,
   N_STATEMENT
 };
@@ -80,6 +81,8 @@ static const char *const azStatementSql[N_STATEMENT] = {
     "SELECT id, vector FROM \"%w\".\"%w_docs\" ORDER BY id",
     "INSERT OR REPLACE INTO \"%w\".\"%w_pending\"(term, df, surface, votes, maxw, first,"
     " postings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    "SELECT first, postings FROM \"%w\".\"%w_pending\" WHERE term = ?1"
+    " AND postings IS NOT NULL",
     "SELECT term, df, surface, votes, maxw, first, postings FROM \"%w\".\"%w_pending\""
     " ORDER BY term",
     "DELETE FROM \"%w\".\"%w_pending\"",
@@ -1057,10 +1060,20 @@ static int merged_posting(void *pCtx, i64 iDoc, float weight) {
 
 int index_store_postings_scan(IndexStore *p, sqlite3_uint64 id,
                               int (*xPosting)(void *, i64, float), void *pCtx) {
-  IndexPosting *aPending;
-  int nPending;
-  VocabRow row;
-  int rc = vocab_read(p, id, &row, 0, &aPending, &nPending);
+  IndexPosting *aPending = 0;
+  int nPending = 0;
+  sqlite3_stmt *pStmt;
+  int rc = statement(p, STMT_PENDING_POSTINGS, &pStmt);
+  if (rc != SQLITE_OK)
+    return rc;
+  sqlite3_bind_int64(pStmt, 1, (i64)id);
+  if (sqlite3_step(pStmt) == SQLITE_ROW) {
+    rc = index_block_decode(sqlite3_column_int64(pStmt, 0), sqlite3_column_blob(pStmt, 1),
+                            sqlite3_column_bytes(pStmt, 1), &aPending, &nPending);
+  }
+  int rcReset = sqlite3_reset(pStmt);
+  if (rc == SQLITE_OK)
+    rc = rcReset;
   if (rc == SQLITE_OK && nPending == 0)
     return blocks_scan(p, id, xPosting, pCtx);
   MergedScan scan = {aPending, nPending, 0, xPosting, pCtx};
