@@ -162,7 +162,8 @@ int index_store_postings_scan(IndexStore *pStore, sqlite3_uint64 id,
                               int (*xPosting)(void *, i64 iDoc, float weight),
                               void *pCtx);
 
-/* Statement over every block of postings of both levels: term, first, data. */
+/* Statement over every block of postings of both levels: term, first, data,
+** and 1 for a block of the pending level (else 0). */
 int index_store_postings_all(IndexStore *pStore, sqlite3_stmt **ppStmt);
 /* Decodes one postings block; *paPosting is sqlite3_malloc'd. */
 int index_block_decode(i64 iFirst, const unsigned char *a, int n,

@@ -1086,8 +1086,8 @@ int index_store_postings_scan(IndexStore *p, sqlite3_uint64 id,
 }
 
 int index_store_postings_all(IndexStore *p, sqlite3_stmt **ppStmt) {
-  char *zSql = sqlite3_mprintf("SELECT term, first, data FROM \"%w\".\"%w_postings\""
-                               " UNION ALL SELECT term, first, postings"
+  char *zSql = sqlite3_mprintf("SELECT term, first, data, 0 FROM \"%w\".\"%w_postings\""
+                               " UNION ALL SELECT term, first, postings, 1"
                                " FROM \"%w\".\"%w_pending\" WHERE postings IS NOT NULL",
                                p->zDb, p->zName, p->zDb, p->zName);
   if (zSql == 0)

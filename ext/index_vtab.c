@@ -732,9 +732,11 @@ static int check_documents(Check *p, PapersIdMap *pContentRows) {
   return rc;
 }
 
-/* The postings must hold exactly the documents' weights; df must count them. */
+/* The postings (both levels) must hold exactly the documents' weights; df
+** must count them; the pending level's count must be right. */
 static int check_postings(Check *p) {
   sqlite3_stmt *pStmt = 0;
+  i64 nPending = 0; /* postings in the pending level */
   int rc = index_store_postings_all(p->pTab->pStore, &pStmt);
   while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
     IndexPosting *a;
@@ -754,11 +756,18 @@ static int check_postings(Check *p) {
       pTerm->nFromPostings++;
       pTerm->hashFromPostings ^= posting_hash(a[i].iDoc, a[i].weight);
     }
+    if (sqlite3_column_int(pStmt, 3))
+      nPending += n;
     sqlite3_free(a);
   }
   int rcFinal = sqlite3_finalize(pStmt);
   if (rc == SQLITE_OK)
     rc = rcFinal;
+  i64 nPendingStated = 0;
+  if (rc == SQLITE_OK)
+    rc = index_store_pending_count(p->pTab->pStore, &nPendingStated);
+  if (rc == SQLITE_OK && nPendingStated != nPending)
+    check_problem(p, "the pending postings count says %lld", nPendingStated);
   int nTerm = papers_idmap_count(p->pTerms);
   for (int i = 0; rc == SQLITE_OK && i < nTerm; i++) {
     const CheckTerm *pTerm = &p->aTerm[i];
