@@ -9,8 +9,10 @@
 **   insert (plain, or OR REPLACE), update, delete of content rows, whose
 **   texts are words of a small vocabulary (so that documents share terms)
 **   mixed with raw input bytes (invalid UTF-8 included) or NULL;
-**   rebuild, optimize; a more-like-this and a text query; SAVEPOINT,
-**   ROLLBACK TO and RELEASE.
+**   rebuild, optimize, merge; a more-like-this and a text query; SAVEPOINT,
+**   ROLLBACK TO and RELEASE. The index merges its pending level when it
+**   holds more than 40 postings (option pending=40), so that writes cross
+**   merges often.
 **
 ** After every operation, INSERT INTO t(t) VALUES('integrity-check') must
 ** succeed (a failed write, such as a duplicate rowid, must leave the index
@@ -158,7 +160,7 @@ static void compare(const Ranking *pIndex, const Ranking *pExhaustive,
 static const char zSetup[] =
     "CREATE TABLE papers(id INTEGER PRIMARY KEY, title TEXT, abstract TEXT);"
     "CREATE VIRTUAL TABLE t USING papers_index(content='papers', content_rowid='id',"
-    " columns='title, abstract', weights='2 1');"
+    " columns='title, abstract', weights='2 1', pending=40);"
     "CREATE TRIGGER papers_t_insert AFTER INSERT ON papers BEGIN"
     " INSERT INTO t(rowid, title, abstract) VALUES (new.id, new.title, new.abstract); "
     "END;"
@@ -182,7 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData) {
   int nSavepoint = 0, nStep = 0;
   int op;
   while ((op = next_byte(&in)) >= 0 && nStep++ < 64) {
-    switch (op % 12) {
+    switch (op % 13) {
     case 0:
     case 1:
       write_row(&in, "INSERT INTO papers(id, title, abstract) VALUES (?1, ?2, ?3)");
@@ -231,6 +233,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData) {
           fail("release", 0);
         nSavepoint--;
       }
+      break;
+    case 12:
+      if (exec("INSERT INTO t(t) VALUES('merge')") != SQLITE_OK)
+        fail("merge", 0);
       break;
     }
     if (exec(CHECK) != SQLITE_OK)
