@@ -52,7 +52,8 @@ typedef struct IndexTable {
   PapersConn *pConn;
   IndexConfig config;
   IndexStore *pStore;
-  i64 layout; /* of the shadow tables: only INDEX_LAYOUT_VERSION can be used */
+  i64 layout; /* of the shadow tables (0: not read yet); only INDEX_LAYOUT_VERSION
+              ** can be used */
 } IndexTable;
 
 typedef IndexHit Hit;
@@ -336,8 +337,6 @@ static int index_init(sqlite3 *db, void *pAux, int argc, const char *const *argv
     rc = index_store_create(db, &pTab->config);
   if (rc == SQLITE_OK)
     rc = index_store_open(db, &pTab->config, &pTab->pStore);
-  if (rc == SQLITE_OK)
-    rc = index_store_version(pTab->pStore, &pTab->layout);
   if (rc != SQLITE_OK) {
     index_store_close(pTab->pStore);
     config_clear(&pTab->config);
@@ -381,11 +380,15 @@ static int set_table_error(IndexTable *pTab, char *zErr) {
 }
 
 /* An index made with another layout of the shadow tables can only be
-** dropped: queries and writes fail (connecting does not, so that DROP TABLE
-** works). */
+** dropped: queries, writes and renames fail. The layout is read on first use,
+** not when connecting, so that DROP TABLE works whatever the shadow tables
+** hold. */
 static int check_layout(IndexTable *pTab) {
-  if (pTab->layout == INDEX_LAYOUT_VERSION)
-    return SQLITE_OK;
+  int rc = SQLITE_OK;
+  if (pTab->layout == 0)
+    rc = index_store_version(pTab->pStore, &pTab->layout);
+  if (rc != SQLITE_OK || pTab->layout == INDEX_LAYOUT_VERSION)
+    return rc;
   return set_table_error(
       pTab, sqlite3_mprintf("%s: made with layout %lld of the shadow tables, this papers"
                             " reads layout %d: drop the table, create it again and"
@@ -857,8 +860,9 @@ static int index_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
                         sqlite_int64 *pRowid) {
   IndexTable *pTab = (IndexTable *)pVtab;
   int nColumn = pTab->config.nColumn;
-  if (check_layout(pTab) != SQLITE_OK)
-    return SQLITE_ERROR;
+  int rc = check_layout(pTab);
+  if (rc != SQLITE_OK)
+    return rc;
   if (argc == 1)
     return remove_document(pTab, sqlite3_value_int64(argv[0]));
   sqlite3_value *pCommand = argv[2 + nColumn + XCOL_COMMAND];
@@ -870,7 +874,6 @@ static int index_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
                                            " content row",
                                            pTab->config.zName));
   }
-  int rc = SQLITE_OK;
   if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
     rc = remove_document(pTab, sqlite3_value_int64(argv[0]));
   }
@@ -887,8 +890,9 @@ static int index_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
 
 static int index_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   IndexTable *pTab = (IndexTable *)pVtab;
-  if (check_layout(pTab) != SQLITE_OK)
-    return SQLITE_ERROR;
+  int rcLayout = check_layout(pTab);
+  if (rcLayout != SQLITE_OK)
+    return rcLayout;
   int iSimilar = -1, iQuery = -1, iRowid = -1, iLimit = -1, iOffset = -1;
   int iColSimilar = pTab->config.nColumn + XCOL_SIMILAR_TO;
   int iColQuery = pTab->config.nColumn + XCOL_QUERY;
@@ -1188,6 +1192,9 @@ static int index_shadow_name(const char *zSuffix) {
 
 static int index_rename(sqlite3_vtab *pVtab, const char *zNew) {
   IndexTable *pTab = (IndexTable *)pVtab;
+  int rc = check_layout(pTab);
+  if (rc != SQLITE_OK)
+    return rc;
   sqlite3_str *pStr = sqlite3_str_new(pTab->db);
   for (size_t i = 0; i < sizeof(azShadowSuffix) / sizeof(azShadowSuffix[0]); i++) {
     sqlite3_str_appendf(pStr, "ALTER TABLE \"%w\".\"%w_%s\" RENAME TO \"%w_%s\";",
@@ -1197,7 +1204,7 @@ static int index_rename(sqlite3_vtab *pVtab, const char *zNew) {
   char *zSql = sqlite3_str_finish(pStr);
   if (zSql == 0)
     return SQLITE_NOMEM;
-  int rc = sqlite3_exec(pTab->db, zSql, 0, 0, 0);
+  rc = sqlite3_exec(pTab->db, zSql, 0, 0, 0);
   sqlite3_free(zSql);
   return rc;
 }
