@@ -53,11 +53,13 @@
 
 #include "papers_internal.h"
 
-#define INDEX_LAYOUT_VERSION  2
-#define INDEX_BLOCK_MAX       256        /* postings per block before it is split */
-#define INDEX_PENDING_MAX     65536      /* pending postings at most, by default */
-#define INDEX_PENDING_LIMIT   1000000000 /* ... and at most, as an option */
-#define INDEX_BLOCK_BUILD     128        /* postings per block written by rebuild */
+#define INDEX_LAYOUT_VERSION 2
+#define INDEX_BLOCK_MAX      256   /* postings per block before it is split */
+#define INDEX_PENDING_MAX    65536 /* pending postings at most, by default */
+/* The most the option `pending` allows: a write rewrites each of its terms'
+** pending postings, and a frequent term's grow with the level. */
+#define INDEX_PENDING_LIMIT   1000000
+#define INDEX_BLOCK_BUILD     128   /* postings per block written by rebuild */
 #define INDEX_DENSE_MAX       512   /* documents per dense block before it is split */
 #define INDEX_DENSE_BUILD     256   /* documents per dense block written by rebuild */
 #define INDEX_MAX_COLUMNS     32    /* indexed columns at most */

@@ -41,6 +41,7 @@ enum StoreStatement {
   STMT_DENSE_DELETE,
   STMT_DENSE_ALL,
   STMT_DOCS_ALL,
+  STMT_PENDING_GET,      /* a term's row in the pending level */
   STMT_PENDING_PUT,      /* a term's row as a write leaves it */
   STMT_PENDING_POSTINGS, /* a term's pending postings, for a query */
   STMT_PENDING_ALL,      /* every pending row, for the merge */
@@ -51,9 +52,7 @@ enum StoreStatement {
 static const char *const azStatementSql[N_STATEMENT] = {
     "SELECT v FROM \"%w\".\"%w_config\" WHERE k = ?1",
     "INSERT OR REPLACE INTO \"%w\".\"%w_config\"(k, v) VALUES (?1, ?2)",
-    "SELECT df, surface, votes, maxw, first, postings, 1 FROM \"%w\".\"%w_pending\""
-    " WHERE term = ?1 UNION ALL SELECT df, surface, votes, maxw, NULL, NULL, 0"
-    " FROM \"%w\".\"%w_vocab\" WHERE term = ?1 LIMIT 1",
+    "SELECT df, surface, votes, maxw FROM \"%w\".\"%w_vocab\" WHERE term = ?1",
     "INSERT OR REPLACE INTO \"%w\".\"%w_vocab\"(term, df, surface, votes, maxw)"
     " VALUES (?1, ?2, ?3, ?4, ?5)",
     "DELETE FROM \"%w\".\"%w_vocab\" WHERE term = ?1",
@@ -79,6 +78,8 @@ static const char *const azStatementSql[N_STATEMENT] = {
     "DELETE FROM \"%w\".\"%w_dense\" WHERE first = ?1",
     "SELECT first, data FROM \"%w\".\"%w_dense\" ORDER BY first",
     "SELECT id, vector FROM \"%w\".\"%w_docs\" ORDER BY id",
+    "SELECT df, surface, votes, maxw, first, postings FROM \"%w\".\"%w_pending\""
+    " WHERE term = ?1",
     "INSERT OR REPLACE INTO \"%w\".\"%w_pending\"(term, df, surface, votes, maxw, first,"
     " postings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     "SELECT first, postings FROM \"%w\".\"%w_pending\" WHERE term = ?1"
@@ -371,8 +372,28 @@ typedef struct VocabRow {
   int isPending; /* read from the pending level (else from T_vocab, or unknown) */
 } VocabRow;
 
-/* Reads a term's row; its surface form when wantSurface, its pending
-** postings (document order) when paPending is not 0. */
+/* Fills a row from a statement's columns df, surface, votes, maxw; a df of 0
+** leaves it unknown. */
+static int vocab_row_from(sqlite3_stmt *pStmt, VocabRow *pRow, int wantSurface) {
+  if (sqlite3_column_int64(pStmt, 0) <= 0)
+    return SQLITE_OK;
+  pRow->df = sqlite3_column_int64(pStmt, 0);
+  pRow->nVote = sqlite3_column_int64(pStmt, 2);
+  pRow->maxWeight = sqlite3_column_double(pStmt, 3);
+  if (wantSurface) {
+    pRow->nSurface = sqlite3_column_bytes(pStmt, 1);
+    pRow->zOwned = sqlite3_mprintf("%.*s", pRow->nSurface,
+                                   (const char *)sqlite3_column_text(pStmt, 1));
+    pRow->zSurface = pRow->zOwned;
+    if (pRow->zOwned == 0)
+      return SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
+/* Reads a term's row: from the pending level when it is there, else from
+** T_vocab; its surface form when wantSurface, its pending postings
+** (document order) when paPending is not 0. */
 static int vocab_read(IndexStore *p, sqlite3_uint64 id, VocabRow *pRow, int wantSurface,
                       IndexPosting **paPending, int *pnPending) {
   sqlite3_stmt *pStmt;
@@ -381,26 +402,23 @@ static int vocab_read(IndexStore *p, sqlite3_uint64 id, VocabRow *pRow, int want
     *paPending = 0;
     *pnPending = 0;
   }
-  int rc = statement(p, STMT_VOCAB_GET, &pStmt);
+  int rc = statement(p, STMT_PENDING_GET, &pStmt);
   if (rc != SQLITE_OK)
     return rc;
   sqlite3_bind_int64(pStmt, 1, (i64)id);
-  int hasRow = sqlite3_step(pStmt) == SQLITE_ROW;
-  pRow->isPending = hasRow && sqlite3_column_int(pStmt, 6);
-  if (hasRow && sqlite3_column_int64(pStmt, 0) > 0) {
-    pRow->df = sqlite3_column_int64(pStmt, 0);
-    pRow->nVote = sqlite3_column_int64(pStmt, 2);
-    pRow->maxWeight = sqlite3_column_double(pStmt, 3);
-    if (wantSurface) {
-      pRow->nSurface = sqlite3_column_bytes(pStmt, 1);
-      pRow->zOwned = sqlite3_mprintf("%.*s", pRow->nSurface,
-                                     (const char *)sqlite3_column_text(pStmt, 1));
-      pRow->zSurface = pRow->zOwned;
-      if (pRow->zOwned == 0)
-        rc = SQLITE_NOMEM;
-    }
+  pRow->isPending = sqlite3_step(pStmt) == SQLITE_ROW;
+  if (!pRow->isPending) {
+    rc = sqlite3_reset(pStmt);
+    if (rc == SQLITE_OK)
+      rc = statement(p, STMT_VOCAB_GET, &pStmt);
+    if (rc != SQLITE_OK)
+      return rc;
+    sqlite3_bind_int64(pStmt, 1, (i64)id);
+    if (sqlite3_step(pStmt) != SQLITE_ROW)
+      return sqlite3_reset(pStmt); /* unknown */
   }
-  if (rc == SQLITE_OK && hasRow && paPending &&
+  rc = vocab_row_from(pStmt, pRow, wantSurface);
+  if (rc == SQLITE_OK && pRow->isPending && paPending &&
       sqlite3_column_type(pStmt, 5) != SQLITE_NULL) {
     rc = index_block_decode(sqlite3_column_int64(pStmt, 4), sqlite3_column_blob(pStmt, 5),
                             sqlite3_column_bytes(pStmt, 5), paPending, pnPending);
@@ -857,10 +875,10 @@ typedef struct PendingTerm {
   VocabRow row;
   IndexPosting *aPosting; /* its pending postings, sqlite3_malloc'd */
   int nPosting;
-  int isChanged; /* to be written */
+  int toPending; /* to be written to the pending level */
 } PendingTerm;
 
-static int pending_read(IndexStore *p, sqlite3_uint64 id, PendingTerm *pTerm) {
+static int term_read(IndexStore *p, sqlite3_uint64 id, PendingTerm *pTerm) {
   memset(pTerm, 0, sizeof(*pTerm));
   return vocab_read(p, id, &pTerm->row, 1, &pTerm->aPosting, &pTerm->nPosting);
 }
@@ -900,12 +918,13 @@ static void pending_free(PendingTerm *aTerm, int nTerm) {
   sqlite3_free(aTerm);
 }
 
-/* Writes the changed terms, and adds nDelta to the count of pending postings. */
+/* Writes the terms bound for the pending level, and adds nDelta to the
+** count of pending postings. */
 static int pending_write_all(IndexStore *p, const sqlite3_uint64 *aId,
                              const PendingTerm *aTerm, int nTerm, i64 nDelta) {
   int rc = SQLITE_OK;
   for (int i = 0; rc == SQLITE_OK && i < nTerm; i++) {
-    if (aTerm[i].isChanged)
+    if (aTerm[i].toPending)
       rc = pending_write(p, aId[i], &aTerm[i]);
   }
   i64 nPosting = 0;
@@ -974,9 +993,9 @@ int index_store_add(IndexStore *p, i64 iDoc, const PapersCount *aCount, int nCou
   memset(pVec, 0, sizeof(*pVec));
   int rc = aTerm && aIdf && aId ? index_store_get_ndoc(p, &nDoc) : SQLITE_NOMEM;
   for (; rc == SQLITE_OK && nRead < nCount; nRead++) {
-    rc = pending_read(p, aCount[nRead].id, &aTerm[nRead]);
+    rc = term_read(p, aCount[nRead].id, &aTerm[nRead]);
     count_in(&aTerm[nRead].row, &aCount[nRead]);
-    aTerm[nRead].isChanged = 1;
+    aTerm[nRead].toPending = 1;
     aIdf[nRead] = index_idf(nDoc, aTerm[nRead].row.df);
     aId[nRead] = aCount[nRead].id;
   }
@@ -992,25 +1011,32 @@ int index_store_add(IndexStore *p, i64 iDoc, const PapersCount *aCount, int nCou
   return rc;
 }
 
+/* One document fewer in a term's row (df 0: the term is gone, and its
+** largest weight starts again from 0 when it comes back). */
+static void count_out(VocabRow *pRow) {
+  pRow->df--;
+  if (pRow->nVote > pRow->df)
+    pRow->nVote = pRow->df;
+  if (pRow->df == 0)
+    pRow->maxWeight = 0;
+}
+
 /* Takes one document out of a term: its posting from the pending level when
-** it is there, else from the blocks; one document fewer in its df, in the
-** pending level when the term's row is there, else in T_vocab (what the
-** pending level holds comes from additions only). */
+** it is there, else from the blocks; and one document out of its row, which
+** is rewritten where it was read from (the pending level, or T_vocab). */
 static int take_out(IndexStore *p, sqlite3_uint64 id, i64 iDoc, PendingTerm *pTerm,
                     i64 *pnRemoved) {
   int isPending;
   postings_without(pTerm->aPosting, &pTerm->nPosting, iDoc, &isPending);
   *pnRemoved += isPending;
   int rc = isPending ? SQLITE_OK : posting_remove(p, id, iDoc);
-  if (rc != SQLITE_OK || pTerm->row.df == 0)
-    return rc; /* already gone: integrity-check says */
-  pTerm->row.df--;
-  if (pTerm->row.nVote > pTerm->row.df)
-    pTerm->row.nVote = pTerm->row.df;
-  if (pTerm->row.df == 0)
-    pTerm->row.maxWeight = 0; /* starts again when the term comes back */
-  pTerm->isChanged = pTerm->row.isPending;
-  return pTerm->row.isPending ? SQLITE_OK : vocab_write_main(p, id, &pTerm->row);
+  int isKnown = pTerm->row.df > 0; /* else already gone: integrity-check says */
+  if (isKnown)
+    count_out(&pTerm->row);
+  pTerm->toPending = pTerm->row.isPending;
+  if (rc == SQLITE_OK && isKnown && !pTerm->row.isPending)
+    rc = vocab_write_main(p, id, &pTerm->row);
+  return rc;
 }
 
 int index_store_remove(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
@@ -1022,7 +1048,7 @@ int index_store_remove(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
   i64 nRemoved = 0;
   int nRead = 0, rc = aTerm ? SQLITE_OK : SQLITE_NOMEM;
   for (; rc == SQLITE_OK && nRead < nWord; nRead++) {
-    rc = pending_read(p, pVec->aId[nRead], &aTerm[nRead]);
+    rc = term_read(p, pVec->aId[nRead], &aTerm[nRead]);
     if (rc == SQLITE_OK)
       rc = take_out(p, pVec->aId[nRead], iDoc, &aTerm[nRead], &nRemoved);
   }
@@ -1041,11 +1067,20 @@ typedef struct MergedScan {
   void *pCtx;
 } MergedScan;
 
-/* Passes on the pending postings before iDoc (all of them: isAll). */
-static int merged_pending_before(MergedScan *p, int isAll, i64 iDoc) {
+/* Passes on the pending postings of documents before iDoc. */
+static int merged_pending_before(MergedScan *p, i64 iDoc) {
   int rc = SQLITE_OK;
-  while (rc == SQLITE_OK && p->iNext < p->nPending &&
-         (isAll || p->aPending[p->iNext].iDoc < iDoc)) {
+  while (rc == SQLITE_OK && p->iNext < p->nPending && p->aPending[p->iNext].iDoc < iDoc) {
+    rc = p->xPosting(p->pCtx, p->aPending[p->iNext].iDoc, p->aPending[p->iNext].weight);
+    p->iNext++;
+  }
+  return rc;
+}
+
+/* Passes on the pending postings left once the blocks are read. */
+static int merged_pending_rest(MergedScan *p) {
+  int rc = SQLITE_OK;
+  while (rc == SQLITE_OK && p->iNext < p->nPending) {
     rc = p->xPosting(p->pCtx, p->aPending[p->iNext].iDoc, p->aPending[p->iNext].weight);
     p->iNext++;
   }
@@ -1054,7 +1089,7 @@ static int merged_pending_before(MergedScan *p, int isAll, i64 iDoc) {
 
 static int merged_posting(void *pCtx, i64 iDoc, float weight) {
   MergedScan *p = pCtx;
-  int rc = merged_pending_before(p, 0, iDoc);
+  int rc = merged_pending_before(p, iDoc);
   return rc == SQLITE_OK ? p->xPosting(p->pCtx, iDoc, weight) : rc;
 }
 
@@ -1080,7 +1115,7 @@ int index_store_postings_scan(IndexStore *p, sqlite3_uint64 id,
   if (rc == SQLITE_OK)
     rc = blocks_scan(p, id, merged_posting, &scan);
   if (rc == SQLITE_OK)
-    rc = merged_pending_before(&scan, 1, 0);
+    rc = merged_pending_rest(&scan);
   sqlite3_free(aPending);
   return rc;
 }
@@ -1100,15 +1135,19 @@ int index_store_postings_all(IndexStore *p, sqlite3_stmt **ppStmt) {
 /* ---- merging a run of postings into a term's blocks ------------------------ */
 
 /* One block of a term, loaded for a run of postings to add in document order,
-** and the blocks it becomes: what adding them one at a time would make of it
-** (a posting joins the block with the largest first <= its document, else the
-** term's first block; a block of more than INDEX_BLOCK_MAX postings is split
-** in halves), with one read and one write per block. */
+** and the blocks it becomes: what adding them one at a time in that order
+** would make of it (a posting joins the block with the largest first <= its
+** document, else the term's first block; a block of more than
+** INDEX_BLOCK_MAX postings is split in halves), with one read and one write
+** per block. Papers that came in rowid order, as digests do, get the blocks
+** that writing them straight into T_postings made. */
 typedef struct BlockRun {
   i64 iOldFirst; /* the loaded block's key */
   int hadBlock;
-  i64 iNextFirst;  /* the term's next block, if it has one: postings from */
-  int hasNext;     /* its key on belong to another run */
+  /* the key of the term's next block, if it has one: postings of documents
+  ** from there on belong to another run */
+  i64 iNextFirst;
+  int hasNext;
   IndexPosting *a; /* the run's postings, in document order */
   int n;
   int *aStart; /* where each of its blocks starts in a (aStart[0] = 0) */

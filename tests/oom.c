@@ -74,9 +74,10 @@ typedef struct Scenario {
 #define IDX_TABLE                                                                        \
   "CREATE TABLE papers(id INTEGER PRIMARY KEY, title TEXT, abstract TEXT);"              \
   "INSERT INTO papers SELECT ordinal, title, abstract FROM papers_parse(fixture());"
-#define IDX_CREATE(latent)                                                               \
+#define IDX_CREATE(latent) IDX_CREATE_WITH("latent='" latent "'")
+#define IDX_CREATE_WITH(options)                                                         \
   "CREATE VIRTUAL TABLE topics USING papers_index(content='papers', content_rowid='id'," \
-  " columns='title, abstract', latent='" latent "');"                                    \
+  " columns='title, abstract', " options ");"                                            \
   "CREATE TRIGGER papers_topics_insert AFTER INSERT ON papers BEGIN"                     \
   " INSERT INTO topics(rowid, title, abstract) VALUES (new.id, new.title, "              \
   "new.abstract);"                                                                       \
@@ -227,6 +228,12 @@ static const Scenario aScenario[] = {
      IDX_SETUP("4") IDX_PENDING, IDX_CHECK, 0, IDX_STATE},
     {"index-integrity-check-pending", IDX_CHECK, HF, 0, IDX_SETUP("4") IDX_PENDING, 0, 0,
      0},
+    {"index-delete-merged-with-pending", "DELETE FROM papers WHERE id = 2", HF, 0,
+     IDX_SETUP("4") IDX_PENDING, IDX_CHECK, 0, IDX_STATE},
+    {"index-insert-merging", "INSERT INTO papers VALUES " NEW_PAPER, HF, 0,
+     IDX_TABLE IDX_CREATE_WITH("latent='4', pending=0") "INSERT INTO topics(topics)"
+                                                        " VALUES('rebuild');",
+     IDX_CHECK, 0, IDX_STATE},
     {"index-more-like-this-pending",
      "SELECT rowid, score FROM topics WHERE similar_to = 1001 ORDER BY score DESC LIMIT "
      "10",
