@@ -57,8 +57,9 @@
 #define INDEX_BLOCK_MAX      256   /* postings per block before it is split */
 #define INDEX_PENDING_MAX    65536 /* pending postings at most, by default */
 /* The most the option `pending` allows: a write rewrites each of its terms'
-** pending postings, and a frequent term's grow with the level. */
-#define INDEX_PENDING_LIMIT   1000000
+** pending postings, and a frequent term's grow with the level (at this size
+** a 100-paper write into 100,000 papers took 100 ms, against 75 ms). */
+#define INDEX_PENDING_LIMIT   262144
 #define INDEX_BLOCK_BUILD     128   /* postings per block written by rebuild */
 #define INDEX_DENSE_MAX       512   /* documents per dense block before it is split */
 #define INDEX_DENSE_BUILD     256   /* documents per dense block written by rebuild */
