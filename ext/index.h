@@ -39,9 +39,10 @@
 **       these blocks once.
 **   T_pending(term INTEGER PRIMARY KEY, df INTEGER, surface TEXT, votes INTEGER,
 **             maxw REAL, first INTEGER, postings BLOB)
-**       the pending level: what writes changed since the last merge, so that
-**       a write touches a few pages of this small table, not a vocabulary
-**       page and a postings page per term in the large ones. Per term: its
+**       the pending level: what documents added since the last merge changed,
+**       so that an addition touches a few pages of this small table, not a
+**       vocabulary page and a postings page per term in the large ones (a
+**       merged document's removal writes those directly). Per term: its
 **       vocabulary row as it is now (df 0: gone), read instead of T_vocab's,
 **       and the postings added since (a block, `first` its first document),
 **       read beside T_postings. Config 'pending' counts those postings; when a

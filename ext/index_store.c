@@ -6,6 +6,9 @@
 **   - Every read and write goes through SQL on the user's connection, so it is
 **     part of the user's transaction: a ROLLBACK undoes it, and nothing here
 **     caches table contents between calls.
+**   - Added documents go to the pending level (index.h); every read sees both
+**     levels: a term's row comes from T_pending when it is there, else from
+**     T_vocab; its postings from both, interleaved in document order.
 **   - A postings block is: a varint count n, then n varints (each document id
 **     minus the previous one, the first minus the block's `first`, so 0), then
 **     n little-endian float32 weights. Blocks of one term cover disjoint,
