@@ -55,12 +55,12 @@
 #include "papers_internal.h"
 
 #define INDEX_LAYOUT_VERSION 2
-#define INDEX_BLOCK_MAX      256   /* postings per block before it is split */
-#define INDEX_PENDING_MAX    65536 /* pending postings at most, by default */
-/* The most the option `pending` allows: a write rewrites each of its terms'
-** pending postings, and a frequent term's grow with the level (at this size
-** a 100-paper write into 100,000 papers took 100 ms, against 75 ms). */
-#define INDEX_PENDING_LIMIT   262144
+#define INDEX_BLOCK_MAX      256    /* postings per block before it is split */
+#define INDEX_PENDING_MAX    262144 /* pending postings at most, by default */
+#define INDEX_PENDING_TERM   128    /* a term's pending postings at most */
+/* The most the option `pending` allows: the pending table grows with it, and
+** so do the pages a write touches there. */
+#define INDEX_PENDING_LIMIT   1048576
 #define INDEX_BLOCK_BUILD     128   /* postings per block written by rebuild */
 #define INDEX_DENSE_MAX       512   /* documents per dense block before it is split */
 #define INDEX_DENSE_BUILD     256   /* documents per dense block written by rebuild */

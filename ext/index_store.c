@@ -962,12 +962,18 @@ static void count_in(VocabRow *pRow, const PapersCount *pCount) {
   }
 }
 
+static int postings_merge(IndexStore *p, sqlite3_uint64 id, const IndexPosting *a, int n);
+
 /* Files the postings of a vector weighed from the counts of the terms read
 ** (its first nTerm terms are theirs, in the same order), raising the terms'
-** largest weights. */
-static int file_postings(PendingTerm *aTerm, int nTerm, i64 iDoc,
-                         const PapersVector *pVec, i64 *pnAdded) {
-  for (int i = 0; i < nTerm; i++) {
+** largest weights. A term whose pending postings reach INDEX_PENDING_TERM
+** has them merged into its blocks at once (its row stays pending): so no
+** write rewrites more than that many of a term's postings, and frequent
+** terms do not wait for the merge of the whole level. */
+static int file_postings(IndexStore *p, const sqlite3_uint64 *aId, PendingTerm *aTerm,
+                         int nTerm, i64 iDoc, const PapersVector *pVec, i64 *pnAdded) {
+  int rc = SQLITE_OK;
+  for (int i = 0; rc == SQLITE_OK && i < nTerm; i++) {
     PendingTerm *pTerm = &aTerm[i];
     int nNew;
     IndexPosting *aNew =
@@ -980,8 +986,13 @@ static int file_postings(PendingTerm *aTerm, int nTerm, i64 iDoc,
     pTerm->nPosting = nNew;
     if ((double)pVec->aWeight[i] > pTerm->row.maxWeight)
       pTerm->row.maxWeight = (double)pVec->aWeight[i];
+    if (nNew >= INDEX_PENDING_TERM) {
+      rc = postings_merge(p, aId[i], aNew, nNew);
+      *pnAdded -= nNew;
+      pTerm->nPosting = 0;
+    }
   }
-  return SQLITE_OK;
+  return rc;
 }
 
 int index_store_add(IndexStore *p, i64 iDoc, const PapersCount *aCount, int nCount,
@@ -1005,7 +1016,7 @@ int index_store_add(IndexStore *p, i64 iDoc, const PapersCount *aCount, int nCou
   if (rc == SQLITE_OK)
     rc = weigh(p, aCount, nCount, aIdf, pVec);
   if (rc == SQLITE_OK)
-    rc = file_postings(aTerm, nCount, iDoc, pVec, &nAdded);
+    rc = file_postings(p, aId, aTerm, nCount, iDoc, pVec, &nAdded);
   if (rc == SQLITE_OK)
     rc = pending_write_all(p, aId, aTerm, nCount, nAdded);
   pending_free(aTerm, nRead);
