@@ -57,7 +57,11 @@
 #define INDEX_LAYOUT_VERSION 2
 #define INDEX_BLOCK_MAX      256    /* postings per block before it is split */
 #define INDEX_PENDING_MAX    262144 /* pending postings at most, by default */
-#define INDEX_PENDING_TERM   128    /* a term's pending postings at most */
+/* A term's pending postings at most (the fuzz and OOM builds make it small,
+** to cross it often). */
+#ifndef INDEX_PENDING_TERM
+#define INDEX_PENDING_TERM 128
+#endif
 /* The most the option `pending` allows: the pending table grows with it, and
 ** so do the pages a write touches there. */
 #define INDEX_PENDING_LIMIT   1048576

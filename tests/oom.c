@@ -230,6 +230,9 @@ static const Scenario aScenario[] = {
      0},
     {"index-delete-merged-with-pending", "DELETE FROM papers WHERE id = 2", HF, 0,
      IDX_SETUP("4") IDX_PENDING, IDX_CHECK, 0, IDX_STATE},
+    {"index-insert-term-full",
+     "INSERT INTO papers SELECT id + 2000, abstract, title FROM papers WHERE id <= 3", HF,
+     0, IDX_SETUP("4") IDX_PENDING, IDX_CHECK, 0, IDX_STATE},
     {"index-insert-merging", "INSERT INTO papers VALUES " NEW_PAPER, HF, 0,
      IDX_TABLE IDX_CREATE_WITH("latent='4', pending=0") "INSERT INTO topics(topics)"
                                                         " VALUES('rebuild');",
