@@ -44,10 +44,9 @@ enum StoreStatement {
   STMT_DENSE_DELETE,
   STMT_DENSE_ALL,
   STMT_DOCS_ALL,
-  STMT_PENDING_GET,      /* a term's row in the pending level */
-  STMT_PENDING_PUT,      /* a term's row as a write leaves it */
-  STMT_PENDING_POSTINGS, /* a term's pending postings, for a query */
-  STMT_PENDING_ALL,      /* every pending row, for the merge */
+  STMT_PENDING_GET, /* a term's row in the pending level */
+  STMT_PENDING_PUT, /* a term's row as a write leaves it */
+  STMT_PENDING_ALL, /* every pending row, for the merge */
   STMT_PENDING_CLEAR,
   N_STATEMENT
 };
@@ -85,9 +84,7 @@ static const char *const azStatementSql[N_STATEMENT] = {
     " WHERE term = ?1",
     "INSERT OR REPLACE INTO \"%w\".\"%w_pending\"(term, df, surface, votes, maxw, first,"
     " postings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    "SELECT first, postings FROM \"%w\".\"%w_pending\" WHERE term = ?1"
-    " AND postings IS NOT NULL",
-    "SELECT term, df, surface, votes, maxw, first, postings FROM \"%w\".\"%w_pending\""
+    "SELECT df, surface, votes, maxw, first, postings, term FROM \"%w\".\"%w_pending\""
     " ORDER BY term",
     "DELETE FROM \"%w\".\"%w_pending\"",
 };
@@ -394,6 +391,17 @@ static int vocab_row_from(sqlite3_stmt *pStmt, VocabRow *pRow, int wantSurface) 
   return SQLITE_OK;
 }
 
+/* Decodes the pending postings in a statement's columns iCol (first) and
+** iCol + 1 (the block, or NULL: none). */
+static int pending_postings_from(sqlite3_stmt *pStmt, int iCol, IndexPosting **paPending,
+                                 int *pnPending) {
+  if (sqlite3_column_type(pStmt, iCol + 1) == SQLITE_NULL)
+    return SQLITE_OK;
+  return index_block_decode(sqlite3_column_int64(pStmt, iCol),
+                            sqlite3_column_blob(pStmt, iCol + 1),
+                            sqlite3_column_bytes(pStmt, iCol + 1), paPending, pnPending);
+}
+
 /* Reads a term's row: from the pending level when it is there, else from
 ** T_vocab; its surface form when wantSurface, its pending postings
 ** (document order) when paPending is not 0. */
@@ -421,11 +429,8 @@ static int vocab_read(IndexStore *p, sqlite3_uint64 id, VocabRow *pRow, int want
       return sqlite3_reset(pStmt); /* unknown */
   }
   rc = vocab_row_from(pStmt, pRow, wantSurface);
-  if (rc == SQLITE_OK && pRow->isPending && paPending &&
-      sqlite3_column_type(pStmt, 5) != SQLITE_NULL) {
-    rc = index_block_decode(sqlite3_column_int64(pStmt, 4), sqlite3_column_blob(pStmt, 5),
-                            sqlite3_column_bytes(pStmt, 5), paPending, pnPending);
-  }
+  if (rc == SQLITE_OK && pRow->isPending && paPending)
+    rc = pending_postings_from(pStmt, 4, paPending, pnPending);
   int rcReset = sqlite3_reset(pStmt);
   return rc == SQLITE_OK ? rcReset : rc;
 }
@@ -875,6 +880,7 @@ static int blocks_scan(IndexStore *p, sqlite3_uint64 id,
 
 /* A term as a write finds it, and leaves it to the pending level. */
 typedef struct PendingTerm {
+  sqlite3_uint64 id;
   VocabRow row;
   IndexPosting *aPosting; /* its pending postings, sqlite3_malloc'd */
   int nPosting;
@@ -883,6 +889,7 @@ typedef struct PendingTerm {
 
 static int term_read(IndexStore *p, sqlite3_uint64 id, PendingTerm *pTerm) {
   memset(pTerm, 0, sizeof(*pTerm));
+  pTerm->id = id;
   return vocab_read(p, id, &pTerm->row, 1, &pTerm->aPosting, &pTerm->nPosting);
 }
 
@@ -923,12 +930,12 @@ static void pending_free(PendingTerm *aTerm, int nTerm) {
 
 /* Writes the terms bound for the pending level, and adds nDelta to the
 ** count of pending postings. */
-static int pending_write_all(IndexStore *p, const sqlite3_uint64 *aId,
-                             const PendingTerm *aTerm, int nTerm, i64 nDelta) {
+static int pending_write_all(IndexStore *p, const PendingTerm *aTerm, int nTerm,
+                             i64 nDelta) {
   int rc = SQLITE_OK;
   for (int i = 0; rc == SQLITE_OK && i < nTerm; i++) {
     if (aTerm[i].toPending)
-      rc = pending_write(p, aId[i], &aTerm[i]);
+      rc = pending_write(p, aTerm[i].id, &aTerm[i]);
   }
   i64 nPosting = 0;
   if (rc == SQLITE_OK && nDelta != 0)
@@ -970,8 +977,8 @@ static int postings_merge(IndexStore *p, sqlite3_uint64 id, const IndexPosting *
 ** has them merged into its blocks at once (its row stays pending): so no
 ** write rewrites more than that many of a term's postings, and frequent
 ** terms do not wait for the merge of the whole level. */
-static int file_postings(IndexStore *p, const sqlite3_uint64 *aId, PendingTerm *aTerm,
-                         int nTerm, i64 iDoc, const PapersVector *pVec, i64 *pnAdded) {
+static int file_postings(IndexStore *p, PendingTerm *aTerm, int nTerm, i64 iDoc,
+                         const PapersVector *pVec, i64 *pnAdded) {
   int rc = SQLITE_OK;
   for (int i = 0; rc == SQLITE_OK && i < nTerm; i++) {
     PendingTerm *pTerm = &aTerm[i];
@@ -987,7 +994,7 @@ static int file_postings(IndexStore *p, const sqlite3_uint64 *aId, PendingTerm *
     if ((double)pVec->aWeight[i] > pTerm->row.maxWeight)
       pTerm->row.maxWeight = (double)pVec->aWeight[i];
     if (nNew >= INDEX_PENDING_TERM) {
-      rc = postings_merge(p, aId[i], aNew, nNew);
+      rc = postings_merge(p, pTerm->id, aNew, nNew);
       *pnAdded -= nNew;
       pTerm->nPosting = 0;
     }
@@ -1000,28 +1007,24 @@ int index_store_add(IndexStore *p, i64 iDoc, const PapersCount *aCount, int nCou
   PendingTerm *aTerm =
       sqlite3_malloc64(sizeof(PendingTerm) * (sqlite3_uint64)(nCount + 1));
   double *aIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nCount + 1));
-  sqlite3_uint64 *aId =
-      sqlite3_malloc64(sizeof(sqlite3_uint64) * (sqlite3_uint64)(nCount + 1));
   i64 nDoc = 0, nAdded = 0;
   int nRead = 0;
   memset(pVec, 0, sizeof(*pVec));
-  int rc = aTerm && aIdf && aId ? index_store_get_ndoc(p, &nDoc) : SQLITE_NOMEM;
+  int rc = aTerm && aIdf ? index_store_get_ndoc(p, &nDoc) : SQLITE_NOMEM;
   for (; rc == SQLITE_OK && nRead < nCount; nRead++) {
     rc = term_read(p, aCount[nRead].id, &aTerm[nRead]);
     count_in(&aTerm[nRead].row, &aCount[nRead]);
     aTerm[nRead].toPending = 1;
     aIdf[nRead] = index_idf(nDoc, aTerm[nRead].row.df);
-    aId[nRead] = aCount[nRead].id;
   }
   if (rc == SQLITE_OK)
     rc = weigh(p, aCount, nCount, aIdf, pVec);
   if (rc == SQLITE_OK)
-    rc = file_postings(p, aId, aTerm, nCount, iDoc, pVec, &nAdded);
+    rc = file_postings(p, aTerm, nCount, iDoc, pVec, &nAdded);
   if (rc == SQLITE_OK)
-    rc = pending_write_all(p, aId, aTerm, nCount, nAdded);
+    rc = pending_write_all(p, aTerm, nCount, nAdded);
   pending_free(aTerm, nRead);
   sqlite3_free(aIdf);
-  sqlite3_free(aId);
   return rc;
 }
 
@@ -1038,18 +1041,17 @@ static void count_out(VocabRow *pRow) {
 /* Takes one document out of a term: its posting from the pending level when
 ** it is there, else from the blocks; and one document out of its row, which
 ** is rewritten where it was read from (the pending level, or T_vocab). */
-static int take_out(IndexStore *p, sqlite3_uint64 id, i64 iDoc, PendingTerm *pTerm,
-                    i64 *pnRemoved) {
+static int take_out(IndexStore *p, i64 iDoc, PendingTerm *pTerm, i64 *pnRemoved) {
   int isPending;
   postings_without(pTerm->aPosting, &pTerm->nPosting, iDoc, &isPending);
   *pnRemoved += isPending;
-  int rc = isPending ? SQLITE_OK : posting_remove(p, id, iDoc);
+  int rc = isPending ? SQLITE_OK : posting_remove(p, pTerm->id, iDoc);
   int isKnown = pTerm->row.df > 0; /* else already gone: integrity-check says */
   if (isKnown)
     count_out(&pTerm->row);
   pTerm->toPending = pTerm->row.isPending;
   if (rc == SQLITE_OK && isKnown && !pTerm->row.isPending)
-    rc = vocab_write_main(p, id, &pTerm->row);
+    rc = vocab_write_main(p, pTerm->id, &pTerm->row);
   return rc;
 }
 
@@ -1064,10 +1066,10 @@ int index_store_remove(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
   for (; rc == SQLITE_OK && nRead < nWord; nRead++) {
     rc = term_read(p, pVec->aId[nRead], &aTerm[nRead]);
     if (rc == SQLITE_OK)
-      rc = take_out(p, pVec->aId[nRead], iDoc, &aTerm[nRead], &nRemoved);
+      rc = take_out(p, iDoc, &aTerm[nRead], &nRemoved);
   }
   if (rc == SQLITE_OK)
-    rc = pending_write_all(p, pVec->aId, aTerm, nWord, -nRemoved);
+    rc = pending_write_all(p, aTerm, nWord, -nRemoved);
   pending_free(aTerm, nRead);
   return rc;
 }
@@ -1112,14 +1114,12 @@ int index_store_postings_scan(IndexStore *p, sqlite3_uint64 id,
   IndexPosting *aPending = 0;
   int nPending = 0;
   sqlite3_stmt *pStmt;
-  int rc = statement(p, STMT_PENDING_POSTINGS, &pStmt);
+  int rc = statement(p, STMT_PENDING_GET, &pStmt);
   if (rc != SQLITE_OK)
     return rc;
   sqlite3_bind_int64(pStmt, 1, (i64)id);
-  if (sqlite3_step(pStmt) == SQLITE_ROW) {
-    rc = index_block_decode(sqlite3_column_int64(pStmt, 0), sqlite3_column_blob(pStmt, 1),
-                            sqlite3_column_bytes(pStmt, 1), &aPending, &nPending);
-  }
+  if (sqlite3_step(pStmt) == SQLITE_ROW)
+    rc = pending_postings_from(pStmt, 4, &aPending, &nPending);
   int rcReset = sqlite3_reset(pStmt);
   if (rc == SQLITE_OK)
     rc = rcReset;
@@ -1273,26 +1273,22 @@ static int postings_merge(IndexStore *p, sqlite3_uint64 id, const IndexPosting *
   return rc;
 }
 
-/* Moves one term's pending row (pRow: term, df, surface, votes, maxw, first,
-** postings) into the vocabulary and the blocks. */
+/* Moves one term's pending row (pRow: df, surface, votes, maxw, first,
+** postings, term) into the vocabulary and the blocks. */
 static int merge_term(IndexStore *p, sqlite3_stmt *pRow) {
-  sqlite3_uint64 id = (sqlite3_uint64)sqlite3_column_int64(pRow, 0);
+  sqlite3_uint64 id = (sqlite3_uint64)sqlite3_column_int64(pRow, 6);
   VocabRow row;
+  IndexPosting *a = 0;
+  int n = 0;
   memset(&row, 0, sizeof(row));
-  row.df = sqlite3_column_int64(pRow, 1);
-  row.zSurface = (const char *)sqlite3_column_text(pRow, 2);
-  row.nSurface = sqlite3_column_bytes(pRow, 2);
-  row.nVote = sqlite3_column_int64(pRow, 3);
-  row.maxWeight = sqlite3_column_double(pRow, 4);
-  int rc = vocab_write_main(p, id, &row);
-  if (rc != SQLITE_OK || sqlite3_column_type(pRow, 6) == SQLITE_NULL)
-    return rc;
-  IndexPosting *a;
-  int n;
-  rc = index_block_decode(sqlite3_column_int64(pRow, 5), sqlite3_column_blob(pRow, 6),
-                          sqlite3_column_bytes(pRow, 6), &a, &n);
+  int rc = vocab_row_from(pRow, &row, 1);
   if (rc == SQLITE_OK)
+    rc = vocab_write_main(p, id, &row);
+  if (rc == SQLITE_OK)
+    rc = pending_postings_from(pRow, 4, &a, &n);
+  if (rc == SQLITE_OK && n > 0)
     rc = postings_merge(p, id, a, n);
+  sqlite3_free(row.zOwned);
   sqlite3_free(a);
   return rc;
 }
