@@ -73,7 +73,7 @@ build/old_sqlite: tests/old_sqlite.c Makefile
 
 # Crash consistency (tests/crash.c, run by tests/crash.test): the extension's
 # sources compiled in, as in build/oom/oom.
-build/crash: tests/crash.c $(SOURCES) $(HEADERS) Makefile
+build/crash: tests/crash.c tests/index_state.h $(SOURCES) $(HEADERS) Makefile
 	@mkdir -p build
 	$(CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,crash) -o $@ \
 	  tests/crash.c $(SOURCES) -lsqlite3 -lm
@@ -189,7 +189,7 @@ fuzz: fuzz-build
 # ---- allocation-failure injection (tests/oom.c, docs/testing.md) ----------
 # The driver links the extension's sources (-DSQLITE_CORE) and runs under
 # ASan + UBSan, so that an error path that crashes or leaks is caught too.
-build/oom/oom: tests/oom.c $(SOURCES) $(HEADERS) Makefile
+build/oom/oom: tests/oom.c tests/index_state.h $(SOURCES) $(HEADERS) Makefile
 	@mkdir -p build/oom
 	$(CC) $(ASAN_FLAGS) $(WARNINGS) -DSQLITE_CORE -DINDEX_PENDING_TERM=4 -Iext $(call DEFINES,oom) -o $@ \
 	  tests/oom.c $(SOURCES) -lsqlite3 -lm
@@ -198,7 +198,7 @@ oom: build/oom/oom
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ./build/oom/oom
 
-C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/oom.c tests/crash.c $(wildcard tests/bench/*.c) \
+C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/oom.c tests/crash.c tests/index_state.h $(wildcard tests/bench/*.c) \
            $(wildcard tests/fuzz/*.c)
 
 lint:

@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "index_state.h"
+
 int sqlite3_papers_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi);
 
 #define FIXTURE           "tests/fixtures/hf-daily-papers-2026-05-15.txt"
@@ -83,20 +85,7 @@ static const char *const azWorkload[] = {
 #define N_WORKLOAD ((int)(sizeof(azWorkload) / sizeof(azWorkload[0])))
 
 /* Everything stored: the content table and every shadow table. */
-static const char zState[] =
-    "SELECT (SELECT group_concat(k || '=' || v, ',') FROM (SELECT * FROM topics_config"
-    " ORDER BY k)), (SELECT group_concat(term || ':' || df || ':' || surface || ':' ||"
-    " votes, ',') FROM (SELECT * FROM topics_vocab ORDER BY term)),"
-    " (SELECT group_concat(id || ':' || hex(vector), ',') FROM (SELECT * FROM topics_docs"
-    " ORDER BY id)), (SELECT group_concat(term || ':' || first || ':' || hex(data), ',')"
-    " FROM (SELECT * FROM topics_postings ORDER BY term, first)),"
-    " (SELECT group_concat(term || ':' || hex(projection), ',') FROM (SELECT * FROM"
-    " topics_latent ORDER BY term)), (SELECT group_concat(first || ':' || hex(data), ',')"
-    " FROM (SELECT * FROM topics_dense ORDER BY first)), (SELECT group_concat(term || ':'"
-    " || df || ':' || surface || ':' || votes || ':' || maxw || ':' || first || ':' ||"
-    " hex(postings), ',') FROM (SELECT * FROM topics_pending ORDER BY term)),"
-    " (SELECT group_concat(id || ':' || title || ':' || abstract, ',') FROM (SELECT *"
-    " FROM papers ORDER BY id))";
+static const char zState[] = INDEX_STATE_SQL;
 
 /* The top 10 more-like-this of every paper, scores to the last bit. */
 static const char zRankings[] =

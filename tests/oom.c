@@ -38,6 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "index_state.h"
+
 int sqlite3_papers_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi);
 void __sanitizer_print_stack_trace(void);
 
@@ -97,21 +99,6 @@ typedef struct Scenario {
 /* Papers written after the rebuild: in the pending level. */
 #define IDX_PENDING                                                                      \
   "INSERT INTO papers SELECT id + 1000, abstract, title FROM papers WHERE id <= 3;"
-/* Everything the index stores, and the content table, as one value. */
-#define IDX_STATE                                                                        \
-  "SELECT (SELECT group_concat(k || '=' || v, ',') FROM (SELECT * FROM topics_config"    \
-  " ORDER BY k)), (SELECT group_concat(term || ':' || df || ':' || surface || ':' ||"    \
-  " votes, ',') FROM (SELECT * FROM topics_vocab ORDER BY term)),"                       \
-  " (SELECT group_concat(id || ':' || hex(vector), ',') FROM (SELECT * FROM topics_docs" \
-  " ORDER BY id)), (SELECT group_concat(term || ':' || first || ':' || hex(data), ',')"  \
-  " FROM (SELECT * FROM topics_postings ORDER BY term, first)),"                         \
-  " (SELECT group_concat(term || ':' || hex(projection), ',') FROM (SELECT * FROM"       \
-  " topics_latent ORDER BY term)), (SELECT group_concat(first || ':' || hex(data), ',')" \
-  " FROM (SELECT * FROM topics_dense ORDER BY first)), (SELECT group_concat(term || ':'" \
-  " || df || ':' || surface || ':' || votes || ':' || maxw || ':' || first || ':' ||"    \
-  " hex(postings), ',') FROM (SELECT * FROM topics_pending ORDER BY term)),"             \
-  " (SELECT group_concat(id || ':' || title || ':' || abstract, ',') FROM (SELECT *"     \
-  " FROM papers ORDER BY id))"
 #define NEW_PAPER                                                                        \
   "(100000, 'Variational information bottleneck for robust representation learning',"    \
   " 'We revisit the information bottleneck and compress representations of language "    \
@@ -208,35 +195,35 @@ static const Scenario aScenario[] = {
     /* papers_index: build, writes through triggers, checks, queries */
     {"index-create", IDX_CREATE("4"), MAIL, 0, IDX_TABLE, 0, 0, 0},
     {"index-build", "INSERT INTO topics(topics) VALUES('rebuild')", MAIL, 0,
-     IDX_TABLE IDX_CREATE("4"), 0, 0, IDX_STATE},
+     IDX_TABLE IDX_CREATE("4"), 0, 0, INDEX_STATE_SQL},
     {"index-rebuild", "INSERT INTO topics(topics) VALUES('rebuild')", HF, 0,
-     IDX_SETUP("4"), IDX_CHECK, 0, IDX_STATE},
+     IDX_SETUP("4"), IDX_CHECK, 0, INDEX_STATE_SQL},
     {"index-insert", "INSERT INTO papers VALUES " NEW_PAPER, MAIL, 0, IDX_SETUP("4"),
-     IDX_CHECK, 0, IDX_STATE},
+     IDX_CHECK, 0, INDEX_STATE_SQL},
     {"index-delete", "DELETE FROM papers WHERE id = 5", HF, 0, IDX_SETUP("4"), IDX_CHECK,
-     0, IDX_STATE},
+     0, INDEX_STATE_SQL},
     {"index-update",
      "UPDATE papers SET title = 'Mixture of experts routing' WHERE id = 7", HF, 0,
-     IDX_SETUP("4"), IDX_CHECK, 0, IDX_STATE},
+     IDX_SETUP("4"), IDX_CHECK, 0, INDEX_STATE_SQL},
     {"index-insert-in-transaction", "INSERT INTO papers VALUES " NEW_PAPER, HF, 0,
-     IDX_SETUP("4") "BEGIN;", IDX_CHECK, 0, IDX_STATE},
+     IDX_SETUP("4") "BEGIN;", IDX_CHECK, 0, INDEX_STATE_SQL},
     {"index-integrity-check", IDX_CHECK, HF, 0, IDX_SETUP("4"), 0, 0, 0},
     /* the pending level: merging it, deleting from it, reading beside it */
     {"index-merge", "INSERT INTO topics(topics) VALUES('merge')", HF, 0,
-     IDX_SETUP("4") IDX_PENDING, IDX_CHECK, 0, IDX_STATE},
+     IDX_SETUP("4") IDX_PENDING, IDX_CHECK, 0, INDEX_STATE_SQL},
     {"index-delete-pending", "DELETE FROM papers WHERE id = 1002", HF, 0,
-     IDX_SETUP("4") IDX_PENDING, IDX_CHECK, 0, IDX_STATE},
+     IDX_SETUP("4") IDX_PENDING, IDX_CHECK, 0, INDEX_STATE_SQL},
     {"index-integrity-check-pending", IDX_CHECK, HF, 0, IDX_SETUP("4") IDX_PENDING, 0, 0,
      0},
     {"index-delete-merged-with-pending", "DELETE FROM papers WHERE id = 2", HF, 0,
-     IDX_SETUP("4") IDX_PENDING, IDX_CHECK, 0, IDX_STATE},
+     IDX_SETUP("4") IDX_PENDING, IDX_CHECK, 0, INDEX_STATE_SQL},
     {"index-insert-term-full",
      "INSERT INTO papers SELECT id + 2000, abstract, title FROM papers WHERE id <= 3", HF,
-     0, IDX_SETUP("4") IDX_PENDING, IDX_CHECK, 0, IDX_STATE},
+     0, IDX_SETUP("4") IDX_PENDING, IDX_CHECK, 0, INDEX_STATE_SQL},
     {"index-insert-merging", "INSERT INTO papers VALUES " NEW_PAPER, HF, 0,
      IDX_TABLE IDX_CREATE_WITH("latent='4', pending=0") "INSERT INTO topics(topics)"
                                                         " VALUES('rebuild');",
-     IDX_CHECK, 0, IDX_STATE},
+     IDX_CHECK, 0, INDEX_STATE_SQL},
     {"index-more-like-this-pending",
      "SELECT rowid, score FROM topics WHERE similar_to = 1001 ORDER BY score DESC LIMIT "
      "10",

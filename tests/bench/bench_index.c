@@ -270,21 +270,31 @@ static const char *zFtsTriggers =
     "  VALUES ('delete', old.id, old.title, old.abstract); END;";
 
 /* Inserts then deletes the digest through zTriggers (0: none). */
+/* One digest, papers iFrom + 1 ... iFrom + DIGEST, in one transaction. */
+static void insert_digest(sqlite3 *db, BenchCorpus *pCorpus, long long iFrom) {
+  exec(db, "BEGIN");
+  insert_papers(db, pCorpus, iFrom, iFrom + DIGEST);
+  exec(db, "COMMIT");
+}
+
+/* Deletes every paper after the first nDoc, in one transaction. */
+static void delete_after(sqlite3 *db, long long nDoc) {
+  char *zDelete =
+      sqlite3_mprintf("BEGIN; DELETE FROM papers WHERE id > %lld; COMMIT", nDoc);
+  exec(db, zDelete);
+  sqlite3_free(zDelete);
+}
+
 static void timed_digest(sqlite3 *db, BenchCorpus *pCorpus, long long nDoc,
                          const char *zTriggers, double *pIns, double *pDel) {
   if (zTriggers)
     exec(db, zTriggers);
   double t0 = now();
-  exec(db, "BEGIN");
-  insert_papers(db, pCorpus, nDoc, nDoc + DIGEST);
-  exec(db, "COMMIT");
+  insert_digest(db, pCorpus, nDoc);
   *pIns = now() - t0;
-  char *zDelete =
-      sqlite3_mprintf("BEGIN; DELETE FROM papers WHERE id > %lld; COMMIT", nDoc);
   t0 = now();
-  exec(db, zDelete);
+  delete_after(db, nDoc);
   *pDel = now() - t0;
-  sqlite3_free(zDelete);
   if (zTriggers)
     exec(db, "DROP TRIGGER papers_ai; DROP TRIGGER papers_ad");
 }
@@ -302,9 +312,7 @@ static int timed_digests(sqlite3 *db, BenchCorpus *pCorpus, long long iFrom,
   int n = 0;
   for (; nDigest ? n < nDigest : n < MAX_SUSTAINED; n++) {
     double t0 = now();
-    exec(db, "BEGIN");
-    insert_papers(db, pCorpus, iFrom + n * DIGEST, iFrom + (n + 1) * DIGEST);
-    exec(db, "COMMIT");
+    insert_digest(db, pCorpus, iFrom + n * DIGEST);
     double t = now() - t0;
     total += t;
     largest = t > largest ? t : largest;
@@ -317,10 +325,7 @@ static int timed_digests(sqlite3 *db, BenchCorpus *pCorpus, long long iFrom,
       }
     }
   }
-  char *zDelete =
-      sqlite3_mprintf("BEGIN; DELETE FROM papers WHERE id > %lld; COMMIT", iFrom);
-  exec(db, zDelete);
-  sqlite3_free(zDelete);
+  delete_after(db, iFrom);
   exec(db, "DROP TRIGGER papers_ai; DROP TRIGGER papers_ad");
   *pMean = total / n;
   *pMax = largest;
@@ -331,9 +336,7 @@ static int timed_digests(sqlite3 *db, BenchCorpus *pCorpus, long long iFrom,
 ** of its papers (their postings pending, most of their neighbours' merged). */
 static void check_pending(sqlite3 *db, BenchCorpus *pCorpus, Result *pRes) {
   exec(db, zPapersTriggers);
-  exec(db, "BEGIN");
-  insert_papers(db, pCorpus, pRes->nDoc, pRes->nDoc + DIGEST);
-  exec(db, "COMMIT");
+  insert_digest(db, pCorpus, pRes->nDoc);
   sqlite3_stmt *pPapers = prepare(db, zPapersTop);
   sqlite3_stmt *pScan = prepare(db, zScanTop);
   int nCheck = scan_count(pRes->nDoc) / 4;
@@ -348,10 +351,7 @@ static void check_pending(sqlite3 *db, BenchCorpus *pCorpus, Result *pRes) {
   pRes->nPendingScan = nCheck;
   sqlite3_finalize(pPapers);
   sqlite3_finalize(pScan);
-  char *zDelete =
-      sqlite3_mprintf("BEGIN; DELETE FROM papers WHERE id > %lld; COMMIT", pRes->nDoc);
-  exec(db, zDelete);
-  sqlite3_free(zDelete);
+  delete_after(db, pRes->nDoc);
   exec(db, "DROP TRIGGER papers_ai; DROP TRIGGER papers_ad");
 }
 
