@@ -240,7 +240,10 @@ static int is_stop_word(const char *z, int n) {
   int iLo = 0, iHi = N_STOP_WORD - 1;
   while (iLo <= iHi) {
     int iMid = (iLo + iHi) / 2;
-    int cmp = strcmp(zLower, azStopWord[iMid]);
+    const char *zWord = azStopWord[iMid];
+    int cmp = (unsigned char)zLower[0] - (unsigned char)zWord[0]; /* mostly decides */
+    if (cmp == 0)
+      cmp = strcmp(zLower + 1, zWord + 1);
     if (cmp == 0)
       return 1;
     if (cmp < 0)

@@ -68,13 +68,23 @@ typedef struct Occurrence {
   int isPhrase;
 } Occurrence;
 
+/* An occurrence's place in the sort: its id and where it was added. */
+typedef struct OccurrenceKey {
+  sqlite3_uint64 id;
+  i64 iOcc;
+} OccurrenceKey;
+
 struct PapersCounts {
-  Occurrence *aOcc;
+  Occurrence *aOcc; /* in order of addition */
   i64 nOcc, nOccAlloc;
+  Occurrence *aSorted; /* the same, sorted by id (papers_counts_finish) */
+  OccurrenceKey *aKey, *aKeyTmp;
+  i64 nSortAlloc; /* of aSorted, aKey and aKeyTmp */
   char *aSurface; /* surface forms, back to back */
   i64 nSurface, nSurfaceAlloc;
   PapersCount *aCount; /* the finished counts, sorted by id */
   int nCount;
+  i64 nCountAlloc;
   const char *zText; /* the text being added */
   double weight;     /* and its weight */
 };
@@ -90,6 +100,7 @@ void papers_counts_free(PapersCounts *p) {
   if (p == 0)
     return;
   sqlite3_free(p->aOcc);
+  sqlite3_free(p->aSorted); /* and the keys */
   sqlite3_free(p->aSurface);
   sqlite3_free(p->aCount);
   sqlite3_free(p);
@@ -134,64 +145,134 @@ static int compare_surface(const char *zA, int nA, const char *zB, int nB) {
   return cmp ? cmp : (nA > nB) - (nA < nB);
 }
 
-/* Orders occurrences by id, then by where their surface form is kept (the
-** order of occurrence): a total order, so qsort's result is the same
-** everywhere. Surface forms are compared within each id's run afterwards. */
-static int compare_occurrence_id(const void *pA, const void *pB) {
-  const Occurrence *a = pA, *b = pB;
-  if (a->id != b->id)
-    return a->id < b->id ? -1 : 1;
-  if (a->iSurface != b->iSurface)
-    return a->iSurface < b->iSurface ? -1 : 1;
-  return 0;
+/* Sorts keys by id, stably: occurrences of one id stay in the order they
+** were added, so the result is the same everywhere. Few keys: insertion sort;
+** more: a least-significant-byte-first radix sort, skipping the bytes in
+** which every id agrees. The result is in a (aTmp is scratch). */
+static void sort_keys(OccurrenceKey *a, OccurrenceKey *aTmp, i64 n) {
+  if (n <= 32) {
+    for (i64 i = 1; i < n; i++) {
+      OccurrenceKey key = a[i];
+      i64 j = i;
+      for (; j > 0 && a[j - 1].id > key.id; j--)
+        a[j] = a[j - 1];
+      a[j] = key;
+    }
+    return;
+  }
+  i64 aCount[8][256];
+  memset(aCount, 0, sizeof(aCount));
+  for (i64 i = 0; i < n; i++) {
+    for (int b = 0; b < 8; b++)
+      aCount[b][(a[i].id >> (8 * b)) & 0xff]++;
+  }
+  OccurrenceKey *aFrom = a, *aTo = aTmp;
+  for (int b = 0; b < 8; b++) {
+    i64 *aStart = aCount[b];
+    if (aStart[(a[0].id >> (8 * b)) & 0xff] == n)
+      continue; /* every id has this byte */
+    i64 nBefore = 0;
+    for (int v = 0; v < 256; v++) {
+      i64 nHere = aStart[v];
+      aStart[v] = nBefore;
+      nBefore += nHere;
+    }
+    for (i64 i = 0; i < n; i++)
+      aTo[aStart[(aFrom[i].id >> (8 * b)) & 0xff]++] = aFrom[i];
+    OccurrenceKey *aSwap = aFrom;
+    aFrom = aTo;
+    aTo = aSwap;
+  }
+  if (aFrom != a)
+    memcpy(a, aFrom, sizeof(OccurrenceKey) * (size_t)n);
 }
 
-/* Picks the most frequent surface form in aOcc[0..nOcc), all of one id. */
+/* Room to sort every occurrence: one allocation for aSorted, aKey and
+** aKeyTmp, whose contents need not survive. */
+static int sort_room(PapersCounts *p) {
+  if (p->nOcc <= p->nSortAlloc)
+    return SQLITE_OK;
+  i64 nNew = p->nOcc + p->nOcc / 2;
+  char *a = sqlite3_malloc64((sizeof(Occurrence) + 2 * sizeof(OccurrenceKey)) *
+                             (sqlite3_uint64)nNew);
+  if (a == 0)
+    return SQLITE_NOMEM;
+  sqlite3_free(p->aSorted);
+  p->aSorted = (Occurrence *)a;
+  p->aKey = (OccurrenceKey *)(p->aSorted + nNew);
+  p->aKeyTmp = p->aKey + nNew;
+  p->nSortAlloc = nNew;
+  return SQLITE_OK;
+}
+
+/* Fills aSorted with the occurrences sorted by id, then by order of addition. */
+static int sort_occurrences(PapersCounts *p) {
+  int rc = sort_room(p);
+  if (rc != SQLITE_OK)
+    return rc;
+  for (i64 i = 0; i < p->nOcc; i++) {
+    p->aKey[i].id = p->aOcc[i].id;
+    p->aKey[i].iOcc = i;
+  }
+  sort_keys(p->aKey, p->aKeyTmp, p->nOcc);
+  for (i64 i = 0; i < p->nOcc; i++)
+    p->aSorted[i] = p->aOcc[p->aKey[i].iOcc];
+  return SQLITE_OK;
+}
+
+static int same_surface(const char *zA, int nA, const char *zB, int nB) {
+  return nA == nB && memcmp(zA, zB, (size_t)nA) == 0;
+}
+
+/* Picks the most frequent surface form in aOcc[0..nOcc), all of one id (ties:
+** the bytewise smallest). A form equal to the best so far is not counted
+** again: it could not beat itself. */
 static void best_surface(const PapersCounts *p, const Occurrence *aOcc, i64 nOcc,
                          PapersCount *pCount) {
   int bestRun = 0;
   for (i64 i = 0; i < nOcc; i++) {
     const char *zI = p->aSurface + aOcc[i].iSurface;
+    int nI = aOcc[i].nSurface;
+    if (bestRun > 0 && same_surface(zI, nI, pCount->zSurface, pCount->nSurface))
+      continue;
     int nRun = 0;
-    for (i64 j = 0; j < nOcc; j++) {
-      nRun += compare_surface(zI, aOcc[i].nSurface, p->aSurface + aOcc[j].iSurface,
-                              aOcc[j].nSurface) == 0;
-    }
-    int isBetter =
-        nRun > bestRun ||
-        (nRun == bestRun &&
-         compare_surface(zI, aOcc[i].nSurface, pCount->zSurface, pCount->nSurface) < 0);
+    for (i64 j = 0; j < nOcc; j++)
+      nRun += same_surface(zI, nI, p->aSurface + aOcc[j].iSurface, aOcc[j].nSurface);
+    int isBetter = nRun > bestRun ||
+                   (nRun == bestRun &&
+                    compare_surface(zI, nI, pCount->zSurface, pCount->nSurface) < 0);
     if (isBetter) {
       bestRun = nRun;
       pCount->zSurface = zI;
-      pCount->nSurface = aOcc[i].nSurface;
+      pCount->nSurface = nI;
     }
   }
 }
 
 int papers_counts_finish(PapersCounts *p) {
-  if (p->nOcc > 1)
-    qsort(p->aOcc, (size_t)p->nOcc, sizeof(Occurrence), compare_occurrence_id);
-  sqlite3_free(p->aCount);
-  p->aCount = 0;
   p->nCount = 0;
   if (p->nOcc == 0)
     return SQLITE_OK;
-  p->aCount = sqlite3_malloc64(sizeof(PapersCount) * (sqlite3_uint64)p->nOcc);
-  if (p->aCount == 0)
-    return SQLITE_NOMEM;
+  int rc = sort_occurrences(p);
+  if (rc == SQLITE_OK) {
+    rc = papers_grow_array((void **)&p->aCount, sizeof(PapersCount), p->nOcc,
+                           &p->nCountAlloc);
+  }
+  if (rc != SQLITE_OK)
+    return rc;
+  const Occurrence *aSorted = p->aSorted;
   for (i64 i = 0; i < p->nOcc;) {
     i64 j = i;
     double tf = 0;
-    while (j < p->nOcc && p->aOcc[j].id == p->aOcc[i].id)
-      tf += p->aOcc[j++].weight;
+    while (j < p->nOcc && aSorted[j].id == aSorted[i].id)
+      tf += aSorted[j++].weight;
     PapersCount *pCount = &p->aCount[p->nCount++];
-    pCount->id = p->aOcc[i].id;
+    pCount->id = aSorted[i].id;
     pCount->tf = tf;
-    pCount->isPhrase = p->aOcc[i].isPhrase;
+    pCount->isPhrase = aSorted[i].isPhrase;
     pCount->zSurface = 0;
     pCount->nSurface = 0;
-    best_surface(p, p->aOcc + i, j - i, pCount);
+    best_surface(p, aSorted + i, j - i, pCount);
     i = j;
   }
   return SQLITE_OK;
@@ -224,6 +305,8 @@ static int vector_alloc(PapersVector *pVec, int nTerm) {
 }
 
 double papers_tf_factor(double tf) {
+  if (tf == 1)
+    return 1; /* what the series gives (ln 1 = 0 exactly), for the most common tf */
   return 1 + papers_ln(tf);
 }
 
