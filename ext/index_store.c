@@ -554,7 +554,7 @@ int index_store_doc_put(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
   int rc = statement(p, STMT_DOC_PUT, &pStmt);
   if (rc != SQLITE_OK)
     return rc;
-  i64 nBlob = papers_vector_blob_size(pVec->nTerm);
+  i64 nBlob = papers_vector_blob_size(pVec);
   unsigned char *aBlob = sqlite3_malloc64((sqlite3_uint64)nBlob);
   if (aBlob == 0)
     return SQLITE_NOMEM;

@@ -340,7 +340,7 @@ double papers_vector_dot(const PapersVector *pA, const PapersVector *pB);
 ** wrong (the ids and weights are not checked). */
 int papers_vector_dot_blob(const PapersVector *pA, const unsigned char *a, i64 n,
                            double *pDot);
-i64 papers_vector_blob_size(int nTerm);
+i64 papers_vector_blob_size(const PapersVector *pVec);
 void papers_vector_encode(const PapersVector *pVec, unsigned char *aBlob);
 void papers_result_vector(sqlite3_context *pCtx, const PapersVector *pVec);
 /* SQLITE_ERROR with *pzProblem (static text) for a malformed BLOB. */

@@ -14,11 +14,17 @@
 **   - The BLOB form (little-endian whatever the machine):
 **       bytes 0..1  magic "pv"
 **       byte  2     version, 1
-**       byte  3     flags, 0
+**       byte  3     flags: 0, or VECTOR_FLAG_LATENT (below)
 **       bytes 4..7  n, the number of terms (u32)
-**       then n term ids (u64), strictly increasing,
+**       with VECTOR_FLAG_LATENT: bytes 8..11 L (u32, 1 to 256): the last L
+**         terms are latent dimensions 0 .. L-1 (ids PAPERS_LATENT_ID + k),
+**         whose ids are not written;
+**       then the n term ids (n - L with the flag; u64), strictly increasing,
 **       then n weights (IEEE float32), each finite and in [-1, 1] (only the
 **       latent dimensions of an index's vectors are ever negative).
+**     A vector ending with latent dimensions 0 .. L-1 is always written with
+**     the flag (an index's vectors: 384 bytes fewer with 48 dimensions), so
+**     a vector has one BLOB form; both forms are read.
 **     papers_vector_decode() checks all of it and names what is wrong.
 */
 #include "papers_internal.h"
@@ -33,6 +39,8 @@
 #define VECTOR_HEADER    8
 #define VECTOR_ENTRY     12 /* u64 id + f32 weight */
 #define VECTOR_MAX_TERMS (1 << 24)
+#define VECTOR_FLAG_LATENT 0x01 /* the ids of a latent tail are not written */
+#define VECTOR_LATENT_MAX  256  /* the latent ids there are */
 
 /* ---- a deterministic natural logarithm --------------------------------- */
 
@@ -398,26 +406,57 @@ static float get_f32(const unsigned char *a) {
   return f;
 }
 
-i64 papers_vector_blob_size(int nTerm) {
-  return VECTOR_HEADER + (i64)VECTOR_ENTRY * nTerm;
+/* How many of a vector's last terms are latent dimensions 0 .. L-1, in
+** order: the part of it whose ids the BLOB form leaves out. */
+static int latent_tail(const PapersVector *pVec) {
+  int iFirst = pVec->nTerm;
+  while (iFirst > 0 && papers_is_latent_id(pVec->aId[iFirst - 1]))
+    iFirst--;
+  for (int i = iFirst; i < pVec->nTerm; i++) {
+    if (pVec->aId[i] != PAPERS_LATENT_ID + (sqlite3_uint64)(i - iFirst))
+      return 0;
+  }
+  return pVec->nTerm - iFirst;
+}
+
+/* Where the parts of a BLOB form are. */
+typedef struct VectorLayout {
+  int nTerm;
+  int nLatent; /* terms at the end whose ids are implicit */
+  const unsigned char *aIds;
+  const unsigned char *aWeights;
+} VectorLayout;
+
+static i64 layout_size(int nTerm, int nLatent) {
+  return VECTOR_HEADER + (nLatent ? 4 : 0) + 8 * (i64)(nTerm - nLatent) + 4 * (i64)nTerm;
+}
+
+i64 papers_vector_blob_size(const PapersVector *pVec) {
+  return layout_size(pVec->nTerm, latent_tail(pVec));
 }
 
 void papers_vector_encode(const PapersVector *pVec, unsigned char *aBlob) {
+  int nLatent = latent_tail(pVec), nSparse = pVec->nTerm - nLatent;
   aBlob[0] = VECTOR_MAGIC_0;
   aBlob[1] = VECTOR_MAGIC_1;
   aBlob[2] = VECTOR_VERSION;
-  aBlob[3] = 0;
+  aBlob[3] = nLatent ? VECTOR_FLAG_LATENT : 0;
   put_u32(aBlob + 4, (sqlite3_uint64)pVec->nTerm);
   unsigned char *aIds = aBlob + VECTOR_HEADER;
-  unsigned char *aWeights = aIds + 8 * (i64)pVec->nTerm;
+  if (nLatent) {
+    put_u32(aIds, (sqlite3_uint64)nLatent);
+    aIds += 4;
+  }
+  unsigned char *aWeights = aIds + 8 * (i64)nSparse;
   for (int i = 0; i < pVec->nTerm; i++) {
-    put_u64(aIds + 8 * i, pVec->aId[i]);
+    if (i < nSparse)
+      put_u64(aIds + 8 * i, pVec->aId[i]);
     put_f32(aWeights + 4 * i, pVec->aWeight[i]);
   }
 }
 
 void papers_result_vector(sqlite3_context *pCtx, const PapersVector *pVec) {
-  i64 nBlob = papers_vector_blob_size(pVec->nTerm);
+  i64 nBlob = papers_vector_blob_size(pVec);
   unsigned char *aBlob = sqlite3_malloc64((sqlite3_uint64)nBlob);
   if (aBlob == 0) {
     sqlite3_result_error_nomem(pCtx);
@@ -427,10 +466,11 @@ void papers_result_vector(sqlite3_context *pCtx, const PapersVector *pVec) {
   sqlite3_result_blob64(pCtx, aBlob, (sqlite3_uint64)nBlob, sqlite3_free);
 }
 
-/* Checks the BLOB form; returns 0 and a description of the first problem
-** found, or 1 when the BLOB is a well-formed vector of *pnTerm terms. */
-static int vector_blob_check(const unsigned char *a, i64 n, int *pnTerm,
-                             const char **pzProblem) {
+/* Reads the header of a BLOB form: 0 and the problem when it is not one of
+** the forms above or its length does not match (the ids and weights are not
+** looked at). */
+static int vector_layout(const unsigned char *a, i64 n, VectorLayout *pLayout,
+                         const char **pzProblem) {
   if (n < VECTOR_HEADER || a[0] != VECTOR_MAGIC_0 || a[1] != VECTOR_MAGIC_1) {
     *pzProblem = "not a papers vector (bad magic)";
     return 0;
@@ -439,69 +479,90 @@ static int vector_blob_check(const unsigned char *a, i64 n, int *pnTerm,
     *pzProblem = "unsupported vector version";
     return 0;
   }
-  sqlite3_uint64 nTerm = get_u64(a + 4, 4);
-  if (a[3] != 0 || nTerm > VECTOR_MAX_TERMS || papers_vector_blob_size((int)nTerm) != n) {
-    *pzProblem = a[3] != 0 ? "unknown vector flags"
-                           : "vector length does not match its term count";
+  if ((a[3] & ~VECTOR_FLAG_LATENT) != 0) {
+    *pzProblem = "unknown vector flags";
     return 0;
   }
-  const unsigned char *aIds = a + VECTOR_HEADER;
-  const unsigned char *aWeights = aIds + 8 * nTerm;
-  for (sqlite3_uint64 i = 0; i < nTerm; i++) {
-    if (i > 0 && get_u64(aIds + 8 * i, 8) <= get_u64(aIds + 8 * (i - 1), 8)) {
+  sqlite3_uint64 nTerm = get_u64(a + 4, 4), nLatent = 0;
+  if ((a[3] & VECTOR_FLAG_LATENT) && n >= VECTOR_HEADER + 4) {
+    nLatent = get_u64(a + VECTOR_HEADER, 4);
+    if (nLatent == 0 || nLatent > VECTOR_LATENT_MAX || nLatent > nTerm) {
+      *pzProblem = "vector latent count is not between 1 and its term count (at most 256)";
+      return 0;
+    }
+  }
+  if (nTerm > VECTOR_MAX_TERMS || (a[3] && n < VECTOR_HEADER + 4) ||
+      layout_size((int)nTerm, (int)nLatent) != n) {
+    *pzProblem = "vector length does not match its term count";
+    return 0;
+  }
+  pLayout->nTerm = (int)nTerm;
+  pLayout->nLatent = (int)nLatent;
+  pLayout->aIds = a + VECTOR_HEADER + (nLatent ? 4 : 0);
+  pLayout->aWeights = pLayout->aIds + 8 * (nTerm - nLatent);
+  return 1;
+}
+
+/* The i-th term id of a BLOB form. */
+static sqlite3_uint64 layout_id(const VectorLayout *pLayout, int i) {
+  int nSparse = pLayout->nTerm - pLayout->nLatent;
+  return i < nSparse ? get_u64(pLayout->aIds + 8 * (i64)i, 8)
+                     : PAPERS_LATENT_ID + (sqlite3_uint64)(i - nSparse);
+}
+
+/* Checks the BLOB form; returns 0 and a description of the first problem
+** found, or 1 when the BLOB is a well-formed vector (its layout in *pLayout). */
+static int vector_blob_check(const unsigned char *a, i64 n, VectorLayout *pLayout,
+                             const char **pzProblem) {
+  if (!vector_layout(a, n, pLayout, pzProblem))
+    return 0;
+  for (int i = 0; i < pLayout->nTerm; i++) {
+    if (i > 0 && layout_id(pLayout, i) <= layout_id(pLayout, i - 1)) {
       *pzProblem = "vector term ids are not strictly increasing";
       return 0;
     }
-    float w = get_f32(aWeights + 4 * i);
+    float w = get_f32(pLayout->aWeights + 4 * (i64)i);
     if (!(w >= -1.0f && w <= 1.0f)) { /* also catches NaN */
       *pzProblem = "vector weight is not a number in [-1, 1]";
       return 0;
     }
   }
-  *pnTerm = (int)nTerm;
   return 1;
 }
 
 int papers_vector_decode(const unsigned char *a, i64 n, PapersVector *pVec,
                          const char **pzProblem) {
-  int nTerm = 0;
+  VectorLayout layout;
   memset(pVec, 0, sizeof(*pVec));
-  if (!vector_blob_check(a, n, &nTerm, pzProblem))
+  if (!vector_blob_check(a, n, &layout, pzProblem))
     return SQLITE_ERROR;
-  int rc = vector_alloc(pVec, nTerm);
+  int rc = vector_alloc(pVec, layout.nTerm);
   if (rc != SQLITE_OK)
     return rc;
-  const unsigned char *aIds = a + VECTOR_HEADER;
-  const unsigned char *aWeights = aIds + 8 * (i64)nTerm;
-  for (int i = 0; i < nTerm; i++) {
-    pVec->aId[i] = get_u64(aIds + 8 * i, 8);
-    pVec->aWeight[i] = get_f32(aWeights + 4 * i);
+  for (int i = 0; i < layout.nTerm; i++) {
+    pVec->aId[i] = layout_id(&layout, i);
+    pVec->aWeight[i] = get_f32(layout.aWeights + 4 * (i64)i);
   }
   return SQLITE_OK;
 }
 
 int papers_vector_dot_blob(const PapersVector *pA, const unsigned char *a, i64 n,
                            double *pDot) {
+  VectorLayout layout;
+  const char *zProblem;
   *pDot = 0;
-  if (n < VECTOR_HEADER || a[0] != VECTOR_MAGIC_0 || a[1] != VECTOR_MAGIC_1 ||
-      a[2] != VECTOR_VERSION || a[3] != 0)
+  if (!vector_layout(a, n, &layout, &zProblem))
     return SQLITE_ERROR;
-  sqlite3_uint64 nTerm = get_u64(a + 4, 4);
-  if (nTerm > VECTOR_MAX_TERMS || papers_vector_blob_size((int)nTerm) != n)
-    return SQLITE_ERROR;
-  const unsigned char *aIds = a + VECTOR_HEADER;
-  const unsigned char *aWeights = aIds + 8 * nTerm;
   double dot = 0;
-  int i = 0;
-  sqlite3_uint64 j = 0;
-  while (i < pA->nTerm && j < nTerm) {
-    sqlite3_uint64 id = get_u64(aIds + 8 * j, 8);
+  int i = 0, j = 0;
+  while (i < pA->nTerm && j < layout.nTerm) {
+    sqlite3_uint64 id = layout_id(&layout, j);
     if (pA->aId[i] < id) {
       i++;
     } else if (pA->aId[i] > id) {
       j++;
     } else {
-      dot += (double)pA->aWeight[i++] * (double)get_f32(aWeights + 4 * j++);
+      dot += (double)pA->aWeight[i++] * (double)get_f32(layout.aWeights + 4 * (i64)j++);
     }
   }
   *pDot = dot;
