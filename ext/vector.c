@@ -33,12 +33,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VECTOR_MAGIC_0   'p'
-#define VECTOR_MAGIC_1   'v'
-#define VECTOR_VERSION   1
-#define VECTOR_HEADER    8
-#define VECTOR_ENTRY     12 /* u64 id + f32 weight */
-#define VECTOR_MAX_TERMS (1 << 24)
+#define VECTOR_MAGIC_0     'p'
+#define VECTOR_MAGIC_1     'v'
+#define VECTOR_VERSION     1
+#define VECTOR_HEADER      8
+#define VECTOR_MAX_TERMS   (1 << 24)
 #define VECTOR_FLAG_LATENT 0x01 /* the ids of a latent tail are not written */
 #define VECTOR_LATENT_MAX  256  /* the latent ids there are */
 
@@ -487,7 +486,8 @@ static int vector_layout(const unsigned char *a, i64 n, VectorLayout *pLayout,
   if ((a[3] & VECTOR_FLAG_LATENT) && n >= VECTOR_HEADER + 4) {
     nLatent = get_u64(a + VECTOR_HEADER, 4);
     if (nLatent == 0 || nLatent > VECTOR_LATENT_MAX || nLatent > nTerm) {
-      *pzProblem = "vector latent count is not between 1 and its term count (at most 256)";
+      *pzProblem =
+          "vector latent count is not between 1 and its term count (at most 256)";
       return 0;
     }
   }
