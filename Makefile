@@ -155,7 +155,8 @@ FUZZ_FORMATS := hf-daily hf-markdown arxiv-mail arxiv-rss arxiv-atom \
                 daily-arxiv-table daily-arxiv-list markdown-blocks
 FUZZ_TARGETS := $(addprefix parse-,$(FUZZ_FORMATS)) parse-auto key vector keywords index
 FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
-                -fno-sanitize-recover=all -DSQLITE_CORE -DINDEX_PENDING_TERM=4 $(WARNINGS)
+                -fno-sanitize-recover=all -DSQLITE_CORE -DINDEX_PENDING_TERM=4 \
+                -DINDEX_BUFFER_TERMS=64 $(WARNINGS)
 FUZZ_OBJS    := $(patsubst ext/%.c,build/fuzz/obj/%.o,$(SOURCES))
 
 build/fuzz/obj/%.o: ext/%.c $(HEADERS) Makefile
@@ -191,7 +192,8 @@ fuzz: fuzz-build
 # ASan + UBSan, so that an error path that crashes or leaks is caught too.
 build/oom/oom: tests/oom.c tests/index_state.h $(SOURCES) $(HEADERS) Makefile
 	@mkdir -p build/oom
-	$(CC) $(ASAN_FLAGS) $(WARNINGS) -DSQLITE_CORE -DINDEX_PENDING_TERM=4 -Iext $(call DEFINES,oom) -o $@ \
+	$(CC) $(ASAN_FLAGS) $(WARNINGS) -DSQLITE_CORE -DINDEX_PENDING_TERM=4 \
+	  -DINDEX_BUFFER_TERMS=256 -Iext $(call DEFINES,oom) -o $@ \
 	  tests/oom.c $(SOURCES) -lsqlite3 -lm
 
 oom: build/oom/oom

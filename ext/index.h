@@ -62,6 +62,11 @@
 #ifndef INDEX_PENDING_TERM
 #define INDEX_PENDING_TERM 128
 #endif
+/* Terms the write buffer holds before it is flushed (small in the fuzz and
+** OOM builds, to flush often). */
+#ifndef INDEX_BUFFER_TERMS
+#define INDEX_BUFFER_TERMS 32768
+#endif
 /* The most the option `pending` allows: the pending table grows with it, and
 ** so do the pages a write touches there. */
 #define INDEX_PENDING_LIMIT   1048576
@@ -160,10 +165,19 @@ int index_store_docs_scan(IndexStore *pStore,
 int index_store_postings_put(IndexStore *pStore, sqlite3_uint64 id, const IndexPosting *a,
                              int n);
 
-/* Postings in the pending level, and the merge that moves them (and the
-** pending vocabulary rows) into T_postings and T_vocab. */
+/* Postings in the pending level (the write buffer's included), and the
+** merge that moves them (and the pending vocabulary rows) into T_postings and
+** T_vocab. */
 int index_store_pending_count(IndexStore *pStore, i64 *pnPosting);
 int index_store_merge(IndexStore *pStore);
+
+/* The write buffer: what additions changed, kept in memory (index_store.c).
+** Flush writes it to the pending level; discard drops it (on rollback).
+** A table's store is put on its connection's list of writers, so that
+** reading the index's statistics (papers_stats_*) flushes it first. */
+int index_store_flush(IndexStore *pStore);
+void index_store_discard(IndexStore *pStore);
+void index_store_add_writer(IndexStore *pStore, PapersConn *pConn);
 
 /* Calls xPosting for each posting of the term (both levels), in document order. */
 int index_store_postings_scan(IndexStore *pStore, sqlite3_uint64 id,

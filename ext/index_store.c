@@ -19,6 +19,7 @@
 #include "index.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum StoreStatement {
@@ -89,12 +90,28 @@ static const char *const azStatementSql[N_STATEMENT] = {
     "DELETE FROM \"%w\".\"%w_pending\"",
 };
 
+/* A term as additions left it in the write buffer (below). */
+typedef struct BufferedTerm BufferedTerm;
+
+/* What the additions of a transaction changed, kept in memory until a flush
+** writes it to the pending level: each term read once, written once. */
+typedef struct WriteBuffer {
+  PapersIdMap *pSlots; /* term id to its place in aTerm */
+  BufferedTerm *aTerm; /* in order of first sight */
+  int nTerm;
+  i64 nTermAlloc;
+  i64 nAdded; /* pending postings added: what the config count lacks */
+} WriteBuffer;
+
 struct IndexStore {
   sqlite3 *db;
   char *zDb;
   char *zName;
   sqlite3_stmt *apStmt[N_STATEMENT]; /* prepared when first used */
   char *zSurface;                    /* the last surface form returned */
+  WriteBuffer buffer;
+  void **ppWriters;        /* the connection's list of writers, when on it */
+  IndexStore *pNextWriter; /* next on that list */
 };
 
 int index_store_open(sqlite3 *db, const IndexConfig *pConfig, IndexStore **ppStore) {
@@ -113,9 +130,18 @@ int index_store_open(sqlite3 *db, const IndexConfig *pConfig, IndexStore **ppSto
   return SQLITE_OK;
 }
 
+static void buffer_discard(WriteBuffer *pBuffer);
+
 void index_store_close(IndexStore *p) {
   if (p == 0)
     return;
+  buffer_discard(&p->buffer);
+  if (p->ppWriters) {
+    IndexStore **pp = (IndexStore **)p->ppWriters;
+    while (*pp != p)
+      pp = &(*pp)->pNextWriter;
+    *pp = p->pNextWriter;
+  }
   for (int i = 0; i < N_STATEMENT; i++)
     sqlite3_finalize(p->apStmt[i]);
   sqlite3_free(p->zDb);
@@ -200,6 +226,7 @@ int index_store_destroy(sqlite3 *db, const IndexConfig *pConfig) {
 static int config_set(IndexStore *p, const char *zKey, double value, int isInteger);
 
 int index_store_clear(IndexStore *p) {
+  buffer_discard(&p->buffer);
   char *zSql = sqlite3_mprintf(
       "DELETE FROM \"%w\".\"%w_vocab\";DELETE FROM \"%w\".\"%w_docs\";"
       "DELETE FROM \"%w\".\"%w_postings\";DELETE FROM \"%w\".\"%w_latent\";"
@@ -299,60 +326,76 @@ int index_store_latent_put(IndexStore *p, sqlite3_uint64 id, const float *aRow,
   return run(pStmt);
 }
 
-/* Adds weight times the term's projection row to z; a term that is no
-** feature adds nothing. */
-static int latent_add(IndexStore *p, sqlite3_uint64 id, double weight, double *z,
-                      int nDim) {
+/* A term's latent projection row (nDim floats, sqlite3_malloc'd), or 0 in
+** *paRow when the term is no feature. */
+static int latent_row_load(IndexStore *p, sqlite3_uint64 id, int nDim, float **paRow) {
   sqlite3_stmt *pStmt;
+  *paRow = 0;
   int rc = statement(p, STMT_LATENT_GET, &pStmt);
   if (rc != SQLITE_OK)
     return rc;
   sqlite3_bind_int64(pStmt, 1, (i64)id);
   if (sqlite3_step(pStmt) == SQLITE_ROW && sqlite3_column_bytes(pStmt, 0) == 4 * nDim) {
     const unsigned char *a = sqlite3_column_blob(pStmt, 0);
-    for (int k = 0; k < nDim; k++)
-      z[k] += weight * (double)f32_get(a + 4 * k);
+    *paRow = sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)nDim);
+    if (*paRow == 0)
+      rc = SQLITE_NOMEM;
+    for (int k = 0; *paRow && k < nDim; k++)
+      (*paRow)[k] = f32_get(a + 4 * k);
   }
-  return sqlite3_reset(pStmt);
+  int rcReset = sqlite3_reset(pStmt);
+  return rc == SQLITE_OK ? rcReset : rc;
 }
 
-/* Weighs counts with their idf: the sparse part, then the latent part. */
-static int weigh(IndexStore *p, const PapersCount *aCount, int nCount, const double *aIdf,
-                 PapersVector *pVec) {
+/* Weighs counts with their idf: the sparse part, then the latent part from
+** the terms' projection rows (apRow[i], the i-th count's; 0: none), each
+** times the term's weight, added in the counts' (id) order. */
+static int weigh(const PapersCount *aCount, int nCount, const double *aIdf, int nDim,
+                 double weight, float *const *apRow, PapersVector *pVec) {
   PapersVector sparse = {0, 0, 0};
-  int nDim = 0;
-  double weight = 0;
   memset(pVec, 0, sizeof(*pVec));
   int rc = papers_vector_weigh(aCount, nCount, aIdf, &sparse, 0);
-  if (rc == SQLITE_OK)
-    rc = index_store_latent_get(p, &nDim, &weight);
-  if (rc == SQLITE_OK && nDim == 0) {
+  if (rc != SQLITE_OK || nDim == 0) {
     *pVec = sparse;
-    sparse.aId = 0;
-  } else if (rc == SQLITE_OK) {
-    double *z = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)nDim);
-    if (z == 0)
-      rc = SQLITE_NOMEM;
-    if (z)
-      memset(z, 0, sizeof(double) * (size_t)nDim);
-    for (int i = 0; rc == SQLITE_OK && i < sparse.nTerm; i++) {
-      rc = latent_add(p, sparse.aId[i], sparse.aWeight[i], z, nDim);
-    }
-    if (rc == SQLITE_OK)
-      rc = papers_vector_with_latent(&sparse, z, nDim, weight, pVec, 0);
-    sqlite3_free(z);
+    return rc;
   }
+  double *z = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)nDim);
+  if (z == 0) {
+    papers_vector_free(&sparse);
+    return SQLITE_NOMEM;
+  }
+  memset(z, 0, sizeof(double) * (size_t)nDim);
+  for (int i = 0; i < sparse.nTerm; i++) {
+    for (int k = 0; apRow[i] && k < nDim; k++)
+      z[k] += sparse.aWeight[i] * (double)apRow[i][k];
+  }
+  rc = papers_vector_with_latent(&sparse, z, nDim, weight, pVec, 0);
+  sqlite3_free(z);
   papers_vector_free(&sparse);
   return rc;
 }
 
+static void rows_free(float **apRow, int nRow) {
+  for (int i = 0; apRow && i < nRow; i++)
+    sqlite3_free(apRow[i]);
+  sqlite3_free(apRow);
+}
+
 int index_store_weigh(IndexStore *p, const PapersCount *aCount, int nCount,
                       PapersVector *pVec) {
+  int nDim = 0, nRead = 0;
+  double weight = 0;
   double *aIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nCount + 1));
+  float **apRow = sqlite3_malloc64(sizeof(float *) * (sqlite3_uint64)(nCount + 1));
   memset(pVec, 0, sizeof(*pVec));
-  int rc = aIdf ? index_store_idf(p, aCount, nCount, aIdf) : SQLITE_NOMEM;
+  int rc = aIdf && apRow ? index_store_idf(p, aCount, nCount, aIdf) : SQLITE_NOMEM;
   if (rc == SQLITE_OK)
-    rc = weigh(p, aCount, nCount, aIdf, pVec);
+    rc = index_store_latent_get(p, &nDim, &weight);
+  for (; rc == SQLITE_OK && nDim > 0 && nRead < nCount; nRead++)
+    rc = latent_row_load(p, aCount[nRead].id, nDim, &apRow[nRead]);
+  if (rc == SQLITE_OK)
+    rc = weigh(aCount, nCount, aIdf, nDim, weight, apRow, pVec);
+  rows_free(apRow, nRead);
   sqlite3_free(aIdf);
   return rc;
 }
@@ -928,6 +971,29 @@ static void pending_free(PendingTerm *aTerm, int nTerm) {
   sqlite3_free(aTerm);
 }
 
+/* The pending postings the configuration counts (not those of the buffer). */
+static int config_get_pending(IndexStore *p, i64 *pnPosting) {
+  double value;
+  int rc = config_get(p, "pending", &value);
+  *pnPosting = (i64)value;
+  return rc;
+}
+
+int index_store_pending_count(IndexStore *p, i64 *pnPosting) {
+  int rc = config_get_pending(p, pnPosting);
+  *pnPosting += p->buffer.nAdded;
+  return rc;
+}
+
+/* Adds nDelta to the configuration's count of pending postings. */
+static int pending_count_add(IndexStore *p, i64 nDelta) {
+  i64 nPosting = 0;
+  if (nDelta == 0)
+    return SQLITE_OK;
+  int rc = config_get_pending(p, &nPosting);
+  return rc == SQLITE_OK ? config_set(p, "pending", (double)(nPosting + nDelta), 1) : rc;
+}
+
 /* Writes the terms bound for the pending level, and adds nDelta to the
 ** count of pending postings. */
 static int pending_write_all(IndexStore *p, const PendingTerm *aTerm, int nTerm,
@@ -937,19 +1003,7 @@ static int pending_write_all(IndexStore *p, const PendingTerm *aTerm, int nTerm,
     if (aTerm[i].toPending)
       rc = pending_write(p, aTerm[i].id, &aTerm[i]);
   }
-  i64 nPosting = 0;
-  if (rc == SQLITE_OK && nDelta != 0)
-    rc = index_store_pending_count(p, &nPosting);
-  if (rc == SQLITE_OK && nDelta != 0)
-    rc = config_set(p, "pending", (double)(nPosting + nDelta), 1);
-  return rc;
-}
-
-int index_store_pending_count(IndexStore *p, i64 *pnPosting) {
-  double value;
-  int rc = config_get(p, "pending", &value);
-  *pnPosting = (i64)value;
-  return rc;
+  return rc == SQLITE_OK ? pending_count_add(p, nDelta) : rc;
 }
 
 /* Counts one more document in a term, with its vote for the term's surface
@@ -971,60 +1025,180 @@ static void count_in(VocabRow *pRow, const PapersCount *pCount) {
 
 static int postings_merge(IndexStore *p, sqlite3_uint64 id, const IndexPosting *a, int n);
 
-/* Files the postings of a vector weighed from the counts of the terms read
-** (its first nTerm terms are theirs, in the same order), raising the terms'
-** largest weights. A term whose pending postings reach INDEX_PENDING_TERM
-** has them merged into its blocks at once (its row stays pending): so no
-** write rewrites more than that many of a term's postings, and frequent
-** terms do not wait for the merge of the whole level. */
-static int file_postings(IndexStore *p, PendingTerm *aTerm, int nTerm, i64 iDoc,
-                         const PapersVector *pVec, i64 *pnAdded) {
-  int rc = SQLITE_OK;
-  for (int i = 0; rc == SQLITE_OK && i < nTerm; i++) {
-    PendingTerm *pTerm = &aTerm[i];
-    int nNew;
-    IndexPosting *aNew =
-        postings_with(pTerm->aPosting, pTerm->nPosting, iDoc, pVec->aWeight[i], &nNew);
-    if (aNew == 0)
-      return SQLITE_NOMEM;
-    *pnAdded += nNew - pTerm->nPosting;
-    sqlite3_free(pTerm->aPosting);
-    pTerm->aPosting = aNew;
-    pTerm->nPosting = nNew;
-    if ((double)pVec->aWeight[i] > pTerm->row.maxWeight)
-      pTerm->row.maxWeight = (double)pVec->aWeight[i];
-    if (nNew >= INDEX_PENDING_TERM) {
-      rc = postings_merge(p, pTerm->id, aNew, nNew);
-      *pnAdded -= nNew;
-      pTerm->nPosting = 0;
-    }
+/* Files a document's posting in a term, raising its largest weight. A term
+** whose pending postings reach INDEX_PENDING_TERM has them merged into its
+** blocks at once (its row stays pending): so no write rewrites more than that
+** many of a term's postings, and frequent terms do not wait for the merge of
+** the whole level. */
+static int file_posting(IndexStore *p, PendingTerm *pTerm, i64 iDoc, float weight,
+                        i64 *pnAdded) {
+  int nNew;
+  IndexPosting *aNew =
+      postings_with(pTerm->aPosting, pTerm->nPosting, iDoc, weight, &nNew);
+  if (aNew == 0)
+    return SQLITE_NOMEM;
+  *pnAdded += nNew - pTerm->nPosting;
+  sqlite3_free(pTerm->aPosting);
+  pTerm->aPosting = aNew;
+  pTerm->nPosting = nNew;
+  if ((double)weight > pTerm->row.maxWeight)
+    pTerm->row.maxWeight = (double)weight;
+  if (nNew < INDEX_PENDING_TERM)
+    return SQLITE_OK;
+  *pnAdded -= nNew;
+  pTerm->nPosting = 0;
+  return postings_merge(p, pTerm->id, aNew, nNew);
+}
+
+/* ---- the write buffer ------------------------------------------------------
+**
+** Additions do not write the pending level at once: the terms they read stay
+** in memory (their rows, pending postings and latent rows) until a flush
+** writes each once, in id order. A digest of a hundred papers thus reads and
+** writes each of its distinct terms once instead of once per paper. The
+** virtual table flushes before anything reads the index (queries, commands,
+** removals, the statistics of `[, index]` arguments), at each savepoint and
+** before commit, and drops the buffer on rollback; a flush also comes when
+** the buffer holds INDEX_BUFFER_TERMS terms. */
+
+struct BufferedTerm {
+  PendingTerm term; /* its row and pending postings as the additions left them */
+  float *aLatent;   /* its latent projection row; 0: none, or not read yet */
+  int isLatentRead;
+};
+
+static void buffer_discard(WriteBuffer *pBuffer) {
+  for (int i = 0; i < pBuffer->nTerm; i++) {
+    sqlite3_free(pBuffer->aTerm[i].term.row.zOwned);
+    sqlite3_free(pBuffer->aTerm[i].term.aPosting);
+    sqlite3_free(pBuffer->aTerm[i].aLatent);
   }
+  sqlite3_free(pBuffer->aTerm);
+  papers_idmap_free(pBuffer->pSlots);
+  memset(pBuffer, 0, sizeof(*pBuffer));
+}
+
+void index_store_discard(IndexStore *p) {
+  buffer_discard(&p->buffer);
+}
+
+/* The place of a term in the buffer, read (pending level, else vocabulary)
+** when it is not there yet. A term is only added once read: the buffer
+** never holds a half-read one. */
+static int buffer_term(IndexStore *p, sqlite3_uint64 id, int *piSlot) {
+  WriteBuffer *pBuffer = &p->buffer;
+  int iSlot = pBuffer->pSlots ? papers_idmap_find(pBuffer->pSlots, id) : -1;
+  if (iSlot >= 0) {
+    *piSlot = iSlot;
+    return SQLITE_OK;
+  }
+  PendingTerm term;
+  int isNew, rc = term_read(p, id, &term);
+  if (rc == SQLITE_OK && pBuffer->pSlots == 0) {
+    pBuffer->pSlots = papers_idmap_new();
+    rc = pBuffer->pSlots ? SQLITE_OK : SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK) {
+    rc = papers_grow_array((void **)&pBuffer->aTerm, sizeof(BufferedTerm),
+                           pBuffer->nTerm + 1, &pBuffer->nTermAlloc);
+  }
+  if (rc == SQLITE_OK)
+    rc = papers_idmap_get(pBuffer->pSlots, id, piSlot, &isNew);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(term.row.zOwned);
+    sqlite3_free(term.aPosting);
+    return rc;
+  }
+  memset(&pBuffer->aTerm[*piSlot], 0, sizeof(BufferedTerm));
+  pBuffer->aTerm[*piSlot].term = term;
+  pBuffer->nTerm++;
+  return SQLITE_OK;
+}
+
+/* A buffered term's latent projection row (0: none), read on first use. */
+static int buffer_latent(IndexStore *p, BufferedTerm *pTerm, int nDim) {
+  if (pTerm->isLatentRead)
+    return SQLITE_OK;
+  int rc = latent_row_load(p, pTerm->term.id, nDim, &pTerm->aLatent);
+  pTerm->isLatentRead = rc == SQLITE_OK;
+  return rc;
+}
+
+/* A row's surface form copied into its own allocation, so that it outlives
+** the counts it was voted from. */
+static int own_surface(VocabRow *pRow) {
+  if (pRow->zSurface == 0 || pRow->zSurface == pRow->zOwned)
+    return SQLITE_OK;
+  char *z = sqlite3_mprintf("%.*s", pRow->nSurface, pRow->zSurface);
+  if (z == 0)
+    return SQLITE_NOMEM;
+  sqlite3_free(pRow->zOwned);
+  pRow->zOwned = z;
+  pRow->zSurface = z;
+  return SQLITE_OK;
+}
+
+static int compare_slot_id(const void *pA, const void *pB) {
+  const BufferedTerm *a = *(BufferedTerm *const *)pA, *b = *(BufferedTerm *const *)pB;
+  return (a->term.id > b->term.id) - (a->term.id < b->term.id);
+}
+
+int index_store_flush(IndexStore *p) {
+  WriteBuffer *pBuffer = &p->buffer;
+  if (pBuffer->nTerm == 0)
+    return SQLITE_OK;
+  BufferedTerm **apOrder =
+      sqlite3_malloc64(sizeof(BufferedTerm *) * (sqlite3_uint64)pBuffer->nTerm);
+  if (apOrder == 0)
+    return SQLITE_NOMEM;
+  for (int i = 0; i < pBuffer->nTerm; i++)
+    apOrder[i] = &pBuffer->aTerm[i];
+  qsort(apOrder, (size_t)pBuffer->nTerm, sizeof(BufferedTerm *), compare_slot_id);
+  int rc = SQLITE_OK;
+  for (int i = 0; rc == SQLITE_OK && i < pBuffer->nTerm; i++)
+    rc = pending_write(p, apOrder[i]->term.id, &apOrder[i]->term);
+  sqlite3_free(apOrder);
+  if (rc == SQLITE_OK)
+    rc = pending_count_add(p, pBuffer->nAdded);
+  if (rc == SQLITE_OK)
+    buffer_discard(pBuffer);
   return rc;
 }
 
 int index_store_add(IndexStore *p, i64 iDoc, const PapersCount *aCount, int nCount,
                     PapersVector *pVec) {
-  PendingTerm *aTerm =
-      sqlite3_malloc64(sizeof(PendingTerm) * (sqlite3_uint64)(nCount + 1));
+  int *aiSlot = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(nCount + 1));
   double *aIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nCount + 1));
+  float **apRow = sqlite3_malloc64(sizeof(float *) * (sqlite3_uint64)(nCount + 1));
   i64 nDoc = 0, nAdded = 0;
-  int nRead = 0;
+  int nDim = 0;
+  double weight = 0;
   memset(pVec, 0, sizeof(*pVec));
-  int rc = aTerm && aIdf ? index_store_get_ndoc(p, &nDoc) : SQLITE_NOMEM;
-  for (; rc == SQLITE_OK && nRead < nCount; nRead++) {
-    rc = term_read(p, aCount[nRead].id, &aTerm[nRead]);
-    count_in(&aTerm[nRead].row, &aCount[nRead]);
-    aTerm[nRead].toPending = 1;
-    aIdf[nRead] = index_idf(nDoc, aTerm[nRead].row.df);
+  int rc = aiSlot && aIdf && apRow ? index_store_get_ndoc(p, &nDoc) : SQLITE_NOMEM;
+  if (rc == SQLITE_OK)
+    rc = index_store_latent_get(p, &nDim, &weight);
+  for (int i = 0; rc == SQLITE_OK && i < nCount; i++)
+    rc = buffer_term(p, aCount[i].id, &aiSlot[i]);
+  BufferedTerm *aTerm = p->buffer.aTerm; /* no term is added from here on */
+  for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
+    VocabRow *pRow = &aTerm[aiSlot[i]].term.row;
+    count_in(pRow, &aCount[i]);
+    rc = own_surface(pRow);
+    aIdf[i] = index_idf(nDoc, pRow->df);
+    if (rc == SQLITE_OK && nDim > 0)
+      rc = buffer_latent(p, &aTerm[aiSlot[i]], nDim);
+    apRow[i] = aTerm[aiSlot[i]].aLatent;
   }
   if (rc == SQLITE_OK)
-    rc = weigh(p, aCount, nCount, aIdf, pVec);
-  if (rc == SQLITE_OK)
-    rc = file_postings(p, aTerm, nCount, iDoc, pVec, &nAdded);
-  if (rc == SQLITE_OK)
-    rc = pending_write_all(p, aTerm, nCount, nAdded);
-  pending_free(aTerm, nRead);
+    rc = weigh(aCount, nCount, aIdf, nDim, weight, apRow, pVec);
+  for (int i = 0; rc == SQLITE_OK && i < nCount; i++)
+    rc = file_posting(p, &aTerm[aiSlot[i]].term, iDoc, pVec->aWeight[i], &nAdded);
+  p->buffer.nAdded += nAdded;
+  if (rc == SQLITE_OK && p->buffer.nTerm >= INDEX_BUFFER_TERMS)
+    rc = index_store_flush(p);
+  sqlite3_free(aiSlot);
   sqlite3_free(aIdf);
+  sqlite3_free(apRow);
   return rc;
 }
 
@@ -1056,13 +1230,17 @@ static int take_out(IndexStore *p, i64 iDoc, PendingTerm *pTerm, i64 *pnRemoved)
 }
 
 int index_store_remove(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
+  int rc = index_store_flush(p);
+  if (rc != SQLITE_OK)
+    return rc;
   int nWord = 0;
   while (nWord < pVec->nTerm && !papers_is_latent_id(pVec->aId[nWord]))
     nWord++;
   PendingTerm *aTerm =
       sqlite3_malloc64(sizeof(PendingTerm) * (sqlite3_uint64)(nWord + 1));
   i64 nRemoved = 0;
-  int nRead = 0, rc = aTerm ? SQLITE_OK : SQLITE_NOMEM;
+  int nRead = 0;
+  rc = aTerm ? SQLITE_OK : SQLITE_NOMEM;
   for (; rc == SQLITE_OK && nRead < nWord; nRead++) {
     rc = term_read(p, pVec->aId[nRead], &aTerm[nRead]);
     if (rc == SQLITE_OK)
@@ -1295,7 +1473,9 @@ static int merge_term(IndexStore *p, sqlite3_stmt *pRow) {
 
 int index_store_merge(IndexStore *p) {
   sqlite3_stmt *pAll, *pClear;
-  int rc = statement(p, STMT_PENDING_ALL, &pAll);
+  int rc = index_store_flush(p);
+  if (rc == SQLITE_OK)
+    rc = statement(p, STMT_PENDING_ALL, &pAll);
   if (rc != SQLITE_OK)
     return rc;
   while (rc == SQLITE_OK && sqlite3_step(pAll) == SQLITE_ROW)
@@ -1569,7 +1749,28 @@ int index_store_dense_scan(IndexStore *p, int nDim,
 struct PapersStats {
   IndexStore *pStore;
   PapersAnalyzer *pAnalyzer;
+  PapersConn *pConn; /* whose writers may hold the index's additions */
 };
+
+void index_store_add_writer(IndexStore *p, PapersConn *pConn) {
+  IndexStore **ppFirst = (IndexStore **)papers_conn_index_writers(pConn);
+  p->pNextWriter = *ppFirst;
+  *ppFirst = p;
+  p->ppWriters = (void **)ppFirst;
+}
+
+/* Flushes the write buffer of the table the statistics read, if a table of
+** the connection holds one: the statistics then include its additions. */
+static int stats_flush_writer(PapersStats *pStats) {
+  IndexStore *pRead = pStats->pStore;
+  IndexStore *p = *(IndexStore **)papers_conn_index_writers(pStats->pConn);
+  for (; p; p = p->pNextWriter) {
+    if (sqlite3_stricmp(p->zDb, pRead->zDb) == 0 &&
+        sqlite3_stricmp(p->zName, pRead->zName) == 0)
+      return index_store_flush(p);
+  }
+  return SQLITE_OK;
+}
 
 /* Splits "schema.name" (or "name", schema "main") into two strings. */
 static int split_index_name(const char *zIndex, char **pzDb, char **pzName) {
@@ -1651,6 +1852,7 @@ int papers_stats_open(PapersConn *pConn, const char *zIndex, PapersStats **ppSta
   }
   if (rc == SQLITE_OK) {
     memset(pStats, 0, sizeof(*pStats));
+    pStats->pConn = pConn;
     IndexConfig config;
     memset(&config, 0, sizeof(config));
     config.zDb = zDb;
@@ -1695,10 +1897,12 @@ PapersAnalyzer *papers_stats_analyzer(PapersStats *pStats) {
 
 int papers_stats_vector(PapersStats *pStats, const PapersCount *aCount, int nCount,
                         PapersVector *pVec) {
-  return index_store_weigh(pStats->pStore, aCount, nCount, pVec);
+  int rc = stats_flush_writer(pStats);
+  return rc == SQLITE_OK ? index_store_weigh(pStats->pStore, aCount, nCount, pVec) : rc;
 }
 
 int papers_stats_surface(PapersStats *pStats, sqlite3_uint64 id, const char **pz,
                          int *pn) {
-  return index_store_surface(pStats->pStore, id, pz, pn);
+  int rc = stats_flush_writer(pStats);
+  return rc == SQLITE_OK ? index_store_surface(pStats->pStore, id, pz, pn) : rc;
 }

@@ -337,6 +337,8 @@ static int index_init(sqlite3 *db, void *pAux, int argc, const char *const *argv
     rc = index_store_create(db, &pTab->config);
   if (rc == SQLITE_OK)
     rc = index_store_open(db, &pTab->config, &pTab->pStore);
+  if (rc == SQLITE_OK)
+    index_store_add_writer(pTab->pStore, pTab->pConn);
   if (rc != SQLITE_OK) {
     index_store_close(pTab->pStore);
     config_clear(&pTab->config);
@@ -830,6 +832,9 @@ static int run_command(IndexTable *pTab, sqlite3_value *pCommand, sqlite3_value 
   const char *zCommand = (const char *)sqlite3_value_text(pCommand);
   if (zCommand == 0)
     return SQLITE_NOMEM;
+  int rc = index_store_flush(pTab->pStore); /* commands read what was added */
+  if (rc != SQLITE_OK)
+    return rc;
   if (strcmp(zCommand, "rebuild") == 0 || strcmp(zCommand, "optimize") == 0) {
     return rebuild(pTab);
   }
@@ -1099,6 +1104,9 @@ static int index_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   (void)idxStr;
   (void)argc;
   cursor_reset(pCur);
+  int rc = index_store_flush(((IndexTable *)pCursor->pVtab)->pStore); /* read it all */
+  if (rc != SQLITE_OK)
+    return rc;
   pCur->ePlan = idxNum & IDX_PLAN_MASK;
   switch (pCur->ePlan) {
   case PLAN_SCAN:
@@ -1193,6 +1201,8 @@ static int index_shadow_name(const char *zSuffix) {
 static int index_rename(sqlite3_vtab *pVtab, const char *zNew) {
   IndexTable *pTab = (IndexTable *)pVtab;
   int rc = check_layout(pTab);
+  if (rc == SQLITE_OK)
+    rc = index_store_flush(pTab->pStore); /* its statements name the old tables */
   if (rc != SQLITE_OK)
     return rc;
   sqlite3_str *pStr = sqlite3_str_new(pTab->db);
@@ -1207,6 +1217,48 @@ static int index_rename(sqlite3_vtab *pVtab, const char *zNew) {
   rc = sqlite3_exec(pTab->db, zSql, 0, 0, 0);
   sqlite3_free(zSql);
   return rc;
+}
+
+/* ---- transactions --------------------------------------------------------
+** Additions wait in the store's write buffer (index_store.c). It is written
+** out before commit and at every savepoint (so a rollback to one finds the
+** shadow tables holding all that came before it), and dropped on rollback:
+** what it held came after the last savepoint. */
+
+static int index_begin(sqlite3_vtab *pVtab) {
+  (void)pVtab; /* needed, else SQLite makes no other transaction calls */
+  return SQLITE_OK;
+}
+
+static int index_sync(sqlite3_vtab *pVtab) {
+  return index_store_flush(((IndexTable *)pVtab)->pStore);
+}
+
+static int index_commit(sqlite3_vtab *pVtab) {
+  index_store_discard(((IndexTable *)pVtab)->pStore); /* empty after xSync */
+  return SQLITE_OK;
+}
+
+static int index_rollback(sqlite3_vtab *pVtab) {
+  index_store_discard(((IndexTable *)pVtab)->pStore);
+  return SQLITE_OK;
+}
+
+static int index_savepoint(sqlite3_vtab *pVtab, int iSavepoint) {
+  (void)iSavepoint;
+  return index_store_flush(((IndexTable *)pVtab)->pStore);
+}
+
+static int index_release(sqlite3_vtab *pVtab, int iSavepoint) {
+  (void)pVtab;
+  (void)iSavepoint;
+  return SQLITE_OK;
+}
+
+static int index_rollback_to(sqlite3_vtab *pVtab, int iSavepoint) {
+  (void)iSavepoint;
+  index_store_discard(((IndexTable *)pVtab)->pStore);
+  return SQLITE_OK;
 }
 
 static sqlite3_module indexModule = {
@@ -1224,7 +1276,14 @@ static sqlite3_module indexModule = {
     .xColumn = index_column,
     .xRowid = index_rowid,
     .xUpdate = index_update,
+    .xBegin = index_begin,
+    .xSync = index_sync,
+    .xCommit = index_commit,
+    .xRollback = index_rollback,
     .xRename = index_rename,
+    .xSavepoint = index_savepoint,
+    .xRelease = index_release,
+    .xRollbackTo = index_rollback_to,
     .xShadowName = index_shadow_name,
 };
 

@@ -224,6 +224,19 @@ static const Scenario aScenario[] = {
      IDX_TABLE IDX_CREATE_WITH("latent='4', pending=0") "INSERT INTO topics(topics)"
                                                         " VALUES('rebuild');",
      IDX_CHECK, 0, INDEX_STATE_SQL},
+    /* the write buffer: a transaction's additions waiting in memory, written
+    ** out at commit, by a query, by the statistics, at a savepoint */
+    {"index-commit-buffered", "COMMIT", HF, 0, IDX_SETUP("4") "BEGIN;" IDX_PENDING,
+     IDX_CHECK, 0, 0},
+    {"index-query-buffered",
+     "SELECT rowid, score FROM topics WHERE similar_to = 1003 ORDER BY score DESC LIMIT "
+     "10",
+     HF, 0, IDX_SETUP("4") "BEGIN;" IDX_PENDING, IDX_CHECK, 0, 0},
+    {"index-statistics-buffered",
+     "SELECT papers_vector(abstract, 'topics') FROM papers WHERE id = 1003", HF, 0,
+     IDX_SETUP("4") "BEGIN;" IDX_PENDING, IDX_CHECK, 0, 0},
+    {"index-savepoint-buffered", "SAVEPOINT s", HF, 0,
+     IDX_SETUP("4") "BEGIN;" IDX_PENDING, IDX_CHECK, 0, 0},
     {"index-more-like-this-pending",
      "SELECT rowid, score FROM topics WHERE similar_to = 1001 ORDER BY score DESC LIMIT "
      "10",
