@@ -4,8 +4,11 @@
 **
 ** Contract:
 **   - Every read and write goes through SQL on the user's connection, so it is
-**     part of the user's transaction: a ROLLBACK undoes it, and nothing here
-**     caches table contents between calls.
+**     part of the user's transaction: a ROLLBACK undoes it. The one thing kept
+**     in memory is the write buffer (below): what the additions of the current
+**     transaction changed, until the virtual table flushes it (before commit,
+**     at savepoints, before anything reads the index) or drops it (rollback).
+**     Nothing read is kept across transactions.
 **   - Added documents go to the pending level (index.h); every read sees both
 **     levels: a term's row comes from T_pending when it is there, else from
 **     T_vocab; its postings from both, interleaved in document order.
