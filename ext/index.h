@@ -134,8 +134,8 @@ int index_store_weigh(IndexStore *pStore, const PapersCount *aCount, int nCount,
 /* Indexes a document's counts under iDoc: counts it into the vocabulary
 ** (df, the vote for each term's surface form), weighs it with statistics
 ** that include it (ndoc already counts it), files its postings and raises
-** its terms' largest weights, all in the pending level; *pVec gets its
-** weighed vector (for T_docs and the dense blocks). */
+** its terms' largest weights, all in the write buffer (for the pending
+** level); *pVec gets its weighed vector (for T_docs and the dense blocks). */
 int index_store_add(IndexStore *pStore, i64 iDoc, const PapersCount *aCount, int nCount,
                     PapersVector *pVec);
 /* Takes an indexed document's vector out of the vocabulary and the postings. */
