@@ -1062,7 +1062,14 @@ static int file_posting(IndexStore *p, PendingTerm *pTerm, i64 iDoc, float weigh
 ** virtual table flushes before anything reads the index (queries, commands,
 ** removals, the statistics of `[, index]` arguments), at each savepoint and
 ** before commit, and drops the buffer on rollback; a flush also comes when
-** the buffer holds INDEX_BUFFER_TERMS terms. */
+** the buffer holds INDEX_BUFFER_TERMS terms.
+**
+** An SQL statement that fails for want of memory (or with an I/O error)
+** inside a write may roll the whole transaction back at once, calling the
+** table's xRollback, which drops the buffer: after an SQL error, nothing here
+** touches the buffer again. A failure of memory alone leaves it as it is,
+** half changed; the error then rolls back the transaction (or the statement,
+** whose savepoint flushed the buffer first), dropping it all the same. */
 
 struct BufferedTerm {
   PendingTerm term; /* its row and pending postings as the additions left them */
@@ -1123,7 +1130,8 @@ static int buffer_latent(IndexStore *p, BufferedTerm *pTerm, int nDim) {
   if (pTerm->isLatentRead)
     return SQLITE_OK;
   int rc = latent_row_load(p, pTerm->term.id, nDim, &pTerm->aLatent);
-  pTerm->isLatentRead = rc == SQLITE_OK;
+  if (rc == SQLITE_OK) /* else the buffer may be gone */
+    pTerm->isLatentRead = 1;
   return rc;
 }
 
@@ -1184,19 +1192,21 @@ int index_store_add(IndexStore *p, i64 iDoc, const PapersCount *aCount, int nCou
     rc = buffer_term(p, aCount[i].id, &aiSlot[i]);
   BufferedTerm *aTerm = p->buffer.aTerm; /* no term is added from here on */
   for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
-    VocabRow *pRow = &aTerm[aiSlot[i]].term.row;
-    count_in(pRow, &aCount[i]);
-    rc = own_surface(pRow);
-    aIdf[i] = index_idf(nDoc, pRow->df);
+    BufferedTerm *pTerm = &aTerm[aiSlot[i]];
+    count_in(&pTerm->term.row, &aCount[i]);
+    aIdf[i] = index_idf(nDoc, pTerm->term.row.df);
+    rc = own_surface(&pTerm->term.row);
     if (rc == SQLITE_OK && nDim > 0)
-      rc = buffer_latent(p, &aTerm[aiSlot[i]], nDim);
-    apRow[i] = aTerm[aiSlot[i]].aLatent;
+      rc = buffer_latent(p, pTerm, nDim);
+    if (rc == SQLITE_OK)
+      apRow[i] = pTerm->aLatent;
   }
   if (rc == SQLITE_OK)
     rc = weigh(aCount, nCount, aIdf, nDim, weight, apRow, pVec);
   for (int i = 0; rc == SQLITE_OK && i < nCount; i++)
     rc = file_posting(p, &aTerm[aiSlot[i]].term, iDoc, pVec->aWeight[i], &nAdded);
-  p->buffer.nAdded += nAdded;
+  if (rc == SQLITE_OK)
+    p->buffer.nAdded += nAdded;
   if (rc == SQLITE_OK && p->buffer.nTerm >= INDEX_BUFFER_TERMS)
     rc = index_store_flush(p);
   sqlite3_free(aiSlot);
