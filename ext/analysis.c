@@ -69,7 +69,6 @@ struct PapersConn {
   int nRef;               /* registrations holding it, and its creator */
   fts5_api *pFts5;        /* 0 until first needed */
   PapersAnalyzer *pFirst; /* analyzers created so far, one per spec */
-  void *pIndexWriters;    /* the papers_index tables' stores (index_store.c) */
 };
 
 PapersConn *papers_conn_new(sqlite3 *db) {
@@ -105,10 +104,6 @@ void papers_conn_unref(void *pArg) {
 
 sqlite3 *papers_conn_db(const PapersConn *pConn) {
   return pConn->db;
-}
-
-void **papers_conn_index_writers(PapersConn *pConn) {
-  return &pConn->pIndexWriters;
 }
 
 /* Fetches the connection's fts5_api, the documented way. */

@@ -135,7 +135,9 @@ int index_store_weigh(IndexStore *pStore, const PapersCount *aCount, int nCount,
 ** (df, the vote for each term's surface form), weighs it with statistics
 ** that include it (ndoc already counts it), files its postings and raises
 ** its terms' largest weights, all in the write buffer (for the pending
-** level); *pVec gets its weighed vector (for T_docs and the dense blocks). */
+** level; a term whose pending postings reach INDEX_PENDING_TERM has them
+** merged into T_postings at once); *pVec gets its weighed vector (for
+** T_docs and the dense blocks). */
 int index_store_add(IndexStore *pStore, i64 iDoc, const PapersCount *aCount, int nCount,
                     PapersVector *pVec);
 /* Takes an indexed document's vector out of the vocabulary and the postings. */
@@ -172,12 +174,12 @@ int index_store_pending_count(IndexStore *pStore, i64 *pnPosting);
 int index_store_merge(IndexStore *pStore);
 
 /* The write buffer: what additions changed, kept in memory (index_store.c).
-** Flush writes it to the pending level; discard drops it (on rollback).
-** A table's store is put on its connection's list of writers, so that
-** reading the index's statistics (papers_stats_*) flushes it first. */
+** Flush writes it to the pending level; discard drops it (on rollback). An
+** addition that fails half way leaves it broken: flushes and additions then
+** fail with SQLITE_ERROR, until the transaction is rolled back. */
 int index_store_flush(IndexStore *pStore);
 void index_store_discard(IndexStore *pStore);
-void index_store_add_writer(IndexStore *pStore, PapersConn *pConn);
+int index_store_is_broken(IndexStore *pStore);
 
 /* Calls xPosting for each posting of the term (both levels), in document order. */
 int index_store_postings_scan(IndexStore *pStore, sqlite3_uint64 id,

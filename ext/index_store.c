@@ -103,7 +103,8 @@ typedef struct WriteBuffer {
   BufferedTerm *aTerm; /* in order of first sight */
   int nTerm;
   i64 nTermAlloc;
-  i64 nAdded; /* pending postings added: what the config count lacks */
+  i64 nAdded;   /* pending postings added: what the config count lacks */
+  int isBroken; /* an addition failed half way: the transaction must not commit */
 } WriteBuffer;
 
 struct IndexStore {
@@ -113,8 +114,6 @@ struct IndexStore {
   sqlite3_stmt *apStmt[N_STATEMENT]; /* prepared when first used */
   char *zSurface;                    /* the last surface form returned */
   WriteBuffer buffer;
-  void **ppWriters;        /* the connection's list of writers, when on it */
-  IndexStore *pNextWriter; /* next on that list */
 };
 
 int index_store_open(sqlite3 *db, const IndexConfig *pConfig, IndexStore **ppStore) {
@@ -139,12 +138,6 @@ void index_store_close(IndexStore *p) {
   if (p == 0)
     return;
   buffer_discard(&p->buffer);
-  if (p->ppWriters) {
-    IndexStore **pp = (IndexStore **)p->ppWriters;
-    while (*pp != p)
-      pp = &(*pp)->pNextWriter;
-    *pp = p->pNextWriter;
-  }
   for (int i = 0; i < N_STATEMENT; i++)
     sqlite3_finalize(p->apStmt[i]);
   sqlite3_free(p->zDb);
@@ -1028,31 +1021,6 @@ static void count_in(VocabRow *pRow, const PapersCount *pCount) {
 
 static int postings_merge(IndexStore *p, sqlite3_uint64 id, const IndexPosting *a, int n);
 
-/* Files a document's posting in a term, raising its largest weight. A term
-** whose pending postings reach INDEX_PENDING_TERM has them merged into its
-** blocks at once (its row stays pending): so no write rewrites more than that
-** many of a term's postings, and frequent terms do not wait for the merge of
-** the whole level. */
-static int file_posting(IndexStore *p, PendingTerm *pTerm, i64 iDoc, float weight,
-                        i64 *pnAdded) {
-  int nNew;
-  IndexPosting *aNew =
-      postings_with(pTerm->aPosting, pTerm->nPosting, iDoc, weight, &nNew);
-  if (aNew == 0)
-    return SQLITE_NOMEM;
-  *pnAdded += nNew - pTerm->nPosting;
-  sqlite3_free(pTerm->aPosting);
-  pTerm->aPosting = aNew;
-  pTerm->nPosting = nNew;
-  if ((double)weight > pTerm->row.maxWeight)
-    pTerm->row.maxWeight = (double)weight;
-  if (nNew < INDEX_PENDING_TERM)
-    return SQLITE_OK;
-  *pnAdded -= nNew;
-  pTerm->nPosting = 0;
-  return postings_merge(p, pTerm->id, aNew, nNew);
-}
-
 /* ---- the write buffer ------------------------------------------------------
 **
 ** Additions do not write the pending level at once: the terms they read stay
@@ -1064,12 +1032,17 @@ static int file_posting(IndexStore *p, PendingTerm *pTerm, i64 iDoc, float weigh
 ** before commit, and drops the buffer on rollback; a flush also comes when
 ** the buffer holds INDEX_BUFFER_TERMS terms.
 **
+** An addition reads and prepares everything first (its terms, their latent
+** rows, the new rows and postings: add_read, add_count, add_postings), and
+** only then changes the buffer (add_apply), where nothing but a term's merge
+** into its blocks can fail. If one does, the buffer is broken: flushes and
+** additions fail until the transaction is rolled back, so that no half-made
+** addition is ever committed.
+**
 ** An SQL statement that fails for want of memory (or with an I/O error)
 ** inside a write may roll the whole transaction back at once, calling the
 ** table's xRollback, which drops the buffer: after an SQL error, nothing here
-** touches the buffer again. A failure of memory alone leaves it as it is,
-** half changed; the error then rolls back the transaction (or the statement,
-** whose savepoint flushed the buffer first), dropping it all the same. */
+** touches the buffer again. */
 
 struct BufferedTerm {
   PendingTerm term; /* its row and pending postings as the additions left them */
@@ -1135,20 +1108,6 @@ static int buffer_latent(IndexStore *p, BufferedTerm *pTerm, int nDim) {
   return rc;
 }
 
-/* A row's surface form copied into its own allocation, so that it outlives
-** the counts it was voted from. */
-static int own_surface(VocabRow *pRow) {
-  if (pRow->zSurface == 0 || pRow->zSurface == pRow->zOwned)
-    return SQLITE_OK;
-  char *z = sqlite3_mprintf("%.*s", pRow->nSurface, pRow->zSurface);
-  if (z == 0)
-    return SQLITE_NOMEM;
-  sqlite3_free(pRow->zOwned);
-  pRow->zOwned = z;
-  pRow->zSurface = z;
-  return SQLITE_OK;
-}
-
 static int compare_slot_id(const void *pA, const void *pB) {
   const BufferedTerm *a = *(BufferedTerm *const *)pA, *b = *(BufferedTerm *const *)pB;
   return (a->term.id > b->term.id) - (a->term.id < b->term.id);
@@ -1156,6 +1115,8 @@ static int compare_slot_id(const void *pA, const void *pB) {
 
 int index_store_flush(IndexStore *p) {
   WriteBuffer *pBuffer = &p->buffer;
+  if (pBuffer->isBroken)
+    return SQLITE_ERROR;
   if (pBuffer->nTerm == 0)
     return SQLITE_OK;
   BufferedTerm **apOrder =
@@ -1176,39 +1137,142 @@ int index_store_flush(IndexStore *p) {
   return rc;
 }
 
+int index_store_is_broken(IndexStore *p) {
+  return p->buffer.isBroken;
+}
+
+/* What one addition does to a buffered term, prepared before the buffer is
+** changed: then only a merge (SQL) can fail once changing has begun. */
+typedef struct TermChange {
+  VocabRow row;           /* the term's row, the document counted in */
+  char *zSurface;         /* a copy of its new surface form, when the vote changed it */
+  IndexPosting *aPosting; /* its pending postings with the document's */
+  int nPosting;
+} TermChange;
+
+static void changes_free(TermChange *aChange, int nChange) {
+  for (int i = 0; aChange && i < nChange; i++) {
+    sqlite3_free(aChange[i].zSurface);
+    sqlite3_free(aChange[i].aPosting);
+  }
+  sqlite3_free(aChange);
+}
+
+/* Reads every term of a document into the buffer, with its latent row: the
+** buffer gains terms as they are, or nothing. */
+static int add_read(IndexStore *p, const PapersCount *aCount, int nCount, int nDim,
+                    int *aiSlot) {
+  int rc = SQLITE_OK;
+  for (int i = 0; rc == SQLITE_OK && i < nCount; i++)
+    rc = buffer_term(p, aCount[i].id, &aiSlot[i]);
+  for (int i = 0; rc == SQLITE_OK && nDim > 0 && i < nCount; i++)
+    rc = buffer_latent(p, &p->buffer.aTerm[aiSlot[i]], nDim);
+  return rc;
+}
+
+/* Counts the document into a copy of each term's row, with its idf. */
+static int add_count(IndexStore *p, const PapersCount *aCount, int nCount, i64 nDoc,
+                     const int *aiSlot, TermChange *aChange, double *aIdf) {
+  for (int i = 0; i < nCount; i++) {
+    const VocabRow *pRow = &p->buffer.aTerm[aiSlot[i]].term.row;
+    TermChange *pChange = &aChange[i];
+    pChange->row = *pRow;
+    count_in(&pChange->row, &aCount[i]);
+    aIdf[i] = index_idf(nDoc, pChange->row.df);
+    if (pChange->row.zSurface == pRow->zSurface)
+      continue;
+    pChange->zSurface =
+        sqlite3_mprintf("%.*s", pChange->row.nSurface, pChange->row.zSurface);
+    if (pChange->zSurface == 0)
+      return SQLITE_NOMEM;
+    pChange->row.zSurface = pChange->zSurface;
+  }
+  return SQLITE_OK;
+}
+
+/* Files the document's postings into copies of its terms' pending postings,
+** raising their largest weights. */
+static int add_postings(IndexStore *p, i64 iDoc, const PapersVector *pVec, int nCount,
+                        const int *aiSlot, TermChange *aChange) {
+  for (int i = 0; i < nCount; i++) {
+    const PendingTerm *pTerm = &p->buffer.aTerm[aiSlot[i]].term;
+    float weight = pVec->aWeight[i];
+    aChange[i].aPosting = postings_with(pTerm->aPosting, pTerm->nPosting, iDoc, weight,
+                                        &aChange[i].nPosting);
+    if (aChange[i].aPosting == 0)
+      return SQLITE_NOMEM;
+    if ((double)weight > aChange[i].row.maxWeight)
+      aChange[i].row.maxWeight = (double)weight;
+  }
+  return SQLITE_OK;
+}
+
+/* Puts a prepared change into a buffered term (taking its allocations). A
+** term whose pending postings reach INDEX_PENDING_TERM has them merged into
+** its blocks at once (its row stays pending): so no write rewrites more than
+** that many of a term's postings, and frequent terms do not wait for the
+** merge of the whole level. */
+static int add_apply(IndexStore *p, PendingTerm *pTerm, TermChange *pChange) {
+  if (pChange->zSurface) {
+    sqlite3_free(pTerm->row.zOwned);
+    pChange->row.zOwned = pChange->zSurface;
+    pChange->zSurface = 0;
+  }
+  pTerm->row = pChange->row;
+  p->buffer.nAdded += pChange->nPosting - pTerm->nPosting;
+  sqlite3_free(pTerm->aPosting);
+  pTerm->aPosting = pChange->aPosting;
+  pTerm->nPosting = pChange->nPosting;
+  pChange->aPosting = 0;
+  if (pTerm->nPosting < INDEX_PENDING_TERM)
+    return SQLITE_OK;
+  int rc = postings_merge(p, pTerm->id, pTerm->aPosting, pTerm->nPosting);
+  if (rc == SQLITE_OK) { /* else the buffer may be gone (see above) */
+    p->buffer.nAdded -= pTerm->nPosting;
+    pTerm->nPosting = 0;
+  }
+  return rc;
+}
+
 int index_store_add(IndexStore *p, i64 iDoc, const PapersCount *aCount, int nCount,
                     PapersVector *pVec) {
   int *aiSlot = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(nCount + 1));
   double *aIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nCount + 1));
   float **apRow = sqlite3_malloc64(sizeof(float *) * (sqlite3_uint64)(nCount + 1));
-  i64 nDoc = 0, nAdded = 0;
+  TermChange *aChange =
+      sqlite3_malloc64(sizeof(TermChange) * (sqlite3_uint64)(nCount + 1));
+  i64 nDoc = 0;
   int nDim = 0;
   double weight = 0;
   memset(pVec, 0, sizeof(*pVec));
-  int rc = aiSlot && aIdf && apRow ? index_store_get_ndoc(p, &nDoc) : SQLITE_NOMEM;
-  if (rc == SQLITE_OK)
-    rc = index_store_latent_get(p, &nDim, &weight);
-  for (int i = 0; rc == SQLITE_OK && i < nCount; i++)
-    rc = buffer_term(p, aCount[i].id, &aiSlot[i]);
-  BufferedTerm *aTerm = p->buffer.aTerm; /* no term is added from here on */
-  for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
-    BufferedTerm *pTerm = &aTerm[aiSlot[i]];
-    count_in(&pTerm->term.row, &aCount[i]);
-    aIdf[i] = index_idf(nDoc, pTerm->term.row.df);
-    rc = own_surface(&pTerm->term.row);
-    if (rc == SQLITE_OK && nDim > 0)
-      rc = buffer_latent(p, pTerm, nDim);
-    if (rc == SQLITE_OK)
-      apRow[i] = pTerm->aLatent;
-  }
-  if (rc == SQLITE_OK)
-    rc = weigh(aCount, nCount, aIdf, nDim, weight, apRow, pVec);
-  for (int i = 0; rc == SQLITE_OK && i < nCount; i++)
-    rc = file_posting(p, &aTerm[aiSlot[i]].term, iDoc, pVec->aWeight[i], &nAdded);
-  if (rc == SQLITE_OK)
-    p->buffer.nAdded += nAdded;
+  int rc = aiSlot && aIdf && apRow && aChange ? SQLITE_OK : SQLITE_NOMEM;
+  if (aChange)
+    memset(aChange, 0, sizeof(TermChange) * (size_t)(nCount + 1));
+  if (rc == SQLITE_OK && p->buffer.isBroken)
+    rc = SQLITE_ERROR;
   if (rc == SQLITE_OK && p->buffer.nTerm >= INDEX_BUFFER_TERMS)
     rc = index_store_flush(p);
+  if (rc == SQLITE_OK)
+    rc = index_store_get_ndoc(p, &nDoc);
+  if (rc == SQLITE_OK)
+    rc = index_store_latent_get(p, &nDim, &weight);
+  if (rc == SQLITE_OK)
+    rc = add_read(p, aCount, nCount, nDim, aiSlot);
+  if (rc == SQLITE_OK)
+    rc = add_count(p, aCount, nCount, nDoc, aiSlot, aChange, aIdf);
+  for (int i = 0; rc == SQLITE_OK && i < nCount; i++)
+    apRow[i] = p->buffer.aTerm[aiSlot[i]].aLatent;
+  if (rc == SQLITE_OK)
+    rc = weigh(aCount, nCount, aIdf, nDim, weight, apRow, pVec);
+  if (rc == SQLITE_OK)
+    rc = add_postings(p, iDoc, pVec, nCount, aiSlot, aChange);
+  /* from here on the buffer changes: a failure breaks it */
+  for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
+    rc = add_apply(p, &p->buffer.aTerm[aiSlot[i]].term, &aChange[i]);
+    if (rc != SQLITE_OK && p->buffer.aTerm)
+      p->buffer.isBroken = 1;
+  }
+  changes_free(aChange, nCount);
   sqlite3_free(aiSlot);
   sqlite3_free(aIdf);
   sqlite3_free(apRow);
@@ -1762,27 +1826,15 @@ int index_store_dense_scan(IndexStore *p, int nDim,
 struct PapersStats {
   IndexStore *pStore;
   PapersAnalyzer *pAnalyzer;
-  PapersConn *pConn; /* whose writers may hold the index's additions */
+  sqlite3_stmt *pFlush; /* a query of the table: see stats_flush_table() */
 };
 
-void index_store_add_writer(IndexStore *p, PapersConn *pConn) {
-  IndexStore **ppFirst = (IndexStore **)papers_conn_index_writers(pConn);
-  p->pNextWriter = *ppFirst;
-  *ppFirst = p;
-  p->ppWriters = (void **)ppFirst;
-}
-
-/* Flushes the write buffer of the table the statistics read, if a table of
-** the connection holds one: the statistics then include its additions. */
-static int stats_flush_writer(PapersStats *pStats) {
-  IndexStore *pRead = pStats->pStore;
-  IndexStore *p = *(IndexStore **)papers_conn_index_writers(pStats->pConn);
-  for (; p; p = p->pNextWriter) {
-    if (sqlite3_stricmp(p->zDb, pRead->zDb) == 0 &&
-        sqlite3_stricmp(p->zName, pRead->zName) == 0)
-      return index_store_flush(p);
-  }
-  return SQLITE_OK;
+/* Makes the index write out what its table holds in memory (index_store.c's
+** write buffer), so that the statistics include it: any query of the table
+** does that first, and this one finds no row. */
+static int stats_flush_table(PapersStats *pStats) {
+  sqlite3_step(pStats->pFlush);
+  return sqlite3_reset(pStats->pFlush);
 }
 
 /* Splits "schema.name" (or "name", schema "main") into two strings. */
@@ -1850,6 +1902,16 @@ static int check_index_table(sqlite3 *db, const char *zIndex, const char *zDb,
   return rc;
 }
 
+static int stats_prepare_flush(sqlite3 *db, const char *zDb, const char *zName,
+                               sqlite3_stmt **ppFlush) {
+  char *zSql = sqlite3_mprintf("SELECT 1 FROM \"%w\".\"%w\" WHERE rowid = 0", zDb, zName);
+  if (zSql == 0)
+    return SQLITE_NOMEM;
+  int rc = sqlite3_prepare_v3(db, zSql, -1, SQLITE_PREPARE_PERSISTENT, ppFlush, 0);
+  sqlite3_free(zSql);
+  return rc;
+}
+
 int papers_stats_open(PapersConn *pConn, const char *zIndex, PapersStats **ppStats,
                       char **pzErr) {
   sqlite3 *db = papers_conn_db(pConn);
@@ -1865,7 +1927,6 @@ int papers_stats_open(PapersConn *pConn, const char *zIndex, PapersStats **ppSta
   }
   if (rc == SQLITE_OK) {
     memset(pStats, 0, sizeof(*pStats));
-    pStats->pConn = pConn;
     IndexConfig config;
     memset(&config, 0, sizeof(config));
     config.zDb = zDb;
@@ -1882,6 +1943,8 @@ int papers_stats_open(PapersConn *pConn, const char *zIndex, PapersStats **ppSta
                              zIndex, layout, INDEX_LAYOUT_VERSION);
     rc = SQLITE_ERROR;
   }
+  if (rc == SQLITE_OK)
+    rc = stats_prepare_flush(db, zDb, zName, &pStats->pFlush);
   if (rc == SQLITE_OK)
     rc = papers_conn_analyzer(pConn, zTokenize, &pStats->pAnalyzer, pzErr);
   sqlite3_free(zDb);
@@ -1901,6 +1964,7 @@ void papers_stats_close(PapersStats *pStats) {
   if (pStats == 0)
     return;
   index_store_close(pStats->pStore);
+  sqlite3_finalize(pStats->pFlush);
   sqlite3_free(pStats);
 }
 
@@ -1910,12 +1974,12 @@ PapersAnalyzer *papers_stats_analyzer(PapersStats *pStats) {
 
 int papers_stats_vector(PapersStats *pStats, const PapersCount *aCount, int nCount,
                         PapersVector *pVec) {
-  int rc = stats_flush_writer(pStats);
+  int rc = stats_flush_table(pStats);
   return rc == SQLITE_OK ? index_store_weigh(pStats->pStore, aCount, nCount, pVec) : rc;
 }
 
 int papers_stats_surface(PapersStats *pStats, sqlite3_uint64 id, const char **pz,
                          int *pn) {
-  int rc = stats_flush_writer(pStats);
+  int rc = stats_flush_table(pStats);
   return rc == SQLITE_OK ? index_store_surface(pStats->pStore, id, pz, pn) : rc;
 }

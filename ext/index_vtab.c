@@ -337,8 +337,6 @@ static int index_init(sqlite3 *db, void *pAux, int argc, const char *const *argv
     rc = index_store_create(db, &pTab->config);
   if (rc == SQLITE_OK)
     rc = index_store_open(db, &pTab->config, &pTab->pStore);
-  if (rc == SQLITE_OK)
-    index_store_add_writer(pTab->pStore, pTab->pConn);
   if (rc != SQLITE_OK) {
     index_store_close(pTab->pStore);
     config_clear(&pTab->config);
@@ -379,6 +377,20 @@ static int set_table_error(IndexTable *pTab, char *zErr) {
   sqlite3_free(pTab->base.zErrMsg);
   pTab->base.zErrMsg = zErr;
   return zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* An error of the store, said in words when it is its broken write buffer. */
+static int store_error(IndexTable *pTab, int rc) {
+  if (rc != SQLITE_ERROR || !index_store_is_broken(pTab->pStore))
+    return rc;
+  return set_table_error(pTab, sqlite3_mprintf("%s: a write to the index failed earlier"
+                                               " in this transaction: roll it back",
+                                               pTab->config.zName));
+}
+
+/* Writes out the store's write buffer: anything that reads the index first. */
+static int flush_table(IndexTable *pTab) {
+  return store_error(pTab, index_store_flush(pTab->pStore));
 }
 
 /* An index made with another layout of the shadow tables can only be
@@ -832,7 +844,7 @@ static int run_command(IndexTable *pTab, sqlite3_value *pCommand, sqlite3_value 
   const char *zCommand = (const char *)sqlite3_value_text(pCommand);
   if (zCommand == 0)
     return SQLITE_NOMEM;
-  int rc = index_store_flush(pTab->pStore); /* commands read what was added */
+  int rc = flush_table(pTab); /* commands read what was added */
   if (rc != SQLITE_OK)
     return rc;
   if (strcmp(zCommand, "rebuild") == 0 || strcmp(zCommand, "optimize") == 0) {
@@ -869,7 +881,7 @@ static int index_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
   if (rc != SQLITE_OK)
     return rc;
   if (argc == 1)
-    return remove_document(pTab, sqlite3_value_int64(argv[0]));
+    return store_error(pTab, remove_document(pTab, sqlite3_value_int64(argv[0])));
   sqlite3_value *pCommand = argv[2 + nColumn + XCOL_COMMAND];
   if (sqlite3_value_type(pCommand) != SQLITE_NULL)
     return run_command(pTab, pCommand, argv[1]);
@@ -883,7 +895,9 @@ static int index_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
     rc = remove_document(pTab, sqlite3_value_int64(argv[0]));
   }
   *pRowid = sqlite3_value_int64(argv[1]);
-  return rc == SQLITE_OK ? add_document(pTab, *pRowid, argv + 2) : rc;
+  if (rc == SQLITE_OK)
+    rc = add_document(pTab, *pRowid, argv + 2);
+  return store_error(pTab, rc);
 }
 
 /* ---- queries ------------------------------------------------------------ */
@@ -1104,7 +1118,7 @@ static int index_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   (void)idxStr;
   (void)argc;
   cursor_reset(pCur);
-  int rc = index_store_flush(((IndexTable *)pCursor->pVtab)->pStore); /* read it all */
+  int rc = flush_table((IndexTable *)pCursor->pVtab); /* reads see every addition */
   if (rc != SQLITE_OK)
     return rc;
   pCur->ePlan = idxNum & IDX_PLAN_MASK;
@@ -1202,7 +1216,7 @@ static int index_rename(sqlite3_vtab *pVtab, const char *zNew) {
   IndexTable *pTab = (IndexTable *)pVtab;
   int rc = check_layout(pTab);
   if (rc == SQLITE_OK)
-    rc = index_store_flush(pTab->pStore); /* its statements name the old tables */
+    rc = flush_table(pTab); /* its statements name the old tables */
   if (rc != SQLITE_OK)
     return rc;
   sqlite3_str *pStr = sqlite3_str_new(pTab->db);
@@ -1231,7 +1245,7 @@ static int index_begin(sqlite3_vtab *pVtab) {
 }
 
 static int index_sync(sqlite3_vtab *pVtab) {
-  return index_store_flush(((IndexTable *)pVtab)->pStore);
+  return flush_table((IndexTable *)pVtab);
 }
 
 static int index_commit(sqlite3_vtab *pVtab) {
@@ -1246,7 +1260,7 @@ static int index_rollback(sqlite3_vtab *pVtab) {
 
 static int index_savepoint(sqlite3_vtab *pVtab, int iSavepoint) {
   (void)iSavepoint;
-  return index_store_flush(((IndexTable *)pVtab)->pStore);
+  return flush_table((IndexTable *)pVtab);
 }
 
 static int index_release(sqlite3_vtab *pVtab, int iSavepoint) {

@@ -259,9 +259,6 @@ PapersConn *papers_conn_new(sqlite3 *db);
 PapersConn *papers_conn_ref(PapersConn *pConn);
 void papers_conn_unref(void *pConn);
 sqlite3 *papers_conn_db(const PapersConn *pConn);
-/* The head of the list the papers_index tables of the connection keep of
-** their stores (index_store.c), untyped here. */
-void **papers_conn_index_writers(PapersConn *pConn);
 const char *papers_default_tokenize(void);
 
 /* The analyzer for a tokenize spec (NULL: the default), created once per

@@ -23,8 +23,9 @@
 **       then n weights (IEEE float32), each finite and in [-1, 1] (only the
 **       latent dimensions of an index's vectors are ever negative).
 **     A vector ending with latent dimensions 0 .. L-1 is always written with
-**     the flag (an index's vectors: 384 bytes fewer with 48 dimensions), so
-**     a vector has one BLOB form; both forms are read.
+**     the flag (an index's vectors: 380 bytes fewer with 48 dimensions), so
+**     papers writes a vector in one BLOB form; both forms are read (a long
+**     form from an earlier version decodes to the same vector).
 **     papers_vector_decode() checks all of it and names what is wrong.
 */
 #include "papers_internal.h"
