@@ -24,12 +24,17 @@ def encode(terms_tf, idf=None):
     blob += b''.join(struct.pack('<f', x / n) for x in w)
     return blob.hex().upper()
 def decode(h):
+    # flags 0, or 1: the last L terms are latent dimensions 0..L-1 (ids
+    # 0xFFFFFFFFFFFFFF00 + k), their ids not written, L after n
     b = bytes.fromhex(h)
-    assert b[:4] == b'pv\x01\x00'
+    assert b[:3] == b'pv\x01' and b[3] in (0, 1)
     n = struct.unpack('<I', b[4:8])[0]
-    ids = struct.unpack('<%dQ' % n, b[8:8 + 8 * n])
-    ws = struct.unpack('<%df' % n, b[8 + 8 * n:])
-    assert len(b) == 8 + 12 * n
+    L = struct.unpack('<I', b[8:12])[0] if b[3] == 1 else 0
+    at = 12 if b[3] == 1 else 8
+    ids = list(struct.unpack('<%dQ' % (n - L), b[at:at + 8 * (n - L)]))
+    ids += [0xFFFFFFFFFFFFFF00 + k for k in range(L)]
+    ws = struct.unpack('<%df' % n, b[at + 8 * (n - L):])
+    assert len(b) == at + 8 * (n - L) + 4 * n
     return dict(zip(ids, ws))
 def dot(a, b):
     return sum(a[k] * b[k] for k in sorted(a) if k in b)
