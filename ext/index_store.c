@@ -1158,8 +1158,8 @@ static void changes_free(TermChange *aChange, int nChange) {
   sqlite3_free(aChange);
 }
 
-/* Reads every term of a document into the buffer, with its latent row: the
-** buffer gains terms as they are, or nothing. */
+/* Reads every term of a document into the buffer, with its latent row. The
+** buffer only gains terms as they are stored: a failure leaves it whole. */
 static int add_read(IndexStore *p, const PapersCount *aCount, int nCount, int nDim,
                     int *aiSlot) {
   int rc = SQLITE_OK;
