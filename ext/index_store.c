@@ -959,11 +959,15 @@ static int pending_write(IndexStore *p, sqlite3_uint64 id, const PendingTerm *pT
   return rc;
 }
 
+/* Frees what a term read or prepared owns (its surface form, its postings). */
+static void term_clear(PendingTerm *pTerm) {
+  sqlite3_free(pTerm->row.zOwned);
+  sqlite3_free(pTerm->aPosting);
+}
+
 static void pending_free(PendingTerm *aTerm, int nTerm) {
-  for (int i = 0; aTerm && i < nTerm; i++) {
-    sqlite3_free(aTerm[i].row.zOwned);
-    sqlite3_free(aTerm[i].aPosting);
-  }
+  for (int i = 0; aTerm && i < nTerm; i++)
+    term_clear(&aTerm[i]);
   sqlite3_free(aTerm);
 }
 
@@ -1052,8 +1056,7 @@ struct BufferedTerm {
 
 static void buffer_discard(WriteBuffer *pBuffer) {
   for (int i = 0; i < pBuffer->nTerm; i++) {
-    sqlite3_free(pBuffer->aTerm[i].term.row.zOwned);
-    sqlite3_free(pBuffer->aTerm[i].term.aPosting);
+    term_clear(&pBuffer->aTerm[i].term);
     sqlite3_free(pBuffer->aTerm[i].aLatent);
   }
   sqlite3_free(pBuffer->aTerm);
@@ -1088,8 +1091,7 @@ static int buffer_term(IndexStore *p, sqlite3_uint64 id, int *piSlot) {
   if (rc == SQLITE_OK)
     rc = papers_idmap_get(pBuffer->pSlots, id, piSlot, &isNew);
   if (rc != SQLITE_OK) {
-    sqlite3_free(term.row.zOwned);
-    sqlite3_free(term.aPosting);
+    term_clear(&term);
     return rc;
   }
   memset(&pBuffer->aTerm[*piSlot], 0, sizeof(BufferedTerm));
@@ -1826,13 +1828,12 @@ int index_store_dense_scan(IndexStore *p, int nDim,
 struct PapersStats {
   IndexStore *pStore;
   PapersAnalyzer *pAnalyzer;
-  sqlite3_stmt *pFlush; /* a query of the table: see stats_flush_table() */
+  sqlite3_stmt *pFlush; /* a query of the table: see papers_stats_sync() */
 };
 
-/* Makes the index write out what its table holds in memory (index_store.c's
-** write buffer), so that the statistics include it: any query of the table
-** does that first, and this one finds no row. */
-static int stats_flush_table(PapersStats *pStats) {
+/* Any query of the table writes out its write buffer first; this one finds
+** no row. */
+int papers_stats_sync(PapersStats *pStats) {
   sqlite3_step(pStats->pFlush);
   return sqlite3_reset(pStats->pFlush);
 }
@@ -1945,6 +1946,11 @@ int papers_stats_open(PapersConn *pConn, const char *zIndex, PapersStats **ppSta
   }
   if (rc == SQLITE_OK)
     rc = stats_prepare_flush(db, zDb, zName, &pStats->pFlush);
+  if (rc == SQLITE_OK) {
+    rc = papers_stats_sync(pStats);
+    if (rc != SQLITE_OK && rc != SQLITE_NOMEM)
+      *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  }
   if (rc == SQLITE_OK)
     rc = papers_conn_analyzer(pConn, zTokenize, &pStats->pAnalyzer, pzErr);
   sqlite3_free(zDb);
@@ -1974,12 +1980,10 @@ PapersAnalyzer *papers_stats_analyzer(PapersStats *pStats) {
 
 int papers_stats_vector(PapersStats *pStats, const PapersCount *aCount, int nCount,
                         PapersVector *pVec) {
-  int rc = stats_flush_table(pStats);
-  return rc == SQLITE_OK ? index_store_weigh(pStats->pStore, aCount, nCount, pVec) : rc;
+  return index_store_weigh(pStats->pStore, aCount, nCount, pVec);
 }
 
 int papers_stats_surface(PapersStats *pStats, sqlite3_uint64 id, const char **pz,
                          int *pn) {
-  int rc = stats_flush_table(pStats);
-  return rc == SQLITE_OK ? index_store_surface(pStats->pStore, id, pz, pn) : rc;
+  return index_store_surface(pStats->pStore, id, pz, pn);
 }

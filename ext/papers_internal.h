@@ -402,6 +402,10 @@ typedef struct PapersStats PapersStats;
 ** papers_index; *pzErr (sqlite3_malloc'd) then says which. */
 int papers_stats_open(PapersConn *pConn, const char *zIndex, PapersStats **ppStats,
                       char **pzErr);
+/* Makes the table write out the additions its transaction holds in memory,
+** so that the statistics read next include them. papers_stats_open() does
+** it; a caller that keeps the statistics across calls does it at each call. */
+int papers_stats_sync(PapersStats *pStats);
 void papers_stats_close(PapersStats *pStats);
 /* The analyzer of the index's tokenize option. */
 PapersAnalyzer *papers_stats_analyzer(PapersStats *pStats);

@@ -57,8 +57,16 @@ int topic_stats_get(sqlite3_context *pCtx, PapersConn *pConn, sqlite3_value **ar
   if (sqlite3_value_type(argv[iArg]) == SQLITE_NULL)
     return SQLITE_OK;
   *ppStats = sqlite3_get_auxdata(pCtx, iArg);
-  if (*ppStats)
-    return SQLITE_OK;
+  if (*ppStats) { /* kept from an earlier row: the index may have had additions */
+    int rc = papers_stats_sync(*ppStats);
+    if (rc == SQLITE_NOMEM) {
+      sqlite3_result_error_nomem(pCtx);
+    } else if (rc != SQLITE_OK) {
+      sqlite3_result_error(pCtx, sqlite3_errmsg(papers_conn_db(pConn)), -1);
+      sqlite3_result_error_code(pCtx, rc);
+    }
+    return rc;
+  }
   char *zErr = 0;
   int rc = topic_stats_open(pConn, argv[iArg], zFunc, ppStats, &zErr);
   if (rc == SQLITE_NOMEM) {
