@@ -65,6 +65,8 @@ class BuildLoadable(build_ext):
         build_ext.build_extensions(self)
 
 
+SOURCES = c_sources()  # first: it may make src/, where the version is read
+
 setup(
     name="sqlite-papers",
     version=papers_version(),
@@ -75,7 +77,7 @@ setup(
     python_requires=">=3.8",
     packages=["sqlite_papers"],
     ext_modules=[
-        Extension("sqlite_papers.papers", sources=c_sources(), include_dirs=["src"])
+        Extension("sqlite_papers.papers", sources=SOURCES, include_dirs=["src"])
     ],
     cmdclass={"build_ext": BuildLoadable},
     zip_safe=False,
