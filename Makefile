@@ -228,7 +228,7 @@ clean: clean-packages
 # bindings/node/package.json and CHANGELOG.md to it.
 PREFIX  ?= /usr/local
 LIBDIR  ?= $(PREFIX)/lib
-VERSION  = $(shell sed -n 's/^\#define PAPERS_VERSION "\(.*\)"$$/\1/p' $(PACKAGE_C))
+VERSION  = $(shell sed -n 's/^\#define PAPERS_VERSION "\(.*\)"$$/\1/p' $(HEADERS))
 
 # papers.so goes where the dynamic loader looks, so that `.load papers` (no
 # path) works from any folder: SQLite asks dlopen() for "papers.so". On Linux

@@ -1,7 +1,6 @@
 // build.js: run at `npm install`, compiles the papers SQLite extension from src/
 // into build/papers.so (.dylib on macOS, .dll on Windows) with the system's C
-// compiler: $CC, else cc (gcc on Windows), plus any $CFLAGS. No node-gyp. Inside
-// the papers repository, a missing src/ is made first by `make package-src`.
+// compiler: $CC, else cc (gcc on Windows), plus any $CFLAGS. No node-gyp.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -12,13 +11,16 @@ const repo = path.join(__dirname, "..", "..");
 const suffix = { darwin: "dylib", win32: "dll" }[process.platform] || "so";
 const out = path.join(__dirname, "build", "papers." + suffix);
 
+// The C files of src/; inside a papers checkout (this folder is its
+// bindings/node), `make package-src` brings them up to date first.
 function cSources() {
-  const list = () =>
-    fs.existsSync(src) ? fs.readdirSync(src).filter((f) => f.endsWith(".c")).sort() : [];
-  if (list().length === 0 && fs.existsSync(path.join(repo, "Makefile"))) {
-    execFileSync("make", ["-C", repo, "package-src"], { stdio: "inherit" });
-  }
-  return list().map((f) => path.join(src, f));
+  const inCheckout =
+    fs.existsSync(path.join(repo, "Makefile")) &&
+    path.join(repo, "bindings", "node") === __dirname;
+  if (inCheckout) execFileSync("make", ["-s", "-C", repo, "package-src"], { stdio: "inherit" });
+  return fs.existsSync(src)
+    ? fs.readdirSync(src).filter((f) => f.endsWith(".c")).sort().map((f) => path.join(src, f))
+    : [];
 }
 
 function compilerArgs(sources) {

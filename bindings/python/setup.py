@@ -1,5 +1,5 @@
 """Builds the sqlite_papers package: the papers SQLite extension compiled from
-its C source (src/, filled by `make package-src` in the repository) into
+its C source (src/, which `make package-src` in the repository fills) into
 sqlite_papers/papers.so (.dylib on macOS, .dll on Windows), next to the Python
 module that loads it. The version is the C source's PAPERS_VERSION."""
 import glob
@@ -16,11 +16,18 @@ SRC = os.path.join(HERE, "src")
 REPO_MAKEFILE = os.path.join(HERE, "..", "..", "Makefile")
 
 
+def in_checkout():
+    """Whether this folder is bindings/python of a papers checkout (and not a
+    copy, such as an unpacked sdist)."""
+    mine = os.path.join(os.path.dirname(REPO_MAKEFILE), "bindings", "python")
+    return os.path.exists(REPO_MAKEFILE) and os.path.exists(mine) and os.path.samefile(mine, HERE)
+
+
 def c_sources():
-    """The C files of src/, made first by the repository's Makefile when this
-    folder is inside a checkout and src/ is missing."""
-    if not glob.glob(os.path.join(SRC, "*.c")) and os.path.exists(REPO_MAKEFILE):
-        subprocess.check_call(["make", "-C", os.path.dirname(REPO_MAKEFILE), "package-src"])
+    """The C files of src/; in a checkout, `make package-src` brings them up
+    to date with the library's source first."""
+    if in_checkout():
+        subprocess.check_call(["make", "-s", "-C", os.path.dirname(REPO_MAKEFILE), "package-src"])
     sources = sorted(glob.glob(os.path.join(SRC, "*.c")))
     if not sources:
         sys.exit("sqlite_papers: no C source in %s (run `make package-src` in the repository)" % SRC)
@@ -65,7 +72,7 @@ class BuildLoadable(build_ext):
         build_ext.build_extensions(self)
 
 
-SOURCES = c_sources()  # first: it may make src/, where the version is read
+SOURCES = c_sources()  # first: it may update src/, where the version is read
 
 setup(
     name="sqlite-papers",
