@@ -287,6 +287,8 @@ python-note:
 # (gcc-mingw-w64-x86-64); it must export the entry point and need no DLL but
 # Windows' own (no libgcc DLL).
 build/windows/papers.dll: $(PACKAGE_SRC)/.done
+	@command -v $(MINGW_CC) >/dev/null || \
+	  { echo "make windows needs $(MINGW_CC) (Debian: apt-get install gcc-mingw-w64-x86-64)"; exit 1; }
 	@mkdir -p build/windows
 	$(MINGW_CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) $(call DEFINES,windows $(CFLAGS)) \
 	  -shared -static-libgcc -I$(PACKAGE_SRC) -o $@ $(PACKAGE_SRC)/*.c
