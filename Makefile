@@ -227,11 +227,12 @@ clean: clean-packages
 # returns it, the Python package reads it at build time, and version-check holds
 # bindings/node/package.json and CHANGELOG.md to it.
 PREFIX  ?= /usr/local
-LIBDIR  ?= $(PREFIX)/lib
+LIBDIR  ?= $(PREFIX)/$(if $(filter dll,$(SO)),bin,lib)
 VERSION  = $(shell sed -n 's/^\#define PAPERS_VERSION "\(.*\)"$$/\1/p' $(HEADERS))
 
 # papers.so goes where the dynamic loader looks, so that `.load papers` (no
-# path) works from any folder: SQLite asks dlopen() for "papers.so". On Linux
+# path) works from any folder: SQLite asks dlopen() for "papers.so" (Windows
+# looks for papers.dll on PATH, hence bin/). On Linux
 # the loader's cache lists only lib*.so files, by their soname: the link
 # libpapers.so makes ldconfig list papers.so (its soname) too.
 install: papers.$(SO)
