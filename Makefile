@@ -223,6 +223,8 @@ clean: clean-packages
 	rm -rf build papers.so papers.dylib papers.dll
 
 # ---- install, packages, Windows, release (docs/install.md) ------------------
+.PHONY: install uninstall package-src python-note windows version-check release-check \
+        clean-packages
 # The version is PAPERS_VERSION in the C source, and only there: papers_version()
 # returns it, the Python package reads it at build time, and version-check holds
 # bindings/node/package.json and CHANGELOG.md to it.
@@ -232,9 +234,9 @@ VERSION  = $(shell sed -n 's/^\#define PAPERS_VERSION "\(.*\)"$$/\1/p' $(HEADERS
 
 # papers.so goes where the dynamic loader looks, so that `.load papers` (no
 # path) works from any folder: SQLite asks dlopen() for "papers.so" (Windows
-# looks for papers.dll on PATH, hence bin/). On Linux
-# the loader's cache lists only lib*.so files, by their soname: the link
-# libpapers.so makes ldconfig list papers.so (its soname) too.
+# looks for papers.dll on PATH, hence bin/). On Linux the loader's cache lists
+# only lib*.so files, by their soname: the link libpapers.so makes ldconfig
+# list papers.so (its soname) too.
 install: papers.$(SO)
 	install -d $(DESTDIR)$(LIBDIR)
 	install -m 644 papers.$(SO) $(DESTDIR)$(LIBDIR)/papers.$(SO)
@@ -322,11 +324,10 @@ release-check: papers.$(SO) build/runner build/old_sqlite build/crash node-deps 
                version-check windows
 	@for t in PYTHON="$(PYTHON)" PYTHON_VENV="$(PYTHON_VENV)" NODE="$(NODE)" NPM="$(NPM)"; do \
 	   case "$$t" in *=) echo "release-check: $${t%=} is missing (docs/install.md)"; exit 1;; esac; done
-	test -f LICENSE
 	rm -rf build/release
 	$(MAKE) --no-print-directory install DESTDIR=$(RELEASE_ROOT) PREFIX=/usr
-	cd /tmp && LD_LIBRARY_PATH=$(RELEASE_ROOT)/usr/lib $(SQLITE3) :memory: '.load papers' \
-	  'SELECT papers_version()'
+	cd /tmp && v=$$(LD_LIBRARY_PATH=$(RELEASE_ROOT)/usr/lib $(SQLITE3) :memory: '.load papers' \
+	  'SELECT papers_version()') && echo ".load papers: $$v" && test "$$v" = "$(VERSION)"
 	$(TEST_ENV) ./build/runner --ext $(RELEASE_ROOT)/usr/lib/papers $(TESTS) $(DOCS)
 	cd bindings/node && $(NPM) pack --silent --pack-destination $(CURDIR)/build/release >/dev/null
 	@ls -l build/release/*.tgz build/windows/papers.dll
