@@ -1,0 +1,534 @@
+// The digest reader page (index.html): a digest pasted, dropped or chosen
+// becomes a table of papers with topics, keywords and similar papers, and a
+// library kept in the browser's IndexedDB across days. All of it is SQL on
+// SQLite with papers (papers-sqlite.mjs, docs/browser.md); nothing leaves the
+// page.
+//
+// Two databases, each with the same table and index: "digest" (the digest
+// read last, made anew each time) and "library" (every digest added, one row
+// per paper by papers_key, saved as a database file in IndexedDB after each
+// change). The table shows one of them ("view").
+import init from "./papers-sqlite.mjs";
+
+const SCHEMA = `
+CREATE TABLE papers(id INTEGER PRIMARY KEY, key TEXT, title TEXT, abstract TEXT, authors TEXT,
+                    author_count INTEGER, org TEXT, published TEXT, arxiv_id TEXT, url TEXT,
+                    format TEXT, first_seen TEXT, last_seen TEXT);
+CREATE VIRTUAL TABLE topics USING papers_index(content='papers', content_rowid='id',
+                                               columns='title, abstract');`;
+
+// The library keeps its index current with the triggers of docs/papers_index.md.
+const LIBRARY_SCHEMA = `${SCHEMA}
+CREATE UNIQUE INDEX papers_by_key ON papers(key);
+CREATE TRIGGER papers_topics_insert AFTER INSERT ON papers BEGIN
+  INSERT INTO topics(rowid, title, abstract) VALUES (new.id, new.title, new.abstract);
+END;
+CREATE TRIGGER papers_topics_delete AFTER DELETE ON papers BEGIN
+  INSERT INTO topics(topics, rowid, title, abstract) VALUES ('delete', old.id, old.title, old.abstract);
+END;
+CREATE TRIGGER papers_topics_update AFTER UPDATE OF title, abstract ON papers BEGIN
+  INSERT INTO topics(topics, rowid, title, abstract) VALUES ('delete', old.id, old.title, old.abstract);
+  INSERT INTO topics(rowid, title, abstract) VALUES (new.id, new.title, new.abstract);
+END;`;
+
+const PARSED = `papers_key(title), title, abstract, authors, author_count, org, published,
+                arxiv_id, url, format, :today, :today FROM papers_parse(:text, :format, :today)`;
+const COLUMNS = "key, title, abstract, authors, author_count, org, published, arxiv_id, url, format, first_seen, last_seen";
+const INSERT_DIGEST = `INSERT INTO papers(id, ${COLUMNS}) SELECT ordinal, ${PARSED}`;
+const INSERT_LIBRARY = `INSERT INTO papers(${COLUMNS}) SELECT ${PARSED} WHERE papers_key(title) IS NOT NULL
+  ON CONFLICT(key) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen),
+                                 last_seen = max(last_seen, excluded.last_seen)`;
+const SELECT_ROWS = `SELECT id, key, title, abstract, authors, author_count, org, published, arxiv_id,
+                            url, format, first_seen FROM papers ORDER BY id`;
+
+const IDB_NAME = "papers-reader";
+const IDB_STORE = "files";
+const IDB_LIBRARY = "library.sqlite";
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  view: "digest",
+  db: { digest: null, library: null },
+  rows: { digest: [], library: [] },
+  topics: { digest: [], library: [] }, // [{ cluster, label, size }]
+  clusterOf: { digest: new Map(), library: new Map() }, // paper id -> cluster
+  topic: null, // the cluster the table is filtered by, or null
+  sort: { key: "id", dir: 1 },
+  search: "",
+  input: null, // { text, format, today } of the digest read last
+  shown: [], // the rows of the table, in order
+};
+
+// ---- IndexedDB: the library's database file --------------------------------
+
+function idbOpen() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(IDB_NAME, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(IDB_STORE);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function idbRun(mode, action) {
+  const idb = await idbOpen();
+  try {
+    return await new Promise((resolve, reject) => {
+      const tx = idb.transaction(IDB_STORE, mode);
+      const request = action(tx.objectStore(IDB_STORE));
+      tx.oncomplete = () => resolve(request.result);
+      tx.onerror = () => reject(tx.error);
+    });
+  } finally {
+    idb.close();
+  }
+}
+
+const idbGet = (key) => idbRun("readonly", (store) => store.get(key));
+const idbPut = (key, value) => idbRun("readwrite", (store) => store.put(value, key));
+
+async function saveLibrary() {
+  await idbPut(IDB_LIBRARY, state.db.library.export());
+}
+
+// ---- reading ---------------------------------------------------------------
+
+async function openLibrary() {
+  const bytes = await idbGet(IDB_LIBRARY);
+  if (bytes) {
+    try {
+      return await init({ bytes });
+    } catch (err) {
+      say(`The saved library could not be opened (${err.message}); starting an empty one.`, true);
+    }
+  }
+  const db = await init();
+  db.exec(LIBRARY_SCHEMA);
+  return db;
+}
+
+function inputParams() {
+  return {
+    text: $("digest").value,
+    format: $("format").value || null,
+    today: $("today").value || null,
+  };
+}
+
+// Parses and indexes the digest in the text area; reports how long each step took.
+async function readDigest() {
+  const input = inputParams();
+  if (input.text.trim() === "") {
+    say("Paste, drop or choose a digest first.", true);
+    return;
+  }
+  if (state.db.digest) state.db.digest.close();
+  const db = await init();
+  state.db.digest = db;
+  state.input = input;
+  db.exec(SCHEMA);
+  const t0 = performance.now();
+  db.query(INSERT_DIGEST, input);
+  const unparsed = db.query("SELECT line, text, reason FROM papers_unparsed(:text, :format)",
+                            { text: input.text, format: input.format });
+  const t1 = performance.now();
+  db.exec("INSERT INTO topics(topics) VALUES('rebuild')");
+  const t2 = performance.now();
+  loadView("digest");
+  const t3 = performance.now();
+  showUnparsed(unparsed);
+  state.topic = null;
+  setView("digest");
+  const ms = { parse: t1 - t0, index: t2 - t1, topics: t3 - t2 };
+  const status = $("status");
+  status.dataset.parseMs = ms.parse.toFixed(1);
+  status.dataset.indexMs = ms.index.toFixed(1);
+  status.dataset.topicsMs = ms.topics.toFixed(1);
+  const formats = [...new Set(state.rows.digest.map((r) => r.format))].join(", ") || "no format";
+  say(`${state.rows.digest.length} papers (${formats}), ${unparsed.length} lines not parsed. ` +
+      `Parsed in ${ms.parse.toFixed(0)} ms, indexed in ${ms.index.toFixed(0)} ms, ` +
+      `topics in ${ms.topics.toFixed(0)} ms.`);
+}
+
+// Reads a view's papers and topics from its database into state.
+function loadView(view) {
+  const db = state.db[view];
+  state.rows[view] = db ? db.query(SELECT_ROWS).map(rowObject) : [];
+  const clusters = db ? db.query("SELECT rowid, cluster, label, size FROM papers_clusters('topics')") : [];
+  const topics = new Map();
+  const clusterOf = new Map();
+  for (const [rowid, cluster, label, size] of clusters) {
+    clusterOf.set(rowid, cluster);
+    if (!topics.has(cluster)) topics.set(cluster, { cluster, label: label ?? "(no shared words)", size });
+  }
+  state.topics[view] = [...topics.values()];
+  state.clusterOf[view] = clusterOf;
+  $(`count-${view}`).textContent = state.rows[view].length;
+}
+
+function rowObject([id, key, title, abstract, authors, authorCount, org, published, arxivId, url, format, firstSeen]) {
+  let names = [];
+  try {
+    names = authors ? JSON.parse(authors) : [];
+  } catch {
+    names = [];
+  }
+  return { id, key, title, abstract, authors: names, authorCount, org, published, arxivId, url, format, firstSeen };
+}
+
+// ---- rendering -------------------------------------------------------------
+
+function say(message, isError = false) {
+  const status = $("status");
+  status.textContent = message;
+  status.classList.toggle("error", isError);
+}
+
+function setView(view) {
+  state.view = view;
+  state.topic = null;
+  $("view-digest").setAttribute("aria-pressed", String(view === "digest"));
+  $("view-library").setAttribute("aria-pressed", String(view === "library"));
+  document.body.dataset.view = view;
+  closeDetail();
+  renderTopics();
+  renderTable();
+}
+
+function renderTopics() {
+  const list = $("topic-list");
+  list.replaceChildren();
+  const topics = state.topics[state.view];
+  if (topics.length === 0) {
+    list.textContent = "No papers yet.";
+    return;
+  }
+  const all = topicButton(null, "All topics", state.rows[state.view].length);
+  list.append(all, ...topics.map((t) => topicButton(t.cluster, t.label, t.size)));
+}
+
+function topicButton(cluster, label, size) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "topic";
+  button.dataset.cluster = cluster ?? "";
+  button.setAttribute("aria-pressed", String(state.topic === cluster));
+  button.innerHTML = cluster === null ? "" : `<span class="n">${cluster}</span> `;
+  button.append(label, " ");
+  const count = document.createElement("span");
+  count.className = "size";
+  count.textContent = `(${size})`;
+  button.append(count);
+  button.addEventListener("click", () => {
+    state.topic = cluster;
+    renderTopics();
+    renderTable();
+    focusTopic(cluster);
+  });
+  return button;
+}
+
+function focusTopic(cluster) {
+  const button = $("topic-list").querySelector(`button[data-cluster="${cluster ?? ""}"]`);
+  if (button) button.focus();
+}
+
+function visibleRows() {
+  const view = state.view;
+  const clusterOf = state.clusterOf[view];
+  const needle = state.search.toLowerCase();
+  const rows = state.rows[view].filter((r) => {
+    if (state.topic !== null && clusterOf.get(r.id) !== state.topic) return false;
+    if (needle === "") return true;
+    return [r.title, r.org, r.abstract, r.authors.join(" ")].some((v) => v && v.toLowerCase().includes(needle));
+  });
+  const { key, dir } = state.sort;
+  const value = (r) => (key === "cluster" ? clusterOf.get(r.id) : key === "authors" ? r.authors[0] : r[key]);
+  return rows.sort((a, b) => dir * compareValues(value(a), value(b)) || a.id - b.id);
+}
+
+// Orders numbers and strings; empty values last.
+function compareValues(a, b) {
+  const emptyA = a === null || a === undefined || a === "";
+  const emptyB = b === null || b === undefined || b === "";
+  if (emptyA || emptyB) return emptyA - emptyB;
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return String(a).localeCompare(String(b));
+}
+
+function authorsText(names) {
+  if (names.length === 0) return "";
+  return names.length <= 3 ? names.join(", ") : `${names.slice(0, 3).join(", ")} +${names.length - 3}`;
+}
+
+function renderTable() {
+  const rows = visibleRows();
+  state.shown = rows;
+  const clusterOf = state.clusterOf[state.view];
+  const body = document.createDocumentFragment();
+  for (const r of rows) {
+    const tr = document.createElement("tr");
+    tr.dataset.id = r.id;
+    tr.dataset.cluster = clusterOf.get(r.id) ?? "";
+    const title = document.createElement("button");
+    title.type = "button";
+    title.className = "paper";
+    title.textContent = r.title ?? "(no title)";
+    title.addEventListener("click", () => showDetail(r.id));
+    tr.append(cell(r.id), cell(title), cell(authorsText(r.authors), "wide"), cell(r.org ?? "", "wide"),
+              cell(r.published ?? ""), cell(clusterOf.get(r.id) ?? ""));
+    body.append(tr);
+  }
+  $("table").tBodies[0].replaceChildren(body);
+  for (const th of $("table").tHead.rows[0].cells) {
+    th.setAttribute("aria-sort", th.dataset.key === state.sort.key ? (state.sort.dir > 0 ? "ascending" : "descending") : "none");
+  }
+  const total = state.rows[state.view].length;
+  $("shown").textContent = rows.length === total ? `${total} papers` : `${rows.length} of ${total} papers`;
+  $("shown").dataset.count = rows.length;
+}
+
+function cell(content, className) {
+  const td = document.createElement("td");
+  if (className) td.className = className;
+  td.append(content);
+  return td;
+}
+
+function showUnparsed(lines) {
+  $("unparsed-summary").textContent = lines.length === 0 ? "Every line was placed." : `${lines.length} lines:`;
+  $("unparsed-summary").dataset.count = lines.length;
+  $("unparsed-list").replaceChildren(...lines.map(([line, text, reason]) => {
+    const li = document.createElement("li");
+    const where = document.createElement("span");
+    where.className = "line";
+    where.textContent = `line ${line}`;
+    const code = document.createElement("code");
+    code.textContent = text;
+    li.append(where, " ", code, ` (${reason})`);
+    return li;
+  }));
+}
+
+// ---- one paper -------------------------------------------------------------
+
+function paperText(r) {
+  return `${r.title ?? ""}\n${r.abstract ?? ""}`;
+}
+
+function showDetail(id) {
+  const view = state.view;
+  const db = state.db[view];
+  const byId = new Map(state.rows[view].map((r) => [r.id, r]));
+  const r = byId.get(id);
+  $("detail").hidden = false;
+  $("detail").dataset.id = id;
+  $("detail-title").textContent = r.title ?? "(no title)";
+  const meta = [authorsText(r.authors), r.org, r.published && `published ${r.published}`,
+                r.firstSeen && view === "library" && `first seen ${r.firstSeen}`].filter(Boolean);
+  $("detail-meta").textContent = meta.join(" · ");
+  const links = $("detail-links");
+  links.replaceChildren();
+  if (r.url) {
+    const a = document.createElement("a");
+    a.href = r.url;
+    a.rel = "noopener noreferrer";
+    a.textContent = r.arxivId ? `arXiv:${r.arxivId}` : r.url;
+    links.append(a);
+  }
+  const keywords = db.query("SELECT term, weight FROM papers_keywords(:text, 8, 'topics')", { text: paperText(r) });
+  $("keywords").replaceChildren(...keywords.map(([term, weight]) => {
+    const li = document.createElement("li");
+    li.textContent = term;
+    li.title = `weight ${weight.toFixed(3)}`;
+    return li;
+  }));
+  const similar = db.query("SELECT rowid, score FROM topics WHERE similar_to = :id ORDER BY score DESC LIMIT 8", { id });
+  $("similar").replaceChildren(...similar.map(([rowid, score]) => similarItem(db, r, byId.get(rowid), score)));
+  if (similar.length === 0) $("similar").textContent = "No paper shares a word with this one.";
+  $("detail-title").focus();
+}
+
+// A similar paper with its score and the shared words that weigh most in it.
+function similarItem(db, a, b, score) {
+  const li = document.createElement("li");
+  li.dataset.rowid = b.id;
+  li.dataset.score = String(score);
+  const open = document.createElement("button");
+  open.type = "button";
+  open.className = "paper";
+  open.textContent = b.title ?? "(no title)";
+  open.addEventListener("click", () => showDetail(b.id));
+  const why = db.query(`SELECT term, contribution FROM papers_explain(:a, :b, 'topics')
+                        ORDER BY contribution DESC LIMIT 5`, { a: paperText(a), b: paperText(b) });
+  const words = document.createElement("span");
+  words.className = "why";
+  words.textContent = why.map(([term, c]) => `${term} ${c.toFixed(3)}`).join(", ");
+  li.append(open, ` ${score.toFixed(3)} `, document.createElement("br"), "because of: ", words);
+  return li;
+}
+
+function closeDetail() {
+  $("detail").hidden = true;
+}
+
+// ---- library, export -------------------------------------------------------
+
+async function addToLibrary() {
+  if (state.input === null) {
+    say("Read a digest first.", true);
+    return;
+  }
+  const lib = state.db.library;
+  const count = () => lib.query("SELECT count(*) FROM papers")[0][0];
+  const before = count();
+  lib.exec("BEGIN");
+  try {
+    lib.query(INSERT_LIBRARY, state.input);
+    lib.exec("COMMIT");
+  } catch (err) {
+    lib.exec("ROLLBACK");
+    throw err;
+  }
+  const added = count() - before;
+  await saveLibrary();
+  loadView("library");
+  const n = state.rows.digest.length;
+  say(`Library: ${added} papers added, ${n - added} of this digest's ${n} were there already; ${count()} in all.`);
+  if (state.view === "library") setView("library");
+}
+
+async function emptyLibrary() {
+  if (!confirm("Remove every paper from the library kept in this browser?")) return;
+  state.db.library.exec("DELETE FROM papers");
+  await saveLibrary();
+  loadView("library");
+  setView(state.view);
+  say("The library is empty.");
+}
+
+function csvField(v) {
+  const s = v === null || v === undefined ? "" : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+function tableCsv() {
+  const topics = new Map(state.topics[state.view].map((t) => [t.cluster, t.label]));
+  const clusterOf = state.clusterOf[state.view];
+  const lines = [["id", "title", "authors", "author_count", "org", "published", "arxiv_id", "url", "topic", "topic_label"]];
+  for (const r of state.shown) {
+    const c = clusterOf.get(r.id);
+    lines.push([r.id, r.title, r.authors.join("; "), r.authorCount, r.org, r.published, r.arxivId, r.url,
+                c, topics.get(c)]);
+  }
+  return lines.map((l) => l.map(csvField).join(",")).join("\r\n") + "\r\n";
+}
+
+function download(name, type, data) {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+// ---- wiring ----------------------------------------------------------------
+
+function guarded(action) {
+  return async (event) => {
+    try {
+      await action(event);
+    } catch (err) {
+      say(err.message, true);
+    }
+  };
+}
+
+function wire() {
+  const area = $("digest");
+  area.addEventListener("paste", guarded(async (event) => {
+    const text = event.clipboardData && event.clipboardData.getData("text/plain");
+    if (!text) return;
+    event.preventDefault();
+    area.value = text;
+    await readDigest();
+  }));
+  const drop = $("drop");
+  drop.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    drop.classList.add("over");
+  });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", guarded(async (event) => {
+    event.preventDefault();
+    drop.classList.remove("over");
+    const file = event.dataTransfer.files[0];
+    area.value = file ? await file.text() : event.dataTransfer.getData("text/plain");
+    await readDigest();
+  }));
+  $("file").addEventListener("change", guarded(async (event) => {
+    const file = event.target.files[0];
+    if (!file) return;
+    area.value = await file.text();
+    await readDigest();
+  }));
+  $("read").addEventListener("click", guarded(readDigest));
+  $("view-digest").addEventListener("click", () => setView("digest"));
+  $("view-library").addEventListener("click", () => setView("library"));
+  $("search").addEventListener("input", (event) => {
+    state.search = event.target.value;
+    renderTable();
+  });
+  for (const th of $("table").tHead.rows[0].cells) {
+    th.querySelector("button").addEventListener("click", () => {
+      const key = th.dataset.key;
+      state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : 1 };
+      renderTable();
+    });
+  }
+  $("save").addEventListener("click", guarded(addToLibrary));
+  $("clear-library").addEventListener("click", guarded(emptyLibrary));
+  $("csv").addEventListener("click", () => download(`papers-${state.view}.csv`, "text/csv", tableCsv()));
+  $("export-db").addEventListener("click", () =>
+    download("papers-library.sqlite", "application/vnd.sqlite3", state.db.library.export()));
+  $("close-detail").addEventListener("click", closeDetail);
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !$("detail").hidden) {
+      const id = $("detail").dataset.id;
+      closeDetail();
+      const row = $("table").querySelector(`tr[data-id="${id}"] button`);
+      if (row) row.focus();
+    }
+  });
+}
+
+function localToday() {
+  const d = new Date();
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+async function start() {
+  wire();
+  $("today").value = localToday();
+  const probe = await init();
+  for (const [name, description] of probe.query("SELECT name, description FROM papers_formats")) {
+    const option = document.createElement("option");
+    option.value = name;
+    option.textContent = name;
+    option.title = description;
+    $("format").append(option);
+  }
+  probe.close();
+  state.db.library = await openLibrary();
+  loadView("library");
+  setView("digest");
+  say("Ready: paste a digest.");
+  document.body.dataset.ready = "1";
+}
+
+start().catch((err) => say(`The page could not start: ${err.message}`, true));
