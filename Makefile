@@ -12,6 +12,8 @@
 #   make lint       clang-format check of every C file
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (build/fuzz/; clang)
 #   make oom        allocation-failure injection over named scenarios
+#   make wasm       dist/wasm/: papers with SQLite in WebAssembly, and the page
+#   make test-wasm / test-browser   its Node test, the page in headless Chromium
 #
 # Prerequisites: a C compiler, SQLite's headers and the sqlite3 shell
 # (Debian: libsqlite3-dev sqlite3); node and npm for the Node binding test.
@@ -201,7 +203,7 @@ oom: build/oom/oom
 	  ./build/oom/oom
 
 C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/oom.c tests/crash.c tests/index_state.h $(wildcard tests/bench/*.c) \
-           $(wildcard tests/fuzz/*.c)
+           $(wildcard tests/fuzz/*.c) bindings/wasm/papers_wasm.c
 
 lint:
 	clang-format --dry-run --Werror $(C_FILES)
@@ -247,16 +249,16 @@ build/wasm/sqlite3.o: $(WASM_SQLITE)/sqlite3.c | $(NODE_DEPS)
 	@mkdir -p build/wasm
 	$(EMCC_ENV) $(EMCC) $(WASM_CFLAGS) -c -o $@ $<
 
-build/wasm/papers.js: build/wasm/sqlite3.o $(WASM_PAPERS) $(HEADERS) bindings/wasm/papers_wasm.c \
+build/wasm/papers-sqlite.js: build/wasm/sqlite3.o $(WASM_PAPERS) $(HEADERS) bindings/wasm/papers_wasm.c \
                       bindings/wasm/api.js Makefile
 	$(EMCC_ENV) $(EMCC) $(WASM_CFLAGS) $(call DEFINES,wasm) $(WASM_LDFLAGS) \
 	  --extern-post-js bindings/wasm/api.js -o $@ build/wasm/sqlite3.o $(WASM_PAPERS) \
 	  bindings/wasm/papers_wasm.c
 
-dist/wasm/papers-sqlite.mjs: build/wasm/papers.js $(WASM_PAGE)
+dist/wasm/papers-sqlite.mjs: build/wasm/papers-sqlite.js $(WASM_PAGE)
 	@mkdir -p dist/wasm
-	cp build/wasm/papers.wasm dist/wasm/papers-sqlite.wasm
-	cp build/wasm/papers.js $@
+	cp build/wasm/papers-sqlite.wasm dist/wasm/
+	cp build/wasm/papers-sqlite.js $@
 	cp $(WASM_PAGE) dist/wasm/
 
 wasm: dist/wasm/papers-sqlite.mjs
@@ -266,8 +268,13 @@ $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# docs/browser.md's example is tests/wasm/example.mjs, word for word, and prints
+# tests/wasm/example.expected.
 test-wasm: wasm papers.$(SO) $(NODE_DEPS)
 	node tests/wasm/equal.mjs
+	sed -n '/^```js$$/,/^```$$/p' docs/browser.md | sed '1d;$$d' | diff - tests/wasm/example.mjs
+	node tests/wasm/example.mjs | diff - tests/wasm/example.expected
+	@echo "docs/browser.md example: same code, same output"
 
 # With DATA (the evaluation set of make quality) at hand, the page also reads a
 # 600-paper digest made from it, and its timings are printed.

@@ -37,26 +37,19 @@ const INT64_MAX = 2n ** 63n - 1n;
 
 let modulePromise = null;
 
-// The .wasm beside this module: read from disk in Node, fetched in a browser.
-// Handing the bytes to emscripten's loader avoids its own fetch, which fails
-// in Node for a file path (emscripten 3.1.6).
-async function readWasm() {
-  const url = new URL("papers-sqlite.wasm", import.meta.url);
-  if (typeof process === "object" && process.versions && process.versions.node) {
-    const fs = await import("node:fs/promises");
-    return fs.readFile(url);
-  }
-  const response = await fetch(url);
-  if (!response.ok) {
-    throw new Error(`papers-sqlite: init: cannot fetch ${url}: HTTP ${response.status}`);
-  }
-  return response.arrayBuffer();
-}
+const isNode = typeof process === "object" && process.versions != null && process.versions.node != null;
 
-// The WebAssembly instance, made once and shared by every database.
+// The WebAssembly instance, made once and shared by every database. The .wasm
+// lies beside this module. In a browser emscripten's loader fetches it
+// (compiling while it downloads, and letting the browser cache the compiled
+// code); in Node its fetch of a file path fails (emscripten 3.1.6), so the
+// bytes are read here and handed over.
 async function loadModule() {
-  const wasmBinary = await readWasm();
-  const M = await createPapersModule({ wasmBinary });
+  const url = new URL("papers-sqlite.wasm", import.meta.url);
+  const options = isNode
+    ? { wasmBinary: await (await import("node:fs/promises")).readFile(url) }
+    : { locateFile: () => url.href };
+  const M = await createPapersModule(options);
   const rc = M._papers_wasm_init();
   if (rc !== SQLITE_OK) throw new Error(`papers-sqlite: init: sqlite3_auto_extension failed (${rc})`);
   return M;
@@ -264,7 +257,12 @@ class Database {
 // Opens a new in-memory database; with options.bytes (a Uint8Array or
 // ArrayBuffer holding a SQLite database file) the database is a copy of it.
 async function init(options = {}) {
-  if (modulePromise === null) modulePromise = loadModule();
+  if (modulePromise === null) {
+    modulePromise = loadModule();
+    modulePromise.catch(() => {
+      modulePromise = null; // a later init() tries again
+    });
+  }
   const M = await modulePromise;
   const zName = cString(M, ":memory:");
   const pOut = M._malloc(4);

@@ -257,8 +257,8 @@ function compareValues(a, b) {
   return String(a).localeCompare(String(b));
 }
 
-function authorsText(names) {
-  if (names.length === 0) return "";
+function authorsText(names, count) {
+  if (names.length === 0) return count ? `${count} author${count === 1 ? "" : "s"}` : "";
   return names.length <= 3 ? names.join(", ") : `${names.slice(0, 3).join(", ")} +${names.length - 3}`;
 }
 
@@ -276,7 +276,7 @@ function renderTable() {
     title.className = "paper";
     title.textContent = r.title ?? "(no title)";
     title.addEventListener("click", () => showDetail(r.id));
-    tr.append(cell(r.id), cell(title), cell(authorsText(r.authors), "wide"), cell(r.org ?? "", "wide"),
+    tr.append(cell(r.id), cell(title), cell(authorsText(r.authors, r.authorCount), "wide"), cell(r.org ?? "", "wide"),
               cell(r.published ?? ""), cell(clusterOf.get(r.id) ?? ""));
     body.append(tr);
   }
@@ -325,7 +325,7 @@ function showDetail(id) {
   $("detail").hidden = false;
   $("detail").dataset.id = id;
   $("detail-title").textContent = r.title ?? "(no title)";
-  const meta = [authorsText(r.authors), r.org, r.published && `published ${r.published}`,
+  const meta = [authorsText(r.authors, r.authorCount), r.org, r.published && `published ${r.published}`,
                 r.firstSeen && view === "library" && `first seen ${r.firstSeen}`].filter(Boolean);
   $("detail-meta").textContent = meta.join(" · ");
   const links = $("detail-links");
@@ -512,6 +512,22 @@ function localToday() {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
+// Runs every step of the page once on papers made from the formats' examples
+// (240 of them, so that the index fits its latent part), so that the browser
+// has compiled the code before a digest arrives.
+const WARM_UP = `
+${SCHEMA}
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30)
+INSERT INTO papers(key, title, abstract)
+  SELECT papers_key(p.title), p.title || ' ' || n.i, p.abstract
+  FROM n, papers_formats f, papers_parse(f.example, f.name) p;
+INSERT INTO topics(topics) VALUES('rebuild');
+SELECT count(*) FROM papers_clusters('topics');
+SELECT count(*) FROM topics WHERE similar_to = 1 ORDER BY score DESC LIMIT 8;
+SELECT count(*) FROM papers_keywords((SELECT title || abstract FROM papers WHERE id = 1), 8, 'topics');
+SELECT count(*) FROM papers_explain((SELECT abstract FROM papers WHERE id = 1),
+                                    (SELECT abstract FROM papers WHERE id = 2), 'topics');`;
+
 async function start() {
   wire();
   $("today").value = localToday();
@@ -523,6 +539,7 @@ async function start() {
     option.title = description;
     $("format").append(option);
   }
+  probe.exec(WARM_UP);
   probe.close();
   state.db.library = await openLibrary();
   loadView("library");

@@ -55,5 +55,6 @@ unsigned char *papers_wasm_serialize(sqlite3 *db, int *pnOut) {
 ** which it takes over in every case. Returns a SQLite result code. */
 int papers_wasm_deserialize(sqlite3 *db, unsigned char *a, int n) {
   return sqlite3_deserialize(db, "main", a, n, n,
-                             SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
+                             SQLITE_DESERIALIZE_FREEONCLOSE |
+                                 SQLITE_DESERIALIZE_RESIZEABLE);
 }
