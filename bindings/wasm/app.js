@@ -58,6 +58,7 @@ const state = {
   search: "",
   input: null, // { text, format, today } of the digest read last
   shown: [], // the rows of the table, in order
+  indexed: Promise.resolve(), // settles when the digest read last is indexed
 };
 
 // ---- IndexedDB: the library's database file --------------------------------
@@ -116,7 +117,10 @@ function inputParams() {
   };
 }
 
-// Parses and indexes the digest in the text area; reports how long each step took.
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+
+// Parses the digest in the text area and shows its table at once, then
+// indexes it and adds its topics; reports how long each step took.
 async function readDigest() {
   const input = inputParams();
   if (input.text.trim() === "") {
@@ -133,28 +137,52 @@ async function readDigest() {
   const unparsed = db.query("SELECT line, text, reason FROM papers_unparsed(:text, :format)",
                             { text: input.text, format: input.format });
   const t1 = performance.now();
-  db.exec("INSERT INTO topics(topics) VALUES('rebuild')");
-  const t2 = performance.now();
-  loadView("digest");
-  const t3 = performance.now();
+  loadRows("digest");
+  state.topics.digest = [];
+  state.clusterOf.digest = new Map();
   showUnparsed(unparsed);
-  state.topic = null;
   setView("digest");
-  const ms = { parse: t1 - t0, index: t2 - t1, topics: t3 - t2 };
+  say(`${state.rows.digest.length} papers read; indexing them...`);
+  let indexed;
+  state.indexed = new Promise((resolve) => {
+    indexed = resolve;
+  });
+  await nextFrame(); // the table shows while the index is built
+  if (state.db.digest !== db) return; // another digest came meanwhile
+  const t2 = performance.now();
+  db.exec("INSERT INTO topics(topics) VALUES('rebuild')");
+  const t3 = performance.now();
+  loadTopics("digest");
+  const t4 = performance.now();
+  indexed();
+  if (state.view === "digest") {
+    renderTopics();
+    renderTable();
+  }
+  reportTimes(unparsed.length, { parse: t1 - t0, index: t3 - t2, topics: t4 - t3 });
+}
+
+function reportTimes(nUnparsed, ms) {
   const status = $("status");
   status.dataset.parseMs = ms.parse.toFixed(1);
   status.dataset.indexMs = ms.index.toFixed(1);
   status.dataset.topicsMs = ms.topics.toFixed(1);
   const formats = [...new Set(state.rows.digest.map((r) => r.format))].join(", ") || "no format";
-  say(`${state.rows.digest.length} papers (${formats}), ${unparsed.length} lines not parsed. ` +
+  say(`${state.rows.digest.length} papers (${formats}), ${nUnparsed} lines not parsed. ` +
       `Parsed in ${ms.parse.toFixed(0)} ms, indexed in ${ms.index.toFixed(0)} ms, ` +
       `topics in ${ms.topics.toFixed(0)} ms.`);
 }
 
-// Reads a view's papers and topics from its database into state.
-function loadView(view) {
+// Reads a view's papers from its database into state.
+function loadRows(view) {
   const db = state.db[view];
   state.rows[view] = db ? db.query(SELECT_ROWS).map(rowObject) : [];
+  $(`count-${view}`).textContent = state.rows[view].length;
+}
+
+// Reads a view's topics (papers_clusters) from its database into state.
+function loadTopics(view) {
+  const db = state.db[view];
   const clusters = db ? db.query("SELECT rowid, cluster, label, size FROM papers_clusters('topics')") : [];
   const topics = new Map();
   const clusterOf = new Map();
@@ -164,7 +192,11 @@ function loadView(view) {
   }
   state.topics[view] = [...topics.values()];
   state.clusterOf[view] = clusterOf;
-  $(`count-${view}`).textContent = state.rows[view].length;
+}
+
+function loadView(view) {
+  loadRows(view);
+  loadTopics(view);
 }
 
 function rowObject([id, key, title, abstract, authors, authorCount, org, published, arxivId, url, format, firstSeen]) {
@@ -275,7 +307,7 @@ function renderTable() {
     title.type = "button";
     title.className = "paper";
     title.textContent = r.title ?? "(no title)";
-    title.addEventListener("click", () => showDetail(r.id));
+    title.addEventListener("click", guarded(() => showDetail(r.id)));
     tr.append(cell(r.id), cell(title), cell(authorsText(r.authors, r.authorCount), "wide"), cell(r.org ?? "", "wide"),
               cell(r.published ?? ""), cell(clusterOf.get(r.id) ?? ""));
     body.append(tr);
@@ -317,11 +349,14 @@ function paperText(r) {
   return `${r.title ?? ""}\n${r.abstract ?? ""}`;
 }
 
-function showDetail(id) {
+// Shows one paper of the current view, once its index is built.
+async function showDetail(id) {
+  await state.indexed;
   const view = state.view;
   const db = state.db[view];
   const byId = new Map(state.rows[view].map((r) => [r.id, r]));
   const r = byId.get(id);
+  if (r === undefined) return; // another digest came while this one was indexed
   $("detail").hidden = false;
   $("detail").dataset.id = id;
   $("detail-title").textContent = r.title ?? "(no title)";
@@ -359,7 +394,7 @@ function similarItem(db, a, b, score) {
   open.type = "button";
   open.className = "paper";
   open.textContent = b.title ?? "(no title)";
-  open.addEventListener("click", () => showDetail(b.id));
+  open.addEventListener("click", guarded(() => showDetail(b.id)));
   const why = db.query(`SELECT term, contribution FROM papers_explain(:a, :b, 'topics')
                         ORDER BY contribution DESC LIMIT 5`, { a: paperText(a), b: paperText(b) });
   const words = document.createElement("span");
