@@ -58,14 +58,21 @@ async function loadModule() {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-// A string written into memory from malloc, NUL-terminated; the caller frees it.
-function cString(M, text) {
+// Fails when sql holds a NUL character, where SQLite would stop reading.
+function checkSql(method, sql) {
+  if (typeof sql !== "string") throw new Error(`papers-sqlite: ${method}: sql must be a string, got ${typeof sql}`);
+  if (sql.includes("\0")) throw new Error(`papers-sqlite: ${method}: sql holds a NUL character`);
+}
+
+// text as NUL-terminated UTF-8 in memory from malloc: [pointer, length in
+// bytes without the NUL]; the caller frees it.
+function cText(M, text) {
   const bytes = encoder.encode(text);
   const p = M._malloc(bytes.length + 1);
   if (p === 0) throw new Error("papers-sqlite: out of memory");
   M.HEAPU8.set(bytes, p);
   M.HEAPU8[p + bytes.length] = 0;
-  return p;
+  return [p, bytes.length];
 }
 
 // The NUL-terminated UTF-8 string at p.
@@ -98,9 +105,9 @@ class Database {
   // without rows). More than one statement in sql is an error: use exec().
   query(sql, params = []) {
     this.checkOpen("query");
-    if (typeof sql !== "string") throw new Error(`papers-sqlite: query: sql must be a string, got ${typeof sql}`);
+    checkSql("query", sql);
     const M = this.M;
-    const zSql = cString(M, sql);
+    const [zSql] = cText(M, sql);
     let pStmt = 0;
     try {
       const rc = M._sqlite3_prepare_v2(this.pDb, zSql, -1, this.pOut, this.pOut + 4);
@@ -156,7 +163,7 @@ class Database {
     if (value === null || value === undefined) {
       rc = M._sqlite3_bind_null(pStmt, i);
     } else if (typeof value === "number") {
-      rc = Number.isInteger(value) && Math.abs(value) <= MAX_SAFE
+      rc = Number.isInteger(value) && Math.abs(value) <= MAX_SAFE && !Object.is(value, -0)
         ? M._papers_wasm_bind_int64(pStmt, i, value)
         : M._sqlite3_bind_double(pStmt, i, value);
     } else if (typeof value === "boolean") {
@@ -165,12 +172,12 @@ class Database {
       if (value < INT64_MIN || value > INT64_MAX) {
         throw new Error(`papers-sqlite: query: parameter ${name} is out of the 64-bit range: ${value}`);
       }
-      const z = cString(M, value.toString());
+      const [z] = cText(M, value.toString());
       rc = M._papers_wasm_bind_int64_text(pStmt, i, z);
       M._free(z);
     } else if (typeof value === "string") {
-      const z = cString(M, value);
-      rc = M._sqlite3_bind_text(pStmt, i, z, -1, SQLITE_TRANSIENT);
+      const [z, n] = cText(M, value); // its length is given: a NUL in the text is kept
+      rc = M._sqlite3_bind_text(pStmt, i, z, n, SQLITE_TRANSIENT);
       M._free(z);
     } else if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
       const bytes = value instanceof Uint8Array ? value : new Uint8Array(value);
@@ -224,9 +231,9 @@ class Database {
   // Runs every statement of sql (no parameters, rows discarded).
   exec(sql) {
     this.checkOpen("exec");
-    if (typeof sql !== "string") throw new Error(`papers-sqlite: exec: sql must be a string, got ${typeof sql}`);
+    checkSql("exec", sql);
     const M = this.M;
-    const zSql = cString(M, sql);
+    const [zSql] = cText(M, sql);
     try {
       const rc = M._sqlite3_exec(this.pDb, zSql, 0, 0, 0);
       if (rc !== SQLITE_OK) throw this.sqliteError(rc);
@@ -264,7 +271,7 @@ async function init(options = {}) {
     });
   }
   const M = await modulePromise;
-  const zName = cString(M, ":memory:");
+  const [zName] = cText(M, ":memory:");
   const pOut = M._malloc(4);
   const rc = M._sqlite3_open_v2(zName, pOut, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0);
   const pDb = M.HEAP32[pOut >> 2];
