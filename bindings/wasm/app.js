@@ -200,12 +200,7 @@ function loadView(view) {
 }
 
 function rowObject([id, key, title, abstract, authors, authorCount, org, published, arxivId, url, format, firstSeen]) {
-  let names = [];
-  try {
-    names = authors ? JSON.parse(authors) : [];
-  } catch {
-    names = [];
-  }
+  const names = authors ? JSON.parse(authors) : []; // papers_parse's JSON array
   return { id, key, title, abstract, authors: names, authorCount, org, published, arxivId, url, format, firstSeen };
 }
 
@@ -233,7 +228,7 @@ function renderTopics() {
   list.replaceChildren();
   const topics = state.topics[state.view];
   if (topics.length === 0) {
-    list.textContent = "No papers yet.";
+    list.textContent = state.rows[state.view].length === 0 ? "No papers yet." : "Finding the topics...";
     return;
   }
   const all = topicButton(null, "All topics", state.rows[state.view].length);
@@ -246,7 +241,12 @@ function topicButton(cluster, label, size) {
   button.className = "topic";
   button.dataset.cluster = cluster ?? "";
   button.setAttribute("aria-pressed", String(state.topic === cluster));
-  button.innerHTML = cluster === null ? "" : `<span class="n">${cluster}</span> `;
+  if (cluster !== null) {
+    const number = document.createElement("span");
+    number.className = "n";
+    number.textContent = cluster;
+    button.append(number, " ");
+  }
   button.append(label, " ");
   const count = document.createElement("span");
   count.className = "size";
@@ -429,8 +429,10 @@ async function addToLibrary() {
   const added = count() - before;
   await saveLibrary();
   loadView("library");
-  const n = state.rows.digest.length;
-  say(`Library: ${added} papers added, ${n - added} of this digest's ${n} were there already; ${count()} in all.`);
+  const [[nKeys, nUntitled]] = state.db.digest.query("SELECT count(DISTINCT key), count(*) - count(key) FROM papers");
+  const untitled = nUntitled > 0 ? `, ${nUntitled} without a title not kept` : "";
+  say(`Library: ${added} papers added, ${nKeys - added} of this digest's ${nKeys} were there already` +
+      `${untitled}; ${count()} in all.`);
   if (state.view === "library") setView("library");
 }
 
