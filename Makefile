@@ -228,7 +228,8 @@ wasm_space  := $(subst ,, )
 EMCC_ENV    := NODE_PATH=/usr/share/nodejs
 WASM_SQLITE := tests/bindings/node_modules/better-sqlite3/deps/sqlite3
 WASM_PAPERS := $(SOURCES)
-WASM_PAGE   := $(addprefix bindings/wasm/,index.html app.js style.css)
+WASM_PAGE   := $(addprefix bindings/wasm/,index.html app.js style.css) sql/recipes/dedupe.sql \
+               sql/papers_index_triggers.sql
 WASM_CFLAGS := -O2 -ffp-contract=off -I$(WASM_SQLITE) -Iext -DSQLITE_CORE -DSQLITE_ENABLE_FTS5 \
                -DSQLITE_ENABLE_MATH_FUNCTIONS -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION \
                -DSQLITE_TEMP_STORE=3 -DSQLITE_DEFAULT_MEMSTATUS=0

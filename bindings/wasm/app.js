@@ -4,42 +4,47 @@
 // SQLite with papers (papers-sqlite.mjs, docs/browser.md); nothing leaves the
 // page.
 //
-// Two databases, each with the same table and index: "digest" (the digest
-// read last, made anew each time) and "library" (every digest added, one row
-// per paper by papers_key, saved as a database file in IndexedDB after each
-// change). The table shows one of them ("view").
+// Two databases: "digest" (the digest read last, made anew each time, its
+// papers in digest order) and "library" (every digest added, each paper once:
+// sql/recipes/dedupe.sql, by arXiv id or papers_key; saved as a database file
+// in IndexedDB after each change). Each has a topic index named topics over
+// papers(title, abstract). The table shows one of them ("view").
 import init from "./papers-sqlite.mjs";
 
-const SCHEMA = `
-CREATE TABLE papers(id INTEGER PRIMARY KEY, key TEXT, title TEXT, abstract TEXT, authors TEXT,
+const INDEX = `CREATE VIRTUAL TABLE topics USING papers_index(content='papers', content_rowid='id',
+                                                          columns='title, abstract');`;
+
+const DIGEST_SCHEMA = `
+CREATE TABLE papers(id INTEGER PRIMARY KEY, title TEXT, abstract TEXT, authors TEXT,
                     author_count INTEGER, org TEXT, published TEXT, arxiv_id TEXT, url TEXT,
-                    format TEXT, first_seen TEXT, last_seen TEXT);
-CREATE VIRTUAL TABLE topics USING papers_index(content='papers', content_rowid='id',
-                                               columns='title, abstract');`;
+                    format TEXT);
+${INDEX}`;
 
-// The library keeps its index current with the triggers of docs/papers_index.md.
-const LIBRARY_SCHEMA = `${SCHEMA}
-CREATE UNIQUE INDEX papers_by_key ON papers(key);
-CREATE TRIGGER papers_topics_insert AFTER INSERT ON papers BEGIN
-  INSERT INTO topics(rowid, title, abstract) VALUES (new.id, new.title, new.abstract);
-END;
-CREATE TRIGGER papers_topics_delete AFTER DELETE ON papers BEGIN
-  INSERT INTO topics(topics, rowid, title, abstract) VALUES ('delete', old.id, old.title, old.abstract);
-END;
-CREATE TRIGGER papers_topics_update AFTER UPDATE OF title, abstract ON papers BEGIN
-  INSERT INTO topics(topics, rowid, title, abstract) VALUES ('delete', old.id, old.title, old.abstract);
-  INSERT INTO topics(rowid, title, abstract) VALUES (new.id, new.title, new.abstract);
-END;`;
+const INSERT_DIGEST = `
+INSERT INTO papers(id, title, abstract, authors, author_count, org, published, arxiv_id, url, format)
+SELECT ordinal, title, abstract, authors, author_count, org, published, arxiv_id,
+       url, format
+FROM papers_parse(:text, :format, :today)`;
 
-const PARSED = `papers_key(title), title, abstract, authors, author_count, org, published,
-                arxiv_id, url, format, :today, :today FROM papers_parse(:text, :format, :today)`;
-const COLUMNS = "key, title, abstract, authors, author_count, org, published, arxiv_id, url, format, first_seen, last_seen";
-const INSERT_DIGEST = `INSERT INTO papers(id, ${COLUMNS}) SELECT ordinal, ${PARSED}`;
-const INSERT_LIBRARY = `INSERT INTO papers(${COLUMNS}) SELECT ${PARSED} WHERE papers_key(title) IS NOT NULL
-  ON CONFLICT(key) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen),
-                                 last_seen = max(last_seen, excluded.last_seen)`;
-const SELECT_ROWS = `SELECT id, key, title, abstract, authors, author_count, org, published, arxiv_id,
-                            url, format, first_seen FROM papers ORDER BY id`;
+// The rows of the table, the same columns from either database.
+const SELECT_ROWS = {
+  digest: `SELECT id, title, abstract, authors, author_count, org, published, arxiv_id, url, format,
+                  NULL FROM papers ORDER BY id`,
+  library: `SELECT id, title, abstract, authors, json_array_length(authors), NULL, published, arxiv_id,
+                   url, format, (SELECT min(digest) FROM sightings WHERE paper = id)
+            FROM papers ORDER BY id`,
+};
+
+// The library's schema is the recipe's, its index kept current by triggers;
+// both SQL files come with the page (make wasm copies them).
+async function librarySchema() {
+  const [recipe, triggers] = await Promise.all(["dedupe.sql", "papers_index_triggers.sql"].map(async (name) => {
+    const response = await fetch(name);
+    if (!response.ok) throw new Error(`cannot load ${name}: HTTP ${response.status}`);
+    return response.text();
+  }));
+  return `${recipe}\n${INDEX}\n${triggers}`;
+}
 
 const IDB_NAME = "papers-reader";
 const IDB_STORE = "files";
@@ -101,11 +106,14 @@ async function openLibrary() {
     try {
       return await init({ bytes });
     } catch (err) {
-      say(`The saved library could not be opened (${err.message}); starting an empty one.`, true);
+      const kept = `library-unreadable-${Date.now()}.sqlite`;
+      await idbPut(kept, bytes);
+      say(`The saved library could not be opened (${err.message}); it is kept in IndexedDB as ` +
+          `${kept}, and a new library begins.`, true);
     }
   }
   const db = await init();
-  db.exec(LIBRARY_SCHEMA);
+  db.exec(await librarySchema());
   return db;
 }
 
@@ -131,7 +139,7 @@ async function readDigest() {
   const db = await init();
   state.db.digest = db;
   state.input = input;
-  db.exec(SCHEMA);
+  db.exec(DIGEST_SCHEMA);
   const t0 = performance.now();
   db.query(INSERT_DIGEST, input);
   const unparsed = db.query("SELECT line, text, reason FROM papers_unparsed(:text, :format)",
@@ -176,7 +184,7 @@ function reportTimes(nUnparsed, ms) {
 // Reads a view's papers from its database into state.
 function loadRows(view) {
   const db = state.db[view];
-  state.rows[view] = db ? db.query(SELECT_ROWS).map(rowObject) : [];
+  state.rows[view] = db ? db.query(SELECT_ROWS[view]).map(rowObject) : [];
   $(`count-${view}`).textContent = state.rows[view].length;
 }
 
@@ -199,9 +207,9 @@ function loadView(view) {
   loadTopics(view);
 }
 
-function rowObject([id, key, title, abstract, authors, authorCount, org, published, arxivId, url, format, firstSeen]) {
+function rowObject([id, title, abstract, authors, authorCount, org, published, arxivId, url, format, firstSeen]) {
   const names = authors ? JSON.parse(authors) : []; // papers_parse's JSON array
-  return { id, key, title, abstract, authors: names, authorCount, org, published, arxivId, url, format, firstSeen };
+  return { id, title, abstract, authors: names, authorCount, org, published, arxivId, url, format, firstSeen };
 }
 
 // ---- rendering -------------------------------------------------------------
@@ -418,27 +426,17 @@ async function addToLibrary() {
   const lib = state.db.library;
   const count = () => lib.query("SELECT count(*) FROM papers")[0][0];
   const before = count();
-  lib.exec("BEGIN");
-  try {
-    lib.query(INSERT_LIBRARY, state.input);
-    lib.exec("COMMIT");
-  } catch (err) {
-    lib.exec("ROLLBACK");
-    throw err;
-  }
+  lib.query("INSERT INTO library_load(digest, format, today) VALUES (:text, :format, :today)", state.input);
   const added = count() - before;
   await saveLibrary();
   loadView("library");
-  const [[nKeys, nUntitled]] = state.db.digest.query("SELECT count(DISTINCT key), count(*) - count(key) FROM papers");
-  const untitled = nUntitled > 0 ? `, ${nUntitled} without a title not kept` : "";
-  say(`Library: ${added} papers added, ${nKeys - added} of this digest's ${nKeys} were there already` +
-      `${untitled}; ${count()} in all.`);
+  say(`Library: ${added} new papers from this digest's ${state.rows.digest.length}; ${count()} in all.`);
   if (state.view === "library") setView("library");
 }
 
 async function emptyLibrary() {
   if (!confirm("Remove every paper from the library kept in this browser?")) return;
-  state.db.library.exec("DELETE FROM papers");
+  state.db.library.exec("DELETE FROM sightings; DELETE FROM papers;");
   await saveLibrary();
   loadView("library");
   setView(state.view);
@@ -553,10 +551,10 @@ function localToday() {
 // (240 of them, so that the index fits its latent part), so that the browser
 // has compiled the code before a digest arrives.
 const WARM_UP = `
-${SCHEMA}
+${DIGEST_SCHEMA}
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30)
-INSERT INTO papers(key, title, abstract)
-  SELECT papers_key(p.title), p.title || ' ' || n.i, p.abstract
+INSERT INTO papers(title, abstract)
+  SELECT p.title || ' ' || n.i, p.abstract
   FROM n, papers_formats f, papers_parse(f.example, f.name) p;
 INSERT INTO topics(topics) VALUES('rebuild');
 SELECT count(*) FROM papers_clusters('topics');

@@ -85,7 +85,24 @@ function nativeSeed() {
   const search = db.prepare(`SELECT count(*) FROM papers WHERE title LIKE '%bottleneck%' OR abstract LIKE '%bottleneck%'`)
     .pluck().get();
   db.close();
-  return { similar, why, cluster2, search };
+  return { similar, why, cluster2, search, librarySimilar: nativeLibrarySimilar() };
+}
+
+// Paper PAPER's similar papers in a library that the page's recipe and
+// triggers filled with the seed (the page's library after "Add").
+function nativeLibrarySimilar() {
+  const db = new Native(":memory:");
+  db.loadExtension("./papers");
+  db.exec(fs.readFileSync("sql/recipes/dedupe.sql", "utf8"));
+  db.exec(`CREATE VIRTUAL TABLE topics USING papers_index(content='papers', content_rowid='id',
+                                                          columns='title, abstract');`);
+  db.exec(fs.readFileSync("sql/papers_index_triggers.sql", "utf8"));
+  db.prepare("INSERT INTO library_load(digest, format, today) VALUES (?, NULL, ?)")
+    .run(fs.readFileSync(SEED, "utf8"), TODAY);
+  const rows = db.prepare("SELECT rowid, score FROM topics WHERE similar_to = ? ORDER BY score DESC LIMIT 8")
+    .raw().all(BigInt(PAPER)).map(([rowid, score]) => [String(rowid), String(score)]);
+  db.close();
+  return rows;
 }
 
 // Pastes text into the page's text area as a browser paste does.
@@ -180,24 +197,29 @@ async function run(browser, base, bigDigest) {
   await page.click("#save");
   await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("Library:"));
   check("library: add", (await statusOf(page)).text,
-    "Library: 67 papers added, 0 of this digest's 67 were there already; 67 in all.");
+    "Library: 67 new papers from this digest's 67; 67 in all.");
   await page.reload({ waitUntil: "load" });
   await page.waitForSelector("body[data-ready='1']");
   check("library after a reload: count", await page.$eval("#count-library", (s) => s.textContent), "67");
   await page.click("#view-library");
   check("library after a reload: rows", (await rowIds(page)).length, 67);
+  await page.click(`#table tr[data-id="${PAPER}"] button.paper`);
+  await page.waitForSelector("#detail:not([hidden]) #similar li");
+  check(`library: paper ${PAPER}'s similar papers equal native (recipe and triggers)`,
+    await page.$$eval("#similar li", (lis) => lis.map((li) => [li.dataset.rowid, li.dataset.score])),
+    native.librarySimilar);
   await page.click("#view-digest");
   await page.$eval("#today", (el, d) => { el.value = d; }, TODAY);
   await paste(page, fs.readFileSync(SEED, "utf8"));
   await page.click("#save");
   await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("Library:"));
   check("library: the same digest again adds nothing", (await statusOf(page)).text,
-    "Library: 0 papers added, 67 of this digest's 67 were there already; 67 in all.");
+    "Library: 0 new papers from this digest's 67; 67 in all.");
   await page.click("#export-db");
   const dbFile = await waitForFile(path.join(downloads, "papers-library.sqlite"));
   const exported = new Native(dbFile ?? Buffer.alloc(0));
   check("library export: a SQLite file with the 67 papers",
-    exported.prepare("SELECT count(*), count(DISTINCT key) FROM papers").raw().get(), [67, 67]);
+    exported.prepare("SELECT count(*), count(DISTINCT title_key) FROM papers").raw().get(), [67, 67]);
   exported.close();
 
   // a malformed mail: its unparsed lines are listed
@@ -210,11 +232,13 @@ async function run(browser, base, bigDigest) {
   await page.setViewport({ width: 390, height: 844, deviceScaleFactor: 2 });
   await paste(page, fs.readFileSync(SEED, "utf8"));
   await page.screenshot({ path: "build/browser-phone.png", fullPage: false });
-  check("phone width: no horizontal scroll of the page",
+  await page.$eval("#papers", (el) => el.scrollIntoView());
+  await page.screenshot({ path: "build/browser-phone-table.png", fullPage: false });
+  check("phone width: the page, the table and every element fit the width (390 px)",
     await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth,
+      document.querySelector(".table-wrap").scrollWidth <= document.querySelector(".table-wrap").clientWidth,
       [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
-        .slice(0, 5).map((e) => e.tagName + "#" + e.id + "." + e.className)]), [390, 390, []]);
-  await page.screenshot({ path: "build/browser-phone.png", fullPage: false });
+        .slice(0, 5).map((e) => e.tagName + "#" + e.id + "." + e.className)]), [390, 390, true, []]);
   await page.setViewport({ width: 1280, height: 900 });
 
   // timings: the seed's first read (above) and three reads of each digest more
