@@ -272,7 +272,7 @@ $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
 # tests/wasm/api.mjs prints tests/wasm/api.expected; docs/browser.md's example
 # is tests/wasm/example.mjs, word for word, and prints tests/wasm/example.expected.
 test-wasm: wasm papers.$(SO) $(NODE_DEPS)
-	node tests/wasm/equal.mjs
+	SQLITE3=$(SQLITE3) node tests/wasm/equal.mjs
 	node tests/wasm/api.mjs | diff - tests/wasm/api.expected && echo "the JavaScript API: as expected"
 	sed -n '/^```js$$/,/^```$$/p' docs/browser.md | sed '1d;$$d' | diff - tests/wasm/example.mjs
 	node tests/wasm/example.mjs | diff - tests/wasm/example.expected

@@ -282,7 +282,8 @@ async function main() {
     headless: true,
     userDataDir: path.resolve(OUT, "profile"),
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--disable-dev-shm-usage"],
   });
   try {
     await run(browser, base, bigDigest);
