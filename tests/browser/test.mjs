@@ -2,7 +2,7 @@
 //
 //   node tests/browser/test.mjs [BIG_DIGEST]
 //
-// Serves dist/wasm/ on 127.0.0.1 (a port of the system's choosing), drives
+// Serves dist/wasm/ (or PAGE_ROOT) on 127.0.0.1 (a port of the system's choosing), drives
 // Chromium (CHROMIUM, default /usr/bin/chromium) with puppeteer-core from a
 // fresh profile in build/browser/, and checks the page against the native
 // library (./papers.so loaded into better-sqlite3): the seed digest pasted
@@ -27,7 +27,7 @@ const require = createRequire(import.meta.url);
 const puppeteer = require("puppeteer-core");
 const Native = require("../bindings/node_modules/better-sqlite3");
 
-const ROOT = "dist/wasm";
+const ROOT = process.env.PAGE_ROOT || "dist/wasm"; // the folder served
 const OUT = "build/browser";
 const SEED = "tests/fixtures/hf-daily-papers-2026-05-15.txt";
 const MALFORMED = "tests/fixtures/arxiv-email-fixture-malformed.txt";
