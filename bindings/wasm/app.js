@@ -64,6 +64,7 @@ const state = {
   input: null, // { text, format, today } of the digest read last
   shown: [], // the rows of the table, in order
   indexed: Promise.resolve(), // settles when the digest read last is indexed
+  keepLibrary: true, // false where the browser refuses IndexedDB
 };
 
 // ---- IndexedDB: the library's database file --------------------------------
@@ -95,26 +96,38 @@ const idbGet = (key) => idbRun("readonly", (store) => store.get(key));
 const idbPut = (key, value) => idbRun("readwrite", (store) => store.put(value, key));
 
 async function saveLibrary() {
-  await idbPut(IDB_LIBRARY, state.db.library.export());
+  if (state.keepLibrary) await idbPut(IDB_LIBRARY, state.db.library.export());
 }
 
 // ---- reading ---------------------------------------------------------------
 
-async function openLibrary() {
-  const bytes = await idbGet(IDB_LIBRARY);
-  if (bytes) {
-    try {
-      return await init({ bytes });
-    } catch (err) {
-      const kept = `library-unreadable-${Date.now()}.sqlite`;
-      await idbPut(kept, bytes);
-      say(`The saved library could not be opened (${err.message}); it is kept in IndexedDB as ` +
-          `${kept}, and a new library begins.`, true);
-    }
-  }
+async function newLibrary() {
   const db = await init();
   db.exec(await librarySchema());
   return db;
+}
+
+// The library saved in IndexedDB, or a new one: [database, a warning or null].
+async function openLibrary() {
+  let bytes;
+  try {
+    bytes = await idbGet(IDB_LIBRARY);
+  } catch (err) {
+    state.keepLibrary = false;
+    return [await newLibrary(), `This browser keeps no data for this page (${err.message}): ` +
+                                "the library lasts until the page is closed."];
+  }
+  if (bytes) {
+    try {
+      return [await init({ bytes }), null];
+    } catch (err) {
+      const kept = `library-unreadable-${Date.now()}.sqlite`;
+      await idbPut(kept, bytes);
+      return [await newLibrary(), `The saved library could not be opened (${err.message}); it is ` +
+                                  `kept in IndexedDB as ${kept}, and a new library begins.`];
+    }
+  }
+  return [await newLibrary(), null];
 }
 
 function inputParams() {
@@ -576,10 +589,11 @@ async function start() {
   }
   probe.exec(WARM_UP);
   probe.close();
-  state.db.library = await openLibrary();
+  const [library, warning] = await openLibrary();
+  state.db.library = library;
   loadView("library");
   setView("digest");
-  say("Ready: paste a digest.");
+  say(warning ?? "Ready: paste a digest.", warning !== null);
   document.body.dataset.ready = "1";
 }
 

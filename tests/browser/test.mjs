@@ -10,7 +10,8 @@
 // scores, bit for bit) equal native more-like-this; a topic filter shows
 // exactly the topic's papers; the search; sorting; keyboard use; the library
 // keeps the digest across a reload, without duplicates, and its similar
-// papers equal native ones; the CSV and SQLite exports; a malformed mail
+// papers equal native ones; a damaged saved library is kept aside; the CSV
+// and SQLite exports; a malformed mail
 // dropped as a file lists its unparsed lines; at phone width everything fits;
 // nothing is requested from elsewhere. Screenshots go to build/. The
 // page's own timings of parsing, indexing and topics are printed for the
@@ -223,6 +224,25 @@ async function run(browser, base, bigDigest) {
   check("library export: a SQLite file with the 67 papers",
     exported.prepare("SELECT count(*), count(DISTINCT title_key) FROM papers").raw().get(), [67, 67]);
   exported.close();
+
+  // a damaged saved library is kept aside, and a new one begins
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open("papers-reader", 1);
+    open.onsuccess = () => {
+      const tx = open.result.transaction("files", "readwrite");
+      tx.objectStore("files").put(new Uint8Array(4096).fill(7), "library.sqlite");
+      tx.oncomplete = () => { open.result.close(); resolve(); };
+      tx.onerror = () => reject(tx.error);
+    };
+  }));
+  await page.reload({ waitUntil: "load" });
+  await page.waitForSelector("body[data-ready='1']");
+  const damaged = await statusOf(page);
+  check("damaged library: the message", [damaged.error, damaged.text.replace(/library-unreadable-\d+/, "library-unreadable-N")],
+    [true, "The saved library could not be opened (file is not a database); it is kept in IndexedDB as " +
+           "library-unreadable-N.sqlite, and a new library begins."]);
+  check("damaged library: a new, empty one", await page.$eval("#count-library", (s) => s.textContent), "0");
+  await page.$eval("#today", (el, d) => { el.value = d; }, TODAY);
 
   // a malformed mail, dropped as a file: its unparsed lines are listed
   await page.evaluate((t) => {
