@@ -12,9 +12,9 @@
 // keeps the digest across a reload, without duplicates, and its similar
 // papers equal native ones; a damaged saved library is kept aside; the CSV
 // and SQLite exports; a malformed mail dropped as a file lists its unparsed
-// lines; at phone width everything fits; nothing is requested from elsewhere. Screenshots go to build/. The
-// page's own timings of parsing, indexing and topics are printed for the
-// seed (its first read after the page loads, then three more) and, with
+// lines; at phone width everything fits; nothing is requested from elsewhere.
+// Screenshots go to build/. The page's own timings of parsing, indexing and
+// topics are printed for the seed (its first read after the page loads, then three more) and, with
 // BIG_DIGEST (a file, make test-browser makes a 600-paper one from DATA),
 // for three reads of it; build/browser/timings.json keeps them.
 // Prints one line per check; exits with status 1 at the first failure.
