@@ -14,9 +14,10 @@
 // and SQLite exports; a malformed mail dropped as a file lists its unparsed
 // lines; at phone width everything fits; nothing is requested from elsewhere.
 // Screenshots go to build/. The page's own timings of parsing, indexing and
-// topics are printed for the seed (its first read after the page loads, then three more) and, with
-// BIG_DIGEST (a file, make test-browser makes a 600-paper one from DATA),
-// for three reads of it; build/browser/timings.json keeps them.
+// topics are printed for the seed (its first read after the page loads, then
+// three more) and, with BIG_DIGEST (a file; make test-browser makes a
+// 600-paper one from DATA), for three reads of it; build/browser/timings.json
+// keeps them.
 // Prints one line per check; exits with status 1 at the first failure.
 import fs from "node:fs";
 import http from "node:http";
