@@ -78,7 +78,19 @@ build/crash: tests/crash.c tests/index_state.h $(SOURCES) $(HEADERS) Makefile
 	$(CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,crash) -o $@ \
 	  tests/crash.c $(SOURCES) -lsqlite3 -lm
 
-test: papers.$(SO) build/runner build/old_sqlite build/crash node-deps
+# Damaged shadow tables (tests/corrupt.c, run by tests/corrupt.test; make asan
+# runs its ASan+UBSan build): the extension's sources compiled in.
+build/corrupt: tests/corrupt.c tests/damaged_index.h $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p build
+	$(CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,corrupt) -o $@ \
+	  tests/corrupt.c $(SOURCES) -lsqlite3 -lm
+
+build/asan/corrupt: tests/corrupt.c tests/damaged_index.h $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p build/asan
+	$(CC) $(ASAN_FLAGS) $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,corrupt) -o $@ \
+	  tests/corrupt.c $(SOURCES) -lsqlite3 -lm
+
+test: papers.$(SO) build/runner build/old_sqlite build/crash build/corrupt node-deps
 	PYTHON=$(PYTHON) SQLITE3=$(SQLITE3) ./build/runner --ext ./papers $(TESTS) $(DOCS)
 
 # Its rebuild gathers postings 64 at a time, so the tests cross many ranges.
@@ -91,10 +103,13 @@ build/asan/runner: tests/runner.c Makefile
 	$(CC) $(ASAN_FLAGS) $(WARNINGS) -o $@ tests/runner.c -lsqlite3
 
 # Leak checking is on; any sanitizer report fails the run. The binding tests
-# (exec blocks) load the release build into other programs, so they are skipped.
-asan: build/asan/papers.so build/asan/runner
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ./build/asan/runner --no-exec --ext ./build/asan/papers $(TESTS) $(DOCS)
+# (exec blocks) load the release build into other programs, so they are skipped;
+# the corruption suite (an exec block of make test) runs here first, sanitized.
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+asan: build/asan/papers.so build/asan/runner build/asan/corrupt
+	$(ASAN_ENV) ./build/asan/corrupt
+	$(ASAN_ENV) ./build/asan/runner --no-exec --ext ./build/asan/papers $(TESTS) $(DOCS)
 
 valgrind: papers.$(SO) build/runner
 	valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
@@ -153,7 +168,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_MAX_LEN ?= 65536
 FUZZ_FORMATS := hf-daily hf-markdown arxiv-mail arxiv-rss arxiv-atom \
                 daily-arxiv-table daily-arxiv-list markdown-blocks
-FUZZ_TARGETS := $(addprefix parse-,$(FUZZ_FORMATS)) parse-auto key vector keywords index
+FUZZ_TARGETS := $(addprefix parse-,$(FUZZ_FORMATS)) parse-auto key vector keywords index corrupt
 FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=all -DSQLITE_CORE -DINDEX_PENDING_TERM=4 \
                 -DINDEX_BUFFER_TERMS=64 $(WARNINGS)
@@ -200,7 +215,7 @@ oom: build/oom/oom
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ./build/oom/oom
 
-C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/oom.c tests/crash.c tests/index_state.h $(wildcard tests/bench/*.c) \
+C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/oom.c tests/crash.c tests/corrupt.c tests/damaged_index.h tests/index_state.h $(wildcard tests/bench/*.c) \
            $(wildcard tests/fuzz/*.c)
 
 lint:

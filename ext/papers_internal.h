@@ -407,6 +407,9 @@ int papers_stats_open(PapersConn *pConn, const char *zIndex, PapersStats **ppSta
 ** so that the statistics read next include them. papers_stats_open() does
 ** it; a caller that keeps the statistics across calls does it at each call. */
 int papers_stats_sync(PapersStats *pStats);
+/* What the last call that returned SQLITE_CORRUPT_VTAB found wrong with the
+** index's shadow tables, or 0; sqlite3_malloc'd, the caller's from now on. */
+char *papers_stats_take_error(PapersStats *pStats);
 void papers_stats_close(PapersStats *pStats);
 /* The analyzer of the index's tokenize option. */
 PapersAnalyzer *papers_stats_analyzer(PapersStats *pStats);
