@@ -211,3 +211,20 @@ format:
 
 clean:
 	rm -rf build papers.so papers.dylib
+
+# ---- dqlite: a replicated library (docs/distributed.md) --------------------
+# build/papers-dqlite runs one node of a dqlite cluster with the extension
+# compiled in and registered in the process (sqlite3_auto_extension); it
+# links Debian's libdqlite and libsqlite3 (libdqlite-dev). test-dqlite runs
+# three nodes on loopback through the `dqlite` shell (go-dqlite).
+DQLITE_EXT_SOURCES := $(SOURCES)
+
+build/papers-dqlite: dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) $(HEADERS) Makefile
+	@mkdir -p build
+	$(CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,dqlite) -o $@ \
+	  dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) -ldqlite -lsqlite3 -lm -lpthread
+
+dqlite: build/papers-dqlite
+
+test-dqlite: build/papers-dqlite papers.$(SO)
+	SQLITE3=$(SQLITE3) timeout 300 tests/dqlite/cluster.sh ./build/papers-dqlite ./papers
