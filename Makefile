@@ -228,3 +228,23 @@ dqlite: build/papers-dqlite
 
 test-dqlite: build/papers-dqlite papers.$(SO)
 	SQLITE3=$(SQLITE3) timeout 300 tests/dqlite/cluster.sh ./build/papers-dqlite ./papers
+
+# ---- determinism across builds (docs/distributed.md) -----------------------
+# The library built by gcc -O0, gcc -O2 and clang -O2 (the release flags
+# otherwise) must write the same bytes; tests/determinism/run.sh compares
+# them, and the last one again in another locale and time zone.
+DETERMINISM_FLAGS := -fPIC -fvisibility=hidden -ffp-contract=off $(WARNINGS) -shared
+build/determinism/gcc-O0/papers.so: $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p $(@D)
+	gcc -O0 $(DETERMINISM_FLAGS) $(call DEFINES,gcc -O0) -o $@ $(SOURCES)
+build/determinism/gcc-O2/papers.so: $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p $(@D)
+	gcc -O2 $(DETERMINISM_FLAGS) $(call DEFINES,gcc -O2) -o $@ $(SOURCES)
+build/determinism/clang-O2/papers.so: $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p $(@D)
+	clang -O2 $(DETERMINISM_FLAGS) $(call DEFINES,clang -O2) -o $@ $(SOURCES)
+
+DETERMINISM_BUILDS := gcc-O0 gcc-O2 clang-O2
+test-determinism: $(foreach b,$(DETERMINISM_BUILDS),build/determinism/$(b)/papers.so)
+	tests/determinism/run.sh $(PYTHON) \
+	  $(foreach b,$(DETERMINISM_BUILDS),$(b)=build/determinism/$(b)/papers)

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Determinism across builds (make test-determinism, docs/distributed.md): the
+# same writes (tests/determinism/writes.sql) made with every build given here
+# must leave the same bytes in every table, shadow tables included, and the
+# same database file. The last build runs a second time in a German locale
+# (decimal comma) and a UTC+14 time zone: place must change nothing either.
+#
+#   tests/determinism/run.sh PYTHON NAME=LIBRARY...
+#
+# PYTHON must be able to load extensions. LOCPATH gets a de_DE.UTF-8 locale
+# built with localedef (Debian: locales).
+set -euo pipefail
+
+PYTHON=${1:?usage: run.sh PYTHON NAME=LIBRARY...}
+shift
+[ $# -ge 2 ] || { echo "run.sh: give at least two builds" >&2; exit 1; }
+WORK=build/determinism/run
+SCRIPT=tests/determinism/writes.sql
+rm -rf "$WORK"
+mkdir -p "$WORK/locale"
+
+localedef -i de_DE -f UTF-8 "$WORK/locale/de_DE.UTF-8" >/dev/null 2>&1 ||
+  [ -d "$WORK/locale/de_DE.UTF-8" ] || { echo "FAIL: localedef de_DE.UTF-8 (Debian: locales)" >&2; exit 1; }
+
+# Applies the writes with build $2 as run $1 under the environment given after.
+apply() {
+  local name=$1 lib=$2
+  shift 2
+  env "$@" "$PYTHON" tests/determinism/apply.py "$lib" "$WORK/$name.db" "$SCRIPT" >"$WORK/$name.tables"
+  printf '%-22s %s  %s bytes, %s tables\n' "$name" "$(sha256sum <"$WORK/$name.db" | cut -c1-16)" \
+    "$(wc -c <"$WORK/$name.db")" "$(wc -l <"$WORK/$name.tables")"
+}
+
+RUNS=()
+for build in "$@"; do
+  name=${build%%=*}
+  lib=${build#*=}
+  apply "$name" "$lib" LC_ALL=C TZ=UTC
+  RUNS+=("$name")
+  LAST_LIB=$lib
+done
+apply "$name-de_DE-UTC+14" "$LAST_LIB" LOCPATH="$WORK/locale" LC_ALL=de_DE.UTF-8 TZ=Pacific/Kiritimati
+RUNS+=("$name-de_DE-UTC+14")
+
+FIRST=${RUNS[0]}
+status=0
+for run in "${RUNS[@]:1}"; do
+  if ! diff "$WORK/$FIRST.tables" "$WORK/$run.tables" >"$WORK/$run.diff"; then
+    echo "FAIL: $run: tables differ from $FIRST's:" >&2
+    cat "$WORK/$run.diff" >&2
+    status=1
+  elif ! cmp -s "$WORK/$FIRST.db" "$WORK/$run.db"; then
+    echo "FAIL: $run: database file differs from $FIRST's" >&2
+    status=1
+  fi
+done
+[ $status = 0 ] || exit 1
+echo "identical: ${#RUNS[@]} runs, $(wc -l <"$WORK/$FIRST.tables") tables, every value and every byte of the file:"
+cat "$WORK/$FIRST.tables"
+echo "PASS test-determinism"
