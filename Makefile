@@ -218,12 +218,14 @@ clean:
 # links Debian's libdqlite and libsqlite3 (libdqlite-dev). test-dqlite runs
 # three nodes on loopback through the `dqlite` shell (go-dqlite).
 DQLITE_EXT_SOURCES := $(SOURCES)
+C_FILES += dqlite/papers_dqlite.c
 
 build/papers-dqlite: dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) $(HEADERS) Makefile
 	@mkdir -p build
 	$(CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,dqlite) -o $@ \
 	  dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) -ldqlite -lsqlite3 -lm -lpthread
 
+.PHONY: dqlite test-dqlite test-determinism
 dqlite: build/papers-dqlite
 
 test-dqlite: build/papers-dqlite papers.$(SO)

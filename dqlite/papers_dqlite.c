@@ -45,16 +45,17 @@ int sqlite3_papers_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
 
 /* The command line, checked. */
 typedef struct NodeArgs {
-  int iNode;                                     /* 1-based position in aAddress */
-  const char *zAddress;                          /* --address */
-  const char *zDir;                              /* --dir */
-  int nAddress;                                  /* addresses in --cluster */
+  int iNode;                                           /* 1-based position in aAddress */
+  const char *zAddress;                                /* --address */
+  const char *zDir;                                    /* --dir */
+  int nAddress;                                        /* addresses in --cluster */
   char aAddress[NODE_MAX_NODES][NODE_MAX_ADDRESS + 1]; /* --cluster, split */
-  int nLatencyMs;                                /* --latency-ms; 0: dqlite's default */
+  int nLatencyMs; /* --latency-ms; 0: dqlite's default */
 } NodeArgs;
 
 static int usage(const char *zWhy, const char *zValue) {
-  fprintf(stderr, "papers-dqlite: %s%s%s\n", zWhy, zValue ? ": " : "", zValue ? zValue : "");
+  fprintf(stderr, "papers-dqlite: %s%s%s\n", zWhy, zValue ? ": " : "",
+          zValue ? zValue : "");
   fprintf(stderr, "usage: papers-dqlite --id N --address HOST:PORT --dir DIR "
                   "--cluster ADDR1,ADDR2,... [--latency-ms MS]\n");
   return 1;
@@ -180,8 +181,7 @@ static dqlite_node *node_start(const NodeArgs *pArgs) {
     return 0;
   }
   printf("papers-dqlite: node %d (raft id %d) serving %s from %s (%s)\n", pArgs->iNode,
-         pArgs->iNode + 1, pArgs->zAddress, pArgs->zDir,
-         isFresh ? "new" : "restarted");
+         pArgs->iNode + 1, pArgs->zAddress, pArgs->zDir, isFresh ? "new" : "restarted");
   fflush(stdout);
   return pNode;
 }

@@ -322,7 +322,8 @@ static double scale_pow10(sqlite3_uint64 m, int iExp10) {
 
 /* Reads the digits at *pz into *pm (digits past the 19th are dropped, each
 ** one before the decimal point counted in *piExp10); returns how many. */
-static int read_digits(const char **pz, sqlite3_uint64 *pm, int *piExp10, int isFraction) {
+static int read_digits(const char **pz, sqlite3_uint64 *pm, int *piExp10,
+                       int isFraction) {
   const char *z = *pz;
   int n = 0;
   for (; *z >= '0' && *z <= '9'; z++, n++) {
