@@ -12,6 +12,9 @@
 #   make lint       clang-format check of every C file
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (build/fuzz/; clang)
 #   make oom        allocation-failure injection over named scenarios
+#   make dqlite     build/papers-dqlite, a dqlite node with papers (docs/distributed.md)
+#   make test-dqlite       a three-node dqlite cluster: failover, catch-up
+#   make test-determinism  gcc -O0/-O2 and clang -O2 builds write the same bytes
 #
 # Prerequisites: a C compiler, SQLite's headers and the sqlite3 shell
 # (Debian: libsqlite3-dev sqlite3); node and npm for the Node binding test.

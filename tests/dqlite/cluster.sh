@@ -97,10 +97,15 @@ ref() {
 }
 
 # Runs SQL on the cluster and on the reference; their outputs must agree.
+# Sets CLUSTER_MS and REFERENCE_MS to the time each took (shell start included).
 both() {
-  local got want
+  local got want t0
+  t0=$(now_ms)
   got=$(dq "$CLUSTER" "$1") || fail "cluster: $1"
+  CLUSTER_MS=$(($(now_ms) - t0))
+  t0=$(now_ms)
   want=$(ref "$1") || fail "reference: $1"
+  REFERENCE_MS=$(($(now_ms) - t0))
   [ "$got" = "$want" ] || fail "cluster and reference differ on: ${1:0:120}
 cluster:
 $got
@@ -160,7 +165,9 @@ both "CREATE VIRTUAL TABLE topics USING papers_index(content='library', content_
 both "INSERT INTO library(id, title, abstract, published)
 SELECT ordinal, title, abstract, published
 FROM papers_parse($(literal $FIXTURES/hf-daily-papers-2026-05-15.txt), 'hf-daily', '2026-11-28')" >/dev/null
+TIMES="insert $CLUSTER_MS ms (local file: $REFERENCE_MS ms)"
 both "INSERT INTO topics(topics) VALUES('rebuild')" >/dev/null
+TIMES="$TIMES, rebuild $CLUSTER_MS ms (local file: $REFERENCE_MS ms)"
 SEED=$(both "SELECT count(*), min(published), max(published) FROM library")
 [ "$SEED" = "67|2020-05-19|2026-04-29" ] || fail "seed digest: $SEED"
 LIKE5="SELECT rowid, printf('%.4f', score) FROM topics WHERE similar_to = 5 ORDER BY score DESC LIMIT 3"
@@ -168,7 +175,7 @@ BEFORE=$(both "$LIKE5")
 [ "$BEFORE" = "23|0.1263
 35|0.1098
 56|0.0762" ] || fail "more like 5: $BEFORE"
-echo "seed digest: 67 papers indexed; more like 5: $(echo $BEFORE)"
+echo "seed digest: 67 papers indexed; more like 5: $(echo $BEFORE); $TIMES"
 
 # 2. Failover.
 for i in 0 1 2; do [ "${ADDR[$i]}" = "$LEADER" ] && KILLED=$((i + 1)); done
