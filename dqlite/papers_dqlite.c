@@ -16,7 +16,9 @@
 **     started as it is, and the node catches up from the leader;
 **   - raft ids are N + 1: libdqlite 1.11 bootstraps a node whose id is 1 as
 **     a cluster of its own when it starts, which would contradict the
-**     configuration written here;
+**     configuration written here; a cluster of one address is that case: its
+**     node is raft id 1 and bootstraps itself (libraft 0.15 never commits in
+**     a one-voter cluster written by dqlite_node_recover);
 **   - --latency-ms sets dqlite's network latency (heartbeat 1.5x, election
 **     timeout 15x); without it dqlite's defaults apply;
 **   - ignores SIGPIPE (a peer that dies mid-write must not end this node);
@@ -140,11 +142,16 @@ static int dir_is_fresh(const char *zDir) {
   return 1;
 }
 
+/* The raft id of the iNode-th (1-based) node of pArgs's cluster. */
+static dqlite_node_id raft_id(const NodeArgs *pArgs, int iNode) {
+  return pArgs->nAddress == 1 ? 1 : (dqlite_node_id)iNode + 1;
+}
+
 /* Writes the cluster of pArgs as the first configuration of a fresh node. */
 static int write_configuration(dqlite_node *pNode, const NodeArgs *pArgs) {
   dqlite_node_info aInfo[NODE_MAX_NODES];
   for (int i = 0; i < pArgs->nAddress; i++) {
-    aInfo[i].id = (dqlite_node_id)(i + 2);
+    aInfo[i].id = raft_id(pArgs, i + 1);
     aInfo[i].address = pArgs->aAddress[i];
   }
   return dqlite_node_recover(pNode, aInfo, pArgs->nAddress);
@@ -155,8 +162,8 @@ static dqlite_node *node_start(const NodeArgs *pArgs) {
   dqlite_node *pNode = 0;
   int isFresh = dir_is_fresh(pArgs->zDir);
   const char *zStep = "dqlite_node_create";
-  int rc = dqlite_node_create((dqlite_node_id)(pArgs->iNode + 1), pArgs->zAddress,
-                              pArgs->zDir, &pNode);
+  int rc = dqlite_node_create(raft_id(pArgs, pArgs->iNode), pArgs->zAddress, pArgs->zDir,
+                              &pNode);
   if (rc == 0) {
     zStep = "dqlite_node_set_bind_address";
     rc = dqlite_node_set_bind_address(pNode, pArgs->zAddress);
@@ -165,7 +172,7 @@ static dqlite_node *node_start(const NodeArgs *pArgs) {
     zStep = "dqlite_node_set_network_latency_ms";
     rc = dqlite_node_set_network_latency_ms(pNode, (unsigned)pArgs->nLatencyMs);
   }
-  if (rc == 0 && isFresh) {
+  if (rc == 0 && isFresh && pArgs->nAddress > 1) {
     zStep = "dqlite_node_recover";
     rc = write_configuration(pNode, pArgs);
   }
@@ -180,8 +187,9 @@ static dqlite_node *node_start(const NodeArgs *pArgs) {
       dqlite_node_destroy(pNode);
     return 0;
   }
-  printf("papers-dqlite: node %d (raft id %d) serving %s from %s (%s)\n", pArgs->iNode,
-         pArgs->iNode + 1, pArgs->zAddress, pArgs->zDir, isFresh ? "new" : "restarted");
+  printf("papers-dqlite: node %d (raft id %llu) serving %s from %s (%s)\n", pArgs->iNode,
+         raft_id(pArgs, pArgs->iNode), pArgs->zAddress, pArgs->zDir,
+         isFresh ? "new" : "restarted");
   fflush(stdout);
   return pNode;
 }

@@ -2,6 +2,7 @@
 # A three-node dqlite cluster on loopback holding a paper library with a
 # papers_index, driven through the `dqlite` shell (make test-dqlite):
 #
+#   0. a cluster of one node: a table, the seed digest's papers, a count;
 #   1. create the library and its index, insert the seed digest's papers
 #      (INSERT ... SELECT FROM papers_parse(<the digest as a literal>)),
 #      rebuild, ask "more like this";
@@ -32,7 +33,7 @@ LATENCY_MS=100   # dqlite's network latency: heartbeat 150 ms, election timeout 
 WAIT_SECONDS=30  # the longest any one wait may take
 MAX_ARG=131071   # Linux passes at most 128 KiB (with its NUL) in one argument
 
-PIDS=("" "" "")
+PIDS=("" "" "" "") # the three nodes, and the node of the cluster of one
 fail() {
   echo "FAIL: $*" >&2
   exit 1
@@ -41,10 +42,10 @@ fail() {
 # Stops every node still running: SIGTERM, then SIGKILL after 10 s.
 cleanup() {
   local i
-  for i in 0 1 2; do
+  for i in "${!PIDS[@]}"; do
     [ -n "${PIDS[$i]}" ] && kill -TERM "${PIDS[$i]}" 2>/dev/null || true
   done
-  for i in 0 1 2; do
+  for i in "${!PIDS[@]}"; do
     [ -n "${PIDS[$i]}" ] || continue
     for _ in $(seq 1 100); do
       kill -0 "${PIDS[$i]}" 2>/dev/null || break
@@ -73,6 +74,7 @@ BASE=$((20000 + $$ % 30000))
 P1=$(free_port $BASE)
 P2=$(free_port $((P1 + 1)))
 P3=$(free_port $((P2 + 1)))
+P4=$(free_port $((P3 + 1)))
 ADDR=("127.0.0.1:$P1" "127.0.0.1:$P2" "127.0.0.1:$P3")
 CLUSTER="${ADDR[0]},${ADDR[1]},${ADDR[2]}"
 
@@ -152,6 +154,22 @@ content_hash() { "$SQLITE3" "$1" .sha3sum; }
 
 rm -rf "$WORK"
 mkdir -p "$WORK"
+
+# 0. A cluster of one node bootstraps itself and commits.
+SINGLE=127.0.0.1:$P4
+"$NODE" --id 1 --address $SINGLE --dir "$WORK/single" --cluster $SINGLE >>"$WORK/single.log" 2>&1 &
+PIDS[3]=$!
+wait_leader $SINGLE >/dev/null
+dq $SINGLE "CREATE TABLE library(id INTEGER PRIMARY KEY, title TEXT)" || fail "one node: create"
+dq $SINGLE "INSERT INTO library(title) SELECT title FROM papers_parse((SELECT example FROM papers_formats WHERE name = 'hf-daily'), 'hf-daily', '2026-11-28')" ||
+  fail "one node: insert"
+ONE=$(dq $SINGLE "SELECT count(*), min(title) FROM library") || fail "one node: select"
+[ "$ONE" = "1|GIRL: Generative Imagination Reinforcement Learning" ] || fail "one node: $ONE"
+kill -TERM "${PIDS[3]}"
+wait "${PIDS[3]}" || fail "one node: exit status $? on SIGTERM"
+PIDS[3]=""
+echo "one node: committed and answered; stopped cleanly"
+
 T0=$(now_ms)
 start_node 1
 start_node 2
