@@ -239,15 +239,11 @@ test-dqlite: build/papers-dqlite papers.$(SO)
 # otherwise) must write the same bytes; tests/determinism/run.sh compares
 # them, and the last one again in another locale and time zone.
 DETERMINISM_FLAGS := -fPIC -fvisibility=hidden -ffp-contract=off $(WARNINGS) -shared
-build/determinism/gcc-O0/papers.so: $(SOURCES) $(HEADERS) Makefile
+# build/determinism/COMPILER-OPT/papers.so: built by COMPILER with -OPT
+build/determinism/%/papers.so: $(SOURCES) $(HEADERS) Makefile
 	@mkdir -p $(@D)
-	gcc -O0 $(DETERMINISM_FLAGS) $(call DEFINES,gcc -O0) -o $@ $(SOURCES)
-build/determinism/gcc-O2/papers.so: $(SOURCES) $(HEADERS) Makefile
-	@mkdir -p $(@D)
-	gcc -O2 $(DETERMINISM_FLAGS) $(call DEFINES,gcc -O2) -o $@ $(SOURCES)
-build/determinism/clang-O2/papers.so: $(SOURCES) $(HEADERS) Makefile
-	@mkdir -p $(@D)
-	clang -O2 $(DETERMINISM_FLAGS) $(call DEFINES,clang -O2) -o $@ $(SOURCES)
+	$(firstword $(subst -, ,$*)) -$(lastword $(subst -, ,$*)) $(DETERMINISM_FLAGS) \
+	  $(call DEFINES,$*) -o $@ $(SOURCES)
 
 DETERMINISM_BUILDS := gcc-O0 gcc-O2 clang-O2
 test-determinism: $(foreach b,$(DETERMINISM_BUILDS),build/determinism/$(b)/papers.so)
