@@ -1,7 +1,7 @@
 /*
 ** papers_dqlite.c: one node of a dqlite cluster whose SQLite knows papers.
 **
-**   papers-dqlite --id N --address HOST:PORT --dir DIR --cluster A1,A2,...
+**   papers-dqlite --id N --address IP:PORT --dir DIR --cluster A1,A2,...
 **                 [--latency-ms MS]
 **
 ** Contract:
@@ -9,7 +9,8 @@
 **     starts, so every connection dqlite opens in this process (the leader's
 **     and the followers') has papers' functions and tables;
 **   - node N is the N-th address of --cluster, and --address must be that
-**     address; it listens there for clients and for the other nodes;
+**     address (an IPv4 address and a port: libdqlite 1.11 binds no other);
+**     it listens there for clients and for the other nodes;
 **   - a fresh DIR (no raft metadata yet) gets the whole cluster as its first
 **     configuration (dqlite_node_recover), so the nodes of a new cluster
 **     agree on it without a join step; a DIR that holds a node's state is
@@ -58,7 +59,7 @@ typedef struct NodeArgs {
 static int usage(const char *zWhy, const char *zValue) {
   fprintf(stderr, "papers-dqlite: %s%s%s\n", zWhy, zValue ? ": " : "",
           zValue ? zValue : "");
-  fprintf(stderr, "usage: papers-dqlite --id N --address HOST:PORT --dir DIR "
+  fprintf(stderr, "usage: papers-dqlite --id N --address IP:PORT --dir DIR "
                   "--cluster ADDR1,ADDR2,... [--latency-ms MS]\n");
   return 1;
 }
@@ -161,13 +162,16 @@ static int write_configuration(dqlite_node *pNode, const NodeArgs *pArgs) {
 static dqlite_node *node_start(const NodeArgs *pArgs) {
   dqlite_node *pNode = 0;
   int isFresh = dir_is_fresh(pArgs->zDir);
-  const char *zStep = "dqlite_node_create";
   int rc = dqlite_node_create(raft_id(pArgs, pArgs->iNode), pArgs->zAddress, pArgs->zDir,
                               &pNode);
-  if (rc == 0) {
-    zStep = "dqlite_node_set_bind_address";
-    rc = dqlite_node_set_bind_address(pNode, pArgs->zAddress);
+  if (rc != 0) {
+    /* libdqlite versions differ on what a failed create leaves: touch nothing */
+    fprintf(stderr, "papers-dqlite: node %d (%s): dqlite_node_create failed (%d)\n",
+            pArgs->iNode, pArgs->zAddress, rc);
+    return 0;
   }
+  const char *zStep = "dqlite_node_set_bind_address (a free port? an IPv4 address?)";
+  rc = dqlite_node_set_bind_address(pNode, pArgs->zAddress);
   if (rc == 0 && pArgs->nLatencyMs) {
     zStep = "dqlite_node_set_network_latency_ms";
     rc = dqlite_node_set_network_latency_ms(pNode, (unsigned)pArgs->nLatencyMs);
@@ -181,10 +185,10 @@ static dqlite_node *node_start(const NodeArgs *pArgs) {
     rc = dqlite_node_start(pNode);
   }
   if (rc != 0) {
-    fprintf(stderr, "papers-dqlite: node %d (%s): %s failed (%d): %s\n", pArgs->iNode,
-            pArgs->zAddress, zStep, rc, pNode ? dqlite_node_errmsg(pNode) : "no memory");
-    if (pNode)
-      dqlite_node_destroy(pNode);
+    const char *zWhy = dqlite_node_errmsg(pNode);
+    fprintf(stderr, "papers-dqlite: node %d (%s): %s failed (%d)%s%s\n", pArgs->iNode,
+            pArgs->zAddress, zStep, rc, zWhy && zWhy[0] ? ": " : "", zWhy ? zWhy : "");
+    dqlite_node_destroy(pNode);
     return 0;
   }
   printf("papers-dqlite: node %d (raft id %llu) serving %s from %s (%s)\n", pArgs->iNode,

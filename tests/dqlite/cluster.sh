@@ -155,6 +155,25 @@ content_hash() { "$SQLITE3" "$1" .sha3sum; }
 rm -rf "$WORK"
 mkdir -p "$WORK"
 
+# Bad arguments: exit status 1 and a message naming the argument and value.
+expect_refusal() {
+  local want=$1 got status=0
+  shift
+  got=$("$NODE" "$@" 2>&1 >/dev/null | head -1) || true
+  "$NODE" "$@" >/dev/null 2>&1 || status=$?
+  [ "$status" = 1 ] && [ "$got" = "$want" ] || fail "papers-dqlite $*: exit $status, '$got'"
+}
+expect_refusal "papers-dqlite: --id must be between 1 and the number of --cluster addresses: 3" \
+  --id 3 --address 127.0.0.1:$P1 --dir "$WORK/bad" --cluster 127.0.0.1:$P1,127.0.0.1:$P2
+expect_refusal "papers-dqlite: --address must be the --id-th address of --cluster: 127.0.0.1:$P2" \
+  --id 1 --address 127.0.0.1:$P2 --dir "$WORK/bad" --cluster 127.0.0.1:$P1,127.0.0.1:$P2
+expect_refusal "papers-dqlite: --latency-ms must be between 1 and 10000: 0" \
+  --id 1 --address 127.0.0.1:$P1 --dir "$WORK/bad" --cluster 127.0.0.1:$P1 --latency-ms 0
+expect_refusal "papers-dqlite: unknown option: --port" --port 1
+expect_refusal "papers-dqlite: node 1 (localhost:$P1): dqlite_node_set_bind_address (a free port? an IPv4 address?) failed (2)" \
+  --id 1 --address localhost:$P1 --dir "$WORK/bad" --cluster localhost:$P1
+echo "arguments: 5 bad command lines refused with their message"
+
 # 0. A cluster of one node bootstraps itself and commits.
 SINGLE=127.0.0.1:$P4
 "$NODE" --id 1 --address $SINGLE --dir "$WORK/single" --cluster $SINGLE >>"$WORK/single.log" 2>&1 &
