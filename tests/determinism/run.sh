@@ -3,12 +3,14 @@
 # same writes (tests/determinism/writes.sql) made with every build given here
 # must leave the same bytes in every table, shadow tables included, and the
 # same database file. The last build runs a second time in a German locale
-# (decimal comma) and a UTC+14 time zone: place must change nothing either.
+# (decimal comma), a UTC+14 time zone and on another date (faketime): place
+# and time must change nothing either. And the one exception is shown to be
+# one: papers_parse without `today` dates a paper by the clock.
 #
 #   tests/determinism/run.sh PYTHON NAME=LIBRARY...
 #
 # PYTHON must be able to load extensions. LOCPATH gets a de_DE.UTF-8 locale
-# built with localedef (Debian: locales).
+# built with localedef (Debian: locales); faketime is Debian's faketime.
 set -euo pipefail
 
 PYTHON=${1:?usage: run.sh PYTHON NAME=LIBRARY...}
@@ -27,7 +29,7 @@ apply() {
   local name=$1 lib=$2
   shift 2
   env "$@" "$PYTHON" tests/determinism/apply.py "$lib" "$WORK/$name.db" "$SCRIPT" >"$WORK/$name.tables"
-  printf '%-22s %s  %s bytes, %s tables\n' "$name" "$(sha256sum <"$WORK/$name.db" | cut -c1-16)" \
+  printf '%-28s %s  %s bytes, %s tables\n' "$name" "$(sha256sum <"$WORK/$name.db" | cut -c1-16)" \
     "$(wc -c <"$WORK/$name.db")" "$(wc -l <"$WORK/$name.tables")"
 }
 
@@ -39,8 +41,21 @@ for build in "$@"; do
   RUNS+=("$name")
   LAST_LIB=$lib
 done
-apply "$name-de_DE-UTC+14" "$LAST_LIB" LOCPATH="$WORK/locale" LC_ALL=de_DE.UTF-8 TZ=Pacific/Kiritimati
-RUNS+=("$name-de_DE-UTC+14")
+LATER="2031-03-01 12:00:00"
+apply "$name-de_DE-UTC+14-2031" "$LAST_LIB" LOCPATH="$WORK/locale" LC_ALL=de_DE.UTF-8 \
+  TZ=Pacific/Kiritimati faketime "$LATER"
+RUNS+=("$name-de_DE-UTC+14-2031")
+
+# Without `today`, the clock anchors "Apr 7": another date, another year.
+dated() {
+  faketime "$1" "${SQLITE3:-sqlite3}" :memory: -cmd ".load ${LAST_LIB%.so}" \
+    "SELECT published FROM papers_parse(readfile('tests/fixtures/hf-daily-papers-2026-05-15.txt'), 'hf-daily') WHERE ordinal = 1"
+}
+EARLY=$(dated "2027-01-10 12:00:00")
+LATE=$(dated "$LATER")
+[ "$EARLY" = 2026-04-07 ] && [ "$LATE" = 2030-04-07 ] ||
+  { echo "FAIL: papers_parse without today: $EARLY on 2027-01-10, $LATE on 2031-03-01" >&2; exit 1; }
+echo "papers_parse without today: 'Apr 7' is $EARLY on 2027-01-10, $LATE on 2031-03-01 (writes give today)"
 
 FIRST=${RUNS[0]}
 status=0
