@@ -219,13 +219,19 @@ clean:
 # build/papers-dqlite runs one node of a dqlite cluster with the extension
 # compiled in and registered in the process (sqlite3_auto_extension); it
 # links Debian's libdqlite and libsqlite3 (libdqlite-dev). test-dqlite runs
-# three nodes on loopback through the `dqlite` shell (go-dqlite).
+# three nodes on loopback through the `dqlite` shell (go-dqlite). The
+# extension compiled in is the single-file build (make dist) where the tree
+# has one, else ext/*.c.
+ifneq ($(wildcard tool/mkdist.sh),)
+DQLITE_EXT_SOURCES := dist/papers.c
+else
 DQLITE_EXT_SOURCES := $(SOURCES)
+endif
 C_FILES += dqlite/papers_dqlite.c
 
 build/papers-dqlite: dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) $(HEADERS) Makefile
 	@mkdir -p build
-	$(CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,dqlite) -o $@ \
+	$(CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) -DSQLITE_CORE $(call DEFINES,dqlite) -o $@ \
 	  dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) -ldqlite -lsqlite3 -lm -lpthread
 
 .PHONY: dqlite test-dqlite test-determinism
