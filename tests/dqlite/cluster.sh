@@ -55,6 +55,7 @@ cleanup() {
   done
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
