@@ -42,9 +42,10 @@
 /* The extension's entry point, compiled into this program (-DSQLITE_CORE). */
 int sqlite3_papers_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi);
 
-#define NODE_MAX_NODES   16  /* addresses accepted in --cluster */
-#define NODE_MAX_ADDRESS 255 /* bytes of one address (dqlite's own limit) */
-#define NODE_MAX_LATENCY 10000
+#define NODE_MAX_NODES   16    /* addresses accepted in --cluster */
+#define NODE_MAX_ADDRESS 255   /* bytes of one address (dqlite's own limit) */
+#define NODE_MAX_LATENCY 10000 /* milliseconds of --latency-ms */
+#define NODE_MAX_DIR     4000  /* bytes of --dir, so that its file names fit */
 
 /* The command line, checked. */
 typedef struct NodeArgs {
@@ -117,6 +118,8 @@ static int parse_args(int argc, char **argv, NodeArgs *pArgs) {
   }
   if (zId == 0 || pArgs->zAddress == 0 || pArgs->zDir == 0 || zCluster == 0)
     return usage("--id, --address, --dir and --cluster are required", 0);
+  if (strlen(pArgs->zDir) > NODE_MAX_DIR)
+    return usage("--dir must be at most 4000 bytes", pArgs->zDir);
   if (split_cluster(zCluster, pArgs))
     return 1;
   pArgs->iNode = parse_count(zId, pArgs->nAddress);
@@ -134,7 +137,7 @@ static int parse_args(int argc, char **argv, NodeArgs *pArgs) {
 
 /* True when zDir holds no raft metadata: this node never ran there. */
 static int dir_is_fresh(const char *zDir) {
-  char zPath[4096];
+  char zPath[NODE_MAX_DIR + 16];
   for (int i = 1; i <= 2; i++) {
     snprintf(zPath, sizeof(zPath), "%s/metadata%d", zDir, i);
     if (access(zPath, F_OK) == 0)
