@@ -243,7 +243,7 @@ test-dqlite: build/papers-dqlite papers.$(SO)
 # ---- determinism across builds (docs/distributed.md) -----------------------
 # The library built by gcc -O0, gcc -O2 and clang -O2 (the release flags
 # otherwise) must write the same bytes; tests/determinism/run.sh compares
-# them, and the last one again in another locale and time zone.
+# them, and the last one again in another locale, time zone and date.
 DETERMINISM_FLAGS := -fPIC -fvisibility=hidden -ffp-contract=off $(WARNINGS) -shared
 # build/determinism/COMPILER-OPT/papers.so: built by COMPILER with -OPT
 build/determinism/%/papers.so: $(SOURCES) $(HEADERS) Makefile
@@ -251,7 +251,12 @@ build/determinism/%/papers.so: $(SOURCES) $(HEADERS) Makefile
 	$(firstword $(subst -, ,$*)) -$(lastword $(subst -, ,$*)) $(DETERMINISM_FLAGS) \
 	  $(call DEFINES,$*) -o $@ $(SOURCES)
 
+# Where the tree has the WebAssembly build (make wasm), it is compared too.
 DETERMINISM_BUILDS := gcc-O0 gcc-O2 clang-O2
+ifneq ($(wildcard bindings/wasm/api.js),)
+DETERMINISM_WASM := wasm=dist/wasm/papers-sqlite.mjs
+test-determinism: dist/wasm/papers-sqlite.mjs
+endif
 test-determinism: $(foreach b,$(DETERMINISM_BUILDS),build/determinism/$(b)/papers.so)
 	tests/determinism/run.sh $(PYTHON) \
-	  $(foreach b,$(DETERMINISM_BUILDS),$(b)=build/determinism/$(b)/papers)
+	  $(foreach b,$(DETERMINISM_BUILDS),$(b)=build/determinism/$(b)/papers) $(DETERMINISM_WASM)
