@@ -14,6 +14,7 @@
 #   make oom        allocation-failure injection over named scenarios
 #   make dqlite     build/papers-dqlite, a dqlite node with papers (docs/distributed.md)
 #   make test-dqlite       a three-node dqlite cluster: failover, catch-up
+#   make asan-dqlite       the same with the node built with ASan + UBSan
 #   make test-determinism  gcc -O0/-O2 and clang -O2 builds write the same bytes
 #
 # Prerequisites: a C compiler, SQLite's headers and the sqlite3 shell
@@ -234,11 +235,21 @@ build/papers-dqlite: dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) $(HEADERS) Mak
 	$(CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) -DSQLITE_CORE $(call DEFINES,dqlite) -o $@ \
 	  dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) -ldqlite -lsqlite3 -lm -lpthread
 
-.PHONY: dqlite test-dqlite test-determinism
+.PHONY: dqlite test-dqlite asan-dqlite test-determinism
 dqlite: build/papers-dqlite
 
 test-dqlite: build/papers-dqlite papers.$(SO)
 	SQLITE3=$(SQLITE3) timeout 300 tests/dqlite/cluster.sh ./build/papers-dqlite ./papers
+
+# The same test with the node program built with ASan + UBSan, leak checks on.
+build/asan/papers-dqlite: dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) $(HEADERS) Makefile
+	@mkdir -p build/asan
+	$(CC) $(ASAN_FLAGS) $(WARNINGS) -DSQLITE_CORE $(call DEFINES,asan dqlite) -o $@ \
+	  dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) -ldqlite -lsqlite3 -lm -lpthread
+
+asan-dqlite: build/asan/papers-dqlite papers.$(SO)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  SQLITE3=$(SQLITE3) timeout 300 tests/dqlite/cluster.sh ./build/asan/papers-dqlite ./papers
 
 # ---- determinism across builds (docs/distributed.md) -----------------------
 # The library built by gcc -O0, gcc -O2 and clang -O2 (the release flags

@@ -157,11 +157,13 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 
 # Bad arguments: exit status 1 and a message naming the argument and value.
+# (Under LeakSanitizer, make asan-dqlite: libdqlite 1.11 does not free what a
+# node created but never started holds, so leaks are not looked for here.)
 expect_refusal() {
   local want=$1 got status=0
   shift
-  got=$("$NODE" "$@" 2>&1 >/dev/null | head -1) || true
-  "$NODE" "$@" >/dev/null 2>&1 || status=$?
+  got=$(ASAN_OPTIONS=detect_leaks=0 "$NODE" "$@" 2>&1 >/dev/null | head -1) || true
+  ASAN_OPTIONS=detect_leaks=0 "$NODE" "$@" >/dev/null 2>&1 || status=$?
   [ "$status" = 1 ] && [ "$got" = "$want" ] || fail "papers-dqlite $*: exit $status, '$got'"
 }
 expect_refusal "papers-dqlite: --id must be between 1 and the number of --cluster addresses: 3" \
