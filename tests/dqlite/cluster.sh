@@ -2,7 +2,8 @@
 # A three-node dqlite cluster on loopback holding a paper library with a
 # papers_index, driven through the `dqlite` shell (make test-dqlite):
 #
-#   0. a cluster of one node: a table, the seed digest's papers, a count;
+#   0. bad command lines are refused with their message; a cluster of one
+#      node: a table, the papers of a digest, a count, a clean stop;
 #   1. create the library and its index, insert the seed digest's papers
 #      (INSERT ... SELECT FROM papers_parse(<the digest as a literal>)),
 #      rebuild, ask "more like this";
