@@ -12,6 +12,10 @@
 #   make lint       clang-format check of every C file
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (build/fuzz/; clang)
 #   make oom        allocation-failure injection over named scenarios
+#   make dqlite     build/papers-dqlite, a dqlite node with papers (docs/distributed.md)
+#   make test-dqlite       a three-node dqlite cluster: failover, catch-up
+#   make asan-dqlite       the same with the node built with ASan + UBSan
+#   make test-determinism  gcc -O0/-O2 and clang -O2 builds write the same bytes
 #
 # Prerequisites: a C compiler, SQLite's headers and the sqlite3 shell
 # (Debian: libsqlite3-dev sqlite3); node and npm for the Node binding test.
@@ -226,3 +230,59 @@ format:
 
 clean:
 	rm -rf build papers.so papers.dylib
+
+# ---- dqlite: a replicated library (docs/distributed.md) --------------------
+# build/papers-dqlite runs one node of a dqlite cluster with the extension
+# compiled in and registered in the process (sqlite3_auto_extension); it
+# links Debian's libdqlite and libsqlite3 (libdqlite-dev). test-dqlite runs
+# three nodes on loopback through the `dqlite` shell (go-dqlite). The
+# extension compiled in is the single-file build (make dist) where the tree
+# has one, else ext/*.c.
+ifneq ($(wildcard tool/mkdist.sh),)
+DQLITE_EXT_SOURCES := dist/papers.c
+else
+DQLITE_EXT_SOURCES := $(SOURCES)
+endif
+C_FILES += dqlite/papers_dqlite.c
+
+build/papers-dqlite: dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) $(HEADERS) Makefile
+	@mkdir -p build
+	$(CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) -DSQLITE_CORE $(call DEFINES,dqlite) -o $@ \
+	  dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) -ldqlite -lsqlite3 -lm -lpthread
+
+.PHONY: dqlite test-dqlite asan-dqlite test-determinism
+dqlite: build/papers-dqlite
+
+test-dqlite: build/papers-dqlite papers.$(SO)
+	SQLITE3=$(SQLITE3) timeout 300 tests/dqlite/cluster.sh ./build/papers-dqlite ./papers
+
+# The same test with the node program built with ASan + UBSan, leak checks on.
+build/asan/papers-dqlite: dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) $(HEADERS) Makefile
+	@mkdir -p build/asan
+	$(CC) $(ASAN_FLAGS) $(WARNINGS) -DSQLITE_CORE $(call DEFINES,asan dqlite) -o $@ \
+	  dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) -ldqlite -lsqlite3 -lm -lpthread
+
+asan-dqlite: build/asan/papers-dqlite papers.$(SO)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  SQLITE3=$(SQLITE3) timeout 300 tests/dqlite/cluster.sh ./build/asan/papers-dqlite ./papers
+
+# ---- determinism across builds (docs/distributed.md) -----------------------
+# The library built by gcc -O0, gcc -O2 and clang -O2 (the release flags
+# otherwise) must write the same bytes; tests/determinism/run.sh compares
+# them, and the last one again in another locale, time zone and date.
+DETERMINISM_FLAGS := -fPIC -fvisibility=hidden -ffp-contract=off $(WARNINGS) -shared
+# build/determinism/COMPILER-OPT/papers.so: built by COMPILER with -OPT
+build/determinism/%/papers.so: $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p $(@D)
+	$(firstword $(subst -, ,$*)) -$(lastword $(subst -, ,$*)) $(DETERMINISM_FLAGS) \
+	  $(call DEFINES,$*) -o $@ $(SOURCES)
+
+# Where the tree has the WebAssembly build (make wasm), it is compared too.
+DETERMINISM_BUILDS := gcc-O0 gcc-O2 clang-O2
+ifneq ($(wildcard bindings/wasm/api.js),)
+DETERMINISM_WASM := wasm=dist/wasm/papers-sqlite.mjs
+test-determinism: dist/wasm/papers-sqlite.mjs
+endif
+test-determinism: $(foreach b,$(DETERMINISM_BUILDS),build/determinism/$(b)/papers.so)
+	tests/determinism/run.sh $(PYTHON) \
+	  $(foreach b,$(DETERMINISM_BUILDS),$(b)=build/determinism/$(b)/papers) $(DETERMINISM_WASM)
