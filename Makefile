@@ -15,6 +15,12 @@
 #   make install    papers.so into $(DESTDIR)$(PREFIX)/lib, so that `.load papers` works
 #   make windows    papers.dll cross-compiled with mingw-w64 (build/windows/)
 #   make release-check  dist, packages, Windows, the tests against the installed copies
+#   make wasm       dist/wasm/: papers with SQLite in WebAssembly, and the page
+#   make test-wasm / test-browser   its Node test, the page in headless Chromium
+#   make dqlite     build/papers-dqlite, a dqlite node with papers (docs/distributed.md)
+#   make test-dqlite       a three-node dqlite cluster: failover, catch-up
+#   make asan-dqlite       the same with the node built with ASan + UBSan
+#   make test-determinism  gcc -O0/-O2 and clang -O2 builds write the same bytes
 #
 # Prerequisites: a C compiler, SQLite's headers and the sqlite3 shell
 # (Debian: libsqlite3-dev sqlite3). Optional, their tests skipped when missing:
@@ -88,7 +94,20 @@ build/crash: tests/crash.c tests/index_state.h $(SOURCES) $(HEADERS) Makefile
 	$(CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,crash) -o $@ \
 	  tests/crash.c $(SOURCES) -lsqlite3 -lm
 
-test: papers.$(SO) build/runner build/old_sqlite build/crash $(if $(NPM),node-deps) package-src python-note
+# Damaged shadow tables (tests/corrupt.c, run by tests/corrupt.test; make asan
+# runs its ASan+UBSan build): the extension's sources compiled in.
+build/corrupt: tests/corrupt.c tests/damaged_index.h $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p build
+	$(CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,corrupt) -o $@ \
+	  tests/corrupt.c $(SOURCES) -lsqlite3 -lm
+
+build/asan/corrupt: tests/corrupt.c tests/damaged_index.h $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p build/asan
+	$(CC) $(ASAN_FLAGS) $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,corrupt) -o $@ \
+	  tests/corrupt.c $(SOURCES) -lsqlite3 -lm
+
+test: papers.$(SO) build/runner build/old_sqlite build/crash build/corrupt $(if $(NPM),node-deps) \
+      package-src python-note
 	$(TEST_ENV) ./build/runner --ext ./papers $(TESTS) $(DOCS)
 
 # Its rebuild gathers postings 64 at a time, so the tests cross many ranges.
@@ -101,10 +120,13 @@ build/asan/runner: tests/runner.c Makefile
 	$(CC) $(ASAN_FLAGS) $(WARNINGS) -o $@ tests/runner.c -lsqlite3
 
 # Leak checking is on; any sanitizer report fails the run. The binding tests
-# (exec blocks) load the release build into other programs, so they are skipped.
-asan: build/asan/papers.so build/asan/runner
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ./build/asan/runner --no-exec --ext ./build/asan/papers $(TESTS) $(DOCS)
+# (exec blocks) load the release build into other programs, so they are skipped;
+# the corruption suite (an exec block of make test) runs here first, sanitized.
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+asan: build/asan/papers.so build/asan/runner build/asan/corrupt
+	$(ASAN_ENV) ./build/asan/corrupt
+	$(ASAN_ENV) ./build/asan/runner --no-exec --ext ./build/asan/papers $(TESTS) $(DOCS)
 
 valgrind: papers.$(SO) build/runner
 	valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
@@ -163,7 +185,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_MAX_LEN ?= 65536
 FUZZ_FORMATS := hf-daily hf-markdown arxiv-mail arxiv-rss arxiv-atom \
                 daily-arxiv-table daily-arxiv-list markdown-blocks
-FUZZ_TARGETS := $(addprefix parse-,$(FUZZ_FORMATS)) parse-auto key vector keywords index
+FUZZ_TARGETS := $(addprefix parse-,$(FUZZ_FORMATS)) parse-auto key vector keywords index corrupt
 FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=all -DSQLITE_CORE -DINDEX_PENDING_TERM=4 \
                 -DINDEX_BUFFER_TERMS=64 $(WARNINGS)
@@ -210,7 +232,7 @@ oom: build/oom/oom
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ./build/oom/oom
 
-C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/oom.c tests/crash.c tests/index_state.h $(wildcard tests/bench/*.c) \
+C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/oom.c tests/crash.c tests/corrupt.c tests/damaged_index.h tests/index_state.h $(wildcard tests/bench/*.c) \
            $(wildcard tests/fuzz/*.c)
 
 lint:
@@ -221,6 +243,137 @@ format:
 
 clean: clean-packages
 	rm -rf build papers.so papers.dylib papers.dll
+
+# ---- WebAssembly: dist/wasm/ (docs/browser.md) -----------------------------
+# make wasm          dist/wasm/papers-sqlite.mjs + .wasm (SQLite + papers, by
+#                    emscripten's emcc) and the digest reader page beside them
+# make test-wasm     the Node test: the module gives the native library's rows
+# make test-browser  the page in headless Chromium (screenshots in build/)
+# SQLite is the amalgamation the better-sqlite3 npm package carries, pinned by
+# tests/bindings/package-lock.json. WASM_PAPERS is what of papers is compiled
+# in: the single-file build (make dist) where the tree has one, else ext/*.c.
+EMCC        ?= emcc
+wasm_comma  := ,
+wasm_space  := $(subst ,, )
+EMCC_ENV    := NODE_PATH=/usr/share/nodejs
+WASM_SQLITE := tests/bindings/node_modules/better-sqlite3/deps/sqlite3
+WASM_PAPERS := $(if $(wildcard tool/mkdist.sh),dist/papers.c,$(SOURCES))
+WASM_PAGE   := $(addprefix bindings/wasm/,index.html app.js style.css) sql/recipes/dedupe.sql \
+               sql/papers_index_triggers.sql
+WASM_CFLAGS := -O2 -ffp-contract=off -I$(WASM_SQLITE) -Iext -DSQLITE_CORE -DSQLITE_ENABLE_FTS5 \
+               -DSQLITE_ENABLE_MATH_FUNCTIONS -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION \
+               -DSQLITE_TEMP_STORE=3 -DSQLITE_DEFAULT_MEMSTATUS=0
+WASM_EXPORTS := papers_wasm_init papers_wasm_bind_int64 papers_wasm_bind_int64_text \
+  papers_wasm_column_int64_fits papers_wasm_serialize papers_wasm_deserialize malloc free \
+  sqlite3_open_v2 sqlite3_close_v2 sqlite3_errmsg sqlite3_exec sqlite3_prepare_v2 \
+  sqlite3_finalize sqlite3_step sqlite3_bind_parameter_count sqlite3_bind_parameter_name \
+  sqlite3_bind_null sqlite3_bind_double sqlite3_bind_text sqlite3_bind_blob \
+  sqlite3_column_count sqlite3_column_type sqlite3_column_double sqlite3_column_text \
+  sqlite3_column_blob sqlite3_column_bytes sqlite3_malloc sqlite3_free
+WASM_LDFLAGS := -O2 -sMODULARIZE=1 -sEXPORT_NAME=createPapersModule -sENVIRONMENT=web,worker \
+  -sALLOW_MEMORY_GROWTH=1 -sTOTAL_STACK=5242880 \
+  -sEXPORTED_FUNCTIONS=$(subst $(wasm_space),$(wasm_comma),$(addprefix _,$(WASM_EXPORTS)))
+
+.PHONY: wasm test-wasm test-browser
+C_FILES += bindings/wasm/papers_wasm.c
+
+build/wasm/sqlite3.o: $(WASM_SQLITE)/sqlite3.c | $(NODE_DEPS)
+	@mkdir -p build/wasm
+	$(EMCC_ENV) $(EMCC) $(WASM_CFLAGS) -c -o $@ $<
+
+build/wasm/papers-sqlite.js: build/wasm/sqlite3.o $(WASM_PAPERS) $(HEADERS) bindings/wasm/papers_wasm.c \
+                      bindings/wasm/api.js Makefile
+	$(EMCC_ENV) $(EMCC) $(WASM_CFLAGS) $(call DEFINES,wasm) $(WASM_LDFLAGS) \
+	  --extern-post-js bindings/wasm/api.js -o $@ build/wasm/sqlite3.o $(WASM_PAPERS) \
+	  bindings/wasm/papers_wasm.c
+
+dist/wasm/papers-sqlite.mjs: build/wasm/papers-sqlite.js $(WASM_PAGE)
+	@mkdir -p dist/wasm
+	cp build/wasm/papers-sqlite.wasm dist/wasm/
+	cp build/wasm/papers-sqlite.js $@
+	cp $(WASM_PAGE) dist/wasm/
+
+wasm: dist/wasm/papers-sqlite.mjs
+
+BROWSER_DEPS := tests/browser/node_modules/puppeteer-core/package.json
+$(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# tests/wasm/api.mjs prints tests/wasm/api.expected; docs/browser.md's example
+# is tests/wasm/example.mjs, word for word, and prints tests/wasm/example.expected.
+test-wasm: wasm papers.$(SO) $(NODE_DEPS)
+	SQLITE3=$(SQLITE3) node tests/wasm/equal.mjs
+	node tests/wasm/api.mjs | diff - tests/wasm/api.expected && echo "the JavaScript API: as expected"
+	sed -n '/^```js$$/,/^```$$/p' docs/browser.md | sed '1d;$$d' | diff - tests/wasm/example.mjs
+	node tests/wasm/example.mjs | diff - tests/wasm/example.expected
+	@echo "docs/browser.md example: same code, same output"
+
+# With DATA (the evaluation set of make quality) at hand, the page also reads a
+# 600-paper digest made from it, and its timings are printed.
+BIG_DIGEST := $(if $(wildcard $(DATA)/*.jsonl),build/wasm/digest-600.txt)
+build/wasm/digest-600.txt: tests/browser/arxiv_digest.mjs
+	@mkdir -p build/wasm
+	node tests/browser/arxiv_digest.mjs $(DATA) 600 > $@
+
+test-browser: wasm papers.$(SO) $(NODE_DEPS) $(BROWSER_DEPS) $(BIG_DIGEST)
+	node tests/browser/test.mjs $(BIG_DIGEST)
+
+# ---- dqlite: a replicated library (docs/distributed.md) --------------------
+# build/papers-dqlite runs one node of a dqlite cluster with the extension
+# compiled in and registered in the process (sqlite3_auto_extension); it
+# links Debian's libdqlite and libsqlite3 (libdqlite-dev). test-dqlite runs
+# three nodes on loopback through the `dqlite` shell (go-dqlite). The
+# extension compiled in is the single-file build (make dist) where the tree
+# has one, else ext/*.c.
+ifneq ($(wildcard tool/mkdist.sh),)
+DQLITE_EXT_SOURCES := dist/papers.c
+else
+DQLITE_EXT_SOURCES := $(SOURCES)
+endif
+C_FILES += dqlite/papers_dqlite.c
+
+build/papers-dqlite: dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) $(HEADERS) Makefile
+	@mkdir -p build
+	$(CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) -DSQLITE_CORE $(call DEFINES,dqlite) -o $@ \
+	  dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) -ldqlite -lsqlite3 -lm -lpthread
+
+.PHONY: dqlite test-dqlite asan-dqlite test-determinism
+dqlite: build/papers-dqlite
+
+test-dqlite: build/papers-dqlite papers.$(SO)
+	SQLITE3=$(SQLITE3) timeout 300 tests/dqlite/cluster.sh ./build/papers-dqlite ./papers
+
+# The same test with the node program built with ASan + UBSan, leak checks on.
+build/asan/papers-dqlite: dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) $(HEADERS) Makefile
+	@mkdir -p build/asan
+	$(CC) $(ASAN_FLAGS) $(WARNINGS) -DSQLITE_CORE $(call DEFINES,asan dqlite) -o $@ \
+	  dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) -ldqlite -lsqlite3 -lm -lpthread
+
+asan-dqlite: build/asan/papers-dqlite papers.$(SO)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  SQLITE3=$(SQLITE3) timeout 300 tests/dqlite/cluster.sh ./build/asan/papers-dqlite ./papers
+
+# ---- determinism across builds (docs/distributed.md) -----------------------
+# The library built by gcc -O0, gcc -O2 and clang -O2 (the release flags
+# otherwise) must write the same bytes; tests/determinism/run.sh compares
+# them, and the last one again in another locale, time zone and date.
+DETERMINISM_FLAGS := -fPIC -fvisibility=hidden -ffp-contract=off $(WARNINGS) -shared
+# build/determinism/COMPILER-OPT/papers.so: built by COMPILER with -OPT
+build/determinism/%/papers.so: $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p $(@D)
+	$(firstword $(subst -, ,$*)) -$(lastword $(subst -, ,$*)) $(DETERMINISM_FLAGS) \
+	  $(call DEFINES,$*) -o $@ $(SOURCES)
+
+# Where the tree has the WebAssembly build (make wasm), it is compared too.
+DETERMINISM_BUILDS := gcc-O0 gcc-O2 clang-O2
+ifneq ($(wildcard bindings/wasm/api.js),)
+DETERMINISM_WASM := wasm=dist/wasm/papers-sqlite.mjs
+test-determinism: dist/wasm/papers-sqlite.mjs
+endif
+test-determinism: $(foreach b,$(DETERMINISM_BUILDS),build/determinism/$(b)/papers.so)
+	tests/determinism/run.sh $(PYTHON) \
+	  $(foreach b,$(DETERMINISM_BUILDS),$(b)=build/determinism/$(b)/papers) $(DETERMINISM_WASM)
 
 # ---- install, packages, Windows, release (docs/install.md) ------------------
 .PHONY: install uninstall package-src python-note windows version-check release-check \
@@ -251,11 +404,11 @@ ifeq ($(SO),so)
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 endif
 
-# The packages' C source, made by this one step: the library's C files and
-# SQLite's two headers (so that a package builds without SQLite's development
+# The packages' C source, made by this one step: the single-file build (make
+# dist; the C files of ext/ in a tree without it) and SQLite's two headers (so that a package builds without SQLite's development
 # files), copied into build/package-src/ and into each package's src/ (with
 # the LICENSE beside it).
-PACKAGE_C      := $(SOURCES) $(HEADERS)
+PACKAGE_C      := $(if $(wildcard tool/mkdist.sh),dist/papers.c dist/papers.h,$(SOURCES) $(HEADERS))
 SQLITE_INCLUDE ?= /usr/include
 PACKAGE_SRC    := build/package-src
 PACKAGE_DIRS   := bindings/python/src bindings/node/src
@@ -320,8 +473,8 @@ version-check: papers.$(SO)
 # that copy (tests/packages.test installs the Python and Node packages and
 # runs them too); the npm tarball is left in build/release/.
 RELEASE_ROOT := $(CURDIR)/build/release/root
-release-check: papers.$(SO) build/runner build/old_sqlite build/crash node-deps package-src \
-               version-check windows
+release-check: papers.$(SO) build/runner build/old_sqlite build/crash build/corrupt node-deps \
+               package-src version-check windows
 	@for t in PYTHON="$(PYTHON)" PYTHON_VENV="$(PYTHON_VENV)" NODE="$(NODE)" NPM="$(NPM)"; do \
 	   case "$$t" in *=) echo "release-check: $${t%=} is missing (docs/install.md)"; exit 1;; esac; done
 	rm -rf build/release
