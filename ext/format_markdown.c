@@ -777,6 +777,7 @@ static int blocks_detect(const char *z, i64 n) {
 
 const PapersFormat papers_format_daily_arxiv_table = {
     "daily-arxiv-table",
+    "table row",
     "daily-arxiv markdown table: |**date**|**title**|First Author et.al.|[id](url)|code| "
     "under ## Topic headings",
     "## SLAM\n"
@@ -793,6 +794,7 @@ const PapersFormat papers_format_daily_arxiv_table = {
 
 const PapersFormat papers_format_daily_arxiv_list = {
     "daily-arxiv-list",
+    "list item",
     "daily-arxiv markdown list: - date, **title**, First Author et.al., Paper: "
     "[url](url)",
     "## SLAM\n"
@@ -808,6 +810,7 @@ const PapersFormat papers_format_daily_arxiv_list = {
 
 const PapersFormat papers_format_markdown_blocks = {
     "markdown-blocks",
+    "paper block",
     "markdown blocks: # Title, **Authors**:, **Link**:, **Abstract**:, then ---",
     "# UniRank: End-to-End Domain-Specific Reranking\n"
     "\n"

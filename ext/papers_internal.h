@@ -215,6 +215,7 @@ typedef struct PapersParser {
 
 struct PapersFormat {
   const char *zName;        /* as given to papers_parse's format argument */
+  const char *zEntry;       /* what one paper is called in it ("card"), for errors */
   const char *zDescription; /* one line, for papers_formats */
   const char *zExample;     /* a short digest of this format, for papers_formats */
   /* Confidence (0 = not this format) that the first bytes are this format. */
