@@ -54,8 +54,9 @@ static const char *const azChrome[] = {
 };
 
 /* No chrome line is longer than this, white space folded; longer lines are
-** not looked at. Every chrome line starts with one of CHROME_FIRST_BYTES. */
-#define CHROME_MAX         48
+** not looked at. */
+#define CHROME_MAX 48
+/* The first bytes of the chrome lines, for a quick test. */
 #define CHROME_FIRST_BYTES "nGSDbWM"
 
 /* A title and abstract without the metadata block count as a card only
@@ -91,11 +92,6 @@ typedef struct Paragraph {
 
 static int is_chrome_line(const PapersLine *pLine);
 
-/* True when the line ends a paragraph: a blank line or a chrome line. */
-static int ends_paragraph(const PapersLine *pLine) {
-  return papers_is_blank(pLine->z, pLine->n) || is_chrome_line(pLine);
-}
-
 /* Reads the next paragraph, a run of lines up to a blank or chrome line, of
 ** PARAGRAPH_MAX lines at most (the rest is the next paragraph: a step reads
 ** a bounded number of lines); returns 0 when the input has only blank lines
@@ -103,8 +99,8 @@ static int ends_paragraph(const PapersLine *pLine) {
 ** skipped those). */
 static int read_paragraph(PapersLines *pLines, Paragraph *pPar) {
   PapersLine line;
-  PapersLines before;
-  int nRead = 0;
+  int nRead = 0, isChrome = 0;
+  i64 iPos, iLine;
   do {
     if (!papers_lines_next(pLines, &line))
       return 0;
@@ -119,10 +115,15 @@ static int read_paragraph(PapersLines *pLines, Paragraph *pPar) {
       pPar->nLine = 4;
     }
     pPar->zEnd = line.z + line.n;
-    before = *pLines;
+    iPos = pLines->iPos;
+    iLine = pLines->iLine;
   } while (++nRead < PARAGRAPH_MAX && papers_lines_next(pLines, &line) &&
-           !ends_paragraph(&line));
-  *pLines = before; /* the line that ended it is read again */
+           !papers_is_blank(line.z, line.n) && !(isChrome = is_chrome_line(&line)));
+  if (isChrome) {
+    /* the chrome line that ended it is read again */
+    pLines->iPos = iPos;
+    pLines->iLine = iLine;
+  }
   return 1;
 }
 
@@ -296,16 +297,35 @@ static int is_chrome(const char *z, i64 n) {
   return 0;
 }
 
+/* True when a line that starts with byte c is no chrome line: the quick
+** test for the many lines that start with a printable ASCII byte. */
+static int starts_no_chrome(unsigned char c) {
+  return c > ' ' && c < 0x80 && strchr(CHROME_FIRST_BYTES, c) == 0;
+}
+
+/* True when z[0..n), white space skipped, starts as some chrome line does. */
+static int starts_as_chrome(const char *z, i64 n) {
+  const char *zEnd = z + n;
+  if (n < 3 || starts_no_chrome((unsigned char)z[0]))
+    return 0;
+  int nSpace;
+  while ((nSpace = papers_space_len(z, zEnd)) > 0)
+    z += nSpace;
+  if (zEnd - z < 3)
+    return 0;
+  for (size_t i = 0; i < sizeof(azChrome) / sizeof(azChrome[0]); i++) {
+    if (memcmp(z, azChrome[i], 3) == 0)
+      return 1;
+  }
+  return 0;
+}
+
 /* True when the line is page chrome. Cheap on the lines of cards: only a
 ** line that starts as some chrome starts, and is not longer than any chrome
 ** with room for white space, is folded and compared. */
 static int is_chrome_line(const PapersLine *pLine) {
   char zBuf[2 * CHROME_MAX];
-  const char *z = pLine->z, *zEnd = pLine->z + pLine->n;
-  int nSpace;
-  while ((nSpace = papers_space_len(z, zEnd)) > 0)
-    z += nSpace;
-  if (z == zEnd || strchr(CHROME_FIRST_BYTES, *z) == 0)
+  if (!starts_as_chrome(pLine->z, pLine->n))
     return 0;
   i64 n = papers_fold_short(zBuf, (i64)sizeof(zBuf), pLine->z, pLine->n);
   return n > 0 && n <= CHROME_MAX && is_chrome(zBuf, n);
@@ -341,6 +361,10 @@ static int take_page_date(PapersParser *p, const PapersLine *pLine, const char *
 ** and the next one goes on. */
 static int skip_chrome(PapersParser *p) {
   char zBuf[SHORT_LINE];
+  if ((p->iState & HF_PAST_HEADER) && p->lines.iPos < p->lines.n &&
+      starts_no_chrome((unsigned char)p->lines.z[p->lines.iPos])) {
+    return 0; /* the common case: a card's title follows a card */
+  }
   for (;;) {
     PapersLines before = p->lines;
     PapersLine line;
