@@ -78,6 +78,16 @@ static int is_card_start(PapersSpan s) {
   return starts_with(s, VOTE_MARK) || starts_with(s, HF_LOGIN_PAPER);
 }
 
+/* Reads the next line that is not blank, as next_text(), unless it starts a
+** card: then it is left unread and 0 returned, as at the end. */
+static int next_in_card(PapersLines *pLines, PapersLine *pLine, PapersSpan *pText) {
+  PapersLines before = *pLines;
+  if (next_text(pLines, pLine, pText) && !is_card_start(*pText))
+    return 1;
+  *pLines = before;
+  return 0;
+}
+
 static int is_link(PapersSpan s) {
   return starts_with(s, "https://") || starts_with(s, "http://");
 }
@@ -146,14 +156,7 @@ static void reject_line(PapersParser *p, const PapersLine *pLine, const char *zR
 static int skip_preamble(PapersParser *p) {
   PapersLine line;
   PapersSpan s;
-  for (;;) {
-    PapersLines before = p->lines;
-    if (!next_text(&p->lines, &line, &s))
-      return 0;
-    if (is_card_start(s)) {
-      p->lines = before;
-      return 0;
-    }
+  while (next_in_card(&p->lines, &line, &s)) {
     PapersDate date;
     if (parse_bare_date(p, s, &date)) {
       if (date)
@@ -163,6 +166,7 @@ static int skip_preamble(PapersParser *p) {
       return 1;
     }
   }
+  return 0;
 }
 
 /* Reads the abstract: the lines up to the paper's link again. Returns 0
@@ -173,13 +177,8 @@ static int read_abstract(PapersParser *p, PapersSpan paper) {
   PapersSpan s;
   const char *zStart = 0, *zEnd = 0;
   for (;;) {
-    PapersLines before = p->lines;
-    if (!next_text(&p->lines, &line, &s))
+    if (!next_in_card(&p->lines, &line, &s))
       return 0;
-    if (is_card_start(s)) {
-      p->lines = before;
-      return 0;
-    }
     if (s.n == paper.n && memcmp(s.z, paper.z, (size_t)s.n) == 0)
       break;
     if (zStart == 0)
@@ -251,14 +250,7 @@ static void read_metadata(PapersParser *p, PapersSpan id) {
   Metadata meta = {0, 0, -1};
   PapersLine line;
   PapersSpan s;
-  for (;;) {
-    PapersLines before = p->lines;
-    if (!next_text(&p->lines, &line, &s))
-      break;
-    if (is_card_start(s)) {
-      p->lines = before;
-      break;
-    }
+  while (next_in_card(&p->lines, &line, &s)) {
     if (!take_metadata(p, &meta, &line, s, id))
       reject_line(p, &line, "not part of a card's metadata");
   }
