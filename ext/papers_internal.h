@@ -85,6 +85,11 @@ void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr);
 /* Parses an unsigned decimal integer of z[0..n); 0 on overflow or non-digits. */
 int papers_parse_count(const char *z, i64 n, i64 *pValue);
 
+/* Parses a whole decimal number ([+-]digits[.digits][e[+-]digits]) the same
+** in every locale; 0 when z is not one. Equal to strtod()'s value in the "C"
+** locale for up to 15 significant digits and exponents within 10^+-22. */
+int papers_parse_decimal(const char *z, double *pValue);
+
 /* ---- dates.c --------------------------------------------------------- */
 
 /* A calendar date packed as yyyymmdd; 0 is "no date". */
@@ -409,6 +414,9 @@ int papers_stats_open(PapersConn *pConn, const char *zIndex, PapersStats **ppSta
 ** so that the statistics read next include them. papers_stats_open() does
 ** it; a caller that keeps the statistics across calls does it at each call. */
 int papers_stats_sync(PapersStats *pStats);
+/* What the last call that returned SQLITE_CORRUPT_VTAB found wrong with the
+** index's shadow tables, or 0; sqlite3_malloc'd, the caller's from now on. */
+char *papers_stats_take_error(PapersStats *pStats);
 void papers_stats_close(PapersStats *pStats);
 /* The analyzer of the index's tokenize option. */
 PapersAnalyzer *papers_stats_analyzer(PapersStats *pStats);

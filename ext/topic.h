@@ -55,6 +55,10 @@ int topic_stats_get(sqlite3_context *pCtx, PapersConn *pConn, sqlite3_value **ar
                     int iArg, const char *zFunc, PapersStats **ppStats, int *pIsNew);
 void topic_stats_keep(sqlite3_context *pCtx, int iArg, PapersStats *pStats, int isNew);
 
+/* rc of a call on the statistics; when it is SQLITE_CORRUPT_VTAB, *pzErr
+** says what is damaged, prefixed with zFunc. */
+int topic_stats_error(PapersStats *pStats, const char *zFunc, int rc, char **pzErr);
+
 /* A readable label of term id: its most frequent surface form in the first
 ** text operand that holds it, else the index vocabulary's form, else the id
 ** as 16 lower-case hex digits. Returned sqlite3_malloc'd (0: out of memory). */
