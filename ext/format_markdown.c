@@ -3,7 +3,7 @@
 ** docs/format-markdown.md describes them for users.
 **
 **   daily-arxiv-table  Markdown tables of papers, each column read by its
-**                      header's name (table_role); a title may link to arXiv.
+**                      header's name (papers_md_table_role); a title may link to arXiv.
 **                      Rows without a header have the layout of the tables of
 **                      the "daily-arxiv" generators (cv-arxiv-daily and forks),
 **                      under a `## Topic` heading, one row a paper:
@@ -46,17 +46,6 @@
 
 #include <string.h>
 
-/* What a table column holds, as its header names it (table_role). */
-enum {
-  ROLE_OTHER = 0,
-  ROLE_DATE,
-  ROLE_TITLE,
-  ROLE_AUTHORS,
-  ROLE_ABSTRACT,
-  ROLE_LINK,
-  ROLE_CODE
-};
-
 /* Columns of a table beyond this are not looked at. */
 #define TABLE_MAX_COLUMNS 32
 
@@ -70,6 +59,7 @@ typedef struct MarkdownState {
   int nColumn;
   int iTitle; /* the title column, -1 when the header names none */
   unsigned char aRole[TABLE_MAX_COLUMNS];
+  PapersMdRefs refs; /* the link reference definitions after the table */
 } MarkdownState;
 
 /* markdown-blocks: iState is STATE_SKIP_REST after a block was cut short
@@ -125,16 +115,6 @@ static int is_digits(const char *z, i64 n) {
       return 0;
   }
   return 1;
-}
-
-/* The span without a `**` on both ends (markdown bold), trimmed. */
-static PapersSpan strip_bold(PapersSpan span) {
-  span = papers_trim(span.z, span.n);
-  if (span.n >= 4 && starts_with(span.z, span.n, "**") &&
-      ends_with(span.z, span.n, "**")) {
-    span = papers_trim(span.z + 2, span.n - 4);
-  }
-  return span;
 }
 
 /* ---- markdown lines ---------------------------------------------------- */
@@ -290,7 +270,7 @@ static void take_paper_link(PapersParser *p, PapersSpan text, PapersSpan url,
 /* Reads a paper-link cell: "[text](url)", or a bare id or URL. */
 static void take_paper_cell(PapersParser *p, PapersSpan cell, const PapersLine *pLine) {
   PapersSpan text = {0, 0}, url = {0, 0};
-  cell = strip_bold(cell);
+  cell = papers_md_strip_bold(cell);
   if (parse_link(cell.z, cell.n, &text, &url) != cell.n) {
     text = cell;
     url.z = 0;
@@ -302,7 +282,7 @@ static void take_paper_cell(PapersParser *p, PapersSpan cell, const PapersLine *
 
 /* Sets date_text and published from an ISO date as written. */
 static void take_date(PapersParser *p, PapersSpan date, const PapersLine *pLine) {
-  date = strip_bold(date);
+  date = papers_md_strip_bold(date);
   p->rec.dateText = date;
   if (!papers_date_from_iso(date.z, date.n, &p->rec.published)) {
     p->rec.published = 0;
@@ -329,7 +309,7 @@ static void take_authors(PapersParser *p, PapersSpan cell) {
 static void take_code(PapersParser *p, MarkdownState *pState, PapersSpan cell,
                       const PapersLine *pLine) {
   PapersSpan text, url;
-  cell = strip_bold(cell);
+  cell = papers_md_strip_bold(cell);
   pState->code.z = 0;
   if (cell.n == 0 || (cell.n == 4 && memcmp(cell.z, "null", 4) == 0))
     return;
@@ -444,66 +424,21 @@ static int is_table_header(const PapersLines *pLines) {
 
 /* ---- tables named by their headers ------------------------------------ */
 
-/* The role of a header cell, by its name (any ASCII case, bold removed):
-** the names of each role, '|'-separated, in aRoleNames[role]. */
-static int table_role(PapersSpan cell) {
-  static const char *const aRoleNames[] = {
-      [ROLE_DATE] = "date|publish date|published|\xE6\x97\xA5\xE6\x9C\x9F", /* 日期 */
-      [ROLE_TITLE] = "title|paper|paper title|\xE6\xA0\x87\xE9\xA2\x98|"    /* 标题 */
-                     "\xE9\xA2\x98\xE7\x9B\xAE|\xE8\xAE\xBA\xE6\x96\x87", /* 题目 论文 */
-      [ROLE_AUTHORS] = "authors|author|first author|\xE4\xBD\x9C\xE8\x80\x85", /* 作者 */
-      [ROLE_ABSTRACT] = "summary|abstract|tl;dr|tldr|\xE6\x91\x98\xE8\xA6\x81", /* 摘要 */
-      [ROLE_LINK] = "link|links|pdf|url|ref|arxiv|\xE9\x93\xBE\xE6\x8E\xA5", /* 链接 */
-      [ROLE_CODE] = "code|\xE4\xBB\xA3\xE7\xA0\x81",                         /* 代码 */
-  };
-  cell = strip_bold(cell);
-  for (int role = ROLE_DATE; role <= ROLE_CODE; role++) {
-    const char *zName = aRoleNames[role];
-    while (*zName) {
-      size_t nName = strcspn(zName, "|");
-      if ((size_t)cell.n == nName && sqlite3_strnicmp(cell.z, zName, (int)nName) == 0)
-        return role;
-      zName += nName + (zName[nName] == '|');
-    }
-  }
-  return ROLE_OTHER;
-}
-
-/* Splits a trimmed row "| a | b |" (the outer pipes optional but the first)
-** at its pipes into up to nMax cells; returns how many cells it has (which
-** may be more than nMax: only the first nMax are stored). */
-static int split_cells(PapersSpan t, PapersSpan *aCell, int nMax) {
-  const char *z = t.z + 1, *zEnd = t.z + t.n;
-  int nCell = 0;
-  if (zEnd > z && zEnd[-1] == '|')
-    zEnd--;
-  for (;;) {
-    const char *zPipe = z;
-    while (zPipe < zEnd && (*zPipe != '|' || zPipe[-1] == '\\'))
-      zPipe++;
-    if (nCell < nMax)
-      aCell[nCell] = papers_trim(z, zPipe - z);
-    nCell++;
-    if (zPipe >= zEnd)
-      return nCell;
-    z = zPipe + 1;
-  }
-}
-
 /* Takes a header row: the role of each of its cells. A table of papers
 ** names a title column and another column of papers (authors, summary,
 ** date, link or code); iTitle is -1 for any other table. */
 static void take_table_header(MarkdownState *pState, PapersSpan t) {
   PapersSpan aCell[TABLE_MAX_COLUMNS];
-  int nCell = split_cells(t, aCell, TABLE_MAX_COLUMNS), hasOther = 0;
+  int nCell = papers_md_split_cells(t, aCell, TABLE_MAX_COLUMNS), hasOther = 0;
   pState->nColumn = nCell < TABLE_MAX_COLUMNS ? nCell : TABLE_MAX_COLUMNS;
   pState->iTitle = -1;
+  pState->refs.isRead = 0;
   for (int i = 0; i < pState->nColumn; i++) {
-    int role = table_role(aCell[i]);
+    int role = papers_md_table_role(aCell[i]);
     pState->aRole[i] = (unsigned char)role;
-    if (role == ROLE_TITLE && pState->iTitle < 0)
+    if (role == PAPERS_MD_TITLE && pState->iTitle < 0)
       pState->iTitle = i;
-    hasOther |= role != ROLE_TITLE && role != ROLE_OTHER;
+    hasOther |= role != PAPERS_MD_TITLE && role != PAPERS_MD_OTHER;
   }
   if (!hasOther)
     pState->iTitle = -1;
@@ -519,13 +454,37 @@ static int has_letter(PapersSpan t) {
   return 0;
 }
 
-/* A title cell: "[Title](url)" (the link text is the title; an arXiv URL
-** gives the id) or the title as written. */
-static void take_title_cell(PapersParser *p, PapersSpan cell) {
+/* A reference link "[text][label]" or "[label]" whose label a definition
+** after the table gives (md_refs.c): its text and the definition's URL. */
+static int parse_ref_link(const PapersParser *p, MarkdownState *pState, PapersSpan cell,
+                          PapersSpan *pText, PapersSpan *pUrl) {
+  if (cell.n < 3 || cell.z[0] != '[' || cell.z[cell.n - 1] != ']')
+    return 0;
+  const char *zMid = memchr(cell.z, ']', (size_t)cell.n);
+  PapersSpan label = span_make(cell.z + 1, cell.n - 2);
+  *pText = label;
+  if (zMid < cell.z + cell.n - 1) {
+    if (zMid[1] != '[')
+      return 0;
+    *pText = span_make(cell.z + 1, zMid - cell.z - 1);
+    label = span_make(zMid + 2, cell.z + cell.n - zMid - 3);
+  }
+  if (!pState->refs.isRead) {
+    const PapersLines *pLines = &p->lines;
+    papers_md_refs_read(&pState->refs, pLines->z + pLines->iPos, pLines->n - pLines->iPos,
+                        pLines->hasCR);
+  }
+  return papers_md_refs_find(&pState->refs, label, pUrl);
+}
+
+/* A title cell: "[Title](url)" or "[Title][ref]" (the link text is the
+** title; an arXiv URL gives the id) or the title as written. */
+static void take_title_cell(PapersParser *p, MarkdownState *pState, PapersSpan cell) {
   PapersSpan text, url;
-  cell = strip_bold(cell);
-  if (cell.n > 0 && parse_link(cell.z, cell.n, &text, &url) == cell.n && text.n > 0) {
-    p->rec.title = strip_bold(text);
+  cell = papers_md_strip_bold(cell);
+  if ((cell.n > 0 && parse_link(cell.z, cell.n, &text, &url) == cell.n && text.n > 0) ||
+      parse_ref_link(p, pState, cell, &text, &url)) {
+    p->rec.title = papers_md_strip_bold(text);
     p->rec.url = url;
     arxiv_id_from_url(url, &p->rec.arxivId, &p->rec.arxivVersion);
   } else {
@@ -533,14 +492,20 @@ static void take_title_cell(PapersParser *p, PapersSpan cell) {
   }
 }
 
-/* A link cell of a table with a header: an arXiv link sets the id (unless
-** the title's link did), any link the url; a cell naming no arXiv paper is
-** left alone when the title gave an id, reported otherwise. */
-static void take_link_cell(PapersParser *p, PapersSpan cell, const PapersLine *pLine) {
+/* A link cell of a table with a header: an arXiv link (or a footnote "[1]"
+** to one) sets the id unless the title's link did, any link the url; a
+** cell naming no arXiv paper is left alone when the title gave an id,
+** reported otherwise. */
+static void take_link_cell(PapersParser *p, MarkdownState *pState, PapersSpan cell,
+                           const PapersLine *pLine) {
+  PapersSpan text, url;
   if (cell.n == 0 || p->rec.arxivId.z)
     return;
   PapersSpan saveUrl = p->rec.url;
-  take_paper_cell(p, cell, pLine);
+  if (parse_ref_link(p, pState, papers_md_strip_bold(cell), &text, &url))
+    take_paper_link(p, text, url, pLine);
+  else
+    take_paper_cell(p, cell, pLine);
   if (p->rec.url.z == 0)
     p->rec.url = saveUrl;
 }
@@ -550,7 +515,7 @@ static void take_link_cell(PapersParser *p, PapersSpan cell, const PapersLine *p
 static void take_named_row(PapersParser *p, MarkdownState *pState,
                            const PapersLine *pLine, PapersSpan t) {
   PapersSpan aCell[TABLE_MAX_COLUMNS];
-  int nCell = split_cells(t, aCell, TABLE_MAX_COLUMNS);
+  int nCell = papers_md_split_cells(t, aCell, TABLE_MAX_COLUMNS);
   int nExtra = nCell > pState->nColumn ? nCell - pState->nColumn : 0;
   if (nCell > TABLE_MAX_COLUMNS)
     nExtra = 0;
@@ -563,25 +528,25 @@ static void take_named_row(PapersParser *p, MarkdownState *pState,
       cell.n = aCell[iCell].z + aCell[iCell].n - cell.z;
     }
     switch (pState->aRole[i]) {
-    case ROLE_TITLE:
+    case PAPERS_MD_TITLE:
       if (i == pState->iTitle)
-        take_title_cell(p, cell);
+        take_title_cell(p, pState, cell);
       break;
-    case ROLE_ABSTRACT:
+    case PAPERS_MD_ABSTRACT:
       if (cell.n > 0 && p->rec.abstract.z == 0)
         p->rec.abstract = cell;
       break;
-    case ROLE_AUTHORS:
+    case PAPERS_MD_AUTHORS:
       take_authors(p, cell);
       break;
-    case ROLE_DATE:
+    case PAPERS_MD_DATE:
       if (cell.n > 0)
         take_date(p, cell, pLine);
       break;
-    case ROLE_LINK:
-      take_link_cell(p, cell, pLine);
+    case PAPERS_MD_LINK:
+      take_link_cell(p, pState, cell, pLine);
       break;
-    case ROLE_CODE:
+    case PAPERS_MD_CODE:
       take_code(p, pState, cell, pLine);
       break;
     }
@@ -599,8 +564,8 @@ static void take_named_row(PapersParser *p, MarkdownState *pState,
 ** layout is taken for that row alone). */
 static void take_any_row(PapersParser *p, MarkdownState *pState, const PapersLine *pLine,
                          PapersSpan t) {
-  static const unsigned char aDailyArxiv[] = {ROLE_DATE, ROLE_TITLE, ROLE_AUTHORS,
-                                              ROLE_LINK, ROLE_CODE};
+  static const unsigned char aDailyArxiv[] = {
+      PAPERS_MD_DATE, PAPERS_MD_TITLE, PAPERS_MD_AUTHORS, PAPERS_MD_LINK, PAPERS_MD_CODE};
   PapersSpan aCell[5];
   const char *zReason = 0;
   if (pState->nColumn > 0) {
@@ -608,7 +573,7 @@ static void take_any_row(PapersParser *p, MarkdownState *pState, const PapersLin
       zReason = "a row of a table whose header names no title column";
     else
       take_named_row(p, pState, pLine, t);
-  } else if (split_cells(t, aCell, 5) < 5 || t.z[t.n - 1] != '|') {
+  } else if (papers_md_split_cells(t, aCell, 5) < 5 || t.z[t.n - 1] != '|') {
     zReason = "not a row |date|title|authors|link|code| of a daily-arxiv table";
   } else {
     pState->nColumn = 5;
@@ -691,10 +656,10 @@ static int take_list_entry(PapersParser *p, MarkdownState *pState,
     nSep = 2;
   }
   if (iSplit >= 0) {
-    p->rec.title = strip_bold(span_make(head.z, iSplit + (nSep == 4 ? 2 : 0)));
+    p->rec.title = papers_md_strip_bold(span_make(head.z, iSplit + (nSep == 4 ? 2 : 0)));
     take_authors(p, span_make(head.z + iSplit + nSep, head.n - iSplit - nSep));
   } else {
-    p->rec.title = strip_bold(head);
+    p->rec.title = papers_md_strip_bold(head);
   }
   /* the paper link, then optionally ", Code: LINK" */
   const char *zTail = t.z + iPaper + 9;
