@@ -1050,6 +1050,7 @@ static int index_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   int iColQuery = pTab->config.nColumn + XCOL_QUERY;
   int hasUnusable = 0; /* similar_to = or query = whose value this plan lacks */
   int hasOtherOp = 0;  /* similar_to or query with an operator other than = */
+  int nOther = 0;      /* constraints on anything else: SQLite checks them after */
   for (int i = 0; i < pInfo->nConstraint; i++) {
     const struct sqlite3_index_constraint *pCons = &pInfo->aConstraint[i];
     int isArgument = pCons->op != SQLITE_INDEX_CONSTRAINT_LIMIT &&
@@ -1059,6 +1060,9 @@ static int index_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
       hasOtherOp = 1;
     if (isArgument && pCons->op == SQLITE_INDEX_CONSTRAINT_EQ && !pCons->usable)
       hasUnusable = 1;
+    if (!isArgument && pCons->op != SQLITE_INDEX_CONSTRAINT_LIMIT &&
+        pCons->op != SQLITE_INDEX_CONSTRAINT_OFFSET)
+      nOther++;
     if (!pCons->usable)
       continue;
     if (pCons->op == SQLITE_INDEX_CONSTRAINT_LIMIT)
@@ -1105,7 +1109,11 @@ static int index_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
                          !pInfo->aOrderBy[1].desc));
     if (isScoreOrder)
       pInfo->orderByConsumed = 1;
-    if (iLimit >= 0) {
+    /* The LIMIT keeps the best rows by score: right only when SQLite neither
+    ** filters them afterwards (another constraint, not consumed) nor sorts
+    ** them otherwise (an ORDER BY not consumed). */
+    int canLimit = nOther == 0 && !hasOtherOp && (pInfo->nOrderBy == 0 || isScoreOrder);
+    if (iLimit >= 0 && canLimit) {
       pInfo->idxNum |= IDX_HAS_LIMIT;
       pInfo->aConstraintUsage[iLimit].argvIndex = ++nArgv;
       if (iOffset >= 0) {
