@@ -79,7 +79,7 @@
 #endif
 
 enum { CL_ROWID, CL_CLUSTER, CL_LABEL, CL_SIZE, CL_CENTRALITY, CL_N_OUTPUT };
-#define N_ARG 3
+#define CL_N_ARG 3
 
 static const char zClustersSchema[] =
     "CREATE TABLE x(rowid INTEGER, cluster INTEGER, label TEXT, size INTEGER,"
@@ -346,7 +346,7 @@ static int kmeans_init(Kmeans *p, const Corpus *pCorpus, int k) {
   return SQLITE_OK;
 }
 
-static sqlite3_uint64 splitmix64(sqlite3_uint64 *pState) {
+static sqlite3_uint64 clusters_splitmix64(sqlite3_uint64 *pState) {
   sqlite3_uint64 z = (*pState += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -355,7 +355,7 @@ static sqlite3_uint64 splitmix64(sqlite3_uint64 *pState) {
 
 /* A uniform number in [0, 1), exactly representable. */
 static double uniform01(sqlite3_uint64 *pState) {
-  return (double)(splitmix64(pState) >> 11) / 9007199254740992.0;
+  return (double)(clusters_splitmix64(pState) >> 11) / 9007199254740992.0;
 }
 
 /* aSimRow[j] = cosine of document i with centroid j, for every j. */
@@ -427,7 +427,7 @@ static int seed_draw(Kmeans *p, const double *aDist, double total) {
 static void kmeans_seed(Kmeans *p, double *aDist, double *aTrial) {
   const Corpus *c = p->pCorpus;
   int n = c->nDoc;
-  int iFirst = (int)(splitmix64(&p->prng) % (sqlite3_uint64)n);
+  int iFirst = (int)(clusters_splitmix64(&p->prng) % (sqlite3_uint64)n);
   kmeans_set_centroid(p, 0, iFirst);
   seed_distances(p, iFirst, aDist);
   double total = 0;
@@ -591,13 +591,13 @@ static int kmeans_best(const Corpus *pCorpus, int k, int *aBest, double *aBestSi
 /* ---- labels ------------------------------------------------------------------- */
 
 /* A candidate label term of one cluster. */
-typedef struct Candidate {
+typedef struct ClustersCandidate {
   int iFeature;
   double score;
-} Candidate;
+} ClustersCandidate;
 
-static int compare_candidates(const void *pA, const void *pB) {
-  const Candidate *a = pA, *b = pB;
+static int clusters_compare_candidates(const void *pA, const void *pB) {
+  const ClustersCandidate *a = pA, *b = pB;
   if (a->score != b->score)
     return a->score > b->score ? -1 : 1;
   return a->iFeature - b->iFeature;
@@ -679,7 +679,7 @@ static void label_choose(char **azChosen, int *pnChosen, char *zTerm) {
 static int cluster_label(const Corpus *c, PapersStats *pStats, const int *aDoc, int nDoc,
                          int nCluster, int *aCount, double *aTf, char **pzLabel) {
   int rc = SQLITE_OK;
-  Candidate *aCand = 0;
+  ClustersCandidate *aCand = 0;
   int nCand = 0, nChosen = 0;
   char *azChosen[CLUSTERS_LABEL_TERMS + 1];
   for (int d = 0; d < nDoc; d++) {
@@ -688,7 +688,7 @@ static int cluster_label(const Corpus *c, PapersStats *pStats, const int *aDoc, 
       aTf[c->aFeature[e]] += c->aWord[e];
     }
   }
-  aCand = sqlite3_malloc64(sizeof(Candidate) * (sqlite3_uint64)(c->nFeature + 1));
+  aCand = sqlite3_malloc64(sizeof(ClustersCandidate) * (sqlite3_uint64)(c->nFeature + 1));
   if (aCand == 0)
     rc = SQLITE_NOMEM;
   double meanSize = (double)c->nDoc / nCluster;
@@ -703,7 +703,7 @@ static int cluster_label(const Corpus *c, PapersStats *pStats, const int *aDoc, 
     aTf[f] = 0;
   }
   if (rc == SQLITE_OK)
-    qsort(aCand, (size_t)nCand, sizeof(Candidate), compare_candidates);
+    qsort(aCand, (size_t)nCand, sizeof(ClustersCandidate), clusters_compare_candidates);
   for (int i = 0; rc == SQLITE_OK && i < nCand && i < CLUSTERS_CANDIDATES; i++) {
     if (nChosen == CLUSTERS_LABEL_TERMS)
       break;
@@ -752,7 +752,7 @@ typedef struct ClustersTable {
 
 typedef struct ClustersCursor {
   sqlite3_vtab_cursor base;
-  sqlite3_value *apArg[N_ARG];
+  sqlite3_value *apArg[CL_N_ARG];
   ClusterRow *aRow;
   int nRow, iRow;
   char **azLabel; /* per cluster (0-based) */
@@ -784,7 +784,7 @@ static int clusters_disconnect(sqlite3_vtab *pVtab) {
 
 static int clusters_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   (void)pVtab;
-  return papers_tvf_best_index(pInfo, CL_N_OUTPUT, N_ARG);
+  return papers_tvf_best_index(pInfo, CL_N_OUTPUT, CL_N_ARG);
 }
 
 static int clusters_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
@@ -797,7 +797,7 @@ static int clusters_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
   return SQLITE_OK;
 }
 
-static void cursor_reset(ClustersCursor *pCur) {
+static void clusters_cursor_reset(ClustersCursor *pCur) {
   for (int j = 0; j < pCur->nCluster; j++)
     sqlite3_free(pCur->azLabel ? pCur->azLabel[j] : 0);
   sqlite3_free(pCur->azLabel);
@@ -811,7 +811,7 @@ static void cursor_reset(ClustersCursor *pCur) {
 
 static int clusters_close(sqlite3_vtab_cursor *pCursor) {
   ClustersCursor *pCur = (ClustersCursor *)pCursor;
-  cursor_reset(pCur);
+  clusters_cursor_reset(pCur);
   sqlite3_free(pCur);
   return SQLITE_OK;
 }
@@ -954,7 +954,7 @@ static int compare_cluster_order(const void *pA, const void *pB) {
   return a->iFirst - b->iFirst;
 }
 
-static int compare_rows(const void *pA, const void *pB) {
+static int clusters_compare_rows(const void *pA, const void *pB) {
   const ClusterRow *a = pA, *b = pB;
   if (a->iCluster != b->iCluster)
     return a->iCluster - b->iCluster;
@@ -1028,7 +1028,7 @@ static int build_rows(ClustersCursor *pCur, const Corpus *c, PapersStats *pStats
   }
   if (rc == SQLITE_OK) {
     pCur->nRow = c->nDoc;
-    qsort(pCur->aRow, (size_t)pCur->nRow, sizeof(ClusterRow), compare_rows);
+    qsort(pCur->aRow, (size_t)pCur->nRow, sizeof(ClusterRow), clusters_compare_rows);
   }
   sqlite3_free(aNumber);
   sqlite3_free(aOrder);
@@ -1074,8 +1074,8 @@ static int clusters_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char 
   ClustersTable *pTab = (ClustersTable *)pCursor->pVtab;
   (void)idxStr;
   (void)argc;
-  cursor_reset(pCur);
-  papers_tvf_args(idxNum, argv, pCur->apArg, N_ARG);
+  clusters_cursor_reset(pCur);
+  papers_tvf_args(idxNum, argv, pCur->apArg, CL_N_ARG);
   if (pCur->apArg[0] == 0) {
     return topic_vtab_error(&pTab->base,
                             sqlite3_mprintf("papers_clusters: the first argument, index,"
@@ -1109,7 +1109,7 @@ static int clusters_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char 
   corpus_free(&corpus);
   papers_stats_close(pStats);
   if (rc != SQLITE_OK)
-    cursor_reset(pCur);
+    clusters_cursor_reset(pCur);
   return rc;
 }
 

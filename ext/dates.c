@@ -143,7 +143,7 @@ PapersDate papers_date_anchor(int iMonth, int iDay, PapersDate anchor) {
   return 0;
 }
 
-static i64 count_digits(const char *z, i64 n) {
+static i64 date_count_digits(const char *z, i64 n) {
   i64 i = 0;
   while (i < n && z[i] >= '0' && z[i] <= '9')
     i++;
@@ -159,7 +159,7 @@ int papers_date_text_parse(const char *z, i64 n, PapersDateText *pOut) {
   if (iMonth == 0 || nMonth + 1 >= n)
     return 0;
   i64 iPos = nMonth + 1;
-  i64 nDayDigits = count_digits(z + iPos, n - iPos);
+  i64 nDayDigits = date_count_digits(z + iPos, n - iPos);
   if (nDayDigits < 1 || nDayDigits > 2)
     return 0;
   pOut->iMonth = iMonth;
@@ -168,7 +168,7 @@ int papers_date_text_parse(const char *z, i64 n, PapersDateText *pOut) {
   iPos += nDayDigits;
   pOut->nText = iPos;
   if (iPos + 2 < n && z[iPos] == ',' && z[iPos + 1] == ' ') {
-    i64 nYearDigits = count_digits(z + iPos + 2, n - iPos - 2);
+    i64 nYearDigits = date_count_digits(z + iPos + 2, n - iPos - 2);
     if (nYearDigits > 0) {
       int iYear = nYearDigits > 4 ? 0 : digits_value(z + iPos + 2, (int)nYearDigits);
       pOut->iYear = iYear > 0 ? iYear : -1;

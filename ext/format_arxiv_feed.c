@@ -95,13 +95,13 @@ static int span_eq(PapersSpan s, const char *zLit) {
   return (size_t)s.n == n && memcmp(s.z, zLit, n) == 0;
 }
 
-static int has_prefix(const char *z, const char *zEnd, const char *zLit) {
+static int feed_has_prefix(const char *z, const char *zEnd, const char *zLit) {
   size_t n = strlen(zLit);
   return (size_t)(zEnd - z) >= n && memcmp(z, zLit, n) == 0;
 }
 
 /* First occurrence of zLit in [z, zEnd), or 0. */
-static const char *find(const char *z, const char *zEnd, const char *zLit) {
+static const char *feed_find(const char *z, const char *zEnd, const char *zLit) {
   size_t n = strlen(zLit);
   while (zEnd - z >= (i64)n) {
     const char *zHit = memchr(z, zLit[0], (size_t)(zEnd - z) - n + 1);
@@ -154,16 +154,16 @@ static void advance(FeedState *pS, const char *zTo) {
 static const char *skip_special(const char *z, const char *zEnd) {
   const char *zClose;
   const char *zTerm;
-  if (has_prefix(z, zEnd, "<!--")) {
+  if (feed_has_prefix(z, zEnd, "<!--")) {
     zTerm = "-->";
-  } else if (has_prefix(z, zEnd, "<![CDATA[")) {
+  } else if (feed_has_prefix(z, zEnd, "<![CDATA[")) {
     zTerm = "]]>";
-  } else if (has_prefix(z, zEnd, "<?")) {
+  } else if (feed_has_prefix(z, zEnd, "<?")) {
     zTerm = "?>";
   } else {
     zTerm = ">";
   }
-  zClose = find(z + 2, zEnd, zTerm);
+  zClose = feed_find(z + 2, zEnd, zTerm);
   return zClose ? zClose + strlen(zTerm) : 0;
 }
 
@@ -387,7 +387,7 @@ static i64 decode_ref(const char *z, const char *zEnd, char *zOut, int *pnOut) {
   } aNamed[] = {
       {"amp;", '&'}, {"lt;", '<'}, {"gt;", '>'}, {"quot;", '"'}, {"apos;", '\''}};
   for (size_t i = 0; i < sizeof(aNamed) / sizeof(aNamed[0]); i++) {
-    if (has_prefix(z + 1, zEnd, aNamed[i].zName)) {
+    if (feed_has_prefix(z + 1, zEnd, aNamed[i].zName)) {
       zOut[0] = aNamed[i].c;
       *pnOut = 1;
       return 1 + (i64)strlen(aNamed[i].zName);
@@ -412,7 +412,7 @@ static i64 decode_xml(const char *z, i64 n, int isInCdata, char *zOut) {
   i64 nOut = 0;
   while (z < zEnd) {
     if (isInCdata) {
-      const char *zClose = find(z, zEnd, "]]>");
+      const char *zClose = feed_find(z, zEnd, "]]>");
       const char *zStop = zClose ? zClose : zEnd;
       memcpy(zOut + nOut, z, (size_t)(zStop - z));
       nOut += zStop - z;
@@ -425,7 +425,7 @@ static i64 decode_xml(const char *z, i64 n, int isInCdata, char *zOut) {
       if (nUsed == 0)
         zOut[nOut - 1] = '&';
       z += nUsed ? nUsed : 1;
-    } else if (*z == '<' && has_prefix(z, zEnd, "<![CDATA[")) {
+    } else if (*z == '<' && feed_has_prefix(z, zEnd, "<![CDATA[")) {
       z += 9;
       isInCdata = 1;
     } else if (*z == '<') {
@@ -585,11 +585,11 @@ static i64 id_from_reference(PapersSpan ref, PapersSpan *pId, i64 *pVersion) {
   PapersSpan s = papers_trim(ref.z, ref.n);
   const char *z = s.z, *zEnd = s.z + s.n;
   const char *zAbs;
-  while (has_prefix(z, zEnd, "oai:arXiv.org:"))
+  while (feed_has_prefix(z, zEnd, "oai:arXiv.org:"))
     z += 14;
-  if (has_prefix(z, zEnd, "arXiv:"))
+  if (feed_has_prefix(z, zEnd, "arXiv:"))
     z += 6;
-  if ((zAbs = find(z, zEnd, "/abs/")) != 0)
+  if ((zAbs = feed_find(z, zEnd, "/abs/")) != 0)
     z = zAbs + 5;
   return read_arxiv_id(z, zEnd, pId, pVersion);
 }
@@ -692,7 +692,7 @@ static void feed_reject(PapersParser *p, const char *zStart, const char *zEnd,
 static int in_cdata(const char *zFrom, const char *z) {
   int isIn = 0;
   while (zFrom < z) {
-    const char *zHit = find(zFrom, z, isIn ? "]]>" : "<![CDATA[");
+    const char *zHit = feed_find(zFrom, z, isIn ? "]]>" : "<![CDATA[");
     if (zHit == 0)
       break;
     zFrom = zHit + (isIn ? 3 : 9);
@@ -708,11 +708,11 @@ static void take_description(PapersParser *p, PapersSpan content) {
   PapersRecord *pRec = &p->rec;
   FeedItem *pItem = &((FeedState *)p->pState)->item;
   const char *zEnd = content.z + content.n;
-  const char *zType = find(content.z, zEnd, " Announce Type:");
+  const char *zType = feed_find(content.z, zEnd, " Announce Type:");
   const char *zMark = 0;
   for (const char *z = zType; z && z > content.z && zType - z < 48 && zMark == 0;) {
     z--;
-    if (has_prefix(z, zEnd, "arXiv:"))
+    if (feed_has_prefix(z, zEnd, "arXiv:"))
       zMark = z;
   }
   pRec->abstract = content;
@@ -738,7 +738,7 @@ static void take_description(PapersParser *p, PapersSpan content) {
   pItem->summary.n = zMark - content.z;
   PapersSpan rest = papers_trim(zWordEnd, zEnd - zWordEnd);
   const char *zAbstract = rest.z;
-  if (has_prefix(zAbstract, zEnd, "Abstract:"))
+  if (feed_has_prefix(zAbstract, zEnd, "Abstract:"))
     zAbstract += 9;
   pRec->abstract.z = zAbstract;
   pRec->abstract.n = zEnd - zAbstract;
@@ -753,7 +753,8 @@ static void take_rdf_title(PapersParser *p, PapersSpan content) {
   PapersRecord *pRec = &p->rec;
   const char *zEnd = content.z + content.n;
   const char *zMark = 0, *zHit;
-  for (const char *z = content.z; (zHit = find(z, zEnd, zMarker)) != 0; z = zHit + 1) {
+  for (const char *z = content.z; (zHit = feed_find(z, zEnd, zMarker)) != 0;
+       z = zHit + 1) {
     zMark = zHit;
   }
   pRec->title = content;
@@ -775,9 +776,9 @@ static void take_rdf_title(PapersParser *p, PapersSpan content) {
     ((FeedState *)p->pState)->item.primary.n = zClose - zOpen;
     z = zClose + 1;
   }
-  if (find(z, zEnd, "UPDATED")) {
+  if (feed_find(z, zEnd, "UPDATED")) {
     pRec->announce.z = "replace";
-  } else if (find(z, zEnd, "CROSS LISTED")) {
+  } else if (feed_find(z, zEnd, "CROSS LISTED")) {
     pRec->announce.z = "cross";
   } else {
     pRec->announce.z = "new";
@@ -792,7 +793,7 @@ static void widen(PapersSpan *pRange, const XmlElem *pElem) {
   pRange->n = pElem->zEnd - pRange->z;
 }
 
-static void take_date(PapersParser *p, const XmlElem *pElem, int rank) {
+static void feed_take_date(PapersParser *p, const XmlElem *pElem, int rank) {
   FeedItem *pItem = &((FeedState *)p->pState)->item;
   if (rank <= pItem->dateRank)
     return;
@@ -815,7 +816,7 @@ static void take_atom_link(PapersParser *p, const XmlElem *pElem) {
   if ((rel.z == 0 || span_eq(rel, "alternate")) && p->rec.url.z == 0) {
     p->rec.url = href;
   } else if (title.z && span_eq(title, "doi") && p->rec.doi.z == 0) {
-    const char *zDoi = find(href.z, href.z + href.n, "/10.");
+    const char *zDoi = feed_find(href.z, href.z + href.n, "/10.");
     if (zDoi) {
       p->rec.doi.z = zDoi + 1;
       p->rec.doi.n = href.z + href.n - zDoi - 1;
@@ -851,11 +852,11 @@ static int take_element(PapersParser *p, const XmlElem *pElem) {
   } else if (span_eq(name, "arxiv:primary_category")) {
     pItem->primary = attr_value(pElem->attrs, "term");
   } else if (span_eq(name, "pubDate") || span_eq(name, "published")) {
-    take_date(p, pElem, DATE_PUBLISHED);
+    feed_take_date(p, pElem, DATE_PUBLISHED);
   } else if (span_eq(name, "dc:date")) {
-    take_date(p, pElem, DATE_DC);
+    feed_take_date(p, pElem, DATE_DC);
   } else if (span_eq(name, "updated")) {
-    take_date(p, pElem, DATE_UPDATED);
+    feed_take_date(p, pElem, DATE_UPDATED);
   } else if (span_eq(name, "dc:creator") || span_eq(name, "author")) {
     widen(&pItem->authors, pElem);
   } else if (span_eq(name, "arxiv:announce_type")) {
@@ -1025,7 +1026,7 @@ static int find_item(PapersParser *p, XmlElem *pElem) {
         name.n++;
       if (root_kind(name) == pS->kind)
         return 0;
-    } else if (has_prefix(zName, pS->zEnd, zItem) && zName + nItem < pS->zEnd &&
+    } else if (feed_has_prefix(zName, pS->zEnd, zItem) && zName + nItem < pS->zEnd &&
                !is_name_char(zName[nItem])) {
       if (read_start_tag(zLt, pS->zEnd, pElem))
         return 1;
@@ -1163,7 +1164,7 @@ static void each_atom_author(const XmlElem *pElem, void *pArg) {
 
 /* RSS: dc:creator texts joined and split into names as "A, B and C" is;
 ** Atom: one name per <author>. */
-static void result_authors(const PapersParser *p, sqlite3_context *pCtx) {
+static void feed_result_authors(const PapersParser *p, sqlite3_context *pCtx) {
   const FeedState *pS = p->pState;
   ListBuilder b;
   memset(&b, 0, sizeof(b));
@@ -1303,7 +1304,7 @@ static void extra_text(const PapersParser *p, sqlite3_str *pStr, int *pnKey,
 /* extra: what an item states that no column holds: a summary before arXiv's
 ** prefix, the licence, category texts unlike arXiv's, and an
 ** arxiv:announce_type element that disagrees with the announce column. */
-static void result_extra(const PapersParser *p, sqlite3_context *pCtx) {
+static void feed_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
   const FeedState *pS = p->pState;
   const FeedItem *pItem = &pS->item;
   sqlite3 *db = sqlite3_context_db_handle(pCtx);
@@ -1345,7 +1346,7 @@ static void result_extra(const PapersParser *p, sqlite3_context *pCtx) {
 }
 
 /* links: the URLs of the decoded title and abstract. */
-static void result_links(const PapersParser *p, sqlite3_context *pCtx) {
+static void feed_result_links(const PapersParser *p, sqlite3_context *pCtx) {
   const FeedState *pS = p->pState;
   PapersSpan aSpan[2] = {{0, 0}, {0, 0}};
   char *zTitle = p->rec.title.z ? decode_text(p, p->rec.title, 0, &aSpan[0].n) : 0;
@@ -1374,7 +1375,7 @@ static void feed_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) 
     result_decoded(p, pCtx, pRec->abstract, pS->item.abstractInCdata);
     break;
   case PAPERS_COL_AUTHORS:
-    result_authors(p, pCtx);
+    feed_result_authors(p, pCtx);
     break;
   case PAPERS_COL_CATEGORIES:
     result_categories(p, pCtx);
@@ -1401,10 +1402,10 @@ static void feed_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) 
     result_decoded(p, pCtx, pRec->url, 0);
     break;
   case PAPERS_COL_LINKS:
-    result_links(p, pCtx);
+    feed_result_links(p, pCtx);
     break;
   case PAPERS_COL_EXTRA:
-    result_extra(p, pCtx);
+    feed_result_extra(p, pCtx);
     break;
   default:
     papers_record_result(p, pCtx, iCol);
@@ -1442,7 +1443,7 @@ static int detect_score(const char *z, i64 n, int isAtom) {
   if (kind == 0 || (kind == FEED_ATOM) != isAtom)
     return 0;
   i64 nLook = n < 4096 ? n : 4096;
-  return find(z, z + nLook, "arxiv") || find(z, z + nLook, "arXiv") ? 80 : 60;
+  return feed_find(z, z + nLook, "arxiv") || feed_find(z, z + nLook, "arXiv") ? 80 : 60;
 }
 
 static int rss_detect(const char *z, i64 n) {

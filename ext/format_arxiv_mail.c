@@ -61,7 +61,7 @@
 enum { SECTION_NEW, SECTION_CROSS, SECTION_REPLACE, SECTION_FOOTER };
 
 /* iState: 0 before the first step, then the banner, then SECTION_* + 2. */
-enum { STATE_START = 0, STATE_BANNER = 1, STATE_SECTION_BASE = 2 };
+enum { MAIL_STATE_START = 0, MAIL_STATE_BANNER = 1, MAIL_STATE_SECTION_BASE = 2 };
 
 /* The values of the announce column. */
 static const char *const azAnnounce[] = {"new", "cross", "replace", "replace-cross"};
@@ -101,10 +101,10 @@ typedef struct MailState {
 
 /* ---- small line tests -------------------------------------------------- */
 
-static int has_prefix(const char *z, i64 n, const char *zPrefix, i64 nPrefix) {
+static int mail_has_prefix(const char *z, i64 n, const char *zPrefix, i64 nPrefix) {
   return n >= nPrefix && memcmp(z, zPrefix, (size_t)nPrefix) == 0;
 }
-#define HAS_PREFIX(z, n, lit) has_prefix(z, n, lit, (i64)sizeof(lit) - 1)
+#define HAS_PREFIX(z, n, lit) mail_has_prefix(z, n, lit, (i64)sizeof(lit) - 1)
 
 static int is_space_byte(char c) {
   return c == ' ' || c == '\t' || c == '\r';
@@ -257,7 +257,7 @@ static int is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-static i64 count_digits(const char *z, i64 n) {
+static i64 mail_count_digits(const char *z, i64 n) {
   i64 i = 0;
   while (i < n && is_digit(z[i]))
     i++;
@@ -267,11 +267,11 @@ static i64 count_digits(const char *z, i64 n) {
 /* Splits "2601.16280v2" or "astro-ph/0001001" into the record's id and
 ** version; returns 0 when the token is no arXiv identifier. New ids are
 ** YYMM.NNNN or YYMM.NNNNN; old ones archive[.XX]/YYMMNNN. */
-static int parse_arxiv_id(PapersRecord *pRec, const char *z, i64 n) {
+static int mail_parse_arxiv_id(PapersRecord *pRec, const char *z, i64 n) {
   i64 i;
-  i64 nDigit = count_digits(z, n);
+  i64 nDigit = mail_count_digits(z, n);
   if (nDigit == 4 && n > 5 && z[4] == '.') {
-    i64 nSerial = count_digits(z + 5, n - 5);
+    i64 nSerial = mail_count_digits(z + 5, n - 5);
     if (nSerial != 4 && nSerial != 5)
       return 0;
     i = 5 + nSerial;
@@ -285,7 +285,7 @@ static int parse_arxiv_id(PapersRecord *pRec, const char *z, i64 n) {
         return 0;
     }
     i = zSlash + 1 - z;
-    if (count_digits(z + i, n - i) != 7)
+    if (mail_count_digits(z + i, n - i) != 7)
       return 0;
     i += 7;
   }
@@ -293,7 +293,7 @@ static int parse_arxiv_id(PapersRecord *pRec, const char *z, i64 n) {
   pRec->arxivId.n = i;
   if (i == n)
     return 1;
-  if (z[i] != 'v' || count_digits(z + i + 1, n - i - 1) != n - i - 1)
+  if (z[i] != 'v' || mail_count_digits(z + i + 1, n - i - 1) != n - i - 1)
     return 0;
   return papers_parse_count(z + i + 1, n - i - 1, &pRec->arxivVersion);
 }
@@ -322,7 +322,7 @@ static int parse_id_line(PapersRecord *pRec, const PapersLine *pLine, int *pIsCr
   i64 iEnd = iPos;
   while (iEnd < n && !is_space_byte(z[iEnd]))
     iEnd++;
-  if (iEnd == iPos || !parse_arxiv_id(pRec, z + iPos, iEnd - iPos))
+  if (iEnd == iPos || !mail_parse_arxiv_id(pRec, z + iPos, iEnd - iPos))
     return -1;
   PapersSpan rest = papers_trim(z + iEnd, n - iEnd);
   if (rest.n == 0)
@@ -349,7 +349,7 @@ static PapersDate parse_mail_date(const char *z, i64 n) {
     while (i < n && is_space_byte(z[i]))
       i++;
   }
-  i64 nDay = count_digits(z + i, n - i);
+  i64 nDay = mail_count_digits(z + i, n - i);
   if (nDay < 1 || nDay > 2)
     return 0;
   int iDay = nDay == 1 ? z[i] - '0' : (z[i] - '0') * 10 + (z[i + 1] - '0');
@@ -362,7 +362,7 @@ static PapersDate parse_mail_date(const char *z, i64 n) {
   int month = papers_month_from_name(z + iMonth, i - iMonth);
   while (i < n && is_space_byte(z[i]))
     i++;
-  i64 nYear = count_digits(z + i, n - i);
+  i64 nYear = mail_count_digits(z + i, n - i);
   if (month == 0 || (nYear != 2 && nYear != 4))
     return 0;
   int iYear = 0;
@@ -384,7 +384,7 @@ static void parse_date_rest(PapersRecord *pRec, MailState *pState, const char *z
     while (zOpen > text.z && *zOpen != '(')
       zOpen--;
     i64 nInside = text.z + text.n - 1 - (zOpen + 1);
-    i64 nDigit = count_digits(zOpen + 1, nInside);
+    i64 nDigit = mail_count_digits(zOpen + 1, nInside);
     if (*zOpen == '(' && nDigit > 0 &&
         HAS_PREFIX(zOpen + 1 + nDigit, nInside - nDigit, "kb")) {
       pState->size.z = zOpen + 1;
@@ -399,7 +399,7 @@ static void parse_date_rest(PapersRecord *pRec, MailState *pState, const char *z
 /* ---- entries ----------------------------------------------------------- */
 
 /* What reading one block found, beyond the record. */
-typedef struct Block {
+typedef struct MailBlock {
   const char *zStart; /* the "\\" line */
   i64 iLineStart;
   const char *zEnd;         /* end of its last line */
@@ -410,7 +410,7 @@ typedef struct Block {
   const char *zFieldReason; /* why the field above was not placed, or 0 */
   /* the open reject run of stray header lines, if any */
   int iRun; /* index into aReject, or -1 */
-} Block;
+} MailBlock;
 
 /* Extends a span to end at zEnd. */
 static void span_extend(PapersSpan *pSpan, const char *zEnd) {
@@ -419,8 +419,8 @@ static void span_extend(PapersSpan *pSpan, const char *zEnd) {
 
 /* Reports a header line of the block that fits nowhere. Adjacent lines share
 ** one reject; when the step's rejects are used up the last one grows. */
-static void reject_header_line(PapersParser *p, Block *pBlock, const PapersLine *pLine,
-                               const char *zReason) {
+static void reject_header_line(PapersParser *p, MailBlock *pBlock,
+                               const PapersLine *pLine, const char *zReason) {
   const char *zEnd = pLine->z + pLine->n;
   if (pBlock->iRun >= 0 && p->aReject[pBlock->iRun].zReason == zReason) {
     p->aReject[pBlock->iRun].zEnd = zEnd;
@@ -455,7 +455,7 @@ static const char zNotField[] = "not a field of an entry's header";
 
 /* Reads a "Name: value" header line. Returns 0 when it is placed, else why
 ** not. */
-static const char *take_field(PapersParser *p, MailState *pState, Block *pBlock,
+static const char *take_field(PapersParser *p, MailState *pState, MailBlock *pBlock,
                               const PapersLine *pLine) {
   i64 nName = field_name_len(pLine->z, pLine->n);
   if (nName == 0)
@@ -482,8 +482,8 @@ static const char *take_field(PapersParser *p, MailState *pState, Block *pBlock,
 /* Reads one header line (between the id line and the abstract). Returns 0
 ** when it is placed, else why not. The continuation lines of a field that
 ** was not placed are not placed either, for the same reason. */
-static const char *place_header_line(PapersParser *p, MailState *pState, Block *pBlock,
-                                     const PapersLine *pLine) {
+static const char *place_header_line(PapersParser *p, MailState *pState,
+                                     MailBlock *pBlock, const PapersLine *pLine) {
   static const char zReplaced[] = "replaced with revised version";
   const char *z = pLine->z;
   i64 n = pLine->n;
@@ -523,7 +523,7 @@ static const char *place_header_line(PapersParser *p, MailState *pState, Block *
   return zReason;
 }
 
-static void take_header_line(PapersParser *p, MailState *pState, Block *pBlock,
+static void take_header_line(PapersParser *p, MailState *pState, MailBlock *pBlock,
                              const PapersLine *pLine) {
   const char *zReason = place_header_line(p, pState, pBlock, pLine);
   if (zReason) {
@@ -535,7 +535,7 @@ static void take_header_line(PapersParser *p, MailState *pState, Block *pBlock,
 
 /* Reads the abstract after the bare "\\" line, up to the closing line.
 ** Returns 1 when the closing line was found (and read). */
-static int read_abstract(PapersParser *p, Block *pBlock) {
+static int mail_read_abstract(PapersParser *p, MailBlock *pBlock) {
   PapersLine line;
   const char *zStart = 0, *zEnd = 0;
   i64 iLineStart = 0;
@@ -574,8 +574,8 @@ static int read_abstract(PapersParser *p, Block *pBlock) {
 }
 
 /* Reads the block opened by the "\\" line pOpen into the record. */
-static void read_block(PapersParser *p, MailState *pState, Block *pBlock,
-                       const PapersLine *pOpen) {
+static void mail_read_block(PapersParser *p, MailState *pState, MailBlock *pBlock,
+                            const PapersLine *pOpen) {
   PapersLine line;
   memset(pBlock, 0, sizeof(*pBlock));
   pBlock->zStart = pOpen->z;
@@ -595,7 +595,7 @@ static void read_block(PapersParser *p, MailState *pState, Block *pBlock,
       return;
     }
     if (c == '\\' && is_bare_delimiter(&line)) {
-      read_abstract(p, pBlock);
+      mail_read_abstract(p, pBlock);
       return;
     }
     if ((c == '-' || c == '%') && ends_block(&line)) {
@@ -609,7 +609,7 @@ static void read_block(PapersParser *p, MailState *pState, Block *pBlock,
 
 /* The announce kind of an entry (an index of azAnnounce); see the header
 ** comment. */
-static int entry_announce(const Block *pBlock, int iSection) {
+static int entry_announce(const MailBlock *pBlock, int iSection) {
   if (pBlock->isReplaced)
     return pBlock->isCross ? 3 : 2;
   if (pBlock->isCross || iSection == SECTION_CROSS)
@@ -620,8 +620,8 @@ static int entry_announce(const Block *pBlock, int iSection) {
 }
 
 /* Turns a block into a record, or into one reject of the whole block. */
-static void finish_block(PapersParser *p, MailState *pState, Block *pBlock, int iSection,
-                         int nRejectBefore) {
+static void finish_block(PapersParser *p, MailState *pState, MailBlock *pBlock,
+                         int iSection, int nRejectBefore) {
   const char *zReason = 0;
   int iKind = entry_announce(pBlock, iSection);
   int isNew = pBlock->hasId > 0 ? id_set_add(&pState->ids, p->rec.arxivId, iKind) : 1;
@@ -741,9 +741,9 @@ static int mail_step(PapersParser *p) {
     p->rc = SQLITE_NOMEM;
     return 0;
   }
-  if (p->iState == STATE_START) {
+  if (p->iState == MAIL_STATE_START) {
     skip_mail_header(p);
-    p->iState = STATE_BANNER;
+    p->iState = MAIL_STATE_BANNER;
   }
   for (;;) {
     /* a step ends every MAIL_STEP_LINES lines, so that the caller can check
@@ -752,28 +752,28 @@ static int mail_step(PapersParser *p) {
       return 1;
     if (!papers_lines_next(&p->lines, &line))
       return p->nReject > 0;
-    int iSection =
-        p->iState == STATE_BANNER ? SECTION_NEW : p->iState - STATE_SECTION_BASE;
+    int iSection = p->iState == MAIL_STATE_BANNER ? SECTION_NEW
+                                                  : p->iState - MAIL_STATE_SECTION_BASE;
     char c = line.n > 0 ? line.z[0] : 0;
     int iMarker = c == '%' ? section_marker(&line) : -1;
     if (iMarker >= 0) {
-      p->iState = STATE_SECTION_BASE + iMarker;
+      p->iState = MAIL_STATE_SECTION_BASE + iMarker;
       iRun = -1;
     } else if (c == '\\' && is_bare_delimiter(&line)) {
-      Block block;
+      MailBlock block;
       int nRejectBefore = p->nReject;
-      if (p->iState == STATE_BANNER)
-        p->iState = STATE_SECTION_BASE + SECTION_NEW;
-      read_block(p, pState, &block, &line);
+      if (p->iState == MAIL_STATE_BANNER)
+        p->iState = MAIL_STATE_SECTION_BASE + SECTION_NEW;
+      mail_read_block(p, pState, &block, &line);
       finish_block(p, pState, &block, iSection, nRejectBefore);
       return p->rc == SQLITE_OK;
     } else if (papers_is_blank(line.z, line.n) || (c == '-' && is_dash_line(&line))) {
       iRun = -1;
-    } else if (p->iState == STATE_BANNER && is_banner_line(pState, &line)) {
+    } else if (p->iState == MAIL_STATE_BANNER && is_banner_line(pState, &line)) {
       iRun = -1;
     } else if (iSection != SECTION_FOOTER) {
       reject_stray_line(p, &iRun, &line,
-                        p->iState == STATE_BANNER
+                        p->iState == MAIL_STATE_BANNER
                             ? "not part of an arXiv mailing's banner"
                             : "not part of an entry: entries start with a \\\\ line");
       if (p->nReject >= PAPERS_MAX_REJECTS / 2)
@@ -823,7 +823,7 @@ static char *fold_span(PapersSpan span, i64 *pn) {
   return z;
 }
 
-static void result_authors(const PapersParser *p, sqlite3_context *pCtx) {
+static void mail_result_authors(const PapersParser *p, sqlite3_context *pCtx) {
   PapersSpan authors = p->rec.authors;
   i64 n = 0, nNotShown;
   if (authors.z == 0) {
@@ -895,7 +895,7 @@ static void append_key(sqlite3_str *pStr, PapersSpan name) {
 
 /* Appends the size ("415kb" or "37kb,D") as size_kb, flags and withdrawn. */
 static int append_size(sqlite3_str *pStr, PapersSpan size) {
-  i64 nDigit = count_digits(size.z, size.n);
+  i64 nDigit = mail_count_digits(size.z, size.n);
   i64 nKb = 0;
   int nMember = 0;
   if (papers_parse_count(size.z, nDigit, &nKb)) {
@@ -915,7 +915,7 @@ static int append_size(sqlite3_str *pStr, PapersSpan size) {
 
 /* The extra column: a JSON object of what the entry states beyond the
 ** other columns. NULL when it states nothing more. */
-static void result_extra(const PapersParser *p, sqlite3_context *pCtx) {
+static void mail_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
   const MailState *pState = p->pState;
   sqlite3_str *pStr = sqlite3_str_new(sqlite3_context_db_handle(pCtx));
   int nMember = 0;
@@ -958,10 +958,10 @@ static void mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) 
     result_abstract(p, pCtx);
     break;
   case PAPERS_COL_AUTHORS:
-    result_authors(p, pCtx);
+    mail_result_authors(p, pCtx);
     break;
   case PAPERS_COL_EXTRA:
-    result_extra(p, pCtx);
+    mail_result_extra(p, pCtx);
     break;
   case PAPERS_COL_URL: {
     PapersSpan id = p->rec.arxivId;

@@ -29,9 +29,9 @@
 #include <string.h>
 
 /* Furniture and metadata lines are short; longer lines are titles or text. */
-#define SHORT_LINE 256
+#define HFD_SHORT_LINE 256
 
-static const char *const azFurniture[] = {
+static const char *const hfd_azFurniture[] = {
     "new",
     "Get trending papers in your email inbox!",
     "Subscribe",
@@ -42,10 +42,10 @@ static const char *const azFurniture[] = {
     "Monthly",
 };
 
-#define BULLET     "\xE2\x80\xA2" /* U+2022 before the author count */
-#define MIDDLE_DOT "\xC2\xB7"     /* U+00B7 between the org or count and the date */
+#define BULLET         "\xE2\x80\xA2" /* U+2022 before the author count */
+#define HFD_MIDDLE_DOT "\xC2\xB7"     /* U+00B7 between the org or count and the date */
 
-enum { STATE_PREAMBLE = 0, STATE_CARDS = 1 };
+enum { HFD_STATE_PREAMBLE = 0, HFD_STATE_CARDS = 1 };
 
 /* A run of non-blank lines. Only its first three lines are kept one by one:
 ** no part of a card needs more; the rest is known by where it starts. */
@@ -78,12 +78,12 @@ static int read_paragraph(PapersLines *pLines, Paragraph *pPar) {
   return 1;
 }
 
-/* Folds a line for matching into zBuf[SHORT_LINE]; -1 when it is not short. */
-static i64 fold_line(char *zBuf, const PapersLine *pLine) {
-  return papers_fold_short(zBuf, SHORT_LINE, pLine->z, pLine->n);
+/* Folds a line for matching into zBuf[HFD_SHORT_LINE]; -1 when it is not short. */
+static i64 hfd_fold_line(char *zBuf, const PapersLine *pLine) {
+  return papers_fold_short(zBuf, HFD_SHORT_LINE, pLine->z, pLine->n);
 }
 
-static int starts_with(const char *z, i64 n, const char *zPrefix) {
+static int hfd_starts_with(const char *z, i64 n, const char *zPrefix) {
   size_t nPrefix = strlen(zPrefix);
   return (size_t)n >= nPrefix && memcmp(z, zPrefix, nPrefix) == 0;
 }
@@ -95,13 +95,13 @@ static int line_starts_with(const PapersLine *pLine, const char *zPrefix) {
   int nSpace;
   while ((nSpace = papers_space_len(z, zEnd)) > 0)
     z += nSpace;
-  return starts_with(z, zEnd - z, zPrefix);
+  return hfd_starts_with(z, zEnd - z, zPrefix);
 }
 
 static int is_metadata(const Paragraph *pPar) {
   if (line_starts_with(&pPar->aLine[0], BULLET))
     return 1;
-  return pPar->nLine >= 2 && line_starts_with(&pPar->aLine[1], MIDDLE_DOT);
+  return pPar->nLine >= 2 && line_starts_with(&pPar->aLine[1], HFD_MIDDLE_DOT);
 }
 
 /* Reads "• N authors" (or "author"); returns 0 when the line is not that. */
@@ -152,9 +152,9 @@ static int parse_date_line(PapersParser *p, const PapersLine *pLine, const char 
   PapersRecord *pRec = &p->rec;
   const char *zDate = zFolded;
   i64 nDate = nFolded;
-  if (starts_with(zDate, nDate, MIDDLE_DOT " ")) {
-    zDate += strlen(MIDDLE_DOT " ");
-    nDate -= (i64)strlen(MIDDLE_DOT " ");
+  if (hfd_starts_with(zDate, nDate, HFD_MIDDLE_DOT " ")) {
+    zDate += strlen(HFD_MIDDLE_DOT " ");
+    nDate -= (i64)strlen(HFD_MIDDLE_DOT " ");
   }
   PapersDateText date;
   if (!papers_date_text_parse(zDate, nDate, &date))
@@ -178,8 +178,9 @@ static int parse_date_line(PapersParser *p, const PapersLine *pLine, const char 
   }
   /* date_text is the line as written without the dot and the comment count */
   PapersSpan text = papers_trim(pLine->z, pLine->n);
-  if (starts_with(text.z, text.n, MIDDLE_DOT)) {
-    text = papers_trim(text.z + strlen(MIDDLE_DOT), text.n - (i64)strlen(MIDDLE_DOT));
+  if (hfd_starts_with(text.z, text.n, HFD_MIDDLE_DOT)) {
+    text = papers_trim(text.z + strlen(HFD_MIDDLE_DOT),
+                       text.n - (i64)strlen(HFD_MIDDLE_DOT));
   }
   if (hasCount) {
     while (text.n > 0 && text.z[text.n - 1] >= '0' && text.z[text.n - 1] <= '9')
@@ -198,10 +199,10 @@ static int parse_date_line(PapersParser *p, const PapersLine *pLine, const char 
 
 /* Reads a metadata paragraph into the current record. */
 static void parse_metadata(PapersParser *p, const Paragraph *pPar) {
-  char zBuf[SHORT_LINE];
+  char zBuf[HFD_SHORT_LINE];
   const PapersLine *pFirst = &pPar->aLine[0];
-  i64 n = fold_line(zBuf, pFirst);
-  if (n >= 0 && starts_with(zBuf, n, BULLET)) {
+  i64 n = hfd_fold_line(zBuf, pFirst);
+  if (n >= 0 && hfd_starts_with(zBuf, n, BULLET)) {
     if (!parse_author_count(zBuf, n, &p->rec.nAuthor)) {
       papers_parser_reject(p, pFirst->z, pFirst->z + pFirst->n, pFirst->iLine,
                            "not an author count");
@@ -213,8 +214,9 @@ static void parse_metadata(PapersParser *p, const Paragraph *pPar) {
   int nKept = pPar->nLine < 3 ? pPar->nLine : 3;
   for (int i = 1; i < nKept; i++) {
     const PapersLine *pLine = &pPar->aLine[i];
-    n = fold_line(zBuf, pLine);
-    if (n >= 0 && n == (i64)strlen(MIDDLE_DOT) && starts_with(zBuf, n, MIDDLE_DOT))
+    n = hfd_fold_line(zBuf, pLine);
+    if (n >= 0 && n == (i64)strlen(HFD_MIDDLE_DOT) &&
+        hfd_starts_with(zBuf, n, HFD_MIDDLE_DOT))
       continue;
     if (!hasDate && n >= 0 && parse_date_line(p, pLine, zBuf, n)) {
       hasDate = 1;
@@ -229,10 +231,10 @@ static void parse_metadata(PapersParser *p, const Paragraph *pPar) {
   }
 }
 
-static int is_furniture(const char *z, i64 n) {
-  for (size_t i = 0; i < sizeof(azFurniture) / sizeof(azFurniture[0]); i++) {
-    if ((size_t)n == strlen(azFurniture[i]) &&
-        memcmp(z, azFurniture[i], (size_t)n) == 0) {
+static int hfd_is_furniture(const char *z, i64 n) {
+  for (size_t i = 0; i < sizeof(hfd_azFurniture) / sizeof(hfd_azFurniture[0]); i++) {
+    if ((size_t)n == strlen(hfd_azFurniture[i]) &&
+        memcmp(z, hfd_azFurniture[i], (size_t)n) == 0) {
       return 1;
     }
   }
@@ -240,8 +242,8 @@ static int is_furniture(const char *z, i64 n) {
 }
 
 /* Handles one preamble line that is a bare date; returns 0 when it is not. */
-static int take_page_date(PapersParser *p, const PapersLine *pLine, const char *z,
-                          i64 n) {
+static int hfd_take_page_date(PapersParser *p, const PapersLine *pLine, const char *z,
+                              i64 n) {
   PapersDateText date;
   if (!papers_date_text_parse(z, n, &date) || date.nText != n)
     return 0;
@@ -265,16 +267,16 @@ static int take_page_date(PapersParser *p, const PapersLine *pLine, const char *
 ** Returns 1 when it stopped early at a line it rejected: the preamble is
 ** then not over, and the next step goes on with it. */
 static int skip_preamble(PapersParser *p) {
-  char zBuf[SHORT_LINE];
+  char zBuf[HFD_SHORT_LINE];
   for (;;) {
     PapersLines before = p->lines;
     PapersLine line;
     if (!papers_lines_next(&p->lines, &line))
       return 0;
-    i64 n = fold_line(zBuf, &line);
-    if (n == 0 || (n > 0 && is_furniture(zBuf, n)))
+    i64 n = hfd_fold_line(zBuf, &line);
+    if (n == 0 || (n > 0 && hfd_is_furniture(zBuf, n)))
       continue;
-    if (n > 0 && take_page_date(p, &line, zBuf, n)) {
+    if (n > 0 && hfd_take_page_date(p, &line, zBuf, n)) {
       if (p->nReject > 0)
         return 1;
       continue;
@@ -301,10 +303,10 @@ static void start_record(PapersParser *p, const PapersLine *pTitle) {
 
 static int hf_step(PapersParser *p) {
   Paragraph title, next;
-  if (p->iState == STATE_PREAMBLE) {
+  if (p->iState == HFD_STATE_PREAMBLE) {
     if (skip_preamble(p))
       return 1;
-    p->iState = STATE_CARDS;
+    p->iState = HFD_STATE_CARDS;
   }
   if (!read_paragraph(&p->lines, &title))
     return 0;
@@ -341,19 +343,19 @@ static int hf_step(PapersParser *p) {
 static int hf_detect(const char *z, i64 n) {
   PapersLines lines;
   PapersLine line;
-  char zBuf[SHORT_LINE];
+  char zBuf[HFD_SHORT_LINE];
   int score = 0;
   papers_lines_init(&lines, z, n, memchr(z, '\r', (size_t)n) != 0);
   while (score < 100 && papers_lines_next(&lines, &line)) {
-    i64 nFolded = fold_line(zBuf, &line);
+    i64 nFolded = hfd_fold_line(zBuf, &line);
     i64 nCount;
     if (nFolded <= 0)
       continue;
-    if (starts_with(zBuf, nFolded, BULLET) &&
+    if (hfd_starts_with(zBuf, nFolded, BULLET) &&
         parse_author_count(zBuf, nFolded, &nCount)) {
       score += 10;
-    } else if (nFolded == (i64)strlen(MIDDLE_DOT) &&
-               starts_with(zBuf, nFolded, MIDDLE_DOT)) {
+    } else if (nFolded == (i64)strlen(HFD_MIDDLE_DOT) &&
+               hfd_starts_with(zBuf, nFolded, HFD_MIDDLE_DOT)) {
       score += 5;
     } else if (nFolded == 12 && memcmp(zBuf, "Daily Papers", 12) == 0) {
       score += 20;

@@ -379,7 +379,7 @@ static int parse_date(PapersParser *p, HfmState *pS, PapersSpan s,
 
 /* ---- rejects ------------------------------------------------------------ */
 
-static void run_flush(PapersParser *p, RejectRun *pRun) {
+static void reject_run_flush(PapersParser *p, RejectRun *pRun) {
   if (pRun->zStart) {
     papers_parser_reject(p, pRun->zStart, pRun->zEnd, pRun->iLine, pRun->zReason);
   }
@@ -387,10 +387,10 @@ static void run_flush(PapersParser *p, RejectRun *pRun) {
 }
 
 /* Adds a line to the run of unplaced lines (a new run when the reason differs). */
-static void run_add(PapersParser *p, RejectRun *pRun, const PapersLine *pLine,
-                    const char *zReason) {
+static void reject_run_add(PapersParser *p, RejectRun *pRun, const PapersLine *pLine,
+                           const char *zReason) {
   if (pRun->zStart && pRun->zReason != zReason)
-    run_flush(p, pRun);
+    reject_run_flush(p, pRun);
   if (pRun->zStart == 0) {
     pRun->zStart = pLine->z;
     pRun->iLine = pLine->iLine;
@@ -456,13 +456,13 @@ static void front_matter_line(PapersParser *p, HfmState *pS, PapersSpan s,
     nKey++;
   }
   if (nKey == 0 || nKey == s.n || s.z[nKey] != ':') {
-    run_add(p, pRun, pLine, "not a front matter field");
+    reject_run_add(p, pRun, pLine, "not a front matter field");
     return;
   }
   if (nKey == 9 && memcmp(s.z, "retrieved", 9) == 0) {
     PapersSpan value = papers_trim(s.z + 10, s.n - 10);
     if (!papers_date_from_iso(value.z, value.n, &pS->retrieved)) {
-      run_add(p, pRun, pLine, "retrieved is not a date written YYYY-MM-DD");
+      reject_run_add(p, pRun, pLine, "retrieved is not a date written YYYY-MM-DD");
     }
   }
 }
@@ -477,8 +477,8 @@ static int take_page_date(PapersParser *p, HfmState *pS, PapersSpan folded,
   }
   PapersDate date = date_value(&text, pS->retrieved ? pS->retrieved : p->today);
   if (date == 0 || p->pageDate != 0) {
-    run_add(p, pRun, pLine,
-            date ? "a second page date" : "page date is not a calendar date");
+    reject_run_add(p, pRun, pLine,
+                   date ? "a second page date" : "page date is not a calendar date");
   } else {
     p->pageDate = date;
   }
@@ -535,7 +535,7 @@ static int read_prefix(PapersParser *p, HfmState *pS, PapersLine *pHeading,
     if (p->iState == STATE_FRONT_MATTER) {
       front_matter_line(p, pS, s, &line, pRun);
     } else if (parse_heading(s, &t, &u, &id)) {
-      run_flush(p, pRun);
+      reject_run_flush(p, pRun);
       *pHeading = line;
       return 1;
     } else if (parse_upvote_link(s, &nUpvote)) {
@@ -552,16 +552,16 @@ static int read_prefix(PapersParser *p, HfmState *pS, PapersLine *pHeading,
                take_page_date(p, pS, folded, &line, pRun)) {
       continue;
     } else {
-      run_add(p, pRun, &line,
-              p->iState == STATE_PREAMBLE ? "page text before the first card"
-                                          : "not part of a card");
+      reject_run_add(p, pRun, &line,
+                     p->iState == STATE_PREAMBLE ? "page text before the first card"
+                                                 : "not part of a card");
     }
     if (rejects_full(p)) {
-      run_flush(p, pRun);
+      reject_run_flush(p, pRun);
       return -1;
     }
   }
-  run_flush(p, pRun);
+  reject_run_flush(p, pRun);
   return 0;
 }
 
@@ -650,25 +650,25 @@ static void read_body(PapersParser *p, HfmState *pS, RejectRun *pRun) {
         p->rec.nUpvote = nCount;
         continue;
       }
-      run_add(p, pRun, &upvoteLine, "an upvote link without its count");
+      reject_run_add(p, pRun, &upvoteLine, "an upvote link without its count");
     }
     if (is_card_start(s, folded) || rejects_full(p)) {
       p->lines = before;
       break;
     }
     if (read_metadata(p, pS, &line, &wantUpvote)) {
-      run_flush(p, pRun);
+      reject_run_flush(p, pRun);
       inMetadata = 1;
       upvoteLine = line;
     } else if (!inMetadata) {
       read_abstract(p, &line);
     } else {
-      run_add(p, pRun, &line, "not part of a card's metadata");
+      reject_run_add(p, pRun, &line, "not part of a card's metadata");
     }
   }
   if (wantUpvote)
-    run_add(p, pRun, &upvoteLine, "an upvote link without its count");
-  run_flush(p, pRun);
+    reject_run_add(p, pRun, &upvoteLine, "an upvote link without its count");
+  reject_run_flush(p, pRun);
 }
 
 /* ---- the step ----------------------------------------------------------- */

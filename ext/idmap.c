@@ -55,7 +55,7 @@ static i64 find_slot(const PapersIdMap *p, sqlite3_uint64 key) {
   return i;
 }
 
-static int grow(PapersIdMap *p) {
+static int idmap_grow(PapersIdMap *p) {
   i64 nNew = p->nSlot ? p->nSlot * 2 : 64;
   PapersIdMap bigger = {0, 0, nNew, p->nUsed};
   bigger.aKey = sqlite3_malloc64(sizeof(sqlite3_uint64) * (sqlite3_uint64)nNew);
@@ -80,7 +80,7 @@ static int grow(PapersIdMap *p) {
 }
 
 int papers_idmap_get(PapersIdMap *p, sqlite3_uint64 key, int *piIndex, int *pIsNew) {
-  if (2 * (i64)(p->nUsed + 1) > p->nSlot && grow(p) != SQLITE_OK)
+  if (2 * (i64)(p->nUsed + 1) > p->nSlot && idmap_grow(p) != SQLITE_OK)
     return SQLITE_NOMEM;
   i64 i = find_slot(p, key);
   *pIsNew = p->aIndex[i] < 0;

@@ -158,7 +158,7 @@ static int count_put(unsigned char *a, int iTerm, int iTf) {
 }
 
 static int count_get(const unsigned char *a, int *piTerm, int *piTf) {
-  sqlite3_uint64 v, tf;
+  sqlite3_uint64 v = 0, tf = 0;
   int n = index_varint_get(a, 10, &v); /* the build's own bytes */
   *piTerm = (int)(v >> 2);
   *piTf = (int)(v & 3);

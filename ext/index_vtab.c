@@ -597,7 +597,7 @@ static sqlite3_uint64 dense_hash(i64 iDoc, const signed char *aCode, int nDim,
 static void check_dense_doc(Check *p, i64 iDoc, const PapersVector *pVec, int nWord) {
   float aValue[256], scale, err;
   signed char aCode[256];
-  if (p->nDim == 0 || pVec->nTerm - nWord != p->nDim)
+  if (p->nDim <= 0 || p->nDim > 256 || pVec->nTerm - nWord != p->nDim)
     return;
   for (int k = 0; k < p->nDim; k++)
     aValue[k] = pVec->aWeight[nWord + k];

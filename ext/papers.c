@@ -12,6 +12,7 @@
 **     the version of the SQLite it runs on.
 */
 #include "papers_internal.h"
+#include "papers.h"
 SQLITE_EXTENSION_INIT1
 
 #ifndef PAPERS_GIT_COMMIT

@@ -39,7 +39,7 @@
 
 enum { KW_RANK, KW_TERM, KW_WEIGHT, KW_N_OUTPUT };
 enum { EX_TERM, EX_WEIGHT_A, EX_WEIGHT_B, EX_CONTRIBUTION, EX_N_OUTPUT };
-#define N_ARG 3
+#define TERMS_N_ARG 3
 
 static const char zKeywordsSchema[] =
     "CREATE TABLE x(rank INTEGER, term TEXT, weight REAL,"
@@ -67,7 +67,7 @@ typedef struct TermsTable {
 
 typedef struct TermsCursor {
   sqlite3_vtab_cursor base;
-  sqlite3_value *apArg[N_ARG];
+  sqlite3_value *apArg[TERMS_N_ARG];
   TermRow *aRow;
   int nRow;
   int iRow;
@@ -114,7 +114,7 @@ static int terms_disconnect(sqlite3_vtab *pVtab) {
 }
 
 static int terms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
-  return papers_tvf_best_index(pInfo, ((TermsTable *)pVtab)->nOutput, N_ARG);
+  return papers_tvf_best_index(pInfo, ((TermsTable *)pVtab)->nOutput, TERMS_N_ARG);
 }
 
 static int terms_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
@@ -127,7 +127,7 @@ static int terms_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
   return SQLITE_OK;
 }
 
-static void rows_free(TermsCursor *pCur) {
+static void terms_rows_free(TermsCursor *pCur) {
   for (int i = 0; i < pCur->nRow; i++)
     sqlite3_free(pCur->aRow[i].zLabel);
   sqlite3_free(pCur->aRow);
@@ -137,7 +137,7 @@ static void rows_free(TermsCursor *pCur) {
 
 static int terms_close(sqlite3_vtab_cursor *pCursor) {
   TermsCursor *pCur = (TermsCursor *)pCursor;
-  rows_free(pCur);
+  terms_rows_free(pCur);
   papers_stats_close(pCur->pStats);
   sqlite3_free(pCur->zStats);
   sqlite3_free(pCur);
@@ -315,8 +315,8 @@ static int terms_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   TermsTable *pTab = (TermsTable *)pCursor->pVtab;
   (void)idxStr;
   (void)argc;
-  rows_free(pCur);
-  papers_tvf_args(idxNum, argv, pCur->apArg, N_ARG);
+  terms_rows_free(pCur);
+  papers_tvf_args(idxNum, argv, pCur->apArg, TERMS_N_ARG);
   if (pCur->apArg[0] == 0) {
     return topic_vtab_error(
         &pTab->base, sqlite3_mprintf("%s: the first argument, %s, is missing",
