@@ -69,6 +69,8 @@ typedef struct IndexCursor {
   sqlite3_stmt *pContent; /* the content row of the current document */
   i64 iContentDoc;        /* whose row pContent holds, when hasContent */
   int hasContent;
+  sqlite3_value *pArgument; /* PLAN_SIMILAR / PLAN_QUERY: the value of similar_to
+                            ** or query, which that column reads */
 } IndexCursor;
 
 /* ---- options ------------------------------------------------------------ */
@@ -915,8 +917,17 @@ static int index_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   int iSimilar = -1, iQuery = -1, iRowid = -1, iLimit = -1, iOffset = -1;
   int iColSimilar = pTab->config.nColumn + XCOL_SIMILAR_TO;
   int iColQuery = pTab->config.nColumn + XCOL_QUERY;
+  int hasUnusable = 0; /* similar_to = or query = whose value this plan lacks */
+  int hasOtherOp = 0;  /* similar_to or query with an operator other than = */
   for (int i = 0; i < pInfo->nConstraint; i++) {
     const struct sqlite3_index_constraint *pCons = &pInfo->aConstraint[i];
+    int isArgument = pCons->op != SQLITE_INDEX_CONSTRAINT_LIMIT &&
+                     pCons->op != SQLITE_INDEX_CONSTRAINT_OFFSET &&
+                     (pCons->iColumn == iColSimilar || pCons->iColumn == iColQuery);
+    if (isArgument && pCons->op != SQLITE_INDEX_CONSTRAINT_EQ)
+      hasOtherOp = 1;
+    if (isArgument && pCons->op == SQLITE_INDEX_CONSTRAINT_EQ && !pCons->usable)
+      hasUnusable = 1;
     if (!pCons->usable)
       continue;
     if (pCons->op == SQLITE_INDEX_CONSTRAINT_LIMIT)
@@ -937,6 +948,16 @@ static int index_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
                                                  pTab->config.zName));
   }
   int iArg = iSimilar >= 0 ? iSimilar : iQuery;
+  /* Without its value, a scan would read similar_to and query as NULL and
+  ** match nothing: ask for a join order that supplies it (as tvf.c does). */
+  if (iArg < 0 && hasUnusable)
+    return SQLITE_CONSTRAINT;
+  if (iArg < 0 && hasOtherOp) {
+    return set_table_error(
+        pTab, sqlite3_mprintf("%s: similar_to and query take = only, e.g. WHERE"
+                              " similar_to = 5 or WHERE query = 'text'",
+                              pTab->config.zName));
+  }
   int nArgv = 0;
   if (iArg >= 0) {
     pInfo->idxNum = iSimilar >= 0 ? PLAN_SIMILAR : PLAN_QUERY;
@@ -988,6 +1009,8 @@ static int index_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
 static void cursor_reset(IndexCursor *pCur) {
   sqlite3_free(pCur->aHit);
   sqlite3_finalize(pCur->pScan);
+  sqlite3_value_free(pCur->pArgument);
+  pCur->pArgument = 0;
   pCur->aHit = 0;
   pCur->nHit = 0;
   pCur->iHit = 0;
@@ -1049,6 +1072,9 @@ static int filter_ranked(IndexCursor *pCur, int idxNum, sqlite3_value **argv) {
   }
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
     return SQLITE_OK; /* no rows */
+  pCur->pArgument = sqlite3_value_dup(argv[0]);
+  if (pCur->pArgument == 0)
+    return SQLITE_NOMEM;
   if (ePlan == PLAN_SIMILAR && sqlite3_value_numeric_type(argv[0]) != SQLITE_INTEGER) {
     int eType = sqlite3_value_type(argv[0]);
     return set_table_error(
@@ -1190,8 +1216,14 @@ static int index_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int
     }
     return SQLITE_OK;
   }
+  int isArgument = (iCol == nColumn + XCOL_SIMILAR_TO && pCur->ePlan == PLAN_SIMILAR) ||
+                   (iCol == nColumn + XCOL_QUERY && pCur->ePlan == PLAN_QUERY);
+  if (isArgument) {
+    sqlite3_result_value(pCtx, pCur->pArgument);
+    return SQLITE_OK;
+  }
   if (iCol >= nColumn)
-    return SQLITE_OK; /* the command and argument columns read as NULL */
+    return SQLITE_OK; /* the command column, and an argument not given, read NULL */
   int rc = load_content(pCur);
   if (rc != SQLITE_OK)
     return rc;
