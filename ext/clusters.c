@@ -346,16 +346,9 @@ static int kmeans_init(Kmeans *p, const Corpus *pCorpus, int k) {
   return SQLITE_OK;
 }
 
-static sqlite3_uint64 clusters_splitmix64(sqlite3_uint64 *pState) {
-  sqlite3_uint64 z = (*pState += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 /* A uniform number in [0, 1), exactly representable. */
 static double uniform01(sqlite3_uint64 *pState) {
-  return (double)(clusters_splitmix64(pState) >> 11) / 9007199254740992.0;
+  return (double)(papers_splitmix64(pState) >> 11) / 9007199254740992.0;
 }
 
 /* aSimRow[j] = cosine of document i with centroid j, for every j. */
@@ -427,7 +420,7 @@ static int seed_draw(Kmeans *p, const double *aDist, double total) {
 static void kmeans_seed(Kmeans *p, double *aDist, double *aTrial) {
   const Corpus *c = p->pCorpus;
   int n = c->nDoc;
-  int iFirst = (int)(clusters_splitmix64(&p->prng) % (sqlite3_uint64)n);
+  int iFirst = (int)(papers_splitmix64(&p->prng) % (sqlite3_uint64)n);
   kmeans_set_centroid(p, 0, iFirst);
   seed_distances(p, iFirst, aDist);
   double total = 0;

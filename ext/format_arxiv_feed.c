@@ -538,47 +538,6 @@ static i64 digits_len(const char *z, const char *zEnd, i64 nMax) {
   return n;
 }
 
-/* Length of an arXiv identifier at z without its version: "2507.22914",
-** "0704.0001", "astro-ph/0001001", "math.AG/0601001"; 0 when there is none. */
-static i64 arxiv_id_len(const char *z, const char *zEnd) {
-  if (digits_len(z, zEnd, 5) == 4 && z + 4 < zEnd && z[4] == '.') {
-    i64 nSeq = digits_len(z + 5, zEnd, 6);
-    return nSeq == 4 || nSeq == 5 ? 5 + nSeq : 0;
-  }
-  const char *zAt = z;
-  while (zAt < zEnd && ((*zAt >= 'a' && *zAt <= 'z') || *zAt == '-'))
-    zAt++;
-  if (zAt == z)
-    return 0;
-  if (zAt < zEnd && *zAt == '.') {
-    zAt++;
-    while (zAt < zEnd && *zAt >= 'A' && *zAt <= 'Z')
-      zAt++;
-  }
-  if (zAt >= zEnd || *zAt != '/' || digits_len(zAt + 1, zEnd, 8) != 7)
-    return 0;
-  return zAt + 8 - z;
-}
-
-/* Reads an identifier and optional "vN" at z into *pId and *pVersion (-1 when
-** absent). Returns the bytes read, 0 when z holds no identifier. */
-static i64 read_arxiv_id(const char *z, const char *zEnd, PapersSpan *pId,
-                         i64 *pVersion) {
-  i64 nId = arxiv_id_len(z, zEnd);
-  if (nId == 0)
-    return 0;
-  pId->z = z;
-  pId->n = nId;
-  *pVersion = -1;
-  const char *zV = z + nId;
-  /* a version of more than 9 digits is not one (not cut to its first 9) */
-  i64 nDigit = zV < zEnd && *zV == 'v' ? digits_len(zV + 1, zEnd, 10) : 0;
-  if (nDigit > 0 && nDigit <= 9 && papers_parse_count(zV + 1, nDigit, pVersion))
-    return nId + 1 + nDigit;
-  *pVersion = -1;
-  return nId;
-}
-
 /* Finds an identifier in a guid, an Atom id or a link: after any number of
 ** "oai:arXiv.org:" prefixes, after "arXiv:", or after "/abs/". */
 static i64 id_from_reference(PapersSpan ref, PapersSpan *pId, i64 *pVersion) {
@@ -591,7 +550,7 @@ static i64 id_from_reference(PapersSpan ref, PapersSpan *pId, i64 *pVersion) {
     z += 6;
   if ((zAbs = feed_find(z, zEnd, "/abs/")) != 0)
     z = zAbs + 5;
-  return read_arxiv_id(z, zEnd, pId, pVersion);
+  return papers_arxiv_id_read(z, zEnd - z, pId, pVersion);
 }
 
 /* Takes an identifier from a source unless an earlier source gave one; a
@@ -720,7 +679,7 @@ static void take_description(PapersParser *p, PapersSpan content) {
     return;
   PapersSpan id;
   i64 iVersion;
-  if (read_arxiv_id(zMark + 6, zEnd, &id, &iVersion))
+  if (papers_arxiv_id_read(zMark + 6, zEnd - (zMark + 6), &id, &iVersion))
     offer_id(pRec, id, iVersion);
   const char *zWord = zType + 15;
   while (zWord < zEnd && *zWord == ' ')
@@ -763,7 +722,7 @@ static void take_rdf_title(PapersParser *p, PapersSpan content) {
   const char *z = zMark + sizeof(zMarker) - 1;
   PapersSpan id;
   i64 iVersion;
-  i64 nId = read_arxiv_id(z, zEnd, &id, &iVersion);
+  i64 nId = papers_arxiv_id_read(z, zEnd - z, &id, &iVersion);
   if (nId == 0)
     return;
   pRec->title.n = zMark - content.z;

@@ -264,40 +264,6 @@ static i64 mail_count_digits(const char *z, i64 n) {
   return i;
 }
 
-/* Splits "2601.16280v2" or "astro-ph/0001001" into the record's id and
-** version; returns 0 when the token is no arXiv identifier. New ids are
-** YYMM.NNNN or YYMM.NNNNN; old ones archive[.XX]/YYMMNNN. */
-static int mail_parse_arxiv_id(PapersRecord *pRec, const char *z, i64 n) {
-  i64 i;
-  i64 nDigit = mail_count_digits(z, n);
-  if (nDigit == 4 && n > 5 && z[4] == '.') {
-    i64 nSerial = mail_count_digits(z + 5, n - 5);
-    if (nSerial != 4 && nSerial != 5)
-      return 0;
-    i = 5 + nSerial;
-  } else {
-    const char *zSlash = memchr(z, '/', (size_t)n);
-    if (zSlash == 0 || zSlash == z)
-      return 0;
-    for (const char *zc = z; zc < zSlash; zc++) {
-      char c = *zc;
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.'))
-        return 0;
-    }
-    i = zSlash + 1 - z;
-    if (mail_count_digits(z + i, n - i) != 7)
-      return 0;
-    i += 7;
-  }
-  pRec->arxivId.z = z;
-  pRec->arxivId.n = i;
-  if (i == n)
-    return 1;
-  if (z[i] != 'v' || mail_count_digits(z + i + 1, n - i - 1) != n - i - 1)
-    return 0;
-  return papers_parse_count(z + i + 1, n - i - 1, &pRec->arxivVersion);
-}
-
 #define CROSS_MARK "(*cross-listing*)"
 
 /* Reads an id line into the record. Returns 1 for an id line with a valid
@@ -322,7 +288,8 @@ static int parse_id_line(PapersRecord *pRec, const PapersLine *pLine, int *pIsCr
   i64 iEnd = iPos;
   while (iEnd < n && !is_space_byte(z[iEnd]))
     iEnd++;
-  if (iEnd == iPos || !mail_parse_arxiv_id(pRec, z + iPos, iEnd - iPos))
+  if (iEnd == iPos ||
+      !papers_arxiv_id_parse(z + iPos, iEnd - iPos, &pRec->arxivId, &pRec->arxivVersion))
     return -1;
   PapersSpan rest = papers_trim(z + iEnd, n - iEnd);
   if (rest.n == 0)

@@ -94,16 +94,6 @@ static i64 md_find_last(const char *z, i64 n, const char *zNeedle) {
   return -1;
 }
 
-static int is_digits(const char *z, i64 n) {
-  if (n <= 0)
-    return 0;
-  for (i64 i = 0; i < n; i++) {
-    if (z[i] < '0' || z[i] > '9')
-      return 0;
-  }
-  return 1;
-}
-
 /* The span without a `**` on both ends (markdown bold), trimmed. */
 static PapersSpan strip_bold(PapersSpan span) {
   span = papers_trim(span.z, span.n);
@@ -198,35 +188,6 @@ static i64 parse_link(const char *z, i64 n, PapersSpan *pText, PapersSpan *pUrl)
 
 /* ---- arXiv ids --------------------------------------------------------- */
 
-/* Reads an arXiv id "2605.13741", "0704.0001v2" or "hep-th/9901001v1" that is
-** all of z[0..n): the id without its version in *pId, the version or -1. */
-static int md_parse_arxiv_id(const char *z, i64 n, PapersSpan *pId, i64 *pVersion) {
-  i64 nId = n, iV = -1;
-  for (i64 i = n - 1; i > 0; i--) {
-    if (z[i] == 'v' && is_digits(z + i + 1, n - i - 1))
-      iV = i;
-    if (z[i] < '0' || z[i] > '9')
-      break;
-  }
-  if (iV > 0)
-    nId = iV;
-  i64 iSlash = md_find(z, nId, "/");
-  int isNew = iSlash < 0 && nId >= 9 && nId <= 10 && z[4] == '.' && is_digits(z, 4) &&
-              is_digits(z + 5, nId - 5);
-  int isOld = iSlash > 0 && nId - iSlash - 1 == 7 && is_digits(z + iSlash + 1, 7);
-  for (i64 i = 0; isOld && i < iSlash; i++) {
-    char c = z[i];
-    isOld = (c >= 'a' && c <= 'z') || c == '-' || c == '.' || (c >= 'A' && c <= 'Z');
-  }
-  if (!isNew && !isOld)
-    return 0;
-  *pId = span_make(z, nId);
-  *pVersion = -1;
-  if (iV > 0 && !papers_parse_count(z + iV + 1, n - iV - 1, pVersion))
-    *pVersion = -1;
-  return 1;
-}
-
 /* Reads the id of an arXiv URL ".../abs/ID" or ".../pdf/ID[.pdf]". */
 static int arxiv_id_from_url(PapersSpan url, PapersSpan *pId, i64 *pVersion) {
   i64 iHost = md_find(url.z, url.n, "arxiv.org/");
@@ -246,7 +207,7 @@ static int arxiv_id_from_url(PapersSpan url, PapersSpan *pId, i64 *pVersion) {
     n--;
   if (md_ends_with(z, n, ".pdf"))
     n -= 4;
-  return md_parse_arxiv_id(z, n, pId, pVersion);
+  return papers_arxiv_id_parse(z, n, pId, pVersion);
 }
 
 /* Sets url, arxiv_id and arxiv_version from a link (text and URL, either may
@@ -258,7 +219,8 @@ static void take_paper_link(PapersParser *p, PapersSpan text, PapersSpan url,
     pRec->url = url;
   if (url.z && arxiv_id_from_url(url, &pRec->arxivId, &pRec->arxivVersion))
     return;
-  if (text.z && md_parse_arxiv_id(text.z, text.n, &pRec->arxivId, &pRec->arxivVersion))
+  if (text.z &&
+      papers_arxiv_id_parse(text.z, text.n, &pRec->arxivId, &pRec->arxivVersion))
     return;
   papers_parser_reject(p, pLine->z, pLine->z + pLine->n, pLine->iLine,
                        "no arXiv id in the paper link: arxiv_id is NULL");

@@ -242,9 +242,6 @@ int index_store_clear(IndexStore *p) {
   return rc;
 }
 
-static void f32_put(unsigned char *a, float f);
-static float f32_get(const unsigned char *a);
-
 /* ---- statistics ---------------------------------------------------------- */
 
 /* Reads a numeric configuration value; 0 when absent. */
@@ -316,7 +313,7 @@ int index_store_latent_put(IndexStore *p, sqlite3_uint64 id, const float *aRow,
   if (aBlob == 0)
     return SQLITE_NOMEM;
   for (int k = 0; k < nDim; k++)
-    f32_put(aBlob + 4 * k, aRow[k]);
+    papers_f32_put(aBlob + 4 * k, aRow[k]);
   sqlite3_bind_int64(pStmt, 1, (i64)id);
   sqlite3_bind_blob(pStmt, 2, aBlob, nDim * 4, sqlite3_free);
   return run(pStmt);
@@ -337,7 +334,7 @@ static int latent_row_load(IndexStore *p, sqlite3_uint64 id, int nDim, float **p
     if (*paRow == 0)
       rc = SQLITE_NOMEM;
     for (int k = 0; *paRow && k < nDim; k++)
-      (*paRow)[k] = f32_get(a + 4 * k);
+      (*paRow)[k] = papers_f32_get(a + 4 * k);
   }
   int rcReset = sqlite3_reset(pStmt);
   return rc == SQLITE_OK ? rcReset : rc;
@@ -655,21 +652,6 @@ int index_varint_get(const unsigned char *a, int n, sqlite3_uint64 *pv) {
   return 0;
 }
 
-static void f32_put(unsigned char *a, float f) {
-  unsigned int bits;
-  memcpy(&bits, &f, 4);
-  for (int i = 0; i < 4; i++)
-    a[i] = (unsigned char)(bits >> (8 * i));
-}
-
-static float f32_get(const unsigned char *a) {
-  unsigned int bits = (unsigned int)a[0] | (unsigned int)a[1] << 8 |
-                      (unsigned int)a[2] << 16 | (unsigned int)a[3] << 24;
-  float f;
-  memcpy(&f, &bits, 4);
-  return f;
-}
-
 int index_block_decode(i64 iFirst, const unsigned char *a, int n,
                        IndexPosting **paPosting, int *pnPosting) {
   sqlite3_uint64 nPosting;
@@ -698,7 +680,7 @@ int index_block_decode(i64 iFirst, const unsigned char *a, int n,
     return SQLITE_CORRUPT_VTAB;
   }
   for (sqlite3_uint64 i = 0; i < nPosting; i++)
-    aPosting[i].weight = f32_get(a + iPos + 4 * i);
+    aPosting[i].weight = papers_f32_get(a + iPos + 4 * i);
   *paPosting = aPosting;
   *pnPosting = (int)nPosting;
   return SQLITE_OK;
@@ -717,7 +699,7 @@ static int block_encode(const IndexPosting *a, int n, unsigned char **paBlob,
         aBlob + nBlob, (sqlite3_uint64)(a[i].iDoc - (i ? a[i - 1].iDoc : a[0].iDoc)));
   }
   for (int i = 0; i < n; i++)
-    f32_put(aBlob + nBlob + 4 * i, a[i].weight);
+    papers_f32_put(aBlob + nBlob + 4 * i, a[i].weight);
   *paBlob = aBlob;
   *pnBlob = nBlob + 4 * n;
   return SQLITE_OK;
@@ -895,7 +877,7 @@ static int blocks_scan(IndexStore *p, sqlite3_uint64 id,
       if (iPos == 0 || (sqlite3_uint64)(n - iPos) != 4 * nPosting)
         rc = SQLITE_CORRUPT_VTAB;
       for (sqlite3_uint64 i = 0; rc == SQLITE_OK && i < nPosting; i++)
-        rc = xPosting(pCtx, aDoc[i], f32_get(a + iPos + 4 * i));
+        rc = xPosting(pCtx, aDoc[i], papers_f32_get(a + iPos + 4 * i));
     } else {
       IndexPosting *aPosting;
       int nDecoded;
@@ -1643,8 +1625,8 @@ int index_dense_decode(i64 iFirst, const unsigned char *a, int n, int nDim,
   }
   for (int i = 0; i < pBlock->n; i++) {
     const unsigned char *aRow = a + iPos + (i64)i * (8 + nDim);
-    pBlock->aScale[i] = f32_get(aRow);
-    pBlock->aErr[i] = f32_get(aRow + 4);
+    pBlock->aScale[i] = papers_f32_get(aRow);
+    pBlock->aErr[i] = papers_f32_get(aRow + 4);
     memcpy(pBlock->aCode + (i64)i * nDim, aRow + 8, (size_t)nDim);
   }
   return SQLITE_OK;
@@ -1664,8 +1646,8 @@ static int dense_write(IndexStore *p, const IndexDenseBlock *pBlock, int iFrom, 
         (sqlite3_uint64)(pBlock->aDoc[i] - pBlock->aDoc[i > iFrom ? i - 1 : iFrom]));
   }
   for (int i = iFrom; i < iTo; i++) {
-    f32_put(aBlob + nBlob, pBlock->aScale[i]);
-    f32_put(aBlob + nBlob + 4, pBlock->aErr[i]);
+    papers_f32_put(aBlob + nBlob, pBlock->aScale[i]);
+    papers_f32_put(aBlob + nBlob + 4, pBlock->aErr[i]);
     memcpy(aBlob + nBlob + 8, pBlock->aCode + (i64)i * nDim, (size_t)nDim);
     nBlob += 8 + nDim;
   }

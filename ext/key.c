@@ -37,8 +37,6 @@
 
 #include <string.h>
 
-#define PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
-
 /* U+00C0..U+024F, two bytes a code point */
 static const char zLatin[] =
     "a a a a a a aec e e e e i i i i d n o o o o o   o u u u u y thss"
@@ -427,5 +425,5 @@ static void key_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
 }
 
 int papers_register_key(sqlite3 *db) {
-  return sqlite3_create_function(db, "papers_key", 1, PURE, 0, key_func, 0, 0);
+  return sqlite3_create_function(db, "papers_key", 1, PAPERS_PURE, 0, key_func, 0, 0);
 }

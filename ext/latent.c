@@ -30,16 +30,9 @@
 
 /* ---- dense helpers (column-major where noted) ------------------------------ */
 
-static sqlite3_uint64 splitmix64(sqlite3_uint64 *pState) {
-  sqlite3_uint64 z = (*pState += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 /* A uniform number in [-1, 1), exactly representable. */
 static double uniform(sqlite3_uint64 *pState) {
-  return (double)(splitmix64(pState) >> 11) / 4503599627370496.0 - 1.0;
+  return (double)(papers_splitmix64(pState) >> 11) / 4503599627370496.0 - 1.0;
 }
 
 /* Orthonormalises the l columns of the n x l column-major matrix a in

@@ -22,8 +22,6 @@ SQLITE_EXTENSION_INIT1
 #define PAPERS_BUILD_FLAGS "unknown"
 #endif
 
-#define PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
-
 static void version_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
   (void)argc;
   (void)argv;
@@ -44,7 +42,8 @@ static void debug_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
 }
 
 static int register_housekeeping(sqlite3 *db) {
-  int rc = sqlite3_create_function(db, "papers_version", 0, PURE, 0, version_func, 0, 0);
+  int rc = sqlite3_create_function(db, "papers_version", 0, PAPERS_PURE, 0, version_func,
+                                   0, 0);
   if (rc != SQLITE_OK)
     return rc;
   /* not deterministic: it names the SQLite library, which a process may swap */

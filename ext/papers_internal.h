@@ -15,6 +15,7 @@
 SQLITE_EXTENSION_INIT3
 
 #include <stddef.h>
+#include <string.h>
 
 #define PAPERS_VERSION "0.1.0"
 
@@ -29,6 +30,38 @@ typedef struct PapersSpan {
   const char *z;
   i64 n;
 } PapersSpan;
+
+/* ---- shared utilities: one copy of each, used by every subsystem ------- */
+
+/* The flags of a function whose result depends on its arguments alone. */
+#define PAPERS_PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
+
+/* A float32 as 4 bytes little-endian, its IEEE-754 bits unchanged: the one
+** form of floats in BLOBs and shadow tables, the same on every machine. */
+static inline void papers_f32_put(unsigned char *a, float f) {
+  unsigned int bits;
+  memcpy(&bits, &f, 4);
+  for (int i = 0; i < 4; i++)
+    a[i] = (unsigned char)(bits >> (8 * i));
+}
+
+static inline float papers_f32_get(const unsigned char *a) {
+  unsigned int bits = (unsigned int)a[0] | (unsigned int)a[1] << 8 |
+                      (unsigned int)a[2] << 16 | (unsigned int)a[3] << 24;
+  float f;
+  memcpy(&f, &bits, 4);
+  return f;
+}
+
+/* SplitMix64 (Steele, Lea, Flood 2014): the one pseudo-random generator.
+** Advances *pState and returns the next 64 bits; the same sequence for the
+** same seed on every machine. */
+static inline sqlite3_uint64 papers_splitmix64(sqlite3_uint64 *pState) {
+  sqlite3_uint64 z = (*pState += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
 
 /* ---- text.c ---------------------------------------------------------- */
 
@@ -233,6 +266,16 @@ struct PapersFormat {
 /* Records a reject of lines [zStart, zEnd) starting at line iLine. */
 void papers_parser_reject(PapersParser *p, const char *zStart, const char *zEnd,
                           i64 iLine, const char *zReason);
+
+/* parse_arxiv_id.c: an arXiv identifier, new style ("2507.22914") or old
+** ("hep-th/9901001", "math.AG/0601001"), with an optional version "vN".
+** papers_arxiv_id_read() reads one at the start of z[0..n): *pId is the
+** identifier without its version, *pVersion the version or -1; returns the
+** bytes read, 0 when z does not start with one. papers_arxiv_id_parse()
+** wants all of z[0..n) to be one and returns 1 when it is. Outputs are
+** written only on success. */
+i64 papers_arxiv_id_read(const char *z, i64 n, PapersSpan *pId, i64 *pVersion);
+int papers_arxiv_id_parse(const char *z, i64 n, PapersSpan *pId, i64 *pVersion);
 
 const PapersFormat *papers_format_find(const char *zName);
 const PapersFormat *papers_format_detect(const char *z, i64 n);

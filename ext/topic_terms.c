@@ -92,20 +92,13 @@ static int terms_init(sqlite3 *db, void *pAux, sqlite3_vtab **ppVtab, int isExpl
   return SQLITE_OK;
 }
 
-static int keywords_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
-                            sqlite3_vtab **ppVtab, char **pzErr) {
-  (void)argc;
-  (void)argv;
+/* xConnect of both tables: argv[0] is the name the module is registered
+** under, the flag that says which of the two this one is. */
+static int terms_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                         sqlite3_vtab **ppVtab, char **pzErr) {
   (void)pzErr;
-  return terms_init(db, pAux, ppVtab, 0);
-}
-
-static int explain_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
-                           sqlite3_vtab **ppVtab, char **pzErr) {
-  (void)argc;
-  (void)argv;
-  (void)pzErr;
-  return terms_init(db, pAux, ppVtab, 1);
+  int isExplain = argc > 0 && strcmp(argv[0], "papers_explain") == 0;
+  return terms_init(db, pAux, ppVtab, isExplain);
 }
 
 static int terms_disconnect(sqlite3_vtab *pVtab) {
@@ -360,22 +353,10 @@ static int terms_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int
   return SQLITE_OK;
 }
 
-/* No xCreate: eponymous only, like table-valued functions. */
-static sqlite3_module keywordsModule = {
-    .xConnect = keywords_connect,
-    .xBestIndex = terms_best_index,
-    .xDisconnect = terms_disconnect,
-    .xOpen = terms_open,
-    .xClose = terms_close,
-    .xFilter = terms_filter,
-    .xNext = terms_next,
-    .xEof = terms_eof,
-    .xColumn = terms_column,
-    .xRowid = terms_rowid,
-};
-
-static sqlite3_module explainModule = {
-    .xConnect = explain_connect,
+/* No xCreate: eponymous only, like table-valued functions. One table serves
+** papers_keywords and papers_explain; terms_connect tells them apart. */
+static sqlite3_module termsModule = {
+    .xConnect = terms_connect,
     .xBestIndex = terms_best_index,
     .xDisconnect = terms_disconnect,
     .xOpen = terms_open,
@@ -388,10 +369,10 @@ static sqlite3_module explainModule = {
 };
 
 int topic_register_terms(sqlite3 *db, PapersConn *pConn) {
-  int rc = sqlite3_create_module_v2(db, "papers_keywords", &keywordsModule,
+  int rc = sqlite3_create_module_v2(db, "papers_keywords", &termsModule,
                                     papers_conn_ref(pConn), papers_conn_unref);
   if (rc == SQLITE_OK) {
-    rc = sqlite3_create_module_v2(db, "papers_explain", &explainModule,
+    rc = sqlite3_create_module_v2(db, "papers_explain", &termsModule,
                                   papers_conn_ref(pConn), papers_conn_unref);
   }
   return rc;

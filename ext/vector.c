@@ -393,19 +393,6 @@ static sqlite3_uint64 get_u64(const unsigned char *a, int nByte) {
   return v;
 }
 
-static void put_f32(unsigned char *a, float f) {
-  unsigned int bits;
-  memcpy(&bits, &f, 4);
-  put_u32(a, bits);
-}
-
-static float get_f32(const unsigned char *a) {
-  unsigned int bits = (unsigned int)get_u64(a, 4);
-  float f;
-  memcpy(&f, &bits, 4);
-  return f;
-}
-
 /* How many of a vector's last terms are latent dimensions 0 .. L-1, in
 ** order: the part of it whose ids the BLOB form leaves out. */
 static int latent_tail(const PapersVector *pVec) {
@@ -451,7 +438,7 @@ void papers_vector_encode(const PapersVector *pVec, unsigned char *aBlob) {
   for (int i = 0; i < pVec->nTerm; i++) {
     if (i < nSparse)
       put_u64(aIds + 8 * i, pVec->aId[i]);
-    put_f32(aWeights + 4 * i, pVec->aWeight[i]);
+    papers_f32_put(aWeights + 4 * i, pVec->aWeight[i]);
   }
 }
 
@@ -522,7 +509,7 @@ static int vector_blob_check(const unsigned char *a, i64 n, VectorLayout *pLayou
       *pzProblem = "vector term ids are not strictly increasing";
       return 0;
     }
-    float w = get_f32(pLayout->aWeights + 4 * (i64)i);
+    float w = papers_f32_get(pLayout->aWeights + 4 * (i64)i);
     if (!(w >= -1.0f && w <= 1.0f)) { /* also catches NaN */
       *pzProblem = "vector weight is not a number in [-1, 1]";
       return 0;
@@ -542,7 +529,7 @@ int papers_vector_decode(const unsigned char *a, i64 n, PapersVector *pVec,
     return rc;
   for (int i = 0; i < layout.nTerm; i++) {
     pVec->aId[i] = layout_id(&layout, i);
-    pVec->aWeight[i] = get_f32(layout.aWeights + 4 * (i64)i);
+    pVec->aWeight[i] = papers_f32_get(layout.aWeights + 4 * (i64)i);
   }
   return SQLITE_OK;
 }
@@ -563,7 +550,8 @@ int papers_vector_dot_blob(const PapersVector *pA, const unsigned char *a, i64 n
     } else if (pA->aId[i] > id) {
       j++;
     } else {
-      dot += (double)pA->aWeight[i++] * (double)get_f32(layout.aWeights + 4 * (i64)j++);
+      dot += (double)pA->aWeight[i++] *
+             (double)papers_f32_get(layout.aWeights + 4 * (i64)j++);
     }
   }
   *pDot = dot;
