@@ -54,6 +54,7 @@ typedef struct IndexTable {
   IndexStore *pStore;
   i64 layout; /* of the shadow tables (0: not read yet); only INDEX_LAYOUT_VERSION
               ** can be used */
+  int hasContentChecked; /* content_check() found the options' names */
 } IndexTable;
 
 typedef IndexHit Hit;
@@ -319,6 +320,93 @@ static char *declare_sql(const IndexConfig *pConfig) {
   return sqlite3_str_finish(pStr);
 }
 
+/* ---- the content table ---------------------------------------------------- */
+
+/* Whether the content table has a rowid: it is a table (a view's rowid reads
+** NULL) that is not WITHOUT ROWID (selecting its rowid, unquoted, fails). */
+static int content_has_rowid(sqlite3 *db, const IndexConfig *pConfig, int *pHasRowid) {
+  sqlite3_stmt *pStmt = 0;
+  *pHasRowid = 0;
+  char *zSql = sqlite3_mprintf("SELECT type = 'table' FROM \"%w\".sqlite_schema"
+                               " WHERE name = %Q COLLATE NOCASE",
+                               pConfig->zDb, pConfig->zContent);
+  int rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
+  sqlite3_free(zSql);
+  int isTable = rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW &&
+                sqlite3_column_int(pStmt, 0);
+  int rcFinalize = sqlite3_finalize(pStmt);
+  if (rc != SQLITE_OK || rcFinalize != SQLITE_OK || !isTable)
+    return rc != SQLITE_OK ? rc : rcFinalize;
+  zSql =
+      sqlite3_mprintf("SELECT rowid FROM \"%w\".\"%w\"", pConfig->zDb, pConfig->zContent);
+  rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
+  sqlite3_free(zSql);
+  sqlite3_finalize(pStmt);
+  *pHasRowid = rc == SQLITE_OK;
+  return rc == SQLITE_NOMEM ? rc : SQLITE_OK;
+}
+
+/* The message for a name in an option that the content table lacks. */
+static char *content_missing(const char *zWho, const IndexConfig *pConfig,
+                             const char *zOption, const char *zName) {
+  return sqlite3_mprintf("%s: option %s names '%s', which is not a column of '%s'", zWho,
+                         zOption, zName, pConfig->zContent);
+}
+
+/* Checks the options content, content_rowid and columns against the content
+** table, by its columns (pragma_table_xinfo): every name must exist. When the
+** table does not exist that is an error only if isRequired (CREATE allows
+** creating the content table afterwards). zWho starts the message. */
+static int content_check(sqlite3 *db, const IndexConfig *pConfig, int isRequired,
+                         const char *zWho, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_xinfo(?1, ?2)", -1,
+                              &pStmt, 0);
+  if (rc != SQLITE_OK)
+    return rc;
+  sqlite3_bind_text(pStmt, 1, pConfig->zContent, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, pConfig->zDb, -1, SQLITE_STATIC);
+  sqlite3_uint64 foundMask = 0; /* bit i: column i found */
+  int nName = 0, hasRowidColumn = 0;
+  while (sqlite3_step(pStmt) == SQLITE_ROW) {
+    const char *zName = (const char *)sqlite3_column_text(pStmt, 0);
+    nName++;
+    for (int i = 0; zName && i < pConfig->nColumn; i++) {
+      if (sqlite3_stricmp(zName, pConfig->azColumn[i]) == 0)
+        foundMask |= (sqlite3_uint64)1 << i;
+    }
+    if (zName && sqlite3_stricmp(zName, pConfig->zContentRowid) == 0)
+      hasRowidColumn = 1;
+  }
+  rc = sqlite3_finalize(pStmt);
+  if (rc != SQLITE_OK || (nName == 0 && !isRequired))
+    return rc;
+  if (nName == 0) {
+    *pzErr = sqlite3_mprintf("%s: option content names '%s', which is no table or view"
+                             " in schema '%s'",
+                             zWho, pConfig->zContent, pConfig->zDb);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  for (int i = 0; i < pConfig->nColumn; i++) {
+    if ((foundMask & ((sqlite3_uint64)1 << i)) == 0) {
+      *pzErr = content_missing(zWho, pConfig, "columns", pConfig->azColumn[i]);
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+  }
+  if (hasRowidColumn)
+    return SQLITE_OK;
+  const char *zRowid = pConfig->zContentRowid;
+  int hasRowid = 0;
+  if (sqlite3_stricmp(zRowid, "rowid") == 0 || sqlite3_stricmp(zRowid, "oid") == 0 ||
+      sqlite3_stricmp(zRowid, "_rowid_") == 0) {
+    rc = content_has_rowid(db, pConfig, &hasRowid);
+  }
+  if (rc != SQLITE_OK || hasRowid)
+    return rc;
+  *pzErr = content_missing(zWho, pConfig, "content_rowid", zRowid);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
 /* ---- create, connect, destroy -------------------------------------------- */
 
 static int index_init(sqlite3 *db, void *pAux, int argc, const char *const *argv,
@@ -335,6 +423,8 @@ static int index_init(sqlite3 *db, void *pAux, int argc, const char *const *argv
     rc = zDeclare ? sqlite3_declare_vtab(db, zDeclare) : SQLITE_NOMEM;
     sqlite3_free(zDeclare);
   }
+  if (rc == SQLITE_OK && isCreate)
+    rc = content_check(db, &pTab->config, 0, "papers_index", pzErr);
   if (rc == SQLITE_OK && isCreate)
     rc = index_store_create(db, &pTab->config);
   if (rc == SQLITE_OK)
@@ -512,9 +602,26 @@ static int add_document(IndexTable *pTab, i64 iDoc, sqlite3_value **apValue) {
 
 /* ---- rebuild ------------------------------------------------------------- */
 
+/* content_check() once per connection, before the first read of the content
+** table and the first write (the content table may be created after the
+** index). */
+static int content_check_table(IndexTable *pTab) {
+  if (pTab->hasContentChecked)
+    return SQLITE_OK;
+  char *zErr = 0;
+  int rc = content_check(pTab->db, &pTab->config, 1, pTab->config.zName, &zErr);
+  if (zErr)
+    return set_table_error(pTab, zErr);
+  pTab->hasContentChecked = rc == SQLITE_OK;
+  return rc;
+}
+
 /* A statement over the content table: rowid, then the indexed columns. */
 static int content_scan(IndexTable *pTab, const char *zWhere, sqlite3_stmt **ppStmt) {
   const IndexConfig *pConfig = &pTab->config;
+  int rc = content_check_table(pTab);
+  if (rc != SQLITE_OK)
+    return rc;
   sqlite3_str *pStr = sqlite3_str_new(pTab->db);
   sqlite3_str_appendf(pStr, "SELECT \"%w\"", pConfig->zContentRowid);
   for (int i = 0; i < pConfig->nColumn; i++) {
@@ -525,7 +632,7 @@ static int content_scan(IndexTable *pTab, const char *zWhere, sqlite3_stmt **ppS
   char *zSql = sqlite3_str_finish(pStr);
   if (zSql == 0)
     return SQLITE_NOMEM;
-  int rc = sqlite3_prepare_v2(pTab->db, zSql, -1, ppStmt, 0);
+  rc = sqlite3_prepare_v2(pTab->db, zSql, -1, ppStmt, 0);
   if (rc != SQLITE_OK) {
     set_table_error(pTab, sqlite3_mprintf("%s: cannot read the content table: %s",
                                           pConfig->zName, sqlite3_errmsg(pTab->db)));
@@ -897,6 +1004,8 @@ static int index_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
     rc = remove_document(pTab, sqlite3_value_int64(argv[0]));
   }
   *pRowid = sqlite3_value_int64(argv[1]);
+  if (rc == SQLITE_OK)
+    rc = content_check_table(pTab);
   if (rc == SQLITE_OK)
     rc = add_document(pTab, *pRowid, argv + 2);
   return store_error(pTab, rc);
