@@ -232,6 +232,11 @@ dist-test: build/dist/papers.$(SO) build/dist/static build/runner
 
 test: dist-test
 
+# Debug builds check the asserts of ext/ (papers_internal.h); release builds
+# compile them out.
+ASAN_FLAGS += -DPAPERS_DEBUG
+FUZZ_FLAGS += -DPAPERS_DEBUG
+
 C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/dist/static.c tests/oom.c tests/crash.c tests/index_state.h $(wildcard tests/bench/*.c) \
            $(wildcard tests/fuzz/*.c)
 

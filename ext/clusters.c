@@ -160,6 +160,7 @@ static int corpus_new_feature(Corpus *p, sqlite3_uint64 id) {
     p->aId = aId;
     p->nFeatureAlloc = nNew;
   }
+  assert(p->nFeature < p->nFeatureAlloc);
   p->aId[p->nFeature++] = id;
   return SQLITE_OK;
 }
@@ -172,6 +173,7 @@ static int corpus_add(Corpus *p, PapersIdMap *pMap, i64 iRowid, const PapersVect
     rc = corpus_reserve(p, p->nEntry + pVec->nTerm);
   if (rc != SQLITE_OK)
     return rc;
+  assert(p->nDoc + 1 < *pnDocAlloc && p->nEntry + pVec->nTerm <= p->nEntryAlloc);
   p->aRowid[p->nDoc] = iRowid;
   p->aStart[p->nDoc] = p->nEntry;
   for (int i = 0; i < pVec->nTerm; i++) {
@@ -181,6 +183,7 @@ static int corpus_add(Corpus *p, PapersIdMap *pMap, i64 iRowid, const PapersVect
       return rc;
     if (isNew && (rc = corpus_new_feature(p, pVec->aId[i])) != SQLITE_OK)
       return rc;
+    assert(iFeature >= 0 && iFeature < p->nFeature);
     p->aFeature[p->nEntry] = iFeature;
     p->aWord[p->nEntry] = pVec->aWeight[i];
     p->nEntry++;
@@ -361,6 +364,7 @@ static void kmeans_similarities(Kmeans *p, int i) {
     double w = c->aSpace[e];
     if (w == 0)
       continue;
+    assert(c->aFeature[e] >= 0 && c->aFeature[e] < c->nFeature);
     const double *aRow = p->aCentroid + (i64)c->aFeature[e] * k;
     for (int j = 0; j < k; j++)
       p->aSimRow[j] += w * aRow[j];
@@ -477,6 +481,7 @@ static int kmeans_assign(Kmeans *p, int isFirst) {
 /* An emptied cluster takes the document least similar to its own centroid
 ** among those of clusters of two or more (ties: the first). */
 static void kmeans_refill(Kmeans *p, int j) {
+  assert(j >= 0 && j < p->k);
   int iWorst = -1;
   for (int i = 0; i < p->pCorpus->nDoc; i++) {
     if (p->aSize[p->aAssign[i]] < 2)
@@ -507,6 +512,7 @@ static void kmeans_update(Kmeans *p) {
   memset(p->aCentroid, 0, sizeof(double) * (size_t)c->nFeature * (size_t)k);
   for (int i = 0; i < c->nDoc; i++) {
     int j = p->aAssign[i];
+    assert(j >= 0 && j < k);
     for (i64 e = c->aStart[i]; e < c->aStart[i + 1]; e++)
       p->aCentroid[(i64)c->aFeature[e] * k + j] += c->aSpace[e];
   }

@@ -58,6 +58,7 @@ int papers_date_from_iso(const char *z, i64 n, PapersDate *pDate) {
 }
 
 void papers_date_to_iso(PapersDate date, char *zOut11) {
+  assert(date >= 101 && date <= 99991231); /* a date papers_date_make made */
   int iYear = date / 10000, iMonth = date / 100 % 100, iDay = date % 100;
   zOut11[0] = (char)('0' + iYear / 1000);
   zOut11[1] = (char)('0' + iYear / 100 % 10);

@@ -49,9 +49,8 @@ enum { STATE_PROLOG = 0, STATE_ITEMS = 1, STATE_DONE = 2 };
 ** lower rank only. */
 enum { DATE_NONE = 0, DATE_UPDATED = 1, DATE_DC = 2, DATE_PUBLISHED = 3 };
 
-#define MAX_CATEGORY                                                                     \
-  64 /* categories deduplicated per item; more are kept as they come                     \
-      */
+/* Categories deduplicated per item; more are kept as they come. */
+#define MAX_CATEGORY 64
 
 /* What an item states beyond PapersRecord. Spans of the input, like it. */
 typedef struct FeedItem {
@@ -329,6 +328,7 @@ static PapersSpan attr_value(PapersSpan attrs, const char *zName) {
 
 /* Appends code point c to zOut as UTF-8; returns the bytes written. */
 static int put_utf8(char *zOut, unsigned c) {
+  assert(c > 0 && c <= 0x10FFFF);
   if (c < 0x80) {
     zOut[0] = (char)c;
     return 1;
@@ -400,6 +400,7 @@ static i64 decode_ref(const char *z, const char *zEnd, char *zOut, int *pnOut) {
   unsigned c = zSemi ? numeric_ref(z + 2, zSemi - z - 2) : 0;
   if (c == 0)
     return 0;
+  assert(*pnOut <= zSemi + 1 - z); /* "&#NN;" is longer than its UTF-8 */
   *pnOut = put_utf8(zOut, c);
   return zSemi + 1 - z;
 }
@@ -411,6 +412,7 @@ static i64 decode_xml(const char *z, i64 n, int isInCdata, char *zOut) {
   const char *zEnd = z + n;
   i64 nOut = 0;
   while (z < zEnd) {
+    assert(nOut <= n - (zEnd - z)); /* written never passes read: zOut holds n */
     if (isInCdata) {
       const char *zClose = feed_find(z, zEnd, "]]>");
       const char *zStop = zClose ? zClose : zEnd;
@@ -465,6 +467,7 @@ static i64 strip_html(char *z, i64 n) {
   i64 nOut = 0;
   while (zIn < zEnd) {
     const char *zClose;
+    assert(nOut <= zIn - z); /* in place: writing never passes reading */
     if (*zIn == '<' && is_html_tag(zIn, zEnd, &zClose)) {
       const char *zName = zIn[1] == '/' ? zIn + 2 : zIn + 1;
       char c = (char)(*zName | 0x20);

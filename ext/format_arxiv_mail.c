@@ -214,6 +214,7 @@ static int id_key_equals(const IdKey *pA, const IdKey *pB) {
 }
 
 static IdKey *id_slot(IdKey *aSlot, i64 nSlot, const IdKey *pKey) {
+  assert(nSlot > 0 && (nSlot & (nSlot - 1)) == 0); /* the mask works */
   sqlite3_uint64 h = id_hash(pKey->id) + (sqlite3_uint64)pKey->iKind;
   i64 i = (i64)(h & (sqlite3_uint64)(nSlot - 1));
   while (aSlot[i].id.z && !id_key_equals(&aSlot[i], pKey))
@@ -243,6 +244,7 @@ static int id_set_add(IdSet *pSet, PapersSpan id, int iKind) {
   IdKey key = {id, iKind};
   if ((pSet->nUsed + 1) * 2 > pSet->nSlot && !id_set_grow(pSet))
     return -1;
+  assert(2 * pSet->nUsed < pSet->nSlot); /* a free slot ends every probe */
   IdKey *pSlot = id_slot(pSet->aSlot, pSet->nSlot, &key);
   if (pSlot->id.z)
     return 0;
@@ -841,6 +843,7 @@ static void result_abstract(const PapersParser *p, sqlite3_context *pCtx) {
     }
     i64 nPar = papers_fold(zOut + nOut, zPar, zNext - zPar);
     nOut = nPar > 0 ? nOut + nPar : nBefore;
+    assert(nOut <= zNext - span.z); /* zOut holds span.n bytes */
     z = zNext;
   }
   sqlite3_result_text64(pCtx, zOut, (sqlite3_uint64)nOut, sqlite3_free, SQLITE_UTF8);

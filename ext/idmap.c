@@ -48,6 +48,8 @@ int papers_idmap_count(const PapersIdMap *p) {
 }
 
 static i64 find_slot(const PapersIdMap *p, sqlite3_uint64 key) {
+  /* a power of two, never full: the mask works and a probe ends */
+  assert(p->nSlot > 0 && (p->nSlot & (p->nSlot - 1)) == 0 && p->nUsed < p->nSlot);
   i64 mask = p->nSlot - 1;
   i64 i = (i64)(mix(key) & (sqlite3_uint64)mask);
   while (p->aIndex[i] >= 0 && p->aKey[i] != key)
@@ -82,6 +84,7 @@ static int idmap_grow(PapersIdMap *p) {
 int papers_idmap_get(PapersIdMap *p, sqlite3_uint64 key, int *piIndex, int *pIsNew) {
   if (2 * (i64)(p->nUsed + 1) > p->nSlot && idmap_grow(p) != SQLITE_OK)
     return SQLITE_NOMEM;
+  assert(2 * (i64)p->nUsed < p->nSlot);
   i64 i = find_slot(p, key);
   *pIsNew = p->aIndex[i] < 0;
   if (*pIsNew) {

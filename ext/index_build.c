@@ -184,6 +184,7 @@ static int slab_room(Build *p, i64 nByte, unsigned char **paOut) {
     p->nSlabUsed = 0;
     p->nSlabSize = nSize;
   }
+  assert(p->nSlabUsed + nByte <= p->nSlabSize);
   *paOut = p->apSlab[p->nSlab - 1] + p->nSlabUsed;
   return SQLITE_OK;
 }
@@ -222,6 +223,7 @@ static int build_add_counts(Build *p, i64 iDoc, const PapersCount *aCount, int n
     rc = build_vote(p, pTerm, &aCount[i]);
     nByte += count_put(aCode + nByte, iTerm, iTf);
   }
+  assert(nByte <= (i64)nCount * 10); /* within what slab_room gave */
   p->nSlabUsed += nByte;
   return rc;
 }
@@ -253,6 +255,7 @@ static void build_decode(const Build *p, i64 iDocIndex, const double *aTermIdf,
   for (int i = 0; i < pDoc->nCount; i++) {
     int iTerm, iTf;
     a += count_get(a, &iTerm, &iTf);
+    assert(iTerm >= 0 && iTerm < p->nTerm);
     pScratch->aiTerm[i] = iTerm;
     pScratch->aCount[i].id = p->aTerm[iTerm].id;
     pScratch->aCount[i].tf = p->aTf[iTf].tf;
@@ -282,6 +285,7 @@ static int build_final(Build *p, i64 iDocIndex, const BuildLatent *pLatent,
   }
   double z[256];
   memset(z, 0, sizeof(z));
+  assert(pLatent->nDim > 0 && pLatent->nDim <= (int)(sizeof(z) / sizeof(z[0])));
   for (int i = 0; i < pSparse->nTerm; i++) {
     int iFeature = pLatent->aiFeature[pScratch->aiTerm[i]];
     if (iFeature < 0)
@@ -306,6 +310,7 @@ static int build_flush_dense(Build *p) {
 static int build_dense(Build *p, i64 iDoc, const PapersVector *pVec, int nDim) {
   float aValue[256];
   int nWord = pVec->nTerm - nDim, rc = SQLITE_OK;
+  assert(nDim > 0 && nDim <= (int)(sizeof(aValue) / sizeof(aValue[0])) && nWord >= 0);
   if (p->dense.aDoc == 0) {
     IndexDenseBlock *pBlock = &p->dense;
     size_t nByte = (sizeof(i64) + 2 * sizeof(float) + (size_t)nDim) * INDEX_DENSE_BUILD;

@@ -107,6 +107,7 @@ static int exhaustive_doc(void *pCtx, i64 iDoc, const PapersVector *pVec) {
     p->aHit = aNew;
     p->nAlloc = nNew;
   }
+  assert(p->nHit < p->nAlloc);
   p->aHit[p->nHit].iDoc = iDoc;
   p->aHit[p->nHit++].score = score;
   return SQLITE_OK;

@@ -637,6 +637,7 @@ int index_varint_put(unsigned char *a, sqlite3_uint64 v) {
     v >>= 7;
     a[n++] = (unsigned char)(c | (v ? 0x80 : 0));
   } while (v);
+  assert(n <= 10);
   return n;
 }
 
@@ -700,6 +701,7 @@ static int block_encode(const IndexPosting *a, int n, unsigned char **paBlob,
   }
   for (int i = 0; i < n; i++)
     papers_f32_put(aBlob + nBlob + 4 * i, a[i].weight);
+  assert(nBlob + 4 * n <= n * 14 + 10); /* what was allocated */
   *paBlob = aBlob;
   *pnBlob = nBlob + 4 * n;
   return SQLITE_OK;

@@ -152,6 +152,7 @@ static void key_utf8(KeyOut *p, unsigned cp) {
 ** has no ASCII base letter. */
 static int key_table(KeyOut *p, const char *zTable, unsigned iEntry) {
   const char *z = zTable + 2 * iEntry;
+  assert(2 * (size_t)iEntry + 1 < strlen(zTable));
   if (z[0] == ' ')
     return 0;
   key_letters(p, z, z[1] == ' ' ? 1 : 2);
@@ -177,6 +178,7 @@ static int key_greek(KeyOut *p, unsigned cp) {
   }
   if (cp < 0x3B1 || cp > 0x3C9)
     return 0;
+  assert(cp - 0x3B1 < sizeof(azGreek) / sizeof(azGreek[0]));
   key_word(p, azGreek[cp - 0x3B1]);
   return 1;
 }

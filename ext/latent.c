@@ -210,9 +210,10 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
       multiply(A, x, l, y, aScratch);
       orthonormalise(y, nRow, l);
     }
-    multiply_transposed(A, y, l, x,
-                        aScratch); /* the columns of x are the rows of B = Q^T A */
-    for (int i = 0; i < l; i++) {  /* G = B B^T, symmetric (products commute) */
+    /* the columns of x are the rows of B = Q^T A */
+    multiply_transposed(A, y, l, x, aScratch);
+    /* G = B B^T, symmetric (products commute) */
+    for (int i = 0; i < l; i++) {
       for (int j = i; j < l; j++) {
         double dot = 0;
         for (i64 f = 0; f < nFeature; f++)

@@ -79,6 +79,7 @@ static int seen_urls_add(SeenUrls *pSeen, const char *z, i64 n) {
     pSeen->aUrl = aNew;
     pSeen->nAlloc = nNew;
   }
+  assert(pSeen->nUrl < pSeen->nAlloc);
   pSeen->aUrl[pSeen->nUrl].z = z;
   pSeen->aUrl[pSeen->nUrl].n = n;
   pSeen->nUrl++;
@@ -98,6 +99,7 @@ void papers_result_links(sqlite3_context *pCtx, const PapersSpan *aSpan, int nSp
       while (zUrlEnd < zEnd && !ends_url(zUrlEnd, zEnd))
         zUrlEnd++;
       i64 nUrl = trim_url_tail(z, zUrlEnd - z);
+      assert(nUrl > 0 && z + nUrl <= zEnd);
       int rc = seen_urls_add(&seen, z, nUrl);
       if (rc < 0) {
         isOom = 1;

@@ -14,6 +14,26 @@
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 
+/* Invariants: assert(X) states what must hold (an index inside its array, a
+** length inside its buffer). Debug builds check them (-DPAPERS_DEBUG: make
+** asan, oom, fuzz); release builds compile them out, as SQLite's do. */
+#if !defined(NDEBUG) && !defined(PAPERS_DEBUG)
+#define NDEBUG 1
+#endif
+#include <assert.h>
+
+/* A branch believed unreachable that still guards memory: `if (NEVER(X))`
+** keeps the guard in a release build and fails the assert in a debug build,
+** so the tests prove it is never taken; ALWAYS(X) is the same for a
+** condition believed always true. As SQLite's ALWAYS and NEVER. */
+#ifndef NDEBUG
+#define ALWAYS(X) ((X) ? 1 : (assert(0), 0))
+#define NEVER(X)  ((X) ? (assert(0), 1) : 0)
+#else
+#define ALWAYS(X) (X)
+#define NEVER(X)  (X)
+#endif
+
 #include <stddef.h>
 #include <string.h>
 
@@ -483,7 +503,7 @@ int papers_register_key(sqlite3 *db);
 /* papers_tokens, papers_vector, papers_similarity, papers_keywords,
 ** papers_explain, papers_centroid (topic_*.c). */
 int papers_register_topic(sqlite3 *db, PapersConn *pConn);
-int papers_register_clusters(sqlite3 *db,
-                             PapersConn *pConn); /* papers_clusters (clusters.c) */
+/* papers_clusters (clusters.c) */
+int papers_register_clusters(sqlite3 *db, PapersConn *pConn);
 
 #endif /* PAPERS_INTERNAL_H */

@@ -100,6 +100,7 @@ static int utf8_sequence_len(const unsigned char *z, i64 nLeft) {
 /* Validates z[0..n) as UTF-8 and looks for carriage returns: 64 ASCII bytes
 ** at a time, 16 near other bytes, byte by byte only right next to them. */
 i64 papers_utf8_check(const unsigned char *z, i64 n, int *pHasCR) {
+  assert(n >= 0);
   int hasCR = 0;
   i64 i = 0;
   while (i < n) {
@@ -149,6 +150,7 @@ int papers_lines_next(PapersLines *pLines, PapersLine *pLine) {
         nStep = iCr + 1;
     }
   }
+  assert(nLine >= 0 && nLine <= nStep && nStep <= nLeft);
   pLine->z = zStart;
   pLine->n = nLine;
   pLine->iLine = pLines->iLine++;
@@ -188,6 +190,7 @@ static int space_len_before(const char *zStart, const char *zEnd) {
 }
 
 PapersSpan papers_trim(const char *z, i64 n) {
+  assert(n >= 0);
   const char *zEnd = z + n;
   int nSpace;
   while ((nSpace = papers_space_len(z, zEnd)) > 0)
@@ -223,6 +226,7 @@ i64 papers_fold(char *zOut, const char *z, i64 n) {
     zOut[nOut++] = (char)c;
     z++;
   }
+  assert(nOut <= n); /* callers size zOut by n */
   return nOut;
 }
 

@@ -387,6 +387,7 @@ static void put_u64(unsigned char *a, sqlite3_uint64 v) {
 }
 
 static sqlite3_uint64 get_u64(const unsigned char *a, int nByte) {
+  assert(nByte >= 1 && nByte <= 8);
   sqlite3_uint64 v = 0;
   for (int i = nByte - 1; i >= 0; i--)
     v = (v << 8) | a[i];
@@ -424,6 +425,7 @@ i64 papers_vector_blob_size(const PapersVector *pVec) {
 
 void papers_vector_encode(const PapersVector *pVec, unsigned char *aBlob) {
   int nLatent = latent_tail(pVec), nSparse = pVec->nTerm - nLatent;
+  assert(nSparse >= 0 && nLatent <= VECTOR_LATENT_MAX);
   aBlob[0] = VECTOR_MAGIC_0;
   aBlob[1] = VECTOR_MAGIC_1;
   aBlob[2] = VECTOR_VERSION;
@@ -488,11 +490,13 @@ static int vector_layout(const unsigned char *a, i64 n, VectorLayout *pLayout,
   pLayout->nLatent = (int)nLatent;
   pLayout->aIds = a + VECTOR_HEADER + (nLatent ? 4 : 0);
   pLayout->aWeights = pLayout->aIds + 8 * (nTerm - nLatent);
+  assert(pLayout->aWeights + 4 * nTerm == a + n); /* the length was checked */
   return 1;
 }
 
 /* The i-th term id of a BLOB form. */
 static sqlite3_uint64 layout_id(const VectorLayout *pLayout, int i) {
+  assert(i >= 0 && i < pLayout->nTerm);
   int nSparse = pLayout->nTerm - pLayout->nLatent;
   return i < nSparse ? get_u64(pLayout->aIds + 8 * (i64)i, 8)
                      : PAPERS_LATENT_ID + (sqlite3_uint64)(i - nSparse);
