@@ -20,7 +20,7 @@
 **     finaliser), the same on every machine; the 256 largest ids are kept for
 **     latent dimensions (latent.c), so a hash there moves down by 256.
 */
-#include "papers_internal.h"
+#include "topic.h"
 
 #include <string.h>
 

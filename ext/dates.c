@@ -13,7 +13,7 @@
 **   - papers_date_today() reads the clock of SQLite's default VFS; it is only
 **     used when the caller gave no date to anchor on.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <string.h>
 

@@ -35,7 +35,7 @@
 **     feed cut short are reported through papers_unparsed; what came before the
 **     cut is parsed.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <string.h>
 

@@ -53,7 +53,7 @@
 ** record.c has no slot for, and a hash set of the ids seen so far (spans of
 ** the input; nothing of the input is copied).
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <string.h>
 

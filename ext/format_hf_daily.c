@@ -24,7 +24,7 @@
 ** paragraph, a title with no abstract at the end of the input, metadata lines
 ** that are not understood, dates that are not calendar days.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <string.h>
 

@@ -39,7 +39,7 @@
 ** abstract are markdown text: backslash escapes are undone and "\\" line
 ** breaks joined.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <string.h>
 

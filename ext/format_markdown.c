@@ -39,7 +39,7 @@
 **     `### [` headings linking to huggingface.co/papers (crawler renderings of
 **     Hugging Face pages) is never claimed.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <string.h>
 

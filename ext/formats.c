@@ -12,7 +12,7 @@
 **     200 MB digest is not read twice) and picks the most confident; ties go to
 **     the earlier format. It returns 0 when no format recognises the text.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <string.h>
 

@@ -6,9 +6,9 @@
 ** callers keep their values in plain arrays indexed by it. Iterating those
 ** arrays is in order of first sight, never in hash order: results do not
 ** depend on the hash function. Linear probing, a power-of-two table kept at
-** most half full. papers_grow_array() grows such arrays (and any other).
+** most half full (the arrays grow with papers_grow_array(), papers.c).
 */
-#include "papers_internal.h"
+#include "topic.h"
 
 #include <string.h>
 
@@ -100,17 +100,4 @@ int papers_idmap_find(const PapersIdMap *p, sqlite3_uint64 key) {
     return -1;
   i64 i = find_slot(p, key);
   return p->aIndex[i];
-}
-
-int papers_grow_array(void **pa, size_t szItem, i64 nNeed, i64 *pnAlloc) {
-  if (nNeed <= *pnAlloc)
-    return SQLITE_OK;
-  i64 nNew = nNeed < 256 ? 256 : nNeed + nNeed / 2;
-  void *aNew = sqlite3_realloc64(*pa, szItem * (sqlite3_uint64)nNew);
-  if (aNew == 0)
-    return SQLITE_NOMEM;
-  memset((char *)aNew + szItem * (size_t)*pnAlloc, 0, szItem * (size_t)(nNew - *pnAlloc));
-  *pa = aNew;
-  *pnAlloc = nNew;
-  return SQLITE_OK;
 }

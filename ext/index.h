@@ -52,7 +52,7 @@
 #ifndef PAPERS_INDEX_H
 #define PAPERS_INDEX_H
 
-#include "papers_internal.h"
+#include "topic.h"
 
 #define INDEX_LAYOUT_VERSION 2
 #define INDEX_BLOCK_MAX      256    /* postings per block before it is split */

@@ -19,7 +19,7 @@
 **   - Singular vectors are only defined up to sign; each column is turned so
 **     that its largest-magnitude entry is positive, for stable output.
 */
-#include "papers_internal.h"
+#include "topic.h"
 
 #include <math.h>
 #include <string.h>

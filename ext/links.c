@@ -8,7 +8,7 @@
 ** without its opening partner inside the URL are removed. An entry without
 ** URLs gives the empty array [].
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <string.h>
 

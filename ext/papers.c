@@ -10,6 +10,8 @@
 **   - papers_version() returns the extension's version, papers_debug() a text
 **     with the version, the git commit and compiler flags of the build, and
 **     the version of the SQLite it runs on.
+** It also holds papers_grow_array(), the one growable array of every
+** subsystem (the other shared utilities are inline in papers_internal.h).
 */
 #include "papers_internal.h"
 #include "papers.h"
@@ -21,6 +23,20 @@ SQLITE_EXTENSION_INIT1
 #ifndef PAPERS_BUILD_FLAGS
 #define PAPERS_BUILD_FLAGS "unknown"
 #endif
+
+/* Declared in papers_internal.h. */
+int papers_grow_array(void **pa, size_t szItem, i64 nNeed, i64 *pnAlloc) {
+  if (nNeed <= *pnAlloc)
+    return SQLITE_OK;
+  i64 nNew = nNeed < 256 ? 256 : nNeed + nNeed / 2;
+  void *aNew = sqlite3_realloc64(*pa, szItem * (sqlite3_uint64)nNew);
+  if (aNew == 0)
+    return SQLITE_NOMEM;
+  memset((char *)aNew + szItem * (size_t)*pnAlloc, 0, szItem * (size_t)(nNew - *pnAlloc));
+  *pa = aNew;
+  *pnAlloc = nNew;
+  return SQLITE_OK;
+}
 
 static void version_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
   (void)argc;

@@ -17,7 +17,7 @@
 ** write their outputs only when they find an identifier, and answer the
 ** same for the same bytes.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 /* Length of the run of ASCII digits at z[0..n), counting at most nMax. */
 static i64 arxiv_digits(const char *z, i64 n, i64 nMax) {

@@ -39,7 +39,7 @@
 **     count towards the progress handler, which may stop it the same way;
 **     xNext then returns SQLITE_INTERRUPT.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <stdarg.h>
 #include <string.h>

@@ -11,7 +11,7 @@
 **     and commas, links lists the URLs of the title and abstract (links.c);
 **   - extra is NULL unless a format fills it.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <string.h>
 

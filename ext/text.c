@@ -15,7 +15,7 @@
 **   - JSON helpers build arrays as text with the JSON subtype (74), so that
 **     SQLite's json_* functions embed them as JSON rather than as strings.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <stdint.h>
 #include <string.h>

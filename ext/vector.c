@@ -28,7 +28,7 @@
 **     form from an earlier version decodes to the same vector).
 **     papers_vector_decode() checks all of it and names what is wrong.
 */
-#include "papers_internal.h"
+#include "topic.h"
 
 #include <math.h>
 #include <stdlib.h>
