@@ -144,13 +144,6 @@ PapersDate papers_date_anchor(int iMonth, int iDay, PapersDate anchor) {
   return 0;
 }
 
-static i64 date_count_digits(const char *z, i64 n) {
-  i64 i = 0;
-  while (i < n && z[i] >= '0' && z[i] <= '9')
-    i++;
-  return i;
-}
-
 /* Reads "Month D" with an optional ", YYYY" from the start of a folded line. */
 int papers_date_text_parse(const char *z, i64 n, PapersDateText *pOut) {
   i64 nMonth = 0;
@@ -160,7 +153,7 @@ int papers_date_text_parse(const char *z, i64 n, PapersDateText *pOut) {
   if (iMonth == 0 || nMonth + 1 >= n)
     return 0;
   i64 iPos = nMonth + 1;
-  i64 nDayDigits = date_count_digits(z + iPos, n - iPos);
+  i64 nDayDigits = papers_digits_len(z + iPos, n - iPos);
   if (nDayDigits < 1 || nDayDigits > 2)
     return 0;
   pOut->iMonth = iMonth;
@@ -169,7 +162,7 @@ int papers_date_text_parse(const char *z, i64 n, PapersDateText *pOut) {
   iPos += nDayDigits;
   pOut->nText = iPos;
   if (iPos + 2 < n && z[iPos] == ',' && z[iPos + 1] == ' ') {
-    i64 nYearDigits = date_count_digits(z + iPos + 2, n - iPos - 2);
+    i64 nYearDigits = papers_digits_len(z + iPos + 2, n - iPos - 2);
     if (nYearDigits > 0) {
       int iYear = nYearDigits > 4 ? 0 : digits_value(z + iPos + 2, (int)nYearDigits);
       pOut->iYear = iYear > 0 ? iYear : -1;

@@ -7,7 +7,9 @@
 **               and whose descriptions and dc:creator hold escaped HTML.
 **   arxiv-atom  Atom (<feed>): arXiv's Atom feed and its export API's answers.
 **
-** This is a digest reader, not an XML library. The contract:
+** This is a digest reader, not an XML library: parse_xml.c finds elements
+** and decodes their text, this file says what each element means. The
+** contract:
 **   - One <item> (or <entry>) per xStep, found by a forward scan for '<' that
 **     skips comments and CDATA sections; everything outside items (the
 **     channel's own title, dates ...) is feed furniture and skipped. No tree is
@@ -75,53 +77,6 @@ typedef struct FeedState {
   FeedItem item;
 } FeedState;
 
-/* One element, as next_child() finds it. */
-typedef struct XmlElem {
-  const char *zStart; /* its '<' */
-  PapersSpan name;
-  PapersSpan attrs;   /* between the name and '>' or "/>" */
-  PapersSpan content; /* between its tags; empty for <x/> */
-  const char *zEnd;   /* just past its end tag */
-} XmlElem;
-
-/* What next_child() met. */
-enum { CHILD_ELEM, CHILD_CLOSE, CHILD_STRAY, CHILD_TEXT, CHILD_UNCLOSED, CHILD_EOF };
-
-/* ---- scanning --------------------------------------------------------- */
-
-static int span_eq(PapersSpan s, const char *zLit) {
-  size_t n = strlen(zLit);
-  return (size_t)s.n == n && memcmp(s.z, zLit, n) == 0;
-}
-
-static int feed_has_prefix(const char *z, const char *zEnd, const char *zLit) {
-  size_t n = strlen(zLit);
-  return (size_t)(zEnd - z) >= n && memcmp(z, zLit, n) == 0;
-}
-
-/* First occurrence of zLit in [z, zEnd), or 0. */
-static const char *feed_find(const char *z, const char *zEnd, const char *zLit) {
-  size_t n = strlen(zLit);
-  while (zEnd - z >= (i64)n) {
-    const char *zHit = memchr(z, zLit[0], (size_t)(zEnd - z) - n + 1);
-    if (zHit == 0)
-      return 0;
-    if (memcmp(zHit, zLit, n) == 0)
-      return zHit;
-    z = zHit + 1;
-  }
-  return 0;
-}
-
-static int is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == ':' || c == '_' || c == '-' || c == '.' || (unsigned char)c >= 0x80;
-}
-
-static int is_xml_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* Counts the line ends in [z, zEnd): LF, CRLF, and a lone CR when hasCR. */
 static i64 count_lines(const char *z, const char *zEnd, int hasCR) {
   i64 nLine = 0;
@@ -148,359 +103,6 @@ static void advance(FeedState *pS, const char *zTo) {
   pS->zPos = zTo;
 }
 
-/* End of the markup "<!--...-->", "<![CDATA[...]]>", "<?...?>" or "<!...>" at
-** z, or 0 when it is not closed before zEnd. */
-static const char *skip_special(const char *z, const char *zEnd) {
-  const char *zClose;
-  const char *zTerm;
-  if (feed_has_prefix(z, zEnd, "<!--")) {
-    zTerm = "-->";
-  } else if (feed_has_prefix(z, zEnd, "<![CDATA[")) {
-    zTerm = "]]>";
-  } else if (feed_has_prefix(z, zEnd, "<?")) {
-    zTerm = "?>";
-  } else {
-    zTerm = ">";
-  }
-  zClose = feed_find(z + 2, zEnd, zTerm);
-  return zClose ? zClose + strlen(zTerm) : 0;
-}
-
-/* End of the start tag at z (just past '>'), skipping quoted attribute
-** values; 0 when the input ends first. */
-static const char *start_tag_end(const char *z, const char *zEnd) {
-  char cQuote = 0;
-  for (; z < zEnd; z++) {
-    if (cQuote) {
-      if (*z == cQuote)
-        cQuote = 0;
-    } else if (*z == '"' || *z == '\'') {
-      cQuote = *z;
-    } else if (*z == '>') {
-      return z + 1;
-    }
-  }
-  return 0;
-}
-
-/* True when z holds the end tag "</name>" (white space before '>' allowed). */
-static int is_end_tag(const char *z, const char *zEnd, PapersSpan name) {
-  if (zEnd - z < name.n + 3 || z[1] != '/' ||
-      memcmp(z + 2, name.z, (size_t)name.n) != 0) {
-    return 0;
-  }
-  const char *zAfter = z + 2 + name.n;
-  return zAfter < zEnd && (*zAfter == '>' || is_xml_space(*zAfter));
-}
-
-/* Finds the end tag of an element named name whose content starts at z.
-** Returns the '<' of the end tag; *pIsParent is set (and the parent's end tag
-** returned) when the parent's end tag comes first; 0 at the end of input. */
-static const char *find_end_tag(const char *z, const char *zEnd, PapersSpan name,
-                                PapersSpan parent, int *pIsParent) {
-  *pIsParent = 0;
-  while ((z = memchr(z, '<', (size_t)(zEnd - z))) != 0) {
-    if (z + 1 < zEnd && z[1] == '!') {
-      z = skip_special(z, zEnd);
-      if (z == 0)
-        return 0;
-      continue;
-    }
-    if (is_end_tag(z, zEnd, name))
-      return z;
-    if (parent.n > 0 && is_end_tag(z, zEnd, parent)) {
-      *pIsParent = 1;
-      return z;
-    }
-    z++;
-  }
-  return 0;
-}
-
-/* Reads the start tag at z ('<' then a name) into pElem: name, attributes,
-** and where its content starts. Returns that, or 0 when the tag is cut off. */
-static const char *read_start_tag(const char *z, const char *zEnd, XmlElem *pElem) {
-  const char *zName = z + 1;
-  const char *zAt = zName;
-  while (zAt < zEnd && is_name_char(*zAt))
-    zAt++;
-  const char *zTagEnd = start_tag_end(zAt, zEnd);
-  if (zTagEnd == 0)
-    return 0;
-  int isEmpty = zTagEnd - 2 >= zAt && zTagEnd[-2] == '/';
-  pElem->zStart = z;
-  pElem->name.z = zName;
-  pElem->name.n = zAt - zName;
-  pElem->attrs.z = zAt;
-  pElem->attrs.n = (zTagEnd - (isEmpty ? 2 : 1)) - zAt;
-  pElem->content.z = zTagEnd;
-  pElem->content.n = 0;
-  pElem->zEnd = isEmpty ? zTagEnd : 0;
-  return zTagEnd;
-}
-
-/* Reads what comes next inside the element named parent, from z: a child
-** element (CHILD_ELEM, whole, into pElem), the parent's end tag (CHILD_CLOSE,
-** pElem->zEnd past it; any end tag when parent is empty), another end tag
-** (CHILD_STRAY), non-blank text (CHILD_TEXT, pElem->zStart..zEnd), a
-** child whose end tag is missing (CHILD_UNCLOSED, pElem->zStart up to the
-** parent's end tag), or the end of the input (CHILD_EOF). Comments are skipped. */
-static int next_child(const char *z, const char *zEnd, PapersSpan parent,
-                      XmlElem *pElem) {
-  for (;;) {
-    const char *zLt = memchr(z, '<', (size_t)(zEnd - z));
-    PapersSpan text = papers_trim(z, (zLt ? zLt : zEnd) - z);
-    if (text.n > 0) {
-      pElem->zStart = text.z;
-      pElem->zEnd = text.z + text.n;
-      return CHILD_TEXT;
-    }
-    if (zLt == 0 || zLt + 1 >= zEnd)
-      return CHILD_EOF;
-    if (zLt[1] == '!' || zLt[1] == '?') {
-      z = skip_special(zLt, zEnd);
-      if (z == 0)
-        return CHILD_EOF;
-      continue;
-    }
-    if (zLt[1] == '/') {
-      const char *zClose = start_tag_end(zLt, zEnd);
-      if (zClose == 0)
-        return CHILD_EOF;
-      pElem->zStart = zLt;
-      pElem->zEnd = zClose;
-      return parent.n == 0 || is_end_tag(zLt, zEnd, parent) ? CHILD_CLOSE : CHILD_STRAY;
-    }
-    if (read_start_tag(zLt, zEnd, pElem) == 0)
-      return CHILD_EOF;
-    if (pElem->zEnd)
-      return CHILD_ELEM;
-    int isParent;
-    const char *zEndTag =
-        find_end_tag(pElem->content.z, zEnd, pElem->name, parent, &isParent);
-    if (zEndTag == 0)
-      return CHILD_EOF;
-    if (isParent) {
-      pElem->zEnd = zEndTag;
-      return CHILD_UNCLOSED;
-    }
-    pElem->content.n = zEndTag - pElem->content.z;
-    pElem->zEnd = start_tag_end(zEndTag, zEnd);
-    return pElem->zEnd ? CHILD_ELEM : CHILD_EOF;
-  }
-}
-
-/* The value of attribute zName in attrs (quotes removed), or an absent span. */
-static PapersSpan attr_value(PapersSpan attrs, const char *zName) {
-  PapersSpan value = {0, 0};
-  const char *z = attrs.z, *zEnd = attrs.z + attrs.n;
-  size_t nName = strlen(zName);
-  while (z < zEnd) {
-    while (z < zEnd && !is_name_char(*z))
-      z++;
-    const char *zAttr = z;
-    while (z < zEnd && is_name_char(*z))
-      z++;
-    const char *zAttrEnd = z;
-    while (z < zEnd && is_xml_space(*z))
-      z++;
-    if (z >= zEnd || *z != '=')
-      continue;
-    z++;
-    while (z < zEnd && is_xml_space(*z))
-      z++;
-    if (z >= zEnd || (*z != '"' && *z != '\''))
-      continue;
-    const char *zClose = memchr(z + 1, *z, (size_t)(zEnd - z - 1));
-    if (zClose == 0)
-      break;
-    if ((size_t)(zAttrEnd - zAttr) == nName && memcmp(zAttr, zName, nName) == 0) {
-      value.z = z + 1;
-      value.n = zClose - z - 1;
-      return value;
-    }
-    z = zClose + 1;
-  }
-  return value;
-}
-
-/* ---- decoding text ---------------------------------------------------- */
-
-/* Appends code point c to zOut as UTF-8; returns the bytes written. */
-static int put_utf8(char *zOut, unsigned c) {
-  assert(c > 0 && c <= 0x10FFFF);
-  if (c < 0x80) {
-    zOut[0] = (char)c;
-    return 1;
-  }
-  if (c < 0x800) {
-    zOut[0] = (char)(0xC0 | (c >> 6));
-    zOut[1] = (char)(0x80 | (c & 0x3F));
-    return 2;
-  }
-  if (c < 0x10000) {
-    zOut[0] = (char)(0xE0 | (c >> 12));
-    zOut[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-    zOut[2] = (char)(0x80 | (c & 0x3F));
-    return 3;
-  }
-  zOut[0] = (char)(0xF0 | (c >> 18));
-  zOut[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-  zOut[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-  zOut[3] = (char)(0x80 | (c & 0x3F));
-  return 4;
-}
-
-/* The code point of "&#NN;" or "&#xHH;" whose digits are z[0..n) (after the
-** '#'), or 0 when it names no character XML allows. */
-static unsigned numeric_ref(const char *z, i64 n) {
-  int isHex = n > 0 && (z[0] == 'x' || z[0] == 'X');
-  unsigned c = 0;
-  if (n - isHex < 1 || n - isHex > 8)
-    return 0;
-  for (i64 i = isHex; i < n; i++) {
-    int d;
-    if (z[i] >= '0' && z[i] <= '9')
-      d = z[i] - '0';
-    else if (isHex && z[i] >= 'a' && z[i] <= 'f')
-      d = z[i] - 'a' + 10;
-    else if (isHex && z[i] >= 'A' && z[i] <= 'F')
-      d = z[i] - 'A' + 10;
-    else
-      return 0;
-    c = c * (isHex ? 16 : 10) + (unsigned)d;
-    if (c > 0x10FFFF)
-      return 0;
-  }
-  if (c == 0 || (c >= 0xD800 && c <= 0xDFFF))
-    return 0;
-  return c;
-}
-
-/* Decodes the reference at z ('&'): writes its character to zOut and returns
-** the bytes of input it used, or 0 when it is no reference XML defines (the
-** '&' is then text). Never writes more bytes than it reads. */
-static i64 decode_ref(const char *z, const char *zEnd, char *zOut, int *pnOut) {
-  static const struct {
-    const char *zName;
-    char c;
-  } aNamed[] = {
-      {"amp;", '&'}, {"lt;", '<'}, {"gt;", '>'}, {"quot;", '"'}, {"apos;", '\''}};
-  for (size_t i = 0; i < sizeof(aNamed) / sizeof(aNamed[0]); i++) {
-    if (feed_has_prefix(z + 1, zEnd, aNamed[i].zName)) {
-      zOut[0] = aNamed[i].c;
-      *pnOut = 1;
-      return 1 + (i64)strlen(aNamed[i].zName);
-    }
-  }
-  if (zEnd - z < 4 || z[1] != '#')
-    return 0;
-  i64 nLook = zEnd - z < 12 ? zEnd - z : 12;
-  const char *zSemi = memchr(z, ';', (size_t)nLook);
-  unsigned c = zSemi ? numeric_ref(z + 2, zSemi - z - 2) : 0;
-  if (c == 0)
-    return 0;
-  assert(*pnOut <= zSemi + 1 - z); /* "&#NN;" is longer than its UTF-8 */
-  *pnOut = put_utf8(zOut, c);
-  return zSemi + 1 - z;
-}
-
-/* Decodes the XML text z[0..n) into zOut (at least n bytes); returns the
-** length written. CDATA is copied verbatim (isInCdata: z starts inside one),
-** references are decoded, other markup is dropped. */
-static i64 decode_xml(const char *z, i64 n, int isInCdata, char *zOut) {
-  const char *zEnd = z + n;
-  i64 nOut = 0;
-  while (z < zEnd) {
-    assert(nOut <= n - (zEnd - z)); /* written never passes read: zOut holds n */
-    if (isInCdata) {
-      const char *zClose = feed_find(z, zEnd, "]]>");
-      const char *zStop = zClose ? zClose : zEnd;
-      memcpy(zOut + nOut, z, (size_t)(zStop - z));
-      nOut += zStop - z;
-      z = zClose ? zClose + 3 : zEnd;
-      isInCdata = 0;
-    } else if (*z == '&') {
-      int nChar = 0;
-      i64 nUsed = decode_ref(z, zEnd, zOut + nOut, &nChar);
-      nOut += nUsed ? nChar : 1;
-      if (nUsed == 0)
-        zOut[nOut - 1] = '&';
-      z += nUsed ? nUsed : 1;
-    } else if (*z == '<' && feed_has_prefix(z, zEnd, "<![CDATA[")) {
-      z += 9;
-      isInCdata = 1;
-    } else if (*z == '<') {
-      const char *zClose =
-          (z + 1 < zEnd && z[1] == '!') ? skip_special(z, zEnd) : start_tag_end(z, zEnd);
-      z = zClose ? zClose : zEnd;
-    } else {
-      zOut[nOut++] = *z++;
-    }
-  }
-  return nOut;
-}
-
-/* True when the tag at z ('<') of [z, zEnd) is an HTML tag: '<', an optional
-** '/', a letter, and a '>' before any other '<'. Sets *pzClose past it. */
-static int is_html_tag(const char *z, const char *zEnd, const char **pzClose) {
-  const char *zName = z + 1 < zEnd && z[1] == '/' ? z + 2 : z + 1;
-  if (zName >= zEnd ||
-      !((*zName >= 'a' && *zName <= 'z') || (*zName >= 'A' && *zName <= 'Z'))) {
-    return 0;
-  }
-  for (const char *zAt = zName; zAt < zEnd; zAt++) {
-    if (*zAt == '<')
-      return 0;
-    if (*zAt == '>') {
-      *pzClose = zAt + 1;
-      return 1;
-    }
-  }
-  return 0;
-}
-
-/* Drops the HTML tags of decoded text in place; <p>, </p> and <br> become a
-** space. Returns the new length. */
-static i64 strip_html(char *z, i64 n) {
-  const char *zIn = z, *zEnd = z + n;
-  i64 nOut = 0;
-  while (zIn < zEnd) {
-    const char *zClose;
-    assert(nOut <= zIn - z); /* in place: writing never passes reading */
-    if (*zIn == '<' && is_html_tag(zIn, zEnd, &zClose)) {
-      const char *zName = zIn[1] == '/' ? zIn + 2 : zIn + 1;
-      char c = (char)(*zName | 0x20);
-      int isBreak = (c == 'p' && !is_name_char(zName[1])) ||
-                    (c == 'b' && (zName[1] | 0x20) == 'r' && !is_name_char(zName[2]));
-      if (isBreak)
-        z[nOut++] = ' ';
-      zIn = zClose;
-    } else {
-      z[nOut++] = *zIn++;
-    }
-  }
-  return nOut;
-}
-
-/* Decodes the character references of HTML text in place (the RSS 1.0 form,
-** once its tags are dropped); '<' is text here. Returns the new length. */
-static i64 decode_refs_in_place(char *z, i64 n) {
-  const char *zIn = z, *zEnd = z + n;
-  i64 nOut = 0;
-  while (zIn < zEnd) {
-    int nChar = 0;
-    i64 nUsed = *zIn == '&' ? decode_ref(zIn, zEnd, z + nOut, &nChar) : 0;
-    if (nUsed > 0) {
-      nOut += nChar;
-      zIn += nUsed;
-    } else {
-      z[nOut++] = *zIn++;
-    }
-  }
-  return nOut;
-}
-
 /* Decodes, un-HTMLs (RSS 1.0) and folds a span into a new buffer, which the
 ** caller frees. Returns 0 on OOM. */
 static char *decode_text(const PapersParser *p, PapersSpan span, int isInCdata, i64 *pn) {
@@ -508,9 +110,9 @@ static char *decode_text(const PapersParser *p, PapersSpan span, int isInCdata, 
   char *zOut = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
   if (zOut == 0)
     return 0;
-  i64 n = decode_xml(span.z, span.n, isInCdata, zOut);
+  i64 n = xml_decode(span.z, span.n, isInCdata, zOut);
   if (pS->kind == FEED_RDF)
-    n = decode_refs_in_place(zOut, strip_html(zOut, n));
+    n = xml_decode_refs_in_place(zOut, xml_strip_html(zOut, n));
   *pn = papers_fold(zOut, zOut, n);
   return zOut;
 }
@@ -533,25 +135,17 @@ static void result_decoded(const PapersParser *p, sqlite3_context *pCtx, PapersS
 
 /* ---- values found in text -------------------------------------------- */
 
-/* Length of a run of ASCII digits at z, at most nMax. */
-static i64 digits_len(const char *z, const char *zEnd, i64 nMax) {
-  i64 n = 0;
-  while (z + n < zEnd && n < nMax && z[n] >= '0' && z[n] <= '9')
-    n++;
-  return n;
-}
-
 /* Finds an identifier in a guid, an Atom id or a link: after any number of
 ** "oai:arXiv.org:" prefixes, after "arXiv:", or after "/abs/". */
 static i64 id_from_reference(PapersSpan ref, PapersSpan *pId, i64 *pVersion) {
   PapersSpan s = papers_trim(ref.z, ref.n);
   const char *z = s.z, *zEnd = s.z + s.n;
   const char *zAbs;
-  while (feed_has_prefix(z, zEnd, "oai:arXiv.org:"))
+  while (papers_has_prefix(z, zEnd, "oai:arXiv.org:"))
     z += 14;
-  if (feed_has_prefix(z, zEnd, "arXiv:"))
+  if (papers_has_prefix(z, zEnd, "arXiv:"))
     z += 6;
-  if ((zAbs = feed_find(z, zEnd, "/abs/")) != 0)
+  if ((zAbs = papers_find(z, zEnd, "/abs/")) != 0)
     z = zAbs + 5;
   return papers_arxiv_id_read(z, zEnd - z, pId, pVersion);
 }
@@ -607,7 +201,7 @@ static PapersDate parse_feed_date(PapersSpan text) {
     z = zComma + 1;
   while (z < zEnd && *z == ' ')
     z++;
-  i64 nDay = digits_len(z, zEnd, 3);
+  i64 nDay = papers_digits_len(z, zEnd - z);
   if (nDay < 1 || nDay > 2 || z + nDay >= zEnd || z[nDay] != ' ')
     return 0;
   int iDay = nDay == 1 ? z[0] - '0' : (z[0] - '0') * 10 + z[1] - '0';
@@ -617,7 +211,7 @@ static PapersDate parse_feed_date(PapersSpan text) {
     zMonthEnd++;
   int iMonth = papers_month_from_name(zMonth, zMonthEnd - zMonth);
   const char *zYear = zMonthEnd + 1;
-  if (iMonth == 0 || zYear >= zEnd || digits_len(zYear, zEnd, 5) != 4)
+  if (iMonth == 0 || zYear >= zEnd || papers_digits_len(zYear, zEnd - zYear) != 4)
     return 0;
   int iYear = (zYear[0] - '0') * 1000 + (zYear[1] - '0') * 100 + (zYear[2] - '0') * 10 +
               (zYear[3] - '0');
@@ -654,7 +248,7 @@ static void feed_reject(PapersParser *p, const char *zStart, const char *zEnd,
 static int in_cdata(const char *zFrom, const char *z) {
   int isIn = 0;
   while (zFrom < z) {
-    const char *zHit = feed_find(zFrom, z, isIn ? "]]>" : "<![CDATA[");
+    const char *zHit = papers_find(zFrom, z, isIn ? "]]>" : "<![CDATA[");
     if (zHit == 0)
       break;
     zFrom = zHit + (isIn ? 3 : 9);
@@ -670,11 +264,11 @@ static void take_description(PapersParser *p, PapersSpan content) {
   PapersRecord *pRec = &p->rec;
   FeedItem *pItem = &((FeedState *)p->pState)->item;
   const char *zEnd = content.z + content.n;
-  const char *zType = feed_find(content.z, zEnd, " Announce Type:");
+  const char *zType = papers_find(content.z, zEnd, " Announce Type:");
   const char *zMark = 0;
   for (const char *z = zType; z && z > content.z && zType - z < 48 && zMark == 0;) {
     z--;
-    if (feed_has_prefix(z, zEnd, "arXiv:"))
+    if (papers_has_prefix(z, zEnd, "arXiv:"))
       zMark = z;
   }
   pRec->abstract = content;
@@ -700,7 +294,7 @@ static void take_description(PapersParser *p, PapersSpan content) {
   pItem->summary.n = zMark - content.z;
   PapersSpan rest = papers_trim(zWordEnd, zEnd - zWordEnd);
   const char *zAbstract = rest.z;
-  if (feed_has_prefix(zAbstract, zEnd, "Abstract:"))
+  if (papers_has_prefix(zAbstract, zEnd, "Abstract:"))
     zAbstract += 9;
   pRec->abstract.z = zAbstract;
   pRec->abstract.n = zEnd - zAbstract;
@@ -715,7 +309,7 @@ static void take_rdf_title(PapersParser *p, PapersSpan content) {
   PapersRecord *pRec = &p->rec;
   const char *zEnd = content.z + content.n;
   const char *zMark = 0, *zHit;
-  for (const char *z = content.z; (zHit = feed_find(z, zEnd, zMarker)) != 0;
+  for (const char *z = content.z; (zHit = papers_find(z, zEnd, zMarker)) != 0;
        z = zHit + 1) {
     zMark = zHit;
   }
@@ -738,9 +332,9 @@ static void take_rdf_title(PapersParser *p, PapersSpan content) {
     ((FeedState *)p->pState)->item.primary.n = zClose - zOpen;
     z = zClose + 1;
   }
-  if (feed_find(z, zEnd, "UPDATED")) {
+  if (papers_find(z, zEnd, "UPDATED")) {
     pRec->announce.z = "replace";
-  } else if (feed_find(z, zEnd, "CROSS LISTED")) {
+  } else if (papers_find(z, zEnd, "CROSS LISTED")) {
     pRec->announce.z = "cross";
   } else {
     pRec->announce.z = "new";
@@ -770,15 +364,15 @@ static void feed_take_date(PapersParser *p, const XmlElem *pElem, int rank) {
 /* Atom's <link>: rel="alternate" (or none) is the paper's page; a link titled
 ** "doi" gives the DOI when arxiv:doi does not. Other links are not kept. */
 static void take_atom_link(PapersParser *p, const XmlElem *pElem) {
-  PapersSpan rel = attr_value(pElem->attrs, "rel");
-  PapersSpan title = attr_value(pElem->attrs, "title");
-  PapersSpan href = attr_value(pElem->attrs, "href");
+  PapersSpan rel = xml_attr_value(pElem->attrs, "rel");
+  PapersSpan title = xml_attr_value(pElem->attrs, "title");
+  PapersSpan href = xml_attr_value(pElem->attrs, "href");
   if (href.z == 0)
     return;
-  if ((rel.z == 0 || span_eq(rel, "alternate")) && p->rec.url.z == 0) {
+  if ((rel.z == 0 || papers_span_is(rel, "alternate")) && p->rec.url.z == 0) {
     p->rec.url = href;
-  } else if (title.z && span_eq(title, "doi") && p->rec.doi.z == 0) {
-    const char *zDoi = feed_find(href.z, href.z + href.n, "/10.");
+  } else if (title.z && papers_span_is(title, "doi") && p->rec.doi.z == 0) {
+    const char *zDoi = papers_find(href.z, href.z + href.n, "/10.");
     if (zDoi) {
       p->rec.doi.z = zDoi + 1;
       p->rec.doi.n = href.z + href.n - zDoi - 1;
@@ -792,45 +386,45 @@ static int take_element(PapersParser *p, const XmlElem *pElem) {
   FeedState *pS = p->pState;
   FeedItem *pItem = &pS->item;
   PapersSpan name = pElem->name, content = pElem->content;
-  if (span_eq(name, "title")) {
+  if (papers_span_is(name, "title")) {
     if (pS->kind == FEED_RDF)
       take_rdf_title(p, content);
     else
       pRec->title = content;
-  } else if (span_eq(name, "link")) {
+  } else if (papers_span_is(name, "link")) {
     if (pS->kind == FEED_ATOM) {
       take_atom_link(p, pElem);
     } else {
       pRec->url = papers_trim(content.z, content.n);
     }
-  } else if (span_eq(name, "description") || span_eq(name, "summary") ||
-             span_eq(name, "content")) {
+  } else if (papers_span_is(name, "description") || papers_span_is(name, "summary") ||
+             papers_span_is(name, "content")) {
     if (pRec->abstract.z == 0)
       take_description(p, content);
-  } else if (span_eq(name, "guid") || span_eq(name, "id")) {
+  } else if (papers_span_is(name, "guid") || papers_span_is(name, "id")) {
     offer_reference(pRec, content);
-  } else if (span_eq(name, "category")) {
+  } else if (papers_span_is(name, "category")) {
     widen(&pItem->categories, pElem);
-  } else if (span_eq(name, "arxiv:primary_category")) {
-    pItem->primary = attr_value(pElem->attrs, "term");
-  } else if (span_eq(name, "pubDate") || span_eq(name, "published")) {
+  } else if (papers_span_is(name, "arxiv:primary_category")) {
+    pItem->primary = xml_attr_value(pElem->attrs, "term");
+  } else if (papers_span_is(name, "pubDate") || papers_span_is(name, "published")) {
     feed_take_date(p, pElem, DATE_PUBLISHED);
-  } else if (span_eq(name, "dc:date")) {
+  } else if (papers_span_is(name, "dc:date")) {
     feed_take_date(p, pElem, DATE_DC);
-  } else if (span_eq(name, "updated")) {
+  } else if (papers_span_is(name, "updated")) {
     feed_take_date(p, pElem, DATE_UPDATED);
-  } else if (span_eq(name, "dc:creator") || span_eq(name, "author")) {
+  } else if (papers_span_is(name, "dc:creator") || papers_span_is(name, "author")) {
     widen(&pItem->authors, pElem);
-  } else if (span_eq(name, "arxiv:announce_type")) {
+  } else if (papers_span_is(name, "arxiv:announce_type")) {
     pItem->announceType = papers_trim(content.z, content.n);
-  } else if (span_eq(name, "dc:rights") || span_eq(name, "rights")) {
+  } else if (papers_span_is(name, "dc:rights") || papers_span_is(name, "rights")) {
     pItem->rights = content;
-  } else if (span_eq(name, "arxiv:DOI") || span_eq(name, "arxiv:doi")) {
+  } else if (papers_span_is(name, "arxiv:DOI") || papers_span_is(name, "arxiv:doi")) {
     pRec->doi = content;
-  } else if (span_eq(name, "arxiv:journal_reference") ||
-             span_eq(name, "arxiv:journal_ref")) {
+  } else if (papers_span_is(name, "arxiv:journal_reference") ||
+             papers_span_is(name, "arxiv:journal_ref")) {
     pRec->journalRef = content;
-  } else if (span_eq(name, "arxiv:comment")) {
+  } else if (papers_span_is(name, "arxiv:comment")) {
     pRec->comments = content;
   } else {
     return 0;
@@ -863,22 +457,22 @@ static int read_item(PapersParser *p, const XmlElem *pItemElem) {
   }
   const char *z = pItemElem->content.z;
   for (;;) {
-    switch (next_child(z, pS->zEnd, pItemElem->name, &elem)) {
-    case CHILD_EOF:
+    switch (xml_next_child(z, pS->zEnd, pItemElem->name, &elem)) {
+    case XML_CHILD_EOF:
       return item_truncated(p, pItemElem->zStart, p->rec.iLine);
-    case CHILD_CLOSE:
+    case XML_CHILD_CLOSE:
       if (p->rec.arxivId.z == 0 && p->rec.url.z)
         offer_reference(&p->rec, p->rec.url);
       p->hasRecord = 1;
       advance(pS, elem.zEnd);
       return 1;
-    case CHILD_TEXT:
+    case XML_CHILD_TEXT:
       feed_reject(p, elem.zStart, elem.zEnd, "text outside any element");
       break;
-    case CHILD_STRAY:
+    case XML_CHILD_STRAY:
       feed_reject(p, elem.zStart, elem.zEnd, "an end tag without its start tag");
       break;
-    case CHILD_UNCLOSED:
+    case XML_CHILD_UNCLOSED:
       feed_reject(p, elem.zStart, elem.zEnd, "an element without its end tag");
       break;
     default:
@@ -913,11 +507,11 @@ static void reject_line_at(PapersParser *p, const char *z, const char *zReason) 
 
 /* The kind of feed whose root element is name, or 0. */
 static int root_kind(PapersSpan name) {
-  if (span_eq(name, "rss"))
+  if (papers_span_is(name, "rss"))
     return FEED_RSS;
-  if (span_eq(name, "rdf:RDF"))
+  if (papers_span_is(name, "rdf:RDF"))
     return FEED_RDF;
-  if (span_eq(name, "feed"))
+  if (papers_span_is(name, "feed"))
     return FEED_ATOM;
   return 0;
 }
@@ -937,7 +531,7 @@ static int read_prolog(PapersParser *p) {
       return 0;
     }
     if (z + 1 < pS->zEnd && (z[1] == '?' || z[1] == '!')) {
-      const char *zNext = skip_special(z, pS->zEnd);
+      const char *zNext = xml_skip_special(z, pS->zEnd);
       if (zNext == 0) {
         reject_line_at(p, z, "not XML: markup that is never closed");
         return 0;
@@ -946,7 +540,7 @@ static int read_prolog(PapersParser *p) {
       continue;
     }
     XmlElem root;
-    if (read_start_tag(z, pS->zEnd, &root) == 0 || root.name.n == 0) {
+    if (xml_read_start_tag(z, pS->zEnd, &root) == 0 || root.name.n == 0) {
       reject_line_at(p, z, "not XML: a start tag that is never closed");
       return 0;
     }
@@ -977,20 +571,20 @@ static int find_item(PapersParser *p, XmlElem *pElem) {
   while ((zLt = memchr(z, '<', (size_t)(pS->zEnd - z))) != 0) {
     const char *zName = zLt + 1;
     if (zName < pS->zEnd && (*zName == '!' || *zName == '?')) {
-      z = skip_special(zLt, pS->zEnd);
+      z = xml_skip_special(zLt, pS->zEnd);
       if (z == 0)
         break;
       continue;
     }
     if (zName < pS->zEnd && *zName == '/') {
       PapersSpan name = {zName + 1, 0};
-      while (zName + 1 + name.n < pS->zEnd && is_name_char(name.z[name.n]))
+      while (zName + 1 + name.n < pS->zEnd && xml_is_name_char(name.z[name.n]))
         name.n++;
       if (root_kind(name) == pS->kind)
         return 0;
-    } else if (feed_has_prefix(zName, pS->zEnd, zItem) && zName + nItem < pS->zEnd &&
-               !is_name_char(zName[nItem])) {
-      if (read_start_tag(zLt, pS->zEnd, pElem))
+    } else if (papers_has_prefix(zName, pS->zEnd, zItem) && zName + nItem < pS->zEnd &&
+               !xml_is_name_char(zName[nItem])) {
+      if (xml_read_start_tag(zLt, pS->zEnd, pElem))
         return 1;
       advance(pS, zLt);
       item_truncated(p, zLt, pS->iLine);
@@ -1076,11 +670,11 @@ static void each_element(PapersSpan range, const char *zName, const char *zName2
   PapersSpan none = {0, 0};
   XmlElem elem;
   while (z < zEnd) {
-    int rc = next_child(z, zEnd, none, &elem);
-    if (rc == CHILD_EOF || rc == CHILD_UNCLOSED)
+    int rc = xml_next_child(z, zEnd, none, &elem);
+    if (rc == XML_CHILD_EOF || rc == XML_CHILD_UNCLOSED)
       break;
-    if (rc == CHILD_ELEM &&
-        (span_eq(elem.name, zName) || (zName2 && span_eq(elem.name, zName2)))) {
+    if (rc == XML_CHILD_ELEM && (papers_span_is(elem.name, zName) ||
+                                 (zName2 && papers_span_is(elem.name, zName2)))) {
       xEach(&elem, pArg);
     }
     z = elem.zEnd;
@@ -1115,8 +709,8 @@ static void each_atom_author(const XmlElem *pElem, void *pArg) {
   const char *z = pElem->content.z, *zEnd = z + pElem->content.n;
   PapersSpan none = {0, 0};
   XmlElem child;
-  while (z < zEnd && next_child(z, zEnd, none, &child) == CHILD_ELEM) {
-    if (span_eq(child.name, "name") && name.z == 0)
+  while (z < zEnd && xml_next_child(z, zEnd, none, &child) == XML_CHILD_ELEM) {
+    if (papers_span_is(child.name, "name") && name.z == 0)
       name = child.content;
     z = child.zEnd;
   }
@@ -1183,10 +777,10 @@ static void add_category(ListBuilder *pB, const char *z, i64 n) {
 static void add_category_words(ListBuilder *pB, PapersSpan span) {
   const char *z = span.z, *zEnd = span.z + span.n;
   while (z < zEnd) {
-    while (z < zEnd && (is_xml_space(*z) || *z == ','))
+    while (z < zEnd && (xml_is_space(*z) || *z == ','))
       z++;
     const char *zWord = z;
-    while (z < zEnd && !is_xml_space(*z) && *z != ',')
+    while (z < zEnd && !xml_is_space(*z) && *z != ',')
       z++;
     add_category(pB, zWord, z - zWord);
   }
@@ -1194,7 +788,7 @@ static void add_category_words(ListBuilder *pB, PapersSpan span) {
 
 static void each_category(const XmlElem *pElem, void *pArg) {
   ListBuilder *pB = pArg;
-  PapersSpan term = attr_value(pElem->attrs, "term");
+  PapersSpan term = xml_attr_value(pElem->attrs, "term");
   PapersSpan text = term.z ? term : papers_trim(pElem->content.z, pElem->content.n);
   if (pB->isOther) {
     if (!is_arxiv_category(text.z, text.n)) {
@@ -1389,12 +983,12 @@ static PapersSpan detect_root(const char *z, i64 n) {
       return none;
     if (z[1] != '?' && z[1] != '!')
       break;
-    z = skip_special(z, zEnd);
+    z = xml_skip_special(z, zEnd);
     if (z == 0)
       return none;
   }
   PapersSpan name = {z + 1, 0};
-  while (name.z + name.n < zEnd && is_name_char(name.z[name.n]))
+  while (name.z + name.n < zEnd && xml_is_name_char(name.z[name.n]))
     name.n++;
   return name;
 }
@@ -1405,7 +999,8 @@ static int detect_score(const char *z, i64 n, int isAtom) {
   if (kind == 0 || (kind == FEED_ATOM) != isAtom)
     return 0;
   i64 nLook = n < 4096 ? n : 4096;
-  return feed_find(z, z + nLook, "arxiv") || feed_find(z, z + nLook, "arXiv") ? 80 : 60;
+  return papers_find(z, z + nLook, "arxiv") || papers_find(z, z + nLook, "arXiv") ? 80
+                                                                                  : 60;
 }
 
 static int rss_detect(const char *z, i64 n) {

@@ -259,13 +259,6 @@ static int is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-static i64 mail_count_digits(const char *z, i64 n) {
-  i64 i = 0;
-  while (i < n && is_digit(z[i]))
-    i++;
-  return i;
-}
-
 #define CROSS_MARK "(*cross-listing*)"
 
 /* Reads an id line into the record. Returns 1 for an id line with a valid
@@ -318,7 +311,7 @@ static PapersDate parse_mail_date(const char *z, i64 n) {
     while (i < n && is_space_byte(z[i]))
       i++;
   }
-  i64 nDay = mail_count_digits(z + i, n - i);
+  i64 nDay = papers_digits_len(z + i, n - i);
   if (nDay < 1 || nDay > 2)
     return 0;
   int iDay = nDay == 1 ? z[i] - '0' : (z[i] - '0') * 10 + (z[i + 1] - '0');
@@ -331,7 +324,7 @@ static PapersDate parse_mail_date(const char *z, i64 n) {
   int month = papers_month_from_name(z + iMonth, i - iMonth);
   while (i < n && is_space_byte(z[i]))
     i++;
-  i64 nYear = mail_count_digits(z + i, n - i);
+  i64 nYear = papers_digits_len(z + i, n - i);
   if (month == 0 || (nYear != 2 && nYear != 4))
     return 0;
   int iYear = 0;
@@ -353,7 +346,7 @@ static void parse_date_rest(PapersRecord *pRec, MailState *pState, const char *z
     while (zOpen > text.z && *zOpen != '(')
       zOpen--;
     i64 nInside = text.z + text.n - 1 - (zOpen + 1);
-    i64 nDigit = mail_count_digits(zOpen + 1, nInside);
+    i64 nDigit = papers_digits_len(zOpen + 1, nInside);
     if (*zOpen == '(' && nDigit > 0 &&
         HAS_PREFIX(zOpen + 1 + nDigit, nInside - nDigit, "kb")) {
       pState->size.z = zOpen + 1;
@@ -865,7 +858,7 @@ static void append_key(sqlite3_str *pStr, PapersSpan name) {
 
 /* Appends the size ("415kb" or "37kb,D") as size_kb, flags and withdrawn. */
 static int append_size(sqlite3_str *pStr, PapersSpan size) {
-  i64 nDigit = mail_count_digits(size.z, size.n);
+  i64 nDigit = papers_digits_len(size.z, size.n);
   i64 nKb = 0;
   int nMember = 0;
   if (papers_parse_count(size.z, nDigit, &nKb)) {

@@ -126,10 +126,7 @@ static i64 find_last(PapersSpan s, const char *zNeedle) {
 }
 
 static i64 count_digits(PapersSpan s) {
-  i64 i = 0;
-  while (i < s.n && s.z[i] >= '0' && s.z[i] <= '9')
-    i++;
-  return i;
+  return papers_digits_len(s.z, s.n);
 }
 
 static PapersSpan line_span(const PapersLine *pLine) {
@@ -161,12 +158,13 @@ static int parse_heading(PapersSpan s, PapersSpan *pTitle, PapersSpan *pUrl,
   while (nId < id.n && strchr("#?/", id.z[nId]) == 0)
     nId++;
   id.n = nId;
-  i64 nYymm = count_digits(id);
-  PapersSpan seq = span_from(id, nYymm + 1);
-  int isArxiv = nYymm == 4 && nYymm < id.n && id.z[nYymm] == '.' && seq.n >= 4 &&
-                seq.n <= 5 && count_digits(seq) == seq.n;
-  pId->z = isArxiv ? id.z : 0;
-  pId->n = isArxiv ? id.n : 0;
+  i64 iVersion = -1; /* a paper page's id has no version: with one it is none */
+  pId->z = 0;
+  pId->n = 0;
+  if (papers_arxiv_id_parse(id.z, id.n, pId, &iVersion) && iVersion >= 0) {
+    pId->z = 0;
+    pId->n = 0;
+  }
   return pTitle->n > 0;
 }
 

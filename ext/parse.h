@@ -6,6 +6,7 @@
 **   links.c          the distinct URLs of a text, as a JSON array
 **   record.c         PapersRecord to the columns of papers_parse
 **   parse_arxiv_id.c the one reader of arXiv identifiers
+**   parse_xml.c      the small XML reader of the feed formats
 **   formats.c        the table of formats, detection, papers_formats
 **   format_*.c       one digest format each (PapersFormat)
 **   parse_vtab.c     papers_parse and papers_unparsed (table-valued)
@@ -72,8 +73,18 @@ void papers_json_append_string(sqlite3_str *pStr, const char *z, i64 n);
 /* Sets the result to the JSON text built in pStr, with the JSON subtype. */
 void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr);
 
+/* Length of the run of ASCII digits that starts z[0..n). */
+i64 papers_digits_len(const char *z, i64 n);
+
 /* Parses an unsigned decimal integer of z[0..n); 0 on overflow or non-digits. */
 int papers_parse_count(const char *z, i64 n, i64 *pValue);
+
+/* True when the span is exactly zLit; when [z, zEnd) starts with zLit. */
+int papers_span_is(PapersSpan s, const char *zLit);
+int papers_has_prefix(const char *z, const char *zEnd, const char *zLit);
+
+/* First occurrence of zLit in [z, zEnd), or 0. */
+const char *papers_find(const char *z, const char *zEnd, const char *zLit);
 
 /* ---- dates.c --------------------------------------------------------- */
 
@@ -247,5 +258,63 @@ extern const PapersFormat papers_format_arxiv_atom;
 extern const PapersFormat papers_format_daily_arxiv_table;
 extern const PapersFormat papers_format_daily_arxiv_list;
 extern const PapersFormat papers_format_markdown_blocks;
+
+/* ---- parse_xml.c: the small XML reader of the feed formats ------------- */
+
+/* One element, as xml_next_child() finds it. */
+typedef struct XmlElem {
+  const char *zStart; /* its '<' */
+  PapersSpan name;
+  PapersSpan attrs;   /* between the name and '>' or "/>" */
+  PapersSpan content; /* between its tags; empty for <x/> */
+  const char *zEnd;   /* just past its end tag */
+} XmlElem;
+
+/* What xml_next_child() met. */
+enum {
+  XML_CHILD_ELEM,
+  XML_CHILD_CLOSE,
+  XML_CHILD_STRAY,
+  XML_CHILD_TEXT,
+  XML_CHILD_UNCLOSED,
+  XML_CHILD_EOF
+};
+
+/* True for a byte of an XML name (ASCII letters, digits, ":_-.", and every
+** byte of a multi-byte UTF-8 character); for XML white space. */
+int xml_is_name_char(char c);
+int xml_is_space(char c);
+
+/* End of the markup "<!--...-->", "<![CDATA[...]]>", "<?...?>" or "<!...>" at
+** z, or 0 when it is not closed before zEnd. */
+const char *xml_skip_special(const char *z, const char *zEnd);
+
+/* Reads the start tag at z ('<' then a name) into pElem: name, attributes,
+** and where its content starts. Returns that, or 0 when the tag is cut off. */
+const char *xml_read_start_tag(const char *z, const char *zEnd, XmlElem *pElem);
+
+/* Reads what comes next inside the element named parent, from z: a child
+** element (XML_CHILD_ELEM, whole, into pElem), the parent's end tag (XML_CHILD_CLOSE,
+** pElem->zEnd past it; any end tag when parent is empty), another end tag
+** (XML_CHILD_STRAY), non-blank text (XML_CHILD_TEXT, pElem->zStart..zEnd), a
+** child whose end tag is missing (XML_CHILD_UNCLOSED, pElem->zStart up to the
+** parent's end tag), or the end of the input (XML_CHILD_EOF). Comments are skipped. */
+int xml_next_child(const char *z, const char *zEnd, PapersSpan parent, XmlElem *pElem);
+
+/* The value of attribute zName in attrs (quotes removed), or an absent span. */
+PapersSpan xml_attr_value(PapersSpan attrs, const char *zName);
+
+/* Decodes the XML text z[0..n) into zOut (at least n bytes); returns the
+** length written. CDATA is copied verbatim (isInCdata: z starts inside one),
+** references are decoded, other markup is dropped. */
+i64 xml_decode(const char *z, i64 n, int isInCdata, char *zOut);
+
+/* Drops the HTML tags of decoded text in place; <p>, </p> and <br> become a
+** space. Returns the new length. */
+i64 xml_strip_html(char *z, i64 n);
+
+/* Decodes the character references of HTML text in place (the RSS 1.0 form,
+** once its tags are dropped); '<' is text here. Returns the new length. */
+i64 xml_decode_refs_in_place(char *z, i64 n);
 
 #endif /* PAPERS_PARSE_H */

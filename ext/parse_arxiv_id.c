@@ -19,19 +19,11 @@
 */
 #include "parse.h"
 
-/* Length of the run of ASCII digits at z[0..n), counting at most nMax. */
-static i64 arxiv_digits(const char *z, i64 n, i64 nMax) {
-  i64 i = 0;
-  while (i < n && i < nMax && z[i] >= '0' && z[i] <= '9')
-    i++;
-  return i;
-}
-
 /* Length of a new-style identifier at z, or 0. */
 static i64 arxiv_new_style(const char *z, i64 n) {
-  if (arxiv_digits(z, n, 5) != 4 || n < 5 || z[4] != '.')
+  if (papers_digits_len(z, n) != 4 || n < 5 || z[4] != '.')
     return 0;
-  i64 nSerial = arxiv_digits(z + 5, n - 5, 6);
+  i64 nSerial = papers_digits_len(z + 5, n - 5);
   return nSerial == 4 || nSerial == 5 ? 5 + nSerial : 0;
 }
 
@@ -45,7 +37,7 @@ static i64 arxiv_old_style(const char *z, i64 n) {
   if (i + 3 <= n && z[i] == '.' && z[i + 1] >= 'A' && z[i + 1] <= 'Z' &&
       z[i + 2] >= 'A' && z[i + 2] <= 'Z')
     i += 3;
-  if (i >= n || z[i] != '/' || arxiv_digits(z + i + 1, n - i - 1, 8) != 7)
+  if (i >= n || z[i] != '/' || papers_digits_len(z + i + 1, n - i - 1) != 7)
     return 0;
   return i + 8;
 }
@@ -59,7 +51,7 @@ i64 papers_arxiv_id_read(const char *z, i64 n, PapersSpan *pId, i64 *pVersion) {
   i64 nRead = nId, iVersion = -1;
   if (nId < n && z[nId] == 'v') {
     /* nine digits at most: papers_parse_count() cannot overflow */
-    i64 nDigit = arxiv_digits(z + nId + 1, n - nId - 1, 10);
+    i64 nDigit = papers_digits_len(z + nId + 1, n - nId - 1);
     if (nDigit >= 1 && nDigit <= 9 && papers_parse_count(z + nId + 1, nDigit, &iVersion))
       nRead += 1 + nDigit;
   }

@@ -288,6 +288,13 @@ void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr) {
   sqlite3_free(zText);
 }
 
+i64 papers_digits_len(const char *z, i64 n) {
+  i64 i = 0;
+  while (i < n && z[i] >= '0' && z[i] <= '9')
+    i++;
+  return i;
+}
+
 int papers_parse_count(const char *z, i64 n, i64 *pValue) {
   i64 v = 0;
   if (n <= 0)
@@ -302,4 +309,27 @@ int papers_parse_count(const char *z, i64 n, i64 *pValue) {
   }
   *pValue = v;
   return 1;
+}
+
+int papers_span_is(PapersSpan s, const char *zLit) {
+  size_t n = strlen(zLit);
+  return (size_t)s.n == n && memcmp(s.z, zLit, n) == 0;
+}
+
+int papers_has_prefix(const char *z, const char *zEnd, const char *zLit) {
+  size_t n = strlen(zLit);
+  return (size_t)(zEnd - z) >= n && memcmp(z, zLit, n) == 0;
+}
+
+const char *papers_find(const char *z, const char *zEnd, const char *zLit) {
+  size_t n = strlen(zLit);
+  while (zEnd - z >= (i64)n) {
+    const char *zHit = memchr(z, zLit[0], (size_t)(zEnd - z) - n + 1);
+    if (zHit == 0)
+      return 0;
+    if (memcmp(zHit, zLit, n) == 0)
+      return zHit;
+    z = zHit + 1;
+  }
+  return 0;
 }

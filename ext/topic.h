@@ -6,7 +6,8 @@
 **   vector.c          term counts, weighted vectors and their BLOB form
 **   latent.c          the latent semantic analysis fit
 **   idmap.c           64-bit keys to dense indexes
-**   clusters.c        papers_clusters (table-valued)
+**   clusters.c        papers_clusters (table-valued) and its labels
+**   clusters_kmeans.c the documents of a clustering and spherical k-means
 **   topic_args.c      reading arguments: an index name to its statistics, a
 **                     TEXT or vector BLOB to a vector, a term id to a label;
 **                     the xBestIndex of the table-valued functions
@@ -184,6 +185,49 @@ int papers_stats_vector(PapersStats *pStats, const PapersCount *aCount, int nCou
 ** The text stays valid until the next call or papers_stats_close(). */
 int papers_stats_surface(PapersStats *pStats, sqlite3_uint64 id, const char **pz,
                          int *pn);
+
+/* ---- clusters_kmeans.c: the clustering of papers_clusters --------------- */
+
+/* The documents in compressed rows, in rowid order. Entry e of document i
+** (aStart[i] <= e < aStart[i + 1]) is feature aFeature[e]; aWord[e] is its
+** weight as stored, aSpace[e] its weight in the clustering space (0 for a
+** feature the space leaves out), each document's aSpace of unit length.
+** Features are dense indexes of term ids (aId), in order of first sight. */
+typedef struct ClustersCorpus {
+  int nDoc;
+  i64 *aRowid;
+  i64 *aStart;
+  int *aFeature;
+  float *aWord;
+  float *aSpace;
+  i64 nEntry, nEntryAlloc;
+  int nFeature, nFeatureAlloc;
+  sqlite3_uint64 *aId; /* per feature */
+  int *aDf;            /* per feature: documents of the set holding it */
+} ClustersCorpus;
+
+/* Frees what the corpus holds and empties it. */
+void clusters_corpus_free(ClustersCorpus *p);
+
+/* Appends one document's vector; its terms become features through pMap. */
+int clusters_corpus_add(ClustersCorpus *p, PapersIdMap *pMap, i64 iRowid,
+                        const PapersVector *pVec, int *pnDocAlloc);
+
+/* Drops the word features that only one document holds (they cannot bring
+** two documents together, nor label a cluster), renumbers the rest in order
+** of first sight and computes every document's weights in the clustering
+** space. */
+int clusters_corpus_compact(ClustersCorpus *p);
+
+/* Makes pView the clustering space of c alone: per document, its entries of
+** non-zero weight in the space (aSpace), features renumbered densely in
+** order of first sight; aRowid, aWord, aId and aDf are left out. */
+int clusters_corpus_view(const ClustersCorpus *c, ClustersCorpus *pView);
+
+/* Clusters the corpus into k; aBest (nDoc) receives the best assignment of
+** the seedings tried, aBestSim the cosines that go with it. */
+int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, int *aBest,
+                         double *aBestSim);
 
 /* ---- the topic functions (topic_*.c) ----------------------------------- */
 
