@@ -55,8 +55,15 @@
 #include "topic.h"
 
 #define INDEX_LAYOUT_VERSION 2
-#define INDEX_BLOCK_MAX      256    /* postings per block before it is split */
-#define INDEX_PENDING_MAX    262144 /* pending postings at most, by default */
+/* Limits of what the shadow tables may hold: a value read back beyond them
+** is damage (SQLITE_CORRUPT_VTAB), never used. */
+#define INDEX_MAX_LAYOUT        1000000      /* a layout version at most */
+#define INDEX_MAX_DOCS          2147483647   /* documents (ndoc, df) at most */
+#define INDEX_MAX_PENDING_COUNT 4294967296.0 /* pending postings counted at most */
+#define INDEX_MAX_WEIGHT                                                                 \
+  1.000001 /* a weight, scale or error bound at most (1, and float rounding) */
+#define INDEX_BLOCK_MAX   256    /* postings per block before it is split */
+#define INDEX_PENDING_MAX 262144 /* pending postings at most, by default */
 /* A term's pending postings at most (the fuzz and OOM builds make it small,
 ** to cross it often). */
 #ifndef INDEX_PENDING_TERM
@@ -105,12 +112,17 @@ typedef struct IndexPosting {
 typedef struct IndexStore IndexStore;
 
 int index_store_open(sqlite3 *db, const IndexConfig *pConfig, IndexStore **ppStore);
+/* What was found wrong with a shadow table by the last call that returned
+** SQLITE_CORRUPT_VTAB ("T: T_docs is damaged: ..."), or 0; sqlite3_malloc'd,
+** the caller's from now on (the next call finds 0). */
+char *index_store_take_error(IndexStore *pStore);
 void index_store_close(IndexStore *pStore);
 /* Creates or drops the shadow tables. */
 int index_store_create(sqlite3 *db, const IndexConfig *pConfig);
 int index_store_destroy(sqlite3 *db, const IndexConfig *pConfig);
-/* Empties every shadow table but the configuration; ndoc becomes 0. */
-int index_store_clear(IndexStore *pStore);
+/* Empties every shadow table and resets the configuration: ndoc, pending and
+** latent_dims 0, version and tokenize as in pConfig. */
+int index_store_clear(IndexStore *pStore, const IndexConfig *pConfig);
 
 int index_store_version(IndexStore *pStore, i64 *pVersion);
 int index_store_get_ndoc(IndexStore *pStore, i64 *pnDoc);
@@ -189,9 +201,10 @@ int index_store_postings_scan(IndexStore *pStore, sqlite3_uint64 id,
 /* Statement over every block of postings of both levels: term, first, data,
 ** and 1 for a block of the pending level (else 0). */
 int index_store_postings_all(IndexStore *pStore, sqlite3_stmt **ppStmt);
-/* Decodes one postings block; *paPosting is sqlite3_malloc'd. */
+/* Decodes and checks one postings block; *paPosting is sqlite3_malloc'd. On
+** SQLITE_CORRUPT_VTAB, *pzProblem says what is wrong. */
 int index_block_decode(i64 iFirst, const unsigned char *a, int n,
-                       IndexPosting **paPosting, int *pnPosting);
+                       IndexPosting **paPosting, int *pnPosting, const char **pzProblem);
 
 /* The latent parts of a run of documents (document order), quantised: the
 ** value of dimension k of document i is about aCode[i * nDim + k] * aScale[i],
@@ -208,7 +221,7 @@ typedef struct IndexDenseBlock {
 void index_dense_quantize(const float *aValue, int nDim, signed char *aCode,
                           float *pScale, float *pErr);
 int index_dense_decode(i64 iFirst, const unsigned char *a, int n, int nDim,
-                       IndexDenseBlock *pBlock);
+                       IndexDenseBlock *pBlock, const char **pzProblem);
 void index_dense_free(IndexDenseBlock *pBlock);
 /* Adds (or replaces) and removes one document's latent part; writes a block
 ** as rebuild made it; calls xBlock for every block in document order. */

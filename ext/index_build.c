@@ -20,6 +20,8 @@
 */
 #include "index.h"
 
+#include <assert.h>
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,7 +285,8 @@ static int build_final(Build *p, i64 iDocIndex, const BuildLatent *pLatent,
     memset(pSparse, 0, sizeof(*pSparse));
     return SQLITE_OK;
   }
-  double z[256];
+  double z[PAPERS_MAX_LATENT];
+  assert(pLatent->nDim <= PAPERS_MAX_LATENT);
   memset(z, 0, sizeof(z));
   assert(pLatent->nDim > 0 && pLatent->nDim <= (int)(sizeof(z) / sizeof(z[0])));
   for (int i = 0; i < pSparse->nTerm; i++) {
@@ -308,9 +311,9 @@ static int build_flush_dense(Build *p) {
 /* Adds a document's latent part to the pending dense block (documents come
 ** in rowid order), writing the block when it is full. */
 static int build_dense(Build *p, i64 iDoc, const PapersVector *pVec, int nDim) {
-  float aValue[256];
+  float aValue[PAPERS_MAX_LATENT];
   int nWord = pVec->nTerm - nDim, rc = SQLITE_OK;
-  assert(nDim > 0 && nDim <= (int)(sizeof(aValue) / sizeof(aValue[0])) && nWord >= 0);
+  assert(nDim >= 0 && nDim <= PAPERS_MAX_LATENT && nWord >= 0);
   if (p->dense.aDoc == 0) {
     IndexDenseBlock *pBlock = &p->dense;
     size_t nByte = (sizeof(i64) + 2 * sizeof(float) + (size_t)nDim) * INDEX_DENSE_BUILD;

@@ -36,6 +36,7 @@
 */
 #include "index.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,9 +232,10 @@ typedef struct Pruned {
   int hasExclude;
   i64 iExclude;
   int nDim;
-  float aLatent[256]; /* the query's latent part */
+  float aLatent[PAPERS_MAX_LATENT]; /* the query's latent part */
   double latentNorm;
-  short aLatent16[256]; /* aLatent / latentStep, rounded: integer dot products */
+  short aLatent16[PAPERS_MAX_LATENT]; /* aLatent / latentStep, rounded: integer dot
+                                      ** products */
   double latentStep;
   double latentSlack; /* bounds (aLatent - aLatent16 * step) . code, |code| */
   int *aOrd;          /* per document id - iBase: its ordinal, or -1 */
@@ -392,22 +394,29 @@ static int pruned_probe(Pruned *p, int nProbe, double rest, i64 *pnReach) {
   return rc;
 }
 
+/* Whether ordinal i is not scored yet and its bound reaches theta (one
+** test for counting and for gathering: they must agree, NaN bounds too). */
+static int pruned_reaches(const Pruned *p, i64 i, double rest, double theta) {
+  return !p->aDone[i] && p->aAcc[i] + rest + p->aBound[i] + QUERY_MARGIN >= theta;
+}
+
 /* Scores, best bound first, every document whose bound reaches theta. */
 static int pruned_finish(Pruned *p, double rest) {
   double theta = topk_theta(&p->top);
-  i64 n = 0;
-  for (i64 i = 0; i < p->nDoc; i++) {
-    n += !p->aDone[i] && p->aAcc[i] + rest + p->aBound[i] + QUERY_MARGIN >= theta;
-  }
+  i64 n = 0, nCandidate;
+  for (i64 i = 0; i < p->nDoc; i++)
+    n += pruned_reaches(p, i, rest, theta);
   Candidate *a = sqlite3_malloc64(sizeof(Candidate) * (sqlite3_uint64)(n + 1));
   if (a == 0)
     return SQLITE_NOMEM;
+  nCandidate = n;
   n = 0;
   for (i64 i = 0; i < p->nDoc; i++) {
-    double bound = p->aAcc[i] + rest + p->aBound[i] + QUERY_MARGIN;
-    if (p->aDone[i] || bound < theta)
+    if (!pruned_reaches(p, i, rest, theta))
       continue;
-    a[n].bound = bound;
+    if (NEVER(n >= nCandidate)) /* the same test as the count's */
+      break;
+    a[n].bound = p->aAcc[i] + rest + p->aBound[i] + QUERY_MARGIN;
     a[n++].i = i;
   }
   if (n > 1)
@@ -523,11 +532,17 @@ static int query_pruned(IndexStore *pStore, const PapersVector *pQuery, int nDim
   pruned.iExclude = iExclude;
   pruned.nDim = nDim;
   pruned.latentMax = -1;
-  pruned.top.nKeep = nKeep;
-  pruned.top.aHit = sqlite3_malloc64(sizeof(IndexHit) * (sqlite3_uint64)(nKeep + 1));
-  int rc = pruned.top.aHit ? pruned_terms(&pruned, &aTerm, &nTerm, &rest) : SQLITE_NOMEM;
+  int rc = pruned_terms(&pruned, &aTerm, &nTerm, &rest);
   if (rc == SQLITE_OK)
     rc = index_store_dense_scan(pStore, nDim, pruned_block, &pruned);
+  /* no more hits than documents, whatever the statistics say */
+  pruned.top.nKeep = nKeep < pruned.nDoc ? nKeep : pruned.nDoc + 1;
+  if (rc == SQLITE_OK) {
+    pruned.top.aHit =
+        sqlite3_malloc64(sizeof(IndexHit) * (sqlite3_uint64)(pruned.top.nKeep + 1));
+    if (pruned.top.aHit == 0)
+      rc = SQLITE_NOMEM;
+  }
   if (rc == SQLITE_OK) {
     pruned.aAcc = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(pruned.nDoc + 1));
     pruned.aDone = sqlite3_malloc64((sqlite3_uint64)pruned.nDoc + 1);
@@ -557,7 +572,7 @@ static int query_pruned(IndexStore *pStore, const PapersVector *pQuery, int nDim
       continue;
     nextCheck *= 2; /* after 4, 8, 16 ... terms */
     i64 nReach = 0;
-    rc = pruned_probe(&pruned, (int)nKeep + QUERY_PROBE, rest, &nReach);
+    rc = pruned_probe(&pruned, (int)pruned.top.nKeep + QUERY_PROBE, rest, &nReach);
     double theta = topk_theta(&pruned.top);
     if (rest + pruned.latentMax + QUERY_MARGIN < theta)
       break;

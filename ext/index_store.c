@@ -21,7 +21,10 @@
 */
 #include "index.h"
 
+#include <assert.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,6 +116,7 @@ struct IndexStore {
   char *zName;
   sqlite3_stmt *apStmt[N_STATEMENT]; /* prepared when first used */
   char *zSurface;                    /* the last surface form returned */
+  char *zCorrupt; /* what store_corrupt() found wrong last, until taken */
   WriteBuffer buffer;
 };
 
@@ -137,6 +141,7 @@ static void buffer_discard(WriteBuffer *pBuffer);
 void index_store_close(IndexStore *p) {
   if (p == 0)
     return;
+  sqlite3_free(p->zCorrupt);
   buffer_discard(&p->buffer);
   for (int i = 0; i < N_STATEMENT; i++)
     sqlite3_finalize(p->apStmt[i]);
@@ -162,6 +167,27 @@ static int statement(IndexStore *p, int iStmt, sqlite3_stmt **ppStmt) {
   }
   *ppStmt = p->apStmt[iStmt];
   return SQLITE_OK;
+}
+
+/* Records what is wrong with shadow table T_zPart ("config", "docs", ...) and
+** returns SQLITE_CORRUPT_VTAB: "T: T_part is damaged: <what>". */
+static int store_corrupt(IndexStore *p, const char *zPart, const char *zFormat, ...) {
+  va_list ap;
+  va_start(ap, zFormat);
+  char *zWhat = sqlite3_vmprintf(zFormat, ap);
+  va_end(ap);
+  sqlite3_free(p->zCorrupt);
+  p->zCorrupt = zWhat ? sqlite3_mprintf("%s: %s_%s is damaged: %s ('rebuild' repairs it)",
+                                        p->zName, p->zName, zPart, zWhat)
+                      : 0;
+  sqlite3_free(zWhat);
+  return p->zCorrupt ? SQLITE_CORRUPT_VTAB : SQLITE_NOMEM;
+}
+
+char *index_store_take_error(IndexStore *p) {
+  char *zCorrupt = p->zCorrupt;
+  p->zCorrupt = 0;
+  return zCorrupt;
 }
 
 /* Steps a statement that returns no row, and resets it. */
@@ -221,7 +247,21 @@ int index_store_destroy(sqlite3 *db, const IndexConfig *pConfig) {
 
 static int config_set(IndexStore *p, const char *zKey, double value, int isInteger);
 
-int index_store_clear(IndexStore *p) {
+/* Writes the configuration values that do not change (a damaged one is
+** repaired). */
+static int config_reset(IndexStore *p, const IndexConfig *pConfig) {
+  char *zSql =
+      sqlite3_mprintf("INSERT OR REPLACE INTO \"%w\".\"%w_config\"(k, v) VALUES"
+                      " ('version', %d), ('tokenize', %Q)",
+                      p->zDb, p->zName, INDEX_LAYOUT_VERSION, pConfig->zTokenize);
+  if (zSql == 0)
+    return SQLITE_NOMEM;
+  int rc = sqlite3_exec(p->db, zSql, 0, 0, 0);
+  sqlite3_free(zSql);
+  return rc;
+}
+
+int index_store_clear(IndexStore *p, const IndexConfig *pConfig) {
   buffer_discard(&p->buffer);
   char *zSql = sqlite3_mprintf(
       "DELETE FROM \"%w\".\"%w_vocab\";DELETE FROM \"%w\".\"%w_docs\";"
@@ -234,6 +274,8 @@ int index_store_clear(IndexStore *p) {
   int rc = sqlite3_exec(p->db, zSql, 0, 0, 0);
   sqlite3_free(zSql);
   if (rc == SQLITE_OK)
+    rc = config_reset(p, pConfig);
+  if (rc == SQLITE_OK)
     rc = index_store_set_ndoc(p, 0);
   if (rc == SQLITE_OK)
     rc = config_set(p, "pending", 0, 1);
@@ -244,15 +286,35 @@ int index_store_clear(IndexStore *p) {
 
 /* ---- statistics ---------------------------------------------------------- */
 
-/* Reads a numeric configuration value; 0 when absent. */
-static int config_get(IndexStore *p, const char *zKey, double *pValue) {
+/* Reads a numeric configuration value, which must be there, of the type
+** asked (an integer, or any number when !isInteger) and in [min, max]. */
+static int config_get(IndexStore *p, const char *zKey, int isInteger, double min,
+                      double max, double *pValue) {
   sqlite3_stmt *pStmt;
+  *pValue = 0;
   int rc = statement(p, STMT_CONFIG_GET, &pStmt);
   if (rc != SQLITE_OK)
     return rc;
   sqlite3_bind_text(pStmt, 1, zKey, -1, SQLITE_STATIC);
-  *pValue = sqlite3_step(pStmt) == SQLITE_ROW ? sqlite3_column_double(pStmt, 0) : 0;
-  return sqlite3_reset(pStmt);
+  int hasRow = sqlite3_step(pStmt) == SQLITE_ROW;
+  int eType = hasRow ? sqlite3_column_type(pStmt, 0) : SQLITE_NULL;
+  double value = hasRow ? sqlite3_column_double(pStmt, 0) : 0;
+  char *zValue = hasRow ? sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0)) : 0;
+  rc = sqlite3_reset(pStmt);
+  int isNumber = eType == SQLITE_INTEGER || (!isInteger && eType == SQLITE_FLOAT);
+  if (rc == SQLITE_OK && hasRow && zValue == 0 && eType != SQLITE_NULL)
+    rc = SQLITE_NOMEM;
+  if (rc == SQLITE_OK && !hasRow)
+    rc = store_corrupt(p, "config", "'%s' is missing", zKey);
+  if (rc == SQLITE_OK && !(isNumber && value >= min && value <= max)) {
+    rc = store_corrupt(p, "config", "'%s' must be %s from %.17g to %.17g, got %s%s%s",
+                       zKey, isInteger ? "an integer" : "a number", min, max,
+                       eType == SQLITE_TEXT ? "'" : "", zValue ? zValue : "NULL",
+                       eType == SQLITE_TEXT ? "'" : "");
+  }
+  sqlite3_free(zValue);
+  *pValue = rc == SQLITE_OK ? value : 0;
+  return rc;
 }
 
 static int config_set(IndexStore *p, const char *zKey, double value, int isInteger) {
@@ -271,14 +333,14 @@ static int config_set(IndexStore *p, const char *zKey, double value, int isInteg
 
 int index_store_get_ndoc(IndexStore *p, i64 *pnDoc) {
   double value;
-  int rc = config_get(p, "ndoc", &value);
+  int rc = config_get(p, "ndoc", 1, 0, INDEX_MAX_DOCS, &value);
   *pnDoc = (i64)value;
   return rc;
 }
 
 int index_store_version(IndexStore *p, i64 *pVersion) {
   double value;
-  int rc = config_get(p, "version", &value);
+  int rc = config_get(p, "version", 1, 1, INDEX_MAX_LAYOUT, &value);
   *pVersion = (i64)value;
   return rc;
 }
@@ -289,10 +351,11 @@ int index_store_set_ndoc(IndexStore *p, i64 nDoc) {
 
 int index_store_latent_get(IndexStore *p, int *pnDim, double *pWeight) {
   double nDim = 0;
-  int rc = config_get(p, "latent_dims", &nDim);
+  int rc = config_get(p, "latent_dims", 1, 0, PAPERS_MAX_LATENT, &nDim);
   if (rc == SQLITE_OK)
-    rc = config_get(p, "latent_weight", pWeight);
+    rc = config_get(p, "latent_weight", 0, 0, 1, pWeight);
   *pnDim = (int)nDim;
+  assert(*pnDim >= 0 && *pnDim <= PAPERS_MAX_LATENT);
   return rc;
 }
 
@@ -328,15 +391,31 @@ static int latent_row_load(IndexStore *p, sqlite3_uint64 id, int nDim, float **p
   if (rc != SQLITE_OK)
     return rc;
   sqlite3_bind_int64(pStmt, 1, (i64)id);
-  if (sqlite3_step(pStmt) == SQLITE_ROW && sqlite3_column_bytes(pStmt, 0) == 4 * nDim) {
+  if (sqlite3_step(pStmt) == SQLITE_ROW) {
     const unsigned char *a = sqlite3_column_blob(pStmt, 0);
-    *paRow = sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)nDim);
-    if (*paRow == 0)
-      rc = SQLITE_NOMEM;
-    for (int k = 0; *paRow && k < nDim; k++)
+    int n = sqlite3_column_bytes(pStmt, 0);
+    if (sqlite3_column_type(pStmt, 0) != SQLITE_BLOB || n != 4 * nDim) {
+      rc = store_corrupt(p, "latent", "the projection of term %lld has %d bytes, not %d",
+                         (i64)id, n, 4 * nDim);
+    } else {
+      *paRow = sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)nDim);
+      if (*paRow == 0)
+        rc = SQLITE_NOMEM;
+    }
+    for (int k = 0; *paRow && k < nDim; k++) {
       (*paRow)[k] = papers_f32_get(a + 4 * k);
+      if (!isfinite((*paRow)[k]) && rc == SQLITE_OK)
+        rc = store_corrupt(p, "latent",
+                           "the projection of term %lld holds a value that"
+                           " is not a finite number",
+                           (i64)id);
+    }
   }
   int rcReset = sqlite3_reset(pStmt);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(*paRow);
+    *paRow = 0;
+  }
   return rc == SQLITE_OK ? rcReset : rc;
 }
 
@@ -408,10 +487,26 @@ typedef struct VocabRow {
   int isPending; /* read from the pending level (else from T_vocab, or unknown) */
 } VocabRow;
 
-/* Fills a row from a statement's columns df, surface, votes, maxw; a df of 0
-** leaves it unknown. */
-static int vocab_row_from(sqlite3_stmt *pStmt, VocabRow *pRow, int wantSurface) {
-  if (sqlite3_column_int64(pStmt, 0) <= 0)
+/* Fills a row from a statement's columns df, surface, votes, maxw (of shadow
+** table T_zPart), checking them; a df of 0 leaves it unknown. */
+static int vocab_row_from(IndexStore *p, const char *zPart, sqlite3_uint64 id,
+                          sqlite3_stmt *pStmt, VocabRow *pRow, int wantSurface) {
+  int eSurface = sqlite3_column_type(pStmt, 1);
+  double maxWeight = sqlite3_column_double(pStmt, 3);
+  int eMaxWeight = sqlite3_column_type(pStmt, 3);
+  if (sqlite3_column_type(pStmt, 0) != SQLITE_INTEGER ||
+      sqlite3_column_int64(pStmt, 0) < 0 ||
+      sqlite3_column_int64(pStmt, 0) > INDEX_MAX_DOCS ||
+      sqlite3_column_type(pStmt, 2) != SQLITE_INTEGER ||
+      (eSurface != SQLITE_TEXT && eSurface != SQLITE_NULL) ||
+      (eMaxWeight != SQLITE_FLOAT && eMaxWeight != SQLITE_INTEGER) ||
+      !(maxWeight >= 0 && maxWeight <= INDEX_MAX_WEIGHT)) {
+    return store_corrupt(p, zPart,
+                         "the row of term %lld is not a df, a surface form, a vote"
+                         " count and a largest weight",
+                         (i64)id);
+  }
+  if (sqlite3_column_int64(pStmt, 0) == 0)
     return SQLITE_OK;
   pRow->df = sqlite3_column_int64(pStmt, 0);
   pRow->nVote = sqlite3_column_int64(pStmt, 2);
@@ -427,15 +522,17 @@ static int vocab_row_from(sqlite3_stmt *pStmt, VocabRow *pRow, int wantSurface) 
   return SQLITE_OK;
 }
 
-/* Decodes the pending postings in a statement's columns iCol (first) and
-** iCol + 1 (the block, or NULL: none). */
-static int pending_postings_from(sqlite3_stmt *pStmt, int iCol, IndexPosting **paPending,
-                                 int *pnPending) {
+static int block_from(IndexStore *p, const char *zPart, sqlite3_uint64 id,
+                      sqlite3_stmt *pStmt, int iCol, IndexPosting **paPosting,
+                      int *pnPosting);
+
+/* Decodes the pending postings of term id in a statement's columns iCol
+** (first) and iCol + 1 (the block, or NULL: none). */
+static int pending_postings_from(IndexStore *p, sqlite3_uint64 id, sqlite3_stmt *pStmt,
+                                 int iCol, IndexPosting **paPending, int *pnPending) {
   if (sqlite3_column_type(pStmt, iCol + 1) == SQLITE_NULL)
     return SQLITE_OK;
-  return index_block_decode(sqlite3_column_int64(pStmt, iCol),
-                            sqlite3_column_blob(pStmt, iCol + 1),
-                            sqlite3_column_bytes(pStmt, iCol + 1), paPending, pnPending);
+  return block_from(p, "pending", id, pStmt, iCol, paPending, pnPending);
 }
 
 /* Reads a term's row: from the pending level when it is there, else from
@@ -464,9 +561,10 @@ static int vocab_read(IndexStore *p, sqlite3_uint64 id, VocabRow *pRow, int want
     if (sqlite3_step(pStmt) != SQLITE_ROW)
       return sqlite3_reset(pStmt); /* unknown */
   }
-  rc = vocab_row_from(pStmt, pRow, wantSurface);
+  rc = vocab_row_from(p, pRow->isPending ? "pending" : "vocab", id, pStmt, pRow,
+                      wantSurface);
   if (rc == SQLITE_OK && pRow->isPending && paPending)
-    rc = pending_postings_from(pStmt, 4, paPending, pnPending);
+    rc = pending_postings_from(p, id, pStmt, 4, paPending, pnPending);
   int rcReset = sqlite3_reset(pStmt);
   return rc == SQLITE_OK ? rcReset : rc;
 }
@@ -539,6 +637,25 @@ int index_store_surface(IndexStore *p, sqlite3_uint64 id, const char **pz, int *
 
 /* ---- documents ------------------------------------------------------------ */
 
+/* Decodes the vector of document iDoc in a statement's column iCol. */
+static int doc_decode(IndexStore *p, i64 iDoc, sqlite3_stmt *pStmt, int iCol,
+                      PapersVector *pVec) {
+  const char *zProblem = 0;
+  int rc = SQLITE_ERROR;
+  if (sqlite3_column_type(pStmt, iCol) == SQLITE_BLOB) {
+    rc = papers_vector_decode(sqlite3_column_blob(pStmt, iCol),
+                              sqlite3_column_bytes(pStmt, iCol), pVec, &zProblem);
+  } else {
+    memset(pVec, 0, sizeof(*pVec));
+    zProblem = "it is not a BLOB";
+  }
+  if (rc == SQLITE_ERROR) {
+    rc = store_corrupt(p, "docs", "the vector of document %lld is not a valid vector: %s",
+                       iDoc, zProblem);
+  }
+  return rc;
+}
+
 int index_store_doc_get(IndexStore *p, i64 iDoc, PapersVector *pVec, int *pFound) {
   sqlite3_stmt *pStmt;
   *pFound = 0;
@@ -548,11 +665,7 @@ int index_store_doc_get(IndexStore *p, i64 iDoc, PapersVector *pVec, int *pFound
     return rc;
   sqlite3_bind_int64(pStmt, 1, iDoc);
   if (sqlite3_step(pStmt) == SQLITE_ROW) {
-    const char *zProblem = 0;
-    const unsigned char *a = sqlite3_column_blob(pStmt, 0);
-    rc = papers_vector_decode(a, sqlite3_column_bytes(pStmt, 0), pVec, &zProblem);
-    if (rc == SQLITE_ERROR)
-      rc = SQLITE_CORRUPT_VTAB;
+    rc = doc_decode(p, iDoc, pStmt, 0, pVec);
     *pFound = rc == SQLITE_OK;
   }
   int rcReset = sqlite3_reset(pStmt);
@@ -576,9 +689,13 @@ int index_store_doc_dot(IndexStore *p, i64 iDoc, const PapersVector *pQuery, dou
   *pDot = 0;
   if (sqlite3_step(pStmt) == SQLITE_ROW) {
     const unsigned char *a = sqlite3_column_blob(pStmt, 0);
-    rc = papers_vector_dot_blob(pQuery, a, sqlite3_column_bytes(pStmt, 0), pDot);
-    if (rc == SQLITE_ERROR)
-      rc = SQLITE_CORRUPT_VTAB;
+    rc = sqlite3_column_type(pStmt, 0) == SQLITE_BLOB
+             ? papers_vector_dot_blob(pQuery, a, sqlite3_column_bytes(pStmt, 0), pDot)
+             : SQLITE_ERROR;
+    if (rc == SQLITE_ERROR) {
+      rc = store_corrupt(p, "docs", "the vector of document %lld is not a valid vector",
+                         iDoc);
+    }
     *pFound = rc == SQLITE_OK;
   }
   int rcReset = sqlite3_reset(pStmt);
@@ -606,11 +723,7 @@ int index_store_docs_scan(IndexStore *p, int (*xDoc)(void *, i64, const PapersVe
   int rc = statement(p, STMT_DOCS_ALL, &pStmt);
   while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
     PapersVector vec;
-    const char *zProblem = 0;
-    rc = papers_vector_decode(sqlite3_column_blob(pStmt, 1),
-                              sqlite3_column_bytes(pStmt, 1), &vec, &zProblem);
-    if (rc == SQLITE_ERROR)
-      rc = SQLITE_CORRUPT_VTAB;
+    rc = doc_decode(p, sqlite3_column_int64(pStmt, 0), pStmt, 1, &vec);
     if (rc == SQLITE_OK)
       rc = xDoc(pCtx, sqlite3_column_int64(pStmt, 0), &vec);
     papers_vector_free(&vec);
@@ -653,38 +766,102 @@ int index_varint_get(const unsigned char *a, int n, sqlite3_uint64 *pv) {
   return 0;
 }
 
-int index_block_decode(i64 iFirst, const unsigned char *a, int n,
-                       IndexPosting **paPosting, int *pnPosting) {
-  sqlite3_uint64 nPosting;
+/* Reads a block's count of postings (its first varint, from 1 to the bytes
+** there are); returns where the document ids start, 0 when it is malformed. */
+static int block_header(const unsigned char *a, int n, int *pnPosting) {
+  sqlite3_uint64 nPosting = 0;
   int iPos = index_varint_get(a, n, &nPosting);
-  *paPosting = 0;
-  *pnPosting = 0;
   if (iPos == 0 || nPosting == 0 || nPosting > (sqlite3_uint64)n)
-    return SQLITE_CORRUPT_VTAB;
-  IndexPosting *aPosting = sqlite3_malloc64(sizeof(IndexPosting) * nPosting);
-  if (aPosting == 0)
-    return SQLITE_NOMEM;
+    return 0;
+  *pnPosting = (int)nPosting;
+  return iPos;
+}
+
+/* Decodes and checks the nPosting document ids of a block from a[iPos] into
+** aDoc (increasing, the first iFirst) and checks its weights (finite, >= 0,
+** filling the rest of the block); returns 0, or what is wrong. *piWeight:
+** where the weights start. */
+static const char *block_docs(i64 iFirst, const unsigned char *a, int n, int iPos,
+                              int nPosting, i64 *aDoc, int *piWeight) {
   i64 iDoc = iFirst;
-  for (sqlite3_uint64 i = 0; i < nPosting; i++) {
+  for (int i = 0; i < nPosting; i++) {
     sqlite3_uint64 delta;
     int nByte = index_varint_get(a + iPos, n - iPos, &delta);
-    if (nByte == 0) {
-      sqlite3_free(aPosting);
-      return SQLITE_CORRUPT_VTAB;
-    }
+    if (nByte == 0)
+      return "a document id is cut short";
+    if ((i == 0 && delta != 0) || (i > 0 && delta == 0))
+      return "its document ids do not start at its first and increase";
+    if (delta > (sqlite3_uint64)(INT64_MAX - iDoc))
+      return "a document id is out of range";
     iPos += nByte;
     iDoc += (i64)delta;
-    aPosting[i].iDoc = iDoc;
+    aDoc[i] = iDoc;
   }
-  if ((sqlite3_uint64)(n - iPos) != 4 * nPosting) {
+  if ((i64)(n - iPos) != 4 * (i64)nPosting)
+    return "its size does not match its count of postings";
+  for (int i = 0; i < nPosting; i++) {
+    float weight = papers_f32_get(a + iPos + 4 * i);
+    if (!(weight >= 0 && weight <= INDEX_MAX_WEIGHT))
+      return "a weight is not a number from 0 to 1";
+  }
+  *piWeight = iPos;
+  return 0;
+}
+
+int index_block_decode(i64 iFirst, const unsigned char *a, int n,
+                       IndexPosting **paPosting, int *pnPosting, const char **pzProblem) {
+  int nPosting = 0, iWeight = 0;
+  int iPos = block_header(a, n, &nPosting);
+  *paPosting = 0;
+  *pnPosting = 0;
+  *pzProblem = "its count of postings is malformed";
+  if (iPos == 0)
+    return SQLITE_CORRUPT_VTAB;
+  IndexPosting *aPosting =
+      sqlite3_malloc64(sizeof(IndexPosting) * (sqlite3_uint64)nPosting);
+  i64 *aDoc = sqlite3_malloc64(sizeof(i64) * (sqlite3_uint64)nPosting);
+  if (aPosting == 0 || aDoc == 0) {
+    sqlite3_free(aPosting);
+    sqlite3_free(aDoc);
+    return SQLITE_NOMEM;
+  }
+  *pzProblem = block_docs(iFirst, a, n, iPos, nPosting, aDoc, &iWeight);
+  for (int i = 0; *pzProblem == 0 && i < nPosting; i++) {
+    aPosting[i].iDoc = aDoc[i];
+    aPosting[i].weight = papers_f32_get(a + iWeight + 4 * i);
+  }
+  sqlite3_free(aDoc);
+  if (*pzProblem) {
     sqlite3_free(aPosting);
     return SQLITE_CORRUPT_VTAB;
   }
-  for (sqlite3_uint64 i = 0; i < nPosting; i++)
-    aPosting[i].weight = papers_f32_get(a + iPos + 4 * i);
   *paPosting = aPosting;
-  *pnPosting = (int)nPosting;
+  *pnPosting = nPosting;
   return SQLITE_OK;
+}
+
+/* Decodes the postings block of term id in a statement's columns iCol (its
+** first document) and iCol + 1 (its bytes), read from shadow table T_zPart. */
+static int block_from(IndexStore *p, const char *zPart, sqlite3_uint64 id,
+                      sqlite3_stmt *pStmt, int iCol, IndexPosting **paPosting,
+                      int *pnPosting) {
+  const char *zProblem = "it is not a BLOB";
+  i64 iFirst = sqlite3_column_int64(pStmt, iCol);
+  int rc = SQLITE_CORRUPT_VTAB;
+  *paPosting = 0;
+  *pnPosting = 0;
+  if (sqlite3_column_type(pStmt, iCol) != SQLITE_INTEGER) {
+    zProblem = "its first document is not an integer";
+  } else if (sqlite3_column_type(pStmt, iCol + 1) == SQLITE_BLOB) {
+    rc = index_block_decode(iFirst, sqlite3_column_blob(pStmt, iCol + 1),
+                            sqlite3_column_bytes(pStmt, iCol + 1), paPosting, pnPosting,
+                            &zProblem);
+  }
+  if (rc == SQLITE_CORRUPT_VTAB) {
+    rc = store_corrupt(p, zPart, "the postings of term %lld from document %lld: %s",
+                       (i64)id, iFirst, zProblem);
+  }
+  return rc;
 }
 
 /* Encodes postings a[0..n) (document order, n > 0) as a block; *paBlob is
@@ -762,8 +939,7 @@ static int block_load(IndexStore *p, sqlite3_uint64 id, i64 iDoc, i64 *piFirst,
   }
   if (hasRow) {
     *piFirst = sqlite3_column_int64(pStmt, 0);
-    rc = index_block_decode(*piFirst, sqlite3_column_blob(pStmt, 1),
-                            sqlite3_column_bytes(pStmt, 1), paPosting, pnPosting);
+    rc = block_from(p, "postings", id, pStmt, 0, paPosting, pnPosting);
   }
   int rcReset = sqlite3_reset(pStmt);
   return rc == SQLITE_OK ? rcReset : rc;
@@ -860,30 +1036,22 @@ static int blocks_scan(IndexStore *p, sqlite3_uint64 id,
   sqlite3_bind_int64(pStmt, 1, (i64)id);
   while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
     const unsigned char *a = sqlite3_column_blob(pStmt, 1);
-    int n = sqlite3_column_bytes(pStmt, 1);
-    i64 iDoc = sqlite3_column_int64(pStmt, 0), aDoc[INDEX_BLOCK_MAX];
-    sqlite3_uint64 nPosting = 0, delta = 0;
-    int iPos = index_varint_get(a, n, &nPosting);
-    if (iPos > 0 && nPosting > 0 && nPosting <= INDEX_BLOCK_MAX) {
+    int n = sqlite3_column_bytes(pStmt, 1), nPosting = 0, iWeight = 0;
+    i64 aDoc[INDEX_BLOCK_MAX];
+    int iPos = sqlite3_column_type(pStmt, 0) == SQLITE_INTEGER &&
+                       sqlite3_column_type(pStmt, 1) == SQLITE_BLOB
+                   ? block_header(a, n, &nPosting)
+                   : 0;
+    if (iPos > 0 && nPosting <= INDEX_BLOCK_MAX &&
+        block_docs(sqlite3_column_int64(pStmt, 0), a, n, iPos, nPosting, aDoc,
+                   &iWeight) == 0) {
       /* the usual block: decoded in place, without an allocation */
-      for (sqlite3_uint64 i = 0; iPos > 0 && i < nPosting; i++) {
-        int nByte = index_varint_get(a + iPos, n - iPos, &delta);
-        if (nByte == 0) {
-          iPos = 0;
-          break;
-        }
-        iPos += nByte;
-        iDoc += (i64)delta;
-        aDoc[i] = iDoc;
-      }
-      if (iPos == 0 || (sqlite3_uint64)(n - iPos) != 4 * nPosting)
-        rc = SQLITE_CORRUPT_VTAB;
-      for (sqlite3_uint64 i = 0; rc == SQLITE_OK && i < nPosting; i++)
-        rc = xPosting(pCtx, aDoc[i], papers_f32_get(a + iPos + 4 * i));
+      for (int i = 0; rc == SQLITE_OK && i < nPosting; i++)
+        rc = xPosting(pCtx, aDoc[i], papers_f32_get(a + iWeight + 4 * i));
     } else {
       IndexPosting *aPosting;
       int nDecoded;
-      rc = index_block_decode(iDoc, a, n, &aPosting, &nDecoded);
+      rc = block_from(p, "postings", id, pStmt, 0, &aPosting, &nDecoded);
       for (int i = 0; rc == SQLITE_OK && i < nDecoded; i++)
         rc = xPosting(pCtx, aPosting[i].iDoc, aPosting[i].weight);
       sqlite3_free(aPosting);
@@ -958,7 +1126,7 @@ static void pending_free(PendingTerm *aTerm, int nTerm) {
 /* The pending postings the configuration counts (not those of the buffer). */
 static int config_get_pending(IndexStore *p, i64 *pnPosting) {
   double value;
-  int rc = config_get(p, "pending", &value);
+  int rc = config_get(p, "pending", 1, 0, INDEX_MAX_PENDING_COUNT, &value);
   *pnPosting = (i64)value;
   return rc;
 }
@@ -1360,7 +1528,7 @@ int index_store_postings_scan(IndexStore *p, sqlite3_uint64 id,
     return rc;
   sqlite3_bind_int64(pStmt, 1, (i64)id);
   if (sqlite3_step(pStmt) == SQLITE_ROW)
-    rc = pending_postings_from(pStmt, 4, &aPending, &nPending);
+    rc = pending_postings_from(p, id, pStmt, 4, &aPending, &nPending);
   int rcReset = sqlite3_reset(pStmt);
   if (rc == SQLITE_OK)
     rc = rcReset;
@@ -1522,11 +1690,11 @@ static int merge_term(IndexStore *p, sqlite3_stmt *pRow) {
   IndexPosting *a = 0;
   int n = 0;
   memset(&row, 0, sizeof(row));
-  int rc = vocab_row_from(pRow, &row, 1);
+  int rc = vocab_row_from(p, "pending", id, pRow, &row, 1);
   if (rc == SQLITE_OK)
     rc = vocab_write_main(p, id, &row);
   if (rc == SQLITE_OK)
-    rc = pending_postings_from(pRow, 4, &a, &n);
+    rc = pending_postings_from(p, id, pRow, 4, &a, &n);
   if (rc == SQLITE_OK && n > 0)
     rc = postings_merge(p, id, a, n);
   sqlite3_free(row.zOwned);
@@ -1602,36 +1770,71 @@ void index_dense_free(IndexDenseBlock *pBlock) {
 }
 
 int index_dense_decode(i64 iFirst, const unsigned char *a, int n, int nDim,
-                       IndexDenseBlock *pBlock) {
+                       IndexDenseBlock *pBlock, const char **pzProblem) {
   sqlite3_uint64 nDoc;
   int iPos = index_varint_get(a, n, &nDoc);
   memset(pBlock, 0, sizeof(*pBlock));
+  assert(nDim >= 0 && nDim <= PAPERS_MAX_LATENT);
+  *pzProblem = "its count of documents is malformed";
   if (iPos == 0 || nDoc == 0 || nDoc > (sqlite3_uint64)n)
     return SQLITE_CORRUPT_VTAB;
   int rc = dense_alloc(pBlock, (int)nDoc, nDim);
   if (rc != SQLITE_OK)
     return rc;
   i64 iDoc = iFirst;
-  for (int i = 0; i < pBlock->n; i++) {
-    sqlite3_uint64 delta;
+  *pzProblem = 0;
+  for (int i = 0; *pzProblem == 0 && i < pBlock->n; i++) {
+    sqlite3_uint64 delta = 0;
     int nByte = index_varint_get(a + iPos, n - iPos, &delta);
     if (nByte == 0)
+      *pzProblem = "a document id is cut short";
+    else if ((i == 0 && delta != 0) || (i > 0 && delta == 0))
+      *pzProblem = "its document ids do not start at its first and increase";
+    else if (delta > (sqlite3_uint64)(INT64_MAX - iDoc))
+      *pzProblem = "a document id is out of range";
+    if (*pzProblem)
       break;
     iPos += nByte;
     iDoc += (i64)delta;
     pBlock->aDoc[i] = iDoc;
   }
-  if ((i64)(n - iPos) != (i64)pBlock->n * (8 + nDim)) {
-    index_dense_free(pBlock);
-    return SQLITE_CORRUPT_VTAB;
-  }
-  for (int i = 0; i < pBlock->n; i++) {
+  if (*pzProblem == 0 && (i64)(n - iPos) != (i64)pBlock->n * (8 + nDim))
+    *pzProblem =
+        "its size does not match its count of documents and the latent dimensions";
+  for (int i = 0; *pzProblem == 0 && i < pBlock->n; i++) {
     const unsigned char *aRow = a + iPos + (i64)i * (8 + nDim);
     pBlock->aScale[i] = papers_f32_get(aRow);
     pBlock->aErr[i] = papers_f32_get(aRow + 4);
     memcpy(pBlock->aCode + (i64)i * nDim, aRow + 8, (size_t)nDim);
+    if (!(pBlock->aScale[i] >= 0 && pBlock->aScale[i] <= INDEX_MAX_WEIGHT &&
+          pBlock->aErr[i] >= 0 && pBlock->aErr[i] <= INDEX_MAX_WEIGHT))
+      *pzProblem = "a scale or an error bound is not a number from 0 to 1";
+  }
+  if (*pzProblem) {
+    index_dense_free(pBlock);
+    return SQLITE_CORRUPT_VTAB;
   }
   return SQLITE_OK;
+}
+
+/* Decodes the dense block in a statement's columns 0 (its first document)
+** and 1 (its bytes). */
+static int dense_from(IndexStore *p, sqlite3_stmt *pStmt, int nDim,
+                      IndexDenseBlock *pBlock) {
+  const char *zProblem = "it is not a BLOB";
+  i64 iFirst = sqlite3_column_int64(pStmt, 0);
+  int rc = SQLITE_CORRUPT_VTAB;
+  memset(pBlock, 0, sizeof(*pBlock));
+  if (sqlite3_column_type(pStmt, 0) != SQLITE_INTEGER) {
+    zProblem = "its first document is not an integer";
+  } else if (sqlite3_column_type(pStmt, 1) == SQLITE_BLOB) {
+    rc = index_dense_decode(iFirst, sqlite3_column_blob(pStmt, 1),
+                            sqlite3_column_bytes(pStmt, 1), nDim, pBlock, &zProblem);
+  }
+  if (rc == SQLITE_CORRUPT_VTAB) {
+    rc = store_corrupt(p, "dense", "the block from document %lld: %s", iFirst, zProblem);
+  }
+  return rc;
 }
 
 /* Writes documents [iFrom, iTo) of a block as one row keyed by the first. */
@@ -1689,8 +1892,7 @@ static int dense_load(IndexStore *p, i64 iDoc, int nDim, i64 *piFirst,
   }
   if (hasRow) {
     *piFirst = sqlite3_column_int64(pStmt, 0);
-    rc = index_dense_decode(*piFirst, sqlite3_column_blob(pStmt, 1),
-                            sqlite3_column_bytes(pStmt, 1), nDim, pBlock);
+    rc = dense_from(p, pStmt, nDim, pBlock);
   }
   int rcReset = sqlite3_reset(pStmt);
   return rc == SQLITE_OK ? rcReset : rc;
@@ -1732,7 +1934,8 @@ static void latent_values(const PapersVector *pVec, int nDim, float *aValue) {
 int index_store_dense_add(IndexStore *p, i64 iDoc, const PapersVector *pVec, int nDim) {
   IndexDenseBlock old, new;
   i64 iFirst = 0;
-  float aValue[256];
+  float aValue[PAPERS_MAX_LATENT];
+  assert(nDim >= 0 && nDim <= PAPERS_MAX_LATENT);
   int rc = dense_load(p, iDoc, nDim, &iFirst, &old);
   if (rc == SQLITE_OK)
     rc = dense_alloc(&new, old.n + 1, nDim);
@@ -1795,12 +1998,20 @@ int index_store_dense_scan(IndexStore *p, int nDim,
                            int (*xBlock)(void *, const IndexDenseBlock *), void *pCtx) {
   sqlite3_stmt *pStmt;
   int rc = statement(p, STMT_DENSE_ALL, &pStmt);
-  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+  i64 iLast = 0; /* the last document of the blocks before */
+  for (int nBlock = 0; rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW; nBlock++) {
     IndexDenseBlock block;
-    rc = index_dense_decode(sqlite3_column_int64(pStmt, 0), sqlite3_column_blob(pStmt, 1),
-                            sqlite3_column_bytes(pStmt, 1), nDim, &block);
-    if (rc == SQLITE_OK)
+    rc = dense_from(p, pStmt, nDim, &block);
+    if (rc == SQLITE_OK && nBlock > 0 && block.aDoc[0] <= iLast) {
+      rc = store_corrupt(p, "dense",
+                         "the block from document %lld overlaps the one"
+                         " before",
+                         block.aDoc[0]);
+    }
+    if (rc == SQLITE_OK) {
+      iLast = block.aDoc[block.n - 1];
       rc = xBlock(pCtx, &block);
+    }
     index_dense_free(&block);
   }
   int rcReset = pStmt ? sqlite3_reset(pStmt) : SQLITE_OK;

@@ -37,6 +37,8 @@
 */
 #include "index.h"
 
+#include <assert.h>
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,11 +175,11 @@ static int parse_weights(IndexConfig *pConfig, const char *zWeights, char **pzEr
 static int parse_latent_dims(IndexConfig *pConfig, const char *zValue, char **pzErr) {
   char *zEnd = 0;
   long nDim = strtol(zValue, &zEnd, 10);
-  if (*zValue == 0 || *zEnd != 0 || nDim < 0 || nDim > 256) {
+  if (*zValue == 0 || *zEnd != 0 || nDim < 0 || nDim > PAPERS_MAX_LATENT) {
     *pzErr =
         sqlite3_mprintf("papers_index: latent must be a number of dimensions from 0 to"
-                        " 256, got '%s'",
-                        zValue);
+                        " %d, got '%s'",
+                        PAPERS_MAX_LATENT, zValue);
     return SQLITE_ERROR;
   }
   pConfig->nLatentDims = (int)nDim;
@@ -471,8 +473,15 @@ static int set_table_error(IndexTable *pTab, char *zErr) {
   return zErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
-/* An error of the store, said in words when it is its broken write buffer. */
+/* An error of the store, said in words when it is a damaged shadow table or
+** its broken write buffer. */
 static int store_error(IndexTable *pTab, int rc) {
+  char *zCorrupt = index_store_take_error(pTab->pStore);
+  if (rc == SQLITE_CORRUPT_VTAB && zCorrupt) {
+    set_table_error(pTab, zCorrupt);
+    return rc;
+  }
+  sqlite3_free(zCorrupt); /* a damage reported in other words (integrity-check) */
   if (rc != SQLITE_ERROR || !index_store_is_broken(pTab->pStore))
     return rc;
   return set_table_error(pTab, sqlite3_mprintf("%s: a write to the index failed earlier"
@@ -492,7 +501,7 @@ static int flush_table(IndexTable *pTab) {
 static int check_layout(IndexTable *pTab) {
   int rc = SQLITE_OK;
   if (pTab->layout == 0)
-    rc = index_store_version(pTab->pStore, &pTab->layout);
+    rc = store_error(pTab, index_store_version(pTab->pStore, &pTab->layout));
   if (rc != SQLITE_OK || pTab->layout == INDEX_LAYOUT_VERSION)
     return rc;
   return set_table_error(
@@ -657,7 +666,7 @@ static int count_scan_row(void *pCtx, sqlite3_stmt *pScan, PapersCounts *pCounts
 
 static int rebuild(IndexTable *pTab) {
   sqlite3_stmt *pScan = 0;
-  int rc = index_store_clear(pTab->pStore);
+  int rc = index_store_clear(pTab->pStore, &pTab->config);
   if (rc == SQLITE_OK)
     rc = content_scan(pTab, "ORDER BY 1", &pScan);
   if (rc == SQLITE_OK)
@@ -694,7 +703,8 @@ static void check_problem(Check *p, const char *zFormat, i64 iValue);
 /* An order-free hash of one document's quantised latent part. */
 static sqlite3_uint64 dense_hash(i64 iDoc, const signed char *aCode, int nDim,
                                  float scale, float err) {
-  unsigned char aBuf[8 + 8 + 256];
+  unsigned char aBuf[8 + 8 + PAPERS_MAX_LATENT];
+  assert(nDim >= 0 && nDim <= PAPERS_MAX_LATENT);
   memcpy(aBuf, &iDoc, 8);
   memcpy(aBuf + 8, &scale, 4);
   memcpy(aBuf + 12, &err, 4);
@@ -704,9 +714,10 @@ static sqlite3_uint64 dense_hash(i64 iDoc, const signed char *aCode, int nDim,
 
 /* Hashes the latent part a document's vector gives, as the blocks store it. */
 static void check_dense_doc(Check *p, i64 iDoc, const PapersVector *pVec, int nWord) {
-  float aValue[256], scale, err;
-  signed char aCode[256];
-  if (p->nDim <= 0 || p->nDim > 256 || pVec->nTerm - nWord != p->nDim)
+  float aValue[PAPERS_MAX_LATENT], scale, err;
+  signed char aCode[PAPERS_MAX_LATENT];
+  if (p->nDim == 0 || NEVER(p->nDim < 0 || p->nDim > PAPERS_MAX_LATENT) ||
+      pVec->nTerm - nWord != p->nDim)
     return;
   for (int k = 0; k < p->nDim; k++)
     aValue[k] = pVec->aWeight[nWord + k];
@@ -732,6 +743,7 @@ static int check_dense(Check *p) {
   if (p->nDim > 0)
     rc = index_store_dense_scan(p->pTab->pStore, p->nDim, check_dense_block, p);
   if (rc == SQLITE_CORRUPT_VTAB) {
+    sqlite3_free(index_store_take_error(p->pTab->pStore)); /* said as a problem */
     check_problem(p, "a dense block is malformed", 0);
     return SQLITE_OK;
   }
@@ -868,8 +880,9 @@ static int check_postings(Check *p) {
     IndexPosting *a;
     int n;
     CheckTerm *pTerm;
+    const char *zProblem = 0;
     rc = index_block_decode(sqlite3_column_int64(pStmt, 1), sqlite3_column_blob(pStmt, 2),
-                            sqlite3_column_bytes(pStmt, 2), &a, &n);
+                            sqlite3_column_bytes(pStmt, 2), &a, &n, &zProblem);
     if (rc == SQLITE_CORRUPT_VTAB) {
       check_problem(p, "a postings block of term %lld is malformed",
                     sqlite3_column_int64(pStmt, 0));
@@ -964,7 +977,7 @@ static int run_command(IndexTable *pTab, sqlite3_value *pCommand, sqlite3_value 
   if (strcmp(zCommand, "merge") == 0)
     return index_store_merge(pTab->pStore);
   if (strcmp(zCommand, "delete-all") == 0)
-    return index_store_clear(pTab->pStore);
+    return index_store_clear(pTab->pStore, &pTab->config);
   if (strcmp(zCommand, "delete") == 0) {
     if (sqlite3_value_type(pRowid) != SQLITE_INTEGER) {
       return set_table_error(pTab,
@@ -980,20 +993,31 @@ static int run_command(IndexTable *pTab, sqlite3_value *pCommand, sqlite3_value 
                             pTab->config.zName, zCommand));
 }
 
+/* Whether a command rewrites the whole index, so that it can run on an index
+** whose configuration is damaged: 'rebuild' and 'delete-all'. */
+static int is_repair(sqlite3_value *pCommand) {
+  const char *z = pCommand ? (const char *)sqlite3_value_text(pCommand) : 0;
+  return z && (strcmp(z, "rebuild") == 0 || strcmp(z, "delete-all") == 0);
+}
+
 /* INSERT: argv[1] is the rowid, argv[2...] the columns in declared order.
 ** UPDATE: argv[0] the old rowid. DELETE: argc == 1. */
 static int index_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
                         sqlite_int64 *pRowid) {
   IndexTable *pTab = (IndexTable *)pVtab;
   int nColumn = pTab->config.nColumn;
+  sqlite3_value *pCommand = argc > 1 ? argv[2 + nColumn + XCOL_COMMAND] : 0;
   int rc = check_layout(pTab);
+  if (rc == SQLITE_CORRUPT_VTAB && is_repair(pCommand)) {
+    pTab->layout = INDEX_LAYOUT_VERSION; /* the command writes it */
+    rc = SQLITE_OK;
+  }
   if (rc != SQLITE_OK)
     return rc;
   if (argc == 1)
     return store_error(pTab, remove_document(pTab, sqlite3_value_int64(argv[0])));
-  sqlite3_value *pCommand = argv[2 + nColumn + XCOL_COMMAND];
   if (sqlite3_value_type(pCommand) != SQLITE_NULL)
-    return run_command(pTab, pCommand, argv[1]);
+    return store_error(pTab, run_command(pTab, pCommand, argv[1]));
   if (sqlite3_value_type(argv[1]) != SQLITE_INTEGER) {
     return set_table_error(pTab,
                            sqlite3_mprintf("%s: a row needs the integer rowid of its"
@@ -1259,12 +1283,16 @@ static int index_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   pCur->ePlan = idxNum & IDX_PLAN_MASK;
   switch (pCur->ePlan) {
   case PLAN_SCAN:
-    return filter_scan(pCur);
+    rc = filter_scan(pCur);
+    break;
   case PLAN_ROWID:
-    return filter_rowid(pCur, argv[0]);
+    rc = filter_rowid(pCur, argv[0]);
+    break;
   default:
-    return filter_ranked(pCur, idxNum, argv);
+    rc = filter_ranked(pCur, idxNum, argv);
+    break;
   }
+  return store_error((IndexTable *)pCursor->pVtab, rc);
 }
 
 static int index_next(sqlite3_vtab_cursor *pCursor) {

@@ -139,6 +139,7 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
 ** dimension k of an index's latent space has id PAPERS_LATENT_ID + k. Hashed
 ** term ids never reach it (papers_term_id() moves the few that would). */
 #define PAPERS_LATENT_ID        0xFFFFFFFFFFFFFF00ULL
+#define PAPERS_MAX_LATENT       256 /* latent dimensions at most: the ids there are */
 #define papers_is_latent_id(id) ((id) >= PAPERS_LATENT_ID)
 
 /* The vector of a document with a latent part: the sparse vector scaled by

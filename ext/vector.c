@@ -40,7 +40,6 @@
 #define VECTOR_HEADER      8
 #define VECTOR_MAX_TERMS   (1 << 24)
 #define VECTOR_FLAG_LATENT 0x01 /* the ids of a latent tail are not written */
-#define VECTOR_LATENT_MAX  256  /* the latent ids there are */
 
 /* ---- a deterministic natural logarithm --------------------------------- */
 
@@ -475,7 +474,7 @@ static int vector_layout(const unsigned char *a, i64 n, VectorLayout *pLayout,
   sqlite3_uint64 nTerm = get_u64(a + 4, 4), nLatent = 0;
   if ((a[3] & VECTOR_FLAG_LATENT) && n >= VECTOR_HEADER + 4) {
     nLatent = get_u64(a + VECTOR_HEADER, 4);
-    if (nLatent == 0 || nLatent > VECTOR_LATENT_MAX || nLatent > nTerm) {
+    if (nLatent == 0 || nLatent > PAPERS_MAX_LATENT || nLatent > nTerm) {
       *pzProblem =
           "vector latent count is not between 1 and its term count (at most 256)";
       return 0;

@@ -6,7 +6,7 @@
 -- Every card of the page, with who wrote it and when.
 SELECT ordinal AS "#",
        substr(title, 1, 58) || iif(length(title) > 58, '…', '') AS title,
-       coalesce(author_count || ' authors', org, '') AS "by",
+       coalesce(author_count || iif(author_count = 1, ' author', ' authors'), org, '') AS "by",
        coalesce(published, '') AS published,
        coalesce(comment_count, '') AS comments
 FROM papers_parse(readfile('tests/fixtures/hf-daily-papers-2026-05-15.txt'), 'hf-daily', '2026-11-28');

@@ -31,7 +31,9 @@
 ** as x'hex', so that every expected result is exact.
 **
 ** In a .md file every ```sql block runs: followed by an ```output block it is
-** a query, by an ```error block an error, and otherwise a statement.
+** a query, by an ```error block an error, and otherwise a statement. A line
+** ".read FILE" in a ```sql block stands for that file's text, as in the
+** sqlite3 shell, so that a page can run the project's .sql files as they are.
 **
 ** Each file gets its own in-memory database with the extension loaded, and
 ** the function readfile(path) of the sqlite3 shell, so that tests and docs
@@ -381,6 +383,29 @@ static char *join_lines(const Lines *pLines, int iFrom, int iTo) {
   return buf_take(&buf);
 }
 
+/* Lines [iFrom, iTo) of a ```sql block joined with newlines, each line
+** ".read FILE" replaced by the text of FILE (exits when it cannot be read). */
+static char *join_sql_lines(const Lines *pLines, int iFrom, int iTo) {
+  Buf buf = {0, 0, 0};
+  for (int i = iFrom; i < iTo; i++) {
+    const char *zLine = pLines->az[i];
+    if (strncmp(zLine, ".read ", 6) != 0) {
+      buf_puts(&buf, zLine);
+      buf_puts(&buf, "\n");
+      continue;
+    }
+    char *zText = read_file(zLine + 6, 0);
+    if (zText == 0) {
+      fprintf(stderr, "runner: cannot read %s\n", zLine + 6);
+      exit(2);
+    }
+    buf_puts(&buf, zText);
+    buf_puts(&buf, "\n");
+    free(zText);
+  }
+  return buf_take(&buf);
+}
+
 static int parse_kind(const char *zWord, BlockKind *pKind) {
   static const struct {
     const char *zWord;
@@ -471,7 +496,7 @@ static void run_doc_file(const char *zPath, char *zText) {
     block.iLine = i + 1;
     block.kind = KIND_STATEMENT;
     snprintf(block.zName, sizeof(block.zName), "%s:%d", zPath, i + 1);
-    block.zBody = join_lines(&lines, i + 1, iEnd);
+    block.zBody = join_sql_lines(&lines, i + 1, iEnd);
     int j = iEnd + 1;
     while (j < lines.n && is_blank(lines.az[j]))
       j++;
