@@ -226,7 +226,9 @@ build/dist/static: tests/dist/static.c dist/papers.c
 	$(CC) $(DIST_CFLAGS) -DSQLITE_CORE -Idist -o $@ tests/dist/static.c dist/papers.c \
 	  $(SQLITE_STATIC_LIB)
 
+# The asserts are compiled too (-DPAPERS_DEBUG), though release builds drop them.
 dist-test: build/dist/papers.$(SO) build/dist/static build/runner
+	$(CC) $(DIST_CFLAGS) -DPAPERS_DEBUG -fsyntax-only dist/papers.c
 	./build/runner --ext ./build/dist/papers tests/dist/smoke.test
 	./build/dist/static
 

@@ -424,7 +424,7 @@ i64 papers_vector_blob_size(const PapersVector *pVec) {
 
 void papers_vector_encode(const PapersVector *pVec, unsigned char *aBlob) {
   int nLatent = latent_tail(pVec), nSparse = pVec->nTerm - nLatent;
-  assert(nSparse >= 0 && nLatent <= VECTOR_LATENT_MAX);
+  assert(nSparse >= 0 && nLatent <= PAPERS_MAX_LATENT);
   aBlob[0] = VECTOR_MAGIC_0;
   aBlob[1] = VECTOR_MAGIC_1;
   aBlob[2] = VECTOR_VERSION;
