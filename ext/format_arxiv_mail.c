@@ -808,15 +808,9 @@ static void mail_result_authors(const PapersParser *p, sqlite3_context *pCtx) {
 ** span: every break it writes ("\n\n") replaces a line end and an indent. */
 static void result_abstract(const PapersParser *p, sqlite3_context *pCtx) {
   PapersSpan span = p->rec.abstract;
-  if (span.z == 0) {
-    sqlite3_result_null(pCtx);
+  char *zOut = papers_result_buffer(pCtx, span);
+  if (zOut == 0)
     return;
-  }
-  char *zOut = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
-  if (zOut == 0) {
-    sqlite3_result_error_nomem(pCtx);
-    return;
-  }
   i64 nOut = 0;
   const char *z = span.z, *zEnd = span.z + span.n;
   while (z < zEnd) {

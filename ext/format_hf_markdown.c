@@ -791,15 +791,9 @@ static i64 unescape_markdown(char *zOut, PapersSpan span) {
 
 /* Sets the result to the span's text unescaped and folded. */
 static void result_markdown(sqlite3_context *pCtx, PapersSpan span) {
-  if (span.z == 0) {
-    sqlite3_result_null(pCtx);
+  char *zText = papers_result_buffer(pCtx, span);
+  if (zText == 0)
     return;
-  }
-  char *zText = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
-  if (zText == 0) {
-    sqlite3_result_error_nomem(pCtx);
-    return;
-  }
   PapersSpan text = {zText, unescape_markdown(zText, span)};
   papers_result_folded(pCtx, text);
   sqlite3_free(zText);

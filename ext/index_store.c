@@ -719,7 +719,7 @@ int index_store_doc_put(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
 
 int index_store_docs_scan(IndexStore *p, int (*xDoc)(void *, i64, const PapersVector *),
                           void *pCtx) {
-  sqlite3_stmt *pStmt;
+  sqlite3_stmt *pStmt = 0; /* stays 0 when statement() fails */
   int rc = statement(p, STMT_DOCS_ALL, &pStmt);
   while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
     PapersVector vec;
@@ -1996,7 +1996,7 @@ int index_store_dense_remove(IndexStore *p, i64 iDoc, int nDim) {
 
 int index_store_dense_scan(IndexStore *p, int nDim,
                            int (*xBlock)(void *, const IndexDenseBlock *), void *pCtx) {
-  sqlite3_stmt *pStmt;
+  sqlite3_stmt *pStmt = 0; /* stays 0 when statement() fails */
   int rc = statement(p, STMT_DENSE_ALL, &pStmt);
   i64 iLast = 0; /* the last document of the blocks before */
   for (int nBlock = 0; rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW; nBlock++) {

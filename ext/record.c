@@ -139,15 +139,9 @@ static int separator_len(const char *z, i64 n, i64 i) {
 }
 
 void papers_result_name_list(sqlite3_context *pCtx, PapersSpan span) {
-  if (span.z == 0) {
-    sqlite3_result_null(pCtx);
+  char *zFolded = papers_result_buffer(pCtx, span);
+  if (zFolded == 0)
     return;
-  }
-  char *zFolded = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
-  if (zFolded == 0) {
-    sqlite3_result_error_nomem(pCtx);
-    return;
-  }
   i64 n = papers_fold(zFolded, span.z, span.n);
   sqlite3_str *pStr = sqlite3_str_new(sqlite3_context_db_handle(pCtx));
   int nName = 0, nDepth = 0;

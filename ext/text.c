@@ -236,16 +236,21 @@ i64 papers_fold_short(char *zBuf, i64 nBuf, const char *z, i64 n) {
   return papers_fold(zBuf, z, n);
 }
 
-void papers_result_folded(sqlite3_context *pCtx, PapersSpan span) {
+char *papers_result_buffer(sqlite3_context *pCtx, PapersSpan span) {
   if (span.z == 0) {
     sqlite3_result_null(pCtx);
-    return;
+    return 0;
   }
-  char *zOut = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
-  if (zOut == 0) {
+  char *z = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
+  if (z == 0)
     sqlite3_result_error_nomem(pCtx);
+  return z;
+}
+
+void papers_result_folded(sqlite3_context *pCtx, PapersSpan span) {
+  char *zOut = papers_result_buffer(pCtx, span);
+  if (zOut == 0)
     return;
-  }
   i64 nOut = papers_fold(zOut, span.z, span.n);
   sqlite3_result_text64(pCtx, zOut, (sqlite3_uint64)nOut, sqlite3_free, SQLITE_UTF8);
 }
