@@ -23,14 +23,14 @@
 #include <emmintrin.h>
 #endif
 
-#define JSON_SUBTYPE 74
+#define TEXT_JSON_SUBTYPE 74
 
 /* Looks at the nBlock (16 or 64) bytes at z: returns 0 when one is not ASCII,
 ** else 1, and sets *pHasCR when one is a carriage return. One pass finds
 ** both. SSE2 (part of every x86-64) does it in a few instructions; elsewhere
 ** 64-bit words and the has-zero-byte test ((x - 0x01..) & ~x & 0x80..). */
 #if defined(__SSE2__)
-static int is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
+static int text_is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
   __m128i anyByte = _mm_setzero_si128(), anyCR = _mm_setzero_si128();
   const __m128i cr = _mm_set1_epi8('\r');
   for (int k = 0; k < nBlock; k += 16) {
@@ -45,7 +45,7 @@ static int is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
   return 1;
 }
 #else
-static int is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
+static int text_is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
   const uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
   uint64_t anyHigh = 0, anyCR = 0;
   for (int k = 0; k < nBlock; k += 8) {
@@ -66,7 +66,7 @@ static int is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
 /* Length of the valid UTF-8 sequence at z[0..nLeft) that starts with a byte
 ** >= 0x80, or 0 when it is not valid (overlong forms, UTF-16 surrogates and
 ** code points past U+10FFFF are not). */
-static int utf8_sequence_len(const unsigned char *z, i64 nLeft) {
+static int text_utf8_sequence_len(const unsigned char *z, i64 nLeft) {
   unsigned c = z[0];
   int nSeq;
   if (c >= 0xC2 && c <= 0xDF)
@@ -104,15 +104,15 @@ i64 papers_utf8_check(const unsigned char *z, i64 n, int *pHasCR) {
   int hasCR = 0;
   i64 i = 0;
   while (i < n) {
-    if (n - i >= 64 && is_ascii_block(z + i, 64, &hasCR)) {
+    if (n - i >= 64 && text_is_ascii_block(z + i, 64, &hasCR)) {
       i += 64;
-    } else if (n - i >= 16 && is_ascii_block(z + i, 16, &hasCR)) {
+    } else if (n - i >= 16 && text_is_ascii_block(z + i, 16, &hasCR)) {
       i += 16;
     } else if (z[i] < 0x80) {
       hasCR |= z[i] == '\r';
       i++;
     } else {
-      int nSeq = utf8_sequence_len(z + i, n - i);
+      int nSeq = text_utf8_sequence_len(z + i, n - i);
       if (nSeq == 0)
         return i;
       i += nSeq;
@@ -181,7 +181,7 @@ int papers_space_len(const char *z, const char *zEnd) {
 
 /* Length of the white-space character that ends just before zEnd, or 0.
 ** Every space is 1, 2 or 3 bytes long, so only those suffixes are tried. */
-static int space_len_before(const char *zStart, const char *zEnd) {
+static int text_space_len_before(const char *zStart, const char *zEnd) {
   for (int nTry = 1; nTry <= 3 && zEnd - nTry >= zStart; nTry++) {
     if (papers_space_len(zEnd - nTry, zEnd) == nTry)
       return nTry;
@@ -195,7 +195,7 @@ PapersSpan papers_trim(const char *z, i64 n) {
   int nSpace;
   while ((nSpace = papers_space_len(z, zEnd)) > 0)
     z += nSpace;
-  while (zEnd > z && (nSpace = space_len_before(z, zEnd)) > 0)
+  while (zEnd > z && (nSpace = text_space_len_before(z, zEnd)) > 0)
     zEnd -= nSpace;
   PapersSpan span = {z, zEnd - z};
   return span;
@@ -287,7 +287,7 @@ void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr) {
     sqlite3_result_error_toobig(pCtx);
   } else {
     sqlite3_result_text(pCtx, zText, nText, sqlite3_free);
-    sqlite3_result_subtype(pCtx, JSON_SUBTYPE);
+    sqlite3_result_subtype(pCtx, TEXT_JSON_SUBTYPE);
     return;
   }
   sqlite3_free(zText);
