@@ -14,6 +14,9 @@
 **     (line breaks included) become one space, none is left at either end.
 **   - JSON helpers build arrays as text with the JSON subtype (74), so that
 **     SQLite's json_* functions embed them as JSON rather than as strings.
+**   - Numbers are read here, not with strtod(), whose decimal point follows
+**     the host's locale ("0,5" in a German one): the same text gives the
+**     same value in every program, on every machine.
 */
 #include "parse.h"
 
@@ -337,4 +340,67 @@ const char *papers_find(const char *z, const char *zEnd, const char *zLit) {
     z = zHit + 1;
   }
   return 0;
+}
+
+/* Powers of ten a double holds exactly. */
+static const double aPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+#define DECIMAL_MAX_EXP 400 /* beyond it every double is 0 or infinite */
+
+/* m * 10^iExp10 by IEEE multiplications and divisions by exact powers of ten:
+** correctly rounded when m < 2^53 and |iExp10| <= 22, deterministic always. */
+static double scale_pow10(sqlite3_uint64 m, int iExp10) {
+  double v = (double)m;
+  for (; iExp10 > 22; iExp10 -= 22)
+    v *= 1e22;
+  for (; iExp10 < -22; iExp10 += 22)
+    v /= 1e22;
+  return iExp10 >= 0 ? v * aPow10[iExp10] : v / aPow10[-iExp10];
+}
+
+/* Reads the digits at *pz into *pm (digits past the 19th are dropped, each
+** one before the decimal point counted in *piExp10); returns how many. */
+static int read_digits(const char **pz, sqlite3_uint64 *pm, int *piExp10,
+                       int isFraction) {
+  const char *z = *pz;
+  int n = 0;
+  for (; *z >= '0' && *z <= '9'; z++, n++) {
+    if (*pm < 1000000000000000000ULL) {
+      *pm = *pm * 10 + (sqlite3_uint64)(*z - '0');
+      *piExp10 -= isFraction;
+    } else if (!isFraction) {
+      *piExp10 += 1;
+    }
+  }
+  *pz = z;
+  return n;
+}
+
+int papers_parse_decimal(const char *z, double *pValue) {
+  sqlite3_uint64 m = 0;
+  int iExp10 = 0, isNeg = *z == '-';
+  if (*z == '+' || *z == '-')
+    z++;
+  int nDigit = read_digits(&z, &m, &iExp10, 0);
+  if (*z == '.') {
+    z++;
+    nDigit += read_digits(&z, &m, &iExp10, 1);
+  }
+  if (nDigit == 0)
+    return 0;
+  if (*z == 'e' || *z == 'E') {
+    int isNegExp = z[1] == '-', iExp = 0;
+    z += 1 + (z[1] == '+' || z[1] == '-');
+    if (*z < '0' || *z > '9')
+      return 0;
+    for (; *z >= '0' && *z <= '9'; z++)
+      iExp = iExp < DECIMAL_MAX_EXP ? iExp * 10 + (*z - '0') : iExp;
+    iExp10 += isNegExp ? -iExp : iExp;
+  }
+  if (*z != 0)
+    return 0;
+  double v = scale_pow10(m, iExp10);
+  *pValue = isNeg ? -v : v;
+  return 1;
 }
