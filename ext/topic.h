@@ -161,7 +161,7 @@ int papers_idmap_get(PapersIdMap *p, sqlite3_uint64 key, int *piIndex, int *pIsN
 /* The key's index, or -1. */
 int papers_idmap_find(const PapersIdMap *p, sqlite3_uint64 key);
 
-/* ---- index statistics (index_store.c): what `[, index]` arguments use --- */
+/* ---- index statistics (index_stats.c): what `[, index]` arguments use --- */
 
 /* The corpus statistics of a papers_index table, for weighing vectors. */
 typedef struct PapersStats PapersStats;
