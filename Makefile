@@ -173,7 +173,7 @@ bench-clusters: papers.$(SO) build/quality_clusters
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_MAX_LEN ?= 65536
-FUZZ_FORMATS := hf-daily hf-markdown arxiv-mail arxiv-rss arxiv-atom \
+FUZZ_FORMATS := hf-daily hf-markdown hf-notes arxiv-mail arxiv-rss arxiv-atom \
                 daily-arxiv-table daily-arxiv-list markdown-blocks
 FUZZ_TARGETS := $(addprefix parse-,$(FUZZ_FORMATS)) parse-auto key vector keywords index corrupt
 FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \

@@ -1024,6 +1024,7 @@ static int feed_atom_detect(const char *z, i64 n) {
 
 const PapersFormat papers_format_arxiv_rss = {
     "arxiv-rss",
+    "item",
     "arXiv RSS feed: RSS 2.0, or the older RSS 1.0 (RDF) form",
     "<?xml version=\"1.0\"?>\n"
     "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
@@ -1048,6 +1049,7 @@ const PapersFormat papers_format_arxiv_rss = {
 
 const PapersFormat papers_format_arxiv_atom = {
     "arxiv-atom",
+    "entry",
     "arXiv Atom feed (and arXiv API answers)",
     "<?xml version='1.0' encoding='UTF-8'?>\n"
     "<feed xmlns=\"http://www.w3.org/2005/Atom\" "

@@ -984,6 +984,7 @@ static int mail_detect(const char *z, i64 n) {
 
 const PapersFormat papers_format_arxiv_mail = {
     "arxiv-mail",
+    "entry",
     "arXiv daily listing e-mail or listing file (new, cross-lists, replacements)",
     "\\\\\n"
     "arXiv:2306.77777\n"

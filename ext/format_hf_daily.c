@@ -4,25 +4,33 @@
 **
 ** The page reads as paragraphs: runs of non-blank lines between blank lines.
 **
-**   preamble  Before the first card: page furniture ("new", "Subscribe",
-**             "Daily Papers", tab labels ...) is skipped; a bare date line
-**             ("May 15") is the page date, anchored on `today`.
-**   card      A title paragraph, then an abstract paragraph, then optionally a
-**             metadata paragraph:
+**   chrome    The page's own lines ("new", "Subscribe", "Daily Papers", tab
+**             labels ...) are skipped wherever they stand and end a
+**             paragraph. The start of the text and each chrome line begin a
+**             page header, where a bare date line ("May 15") is the page
+**             date, anchored on `today`. So a second page pasted after the
+**             first reads as the first does.
+**   card      A title paragraph, then an abstract paragraph, then a metadata
+**             paragraph:
 **                 • 15 authors        or   ScaleAI Scale AI   (handle, name)
 **                 ·
 **                 Mar 17, 2024 1           (date, optional comment count)
 **             A title paragraph of several lines holds its abstract from its
-**             second line on. A metadata paragraph is recognised by its first
-**             line starting with "•" or its second line starting with "·".
+**             second line on; a title may be followed by metadata at once. A
+**             metadata paragraph is recognised by its first line starting
+**             with "•" or its second line starting with "·".
+**   bare card A title line and an abstract line of prose without metadata:
+**             a card only after a card with metadata (is_bare_card).
 **
 ** Dates without a year take the year that puts them on or before the page
 ** date (or `today` when the page shows none). A dated card without a trailing
 ** number has 0 comments; a card without metadata has NULL ones.
 **
-** Lines that fit none of this are reported as rejects: an orphan metadata
-** paragraph, a title with no abstract at the end of the input, metadata lines
-** that are not understood, dates that are not calendar days.
+** Lines that fit none of this are reported as rejects, never made rows: a
+** paragraph that starts no card (the text after it is read again, so the
+** next card is found), an orphan metadata paragraph, a title with no abstract
+** at the end of the input, metadata lines that are not understood, dates that
+** are not calendar days.
 */
 #include "parse.h"
 
@@ -31,21 +39,46 @@
 /* Furniture and metadata lines are short; longer lines are titles or text. */
 #define HFD_SHORT_LINE 256
 
-static const char *const hfd_azFurniture[] = {
+/* Page chrome: the page's own text around the cards. A line that is one of
+** these, folded, is chrome wherever it stands; it also ends a paragraph. */
+static const char *const azChrome[] = {
     "new",
     "Get trending papers in your email inbox!",
     "Subscribe",
     "Daily Papers",
     "byAK and the research community",
+    "by AK and the research community",
     "Daily",
     "Weekly",
     "Monthly",
 };
 
+/* No chrome line is longer than this, white space folded; longer lines are
+** not looked at. */
+#define HFD_CHROME_MAX 48
+/* The first bytes of the chrome lines, for a quick test. */
+#define CHROME_FIRST_BYTES "nGSDbWM"
+
+/* A title and abstract without the metadata block count as a card only
+** inside a page of cards, and only when the abstract reads as prose: at
+** least this many words, under a title of one line of at most TITLE_MAX. */
+#define PROSE_MIN_WORDS 12
+#define TITLE_MAX       HFD_SHORT_LINE
+
+/* No paragraph of a card is this long: longer runs of lines are read in
+** pieces, so that one step reads a bounded number of lines. */
+#define PARAGRAPH_MAX 1024
+
 #define BULLET         "\xE2\x80\xA2" /* U+2022 before the author count */
 #define HFD_MIDDLE_DOT "\xC2\xB7"     /* U+00B7 between the org or count and the date */
 
-enum { HFD_STATE_PREAMBLE = 0, HFD_STATE_CARDS = 1 };
+/* Bits of the parser's iState. The text starts in a page header (chrome and
+** the page date), and every chrome line starts another. */
+enum {
+  HF_PAST_HEADER = 1, /* a card has started since the last chrome line */
+  HF_HEADER_DATE = 2, /* the current header has given the page date */
+  HF_HAS_CARD = 4     /* a card with its metadata block has been read */
+};
 
 /* A run of non-blank lines. Only its first three lines are kept one by one:
 ** no part of a card needs more; the rest is known by where it starts. */
@@ -57,9 +90,17 @@ typedef struct Paragraph {
   i64 iLineRest;     /* number of that line */
 } Paragraph;
 
-/* Reads the next paragraph; returns 0 when only blank lines are left. */
+static int is_chrome_line(const PapersLine *pLine);
+
+/* Reads the next paragraph, a run of lines up to a blank or chrome line, of
+** PARAGRAPH_MAX lines at most (the rest is the next paragraph: a step reads
+** a bounded number of lines); returns 0 when the input has only blank lines
+** left. It starts at a line that is not blank and not chrome (the caller
+** skipped those). */
 static int read_paragraph(PapersLines *pLines, Paragraph *pPar) {
   PapersLine line;
+  int nRead = 0, isChrome = 0;
+  i64 iPos, iLine;
   do {
     if (!papers_lines_next(pLines, &line))
       return 0;
@@ -74,7 +115,15 @@ static int read_paragraph(PapersLines *pLines, Paragraph *pPar) {
       pPar->nLine = 4;
     }
     pPar->zEnd = line.z + line.n;
-  } while (papers_lines_next(pLines, &line) && !papers_is_blank(line.z, line.n));
+    iPos = pLines->iPos;
+    iLine = pLines->iLine;
+  } while (++nRead < PARAGRAPH_MAX && papers_lines_next(pLines, &line) &&
+           !papers_is_blank(line.z, line.n) && !(isChrome = is_chrome_line(&line)));
+  if (isChrome) {
+    /* the chrome line that ended it is read again */
+    pLines->iPos = iPos;
+    pLines->iLine = iLine;
+  }
   return 1;
 }
 
@@ -145,13 +194,22 @@ static PapersDate card_date(const PapersParser *p, const PapersDateText *pDate) 
   return date;
 }
 
+/* The length of a "new" glued to the end of a date line: the first line of a
+** page pasted right after another page's last card ("Jun 12, 2022new");
+** 0 when there is none. */
+static i64 glued_chrome_len(const char *z, i64 n) {
+  if (n > 3 && memcmp(z + n - 3, "new", 3) == 0 && z[n - 4] >= '0' && z[n - 4] <= '9')
+    return 3;
+  return 0;
+}
+
 /* Reads the date line "Mar 17, 2024 1" into the record; returns 0 when the
 ** line is not a date line. zFolded is the folded line. */
 static int parse_date_line(PapersParser *p, const PapersLine *pLine, const char *zFolded,
                            i64 nFolded) {
   PapersRecord *pRec = &p->rec;
   const char *zDate = zFolded;
-  i64 nDate = nFolded;
+  i64 nDate = nFolded - glued_chrome_len(zFolded, nFolded);
   if (hfd_starts_with(zDate, nDate, HFD_MIDDLE_DOT " ")) {
     zDate += strlen(HFD_MIDDLE_DOT " ");
     nDate -= (i64)strlen(HFD_MIDDLE_DOT " ");
@@ -178,6 +236,7 @@ static int parse_date_line(PapersParser *p, const PapersLine *pLine, const char 
   }
   /* date_text is the line as written without the dot and the comment count */
   PapersSpan text = papers_trim(pLine->z, pLine->n);
+  text.n -= glued_chrome_len(text.z, text.n);
   if (hfd_starts_with(text.z, text.n, HFD_MIDDLE_DOT)) {
     text = papers_trim(text.z + strlen(HFD_MIDDLE_DOT),
                        text.n - (i64)strlen(HFD_MIDDLE_DOT));
@@ -231,17 +290,51 @@ static void parse_metadata(PapersParser *p, const Paragraph *pPar) {
   }
 }
 
-static int hfd_is_furniture(const char *z, i64 n) {
-  for (size_t i = 0; i < sizeof(hfd_azFurniture) / sizeof(hfd_azFurniture[0]); i++) {
-    if ((size_t)n == strlen(hfd_azFurniture[i]) &&
-        memcmp(z, hfd_azFurniture[i], (size_t)n) == 0) {
+/* True when the folded line z[0..n) is page chrome. */
+static int is_chrome(const char *z, i64 n) {
+  for (size_t i = 0; i < sizeof(azChrome) / sizeof(azChrome[0]); i++) {
+    if ((size_t)n == strlen(azChrome[i]) && memcmp(z, azChrome[i], (size_t)n) == 0)
       return 1;
-    }
   }
   return 0;
 }
 
-/* Handles one preamble line that is a bare date; returns 0 when it is not. */
+/* True when a line that starts with byte c is no chrome line: the quick
+** test for the many lines that start with a printable ASCII byte. */
+static int starts_no_chrome(unsigned char c) {
+  return c > ' ' && c < 0x80 && strchr(CHROME_FIRST_BYTES, c) == 0;
+}
+
+/* True when z[0..n), white space skipped, starts as some chrome line does. */
+static int starts_as_chrome(const char *z, i64 n) {
+  const char *zEnd = z + n;
+  if (n < 3 || starts_no_chrome((unsigned char)z[0]))
+    return 0;
+  int nSpace;
+  while ((nSpace = papers_space_len(z, zEnd)) > 0)
+    z += nSpace;
+  if (zEnd - z < 3)
+    return 0;
+  for (size_t i = 0; i < sizeof(azChrome) / sizeof(azChrome[0]); i++) {
+    if (memcmp(z, azChrome[i], 3) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* True when the line is page chrome. Cheap on the lines of cards: only a
+** line that starts as some chrome starts, and is not longer than any chrome
+** with room for white space, is folded and compared. */
+static int is_chrome_line(const PapersLine *pLine) {
+  char zBuf[2 * HFD_CHROME_MAX];
+  if (!starts_as_chrome(pLine->z, pLine->n))
+    return 0;
+  i64 n = papers_fold_short(zBuf, (i64)sizeof(zBuf), pLine->z, pLine->n);
+  return n > 0 && n <= HFD_CHROME_MAX && is_chrome(zBuf, n);
+}
+
+/* Handles a header line that is a bare date, the page's date; returns 0
+** when it is not one. */
 static int hfd_take_page_date(PapersParser *p, const PapersLine *pLine, const char *z,
                               i64 n) {
   PapersDateText date;
@@ -253,35 +346,46 @@ static int hfd_take_page_date(PapersParser *p, const PapersLine *pLine, const ch
   } else if (date.iYear == 0) {
     pageDate = papers_date_anchor(date.iMonth, date.iDay, p->today);
   }
-  if (pageDate == 0 || p->pageDate != 0) {
+  if (pageDate == 0 || (p->iState & HF_HEADER_DATE)) {
     papers_parser_reject(p, pLine->z, pLine->z + pLine->n, pLine->iLine,
                          pageDate ? "a second page date"
                                   : "page date is not a calendar date");
   } else {
     p->pageDate = pageDate;
+    p->iState |= HF_HEADER_DATE;
   }
   return 1;
 }
 
-/* Skips furniture and takes the page date up to the first card's title.
-** Returns 1 when it stopped early at a line it rejected: the preamble is
-** then not over, and the next step goes on with it. */
-static int skip_preamble(PapersParser *p) {
+/* Skips blank lines and chrome up to the next card's first line; each chrome
+** line starts a page header, where a bare date line is the page date.
+** Returns 1 when it stopped early at a line it rejected: the step ends there
+** and the next one goes on. */
+static int skip_chrome(PapersParser *p) {
   char zBuf[HFD_SHORT_LINE];
+  if ((p->iState & HF_PAST_HEADER) && p->lines.iPos < p->lines.n &&
+      starts_no_chrome((unsigned char)p->lines.z[p->lines.iPos])) {
+    return 0; /* the common case: a card's title follows a card */
+  }
   for (;;) {
     PapersLines before = p->lines;
     PapersLine line;
     if (!papers_lines_next(&p->lines, &line))
       return 0;
-    i64 n = hfd_fold_line(zBuf, &line);
-    if (n == 0 || (n > 0 && hfd_is_furniture(zBuf, n)))
+    if (papers_is_blank(line.z, line.n))
       continue;
+    if (is_chrome_line(&line)) {
+      p->iState &= ~(HF_PAST_HEADER | HF_HEADER_DATE);
+      continue;
+    }
+    i64 n = (p->iState & HF_PAST_HEADER) ? -1 : hfd_fold_line(zBuf, &line);
     if (n > 0 && hfd_take_page_date(p, &line, zBuf, n)) {
       if (p->nReject > 0)
         return 1;
       continue;
     }
     p->lines = before;
+    p->iState |= HF_PAST_HEADER;
     return 0;
   }
 }
@@ -296,45 +400,110 @@ static int read_metadata_paragraph(PapersLines *pLines, Paragraph *pPar) {
   return 0;
 }
 
+/* True when z[0..n) has at least PROSE_MIN_WORDS words. */
+static int is_prose(const char *z, i64 n) {
+  const char *zEnd = z + n;
+  int nWord = 0, inWord = 0;
+  while (z < zEnd && nWord < PROSE_MIN_WORDS) {
+    int nSpace = papers_space_len(z, zEnd);
+    if (nSpace > 0) {
+      inWord = 0;
+      z += nSpace;
+    } else {
+      nWord += !inWord;
+      inWord = 1;
+      z++;
+    }
+  }
+  return nWord >= PROSE_MIN_WORDS;
+}
+
+/* True when the line starts (white space skipped) with a letter, a digit or
+** a character beyond ASCII: as titles and abstracts do, and as markup,
+** rules and field lines ("---", "# ", "| ", "<", "\\") do not. */
+static int starts_as_text(const char *z, i64 n) {
+  PapersSpan span = papers_trim(z, n);
+  if (span.n == 0)
+    return 0;
+  unsigned char c = (unsigned char)span.z[0];
+  return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* Whether a title paragraph and the abstract paragraph after it, without
+** metadata, make a card: only inside a page of cards, and only in the shape
+** of the page's cards, a title of one short line and an abstract of one
+** line of prose. */
+static int is_bare_card(const PapersParser *p, const Paragraph *pTitle,
+                        const Paragraph *pAbstract) {
+  const PapersLine *pT = &pTitle->aLine[0], *pA = &pAbstract->aLine[0];
+  return (p->iState & HF_HAS_CARD) && pTitle->nLine == 1 && pAbstract->nLine == 1 &&
+         pT->n <= TITLE_MAX && pA->n > pT->n && starts_as_text(pT->z, pT->n) &&
+         starts_as_text(pA->z, pA->n) && is_prose(pA->z, pA->n);
+}
+
 static void start_record(PapersParser *p, const PapersLine *pTitle) {
   papers_record_start(p, pTitle->iLine);
   p->rec.title = papers_trim(pTitle->z, pTitle->n);
 }
 
-static int hf_step(PapersParser *p) {
-  Paragraph title, next;
-  if (p->iState == HFD_STATE_PREAMBLE) {
-    if (skip_preamble(p))
-      return 1;
-    p->iState = HFD_STATE_CARDS;
+static const char zNotACard[] =
+    "not a card: a title and abstract need the metadata that follows a card "
+    "(\xE2\x80\xA2 N authors \xC2\xB7 date)";
+
+/* Reads the card whose title paragraph is pTitle, or rejects that paragraph
+** when no card starts there (the lines after it are then read again). */
+static void hfd_read_card(PapersParser *p, const Paragraph *pTitle) {
+  const PapersLine *pFirst = &pTitle->aLine[0];
+  PapersLines afterTitle = p->lines;
+  Paragraph next, abstract;
+  const char *zAbstract, *zEnd;
+  if (pTitle->nLine > 1) {
+    zAbstract = pTitle->aLine[1].z;
+    zEnd = pTitle->zEnd;
+  } else if (read_metadata_paragraph(&p->lines, &next)) {
+    start_record(p, pFirst);
+    parse_metadata(p, &next);
+    p->iState |= HF_HAS_CARD;
+    p->hasRecord = 1;
+    return;
+  } else if (read_paragraph(&p->lines, &abstract)) {
+    zAbstract = abstract.aLine[0].z;
+    zEnd = abstract.zEnd;
+  } else {
+    papers_parser_reject(p, pFirst->z, pTitle->zEnd, pFirst->iLine,
+                         (p->iState & HF_HAS_CARD)
+                             ? "a title without an abstract at the end of the input"
+                             : zNotACard);
+    return;
   }
+  if (read_metadata_paragraph(&p->lines, &next)) {
+    start_record(p, pFirst);
+    parse_metadata(p, &next);
+    p->iState |= HF_HAS_CARD;
+  } else if (pTitle->nLine == 1 && is_bare_card(p, pTitle, &abstract)) {
+    start_record(p, pFirst);
+  } else {
+    papers_parser_reject(p, pFirst->z, pTitle->zEnd, pFirst->iLine, zNotACard);
+    p->lines = afterTitle;
+    return;
+  }
+  p->rec.abstract.z = zAbstract;
+  p->rec.abstract.n = zEnd - zAbstract;
+  p->hasRecord = 1;
+}
+
+static int hf_step(PapersParser *p) {
+  Paragraph title;
+  if (skip_chrome(p))
+    return 1;
   if (!read_paragraph(&p->lines, &title))
     return 0;
-  const PapersLine *pFirst = &title.aLine[0];
   if (is_metadata(&title)) {
-    papers_parser_reject(p, pFirst->z, title.zEnd, pFirst->iLine,
+    papers_parser_reject(p, title.aLine[0].z, title.zEnd, title.aLine[0].iLine,
                          "card metadata without a title and abstract");
     return 1;
   }
-  start_record(p, pFirst);
-  if (title.nLine > 1) {
-    p->rec.abstract.z = title.aLine[1].z;
-    p->rec.abstract.n = title.zEnd - title.aLine[1].z;
-  } else if (read_metadata_paragraph(&p->lines, &next)) {
-    parse_metadata(p, &next);
-    p->hasRecord = 1;
-    return 1;
-  } else if (read_paragraph(&p->lines, &next)) {
-    p->rec.abstract.z = next.aLine[0].z;
-    p->rec.abstract.n = next.zEnd - next.aLine[0].z;
-  } else {
-    papers_parser_reject(p, pFirst->z, title.zEnd, pFirst->iLine,
-                         "a title without an abstract at the end of the input");
-    return 1;
-  }
-  if (read_metadata_paragraph(&p->lines, &next))
-    parse_metadata(p, &next);
-  p->hasRecord = 1;
+  hfd_read_card(p, &title);
   return 1;
 }
 
@@ -366,6 +535,7 @@ static int hf_detect(const char *z, i64 n) {
 
 const PapersFormat papers_format_hf_daily = {
     "hf-daily",
+    "card",
     "Hugging Face Daily Papers page, as text copied from a browser",
     "Daily Papers\n"
     "\n"

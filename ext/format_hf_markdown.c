@@ -943,6 +943,7 @@ static int hfm_detect(const char *z, i64 n) {
 
 const PapersFormat papers_format_hf_markdown = {
     "hf-markdown",
+    "card",
     "Hugging Face papers pages rendered to markdown by crawlers and HTML extractors",
     "### [KV Cache Compression](https://huggingface.co/papers/2606.00683)\n"
     "\n"

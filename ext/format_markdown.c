@@ -2,9 +2,11 @@
 ** format_markdown.c: markdown digests of arXiv papers, in three forms.
 ** docs/format-markdown.md describes them for users.
 **
-**   daily-arxiv-table  The README tables of the "daily-arxiv" generators
-**                      (cv-arxiv-daily and its forks): under a `## Topic`
-**                      heading, a table header, a rule, then one row a paper:
+**   daily-arxiv-table  Markdown tables of papers, each column read by its
+**                      header's name (papers_md_table_role); a title may link to arXiv.
+**                      Rows without a header have the layout of the tables of
+**                      the "daily-arxiv" generators (cv-arxiv-daily and forks),
+**                      under a `## Topic` heading, one row a paper:
 **                        |**2026-05-13**|**Title**|First Author
 *et.al.|[2605.13741](http://arxiv.org/abs/2605.13741)|null|
 **                      The last cell is `null` or a bold `[link](url)` to code.
@@ -31,7 +33,8 @@
 **   - arxiv_id and arxiv_version come from an arXiv abs/pdf URL, else from a
 **     link text that is an id; `url` is the link as written.
 **   - Page furniture is skipped: blank lines, other headings, HTML lines,
-**     block quotes, badge and link-reference lines, table headers and rules.
+**     block quotes, badge and link-reference lines, table headers and rules,
+**     thematic breaks (`---`) outside blocks.
 **     Any other line that is not an entry is a reject, as is a field of an
 **     entry that cannot be read (a date that is no calendar day, a link
 **     without an arXiv id).
@@ -43,10 +46,20 @@
 
 #include <string.h>
 
+/* Columns of a table beyond this are not looked at. */
+#define TABLE_MAX_COLUMNS 32
+
 /* What a table or list entry has beyond the record: spans of the input. */
 typedef struct MarkdownState {
   PapersSpan topic; /* text of the `## ` heading above, z == 0 for none */
   PapersSpan code;  /* URL of the code link, z == 0 for none */
+  /* The header of the table being read: nColumn cells, each one's role;
+  ** nColumn is 0 outside a table with a header (rows then have the
+  ** daily-arxiv layout |date|title|authors|link|code|). */
+  int nColumn;
+  int iTitle; /* the title column, -1 when the header names none */
+  unsigned char aRole[TABLE_MAX_COLUMNS];
+  PapersMdRefs refs; /* the link reference definitions after the table */
 } MarkdownState;
 
 /* markdown-blocks: iState is STATE_SKIP_REST after a block was cut short
@@ -92,16 +105,6 @@ static i64 md_find_last(const char *z, i64 n, const char *zNeedle) {
       return i;
   }
   return -1;
-}
-
-/* The span without a `**` on both ends (markdown bold), trimmed. */
-static PapersSpan strip_bold(PapersSpan span) {
-  span = papers_trim(span.z, span.n);
-  if (span.n >= 4 && md_starts_with(span.z, span.n, "**") &&
-      md_ends_with(span.z, span.n, "**")) {
-    span = papers_trim(span.z + 2, span.n - 4);
-  }
-  return span;
 }
 
 /* ---- markdown lines ---------------------------------------------------- */
@@ -229,11 +232,12 @@ static void take_paper_link(PapersParser *p, PapersSpan text, PapersSpan url,
 /* Reads a paper-link cell: "[text](url)", or a bare id or URL. */
 static void take_paper_cell(PapersParser *p, PapersSpan cell, const PapersLine *pLine) {
   PapersSpan text = {0, 0}, url = {0, 0};
-  cell = strip_bold(cell);
+  cell = papers_md_strip_bold(cell);
   if (parse_link(cell.z, cell.n, &text, &url) != cell.n) {
     text = cell;
     url.z = 0;
-    if (md_starts_with(cell.z, cell.n, "http"))
+    if (md_starts_with(cell.z, cell.n, "http") ||
+        md_starts_with(cell.z, cell.n, "arxiv.org/"))
       url = cell;
   }
   take_paper_link(p, text, url, pLine);
@@ -241,7 +245,7 @@ static void take_paper_cell(PapersParser *p, PapersSpan cell, const PapersLine *
 
 /* Sets date_text and published from an ISO date as written. */
 static void md_take_date(PapersParser *p, PapersSpan date, const PapersLine *pLine) {
-  date = strip_bold(date);
+  date = papers_md_strip_bold(date);
   p->rec.dateText = date;
   if (!papers_date_from_iso(date.z, date.n, &p->rec.published)) {
     p->rec.published = 0;
@@ -268,7 +272,7 @@ static void take_authors(PapersParser *p, PapersSpan cell) {
 static void take_code(PapersParser *p, MarkdownState *pState, PapersSpan cell,
                       const PapersLine *pLine) {
   PapersSpan text, url;
-  cell = strip_bold(cell);
+  cell = papers_md_strip_bold(cell);
   pState->code.z = 0;
   if (cell.n == 0 || (cell.n == 4 && memcmp(cell.z, "null", 4) == 0))
     return;
@@ -375,34 +379,6 @@ static int detect_lines(const char *z, i64 n, int (*xLineScore)(PapersSpan, int 
 
 /* ---- daily-arxiv-table ------------------------------------------------- */
 
-/* Splits a trimmed row "|date|title...|authors|link|code|" into its cells.
-** The title is all between the first cell and the last three, so a '|' in a
-** title does not shift the other cells. Returns 0 when it is no such row. */
-static int split_table_row(PapersSpan t, PapersSpan aCell[5]) {
-  if (t.n < 2 || t.z[0] != '|' || t.z[t.n - 1] != '|')
-    return 0;
-  i64 aiRight[4]; /* the last four pipes, from the end */
-  i64 i = t.n - 1;
-  for (int k = 0; k < 4; k++) {
-    while (i > 0 && t.z[i] != '|')
-      i--;
-    if (i <= 0)
-      return 0;
-    aiRight[k] = i--;
-  }
-  const char *zFirst = memchr(t.z + 1, '|', (size_t)(t.n - 1));
-  i64 iFirst = zFirst - t.z;
-  if (iFirst >= aiRight[3])
-    return 0;
-  aCell[0] = span_make(t.z + 1, iFirst - 1);
-  aCell[1] = span_make(t.z + iFirst + 1, aiRight[3] - iFirst - 1);
-  for (int k = 2; k < 5; k++) {
-    i64 iStart = aiRight[5 - k] + 1;
-    aCell[k] = span_make(t.z + iStart, aiRight[4 - k] - iStart);
-  }
-  return 1;
-}
-
 /* A table header: a row that the next line's delimiter row follows. */
 static int is_table_header(const PapersLines *pLines) {
   PapersLines next = *pLines;
@@ -410,15 +386,168 @@ static int is_table_header(const PapersLines *pLines) {
   return papers_lines_next(&next, &line) && is_table_rule(papers_trim(line.z, line.n));
 }
 
-static void take_table_row(PapersParser *p, MarkdownState *pState,
-                           const PapersLine *pLine, PapersSpan aCell[5]) {
+/* ---- tables named by their headers ------------------------------------ */
+
+/* Takes a header row: the role of each of its cells. A table of papers
+** names a title column and another column of papers (authors, summary,
+** date, link or code); iTitle is -1 for any other table. */
+static void take_table_header(MarkdownState *pState, PapersSpan t) {
+  PapersSpan aCell[TABLE_MAX_COLUMNS];
+  int nCell = papers_md_split_cells(t, aCell, TABLE_MAX_COLUMNS), hasOther = 0;
+  pState->nColumn = nCell < TABLE_MAX_COLUMNS ? nCell : TABLE_MAX_COLUMNS;
+  pState->iTitle = -1;
+  pState->refs.isRead = 0;
+  for (int i = 0; i < pState->nColumn; i++) {
+    int role = papers_md_table_role(aCell[i]);
+    pState->aRole[i] = (unsigned char)role;
+    if (role == PAPERS_MD_TITLE && pState->iTitle < 0)
+      pState->iTitle = i;
+    hasOther |= role != PAPERS_MD_TITLE && role != PAPERS_MD_OTHER;
+  }
+  if (!hasOther)
+    pState->iTitle = -1;
+}
+
+/* True when a title has a letter (of any script): not a number or a mark. */
+static int has_letter(PapersSpan t) {
+  for (i64 i = 0; i < t.n; i++) {
+    unsigned char c = (unsigned char)t.z[i];
+    if (c >= 0x80 || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+      return 1;
+  }
+  return 0;
+}
+
+/* A reference link "[text][label]" or "[label]" whose label a definition
+** after the table gives (md_refs.c): its text and the definition's URL. */
+static int parse_ref_link(const PapersParser *p, MarkdownState *pState, PapersSpan cell,
+                          PapersSpan *pText, PapersSpan *pUrl) {
+  if (cell.n < 3 || cell.z[0] != '[' || cell.z[cell.n - 1] != ']')
+    return 0;
+  const char *zMid = memchr(cell.z, ']', (size_t)cell.n);
+  PapersSpan label = span_make(cell.z + 1, cell.n - 2);
+  *pText = label;
+  if (zMid < cell.z + cell.n - 1) {
+    if (zMid[1] != '[')
+      return 0;
+    *pText = span_make(cell.z + 1, zMid - cell.z - 1);
+    label = span_make(zMid + 2, cell.z + cell.n - zMid - 3);
+  }
+  if (!pState->refs.isRead) {
+    const PapersLines *pLines = &p->lines;
+    papers_md_refs_read(&pState->refs, pLines->z + pLines->iPos, pLines->n - pLines->iPos,
+                        pLines->hasCR);
+  }
+  return papers_md_refs_find(&pState->refs, label, pUrl);
+}
+
+/* A title cell: "[Title](url)" or "[Title][ref]" (the link text is the
+** title; an arXiv URL gives the id) or the title as written. */
+static void take_title_cell(PapersParser *p, MarkdownState *pState, PapersSpan cell) {
+  PapersSpan text, url;
+  cell = papers_md_strip_bold(cell);
+  if ((cell.n > 0 && parse_link(cell.z, cell.n, &text, &url) == cell.n && text.n > 0) ||
+      parse_ref_link(p, pState, cell, &text, &url)) {
+    p->rec.title = papers_md_strip_bold(text);
+    p->rec.url = url;
+    arxiv_id_from_url(url, &p->rec.arxivId, &p->rec.arxivVersion);
+  } else {
+    p->rec.title = cell;
+  }
+}
+
+/* A link cell of a table with a header: an arXiv link (or a footnote "[1]"
+** to one) sets the id unless the title's link did, any link the url; a
+** cell naming no arXiv paper is left alone when the title gave an id,
+** reported otherwise. */
+static void take_link_cell(PapersParser *p, MarkdownState *pState, PapersSpan cell,
+                           const PapersLine *pLine) {
+  PapersSpan text, url;
+  if (cell.n == 0 || p->rec.arxivId.z)
+    return;
+  PapersSpan saveUrl = p->rec.url;
+  if (parse_ref_link(p, pState, papers_md_strip_bold(cell), &text, &url))
+    take_paper_link(p, text, url, pLine);
+  else
+    take_paper_cell(p, cell, pLine);
+  if (p->rec.url.z == 0)
+    p->rec.url = saveUrl;
+}
+
+/* Reads a row of a table whose header named its columns. The cells a row
+** has beyond the header's belong to the title (a '|' in a title). */
+static void take_named_row(PapersParser *p, MarkdownState *pState,
+                           const PapersLine *pLine, PapersSpan t) {
+  PapersSpan aCell[TABLE_MAX_COLUMNS];
+  int nCell = papers_md_split_cells(t, aCell, TABLE_MAX_COLUMNS);
+  int nExtra = nCell > pState->nColumn ? nCell - pState->nColumn : 0;
+  if (nCell > TABLE_MAX_COLUMNS)
+    nExtra = 0;
   papers_record_start(p, pLine->iLine);
-  md_take_date(p, aCell[0], pLine);
-  p->rec.title = strip_bold(aCell[1]);
-  take_authors(p, aCell[2]);
-  take_paper_cell(p, aCell[3], pLine);
-  take_code(p, pState, aCell[4], pLine);
+  pState->code.z = 0;
+  for (int i = 0, iCell = 0; i < pState->nColumn && iCell < nCell; i++, iCell++) {
+    PapersSpan cell = aCell[iCell];
+    if (i == pState->iTitle && nExtra > 0) {
+      iCell += nExtra;
+      cell.n = aCell[iCell].z + aCell[iCell].n - cell.z;
+    }
+    switch (pState->aRole[i]) {
+    case PAPERS_MD_TITLE:
+      if (i == pState->iTitle)
+        take_title_cell(p, pState, cell);
+      break;
+    case PAPERS_MD_ABSTRACT:
+      if (cell.n > 0 && p->rec.abstract.z == 0)
+        p->rec.abstract = cell;
+      break;
+    case PAPERS_MD_AUTHORS:
+      take_authors(p, cell);
+      break;
+    case PAPERS_MD_DATE:
+      if (cell.n > 0)
+        md_take_date(p, cell, pLine);
+      break;
+    case PAPERS_MD_LINK:
+      take_link_cell(p, pState, cell, pLine);
+      break;
+    case PAPERS_MD_CODE:
+      take_code(p, pState, cell, pLine);
+      break;
+    }
+  }
+  if (!has_letter(p->rec.title)) {
+    papers_parser_reject(p, pLine->z, pLine->z + pLine->n, pLine->iLine,
+                         "a table row without a title");
+    return;
+  }
   p->hasRecord = 1;
+}
+
+/* Reads one row of a table: by its header's names, or, in a table without
+** a header, as a row of daily-arxiv's |date|title|authors|link|code| (the
+** layout is taken for that row alone). */
+static void take_any_row(PapersParser *p, MarkdownState *pState, const PapersLine *pLine,
+                         PapersSpan t) {
+  static const unsigned char aDailyArxiv[] = {
+      PAPERS_MD_DATE, PAPERS_MD_TITLE, PAPERS_MD_AUTHORS, PAPERS_MD_LINK, PAPERS_MD_CODE};
+  PapersSpan aCell[5];
+  const char *zReason = 0;
+  if (pState->nColumn > 0) {
+    if (pState->iTitle < 0)
+      zReason = "a row of a table whose header names no title column";
+    else
+      take_named_row(p, pState, pLine, t);
+  } else if (papers_md_split_cells(t, aCell, 5) < 5 || t.z[t.n - 1] != '|') {
+    zReason = "not a row |date|title|authors|link|code| of a daily-arxiv table";
+  } else {
+    pState->nColumn = 5;
+    pState->iTitle = 1;
+    memcpy(pState->aRole, aDailyArxiv, sizeof(aDailyArxiv));
+    take_named_row(p, pState, pLine, t);
+    pState->nColumn = 0;
+  }
+  if (zReason)
+    papers_parser_reject(p, pLine->z, pLine->z + pLine->n, pLine->iLine, zReason);
 }
 
 static int table_step(PapersParser *p) {
@@ -427,29 +556,37 @@ static int table_step(PapersParser *p) {
   if (pState == 0)
     return 0;
   while (papers_lines_next(&p->lines, &line)) {
-    PapersSpan t = papers_trim(line.z, line.n), aCell[5];
-    if (take_heading(pState, t) || md_is_furniture(t) || is_table_rule(t))
+    PapersSpan t = papers_trim(line.z, line.n);
+    if (t.n == 0 || t.z[0] != '|')
+      pState->nColumn = 0; /* a table ends at a line that is no row */
+    if (take_heading(pState, t) || md_is_furniture(t) || is_table_rule(t) || is_rule(t))
       continue;
-    if (t.z[0] == '|' && is_table_header(&p->lines))
+    if (t.z[0] == '|' && is_table_header(&p->lines)) {
+      take_table_header(pState, t);
       continue;
-    if (split_table_row(t, aCell)) {
-      take_table_row(p, pState, &line, aCell);
+    }
+    if (t.z[0] == '|') {
+      take_any_row(p, pState, &line, t);
     } else {
-      papers_parser_reject(
-          p, line.z, line.z + line.n, line.iLine,
-          t.z[0] == '|'
-              ? "not a row |date|title|authors|link|code| of a daily-arxiv table"
-              : "not part of a daily-arxiv table");
+      papers_parser_reject(p, line.z, line.z + line.n, line.iLine,
+                           "not part of a daily-arxiv table");
     }
     return 1;
   }
   return 0;
 }
 
-/* A table row whose first cell is a bold ISO date, or the generator's header. */
+/* True when a row is the header of a table of papers (take_table_header). */
+static int is_paper_header(PapersSpan t) {
+  MarkdownState state;
+  take_table_header(&state, t);
+  return state.iTitle >= 0;
+}
+
+/* A table row whose first cell is a bold ISO date, or a header of papers. */
 static int table_line_score(PapersSpan t, int *pSeen) {
   (void)pSeen;
-  if (md_starts_with(t.z, t.n, "|Publish Date|Title|Authors|PDF|Code|"))
+  if (t.n > 2 && t.z[0] == '|' && !is_table_rule(t) && is_paper_header(t))
     return 30;
   if (!md_starts_with(t.z, t.n, "|**") || t.n < 16 || t.z[t.n - 1] != '|')
     return 0;
@@ -484,10 +621,10 @@ static int take_list_entry(PapersParser *p, MarkdownState *pState,
     nSep = 2;
   }
   if (iSplit >= 0) {
-    p->rec.title = strip_bold(span_make(head.z, iSplit + (nSep == 4 ? 2 : 0)));
+    p->rec.title = papers_md_strip_bold(span_make(head.z, iSplit + (nSep == 4 ? 2 : 0)));
     take_authors(p, span_make(head.z + iSplit + nSep, head.n - iSplit - nSep));
   } else {
-    p->rec.title = strip_bold(head);
+    p->rec.title = papers_md_strip_bold(head);
   }
   /* the paper link, then optionally ", Code: LINK" */
   const char *zTail = t.z + iPaper + 9;
@@ -742,8 +879,9 @@ static int blocks_detect(const char *z, i64 n) {
 
 const PapersFormat papers_format_daily_arxiv_table = {
     "daily-arxiv-table",
-    "daily-arxiv markdown table: |**date**|**title**|First Author et.al.|[id](url)|code| "
-    "under ## Topic headings",
+    "table row",
+    "markdown table of papers read by its header (Title, Summary, Authors, Date, Link, "
+    "Code ...), daily-arxiv's |**date**|**title**|authors|[id](url)|code| among them",
     "## SLAM\n"
     "\n"
     "|Publish Date|Title|Authors|PDF|Code|\n"
@@ -758,6 +896,7 @@ const PapersFormat papers_format_daily_arxiv_table = {
 
 const PapersFormat papers_format_daily_arxiv_list = {
     "daily-arxiv-list",
+    "list item",
     "daily-arxiv markdown list: - date, **title**, First Author et.al., Paper: "
     "[url](url)",
     "## SLAM\n"
@@ -773,6 +912,7 @@ const PapersFormat papers_format_daily_arxiv_list = {
 
 const PapersFormat papers_format_markdown_blocks = {
     "markdown-blocks",
+    "paper block",
     "markdown blocks: # Title, **Authors**:, **Link**:, **Abstract**:, then ---",
     "# UniRank: End-to-End Domain-Specific Reranking\n"
     "\n"

@@ -222,6 +222,7 @@ typedef struct PapersParser {
 
 struct PapersFormat {
   const char *zName;        /* as given to papers_parse's format argument */
+  const char *zEntry;       /* what one paper is called in it ("card"), for errors */
   const char *zDescription; /* one line, for papers_formats */
   const char *zExample;     /* a short digest of this format, for papers_formats */
   /* Confidence (0 = not this format) that the first bytes are this format. */
@@ -258,12 +259,49 @@ void papers_format_append_names(sqlite3_str *pStr);
 
 extern const PapersFormat papers_format_hf_daily;
 extern const PapersFormat papers_format_hf_markdown;
+extern const PapersFormat papers_format_hf_notes;
 extern const PapersFormat papers_format_arxiv_mail;
 extern const PapersFormat papers_format_arxiv_rss;
 extern const PapersFormat papers_format_arxiv_atom;
 extern const PapersFormat papers_format_daily_arxiv_table;
 extern const PapersFormat papers_format_daily_arxiv_list;
 extern const PapersFormat papers_format_markdown_blocks;
+
+/* ---- md_table.c: markdown tables: cells, header roles, references ------- */
+
+/* The span without a `**` on both ends (markdown bold), trimmed. */
+PapersSpan papers_md_strip_bold(PapersSpan span);
+
+/* Splits a trimmed row "| a | b |" (the outer pipes optional but the first)
+** into up to nMax cells; returns how many it has (only nMax are stored). */
+int papers_md_split_cells(PapersSpan t, PapersSpan *aCell, int nMax);
+
+/* What a table column holds, as its header names it. */
+enum PapersMdRole {
+  PAPERS_MD_OTHER,
+  PAPERS_MD_DATE,
+  PAPERS_MD_TITLE,
+  PAPERS_MD_AUTHORS,
+  PAPERS_MD_ABSTRACT,
+  PAPERS_MD_LINK,
+  PAPERS_MD_CODE
+};
+int papers_md_table_role(PapersSpan cell);
+
+#define PAPERS_MD_MAX_REFS 128
+
+/* The link reference definitions after a table: spans of the text. */
+typedef struct PapersMdRefs {
+  int isRead; /* the definitions have been looked for */
+  int nRef;
+  PapersSpan aLabel[PAPERS_MD_MAX_REFS];
+  PapersSpan aUrl[PAPERS_MD_MAX_REFS];
+} PapersMdRefs;
+
+/* Reads the definitions that follow the table rows at the start of z[0..n). */
+void papers_md_refs_read(PapersMdRefs *pRefs, const char *z, i64 n, int hasCR);
+/* The URL of label (ASCII case ignored) in *pUrl; 0 when it has none. */
+int papers_md_refs_find(const PapersMdRefs *pRefs, PapersSpan label, PapersSpan *pUrl);
 
 /* ---- parse_xml.c: the small XML reader of the feed formats ------------- */
 

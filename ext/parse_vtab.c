@@ -81,6 +81,9 @@ typedef struct ParseCursor {
   i64 iRowid;
   int isEof;
   const char *zDetectFailure; /* set when no format recognised the input */
+  int isNullInput;            /* the input is NULL: papers_unparsed says so */
+  int isForced;               /* the format was named, not detected */
+  i64 nRejectTotal;           /* rejects the parser has produced in this scan */
   /* papers_unparsed: the reject being listed and the line within it */
   int iReject;
   PapersLines rejectLines;
@@ -187,6 +190,7 @@ static int resolve_format(ParseCursor *pCur, sqlite3_value *pFormat, const char 
   }
   const char *zName = (const char *)sqlite3_value_text(pFormat);
   pCur->parser.pFormat = zName ? papers_format_find(zName) : 0;
+  pCur->isForced = 1;
   if (pCur->parser.pFormat)
     return SQLITE_OK;
   if (zName == 0)
@@ -245,6 +249,7 @@ static int parser_step(ParseCursor *pCur) {
     pCur->isEof = 1;
     return p->rc;
   }
+  pCur->nRejectTotal += p->nReject;
   if (p->hasRecord) {
     p->nRecord++;
     pCur->nIdleStep = 0;
@@ -258,12 +263,36 @@ static int parser_step(ParseCursor *pCur) {
   return SQLITE_OK;
 }
 
-/* papers_parse: steps until the parser yields a record. */
+/* The error of a named format that found no paper in the text: it names the
+** format, what it looked for and, when another format recognises the text
+** (pLike), that one. */
+static int not_this_format(ParseCursor *pCur, const PapersFormat *pLike) {
+  ParseTable *pTab = (ParseTable *)pCur->base.pVtab;
+  const PapersParser *p = &pCur->parser;
+  if (pLike == 0 || pLike == p->pFormat) {
+    return set_error(pCur, "%s: this text is not a %s digest (no %s found)", pTab->zName,
+                     p->pFormat->zName, p->pFormat->zEntry);
+  }
+  return set_error(pCur,
+                   "%s: this text is not a %s digest (no %s found); it looks like %s",
+                   pTab->zName, p->pFormat->zName, p->pFormat->zEntry, pLike->zName);
+}
+
+/* papers_parse: steps until the parser yields a record. A named format that
+** reaches the end of the text without a record fails when it rejected lines
+** of the text or when detection finds another format in it: the text is not
+** of that format (and no row was returned yet). */
 static int next_record(ParseCursor *pCur) {
+  const PapersParser *p = &pCur->parser;
   int rc;
   do {
     rc = parser_step(pCur);
-  } while (rc == SQLITE_OK && !pCur->isEof && !pCur->parser.hasRecord);
+  } while (rc == SQLITE_OK && !pCur->isEof && !p->hasRecord);
+  if (rc == SQLITE_OK && pCur->isEof && pCur->isForced && p->nRecord == 0) {
+    const PapersFormat *pLike = papers_format_detect(p->lines.z, p->lines.n);
+    if (pCur->nRejectTotal > 0 || (pLike != 0 && pLike != p->pFormat))
+      rc = not_this_format(pCur, pLike);
+  }
   return rc;
 }
 
@@ -298,7 +327,9 @@ static int parse_next(sqlite3_vtab_cursor *pCursor) {
   ParseCursor *pCur = (ParseCursor *)pCursor;
   ParseTable *pTab = (ParseTable *)pCursor->pVtab;
   int rc = SQLITE_OK;
-  if (pTab->isUnparsed) {
+  if (pCur->isNullInput) {
+    pCur->isEof = 1;
+  } else if (pTab->isUnparsed) {
     rc = next_unparsed_line(pCur);
   } else if (pCur->zDetectFailure) {
     pCur->isEof = 1;
@@ -322,6 +353,9 @@ static int parse_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   pCur->iPulsePos = 0;
   pCur->isEof = 0;
   pCur->zDetectFailure = 0;
+  pCur->isNullInput = 0;
+  pCur->isForced = 0;
+  pCur->nRejectTotal = 0;
   pCur->iReject = -1;
   papers_lines_init(&pCur->rejectLines, "", 0, 0);
   papers_tvf_args(idxNum, argv, pCur->apArg, N_ARG);
@@ -330,7 +364,10 @@ static int parse_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
                      pTab->zName);
   }
   if (sqlite3_value_type(pCur->apArg[ARG_INPUT]) == SQLITE_NULL) {
-    pCur->isEof = 1;
+    /* papers_parse: no rows; papers_unparsed: one row saying so */
+    pCur->isNullInput = pTab->isUnparsed;
+    pCur->isEof = !pTab->isUnparsed;
+    pCur->iRowid = 1;
     return SQLITE_OK;
   }
   const char *z;
@@ -369,8 +406,18 @@ static int parse_rowid(sqlite3_vtab_cursor *pCursor, sqlite_int64 *pRowid) {
   return SQLITE_OK;
 }
 
+/* The reason papers_unparsed gives for a NULL input, its one row. */
+static const char zNullInput[] =
+    "the input is NULL: no digest to read (readfile() gives NULL for a file it cannot "
+    "read)";
+
 static void unparsed_column(ParseCursor *pCur, sqlite3_context *pCtx, int iCol) {
   const PapersLine *pLine = &pCur->rejectLine;
+  if (pCur->isNullInput) {
+    if (iCol == UCOL_REASON)
+      sqlite3_result_text(pCtx, zNullInput, -1, SQLITE_STATIC);
+    return; /* line and text are NULL */
+  }
   switch (iCol) {
   case UCOL_LINE:
     sqlite3_result_int64(pCtx, pLine->iLine);
