@@ -7,6 +7,7 @@
 **   record.c         PapersRecord to the columns of papers_parse
 **   parse_arxiv_id.c the one reader of arXiv identifiers
 **   parse_xml.c      the small XML reader of the feed formats
+**   md_table.c       markdown tables: cells, header roles, references
 **   formats.c        the table of formats, detection, papers_formats
 **   format_*.c       one digest format each (PapersFormat)
 **   parse_vtab.c     papers_parse and papers_unparsed (table-valued)
