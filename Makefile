@@ -13,6 +13,9 @@
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (build/fuzz/; clang)
 #   make oom        allocation-failure injection over named scenarios
 #   make dist       the single-file build: dist/papers.c and dist/papers.h
+#   make install    papers.so into $(DESTDIR)$(PREFIX)/lib, so that `.load papers` works
+#   make windows    papers.dll cross-compiled with mingw-w64 (build/windows/)
+#   make release-check  dist, packages, Windows, the tests against the installed copies
 #   make wasm       dist/wasm/: papers with SQLite in WebAssembly, and the page
 #   make test-wasm / test-browser   its Node test, the page in headless Chromium
 #   make dqlite     build/papers-dqlite, a dqlite node with papers (docs/distributed.md)
@@ -21,7 +24,9 @@
 #   make test-determinism  gcc -O0/-O2 and clang -O2 builds write the same bytes
 #
 # Prerequisites: a C compiler, SQLite's headers and the sqlite3 shell
-# (Debian: libsqlite3-dev sqlite3); node and npm for the Node binding test.
+# (Debian: libsqlite3-dev sqlite3). Optional, their tests skipped when missing:
+# a Python whose sqlite3 loads extensions (PYTHON=, default the first of python3
+# and /usr/bin/python3 that can), its venv, setuptools and wheel; node and npm.
 
 CC      ?= cc
 CFLAGS  ?= -O2
@@ -29,14 +34,19 @@ SQLITE3 ?= sqlite3
 PYTHON  ?= $(shell for p in python3 /usr/bin/python3; do \
              $$p -c 'import sqlite3; sqlite3.connect(":memory:").enable_load_extension' \
              >/dev/null 2>&1 && { echo $$p; break; }; done)
+NODE    ?= $(shell command -v node 2>/dev/null)
+NPM     ?= $(shell command -v npm 2>/dev/null)
 
 UNAME := $(shell uname -s)
 ifeq ($(UNAME),Darwin)
   SO := dylib
   LIB_LDFLAGS := -dynamiclib -undefined dynamic_lookup
+else ifneq ($(filter MINGW% MSYS% CYGWIN%,$(UNAME)),)
+  SO := dll
+  LIB_LDFLAGS := -shared -static-libgcc
 else
   SO := so
-  LIB_LDFLAGS := -shared
+  LIB_LDFLAGS := -shared -Wl,-soname,papers.$(SO)
 endif
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
@@ -97,8 +107,9 @@ build/asan/corrupt: tests/corrupt.c tests/damaged_index.h $(SOURCES) $(HEADERS) 
 	$(CC) $(ASAN_FLAGS) $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,corrupt) -o $@ \
 	  tests/corrupt.c $(SOURCES) -lsqlite3 -lm
 
-test: papers.$(SO) build/runner build/old_sqlite build/crash build/corrupt node-deps
-	PYTHON=$(PYTHON) SQLITE3=$(SQLITE3) ./build/runner --ext ./papers $(TESTS) $(DOCS)
+test: papers.$(SO) build/runner build/old_sqlite build/crash build/corrupt $(if $(NPM),node-deps) \
+      package-src python-note
+	$(TEST_ENV) ./build/runner --ext ./papers $(TESTS) $(DOCS)
 
 # Its rebuild gathers postings 64 at a time, so the tests cross many ranges.
 build/asan/papers.so: $(SOURCES) $(HEADERS) Makefile
@@ -269,8 +280,8 @@ lint:
 format:
 	clang-format -i $(C_FILES)
 
-clean:
-	rm -rf build dist papers.so papers.dylib
+clean: clean-packages
+	rm -rf build dist papers.so papers.dylib papers.dll
 
 # ---- WebAssembly: dist/wasm/ (docs/browser.md) -----------------------------
 # make wasm          dist/wasm/papers-sqlite.mjs + .wasm (SQLite + papers, by
@@ -402,3 +413,117 @@ endif
 test-determinism: $(foreach b,$(DETERMINISM_BUILDS),build/determinism/$(b)/papers.so)
 	tests/determinism/run.sh $(PYTHON) \
 	  $(foreach b,$(DETERMINISM_BUILDS),$(b)=build/determinism/$(b)/papers) $(DETERMINISM_WASM)
+
+# ---- install, packages, Windows, release (docs/install.md) ------------------
+.PHONY: install uninstall package-src python-note windows version-check release-check \
+        clean-packages
+# The version is PAPERS_VERSION in the C source, and only there: papers_version()
+# returns it, the Python package reads it at build time, and version-check holds
+# bindings/node/package.json and CHANGELOG.md to it.
+PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/$(if $(filter dll,$(SO)),bin,lib)
+VERSION  = $(shell sed -n 's/^\#define PAPERS_VERSION "\(.*\)"$$/\1/p' $(HEADERS))
+
+# papers.so goes where the dynamic loader looks, so that `.load papers` (no
+# path) works from any folder: SQLite asks dlopen() for "papers.so" (Windows
+# looks for papers.dll on PATH, hence bin/). On Linux the loader's cache lists
+# only lib*.so files, by their soname: the link libpapers.so makes ldconfig
+# list papers.so (its soname) too.
+install: papers.$(SO)
+	install -d $(DESTDIR)$(LIBDIR)
+	install -m 644 papers.$(SO) $(DESTDIR)$(LIBDIR)/papers.$(SO)
+ifeq ($(SO),so)
+	ln -sf papers.so $(DESTDIR)$(LIBDIR)/libpapers.so
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+endif
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/papers.$(SO) $(DESTDIR)$(LIBDIR)/libpapers.so
+ifeq ($(SO),so)
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+endif
+
+# The packages' C source, made by this one step: the single-file build (make
+# dist; the C files of ext/ in a tree without it) and SQLite's two headers (so that a package builds without SQLite's development
+# files), copied into build/package-src/ and into each package's src/ (with
+# the LICENSE beside it).
+PACKAGE_C      := $(if $(wildcard tool/mkdist.sh),dist/papers.c dist/papers.h,$(SOURCES) $(HEADERS))
+SQLITE_INCLUDE ?= /usr/include
+PACKAGE_SRC    := build/package-src
+PACKAGE_DIRS   := bindings/python/src bindings/node/src
+
+$(PACKAGE_SRC)/.done: $(PACKAGE_C) $(SQLITE_INCLUDE)/sqlite3.h $(SQLITE_INCLUDE)/sqlite3ext.h LICENSE Makefile
+	rm -rf $(PACKAGE_SRC) $(PACKAGE_DIRS)
+	mkdir -p $(PACKAGE_SRC)
+	cp $(PACKAGE_C) $(SQLITE_INCLUDE)/sqlite3.h $(SQLITE_INCLUDE)/sqlite3ext.h $(PACKAGE_SRC)/
+	for d in $(PACKAGE_DIRS); do cp -R $(PACKAGE_SRC) $$d && cp LICENSE $$d/..; done
+	@touch $@
+
+package-src: $(PACKAGE_SRC)/.done
+
+# What the tests of the optional tools see (tests/bindings.test and
+# tests/packages.test say how to get each): PYTHON_VENV is PYTHON when it can
+# make a virtual environment that sees its setuptools and wheel.
+MINGW_CC      ?= x86_64-w64-mingw32-gcc
+MINGW_OBJDUMP ?= x86_64-w64-mingw32-objdump
+PYTHON_VENV   ?= $(if $(PYTHON),$(shell $(PYTHON) -c 'import ensurepip, venv, setuptools, wheel' \
+                   >/dev/null 2>&1 && echo $(PYTHON)))
+TEST_ENV = PYTHON=$(PYTHON) PYTHON_VENV=$(PYTHON_VENV) NODE=$(NODE) NPM=$(NPM) SQLITE3=$(SQLITE3)
+
+# make test picks the first Python that can load extensions; say so when the
+# python3 on PATH cannot, so that "passed" is not read as "my Python works".
+python-note:
+	@if command -v python3 >/dev/null && ! python3 -c \
+	  'import sqlite3; sqlite3.connect(":memory:").enable_load_extension' 2>/dev/null; then \
+	  echo "note: $$(command -v python3) cannot load SQLite extensions; the Python tests use" \
+	       "$(or $(PYTHON),none, so they are skipped) (docs/install.md#python)"; fi
+
+# papers.dll for 64-bit Windows, cross-compiled with Debian's mingw-w64
+# (gcc-mingw-w64-x86-64); it must export the entry point and need no DLL but
+# Windows' own (no libgcc DLL).
+build/windows/papers.dll: $(PACKAGE_SRC)/.done
+	@command -v $(MINGW_CC) >/dev/null || \
+	  { echo "make windows needs $(MINGW_CC) (Debian: apt-get install gcc-mingw-w64-x86-64)"; exit 1; }
+	@mkdir -p build/windows
+	$(MINGW_CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) $(call DEFINES,windows $(CFLAGS)) \
+	  -shared -static-libgcc -I$(PACKAGE_SRC) -o $@ $(PACKAGE_SRC)/*.c
+	$(MINGW_OBJDUMP) -p $@ | grep -q '^	\[ *[0-9]*\] sqlite3_papers_init$$' \
+	  || { echo "$@ does not export sqlite3_papers_init"; rm -f $@; exit 1; }
+	$(MINGW_OBJDUMP) -p $@ | sed -n 's/^	DLL Name: //p' | grep -viqx 'kernel32.dll\|msvcrt.dll' \
+	  && { echo "$@ needs a DLL Windows lacks"; rm -f $@; exit 1; } || true
+
+windows: build/windows/papers.dll
+	@echo "$<: exports sqlite3_papers_init ($$(wc -c < $<) bytes)"
+
+# The one version, everywhere it is written.
+version-check: papers.$(SO)
+	@v="$(VERSION)"; \
+	 lib=$$($(SQLITE3) :memory: '.load ./papers' 'SELECT papers_version()'); \
+	 node=$$(sed -n 's/^  "version": "\(.*\)",$$/\1/p' bindings/node/package.json); \
+	 log=$$(sed -n 's/^## \([0-9][^ ]*\) .*/\1/p' CHANGELOG.md | head -1); \
+	 if [ "$$lib" = "$$v" ] && [ "$$node" = "$$v" ] && [ "$$log" = "$$v" ]; then \
+	   echo "version $$v: papers_version(), bindings/node/package.json and CHANGELOG.md agree"; \
+	 else \
+	   echo "version $$v, but papers_version() $$lib, bindings/node/package.json $$node," \
+	        "CHANGELOG.md $$log"; exit 1; fi
+
+# Before a release: every tool present (nothing skipped), the Windows library,
+# the library installed into build/release/root and every test run against
+# that copy (tests/packages.test installs the Python and Node packages and
+# runs them too); the npm tarball is left in build/release/.
+RELEASE_ROOT := $(CURDIR)/build/release/root
+release-check: papers.$(SO) build/runner build/old_sqlite build/crash build/corrupt node-deps \
+               package-src version-check windows
+	@for t in PYTHON="$(PYTHON)" PYTHON_VENV="$(PYTHON_VENV)" NODE="$(NODE)" NPM="$(NPM)"; do \
+	   case "$$t" in *=) echo "release-check: $${t%=} is missing (docs/install.md)"; exit 1;; esac; done
+	rm -rf build/release
+	$(MAKE) --no-print-directory install DESTDIR=$(RELEASE_ROOT) PREFIX=/usr
+	cd /tmp && v=$$(LD_LIBRARY_PATH=$(RELEASE_ROOT)/usr/lib $(SQLITE3) :memory: '.load papers' \
+	  'SELECT papers_version()') && echo ".load papers: $$v" && test "$$v" = "$(VERSION)"
+	$(TEST_ENV) ./build/runner --ext $(RELEASE_ROOT)/usr/lib/papers $(TESTS) $(DOCS)
+	cd bindings/node && $(NPM) pack --silent --pack-destination $(CURDIR)/build/release >/dev/null
+	@ls -l build/release/*.tgz build/windows/papers.dll
+
+clean-packages:
+	rm -rf $(PACKAGE_DIRS) bindings/*/LICENSE bindings/python/build bindings/python/*.egg-info \
+	  bindings/node/build

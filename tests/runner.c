@@ -26,6 +26,14 @@
 **   ----
 **   expected output
 **
+** An exec block that needs an optional tool names it: "exec NAME needs VAR
+** ...". Each VAR is an environment variable that the Makefile sets to the
+** tool's path, or to nothing when the tool is missing; a block with a missing
+** tool is skipped, not failed. The file says how to get each tool it names
+** with a line "tool VAR HINT" before the blocks, and the run ends with one
+** line per missing tool giving that hint, then "N passed, N failed, N skipped"
+** (", N skipped" only when some were).
+**
 ** Rows print as SQLite's shell prints them in list mode (columns joined by
 ** '|'), except that NULL prints as NULL, an empty string as (empty) and a BLOB
 ** as x'hex', so that every expected result is exact.
@@ -57,6 +65,7 @@ typedef enum { KIND_QUERY, KIND_ERROR, KIND_STATEMENT, KIND_EXEC } BlockKind;
 typedef struct Block {
   BlockKind kind;
   char zName[256];
+  char zNeeds[256]; /* exec: the tools' variables, space-separated */
   const char *zFile;
   int iLine;
   char *zBody;     /* SQL or shell command */
@@ -67,6 +76,85 @@ static const char *zExtension = 0;
 static int skipExec = 0;
 static int isVerbose = 0;
 static int nPass = 0, nFail = 0, nSkip = 0;
+static int nSkipNoExec = 0; /* of nSkip, those skipped by --no-exec */
+
+/* ---- optional tools ---------------------------------------------------- */
+
+#define RUNNER_MAX_TOOLS 16
+
+typedef struct Tool {
+  char zVar[64];   /* the environment variable holding the tool's path */
+  char zHint[512]; /* how to get it, from the "tool VAR HINT" line */
+  int nSkip;       /* blocks skipped for want of it */
+} Tool;
+
+static Tool aTool[RUNNER_MAX_TOOLS];
+static int nTool = 0;
+
+static Tool *tool_find(const char *zVar, size_t nVar) {
+  for (int i = 0; i < nTool; i++) {
+    if (strlen(aTool[i].zVar) == nVar && strncmp(aTool[i].zVar, zVar, nVar) == 0)
+      return &aTool[i];
+  }
+  return 0;
+}
+
+/* Records a "tool VAR HINT" line; exits on a malformed one. */
+static void tool_declare(const char *zPath, int iLine, const char *zLine) {
+  const char *zVar = zLine + strlen("tool ");
+  size_t nVar = strcspn(zVar, " ");
+  const char *zHint = zVar + nVar + strspn(zVar + nVar, " ");
+  if (nVar == 0 || nVar >= sizeof(aTool[0].zVar) || *zHint == 0) {
+    fprintf(stderr, "runner: %s:%d: expected \"tool VAR how to get it\"\n", zPath, iLine);
+    exit(2);
+  }
+  Tool *pTool = tool_find(zVar, nVar);
+  if (pTool == 0) {
+    if (nTool == RUNNER_MAX_TOOLS) {
+      fprintf(stderr, "runner: %s:%d: more than %d tools\n", zPath, iLine,
+              RUNNER_MAX_TOOLS);
+      exit(2);
+    }
+    pTool = &aTool[nTool++];
+    memcpy(pTool->zVar, zVar, nVar);
+    pTool->zVar[nVar] = 0;
+  }
+  snprintf(pTool->zHint, sizeof(pTool->zHint), "%s", zHint);
+}
+
+/* The first tool of zNeeds whose variable is unset or empty, or 0 when all
+** are there. Exits when a block names a tool no "tool" line declared. */
+static Tool *tool_missing(const char *zFile, int iLine, const char *zNeeds) {
+  const char *z = zNeeds;
+  while (*(z += strspn(z, " "))) {
+    size_t n = strcspn(z, " ");
+    Tool *pTool = tool_find(z, n);
+    if (pTool == 0) {
+      fprintf(
+          stderr,
+          "runner: %s:%d: needs %.*s, but no \"tool %.*s ...\" line says how to get it\n",
+          zFile, iLine, (int)n, z, (int)n, z);
+      exit(2);
+    }
+    const char *zValue = getenv(pTool->zVar);
+    if (zValue == 0 || zValue[0] == 0)
+      return pTool;
+    z += n;
+  }
+  return 0;
+}
+
+/* One line per reason blocks were skipped. */
+static void report_skipped(void) {
+  if (nSkipNoExec > 0)
+    printf("skipped %d exec blocks (--no-exec)\n", nSkipNoExec);
+  for (int i = 0; i < nTool; i++) {
+    if (aTool[i].nSkip > 0) {
+      printf("skipped %d block%s needing %s, which is not set: %s\n", aTool[i].nSkip,
+             aTool[i].nSkip == 1 ? "" : "s", aTool[i].zVar, aTool[i].zHint);
+    }
+  }
+}
 
 /* ---- growable strings ------------------------------------------------ */
 
@@ -302,7 +390,16 @@ static char *expected_text(const Block *pBlock) {
 static void check_block(sqlite3 *db, const Block *pBlock) {
   if (pBlock->kind == KIND_EXEC && skipExec) {
     nSkip++;
+    nSkipNoExec++;
     return;
+  }
+  if (pBlock->kind == KIND_EXEC) {
+    Tool *pMissing = tool_missing(pBlock->zFile, pBlock->iLine, pBlock->zNeeds);
+    if (pMissing) {
+      nSkip++;
+      pMissing->nSkip++;
+      return;
+    }
   }
   Buf out = {0, 0, 0};
   char *zErr = 0;
@@ -433,6 +530,11 @@ static void run_test_file(const char *zPath, char *zText) {
       i++;
       continue;
     }
+    if (strncmp(lines.az[i], "tool ", 5) == 0) {
+      tool_declare(zPath, i + 1, lines.az[i]);
+      i++;
+      continue;
+    }
     Block block;
     memset(&block, 0, sizeof(block));
     block.zFile = zPath;
@@ -444,6 +546,11 @@ static void run_test_file(const char *zPath, char *zText) {
     }
     const char *zName = strchr(lines.az[i], ' ');
     snprintf(block.zName, sizeof(block.zName), "%s", zName ? zName + 1 : lines.az[i]);
+    char *zNeeds = strstr(block.zName, " needs ");
+    if (block.kind == KIND_EXEC && zNeeds) {
+      snprintf(block.zNeeds, sizeof(block.zNeeds), "%s", zNeeds + strlen(" needs "));
+      *zNeeds = 0;
+    }
     int iBody = ++i;
     /* a statement ends at a blank line; other bodies at ----, so that SQL
     ** text literals may hold blank lines */
@@ -548,9 +655,11 @@ int main(int argc, char **argv) {
     }
     free(zText);
   }
+  report_skipped();
   if (nSkip > 0)
-    printf("%d skipped (--no-exec)\n", nSkip);
-  printf("%d passed, %d failed\n", nPass, nFail);
+    printf("%d passed, %d failed, %d skipped\n", nPass, nFail, nSkip);
+  else
+    printf("%d passed, %d failed\n", nPass, nFail);
   sqlite3_shutdown();
   return nFail > 0 ? 1 : 0;
 }
