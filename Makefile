@@ -12,6 +12,7 @@
 #   make lint       clang-format check of every C file
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (build/fuzz/; clang)
 #   make oom        allocation-failure injection over named scenarios
+#   make dist       the single-file build: dist/papers.c and dist/papers.h
 #   make install    papers.so into $(DESTDIR)$(PREFIX)/lib, so that `.load papers` works
 #   make windows    papers.dll cross-compiled with mingw-w64 (build/windows/)
 #   make release-check  dist, packages, Windows, the tests against the installed copies
@@ -232,7 +233,45 @@ oom: build/oom/oom
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ./build/oom/oom
 
-C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/oom.c tests/crash.c tests/corrupt.c tests/damaged_index.h tests/index_state.h $(wildcard tests/bench/*.c) \
+# ---- single-file build (docs/architecture.md) -----------------------------
+# tool/mkdist.sh concatenates ext/*.c into dist/papers.c, inlining each
+# internal header once, and copies the public header ext/papers.h. make test
+# compiles it once as a loadable library (build/dist/papers) and runs a smoke
+# test of it, and links it with -DSQLITE_CORE into a program on a static
+# SQLite (SQLITE_STATIC_LIB) that registers it with sqlite3_auto_extension.
+# Both compile with -Werror: the single file must build without warnings.
+SQLITE_STATIC_LIB ?= -l:libsqlite3.a -lm -lpthread -ldl
+DIST_CFLAGS := $(CFLAGS) -ffp-contract=off $(WARNINGS) -Werror
+
+.PHONY: dist dist-test
+dist: dist/papers.c
+
+dist/papers.c: $(SOURCES) $(HEADERS) tool/mkdist.sh Makefile
+	tool/mkdist.sh dist $(GIT_COMMIT) $(SOURCES)
+
+build/dist/papers.$(SO): dist/papers.c
+	@mkdir -p build/dist
+	$(CC) $(DIST_CFLAGS) -fPIC $(LIB_LDFLAGS) -o $@ dist/papers.c
+
+build/dist/static: tests/dist/static.c dist/papers.c
+	@mkdir -p build/dist
+	$(CC) $(DIST_CFLAGS) -DSQLITE_CORE -Idist -o $@ tests/dist/static.c dist/papers.c \
+	  $(SQLITE_STATIC_LIB)
+
+# The asserts are compiled too (-DPAPERS_DEBUG), though release builds drop them.
+dist-test: build/dist/papers.$(SO) build/dist/static build/runner
+	$(CC) $(DIST_CFLAGS) -DPAPERS_DEBUG -fsyntax-only dist/papers.c
+	./build/runner --ext ./build/dist/papers tests/dist/smoke.test
+	./build/dist/static
+
+test: dist-test
+
+# Debug builds check the asserts of ext/ (papers_internal.h); release builds
+# compile them out.
+ASAN_FLAGS += -DPAPERS_DEBUG
+FUZZ_FLAGS += -DPAPERS_DEBUG
+
+C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/dist/static.c tests/oom.c tests/crash.c tests/corrupt.c tests/damaged_index.h tests/index_state.h $(wildcard tests/bench/*.c) \
            $(wildcard tests/fuzz/*.c)
 
 lint:
@@ -242,7 +281,7 @@ format:
 	clang-format -i $(C_FILES)
 
 clean: clean-packages
-	rm -rf build papers.so papers.dylib papers.dll
+	rm -rf build dist papers.so papers.dylib papers.dll
 
 # ---- WebAssembly: dist/wasm/ (docs/browser.md) -----------------------------
 # make wasm          dist/wasm/papers-sqlite.mjs + .wasm (SQLite + papers, by

@@ -20,7 +20,7 @@
 **     finaliser), the same on every machine; the 256 largest ids are kept for
 **     latent dimensions (latent.c), so a hash there moves down by 256.
 */
-#include "papers_internal.h"
+#include "topic.h"
 
 #include <string.h>
 
@@ -286,6 +286,7 @@ typedef struct TokenState {
 } TokenState;
 
 static int hold_term(TokenState *p, const char *z, int n, int iAt) {
+  assert(iAt >= 0 && n >= 0);
   if (iAt + n + 1 > p->nAlloc) {
     int nNew = (iAt + n + 1) * 2;
     char *zNew = sqlite3_realloc64(p->zTerm, (sqlite3_uint64)nNew);
@@ -305,6 +306,7 @@ static int emit_held(TokenState *p) {
   PapersToken token;
   const char *zSurface = p->zText + p->iStart;
   int nSurface = p->iEnd - p->iStart;
+  assert(nSurface >= 0);
   token.zTerm = p->zTerm;
   token.nTerm = p->nTerm;
   token.iStart = p->iStart;

@@ -7,13 +7,15 @@
 **               and whose descriptions and dc:creator hold escaped HTML.
 **   arxiv-atom  Atom (<feed>): arXiv's Atom feed and its export API's answers.
 **
-** This is a digest reader, not an XML library. The contract:
+** This is a digest reader, not an XML library: parse_xml.c finds elements
+** and decodes their text, this file says what each element means. The
+** contract:
 **   - One <item> (or <entry>) per xStep, found by a forward scan for '<' that
 **     skips comments and CDATA sections; everything outside items (the
 **     channel's own title, dates ...) is feed furniture and skipped. No tree is
 **     built and the input is not copied: the record holds spans of the input.
 **   - Inside an item each child element is dispatched on its name (see
-**     take_element()); an element no column takes is reported as a reject, as
+**     feed_take_element()); an element no column takes is reported as a reject, as
 **     is an element whose end tag is missing. Rejects per step are bounded:
 **     after PAPERS_MAX_REJECTS - 1 of them the last one grows to cover the rest.
 **   - Text is decoded when a column is read, not when the item is scanned:
@@ -35,7 +37,7 @@
 **     feed cut short are reported through papers_unparsed; what came before the
 **     cut is parsed.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <string.h>
 
@@ -43,15 +45,19 @@
 enum { FEED_RSS = 1, FEED_RDF = 2, FEED_ATOM = 3 };
 
 /* xStep's progress (PapersParser.iState). */
-enum { STATE_PROLOG = 0, STATE_ITEMS = 1, STATE_DONE = 2 };
+enum { FEED_STATE_PROLOG = 0, FEED_STATE_ITEMS = 1, FEED_STATE_DONE = 2 };
 
 /* How trustworthy a date element is: a later one replaces an earlier one of
 ** lower rank only. */
-enum { DATE_NONE = 0, DATE_UPDATED = 1, DATE_DC = 2, DATE_PUBLISHED = 3 };
+enum {
+  FEED_DATE_NONE = 0,
+  FEED_DATE_UPDATED = 1,
+  FEED_DATE_DC = 2,
+  FEED_DATE_PUBLISHED = 3
+};
 
-#define MAX_CATEGORY                                                                     \
-  64 /* categories deduplicated per item; more are kept as they come                     \
-      */
+/* Categories deduplicated per item; more are kept as they come. */
+#define FEED_MAX_CATEGORY 64
 
 /* What an item states beyond PapersRecord. Spans of the input, like it. */
 typedef struct FeedItem {
@@ -76,55 +82,8 @@ typedef struct FeedState {
   FeedItem item;
 } FeedState;
 
-/* One element, as next_child() finds it. */
-typedef struct XmlElem {
-  const char *zStart; /* its '<' */
-  PapersSpan name;
-  PapersSpan attrs;   /* between the name and '>' or "/>" */
-  PapersSpan content; /* between its tags; empty for <x/> */
-  const char *zEnd;   /* just past its end tag */
-} XmlElem;
-
-/* What next_child() met. */
-enum { CHILD_ELEM, CHILD_CLOSE, CHILD_STRAY, CHILD_TEXT, CHILD_UNCLOSED, CHILD_EOF };
-
-/* ---- scanning --------------------------------------------------------- */
-
-static int span_eq(PapersSpan s, const char *zLit) {
-  size_t n = strlen(zLit);
-  return (size_t)s.n == n && memcmp(s.z, zLit, n) == 0;
-}
-
-static int has_prefix(const char *z, const char *zEnd, const char *zLit) {
-  size_t n = strlen(zLit);
-  return (size_t)(zEnd - z) >= n && memcmp(z, zLit, n) == 0;
-}
-
-/* First occurrence of zLit in [z, zEnd), or 0. */
-static const char *find(const char *z, const char *zEnd, const char *zLit) {
-  size_t n = strlen(zLit);
-  while (zEnd - z >= (i64)n) {
-    const char *zHit = memchr(z, zLit[0], (size_t)(zEnd - z) - n + 1);
-    if (zHit == 0)
-      return 0;
-    if (memcmp(zHit, zLit, n) == 0)
-      return zHit;
-    z = zHit + 1;
-  }
-  return 0;
-}
-
-static int is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == ':' || c == '_' || c == '-' || c == '.' || (unsigned char)c >= 0x80;
-}
-
-static int is_xml_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* Counts the line ends in [z, zEnd): LF, CRLF, and a lone CR when hasCR. */
-static i64 count_lines(const char *z, const char *zEnd, int hasCR) {
+static i64 feed_count_lines(const char *z, const char *zEnd, int hasCR) {
   i64 nLine = 0;
   const char *zLf;
   for (const char *zAt = z; (zLf = memchr(zAt, '\n', (size_t)(zEnd - zAt))) != 0;) {
@@ -142,385 +101,37 @@ static i64 count_lines(const char *z, const char *zEnd, int hasCR) {
 }
 
 /* Moves the scan to zTo (never backwards), keeping its line number. */
-static void advance(FeedState *pS, const char *zTo) {
+static void feed_advance(FeedState *pS, const char *zTo) {
   if (zTo <= pS->zPos)
     return;
-  pS->iLine += count_lines(pS->zPos, zTo, pS->hasCR);
+  pS->iLine += feed_count_lines(pS->zPos, zTo, pS->hasCR);
   pS->zPos = zTo;
-}
-
-/* End of the markup "<!--...-->", "<![CDATA[...]]>", "<?...?>" or "<!...>" at
-** z, or 0 when it is not closed before zEnd. */
-static const char *skip_special(const char *z, const char *zEnd) {
-  const char *zClose;
-  const char *zTerm;
-  if (has_prefix(z, zEnd, "<!--")) {
-    zTerm = "-->";
-  } else if (has_prefix(z, zEnd, "<![CDATA[")) {
-    zTerm = "]]>";
-  } else if (has_prefix(z, zEnd, "<?")) {
-    zTerm = "?>";
-  } else {
-    zTerm = ">";
-  }
-  zClose = find(z + 2, zEnd, zTerm);
-  return zClose ? zClose + strlen(zTerm) : 0;
-}
-
-/* End of the start tag at z (just past '>'), skipping quoted attribute
-** values; 0 when the input ends first. */
-static const char *start_tag_end(const char *z, const char *zEnd) {
-  char cQuote = 0;
-  for (; z < zEnd; z++) {
-    if (cQuote) {
-      if (*z == cQuote)
-        cQuote = 0;
-    } else if (*z == '"' || *z == '\'') {
-      cQuote = *z;
-    } else if (*z == '>') {
-      return z + 1;
-    }
-  }
-  return 0;
-}
-
-/* True when z holds the end tag "</name>" (white space before '>' allowed). */
-static int is_end_tag(const char *z, const char *zEnd, PapersSpan name) {
-  if (zEnd - z < name.n + 3 || z[1] != '/' ||
-      memcmp(z + 2, name.z, (size_t)name.n) != 0) {
-    return 0;
-  }
-  const char *zAfter = z + 2 + name.n;
-  return zAfter < zEnd && (*zAfter == '>' || is_xml_space(*zAfter));
-}
-
-/* Finds the end tag of an element named name whose content starts at z.
-** Returns the '<' of the end tag; *pIsParent is set (and the parent's end tag
-** returned) when the parent's end tag comes first; 0 at the end of input. */
-static const char *find_end_tag(const char *z, const char *zEnd, PapersSpan name,
-                                PapersSpan parent, int *pIsParent) {
-  *pIsParent = 0;
-  while ((z = memchr(z, '<', (size_t)(zEnd - z))) != 0) {
-    if (z + 1 < zEnd && z[1] == '!') {
-      z = skip_special(z, zEnd);
-      if (z == 0)
-        return 0;
-      continue;
-    }
-    if (is_end_tag(z, zEnd, name))
-      return z;
-    if (parent.n > 0 && is_end_tag(z, zEnd, parent)) {
-      *pIsParent = 1;
-      return z;
-    }
-    z++;
-  }
-  return 0;
-}
-
-/* Reads the start tag at z ('<' then a name) into pElem: name, attributes,
-** and where its content starts. Returns that, or 0 when the tag is cut off. */
-static const char *read_start_tag(const char *z, const char *zEnd, XmlElem *pElem) {
-  const char *zName = z + 1;
-  const char *zAt = zName;
-  while (zAt < zEnd && is_name_char(*zAt))
-    zAt++;
-  const char *zTagEnd = start_tag_end(zAt, zEnd);
-  if (zTagEnd == 0)
-    return 0;
-  int isEmpty = zTagEnd - 2 >= zAt && zTagEnd[-2] == '/';
-  pElem->zStart = z;
-  pElem->name.z = zName;
-  pElem->name.n = zAt - zName;
-  pElem->attrs.z = zAt;
-  pElem->attrs.n = (zTagEnd - (isEmpty ? 2 : 1)) - zAt;
-  pElem->content.z = zTagEnd;
-  pElem->content.n = 0;
-  pElem->zEnd = isEmpty ? zTagEnd : 0;
-  return zTagEnd;
-}
-
-/* Reads what comes next inside the element named parent, from z: a child
-** element (CHILD_ELEM, whole, into pElem), the parent's end tag (CHILD_CLOSE,
-** pElem->zEnd past it; any end tag when parent is empty), another end tag
-** (CHILD_STRAY), non-blank text (CHILD_TEXT, pElem->zStart..zEnd), a
-** child whose end tag is missing (CHILD_UNCLOSED, pElem->zStart up to the
-** parent's end tag), or the end of the input (CHILD_EOF). Comments are skipped. */
-static int next_child(const char *z, const char *zEnd, PapersSpan parent,
-                      XmlElem *pElem) {
-  for (;;) {
-    const char *zLt = memchr(z, '<', (size_t)(zEnd - z));
-    PapersSpan text = papers_trim(z, (zLt ? zLt : zEnd) - z);
-    if (text.n > 0) {
-      pElem->zStart = text.z;
-      pElem->zEnd = text.z + text.n;
-      return CHILD_TEXT;
-    }
-    if (zLt == 0 || zLt + 1 >= zEnd)
-      return CHILD_EOF;
-    if (zLt[1] == '!' || zLt[1] == '?') {
-      z = skip_special(zLt, zEnd);
-      if (z == 0)
-        return CHILD_EOF;
-      continue;
-    }
-    if (zLt[1] == '/') {
-      const char *zClose = start_tag_end(zLt, zEnd);
-      if (zClose == 0)
-        return CHILD_EOF;
-      pElem->zStart = zLt;
-      pElem->zEnd = zClose;
-      return parent.n == 0 || is_end_tag(zLt, zEnd, parent) ? CHILD_CLOSE : CHILD_STRAY;
-    }
-    if (read_start_tag(zLt, zEnd, pElem) == 0)
-      return CHILD_EOF;
-    if (pElem->zEnd)
-      return CHILD_ELEM;
-    int isParent;
-    const char *zEndTag =
-        find_end_tag(pElem->content.z, zEnd, pElem->name, parent, &isParent);
-    if (zEndTag == 0)
-      return CHILD_EOF;
-    if (isParent) {
-      pElem->zEnd = zEndTag;
-      return CHILD_UNCLOSED;
-    }
-    pElem->content.n = zEndTag - pElem->content.z;
-    pElem->zEnd = start_tag_end(zEndTag, zEnd);
-    return pElem->zEnd ? CHILD_ELEM : CHILD_EOF;
-  }
-}
-
-/* The value of attribute zName in attrs (quotes removed), or an absent span. */
-static PapersSpan attr_value(PapersSpan attrs, const char *zName) {
-  PapersSpan value = {0, 0};
-  const char *z = attrs.z, *zEnd = attrs.z + attrs.n;
-  size_t nName = strlen(zName);
-  while (z < zEnd) {
-    while (z < zEnd && !is_name_char(*z))
-      z++;
-    const char *zAttr = z;
-    while (z < zEnd && is_name_char(*z))
-      z++;
-    const char *zAttrEnd = z;
-    while (z < zEnd && is_xml_space(*z))
-      z++;
-    if (z >= zEnd || *z != '=')
-      continue;
-    z++;
-    while (z < zEnd && is_xml_space(*z))
-      z++;
-    if (z >= zEnd || (*z != '"' && *z != '\''))
-      continue;
-    const char *zClose = memchr(z + 1, *z, (size_t)(zEnd - z - 1));
-    if (zClose == 0)
-      break;
-    if ((size_t)(zAttrEnd - zAttr) == nName && memcmp(zAttr, zName, nName) == 0) {
-      value.z = z + 1;
-      value.n = zClose - z - 1;
-      return value;
-    }
-    z = zClose + 1;
-  }
-  return value;
-}
-
-/* ---- decoding text ---------------------------------------------------- */
-
-/* Appends code point c to zOut as UTF-8; returns the bytes written. */
-static int put_utf8(char *zOut, unsigned c) {
-  if (c < 0x80) {
-    zOut[0] = (char)c;
-    return 1;
-  }
-  if (c < 0x800) {
-    zOut[0] = (char)(0xC0 | (c >> 6));
-    zOut[1] = (char)(0x80 | (c & 0x3F));
-    return 2;
-  }
-  if (c < 0x10000) {
-    zOut[0] = (char)(0xE0 | (c >> 12));
-    zOut[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-    zOut[2] = (char)(0x80 | (c & 0x3F));
-    return 3;
-  }
-  zOut[0] = (char)(0xF0 | (c >> 18));
-  zOut[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-  zOut[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-  zOut[3] = (char)(0x80 | (c & 0x3F));
-  return 4;
-}
-
-/* The code point of "&#NN;" or "&#xHH;" whose digits are z[0..n) (after the
-** '#'), or 0 when it names no character XML allows. */
-static unsigned numeric_ref(const char *z, i64 n) {
-  int isHex = n > 0 && (z[0] == 'x' || z[0] == 'X');
-  unsigned c = 0;
-  if (n - isHex < 1 || n - isHex > 8)
-    return 0;
-  for (i64 i = isHex; i < n; i++) {
-    int d;
-    if (z[i] >= '0' && z[i] <= '9')
-      d = z[i] - '0';
-    else if (isHex && z[i] >= 'a' && z[i] <= 'f')
-      d = z[i] - 'a' + 10;
-    else if (isHex && z[i] >= 'A' && z[i] <= 'F')
-      d = z[i] - 'A' + 10;
-    else
-      return 0;
-    c = c * (isHex ? 16 : 10) + (unsigned)d;
-    if (c > 0x10FFFF)
-      return 0;
-  }
-  if (c == 0 || (c >= 0xD800 && c <= 0xDFFF))
-    return 0;
-  return c;
-}
-
-/* Decodes the reference at z ('&'): writes its character to zOut and returns
-** the bytes of input it used, or 0 when it is no reference XML defines (the
-** '&' is then text). Never writes more bytes than it reads. */
-static i64 decode_ref(const char *z, const char *zEnd, char *zOut, int *pnOut) {
-  static const struct {
-    const char *zName;
-    char c;
-  } aNamed[] = {
-      {"amp;", '&'}, {"lt;", '<'}, {"gt;", '>'}, {"quot;", '"'}, {"apos;", '\''}};
-  for (size_t i = 0; i < sizeof(aNamed) / sizeof(aNamed[0]); i++) {
-    if (has_prefix(z + 1, zEnd, aNamed[i].zName)) {
-      zOut[0] = aNamed[i].c;
-      *pnOut = 1;
-      return 1 + (i64)strlen(aNamed[i].zName);
-    }
-  }
-  if (zEnd - z < 4 || z[1] != '#')
-    return 0;
-  i64 nLook = zEnd - z < 12 ? zEnd - z : 12;
-  const char *zSemi = memchr(z, ';', (size_t)nLook);
-  unsigned c = zSemi ? numeric_ref(z + 2, zSemi - z - 2) : 0;
-  if (c == 0)
-    return 0;
-  *pnOut = put_utf8(zOut, c);
-  return zSemi + 1 - z;
-}
-
-/* Decodes the XML text z[0..n) into zOut (at least n bytes); returns the
-** length written. CDATA is copied verbatim (isInCdata: z starts inside one),
-** references are decoded, other markup is dropped. */
-static i64 decode_xml(const char *z, i64 n, int isInCdata, char *zOut) {
-  const char *zEnd = z + n;
-  i64 nOut = 0;
-  while (z < zEnd) {
-    if (isInCdata) {
-      const char *zClose = find(z, zEnd, "]]>");
-      const char *zStop = zClose ? zClose : zEnd;
-      memcpy(zOut + nOut, z, (size_t)(zStop - z));
-      nOut += zStop - z;
-      z = zClose ? zClose + 3 : zEnd;
-      isInCdata = 0;
-    } else if (*z == '&') {
-      int nChar = 0;
-      i64 nUsed = decode_ref(z, zEnd, zOut + nOut, &nChar);
-      nOut += nUsed ? nChar : 1;
-      if (nUsed == 0)
-        zOut[nOut - 1] = '&';
-      z += nUsed ? nUsed : 1;
-    } else if (*z == '<' && has_prefix(z, zEnd, "<![CDATA[")) {
-      z += 9;
-      isInCdata = 1;
-    } else if (*z == '<') {
-      const char *zClose =
-          (z + 1 < zEnd && z[1] == '!') ? skip_special(z, zEnd) : start_tag_end(z, zEnd);
-      z = zClose ? zClose : zEnd;
-    } else {
-      zOut[nOut++] = *z++;
-    }
-  }
-  return nOut;
-}
-
-/* True when the tag at z ('<') of [z, zEnd) is an HTML tag: '<', an optional
-** '/', a letter, and a '>' before any other '<'. Sets *pzClose past it. */
-static int is_html_tag(const char *z, const char *zEnd, const char **pzClose) {
-  const char *zName = z + 1 < zEnd && z[1] == '/' ? z + 2 : z + 1;
-  if (zName >= zEnd ||
-      !((*zName >= 'a' && *zName <= 'z') || (*zName >= 'A' && *zName <= 'Z'))) {
-    return 0;
-  }
-  for (const char *zAt = zName; zAt < zEnd; zAt++) {
-    if (*zAt == '<')
-      return 0;
-    if (*zAt == '>') {
-      *pzClose = zAt + 1;
-      return 1;
-    }
-  }
-  return 0;
-}
-
-/* Drops the HTML tags of decoded text in place; <p>, </p> and <br> become a
-** space. Returns the new length. */
-static i64 strip_html(char *z, i64 n) {
-  const char *zIn = z, *zEnd = z + n;
-  i64 nOut = 0;
-  while (zIn < zEnd) {
-    const char *zClose;
-    if (*zIn == '<' && is_html_tag(zIn, zEnd, &zClose)) {
-      const char *zName = zIn[1] == '/' ? zIn + 2 : zIn + 1;
-      char c = (char)(*zName | 0x20);
-      int isBreak = (c == 'p' && !is_name_char(zName[1])) ||
-                    (c == 'b' && (zName[1] | 0x20) == 'r' && !is_name_char(zName[2]));
-      if (isBreak)
-        z[nOut++] = ' ';
-      zIn = zClose;
-    } else {
-      z[nOut++] = *zIn++;
-    }
-  }
-  return nOut;
-}
-
-/* Decodes the character references of HTML text in place (the RSS 1.0 form,
-** once its tags are dropped); '<' is text here. Returns the new length. */
-static i64 decode_refs_in_place(char *z, i64 n) {
-  const char *zIn = z, *zEnd = z + n;
-  i64 nOut = 0;
-  while (zIn < zEnd) {
-    int nChar = 0;
-    i64 nUsed = *zIn == '&' ? decode_ref(zIn, zEnd, z + nOut, &nChar) : 0;
-    if (nUsed > 0) {
-      nOut += nChar;
-      zIn += nUsed;
-    } else {
-      z[nOut++] = *zIn++;
-    }
-  }
-  return nOut;
 }
 
 /* Decodes, un-HTMLs (RSS 1.0) and folds a span into a new buffer, which the
 ** caller frees. Returns 0 on OOM. */
-static char *decode_text(const PapersParser *p, PapersSpan span, int isInCdata, i64 *pn) {
+static char *feed_decode_text(const PapersParser *p, PapersSpan span, int isInCdata,
+                              i64 *pn) {
   const FeedState *pS = p->pState;
   char *zOut = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
   if (zOut == 0)
     return 0;
-  i64 n = decode_xml(span.z, span.n, isInCdata, zOut);
+  i64 n = xml_decode(span.z, span.n, isInCdata, zOut);
   if (pS->kind == FEED_RDF)
-    n = decode_refs_in_place(zOut, strip_html(zOut, n));
+    n = xml_decode_refs_in_place(zOut, xml_strip_html(zOut, n));
   *pn = papers_fold(zOut, zOut, n);
   return zOut;
 }
 
 /* Sets the result to the decoded, folded text of a span; NULL when absent. */
-static void result_decoded(const PapersParser *p, sqlite3_context *pCtx, PapersSpan span,
-                           int isInCdata) {
+static void feed_result_decoded(const PapersParser *p, sqlite3_context *pCtx,
+                                PapersSpan span, int isInCdata) {
   i64 n;
   if (span.z == 0) {
     sqlite3_result_null(pCtx);
     return;
   }
-  char *z = decode_text(p, span, isInCdata, &n);
+  char *z = feed_decode_text(p, span, isInCdata, &n);
   if (z == 0) {
     sqlite3_result_error_nomem(pCtx);
     return;
@@ -530,73 +141,24 @@ static void result_decoded(const PapersParser *p, sqlite3_context *pCtx, PapersS
 
 /* ---- values found in text -------------------------------------------- */
 
-/* Length of a run of ASCII digits at z, at most nMax. */
-static i64 digits_len(const char *z, const char *zEnd, i64 nMax) {
-  i64 n = 0;
-  while (z + n < zEnd && n < nMax && z[n] >= '0' && z[n] <= '9')
-    n++;
-  return n;
-}
-
-/* Length of an arXiv identifier at z without its version: "2507.22914",
-** "0704.0001", "astro-ph/0001001", "math.AG/0601001"; 0 when there is none. */
-static i64 arxiv_id_len(const char *z, const char *zEnd) {
-  if (digits_len(z, zEnd, 5) == 4 && z + 4 < zEnd && z[4] == '.') {
-    i64 nSeq = digits_len(z + 5, zEnd, 6);
-    return nSeq == 4 || nSeq == 5 ? 5 + nSeq : 0;
-  }
-  const char *zAt = z;
-  while (zAt < zEnd && ((*zAt >= 'a' && *zAt <= 'z') || *zAt == '-'))
-    zAt++;
-  if (zAt == z)
-    return 0;
-  if (zAt < zEnd && *zAt == '.') {
-    zAt++;
-    while (zAt < zEnd && *zAt >= 'A' && *zAt <= 'Z')
-      zAt++;
-  }
-  if (zAt >= zEnd || *zAt != '/' || digits_len(zAt + 1, zEnd, 8) != 7)
-    return 0;
-  return zAt + 8 - z;
-}
-
-/* Reads an identifier and optional "vN" at z into *pId and *pVersion (-1 when
-** absent). Returns the bytes read, 0 when z holds no identifier. */
-static i64 read_arxiv_id(const char *z, const char *zEnd, PapersSpan *pId,
-                         i64 *pVersion) {
-  i64 nId = arxiv_id_len(z, zEnd);
-  if (nId == 0)
-    return 0;
-  pId->z = z;
-  pId->n = nId;
-  *pVersion = -1;
-  const char *zV = z + nId;
-  /* a version of more than 9 digits is not one (not cut to its first 9) */
-  i64 nDigit = zV < zEnd && *zV == 'v' ? digits_len(zV + 1, zEnd, 10) : 0;
-  if (nDigit > 0 && nDigit <= 9 && papers_parse_count(zV + 1, nDigit, pVersion))
-    return nId + 1 + nDigit;
-  *pVersion = -1;
-  return nId;
-}
-
 /* Finds an identifier in a guid, an Atom id or a link: after any number of
 ** "oai:arXiv.org:" prefixes, after "arXiv:", or after "/abs/". */
-static i64 id_from_reference(PapersSpan ref, PapersSpan *pId, i64 *pVersion) {
+static i64 feed_id_from_reference(PapersSpan ref, PapersSpan *pId, i64 *pVersion) {
   PapersSpan s = papers_trim(ref.z, ref.n);
   const char *z = s.z, *zEnd = s.z + s.n;
   const char *zAbs;
-  while (has_prefix(z, zEnd, "oai:arXiv.org:"))
+  while (papers_has_prefix(z, zEnd, "oai:arXiv.org:"))
     z += 14;
-  if (has_prefix(z, zEnd, "arXiv:"))
+  if (papers_has_prefix(z, zEnd, "arXiv:"))
     z += 6;
-  if ((zAbs = find(z, zEnd, "/abs/")) != 0)
+  if ((zAbs = papers_find(z, zEnd, "/abs/")) != 0)
     z = zAbs + 5;
-  return read_arxiv_id(z, zEnd, pId, pVersion);
+  return papers_arxiv_id_read(z, zEnd - z, pId, pVersion);
 }
 
 /* Takes an identifier from a source unless an earlier source gave one; a
 ** later source may still give the version of the same identifier. */
-static void offer_id(PapersRecord *pRec, PapersSpan id, i64 iVersion) {
+static void feed_offer_id(PapersRecord *pRec, PapersSpan id, i64 iVersion) {
   if (pRec->arxivId.z == 0) {
     pRec->arxivId = id;
     pRec->arxivVersion = iVersion;
@@ -606,16 +168,16 @@ static void offer_id(PapersRecord *pRec, PapersSpan id, i64 iVersion) {
   }
 }
 
-static void offer_reference(PapersRecord *pRec, PapersSpan ref) {
+static void feed_offer_reference(PapersRecord *pRec, PapersSpan ref) {
   PapersSpan id;
   i64 iVersion;
-  if (id_from_reference(ref, &id, &iVersion))
-    offer_id(pRec, id, iVersion);
+  if (feed_id_from_reference(ref, &id, &iVersion))
+    feed_offer_id(pRec, id, iVersion);
 }
 
 /* True when z[0..n) reads like an arXiv category: "cs.CL", "hep-th",
 ** "cond-mat.mes-hall", "q-fin.ST". */
-static int is_arxiv_category(const char *z, i64 n) {
+static int feed_is_arxiv_category(const char *z, i64 n) {
   int nDot = 0;
   if (n < 2 || n > 32 || z[0] < 'a' || z[0] > 'z')
     return 0;
@@ -632,7 +194,7 @@ static int is_arxiv_category(const char *z, i64 n) {
 /* Reads "Fri, 01 Aug 2025 00:00:00 -0400" (RFC 822, weekday optional) or an
 ** ISO date ("2024-02-01T00:00:00-05:00"); 0 when it is neither. The date is
 ** the one written, in the writer's own time zone. */
-static PapersDate parse_feed_date(PapersSpan text) {
+static PapersDate feed_parse_feed_date(PapersSpan text) {
   PapersSpan s = papers_trim(text.z, text.n);
   const char *z = s.z, *zEnd = s.z + s.n;
   PapersDate date = 0;
@@ -645,7 +207,7 @@ static PapersDate parse_feed_date(PapersSpan text) {
     z = zComma + 1;
   while (z < zEnd && *z == ' ')
     z++;
-  i64 nDay = digits_len(z, zEnd, 3);
+  i64 nDay = papers_digits_len(z, zEnd - z);
   if (nDay < 1 || nDay > 2 || z + nDay >= zEnd || z[nDay] != ' ')
     return 0;
   int iDay = nDay == 1 ? z[0] - '0' : (z[0] - '0') * 10 + z[1] - '0';
@@ -655,7 +217,7 @@ static PapersDate parse_feed_date(PapersSpan text) {
     zMonthEnd++;
   int iMonth = papers_month_from_name(zMonth, zMonthEnd - zMonth);
   const char *zYear = zMonthEnd + 1;
-  if (iMonth == 0 || zYear >= zEnd || digits_len(zYear, zEnd, 5) != 4)
+  if (iMonth == 0 || zYear >= zEnd || papers_digits_len(zYear, zEnd - zYear) != 4)
     return 0;
   int iYear = (zYear[0] - '0') * 1000 + (zYear[1] - '0') * 100 + (zYear[2] - '0') * 10 +
               (zYear[3] - '0');
@@ -683,16 +245,16 @@ static void feed_reject_at(PapersParser *p, const char *zStart, const char *zEnd
 static void feed_reject(PapersParser *p, const char *zStart, const char *zEnd,
                         const char *zReason) {
   FeedState *pS = p->pState;
-  advance(pS, zStart);
+  feed_advance(pS, zStart);
   feed_reject_at(p, zStart, zEnd, pS->iLine, zReason);
 }
 
 /* True when [z, zEnd) is inside a CDATA section, reading from zFrom (which
 ** is not). */
-static int in_cdata(const char *zFrom, const char *z) {
+static int feed_in_cdata(const char *zFrom, const char *z) {
   int isIn = 0;
   while (zFrom < z) {
-    const char *zHit = find(zFrom, z, isIn ? "]]>" : "<![CDATA[");
+    const char *zHit = papers_find(zFrom, z, isIn ? "]]>" : "<![CDATA[");
     if (zHit == 0)
       break;
     zFrom = zHit + (isIn ? 3 : 9);
@@ -704,15 +266,15 @@ static int in_cdata(const char *zFrom, const char *z) {
 /* Splits a description or summary: arXiv's "arXiv:ID Announce Type: TYPE
 ** Abstract:" prefix gives id, version and announce; text before it is a
 ** summary of the re-publisher's; the abstract is what follows "Abstract:". */
-static void take_description(PapersParser *p, PapersSpan content) {
+static void feed_take_description(PapersParser *p, PapersSpan content) {
   PapersRecord *pRec = &p->rec;
   FeedItem *pItem = &((FeedState *)p->pState)->item;
   const char *zEnd = content.z + content.n;
-  const char *zType = find(content.z, zEnd, " Announce Type:");
+  const char *zType = papers_find(content.z, zEnd, " Announce Type:");
   const char *zMark = 0;
   for (const char *z = zType; z && z > content.z && zType - z < 48 && zMark == 0;) {
     z--;
-    if (has_prefix(z, zEnd, "arXiv:"))
+    if (papers_has_prefix(z, zEnd, "arXiv:"))
       zMark = z;
   }
   pRec->abstract = content;
@@ -720,8 +282,8 @@ static void take_description(PapersParser *p, PapersSpan content) {
     return;
   PapersSpan id;
   i64 iVersion;
-  if (read_arxiv_id(zMark + 6, zEnd, &id, &iVersion))
-    offer_id(pRec, id, iVersion);
+  if (papers_arxiv_id_read(zMark + 6, zEnd - (zMark + 6), &id, &iVersion))
+    feed_offer_id(pRec, id, iVersion);
   const char *zWord = zType + 15;
   while (zWord < zEnd && *zWord == ' ')
     zWord++;
@@ -738,22 +300,23 @@ static void take_description(PapersParser *p, PapersSpan content) {
   pItem->summary.n = zMark - content.z;
   PapersSpan rest = papers_trim(zWordEnd, zEnd - zWordEnd);
   const char *zAbstract = rest.z;
-  if (has_prefix(zAbstract, zEnd, "Abstract:"))
+  if (papers_has_prefix(zAbstract, zEnd, "Abstract:"))
     zAbstract += 9;
   pRec->abstract.z = zAbstract;
   pRec->abstract.n = zEnd - zAbstract;
-  pItem->abstractInCdata = in_cdata(content.z, zAbstract);
+  pItem->abstractInCdata = feed_in_cdata(content.z, zAbstract);
 }
 
 /* Reads the RSS 1.0 title "Title. (arXiv:ID [cat] UPDATED)": the title is
 ** what comes before ". (arXiv:"; UPDATED is a replacement, CROSS LISTED a
 ** cross-list, nothing a new paper. */
-static void take_rdf_title(PapersParser *p, PapersSpan content) {
+static void feed_take_rdf_title(PapersParser *p, PapersSpan content) {
   static const char zMarker[] = ". (arXiv:";
   PapersRecord *pRec = &p->rec;
   const char *zEnd = content.z + content.n;
   const char *zMark = 0, *zHit;
-  for (const char *z = content.z; (zHit = find(z, zEnd, zMarker)) != 0; z = zHit + 1) {
+  for (const char *z = content.z; (zHit = papers_find(z, zEnd, zMarker)) != 0;
+       z = zHit + 1) {
     zMark = zHit;
   }
   pRec->title = content;
@@ -762,11 +325,11 @@ static void take_rdf_title(PapersParser *p, PapersSpan content) {
   const char *z = zMark + sizeof(zMarker) - 1;
   PapersSpan id;
   i64 iVersion;
-  i64 nId = read_arxiv_id(z, zEnd, &id, &iVersion);
+  i64 nId = papers_arxiv_id_read(z, zEnd - z, &id, &iVersion);
   if (nId == 0)
     return;
   pRec->title.n = zMark - content.z;
-  offer_id(pRec, id, iVersion);
+  feed_offer_id(pRec, id, iVersion);
   z += nId;
   const char *zOpen = z < zEnd && z[0] == ' ' && z + 1 < zEnd && z[1] == '[' ? z + 2 : 0;
   const char *zClose = zOpen ? memchr(zOpen, ']', (size_t)(zEnd - zOpen)) : 0;
@@ -775,9 +338,9 @@ static void take_rdf_title(PapersParser *p, PapersSpan content) {
     ((FeedState *)p->pState)->item.primary.n = zClose - zOpen;
     z = zClose + 1;
   }
-  if (find(z, zEnd, "UPDATED")) {
+  if (papers_find(z, zEnd, "UPDATED")) {
     pRec->announce.z = "replace";
-  } else if (find(z, zEnd, "CROSS LISTED")) {
+  } else if (papers_find(z, zEnd, "CROSS LISTED")) {
     pRec->announce.z = "cross";
   } else {
     pRec->announce.z = "new";
@@ -786,19 +349,19 @@ static void take_rdf_title(PapersParser *p, PapersSpan content) {
 }
 
 /* Widens a range of elements (authors, categories) to cover pElem. */
-static void widen(PapersSpan *pRange, const XmlElem *pElem) {
+static void feed_widen(PapersSpan *pRange, const XmlElem *pElem) {
   if (pRange->z == 0)
     pRange->z = pElem->zStart;
   pRange->n = pElem->zEnd - pRange->z;
 }
 
-static void take_date(PapersParser *p, const XmlElem *pElem, int rank) {
+static void feed_take_date(PapersParser *p, const XmlElem *pElem, int rank) {
   FeedItem *pItem = &((FeedState *)p->pState)->item;
   if (rank <= pItem->dateRank)
     return;
   pItem->dateRank = rank;
   p->rec.dateText = papers_trim(pElem->content.z, pElem->content.n);
-  p->rec.published = parse_feed_date(pElem->content);
+  p->rec.published = feed_parse_feed_date(pElem->content);
   if (p->rec.published == 0) {
     feed_reject(p, pElem->zStart, pElem->zEnd, "date not understood: published is NULL");
   }
@@ -806,16 +369,16 @@ static void take_date(PapersParser *p, const XmlElem *pElem, int rank) {
 
 /* Atom's <link>: rel="alternate" (or none) is the paper's page; a link titled
 ** "doi" gives the DOI when arxiv:doi does not. Other links are not kept. */
-static void take_atom_link(PapersParser *p, const XmlElem *pElem) {
-  PapersSpan rel = attr_value(pElem->attrs, "rel");
-  PapersSpan title = attr_value(pElem->attrs, "title");
-  PapersSpan href = attr_value(pElem->attrs, "href");
+static void feed_take_atom_link(PapersParser *p, const XmlElem *pElem) {
+  PapersSpan rel = xml_attr_value(pElem->attrs, "rel");
+  PapersSpan title = xml_attr_value(pElem->attrs, "title");
+  PapersSpan href = xml_attr_value(pElem->attrs, "href");
   if (href.z == 0)
     return;
-  if ((rel.z == 0 || span_eq(rel, "alternate")) && p->rec.url.z == 0) {
+  if ((rel.z == 0 || papers_span_is(rel, "alternate")) && p->rec.url.z == 0) {
     p->rec.url = href;
-  } else if (title.z && span_eq(title, "doi") && p->rec.doi.z == 0) {
-    const char *zDoi = find(href.z, href.z + href.n, "/10.");
+  } else if (title.z && papers_span_is(title, "doi") && p->rec.doi.z == 0) {
+    const char *zDoi = papers_find(href.z, href.z + href.n, "/10.");
     if (zDoi) {
       p->rec.doi.z = zDoi + 1;
       p->rec.doi.n = href.z + href.n - zDoi - 1;
@@ -824,50 +387,50 @@ static void take_atom_link(PapersParser *p, const XmlElem *pElem) {
 }
 
 /* Places one child element of an item; returns 0 when no column takes it. */
-static int take_element(PapersParser *p, const XmlElem *pElem) {
+static int feed_take_element(PapersParser *p, const XmlElem *pElem) {
   PapersRecord *pRec = &p->rec;
   FeedState *pS = p->pState;
   FeedItem *pItem = &pS->item;
   PapersSpan name = pElem->name, content = pElem->content;
-  if (span_eq(name, "title")) {
+  if (papers_span_is(name, "title")) {
     if (pS->kind == FEED_RDF)
-      take_rdf_title(p, content);
+      feed_take_rdf_title(p, content);
     else
       pRec->title = content;
-  } else if (span_eq(name, "link")) {
+  } else if (papers_span_is(name, "link")) {
     if (pS->kind == FEED_ATOM) {
-      take_atom_link(p, pElem);
+      feed_take_atom_link(p, pElem);
     } else {
       pRec->url = papers_trim(content.z, content.n);
     }
-  } else if (span_eq(name, "description") || span_eq(name, "summary") ||
-             span_eq(name, "content")) {
+  } else if (papers_span_is(name, "description") || papers_span_is(name, "summary") ||
+             papers_span_is(name, "content")) {
     if (pRec->abstract.z == 0)
-      take_description(p, content);
-  } else if (span_eq(name, "guid") || span_eq(name, "id")) {
-    offer_reference(pRec, content);
-  } else if (span_eq(name, "category")) {
-    widen(&pItem->categories, pElem);
-  } else if (span_eq(name, "arxiv:primary_category")) {
-    pItem->primary = attr_value(pElem->attrs, "term");
-  } else if (span_eq(name, "pubDate") || span_eq(name, "published")) {
-    take_date(p, pElem, DATE_PUBLISHED);
-  } else if (span_eq(name, "dc:date")) {
-    take_date(p, pElem, DATE_DC);
-  } else if (span_eq(name, "updated")) {
-    take_date(p, pElem, DATE_UPDATED);
-  } else if (span_eq(name, "dc:creator") || span_eq(name, "author")) {
-    widen(&pItem->authors, pElem);
-  } else if (span_eq(name, "arxiv:announce_type")) {
+      feed_take_description(p, content);
+  } else if (papers_span_is(name, "guid") || papers_span_is(name, "id")) {
+    feed_offer_reference(pRec, content);
+  } else if (papers_span_is(name, "category")) {
+    feed_widen(&pItem->categories, pElem);
+  } else if (papers_span_is(name, "arxiv:primary_category")) {
+    pItem->primary = xml_attr_value(pElem->attrs, "term");
+  } else if (papers_span_is(name, "pubDate") || papers_span_is(name, "published")) {
+    feed_take_date(p, pElem, FEED_DATE_PUBLISHED);
+  } else if (papers_span_is(name, "dc:date")) {
+    feed_take_date(p, pElem, FEED_DATE_DC);
+  } else if (papers_span_is(name, "updated")) {
+    feed_take_date(p, pElem, FEED_DATE_UPDATED);
+  } else if (papers_span_is(name, "dc:creator") || papers_span_is(name, "author")) {
+    feed_widen(&pItem->authors, pElem);
+  } else if (papers_span_is(name, "arxiv:announce_type")) {
     pItem->announceType = papers_trim(content.z, content.n);
-  } else if (span_eq(name, "dc:rights") || span_eq(name, "rights")) {
+  } else if (papers_span_is(name, "dc:rights") || papers_span_is(name, "rights")) {
     pItem->rights = content;
-  } else if (span_eq(name, "arxiv:DOI") || span_eq(name, "arxiv:doi")) {
+  } else if (papers_span_is(name, "arxiv:DOI") || papers_span_is(name, "arxiv:doi")) {
     pRec->doi = content;
-  } else if (span_eq(name, "arxiv:journal_reference") ||
-             span_eq(name, "arxiv:journal_ref")) {
+  } else if (papers_span_is(name, "arxiv:journal_reference") ||
+             papers_span_is(name, "arxiv:journal_ref")) {
     pRec->journalRef = content;
-  } else if (span_eq(name, "arxiv:comment")) {
+  } else if (papers_span_is(name, "arxiv:comment")) {
     pRec->comments = content;
   } else {
     return 0;
@@ -877,49 +440,49 @@ static int take_element(PapersParser *p, const XmlElem *pElem) {
 
 /* Ends the item starting at zItem on line iLine at the end of the input:
 ** what it held is not a row. */
-static int item_truncated(PapersParser *p, const char *zItem, i64 iLine) {
+static int feed_item_truncated(PapersParser *p, const char *zItem, i64 iLine) {
   FeedState *pS = p->pState;
   p->hasRecord = 0;
   feed_reject_at(p, zItem, pS->zEnd, iLine,
                  "the feed ends inside this item: it is cut short");
-  p->iState = STATE_DONE;
+  p->iState = FEED_STATE_DONE;
   return 1;
 }
 
 /* Reads the item whose start tag has been read into pItemElem. */
-static int read_item(PapersParser *p, const XmlElem *pItemElem) {
+static int feed_read_item(PapersParser *p, const XmlElem *pItemElem) {
   FeedState *pS = p->pState;
   XmlElem elem;
-  advance(pS, pItemElem->zStart);
+  feed_advance(pS, pItemElem->zStart);
   papers_record_start(p, pS->iLine);
   memset(&pS->item, 0, sizeof(pS->item));
   if (pItemElem->zEnd) { /* <item/> */
     feed_reject(p, pItemElem->zStart, pItemElem->zEnd, "an empty item");
-    advance(pS, pItemElem->zEnd);
+    feed_advance(pS, pItemElem->zEnd);
     return 1;
   }
   const char *z = pItemElem->content.z;
   for (;;) {
-    switch (next_child(z, pS->zEnd, pItemElem->name, &elem)) {
-    case CHILD_EOF:
-      return item_truncated(p, pItemElem->zStart, p->rec.iLine);
-    case CHILD_CLOSE:
+    switch (xml_next_child(z, pS->zEnd, pItemElem->name, &elem)) {
+    case XML_CHILD_EOF:
+      return feed_item_truncated(p, pItemElem->zStart, p->rec.iLine);
+    case XML_CHILD_CLOSE:
       if (p->rec.arxivId.z == 0 && p->rec.url.z)
-        offer_reference(&p->rec, p->rec.url);
+        feed_offer_reference(&p->rec, p->rec.url);
       p->hasRecord = 1;
-      advance(pS, elem.zEnd);
+      feed_advance(pS, elem.zEnd);
       return 1;
-    case CHILD_TEXT:
+    case XML_CHILD_TEXT:
       feed_reject(p, elem.zStart, elem.zEnd, "text outside any element");
       break;
-    case CHILD_STRAY:
+    case XML_CHILD_STRAY:
       feed_reject(p, elem.zStart, elem.zEnd, "an end tag without its start tag");
       break;
-    case CHILD_UNCLOSED:
+    case XML_CHILD_UNCLOSED:
       feed_reject(p, elem.zStart, elem.zEnd, "an element without its end tag");
       break;
     default:
-      if (!take_element(p, &elem)) {
+      if (!feed_take_element(p, &elem)) {
         feed_reject(p, elem.zStart, elem.zEnd, "an element no column takes");
       }
       break;
@@ -932,7 +495,7 @@ static int read_item(PapersParser *p, const XmlElem *pItemElem) {
 
 /* The line around z, for a reject that names where the input goes wrong; it
 ** may start before the scan (the last line of a feed cut short). */
-static void reject_line_at(PapersParser *p, const char *z, const char *zReason) {
+static void feed_reject_line_at(PapersParser *p, const char *z, const char *zReason) {
   FeedState *pS = p->pState;
   const char *zStart = z;
   while (zStart > p->lines.z && zStart[-1] != '\n' && zStart[-1] != '\r')
@@ -943,25 +506,25 @@ static void reject_line_at(PapersParser *p, const char *z, const char *zReason) 
   if (zStart >= pS->zPos) {
     feed_reject(p, zStart, zEnd, zReason);
   } else {
-    i64 iLine = pS->iLine - count_lines(zStart, pS->zPos, pS->hasCR);
+    i64 iLine = pS->iLine - feed_count_lines(zStart, pS->zPos, pS->hasCR);
     feed_reject_at(p, zStart, zEnd, iLine, zReason);
   }
 }
 
 /* The kind of feed whose root element is name, or 0. */
-static int root_kind(PapersSpan name) {
-  if (span_eq(name, "rss"))
+static int feed_root_kind(PapersSpan name) {
+  if (papers_span_is(name, "rss"))
     return FEED_RSS;
-  if (span_eq(name, "rdf:RDF"))
+  if (papers_span_is(name, "rdf:RDF"))
     return FEED_RDF;
-  if (span_eq(name, "feed"))
+  if (papers_span_is(name, "feed"))
     return FEED_ATOM;
   return 0;
 }
 
 /* Reads up to and including the root's start tag. Returns 0 (after a reject)
 ** when the text is not XML or not a feed of this format. */
-static int read_prolog(PapersParser *p) {
+static int feed_read_prolog(PapersParser *p) {
   FeedState *pS = p->pState;
   const char *z = pS->zPos;
   for (;;) {
@@ -970,34 +533,35 @@ static int read_prolog(PapersParser *p) {
     if (rest.n == 0)
       return 0;
     if (*z != '<') {
-      reject_line_at(p, z, "not XML: an arXiv feed starts with '<'");
+      feed_reject_line_at(p, z, "not XML: an arXiv feed starts with '<'");
       return 0;
     }
     if (z + 1 < pS->zEnd && (z[1] == '?' || z[1] == '!')) {
-      const char *zNext = skip_special(z, pS->zEnd);
+      const char *zNext = xml_skip_special(z, pS->zEnd);
       if (zNext == 0) {
-        reject_line_at(p, z, "not XML: markup that is never closed");
+        feed_reject_line_at(p, z, "not XML: markup that is never closed");
         return 0;
       }
       z = zNext;
       continue;
     }
     XmlElem root;
-    if (read_start_tag(z, pS->zEnd, &root) == 0 || root.name.n == 0) {
-      reject_line_at(p, z, "not XML: a start tag that is never closed");
+    if (xml_read_start_tag(z, pS->zEnd, &root) == 0 || root.name.n == 0) {
+      feed_reject_line_at(p, z, "not XML: a start tag that is never closed");
       return 0;
     }
-    pS->kind = root_kind(root.name);
+    pS->kind = feed_root_kind(root.name);
     int isAtom = p->pFormat == &papers_format_arxiv_atom;
     if (pS->kind == 0 || (pS->kind == FEED_ATOM) != isAtom) {
-      reject_line_at(p, z,
-                     pS->kind == 0 ? "not an arXiv feed: the root element is not <rss>, "
-                                     "<rdf:RDF> or <feed>"
-                     : isAtom      ? "an RSS feed: read it with format 'arxiv-rss'"
+      feed_reject_line_at(p, z,
+                          pS->kind == 0
+                              ? "not an arXiv feed: the root element is not <rss>, "
+                                "<rdf:RDF> or <feed>"
+                          : isAtom ? "an RSS feed: read it with format 'arxiv-rss'"
                                    : "an Atom feed: read it with format 'arxiv-atom'");
       return 0;
     }
-    advance(pS, root.content.z);
+    feed_advance(pS, root.content.z);
     return 1;
   }
 }
@@ -1005,7 +569,7 @@ static int read_prolog(PapersParser *p) {
 /* Scans from the current position to the next item's start tag, skipping
 ** feed furniture. Returns 1 with the item in pElem, 0 at the root's end tag
 ** (or after a reject when the feed ends without one). */
-static int find_item(PapersParser *p, XmlElem *pElem) {
+static int feed_find_item(PapersParser *p, XmlElem *pElem) {
   FeedState *pS = p->pState;
   const char *zItem = pS->kind == FEED_ATOM ? "entry" : "item";
   size_t nItem = strlen(zItem);
@@ -1014,30 +578,30 @@ static int find_item(PapersParser *p, XmlElem *pElem) {
   while ((zLt = memchr(z, '<', (size_t)(pS->zEnd - z))) != 0) {
     const char *zName = zLt + 1;
     if (zName < pS->zEnd && (*zName == '!' || *zName == '?')) {
-      z = skip_special(zLt, pS->zEnd);
+      z = xml_skip_special(zLt, pS->zEnd);
       if (z == 0)
         break;
       continue;
     }
     if (zName < pS->zEnd && *zName == '/') {
       PapersSpan name = {zName + 1, 0};
-      while (zName + 1 + name.n < pS->zEnd && is_name_char(name.z[name.n]))
+      while (zName + 1 + name.n < pS->zEnd && xml_is_name_char(name.z[name.n]))
         name.n++;
-      if (root_kind(name) == pS->kind)
+      if (feed_root_kind(name) == pS->kind)
         return 0;
-    } else if (has_prefix(zName, pS->zEnd, zItem) && zName + nItem < pS->zEnd &&
-               !is_name_char(zName[nItem])) {
-      if (read_start_tag(zLt, pS->zEnd, pElem))
+    } else if (papers_has_prefix(zName, pS->zEnd, zItem) && zName + nItem < pS->zEnd &&
+               !xml_is_name_char(zName[nItem])) {
+      if (xml_read_start_tag(zLt, pS->zEnd, pElem))
         return 1;
-      advance(pS, zLt);
-      item_truncated(p, zLt, pS->iLine);
+      feed_advance(pS, zLt);
+      feed_item_truncated(p, zLt, pS->iLine);
       return 0;
     }
     z = zLt + 1;
   }
   PapersSpan all = papers_trim(p->lines.z, pS->zEnd - p->lines.z);
-  reject_line_at(p, all.n > 0 ? all.z + all.n - 1 : pS->zEnd,
-                 "the feed ends without its closing tag: it may be cut short");
+  feed_reject_line_at(p, all.n > 0 ? all.z + all.n - 1 : pS->zEnd,
+                      "the feed ends without its closing tag: it may be cut short");
   return 0;
 }
 
@@ -1055,21 +619,21 @@ static int feed_step(PapersParser *p) {
     pS->iLine = 1;
     pS->hasCR = p->lines.hasCR;
   }
-  if (p->iState == STATE_DONE)
+  if (p->iState == FEED_STATE_DONE)
     return 0;
-  if (p->iState == STATE_PROLOG) {
-    if (!read_prolog(p)) {
-      p->iState = STATE_DONE;
+  if (p->iState == FEED_STATE_PROLOG) {
+    if (!feed_read_prolog(p)) {
+      p->iState = FEED_STATE_DONE;
       return 1;
     }
-    p->iState = STATE_ITEMS;
+    p->iState = FEED_STATE_ITEMS;
   }
   XmlElem item;
-  if (!find_item(p, &item)) {
-    p->iState = STATE_DONE;
+  if (!feed_find_item(p, &item)) {
+    p->iState = FEED_STATE_DONE;
     return 1;
   }
-  return read_item(p, &item);
+  return feed_read_item(p, &item);
 }
 
 static void feed_free(PapersParser *p) {
@@ -1079,9 +643,10 @@ static void feed_free(PapersParser *p) {
 /* ---- columns ----------------------------------------------------------- */
 
 /* Appends the decoded text of span to pStr; returns its length. */
-static i64 append_decoded(const PapersParser *p, sqlite3_str *pStr, PapersSpan span) {
+static i64 feed_append_decoded(const PapersParser *p, sqlite3_str *pStr,
+                               PapersSpan span) {
   i64 n;
-  char *z = decode_text(p, span, 0, &n);
+  char *z = feed_decode_text(p, span, 0, &n);
   if (z == 0)
     return -1;
   sqlite3_str_append(pStr, z, (int)n);
@@ -1091,10 +656,10 @@ static i64 append_decoded(const PapersParser *p, sqlite3_str *pStr, PapersSpan s
 
 /* Appends the decoded text of span as a JSON string, unless it is empty.
 ** Returns 0 when memory ran out, else 1. */
-static int append_json_decoded(const PapersParser *p, sqlite3_str *pStr, int *pnItem,
-                               PapersSpan span) {
+static int feed_append_json_decoded(const PapersParser *p, sqlite3_str *pStr, int *pnItem,
+                                    PapersSpan span) {
   i64 n;
-  char *z = decode_text(p, span, 0, &n);
+  char *z = feed_decode_text(p, span, 0, &n);
   if (z == 0)
     return 0;
   if (n > 0) {
@@ -1107,17 +672,17 @@ static int append_json_decoded(const PapersParser *p, sqlite3_str *pStr, int *pn
 }
 
 /* Calls xEach for each element named zName (or zName2) in the range. */
-static void each_element(PapersSpan range, const char *zName, const char *zName2,
-                         void (*xEach)(const XmlElem *, void *), void *pArg) {
+static void feed_each_element(PapersSpan range, const char *zName, const char *zName2,
+                              void (*xEach)(const XmlElem *, void *), void *pArg) {
   const char *z = range.z, *zEnd = range.z + range.n;
   PapersSpan none = {0, 0};
   XmlElem elem;
   while (z < zEnd) {
-    int rc = next_child(z, zEnd, none, &elem);
-    if (rc == CHILD_EOF || rc == CHILD_UNCLOSED)
+    int rc = xml_next_child(z, zEnd, none, &elem);
+    if (rc == XML_CHILD_EOF || rc == XML_CHILD_UNCLOSED)
       break;
-    if (rc == CHILD_ELEM &&
-        (span_eq(elem.name, zName) || (zName2 && span_eq(elem.name, zName2)))) {
+    if (rc == XML_CHILD_ELEM && (papers_span_is(elem.name, zName) ||
+                                 (zName2 && papers_span_is(elem.name, zName2)))) {
       xEach(&elem, pArg);
     }
     z = elem.zEnd;
@@ -1125,47 +690,47 @@ static void each_element(PapersSpan range, const char *zName, const char *zName2
 }
 
 /* What the element callbacks of the columns share. */
-typedef struct ListBuilder {
+typedef struct FeedListBuilder {
   const PapersParser *p;
   sqlite3_str *pStr;
   int nItem;
   int isOther; /* categories: collect those that do not look like arXiv's */
   int nSeen;
-  PapersSpan aSeen[MAX_CATEGORY];
+  PapersSpan aSeen[FEED_MAX_CATEGORY];
   int isNomem; /* a decoded text could not be allocated */
-} ListBuilder;
+} FeedListBuilder;
 
-static void each_creator(const XmlElem *pElem, void *pArg) {
-  ListBuilder *pB = pArg;
+static void feed_each_creator(const XmlElem *pElem, void *pArg) {
+  FeedListBuilder *pB = pArg;
   if (pB->nItem > 0)
     sqlite3_str_append(pB->pStr, ", ", 2);
-  i64 n = append_decoded(pB->p, pB->pStr, pElem->content);
+  i64 n = feed_append_decoded(pB->p, pB->pStr, pElem->content);
   if (n > 0)
     pB->nItem++;
   if (n < 0)
     pB->isNomem = 1;
 }
 
-static void each_atom_author(const XmlElem *pElem, void *pArg) {
-  ListBuilder *pB = pArg;
+static void feed_each_atom_author(const XmlElem *pElem, void *pArg) {
+  FeedListBuilder *pB = pArg;
   PapersSpan name = {0, 0};
   const char *z = pElem->content.z, *zEnd = z + pElem->content.n;
   PapersSpan none = {0, 0};
   XmlElem child;
-  while (z < zEnd && next_child(z, zEnd, none, &child) == CHILD_ELEM) {
-    if (span_eq(child.name, "name") && name.z == 0)
+  while (z < zEnd && xml_next_child(z, zEnd, none, &child) == XML_CHILD_ELEM) {
+    if (papers_span_is(child.name, "name") && name.z == 0)
       name = child.content;
     z = child.zEnd;
   }
   if (name.z)
-    pB->isNomem |= !append_json_decoded(pB->p, pB->pStr, &pB->nItem, name);
+    pB->isNomem |= !feed_append_json_decoded(pB->p, pB->pStr, &pB->nItem, name);
 }
 
 /* RSS: dc:creator texts joined and split into names as "A, B and C" is;
 ** Atom: one name per <author>. */
-static void result_authors(const PapersParser *p, sqlite3_context *pCtx) {
+static void feed_result_authors(const PapersParser *p, sqlite3_context *pCtx) {
   const FeedState *pS = p->pState;
-  ListBuilder b;
+  FeedListBuilder b;
   memset(&b, 0, sizeof(b));
   b.p = p;
   if (pS->item.authors.z == 0) {
@@ -1175,7 +740,7 @@ static void result_authors(const PapersParser *p, sqlite3_context *pCtx) {
   b.pStr = sqlite3_str_new(sqlite3_context_db_handle(pCtx));
   if (pS->kind == FEED_ATOM) {
     sqlite3_str_appendchar(b.pStr, 1, '[');
-    each_element(pS->item.authors, "author", 0, each_atom_author, &b);
+    feed_each_element(pS->item.authors, "author", 0, feed_each_atom_author, &b);
     sqlite3_str_appendchar(b.pStr, 1, ']');
     if (b.isNomem) {
       sqlite3_free(sqlite3_str_finish(b.pStr));
@@ -1185,7 +750,7 @@ static void result_authors(const PapersParser *p, sqlite3_context *pCtx) {
     papers_result_json(pCtx, b.pStr);
     return;
   }
-  each_element(pS->item.authors, "dc:creator", 0, each_creator, &b);
+  feed_each_element(pS->item.authors, "dc:creator", 0, feed_each_creator, &b);
   int rc = b.isNomem ? SQLITE_NOMEM : sqlite3_str_errcode(b.pStr);
   int nNames = sqlite3_str_length(b.pStr);
   char *zNames = sqlite3_str_finish(b.pStr);
@@ -1200,14 +765,14 @@ static void result_authors(const PapersParser *p, sqlite3_context *pCtx) {
 }
 
 /* Adds one category word to the list unless it is there already. */
-static void add_category(ListBuilder *pB, const char *z, i64 n) {
-  if (n == 0 || is_arxiv_category(z, n) == pB->isOther)
+static void feed_add_category(FeedListBuilder *pB, const char *z, i64 n) {
+  if (n == 0 || feed_is_arxiv_category(z, n) == pB->isOther)
     return;
   for (int i = 0; i < pB->nSeen; i++) {
     if (pB->aSeen[i].n == n && memcmp(pB->aSeen[i].z, z, (size_t)n) == 0)
       return;
   }
-  if (pB->nSeen < MAX_CATEGORY) {
+  if (pB->nSeen < FEED_MAX_CATEGORY) {
     pB->aSeen[pB->nSeen].z = z;
     pB->aSeen[pB->nSeen++].n = n;
   }
@@ -1217,35 +782,35 @@ static void add_category(ListBuilder *pB, const char *z, i64 n) {
 }
 
 /* Adds the words of a span of category names ("cs.CL cs.AI"). */
-static void add_category_words(ListBuilder *pB, PapersSpan span) {
+static void feed_add_category_words(FeedListBuilder *pB, PapersSpan span) {
   const char *z = span.z, *zEnd = span.z + span.n;
   while (z < zEnd) {
-    while (z < zEnd && (is_xml_space(*z) || *z == ','))
+    while (z < zEnd && (xml_is_space(*z) || *z == ','))
       z++;
     const char *zWord = z;
-    while (z < zEnd && !is_xml_space(*z) && *z != ',')
+    while (z < zEnd && !xml_is_space(*z) && *z != ',')
       z++;
-    add_category(pB, zWord, z - zWord);
+    feed_add_category(pB, zWord, z - zWord);
   }
 }
 
-static void each_category(const XmlElem *pElem, void *pArg) {
-  ListBuilder *pB = pArg;
-  PapersSpan term = attr_value(pElem->attrs, "term");
+static void feed_each_category(const XmlElem *pElem, void *pArg) {
+  FeedListBuilder *pB = pArg;
+  PapersSpan term = xml_attr_value(pElem->attrs, "term");
   PapersSpan text = term.z ? term : papers_trim(pElem->content.z, pElem->content.n);
   if (pB->isOther) {
-    if (!is_arxiv_category(text.z, text.n)) {
-      pB->isNomem |= !append_json_decoded(pB->p, pB->pStr, &pB->nItem, text);
+    if (!feed_is_arxiv_category(text.z, text.n)) {
+      pB->isNomem |= !feed_append_json_decoded(pB->p, pB->pStr, &pB->nItem, text);
     }
   } else {
-    add_category(pB, text.z, text.n);
+    feed_add_category(pB, text.z, text.n);
   }
 }
 
 /* Starts the JSON array of categories (isOther: those not like arXiv's) in
 ** pB; returns the number of entries. */
-static int build_categories(const PapersParser *p, ListBuilder *pB, sqlite3 *db,
-                            int isOther) {
+static int feed_build_categories(const PapersParser *p, FeedListBuilder *pB, sqlite3 *db,
+                                 int isOther) {
   const FeedState *pS = p->pState;
   memset(pB, 0, sizeof(*pB));
   pB->p = p;
@@ -1253,17 +818,18 @@ static int build_categories(const PapersParser *p, ListBuilder *pB, sqlite3 *db,
   pB->pStr = sqlite3_str_new(db);
   sqlite3_str_appendchar(pB->pStr, 1, '[');
   if (!isOther && pS->item.primary.z)
-    add_category_words(pB, pS->item.primary);
+    feed_add_category_words(pB, pS->item.primary);
   if (pS->item.categories.z) {
-    each_element(pS->item.categories, "category", 0, each_category, pB);
+    feed_each_element(pS->item.categories, "category", 0, feed_each_category, pB);
   }
   sqlite3_str_appendchar(pB->pStr, 1, ']');
   return pB->nItem;
 }
 
-static void result_categories(const PapersParser *p, sqlite3_context *pCtx) {
-  ListBuilder b;
-  if (build_categories(p, &b, sqlite3_context_db_handle(pCtx), 0) == 0 || b.isNomem) {
+static void feed_result_categories(const PapersParser *p, sqlite3_context *pCtx) {
+  FeedListBuilder b;
+  if (feed_build_categories(p, &b, sqlite3_context_db_handle(pCtx), 0) == 0 ||
+      b.isNomem) {
     int isNomem = b.isNomem;
     sqlite3_free(sqlite3_str_finish(b.pStr));
     if (isNomem) {
@@ -1278,19 +844,20 @@ static void result_categories(const PapersParser *p, sqlite3_context *pCtx) {
 
 /* The announce column: the description's "Announce Type:" or the RSS 1.0
 ** title's mark, else the arxiv:announce_type element. */
-static PapersSpan announce_span(const PapersParser *p) {
+static PapersSpan feed_announce_span(const PapersParser *p) {
   const FeedState *pS = p->pState;
   return p->rec.announce.z ? p->rec.announce : pS->item.announceType;
 }
 
 /* Appends "key":"decoded text" to the extra object when the text is not
 ** empty; sets *pIsNomem when the text could not be decoded for lack of memory. */
-static void extra_text(const PapersParser *p, sqlite3_str *pStr, int *pnKey,
-                       int *pIsNomem, const char *zKey, PapersSpan span, int isInCdata) {
+static void feed_extra_text(const PapersParser *p, sqlite3_str *pStr, int *pnKey,
+                            int *pIsNomem, const char *zKey, PapersSpan span,
+                            int isInCdata) {
   i64 n;
   if (span.z == 0)
     return;
-  char *z = decode_text(p, span, isInCdata, &n);
+  char *z = feed_decode_text(p, span, isInCdata, &n);
   if (z == 0)
     *pIsNomem = 1;
   if (z && n > 0) {
@@ -1303,17 +870,17 @@ static void extra_text(const PapersParser *p, sqlite3_str *pStr, int *pnKey,
 /* extra: what an item states that no column holds: a summary before arXiv's
 ** prefix, the licence, category texts unlike arXiv's, and an
 ** arxiv:announce_type element that disagrees with the announce column. */
-static void result_extra(const PapersParser *p, sqlite3_context *pCtx) {
+static void feed_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
   const FeedState *pS = p->pState;
   const FeedItem *pItem = &pS->item;
   sqlite3 *db = sqlite3_context_db_handle(pCtx);
   sqlite3_str *pStr = sqlite3_str_new(db);
   int nKey = 0, isNomem = 0;
-  ListBuilder b;
+  FeedListBuilder b;
   sqlite3_str_appendchar(pStr, 1, '{');
-  extra_text(p, pStr, &nKey, &isNomem, "summary", pItem->summary, 0);
-  extra_text(p, pStr, &nKey, &isNomem, "rights", pItem->rights, 0);
-  if (build_categories(p, &b, db, 1) > 0) {
+  feed_extra_text(p, pStr, &nKey, &isNomem, "summary", pItem->summary, 0);
+  feed_extra_text(p, pStr, &nKey, &isNomem, "rights", pItem->rights, 0);
+  if (feed_build_categories(p, &b, db, 1) > 0) {
     char *zList = sqlite3_str_finish(b.pStr);
     if (zList == 0)
       isNomem = 1;
@@ -1324,11 +891,11 @@ static void result_extra(const PapersParser *p, sqlite3_context *pCtx) {
     sqlite3_free(sqlite3_str_finish(b.pStr));
   }
   isNomem |= b.isNomem;
-  PapersSpan announce = announce_span(p), element = pItem->announceType;
+  PapersSpan announce = feed_announce_span(p), element = pItem->announceType;
   if (element.z && announce.z != element.z &&
       (announce.n != element.n ||
        memcmp(announce.z, element.z, (size_t)element.n) != 0)) {
-    extra_text(p, pStr, &nKey, &isNomem, "announce_type", element, 0);
+    feed_extra_text(p, pStr, &nKey, &isNomem, "announce_type", element, 0);
   }
   sqlite3_str_appendchar(pStr, 1, '}');
   if (isNomem) {
@@ -1345,13 +912,14 @@ static void result_extra(const PapersParser *p, sqlite3_context *pCtx) {
 }
 
 /* links: the URLs of the decoded title and abstract. */
-static void result_links(const PapersParser *p, sqlite3_context *pCtx) {
+static void feed_result_links(const PapersParser *p, sqlite3_context *pCtx) {
   const FeedState *pS = p->pState;
   PapersSpan aSpan[2] = {{0, 0}, {0, 0}};
-  char *zTitle = p->rec.title.z ? decode_text(p, p->rec.title, 0, &aSpan[0].n) : 0;
-  char *zAbstract = p->rec.abstract.z ? decode_text(p, p->rec.abstract,
-                                                    pS->item.abstractInCdata, &aSpan[1].n)
-                                      : 0;
+  char *zTitle = p->rec.title.z ? feed_decode_text(p, p->rec.title, 0, &aSpan[0].n) : 0;
+  char *zAbstract =
+      p->rec.abstract.z
+          ? feed_decode_text(p, p->rec.abstract, pS->item.abstractInCdata, &aSpan[1].n)
+          : 0;
   if ((p->rec.title.z && zTitle == 0) || (p->rec.abstract.z && zAbstract == 0)) {
     sqlite3_result_error_nomem(pCtx);
   } else {
@@ -1368,43 +936,43 @@ static void feed_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) 
   const FeedState *pS = p->pState;
   switch (iCol) {
   case PAPERS_COL_TITLE:
-    result_decoded(p, pCtx, pRec->title, 0);
+    feed_result_decoded(p, pCtx, pRec->title, 0);
     break;
   case PAPERS_COL_ABSTRACT:
-    result_decoded(p, pCtx, pRec->abstract, pS->item.abstractInCdata);
+    feed_result_decoded(p, pCtx, pRec->abstract, pS->item.abstractInCdata);
     break;
   case PAPERS_COL_AUTHORS:
-    result_authors(p, pCtx);
+    feed_result_authors(p, pCtx);
     break;
   case PAPERS_COL_CATEGORIES:
-    result_categories(p, pCtx);
+    feed_result_categories(p, pCtx);
     break;
   case PAPERS_COL_ANNOUNCE:
-    result_decoded(p, pCtx, announce_span(p), 0);
+    feed_result_decoded(p, pCtx, feed_announce_span(p), 0);
     break;
   case PAPERS_COL_DATE_TEXT:
-    result_decoded(p, pCtx, pRec->dateText, 0);
+    feed_result_decoded(p, pCtx, pRec->dateText, 0);
     break;
   case PAPERS_COL_ARXIV_ID:
-    result_decoded(p, pCtx, pRec->arxivId, 0);
+    feed_result_decoded(p, pCtx, pRec->arxivId, 0);
     break;
   case PAPERS_COL_COMMENTS:
-    result_decoded(p, pCtx, pRec->comments, 0);
+    feed_result_decoded(p, pCtx, pRec->comments, 0);
     break;
   case PAPERS_COL_DOI:
-    result_decoded(p, pCtx, pRec->doi, 0);
+    feed_result_decoded(p, pCtx, pRec->doi, 0);
     break;
   case PAPERS_COL_JOURNAL_REF:
-    result_decoded(p, pCtx, pRec->journalRef, 0);
+    feed_result_decoded(p, pCtx, pRec->journalRef, 0);
     break;
   case PAPERS_COL_URL:
-    result_decoded(p, pCtx, pRec->url, 0);
+    feed_result_decoded(p, pCtx, pRec->url, 0);
     break;
   case PAPERS_COL_LINKS:
-    result_links(p, pCtx);
+    feed_result_links(p, pCtx);
     break;
   case PAPERS_COL_EXTRA:
-    result_extra(p, pCtx);
+    feed_result_extra(p, pCtx);
     break;
   default:
     papers_record_result(p, pCtx, iCol);
@@ -1416,7 +984,7 @@ static void feed_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) 
 
 /* The root element's name in the first bytes, after the XML declaration,
 ** comments and a DOCTYPE; an absent span when the text does not start so. */
-static PapersSpan detect_root(const char *z, i64 n) {
+static PapersSpan feed_detect_root(const char *z, i64 n) {
   PapersSpan none = {0, 0};
   const char *zEnd = z + n;
   for (;;) {
@@ -1426,31 +994,32 @@ static PapersSpan detect_root(const char *z, i64 n) {
       return none;
     if (z[1] != '?' && z[1] != '!')
       break;
-    z = skip_special(z, zEnd);
+    z = xml_skip_special(z, zEnd);
     if (z == 0)
       return none;
   }
   PapersSpan name = {z + 1, 0};
-  while (name.z + name.n < zEnd && is_name_char(name.z[name.n]))
+  while (name.z + name.n < zEnd && xml_is_name_char(name.z[name.n]))
     name.n++;
   return name;
 }
 
 /* 80 for a feed that mentions arXiv near its start, 60 for another feed. */
-static int detect_score(const char *z, i64 n, int isAtom) {
-  int kind = root_kind(detect_root(z, n));
+static int feed_detect_score(const char *z, i64 n, int isAtom) {
+  int kind = feed_root_kind(feed_detect_root(z, n));
   if (kind == 0 || (kind == FEED_ATOM) != isAtom)
     return 0;
   i64 nLook = n < 4096 ? n : 4096;
-  return find(z, z + nLook, "arxiv") || find(z, z + nLook, "arXiv") ? 80 : 60;
+  return papers_find(z, z + nLook, "arxiv") || papers_find(z, z + nLook, "arXiv") ? 80
+                                                                                  : 60;
 }
 
-static int rss_detect(const char *z, i64 n) {
-  return detect_score(z, n, 0);
+static int feed_rss_detect(const char *z, i64 n) {
+  return feed_detect_score(z, n, 0);
 }
 
-static int atom_detect(const char *z, i64 n) {
-  return detect_score(z, n, 1);
+static int feed_atom_detect(const char *z, i64 n) {
+  return feed_detect_score(z, n, 1);
 }
 
 const PapersFormat papers_format_arxiv_rss = {
@@ -1472,7 +1041,7 @@ const PapersFormat papers_format_arxiv_rss = {
     "</item>\n"
     "</channel>\n"
     "</rss>\n",
-    rss_detect,
+    feed_rss_detect,
     feed_step,
     feed_column,
     feed_free,
@@ -1498,7 +1067,7 @@ const PapersFormat papers_format_arxiv_atom = {
     "<author><name>Ana Garcia</name></author>\n"
     "</entry>\n"
     "</feed>\n",
-    atom_detect,
+    feed_atom_detect,
     feed_step,
     feed_column,
     feed_free,

@@ -32,12 +32,12 @@
 ** at the end of the input, metadata lines that are not understood, dates that
 ** are not calendar days.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <string.h>
 
 /* Furniture and metadata lines are short; longer lines are titles or text. */
-#define SHORT_LINE 256
+#define HFD_SHORT_LINE 256
 
 /* Page chrome: the page's own text around the cards. A line that is one of
 ** these, folded, is chrome wherever it stands; it also ends a paragraph. */
@@ -55,7 +55,7 @@ static const char *const azChrome[] = {
 
 /* No chrome line is longer than this, white space folded; longer lines are
 ** not looked at. */
-#define CHROME_MAX 48
+#define HFD_CHROME_MAX 48
 /* The first bytes of the chrome lines, for a quick test. */
 #define CHROME_FIRST_BYTES "nGSDbWM"
 
@@ -63,14 +63,14 @@ static const char *const azChrome[] = {
 ** inside a page of cards, and only when the abstract reads as prose: at
 ** least this many words, under a title of one line of at most TITLE_MAX. */
 #define PROSE_MIN_WORDS 12
-#define TITLE_MAX       SHORT_LINE
+#define TITLE_MAX       HFD_SHORT_LINE
 
 /* No paragraph of a card is this long: longer runs of lines are read in
 ** pieces, so that one step reads a bounded number of lines. */
 #define PARAGRAPH_MAX 1024
 
-#define BULLET     "\xE2\x80\xA2" /* U+2022 before the author count */
-#define MIDDLE_DOT "\xC2\xB7"     /* U+00B7 between the org or count and the date */
+#define BULLET         "\xE2\x80\xA2" /* U+2022 before the author count */
+#define HFD_MIDDLE_DOT "\xC2\xB7"     /* U+00B7 between the org or count and the date */
 
 /* Bits of the parser's iState. The text starts in a page header (chrome and
 ** the page date), and every chrome line starts another. */
@@ -127,12 +127,12 @@ static int read_paragraph(PapersLines *pLines, Paragraph *pPar) {
   return 1;
 }
 
-/* Folds a line for matching into zBuf[SHORT_LINE]; -1 when it is not short. */
-static i64 fold_line(char *zBuf, const PapersLine *pLine) {
-  return papers_fold_short(zBuf, SHORT_LINE, pLine->z, pLine->n);
+/* Folds a line for matching into zBuf[HFD_SHORT_LINE]; -1 when it is not short. */
+static i64 hfd_fold_line(char *zBuf, const PapersLine *pLine) {
+  return papers_fold_short(zBuf, HFD_SHORT_LINE, pLine->z, pLine->n);
 }
 
-static int starts_with(const char *z, i64 n, const char *zPrefix) {
+static int hfd_starts_with(const char *z, i64 n, const char *zPrefix) {
   size_t nPrefix = strlen(zPrefix);
   return (size_t)n >= nPrefix && memcmp(z, zPrefix, nPrefix) == 0;
 }
@@ -144,13 +144,13 @@ static int line_starts_with(const PapersLine *pLine, const char *zPrefix) {
   int nSpace;
   while ((nSpace = papers_space_len(z, zEnd)) > 0)
     z += nSpace;
-  return starts_with(z, zEnd - z, zPrefix);
+  return hfd_starts_with(z, zEnd - z, zPrefix);
 }
 
 static int is_metadata(const Paragraph *pPar) {
   if (line_starts_with(&pPar->aLine[0], BULLET))
     return 1;
-  return pPar->nLine >= 2 && line_starts_with(&pPar->aLine[1], MIDDLE_DOT);
+  return pPar->nLine >= 2 && line_starts_with(&pPar->aLine[1], HFD_MIDDLE_DOT);
 }
 
 /* Reads "• N authors" (or "author"); returns 0 when the line is not that. */
@@ -210,9 +210,9 @@ static int parse_date_line(PapersParser *p, const PapersLine *pLine, const char 
   PapersRecord *pRec = &p->rec;
   const char *zDate = zFolded;
   i64 nDate = nFolded - glued_chrome_len(zFolded, nFolded);
-  if (starts_with(zDate, nDate, MIDDLE_DOT " ")) {
-    zDate += strlen(MIDDLE_DOT " ");
-    nDate -= (i64)strlen(MIDDLE_DOT " ");
+  if (hfd_starts_with(zDate, nDate, HFD_MIDDLE_DOT " ")) {
+    zDate += strlen(HFD_MIDDLE_DOT " ");
+    nDate -= (i64)strlen(HFD_MIDDLE_DOT " ");
   }
   PapersDateText date;
   if (!papers_date_text_parse(zDate, nDate, &date))
@@ -237,8 +237,9 @@ static int parse_date_line(PapersParser *p, const PapersLine *pLine, const char 
   /* date_text is the line as written without the dot and the comment count */
   PapersSpan text = papers_trim(pLine->z, pLine->n);
   text.n -= glued_chrome_len(text.z, text.n);
-  if (starts_with(text.z, text.n, MIDDLE_DOT)) {
-    text = papers_trim(text.z + strlen(MIDDLE_DOT), text.n - (i64)strlen(MIDDLE_DOT));
+  if (hfd_starts_with(text.z, text.n, HFD_MIDDLE_DOT)) {
+    text = papers_trim(text.z + strlen(HFD_MIDDLE_DOT),
+                       text.n - (i64)strlen(HFD_MIDDLE_DOT));
   }
   if (hasCount) {
     while (text.n > 0 && text.z[text.n - 1] >= '0' && text.z[text.n - 1] <= '9')
@@ -257,10 +258,10 @@ static int parse_date_line(PapersParser *p, const PapersLine *pLine, const char 
 
 /* Reads a metadata paragraph into the current record. */
 static void parse_metadata(PapersParser *p, const Paragraph *pPar) {
-  char zBuf[SHORT_LINE];
+  char zBuf[HFD_SHORT_LINE];
   const PapersLine *pFirst = &pPar->aLine[0];
-  i64 n = fold_line(zBuf, pFirst);
-  if (n >= 0 && starts_with(zBuf, n, BULLET)) {
+  i64 n = hfd_fold_line(zBuf, pFirst);
+  if (n >= 0 && hfd_starts_with(zBuf, n, BULLET)) {
     if (!parse_author_count(zBuf, n, &p->rec.nAuthor)) {
       papers_parser_reject(p, pFirst->z, pFirst->z + pFirst->n, pFirst->iLine,
                            "not an author count");
@@ -272,8 +273,9 @@ static void parse_metadata(PapersParser *p, const Paragraph *pPar) {
   int nKept = pPar->nLine < 3 ? pPar->nLine : 3;
   for (int i = 1; i < nKept; i++) {
     const PapersLine *pLine = &pPar->aLine[i];
-    n = fold_line(zBuf, pLine);
-    if (n >= 0 && n == (i64)strlen(MIDDLE_DOT) && starts_with(zBuf, n, MIDDLE_DOT))
+    n = hfd_fold_line(zBuf, pLine);
+    if (n >= 0 && n == (i64)strlen(HFD_MIDDLE_DOT) &&
+        hfd_starts_with(zBuf, n, HFD_MIDDLE_DOT))
       continue;
     if (!hasDate && n >= 0 && parse_date_line(p, pLine, zBuf, n)) {
       hasDate = 1;
@@ -324,17 +326,17 @@ static int starts_as_chrome(const char *z, i64 n) {
 ** line that starts as some chrome starts, and is not longer than any chrome
 ** with room for white space, is folded and compared. */
 static int is_chrome_line(const PapersLine *pLine) {
-  char zBuf[2 * CHROME_MAX];
+  char zBuf[2 * HFD_CHROME_MAX];
   if (!starts_as_chrome(pLine->z, pLine->n))
     return 0;
   i64 n = papers_fold_short(zBuf, (i64)sizeof(zBuf), pLine->z, pLine->n);
-  return n > 0 && n <= CHROME_MAX && is_chrome(zBuf, n);
+  return n > 0 && n <= HFD_CHROME_MAX && is_chrome(zBuf, n);
 }
 
 /* Handles a header line that is a bare date, the page's date; returns 0
 ** when it is not one. */
-static int take_page_date(PapersParser *p, const PapersLine *pLine, const char *z,
-                          i64 n) {
+static int hfd_take_page_date(PapersParser *p, const PapersLine *pLine, const char *z,
+                              i64 n) {
   PapersDateText date;
   if (!papers_date_text_parse(z, n, &date) || date.nText != n)
     return 0;
@@ -360,7 +362,7 @@ static int take_page_date(PapersParser *p, const PapersLine *pLine, const char *
 ** Returns 1 when it stopped early at a line it rejected: the step ends there
 ** and the next one goes on. */
 static int skip_chrome(PapersParser *p) {
-  char zBuf[SHORT_LINE];
+  char zBuf[HFD_SHORT_LINE];
   if ((p->iState & HF_PAST_HEADER) && p->lines.iPos < p->lines.n &&
       starts_no_chrome((unsigned char)p->lines.z[p->lines.iPos])) {
     return 0; /* the common case: a card's title follows a card */
@@ -376,8 +378,8 @@ static int skip_chrome(PapersParser *p) {
       p->iState &= ~(HF_PAST_HEADER | HF_HEADER_DATE);
       continue;
     }
-    i64 n = (p->iState & HF_PAST_HEADER) ? -1 : fold_line(zBuf, &line);
-    if (n > 0 && take_page_date(p, &line, zBuf, n)) {
+    i64 n = (p->iState & HF_PAST_HEADER) ? -1 : hfd_fold_line(zBuf, &line);
+    if (n > 0 && hfd_take_page_date(p, &line, zBuf, n)) {
       if (p->nReject > 0)
         return 1;
       continue;
@@ -450,7 +452,7 @@ static const char zNotACard[] =
 
 /* Reads the card whose title paragraph is pTitle, or rejects that paragraph
 ** when no card starts there (the lines after it are then read again). */
-static void read_card(PapersParser *p, const Paragraph *pTitle) {
+static void hfd_read_card(PapersParser *p, const Paragraph *pTitle) {
   const PapersLine *pFirst = &pTitle->aLine[0];
   PapersLines afterTitle = p->lines;
   Paragraph next, abstract;
@@ -501,7 +503,7 @@ static int hf_step(PapersParser *p) {
                          "card metadata without a title and abstract");
     return 1;
   }
-  read_card(p, &title);
+  hfd_read_card(p, &title);
   return 1;
 }
 
@@ -510,19 +512,19 @@ static int hf_step(PapersParser *p) {
 static int hf_detect(const char *z, i64 n) {
   PapersLines lines;
   PapersLine line;
-  char zBuf[SHORT_LINE];
+  char zBuf[HFD_SHORT_LINE];
   int score = 0;
   papers_lines_init(&lines, z, n, memchr(z, '\r', (size_t)n) != 0);
   while (score < 100 && papers_lines_next(&lines, &line)) {
-    i64 nFolded = fold_line(zBuf, &line);
+    i64 nFolded = hfd_fold_line(zBuf, &line);
     i64 nCount;
     if (nFolded <= 0)
       continue;
-    if (starts_with(zBuf, nFolded, BULLET) &&
+    if (hfd_starts_with(zBuf, nFolded, BULLET) &&
         parse_author_count(zBuf, nFolded, &nCount)) {
       score += 10;
-    } else if (nFolded == (i64)strlen(MIDDLE_DOT) &&
-               starts_with(zBuf, nFolded, MIDDLE_DOT)) {
+    } else if (nFolded == (i64)strlen(HFD_MIDDLE_DOT) &&
+               hfd_starts_with(zBuf, nFolded, HFD_MIDDLE_DOT)) {
       score += 5;
     } else if (nFolded == 12 && memcmp(zBuf, "Daily Papers", 12) == 0) {
       score += 20;

@@ -39,7 +39,7 @@
 ** abstract are markdown text: backslash escapes are undone and "\\" line
 ** breaks joined.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <string.h>
 
@@ -126,10 +126,7 @@ static i64 find_last(PapersSpan s, const char *zNeedle) {
 }
 
 static i64 count_digits(PapersSpan s) {
-  i64 i = 0;
-  while (i < s.n && s.z[i] >= '0' && s.z[i] <= '9')
-    i++;
-  return i;
+  return papers_digits_len(s.z, s.n);
 }
 
 static PapersSpan line_span(const PapersLine *pLine) {
@@ -161,12 +158,13 @@ static int parse_heading(PapersSpan s, PapersSpan *pTitle, PapersSpan *pUrl,
   while (nId < id.n && strchr("#?/", id.z[nId]) == 0)
     nId++;
   id.n = nId;
-  i64 nYymm = count_digits(id);
-  PapersSpan seq = span_from(id, nYymm + 1);
-  int isArxiv = nYymm == 4 && nYymm < id.n && id.z[nYymm] == '.' && seq.n >= 4 &&
-                seq.n <= 5 && count_digits(seq) == seq.n;
-  pId->z = isArxiv ? id.z : 0;
-  pId->n = isArxiv ? id.n : 0;
+  i64 iVersion = -1; /* a paper page's id has no version: with one it is none */
+  pId->z = 0;
+  pId->n = 0;
+  if (papers_arxiv_id_parse(id.z, id.n, pId, &iVersion) && iVersion >= 0) {
+    pId->z = 0;
+    pId->n = 0;
+  }
   return pTitle->n > 0;
 }
 
@@ -379,7 +377,7 @@ static int parse_date(PapersParser *p, HfmState *pS, PapersSpan s,
 
 /* ---- rejects ------------------------------------------------------------ */
 
-static void run_flush(PapersParser *p, RejectRun *pRun) {
+static void reject_run_flush(PapersParser *p, RejectRun *pRun) {
   if (pRun->zStart) {
     papers_parser_reject(p, pRun->zStart, pRun->zEnd, pRun->iLine, pRun->zReason);
   }
@@ -387,10 +385,10 @@ static void run_flush(PapersParser *p, RejectRun *pRun) {
 }
 
 /* Adds a line to the run of unplaced lines (a new run when the reason differs). */
-static void run_add(PapersParser *p, RejectRun *pRun, const PapersLine *pLine,
-                    const char *zReason) {
+static void reject_run_add(PapersParser *p, RejectRun *pRun, const PapersLine *pLine,
+                           const char *zReason) {
   if (pRun->zStart && pRun->zReason != zReason)
-    run_flush(p, pRun);
+    reject_run_flush(p, pRun);
   if (pRun->zStart == 0) {
     pRun->zStart = pLine->z;
     pRun->iLine = pLine->iLine;
@@ -456,13 +454,13 @@ static void front_matter_line(PapersParser *p, HfmState *pS, PapersSpan s,
     nKey++;
   }
   if (nKey == 0 || nKey == s.n || s.z[nKey] != ':') {
-    run_add(p, pRun, pLine, "not a front matter field");
+    reject_run_add(p, pRun, pLine, "not a front matter field");
     return;
   }
   if (nKey == 9 && memcmp(s.z, "retrieved", 9) == 0) {
     PapersSpan value = papers_trim(s.z + 10, s.n - 10);
     if (!papers_date_from_iso(value.z, value.n, &pS->retrieved)) {
-      run_add(p, pRun, pLine, "retrieved is not a date written YYYY-MM-DD");
+      reject_run_add(p, pRun, pLine, "retrieved is not a date written YYYY-MM-DD");
     }
   }
 }
@@ -477,8 +475,8 @@ static int take_page_date(PapersParser *p, HfmState *pS, PapersSpan folded,
   }
   PapersDate date = date_value(&text, pS->retrieved ? pS->retrieved : p->today);
   if (date == 0 || p->pageDate != 0) {
-    run_add(p, pRun, pLine,
-            date ? "a second page date" : "page date is not a calendar date");
+    reject_run_add(p, pRun, pLine,
+                   date ? "a second page date" : "page date is not a calendar date");
   } else {
     p->pageDate = date;
   }
@@ -535,7 +533,7 @@ static int read_prefix(PapersParser *p, HfmState *pS, PapersLine *pHeading,
     if (p->iState == STATE_FRONT_MATTER) {
       front_matter_line(p, pS, s, &line, pRun);
     } else if (parse_heading(s, &t, &u, &id)) {
-      run_flush(p, pRun);
+      reject_run_flush(p, pRun);
       *pHeading = line;
       return 1;
     } else if (parse_upvote_link(s, &nUpvote)) {
@@ -552,16 +550,16 @@ static int read_prefix(PapersParser *p, HfmState *pS, PapersLine *pHeading,
                take_page_date(p, pS, folded, &line, pRun)) {
       continue;
     } else {
-      run_add(p, pRun, &line,
-              p->iState == STATE_PREAMBLE ? "page text before the first card"
-                                          : "not part of a card");
+      reject_run_add(p, pRun, &line,
+                     p->iState == STATE_PREAMBLE ? "page text before the first card"
+                                                 : "not part of a card");
     }
     if (rejects_full(p)) {
-      run_flush(p, pRun);
+      reject_run_flush(p, pRun);
       return -1;
     }
   }
-  run_flush(p, pRun);
+  reject_run_flush(p, pRun);
   return 0;
 }
 
@@ -650,25 +648,25 @@ static void read_body(PapersParser *p, HfmState *pS, RejectRun *pRun) {
         p->rec.nUpvote = nCount;
         continue;
       }
-      run_add(p, pRun, &upvoteLine, "an upvote link without its count");
+      reject_run_add(p, pRun, &upvoteLine, "an upvote link without its count");
     }
     if (is_card_start(s, folded) || rejects_full(p)) {
       p->lines = before;
       break;
     }
     if (read_metadata(p, pS, &line, &wantUpvote)) {
-      run_flush(p, pRun);
+      reject_run_flush(p, pRun);
       inMetadata = 1;
       upvoteLine = line;
     } else if (!inMetadata) {
       read_abstract(p, &line);
     } else {
-      run_add(p, pRun, &line, "not part of a card's metadata");
+      reject_run_add(p, pRun, &line, "not part of a card's metadata");
     }
   }
   if (wantUpvote)
-    run_add(p, pRun, &upvoteLine, "an upvote link without its count");
-  run_flush(p, pRun);
+    reject_run_add(p, pRun, &upvoteLine, "an upvote link without its count");
+  reject_run_flush(p, pRun);
 }
 
 /* ---- the step ----------------------------------------------------------- */
@@ -793,15 +791,9 @@ static i64 unescape_markdown(char *zOut, PapersSpan span) {
 
 /* Sets the result to the span's text unescaped and folded. */
 static void result_markdown(sqlite3_context *pCtx, PapersSpan span) {
-  if (span.z == 0) {
-    sqlite3_result_null(pCtx);
+  char *zText = papers_result_buffer(pCtx, span);
+  if (zText == 0)
     return;
-  }
-  char *zText = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
-  if (zText == 0) {
-    sqlite3_result_error_nomem(pCtx);
-    return;
-  }
   PapersSpan text = {zText, unescape_markdown(zText, span)};
   papers_result_folded(pCtx, text);
   sqlite3_free(zText);

@@ -25,21 +25,21 @@
 ** card is a reject (every line, in a text without a card): nothing else
 ** becomes a row.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <string.h>
 
-#define HF_LOGIN_PAPER "https://huggingface.co/login?next=%2Fpapers%2F"
-#define HF_PAPER       "https://huggingface.co/papers/"
-#define HF_SITE        "https://huggingface.co/"
-#define VOTE_MARK      "[-]"
-#define MIDDLE_DOT     "\xC2\xB7"
+#define HF_LOGIN_PAPER   "https://huggingface.co/login?next=%2Fpapers%2F"
+#define HF_PAPER         "https://huggingface.co/papers/"
+#define HF_SITE          "https://huggingface.co/"
+#define VOTE_MARK        "[-]"
+#define NOTES_MIDDLE_DOT "\xC2\xB7"
 
 /* Lines longer than this before the first card are text, not page chrome. */
-#define CHROME_MAX 80
+#define NOTES_CHROME_MAX 80
 
 /* Short lines (dates, counts) are folded into a buffer of this size. */
-#define SHORT_LINE 64
+#define NOTES_SHORT_LINE 64
 
 /* A step reports this many rejects at most; the rest of a card's odd lines
 ** are reported together with the last. */
@@ -47,18 +47,18 @@
 
 /* iState: at the start; in the chrome before the first card; at the cards
 ** (from the start when the text holds no card: then every line is reported). */
-enum { STATE_START = 0, STATE_PREAMBLE = 1, STATE_CARDS = 2 };
+enum { NOTES_STATE_START = 0, NOTES_STATE_PREAMBLE = 1, NOTES_STATE_CARDS = 2 };
 
-static int starts_with(PapersSpan s, const char *zPrefix) {
+static int notes_starts_with(PapersSpan s, const char *zPrefix) {
   size_t n = strlen(zPrefix);
   return (size_t)s.n >= n && memcmp(s.z, zPrefix, n) == 0;
 }
 
-static int span_is(PapersSpan s, const char *z) {
+static int notes_span_is(PapersSpan s, const char *z) {
   return (size_t)s.n == strlen(z) && memcmp(s.z, z, (size_t)s.n) == 0;
 }
 
-static int ends_with(PapersSpan s, const char *zSuffix) {
+static int notes_ends_with(PapersSpan s, const char *zSuffix) {
   size_t n = strlen(zSuffix);
   return (size_t)s.n >= n && memcmp(s.z + s.n - n, zSuffix, n) == 0;
 }
@@ -74,28 +74,28 @@ static int next_text(PapersLines *pLines, PapersLine *pLine, PapersSpan *pText) 
 }
 
 /* True when a line starts a card: its upvote line or its vote link. */
-static int is_card_start(PapersSpan s) {
-  return starts_with(s, VOTE_MARK) || starts_with(s, HF_LOGIN_PAPER);
+static int notes_is_card_start(PapersSpan s) {
+  return notes_starts_with(s, VOTE_MARK) || notes_starts_with(s, HF_LOGIN_PAPER);
 }
 
 /* Reads the next line that is not blank, as next_text(), unless it starts a
 ** card: then it is left unread and 0 returned, as at the end. */
 static int next_in_card(PapersLines *pLines, PapersLine *pLine, PapersSpan *pText) {
   PapersLines before = *pLines;
-  if (next_text(pLines, pLine, pText) && !is_card_start(*pText))
+  if (next_text(pLines, pLine, pText) && !notes_is_card_start(*pText))
     return 1;
   *pLines = before;
   return 0;
 }
 
 static int is_link(PapersSpan s) {
-  return starts_with(s, "https://") || starts_with(s, "http://");
+  return notes_starts_with(s, "https://") || notes_starts_with(s, "http://");
 }
 
 /* The paper id of a link "https://huggingface.co/papers/ID[#...]", in *pId;
 ** 0 when the line is no such link. */
 static int paper_link_id(PapersSpan s, PapersSpan *pId) {
-  if (!starts_with(s, HF_PAPER))
+  if (!notes_starts_with(s, HF_PAPER))
     return 0;
   i64 nPrefix = (i64)strlen(HF_PAPER), i = nPrefix;
   while (i < s.n && s.z[i] != '#' && s.z[i] != '?' && s.z[i] != '/')
@@ -118,7 +118,7 @@ static int take_author_count(PapersSpan s, i64 *pCount) {
   while (nDigits < s.n && s.z[nDigits] >= '0' && s.z[nDigits] <= '9')
     nDigits++;
   PapersSpan rest = {s.z + nDigits, s.n - nDigits};
-  if (!starts_with(rest, " author"))
+  if (!notes_starts_with(rest, " author"))
     return 0;
   const char *zClose = memchr(rest.z, ']', (size_t)rest.n);
   if (zClose == 0 || zClose[1] != '(')
@@ -130,9 +130,9 @@ static int take_author_count(PapersSpan s, i64 *pCount) {
 ** text; 0 when s is no date. A date without a year takes the year that puts
 ** it on or before the page date (or today). */
 static int parse_bare_date(const PapersParser *p, PapersSpan s, PapersDate *pDate) {
-  char zBuf[SHORT_LINE];
+  char zBuf[NOTES_SHORT_LINE];
   PapersDateText text;
-  i64 n = papers_fold_short(zBuf, SHORT_LINE, s.z, s.n);
+  i64 n = papers_fold_short(zBuf, NOTES_SHORT_LINE, s.z, s.n);
   if (n <= 0 || !papers_date_text_parse(zBuf, n, &text) || text.nText != n)
     return 0;
   *pDate = 0;
@@ -161,7 +161,7 @@ static int skip_preamble(PapersParser *p) {
     if (parse_bare_date(p, s, &date)) {
       if (date)
         p->pageDate = date;
-    } else if (s.n > CHROME_MAX && !is_link(s)) {
+    } else if (s.n > NOTES_CHROME_MAX && !is_link(s)) {
       reject_line(p, &line, "not part of a card");
       return 1;
     }
@@ -172,7 +172,7 @@ static int skip_preamble(PapersParser *p) {
 /* Reads the abstract: the lines up to the paper's link again. Returns 0
 ** (leaving the lines at the card start it met) when a card or the input
 ** ends first. */
-static int read_abstract(PapersParser *p, PapersSpan paper) {
+static int notes_read_abstract(PapersParser *p, PapersSpan paper) {
   PapersLine line;
   PapersSpan s;
   const char *zStart = 0, *zEnd = 0;
@@ -205,14 +205,14 @@ static int take_metadata(PapersParser *p, Metadata *pMeta, const PapersLine *pLi
                          PapersSpan s, PapersSpan id) {
   PapersRecord *pRec = &p->rec;
   PapersSpan linkId;
-  if (span_is(s, "[")) /* the author count's link opens on a line of its own */
+  if (notes_span_is(s, "[")) /* the author count's link opens on a line of its own */
     return 1;
-  if (span_is(s, MIDDLE_DOT)) {
+  if (notes_span_is(s, NOTES_MIDDLE_DOT)) {
     pMeta->hasDot = 1;
     return 1;
   }
   if (paper_link_id(s, &linkId)) {
-    int isCommunity = ends_with(s, "#community");
+    int isCommunity = notes_ends_with(s, "#community");
     if (linkId.n != id.n || memcmp(linkId.z, id.z, (size_t)id.n) != 0)
       return 0;
     if (isCommunity && pMeta->nPending >= 0)
@@ -221,13 +221,13 @@ static int take_metadata(PapersParser *p, Metadata *pMeta, const PapersLine *pLi
   }
   if (!pMeta->hasDot && take_author_count(s, &pRec->nAuthor))
     return 1;
-  if (!pMeta->hasDot && starts_with(s, HF_SITE) && pRec->org.z) {
+  if (!pMeta->hasDot && notes_starts_with(s, HF_SITE) && pRec->org.z) {
     pRec->orgHandle.z = s.z + strlen(HF_SITE);
     pRec->orgHandle.n = s.n - (i64)strlen(HF_SITE);
     return memchr(pRec->orgHandle.z, '/', (size_t)pRec->orgHandle.n) == 0;
   }
   if (!pMeta->hasDot && pRec->org.z == 0 && pRec->nAuthor < 0 && !is_link(s) &&
-      s.n <= CHROME_MAX) {
+      s.n <= NOTES_CHROME_MAX) {
     pRec->org = s;
     return 1;
   }
@@ -246,7 +246,7 @@ static int take_metadata(PapersParser *p, Metadata *pMeta, const PapersLine *pLi
 }
 
 /* Reads the metadata lines up to the next card or the end. */
-static void read_metadata(PapersParser *p, PapersSpan id) {
+static void notes_read_metadata(PapersParser *p, PapersSpan id) {
   Metadata meta = {0, 0, -1};
   PapersLine line;
   PapersSpan s;
@@ -257,23 +257,23 @@ static void read_metadata(PapersParser *p, PapersSpan id) {
 }
 
 /* Reads one card from its first line (trimmed in s). */
-static void read_card(PapersParser *p, const PapersLine *pFirst, PapersSpan s) {
+static void notes_read_card(PapersParser *p, const PapersLine *pFirst, PapersSpan s) {
   PapersLine line, start = *pFirst;
   PapersSpan title, link, id;
   papers_record_start(p, pFirst->iLine);
-  if (starts_with(s, VOTE_MARK)) {
+  if (notes_starts_with(s, VOTE_MARK)) {
     take_upvotes(s, &p->rec.nUpvote);
     PapersLines before = p->lines;
-    if (!next_text(&p->lines, &start, &s) || !starts_with(s, HF_LOGIN_PAPER)) {
+    if (!next_text(&p->lines, &start, &s) || !notes_starts_with(s, HF_LOGIN_PAPER)) {
       p->lines = before;
       reject_line(p, pFirst, "an upvote count without a card");
       return;
     }
   }
   PapersLines afterStart = p->lines;
-  if (!next_text(&p->lines, &line, &title) || is_link(title) || is_card_start(title) ||
-      !next_text(&p->lines, &line, &link) || !paper_link_id(link, &id) ||
-      !read_abstract(p, link)) {
+  if (!next_text(&p->lines, &line, &title) || is_link(title) ||
+      notes_is_card_start(title) || !next_text(&p->lines, &line, &link) ||
+      !paper_link_id(link, &id) || !notes_read_abstract(p, link)) {
     /* the card's first lines, up to its vote link, are reported */
     p->lines = afterStart;
     papers_parser_reject(p, pFirst->z, start.z + start.n, pFirst->iLine,
@@ -283,7 +283,7 @@ static void read_card(PapersParser *p, const PapersLine *pFirst, PapersSpan s) {
   p->rec.title = title;
   p->rec.url = link;
   p->rec.arxivId = id;
-  read_metadata(p, id);
+  notes_read_metadata(p, id);
   p->hasRecord = 1;
 }
 
@@ -293,7 +293,7 @@ static int has_card_ahead(const PapersParser *p) {
   PapersLine line;
   PapersSpan s;
   while (next_text(&lines, &line, &s)) {
-    if (is_card_start(s))
+    if (notes_is_card_start(s))
       return 1;
   }
   return 0;
@@ -302,17 +302,17 @@ static int has_card_ahead(const PapersParser *p) {
 static int hfn_step(PapersParser *p) {
   PapersLine line;
   PapersSpan s;
-  if (p->iState == STATE_START)
-    p->iState = has_card_ahead(p) ? STATE_PREAMBLE : STATE_CARDS;
-  if (p->iState == STATE_PREAMBLE) {
+  if (p->iState == NOTES_STATE_START)
+    p->iState = has_card_ahead(p) ? NOTES_STATE_PREAMBLE : NOTES_STATE_CARDS;
+  if (p->iState == NOTES_STATE_PREAMBLE) {
     if (skip_preamble(p))
       return 1;
-    p->iState = STATE_CARDS;
+    p->iState = NOTES_STATE_CARDS;
   }
   if (!next_text(&p->lines, &line, &s))
     return 0;
-  if (is_card_start(s)) {
-    read_card(p, &line, s);
+  if (notes_is_card_start(s)) {
+    notes_read_card(p, &line, s);
   } else {
     reject_line(p, &line, "not part of a card");
   }
@@ -329,7 +329,7 @@ static int hfn_detect(const char *z, i64 n) {
   i64 nCount;
   papers_lines_init(&lines, z, n, memchr(z, '\r', (size_t)n) != 0);
   while (score < 100 && next_text(&lines, &line, &s)) {
-    if (starts_with(s, HF_LOGIN_PAPER) || take_author_count(s, &nCount))
+    if (notes_starts_with(s, HF_LOGIN_PAPER) || take_author_count(s, &nCount))
       score += 10;
   }
   return score < 100 ? score : 100;

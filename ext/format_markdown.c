@@ -42,7 +42,7 @@
 **     `### [` headings linking to huggingface.co/papers (crawler renderings of
 **     Hugging Face pages) is never claimed.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <string.h>
 
@@ -73,18 +73,18 @@ static PapersSpan span_make(const char *z, i64 n) {
   return span;
 }
 
-static int starts_with(const char *z, i64 n, const char *zPrefix) {
+static int md_starts_with(const char *z, i64 n, const char *zPrefix) {
   size_t nPrefix = strlen(zPrefix);
   return (size_t)n >= nPrefix && memcmp(z, zPrefix, nPrefix) == 0;
 }
 
-static int ends_with(const char *z, i64 n, const char *zSuffix) {
+static int md_ends_with(const char *z, i64 n, const char *zSuffix) {
   size_t nSuffix = strlen(zSuffix);
   return (size_t)n >= nSuffix && memcmp(z + n - nSuffix, zSuffix, nSuffix) == 0;
 }
 
 /* Offset of the first zNeedle in z[0..n), or -1. */
-static i64 find(const char *z, i64 n, const char *zNeedle) {
+static i64 md_find(const char *z, i64 n, const char *zNeedle) {
   i64 nNeedle = (i64)strlen(zNeedle);
   for (i64 i = 0; i + nNeedle <= n; i++) {
     const char *zHit = memchr(z + i, zNeedle[0], (size_t)(n - nNeedle - i + 1));
@@ -98,23 +98,13 @@ static i64 find(const char *z, i64 n, const char *zNeedle) {
 }
 
 /* Offset of the last zNeedle in z[0..n), or -1. */
-static i64 find_last(const char *z, i64 n, const char *zNeedle) {
+static i64 md_find_last(const char *z, i64 n, const char *zNeedle) {
   i64 nNeedle = (i64)strlen(zNeedle);
   for (i64 i = n - nNeedle; i >= 0; i--) {
     if (z[i] == zNeedle[0] && memcmp(z + i, zNeedle, (size_t)nNeedle) == 0)
       return i;
   }
   return -1;
-}
-
-static int is_digits(const char *z, i64 n) {
-  if (n <= 0)
-    return 0;
-  for (i64 i = 0; i < n; i++) {
-    if (z[i] < '0' || z[i] > '9')
-      return 0;
-  }
-  return 1;
 }
 
 /* ---- markdown lines ---------------------------------------------------- */
@@ -161,16 +151,16 @@ static int is_table_rule(PapersSpan t) {
 
 /* Page furniture of markdown digests, skipped silently: blank lines, HTML
 ** lines, block quotes, badge lines "[![..." and link references "[x]: url". */
-static int is_furniture(PapersSpan t) {
+static int md_is_furniture(PapersSpan t) {
   if (t.n == 0)
     return 1;
   if (t.z[0] == '<' || t.z[0] == '>')
     return 1;
-  if (starts_with(t.z, t.n, "[!["))
+  if (md_starts_with(t.z, t.n, "[!["))
     return 1;
   if (t.z[0] == '[') {
-    i64 iClose = find(t.z, t.n, "]: ");
-    return iClose > 1 && find(t.z, iClose, "](") < 0;
+    i64 iClose = md_find(t.z, t.n, "]: ");
+    return iClose > 1 && md_find(t.z, iClose, "](") < 0;
   }
   return 0;
 }
@@ -181,7 +171,7 @@ static int is_furniture(PapersSpan t) {
 static i64 parse_link(const char *z, i64 n, PapersSpan *pText, PapersSpan *pUrl) {
   if (n < 4 || z[0] != '[')
     return 0;
-  i64 iMid = find(z, n, "](");
+  i64 iMid = md_find(z, n, "](");
   if (iMid < 0)
     return 0;
   int nDepth = 0;
@@ -201,43 +191,14 @@ static i64 parse_link(const char *z, i64 n, PapersSpan *pText, PapersSpan *pUrl)
 
 /* ---- arXiv ids --------------------------------------------------------- */
 
-/* Reads an arXiv id "2605.13741", "0704.0001v2" or "hep-th/9901001v1" that is
-** all of z[0..n): the id without its version in *pId, the version or -1. */
-static int parse_arxiv_id(const char *z, i64 n, PapersSpan *pId, i64 *pVersion) {
-  i64 nId = n, iV = -1;
-  for (i64 i = n - 1; i > 0; i--) {
-    if (z[i] == 'v' && is_digits(z + i + 1, n - i - 1))
-      iV = i;
-    if (z[i] < '0' || z[i] > '9')
-      break;
-  }
-  if (iV > 0)
-    nId = iV;
-  i64 iSlash = find(z, nId, "/");
-  int isNew = iSlash < 0 && nId >= 9 && nId <= 10 && z[4] == '.' && is_digits(z, 4) &&
-              is_digits(z + 5, nId - 5);
-  int isOld = iSlash > 0 && nId - iSlash - 1 == 7 && is_digits(z + iSlash + 1, 7);
-  for (i64 i = 0; isOld && i < iSlash; i++) {
-    char c = z[i];
-    isOld = (c >= 'a' && c <= 'z') || c == '-' || c == '.' || (c >= 'A' && c <= 'Z');
-  }
-  if (!isNew && !isOld)
-    return 0;
-  *pId = span_make(z, nId);
-  *pVersion = -1;
-  if (iV > 0 && !papers_parse_count(z + iV + 1, n - iV - 1, pVersion))
-    *pVersion = -1;
-  return 1;
-}
-
 /* Reads the id of an arXiv URL ".../abs/ID" or ".../pdf/ID[.pdf]". */
 static int arxiv_id_from_url(PapersSpan url, PapersSpan *pId, i64 *pVersion) {
-  i64 iHost = find(url.z, url.n, "arxiv.org/");
+  i64 iHost = md_find(url.z, url.n, "arxiv.org/");
   if (iHost < 0)
     return 0;
   const char *z = url.z + iHost + 10;
   i64 n = url.n - iHost - 10;
-  if (!starts_with(z, n, "abs/") && !starts_with(z, n, "pdf/"))
+  if (!md_starts_with(z, n, "abs/") && !md_starts_with(z, n, "pdf/"))
     return 0;
   z += 4;
   n -= 4;
@@ -247,9 +208,9 @@ static int arxiv_id_from_url(PapersSpan url, PapersSpan *pId, i64 *pVersion) {
   }
   if (n > 0 && z[n - 1] == '/')
     n--;
-  if (ends_with(z, n, ".pdf"))
+  if (md_ends_with(z, n, ".pdf"))
     n -= 4;
-  return parse_arxiv_id(z, n, pId, pVersion);
+  return papers_arxiv_id_parse(z, n, pId, pVersion);
 }
 
 /* Sets url, arxiv_id and arxiv_version from a link (text and URL, either may
@@ -261,7 +222,8 @@ static void take_paper_link(PapersParser *p, PapersSpan text, PapersSpan url,
     pRec->url = url;
   if (url.z && arxiv_id_from_url(url, &pRec->arxivId, &pRec->arxivVersion))
     return;
-  if (text.z && parse_arxiv_id(text.z, text.n, &pRec->arxivId, &pRec->arxivVersion))
+  if (text.z &&
+      papers_arxiv_id_parse(text.z, text.n, &pRec->arxivId, &pRec->arxivVersion))
     return;
   papers_parser_reject(p, pLine->z, pLine->z + pLine->n, pLine->iLine,
                        "no arXiv id in the paper link: arxiv_id is NULL");
@@ -274,14 +236,15 @@ static void take_paper_cell(PapersParser *p, PapersSpan cell, const PapersLine *
   if (parse_link(cell.z, cell.n, &text, &url) != cell.n) {
     text = cell;
     url.z = 0;
-    if (starts_with(cell.z, cell.n, "http") || starts_with(cell.z, cell.n, "arxiv.org/"))
+    if (md_starts_with(cell.z, cell.n, "http") ||
+        md_starts_with(cell.z, cell.n, "arxiv.org/"))
       url = cell;
   }
   take_paper_link(p, text, url, pLine);
 }
 
 /* Sets date_text and published from an ISO date as written. */
-static void take_date(PapersParser *p, PapersSpan date, const PapersLine *pLine) {
+static void md_take_date(PapersParser *p, PapersSpan date, const PapersLine *pLine) {
   date = papers_md_strip_bold(date);
   p->rec.dateText = date;
   if (!papers_date_from_iso(date.z, date.n, &p->rec.published)) {
@@ -296,7 +259,7 @@ static void take_authors(PapersParser *p, PapersSpan cell) {
   static const char *const azEtAl[] = {"et.al.", "et. al.", "et al.", "et al"};
   cell = papers_trim(cell.z, cell.n);
   for (size_t i = 0; i < sizeof(azEtAl) / sizeof(azEtAl[0]); i++) {
-    if (ends_with(cell.z, cell.n, azEtAl[i])) {
+    if (md_ends_with(cell.z, cell.n, azEtAl[i])) {
       cell = papers_trim(cell.z, cell.n - (i64)strlen(azEtAl[i]));
       break;
     }
@@ -315,7 +278,7 @@ static void take_code(PapersParser *p, MarkdownState *pState, PapersSpan cell,
     return;
   if (parse_link(cell.z, cell.n, &text, &url) == cell.n) {
     pState->code = url;
-  } else if (starts_with(cell.z, cell.n, "http")) {
+  } else if (md_starts_with(cell.z, cell.n, "http")) {
     pState->code = cell;
   } else {
     papers_parser_reject(p, pLine->z, pLine->z + pLine->n, pLine->iLine,
@@ -353,7 +316,7 @@ static int take_heading(MarkdownState *pState, PapersSpan t) {
   if (iLevel != 2)
     return iLevel != 0;
   pState->topic = text;
-  if (starts_with(text.z, text.n, "Updated on"))
+  if (md_starts_with(text.z, text.n, "Updated on"))
     pState->topic.z = 0;
   return 1;
 }
@@ -393,7 +356,8 @@ static void daily_arxiv_column(const PapersParser *p, sqlite3_context *pCtx, int
 /* True when a line starts with "### [" and links to huggingface.co/papers:
 ** a crawler's rendering of a Hugging Face page, which no form here claims. */
 static int is_hf_card_heading(PapersSpan t) {
-  return starts_with(t.z, t.n, "### [") && find(t.z, t.n, "huggingface.co/papers") > 0;
+  return md_starts_with(t.z, t.n, "### [") &&
+         md_find(t.z, t.n, "huggingface.co/papers") > 0;
 }
 
 /* Runs xLineScore over the lines of the first bytes; 0 when a Hugging Face
@@ -541,7 +505,7 @@ static void take_named_row(PapersParser *p, MarkdownState *pState,
       break;
     case PAPERS_MD_DATE:
       if (cell.n > 0)
-        take_date(p, cell, pLine);
+        md_take_date(p, cell, pLine);
       break;
     case PAPERS_MD_LINK:
       take_link_cell(p, pState, cell, pLine);
@@ -595,7 +559,7 @@ static int table_step(PapersParser *p) {
     PapersSpan t = papers_trim(line.z, line.n);
     if (t.n == 0 || t.z[0] != '|')
       pState->nColumn = 0; /* a table ends at a line that is no row */
-    if (take_heading(pState, t) || is_furniture(t) || is_table_rule(t) || is_rule(t))
+    if (take_heading(pState, t) || md_is_furniture(t) || is_table_rule(t) || is_rule(t))
       continue;
     if (t.z[0] == '|' && is_table_header(&p->lines)) {
       take_table_header(pState, t);
@@ -624,7 +588,7 @@ static int table_line_score(PapersSpan t, int *pSeen) {
   (void)pSeen;
   if (t.n > 2 && t.z[0] == '|' && !is_table_rule(t) && is_paper_header(t))
     return 30;
-  if (!starts_with(t.z, t.n, "|**") || t.n < 16 || t.z[t.n - 1] != '|')
+  if (!md_starts_with(t.z, t.n, "|**") || t.n < 16 || t.z[t.n - 1] != '|')
     return 0;
   PapersDate date;
   return memcmp(t.z + 13, "**|", 3) == 0 && papers_date_from_iso(t.z + 3, 10, &date) ? 10
@@ -641,18 +605,19 @@ static int table_detect(const char *z, i64 n) {
 ** already removed). Returns 0 when the line is no such entry. */
 static int take_list_entry(PapersParser *p, MarkdownState *pState,
                            const PapersLine *pLine, PapersSpan t) {
-  i64 iDate = find(t.z, t.n, ", ");
-  i64 iPaper = find_last(t.z, t.n, ", Paper: ");
+  i64 iDate = md_find(t.z, t.n, ", ");
+  i64 iPaper = md_find_last(t.z, t.n, ", Paper: ");
   if (iDate < 0 || iPaper <= iDate)
     return 0;
   papers_record_start(p, pLine->iLine);
-  take_date(p, span_make(t.z, iDate), pLine);
+  md_take_date(p, span_make(t.z, iDate), pLine);
   /* between the date and the paper link: **TITLE**, AUTHORS */
   PapersSpan head = span_make(t.z + iDate + 2, iPaper - iDate - 2);
-  i64 iSplit = starts_with(head.z, head.n, "**") ? find_last(head.z, head.n, "**, ") : -1;
+  i64 iSplit =
+      md_starts_with(head.z, head.n, "**") ? md_find_last(head.z, head.n, "**, ") : -1;
   i64 nSep = 4;
   if (iSplit < 0) {
-    iSplit = find_last(head.z, head.n, ", ");
+    iSplit = md_find_last(head.z, head.n, ", ");
     nSep = 2;
   }
   if (iSplit >= 0) {
@@ -664,7 +629,7 @@ static int take_list_entry(PapersParser *p, MarkdownState *pState,
   /* the paper link, then optionally ", Code: LINK" */
   const char *zTail = t.z + iPaper + 9;
   i64 nTail = t.n - iPaper - 9;
-  i64 iCode = find(zTail, nTail, ", Code: ");
+  i64 iCode = md_find(zTail, nTail, ", Code: ");
   take_paper_cell(p, span_make(zTail, iCode < 0 ? nTail : iCode), pLine);
   pState->code.z = 0;
   if (iCode >= 0)
@@ -685,7 +650,7 @@ static int list_step(PapersParser *p) {
     return 0;
   while (papers_lines_next(&p->lines, &line)) {
     PapersSpan t = papers_trim(line.z, line.n);
-    if (take_heading(pState, t) || is_furniture(t))
+    if (take_heading(pState, t) || md_is_furniture(t))
       continue;
     int nBullet = bullet_len(t);
     PapersSpan item = papers_trim(t.z + nBullet, t.n - nBullet);
@@ -707,7 +672,7 @@ static int list_line_score(PapersSpan t, int *pSeen) {
     return 0;
   if (!papers_date_from_iso(t.z + 2, 10, &date))
     return 0;
-  return find(t.z, t.n, ", Paper: ") > 0 ? 10 : 0;
+  return md_find(t.z, t.n, ", Paper: ") > 0 ? 10 : 0;
 }
 
 static int list_detect(const char *z, i64 n) {
@@ -729,27 +694,27 @@ static int field_of(PapersSpan t, PapersSpan *pValue) {
                 {"**Abstract**:", FIELD_ABSTRACT}};
   for (size_t i = 0; i < sizeof(aField) / sizeof(aField[0]); i++) {
     i64 nPrefix = (i64)strlen(aField[i].zPrefix);
-    if (starts_with(t.z, t.n, aField[i].zPrefix)) {
+    if (md_starts_with(t.z, t.n, aField[i].zPrefix)) {
       *pValue = papers_trim(t.z + nPrefix, t.n - nPrefix);
       return aField[i].eField;
     }
   }
-  if (!starts_with(t.z, t.n, "**"))
+  if (!md_starts_with(t.z, t.n, "**"))
     return FIELD_NONE;
-  i64 iEnd = find(t.z + 2, t.n - 2, "**:");
+  i64 iEnd = md_find(t.z + 2, t.n - 2, "**:");
   return iEnd > 0 ? FIELD_UNKNOWN : FIELD_NONE;
 }
 
 /* A block being read: its fields grow line by line. */
-typedef struct Block {
+typedef struct MdBlock {
   int eField;           /* the field the last line belongs to */
   int nField;           /* known fields seen */
   PapersSpan aValue[4]; /* by enum BlockField; z == 0 until seen */
   int isRejecting;      /* the last line was a reject: extend it */
-} Block;
+} MdBlock;
 
 /* Rejects a line, merging it with a reject of the line just before. */
-static void block_reject(PapersParser *p, Block *pBlock, const PapersLine *pLine,
+static void block_reject(PapersParser *p, MdBlock *pBlock, const PapersLine *pLine,
                          const char *zReason) {
   PapersReject *pLast = p->nReject ? &p->aReject[p->nReject - 1] : 0;
   if (pBlock->isRejecting && pLast && pLast->zReason == zReason) {
@@ -761,7 +726,7 @@ static void block_reject(PapersParser *p, Block *pBlock, const PapersLine *pLine
 }
 
 /* Places one line of a block's body. */
-static void block_line(PapersParser *p, Block *pBlock, const PapersLine *pLine,
+static void block_line(PapersParser *p, MdBlock *pBlock, const PapersLine *pLine,
                        PapersSpan t) {
   PapersSpan value;
   int eField = field_of(t, &value);
@@ -787,7 +752,7 @@ static void block_line(PapersParser *p, Block *pBlock, const PapersLine *pLine,
 }
 
 /* Moves the block's fields into the record. */
-static void block_finish(PapersParser *p, Block *pBlock, const PapersLine *pLink) {
+static void block_finish(PapersParser *p, MdBlock *pBlock, const PapersLine *pLink) {
   PapersSpan link = pBlock->aValue[FIELD_LINK];
   if (pBlock->aValue[FIELD_AUTHORS].n > 0)
     p->rec.authors = pBlock->aValue[FIELD_AUTHORS];
@@ -802,8 +767,8 @@ static void block_finish(PapersParser *p, Block *pBlock, const PapersLine *pLink
 /* Reads the block whose heading is pHead, up to a `---` rule (taken) or the
 ** next `# ` heading (left). A heading without any known field is no paper:
 ** it and its lines become one reject. */
-static void read_block(PapersParser *p, const PapersLine *pHead, PapersSpan title) {
-  Block block;
+static void md_read_block(PapersParser *p, const PapersLine *pHead, PapersSpan title) {
+  MdBlock block;
   PapersLine line, linkLine = *pHead;
   const char *zEnd = pHead->z + pHead->n;
   memset(&block, 0, sizeof(block));
@@ -883,7 +848,7 @@ static int blocks_step(PapersParser *p) {
     if (t.n == 0 || is_rule(t))
       continue;
     if (heading_level(t, &title) == 1) {
-      read_block(p, &line, title);
+      md_read_block(p, &line, title);
     } else {
       papers_parser_reject(
           p, line.z, line.z + line.n, line.iLine,
@@ -901,7 +866,8 @@ static int blocks_line_score(PapersSpan t, int *pSeenHeading) {
     *pSeenHeading = 1;
   if (!*pSeenHeading)
     return 0;
-  if (starts_with(t.z, t.n, "**Authors**:") || starts_with(t.z, t.n, "**Abstract**:")) {
+  if (md_starts_with(t.z, t.n, "**Authors**:") ||
+      md_starts_with(t.z, t.n, "**Abstract**:")) {
     return 15;
   }
   return 0;

@@ -12,9 +12,8 @@
 **     200 MB digest is not read twice) and picks the most confident; ties go to
 **     the earlier format. It returns 0 when no format recognises the text.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
-#include <assert.h>
 #include <string.h>
 
 #define PAPERS_DETECT_BYTES (256 * 1024)
@@ -59,8 +58,7 @@ void papers_format_append_names(sqlite3_str *pStr) {
 
 void papers_parser_reject(PapersParser *p, const char *zStart, const char *zEnd,
                           i64 iLine, const char *zReason) {
-  assert(p->nReject < PAPERS_MAX_REJECTS);
-  if (p->nReject >= PAPERS_MAX_REJECTS)
+  if (NEVER(p->nReject >= PAPERS_MAX_REJECTS))
     return;
   PapersReject *pReject = &p->aReject[p->nReject++];
   pReject->zStart = zStart;

@@ -6,9 +6,9 @@
 ** callers keep their values in plain arrays indexed by it. Iterating those
 ** arrays is in order of first sight, never in hash order: results do not
 ** depend on the hash function. Linear probing, a power-of-two table kept at
-** most half full. papers_grow_array() grows such arrays (and any other).
+** most half full (the arrays grow with papers_grow_array(), papers.c).
 */
-#include "papers_internal.h"
+#include "topic.h"
 
 #include <string.h>
 
@@ -19,7 +19,7 @@ struct PapersIdMap {
   int nUsed;
 };
 
-static sqlite3_uint64 mix(sqlite3_uint64 h) {
+static sqlite3_uint64 idmap_mix(sqlite3_uint64 h) {
   h ^= h >> 31;
   h *= 0x7fb5d329728ea185ULL;
   h ^= h >> 27;
@@ -47,15 +47,17 @@ int papers_idmap_count(const PapersIdMap *p) {
   return p->nUsed;
 }
 
-static i64 find_slot(const PapersIdMap *p, sqlite3_uint64 key) {
+static i64 idmap_find_slot(const PapersIdMap *p, sqlite3_uint64 key) {
+  /* a power of two, never full: the mask works and a probe ends */
+  assert(p->nSlot > 0 && (p->nSlot & (p->nSlot - 1)) == 0 && p->nUsed < p->nSlot);
   i64 mask = p->nSlot - 1;
-  i64 i = (i64)(mix(key) & (sqlite3_uint64)mask);
+  i64 i = (i64)(idmap_mix(key) & (sqlite3_uint64)mask);
   while (p->aIndex[i] >= 0 && p->aKey[i] != key)
     i = (i + 1) & mask;
   return i;
 }
 
-static int grow(PapersIdMap *p) {
+static int idmap_grow(PapersIdMap *p) {
   i64 nNew = p->nSlot ? p->nSlot * 2 : 64;
   PapersIdMap bigger = {0, 0, nNew, p->nUsed};
   bigger.aKey = sqlite3_malloc64(sizeof(sqlite3_uint64) * (sqlite3_uint64)nNew);
@@ -69,7 +71,7 @@ static int grow(PapersIdMap *p) {
   for (i64 i = 0; i < p->nSlot; i++) {
     if (p->aIndex[i] < 0)
       continue;
-    i64 j = find_slot(&bigger, p->aKey[i]);
+    i64 j = idmap_find_slot(&bigger, p->aKey[i]);
     bigger.aKey[j] = p->aKey[i];
     bigger.aIndex[j] = p->aIndex[i];
   }
@@ -80,9 +82,10 @@ static int grow(PapersIdMap *p) {
 }
 
 int papers_idmap_get(PapersIdMap *p, sqlite3_uint64 key, int *piIndex, int *pIsNew) {
-  if (2 * (i64)(p->nUsed + 1) > p->nSlot && grow(p) != SQLITE_OK)
+  if (2 * (i64)(p->nUsed + 1) > p->nSlot && idmap_grow(p) != SQLITE_OK)
     return SQLITE_NOMEM;
-  i64 i = find_slot(p, key);
+  assert(2 * (i64)p->nUsed < p->nSlot);
+  i64 i = idmap_find_slot(p, key);
   *pIsNew = p->aIndex[i] < 0;
   if (*pIsNew) {
     p->aKey[i] = key;
@@ -95,19 +98,6 @@ int papers_idmap_get(PapersIdMap *p, sqlite3_uint64 key, int *piIndex, int *pIsN
 int papers_idmap_find(const PapersIdMap *p, sqlite3_uint64 key) {
   if (p->nSlot == 0)
     return -1;
-  i64 i = find_slot(p, key);
+  i64 i = idmap_find_slot(p, key);
   return p->aIndex[i];
-}
-
-int papers_grow_array(void **pa, size_t szItem, i64 nNeed, i64 *pnAlloc) {
-  if (nNeed <= *pnAlloc)
-    return SQLITE_OK;
-  i64 nNew = nNeed < 256 ? 256 : nNeed + nNeed / 2;
-  void *aNew = sqlite3_realloc64(*pa, szItem * (sqlite3_uint64)nNew);
-  if (aNew == 0)
-    return SQLITE_NOMEM;
-  memset((char *)aNew + szItem * (size_t)*pnAlloc, 0, szItem * (size_t)(nNew - *pnAlloc));
-  *pa = aNew;
-  *pnAlloc = nNew;
-  return SQLITE_OK;
 }

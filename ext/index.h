@@ -1,12 +1,24 @@
 /*
 ** index.h: what the files of the papers_index virtual table share.
 **
-**   index_store.c  the shadow tables: statistics, vocabulary, documents,
-**                  postings and dense latent blocks, and the index's
-**                  statistics for `[, index]` arguments (papers_stats_*);
-**   index_build.c  rebuild: the whole index from the content table at once;
-**   index_query.c  exact top-k scoring of a query vector with pruning;
-**   index_vtab.c   the virtual table: options, commands, writes, queries.
+**   index_vtab.c     the virtual table: create, connect, commands, writes,
+**                    queries, transactions;
+**   index_options.c  its options (CREATE VIRTUAL TABLE arguments);
+**   index_check.c    the 'integrity-check' command;
+**   index_build.c    rebuild: the whole index from the content table at once;
+**   index_query.c    exact top-k scoring of a query vector with pruning;
+**   index_store.c    the shadow tables' statements and rows: creating and
+**                    dropping, configuration, vocabulary, latent rows,
+**                    documents;
+**   index_blocks.c   postings blocks (T_postings) and reads across levels;
+**   index_pending.c  the pending level (T_pending) and the write buffer;
+**   index_merge.c    moving pending postings into the blocks;
+**   index_dense.c    the dense latent blocks (T_dense);
+**   index_stats.c    the statistics of `[, index]` arguments (papers_stats_*).
+**
+** The two sections at the end ("inside the table", "inside the store") are
+** for the files of the table and of the store only: index_build.c and
+** index_query.c use the store through the index_store_* functions.
 **
 ** Shadow tables of a papers_index table T (all written through SQL on the
 ** user's connection, so inside the user's transaction):
@@ -26,7 +38,7 @@
 **   T_postings(term INTEGER, first INTEGER, data BLOB, PRIMARY KEY(term, first))
 **       WITHOUT ROWID: per term, blocks of postings in document order; `first`
 **       is the block's smallest document id. A block holds at most
-**       INDEX_BLOCK_MAX postings (see index_store.c for its bytes).
+**       INDEX_BLOCK_MAX postings (see index_blocks.c for its bytes).
 **   T_latent(term INTEGER PRIMARY KEY, projection BLOB)
 **       the latent projection (latent.c): per feature term, its entries of the
 **       latent dimensions, float32 little-endian. Config 'latent_dims' says how
@@ -52,7 +64,7 @@
 #ifndef PAPERS_INDEX_H
 #define PAPERS_INDEX_H
 
-#include "papers_internal.h"
+#include "topic.h"
 
 #define INDEX_LAYOUT_VERSION 2
 /* Limits of what the shadow tables may hold: a value read back beyond them
@@ -185,7 +197,7 @@ int index_store_postings_put(IndexStore *pStore, sqlite3_uint64 id, const IndexP
 int index_store_pending_count(IndexStore *pStore, i64 *pnPosting);
 int index_store_merge(IndexStore *pStore);
 
-/* The write buffer: what additions changed, kept in memory (index_store.c).
+/* The write buffer: what additions changed, kept in memory (index_pending.c).
 ** Flush writes it to the pending level; discard drops it (on rollback). An
 ** addition that fails half way leaves it broken: flushes and additions then
 ** fail with SQLITE_ERROR, until the transaction is rolled back. */
@@ -253,5 +265,232 @@ int index_build(IndexStore *pStore, const IndexConfig *pConfig, sqlite3_stmt *pS
 ** when those bytes do not hold one. */
 int index_varint_put(unsigned char *a, sqlite3_uint64 v);
 int index_varint_get(const unsigned char *a, int n, sqlite3_uint64 *pv);
+
+/* ---- inside the table: what index_vtab.c and its parts share ------------- */
+
+/* A papers_index table: its options, its store and what it has checked. */
+typedef struct IndexTable {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  PapersConn *pConn;
+  IndexConfig config;
+  IndexStore *pStore;
+  i64 layout; /* of the shadow tables (0: not read yet); only INDEX_LAYOUT_VERSION
+              ** can be used */
+  int hasContentChecked; /* content_check() found the options' names */
+} IndexTable;
+
+/* Frees what the options hold (index_options.c). */
+void index_config_clear(IndexConfig *pConfig);
+
+/* Reads the arguments of CREATE VIRTUAL TABLE into the options; on error
+** *pzErr (sqlite3_malloc'd) names the option and the value. */
+int index_parse_config(int argc, const char *const *argv, IndexConfig *pConfig,
+                       char **pzErr);
+
+/* The CREATE TABLE statement for sqlite3_declare_vtab(), sqlite3_malloc'd. */
+char *index_declare_sql(const IndexConfig *pConfig);
+
+/* Makes zErr (sqlite3_malloc'd; 0: out of memory) the table's error message
+** and returns SQLITE_ERROR, or SQLITE_NOMEM for 0. */
+int index_set_table_error(IndexTable *pTab, char *zErr);
+
+/* Counts the terms of a document's column values (argv[0..nColumn)). */
+int index_count_document(IndexTable *pTab, sqlite3_value **apValue,
+                         PapersCounts *pCounts);
+
+/* A statement over the content table: rowid, then the indexed columns. */
+int index_content_scan(IndexTable *pTab, const char *zWhere, sqlite3_stmt **ppStmt);
+
+/* The indexed column values of the content row the statement is on. */
+void index_row_values(IndexTable *pTab, sqlite3_stmt *pStmt, sqlite3_value **apValue);
+
+/* The 'integrity-check' command (index_check.c): SQLITE_OK for a sound
+** index, else SQLITE_CORRUPT_VTAB with the problems in the table's message. */
+int index_integrity_check(IndexTable *pTab);
+
+/* ---- inside the store: what index_store.c and its parts share ------------ */
+
+enum StoreStatement {
+  STMT_CONFIG_GET,
+  STMT_CONFIG_SET,
+  STMT_VOCAB_GET,
+  STMT_VOCAB_PUT,
+  STMT_VOCAB_DELETE,
+  STMT_DOC_GET,
+  STMT_DOC_PUT,
+  STMT_DOC_DELETE,
+  STMT_BLOCK_AT,    /* the block that holds (or would hold) a document */
+  STMT_BLOCK_FIRST, /* a term's first block */
+  STMT_BLOCK_NEXT,  /* the key of the block after a given one */
+  STMT_BLOCK_PUT,
+  STMT_BLOCK_DELETE,
+  STMT_BLOCKS_OF_TERM,
+  STMT_LATENT_GET,
+  STMT_LATENT_PUT,
+  STMT_DENSE_AT,    /* the dense block that holds (or would hold) a document */
+  STMT_DENSE_FIRST, /* the first dense block */
+  STMT_DENSE_PUT,
+  STMT_DENSE_DELETE,
+  STMT_DENSE_ALL,
+  STMT_DOCS_ALL,
+  STMT_PENDING_GET, /* a term's row in the pending level */
+  STMT_PENDING_PUT, /* a term's row as a write leaves it */
+  STMT_PENDING_ALL, /* every pending row, for the merge */
+  STMT_PENDING_CLEAR,
+  N_STATEMENT
+};
+
+/* A term as additions left it in the write buffer (below). */
+typedef struct BufferedTerm BufferedTerm;
+
+/* What the additions of a transaction changed, kept in memory until a flush
+** writes it to the pending level: each term read once, written once. */
+typedef struct WriteBuffer {
+  PapersIdMap *pSlots; /* term id to its place in aTerm */
+  BufferedTerm *aTerm; /* in order of first sight */
+  int nTerm;
+  i64 nTermAlloc;
+  i64 nAdded;   /* pending postings added: what the config count lacks */
+  int isBroken; /* an addition failed half way: the transaction must not commit */
+} WriteBuffer;
+
+struct IndexStore {
+  sqlite3 *db;
+  char *zDb;
+  char *zName;
+  sqlite3_stmt *apStmt[N_STATEMENT]; /* prepared when first used */
+  char *zSurface;                    /* the last surface form returned */
+  char *zCorrupt; /* what index_store_corrupt() found wrong last, until taken */
+  WriteBuffer buffer;
+};
+
+/* A term's vocabulary row as it is now: its copy in the pending level when
+** it has one, else its row of T_vocab. df 0: the term is unknown. */
+typedef struct VocabRow {
+  i64 df, nVote;
+  double maxWeight;
+  const char *zSurface; /* when asked for; 0 when unknown */
+  int nSurface;
+  char *zOwned;  /* the allocation behind zSurface, for sqlite3_free() */
+  int isPending; /* read from the pending level (else from T_vocab, or unknown) */
+} VocabRow;
+
+/* What was indexed since the last merge: per term, its vocabulary row as it
+** is now (a copy of T_vocab's, changed) and the postings added since (a block
+** in its own row, with its first document). A write reads and writes one row
+** of this small table per term, where it would touch a vocabulary page and a
+** postings page of the large ones; reads see both levels. */
+
+/* A term as a write finds it, and leaves it to the pending level. */
+typedef struct PendingTerm {
+  sqlite3_uint64 id;
+  VocabRow row;
+  IndexPosting *aPosting; /* its pending postings, sqlite3_malloc'd */
+  int nPosting;
+  int toPending; /* to be written to the pending level */
+} PendingTerm;
+
+struct BufferedTerm {
+  PendingTerm term; /* its row and pending postings as the additions left them */
+  float *aLatent;   /* its latent projection row; 0: none, or not read yet */
+  int isLatentRead;
+};
+
+/* The statement, prepared on first use and reset for the caller. */
+int index_statement(IndexStore *p, int iStmt, sqlite3_stmt **ppStmt);
+
+/* Records what is wrong with shadow table T_zPart ("config", "docs", ...) and
+** returns SQLITE_CORRUPT_VTAB: "T: T_part is damaged: <what>". */
+int index_store_corrupt(IndexStore *p, const char *zPart, const char *zFormat, ...);
+
+/* Steps a statement that returns no row, and resets it. */
+int index_run(sqlite3_stmt *pStmt);
+
+/* Reads a numeric configuration value, which must be there, of the type
+** asked (an integer, or any number when !isInteger) and in [min, max]. */
+int index_config_get(IndexStore *p, const char *zKey, int isInteger, double min,
+                     double max, double *pValue);
+
+/* Writes a numeric configuration value. */
+int index_config_set(IndexStore *p, const char *zKey, double value, int isInteger);
+
+/* A term's latent projection row (nDim floats, sqlite3_malloc'd), or 0 in
+** *paRow when the term is no feature. */
+int index_latent_row_load(IndexStore *p, sqlite3_uint64 id, int nDim, float **paRow);
+
+/* Weighs counts with their idf: the sparse part, then the latent part from
+** the terms' projection rows (apRow[i], the i-th count's; 0: none), each
+** times the term's weight, added in the counts' (id) order. */
+int index_weigh(const PapersCount *aCount, int nCount, const double *aIdf, int nDim,
+                double weight, float *const *apRow, PapersVector *pVec);
+
+/* Fills a row from a statement's columns df, surface, votes, maxw (of shadow
+** table T_zPart), checking them; a df of 0 leaves it unknown. */
+int index_vocab_row_from(IndexStore *p, const char *zPart, sqlite3_uint64 id,
+                         sqlite3_stmt *pStmt, VocabRow *pRow, int wantSurface);
+
+/* Decodes the pending postings of term id in a statement's columns iCol
+** (first) and iCol + 1 (the block, or NULL: none). */
+int index_pending_postings_from(IndexStore *p, sqlite3_uint64 id, sqlite3_stmt *pStmt,
+                                int iCol, IndexPosting **paPending, int *pnPending);
+
+/* Reads a term's row: from the pending level when it is there, else from
+** T_vocab; its surface form when wantSurface, its pending postings
+** (document order) when paPending is not 0. */
+int index_vocab_read(IndexStore *p, sqlite3_uint64 id, VocabRow *pRow, int wantSurface,
+                     IndexPosting **paPending, int *pnPending);
+
+/* Writes a term's row to T_vocab, or deletes it when its df is 0. */
+int index_vocab_write_main(IndexStore *p, sqlite3_uint64 id, const VocabRow *pRow);
+
+/* Whether iDoc + delta, a document id decoded from a block, is an i64. */
+int index_doc_id_fits(i64 iDoc, sqlite3_uint64 delta);
+
+/* Decodes the postings block of term id in a statement's columns iCol (its
+** first document) and iCol + 1 (its bytes), read from shadow table T_zPart. */
+int index_block_from(IndexStore *p, const char *zPart, sqlite3_uint64 id,
+                     sqlite3_stmt *pStmt, int iCol, IndexPosting **paPosting,
+                     int *pnPosting);
+
+/* Encodes postings a[0..n) (document order, n > 0) as a block; *paBlob is
+** sqlite3_malloc'd. */
+int index_block_encode(const IndexPosting *a, int n, unsigned char **paBlob, int *pnBlob);
+
+/* Writes postings a[0..n) (document order) as the block keyed by a[0].iDoc. */
+int index_block_write(IndexStore *p, sqlite3_uint64 id, const IndexPosting *a, int n);
+
+/* Deletes the term's block keyed by iFirst. */
+int index_block_delete(IndexStore *p, sqlite3_uint64 id, i64 iFirst);
+
+/* Loads the block of the term that holds iDoc, or would: the one with the
+** largest first <= iDoc, else the term's first block. *pnPosting = 0 when
+** the term has no block. The caller frees *paPosting. */
+int index_block_load(IndexStore *p, sqlite3_uint64 id, i64 iDoc, i64 *piFirst,
+                     IndexPosting **paPosting, int *pnPosting);
+
+/* Index in a (document order) where iDoc is or would go. */
+int index_posting_search(const IndexPosting *a, int n, i64 iDoc);
+
+/* Postings a[0..n) with (iDoc, weight) put in its place (replacing iDoc's
+** posting if there is one): a new sqlite3_malloc'd array of *pnNew. */
+IndexPosting *index_postings_with(const IndexPosting *a, int n, i64 iDoc, float weight,
+                                  int *pnNew);
+
+/* Removes iDoc's posting from a[0..*pn), if it is there; *pIsFound says. */
+void index_postings_without(IndexPosting *a, int *pn, i64 iDoc, int *pIsFound);
+
+/* Removes iDoc's posting from the term's blocks, if it is there. */
+int index_posting_remove(IndexStore *p, sqlite3_uint64 id, i64 iDoc);
+
+/* Calls xPosting for each posting of the term's blocks, in document order. */
+int index_blocks_scan(IndexStore *p, sqlite3_uint64 id,
+                      int (*xPosting)(void *, i64, float), void *pCtx);
+
+/* Frees what the write buffer holds and empties it (index_pending.c). */
+void index_buffer_discard(WriteBuffer *pBuffer);
+
+/* Adds a term's postings a[0..n) (document order) to its blocks. */
+int index_postings_merge(IndexStore *p, sqlite3_uint64 id, const IndexPosting *a, int n);
 
 #endif /* PAPERS_INDEX_H */

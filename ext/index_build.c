@@ -160,7 +160,7 @@ static int count_put(unsigned char *a, int iTerm, int iTf) {
 }
 
 static int count_get(const unsigned char *a, int *piTerm, int *piTf) {
-  sqlite3_uint64 v, tf;
+  sqlite3_uint64 v = 0, tf = 0;
   int n = index_varint_get(a, 10, &v); /* the build's own bytes */
   *piTerm = (int)(v >> 2);
   *piTf = (int)(v & 3);
@@ -186,6 +186,7 @@ static int slab_room(Build *p, i64 nByte, unsigned char **paOut) {
     p->nSlabUsed = 0;
     p->nSlabSize = nSize;
   }
+  assert(p->nSlabUsed + nByte <= p->nSlabSize);
   *paOut = p->apSlab[p->nSlab - 1] + p->nSlabUsed;
   return SQLITE_OK;
 }
@@ -224,6 +225,7 @@ static int build_add_counts(Build *p, i64 iDoc, const PapersCount *aCount, int n
     rc = build_vote(p, pTerm, &aCount[i]);
     nByte += count_put(aCode + nByte, iTerm, iTf);
   }
+  assert(nByte <= (i64)nCount * 10); /* within what slab_room gave */
   p->nSlabUsed += nByte;
   return rc;
 }
@@ -255,6 +257,7 @@ static void build_decode(const Build *p, i64 iDocIndex, const double *aTermIdf,
   for (int i = 0; i < pDoc->nCount; i++) {
     int iTerm, iTf;
     a += count_get(a, &iTerm, &iTf);
+    assert(iTerm >= 0 && iTerm < p->nTerm);
     pScratch->aiTerm[i] = iTerm;
     pScratch->aCount[i].id = p->aTerm[iTerm].id;
     pScratch->aCount[i].tf = p->aTf[iTf].tf;
@@ -285,6 +288,7 @@ static int build_final(Build *p, i64 iDocIndex, const BuildLatent *pLatent,
   double z[PAPERS_MAX_LATENT];
   assert(pLatent->nDim <= PAPERS_MAX_LATENT);
   memset(z, 0, sizeof(z));
+  assert(pLatent->nDim > 0 && pLatent->nDim <= (int)(sizeof(z) / sizeof(z[0])));
   for (int i = 0; i < pSparse->nTerm; i++) {
     int iFeature = pLatent->aiFeature[pScratch->aiTerm[i]];
     if (iFeature < 0)
@@ -309,7 +313,7 @@ static int build_flush_dense(Build *p) {
 static int build_dense(Build *p, i64 iDoc, const PapersVector *pVec, int nDim) {
   float aValue[PAPERS_MAX_LATENT];
   int nWord = pVec->nTerm - nDim, rc = SQLITE_OK;
-  assert(nDim >= 0 && nDim <= PAPERS_MAX_LATENT);
+  assert(nDim >= 0 && nDim <= PAPERS_MAX_LATENT && nWord >= 0);
   if (p->dense.aDoc == 0) {
     IndexDenseBlock *pBlock = &p->dense;
     size_t nByte = (sizeof(i64) + 2 * sizeof(float) + (size_t)nDim) * INDEX_DENSE_BUILD;

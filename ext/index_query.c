@@ -108,6 +108,7 @@ static int exhaustive_doc(void *pCtx, i64 iDoc, const PapersVector *pVec) {
     p->aHit = aNew;
     p->nAlloc = nNew;
   }
+  assert(p->nHit < p->nAlloc);
   p->aHit[p->nHit].iDoc = iDoc;
   p->aHit[p->nHit++].score = score;
   return SQLITE_OK;
@@ -413,7 +414,8 @@ static int pruned_finish(Pruned *p, double rest) {
   for (i64 i = 0; i < p->nDoc; i++) {
     if (!pruned_reaches(p, i, rest, theta))
       continue;
-    assert(n < nCandidate);
+    if (NEVER(n >= nCandidate)) /* the same test as the count's */
+      break;
     a[n].bound = p->aAcc[i] + rest + p->aBound[i] + QUERY_MARGIN;
     a[n++].i = i;
   }

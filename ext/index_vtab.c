@@ -34,6 +34,8 @@
 **     equals the exhaustive dot product bit for bit.
 **   - The indexed columns read from the content table; without a constraint
 **     the table lists every indexed document.
+** Its options are read by index_options.c, 'integrity-check' is
+** index_check.c; "inside the table" in index.h is what they share.
 */
 #include "index.h"
 
@@ -47,17 +49,6 @@
 enum { XCOL_COMMAND, XCOL_SIMILAR_TO, XCOL_QUERY, XCOL_SCORE, N_XCOL };
 
 enum QueryPlan { PLAN_SCAN, PLAN_ROWID, PLAN_SIMILAR, PLAN_QUERY };
-
-typedef struct IndexTable {
-  sqlite3_vtab base;
-  sqlite3 *db;
-  PapersConn *pConn;
-  IndexConfig config;
-  IndexStore *pStore;
-  i64 layout; /* of the shadow tables (0: not read yet); only INDEX_LAYOUT_VERSION
-              ** can be used */
-  int hasContentChecked; /* content_check() found the options' names */
-} IndexTable;
 
 typedef IndexHit Hit;
 
@@ -75,251 +66,6 @@ typedef struct IndexCursor {
   sqlite3_value *pArgument; /* PLAN_SIMILAR / PLAN_QUERY: the value of similar_to
                             ** or query, which that column reads */
 } IndexCursor;
-
-/* ---- options ------------------------------------------------------------ */
-
-static void config_clear(IndexConfig *pConfig) {
-  for (int i = 0; i < pConfig->nColumn; i++)
-    sqlite3_free(pConfig->azColumn[i]);
-  sqlite3_free(pConfig->azColumn);
-  sqlite3_free(pConfig->aWeight);
-  sqlite3_free(pConfig->zDb);
-  sqlite3_free(pConfig->zName);
-  sqlite3_free(pConfig->zContent);
-  sqlite3_free(pConfig->zContentRowid);
-  sqlite3_free(pConfig->zTokenize);
-  memset(pConfig, 0, sizeof(*pConfig));
-}
-
-/* A copy of z[0..n) without surrounding quotes ('', "" or [] and `` forms). */
-static char *dequote(const char *z, int n) {
-  while (n > 0 && (*z == ' ' || *z == '\t'))
-    z++, n--;
-  while (n > 0 && (z[n - 1] == ' ' || z[n - 1] == '\t'))
-    n--;
-  char cQuote = n >= 2 ? z[0] : 0;
-  char cClose = cQuote == '[' ? ']' : cQuote;
-  if ((cQuote == '\'' || cQuote == '"' || cQuote == '`' || cQuote == '[') &&
-      z[n - 1] == cClose) {
-    sqlite3_str *pStr = sqlite3_str_new(0);
-    for (int i = 1; i < n - 1; i++) {
-      sqlite3_str_appendchar(pStr, 1, z[i]);
-      if (z[i] == cClose && cQuote != '[' && i + 1 < n - 1 && z[i + 1] == cClose)
-        i++;
-    }
-    return sqlite3_str_finish(pStr);
-  }
-  return sqlite3_mprintf("%.*s", n, z);
-}
-
-/* Splits a list on commas and white space into names. */
-static int split_list(const char *zList, char ***pazItem, int *pnItem) {
-  char **azItem = 0;
-  int nItem = 0;
-  const char *z = zList;
-  while (*z) {
-    while (*z == ',' || *z == ' ' || *z == '\t')
-      z++;
-    if (*z == 0)
-      break;
-    const char *zStart = z;
-    while (*z && *z != ',' && *z != ' ' && *z != '\t')
-      z++;
-    char **azNew =
-        sqlite3_realloc64(azItem, sizeof(char *) * (sqlite3_uint64)(nItem + 1));
-    char *zItem = sqlite3_mprintf("%.*s", (int)(z - zStart), zStart);
-    if (azNew)
-      azItem = azNew;
-    if (azNew == 0 || zItem == 0) {
-      sqlite3_free(zItem);
-      for (int i = 0; i < nItem; i++)
-        sqlite3_free(azItem[i]);
-      sqlite3_free(azItem);
-      return SQLITE_NOMEM;
-    }
-    azItem[nItem++] = zItem;
-  }
-  *pazItem = azItem;
-  *pnItem = nItem;
-  return SQLITE_OK;
-}
-
-static int parse_weights(IndexConfig *pConfig, const char *zWeights, char **pzErr) {
-  char **azWeight = 0;
-  int nWeight = 0;
-  int rc = split_list(zWeights, &azWeight, &nWeight);
-  if (rc == SQLITE_OK && nWeight != pConfig->nColumn) {
-    *pzErr = sqlite3_mprintf(
-        "papers_index: weights needs %d numbers, one per column, got '%s'",
-        pConfig->nColumn, zWeights);
-    rc = SQLITE_ERROR;
-  }
-  for (int i = 0; rc == SQLITE_OK && i < nWeight; i++) {
-    double weight = 0;
-    if (!papers_parse_decimal(azWeight[i], &weight) || !(weight > 0 && weight <= 100)) {
-      *pzErr = sqlite3_mprintf("papers_index: each weight must be a number in (0, 100],"
-                               " got '%s'",
-                               azWeight[i]);
-      rc = SQLITE_ERROR;
-    } else {
-      pConfig->aWeight[i] = weight;
-    }
-  }
-  for (int i = 0; i < nWeight; i++)
-    sqlite3_free(azWeight[i]);
-  sqlite3_free(azWeight);
-  return rc;
-}
-
-static int parse_latent_dims(IndexConfig *pConfig, const char *zValue, char **pzErr) {
-  char *zEnd = 0;
-  long nDim = strtol(zValue, &zEnd, 10);
-  if (*zValue == 0 || *zEnd != 0 || nDim < 0 || nDim > PAPERS_MAX_LATENT) {
-    *pzErr =
-        sqlite3_mprintf("papers_index: latent must be a number of dimensions from 0 to"
-                        " %d, got '%s'",
-                        PAPERS_MAX_LATENT, zValue);
-    return SQLITE_ERROR;
-  }
-  pConfig->nLatentDims = (int)nDim;
-  return SQLITE_OK;
-}
-
-static int parse_latent_weight(IndexConfig *pConfig, const char *zValue, char **pzErr) {
-  double weight = 0;
-  if (!papers_parse_decimal(zValue, &weight) || !(weight >= 0 && weight <= 1)) {
-    *pzErr = sqlite3_mprintf("papers_index: latent_weight must be a number from 0 to 1,"
-                             " got '%s'",
-                             zValue);
-    return SQLITE_ERROR;
-  }
-  pConfig->latentWeight = weight;
-  return SQLITE_OK;
-}
-
-static int parse_pending(IndexConfig *pConfig, const char *zValue, char **pzErr) {
-  char *zEnd = 0;
-  long long nPending = strtoll(zValue, &zEnd, 10);
-  if (*zValue == 0 || *zEnd != 0 || nPending < 0 || nPending > INDEX_PENDING_LIMIT) {
-    *pzErr = sqlite3_mprintf("papers_index: pending must be a number of postings from 0"
-                             " to %d, got '%s'",
-                             INDEX_PENDING_LIMIT, zValue);
-    return SQLITE_ERROR;
-  }
-  pConfig->nPendingMax = nPending;
-  return SQLITE_OK;
-}
-
-/* Sets one option from "key=value". */
-static int parse_option(IndexConfig *pConfig, const char *zArg, char **pzWeights,
-                        char **pzErr) {
-  const char *zEq = strchr(zArg, '=');
-  if (zEq == 0) {
-    *pzErr = sqlite3_mprintf("papers_index: expected key=value, got '%s'", zArg);
-    return SQLITE_ERROR;
-  }
-  char *zKey = dequote(zArg, (int)(zEq - zArg));
-  char *zValue = dequote(zEq + 1, (int)strlen(zEq + 1));
-  char **pzSlot = 0;
-  int rc = (zKey && zValue) ? SQLITE_OK : SQLITE_NOMEM;
-  if (rc == SQLITE_OK) {
-    if (strcmp(zKey, "content") == 0)
-      pzSlot = &pConfig->zContent;
-    else if (strcmp(zKey, "content_rowid") == 0)
-      pzSlot = &pConfig->zContentRowid;
-    else if (strcmp(zKey, "tokenize") == 0)
-      pzSlot = &pConfig->zTokenize;
-    else if (strcmp(zKey, "weights") == 0)
-      pzSlot = pzWeights;
-    else if (strcmp(zKey, "latent") == 0)
-      rc = parse_latent_dims(pConfig, zValue, pzErr);
-    else if (strcmp(zKey, "latent_weight") == 0)
-      rc = parse_latent_weight(pConfig, zValue, pzErr);
-    else if (strcmp(zKey, "pending") == 0)
-      rc = parse_pending(pConfig, zValue, pzErr);
-    else if (strcmp(zKey, "columns") == 0) {
-      rc = split_list(zValue, &pConfig->azColumn, &pConfig->nColumn);
-    } else {
-      *pzErr = sqlite3_mprintf("papers_index: unknown option '%s' (known: content,"
-                               " content_rowid, columns, tokenize, weights, latent,"
-                               " latent_weight, pending)",
-                               zKey);
-      rc = SQLITE_ERROR;
-    }
-  }
-  if (pzSlot) {
-    sqlite3_free(*pzSlot);
-    *pzSlot = zValue;
-    zValue = 0;
-  }
-  sqlite3_free(zKey);
-  sqlite3_free(zValue);
-  return rc;
-}
-
-static int parse_config(int argc, const char *const *argv, IndexConfig *pConfig,
-                        char **pzErr) {
-  char *zWeights = 0;
-  int rc = SQLITE_OK;
-  memset(pConfig, 0, sizeof(*pConfig));
-  pConfig->nLatentDims = INDEX_LATENT_DIMS;
-  pConfig->nPendingMax = INDEX_PENDING_MAX;
-  pConfig->latentWeight = INDEX_LATENT_WEIGHT;
-  pConfig->zDb = sqlite3_mprintf("%s", argv[1]);
-  pConfig->zName = sqlite3_mprintf("%s", argv[2]);
-  if (pConfig->zDb == 0 || pConfig->zName == 0)
-    rc = SQLITE_NOMEM;
-  for (int i = 3; rc == SQLITE_OK && i < argc; i++) {
-    rc = parse_option(pConfig, argv[i], &zWeights, pzErr);
-  }
-  if (rc == SQLITE_OK && (pConfig->zContent == 0 || pConfig->zContent[0] == 0)) {
-    *pzErr = sqlite3_mprintf("papers_index: the content option is required,"
-                             " e.g. content='papers'");
-    rc = SQLITE_ERROR;
-  }
-  if (rc == SQLITE_OK &&
-      (pConfig->nColumn == 0 || pConfig->nColumn > INDEX_MAX_COLUMNS)) {
-    *pzErr =
-        sqlite3_mprintf("papers_index: the columns option is required and names 1 to %d"
-                        " columns, e.g. columns='title, abstract'",
-                        INDEX_MAX_COLUMNS);
-    rc = SQLITE_ERROR;
-  }
-  if (rc == SQLITE_OK && pConfig->zContentRowid == 0) {
-    pConfig->zContentRowid = sqlite3_mprintf("rowid");
-    if (pConfig->zContentRowid == 0)
-      rc = SQLITE_NOMEM;
-  }
-  if (rc == SQLITE_OK && pConfig->zTokenize == 0) {
-    pConfig->zTokenize = sqlite3_mprintf("%s", papers_default_tokenize());
-    if (pConfig->zTokenize == 0)
-      rc = SQLITE_NOMEM;
-  }
-  if (rc == SQLITE_OK) {
-    pConfig->aWeight =
-        sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)pConfig->nColumn);
-    if (pConfig->aWeight == 0)
-      rc = SQLITE_NOMEM;
-    for (int i = 0; rc == SQLITE_OK && i < pConfig->nColumn; i++)
-      pConfig->aWeight[i] = 1;
-  }
-  if (rc == SQLITE_OK && zWeights)
-    rc = parse_weights(pConfig, zWeights, pzErr);
-  sqlite3_free(zWeights);
-  return rc;
-}
-
-static char *declare_sql(const IndexConfig *pConfig) {
-  sqlite3_str *pStr = sqlite3_str_new(0);
-  sqlite3_str_appendall(pStr, "CREATE TABLE x(");
-  for (int i = 0; i < pConfig->nColumn; i++) {
-    sqlite3_str_appendf(pStr, "\"%w\", ", pConfig->azColumn[i]);
-  }
-  sqlite3_str_appendf(pStr, "\"%w\" HIDDEN, similar_to HIDDEN, query HIDDEN, score REAL)",
-                      pConfig->zName);
-  return sqlite3_str_finish(pStr);
-}
-
 /* ---- the content table ---------------------------------------------------- */
 
 /* Whether the content table has a rowid: it is a table (a view's rowid reads
@@ -417,9 +163,9 @@ static int index_init(sqlite3 *db, void *pAux, int argc, const char *const *argv
   memset(pTab, 0, sizeof(*pTab));
   pTab->db = db;
   pTab->pConn = pAux;
-  int rc = parse_config(argc, argv, &pTab->config, pzErr);
+  int rc = index_parse_config(argc, argv, &pTab->config, pzErr);
   if (rc == SQLITE_OK) {
-    char *zDeclare = declare_sql(&pTab->config);
+    char *zDeclare = index_declare_sql(&pTab->config);
     rc = zDeclare ? sqlite3_declare_vtab(db, zDeclare) : SQLITE_NOMEM;
     sqlite3_free(zDeclare);
   }
@@ -431,7 +177,7 @@ static int index_init(sqlite3 *db, void *pAux, int argc, const char *const *argv
     rc = index_store_open(db, &pTab->config, &pTab->pStore);
   if (rc != SQLITE_OK) {
     index_store_close(pTab->pStore);
-    config_clear(&pTab->config);
+    index_config_clear(&pTab->config);
     sqlite3_free(pTab);
     return rc;
   }
@@ -452,7 +198,7 @@ static int index_connect(sqlite3 *db, void *pAux, int argc, const char *const *a
 static int index_disconnect(sqlite3_vtab *pVtab) {
   IndexTable *pTab = (IndexTable *)pVtab;
   index_store_close(pTab->pStore);
-  config_clear(&pTab->config);
+  index_config_clear(&pTab->config);
   sqlite3_free(pTab);
   return SQLITE_OK;
 }
@@ -465,7 +211,7 @@ static int index_destroy(sqlite3_vtab *pVtab) {
   return rc;
 }
 
-static int set_table_error(IndexTable *pTab, char *zErr) {
+int index_set_table_error(IndexTable *pTab, char *zErr) {
   sqlite3_free(pTab->base.zErrMsg);
   pTab->base.zErrMsg = zErr;
   return zErr ? SQLITE_ERROR : SQLITE_NOMEM;
@@ -476,13 +222,14 @@ static int set_table_error(IndexTable *pTab, char *zErr) {
 static int store_error(IndexTable *pTab, int rc) {
   char *zCorrupt = index_store_take_error(pTab->pStore);
   if (rc == SQLITE_CORRUPT_VTAB && zCorrupt) {
-    set_table_error(pTab, zCorrupt);
+    index_set_table_error(pTab, zCorrupt);
     return rc;
   }
   sqlite3_free(zCorrupt); /* a damage reported in other words (integrity-check) */
   if (rc != SQLITE_ERROR || !index_store_is_broken(pTab->pStore))
     return rc;
-  return set_table_error(pTab, sqlite3_mprintf("%s: a write to the index failed earlier"
+  return index_set_table_error(pTab,
+                               sqlite3_mprintf("%s: a write to the index failed earlier"
                                                " in this transaction: roll it back",
                                                pTab->config.zName));
 }
@@ -502,7 +249,7 @@ static int check_layout(IndexTable *pTab) {
     rc = store_error(pTab, index_store_version(pTab->pStore, &pTab->layout));
   if (rc != SQLITE_OK || pTab->layout == INDEX_LAYOUT_VERSION)
     return rc;
-  return set_table_error(
+  return index_set_table_error(
       pTab, sqlite3_mprintf("%s: made with layout %lld of the shadow tables, this papers"
                             " reads layout %d: drop the table, create it again and"
                             " 'rebuild'",
@@ -515,15 +262,15 @@ static int analyzer(IndexTable *pTab, PapersAnalyzer **ppAnalyzer) {
   char *zErr = 0;
   int rc = papers_conn_analyzer(pTab->pConn, pTab->config.zTokenize, ppAnalyzer, &zErr);
   if (rc == SQLITE_ERROR) {
-    set_table_error(pTab, sqlite3_mprintf("%s: %s", pTab->config.zName, zErr));
+    index_set_table_error(pTab, sqlite3_mprintf("%s: %s", pTab->config.zName, zErr));
   }
   sqlite3_free(zErr);
   return rc;
 }
 
 /* Counts the terms of a document's column values (argv[0..nColumn)). */
-static int count_document(IndexTable *pTab, sqlite3_value **apValue,
-                          PapersCounts *pCounts) {
+int index_count_document(IndexTable *pTab, sqlite3_value **apValue,
+                         PapersCounts *pCounts) {
   PapersAnalyzer *pAnalyzer;
   int rc = analyzer(pTab, &pAnalyzer);
   papers_counts_reset(pCounts);
@@ -590,7 +337,7 @@ static int add_document(IndexTable *pTab, i64 iDoc, sqlite3_value **apValue) {
   i64 nDoc;
   int rc = pCounts ? remove_document(pTab, iDoc) : SQLITE_NOMEM;
   if (rc == SQLITE_OK)
-    rc = count_document(pTab, apValue, pCounts);
+    rc = index_count_document(pTab, apValue, pCounts);
   const PapersCount *aCount = pCounts ? papers_counts(pCounts, &nCount) : 0;
   if (rc == SQLITE_OK)
     rc = index_store_get_ndoc(pTab->pStore, &nDoc);
@@ -618,13 +365,13 @@ static int content_check_table(IndexTable *pTab) {
   char *zErr = 0;
   int rc = content_check(pTab->db, &pTab->config, 1, pTab->config.zName, &zErr);
   if (zErr)
-    return set_table_error(pTab, zErr);
+    return index_set_table_error(pTab, zErr);
   pTab->hasContentChecked = rc == SQLITE_OK;
   return rc;
 }
 
 /* A statement over the content table: rowid, then the indexed columns. */
-static int content_scan(IndexTable *pTab, const char *zWhere, sqlite3_stmt **ppStmt) {
+int index_content_scan(IndexTable *pTab, const char *zWhere, sqlite3_stmt **ppStmt) {
   const IndexConfig *pConfig = &pTab->config;
   int rc = content_check_table(pTab);
   if (rc != SQLITE_OK)
@@ -641,7 +388,8 @@ static int content_scan(IndexTable *pTab, const char *zWhere, sqlite3_stmt **ppS
     return SQLITE_NOMEM;
   rc = sqlite3_prepare_v2(pTab->db, zSql, -1, ppStmt, 0);
   if (rc != SQLITE_OK) {
-    set_table_error(pTab, sqlite3_mprintf("%s: cannot read the content table: %s",
+    index_set_table_error(pTab,
+                          sqlite3_mprintf("%s: cannot read the content table: %s",
                                           pConfig->zName, sqlite3_errmsg(pTab->db)));
   }
   sqlite3_free(zSql);
@@ -649,7 +397,7 @@ static int content_scan(IndexTable *pTab, const char *zWhere, sqlite3_stmt **ppS
 }
 
 /* The indexed column values of the content row the statement is on. */
-static void row_values(IndexTable *pTab, sqlite3_stmt *pStmt, sqlite3_value **apValue) {
+void index_row_values(IndexTable *pTab, sqlite3_stmt *pStmt, sqlite3_value **apValue) {
   for (int i = 0; i < pTab->config.nColumn; i++)
     apValue[i] = sqlite3_column_value(pStmt, i + 1);
 }
@@ -658,306 +406,20 @@ static void row_values(IndexTable *pTab, sqlite3_stmt *pStmt, sqlite3_value **ap
 static int count_scan_row(void *pCtx, sqlite3_stmt *pScan, PapersCounts *pCounts) {
   IndexTable *pTab = pCtx;
   sqlite3_value *apValue[INDEX_MAX_COLUMNS];
-  row_values(pTab, pScan, apValue);
-  return count_document(pTab, apValue, pCounts);
+  index_row_values(pTab, pScan, apValue);
+  return index_count_document(pTab, apValue, pCounts);
 }
 
 static int rebuild(IndexTable *pTab) {
   sqlite3_stmt *pScan = 0;
   int rc = index_store_clear(pTab->pStore, &pTab->config);
   if (rc == SQLITE_OK)
-    rc = content_scan(pTab, "ORDER BY 1", &pScan);
+    rc = index_content_scan(pTab, "ORDER BY 1", &pScan);
   if (rc == SQLITE_OK)
     rc = index_build(pTab->pStore, &pTab->config, pScan, count_scan_row, pTab);
   int rcScan = sqlite3_finalize(pScan);
   return rc == SQLITE_OK ? rcScan : rc;
 }
-
-/* ---- integrity-check ------------------------------------------------------ */
-
-/* What integrity-check gathers of a term from two sides (the documents'
-** vectors, and the postings): a count and an order-free hash of (document,
-** weight) pairs. Both must agree, and with the vocabulary's df. */
-typedef struct CheckTerm {
-  sqlite3_uint64 id;
-  i64 nFromDocs, nFromPostings;
-  sqlite3_uint64 hashFromDocs, hashFromPostings;
-} CheckTerm;
-
-typedef struct Check {
-  IndexTable *pTab;
-  sqlite3_str *pProblems; /* the first few problems, for the message */
-  int nProblem;
-  PapersIdMap *pTerms;
-  CheckTerm *aTerm;
-  i64 nTermAlloc;
-  int nDim;                             /* latent dimensions (0: none) */
-  i64 nDenseFromDocs, nDenseFromBlocks; /* latent parts, counted and hashed */
-  sqlite3_uint64 hashDenseFromDocs, hashDenseFromBlocks; /* from both sides */
-} Check;
-
-static void check_problem(Check *p, const char *zFormat, i64 iValue);
-
-/* An order-free hash of one document's quantised latent part. */
-static sqlite3_uint64 dense_hash(i64 iDoc, const signed char *aCode, int nDim,
-                                 float scale, float err) {
-  unsigned char aBuf[8 + 8 + PAPERS_MAX_LATENT];
-  assert(nDim >= 0 && nDim <= PAPERS_MAX_LATENT);
-  memcpy(aBuf, &iDoc, 8);
-  memcpy(aBuf + 8, &scale, 4);
-  memcpy(aBuf + 12, &err, 4);
-  memcpy(aBuf + 16, aCode, (size_t)nDim);
-  return papers_term_id((const char *)aBuf, 16 + nDim);
-}
-
-/* Hashes the latent part a document's vector gives, as the blocks store it. */
-static void check_dense_doc(Check *p, i64 iDoc, const PapersVector *pVec, int nWord) {
-  float aValue[PAPERS_MAX_LATENT], scale, err;
-  signed char aCode[PAPERS_MAX_LATENT];
-  assert(p->nDim >= 0 && p->nDim <= PAPERS_MAX_LATENT);
-  if (p->nDim == 0 || pVec->nTerm - nWord != p->nDim)
-    return;
-  for (int k = 0; k < p->nDim; k++)
-    aValue[k] = pVec->aWeight[nWord + k];
-  index_dense_quantize(aValue, p->nDim, aCode, &scale, &err);
-  p->nDenseFromDocs++;
-  p->hashDenseFromDocs ^= dense_hash(iDoc, aCode, p->nDim, scale, err);
-}
-
-static int check_dense_block(void *pCtx, const IndexDenseBlock *pBlock) {
-  Check *p = pCtx;
-  for (int i = 0; i < pBlock->n; i++) {
-    p->nDenseFromBlocks++;
-    p->hashDenseFromBlocks ^=
-        dense_hash(pBlock->aDoc[i], pBlock->aCode + (i64)i * p->nDim, p->nDim,
-                   pBlock->aScale[i], pBlock->aErr[i]);
-  }
-  return SQLITE_OK;
-}
-
-/* The dense blocks must hold exactly the documents' latent parts. */
-static int check_dense(Check *p) {
-  int rc = SQLITE_OK;
-  if (p->nDim > 0)
-    rc = index_store_dense_scan(p->pTab->pStore, p->nDim, check_dense_block, p);
-  if (rc == SQLITE_CORRUPT_VTAB) {
-    sqlite3_free(index_store_take_error(p->pTab->pStore)); /* said as a problem */
-    check_problem(p, "a dense block is malformed", 0);
-    return SQLITE_OK;
-  }
-  if (rc == SQLITE_OK && (p->nDenseFromDocs != p->nDenseFromBlocks ||
-                          p->hashDenseFromDocs != p->hashDenseFromBlocks)) {
-    check_problem(p, "the dense blocks disagree with the documents (%lld latent parts)",
-                  p->nDenseFromDocs);
-  }
-  return rc;
-}
-
-static void check_problem(Check *p, const char *zFormat, i64 iValue) {
-  if (p->nProblem++ < 3) {
-    sqlite3_str_appendall(p->pProblems, p->nProblem > 1 ? "; " : "");
-    sqlite3_str_appendf(p->pProblems, zFormat, iValue);
-  }
-}
-
-static sqlite3_uint64 posting_hash(i64 iDoc, float weight) {
-  unsigned int bits;
-  memcpy(&bits, &weight, 4);
-  return papers_term_id((const char *)&iDoc, 8) ^
-         ((sqlite3_uint64)bits * 0x9e3779b97f4a7c15ULL);
-}
-
-static int check_term(Check *p, sqlite3_uint64 id, CheckTerm **ppTerm) {
-  int iTerm, isNew;
-  int rc = papers_idmap_get(p->pTerms, id, &iTerm, &isNew);
-  if (rc == SQLITE_OK)
-    rc = papers_grow_array((void **)&p->aTerm, sizeof(CheckTerm), iTerm + 1,
-                           &p->nTermAlloc);
-  if (rc != SQLITE_OK)
-    return rc;
-  p->aTerm[iTerm].id = id;
-  *ppTerm = &p->aTerm[iTerm];
-  return SQLITE_OK;
-}
-
-/* Compares one content row with what is indexed under its rowid. */
-static int check_row(Check *p, i64 iDoc, sqlite3_value **apValue, PapersCounts *pCounts) {
-  PapersVector vec;
-  int isFound, nCount;
-  int rc = index_store_doc_get(p->pTab->pStore, iDoc, &vec, &isFound);
-  if (rc != SQLITE_OK)
-    return rc;
-  rc = count_document(p->pTab, apValue, pCounts);
-  if (rc != SQLITE_OK) {
-    papers_vector_free(&vec);
-    return rc;
-  }
-  const PapersCount *aCount = papers_counts(pCounts, &nCount);
-  if (!isFound) {
-    check_problem(p, "row %lld of the content table is not indexed", iDoc);
-    return SQLITE_OK;
-  }
-  int nWord = 0; /* the vector's word terms; latent dimensions come after them */
-  while (nWord < vec.nTerm && !papers_is_latent_id(vec.aId[nWord]))
-    nWord++;
-  int isSame = nWord == nCount;
-  for (int i = 0; isSame && i < nCount; i++)
-    isSame = vec.aId[i] == aCount[i].id;
-  if (!isSame)
-    check_problem(p, "row %lld is indexed with other terms than its content", iDoc);
-  check_dense_doc(p, iDoc, &vec, nWord);
-  for (int i = 0; rc == SQLITE_OK && i < nWord; i++) { /* latent parts: check_dense() */
-    CheckTerm *pTerm;
-    rc = check_term(p, vec.aId[i], &pTerm);
-    if (rc != SQLITE_OK)
-      break;
-    pTerm->nFromDocs++;
-    pTerm->hashFromDocs ^= posting_hash(iDoc, vec.aWeight[i]);
-  }
-  papers_vector_free(&vec);
-  return rc;
-}
-
-/* Every content row must be indexed as its text says. */
-static int check_content(Check *p, PapersIdMap *pContentRows) {
-  sqlite3_stmt *pScan = 0;
-  sqlite3_value *apValue[INDEX_MAX_COLUMNS];
-  PapersCounts *pCounts = papers_counts_new();
-  int rc = pCounts ? content_scan(p->pTab, "", &pScan) : SQLITE_NOMEM;
-  while (rc == SQLITE_OK && sqlite3_step(pScan) == SQLITE_ROW) {
-    i64 iDoc = sqlite3_column_int64(pScan, 0);
-    int iIndex, isNew;
-    row_values(p->pTab, pScan, apValue);
-    rc = check_row(p, iDoc, apValue, pCounts);
-    if (rc == SQLITE_OK)
-      rc = papers_idmap_get(pContentRows, (sqlite3_uint64)iDoc, &iIndex, &isNew);
-  }
-  if (pScan) {
-    int rcScan = sqlite3_finalize(pScan);
-    if (rc == SQLITE_OK)
-      rc = rcScan;
-  }
-  papers_counts_free(pCounts);
-  return rc;
-}
-
-/* Every indexed document must have a content row; ndoc must count them. */
-static int check_documents(Check *p, PapersIdMap *pContentRows) {
-  IndexTable *pTab = p->pTab;
-  char *zSql = sqlite3_mprintf("SELECT id FROM \"%w\".\"%w_docs\"", pTab->config.zDb,
-                               pTab->config.zName);
-  sqlite3_stmt *pStmt = 0;
-  i64 nDoc = 0, nDocStated = 0;
-  int rc = zSql ? sqlite3_prepare_v2(pTab->db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
-  sqlite3_free(zSql);
-  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
-    i64 iDoc = sqlite3_column_int64(pStmt, 0);
-    nDoc++;
-    if (papers_idmap_find(pContentRows, (sqlite3_uint64)iDoc) < 0) {
-      check_problem(p, "row %lld is indexed but not in the content table", iDoc);
-    }
-  }
-  int rcFinal = sqlite3_finalize(pStmt);
-  if (rc == SQLITE_OK)
-    rc = rcFinal;
-  if (rc == SQLITE_OK)
-    rc = index_store_get_ndoc(pTab->pStore, &nDocStated);
-  if (rc == SQLITE_OK && nDocStated != nDoc) {
-    check_problem(p, "the document count says %lld", nDocStated);
-  }
-  return rc;
-}
-
-/* The postings (both levels) must hold exactly the documents' weights; df
-** must count them; the pending level's count must be right. */
-static int check_postings(Check *p) {
-  sqlite3_stmt *pStmt = 0;
-  i64 nPending = 0; /* postings in the pending level */
-  int rc = index_store_postings_all(p->pTab->pStore, &pStmt);
-  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
-    IndexPosting *a;
-    int n;
-    CheckTerm *pTerm;
-    const char *zProblem = 0;
-    rc = index_block_decode(sqlite3_column_int64(pStmt, 1), sqlite3_column_blob(pStmt, 2),
-                            sqlite3_column_bytes(pStmt, 2), &a, &n, &zProblem);
-    if (rc == SQLITE_CORRUPT_VTAB) {
-      check_problem(p, "a postings block of term %lld is malformed",
-                    sqlite3_column_int64(pStmt, 0));
-      rc = SQLITE_OK;
-      continue;
-    }
-    if (rc == SQLITE_OK)
-      rc = check_term(p, (sqlite3_uint64)sqlite3_column_int64(pStmt, 0), &pTerm);
-    for (int i = 0; rc == SQLITE_OK && i < n; i++) {
-      pTerm->nFromPostings++;
-      pTerm->hashFromPostings ^= posting_hash(a[i].iDoc, a[i].weight);
-    }
-    if (sqlite3_column_int(pStmt, 3))
-      nPending += n;
-    sqlite3_free(a);
-  }
-  int rcFinal = sqlite3_finalize(pStmt);
-  if (rc == SQLITE_OK)
-    rc = rcFinal;
-  i64 nPendingStated = 0;
-  if (rc == SQLITE_OK)
-    rc = index_store_pending_count(p->pTab->pStore, &nPendingStated);
-  if (rc == SQLITE_OK && nPendingStated != nPending)
-    check_problem(p, "the pending postings count says %lld", nPendingStated);
-  int nTerm = papers_idmap_count(p->pTerms);
-  for (int i = 0; rc == SQLITE_OK && i < nTerm; i++) {
-    const CheckTerm *pTerm = &p->aTerm[i];
-    i64 df = 0;
-    if (pTerm->nFromDocs != pTerm->nFromPostings ||
-        pTerm->hashFromDocs != pTerm->hashFromPostings) {
-      check_problem(p, "the postings of term %lld disagree with the documents",
-                    (i64)pTerm->id);
-    }
-    if (papers_is_latent_id(pTerm->id))
-      continue; /* no vocabulary row */
-    rc = index_store_vocab_df(p->pTab->pStore, pTerm->id, &df);
-    if (rc == SQLITE_OK && df != pTerm->nFromDocs) {
-      check_problem(p, "the document frequency of term %lld is wrong", (i64)pTerm->id);
-    }
-  }
-  return rc;
-}
-
-static int integrity_check(IndexTable *pTab) {
-  Check check;
-  memset(&check, 0, sizeof(check));
-  check.pTab = pTab;
-  check.pProblems = sqlite3_str_new(pTab->db);
-  check.pTerms = papers_idmap_new();
-  PapersIdMap *pContentRows = papers_idmap_new();
-  double weight;
-  int rc = (check.pTerms && pContentRows) ? SQLITE_OK : SQLITE_NOMEM;
-  if (rc == SQLITE_OK)
-    rc = index_store_latent_get(pTab->pStore, &check.nDim, &weight);
-  if (rc == SQLITE_OK)
-    rc = check_content(&check, pContentRows);
-  if (rc == SQLITE_OK)
-    rc = check_documents(&check, pContentRows);
-  if (rc == SQLITE_OK)
-    rc = check_postings(&check);
-  if (rc == SQLITE_OK)
-    rc = check_dense(&check);
-  char *zProblems = sqlite3_str_finish(check.pProblems);
-  if (rc == SQLITE_OK && check.nProblem > 0) {
-    set_table_error(pTab, sqlite3_mprintf("%s: integrity-check found %d problem%s: %s%s",
-                                          pTab->config.zName, check.nProblem,
-                                          check.nProblem > 1 ? "s" : "", zProblems,
-                                          check.nProblem > 3 ? "; ..." : ""));
-    rc = SQLITE_CORRUPT_VTAB;
-  }
-  sqlite3_free(zProblems);
-  papers_idmap_free(pContentRows);
-  papers_idmap_free(check.pTerms);
-  sqlite3_free(check.aTerm);
-  return rc;
-}
-
 /* ---- writes --------------------------------------------------------------- */
 
 static int run_command(IndexTable *pTab, sqlite3_value *pCommand, sqlite3_value *pRowid) {
@@ -971,21 +433,21 @@ static int run_command(IndexTable *pTab, sqlite3_value *pCommand, sqlite3_value 
     return rebuild(pTab);
   }
   if (strcmp(zCommand, "integrity-check") == 0)
-    return integrity_check(pTab);
+    return index_integrity_check(pTab);
   if (strcmp(zCommand, "merge") == 0)
     return index_store_merge(pTab->pStore);
   if (strcmp(zCommand, "delete-all") == 0)
     return index_store_clear(pTab->pStore, &pTab->config);
   if (strcmp(zCommand, "delete") == 0) {
     if (sqlite3_value_type(pRowid) != SQLITE_INTEGER) {
-      return set_table_error(pTab,
-                             sqlite3_mprintf("%s: 'delete' needs the rowid of the row"
-                                             " to remove",
-                                             pTab->config.zName));
+      return index_set_table_error(
+          pTab, sqlite3_mprintf("%s: 'delete' needs the rowid of the row"
+                                " to remove",
+                                pTab->config.zName));
     }
     return remove_document(pTab, sqlite3_value_int64(pRowid));
   }
-  return set_table_error(
+  return index_set_table_error(
       pTab, sqlite3_mprintf("%s: unknown command '%s' (known: rebuild,"
                             " optimize, merge, integrity-check, delete, delete-all)",
                             pTab->config.zName, zCommand));
@@ -1017,10 +479,10 @@ static int index_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
   if (sqlite3_value_type(pCommand) != SQLITE_NULL)
     return store_error(pTab, run_command(pTab, pCommand, argv[1]));
   if (sqlite3_value_type(argv[1]) != SQLITE_INTEGER) {
-    return set_table_error(pTab,
-                           sqlite3_mprintf("%s: a row needs the integer rowid of its"
-                                           " content row",
-                                           pTab->config.zName));
+    return index_set_table_error(
+        pTab, sqlite3_mprintf("%s: a row needs the integer rowid of its"
+                              " content row",
+                              pTab->config.zName));
   }
   if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
     rc = remove_document(pTab, sqlite3_value_int64(argv[0]));
@@ -1079,8 +541,9 @@ static int index_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
       iRowid = i;
   }
   if (iSimilar >= 0 && iQuery >= 0) {
-    return set_table_error(pTab, sqlite3_mprintf("%s: use similar_to or query, not both",
-                                                 pTab->config.zName));
+    return index_set_table_error(
+        pTab,
+        sqlite3_mprintf("%s: use similar_to or query, not both", pTab->config.zName));
   }
   int iArg = iSimilar >= 0 ? iSimilar : iQuery;
   /* Without its value, a scan would read similar_to and query as NULL and
@@ -1088,7 +551,7 @@ static int index_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   if (iArg < 0 && hasUnusable)
     return SQLITE_CONSTRAINT;
   if (iArg < 0 && hasOtherOp) {
-    return set_table_error(
+    return index_set_table_error(
         pTab, sqlite3_mprintf("%s: similar_to and query take = only, e.g. WHERE"
                               " similar_to = 5 or WHERE query = 'text'",
                               pTab->config.zName));
@@ -1175,8 +638,8 @@ static int query_vector(IndexTable *pTab, sqlite3_value *pValue, PapersVector *p
     int rc = papers_vector_decode(sqlite3_value_blob(pValue), sqlite3_value_bytes(pValue),
                                   pVec, &zProblem);
     if (rc == SQLITE_ERROR) {
-      set_table_error(pTab, sqlite3_mprintf("%s: query is not a valid vector: %s",
-                                            pTab->config.zName, zProblem));
+      index_set_table_error(pTab, sqlite3_mprintf("%s: query is not a valid vector: %s",
+                                                  pTab->config.zName, zProblem));
     }
     return rc;
   }
@@ -1216,7 +679,7 @@ static int filter_ranked(IndexCursor *pCur, int idxNum, sqlite3_value **argv) {
     return SQLITE_NOMEM;
   if (ePlan == PLAN_SIMILAR && sqlite3_value_numeric_type(argv[0]) != SQLITE_INTEGER) {
     int eType = sqlite3_value_type(argv[0]);
-    return set_table_error(
+    return index_set_table_error(
         pTab, sqlite3_mprintf("%s: similar_to must be an integer rowid, got %s",
                               pTab->config.zName,
                               eType == SQLITE_FLOAT  ? "a real number"
@@ -1334,7 +797,7 @@ static int load_content(IndexCursor *pCur) {
     return SQLITE_OK;
   if (pCur->pContent == 0) {
     char *zWhere = sqlite3_mprintf("WHERE \"%w\" = ?1", pTab->config.zContentRowid);
-    int rc = zWhere ? content_scan(pTab, zWhere, &pCur->pContent) : SQLITE_NOMEM;
+    int rc = zWhere ? index_content_scan(pTab, zWhere, &pCur->pContent) : SQLITE_NOMEM;
     sqlite3_free(zWhere);
     if (rc != SQLITE_OK)
       return rc;
@@ -1409,7 +872,7 @@ static int index_rename(sqlite3_vtab *pVtab, const char *zNew) {
 }
 
 /* ---- transactions --------------------------------------------------------
-** Additions wait in the store's write buffer (index_store.c). It is written
+** Additions wait in the store's write buffer (index_pending.c). It is written
 ** out before commit and at every savepoint (so a rollback to one finds the
 ** shadow tables holding all that came before it), and dropped on rollback:
 ** what it held came after the last savepoint. */

@@ -19,7 +19,7 @@
 **   - Singular vectors are only defined up to sign; each column is turned so
 **     that its largest-magnitude entry is positive, for stable output.
 */
-#include "papers_internal.h"
+#include "topic.h"
 
 #include <math.h>
 #include <string.h>
@@ -30,16 +30,9 @@
 
 /* ---- dense helpers (column-major where noted) ------------------------------ */
 
-static sqlite3_uint64 splitmix64(sqlite3_uint64 *pState) {
-  sqlite3_uint64 z = (*pState += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 /* A uniform number in [-1, 1), exactly representable. */
 static double uniform(sqlite3_uint64 *pState) {
-  return (double)(splitmix64(pState) >> 11) / 4503599627370496.0 - 1.0;
+  return (double)(papers_splitmix64(pState) >> 11) / 4503599627370496.0 - 1.0;
 }
 
 /* Orthonormalises the l columns of the n x l column-major matrix a in
@@ -217,9 +210,10 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
       multiply(A, x, l, y, aScratch);
       orthonormalise(y, nRow, l);
     }
-    multiply_transposed(A, y, l, x,
-                        aScratch); /* the columns of x are the rows of B = Q^T A */
-    for (int i = 0; i < l; i++) {  /* G = B B^T, symmetric (products commute) */
+    /* the columns of x are the rows of B = Q^T A */
+    multiply_transposed(A, y, l, x, aScratch);
+    /* G = B B^T, symmetric (products commute) */
+    for (int i = 0; i < l; i++) {
       for (int j = i; j < l; j++) {
         double dot = 0;
         for (i64 f = 0; f < nFeature; f++)

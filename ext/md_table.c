@@ -17,7 +17,7 @@
 **     CommonMark matches labels. A label the array does not hold is absent.
 **   - Nothing is copied: cells, labels and URLs are spans of the text.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <string.h>
 

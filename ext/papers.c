@@ -10,8 +10,11 @@
 **   - papers_version() returns the extension's version, papers_debug() a text
 **     with the version, the git commit and compiler flags of the build, and
 **     the version of the SQLite it runs on.
+** It also holds papers_grow_array(), the one growable array of every
+** subsystem (the other shared utilities are inline in papers_internal.h).
 */
 #include "papers_internal.h"
+#include "papers.h"
 SQLITE_EXTENSION_INIT1
 
 #ifndef PAPERS_GIT_COMMIT
@@ -21,15 +24,27 @@ SQLITE_EXTENSION_INIT1
 #define PAPERS_BUILD_FLAGS "unknown"
 #endif
 
-#define PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
+/* Declared in papers_internal.h. */
+int papers_grow_array(void **pa, size_t szItem, i64 nNeed, i64 *pnAlloc) {
+  if (nNeed <= *pnAlloc)
+    return SQLITE_OK;
+  i64 nNew = nNeed < 256 ? 256 : nNeed + nNeed / 2;
+  void *aNew = sqlite3_realloc64(*pa, szItem * (sqlite3_uint64)nNew);
+  if (aNew == 0)
+    return SQLITE_NOMEM;
+  memset((char *)aNew + szItem * (size_t)*pnAlloc, 0, szItem * (size_t)(nNew - *pnAlloc));
+  *pa = aNew;
+  *pnAlloc = nNew;
+  return SQLITE_OK;
+}
 
-static void version_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
+static void papers_version_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
   (void)argc;
   (void)argv;
   sqlite3_result_text(pCtx, PAPERS_VERSION, -1, SQLITE_STATIC);
 }
 
-static void debug_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
+static void papers_debug_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
   (void)argc;
   (void)argv;
   char *zDebug =
@@ -42,13 +57,14 @@ static void debug_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
   sqlite3_result_text(pCtx, zDebug, -1, sqlite3_free);
 }
 
-static int register_housekeeping(sqlite3 *db) {
-  int rc = sqlite3_create_function(db, "papers_version", 0, PURE, 0, version_func, 0, 0);
+static int papers_register_housekeeping(sqlite3 *db) {
+  int rc = sqlite3_create_function(db, "papers_version", 0, PAPERS_PURE, 0,
+                                   papers_version_func, 0, 0);
   if (rc != SQLITE_OK)
     return rc;
   /* not deterministic: it names the SQLite library, which a process may swap */
   return sqlite3_create_function(db, "papers_debug", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, 0,
-                                 debug_func, 0, 0);
+                                 papers_debug_func, 0, 0);
 }
 
 #ifdef _WIN32
@@ -67,7 +83,7 @@ __attribute__((visibility("default")))
   PapersConn *pConn = papers_conn_new(db);
   if (pConn == 0)
     return SQLITE_NOMEM;
-  int rc = register_housekeeping(db);
+  int rc = papers_register_housekeeping(db);
   if (rc == SQLITE_OK)
     rc = papers_register_parse(db);
   if (rc == SQLITE_OK)

@@ -33,13 +33,13 @@
 **     through megabytes of lines no format recognises is one opcode. So every
 **     PULSE_STEPS parser steps or PULSE_BYTES of lines (64 KB) that yield no
 **     row (a format's step ends at least every few thousand lines), xNext
-**     steps a prepared
-**     "SELECT 1" of its own (SQLite 3.40 has no sqlite3_is_interrupted()): the
-**     nested statement fails with SQLITE_INTERRUPT when the connection was
-**     interrupted, and its opcodes count towards the progress handler, which
-**     may stop it the same way; xNext then returns SQLITE_INTERRUPT.
+**     steps a prepared "SELECT 1" of its own (SQLite 3.40 has no
+**     sqlite3_is_interrupted()): the nested statement fails with
+**     SQLITE_INTERRUPT when the connection was interrupted, and its opcodes
+**     count towards the progress handler, which may stop it the same way;
+**     xNext then returns SQLITE_INTERRUPT.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <stdarg.h>
 #include <string.h>

@@ -18,7 +18,7 @@
 **     the host's locale ("0,5" in a German one): the same text gives the
 **     same value in every program, on every machine.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -26,14 +26,14 @@
 #include <emmintrin.h>
 #endif
 
-#define JSON_SUBTYPE 74
+#define TEXT_JSON_SUBTYPE 74
 
 /* Looks at the nBlock (16 or 64) bytes at z: returns 0 when one is not ASCII,
 ** else 1, and sets *pHasCR when one is a carriage return. One pass finds
 ** both. SSE2 (part of every x86-64) does it in a few instructions; elsewhere
 ** 64-bit words and the has-zero-byte test ((x - 0x01..) & ~x & 0x80..). */
 #if defined(__SSE2__)
-static int is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
+static int text_is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
   __m128i anyByte = _mm_setzero_si128(), anyCR = _mm_setzero_si128();
   const __m128i cr = _mm_set1_epi8('\r');
   for (int k = 0; k < nBlock; k += 16) {
@@ -48,7 +48,7 @@ static int is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
   return 1;
 }
 #else
-static int is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
+static int text_is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
   const uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
   uint64_t anyHigh = 0, anyCR = 0;
   for (int k = 0; k < nBlock; k += 8) {
@@ -69,7 +69,7 @@ static int is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
 /* Length of the valid UTF-8 sequence at z[0..nLeft) that starts with a byte
 ** >= 0x80, or 0 when it is not valid (overlong forms, UTF-16 surrogates and
 ** code points past U+10FFFF are not). */
-static int utf8_sequence_len(const unsigned char *z, i64 nLeft) {
+static int text_utf8_sequence_len(const unsigned char *z, i64 nLeft) {
   unsigned c = z[0];
   int nSeq;
   if (c >= 0xC2 && c <= 0xDF)
@@ -103,18 +103,19 @@ static int utf8_sequence_len(const unsigned char *z, i64 nLeft) {
 /* Validates z[0..n) as UTF-8 and looks for carriage returns: 64 ASCII bytes
 ** at a time, 16 near other bytes, byte by byte only right next to them. */
 i64 papers_utf8_check(const unsigned char *z, i64 n, int *pHasCR) {
+  assert(n >= 0);
   int hasCR = 0;
   i64 i = 0;
   while (i < n) {
-    if (n - i >= 64 && is_ascii_block(z + i, 64, &hasCR)) {
+    if (n - i >= 64 && text_is_ascii_block(z + i, 64, &hasCR)) {
       i += 64;
-    } else if (n - i >= 16 && is_ascii_block(z + i, 16, &hasCR)) {
+    } else if (n - i >= 16 && text_is_ascii_block(z + i, 16, &hasCR)) {
       i += 16;
     } else if (z[i] < 0x80) {
       hasCR |= z[i] == '\r';
       i++;
     } else {
-      int nSeq = utf8_sequence_len(z + i, n - i);
+      int nSeq = text_utf8_sequence_len(z + i, n - i);
       if (nSeq == 0)
         return i;
       i += nSeq;
@@ -152,6 +153,7 @@ int papers_lines_next(PapersLines *pLines, PapersLine *pLine) {
         nStep = iCr + 1;
     }
   }
+  assert(nLine >= 0 && nLine <= nStep && nStep <= nLeft);
   pLine->z = zStart;
   pLine->n = nLine;
   pLine->iLine = pLines->iLine++;
@@ -182,7 +184,7 @@ int papers_space_len(const char *z, const char *zEnd) {
 
 /* Length of the white-space character that ends just before zEnd, or 0.
 ** Every space is 1, 2 or 3 bytes long, so only those suffixes are tried. */
-static int space_len_before(const char *zStart, const char *zEnd) {
+static int text_space_len_before(const char *zStart, const char *zEnd) {
   for (int nTry = 1; nTry <= 3 && zEnd - nTry >= zStart; nTry++) {
     if (papers_space_len(zEnd - nTry, zEnd) == nTry)
       return nTry;
@@ -191,11 +193,12 @@ static int space_len_before(const char *zStart, const char *zEnd) {
 }
 
 PapersSpan papers_trim(const char *z, i64 n) {
+  assert(n >= 0);
   const char *zEnd = z + n;
   int nSpace;
   while ((nSpace = papers_space_len(z, zEnd)) > 0)
     z += nSpace;
-  while (zEnd > z && (nSpace = space_len_before(z, zEnd)) > 0)
+  while (zEnd > z && (nSpace = text_space_len_before(z, zEnd)) > 0)
     zEnd -= nSpace;
   PapersSpan span = {z, zEnd - z};
   return span;
@@ -226,6 +229,7 @@ i64 papers_fold(char *zOut, const char *z, i64 n) {
     zOut[nOut++] = (char)c;
     z++;
   }
+  assert(nOut <= n); /* callers size zOut by n */
   return nOut;
 }
 
@@ -235,16 +239,21 @@ i64 papers_fold_short(char *zBuf, i64 nBuf, const char *z, i64 n) {
   return papers_fold(zBuf, z, n);
 }
 
-void papers_result_folded(sqlite3_context *pCtx, PapersSpan span) {
+char *papers_result_buffer(sqlite3_context *pCtx, PapersSpan span) {
   if (span.z == 0) {
     sqlite3_result_null(pCtx);
-    return;
+    return 0;
   }
-  char *zOut = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
-  if (zOut == 0) {
+  char *z = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
+  if (z == 0)
     sqlite3_result_error_nomem(pCtx);
+  return z;
+}
+
+void papers_result_folded(sqlite3_context *pCtx, PapersSpan span) {
+  char *zOut = papers_result_buffer(pCtx, span);
+  if (zOut == 0)
     return;
-  }
   i64 nOut = papers_fold(zOut, span.z, span.n);
   sqlite3_result_text64(pCtx, zOut, (sqlite3_uint64)nOut, sqlite3_free, SQLITE_UTF8);
 }
@@ -281,10 +290,17 @@ void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr) {
     sqlite3_result_error_toobig(pCtx);
   } else {
     sqlite3_result_text(pCtx, zText, nText, sqlite3_free);
-    sqlite3_result_subtype(pCtx, JSON_SUBTYPE);
+    sqlite3_result_subtype(pCtx, TEXT_JSON_SUBTYPE);
     return;
   }
   sqlite3_free(zText);
+}
+
+i64 papers_digits_len(const char *z, i64 n) {
+  i64 i = 0;
+  while (i < n && z[i] >= '0' && z[i] <= '9')
+    i++;
+  return i;
 }
 
 int papers_parse_count(const char *z, i64 n, i64 *pValue) {
@@ -301,6 +317,29 @@ int papers_parse_count(const char *z, i64 n, i64 *pValue) {
   }
   *pValue = v;
   return 1;
+}
+
+int papers_span_is(PapersSpan s, const char *zLit) {
+  size_t n = strlen(zLit);
+  return (size_t)s.n == n && memcmp(s.z, zLit, n) == 0;
+}
+
+int papers_has_prefix(const char *z, const char *zEnd, const char *zLit) {
+  size_t n = strlen(zLit);
+  return (size_t)(zEnd - z) >= n && memcmp(z, zLit, n) == 0;
+}
+
+const char *papers_find(const char *z, const char *zEnd, const char *zLit) {
+  size_t n = strlen(zLit);
+  while (zEnd - z >= (i64)n) {
+    const char *zHit = memchr(z, zLit[0], (size_t)(zEnd - z) - n + 1);
+    if (zHit == 0)
+      return 0;
+    if (memcmp(zHit, zLit, n) == 0)
+      return zHit;
+    z = zHit + 1;
+  }
+  return 0;
 }
 
 /* Powers of ten a double holds exactly. */

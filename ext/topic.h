@@ -1,6 +1,13 @@
 /*
-** topic.h: what the files of the topic functions share.
+** topic.h: what the files of the topic subsystem share (text to vectors).
 **
+**   analysis.c        text to tokens and terms through FTS5's tokenizers; the
+**                     connection context (papers_internal.h)
+**   vector.c          term counts, weighted vectors and their BLOB form
+**   latent.c          the latent semantic analysis fit
+**   idmap.c           64-bit keys to dense indexes
+**   clusters.c        papers_clusters (table-valued) and its labels
+**   clusters_kmeans.c the documents of a clustering and spherical k-means
 **   topic_args.c      reading arguments: an index name to its statistics, a
 **                     TEXT or vector BLOB to a vector, a term id to a label;
 **                     the xBestIndex of the table-valued functions
@@ -20,6 +27,213 @@
 #define PAPERS_TOPIC_H
 
 #include "papers_internal.h"
+
+/* ---- analysis.c: text to terms, through FTS5's tokenizers -------------- */
+
+/* One FTS5 tokenizer instance, for one tokenize spec. */
+typedef struct PapersAnalyzer PapersAnalyzer;
+
+const char *papers_default_tokenize(void);
+
+/* The analyzer for a tokenize spec (NULL: the default), created once per
+** connection. On error *pzErr (sqlite3_malloc'd) says what went wrong. */
+int papers_conn_analyzer(PapersConn *pConn, const char *zSpec, PapersAnalyzer **ppOut,
+                         char **pzErr);
+
+/* A token as the analysis sees it. */
+typedef struct PapersToken {
+  const char *zTerm; /* the tokenizer's form (a stem, for porter) */
+  int nTerm;
+  int iStart, iEnd; /* byte offsets in the text */
+  int isStop;       /* stop word, number or single character: makes no term */
+} PapersToken;
+
+/* A term: a unigram stem or a phrase "stem1 stem2". */
+typedef struct PapersTerm {
+  sqlite3_uint64 id; /* papers_term_id() of zTerm */
+  const char *zTerm;
+  int nTerm;
+  int iStart, iEnd; /* byte offsets of its surface form in the text */
+  int isPhrase;
+} PapersTerm;
+
+sqlite3_uint64 papers_term_id(const char *z, i64 n);
+int papers_analyze_tokens(PapersAnalyzer *pAnalyzer, const char *z, int n,
+                          int (*xToken)(void *, const PapersToken *), void *pCtx);
+int papers_analyze_terms(PapersAnalyzer *pAnalyzer, const char *z, int n,
+                         int (*xTerm)(void *, const PapersTerm *), void *pCtx);
+
+/* ---- vector.c: term counts and weighted vectors ------------------------- */
+
+/* ln(x), the same bit for bit on every IEEE-754 machine. */
+double papers_ln(double x);
+
+/* A term of a text: its id, frequency and most frequent surface form. */
+typedef struct PapersCount {
+  sqlite3_uint64 id;
+  double tf; /* occurrences, each counted with its text's weight */
+  int isPhrase;
+  const char *zSurface; /* kept by the PapersCounts it came from */
+  int nSurface;
+} PapersCount;
+
+/* Gathers the terms of one or more texts. */
+typedef struct PapersCounts PapersCounts;
+PapersCounts *papers_counts_new(void);
+void papers_counts_free(PapersCounts *p);
+void papers_counts_reset(PapersCounts *p);
+int papers_counts_add(PapersCounts *p, PapersAnalyzer *pAnalyzer, const char *z, int n,
+                      double weight);
+/* Sorts and merges what was added; papers_counts() then lists it by id. */
+int papers_counts_finish(PapersCounts *p);
+const PapersCount *papers_counts(const PapersCounts *p, int *pnCount);
+
+/* A weighted term vector: ids strictly increasing, weights L2-normalised. */
+typedef struct PapersVector {
+  int nTerm;
+  sqlite3_uint64 *aId; /* owns the allocation that aWeight shares */
+  float *aWeight;
+} PapersVector;
+
+/* Weighs counts ((1 + ln tf) * idf, normalised); aIdf may be 0 (idf 1).
+** *pNorm (pNorm may be 0): the norm the raw weights were divided by. One
+** weight of such a vector is papers_weight_normalised(papers_weight_raw(
+** papers_tf_factor(tf), idf), norm), the same bits whether computed alone or
+** with the others; papers_weight_scaled() is what a latent blend then does
+** to it (papers_vector_with_latent). */
+int papers_vector_weigh(const PapersCount *aCount, int nCount, const double *aIdf,
+                        PapersVector *pVec, double *pNorm);
+double papers_tf_factor(double tf); /* 1 + ln tf */
+double papers_weight_raw(double tfFactor, double idf);
+float papers_weight_normalised(double raw, double norm);
+float papers_weight_scaled(float weight, double scale);
+void papers_vector_free(PapersVector *pVec);
+double papers_vector_dot(const PapersVector *pA, const PapersVector *pB);
+/* papers_vector_dot() of pA and a vector in BLOB form, without decoding it:
+** the same sum bit for bit; SQLITE_ERROR when the header or the length is
+** wrong (the ids and weights are not checked). */
+int papers_vector_dot_blob(const PapersVector *pA, const unsigned char *a, i64 n,
+                           double *pDot);
+i64 papers_vector_blob_size(const PapersVector *pVec);
+void papers_vector_encode(const PapersVector *pVec, unsigned char *aBlob);
+void papers_result_vector(sqlite3_context *pCtx, const PapersVector *pVec);
+/* SQLITE_ERROR with *pzProblem (static text) for a malformed BLOB. */
+int papers_vector_decode(const unsigned char *a, i64 n, PapersVector *pVec,
+                         const char **pzProblem);
+
+/* ---- latent.c: latent semantic analysis ----------------------------------- */
+
+/* A sparse matrix in compressed rows: documents by features. */
+typedef struct PapersLatentMatrix {
+  i64 nRow, nColumn;
+  i64 *aRowStart; /* nRow + 1 offsets into aColumn and aValue */
+  int *aColumn;
+  float *aValue;
+} PapersLatentMatrix;
+
+/* Fits the projection: aProjection[f * nDim + k] is the k-th right singular
+** vector's entry for feature f (nColumn * nDim floats, given). */
+int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection);
+
+/* Term ids at and above this value name latent dimensions, not words:
+** dimension k of an index's latent space has id PAPERS_LATENT_ID + k. Hashed
+** term ids never reach it (papers_term_id() moves the few that would). */
+#define PAPERS_LATENT_ID        0xFFFFFFFFFFFFFF00ULL
+#define PAPERS_MAX_LATENT       256 /* latent dimensions at most: the ids there are */
+#define papers_is_latent_id(id) ((id) >= PAPERS_LATENT_ID)
+
+/* The vector of a document with a latent part: the sparse vector scaled by
+** sqrt(1 - w), then the latent vector z (nDim values, normalised here) scaled
+** by sqrt(w) under the latent ids. Both parts unit length: the result is.
+** A zero z leaves the sparse vector whole. *pSparseScale (pSparseScale may be
+** 0): the factor the sparse weights were scaled by. */
+int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int nDim,
+                              double w, PapersVector *pOut, double *pSparseScale);
+
+/* ---- idmap.c: 64-bit keys to dense indexes ----------------------------- */
+
+typedef struct PapersIdMap PapersIdMap;
+PapersIdMap *papers_idmap_new(void);
+void papers_idmap_free(PapersIdMap *p);
+int papers_idmap_count(const PapersIdMap *p);
+/* The key's index, assigned in order of first sight when new (*pIsNew). */
+int papers_idmap_get(PapersIdMap *p, sqlite3_uint64 key, int *piIndex, int *pIsNew);
+/* The key's index, or -1. */
+int papers_idmap_find(const PapersIdMap *p, sqlite3_uint64 key);
+
+/* ---- index statistics (index_stats.c): what `[, index]` arguments use --- */
+
+/* The corpus statistics of a papers_index table, for weighing vectors. */
+typedef struct PapersStats PapersStats;
+
+/* Opens the statistics of the papers_index table named zIndex ("name" or
+** "schema.name"). Errors: no such table, or a table that is not a
+** papers_index; *pzErr (sqlite3_malloc'd) then says which. */
+int papers_stats_open(PapersConn *pConn, const char *zIndex, PapersStats **ppStats,
+                      char **pzErr);
+/* Makes the table write out the additions its transaction holds in memory,
+** so that the statistics read next include them. papers_stats_open() does
+** it; a caller that keeps the statistics across calls does it at each call. */
+int papers_stats_sync(PapersStats *pStats);
+/* What the last call that returned SQLITE_CORRUPT_VTAB found wrong with the
+** index's shadow tables, or 0; sqlite3_malloc'd, the caller's from now on. */
+char *papers_stats_take_error(PapersStats *pStats);
+void papers_stats_close(PapersStats *pStats);
+/* The analyzer of the index's tokenize option. */
+PapersAnalyzer *papers_stats_analyzer(PapersStats *pStats);
+/* The vector of counts as the index weighs a document now: (1 + ln tf) * idf
+** normalised, with the index's latent part when it has one. */
+int papers_stats_vector(PapersStats *pStats, const PapersCount *aCount, int nCount,
+                        PapersVector *pVec);
+/* The readable form of a term the index has seen; *pz = 0 when unknown.
+** The text stays valid until the next call or papers_stats_close(). */
+int papers_stats_surface(PapersStats *pStats, sqlite3_uint64 id, const char **pz,
+                         int *pn);
+
+/* ---- clusters_kmeans.c: the clustering of papers_clusters --------------- */
+
+/* The documents in compressed rows, in rowid order. Entry e of document i
+** (aStart[i] <= e < aStart[i + 1]) is feature aFeature[e]; aWord[e] is its
+** weight as stored, aSpace[e] its weight in the clustering space (0 for a
+** feature the space leaves out), each document's aSpace of unit length.
+** Features are dense indexes of term ids (aId), in order of first sight. */
+typedef struct ClustersCorpus {
+  int nDoc;
+  i64 *aRowid;
+  i64 *aStart;
+  int *aFeature;
+  float *aWord;
+  float *aSpace;
+  i64 nEntry, nEntryAlloc;
+  int nFeature, nFeatureAlloc;
+  sqlite3_uint64 *aId; /* per feature */
+  int *aDf;            /* per feature: documents of the set holding it */
+} ClustersCorpus;
+
+/* Frees what the corpus holds and empties it. */
+void clusters_corpus_free(ClustersCorpus *p);
+
+/* Appends one document's vector; its terms become features through pMap. */
+int clusters_corpus_add(ClustersCorpus *p, PapersIdMap *pMap, i64 iRowid,
+                        const PapersVector *pVec, int *pnDocAlloc);
+
+/* Drops the word features that only one document holds (they cannot bring
+** two documents together, nor label a cluster), renumbers the rest in order
+** of first sight and computes every document's weights in the clustering
+** space. */
+int clusters_corpus_compact(ClustersCorpus *p);
+
+/* Makes pView the clustering space of c alone: per document, its entries of
+** non-zero weight in the space (aSpace), features renumbered densely in
+** order of first sight; aRowid, aWord, aId and aDf are left out. */
+int clusters_corpus_view(const ClustersCorpus *c, ClustersCorpus *pView);
+
+/* Clusters the corpus into k; aBest (nDoc) receives the best assignment of
+** the seedings tried, aBestSim the cosines that go with it. */
+int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, int *aBest,
+                         double *aBestSim);
+
+/* ---- the topic functions (topic_*.c) ----------------------------------- */
 
 /* A TEXT or BLOB argument made a vector. For a TEXT, pCounts keeps its terms
 ** (sorted by id) with their surface forms, for labels; 0 for a BLOB. */

@@ -17,7 +17,6 @@
 */
 #include "topic.h"
 
-#include <assert.h>
 #include <string.h>
 
 /* ---- index statistics ------------------------------------------------- */

@@ -156,7 +156,7 @@ typedef struct CentroidTerm {
   double sum;
 } CentroidTerm;
 
-static int compare_terms(const void *pA, const void *pB) {
+static int centroid_compare_terms(const void *pA, const void *pB) {
   const CentroidTerm *a = pA, *b = pB;
   return (a->id > b->id) - (a->id < b->id);
 }
@@ -176,7 +176,7 @@ static int centroid_vector(const Centroid *p, PapersVector *pVec) {
       aTerm[nKept++].sum = sum;
     }
   }
-  qsort(aTerm, (size_t)nKept, sizeof(CentroidTerm), compare_terms);
+  qsort(aTerm, (size_t)nKept, sizeof(CentroidTerm), centroid_compare_terms);
   double sumSquares = 0;
   for (int i = 0; i < nKept; i++)
     sumSquares += aTerm[i].sum * aTerm[i].sum;

@@ -24,7 +24,6 @@
 */
 #include "topic.h"
 
-#define PURE   (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
 #define READER (SQLITE_UTF8 | SQLITE_INNOCUOUS)
 
 /* Reports an error of topic_operand() on the context. */
@@ -109,11 +108,11 @@ static int create_scalar(sqlite3 *db, PapersConn *pConn, const char *zName, int 
 }
 
 int papers_register_topic(sqlite3 *db, PapersConn *pConn) {
-  int rc = create_scalar(db, pConn, "papers_vector", 1, PURE, vector_func);
+  int rc = create_scalar(db, pConn, "papers_vector", 1, PAPERS_PURE, vector_func);
   if (rc == SQLITE_OK)
     rc = create_scalar(db, pConn, "papers_vector", 2, READER, vector_func);
   if (rc == SQLITE_OK) {
-    rc = create_scalar(db, pConn, "papers_similarity", 2, PURE, similarity_func);
+    rc = create_scalar(db, pConn, "papers_similarity", 2, PAPERS_PURE, similarity_func);
   }
   if (rc == SQLITE_OK) {
     rc = create_scalar(db, pConn, "papers_similarity", 3, READER, similarity_func);

@@ -41,7 +41,7 @@
 
 enum { KW_RANK, KW_TERM, KW_WEIGHT, KW_N_OUTPUT };
 enum { EX_TERM, EX_WEIGHT_A, EX_WEIGHT_B, EX_CONTRIBUTION, EX_N_OUTPUT };
-#define N_ARG 3
+#define TERMS_N_ARG 3
 
 static const char zKeywordsSchema[] =
     "CREATE TABLE x(rank INTEGER, term TEXT, weight REAL,"
@@ -69,7 +69,7 @@ typedef struct TermsTable {
 
 typedef struct TermsCursor {
   sqlite3_vtab_cursor base;
-  sqlite3_value *apArg[N_ARG];
+  sqlite3_value *apArg[TERMS_N_ARG];
   TermRow *aRow;
   int nRow;
   int iRow;
@@ -94,20 +94,13 @@ static int terms_init(sqlite3 *db, void *pAux, sqlite3_vtab **ppVtab, int isExpl
   return SQLITE_OK;
 }
 
-static int keywords_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
-                            sqlite3_vtab **ppVtab, char **pzErr) {
-  (void)argc;
-  (void)argv;
+/* xConnect of both tables: argv[0] is the name the module is registered
+** under, the flag that says which of the two this one is. */
+static int terms_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                         sqlite3_vtab **ppVtab, char **pzErr) {
   (void)pzErr;
-  return terms_init(db, pAux, ppVtab, 0);
-}
-
-static int explain_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
-                           sqlite3_vtab **ppVtab, char **pzErr) {
-  (void)argc;
-  (void)argv;
-  (void)pzErr;
-  return terms_init(db, pAux, ppVtab, 1);
+  int isExplain = argc > 0 && strcmp(argv[0], "papers_explain") == 0;
+  return terms_init(db, pAux, ppVtab, isExplain);
 }
 
 static int terms_disconnect(sqlite3_vtab *pVtab) {
@@ -116,7 +109,7 @@ static int terms_disconnect(sqlite3_vtab *pVtab) {
 }
 
 static int terms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
-  return papers_tvf_best_index(pInfo, ((TermsTable *)pVtab)->nOutput, N_ARG);
+  return papers_tvf_best_index(pInfo, ((TermsTable *)pVtab)->nOutput, TERMS_N_ARG);
 }
 
 static int terms_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
@@ -129,7 +122,7 @@ static int terms_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
   return SQLITE_OK;
 }
 
-static void rows_free(TermsCursor *pCur) {
+static void terms_rows_free(TermsCursor *pCur) {
   for (int i = 0; i < pCur->nRow; i++)
     sqlite3_free(pCur->aRow[i].zLabel);
   sqlite3_free(pCur->aRow);
@@ -139,7 +132,7 @@ static void rows_free(TermsCursor *pCur) {
 
 static int terms_close(sqlite3_vtab_cursor *pCursor) {
   TermsCursor *pCur = (TermsCursor *)pCursor;
-  rows_free(pCur);
+  terms_rows_free(pCur);
   papers_stats_close(pCur->pStats);
   sqlite3_free(pCur->zStats);
   sqlite3_free(pCur);
@@ -328,8 +321,8 @@ static int terms_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *id
   TermsTable *pTab = (TermsTable *)pCursor->pVtab;
   (void)idxStr;
   (void)argc;
-  rows_free(pCur);
-  papers_tvf_args(idxNum, argv, pCur->apArg, N_ARG);
+  terms_rows_free(pCur);
+  papers_tvf_args(idxNum, argv, pCur->apArg, TERMS_N_ARG);
   if (pCur->apArg[0] == 0) {
     return topic_vtab_error(
         &pTab->base, sqlite3_mprintf("%s: the first argument, %s, is missing",
@@ -373,22 +366,10 @@ static int terms_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int
   return SQLITE_OK;
 }
 
-/* No xCreate: eponymous only, like table-valued functions. */
-static sqlite3_module keywordsModule = {
-    .xConnect = keywords_connect,
-    .xBestIndex = terms_best_index,
-    .xDisconnect = terms_disconnect,
-    .xOpen = terms_open,
-    .xClose = terms_close,
-    .xFilter = terms_filter,
-    .xNext = terms_next,
-    .xEof = terms_eof,
-    .xColumn = terms_column,
-    .xRowid = terms_rowid,
-};
-
-static sqlite3_module explainModule = {
-    .xConnect = explain_connect,
+/* No xCreate: eponymous only, like table-valued functions. One table serves
+** papers_keywords and papers_explain; terms_connect tells them apart. */
+static sqlite3_module termsModule = {
+    .xConnect = terms_connect,
     .xBestIndex = terms_best_index,
     .xDisconnect = terms_disconnect,
     .xOpen = terms_open,
@@ -401,10 +382,10 @@ static sqlite3_module explainModule = {
 };
 
 int topic_register_terms(sqlite3 *db, PapersConn *pConn) {
-  int rc = sqlite3_create_module_v2(db, "papers_keywords", &keywordsModule,
+  int rc = sqlite3_create_module_v2(db, "papers_keywords", &termsModule,
                                     papers_conn_ref(pConn), papers_conn_unref);
   if (rc == SQLITE_OK) {
-    rc = sqlite3_create_module_v2(db, "papers_explain", &explainModule,
+    rc = sqlite3_create_module_v2(db, "papers_explain", &termsModule,
                                   papers_conn_ref(pConn), papers_conn_unref);
   }
   return rc;

@@ -33,9 +33,9 @@ enum TokensColumn {
   COL_END,
   COL_IS_STOP,
   COL_PHRASE,
-  N_OUTPUT
+  TOKENS_N_OUTPUT
 };
-enum TokensArg { ARG_INPUT, ARG_TOKENIZE, N_ARG };
+enum TokensArg { TOKENS_ARG_INPUT, TOKENS_ARG_TOKENIZE, TOKENS_N_ARG };
 
 static const char zSchema[] =
     "CREATE TABLE x(token TEXT, term TEXT, start INTEGER, \"end\" INTEGER,"
@@ -58,7 +58,7 @@ typedef struct TokensTable {
 
 typedef struct TokensCursor {
   sqlite3_vtab_cursor base;
-  sqlite3_value *apArg[N_ARG];
+  sqlite3_value *apArg[TOKENS_N_ARG];
   const char *zText; /* the input, as the argument holds it */
   TokenRow *aRow;
   int nRow, nRowAlloc;
@@ -92,7 +92,7 @@ static int tokens_disconnect(sqlite3_vtab *pVtab) {
 
 static int tokens_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   (void)pVtab;
-  return papers_tvf_best_index(pInfo, N_OUTPUT, N_ARG);
+  return papers_tvf_best_index(pInfo, TOKENS_N_OUTPUT, TOKENS_N_ARG);
 }
 
 static int tokens_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
@@ -105,7 +105,7 @@ static int tokens_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
   return SQLITE_OK;
 }
 
-static void cursor_reset(TokensCursor *pCur) {
+static void tokens_cursor_reset(TokensCursor *pCur) {
   sqlite3_free(pCur->aRow);
   sqlite3_free(sqlite3_str_finish(pCur->pText));
   pCur->aRow = 0;
@@ -115,7 +115,7 @@ static void cursor_reset(TokensCursor *pCur) {
 }
 
 static int tokens_close(sqlite3_vtab_cursor *pCursor) {
-  cursor_reset((TokensCursor *)pCursor);
+  tokens_cursor_reset((TokensCursor *)pCursor);
   sqlite3_free(pCursor);
   return SQLITE_OK;
 }
@@ -170,8 +170,8 @@ static int add_phrase(void *pCtx, const PapersTerm *pTerm) {
 }
 
 static int analyse(TokensCursor *pCur, PapersAnalyzer *pAnalyzer) {
-  const char *z = (const char *)sqlite3_value_text(pCur->apArg[ARG_INPUT]);
-  int n = sqlite3_value_bytes(pCur->apArg[ARG_INPUT]);
+  const char *z = (const char *)sqlite3_value_text(pCur->apArg[TOKENS_ARG_INPUT]);
+  int n = sqlite3_value_bytes(pCur->apArg[TOKENS_ARG_INPUT]);
   if (z == 0)
     return SQLITE_NOMEM;
   pCur->zText = z;
@@ -190,17 +190,17 @@ static int tokens_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char *i
   TokensTable *pTab = (TokensTable *)pCursor->pVtab;
   (void)idxStr;
   (void)argc;
-  cursor_reset(pCur);
-  papers_tvf_args(idxNum, argv, pCur->apArg, N_ARG);
-  if (pCur->apArg[ARG_INPUT] == 0) {
+  tokens_cursor_reset(pCur);
+  papers_tvf_args(idxNum, argv, pCur->apArg, TOKENS_N_ARG);
+  if (pCur->apArg[TOKENS_ARG_INPUT] == 0) {
     return topic_vtab_error(
         &pTab->base,
         sqlite3_mprintf("papers_tokens: the first argument, the text, is missing"));
   }
-  if (sqlite3_value_type(pCur->apArg[ARG_INPUT]) == SQLITE_NULL)
+  if (sqlite3_value_type(pCur->apArg[TOKENS_ARG_INPUT]) == SQLITE_NULL)
     return SQLITE_OK;
   const char *zSpec = 0;
-  sqlite3_value *pSpec = pCur->apArg[ARG_TOKENIZE];
+  sqlite3_value *pSpec = pCur->apArg[TOKENS_ARG_TOKENIZE];
   if (pSpec && sqlite3_value_type(pSpec) != SQLITE_NULL) {
     zSpec = (const char *)sqlite3_value_text(pSpec);
     if (zSpec == 0)
@@ -233,8 +233,8 @@ static int tokens_rowid(sqlite3_vtab_cursor *pCursor, sqlite_int64 *pRowid) {
 
 static int tokens_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int iCol) {
   TokensCursor *pCur = (TokensCursor *)pCursor;
-  if (iCol >= N_OUTPUT) {
-    sqlite3_value *pArg = pCur->apArg[iCol - N_OUTPUT];
+  if (iCol >= TOKENS_N_OUTPUT) {
+    sqlite3_value *pArg = pCur->apArg[iCol - TOKENS_N_OUTPUT];
     if (pArg)
       sqlite3_result_value(pCtx, pArg);
     return SQLITE_OK;

@@ -8,27 +8,28 @@
 **   and 1000, got 0"; text shown quoted).
 **   papers_tvf_args() is its xFilter's side: it puts the arguments given back
 **   in their slots (0 for those not given).
-**   papers_tvf_best_index() plans a table-valued function whose
-** arguments are its hidden columns nOutput, nOutput + 1, ... (at most 8):
-**   - each argument given arrives as an equality constraint; idxNum has bit k
-**     set when argument k is given, and the given ones reach xFilter in order;
-**   - an argument that is not usable yet gives SQLITE_CONSTRAINT, so that the
-**     planner tries a join order that supplies it;
-**   - without the first argument the plan costs so much that SQLite takes it
-**     only when there is no other, and the function's xFilter says what is
-**     missing. Failing here instead would also fail the partial plans SQLite
-**     tries for the OR terms of a WHERE clause, where the argument is there.
+**   papers_tvf_best_index() plans a table-valued function whose arguments
+**   are its hidden columns nOutput, nOutput + 1, ... (at most 8):
+**     - each argument given arrives as an equality constraint; idxNum has
+**       bit k set when argument k is given, and the given ones reach xFilter
+**       in order;
+**     - an argument that is not usable yet gives SQLITE_CONSTRAINT, so that
+**       the planner tries a join order that supplies it;
+**     - without the first argument the plan costs so much that SQLite takes
+**       it only when there is no other, and the function's xFilter says what
+**       is missing. Failing here instead would also fail the partial plans
+**       SQLite tries for the OR terms of a WHERE clause, where the argument
+**       is there.
 */
 #include "papers_internal.h"
 
-#include <assert.h>
-
-#define MAX_TVF_ARGS 8
+#define TVF_MAX_ARGS 8
 
 int papers_tvf_best_index(sqlite3_index_info *pInfo, int nOutput, int nArg) {
-  int aiConstraint[MAX_TVF_ARGS];
+  int aiConstraint[TVF_MAX_ARGS];
   int unusableMask = 0;
-  assert(nArg <= MAX_TVF_ARGS);
+  if (NEVER(nArg < 0 || nArg > TVF_MAX_ARGS))
+    return SQLITE_ERROR;
   for (int i = 0; i < nArg; i++)
     aiConstraint[i] = -1;
   for (int i = 0; i < pInfo->nConstraint; i++) {
@@ -88,6 +89,7 @@ int papers_tvf_count_arg(sqlite3_vtab *pVtab, const char *zFunc, sqlite3_value *
 }
 
 void papers_tvf_args(int idxNum, sqlite3_value **argv, sqlite3_value **apArg, int nArg) {
+  assert(nArg >= 0 && nArg <= TVF_MAX_ARGS);
   int iArgv = 0;
   for (int iArg = 0; iArg < nArg; iArg++) {
     apArg[iArg] = (idxNum & (1 << iArg)) ? argv[iArgv++] : 0;

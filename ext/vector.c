@@ -28,7 +28,7 @@
 **     form from an earlier version decodes to the same vector).
 **     papers_vector_decode() checks all of it and names what is wrong.
 */
-#include "papers_internal.h"
+#include "topic.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -386,23 +386,11 @@ static void put_u64(unsigned char *a, sqlite3_uint64 v) {
 }
 
 static sqlite3_uint64 get_u64(const unsigned char *a, int nByte) {
+  assert(nByte >= 1 && nByte <= 8);
   sqlite3_uint64 v = 0;
   for (int i = nByte - 1; i >= 0; i--)
     v = (v << 8) | a[i];
   return v;
-}
-
-static void put_f32(unsigned char *a, float f) {
-  unsigned int bits;
-  memcpy(&bits, &f, 4);
-  put_u32(a, bits);
-}
-
-static float get_f32(const unsigned char *a) {
-  unsigned int bits = (unsigned int)get_u64(a, 4);
-  float f;
-  memcpy(&f, &bits, 4);
-  return f;
 }
 
 /* How many of a vector's last terms are latent dimensions 0 .. L-1, in
@@ -436,6 +424,7 @@ i64 papers_vector_blob_size(const PapersVector *pVec) {
 
 void papers_vector_encode(const PapersVector *pVec, unsigned char *aBlob) {
   int nLatent = latent_tail(pVec), nSparse = pVec->nTerm - nLatent;
+  assert(nSparse >= 0 && nLatent <= PAPERS_MAX_LATENT);
   aBlob[0] = VECTOR_MAGIC_0;
   aBlob[1] = VECTOR_MAGIC_1;
   aBlob[2] = VECTOR_VERSION;
@@ -450,7 +439,7 @@ void papers_vector_encode(const PapersVector *pVec, unsigned char *aBlob) {
   for (int i = 0; i < pVec->nTerm; i++) {
     if (i < nSparse)
       put_u64(aIds + 8 * i, pVec->aId[i]);
-    put_f32(aWeights + 4 * i, pVec->aWeight[i]);
+    papers_f32_put(aWeights + 4 * i, pVec->aWeight[i]);
   }
 }
 
@@ -500,11 +489,13 @@ static int vector_layout(const unsigned char *a, i64 n, VectorLayout *pLayout,
   pLayout->nLatent = (int)nLatent;
   pLayout->aIds = a + VECTOR_HEADER + (nLatent ? 4 : 0);
   pLayout->aWeights = pLayout->aIds + 8 * (nTerm - nLatent);
+  assert(pLayout->aWeights + 4 * nTerm == a + n); /* the length was checked */
   return 1;
 }
 
 /* The i-th term id of a BLOB form. */
 static sqlite3_uint64 layout_id(const VectorLayout *pLayout, int i) {
+  assert(i >= 0 && i < pLayout->nTerm);
   int nSparse = pLayout->nTerm - pLayout->nLatent;
   return i < nSparse ? get_u64(pLayout->aIds + 8 * (i64)i, 8)
                      : PAPERS_LATENT_ID + (sqlite3_uint64)(i - nSparse);
@@ -521,7 +512,7 @@ static int vector_blob_check(const unsigned char *a, i64 n, VectorLayout *pLayou
       *pzProblem = "vector term ids are not strictly increasing";
       return 0;
     }
-    float w = get_f32(pLayout->aWeights + 4 * (i64)i);
+    float w = papers_f32_get(pLayout->aWeights + 4 * (i64)i);
     if (!(w >= -1.0f && w <= 1.0f)) { /* also catches NaN */
       *pzProblem = "vector weight is not a number in [-1, 1]";
       return 0;
@@ -541,7 +532,7 @@ int papers_vector_decode(const unsigned char *a, i64 n, PapersVector *pVec,
     return rc;
   for (int i = 0; i < layout.nTerm; i++) {
     pVec->aId[i] = layout_id(&layout, i);
-    pVec->aWeight[i] = get_f32(layout.aWeights + 4 * (i64)i);
+    pVec->aWeight[i] = papers_f32_get(layout.aWeights + 4 * (i64)i);
   }
   return SQLITE_OK;
 }
@@ -562,7 +553,8 @@ int papers_vector_dot_blob(const PapersVector *pA, const unsigned char *a, i64 n
     } else if (pA->aId[i] > id) {
       j++;
     } else {
-      dot += (double)pA->aWeight[i++] * (double)get_f32(layout.aWeights + 4 * (i64)j++);
+      dot += (double)pA->aWeight[i++] *
+             (double)papers_f32_get(layout.aWeights + 4 * (i64)j++);
     }
   }
   *pDot = dot;

@@ -7,7 +7,7 @@
 ** the input, and keying the key must
 ** give the key back (the fold is idempotent).
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <stdint.h>
 #include <stdio.h>

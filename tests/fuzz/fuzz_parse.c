@@ -11,7 +11,7 @@
 ** (SQLITE_STATIC): the parser reads it in place, so AddressSanitizer sees a
 ** read past its end.
 */
-#include "papers_internal.h"
+#include "parse.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
 ** ids) otherwise, and that form decodes to the same vector. A BLOB that does
 ** not decode must name its problem.
 */
-#include "papers_internal.h"
+#include "topic.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -1,0 +1,521 @@
+/*
+** clusters_kmeans.c: the clustering of papers_clusters (clusters.c): the set
+** of documents in compressed rows and spherical k-means over it.
+**
+** Contract: clusters_corpus_add() appends documents' stored vectors in the
+** order given; clusters_corpus_compact() keeps the features of the
+** clustering space (the latent dimensions when the index has them, else the
+** word terms held by at least two documents) and sets each document's unit
+** vector in it; clusters_kmeans_best() runs greedy k-means++ seedings from a
+** fixed-seed SplitMix64 and keeps the best. Documents are visited in order,
+** sums run in a fixed order and ties go to the lower index, so the result
+** is the same bit for bit on every machine. Nothing here reads the index.
+*/
+#include "topic.h"
+
+#include <math.h>
+#include <string.h>
+
+#ifndef CLUSTERS_RESTARTS
+#define CLUSTERS_RESTARTS 8 /* k-means++ seedings tried, at most */
+#endif
+#ifndef CLUSTERS_WORK
+#define CLUSTERS_WORK (1LL << 29) /* entries * k * seedings, about */
+#endif
+#ifndef CLUSTERS_ITERATIONS
+#define CLUSTERS_ITERATIONS 30 /* assignment rounds per seeding, at most */
+#endif
+#ifndef CLUSTERS_LATENT_SHARE
+#define CLUSTERS_LATENT_SHARE 1.0 /* of the squared length, when the index has both */
+#endif
+#ifndef CLUSTERS_SEED_TRIALS
+#define CLUSTERS_SEED_TRIALS 4 /* candidates per k-means++ step */
+#endif
+#ifndef CLUSTERS_SEED
+#define CLUSTERS_SEED 0x70617065727321ULL
+#endif
+
+/* ---- the set of documents -------------------------------------------------- */
+
+void clusters_corpus_free(ClustersCorpus *p) {
+  sqlite3_free(p->aRowid);
+  sqlite3_free(p->aStart);
+  sqlite3_free(p->aFeature);
+  sqlite3_free(p->aWord);
+  sqlite3_free(p->aSpace);
+  sqlite3_free(p->aId);
+  sqlite3_free(p->aDf);
+  memset(p, 0, sizeof(*p));
+}
+
+/* Grows the entry arrays to hold nNeed entries. */
+static int kmeans_corpus_reserve(ClustersCorpus *p, i64 nNeed) {
+  if (nNeed <= p->nEntryAlloc)
+    return SQLITE_OK;
+  i64 nNew = nNeed < 1024 ? 1024 : nNeed * 2;
+  int *aFeature = sqlite3_realloc64(p->aFeature, sizeof(int) * (sqlite3_uint64)nNew);
+  if (aFeature)
+    p->aFeature = aFeature;
+  float *aWord = sqlite3_realloc64(p->aWord, sizeof(float) * (sqlite3_uint64)nNew);
+  if (aWord)
+    p->aWord = aWord;
+  if (aFeature == 0 || aWord == 0)
+    return SQLITE_NOMEM;
+  p->nEntryAlloc = nNew;
+  return SQLITE_OK;
+}
+
+/* Grows the per-document arrays to hold document iDoc. */
+static int kmeans_corpus_reserve_doc(ClustersCorpus *p, int iDoc, int *pnAlloc) {
+  if (iDoc + 1 < *pnAlloc)
+    return SQLITE_OK;
+  int nNew = *pnAlloc < 64 ? 64 : *pnAlloc * 2;
+  i64 *aRowid = sqlite3_realloc64(p->aRowid, sizeof(i64) * (sqlite3_uint64)nNew);
+  if (aRowid)
+    p->aRowid = aRowid;
+  i64 *aStart = sqlite3_realloc64(p->aStart, sizeof(i64) * (sqlite3_uint64)(nNew + 1));
+  if (aStart)
+    p->aStart = aStart;
+  if (aRowid == 0 || aStart == 0)
+    return SQLITE_NOMEM;
+  *pnAlloc = nNew;
+  return SQLITE_OK;
+}
+
+/* Records the term id of the next feature. */
+static int kmeans_corpus_new_feature(ClustersCorpus *p, sqlite3_uint64 id) {
+  if (p->nFeature == p->nFeatureAlloc) {
+    int nNew = p->nFeatureAlloc < 1024 ? 1024 : p->nFeatureAlloc * 2;
+    sqlite3_uint64 *aId = sqlite3_realloc64(p->aId, sizeof(*aId) * (sqlite3_uint64)nNew);
+    if (aId == 0)
+      return SQLITE_NOMEM;
+    p->aId = aId;
+    p->nFeatureAlloc = nNew;
+  }
+  assert(p->nFeature < p->nFeatureAlloc);
+  p->aId[p->nFeature++] = id;
+  return SQLITE_OK;
+}
+
+/* Appends one document's vector; its terms become features through pMap. */
+int clusters_corpus_add(ClustersCorpus *p, PapersIdMap *pMap, i64 iRowid,
+                        const PapersVector *pVec, int *pnDocAlloc) {
+  int rc = kmeans_corpus_reserve_doc(p, p->nDoc, pnDocAlloc);
+  if (rc == SQLITE_OK)
+    rc = kmeans_corpus_reserve(p, p->nEntry + pVec->nTerm);
+  if (rc != SQLITE_OK)
+    return rc;
+  assert(p->nDoc + 1 < *pnDocAlloc && p->nEntry + pVec->nTerm <= p->nEntryAlloc);
+  p->aRowid[p->nDoc] = iRowid;
+  p->aStart[p->nDoc] = p->nEntry;
+  for (int i = 0; i < pVec->nTerm; i++) {
+    int iFeature, isNew;
+    rc = papers_idmap_get(pMap, pVec->aId[i], &iFeature, &isNew);
+    if (rc != SQLITE_OK)
+      return rc;
+    if (isNew && (rc = kmeans_corpus_new_feature(p, pVec->aId[i])) != SQLITE_OK)
+      return rc;
+    assert(iFeature >= 0 && iFeature < p->nFeature);
+    p->aFeature[p->nEntry] = iFeature;
+    p->aWord[p->nEntry] = pVec->aWeight[i];
+    p->nEntry++;
+  }
+  p->nDoc++;
+  p->aStart[p->nDoc] = p->nEntry;
+  return SQLITE_OK;
+}
+
+/* Sets document i's weights in the clustering space: its word part and its
+** latent part each normalised, then weighed so that the latent part holds
+** CLUSTERS_LATENT_SHARE of the squared length (all of it, or none, when the
+** other part is empty). */
+static void kmeans_corpus_space(ClustersCorpus *p, int i, double share) {
+  double aSum[2] = {0, 0};
+  for (i64 e = p->aStart[i]; e < p->aStart[i + 1]; e++) {
+    int isLatent = papers_is_latent_id(p->aId[p->aFeature[e]]);
+    aSum[isLatent] += (double)p->aWord[e] * p->aWord[e];
+  }
+  double aScale[2];
+  aScale[0] = aSum[0] > 0 ? sqrt(1 - share) / sqrt(aSum[0]) : 0;
+  aScale[1] = aSum[1] > 0 ? sqrt(share) / sqrt(aSum[1]) : 0;
+  for (i64 e = p->aStart[i]; e < p->aStart[i + 1]; e++) {
+    int isLatent = papers_is_latent_id(p->aId[p->aFeature[e]]);
+    p->aSpace[e] = (float)(p->aWord[e] * aScale[isLatent]);
+  }
+}
+
+/* Drops the word features that only one document holds (they cannot bring
+** two documents together, nor label a cluster), renumbers the rest in order
+** of first sight and computes every document's weights in the clustering
+** space. */
+int clusters_corpus_compact(ClustersCorpus *p) {
+  int *aNew = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(p->nFeature + 1));
+  p->aDf = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(p->nFeature + 1));
+  if (aNew == 0 || p->aDf == 0) {
+    sqlite3_free(aNew);
+    return SQLITE_NOMEM;
+  }
+  memset(p->aDf, 0, sizeof(int) * (size_t)p->nFeature);
+  for (i64 e = 0; e < p->nEntry; e++)
+    p->aDf[p->aFeature[e]]++;
+  int nKept = 0;
+  for (int f = 0; f < p->nFeature; f++) {
+    int isKept = p->aDf[f] >= 2 || papers_is_latent_id(p->aId[f]) || p->nDoc == 1;
+    aNew[f] = isKept ? nKept++ : -1;
+  }
+  for (int f = 0; f < p->nFeature; f++) {
+    if (aNew[f] < 0)
+      continue;
+    p->aId[aNew[f]] = p->aId[f]; /* aNew[f] <= f: in place */
+    p->aDf[aNew[f]] = p->aDf[f];
+  }
+  p->nFeature = nKept;
+  i64 nEntry = 0;
+  for (int i = 0; i < p->nDoc; i++) {
+    i64 iStart = p->aStart[i], iEnd = p->aStart[i + 1];
+    p->aStart[i] = nEntry;
+    for (i64 e = iStart; e < iEnd; e++) {
+      if (aNew[p->aFeature[e]] < 0)
+        continue;
+      p->aFeature[nEntry] = aNew[p->aFeature[e]];
+      p->aWord[nEntry] = p->aWord[e];
+      nEntry++;
+    }
+  }
+  p->aStart[p->nDoc] = nEntry;
+  p->nEntry = nEntry;
+  sqlite3_free(aNew);
+  p->aSpace = sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)(nEntry + 1));
+  if (p->aSpace == 0)
+    return SQLITE_NOMEM;
+  int hasLatent = 0;
+  for (int f = 0; f < p->nFeature && !hasLatent; f++)
+    hasLatent = papers_is_latent_id(p->aId[f]);
+  for (int i = 0; i < p->nDoc; i++)
+    kmeans_corpus_space(p, i, hasLatent ? CLUSTERS_LATENT_SHARE : 0);
+  return SQLITE_OK;
+}
+
+/* Makes pView the clustering space of c alone: per document, its entries of
+** non-zero weight in the space (aSpace), features renumbered densely in
+** order of first sight; aRowid, aWord, aId and aDf are left out. */
+int clusters_corpus_view(const ClustersCorpus *c, ClustersCorpus *pView) {
+  memset(pView, 0, sizeof(*pView));
+  int *aMap = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(c->nFeature + 1));
+  i64 nEntry = 0;
+  for (i64 e = 0; e < c->nEntry; e++)
+    nEntry += c->aSpace[e] != 0;
+  pView->aStart = sqlite3_malloc64(sizeof(i64) * (sqlite3_uint64)(c->nDoc + 1));
+  pView->aFeature = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(nEntry + 1));
+  pView->aSpace = sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)(nEntry + 1));
+  if (!aMap || !pView->aStart || !pView->aFeature || !pView->aSpace) {
+    sqlite3_free(aMap);
+    clusters_corpus_free(pView);
+    return SQLITE_NOMEM;
+  }
+  memset(aMap, 0xff, sizeof(int) * (size_t)c->nFeature);
+  pView->nDoc = c->nDoc;
+  for (int i = 0; i < c->nDoc; i++) {
+    pView->aStart[i] = pView->nEntry;
+    for (i64 e = c->aStart[i]; e < c->aStart[i + 1]; e++) {
+      if (c->aSpace[e] == 0)
+        continue;
+      int f = c->aFeature[e];
+      if (aMap[f] < 0)
+        aMap[f] = pView->nFeature++;
+      pView->aFeature[pView->nEntry] = aMap[f];
+      pView->aSpace[pView->nEntry] = c->aSpace[e];
+      pView->nEntry++;
+    }
+  }
+  pView->aStart[c->nDoc] = pView->nEntry;
+  sqlite3_free(aMap);
+  return SQLITE_OK;
+}
+
+/* ---- spherical k-means ------------------------------------------------------ */
+
+/* The state of one clustering. Centroids are feature-major
+** (aCentroid[f * k + j]) so that a document's similarities to all k of them
+** are one pass over its entries. */
+typedef struct KmeansState {
+  const ClustersCorpus *pCorpus;
+  int k;
+  double *aCentroid; /* nFeature * k */
+  double *aSimRow;   /* k: scratch */
+  double *aDense;    /* nFeature: scratch, zero between uses */
+  int *aAssign;      /* per document: its cluster, 0..k-1 */
+  double *aSim;      /* per document: cosine with its cluster's centroid */
+  int *aSize;        /* per cluster */
+  sqlite3_uint64 prng;
+} KmeansState;
+
+static void kmeans_free(KmeansState *p) {
+  sqlite3_free(p->aCentroid);
+  sqlite3_free(p->aSimRow);
+  sqlite3_free(p->aDense);
+  sqlite3_free(p->aAssign);
+  sqlite3_free(p->aSim);
+  sqlite3_free(p->aSize);
+  memset(p, 0, sizeof(*p));
+}
+
+static int kmeans_init(KmeansState *p, const ClustersCorpus *pCorpus, int k) {
+  memset(p, 0, sizeof(*p));
+  p->pCorpus = pCorpus;
+  p->k = k;
+  sqlite3_uint64 nDoc = (sqlite3_uint64)pCorpus->nDoc;
+  p->aCentroid =
+      sqlite3_malloc64(sizeof(double) * ((sqlite3_uint64)pCorpus->nFeature * k + 1));
+  p->aSimRow = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)k);
+  p->aDense = sqlite3_malloc64(sizeof(double) * ((sqlite3_uint64)pCorpus->nFeature + 1));
+  p->aAssign = sqlite3_malloc64(sizeof(int) * nDoc);
+  p->aSim = sqlite3_malloc64(sizeof(double) * nDoc);
+  p->aSize = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)k);
+  if (!p->aCentroid || !p->aSimRow || !p->aDense || !p->aAssign || !p->aSim ||
+      !p->aSize) {
+    kmeans_free(p);
+    return SQLITE_NOMEM;
+  }
+  memset(p->aDense, 0, sizeof(double) * (size_t)pCorpus->nFeature);
+  return SQLITE_OK;
+}
+
+/* A uniform number in [0, 1), exactly representable. */
+static double kmeans_uniform01(sqlite3_uint64 *pState) {
+  return (double)(papers_splitmix64(pState) >> 11) / 9007199254740992.0;
+}
+
+/* aSimRow[j] = cosine of document i with centroid j, for every j. */
+static void kmeans_similarities(KmeansState *p, int i) {
+  const ClustersCorpus *c = p->pCorpus;
+  int k = p->k;
+  for (int j = 0; j < k; j++)
+    p->aSimRow[j] = 0;
+  for (i64 e = c->aStart[i]; e < c->aStart[i + 1]; e++) {
+    double w = c->aSpace[e];
+    if (w == 0)
+      continue;
+    assert(c->aFeature[e] >= 0 && c->aFeature[e] < c->nFeature);
+    const double *aRow = p->aCentroid + (i64)c->aFeature[e] * k;
+    for (int j = 0; j < k; j++)
+      p->aSimRow[j] += w * aRow[j];
+  }
+}
+
+/* Sets centroid j to document i's vector. */
+static void kmeans_set_centroid(KmeansState *p, int j, int i) {
+  const ClustersCorpus *c = p->pCorpus;
+  for (int f = 0; f < c->nFeature; f++)
+    p->aCentroid[(i64)f * p->k + j] = 0;
+  for (i64 e = c->aStart[i]; e < c->aStart[i + 1]; e++)
+    p->aCentroid[(i64)c->aFeature[e] * p->k + j] = c->aSpace[e];
+}
+
+/* aOut[i] = squared distance (1 - cosine, at least 0) of every document i to
+** document iCentre, through p->aDense (nFeature zeros on entry and return). */
+static void kmeans_seed_distances(KmeansState *p, int iCentre, double *aOut) {
+  const ClustersCorpus *c = p->pCorpus;
+  for (i64 e = c->aStart[iCentre]; e < c->aStart[iCentre + 1]; e++)
+    p->aDense[c->aFeature[e]] = c->aSpace[e];
+  for (int i = 0; i < c->nDoc; i++) {
+    double dot = 0;
+    for (i64 e = c->aStart[i]; e < c->aStart[i + 1]; e++)
+      dot += c->aSpace[e] * p->aDense[c->aFeature[e]];
+    double d = 1 - dot;
+    aOut[i] = d > 0 ? d * d : 0;
+  }
+  for (i64 e = c->aStart[iCentre]; e < c->aStart[iCentre + 1]; e++)
+    p->aDense[c->aFeature[e]] = 0;
+}
+
+/* A document drawn with probability proportional to aDist (documents in
+** order); -1 when every distance is 0. */
+static int kmeans_seed_draw(KmeansState *p, const double *aDist, double total) {
+  int n = p->pCorpus->nDoc;
+  if (!(total > 0))
+    return -1;
+  double r = kmeans_uniform01(&p->prng) * total, cum = 0;
+  for (int i = 0; i < n; i++) {
+    cum += aDist[i];
+    if (aDist[i] > 0 && cum > r)
+      return i;
+  }
+  for (int i = n - 1; i >= 0; i--) {
+    if (aDist[i] > 0)
+      return i; /* rounding left r at the very end */
+  }
+  return -1;
+}
+
+/* Greedy k-means++ (as scikit-learn's): the first centre uniformly; then,
+** for each next one, CLUSTERS_SEED_TRIALS candidates drawn with probability
+** proportional to the squared distance to the nearest centre so far, and the
+** one leaving the smallest total kept (ties: the first drawn). aDist and
+** aTrial are scratch of nDoc doubles each. */
+static void kmeans_seed(KmeansState *p, double *aDist, double *aTrial) {
+  const ClustersCorpus *c = p->pCorpus;
+  int n = c->nDoc;
+  int iFirst = (int)(papers_splitmix64(&p->prng) % (sqlite3_uint64)n);
+  kmeans_set_centroid(p, 0, iFirst);
+  kmeans_seed_distances(p, iFirst, aDist);
+  double total = 0;
+  for (int i = 0; i < n; i++)
+    total += aDist[i];
+  for (int j = 1; j < p->k; j++) {
+    int iBest = -1;
+    double bestTotal = 0;
+    for (int t = 0; t < CLUSTERS_SEED_TRIALS; t++) {
+      int iCand = kmeans_seed_draw(p, aDist, total);
+      if (iCand < 0)
+        break;
+      double candTotal = 0;
+      kmeans_seed_distances(p, iCand, aTrial);
+      for (int i = 0; i < n; i++)
+        candTotal += aTrial[i] < aDist[i] ? aTrial[i] : aDist[i];
+      if (iBest < 0 || candTotal < bestTotal) {
+        iBest = iCand;
+        bestTotal = candTotal;
+      }
+    }
+    if (iBest < 0)
+      iBest = j % n; /* every document is a centre already: duplicates */
+    kmeans_set_centroid(p, j, iBest);
+    kmeans_seed_distances(p, iBest, aTrial);
+    total = 0;
+    for (int i = 0; i < n; i++) {
+      if (aTrial[i] < aDist[i])
+        aDist[i] = aTrial[i];
+      total += aDist[i];
+    }
+  }
+}
+
+/* Assigns every document to its most similar centroid (ties: the lower
+** index); returns how many changed cluster. */
+static int kmeans_assign(KmeansState *p, int isFirst) {
+  int nChanged = 0;
+  for (int i = 0; i < p->pCorpus->nDoc; i++) {
+    kmeans_similarities(p, i);
+    int jBest = 0;
+    for (int j = 1; j < p->k; j++) {
+      if (p->aSimRow[j] > p->aSimRow[jBest])
+        jBest = j;
+    }
+    if (isFirst || p->aAssign[i] != jBest)
+      nChanged++;
+    p->aAssign[i] = jBest;
+    p->aSim[i] = p->aSimRow[jBest];
+  }
+  return nChanged;
+}
+
+/* An emptied cluster takes the document least similar to its own centroid
+** among those of clusters of two or more (ties: the first). */
+static void kmeans_refill(KmeansState *p, int j) {
+  assert(j >= 0 && j < p->k);
+  int iWorst = -1;
+  for (int i = 0; i < p->pCorpus->nDoc; i++) {
+    if (p->aSize[p->aAssign[i]] < 2)
+      continue;
+    if (iWorst < 0 || p->aSim[i] < p->aSim[iWorst])
+      iWorst = i;
+  }
+  if (iWorst < 0)
+    return;
+  p->aSize[p->aAssign[iWorst]]--;
+  p->aAssign[iWorst] = j;
+  p->aSize[j] = 1;
+  p->aSim[iWorst] = 1;
+}
+
+/* Centroids become the normalised sums of their documents, summed in
+** document order; an empty cluster is refilled first. */
+static void kmeans_update(KmeansState *p) {
+  const ClustersCorpus *c = p->pCorpus;
+  int k = p->k;
+  memset(p->aSize, 0, sizeof(int) * (size_t)k);
+  for (int i = 0; i < c->nDoc; i++)
+    p->aSize[p->aAssign[i]]++;
+  for (int j = 0; j < k; j++) {
+    if (p->aSize[j] == 0)
+      kmeans_refill(p, j);
+  }
+  memset(p->aCentroid, 0, sizeof(double) * (size_t)c->nFeature * (size_t)k);
+  for (int i = 0; i < c->nDoc; i++) {
+    int j = p->aAssign[i];
+    assert(j >= 0 && j < k);
+    for (i64 e = c->aStart[i]; e < c->aStart[i + 1]; e++)
+      p->aCentroid[(i64)c->aFeature[e] * k + j] += c->aSpace[e];
+  }
+  for (int j = 0; j < k; j++) {
+    double sumSquares = 0;
+    for (int f = 0; f < c->nFeature; f++) {
+      double v = p->aCentroid[(i64)f * k + j];
+      sumSquares += v * v;
+    }
+    double norm = sqrt(sumSquares);
+    if (norm == 0)
+      continue;
+    for (int f = 0; f < c->nFeature; f++)
+      p->aCentroid[(i64)f * k + j] /= norm;
+  }
+}
+
+/* Sets aSim of every document to its cosine with its own cluster's centroid
+** (after a final update) and returns their sum, the objective. */
+static double kmeans_objective(KmeansState *p) {
+  double total = 0;
+  for (int i = 0; i < p->pCorpus->nDoc; i++) {
+    kmeans_similarities(p, i);
+    p->aSim[i] = p->aSimRow[p->aAssign[i]];
+    total += p->aSim[i];
+  }
+  return total;
+}
+
+/* One seeding and its iterations; returns the objective. aScratch: 2 * nDoc. */
+static double kmeans_run(KmeansState *p, double *aScratch) {
+  kmeans_seed(p, aScratch, aScratch + p->pCorpus->nDoc);
+  for (int iter = 0; iter < CLUSTERS_ITERATIONS; iter++) {
+    int nChanged = kmeans_assign(p, iter == 0);
+    if (nChanged == 0)
+      break;
+    kmeans_update(p);
+  }
+  kmeans_update(p);
+  return kmeans_objective(p);
+}
+
+/* Clusters the corpus into k; aBest (nDoc) receives the best assignment of
+** the seedings tried, aBestSim the cosines that go with it. */
+int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, int *aBest,
+                         double *aBestSim) {
+  KmeansState km;
+  int rc = kmeans_init(&km, pCorpus, k);
+  if (rc != SQLITE_OK)
+    return rc;
+  double *aScratch = sqlite3_malloc64(sizeof(double) * 2 * (sqlite3_uint64)pCorpus->nDoc);
+  if (aScratch == 0) {
+    kmeans_free(&km);
+    return SQLITE_NOMEM;
+  }
+  double best = 0;
+  i64 nRestart = CLUSTERS_WORK / (pCorpus->nEntry * k + 1);
+  if (nRestart < 1)
+    nRestart = 1;
+  if (nRestart > CLUSTERS_RESTARTS)
+    nRestart = CLUSTERS_RESTARTS;
+  for (int r = 0; r < nRestart; r++) {
+    km.prng = CLUSTERS_SEED + (sqlite3_uint64)r;
+    double objective = kmeans_run(&km, aScratch);
+    if (r == 0 || objective > best) {
+      best = objective;
+      memcpy(aBest, km.aAssign, sizeof(int) * (size_t)pCorpus->nDoc);
+      memcpy(aBestSim, km.aSim, sizeof(double) * (size_t)pCorpus->nDoc);
+    }
+  }
+  sqlite3_free(aScratch);
+  kmeans_free(&km);
+  return SQLITE_OK;
+}

@@ -1,0 +1,179 @@
+/*
+** index_merge.c: moving the pending level into the main tables of a
+** papers_index table: a term's pending postings merged into its blocks.
+**
+** Contract: blocks stay in document order and at most INDEX_BLOCK_MAX
+** postings each (a full block is split); a merge writes each block it
+** changes once.
+*/
+#include "index.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- merging a run of postings into a term's blocks ------------------------ */
+
+/* One block of a term, loaded for a run of postings to add in document order,
+** and the blocks it becomes: what adding them one at a time in that order
+** would make of it (a posting joins the block with the largest first <= its
+** document, else the term's first block; a block of more than
+** INDEX_BLOCK_MAX postings is split in halves), with one read and one write
+** per block. Papers that came in rowid order, as digests do, get the blocks
+** that writing them straight into T_postings made. */
+typedef struct BlockRun {
+  i64 iOldFirst; /* the loaded block's key */
+  int hadBlock;
+  /* the key of the term's next block, if it has one: postings of documents
+  ** from there on belong to another run */
+  i64 iNextFirst;
+  int hasNext;
+  IndexPosting *a; /* the run's postings, in document order */
+  int n;
+  int *aStart; /* where each of its blocks starts in a (aStart[0] = 0) */
+  int nBlock;
+} BlockRun;
+
+static void run_free(BlockRun *pRun) {
+  sqlite3_free(pRun->a);
+  sqlite3_free(pRun->aStart);
+}
+
+/* The key of the term's first block after iFirst, if it has one. */
+static int block_next(IndexStore *p, sqlite3_uint64 id, i64 iFirst, i64 *piNext,
+                      int *pHasNext) {
+  sqlite3_stmt *pStmt;
+  int rc = index_statement(p, STMT_BLOCK_NEXT, &pStmt);
+  if (rc != SQLITE_OK)
+    return rc;
+  sqlite3_bind_int64(pStmt, 1, (i64)id);
+  sqlite3_bind_int64(pStmt, 2, iFirst);
+  *pHasNext = sqlite3_step(pStmt) == SQLITE_ROW;
+  if (*pHasNext)
+    *piNext = sqlite3_column_int64(pStmt, 0);
+  return sqlite3_reset(pStmt);
+}
+
+/* Loads the block that iDoc goes to, with room for nAdd more postings. */
+static int run_open(IndexStore *p, sqlite3_uint64 id, i64 iDoc, int nAdd,
+                    BlockRun *pRun) {
+  IndexPosting *aOld;
+  int nOld;
+  memset(pRun, 0, sizeof(*pRun));
+  int rc = index_block_load(p, id, iDoc, &pRun->iOldFirst, &aOld, &nOld);
+  pRun->hadBlock = nOld > 0;
+  if (rc == SQLITE_OK && pRun->hadBlock)
+    rc = block_next(p, id, pRun->iOldFirst, &pRun->iNextFirst, &pRun->hasNext);
+  sqlite3_uint64 nMost = (sqlite3_uint64)nOld + (sqlite3_uint64)nAdd;
+  if (rc == SQLITE_OK) {
+    pRun->a = sqlite3_malloc64(sizeof(IndexPosting) * (nMost + 1));
+    pRun->aStart = sqlite3_malloc64(sizeof(int) * (nMost / (INDEX_BLOCK_MAX / 2) + 2));
+    if (pRun->a == 0 || pRun->aStart == 0)
+      rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK) {
+    if (nOld > 0)
+      memcpy(pRun->a, aOld, sizeof(IndexPosting) * (size_t)nOld);
+    pRun->n = nOld;
+    pRun->aStart[0] = 0;
+    pRun->nBlock = 1;
+  }
+  sqlite3_free(aOld);
+  return rc;
+}
+
+/* Adds one posting (its document not before the previous one's). */
+static void run_add(BlockRun *pRun, i64 iDoc, float weight) {
+  int j = pRun->nBlock - 1;
+  while (j > 0 && pRun->a[pRun->aStart[j]].iDoc > iDoc)
+    j--;
+  int iStart = pRun->aStart[j];
+  int iEnd = j + 1 < pRun->nBlock ? pRun->aStart[j + 1] : pRun->n;
+  int iAt = iStart + index_posting_search(pRun->a + iStart, iEnd - iStart, iDoc);
+  if (iAt < iEnd && pRun->a[iAt].iDoc == iDoc) {
+    pRun->a[iAt].weight = weight;
+    return;
+  }
+  memmove(pRun->a + iAt + 1, pRun->a + iAt,
+          sizeof(IndexPosting) * (size_t)(pRun->n - iAt));
+  pRun->a[iAt].iDoc = iDoc;
+  pRun->a[iAt].weight = weight;
+  pRun->n++;
+  for (int k = j + 1; k < pRun->nBlock; k++)
+    pRun->aStart[k]++;
+  int nInBlock = iEnd + 1 - iStart;
+  if (nInBlock > INDEX_BLOCK_MAX) { /* block j splits in halves */
+    memmove(pRun->aStart + j + 2, pRun->aStart + j + 1,
+            sizeof(int) * (size_t)(pRun->nBlock - j - 1));
+    pRun->aStart[j + 1] = iStart + nInBlock / 2;
+    pRun->nBlock++;
+  }
+}
+
+/* Writes the run's blocks, deleting the loaded block's row if its key changed. */
+static int run_flush(IndexStore *p, sqlite3_uint64 id, const BlockRun *pRun) {
+  int rc = SQLITE_OK;
+  if (pRun->hadBlock && pRun->a[0].iDoc != pRun->iOldFirst)
+    rc = index_block_delete(p, id, pRun->iOldFirst);
+  for (int k = 0; rc == SQLITE_OK && k < pRun->nBlock; k++) {
+    int iEnd = k + 1 < pRun->nBlock ? pRun->aStart[k + 1] : pRun->n;
+    rc = index_block_write(p, id, pRun->a + pRun->aStart[k], iEnd - pRun->aStart[k]);
+  }
+  return rc;
+}
+
+/* Adds a term's postings a[0..n) (document order) to its blocks. */
+int index_postings_merge(IndexStore *p, sqlite3_uint64 id, const IndexPosting *a, int n) {
+  int rc = SQLITE_OK;
+  for (int i = 0; rc == SQLITE_OK && i < n;) {
+    BlockRun run;
+    rc = run_open(p, id, a[i].iDoc, n - i, &run);
+    /* the first posting always goes to this run: its block's next starts after it */
+    for (; rc == SQLITE_OK && i < n && (!run.hasNext || a[i].iDoc < run.iNextFirst); i++)
+      run_add(&run, a[i].iDoc, a[i].weight);
+    if (rc == SQLITE_OK)
+      rc = run_flush(p, id, &run);
+    run_free(&run);
+  }
+  return rc;
+}
+
+/* Moves one term's pending row (pRow: df, surface, votes, maxw, first,
+** postings, term) into the vocabulary and the blocks. */
+static int merge_term(IndexStore *p, sqlite3_stmt *pRow) {
+  sqlite3_uint64 id = (sqlite3_uint64)sqlite3_column_int64(pRow, 6);
+  VocabRow row;
+  IndexPosting *a = 0;
+  int n = 0;
+  memset(&row, 0, sizeof(row));
+  int rc = index_vocab_row_from(p, "pending", id, pRow, &row, 1);
+  if (rc == SQLITE_OK)
+    rc = index_vocab_write_main(p, id, &row);
+  if (rc == SQLITE_OK)
+    rc = index_pending_postings_from(p, id, pRow, 4, &a, &n);
+  if (rc == SQLITE_OK && n > 0)
+    rc = index_postings_merge(p, id, a, n);
+  sqlite3_free(row.zOwned);
+  sqlite3_free(a);
+  return rc;
+}
+
+int index_store_merge(IndexStore *p) {
+  sqlite3_stmt *pAll, *pClear;
+  int rc = index_store_flush(p);
+  if (rc == SQLITE_OK)
+    rc = index_statement(p, STMT_PENDING_ALL, &pAll);
+  if (rc != SQLITE_OK)
+    return rc;
+  while (rc == SQLITE_OK && sqlite3_step(pAll) == SQLITE_ROW)
+    rc = merge_term(p, pAll);
+  int rcReset = sqlite3_reset(pAll);
+  if (rc == SQLITE_OK)
+    rc = rcReset;
+  if (rc == SQLITE_OK)
+    rc = index_statement(p, STMT_PENDING_CLEAR, &pClear);
+  if (rc == SQLITE_OK)
+    rc = index_run(pClear);
+  return rc == SQLITE_OK ? index_config_set(p, "pending", 0, 1) : rc;
+}
