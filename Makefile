@@ -13,6 +13,10 @@
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (build/fuzz/; clang)
 #   make oom        allocation-failure injection over named scenarios
 #   make dist       the single-file build: dist/papers.c and dist/papers.h
+#   make dqlite     build/papers-dqlite, a dqlite node with papers (docs/distributed.md)
+#   make test-dqlite       a three-node dqlite cluster: failover, catch-up
+#   make asan-dqlite       the same with the node built with ASan + UBSan
+#   make test-determinism  gcc -O0/-O2 and clang -O2 builds write the same bytes
 #
 # Prerequisites: a C compiler, SQLite's headers and the sqlite3 shell
 # (Debian: libsqlite3-dev sqlite3); node and npm for the Node binding test.
@@ -79,7 +83,19 @@ build/crash: tests/crash.c tests/index_state.h $(SOURCES) $(HEADERS) Makefile
 	$(CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,crash) -o $@ \
 	  tests/crash.c $(SOURCES) -lsqlite3 -lm
 
-test: papers.$(SO) build/runner build/old_sqlite build/crash node-deps
+# Damaged shadow tables (tests/corrupt.c, run by tests/corrupt.test; make asan
+# runs its ASan+UBSan build): the extension's sources compiled in.
+build/corrupt: tests/corrupt.c tests/damaged_index.h $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p build
+	$(CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,corrupt) -o $@ \
+	  tests/corrupt.c $(SOURCES) -lsqlite3 -lm
+
+build/asan/corrupt: tests/corrupt.c tests/damaged_index.h $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p build/asan
+	$(CC) $(ASAN_FLAGS) $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,corrupt) -o $@ \
+	  tests/corrupt.c $(SOURCES) -lsqlite3 -lm
+
+test: papers.$(SO) build/runner build/old_sqlite build/crash build/corrupt node-deps
 	PYTHON=$(PYTHON) SQLITE3=$(SQLITE3) ./build/runner --ext ./papers $(TESTS) $(DOCS)
 
 # Its rebuild gathers postings 64 at a time, so the tests cross many ranges.
@@ -92,10 +108,13 @@ build/asan/runner: tests/runner.c Makefile
 	$(CC) $(ASAN_FLAGS) $(WARNINGS) -o $@ tests/runner.c -lsqlite3
 
 # Leak checking is on; any sanitizer report fails the run. The binding tests
-# (exec blocks) load the release build into other programs, so they are skipped.
-asan: build/asan/papers.so build/asan/runner
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ./build/asan/runner --no-exec --ext ./build/asan/papers $(TESTS) $(DOCS)
+# (exec blocks) load the release build into other programs, so they are skipped;
+# the corruption suite (an exec block of make test) runs here first, sanitized.
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+asan: build/asan/papers.so build/asan/runner build/asan/corrupt
+	$(ASAN_ENV) ./build/asan/corrupt
+	$(ASAN_ENV) ./build/asan/runner --no-exec --ext ./build/asan/papers $(TESTS) $(DOCS)
 
 valgrind: papers.$(SO) build/runner
 	valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
@@ -154,7 +173,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_MAX_LEN ?= 65536
 FUZZ_FORMATS := hf-daily hf-markdown arxiv-mail arxiv-rss arxiv-atom \
                 daily-arxiv-table daily-arxiv-list markdown-blocks
-FUZZ_TARGETS := $(addprefix parse-,$(FUZZ_FORMATS)) parse-auto key vector keywords index
+FUZZ_TARGETS := $(addprefix parse-,$(FUZZ_FORMATS)) parse-auto key vector keywords index corrupt
 FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=all -DSQLITE_CORE -DINDEX_PENDING_TERM=4 \
                 -DINDEX_BUFFER_TERMS=64 $(WARNINGS)
@@ -239,7 +258,7 @@ test: dist-test
 ASAN_FLAGS += -DPAPERS_DEBUG
 FUZZ_FLAGS += -DPAPERS_DEBUG
 
-C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/dist/static.c tests/oom.c tests/crash.c tests/index_state.h $(wildcard tests/bench/*.c) \
+C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/dist/static.c tests/oom.c tests/crash.c tests/corrupt.c tests/damaged_index.h tests/index_state.h $(wildcard tests/bench/*.c) \
            $(wildcard tests/fuzz/*.c)
 
 lint:
@@ -250,3 +269,59 @@ format:
 
 clean:
 	rm -rf build dist papers.so papers.dylib
+
+# ---- dqlite: a replicated library (docs/distributed.md) --------------------
+# build/papers-dqlite runs one node of a dqlite cluster with the extension
+# compiled in and registered in the process (sqlite3_auto_extension); it
+# links Debian's libdqlite and libsqlite3 (libdqlite-dev). test-dqlite runs
+# three nodes on loopback through the `dqlite` shell (go-dqlite). The
+# extension compiled in is the single-file build (make dist) where the tree
+# has one, else ext/*.c.
+ifneq ($(wildcard tool/mkdist.sh),)
+DQLITE_EXT_SOURCES := dist/papers.c
+else
+DQLITE_EXT_SOURCES := $(SOURCES)
+endif
+C_FILES += dqlite/papers_dqlite.c
+
+build/papers-dqlite: dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) $(HEADERS) Makefile
+	@mkdir -p build
+	$(CC) $(CFLAGS) -ffp-contract=off $(WARNINGS) -DSQLITE_CORE $(call DEFINES,dqlite) -o $@ \
+	  dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) -ldqlite -lsqlite3 -lm -lpthread
+
+.PHONY: dqlite test-dqlite asan-dqlite test-determinism
+dqlite: build/papers-dqlite
+
+test-dqlite: build/papers-dqlite papers.$(SO)
+	SQLITE3=$(SQLITE3) timeout 300 tests/dqlite/cluster.sh ./build/papers-dqlite ./papers
+
+# The same test with the node program built with ASan + UBSan, leak checks on.
+build/asan/papers-dqlite: dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) $(HEADERS) Makefile
+	@mkdir -p build/asan
+	$(CC) $(ASAN_FLAGS) $(WARNINGS) -DSQLITE_CORE $(call DEFINES,asan dqlite) -o $@ \
+	  dqlite/papers_dqlite.c $(DQLITE_EXT_SOURCES) -ldqlite -lsqlite3 -lm -lpthread
+
+asan-dqlite: build/asan/papers-dqlite papers.$(SO)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  SQLITE3=$(SQLITE3) timeout 300 tests/dqlite/cluster.sh ./build/asan/papers-dqlite ./papers
+
+# ---- determinism across builds (docs/distributed.md) -----------------------
+# The library built by gcc -O0, gcc -O2 and clang -O2 (the release flags
+# otherwise) must write the same bytes; tests/determinism/run.sh compares
+# them, and the last one again in another locale, time zone and date.
+DETERMINISM_FLAGS := -fPIC -fvisibility=hidden -ffp-contract=off $(WARNINGS) -shared
+# build/determinism/COMPILER-OPT/papers.so: built by COMPILER with -OPT
+build/determinism/%/papers.so: $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p $(@D)
+	$(firstword $(subst -, ,$*)) -$(lastword $(subst -, ,$*)) $(DETERMINISM_FLAGS) \
+	  $(call DEFINES,$*) -o $@ $(SOURCES)
+
+# Where the tree has the WebAssembly build (make wasm), it is compared too.
+DETERMINISM_BUILDS := gcc-O0 gcc-O2 clang-O2
+ifneq ($(wildcard bindings/wasm/api.js),)
+DETERMINISM_WASM := wasm=dist/wasm/papers-sqlite.mjs
+test-determinism: dist/wasm/papers-sqlite.mjs
+endif
+test-determinism: $(foreach b,$(DETERMINISM_BUILDS),build/determinism/$(b)/papers.so)
+	tests/determinism/run.sh $(PYTHON) \
+	  $(foreach b,$(DETERMINISM_BUILDS),$(b)=build/determinism/$(b)/papers) $(DETERMINISM_WASM)

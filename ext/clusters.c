@@ -82,13 +82,13 @@ static int clusters_compare_candidates(const void *pA, const void *pB) {
   return a->iFeature - b->iFeature;
 }
 
-static char fold_ascii(char c) {
+static char clusters_fold_ascii(char c) {
   return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
 }
 
 /* True when every word of zA (words split on spaces and hyphens, compared
 ** without ASCII case) is a word of zB. */
-static int words_within(const char *zA, const char *zB) {
+static int clusters_words_within(const char *zA, const char *zB) {
   const char *z = zA;
   while (*z) {
     while (*z == ' ' || *z == '-')
@@ -108,7 +108,7 @@ static int words_within(const char *zA, const char *zB) {
         m++;
       if (m == n) {
         int i = 0;
-        while (i < n && fold_ascii(z[i]) == fold_ascii(w[i]))
+        while (i < n && clusters_fold_ascii(z[i]) == clusters_fold_ascii(w[i]))
           i++;
         isFound = i == n;
       }
@@ -124,16 +124,16 @@ static int words_within(const char *zA, const char *zB) {
 /* Adds a readable term to the chosen ones (azChosen, *pnChosen), taking
 ** ownership of zTerm: skipped when its words are within a chosen term,
 ** replacing the chosen terms whose words are all within it. */
-static void label_choose(char **azChosen, int *pnChosen, char *zTerm) {
+static void clusters_label_choose(char **azChosen, int *pnChosen, char *zTerm) {
   for (int i = 0; i < *pnChosen; i++) {
-    if (words_within(zTerm, azChosen[i])) {
+    if (clusters_words_within(zTerm, azChosen[i])) {
       sqlite3_free(zTerm);
       return;
     }
   }
   int iSlot = -1, n = 0;
   for (int i = 0; i < *pnChosen; i++) {
-    if (words_within(azChosen[i], zTerm)) {
+    if (clusters_words_within(azChosen[i], zTerm)) {
       if (iSlot < 0) {
         iSlot = n;
       }
@@ -155,9 +155,9 @@ static void label_choose(char **azChosen, int *pnChosen, char *zTerm) {
 /* The label of the cluster whose documents are aDoc[0..nDoc), out of nSet
 ** documents in nCluster clusters. aCount and aTf are scratch of nFeature
 ** values, zero on entry and on return. */
-static int cluster_label(const ClustersCorpus *c, PapersStats *pStats, const int *aDoc,
-                         int nDoc, int nCluster, int *aCount, double *aTf,
-                         char **pzLabel) {
+static int clusters_cluster_label(const ClustersCorpus *c, PapersStats *pStats,
+                                  const int *aDoc, int nDoc, int nCluster, int *aCount,
+                                  double *aTf, char **pzLabel) {
   int rc = SQLITE_OK;
   ClustersCandidate *aCand = 0;
   int nCand = 0, nChosen = 0;
@@ -197,7 +197,7 @@ static int cluster_label(const ClustersCorpus *c, PapersStats *pStats, const int
       rc = SQLITE_NOMEM;
       break;
     }
-    label_choose(azChosen, &nChosen, zTerm);
+    clusters_label_choose(azChosen, &nChosen, zTerm);
   }
   sqlite3_str *pStr = sqlite3_str_new(0);
   for (int i = 0; i < nChosen; i++) {
@@ -219,11 +219,11 @@ static int cluster_label(const ClustersCorpus *c, PapersStats *pStats, const int
 /* ---- the table-valued function -------------------------------------------- */
 
 /* One output row. */
-typedef struct ClusterRow {
+typedef struct ClustersRow {
   i64 iRowid;
   int iCluster; /* 1-based, in output numbering */
   double centrality;
-} ClusterRow;
+} ClustersRow;
 
 typedef struct ClustersTable {
   sqlite3_vtab base;
@@ -233,7 +233,7 @@ typedef struct ClustersTable {
 typedef struct ClustersCursor {
   sqlite3_vtab_cursor base;
   sqlite3_value *apArg[CL_N_ARG];
-  ClusterRow *aRow;
+  ClustersRow *aRow;
   int nRow, iRow;
   char **azLabel; /* per cluster (0-based) */
   int *aSize;     /* per cluster */
@@ -297,12 +297,12 @@ static int clusters_close(sqlite3_vtab_cursor *pCursor) {
 }
 
 /* Reads k: 0 for automatic (NULL or absent), else an integer 1..CLUSTERS_MAX_K. */
-static int read_k(ClustersTable *pTab, sqlite3_value *pK, int *pk) {
+static int clusters_read_k(ClustersTable *pTab, sqlite3_value *pK, int *pk) {
   return papers_tvf_count_arg(&pTab->base, "papers_clusters", pK, 0, CLUSTERS_MAX_K, pk);
 }
 
 /* Skips JSON white space. */
-static const char *skip_json_space(const char *z, const char *zEnd) {
+static const char *clusters_skip_json_space(const char *z, const char *zEnd) {
   while (z < zEnd && (*z == ' ' || *z == '\t' || *z == '\n' || *z == '\r'))
     z++;
   return z;
@@ -311,14 +311,14 @@ static const char *skip_json_space(const char *z, const char *zEnd) {
 /* True when z[0..n) is a JSON array of integers (each fits in 64 bits).
 ** Checked here rather than with json_valid(), which answers 0, not an
 ** error, when it runs out of memory. */
-static int is_integer_array(const char *z, i64 n) {
+static int clusters_is_integer_array(const char *z, i64 n) {
   const char *zEnd = z + n;
-  z = skip_json_space(z, zEnd);
+  z = clusters_skip_json_space(z, zEnd);
   if (z == zEnd || *z++ != '[')
     return 0;
-  z = skip_json_space(z, zEnd);
+  z = clusters_skip_json_space(z, zEnd);
   if (z < zEnd && *z == ']')
-    return skip_json_space(z + 1, zEnd) == zEnd;
+    return clusters_skip_json_space(z + 1, zEnd) == zEnd;
   for (;;) {
     const char *zDigits = z < zEnd && *z == '-' ? z + 1 : z;
     const char *zNumEnd = zDigits;
@@ -330,22 +330,22 @@ static int is_integer_array(const char *z, i64 n) {
       return 0; /* no number, too many digits, or a leading 0 */
     if (nDigits == 19 && memcmp(zDigits, zMax, 19) > 0)
       return 0; /* beyond 64 bits */
-    z = skip_json_space(zNumEnd, zEnd);
+    z = clusters_skip_json_space(zNumEnd, zEnd);
     if (z < zEnd && *z == ',') {
-      z = skip_json_space(z + 1, zEnd);
+      z = clusters_skip_json_space(z + 1, zEnd);
       continue;
     }
-    return z < zEnd && *z == ']' && skip_json_space(z + 1, zEnd) == zEnd;
+    return z < zEnd && *z == ']' && clusters_skip_json_space(z + 1, zEnd) == zEnd;
   }
 }
 
 /* Checks that rowids is a JSON array of integers. */
-static int check_rowids(ClustersTable *pTab, sqlite3_value *pRowids) {
+static int clusters_check_rowids(ClustersTable *pTab, sqlite3_value *pRowids) {
   const char *zRowids = (const char *)sqlite3_value_text(pRowids);
   if (zRowids == 0)
     return SQLITE_NOMEM;
   if (sqlite3_value_type(pRowids) == SQLITE_TEXT &&
-      is_integer_array(zRowids, sqlite3_value_bytes(pRowids)))
+      clusters_is_integer_array(zRowids, sqlite3_value_bytes(pRowids)))
     return SQLITE_OK;
   return topic_vtab_error(
       &pTab->base, sqlite3_mprintf("papers_clusters: rowids must be a JSON array of"
@@ -354,8 +354,8 @@ static int check_rowids(ClustersTable *pTab, sqlite3_value *pRowids) {
 }
 
 /* The statement over the documents of the index (all, or those of rowids). */
-static int docs_statement(sqlite3 *db, const char *zIndex, sqlite3_value *pRowids,
-                          sqlite3_stmt **ppStmt) {
+static int clusters_docs_statement(sqlite3 *db, const char *zIndex,
+                                   sqlite3_value *pRowids, sqlite3_stmt **ppStmt) {
   const char *zDot = strchr(zIndex, '.');
   int nDb = zDot ? (int)(zDot - zIndex) : 4;
   char *zDb = sqlite3_mprintf("%.*s", nDb, zDot ? zIndex : "main");
@@ -377,13 +377,14 @@ static int docs_statement(sqlite3 *db, const char *zIndex, sqlite3_value *pRowid
 }
 
 /* Reads the documents of the index (all, or those of pRowids) into pCorpus. */
-static int load_corpus(ClustersTable *pTab, const char *zIndex, sqlite3_value *pRowids,
-                       ClustersCorpus *pCorpus) {
+static int clusters_load_corpus(ClustersTable *pTab, const char *zIndex,
+                                sqlite3_value *pRowids, ClustersCorpus *pCorpus) {
   sqlite3_stmt *pStmt = 0;
   PapersIdMap *pMap = papers_idmap_new();
   int nDocAlloc = 0;
-  int rc = pMap ? docs_statement(papers_conn_db(pTab->pConn), zIndex, pRowids, &pStmt)
-                : SQLITE_NOMEM;
+  int rc =
+      pMap ? clusters_docs_statement(papers_conn_db(pTab->pConn), zIndex, pRowids, &pStmt)
+           : SQLITE_NOMEM;
   while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
     PapersVector vec;
     const char *zProblem = 0;
@@ -414,7 +415,7 @@ static int load_corpus(ClustersTable *pTab, const char *zIndex, sqlite3_value *p
 }
 
 /* The automatic number of clusters: round(sqrt(n / 2)) within [2, 20]. */
-static int auto_k(int nDoc) {
+static int clusters_auto_k(int nDoc) {
   int k = (int)(sqrt(nDoc / 2.0) + 0.5);
   if (k < CLUSTERS_AUTO_MIN)
     k = CLUSTERS_AUTO_MIN;
@@ -428,7 +429,7 @@ typedef struct ClusterOrder {
   int j, size, iFirst;
 } ClusterOrder;
 
-static int compare_cluster_order(const void *pA, const void *pB) {
+static int clusters_compare_cluster_order(const void *pA, const void *pB) {
   const ClusterOrder *a = pA, *b = pB;
   if (a->size != b->size)
     return a->size > b->size ? -1 : 1;
@@ -436,7 +437,7 @@ static int compare_cluster_order(const void *pA, const void *pB) {
 }
 
 static int clusters_compare_rows(const void *pA, const void *pB) {
-  const ClusterRow *a = pA, *b = pB;
+  const ClustersRow *a = pA, *b = pB;
   if (a->iCluster != b->iCluster)
     return a->iCluster - b->iCluster;
   if (a->centrality != b->centrality)
@@ -446,8 +447,8 @@ static int clusters_compare_rows(const void *pA, const void *pB) {
 
 /* Numbers the non-empty clusters of aAssign (k of them at most) by size;
 ** aNumber[j] becomes cluster j's 0-based output number; returns how many. */
-static int number_clusters(const int *aAssign, int nDoc, int k, int *aNumber,
-                           ClusterOrder *aOrder) {
+static int clusters_number_clusters(const int *aAssign, int nDoc, int k, int *aNumber,
+                                    ClusterOrder *aOrder) {
   for (int j = 0; j < k; j++) {
     aOrder[j].j = j;
     aOrder[j].size = 0;
@@ -458,7 +459,7 @@ static int number_clusters(const int *aAssign, int nDoc, int k, int *aNumber,
     if (o->size++ == 0)
       o->iFirst = i;
   }
-  qsort(aOrder, (size_t)k, sizeof(ClusterOrder), compare_cluster_order);
+  qsort(aOrder, (size_t)k, sizeof(ClusterOrder), clusters_compare_cluster_order);
   int nCluster = 0;
   for (int j = 0; j < k; j++) {
     aNumber[aOrder[j].j] = aOrder[j].size ? nCluster++ : -1;
@@ -467,20 +468,21 @@ static int number_clusters(const int *aAssign, int nDoc, int k, int *aNumber,
 }
 
 /* Builds the cursor's rows and labels from a clustering of the corpus. */
-static int build_rows(ClustersCursor *pCur, const ClustersCorpus *c, PapersStats *pStats,
-                      const int *aAssign, const double *aSim, int k) {
+static int clusters_build_rows(ClustersCursor *pCur, const ClustersCorpus *c,
+                               PapersStats *pStats, const int *aAssign,
+                               const double *aSim, int k) {
   int rc = SQLITE_OK;
   int *aNumber = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)k);
   ClusterOrder *aOrder = sqlite3_malloc64(sizeof(ClusterOrder) * (sqlite3_uint64)k);
   int *aDoc = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)c->nDoc);
   int *aCount = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(c->nFeature + 1));
   double *aTf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(c->nFeature + 1));
-  pCur->aRow = sqlite3_malloc64(sizeof(ClusterRow) * (sqlite3_uint64)c->nDoc);
+  pCur->aRow = sqlite3_malloc64(sizeof(ClustersRow) * (sqlite3_uint64)c->nDoc);
   if (!aNumber || !aOrder || !aDoc || !aCount || !aTf || !pCur->aRow)
     rc = SQLITE_NOMEM;
   int nCluster = 0;
   if (rc == SQLITE_OK) {
-    nCluster = number_clusters(aAssign, c->nDoc, k, aNumber, aOrder);
+    nCluster = clusters_number_clusters(aAssign, c->nDoc, k, aNumber, aOrder);
     pCur->azLabel = sqlite3_malloc64(sizeof(char *) * (sqlite3_uint64)nCluster);
     pCur->aSize = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)nCluster);
     if (pCur->azLabel == 0 || pCur->aSize == 0)
@@ -499,7 +501,8 @@ static int build_rows(ClustersCursor *pCur, const ClustersCorpus *c, PapersStats
         aDoc[nDoc++] = i;
     }
     pCur->aSize[o] = nDoc;
-    rc = cluster_label(c, pStats, aDoc, nDoc, nCluster, aCount, aTf, &pCur->azLabel[o]);
+    rc = clusters_cluster_label(c, pStats, aDoc, nDoc, nCluster, aCount, aTf,
+                                &pCur->azLabel[o]);
   }
   for (int i = 0; rc == SQLITE_OK && i < c->nDoc; i++) {
     pCur->aRow[i].iRowid = c->aRowid[i];
@@ -509,7 +512,7 @@ static int build_rows(ClustersCursor *pCur, const ClustersCorpus *c, PapersStats
   }
   if (rc == SQLITE_OK) {
     pCur->nRow = c->nDoc;
-    qsort(pCur->aRow, (size_t)pCur->nRow, sizeof(ClusterRow), clusters_compare_rows);
+    qsort(pCur->aRow, (size_t)pCur->nRow, sizeof(ClustersRow), clusters_compare_rows);
   }
   sqlite3_free(aNumber);
   sqlite3_free(aOrder);
@@ -520,10 +523,10 @@ static int build_rows(ClustersCursor *pCur, const ClustersCorpus *c, PapersStats
 }
 
 /* Clusters the corpus and fills the cursor. */
-static int cluster_corpus(ClustersCursor *pCur, const ClustersCorpus *c,
-                          PapersStats *pStats, int k) {
+static int clusters_cluster_corpus(ClustersCursor *pCur, const ClustersCorpus *c,
+                                   PapersStats *pStats, int k) {
   if (k == 0)
-    k = auto_k(c->nDoc);
+    k = clusters_auto_k(c->nDoc);
   if (k > c->nDoc)
     k = c->nDoc;
   ClustersCorpus view;
@@ -543,7 +546,7 @@ static int cluster_corpus(ClustersCursor *pCur, const ClustersCorpus *c,
   rc = aAssign && aSim ? clusters_kmeans_best(&view, k, aAssign, aSim) : SQLITE_NOMEM;
   clusters_corpus_free(&view);
   if (rc == SQLITE_OK)
-    rc = build_rows(pCur, c, pStats, aAssign, aSim, k);
+    rc = clusters_build_rows(pCur, c, pStats, aAssign, aSim, k);
   sqlite3_free(aAssign);
   sqlite3_free(aSim);
   return rc;
@@ -566,7 +569,7 @@ static int clusters_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char 
   if (pRowids && sqlite3_value_type(pRowids) == SQLITE_NULL)
     pRowids = 0;
   int k;
-  int rc = read_k(pTab, pCur->apArg[2], &k);
+  int rc = clusters_read_k(pTab, pCur->apArg[2], &k);
   if (rc != SQLITE_OK || sqlite3_value_type(pCur->apArg[0]) == SQLITE_NULL)
     return rc;
   PapersStats *pStats = 0;
@@ -578,15 +581,15 @@ static int clusters_filter(sqlite3_vtab_cursor *pCursor, int idxNum, const char 
     return rc;
   }
   if (pRowids)
-    rc = check_rowids(pTab, pRowids);
+    rc = clusters_check_rowids(pTab, pRowids);
   ClustersCorpus corpus;
   memset(&corpus, 0, sizeof(corpus));
   if (rc == SQLITE_OK) {
-    rc = load_corpus(pTab, (const char *)sqlite3_value_text(pCur->apArg[0]), pRowids,
-                     &corpus);
+    rc = clusters_load_corpus(pTab, (const char *)sqlite3_value_text(pCur->apArg[0]),
+                              pRowids, &corpus);
   }
   if (rc == SQLITE_OK && corpus.nDoc > 0)
-    rc = cluster_corpus(pCur, &corpus, pStats, k);
+    rc = clusters_cluster_corpus(pCur, &corpus, pStats, k);
   clusters_corpus_free(&corpus);
   papers_stats_close(pStats);
   if (rc != SQLITE_OK)
@@ -613,7 +616,7 @@ static int clusters_rowid(sqlite3_vtab_cursor *pCursor, sqlite_int64 *pRowid) {
 static int clusters_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx,
                            int iCol) {
   ClustersCursor *pCur = (ClustersCursor *)pCursor;
-  const ClusterRow *pRow = &pCur->aRow[pCur->iRow];
+  const ClustersRow *pRow = &pCur->aRow[pCur->iRow];
   switch (iCol) {
   case CL_ROWID:
     sqlite3_result_int64(pCtx, pRow->iRowid);

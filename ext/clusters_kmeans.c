@@ -49,7 +49,7 @@ void clusters_corpus_free(ClustersCorpus *p) {
 }
 
 /* Grows the entry arrays to hold nNeed entries. */
-static int corpus_reserve(ClustersCorpus *p, i64 nNeed) {
+static int kmeans_corpus_reserve(ClustersCorpus *p, i64 nNeed) {
   if (nNeed <= p->nEntryAlloc)
     return SQLITE_OK;
   i64 nNew = nNeed < 1024 ? 1024 : nNeed * 2;
@@ -66,7 +66,7 @@ static int corpus_reserve(ClustersCorpus *p, i64 nNeed) {
 }
 
 /* Grows the per-document arrays to hold document iDoc. */
-static int corpus_reserve_doc(ClustersCorpus *p, int iDoc, int *pnAlloc) {
+static int kmeans_corpus_reserve_doc(ClustersCorpus *p, int iDoc, int *pnAlloc) {
   if (iDoc + 1 < *pnAlloc)
     return SQLITE_OK;
   int nNew = *pnAlloc < 64 ? 64 : *pnAlloc * 2;
@@ -83,7 +83,7 @@ static int corpus_reserve_doc(ClustersCorpus *p, int iDoc, int *pnAlloc) {
 }
 
 /* Records the term id of the next feature. */
-static int corpus_new_feature(ClustersCorpus *p, sqlite3_uint64 id) {
+static int kmeans_corpus_new_feature(ClustersCorpus *p, sqlite3_uint64 id) {
   if (p->nFeature == p->nFeatureAlloc) {
     int nNew = p->nFeatureAlloc < 1024 ? 1024 : p->nFeatureAlloc * 2;
     sqlite3_uint64 *aId = sqlite3_realloc64(p->aId, sizeof(*aId) * (sqlite3_uint64)nNew);
@@ -100,9 +100,9 @@ static int corpus_new_feature(ClustersCorpus *p, sqlite3_uint64 id) {
 /* Appends one document's vector; its terms become features through pMap. */
 int clusters_corpus_add(ClustersCorpus *p, PapersIdMap *pMap, i64 iRowid,
                         const PapersVector *pVec, int *pnDocAlloc) {
-  int rc = corpus_reserve_doc(p, p->nDoc, pnDocAlloc);
+  int rc = kmeans_corpus_reserve_doc(p, p->nDoc, pnDocAlloc);
   if (rc == SQLITE_OK)
-    rc = corpus_reserve(p, p->nEntry + pVec->nTerm);
+    rc = kmeans_corpus_reserve(p, p->nEntry + pVec->nTerm);
   if (rc != SQLITE_OK)
     return rc;
   assert(p->nDoc + 1 < *pnDocAlloc && p->nEntry + pVec->nTerm <= p->nEntryAlloc);
@@ -113,7 +113,7 @@ int clusters_corpus_add(ClustersCorpus *p, PapersIdMap *pMap, i64 iRowid,
     rc = papers_idmap_get(pMap, pVec->aId[i], &iFeature, &isNew);
     if (rc != SQLITE_OK)
       return rc;
-    if (isNew && (rc = corpus_new_feature(p, pVec->aId[i])) != SQLITE_OK)
+    if (isNew && (rc = kmeans_corpus_new_feature(p, pVec->aId[i])) != SQLITE_OK)
       return rc;
     assert(iFeature >= 0 && iFeature < p->nFeature);
     p->aFeature[p->nEntry] = iFeature;
@@ -129,7 +129,7 @@ int clusters_corpus_add(ClustersCorpus *p, PapersIdMap *pMap, i64 iRowid,
 ** latent part each normalised, then weighed so that the latent part holds
 ** CLUSTERS_LATENT_SHARE of the squared length (all of it, or none, when the
 ** other part is empty). */
-static void corpus_space(ClustersCorpus *p, int i, double share) {
+static void kmeans_corpus_space(ClustersCorpus *p, int i, double share) {
   double aSum[2] = {0, 0};
   for (i64 e = p->aStart[i]; e < p->aStart[i + 1]; e++) {
     int isLatent = papers_is_latent_id(p->aId[p->aFeature[e]]);
@@ -192,7 +192,7 @@ int clusters_corpus_compact(ClustersCorpus *p) {
   for (int f = 0; f < p->nFeature && !hasLatent; f++)
     hasLatent = papers_is_latent_id(p->aId[f]);
   for (int i = 0; i < p->nDoc; i++)
-    corpus_space(p, i, hasLatent ? CLUSTERS_LATENT_SHARE : 0);
+    kmeans_corpus_space(p, i, hasLatent ? CLUSTERS_LATENT_SHARE : 0);
   return SQLITE_OK;
 }
 
@@ -238,7 +238,7 @@ int clusters_corpus_view(const ClustersCorpus *c, ClustersCorpus *pView) {
 /* The state of one clustering. Centroids are feature-major
 ** (aCentroid[f * k + j]) so that a document's similarities to all k of them
 ** are one pass over its entries. */
-typedef struct Kmeans {
+typedef struct KmeansState {
   const ClustersCorpus *pCorpus;
   int k;
   double *aCentroid; /* nFeature * k */
@@ -248,9 +248,9 @@ typedef struct Kmeans {
   double *aSim;      /* per document: cosine with its cluster's centroid */
   int *aSize;        /* per cluster */
   sqlite3_uint64 prng;
-} Kmeans;
+} KmeansState;
 
-static void kmeans_free(Kmeans *p) {
+static void kmeans_free(KmeansState *p) {
   sqlite3_free(p->aCentroid);
   sqlite3_free(p->aSimRow);
   sqlite3_free(p->aDense);
@@ -260,7 +260,7 @@ static void kmeans_free(Kmeans *p) {
   memset(p, 0, sizeof(*p));
 }
 
-static int kmeans_init(Kmeans *p, const ClustersCorpus *pCorpus, int k) {
+static int kmeans_init(KmeansState *p, const ClustersCorpus *pCorpus, int k) {
   memset(p, 0, sizeof(*p));
   p->pCorpus = pCorpus;
   p->k = k;
@@ -282,12 +282,12 @@ static int kmeans_init(Kmeans *p, const ClustersCorpus *pCorpus, int k) {
 }
 
 /* A uniform number in [0, 1), exactly representable. */
-static double uniform01(sqlite3_uint64 *pState) {
+static double kmeans_uniform01(sqlite3_uint64 *pState) {
   return (double)(papers_splitmix64(pState) >> 11) / 9007199254740992.0;
 }
 
 /* aSimRow[j] = cosine of document i with centroid j, for every j. */
-static void kmeans_similarities(Kmeans *p, int i) {
+static void kmeans_similarities(KmeansState *p, int i) {
   const ClustersCorpus *c = p->pCorpus;
   int k = p->k;
   for (int j = 0; j < k; j++)
@@ -304,7 +304,7 @@ static void kmeans_similarities(Kmeans *p, int i) {
 }
 
 /* Sets centroid j to document i's vector. */
-static void kmeans_set_centroid(Kmeans *p, int j, int i) {
+static void kmeans_set_centroid(KmeansState *p, int j, int i) {
   const ClustersCorpus *c = p->pCorpus;
   for (int f = 0; f < c->nFeature; f++)
     p->aCentroid[(i64)f * p->k + j] = 0;
@@ -314,7 +314,7 @@ static void kmeans_set_centroid(Kmeans *p, int j, int i) {
 
 /* aOut[i] = squared distance (1 - cosine, at least 0) of every document i to
 ** document iCentre, through p->aDense (nFeature zeros on entry and return). */
-static void seed_distances(Kmeans *p, int iCentre, double *aOut) {
+static void kmeans_seed_distances(KmeansState *p, int iCentre, double *aOut) {
   const ClustersCorpus *c = p->pCorpus;
   for (i64 e = c->aStart[iCentre]; e < c->aStart[iCentre + 1]; e++)
     p->aDense[c->aFeature[e]] = c->aSpace[e];
@@ -331,11 +331,11 @@ static void seed_distances(Kmeans *p, int iCentre, double *aOut) {
 
 /* A document drawn with probability proportional to aDist (documents in
 ** order); -1 when every distance is 0. */
-static int seed_draw(Kmeans *p, const double *aDist, double total) {
+static int kmeans_seed_draw(KmeansState *p, const double *aDist, double total) {
   int n = p->pCorpus->nDoc;
   if (!(total > 0))
     return -1;
-  double r = uniform01(&p->prng) * total, cum = 0;
+  double r = kmeans_uniform01(&p->prng) * total, cum = 0;
   for (int i = 0; i < n; i++) {
     cum += aDist[i];
     if (aDist[i] > 0 && cum > r)
@@ -353,12 +353,12 @@ static int seed_draw(Kmeans *p, const double *aDist, double total) {
 ** proportional to the squared distance to the nearest centre so far, and the
 ** one leaving the smallest total kept (ties: the first drawn). aDist and
 ** aTrial are scratch of nDoc doubles each. */
-static void kmeans_seed(Kmeans *p, double *aDist, double *aTrial) {
+static void kmeans_seed(KmeansState *p, double *aDist, double *aTrial) {
   const ClustersCorpus *c = p->pCorpus;
   int n = c->nDoc;
   int iFirst = (int)(papers_splitmix64(&p->prng) % (sqlite3_uint64)n);
   kmeans_set_centroid(p, 0, iFirst);
-  seed_distances(p, iFirst, aDist);
+  kmeans_seed_distances(p, iFirst, aDist);
   double total = 0;
   for (int i = 0; i < n; i++)
     total += aDist[i];
@@ -366,11 +366,11 @@ static void kmeans_seed(Kmeans *p, double *aDist, double *aTrial) {
     int iBest = -1;
     double bestTotal = 0;
     for (int t = 0; t < CLUSTERS_SEED_TRIALS; t++) {
-      int iCand = seed_draw(p, aDist, total);
+      int iCand = kmeans_seed_draw(p, aDist, total);
       if (iCand < 0)
         break;
       double candTotal = 0;
-      seed_distances(p, iCand, aTrial);
+      kmeans_seed_distances(p, iCand, aTrial);
       for (int i = 0; i < n; i++)
         candTotal += aTrial[i] < aDist[i] ? aTrial[i] : aDist[i];
       if (iBest < 0 || candTotal < bestTotal) {
@@ -381,7 +381,7 @@ static void kmeans_seed(Kmeans *p, double *aDist, double *aTrial) {
     if (iBest < 0)
       iBest = j % n; /* every document is a centre already: duplicates */
     kmeans_set_centroid(p, j, iBest);
-    seed_distances(p, iBest, aTrial);
+    kmeans_seed_distances(p, iBest, aTrial);
     total = 0;
     for (int i = 0; i < n; i++) {
       if (aTrial[i] < aDist[i])
@@ -393,7 +393,7 @@ static void kmeans_seed(Kmeans *p, double *aDist, double *aTrial) {
 
 /* Assigns every document to its most similar centroid (ties: the lower
 ** index); returns how many changed cluster. */
-static int kmeans_assign(Kmeans *p, int isFirst) {
+static int kmeans_assign(KmeansState *p, int isFirst) {
   int nChanged = 0;
   for (int i = 0; i < p->pCorpus->nDoc; i++) {
     kmeans_similarities(p, i);
@@ -412,7 +412,7 @@ static int kmeans_assign(Kmeans *p, int isFirst) {
 
 /* An emptied cluster takes the document least similar to its own centroid
 ** among those of clusters of two or more (ties: the first). */
-static void kmeans_refill(Kmeans *p, int j) {
+static void kmeans_refill(KmeansState *p, int j) {
   assert(j >= 0 && j < p->k);
   int iWorst = -1;
   for (int i = 0; i < p->pCorpus->nDoc; i++) {
@@ -431,7 +431,7 @@ static void kmeans_refill(Kmeans *p, int j) {
 
 /* Centroids become the normalised sums of their documents, summed in
 ** document order; an empty cluster is refilled first. */
-static void kmeans_update(Kmeans *p) {
+static void kmeans_update(KmeansState *p) {
   const ClustersCorpus *c = p->pCorpus;
   int k = p->k;
   memset(p->aSize, 0, sizeof(int) * (size_t)k);
@@ -464,7 +464,7 @@ static void kmeans_update(Kmeans *p) {
 
 /* Sets aSim of every document to its cosine with its own cluster's centroid
 ** (after a final update) and returns their sum, the objective. */
-static double kmeans_objective(Kmeans *p) {
+static double kmeans_objective(KmeansState *p) {
   double total = 0;
   for (int i = 0; i < p->pCorpus->nDoc; i++) {
     kmeans_similarities(p, i);
@@ -475,7 +475,7 @@ static double kmeans_objective(Kmeans *p) {
 }
 
 /* One seeding and its iterations; returns the objective. aScratch: 2 * nDoc. */
-static double kmeans_run(Kmeans *p, double *aScratch) {
+static double kmeans_run(KmeansState *p, double *aScratch) {
   kmeans_seed(p, aScratch, aScratch + p->pCorpus->nDoc);
   for (int iter = 0; iter < CLUSTERS_ITERATIONS; iter++) {
     int nChanged = kmeans_assign(p, iter == 0);
@@ -491,7 +491,7 @@ static double kmeans_run(Kmeans *p, double *aScratch) {
 ** the seedings tried, aBestSim the cosines that go with it. */
 int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, int *aBest,
                          double *aBestSim) {
-  Kmeans km;
+  KmeansState km;
   int rc = kmeans_init(&km, pCorpus, k);
   if (rc != SQLITE_OK)
     return rc;

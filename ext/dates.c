@@ -17,25 +17,25 @@
 
 #include <string.h>
 
-static int is_leap_year(int iYear) {
+static int date_is_leap_year(int iYear) {
   return (iYear % 4 == 0 && iYear % 100 != 0) || iYear % 400 == 0;
 }
 
-static int days_in_month(int iYear, int iMonth) {
+static int date_days_in_month(int iYear, int iMonth) {
   static const unsigned char aDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return iMonth == 2 && is_leap_year(iYear) ? 29 : aDays[iMonth - 1];
+  return iMonth == 2 && date_is_leap_year(iYear) ? 29 : aDays[iMonth - 1];
 }
 
 int papers_date_make(int iYear, int iMonth, int iDay, PapersDate *pDate) {
   if (iYear < 1 || iYear > 9999 || iMonth < 1 || iMonth > 12)
     return 0;
-  if (iDay < 1 || iDay > days_in_month(iYear, iMonth))
+  if (iDay < 1 || iDay > date_days_in_month(iYear, iMonth))
     return 0;
   *pDate = iYear * 10000 + iMonth * 100 + iDay;
   return 1;
 }
 
-static int digits_value(const char *z, int n) {
+static int date_digits_value(const char *z, int n) {
   int v = 0;
   for (int i = 0; i < n; i++) {
     if (z[i] < '0' || z[i] > '9')
@@ -49,9 +49,9 @@ static int digits_value(const char *z, int n) {
 int papers_date_from_iso(const char *z, i64 n, PapersDate *pDate) {
   if (n != 10 || z[4] != '-' || z[7] != '-')
     return 0;
-  int iYear = digits_value(z, 4);
-  int iMonth = digits_value(z + 5, 2);
-  int iDay = digits_value(z + 8, 2);
+  int iYear = date_digits_value(z, 4);
+  int iMonth = date_digits_value(z + 5, 2);
+  int iDay = date_digits_value(z + 8, 2);
   if (iYear < 0 || iMonth < 0 || iDay < 0)
     return 0;
   return papers_date_make(iYear, iMonth, iDay, pDate);
@@ -157,14 +157,14 @@ int papers_date_text_parse(const char *z, i64 n, PapersDateText *pOut) {
   if (nDayDigits < 1 || nDayDigits > 2)
     return 0;
   pOut->iMonth = iMonth;
-  pOut->iDay = digits_value(z + iPos, (int)nDayDigits);
+  pOut->iDay = date_digits_value(z + iPos, (int)nDayDigits);
   pOut->iYear = 0;
   iPos += nDayDigits;
   pOut->nText = iPos;
   if (iPos + 2 < n && z[iPos] == ',' && z[iPos + 1] == ' ') {
     i64 nYearDigits = papers_digits_len(z + iPos + 2, n - iPos - 2);
     if (nYearDigits > 0) {
-      int iYear = nYearDigits > 4 ? 0 : digits_value(z + iPos + 2, (int)nYearDigits);
+      int iYear = nYearDigits > 4 ? 0 : date_digits_value(z + iPos + 2, (int)nYearDigits);
       pOut->iYear = iYear > 0 ? iYear : -1;
       pOut->nText = iPos + 2 + nYearDigits;
     }

@@ -15,7 +15,7 @@
 **     channel's own title, dates ...) is feed furniture and skipped. No tree is
 **     built and the input is not copied: the record holds spans of the input.
 **   - Inside an item each child element is dispatched on its name (see
-**     take_element()); an element no column takes is reported as a reject, as
+**     feed_take_element()); an element no column takes is reported as a reject, as
 **     is an element whose end tag is missing. Rejects per step are bounded:
 **     after PAPERS_MAX_REJECTS - 1 of them the last one grows to cover the rest.
 **   - Text is decoded when a column is read, not when the item is scanned:
@@ -45,14 +45,19 @@
 enum { FEED_RSS = 1, FEED_RDF = 2, FEED_ATOM = 3 };
 
 /* xStep's progress (PapersParser.iState). */
-enum { STATE_PROLOG = 0, STATE_ITEMS = 1, STATE_DONE = 2 };
+enum { FEED_STATE_PROLOG = 0, FEED_STATE_ITEMS = 1, FEED_STATE_DONE = 2 };
 
 /* How trustworthy a date element is: a later one replaces an earlier one of
 ** lower rank only. */
-enum { DATE_NONE = 0, DATE_UPDATED = 1, DATE_DC = 2, DATE_PUBLISHED = 3 };
+enum {
+  FEED_DATE_NONE = 0,
+  FEED_DATE_UPDATED = 1,
+  FEED_DATE_DC = 2,
+  FEED_DATE_PUBLISHED = 3
+};
 
 /* Categories deduplicated per item; more are kept as they come. */
-#define MAX_CATEGORY 64
+#define FEED_MAX_CATEGORY 64
 
 /* What an item states beyond PapersRecord. Spans of the input, like it. */
 typedef struct FeedItem {
@@ -78,7 +83,7 @@ typedef struct FeedState {
 } FeedState;
 
 /* Counts the line ends in [z, zEnd): LF, CRLF, and a lone CR when hasCR. */
-static i64 count_lines(const char *z, const char *zEnd, int hasCR) {
+static i64 feed_count_lines(const char *z, const char *zEnd, int hasCR) {
   i64 nLine = 0;
   const char *zLf;
   for (const char *zAt = z; (zLf = memchr(zAt, '\n', (size_t)(zEnd - zAt))) != 0;) {
@@ -96,16 +101,17 @@ static i64 count_lines(const char *z, const char *zEnd, int hasCR) {
 }
 
 /* Moves the scan to zTo (never backwards), keeping its line number. */
-static void advance(FeedState *pS, const char *zTo) {
+static void feed_advance(FeedState *pS, const char *zTo) {
   if (zTo <= pS->zPos)
     return;
-  pS->iLine += count_lines(pS->zPos, zTo, pS->hasCR);
+  pS->iLine += feed_count_lines(pS->zPos, zTo, pS->hasCR);
   pS->zPos = zTo;
 }
 
 /* Decodes, un-HTMLs (RSS 1.0) and folds a span into a new buffer, which the
 ** caller frees. Returns 0 on OOM. */
-static char *decode_text(const PapersParser *p, PapersSpan span, int isInCdata, i64 *pn) {
+static char *feed_decode_text(const PapersParser *p, PapersSpan span, int isInCdata,
+                              i64 *pn) {
   const FeedState *pS = p->pState;
   char *zOut = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
   if (zOut == 0)
@@ -118,14 +124,14 @@ static char *decode_text(const PapersParser *p, PapersSpan span, int isInCdata, 
 }
 
 /* Sets the result to the decoded, folded text of a span; NULL when absent. */
-static void result_decoded(const PapersParser *p, sqlite3_context *pCtx, PapersSpan span,
-                           int isInCdata) {
+static void feed_result_decoded(const PapersParser *p, sqlite3_context *pCtx,
+                                PapersSpan span, int isInCdata) {
   i64 n;
   if (span.z == 0) {
     sqlite3_result_null(pCtx);
     return;
   }
-  char *z = decode_text(p, span, isInCdata, &n);
+  char *z = feed_decode_text(p, span, isInCdata, &n);
   if (z == 0) {
     sqlite3_result_error_nomem(pCtx);
     return;
@@ -137,7 +143,7 @@ static void result_decoded(const PapersParser *p, sqlite3_context *pCtx, PapersS
 
 /* Finds an identifier in a guid, an Atom id or a link: after any number of
 ** "oai:arXiv.org:" prefixes, after "arXiv:", or after "/abs/". */
-static i64 id_from_reference(PapersSpan ref, PapersSpan *pId, i64 *pVersion) {
+static i64 feed_id_from_reference(PapersSpan ref, PapersSpan *pId, i64 *pVersion) {
   PapersSpan s = papers_trim(ref.z, ref.n);
   const char *z = s.z, *zEnd = s.z + s.n;
   const char *zAbs;
@@ -152,7 +158,7 @@ static i64 id_from_reference(PapersSpan ref, PapersSpan *pId, i64 *pVersion) {
 
 /* Takes an identifier from a source unless an earlier source gave one; a
 ** later source may still give the version of the same identifier. */
-static void offer_id(PapersRecord *pRec, PapersSpan id, i64 iVersion) {
+static void feed_offer_id(PapersRecord *pRec, PapersSpan id, i64 iVersion) {
   if (pRec->arxivId.z == 0) {
     pRec->arxivId = id;
     pRec->arxivVersion = iVersion;
@@ -162,16 +168,16 @@ static void offer_id(PapersRecord *pRec, PapersSpan id, i64 iVersion) {
   }
 }
 
-static void offer_reference(PapersRecord *pRec, PapersSpan ref) {
+static void feed_offer_reference(PapersRecord *pRec, PapersSpan ref) {
   PapersSpan id;
   i64 iVersion;
-  if (id_from_reference(ref, &id, &iVersion))
-    offer_id(pRec, id, iVersion);
+  if (feed_id_from_reference(ref, &id, &iVersion))
+    feed_offer_id(pRec, id, iVersion);
 }
 
 /* True when z[0..n) reads like an arXiv category: "cs.CL", "hep-th",
 ** "cond-mat.mes-hall", "q-fin.ST". */
-static int is_arxiv_category(const char *z, i64 n) {
+static int feed_is_arxiv_category(const char *z, i64 n) {
   int nDot = 0;
   if (n < 2 || n > 32 || z[0] < 'a' || z[0] > 'z')
     return 0;
@@ -188,7 +194,7 @@ static int is_arxiv_category(const char *z, i64 n) {
 /* Reads "Fri, 01 Aug 2025 00:00:00 -0400" (RFC 822, weekday optional) or an
 ** ISO date ("2024-02-01T00:00:00-05:00"); 0 when it is neither. The date is
 ** the one written, in the writer's own time zone. */
-static PapersDate parse_feed_date(PapersSpan text) {
+static PapersDate feed_parse_feed_date(PapersSpan text) {
   PapersSpan s = papers_trim(text.z, text.n);
   const char *z = s.z, *zEnd = s.z + s.n;
   PapersDate date = 0;
@@ -239,13 +245,13 @@ static void feed_reject_at(PapersParser *p, const char *zStart, const char *zEnd
 static void feed_reject(PapersParser *p, const char *zStart, const char *zEnd,
                         const char *zReason) {
   FeedState *pS = p->pState;
-  advance(pS, zStart);
+  feed_advance(pS, zStart);
   feed_reject_at(p, zStart, zEnd, pS->iLine, zReason);
 }
 
 /* True when [z, zEnd) is inside a CDATA section, reading from zFrom (which
 ** is not). */
-static int in_cdata(const char *zFrom, const char *z) {
+static int feed_in_cdata(const char *zFrom, const char *z) {
   int isIn = 0;
   while (zFrom < z) {
     const char *zHit = papers_find(zFrom, z, isIn ? "]]>" : "<![CDATA[");
@@ -260,7 +266,7 @@ static int in_cdata(const char *zFrom, const char *z) {
 /* Splits a description or summary: arXiv's "arXiv:ID Announce Type: TYPE
 ** Abstract:" prefix gives id, version and announce; text before it is a
 ** summary of the re-publisher's; the abstract is what follows "Abstract:". */
-static void take_description(PapersParser *p, PapersSpan content) {
+static void feed_take_description(PapersParser *p, PapersSpan content) {
   PapersRecord *pRec = &p->rec;
   FeedItem *pItem = &((FeedState *)p->pState)->item;
   const char *zEnd = content.z + content.n;
@@ -277,7 +283,7 @@ static void take_description(PapersParser *p, PapersSpan content) {
   PapersSpan id;
   i64 iVersion;
   if (papers_arxiv_id_read(zMark + 6, zEnd - (zMark + 6), &id, &iVersion))
-    offer_id(pRec, id, iVersion);
+    feed_offer_id(pRec, id, iVersion);
   const char *zWord = zType + 15;
   while (zWord < zEnd && *zWord == ' ')
     zWord++;
@@ -298,13 +304,13 @@ static void take_description(PapersParser *p, PapersSpan content) {
     zAbstract += 9;
   pRec->abstract.z = zAbstract;
   pRec->abstract.n = zEnd - zAbstract;
-  pItem->abstractInCdata = in_cdata(content.z, zAbstract);
+  pItem->abstractInCdata = feed_in_cdata(content.z, zAbstract);
 }
 
 /* Reads the RSS 1.0 title "Title. (arXiv:ID [cat] UPDATED)": the title is
 ** what comes before ". (arXiv:"; UPDATED is a replacement, CROSS LISTED a
 ** cross-list, nothing a new paper. */
-static void take_rdf_title(PapersParser *p, PapersSpan content) {
+static void feed_take_rdf_title(PapersParser *p, PapersSpan content) {
   static const char zMarker[] = ". (arXiv:";
   PapersRecord *pRec = &p->rec;
   const char *zEnd = content.z + content.n;
@@ -323,7 +329,7 @@ static void take_rdf_title(PapersParser *p, PapersSpan content) {
   if (nId == 0)
     return;
   pRec->title.n = zMark - content.z;
-  offer_id(pRec, id, iVersion);
+  feed_offer_id(pRec, id, iVersion);
   z += nId;
   const char *zOpen = z < zEnd && z[0] == ' ' && z + 1 < zEnd && z[1] == '[' ? z + 2 : 0;
   const char *zClose = zOpen ? memchr(zOpen, ']', (size_t)(zEnd - zOpen)) : 0;
@@ -343,7 +349,7 @@ static void take_rdf_title(PapersParser *p, PapersSpan content) {
 }
 
 /* Widens a range of elements (authors, categories) to cover pElem. */
-static void widen(PapersSpan *pRange, const XmlElem *pElem) {
+static void feed_widen(PapersSpan *pRange, const XmlElem *pElem) {
   if (pRange->z == 0)
     pRange->z = pElem->zStart;
   pRange->n = pElem->zEnd - pRange->z;
@@ -355,7 +361,7 @@ static void feed_take_date(PapersParser *p, const XmlElem *pElem, int rank) {
     return;
   pItem->dateRank = rank;
   p->rec.dateText = papers_trim(pElem->content.z, pElem->content.n);
-  p->rec.published = parse_feed_date(pElem->content);
+  p->rec.published = feed_parse_feed_date(pElem->content);
   if (p->rec.published == 0) {
     feed_reject(p, pElem->zStart, pElem->zEnd, "date not understood: published is NULL");
   }
@@ -363,7 +369,7 @@ static void feed_take_date(PapersParser *p, const XmlElem *pElem, int rank) {
 
 /* Atom's <link>: rel="alternate" (or none) is the paper's page; a link titled
 ** "doi" gives the DOI when arxiv:doi does not. Other links are not kept. */
-static void take_atom_link(PapersParser *p, const XmlElem *pElem) {
+static void feed_take_atom_link(PapersParser *p, const XmlElem *pElem) {
   PapersSpan rel = xml_attr_value(pElem->attrs, "rel");
   PapersSpan title = xml_attr_value(pElem->attrs, "title");
   PapersSpan href = xml_attr_value(pElem->attrs, "href");
@@ -381,40 +387,40 @@ static void take_atom_link(PapersParser *p, const XmlElem *pElem) {
 }
 
 /* Places one child element of an item; returns 0 when no column takes it. */
-static int take_element(PapersParser *p, const XmlElem *pElem) {
+static int feed_take_element(PapersParser *p, const XmlElem *pElem) {
   PapersRecord *pRec = &p->rec;
   FeedState *pS = p->pState;
   FeedItem *pItem = &pS->item;
   PapersSpan name = pElem->name, content = pElem->content;
   if (papers_span_is(name, "title")) {
     if (pS->kind == FEED_RDF)
-      take_rdf_title(p, content);
+      feed_take_rdf_title(p, content);
     else
       pRec->title = content;
   } else if (papers_span_is(name, "link")) {
     if (pS->kind == FEED_ATOM) {
-      take_atom_link(p, pElem);
+      feed_take_atom_link(p, pElem);
     } else {
       pRec->url = papers_trim(content.z, content.n);
     }
   } else if (papers_span_is(name, "description") || papers_span_is(name, "summary") ||
              papers_span_is(name, "content")) {
     if (pRec->abstract.z == 0)
-      take_description(p, content);
+      feed_take_description(p, content);
   } else if (papers_span_is(name, "guid") || papers_span_is(name, "id")) {
-    offer_reference(pRec, content);
+    feed_offer_reference(pRec, content);
   } else if (papers_span_is(name, "category")) {
-    widen(&pItem->categories, pElem);
+    feed_widen(&pItem->categories, pElem);
   } else if (papers_span_is(name, "arxiv:primary_category")) {
     pItem->primary = xml_attr_value(pElem->attrs, "term");
   } else if (papers_span_is(name, "pubDate") || papers_span_is(name, "published")) {
-    feed_take_date(p, pElem, DATE_PUBLISHED);
+    feed_take_date(p, pElem, FEED_DATE_PUBLISHED);
   } else if (papers_span_is(name, "dc:date")) {
-    feed_take_date(p, pElem, DATE_DC);
+    feed_take_date(p, pElem, FEED_DATE_DC);
   } else if (papers_span_is(name, "updated")) {
-    feed_take_date(p, pElem, DATE_UPDATED);
+    feed_take_date(p, pElem, FEED_DATE_UPDATED);
   } else if (papers_span_is(name, "dc:creator") || papers_span_is(name, "author")) {
-    widen(&pItem->authors, pElem);
+    feed_widen(&pItem->authors, pElem);
   } else if (papers_span_is(name, "arxiv:announce_type")) {
     pItem->announceType = papers_trim(content.z, content.n);
   } else if (papers_span_is(name, "dc:rights") || papers_span_is(name, "rights")) {
@@ -434,37 +440,37 @@ static int take_element(PapersParser *p, const XmlElem *pElem) {
 
 /* Ends the item starting at zItem on line iLine at the end of the input:
 ** what it held is not a row. */
-static int item_truncated(PapersParser *p, const char *zItem, i64 iLine) {
+static int feed_item_truncated(PapersParser *p, const char *zItem, i64 iLine) {
   FeedState *pS = p->pState;
   p->hasRecord = 0;
   feed_reject_at(p, zItem, pS->zEnd, iLine,
                  "the feed ends inside this item: it is cut short");
-  p->iState = STATE_DONE;
+  p->iState = FEED_STATE_DONE;
   return 1;
 }
 
 /* Reads the item whose start tag has been read into pItemElem. */
-static int read_item(PapersParser *p, const XmlElem *pItemElem) {
+static int feed_read_item(PapersParser *p, const XmlElem *pItemElem) {
   FeedState *pS = p->pState;
   XmlElem elem;
-  advance(pS, pItemElem->zStart);
+  feed_advance(pS, pItemElem->zStart);
   papers_record_start(p, pS->iLine);
   memset(&pS->item, 0, sizeof(pS->item));
   if (pItemElem->zEnd) { /* <item/> */
     feed_reject(p, pItemElem->zStart, pItemElem->zEnd, "an empty item");
-    advance(pS, pItemElem->zEnd);
+    feed_advance(pS, pItemElem->zEnd);
     return 1;
   }
   const char *z = pItemElem->content.z;
   for (;;) {
     switch (xml_next_child(z, pS->zEnd, pItemElem->name, &elem)) {
     case XML_CHILD_EOF:
-      return item_truncated(p, pItemElem->zStart, p->rec.iLine);
+      return feed_item_truncated(p, pItemElem->zStart, p->rec.iLine);
     case XML_CHILD_CLOSE:
       if (p->rec.arxivId.z == 0 && p->rec.url.z)
-        offer_reference(&p->rec, p->rec.url);
+        feed_offer_reference(&p->rec, p->rec.url);
       p->hasRecord = 1;
-      advance(pS, elem.zEnd);
+      feed_advance(pS, elem.zEnd);
       return 1;
     case XML_CHILD_TEXT:
       feed_reject(p, elem.zStart, elem.zEnd, "text outside any element");
@@ -476,7 +482,7 @@ static int read_item(PapersParser *p, const XmlElem *pItemElem) {
       feed_reject(p, elem.zStart, elem.zEnd, "an element without its end tag");
       break;
     default:
-      if (!take_element(p, &elem)) {
+      if (!feed_take_element(p, &elem)) {
         feed_reject(p, elem.zStart, elem.zEnd, "an element no column takes");
       }
       break;
@@ -489,7 +495,7 @@ static int read_item(PapersParser *p, const XmlElem *pItemElem) {
 
 /* The line around z, for a reject that names where the input goes wrong; it
 ** may start before the scan (the last line of a feed cut short). */
-static void reject_line_at(PapersParser *p, const char *z, const char *zReason) {
+static void feed_reject_line_at(PapersParser *p, const char *z, const char *zReason) {
   FeedState *pS = p->pState;
   const char *zStart = z;
   while (zStart > p->lines.z && zStart[-1] != '\n' && zStart[-1] != '\r')
@@ -500,13 +506,13 @@ static void reject_line_at(PapersParser *p, const char *z, const char *zReason) 
   if (zStart >= pS->zPos) {
     feed_reject(p, zStart, zEnd, zReason);
   } else {
-    i64 iLine = pS->iLine - count_lines(zStart, pS->zPos, pS->hasCR);
+    i64 iLine = pS->iLine - feed_count_lines(zStart, pS->zPos, pS->hasCR);
     feed_reject_at(p, zStart, zEnd, iLine, zReason);
   }
 }
 
 /* The kind of feed whose root element is name, or 0. */
-static int root_kind(PapersSpan name) {
+static int feed_root_kind(PapersSpan name) {
   if (papers_span_is(name, "rss"))
     return FEED_RSS;
   if (papers_span_is(name, "rdf:RDF"))
@@ -518,7 +524,7 @@ static int root_kind(PapersSpan name) {
 
 /* Reads up to and including the root's start tag. Returns 0 (after a reject)
 ** when the text is not XML or not a feed of this format. */
-static int read_prolog(PapersParser *p) {
+static int feed_read_prolog(PapersParser *p) {
   FeedState *pS = p->pState;
   const char *z = pS->zPos;
   for (;;) {
@@ -527,13 +533,13 @@ static int read_prolog(PapersParser *p) {
     if (rest.n == 0)
       return 0;
     if (*z != '<') {
-      reject_line_at(p, z, "not XML: an arXiv feed starts with '<'");
+      feed_reject_line_at(p, z, "not XML: an arXiv feed starts with '<'");
       return 0;
     }
     if (z + 1 < pS->zEnd && (z[1] == '?' || z[1] == '!')) {
       const char *zNext = xml_skip_special(z, pS->zEnd);
       if (zNext == 0) {
-        reject_line_at(p, z, "not XML: markup that is never closed");
+        feed_reject_line_at(p, z, "not XML: markup that is never closed");
         return 0;
       }
       z = zNext;
@@ -541,20 +547,21 @@ static int read_prolog(PapersParser *p) {
     }
     XmlElem root;
     if (xml_read_start_tag(z, pS->zEnd, &root) == 0 || root.name.n == 0) {
-      reject_line_at(p, z, "not XML: a start tag that is never closed");
+      feed_reject_line_at(p, z, "not XML: a start tag that is never closed");
       return 0;
     }
-    pS->kind = root_kind(root.name);
+    pS->kind = feed_root_kind(root.name);
     int isAtom = p->pFormat == &papers_format_arxiv_atom;
     if (pS->kind == 0 || (pS->kind == FEED_ATOM) != isAtom) {
-      reject_line_at(p, z,
-                     pS->kind == 0 ? "not an arXiv feed: the root element is not <rss>, "
-                                     "<rdf:RDF> or <feed>"
-                     : isAtom      ? "an RSS feed: read it with format 'arxiv-rss'"
+      feed_reject_line_at(p, z,
+                          pS->kind == 0
+                              ? "not an arXiv feed: the root element is not <rss>, "
+                                "<rdf:RDF> or <feed>"
+                          : isAtom ? "an RSS feed: read it with format 'arxiv-rss'"
                                    : "an Atom feed: read it with format 'arxiv-atom'");
       return 0;
     }
-    advance(pS, root.content.z);
+    feed_advance(pS, root.content.z);
     return 1;
   }
 }
@@ -562,7 +569,7 @@ static int read_prolog(PapersParser *p) {
 /* Scans from the current position to the next item's start tag, skipping
 ** feed furniture. Returns 1 with the item in pElem, 0 at the root's end tag
 ** (or after a reject when the feed ends without one). */
-static int find_item(PapersParser *p, XmlElem *pElem) {
+static int feed_find_item(PapersParser *p, XmlElem *pElem) {
   FeedState *pS = p->pState;
   const char *zItem = pS->kind == FEED_ATOM ? "entry" : "item";
   size_t nItem = strlen(zItem);
@@ -580,21 +587,21 @@ static int find_item(PapersParser *p, XmlElem *pElem) {
       PapersSpan name = {zName + 1, 0};
       while (zName + 1 + name.n < pS->zEnd && xml_is_name_char(name.z[name.n]))
         name.n++;
-      if (root_kind(name) == pS->kind)
+      if (feed_root_kind(name) == pS->kind)
         return 0;
     } else if (papers_has_prefix(zName, pS->zEnd, zItem) && zName + nItem < pS->zEnd &&
                !xml_is_name_char(zName[nItem])) {
       if (xml_read_start_tag(zLt, pS->zEnd, pElem))
         return 1;
-      advance(pS, zLt);
-      item_truncated(p, zLt, pS->iLine);
+      feed_advance(pS, zLt);
+      feed_item_truncated(p, zLt, pS->iLine);
       return 0;
     }
     z = zLt + 1;
   }
   PapersSpan all = papers_trim(p->lines.z, pS->zEnd - p->lines.z);
-  reject_line_at(p, all.n > 0 ? all.z + all.n - 1 : pS->zEnd,
-                 "the feed ends without its closing tag: it may be cut short");
+  feed_reject_line_at(p, all.n > 0 ? all.z + all.n - 1 : pS->zEnd,
+                      "the feed ends without its closing tag: it may be cut short");
   return 0;
 }
 
@@ -612,21 +619,21 @@ static int feed_step(PapersParser *p) {
     pS->iLine = 1;
     pS->hasCR = p->lines.hasCR;
   }
-  if (p->iState == STATE_DONE)
+  if (p->iState == FEED_STATE_DONE)
     return 0;
-  if (p->iState == STATE_PROLOG) {
-    if (!read_prolog(p)) {
-      p->iState = STATE_DONE;
+  if (p->iState == FEED_STATE_PROLOG) {
+    if (!feed_read_prolog(p)) {
+      p->iState = FEED_STATE_DONE;
       return 1;
     }
-    p->iState = STATE_ITEMS;
+    p->iState = FEED_STATE_ITEMS;
   }
   XmlElem item;
-  if (!find_item(p, &item)) {
-    p->iState = STATE_DONE;
+  if (!feed_find_item(p, &item)) {
+    p->iState = FEED_STATE_DONE;
     return 1;
   }
-  return read_item(p, &item);
+  return feed_read_item(p, &item);
 }
 
 static void feed_free(PapersParser *p) {
@@ -636,9 +643,10 @@ static void feed_free(PapersParser *p) {
 /* ---- columns ----------------------------------------------------------- */
 
 /* Appends the decoded text of span to pStr; returns its length. */
-static i64 append_decoded(const PapersParser *p, sqlite3_str *pStr, PapersSpan span) {
+static i64 feed_append_decoded(const PapersParser *p, sqlite3_str *pStr,
+                               PapersSpan span) {
   i64 n;
-  char *z = decode_text(p, span, 0, &n);
+  char *z = feed_decode_text(p, span, 0, &n);
   if (z == 0)
     return -1;
   sqlite3_str_append(pStr, z, (int)n);
@@ -648,10 +656,10 @@ static i64 append_decoded(const PapersParser *p, sqlite3_str *pStr, PapersSpan s
 
 /* Appends the decoded text of span as a JSON string, unless it is empty.
 ** Returns 0 when memory ran out, else 1. */
-static int append_json_decoded(const PapersParser *p, sqlite3_str *pStr, int *pnItem,
-                               PapersSpan span) {
+static int feed_append_json_decoded(const PapersParser *p, sqlite3_str *pStr, int *pnItem,
+                                    PapersSpan span) {
   i64 n;
-  char *z = decode_text(p, span, 0, &n);
+  char *z = feed_decode_text(p, span, 0, &n);
   if (z == 0)
     return 0;
   if (n > 0) {
@@ -664,8 +672,8 @@ static int append_json_decoded(const PapersParser *p, sqlite3_str *pStr, int *pn
 }
 
 /* Calls xEach for each element named zName (or zName2) in the range. */
-static void each_element(PapersSpan range, const char *zName, const char *zName2,
-                         void (*xEach)(const XmlElem *, void *), void *pArg) {
+static void feed_each_element(PapersSpan range, const char *zName, const char *zName2,
+                              void (*xEach)(const XmlElem *, void *), void *pArg) {
   const char *z = range.z, *zEnd = range.z + range.n;
   PapersSpan none = {0, 0};
   XmlElem elem;
@@ -682,29 +690,29 @@ static void each_element(PapersSpan range, const char *zName, const char *zName2
 }
 
 /* What the element callbacks of the columns share. */
-typedef struct ListBuilder {
+typedef struct FeedListBuilder {
   const PapersParser *p;
   sqlite3_str *pStr;
   int nItem;
   int isOther; /* categories: collect those that do not look like arXiv's */
   int nSeen;
-  PapersSpan aSeen[MAX_CATEGORY];
+  PapersSpan aSeen[FEED_MAX_CATEGORY];
   int isNomem; /* a decoded text could not be allocated */
-} ListBuilder;
+} FeedListBuilder;
 
-static void each_creator(const XmlElem *pElem, void *pArg) {
-  ListBuilder *pB = pArg;
+static void feed_each_creator(const XmlElem *pElem, void *pArg) {
+  FeedListBuilder *pB = pArg;
   if (pB->nItem > 0)
     sqlite3_str_append(pB->pStr, ", ", 2);
-  i64 n = append_decoded(pB->p, pB->pStr, pElem->content);
+  i64 n = feed_append_decoded(pB->p, pB->pStr, pElem->content);
   if (n > 0)
     pB->nItem++;
   if (n < 0)
     pB->isNomem = 1;
 }
 
-static void each_atom_author(const XmlElem *pElem, void *pArg) {
-  ListBuilder *pB = pArg;
+static void feed_each_atom_author(const XmlElem *pElem, void *pArg) {
+  FeedListBuilder *pB = pArg;
   PapersSpan name = {0, 0};
   const char *z = pElem->content.z, *zEnd = z + pElem->content.n;
   PapersSpan none = {0, 0};
@@ -715,14 +723,14 @@ static void each_atom_author(const XmlElem *pElem, void *pArg) {
     z = child.zEnd;
   }
   if (name.z)
-    pB->isNomem |= !append_json_decoded(pB->p, pB->pStr, &pB->nItem, name);
+    pB->isNomem |= !feed_append_json_decoded(pB->p, pB->pStr, &pB->nItem, name);
 }
 
 /* RSS: dc:creator texts joined and split into names as "A, B and C" is;
 ** Atom: one name per <author>. */
 static void feed_result_authors(const PapersParser *p, sqlite3_context *pCtx) {
   const FeedState *pS = p->pState;
-  ListBuilder b;
+  FeedListBuilder b;
   memset(&b, 0, sizeof(b));
   b.p = p;
   if (pS->item.authors.z == 0) {
@@ -732,7 +740,7 @@ static void feed_result_authors(const PapersParser *p, sqlite3_context *pCtx) {
   b.pStr = sqlite3_str_new(sqlite3_context_db_handle(pCtx));
   if (pS->kind == FEED_ATOM) {
     sqlite3_str_appendchar(b.pStr, 1, '[');
-    each_element(pS->item.authors, "author", 0, each_atom_author, &b);
+    feed_each_element(pS->item.authors, "author", 0, feed_each_atom_author, &b);
     sqlite3_str_appendchar(b.pStr, 1, ']');
     if (b.isNomem) {
       sqlite3_free(sqlite3_str_finish(b.pStr));
@@ -742,7 +750,7 @@ static void feed_result_authors(const PapersParser *p, sqlite3_context *pCtx) {
     papers_result_json(pCtx, b.pStr);
     return;
   }
-  each_element(pS->item.authors, "dc:creator", 0, each_creator, &b);
+  feed_each_element(pS->item.authors, "dc:creator", 0, feed_each_creator, &b);
   int rc = b.isNomem ? SQLITE_NOMEM : sqlite3_str_errcode(b.pStr);
   int nNames = sqlite3_str_length(b.pStr);
   char *zNames = sqlite3_str_finish(b.pStr);
@@ -757,14 +765,14 @@ static void feed_result_authors(const PapersParser *p, sqlite3_context *pCtx) {
 }
 
 /* Adds one category word to the list unless it is there already. */
-static void add_category(ListBuilder *pB, const char *z, i64 n) {
-  if (n == 0 || is_arxiv_category(z, n) == pB->isOther)
+static void feed_add_category(FeedListBuilder *pB, const char *z, i64 n) {
+  if (n == 0 || feed_is_arxiv_category(z, n) == pB->isOther)
     return;
   for (int i = 0; i < pB->nSeen; i++) {
     if (pB->aSeen[i].n == n && memcmp(pB->aSeen[i].z, z, (size_t)n) == 0)
       return;
   }
-  if (pB->nSeen < MAX_CATEGORY) {
+  if (pB->nSeen < FEED_MAX_CATEGORY) {
     pB->aSeen[pB->nSeen].z = z;
     pB->aSeen[pB->nSeen++].n = n;
   }
@@ -774,7 +782,7 @@ static void add_category(ListBuilder *pB, const char *z, i64 n) {
 }
 
 /* Adds the words of a span of category names ("cs.CL cs.AI"). */
-static void add_category_words(ListBuilder *pB, PapersSpan span) {
+static void feed_add_category_words(FeedListBuilder *pB, PapersSpan span) {
   const char *z = span.z, *zEnd = span.z + span.n;
   while (z < zEnd) {
     while (z < zEnd && (xml_is_space(*z) || *z == ','))
@@ -782,27 +790,27 @@ static void add_category_words(ListBuilder *pB, PapersSpan span) {
     const char *zWord = z;
     while (z < zEnd && !xml_is_space(*z) && *z != ',')
       z++;
-    add_category(pB, zWord, z - zWord);
+    feed_add_category(pB, zWord, z - zWord);
   }
 }
 
-static void each_category(const XmlElem *pElem, void *pArg) {
-  ListBuilder *pB = pArg;
+static void feed_each_category(const XmlElem *pElem, void *pArg) {
+  FeedListBuilder *pB = pArg;
   PapersSpan term = xml_attr_value(pElem->attrs, "term");
   PapersSpan text = term.z ? term : papers_trim(pElem->content.z, pElem->content.n);
   if (pB->isOther) {
-    if (!is_arxiv_category(text.z, text.n)) {
-      pB->isNomem |= !append_json_decoded(pB->p, pB->pStr, &pB->nItem, text);
+    if (!feed_is_arxiv_category(text.z, text.n)) {
+      pB->isNomem |= !feed_append_json_decoded(pB->p, pB->pStr, &pB->nItem, text);
     }
   } else {
-    add_category(pB, text.z, text.n);
+    feed_add_category(pB, text.z, text.n);
   }
 }
 
 /* Starts the JSON array of categories (isOther: those not like arXiv's) in
 ** pB; returns the number of entries. */
-static int build_categories(const PapersParser *p, ListBuilder *pB, sqlite3 *db,
-                            int isOther) {
+static int feed_build_categories(const PapersParser *p, FeedListBuilder *pB, sqlite3 *db,
+                                 int isOther) {
   const FeedState *pS = p->pState;
   memset(pB, 0, sizeof(*pB));
   pB->p = p;
@@ -810,17 +818,18 @@ static int build_categories(const PapersParser *p, ListBuilder *pB, sqlite3 *db,
   pB->pStr = sqlite3_str_new(db);
   sqlite3_str_appendchar(pB->pStr, 1, '[');
   if (!isOther && pS->item.primary.z)
-    add_category_words(pB, pS->item.primary);
+    feed_add_category_words(pB, pS->item.primary);
   if (pS->item.categories.z) {
-    each_element(pS->item.categories, "category", 0, each_category, pB);
+    feed_each_element(pS->item.categories, "category", 0, feed_each_category, pB);
   }
   sqlite3_str_appendchar(pB->pStr, 1, ']');
   return pB->nItem;
 }
 
-static void result_categories(const PapersParser *p, sqlite3_context *pCtx) {
-  ListBuilder b;
-  if (build_categories(p, &b, sqlite3_context_db_handle(pCtx), 0) == 0 || b.isNomem) {
+static void feed_result_categories(const PapersParser *p, sqlite3_context *pCtx) {
+  FeedListBuilder b;
+  if (feed_build_categories(p, &b, sqlite3_context_db_handle(pCtx), 0) == 0 ||
+      b.isNomem) {
     int isNomem = b.isNomem;
     sqlite3_free(sqlite3_str_finish(b.pStr));
     if (isNomem) {
@@ -835,19 +844,20 @@ static void result_categories(const PapersParser *p, sqlite3_context *pCtx) {
 
 /* The announce column: the description's "Announce Type:" or the RSS 1.0
 ** title's mark, else the arxiv:announce_type element. */
-static PapersSpan announce_span(const PapersParser *p) {
+static PapersSpan feed_announce_span(const PapersParser *p) {
   const FeedState *pS = p->pState;
   return p->rec.announce.z ? p->rec.announce : pS->item.announceType;
 }
 
 /* Appends "key":"decoded text" to the extra object when the text is not
 ** empty; sets *pIsNomem when the text could not be decoded for lack of memory. */
-static void extra_text(const PapersParser *p, sqlite3_str *pStr, int *pnKey,
-                       int *pIsNomem, const char *zKey, PapersSpan span, int isInCdata) {
+static void feed_extra_text(const PapersParser *p, sqlite3_str *pStr, int *pnKey,
+                            int *pIsNomem, const char *zKey, PapersSpan span,
+                            int isInCdata) {
   i64 n;
   if (span.z == 0)
     return;
-  char *z = decode_text(p, span, isInCdata, &n);
+  char *z = feed_decode_text(p, span, isInCdata, &n);
   if (z == 0)
     *pIsNomem = 1;
   if (z && n > 0) {
@@ -866,11 +876,11 @@ static void feed_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
   sqlite3 *db = sqlite3_context_db_handle(pCtx);
   sqlite3_str *pStr = sqlite3_str_new(db);
   int nKey = 0, isNomem = 0;
-  ListBuilder b;
+  FeedListBuilder b;
   sqlite3_str_appendchar(pStr, 1, '{');
-  extra_text(p, pStr, &nKey, &isNomem, "summary", pItem->summary, 0);
-  extra_text(p, pStr, &nKey, &isNomem, "rights", pItem->rights, 0);
-  if (build_categories(p, &b, db, 1) > 0) {
+  feed_extra_text(p, pStr, &nKey, &isNomem, "summary", pItem->summary, 0);
+  feed_extra_text(p, pStr, &nKey, &isNomem, "rights", pItem->rights, 0);
+  if (feed_build_categories(p, &b, db, 1) > 0) {
     char *zList = sqlite3_str_finish(b.pStr);
     if (zList == 0)
       isNomem = 1;
@@ -881,11 +891,11 @@ static void feed_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
     sqlite3_free(sqlite3_str_finish(b.pStr));
   }
   isNomem |= b.isNomem;
-  PapersSpan announce = announce_span(p), element = pItem->announceType;
+  PapersSpan announce = feed_announce_span(p), element = pItem->announceType;
   if (element.z && announce.z != element.z &&
       (announce.n != element.n ||
        memcmp(announce.z, element.z, (size_t)element.n) != 0)) {
-    extra_text(p, pStr, &nKey, &isNomem, "announce_type", element, 0);
+    feed_extra_text(p, pStr, &nKey, &isNomem, "announce_type", element, 0);
   }
   sqlite3_str_appendchar(pStr, 1, '}');
   if (isNomem) {
@@ -905,10 +915,11 @@ static void feed_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
 static void feed_result_links(const PapersParser *p, sqlite3_context *pCtx) {
   const FeedState *pS = p->pState;
   PapersSpan aSpan[2] = {{0, 0}, {0, 0}};
-  char *zTitle = p->rec.title.z ? decode_text(p, p->rec.title, 0, &aSpan[0].n) : 0;
-  char *zAbstract = p->rec.abstract.z ? decode_text(p, p->rec.abstract,
-                                                    pS->item.abstractInCdata, &aSpan[1].n)
-                                      : 0;
+  char *zTitle = p->rec.title.z ? feed_decode_text(p, p->rec.title, 0, &aSpan[0].n) : 0;
+  char *zAbstract =
+      p->rec.abstract.z
+          ? feed_decode_text(p, p->rec.abstract, pS->item.abstractInCdata, &aSpan[1].n)
+          : 0;
   if ((p->rec.title.z && zTitle == 0) || (p->rec.abstract.z && zAbstract == 0)) {
     sqlite3_result_error_nomem(pCtx);
   } else {
@@ -925,37 +936,37 @@ static void feed_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) 
   const FeedState *pS = p->pState;
   switch (iCol) {
   case PAPERS_COL_TITLE:
-    result_decoded(p, pCtx, pRec->title, 0);
+    feed_result_decoded(p, pCtx, pRec->title, 0);
     break;
   case PAPERS_COL_ABSTRACT:
-    result_decoded(p, pCtx, pRec->abstract, pS->item.abstractInCdata);
+    feed_result_decoded(p, pCtx, pRec->abstract, pS->item.abstractInCdata);
     break;
   case PAPERS_COL_AUTHORS:
     feed_result_authors(p, pCtx);
     break;
   case PAPERS_COL_CATEGORIES:
-    result_categories(p, pCtx);
+    feed_result_categories(p, pCtx);
     break;
   case PAPERS_COL_ANNOUNCE:
-    result_decoded(p, pCtx, announce_span(p), 0);
+    feed_result_decoded(p, pCtx, feed_announce_span(p), 0);
     break;
   case PAPERS_COL_DATE_TEXT:
-    result_decoded(p, pCtx, pRec->dateText, 0);
+    feed_result_decoded(p, pCtx, pRec->dateText, 0);
     break;
   case PAPERS_COL_ARXIV_ID:
-    result_decoded(p, pCtx, pRec->arxivId, 0);
+    feed_result_decoded(p, pCtx, pRec->arxivId, 0);
     break;
   case PAPERS_COL_COMMENTS:
-    result_decoded(p, pCtx, pRec->comments, 0);
+    feed_result_decoded(p, pCtx, pRec->comments, 0);
     break;
   case PAPERS_COL_DOI:
-    result_decoded(p, pCtx, pRec->doi, 0);
+    feed_result_decoded(p, pCtx, pRec->doi, 0);
     break;
   case PAPERS_COL_JOURNAL_REF:
-    result_decoded(p, pCtx, pRec->journalRef, 0);
+    feed_result_decoded(p, pCtx, pRec->journalRef, 0);
     break;
   case PAPERS_COL_URL:
-    result_decoded(p, pCtx, pRec->url, 0);
+    feed_result_decoded(p, pCtx, pRec->url, 0);
     break;
   case PAPERS_COL_LINKS:
     feed_result_links(p, pCtx);
@@ -973,7 +984,7 @@ static void feed_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) 
 
 /* The root element's name in the first bytes, after the XML declaration,
 ** comments and a DOCTYPE; an absent span when the text does not start so. */
-static PapersSpan detect_root(const char *z, i64 n) {
+static PapersSpan feed_detect_root(const char *z, i64 n) {
   PapersSpan none = {0, 0};
   const char *zEnd = z + n;
   for (;;) {
@@ -994,8 +1005,8 @@ static PapersSpan detect_root(const char *z, i64 n) {
 }
 
 /* 80 for a feed that mentions arXiv near its start, 60 for another feed. */
-static int detect_score(const char *z, i64 n, int isAtom) {
-  int kind = root_kind(detect_root(z, n));
+static int feed_detect_score(const char *z, i64 n, int isAtom) {
+  int kind = feed_root_kind(feed_detect_root(z, n));
   if (kind == 0 || (kind == FEED_ATOM) != isAtom)
     return 0;
   i64 nLook = n < 4096 ? n : 4096;
@@ -1003,12 +1014,12 @@ static int detect_score(const char *z, i64 n, int isAtom) {
                                                                                   : 60;
 }
 
-static int rss_detect(const char *z, i64 n) {
-  return detect_score(z, n, 0);
+static int feed_rss_detect(const char *z, i64 n) {
+  return feed_detect_score(z, n, 0);
 }
 
-static int atom_detect(const char *z, i64 n) {
-  return detect_score(z, n, 1);
+static int feed_atom_detect(const char *z, i64 n) {
+  return feed_detect_score(z, n, 1);
 }
 
 const PapersFormat papers_format_arxiv_rss = {
@@ -1029,7 +1040,7 @@ const PapersFormat papers_format_arxiv_rss = {
     "</item>\n"
     "</channel>\n"
     "</rss>\n",
-    rss_detect,
+    feed_rss_detect,
     feed_step,
     feed_column,
     feed_free,
@@ -1054,7 +1065,7 @@ const PapersFormat papers_format_arxiv_atom = {
     "<author><name>Ana Garcia</name></author>\n"
     "</entry>\n"
     "</feed>\n",
-    atom_detect,
+    feed_atom_detect,
     feed_step,
     feed_column,
     feed_free,

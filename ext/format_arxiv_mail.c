@@ -58,7 +58,7 @@
 #include <string.h>
 
 /* The sections of a mailing, in order. */
-enum { SECTION_NEW, SECTION_CROSS, SECTION_REPLACE, SECTION_FOOTER };
+enum { MAIL_SECTION_NEW, MAIL_SECTION_CROSS, MAIL_SECTION_REPLACE, MAIL_SECTION_FOOTER };
 
 /* iState: 0 before the first step, then the banner, then SECTION_* + 2. */
 enum { MAIL_STATE_START = 0, MAIL_STATE_BANNER = 1, MAIL_STATE_SECTION_BASE = 2 };
@@ -67,36 +67,36 @@ enum { MAIL_STATE_START = 0, MAIL_STATE_BANNER = 1, MAIL_STATE_SECTION_BASE = 2 
 static const char *const azAnnounce[] = {"new", "cross", "replace", "replace-cross"};
 
 /* Header fields record.c has no column for, kept for the extra column. */
-#define MAX_EXTRA_FIELD 8
+#define MAIL_MAX_EXTRA_FIELD 8
 
-typedef struct ExtraField {
+typedef struct MailExtraField {
   PapersSpan name;  /* "MSC-class" */
   PapersSpan value; /* the value with its continuation lines */
-} ExtraField;
+} MailExtraField;
 
 /* An id with the kind of announcement it came in (an index of azAnnounce): a
 ** paper new in one subject and cross-listed to another subject of the same
 ** mailing is listed twice, rightly, and both are rows. */
-typedef struct IdKey {
+typedef struct MailIdKey {
   PapersSpan id;
   int iKind;
-} IdKey;
+} MailIdKey;
 
 /* The set of ids seen so far: open addressing, linear probing, a power-of-two
 ** number of slots at most half full. Ids are spans of the input. */
-typedef struct IdSet {
-  IdKey *aSlot;
+typedef struct MailIdSet {
+  MailIdKey *aSlot;
   i64 nSlot;
   i64 nUsed;
-} IdSet;
+} MailIdSet;
 
 typedef struct MailState {
   int inSubjects; /* the banner's "Submissions to:" list is being read */
-  IdSet ids;
+  MailIdSet ids;
   /* the current entry, beyond the record */
   PapersSpan size; /* "415kb" or "37kb,D", inside the parentheses */
   int nExtra;
-  ExtraField aExtra[MAX_EXTRA_FIELD];
+  MailExtraField aExtra[MAIL_MAX_EXTRA_FIELD];
 } MailState;
 
 /* ---- small line tests -------------------------------------------------- */
@@ -104,33 +104,33 @@ typedef struct MailState {
 static int mail_has_prefix(const char *z, i64 n, const char *zPrefix, i64 nPrefix) {
   return n >= nPrefix && memcmp(z, zPrefix, (size_t)nPrefix) == 0;
 }
-#define HAS_PREFIX(z, n, lit) mail_has_prefix(z, n, lit, (i64)sizeof(lit) - 1)
+#define MAIL_HAS_PREFIX(z, n, lit) mail_has_prefix(z, n, lit, (i64)sizeof(lit) - 1)
 
-static int is_space_byte(char c) {
+static int mail_is_space_byte(char c) {
   return c == ' ' || c == '\t' || c == '\r';
 }
 
 /* Length of the line without trailing ASCII white space. */
-static i64 rtrim_len(const char *z, i64 n) {
-  while (n > 0 && is_space_byte(z[n - 1]))
+static i64 mail_rtrim_len(const char *z, i64 n) {
+  while (n > 0 && mail_is_space_byte(z[n - 1]))
     n--;
   return n;
 }
 
 /* "\\" alone: opens an entry, or its abstract. */
-static int is_bare_delimiter(const PapersLine *pLine) {
+static int mail_is_bare_delimiter(const PapersLine *pLine) {
   return pLine->n >= 2 && pLine->z[0] == '\\' && pLine->z[1] == '\\' &&
-         rtrim_len(pLine->z, pLine->n) == 2;
+         mail_rtrim_len(pLine->z, pLine->n) == 2;
 }
 
 /* "\\ ( https://arxiv.org/abs/ID ,  415kb)": closes an entry. */
-static int is_closing_line(const PapersLine *pLine) {
-  return HAS_PREFIX(pLine->z, pLine->n, "\\\\ (");
+static int mail_is_closing_line(const PapersLine *pLine) {
+  return MAIL_HAS_PREFIX(pLine->z, pLine->n, "\\\\ (");
 }
 
 /* A line of at least 20 dashes and nothing else. */
-static int is_dash_line(const PapersLine *pLine) {
-  i64 n = rtrim_len(pLine->z, pLine->n);
+static int mail_is_dash_line(const PapersLine *pLine) {
+  i64 n = mail_rtrim_len(pLine->z, pLine->n);
   if (n < 20 || pLine->z[0] != '-')
     return 0;
   for (i64 i = 0; i < n; i++) {
@@ -140,34 +140,34 @@ static int is_dash_line(const PapersLine *pLine) {
   return 1;
 }
 
-/* The section a marker line opens (SECTION_CROSS for "%-%-", ...), or -1. */
-static int section_marker(const PapersLine *pLine) {
+/* The section a marker line opens (MAIL_SECTION_CROSS for "%-%-", ...), or -1. */
+static int mail_section_marker(const PapersLine *pLine) {
   if (pLine->n < 20 || pLine->z[0] != '%')
     return -1;
-  if (HAS_PREFIX(pLine->z, pLine->n, "%-%-"))
-    return SECTION_CROSS;
-  if (HAS_PREFIX(pLine->z, pLine->n, "%%--"))
-    return SECTION_REPLACE;
-  if (HAS_PREFIX(pLine->z, pLine->n, "%%%-"))
-    return SECTION_FOOTER;
+  if (MAIL_HAS_PREFIX(pLine->z, pLine->n, "%-%-"))
+    return MAIL_SECTION_CROSS;
+  if (MAIL_HAS_PREFIX(pLine->z, pLine->n, "%%--"))
+    return MAIL_SECTION_REPLACE;
+  if (MAIL_HAS_PREFIX(pLine->z, pLine->n, "%%%-"))
+    return MAIL_SECTION_FOOTER;
   return -1;
 }
 
 /* A line that ends an open abstract or header without being part of it. */
-static int ends_block(const PapersLine *pLine) {
+static int mail_ends_block(const PapersLine *pLine) {
   char c = pLine->n > 0 ? pLine->z[0] : 0;
   if (c == '\\')
-    return is_bare_delimiter(pLine);
+    return mail_is_bare_delimiter(pLine);
   if (c == '-')
-    return is_dash_line(pLine);
+    return mail_is_dash_line(pLine);
   if (c == '%')
-    return section_marker(pLine) >= 0;
+    return mail_section_marker(pLine) >= 0;
   return 0;
 }
 
 /* Length of "Name:" at the start of the line (a letter, then letters, digits
 ** and dashes), or 0 when the line does not start with a field name. */
-static i64 field_name_len(const char *z, i64 n) {
+static i64 mail_field_name_len(const char *z, i64 n) {
   i64 i = 0;
   if (n == 0 || !((z[0] >= 'A' && z[0] <= 'Z') || (z[0] >= 'a' && z[0] <= 'z')))
     return 0;
@@ -184,7 +184,7 @@ static i64 field_name_len(const char *z, i64 n) {
   return 0;
 }
 
-static int span_equals_nocase(PapersSpan span, const char *zLit) {
+static int mail_span_equals_nocase(PapersSpan span, const char *zLit) {
   i64 n = (i64)strlen(zLit);
   if (span.n != n)
     return 0;
@@ -200,7 +200,7 @@ static int span_equals_nocase(PapersSpan span, const char *zLit) {
 
 /* ---- the id set -------------------------------------------------------- */
 
-static sqlite3_uint64 id_hash(PapersSpan id) {
+static sqlite3_uint64 mail_id_hash(PapersSpan id) {
   sqlite3_uint64 h = 14695981039346656037ULL; /* FNV-1a */
   for (i64 i = 0; i < id.n; i++) {
     h = (h ^ (unsigned char)id.z[i]) * 1099511628211ULL;
@@ -208,29 +208,29 @@ static sqlite3_uint64 id_hash(PapersSpan id) {
   return h;
 }
 
-static int id_key_equals(const IdKey *pA, const IdKey *pB) {
+static int mail_id_key_equals(const MailIdKey *pA, const MailIdKey *pB) {
   return pA->iKind == pB->iKind && pA->id.n == pB->id.n &&
          memcmp(pA->id.z, pB->id.z, (size_t)pA->id.n) == 0;
 }
 
-static IdKey *id_slot(IdKey *aSlot, i64 nSlot, const IdKey *pKey) {
+static MailIdKey *mail_id_slot(MailIdKey *aSlot, i64 nSlot, const MailIdKey *pKey) {
   assert(nSlot > 0 && (nSlot & (nSlot - 1)) == 0); /* the mask works */
-  sqlite3_uint64 h = id_hash(pKey->id) + (sqlite3_uint64)pKey->iKind;
+  sqlite3_uint64 h = mail_id_hash(pKey->id) + (sqlite3_uint64)pKey->iKind;
   i64 i = (i64)(h & (sqlite3_uint64)(nSlot - 1));
-  while (aSlot[i].id.z && !id_key_equals(&aSlot[i], pKey))
+  while (aSlot[i].id.z && !mail_id_key_equals(&aSlot[i], pKey))
     i = (i + 1) & (nSlot - 1);
   return &aSlot[i];
 }
 
-static int id_set_grow(IdSet *pSet) {
+static int mail_id_set_grow(MailIdSet *pSet) {
   i64 nNew = pSet->nSlot ? pSet->nSlot * 2 : 1024;
-  IdKey *aNew = sqlite3_malloc64(sizeof(IdKey) * (sqlite3_uint64)nNew);
+  MailIdKey *aNew = sqlite3_malloc64(sizeof(MailIdKey) * (sqlite3_uint64)nNew);
   if (aNew == 0)
     return 0;
-  memset(aNew, 0, sizeof(IdKey) * (size_t)nNew);
+  memset(aNew, 0, sizeof(MailIdKey) * (size_t)nNew);
   for (i64 i = 0; i < pSet->nSlot; i++) {
     if (pSet->aSlot[i].id.z)
-      *id_slot(aNew, nNew, &pSet->aSlot[i]) = pSet->aSlot[i];
+      *mail_id_slot(aNew, nNew, &pSet->aSlot[i]) = pSet->aSlot[i];
   }
   sqlite3_free(pSet->aSlot);
   pSet->aSlot = aNew;
@@ -240,12 +240,12 @@ static int id_set_grow(IdSet *pSet) {
 
 /* Adds the id with its announce kind; returns 0 when it was there already,
 ** -1 when memory ran out (the parse then ends with SQLITE_NOMEM). */
-static int id_set_add(IdSet *pSet, PapersSpan id, int iKind) {
-  IdKey key = {id, iKind};
-  if ((pSet->nUsed + 1) * 2 > pSet->nSlot && !id_set_grow(pSet))
+static int mail_id_set_add(MailIdSet *pSet, PapersSpan id, int iKind) {
+  MailIdKey key = {id, iKind};
+  if ((pSet->nUsed + 1) * 2 > pSet->nSlot && !mail_id_set_grow(pSet))
     return -1;
   assert(2 * pSet->nUsed < pSet->nSlot); /* a free slot ends every probe */
-  IdKey *pSlot = id_slot(pSet->aSlot, pSet->nSlot, &key);
+  MailIdKey *pSlot = mail_id_slot(pSet->aSlot, pSet->nSlot, &key);
   if (pSlot->id.z)
     return 0;
   *pSlot = key;
@@ -255,33 +255,34 @@ static int id_set_add(IdSet *pSet, PapersSpan id, int iKind) {
 
 /* ---- ids and dates ----------------------------------------------------- */
 
-static int is_digit(char c) {
+static int mail_is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-#define CROSS_MARK "(*cross-listing*)"
+#define MAIL_CROSS_MARK "(*cross-listing*)"
 
 /* Reads an id line into the record. Returns 1 for an id line with a valid
 ** id, -1 for an id line whose id is not valid, 0 for another line. */
-static int parse_id_line(PapersRecord *pRec, const PapersLine *pLine, int *pIsCross) {
+static int mail_parse_id_line(PapersRecord *pRec, const PapersLine *pLine,
+                              int *pIsCross) {
   const char *z = pLine->z;
-  i64 n = rtrim_len(pLine->z, pLine->n);
+  i64 n = mail_rtrim_len(pLine->z, pLine->n);
   i64 iPos;
   *pIsCross = 0;
-  if (HAS_PREFIX(z, n, "arXiv:")) {
+  if (MAIL_HAS_PREFIX(z, n, "arXiv:")) {
     iPos = 6;
-  } else if (HAS_PREFIX(z, n, "Paper:")) {
+  } else if (MAIL_HAS_PREFIX(z, n, "Paper:")) {
     iPos = 6;
-  } else if (HAS_PREFIX(z, n, "Paper " CROSS_MARK ":")) {
-    iPos = (i64)sizeof("Paper " CROSS_MARK ":") - 1;
+  } else if (MAIL_HAS_PREFIX(z, n, "Paper " MAIL_CROSS_MARK ":")) {
+    iPos = (i64)sizeof("Paper " MAIL_CROSS_MARK ":") - 1;
     *pIsCross = 1;
   } else {
     return 0;
   }
-  while (iPos < n && is_space_byte(z[iPos]))
+  while (iPos < n && mail_is_space_byte(z[iPos]))
     iPos++;
   i64 iEnd = iPos;
-  while (iEnd < n && !is_space_byte(z[iEnd]))
+  while (iEnd < n && !mail_is_space_byte(z[iEnd]))
     iEnd++;
   if (iEnd == iPos ||
       !papers_arxiv_id_parse(z + iPos, iEnd - iPos, &pRec->arxivId, &pRec->arxivVersion))
@@ -289,8 +290,8 @@ static int parse_id_line(PapersRecord *pRec, const PapersLine *pLine, int *pIsCr
   PapersSpan rest = papers_trim(z + iEnd, n - iEnd);
   if (rest.n == 0)
     return 1;
-  if (!*pIsCross && rest.n == (i64)sizeof(CROSS_MARK) - 1 &&
-      memcmp(rest.z, CROSS_MARK, (size_t)rest.n) == 0) {
+  if (!*pIsCross && rest.n == (i64)sizeof(MAIL_CROSS_MARK) - 1 &&
+      memcmp(rest.z, MAIL_CROSS_MARK, (size_t)rest.n) == 0) {
     *pIsCross = 1;
     return 1;
   }
@@ -299,16 +300,16 @@ static int parse_id_line(PapersRecord *pRec, const PapersLine *pLine, int *pIsCr
 
 /* Reads "Thu, 22 Jan 2026 19:24:21 GMT" (weekday optional; a two-digit year
 ** is 19YY from 91 on, else 20YY: arXiv began in 1991). 0 when not a date. */
-static PapersDate parse_mail_date(const char *z, i64 n) {
+static PapersDate mail_parse_mail_date(const char *z, i64 n) {
   i64 i = 0;
-  while (i < n && is_space_byte(z[i]))
+  while (i < n && mail_is_space_byte(z[i]))
     i++;
-  if (i < n && !is_digit(z[i])) { /* a weekday name and its comma */
-    while (i < n && z[i] != ',' && !is_space_byte(z[i]))
+  if (i < n && !mail_is_digit(z[i])) { /* a weekday name and its comma */
+    while (i < n && z[i] != ',' && !mail_is_space_byte(z[i]))
       i++;
     if (i < n && z[i] == ',')
       i++;
-    while (i < n && is_space_byte(z[i]))
+    while (i < n && mail_is_space_byte(z[i]))
       i++;
   }
   i64 nDay = papers_digits_len(z + i, n - i);
@@ -316,13 +317,13 @@ static PapersDate parse_mail_date(const char *z, i64 n) {
     return 0;
   int iDay = nDay == 1 ? z[i] - '0' : (z[i] - '0') * 10 + (z[i + 1] - '0');
   i += nDay;
-  while (i < n && is_space_byte(z[i]))
+  while (i < n && mail_is_space_byte(z[i]))
     i++;
   i64 iMonth = i;
-  while (i < n && !is_space_byte(z[i]))
+  while (i < n && !mail_is_space_byte(z[i]))
     i++;
   int month = papers_month_from_name(z + iMonth, i - iMonth);
-  while (i < n && is_space_byte(z[i]))
+  while (i < n && mail_is_space_byte(z[i]))
     i++;
   i64 nYear = papers_digits_len(z + i, n - i);
   if (month == 0 || (nYear != 2 && nYear != 4))
@@ -339,7 +340,8 @@ static PapersDate parse_mail_date(const char *z, i64 n) {
 
 /* Reads the rest of a "Date:" or "replaced with revised version" line: the
 ** date as written, then "(415kb)" or "(37kb,D)". */
-static void parse_date_rest(PapersRecord *pRec, MailState *pState, const char *z, i64 n) {
+static void mail_parse_date_rest(PapersRecord *pRec, MailState *pState, const char *z,
+                                 i64 n) {
   PapersSpan text = papers_trim(z, n);
   if (text.n > 0 && text.z[text.n - 1] == ')') {
     const char *zOpen = text.z + text.n - 1;
@@ -348,14 +350,14 @@ static void parse_date_rest(PapersRecord *pRec, MailState *pState, const char *z
     i64 nInside = text.z + text.n - 1 - (zOpen + 1);
     i64 nDigit = papers_digits_len(zOpen + 1, nInside);
     if (*zOpen == '(' && nDigit > 0 &&
-        HAS_PREFIX(zOpen + 1 + nDigit, nInside - nDigit, "kb")) {
+        MAIL_HAS_PREFIX(zOpen + 1 + nDigit, nInside - nDigit, "kb")) {
       pState->size.z = zOpen + 1;
       pState->size.n = nInside;
       text = papers_trim(text.z, zOpen - text.z);
     }
   }
   pRec->dateText = text;
-  pRec->published = parse_mail_date(text.z, text.n);
+  pRec->published = mail_parse_mail_date(text.z, text.n);
 }
 
 /* ---- entries ----------------------------------------------------------- */
@@ -375,14 +377,14 @@ typedef struct MailBlock {
 } MailBlock;
 
 /* Extends a span to end at zEnd. */
-static void span_extend(PapersSpan *pSpan, const char *zEnd) {
+static void mail_span_extend(PapersSpan *pSpan, const char *zEnd) {
   pSpan->n = zEnd - pSpan->z;
 }
 
 /* Reports a header line of the block that fits nowhere. Adjacent lines share
 ** one reject; when the step's rejects are used up the last one grows. */
-static void reject_header_line(PapersParser *p, MailBlock *pBlock,
-                               const PapersLine *pLine, const char *zReason) {
+static void mail_reject_header_line(PapersParser *p, MailBlock *pBlock,
+                                    const PapersLine *pLine, const char *zReason) {
   const char *zEnd = pLine->z + pLine->n;
   if (pBlock->iRun >= 0 && p->aReject[pBlock->iRun].zReason == zReason) {
     p->aReject[pBlock->iRun].zEnd = zEnd;
@@ -397,18 +399,18 @@ static void reject_header_line(PapersParser *p, MailBlock *pBlock,
 }
 
 /* Field names with a column of their own, and where they go. */
-static PapersSpan *record_field(PapersRecord *pRec, PapersSpan name) {
-  if (span_equals_nocase(name, "title"))
+static PapersSpan *mail_record_field(PapersRecord *pRec, PapersSpan name) {
+  if (mail_span_equals_nocase(name, "title"))
     return &pRec->title;
-  if (span_equals_nocase(name, "authors"))
+  if (mail_span_equals_nocase(name, "authors"))
     return &pRec->authors;
-  if (span_equals_nocase(name, "categories"))
+  if (mail_span_equals_nocase(name, "categories"))
     return &pRec->categories;
-  if (span_equals_nocase(name, "comments"))
+  if (mail_span_equals_nocase(name, "comments"))
     return &pRec->comments;
-  if (span_equals_nocase(name, "journal-ref"))
+  if (mail_span_equals_nocase(name, "journal-ref"))
     return &pRec->journalRef;
-  if (span_equals_nocase(name, "doi"))
+  if (mail_span_equals_nocase(name, "doi"))
     return &pRec->doi;
   return 0;
 }
@@ -417,22 +419,22 @@ static const char zNotField[] = "not a field of an entry's header";
 
 /* Reads a "Name: value" header line. Returns 0 when it is placed, else why
 ** not. */
-static const char *take_field(PapersParser *p, MailState *pState, MailBlock *pBlock,
-                              const PapersLine *pLine) {
-  i64 nName = field_name_len(pLine->z, pLine->n);
+static const char *mail_take_field(PapersParser *p, MailState *pState, MailBlock *pBlock,
+                                   const PapersLine *pLine) {
+  i64 nName = mail_field_name_len(pLine->z, pLine->n);
   if (nName == 0)
     return zNotField;
   PapersSpan name = {pLine->z, nName - 1};
   PapersSpan value = papers_trim(pLine->z + nName, pLine->n - nName);
   if (value.n == 0)
     value.z = pLine->z + pLine->n; /* an empty value, not an absent one */
-  PapersSpan *pSlot = record_field(&p->rec, name);
+  PapersSpan *pSlot = mail_record_field(&p->rec, name);
   if (pSlot && pSlot->z)
     return "a repeated field in an entry: the first one is kept";
   if (pSlot == 0) {
-    if (pState->nExtra >= MAX_EXTRA_FIELD)
+    if (pState->nExtra >= MAIL_MAX_EXTRA_FIELD)
       return "too many fields in an entry";
-    ExtraField *pExtra = &pState->aExtra[pState->nExtra++];
+    MailExtraField *pExtra = &pState->aExtra[pState->nExtra++];
     pExtra->name = name;
     pSlot = &pExtra->value;
   }
@@ -444,8 +446,8 @@ static const char *take_field(PapersParser *p, MailState *pState, MailBlock *pBl
 /* Reads one header line (between the id line and the abstract). Returns 0
 ** when it is placed, else why not. The continuation lines of a field that
 ** was not placed are not placed either, for the same reason. */
-static const char *place_header_line(PapersParser *p, MailState *pState,
-                                     MailBlock *pBlock, const PapersLine *pLine) {
+static const char *mail_place_header_line(PapersParser *p, MailState *pState,
+                                          MailBlock *pBlock, const PapersLine *pLine) {
   static const char zReplaced[] = "replaced with revised version";
   const char *z = pLine->z;
   i64 n = pLine->n;
@@ -454,42 +456,42 @@ static const char *place_header_line(PapersParser *p, MailState *pState,
     pBlock->zFieldReason = 0;
     return 0;
   }
-  if (is_space_byte(z[0])) {
+  if (mail_is_space_byte(z[0])) {
     if (pBlock->pField == 0)
       return pBlock->zFieldReason ? pBlock->zFieldReason : zNotField;
-    span_extend(pBlock->pField, z + rtrim_len(z, n));
+    mail_span_extend(pBlock->pField, z + mail_rtrim_len(z, n));
     return 0;
   }
   pBlock->pField = 0;
   pBlock->zFieldReason = 0;
-  if (HAS_PREFIX(z, n, "Date:") && p->rec.dateText.z == 0) {
-    parse_date_rest(&p->rec, pState, z + 5, n - 5);
+  if (MAIL_HAS_PREFIX(z, n, "Date:") && p->rec.dateText.z == 0) {
+    mail_parse_date_rest(&p->rec, pState, z + 5, n - 5);
     return 0;
   }
-  if (HAS_PREFIX(z, n, zReplaced) && p->rec.dateText.z == 0) {
+  if (MAIL_HAS_PREFIX(z, n, zReplaced) && p->rec.dateText.z == 0) {
     pBlock->isReplaced = 1;
-    parse_date_rest(&p->rec, pState, z + sizeof(zReplaced) - 1,
-                    n - (i64)sizeof(zReplaced) + 1);
+    mail_parse_date_rest(&p->rec, pState, z + sizeof(zReplaced) - 1,
+                         n - (i64)sizeof(zReplaced) + 1);
     return 0;
   }
   if (pBlock->hasId == 0 && (z[0] == 'a' || z[0] == 'P')) {
-    pBlock->hasId = parse_id_line(&p->rec, pLine, &pBlock->isCross);
+    pBlock->hasId = mail_parse_id_line(&p->rec, pLine, &pBlock->isCross);
     if (pBlock->hasId != 0) {
       p->rec.iLine = pLine->iLine;
       return 0;
     }
   }
-  const char *zReason = take_field(p, pState, pBlock, pLine);
+  const char *zReason = mail_take_field(p, pState, pBlock, pLine);
   if (zReason && zReason != zNotField)
     pBlock->zFieldReason = zReason;
   return zReason;
 }
 
-static void take_header_line(PapersParser *p, MailState *pState, MailBlock *pBlock,
-                             const PapersLine *pLine) {
-  const char *zReason = place_header_line(p, pState, pBlock, pLine);
+static void mail_take_header_line(PapersParser *p, MailState *pState, MailBlock *pBlock,
+                                  const PapersLine *pLine) {
+  const char *zReason = mail_place_header_line(p, pState, pBlock, pLine);
   if (zReason) {
-    reject_header_line(p, pBlock, pLine, zReason);
+    mail_reject_header_line(p, pBlock, pLine, zReason);
   } else {
     pBlock->iRun = -1; /* a placed line ends a run of stray lines */
   }
@@ -506,7 +508,7 @@ static int mail_read_abstract(PapersParser *p, MailBlock *pBlock) {
     if (!papers_lines_next(&p->lines, &line))
       break;
     char c = line.n > 0 ? line.z[0] : 0;
-    if (c == '\\' && is_closing_line(&line)) {
+    if (c == '\\' && mail_is_closing_line(&line)) {
       pBlock->zEnd = line.z + line.n;
       if (zStart) {
         p->rec.abstract.z = zStart;
@@ -516,7 +518,7 @@ static int mail_read_abstract(PapersParser *p, MailBlock *pBlock) {
       }
       return 1;
     }
-    if ((c == '\\' || c == '-' || c == '%') && ends_block(&line)) {
+    if ((c == '\\' || c == '-' || c == '%') && mail_ends_block(&line)) {
       p->lines = before;
       break;
     }
@@ -552,41 +554,42 @@ static void mail_read_block(PapersParser *p, MailState *pState, MailBlock *pBloc
     if (!papers_lines_next(&p->lines, &line))
       return;
     char c = line.n > 0 ? line.z[0] : 0;
-    if (c == '\\' && is_closing_line(&line)) {
+    if (c == '\\' && mail_is_closing_line(&line)) {
       pBlock->zEnd = line.z + line.n;
       return;
     }
-    if (c == '\\' && is_bare_delimiter(&line)) {
+    if (c == '\\' && mail_is_bare_delimiter(&line)) {
       mail_read_abstract(p, pBlock);
       return;
     }
-    if ((c == '-' || c == '%') && ends_block(&line)) {
+    if ((c == '-' || c == '%') && mail_ends_block(&line)) {
       p->lines = before;
       return;
     }
     pBlock->zEnd = line.z + line.n;
-    take_header_line(p, pState, pBlock, &line);
+    mail_take_header_line(p, pState, pBlock, &line);
   }
 }
 
 /* The announce kind of an entry (an index of azAnnounce); see the header
 ** comment. */
-static int entry_announce(const MailBlock *pBlock, int iSection) {
+static int mail_entry_announce(const MailBlock *pBlock, int iSection) {
   if (pBlock->isReplaced)
     return pBlock->isCross ? 3 : 2;
-  if (pBlock->isCross || iSection == SECTION_CROSS)
+  if (pBlock->isCross || iSection == MAIL_SECTION_CROSS)
     return 1;
-  if (iSection == SECTION_REPLACE)
+  if (iSection == MAIL_SECTION_REPLACE)
     return 2;
   return 0;
 }
 
 /* Turns a block into a record, or into one reject of the whole block. */
-static void finish_block(PapersParser *p, MailState *pState, MailBlock *pBlock,
-                         int iSection, int nRejectBefore) {
+static void mail_finish_block(PapersParser *p, MailState *pState, MailBlock *pBlock,
+                              int iSection, int nRejectBefore) {
   const char *zReason = 0;
-  int iKind = entry_announce(pBlock, iSection);
-  int isNew = pBlock->hasId > 0 ? id_set_add(&pState->ids, p->rec.arxivId, iKind) : 1;
+  int iKind = mail_entry_announce(pBlock, iSection);
+  int isNew =
+      pBlock->hasId > 0 ? mail_id_set_add(&pState->ids, p->rec.arxivId, iKind) : 1;
   if (isNew < 0) {
     p->rc = SQLITE_NOMEM;
     return;
@@ -614,12 +617,12 @@ static void finish_block(PapersParser *p, MailState *pState, MailBlock *pBlock,
 /* True for a line that can open an RFC 822 header: an mbox "From " line or
 ** a field that mail headers have and arXiv entries do not (so that a text
 ** starting with "Title:" is not skipped as a header). */
-static int opens_mail_header(const PapersLine *pLine) {
+static int mail_opens_mail_header(const PapersLine *pLine) {
   static const char *const azField[] = {
       "return-path", "received",   "delivered-to", "date",     "from",  "to",
       "subject",     "message-id", "mime-version", "reply-to", "sender"};
-  i64 nName = field_name_len(pLine->z, pLine->n);
-  if (HAS_PREFIX(pLine->z, pLine->n, "From "))
+  i64 nName = mail_field_name_len(pLine->z, pLine->n);
+  if (MAIL_HAS_PREFIX(pLine->z, pLine->n, "From "))
     return 1;
   if (nName == 0)
     return 0;
@@ -627,7 +630,7 @@ static int opens_mail_header(const PapersLine *pLine) {
   if (name.n > 2 && (name.z[0] == 'X' || name.z[0] == 'x') && name.z[1] == '-')
     return 1;
   for (size_t i = 0; i < sizeof(azField) / sizeof(azField[0]); i++) {
-    if (span_equals_nocase(name, azField[i]))
+    if (mail_span_equals_nocase(name, azField[i]))
       return 1;
   }
   return 0;
@@ -635,17 +638,17 @@ static int opens_mail_header(const PapersLine *pLine) {
 
 /* Skips an RFC 822 header at the very start: field lines and their
 ** continuations, up to the first blank line. */
-static void skip_mail_header(PapersParser *p) {
+static void mail_skip_mail_header(PapersParser *p) {
   PapersLines start = p->lines;
   PapersLine line;
-  if (!papers_lines_next(&p->lines, &line) || !opens_mail_header(&line)) {
+  if (!papers_lines_next(&p->lines, &line) || !mail_opens_mail_header(&line)) {
     p->lines = start;
     return;
   }
   for (;;) {
     if (!papers_lines_next(&p->lines, &line) || papers_is_blank(line.z, line.n))
       return;
-    if (!is_space_byte(line.z[0]) && field_name_len(line.z, line.n) == 0) {
+    if (!mail_is_space_byte(line.z[0]) && mail_field_name_len(line.z, line.n) == 0) {
       p->lines = start; /* not a header after all: the text is read as usual */
       return;
     }
@@ -653,23 +656,24 @@ static void skip_mail_header(PapersParser *p) {
 }
 
 /* True for a line of arXiv's banner above the first entry. */
-static int is_banner_line(MailState *pState, const PapersLine *pLine) {
+static int mail_is_banner_line(MailState *pState, const PapersLine *pLine) {
   PapersSpan s = papers_trim(pLine->z, pLine->n);
-  if (HAS_PREFIX(s.z, s.n, "Submissions to:")) {
+  if (MAIL_HAS_PREFIX(s.z, s.n, "Submissions to:")) {
     pState->inSubjects = 1;
     return 1;
   }
-  if (HAS_PREFIX(s.z, s.n, "received from")) {
+  if (MAIL_HAS_PREFIX(s.z, s.n, "received from")) {
     pState->inSubjects = 0;
     return 1;
   }
-  return pState->inSubjects || HAS_PREFIX(s.z, s.n, "Send any comments regarding") ||
-         HAS_PREFIX(s.z, s.n, "Archives at") || HAS_PREFIX(s.z, s.n, "To unsubscribe");
+  return pState->inSubjects || MAIL_HAS_PREFIX(s.z, s.n, "Send any comments regarding") ||
+         MAIL_HAS_PREFIX(s.z, s.n, "Archives at") ||
+         MAIL_HAS_PREFIX(s.z, s.n, "To unsubscribe");
 }
 
 /* Adds a stray line to the current run of stray lines (one reject). */
-static void reject_stray_line(PapersParser *p, int *piRun, const PapersLine *pLine,
-                              const char *zReason) {
+static void mail_reject_stray_line(PapersParser *p, int *piRun, const PapersLine *pLine,
+                                   const char *zReason) {
   if (*piRun >= 0) {
     p->aReject[*piRun].zEnd = pLine->z + pLine->n;
     return;
@@ -704,7 +708,7 @@ static int mail_step(PapersParser *p) {
     return 0;
   }
   if (p->iState == MAIL_STATE_START) {
-    skip_mail_header(p);
+    mail_skip_mail_header(p);
     p->iState = MAIL_STATE_BANNER;
   }
   for (;;) {
@@ -714,30 +718,32 @@ static int mail_step(PapersParser *p) {
       return 1;
     if (!papers_lines_next(&p->lines, &line))
       return p->nReject > 0;
-    int iSection = p->iState == MAIL_STATE_BANNER ? SECTION_NEW
+    int iSection = p->iState == MAIL_STATE_BANNER ? MAIL_SECTION_NEW
                                                   : p->iState - MAIL_STATE_SECTION_BASE;
     char c = line.n > 0 ? line.z[0] : 0;
-    int iMarker = c == '%' ? section_marker(&line) : -1;
+    int iMarker = c == '%' ? mail_section_marker(&line) : -1;
     if (iMarker >= 0) {
       p->iState = MAIL_STATE_SECTION_BASE + iMarker;
       iRun = -1;
-    } else if (c == '\\' && is_bare_delimiter(&line)) {
+    } else if (c == '\\' && mail_is_bare_delimiter(&line)) {
       MailBlock block;
       int nRejectBefore = p->nReject;
       if (p->iState == MAIL_STATE_BANNER)
-        p->iState = MAIL_STATE_SECTION_BASE + SECTION_NEW;
+        p->iState = MAIL_STATE_SECTION_BASE + MAIL_SECTION_NEW;
       mail_read_block(p, pState, &block, &line);
-      finish_block(p, pState, &block, iSection, nRejectBefore);
+      mail_finish_block(p, pState, &block, iSection, nRejectBefore);
       return p->rc == SQLITE_OK;
-    } else if (papers_is_blank(line.z, line.n) || (c == '-' && is_dash_line(&line))) {
+    } else if (papers_is_blank(line.z, line.n) ||
+               (c == '-' && mail_is_dash_line(&line))) {
       iRun = -1;
-    } else if (p->iState == MAIL_STATE_BANNER && is_banner_line(pState, &line)) {
+    } else if (p->iState == MAIL_STATE_BANNER && mail_is_banner_line(pState, &line)) {
       iRun = -1;
-    } else if (iSection != SECTION_FOOTER) {
-      reject_stray_line(p, &iRun, &line,
-                        p->iState == MAIL_STATE_BANNER
-                            ? "not part of an arXiv mailing's banner"
-                            : "not part of an entry: entries start with a \\\\ line");
+    } else if (iSection != MAIL_SECTION_FOOTER) {
+      mail_reject_stray_line(
+          p, &iRun, &line,
+          p->iState == MAIL_STATE_BANNER
+              ? "not part of an arXiv mailing's banner"
+              : "not part of an entry: entries start with a \\\\ line");
       if (p->nReject >= PAPERS_MAX_REJECTS / 2)
         return 1;
     }
@@ -746,20 +752,20 @@ static int mail_step(PapersParser *p) {
 
 /* ---- columns ----------------------------------------------------------- */
 
-#define NOT_SHOWN_TAIL "additional authors not shown)"
+#define MAIL_NOT_SHOWN_TAIL "additional authors not shown)"
 
 /* Splits "A, B, et al. (97 additional authors not shown)" (folded) into the
 ** names and the count of names not shown; *pnNotShown is -1 without it. */
-static i64 authors_without_tail(const char *z, i64 n, i64 *pnNotShown) {
-  const i64 nTail = (i64)sizeof(NOT_SHOWN_TAIL) - 1;
+static i64 mail_authors_without_tail(const char *z, i64 n, i64 *pnNotShown) {
+  const i64 nTail = (i64)sizeof(MAIL_NOT_SHOWN_TAIL) - 1;
   *pnNotShown = -1;
-  if (n < nTail || memcmp(z + n - nTail, NOT_SHOWN_TAIL, (size_t)nTail) != 0)
+  if (n < nTail || memcmp(z + n - nTail, MAIL_NOT_SHOWN_TAIL, (size_t)nTail) != 0)
     return n;
   i64 i = n - nTail;
   if (i < 2 || z[i - 1] != ' ')
     return n;
   i64 iEndDigits = i - 1, iDigits = iEndDigits;
-  while (iDigits > 0 && is_digit(z[iDigits - 1]))
+  while (iDigits > 0 && mail_is_digit(z[iDigits - 1]))
     iDigits--;
   i64 nNotShown;
   if (iDigits < 1 || z[iDigits - 1] != '(' ||
@@ -778,7 +784,7 @@ static i64 authors_without_tail(const char *z, i64 n, i64 *pnNotShown) {
 }
 
 /* Folds a span into fresh memory; 0 when out of memory. */
-static char *fold_span(PapersSpan span, i64 *pn) {
+static char *mail_fold_span(PapersSpan span, i64 *pn) {
   char *z = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
   if (z)
     *pn = papers_fold(z, span.z, span.n);
@@ -792,12 +798,12 @@ static void mail_result_authors(const PapersParser *p, sqlite3_context *pCtx) {
     sqlite3_result_null(pCtx);
     return;
   }
-  char *z = fold_span(authors, &n);
+  char *z = mail_fold_span(authors, &n);
   if (z == 0) {
     sqlite3_result_error_nomem(pCtx);
     return;
   }
-  PapersSpan names = {z, authors_without_tail(z, n, &nNotShown)};
+  PapersSpan names = {z, mail_authors_without_tail(z, n, &nNotShown)};
   papers_result_name_list(pCtx, names);
   sqlite3_free(z);
 }
@@ -806,7 +812,7 @@ static void mail_result_authors(const PapersParser *p, sqlite3_context *pCtx) {
 ** line. A paragraph starts at a line that starts with white space (arXiv
 ** indents the first line of each), so the output is never longer than the
 ** span: every break it writes ("\n\n") replaces a line end and an indent. */
-static void result_abstract(const PapersParser *p, sqlite3_context *pCtx) {
+static void mail_result_abstract(const PapersParser *p, sqlite3_context *pCtx) {
   PapersSpan span = p->rec.abstract;
   char *zOut = papers_result_buffer(pCtx, span);
   if (zOut == 0)
@@ -837,7 +843,7 @@ static void result_abstract(const PapersParser *p, sqlite3_context *pCtx) {
 }
 
 /* Appends the field name lower-cased, dashes as underscores: "msc_class". */
-static void append_key(sqlite3_str *pStr, PapersSpan name) {
+static void mail_append_key(sqlite3_str *pStr, PapersSpan name) {
   sqlite3_str_appendchar(pStr, 1, '"');
   for (i64 i = 0; i < name.n; i++) {
     char c = name.z[i];
@@ -851,7 +857,7 @@ static void append_key(sqlite3_str *pStr, PapersSpan name) {
 }
 
 /* Appends the size ("415kb" or "37kb,D") as size_kb, flags and withdrawn. */
-static int append_size(sqlite3_str *pStr, PapersSpan size) {
+static int mail_append_size(sqlite3_str *pStr, PapersSpan size) {
   i64 nDigit = papers_digits_len(size.z, size.n);
   i64 nKb = 0;
   int nMember = 0;
@@ -878,12 +884,12 @@ static void mail_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
   int nMember = 0;
   sqlite3_str_appendchar(pStr, 1, '{');
   if (pState->size.z)
-    nMember += append_size(pStr, pState->size);
+    nMember += mail_append_size(pStr, pState->size);
   if (p->rec.authors.z) {
     i64 n = 0, nNotShown = -1;
-    char *z = fold_span(p->rec.authors, &n);
+    char *z = mail_fold_span(p->rec.authors, &n);
     if (z)
-      authors_without_tail(z, n, &nNotShown);
+      mail_authors_without_tail(z, n, &nNotShown);
     sqlite3_free(z);
     if (nNotShown >= 0) {
       sqlite3_str_appendf(pStr, "%s\"authors_not_shown\":%lld", nMember++ ? "," : "",
@@ -891,12 +897,12 @@ static void mail_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
     }
   }
   for (int i = 0; i < pState->nExtra; i++) {
-    const ExtraField *pField = &pState->aExtra[i];
+    const MailExtraField *pField = &pState->aExtra[i];
     i64 n = 0;
-    char *z = fold_span(pField->value, &n);
+    char *z = mail_fold_span(pField->value, &n);
     if (nMember++)
       sqlite3_str_appendchar(pStr, 1, ',');
-    append_key(pStr, pField->name);
+    mail_append_key(pStr, pField->name);
     papers_json_append_string(pStr, z ? z : "", n);
     sqlite3_free(z);
   }
@@ -912,7 +918,7 @@ static void mail_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
 static void mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) {
   switch (iCol) {
   case PAPERS_COL_ABSTRACT:
-    result_abstract(p, pCtx);
+    mail_result_abstract(p, pCtx);
     break;
   case PAPERS_COL_AUTHORS:
     mail_result_authors(p, pCtx);
@@ -959,17 +965,17 @@ static int mail_detect(const char *z, i64 n) {
   while (score < 100 && papers_lines_next(&lines, &line)) {
     PapersRecord rec;
     int isCross;
-    if ((afterDelimiter && parse_id_line(&rec, &line, &isCross) == 1) ||
-        section_marker(&line) >= 0) {
+    if ((afterDelimiter && mail_parse_id_line(&rec, &line, &isCross) == 1) ||
+        mail_section_marker(&line) >= 0) {
       score += 30;
       nMark++;
-    } else if (nField < 3 && (HAS_PREFIX(line.z, line.n, "Title: ") ||
-                              HAS_PREFIX(line.z, line.n, "Authors: ") ||
-                              HAS_PREFIX(line.z, line.n, "Categories: "))) {
+    } else if (nField < 3 && (MAIL_HAS_PREFIX(line.z, line.n, "Title: ") ||
+                              MAIL_HAS_PREFIX(line.z, line.n, "Authors: ") ||
+                              MAIL_HAS_PREFIX(line.z, line.n, "Categories: "))) {
       score += 5;
       nField++;
     }
-    afterDelimiter = is_bare_delimiter(&line);
+    afterDelimiter = mail_is_bare_delimiter(&line);
   }
   if (nMark == 0)
     return 0;

@@ -19,7 +19,7 @@ struct PapersIdMap {
   int nUsed;
 };
 
-static sqlite3_uint64 mix(sqlite3_uint64 h) {
+static sqlite3_uint64 idmap_mix(sqlite3_uint64 h) {
   h ^= h >> 31;
   h *= 0x7fb5d329728ea185ULL;
   h ^= h >> 27;
@@ -47,11 +47,11 @@ int papers_idmap_count(const PapersIdMap *p) {
   return p->nUsed;
 }
 
-static i64 find_slot(const PapersIdMap *p, sqlite3_uint64 key) {
+static i64 idmap_find_slot(const PapersIdMap *p, sqlite3_uint64 key) {
   /* a power of two, never full: the mask works and a probe ends */
   assert(p->nSlot > 0 && (p->nSlot & (p->nSlot - 1)) == 0 && p->nUsed < p->nSlot);
   i64 mask = p->nSlot - 1;
-  i64 i = (i64)(mix(key) & (sqlite3_uint64)mask);
+  i64 i = (i64)(idmap_mix(key) & (sqlite3_uint64)mask);
   while (p->aIndex[i] >= 0 && p->aKey[i] != key)
     i = (i + 1) & mask;
   return i;
@@ -71,7 +71,7 @@ static int idmap_grow(PapersIdMap *p) {
   for (i64 i = 0; i < p->nSlot; i++) {
     if (p->aIndex[i] < 0)
       continue;
-    i64 j = find_slot(&bigger, p->aKey[i]);
+    i64 j = idmap_find_slot(&bigger, p->aKey[i]);
     bigger.aKey[j] = p->aKey[i];
     bigger.aIndex[j] = p->aIndex[i];
   }
@@ -85,7 +85,7 @@ int papers_idmap_get(PapersIdMap *p, sqlite3_uint64 key, int *piIndex, int *pIsN
   if (2 * (i64)(p->nUsed + 1) > p->nSlot && idmap_grow(p) != SQLITE_OK)
     return SQLITE_NOMEM;
   assert(2 * (i64)p->nUsed < p->nSlot);
-  i64 i = find_slot(p, key);
+  i64 i = idmap_find_slot(p, key);
   *pIsNew = p->aIndex[i] < 0;
   if (*pIsNew) {
     p->aKey[i] = key;
@@ -98,6 +98,6 @@ int papers_idmap_get(PapersIdMap *p, sqlite3_uint64 key, int *piIndex, int *pIsN
 int papers_idmap_find(const PapersIdMap *p, sqlite3_uint64 key) {
   if (p->nSlot == 0)
     return -1;
-  i64 i = find_slot(p, key);
+  i64 i = idmap_find_slot(p, key);
   return p->aIndex[i];
 }

@@ -766,6 +766,11 @@ int index_varint_get(const unsigned char *a, int n, sqlite3_uint64 *pv) {
   return 0;
 }
 
+/* Whether iDoc + delta, a document id decoded from a block, is an i64. */
+static int doc_id_fits(i64 iDoc, sqlite3_uint64 delta) {
+  return delta <= (sqlite3_uint64)INT64_MAX - (sqlite3_uint64)iDoc;
+}
+
 /* Reads a block's count of postings (its first varint, from 1 to the bytes
 ** there are); returns where the document ids start, 0 when it is malformed. */
 static int block_header(const unsigned char *a, int n, int *pnPosting) {
@@ -791,7 +796,7 @@ static const char *block_docs(i64 iFirst, const unsigned char *a, int n, int iPo
       return "a document id is cut short";
     if ((i == 0 && delta != 0) || (i > 0 && delta == 0))
       return "its document ids do not start at its first and increase";
-    if (delta > (sqlite3_uint64)(INT64_MAX - iDoc))
+    if (!doc_id_fits(iDoc, delta))
       return "a document id is out of range";
     iPos += nByte;
     iDoc += (i64)delta;
@@ -1790,7 +1795,7 @@ int index_dense_decode(i64 iFirst, const unsigned char *a, int n, int nDim,
       *pzProblem = "a document id is cut short";
     else if ((i == 0 && delta != 0) || (i > 0 && delta == 0))
       *pzProblem = "its document ids do not start at its first and increase";
-    else if (delta > (sqlite3_uint64)(INT64_MAX - iDoc))
+    else if (!doc_id_fits(iDoc, delta))
       *pzProblem = "a document id is out of range";
     if (*pzProblem)
       break;
@@ -2159,6 +2164,10 @@ int papers_stats_open(PapersConn *pConn, const char *zIndex, PapersStats **ppSta
   }
   *ppStats = pStats;
   return SQLITE_OK;
+}
+
+char *papers_stats_take_error(PapersStats *pStats) {
+  return index_store_take_error(pStats->pStore);
 }
 
 void papers_stats_close(PapersStats *pStats) {

@@ -155,9 +155,8 @@ static int parse_weights(IndexConfig *pConfig, const char *zWeights, char **pzEr
     rc = SQLITE_ERROR;
   }
   for (int i = 0; rc == SQLITE_OK && i < nWeight; i++) {
-    char *zEnd = 0;
-    double weight = strtod(azWeight[i], &zEnd);
-    if (*zEnd != 0 || !(weight > 0 && weight <= 100)) {
+    double weight = 0;
+    if (!papers_parse_decimal(azWeight[i], &weight) || !(weight > 0 && weight <= 100)) {
       *pzErr = sqlite3_mprintf("papers_index: each weight must be a number in (0, 100],"
                                " got '%s'",
                                azWeight[i]);
@@ -187,9 +186,8 @@ static int parse_latent_dims(IndexConfig *pConfig, const char *zValue, char **pz
 }
 
 static int parse_latent_weight(IndexConfig *pConfig, const char *zValue, char **pzErr) {
-  char *zEnd = 0;
-  double weight = strtod(zValue, &zEnd);
-  if (*zValue == 0 || *zEnd != 0 || !(weight >= 0 && weight <= 1)) {
+  double weight = 0;
+  if (!papers_parse_decimal(zValue, &weight) || !(weight >= 0 && weight <= 1)) {
     *pzErr = sqlite3_mprintf("papers_index: latent_weight must be a number from 0 to 1,"
                              " got '%s'",
                              zValue);

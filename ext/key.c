@@ -112,7 +112,7 @@ static void key_ascii(KeyOut *p, unsigned c) {
 /* Decodes the UTF-8 character at z; an invalid byte is U+FFFD of length 1.
 ** Overlong forms, UTF-16 surrogates and code points past U+10FFFF are
 ** invalid too (they would otherwise be copied into the key as they are). */
-static int utf8_decode(const unsigned char *z, i64 n, unsigned *pCp) {
+static int key_utf8_decode(const unsigned char *z, i64 n, unsigned *pCp) {
   static const unsigned aMin[5] = {0, 0, 0x80, 0x800, 0x10000};
   unsigned c = z[0];
   int nSeq = c >= 0xF8 ? 0 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
@@ -239,7 +239,7 @@ static void key_script(KeyOut *p, unsigned cp) {
 }
 
 /* Code points that are dropped without separating the letters around them. */
-static int is_glue(unsigned cp) {
+static int key_is_glue(unsigned cp) {
   return (cp >= 0x2B0 && cp <= 0x36F) || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 ||
          (cp >= 0x2018 && cp <= 0x201B) || cp == 0x2032 ||
          (cp >= 0x20D0 && cp <= 0x20FF) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
@@ -249,7 +249,7 @@ static int is_glue(unsigned cp) {
 }
 
 /* Punctuation and symbol blocks: separators. */
-static int is_separator(unsigned cp) {
+static int key_is_separator(unsigned cp) {
   return (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x20A0 && cp <= 0x20CF) ||
          (cp >= 0x2190 && cp <= 0x2BFF) || (cp >= 0x2E00 && cp <= 0x2E7F) ||
          (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE10 && cp <= 0xFE1F) ||
@@ -292,9 +292,9 @@ static void key_codepoint(KeyOut *p, unsigned cp, const char *z, int n) {
     key_utf8(p, cp + (cp < 0x410 ? 0x50 : 0x20));
   } else if (cp >= 0x2070 && cp <= 0x209F) {
     key_script(p, cp);
-  } else if (is_glue(cp)) {
+  } else if (key_is_glue(cp)) {
     return;
-  } else if (is_separator(cp)) {
+  } else if (key_is_separator(cp)) {
     key_sep(p);
   } else if (!key_compat(p, cp)) {
     key_letters(p, z, n);
@@ -323,7 +323,7 @@ static const struct {
                    {"varrho", "rho"},         {"varsigma", "sigma"}, {"varpi", "pi"},
                    {"varkappa", "kappa"}};
 
-static int name_is(const char *z, i64 n, const char *zName) {
+static int key_name_is(const char *z, i64 n, const char *zName) {
   return (size_t)n == strlen(zName) && memcmp(z, zName, (size_t)n) == 0;
 }
 
@@ -336,17 +336,17 @@ static int key_control_word(KeyOut *p, const char *z, i64 n, const char *zNext,
     return nSpace;
   }
   for (size_t i = 0; i < sizeof(aTexLetter) / sizeof(aTexLetter[0]); i++) {
-    if (name_is(z, n, aTexLetter[i].zName)) {
+    if (key_name_is(z, n, aTexLetter[i].zName)) {
       key_letters(p, aTexLetter[i].zLetters, (int)strlen(aTexLetter[i].zLetters));
       return nSpace;
     }
   }
   for (size_t i = 0; i < sizeof(azTexFont) / sizeof(azTexFont[0]); i++) {
-    if (name_is(z, n, azTexFont[i]))
+    if (key_name_is(z, n, azTexFont[i]))
       return nSpace;
   }
   for (size_t i = 0; i < sizeof(aTexVariant) / sizeof(aTexVariant[0]); i++) {
-    if (name_is(z, n, aTexVariant[i].zName)) {
+    if (key_name_is(z, n, aTexVariant[i].zName)) {
       key_word(p, aTexVariant[i].zWord);
       return nSpace;
     }
@@ -358,7 +358,7 @@ static int key_control_word(KeyOut *p, const char *z, i64 n, const char *zNext,
   return nSpace;
 }
 
-static int is_ascii_letter(char c) {
+static int key_is_ascii_letter(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
@@ -366,12 +366,12 @@ static int is_ascii_letter(char c) {
 static i64 key_tex(KeyOut *p, const char *z, i64 n) {
   if (n >= 2 && strchr("\"'`^~=.", z[1]) && z[1] != 0)
     return 2; /* accent */
-  if (n < 2 || !is_ascii_letter(z[1])) {
+  if (n < 2 || !key_is_ascii_letter(z[1])) {
     key_sep(p);
     return n >= 2 && (unsigned char)z[1] < 0x80 ? 2 : 1;
   }
   i64 nName = 1;
-  while (1 + nName < n && is_ascii_letter(z[1 + nName]))
+  while (1 + nName < n && key_is_ascii_letter(z[1 + nName]))
     nName++;
   return 1 + nName + key_control_word(p, z + 1, nName, z + 1 + nName, n - 1 - nName);
 }
@@ -388,7 +388,7 @@ static void key_build(KeyOut *p, const char *z, i64 n) {
       i++;
     } else {
       unsigned cp;
-      int nChar = utf8_decode((const unsigned char *)z + i, n - i, &cp);
+      int nChar = key_utf8_decode((const unsigned char *)z + i, n - i, &cp);
       key_codepoint(p, cp, z + i, nChar);
       i += nChar;
     }

@@ -12,13 +12,13 @@
 
 #include <string.h>
 
-static int ends_url(const char *z, const char *zEnd) {
+static int link_ends_url(const char *z, const char *zEnd) {
   if (papers_space_len(z, zEnd) > 0)
     return 1;
   return strchr("<>\"{}|\\^`", *z) != 0 && *z != 0;
 }
 
-static i64 count_char(const char *z, i64 n, char c) {
+static i64 link_count_char(const char *z, i64 n, char c) {
   i64 nFound = 0;
   for (i64 i = 0; i < n; i++)
     nFound += z[i] == c;
@@ -26,14 +26,14 @@ static i64 count_char(const char *z, i64 n, char c) {
 }
 
 /* Length of the URL at z once trailing punctuation is removed. */
-static i64 trim_url_tail(const char *z, i64 n) {
+static i64 link_trim_url_tail(const char *z, i64 n) {
   while (n > 0) {
     char c = z[n - 1];
     if (strchr(".,;:!?'", c)) {
       n--;
-    } else if (c == ')' && count_char(z, n, ')') > count_char(z, n, '(')) {
+    } else if (c == ')' && link_count_char(z, n, ')') > link_count_char(z, n, '(')) {
       n--;
-    } else if (c == ']' && count_char(z, n, ']') > count_char(z, n, '[')) {
+    } else if (c == ']' && link_count_char(z, n, ']') > link_count_char(z, n, '[')) {
       n--;
     } else {
       break;
@@ -43,7 +43,7 @@ static i64 trim_url_tail(const char *z, i64 n) {
 }
 
 /* Finds the next "http://" or "https://" in [z, zEnd); 0 when there is none. */
-static const char *find_url_start(const char *z, const char *zEnd) {
+static const char *link_find_url_start(const char *z, const char *zEnd) {
   while (z < zEnd) {
     const char *zH = memchr(z, 'h', (size_t)(zEnd - z));
     if (zH == 0)
@@ -58,14 +58,14 @@ static const char *find_url_start(const char *z, const char *zEnd) {
   return 0;
 }
 
-typedef struct SeenUrls {
+typedef struct LinkSeenUrls {
   PapersSpan *aUrl;
   int nUrl;
   int nAlloc;
-} SeenUrls;
+} LinkSeenUrls;
 
 /* Adds the URL unless already seen; returns 1 when new, 0 when seen, -1 on OOM. */
-static int seen_urls_add(SeenUrls *pSeen, const char *z, i64 n) {
+static int link_seen_urls_add(LinkSeenUrls *pSeen, const char *z, i64 n) {
   for (int i = 0; i < pSeen->nUrl; i++) {
     if (pSeen->aUrl[i].n == n && memcmp(pSeen->aUrl[i].z, z, (size_t)n) == 0)
       return 0;
@@ -88,19 +88,19 @@ static int seen_urls_add(SeenUrls *pSeen, const char *z, i64 n) {
 
 void papers_result_links(sqlite3_context *pCtx, const PapersSpan *aSpan, int nSpan) {
   sqlite3_str *pStr = sqlite3_str_new(sqlite3_context_db_handle(pCtx));
-  SeenUrls seen = {0, 0, 0};
+  LinkSeenUrls seen = {0, 0, 0};
   int isOom = 0;
   sqlite3_str_appendchar(pStr, 1, '[');
   for (int iSpan = 0; iSpan < nSpan && !isOom; iSpan++) {
     const char *z = aSpan[iSpan].z;
     const char *zEnd = z ? z + aSpan[iSpan].n : 0;
-    while (z && (z = find_url_start(z, zEnd)) != 0) {
+    while (z && (z = link_find_url_start(z, zEnd)) != 0) {
       const char *zUrlEnd = z;
-      while (zUrlEnd < zEnd && !ends_url(zUrlEnd, zEnd))
+      while (zUrlEnd < zEnd && !link_ends_url(zUrlEnd, zEnd))
         zUrlEnd++;
-      i64 nUrl = trim_url_tail(z, zUrlEnd - z);
+      i64 nUrl = link_trim_url_tail(z, zUrlEnd - z);
       assert(nUrl > 0 && z + nUrl <= zEnd);
-      int rc = seen_urls_add(&seen, z, nUrl);
+      int rc = link_seen_urls_add(&seen, z, nUrl);
       if (rc < 0) {
         isOom = 1;
         break;

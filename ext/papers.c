@@ -38,13 +38,13 @@ int papers_grow_array(void **pa, size_t szItem, i64 nNeed, i64 *pnAlloc) {
   return SQLITE_OK;
 }
 
-static void version_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
+static void papers_version_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
   (void)argc;
   (void)argv;
   sqlite3_result_text(pCtx, PAPERS_VERSION, -1, SQLITE_STATIC);
 }
 
-static void debug_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
+static void papers_debug_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
   (void)argc;
   (void)argv;
   char *zDebug =
@@ -57,14 +57,14 @@ static void debug_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {
   sqlite3_result_text(pCtx, zDebug, -1, sqlite3_free);
 }
 
-static int register_housekeeping(sqlite3 *db) {
-  int rc = sqlite3_create_function(db, "papers_version", 0, PAPERS_PURE, 0, version_func,
-                                   0, 0);
+static int papers_register_housekeeping(sqlite3 *db) {
+  int rc = sqlite3_create_function(db, "papers_version", 0, PAPERS_PURE, 0,
+                                   papers_version_func, 0, 0);
   if (rc != SQLITE_OK)
     return rc;
   /* not deterministic: it names the SQLite library, which a process may swap */
   return sqlite3_create_function(db, "papers_debug", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, 0,
-                                 debug_func, 0, 0);
+                                 papers_debug_func, 0, 0);
 }
 
 #ifdef _WIN32
@@ -83,7 +83,7 @@ __attribute__((visibility("default")))
   PapersConn *pConn = papers_conn_new(db);
   if (pConn == 0)
     return SQLITE_NOMEM;
-  int rc = register_housekeeping(db);
+  int rc = papers_register_housekeeping(db);
   if (rc == SQLITE_OK)
     rc = papers_register_parse(db);
   if (rc == SQLITE_OK)

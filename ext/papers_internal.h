@@ -86,6 +86,12 @@ static inline sqlite3_uint64 papers_splitmix64(sqlite3_uint64 *pState) {
   return z ^ (z >> 31);
 }
 
+/* Parses a whole decimal number ([+-]digits[.digits][e[+-]digits]) the same
+** in every locale; 0 when z is not one. Equal to strtod()'s value in the "C"
+** locale for up to 15 significant digits and exponents within 10^+-22.
+** (text.c) */
+int papers_parse_decimal(const char *z, double *pValue);
+
 /* Grows *pa (items of szItem bytes, *pnAlloc of them) to hold nNeed items,
 ** by half again; new items are zeroed. SQLITE_NOMEM leaves it as it was.
 ** (papers.c) */

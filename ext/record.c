@@ -15,7 +15,7 @@
 
 #include <string.h>
 
-static void result_count(sqlite3_context *pCtx, i64 nValue) {
+static void record_result_count(sqlite3_context *pCtx, i64 nValue) {
   if (nValue < 0) {
     sqlite3_result_null(pCtx);
   } else {
@@ -23,7 +23,7 @@ static void result_count(sqlite3_context *pCtx, i64 nValue) {
   }
 }
 
-static void result_date(sqlite3_context *pCtx, PapersDate date) {
+static void record_result_date(sqlite3_context *pCtx, PapersDate date) {
   char zIso[11];
   if (date == 0) {
     sqlite3_result_null(pCtx);
@@ -61,7 +61,7 @@ void papers_record_result(const PapersParser *p, sqlite3_context *pCtx, int iCol
     papers_result_name_list(pCtx, pRec->authors);
     break;
   case PAPERS_COL_AUTHOR_COUNT:
-    result_count(pCtx, pRec->nAuthor);
+    record_result_count(pCtx, pRec->nAuthor);
     break;
   case PAPERS_COL_ORG:
     papers_result_folded(pCtx, pRec->org);
@@ -70,22 +70,22 @@ void papers_record_result(const PapersParser *p, sqlite3_context *pCtx, int iCol
     papers_result_folded(pCtx, pRec->orgHandle);
     break;
   case PAPERS_COL_PUBLISHED:
-    result_date(pCtx, pRec->published);
+    record_result_date(pCtx, pRec->published);
     break;
   case PAPERS_COL_DATE_TEXT:
     papers_result_folded(pCtx, pRec->dateText);
     break;
   case PAPERS_COL_COMMENT_COUNT:
-    result_count(pCtx, pRec->nComment);
+    record_result_count(pCtx, pRec->nComment);
     break;
   case PAPERS_COL_UPVOTES:
-    result_count(pCtx, pRec->nUpvote);
+    record_result_count(pCtx, pRec->nUpvote);
     break;
   case PAPERS_COL_ARXIV_ID:
     papers_result_folded(pCtx, pRec->arxivId);
     break;
   case PAPERS_COL_ARXIV_VERSION:
-    result_count(pCtx, pRec->arxivVersion);
+    record_result_count(pCtx, pRec->arxivVersion);
     break;
   case PAPERS_COL_CATEGORIES:
     papers_result_word_list(pCtx, pRec->categories);
@@ -120,7 +120,7 @@ void papers_record_result(const PapersParser *p, sqlite3_context *pCtx, int iCol
 }
 
 /* Appends the trimmed name z[0..n) to the array unless it is empty. */
-static void append_name(sqlite3_str *pStr, int *pnName, const char *z, i64 n) {
+static void record_append_name(sqlite3_str *pStr, int *pnName, const char *z, i64 n) {
   PapersSpan name = papers_trim(z, n);
   if (name.n == 0)
     return;
@@ -130,7 +130,7 @@ static void append_name(sqlite3_str *pStr, int *pnName, const char *z, i64 n) {
 }
 
 /* Length of a list separator at z[i] outside parentheses: "," or " and ". */
-static int separator_len(const char *z, i64 n, i64 i) {
+static int record_separator_len(const char *z, i64 n, i64 i) {
   if (z[i] == ',')
     return 1;
   if (z[i] == ' ' && n - i >= 5 && memcmp(z + i, " and ", 5) == 0)
@@ -152,14 +152,14 @@ void papers_result_name_list(sqlite3_context *pCtx, PapersSpan span) {
       nDepth++;
     if (zFolded[i] == ')' && nDepth > 0)
       nDepth--;
-    int nSep = nDepth == 0 ? separator_len(zFolded, n, i) : 0;
+    int nSep = nDepth == 0 ? record_separator_len(zFolded, n, i) : 0;
     if (nSep == 0)
       continue;
-    append_name(pStr, &nName, zFolded + iStart, i - iStart);
+    record_append_name(pStr, &nName, zFolded + iStart, i - iStart);
     iStart = i + nSep;
     i += nSep - 1;
   }
-  append_name(pStr, &nName, zFolded + iStart, n - iStart);
+  record_append_name(pStr, &nName, zFolded + iStart, n - iStart);
   sqlite3_str_appendchar(pStr, 1, ']');
   sqlite3_free(zFolded);
   papers_result_json(pCtx, pStr);

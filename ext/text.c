@@ -14,6 +14,9 @@
 **     (line breaks included) become one space, none is left at either end.
 **   - JSON helpers build arrays as text with the JSON subtype (74), so that
 **     SQLite's json_* functions embed them as JSON rather than as strings.
+**   - Numbers are read here, not with strtod(), whose decimal point follows
+**     the host's locale ("0,5" in a German one): the same text gives the
+**     same value in every program, on every machine.
 */
 #include "parse.h"
 
@@ -23,14 +26,14 @@
 #include <emmintrin.h>
 #endif
 
-#define JSON_SUBTYPE 74
+#define TEXT_JSON_SUBTYPE 74
 
 /* Looks at the nBlock (16 or 64) bytes at z: returns 0 when one is not ASCII,
 ** else 1, and sets *pHasCR when one is a carriage return. One pass finds
 ** both. SSE2 (part of every x86-64) does it in a few instructions; elsewhere
 ** 64-bit words and the has-zero-byte test ((x - 0x01..) & ~x & 0x80..). */
 #if defined(__SSE2__)
-static int is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
+static int text_is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
   __m128i anyByte = _mm_setzero_si128(), anyCR = _mm_setzero_si128();
   const __m128i cr = _mm_set1_epi8('\r');
   for (int k = 0; k < nBlock; k += 16) {
@@ -45,7 +48,7 @@ static int is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
   return 1;
 }
 #else
-static int is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
+static int text_is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
   const uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
   uint64_t anyHigh = 0, anyCR = 0;
   for (int k = 0; k < nBlock; k += 8) {
@@ -66,7 +69,7 @@ static int is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
 /* Length of the valid UTF-8 sequence at z[0..nLeft) that starts with a byte
 ** >= 0x80, or 0 when it is not valid (overlong forms, UTF-16 surrogates and
 ** code points past U+10FFFF are not). */
-static int utf8_sequence_len(const unsigned char *z, i64 nLeft) {
+static int text_utf8_sequence_len(const unsigned char *z, i64 nLeft) {
   unsigned c = z[0];
   int nSeq;
   if (c >= 0xC2 && c <= 0xDF)
@@ -104,15 +107,15 @@ i64 papers_utf8_check(const unsigned char *z, i64 n, int *pHasCR) {
   int hasCR = 0;
   i64 i = 0;
   while (i < n) {
-    if (n - i >= 64 && is_ascii_block(z + i, 64, &hasCR)) {
+    if (n - i >= 64 && text_is_ascii_block(z + i, 64, &hasCR)) {
       i += 64;
-    } else if (n - i >= 16 && is_ascii_block(z + i, 16, &hasCR)) {
+    } else if (n - i >= 16 && text_is_ascii_block(z + i, 16, &hasCR)) {
       i += 16;
     } else if (z[i] < 0x80) {
       hasCR |= z[i] == '\r';
       i++;
     } else {
-      int nSeq = utf8_sequence_len(z + i, n - i);
+      int nSeq = text_utf8_sequence_len(z + i, n - i);
       if (nSeq == 0)
         return i;
       i += nSeq;
@@ -181,7 +184,7 @@ int papers_space_len(const char *z, const char *zEnd) {
 
 /* Length of the white-space character that ends just before zEnd, or 0.
 ** Every space is 1, 2 or 3 bytes long, so only those suffixes are tried. */
-static int space_len_before(const char *zStart, const char *zEnd) {
+static int text_space_len_before(const char *zStart, const char *zEnd) {
   for (int nTry = 1; nTry <= 3 && zEnd - nTry >= zStart; nTry++) {
     if (papers_space_len(zEnd - nTry, zEnd) == nTry)
       return nTry;
@@ -195,7 +198,7 @@ PapersSpan papers_trim(const char *z, i64 n) {
   int nSpace;
   while ((nSpace = papers_space_len(z, zEnd)) > 0)
     z += nSpace;
-  while (zEnd > z && (nSpace = space_len_before(z, zEnd)) > 0)
+  while (zEnd > z && (nSpace = text_space_len_before(z, zEnd)) > 0)
     zEnd -= nSpace;
   PapersSpan span = {z, zEnd - z};
   return span;
@@ -287,7 +290,7 @@ void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr) {
     sqlite3_result_error_toobig(pCtx);
   } else {
     sqlite3_result_text(pCtx, zText, nText, sqlite3_free);
-    sqlite3_result_subtype(pCtx, JSON_SUBTYPE);
+    sqlite3_result_subtype(pCtx, TEXT_JSON_SUBTYPE);
     return;
   }
   sqlite3_free(zText);
@@ -337,4 +340,67 @@ const char *papers_find(const char *z, const char *zEnd, const char *zLit) {
     z = zHit + 1;
   }
   return 0;
+}
+
+/* Powers of ten a double holds exactly. */
+static const double aPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+#define DECIMAL_MAX_EXP 400 /* beyond it every double is 0 or infinite */
+
+/* m * 10^iExp10 by IEEE multiplications and divisions by exact powers of ten:
+** correctly rounded when m < 2^53 and |iExp10| <= 22, deterministic always. */
+static double scale_pow10(sqlite3_uint64 m, int iExp10) {
+  double v = (double)m;
+  for (; iExp10 > 22; iExp10 -= 22)
+    v *= 1e22;
+  for (; iExp10 < -22; iExp10 += 22)
+    v /= 1e22;
+  return iExp10 >= 0 ? v * aPow10[iExp10] : v / aPow10[-iExp10];
+}
+
+/* Reads the digits at *pz into *pm (digits past the 19th are dropped, each
+** one before the decimal point counted in *piExp10); returns how many. */
+static int read_digits(const char **pz, sqlite3_uint64 *pm, int *piExp10,
+                       int isFraction) {
+  const char *z = *pz;
+  int n = 0;
+  for (; *z >= '0' && *z <= '9'; z++, n++) {
+    if (*pm < 1000000000000000000ULL) {
+      *pm = *pm * 10 + (sqlite3_uint64)(*z - '0');
+      *piExp10 -= isFraction;
+    } else if (!isFraction) {
+      *piExp10 += 1;
+    }
+  }
+  *pz = z;
+  return n;
+}
+
+int papers_parse_decimal(const char *z, double *pValue) {
+  sqlite3_uint64 m = 0;
+  int iExp10 = 0, isNeg = *z == '-';
+  if (*z == '+' || *z == '-')
+    z++;
+  int nDigit = read_digits(&z, &m, &iExp10, 0);
+  if (*z == '.') {
+    z++;
+    nDigit += read_digits(&z, &m, &iExp10, 1);
+  }
+  if (nDigit == 0)
+    return 0;
+  if (*z == 'e' || *z == 'E') {
+    int isNegExp = z[1] == '-', iExp = 0;
+    z += 1 + (z[1] == '+' || z[1] == '-');
+    if (*z < '0' || *z > '9')
+      return 0;
+    for (; *z >= '0' && *z <= '9'; z++)
+      iExp = iExp < DECIMAL_MAX_EXP ? iExp * 10 + (*z - '0') : iExp;
+    iExp10 += isNegExp ? -iExp : iExp;
+  }
+  if (*z != 0)
+    return 0;
+  double v = scale_pow10(m, iExp10);
+  *pValue = isNeg ? -v : v;
+  return 1;
 }

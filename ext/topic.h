@@ -176,6 +176,9 @@ int papers_stats_open(PapersConn *pConn, const char *zIndex, PapersStats **ppSta
 ** so that the statistics read next include them. papers_stats_open() does
 ** it; a caller that keeps the statistics across calls does it at each call. */
 int papers_stats_sync(PapersStats *pStats);
+/* What the last call that returned SQLITE_CORRUPT_VTAB found wrong with the
+** index's shadow tables, or 0; sqlite3_malloc'd, the caller's from now on. */
+char *papers_stats_take_error(PapersStats *pStats);
 void papers_stats_close(PapersStats *pStats);
 /* The analyzer of the index's tokenize option. */
 PapersAnalyzer *papers_stats_analyzer(PapersStats *pStats);
@@ -296,6 +299,10 @@ int topic_stats_open(PapersConn *pConn, sqlite3_value *pIndex, const char *zFunc
 int topic_stats_get(sqlite3_context *pCtx, PapersConn *pConn, sqlite3_value **argv,
                     int iArg, const char *zFunc, PapersStats **ppStats, int *pIsNew);
 void topic_stats_keep(sqlite3_context *pCtx, int iArg, PapersStats *pStats, int isNew);
+
+/* rc of a call on the statistics; when it is SQLITE_CORRUPT_VTAB, *pzErr
+** says what is damaged, prefixed with zFunc. */
+int topic_stats_error(PapersStats *pStats, const char *zFunc, int rc, char **pzErr);
 
 /* A readable label of term id: its most frequent surface form in the first
 ** text operand that holds it, else the index vocabulary's form, else the id

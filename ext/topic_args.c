@@ -44,6 +44,17 @@ int topic_stats_open(PapersConn *pConn, sqlite3_value *pIndex, const char *zFunc
   return rc;
 }
 
+int topic_stats_error(PapersStats *pStats, const char *zFunc, int rc, char **pzErr) {
+  char *zCorrupt = papers_stats_take_error(pStats);
+  if (rc == SQLITE_CORRUPT_VTAB && zCorrupt) {
+    *pzErr = sqlite3_mprintf("%s: %s", zFunc, zCorrupt);
+    if (*pzErr == 0)
+      rc = SQLITE_NOMEM;
+  }
+  sqlite3_free(zCorrupt);
+  return rc;
+}
+
 /* The destructor sqlite3_set_auxdata needs. */
 static void stats_close(void *pStats) {
   papers_stats_close(pStats);
@@ -132,9 +143,10 @@ static int operand_from_text(PapersConn *pConn, PapersStats *pStats,
     rc = papers_counts_finish(pOp->pCounts);
   int nCount = 0;
   const PapersCount *aCount = papers_counts(pOp->pCounts, &nCount);
-  if (rc == SQLITE_OK && pStats)
+  if (rc == SQLITE_OK && pStats) {
     rc = papers_stats_vector(pStats, aCount, nCount, &pOp->vec);
-  else if (rc == SQLITE_OK)
+    rc = topic_stats_error(pStats, zFunc, rc, pzErr);
+  } else if (rc == SQLITE_OK)
     rc = papers_vector_weigh(aCount, nCount, 0, &pOp->vec, 0);
   return rc;
 }

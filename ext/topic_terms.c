@@ -37,6 +37,8 @@
 */
 #include "topic.h"
 
+#include <assert.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,8 +212,17 @@ static int add_row(TermsCursor *pCur, const TopicOperand *pA, const TopicOperand
   int rc = SQLITE_OK;
   TermRow *pRow = &pCur->aRow[pCur->nRow];
   pRow->zLabel = topic_label(pA, pB, pCur->pStats, id, &rc);
+  if (rc != SQLITE_OK) {
+    char *zErr = 0;
+    sqlite3_vtab *pVtab = pCur->base.pVtab;
+    assert(pCur->pStats); /* only the index's vocabulary can fail */
+    rc = topic_stats_error(pCur->pStats, ((TermsTable *)pVtab)->zName, rc, &zErr);
+    if (zErr)
+      topic_vtab_error(pVtab, zErr);
+    return rc;
+  }
   if (pRow->zLabel == 0)
-    return rc == SQLITE_OK ? SQLITE_NOMEM : rc;
+    return SQLITE_NOMEM;
   pRow->id = id;
   pRow->key = w0;
   pRow->aW[0] = w0;
@@ -292,8 +303,10 @@ static int cursor_operand(TermsCursor *pCur, int iArg, TopicOperand *pOp) {
   char *zErr = 0;
   int rc = topic_operand(pTab->pConn, pCur->pStats, pCur->apArg[iArg], pTab->zName,
                          iArg + 1, pOp, &zErr);
-  if (rc != SQLITE_OK && zErr)
-    return topic_vtab_error(&pTab->base, zErr);
+  if (rc != SQLITE_OK && zErr) {
+    int rcSet = topic_vtab_error(&pTab->base, zErr);
+    return rc == SQLITE_CORRUPT_VTAB && rcSet != SQLITE_NOMEM ? rc : rcSet;
+  }
   return rc;
 }
 

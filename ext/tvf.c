@@ -23,12 +23,12 @@
 */
 #include "papers_internal.h"
 
-#define MAX_TVF_ARGS 8
+#define TVF_MAX_ARGS 8
 
 int papers_tvf_best_index(sqlite3_index_info *pInfo, int nOutput, int nArg) {
-  int aiConstraint[MAX_TVF_ARGS];
+  int aiConstraint[TVF_MAX_ARGS];
   int unusableMask = 0;
-  if (NEVER(nArg < 0 || nArg > MAX_TVF_ARGS))
+  if (NEVER(nArg < 0 || nArg > TVF_MAX_ARGS))
     return SQLITE_ERROR;
   for (int i = 0; i < nArg; i++)
     aiConstraint[i] = -1;
@@ -89,7 +89,7 @@ int papers_tvf_count_arg(sqlite3_vtab *pVtab, const char *zFunc, sqlite3_value *
 }
 
 void papers_tvf_args(int idxNum, sqlite3_value **argv, sqlite3_value **apArg, int nArg) {
-  assert(nArg >= 0 && nArg <= MAX_TVF_ARGS);
+  assert(nArg >= 0 && nArg <= TVF_MAX_ARGS);
   int iArgv = 0;
   for (int iArg = 0; iArg < nArg; iArg++) {
     apArg[iArg] = (idxNum & (1 << iArg)) ? argv[iArgv++] : 0;

@@ -19,6 +19,7 @@ for name in "$@"; do
     key) len=4096 ;;        # titles are short
     keywords) len=8192 ;;   # abstracts, not whole digests
     index) seeds= ; len=2048 ;; # programs of operations, not digests
+    corrupt) seeds= ; len=512 ;; # damages of a built index, not digests
   esac
   log=build/fuzz/log/$name.txt
   ./build/fuzz/$name -max_total_time="$seconds" -max_len="$len" -timeout=10 \
