@@ -13,6 +13,8 @@
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (build/fuzz/; clang)
 #   make oom        allocation-failure injection over named scenarios
 #   make dist       the single-file build: dist/papers.c and dist/papers.h
+#   make wasm       dist/wasm/: papers with SQLite in WebAssembly, and the page
+#   make test-wasm / test-browser   its Node test, the page in headless Chromium
 #   make dqlite     build/papers-dqlite, a dqlite node with papers (docs/distributed.md)
 #   make test-dqlite       a three-node dqlite cluster: failover, catch-up
 #   make asan-dqlite       the same with the node built with ASan + UBSan
@@ -269,6 +271,81 @@ format:
 
 clean:
 	rm -rf build dist papers.so papers.dylib
+
+# ---- WebAssembly: dist/wasm/ (docs/browser.md) -----------------------------
+# make wasm          dist/wasm/papers-sqlite.mjs + .wasm (SQLite + papers, by
+#                    emscripten's emcc) and the digest reader page beside them
+# make test-wasm     the Node test: the module gives the native library's rows
+# make test-browser  the page in headless Chromium (screenshots in build/)
+# SQLite is the amalgamation the better-sqlite3 npm package carries, pinned by
+# tests/bindings/package-lock.json. WASM_PAPERS is what of papers is compiled
+# in: the single-file build (make dist) where the tree has one, else ext/*.c.
+EMCC        ?= emcc
+wasm_comma  := ,
+wasm_space  := $(subst ,, )
+EMCC_ENV    := NODE_PATH=/usr/share/nodejs
+WASM_SQLITE := tests/bindings/node_modules/better-sqlite3/deps/sqlite3
+WASM_PAPERS := $(if $(wildcard tool/mkdist.sh),dist/papers.c,$(SOURCES))
+WASM_PAGE   := $(addprefix bindings/wasm/,index.html app.js style.css) sql/recipes/dedupe.sql \
+               sql/papers_index_triggers.sql
+WASM_CFLAGS := -O2 -ffp-contract=off -I$(WASM_SQLITE) -Iext -DSQLITE_CORE -DSQLITE_ENABLE_FTS5 \
+               -DSQLITE_ENABLE_MATH_FUNCTIONS -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION \
+               -DSQLITE_TEMP_STORE=3 -DSQLITE_DEFAULT_MEMSTATUS=0
+WASM_EXPORTS := papers_wasm_init papers_wasm_bind_int64 papers_wasm_bind_int64_text \
+  papers_wasm_column_int64_fits papers_wasm_serialize papers_wasm_deserialize malloc free \
+  sqlite3_open_v2 sqlite3_close_v2 sqlite3_errmsg sqlite3_exec sqlite3_prepare_v2 \
+  sqlite3_finalize sqlite3_step sqlite3_bind_parameter_count sqlite3_bind_parameter_name \
+  sqlite3_bind_null sqlite3_bind_double sqlite3_bind_text sqlite3_bind_blob \
+  sqlite3_column_count sqlite3_column_type sqlite3_column_double sqlite3_column_text \
+  sqlite3_column_blob sqlite3_column_bytes sqlite3_malloc sqlite3_free
+WASM_LDFLAGS := -O2 -sMODULARIZE=1 -sEXPORT_NAME=createPapersModule -sENVIRONMENT=web,worker \
+  -sALLOW_MEMORY_GROWTH=1 -sTOTAL_STACK=5242880 \
+  -sEXPORTED_FUNCTIONS=$(subst $(wasm_space),$(wasm_comma),$(addprefix _,$(WASM_EXPORTS)))
+
+.PHONY: wasm test-wasm test-browser
+C_FILES += bindings/wasm/papers_wasm.c
+
+build/wasm/sqlite3.o: $(WASM_SQLITE)/sqlite3.c | $(NODE_DEPS)
+	@mkdir -p build/wasm
+	$(EMCC_ENV) $(EMCC) $(WASM_CFLAGS) -c -o $@ $<
+
+build/wasm/papers-sqlite.js: build/wasm/sqlite3.o $(WASM_PAPERS) $(HEADERS) bindings/wasm/papers_wasm.c \
+                      bindings/wasm/api.js Makefile
+	$(EMCC_ENV) $(EMCC) $(WASM_CFLAGS) $(call DEFINES,wasm) $(WASM_LDFLAGS) \
+	  --extern-post-js bindings/wasm/api.js -o $@ build/wasm/sqlite3.o $(WASM_PAPERS) \
+	  bindings/wasm/papers_wasm.c
+
+dist/wasm/papers-sqlite.mjs: build/wasm/papers-sqlite.js $(WASM_PAGE)
+	@mkdir -p dist/wasm
+	cp build/wasm/papers-sqlite.wasm dist/wasm/
+	cp build/wasm/papers-sqlite.js $@
+	cp $(WASM_PAGE) dist/wasm/
+
+wasm: dist/wasm/papers-sqlite.mjs
+
+BROWSER_DEPS := tests/browser/node_modules/puppeteer-core/package.json
+$(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# tests/wasm/api.mjs prints tests/wasm/api.expected; docs/browser.md's example
+# is tests/wasm/example.mjs, word for word, and prints tests/wasm/example.expected.
+test-wasm: wasm papers.$(SO) $(NODE_DEPS)
+	SQLITE3=$(SQLITE3) node tests/wasm/equal.mjs
+	node tests/wasm/api.mjs | diff - tests/wasm/api.expected && echo "the JavaScript API: as expected"
+	sed -n '/^```js$$/,/^```$$/p' docs/browser.md | sed '1d;$$d' | diff - tests/wasm/example.mjs
+	node tests/wasm/example.mjs | diff - tests/wasm/example.expected
+	@echo "docs/browser.md example: same code, same output"
+
+# With DATA (the evaluation set of make quality) at hand, the page also reads a
+# 600-paper digest made from it, and its timings are printed.
+BIG_DIGEST := $(if $(wildcard $(DATA)/*.jsonl),build/wasm/digest-600.txt)
+build/wasm/digest-600.txt: tests/browser/arxiv_digest.mjs
+	@mkdir -p build/wasm
+	node tests/browser/arxiv_digest.mjs $(DATA) 600 > $@
+
+test-browser: wasm papers.$(SO) $(NODE_DEPS) $(BROWSER_DEPS) $(BIG_DIGEST)
+	node tests/browser/test.mjs $(BIG_DIGEST)
 
 # ---- dqlite: a replicated library (docs/distributed.md) --------------------
 # build/papers-dqlite runs one node of a dqlite cluster with the extension
