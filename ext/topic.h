@@ -3,6 +3,7 @@
 **
 **   analysis.c        text to tokens and terms through FTS5's tokenizers; the
 **                     connection context (papers_internal.h)
+**   markup.c          the TeX, HTML and URL bytes of a text, which make no terms
 **   vector.c          term counts, weighted vectors and their BLOB form
 **   latent.c          the latent semantic analysis fit
 **   idmap.c           64-bit keys to dense indexes
@@ -45,8 +46,12 @@ int papers_conn_analyzer(PapersConn *pConn, const char *zSpec, PapersAnalyzer **
 typedef struct PapersToken {
   const char *zTerm; /* the tokenizer's form (a stem, for porter) */
   int nTerm;
-  int iStart, iEnd; /* byte offsets in the text */
-  int isStop;       /* stop word, number or single character: makes no term */
+  int iStart, iEnd;   /* byte offsets in the text */
+  int isStop;         /* stop word, number or single character: makes no term */
+  int isJoined;       /* only spaces and hyphens (no markup) separate it
+                      ** from the previous token: the two may make a phrase */
+  int isHyphenBefore; /* one hyphen separates it from the previous token, */
+  int isHyphenAfter;  /* ... from the next: parts of one hyphenated word */
 } PapersToken;
 
 /* A term: a unigram stem or a phrase "stem1 stem2". */
@@ -63,6 +68,15 @@ int papers_analyze_tokens(PapersAnalyzer *pAnalyzer, const char *z, int n,
                           int (*xToken)(void *, const PapersToken *), void *pCtx);
 int papers_analyze_terms(PapersAnalyzer *pAnalyzer, const char *z, int n,
                          int (*xTerm)(void *, const PapersTerm *), void *pCtx);
+
+/* ---- markup.c: the bytes of a text that make no terms -------------------- */
+
+#define MARKUP_TEXT 0 /* text */
+#define MARKUP      1 /* TeX, HTML or a URL: no token, and no phrase across */
+
+/* One mark per byte of z[0..n) in *paMask (sqlite3_malloc'd), or *paMask = 0
+** when the text holds no markup. */
+int papers_markup_mask(const char *z, int n, unsigned char **paMask);
 
 /* ---- vector.c: term counts and weighted vectors ------------------------- */
 
