@@ -7,6 +7,7 @@
 **     is accepted ("porter unicode61 remove_diacritics 2" is the default), so a
 **     user's FTS5 table and papers read text alike. Without FTS5 the topic
 **     functions fail with a message saying so.
+**   - Markup (markup.c: TeX, HTML, URLs) gives no token.
 **   - A token is a stop word when its text as written, lower-cased, is in the
 **     English list below, when it is a number (digits only), or when it is a
 **     single character. Stop words make no terms.
@@ -14,8 +15,11 @@
 **     "GPT-4" is one token "gpt-4" (FTS5 would give "gpt" and "4").
 **   - Terms: every token that is not a stop word gives a unigram term (its
 **     stem), and two such tokens next to each other (only spaces or a hyphen
-**     between them, no stop word or punctuation) give a phrase term "stem1
-**     stem2" ("information bottleneck", "kv cache").
+**     between them, no stop word, punctuation or markup) give a phrase term
+**     "stem1 stem2" ("information bottleneck", "kv cache"), unless one of
+**     them is inside a hyphenated word that the tokenizer split: "Real-Time
+**     Visual" gives "real time" but not "time visual". The stop words hold
+**     every function word a phrase must not start or end with.
 **   - A term's id is a 64-bit hash of its text (FNV-1a, then a SplitMix64
 **     finaliser), the same on every machine; the 256 largest ids are kept for
 **     latent dimensions (latent.c), so a hash there moves down by 256.
