@@ -355,7 +355,7 @@ static int token_callback(void *pCtx, int tflags, const char *zToken, int nToken
   TokenState *p = pCtx;
   if (tflags & FTS5_TOKEN_COLOCATED)
     return SQLITE_OK; /* a synonym: the first form serves */
-  if (p->aMask && p->aMask[iStart] != MARKUP_TEXT)
+  if (p->aMask && iStart >= 0 && iStart < p->nText && p->aMask[iStart] != MARKUP_TEXT)
     return SQLITE_OK; /* markup makes no token */
   int gap = gap_after_held(p, iStart);
   int joinsHeld = gap == GAP_HYPHEN && is_all_digits(zToken, nToken) &&
