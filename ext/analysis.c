@@ -7,6 +7,7 @@
 **     is accepted ("porter unicode61 remove_diacritics 2" is the default), so a
 **     user's FTS5 table and papers read text alike. Without FTS5 the topic
 **     functions fail with a message saying so.
+**   - Markup (markup.c: TeX, HTML, URLs) gives no token.
 **   - A token is a stop word when its text as written, lower-cased, is in the
 **     English list below, when it is a number (digits only), or when it is a
 **     single character. Stop words make no terms.
@@ -14,8 +15,11 @@
 **     "GPT-4" is one token "gpt-4" (FTS5 would give "gpt" and "4").
 **   - Terms: every token that is not a stop word gives a unigram term (its
 **     stem), and two such tokens next to each other (only spaces or a hyphen
-**     between them, no stop word or punctuation) give a phrase term "stem1
-**     stem2" ("information bottleneck", "kv cache").
+**     between them, no stop word, punctuation or markup) give a phrase term
+**     "stem1 stem2" ("information bottleneck", "kv cache"), unless one of
+**     them is inside a hyphenated word that the tokenizer split: "Real-Time
+**     Visual" gives "real time" but not "time visual". The stop words hold
+**     every function word a phrase must not start or end with.
 **   - A term's id is a 64-bit hash of its text (FNV-1a, then a SplitMix64
 **     finaliser), the same on every machine; the 256 largest ids are kept for
 **     latent dimensions (latent.c), so a hash there moves down by 256.
@@ -29,28 +33,29 @@
 
 /* English function words, sorted for binary search. */
 static const char *const azStopWord[] = {
-    "a",         "about",   "above",   "after",      "again",      "against", "al",
-    "all",       "also",    "am",      "among",      "an",         "and",     "any",
-    "are",       "as",      "at",      "be",         "because",    "been",    "before",
-    "being",     "below",   "between", "both",       "but",        "by",      "can",
-    "could",     "did",     "do",      "does",       "doing",      "down",    "during",
-    "each",      "eg",      "either",  "et",         "etc",        "few",     "for",
-    "from",      "further", "had",     "has",        "have",       "having",  "he",
-    "her",       "here",    "hers",    "herself",    "him",        "himself", "his",
-    "how",       "however", "i",       "ie",         "if",         "in",      "into",
-    "is",        "it",      "its",     "itself",     "just",       "may",     "me",
-    "might",     "more",    "most",    "much",       "must",       "my",      "myself",
-    "no",        "nor",     "not",     "now",        "of",         "off",     "on",
-    "once",      "one",     "only",    "or",         "other",      "our",     "ours",
-    "ourselves", "out",     "over",    "own",        "same",       "she",     "should",
-    "since",     "so",      "some",    "such",       "than",       "that",    "the",
-    "their",     "theirs",  "them",    "themselves", "then",       "there",   "therefore",
-    "these",     "they",    "this",    "those",      "through",    "thus",    "to",
-    "too",       "two",     "under",   "until",      "up",         "upon",    "us",
-    "very",      "via",     "was",     "we",         "were",       "what",    "when",
-    "where",     "whether", "which",   "while",      "who",        "whom",    "whose",
-    "why",       "will",    "with",    "within",     "without",    "would",   "yet",
-    "you",       "your",    "yours",   "yourself",   "yourselves",
+    "a",          "about",   "above",   "across",    "after",    "again",      "against",
+    "al",         "all",     "also",    "am",        "among",    "an",         "and",
+    "any",        "are",     "as",      "at",        "based",    "be",         "because",
+    "been",       "before",  "being",   "below",     "between",  "both",       "but",
+    "by",         "can",     "could",   "did",       "do",       "does",       "doing",
+    "down",       "during",  "each",    "eg",        "either",   "et",         "etc",
+    "few",        "for",     "from",    "further",   "had",      "has",        "have",
+    "having",     "he",      "her",     "here",      "hers",     "herself",    "him",
+    "himself",    "his",     "how",     "however",   "i",        "ie",         "if",
+    "in",         "into",    "is",      "it",        "its",      "itself",     "just",
+    "may",        "me",      "might",   "more",      "most",     "much",       "must",
+    "my",         "myself",  "no",      "nor",       "not",      "now",        "of",
+    "off",        "on",      "once",    "one",       "only",     "onto",       "or",
+    "other",      "our",     "ours",    "ourselves", "out",      "over",       "own",
+    "per",        "same",    "she",     "should",    "since",    "so",         "some",
+    "such",       "than",    "that",    "the",       "their",    "theirs",     "them",
+    "themselves", "then",    "there",   "therefore", "these",    "they",       "this",
+    "those",      "through", "thus",    "to",        "too",      "toward",     "towards",
+    "two",        "under",   "until",   "up",        "upon",     "us",         "using",
+    "very",       "via",     "vs",      "was",       "we",       "were",       "what",
+    "when",       "where",   "whether", "which",     "while",    "who",        "whom",
+    "whose",      "why",     "will",    "with",      "within",   "without",    "would",
+    "yet",        "you",     "your",    "yours",     "yourself", "yourselves",
 };
 
 #define N_STOP_WORD ((int)(sizeof(azStopWord) / sizeof(azStopWord[0])))
@@ -276,10 +281,12 @@ static int utf8_length(const char *z, int n) {
 typedef struct TokenState {
   const char *zText; /* the analysed text */
   int nText;
-  char *zTerm; /* the held token's term text */
+  unsigned char *aMask; /* markup.c's marks of zText, or 0: no markup */
+  char *zTerm;          /* the held token's term text */
   int nTerm, nAlloc;
-  int iStart, iEnd; /* its offsets */
-  int hasToken;     /* a token is held */
+  int iStart, iEnd;             /* its offsets */
+  int hasToken;                 /* a token is held */
+  int isJoined, isHyphenBefore; /* the held token's PapersToken flags */
   int rc;
   int (*xToken)(void *, const PapersToken *);
   void *pCtx;
@@ -300,7 +307,30 @@ static int hold_term(TokenState *p, const char *z, int n, int iAt) {
   return SQLITE_OK;
 }
 
-static int emit_held(TokenState *p) {
+/* What separates two tokens, the bytes z[0..n) between them (aMask their
+** marks, or 0): GAP_HYPHEN (one hyphen), GAP_JOINED (spaces and hyphens
+** only, no markup) or GAP_BREAK. */
+#define GAP_BREAK  0
+#define GAP_JOINED 1
+#define GAP_HYPHEN 2
+static int gap_kind(const char *z, const unsigned char *aMask, int n) {
+  for (int i = 0; i < n; i++) {
+    if ((aMask && aMask[i] != MARKUP_TEXT) || (z[i] != ' ' && z[i] != '-'))
+      return GAP_BREAK;
+  }
+  return n == 1 && z[0] == '-' ? GAP_HYPHEN : GAP_JOINED;
+}
+
+/* The gap between the held token and a token starting at iStart. */
+static int gap_after_held(const TokenState *p, int iStart) {
+  if (!p->hasToken)
+    return GAP_BREAK;
+  return gap_kind(p->zText + p->iEnd, p->aMask ? p->aMask + p->iEnd : 0,
+                  iStart - p->iEnd);
+}
+
+/* Hands the held token on; iNext is where the next token starts (-1: none). */
+static int emit_held(TokenState *p, int iNext) {
   if (!p->hasToken)
     return SQLITE_OK;
   PapersToken token;
@@ -313,6 +343,9 @@ static int emit_held(TokenState *p) {
   token.iEnd = p->iEnd;
   token.isStop = is_all_digits(p->zTerm, p->nTerm) ||
                  utf8_length(p->zTerm, p->nTerm) < 2 || is_stop_word(zSurface, nSurface);
+  token.isJoined = p->isJoined;
+  token.isHyphenBefore = p->isHyphenBefore;
+  token.isHyphenAfter = iNext >= 0 && gap_after_held(p, iNext) == GAP_HYPHEN;
   p->hasToken = 0;
   return p->xToken(p->pCtx, &token);
 }
@@ -322,8 +355,11 @@ static int token_callback(void *pCtx, int tflags, const char *zToken, int nToken
   TokenState *p = pCtx;
   if (tflags & FTS5_TOKEN_COLOCATED)
     return SQLITE_OK; /* a synonym: the first form serves */
-  int joinsHeld = p->hasToken && iStart == p->iEnd + 1 && p->zText[p->iEnd] == '-' &&
-                  is_all_digits(zToken, nToken) && !is_all_digits(p->zTerm, p->nTerm);
+  if (p->aMask && iStart >= 0 && iStart < p->nText && p->aMask[iStart] != MARKUP_TEXT)
+    return SQLITE_OK; /* markup makes no token */
+  int gap = gap_after_held(p, iStart);
+  int joinsHeld = gap == GAP_HYPHEN && is_all_digits(zToken, nToken) &&
+                  !is_all_digits(p->zTerm, p->nTerm);
   int rc;
   if (joinsHeld) {
     rc = hold_term(p, "-", 1, p->nTerm);
@@ -332,12 +368,14 @@ static int token_callback(void *pCtx, int tflags, const char *zToken, int nToken
     p->iEnd = iEnd;
     return rc;
   }
-  rc = emit_held(p);
+  rc = emit_held(p, iStart);
   if (rc == SQLITE_OK)
     rc = hold_term(p, zToken, nToken, 0);
   p->iStart = iStart;
   p->iEnd = iEnd;
   p->hasToken = 1;
+  p->isJoined = gap != GAP_BREAK;
+  p->isHyphenBefore = gap == GAP_HYPHEN;
   return rc;
 }
 
@@ -349,11 +387,14 @@ int papers_analyze_tokens(PapersAnalyzer *pAnalyzer, const char *z, int n,
   state.nText = n;
   state.xToken = xToken;
   state.pCtx = pCtx;
-  int rc = pAnalyzer->tokenizer.xTokenize(pAnalyzer->pTok, &state, FTS5_TOKENIZE_DOCUMENT,
-                                          z, n, token_callback);
+  int rc = papers_markup_mask(z, n, &state.aMask);
   if (rc == SQLITE_OK)
-    rc = emit_held(&state);
+    rc = pAnalyzer->tokenizer.xTokenize(pAnalyzer->pTok, &state, FTS5_TOKENIZE_DOCUMENT,
+                                        z, n, token_callback);
+  if (rc == SQLITE_OK)
+    rc = emit_held(&state, -1);
   sqlite3_free(state.zTerm);
+  sqlite3_free(state.aMask);
   return rc;
 }
 
@@ -361,25 +402,16 @@ int papers_analyze_tokens(PapersAnalyzer *pAnalyzer, const char *z, int n,
 
 /* The previous non-stop token, for phrases. */
 typedef struct TermState {
-  const char *zText;
   char *zPrev; /* previous token's term text, when it was not a stop word */
   int nPrev, nAlloc;
-  int iPrevStart, iPrevEnd;
+  int iPrevStart;
   int hasPrev;
-  char *zPhrase; /* buffer for "prev term" */
+  int isPrevHyphenBefore; /* the previous token ends a hyphenated word's part */
+  char *zPhrase;          /* buffer for "prev term" */
   int nPhraseAlloc;
   int (*xTerm)(void *, const PapersTerm *);
   void *pCtx;
 } TermState;
-
-/* Only spaces and hyphens between two tokens keep them one phrase. */
-static int is_phrase_gap(const char *z, int n) {
-  for (int i = 0; i < n; i++) {
-    if (z[i] != ' ' && z[i] != '-')
-      return 0;
-  }
-  return 1;
-}
 
 static int grow(char **pz, int *pnAlloc, int nNeed) {
   if (nNeed <= *pnAlloc)
@@ -411,8 +443,10 @@ static int term_from_token(void *pCtx, const PapersToken *pToken) {
     return SQLITE_OK;
   }
   int rc = emit_term(p, pToken->zTerm, pToken->nTerm, pToken->iStart, pToken->iEnd, 0);
-  if (rc == SQLITE_OK && p->hasPrev &&
-      is_phrase_gap(p->zText + p->iPrevEnd, pToken->iStart - p->iPrevEnd)) {
+  /* a phrase: two joined tokens, neither inside a hyphenated word that the
+  ** tokenizer split (not "time visual" of "Real-Time Visual") */
+  if (rc == SQLITE_OK && p->hasPrev && pToken->isJoined && !p->isPrevHyphenBefore &&
+      !pToken->isHyphenAfter) {
     int nPhrase = p->nPrev + 1 + pToken->nTerm;
     rc = grow(&p->zPhrase, &p->nPhraseAlloc, nPhrase);
     if (rc == SQLITE_OK) {
@@ -429,8 +463,8 @@ static int term_from_token(void *pCtx, const PapersToken *pToken) {
   memcpy(p->zPrev, pToken->zTerm, (size_t)pToken->nTerm);
   p->nPrev = pToken->nTerm;
   p->iPrevStart = pToken->iStart;
-  p->iPrevEnd = pToken->iEnd;
   p->hasPrev = 1;
+  p->isPrevHyphenBefore = pToken->isHyphenBefore;
   return SQLITE_OK;
 }
 
@@ -438,7 +472,6 @@ int papers_analyze_terms(PapersAnalyzer *pAnalyzer, const char *z, int n,
                          int (*xTerm)(void *, const PapersTerm *), void *pCtx) {
   TermState state;
   memset(&state, 0, sizeof(state));
-  state.zText = z;
   state.xTerm = xTerm;
   state.pCtx = pCtx;
   int rc = papers_analyze_tokens(pAnalyzer, z, n, term_from_token, &state);

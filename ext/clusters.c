@@ -38,9 +38,10 @@
 **     holding it, and A = n / clusters is the mean cluster size; terms held
 **     by one paper of the cluster only are left out (unless it is the only
 **     one). The CLUSTERS_LABEL_TERMS best, in the index vocabulary's
-**     readable form, joined by ", ": a term whose words are all in a term
-**     chosen already is skipped, and a phrase replaces the chosen words it
-**     holds ("information bottleneck" rather than "bottleneck").
+**     readable form, joined by ", ", no word shown twice: a term that
+**     shares a word with a chosen term is skipped, unless it holds all the
+**     words of the chosen terms it overlaps, which it replaces ("information
+**     bottleneck" rather than "bottleneck").
 **   - Errors: the index argument missing, no such papers_index, rowids not
 **     a JSON array of integers, k not an integer from 1 to 1000, k so large
 **     that the centres (k * terms doubles) would pass 512 MiB; a stored vector
@@ -86,10 +87,33 @@ static char clusters_fold_ascii(char c) {
   return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
 }
 
-/* True when every word of zA (words split on spaces and hyphens, compared
-** without ASCII case) is a word of zB. */
-static int clusters_words_within(const char *zA, const char *zB) {
+/* True when the word z[0..n) is a word of zB (words split on spaces and
+** hyphens, compared without ASCII case). */
+static int clusters_word_in(const char *z, int n, const char *zB) {
+  const char *w = zB;
+  while (*w) {
+    while (*w == ' ' || *w == '-')
+      w++;
+    int m = 0;
+    while (w[m] && w[m] != ' ' && w[m] != '-')
+      m++;
+    if (m == n && m > 0) {
+      int i = 0;
+      while (i < n && clusters_fold_ascii(z[i]) == clusters_fold_ascii(w[i]))
+        i++;
+      if (i == n)
+        return 1;
+    }
+    w += m;
+  }
+  return 0;
+}
+
+/* How many words zA has, and how many of them are words of zB. */
+static void clusters_words_shared(const char *zA, const char *zB, int *pnWord,
+                                  int *pnShared) {
   const char *z = zA;
+  *pnWord = *pnShared = 0;
   while (*z) {
     while (*z == ' ' || *z == '-')
       z++;
@@ -98,45 +122,41 @@ static int clusters_words_within(const char *zA, const char *zB) {
     int n = 0;
     while (z[n] && z[n] != ' ' && z[n] != '-')
       n++;
-    int isFound = 0;
-    const char *w = zB;
-    while (*w && !isFound) {
-      while (*w == ' ' || *w == '-')
-        w++;
-      int m = 0;
-      while (w[m] && w[m] != ' ' && w[m] != '-')
-        m++;
-      if (m == n) {
-        int i = 0;
-        while (i < n && clusters_fold_ascii(z[i]) == clusters_fold_ascii(w[i]))
-          i++;
-        isFound = i == n;
-      }
-      w += m;
-    }
-    if (!isFound)
-      return 0;
+    (*pnWord)++;
+    *pnShared += clusters_word_in(z, n, zB);
     z += n;
   }
-  return 1;
 }
 
 /* Adds a readable term to the chosen ones (azChosen, *pnChosen), taking
-** ownership of zTerm: skipped when its words are within a chosen term,
-** replacing the chosen terms whose words are all within it. */
+** ownership of zTerm, so that no word shows twice in the label: a term
+** that shares a word with a chosen term is skipped, unless it holds all the
+** words of every chosen term it overlaps, which it then replaces (the first
+** of them in place: "information bottleneck" rather than "bottleneck"). */
 static void clusters_label_choose(char **azChosen, int *pnChosen, char *zTerm) {
   for (int i = 0; i < *pnChosen; i++) {
-    if (clusters_words_within(zTerm, azChosen[i])) {
+    int nWord, nShared;
+    clusters_words_shared(azChosen[i], zTerm, &nWord, &nShared);
+    if (nShared > 0 && nShared < nWord) {
       sqlite3_free(zTerm);
       return;
+    }
+    if (nShared == nWord) {
+      int nTermWord, nTermShared;
+      clusters_words_shared(zTerm, azChosen[i], &nTermWord, &nTermShared);
+      if (nTermShared == nTermWord) { /* the same words: the first form stays */
+        sqlite3_free(zTerm);
+        return;
+      }
     }
   }
   int iSlot = -1, n = 0;
   for (int i = 0; i < *pnChosen; i++) {
-    if (clusters_words_within(azChosen[i], zTerm)) {
-      if (iSlot < 0) {
+    int nWord, nShared;
+    clusters_words_shared(azChosen[i], zTerm, &nWord, &nShared);
+    if (nShared > 0) { /* all its words are in zTerm (above) */
+      if (iSlot < 0)
         iSlot = n;
-      }
       sqlite3_free(azChosen[i]);
       continue;
     }

@@ -183,3 +183,13 @@ int papers_stats_surface(PapersStats *pStats, sqlite3_uint64 id, const char **pz
                          int *pn) {
   return index_store_surface(pStats->pStore, id, pz, pn);
 }
+
+int papers_stats_latent_dims(PapersStats *pStats, int *pnDim) {
+  double weight;
+  return index_store_latent_get(pStats->pStore, pnDim, &weight);
+}
+
+int papers_stats_projection(PapersStats *pStats, sqlite3_uint64 id, int nDim,
+                            float **paRow) {
+  return index_latent_row_load(pStats->pStore, id, nDim, paRow);
+}

@@ -3,6 +3,7 @@
 **
 **   analysis.c        text to tokens and terms through FTS5's tokenizers; the
 **                     connection context (papers_internal.h)
+**   markup.c          the TeX, HTML and URL bytes of a text, which make no terms
 **   vector.c          term counts, weighted vectors and their BLOB form
 **   latent.c          the latent semantic analysis fit
 **   idmap.c           64-bit keys to dense indexes
@@ -16,6 +17,7 @@
 **   topic_centroid.c  papers_centroid (aggregate)
 **   topic_tokens.c    papers_tokens (table-valued)
 **   topic_terms.c     papers_keywords, papers_explain (table-valued)
+**   explain.c         the attribution of a similarity to terms (explain)
 **
 ** Conventions of every topic function: a TEXT argument is analysed (with the
 ** named index's analyzer and idf, or the default analyzer and idf 1); a BLOB
@@ -44,8 +46,12 @@ int papers_conn_analyzer(PapersConn *pConn, const char *zSpec, PapersAnalyzer **
 typedef struct PapersToken {
   const char *zTerm; /* the tokenizer's form (a stem, for porter) */
   int nTerm;
-  int iStart, iEnd; /* byte offsets in the text */
-  int isStop;       /* stop word, number or single character: makes no term */
+  int iStart, iEnd;   /* byte offsets in the text */
+  int isStop;         /* stop word, number or single character: makes no term */
+  int isJoined;       /* only spaces and hyphens (no markup) separate it
+                      ** from the previous token: the two may make a phrase */
+  int isHyphenBefore; /* one hyphen separates it from the previous token, */
+  int isHyphenAfter;  /* ... from the next: parts of one hyphenated word */
 } PapersToken;
 
 /* A term: a unigram stem or a phrase "stem1 stem2". */
@@ -62,6 +68,15 @@ int papers_analyze_tokens(PapersAnalyzer *pAnalyzer, const char *z, int n,
                           int (*xToken)(void *, const PapersToken *), void *pCtx);
 int papers_analyze_terms(PapersAnalyzer *pAnalyzer, const char *z, int n,
                          int (*xTerm)(void *, const PapersTerm *), void *pCtx);
+
+/* ---- markup.c: the bytes of a text that make no terms -------------------- */
+
+#define MARKUP_TEXT 0 /* text */
+#define MARKUP      1 /* TeX, HTML or a URL: no token, and no phrase across */
+
+/* One mark per byte of z[0..n) in *paMask (sqlite3_malloc'd), or *paMask = 0
+** when the text holds no markup. */
+int papers_markup_mask(const char *z, int n, unsigned char **paMask);
 
 /* ---- vector.c: term counts and weighted vectors ------------------------- */
 
@@ -189,6 +204,36 @@ int papers_stats_vector(PapersStats *pStats, const PapersCount *aCount, int nCou
 ** The text stays valid until the next call or papers_stats_close(). */
 int papers_stats_surface(PapersStats *pStats, sqlite3_uint64 id, const char **pz,
                          int *pn);
+/* The number of latent dimensions of the index (0: it has no latent part). */
+int papers_stats_latent_dims(PapersStats *pStats, int *pnDim);
+/* A term's latent projection row (nDim floats, sqlite3_malloc'd, the
+** caller frees it), or 0 in *paRow when the term has none. */
+int papers_stats_projection(PapersStats *pStats, sqlite3_uint64 id, int nDim,
+                            float **paRow);
+
+/* ---- explain.c: a similarity attributed to terms ------------------------ */
+
+/* A term's part of a similarity. */
+typedef struct ExplainTerm {
+  sqlite3_uint64 id; /* a word or phrase term; PAPERS_LATENT_ID: the latent
+                     ** part when it is not attributed (see *peWhole) */
+  double wA, wB;     /* its weights in a and b (0: absent) */
+  double sparse;     /* wA * wB */
+  double latent;     /* its share of the latent part (may be negative) */
+} ExplainTerm;
+
+/* Why the latent part is one row: no index was named; the index has no
+** projection that made these vectors. */
+#define EXPLAIN_NO_INDEX         1
+#define EXPLAIN_NOT_ATTRIBUTABLE 2
+
+/* Attributes papers_vector_dot(pA, pB) to terms (explain.c's header says
+** how): *paTerm (sqlite3_malloc'd, *pnTerm rows in id order) holds every
+** term that both vectors hold or that has a latent share; *peWhole is 0, or
+** why one row of id PAPERS_LATENT_ID carries the latent part. pStats may
+** be 0. The rows add up to the dot product. */
+int papers_explain(const PapersVector *pA, const PapersVector *pB, PapersStats *pStats,
+                   ExplainTerm **paTerm, int *pnTerm, int *peWhole);
 
 /* ---- clusters_kmeans.c: the clustering of papers_clusters --------------- */
 

@@ -193,8 +193,6 @@ char *topic_label(const TopicOperand *pA, const TopicOperand *pB, PapersStats *p
     pCount = find_count(pB, id);
   if (pCount)
     return sqlite3_mprintf("%.*s", pCount->nSurface, pCount->zSurface);
-  if (papers_is_latent_id(id))
-    return sqlite3_mprintf("latent %d", (int)(id - PAPERS_LATENT_ID));
   if (pStats) {
     const char *z = 0;
     int n = 0;

@@ -9,6 +9,7 @@
 **   CREATE TABLE papers_keywords(rank, term, weight,
 **                                input HIDDEN, k HIDDEN, index_name HIDDEN);
 **   CREATE TABLE papers_explain(term, weight_a, weight_b, contribution,
+**                               sparse, latent, relation,
 **                               a HIDDEN, b HIDDEN, index_name HIDDEN);
 **
 ** Contract:
@@ -18,8 +19,13 @@
 **   - papers_keywords: the k terms of largest weight in the text's vector
 **     (unigrams and phrases alike), rank 1 first; terms of weight 0 are left
 **     out.
-**   - papers_explain: one row per term the two vectors share, contribution =
-**     weight_a * weight_b; the contributions add up to the dot product that
+**   - papers_explain: one row per word or phrase term behind the similarity
+**     (explain.c): contribution = sparse (weight_a * weight_b, for a term
+**     both hold) + latent (its share of the latent part); relation 'shared'
+**     (both hold it) or 'related' (one does, and it relates to the other
+**     through the latent dimensions). When the latent part cannot be
+**     attributed, one row labelled "(latent part: ...)" of relation 'latent'
+**     carries it. The contributions add up to the dot product that
 **     papers_similarity(a, b [, index]) reports (before its clamp into
 **     [0, 1]).
 **   - Order: weight (contribution) descending, then term bytewise ascending,
@@ -40,7 +46,16 @@
 #define KEYWORDS_MAX_K     1000
 
 enum { KW_RANK, KW_TERM, KW_WEIGHT, KW_N_OUTPUT };
-enum { EX_TERM, EX_WEIGHT_A, EX_WEIGHT_B, EX_CONTRIBUTION, EX_N_OUTPUT };
+enum {
+  EX_TERM,
+  EX_WEIGHT_A,
+  EX_WEIGHT_B,
+  EX_CONTRIBUTION,
+  EX_SPARSE,
+  EX_LATENT,
+  EX_RELATION,
+  EX_N_OUTPUT
+};
 #define TERMS_N_ARG 3
 
 static const char zKeywordsSchema[] =
@@ -48,15 +63,17 @@ static const char zKeywordsSchema[] =
     " input HIDDEN, k HIDDEN, index_name HIDDEN)";
 static const char zExplainSchema[] =
     "CREATE TABLE x(term TEXT, weight_a REAL, weight_b REAL, contribution REAL,"
-    " a HIDDEN, b HIDDEN, index_name HIDDEN)";
+    " sparse REAL, latent REAL, relation TEXT, a HIDDEN, b HIDDEN, index_name HIDDEN)";
 
-/* One row: a term, its weights (keywords: aW[0]; explain: a, b and their
-** product) and its label. */
+/* One row: a term, its weights (keywords: aW[0]; explain: the columns from
+** weight_a to latent, NULL where isNull) and its label. */
 typedef struct TermRow {
   sqlite3_uint64 id;
-  double aW[3];
-  double key; /* what rows are ordered by, descending */
-  char *zLabel;
+  double aW[EX_RELATION - EX_WEIGHT_A];
+  int isNull;   /* explain's weight_a and weight_b are NULL */
+  double key;   /* what rows are ordered by, descending */
+  char *zLabel; /* term */
+  const char *zRelation;
 } TermRow;
 
 typedef struct TermsTable {
@@ -189,9 +206,9 @@ static int rows_alloc(TermsCursor *pCur, int nRow) {
   return SQLITE_OK;
 }
 
-/* Adds a row; labels it from the operands or the index. */
+/* Adds a row of weight (key) w0; labels it from the operands or the index. */
 static int add_row(TermsCursor *pCur, const TopicOperand *pA, const TopicOperand *pB,
-                   sqlite3_uint64 id, double key, double w0, double w1) {
+                   sqlite3_uint64 id, double w0) {
   int rc = SQLITE_OK;
   TermRow *pRow = &pCur->aRow[pCur->nRow];
   pRow->zLabel = topic_label(pA, pB, pCur->pStats, id, &rc);
@@ -207,10 +224,8 @@ static int add_row(TermsCursor *pCur, const TopicOperand *pA, const TopicOperand
   if (pRow->zLabel == 0)
     return SQLITE_NOMEM;
   pRow->id = id;
-  pRow->key = key;
+  pRow->key = w0;
   pRow->aW[0] = w0;
-  pRow->aW[1] = w1;
-  pRow->aW[2] = key;
   pCur->nRow++;
   return SQLITE_OK;
 }
@@ -222,7 +237,7 @@ static int keywords_rows(TermsCursor *pCur, const TopicOperand *pOp, int k) {
     /* keywords are words: an index's latent dimensions are not listed */
     if (pVec->aWeight[i] <= 0 || papers_is_latent_id(pVec->aId[i]))
       continue;
-    rc = add_row(pCur, pOp, 0, pVec->aId[i], pVec->aWeight[i], pVec->aWeight[i], 0);
+    rc = add_row(pCur, pOp, 0, pVec->aId[i], pVec->aWeight[i]);
   }
   if (rc != SQLITE_OK)
     return rc;
@@ -232,23 +247,45 @@ static int keywords_rows(TermsCursor *pCur, const TopicOperand *pOp, int k) {
   return SQLITE_OK;
 }
 
+/* The row of the latent part when it is not attributed to terms. */
+static int add_latent_row(TermsCursor *pCur, const ExplainTerm *pTerm, int eWhole) {
+  TermRow *pRow = &pCur->aRow[pCur->nRow];
+  pRow->zLabel = sqlite3_mprintf("(latent part: %s)", eWhole == EXPLAIN_NO_INDEX
+                                                          ? "no index named"
+                                                          : "not from this index");
+  if (pRow->zLabel == 0)
+    return SQLITE_NOMEM;
+  pRow->id = pTerm->id;
+  pRow->isNull = 1;
+  pRow->zRelation = "latent";
+  pCur->nRow++;
+  return SQLITE_OK;
+}
+
 static int explain_rows(TermsCursor *pCur, const TopicOperand *pA,
                         const TopicOperand *pB) {
-  const PapersVector *a = &pA->vec, *b = &pB->vec;
-  int rc = rows_alloc(pCur, a->nTerm < b->nTerm ? a->nTerm : b->nTerm);
-  int i = 0, j = 0;
-  while (rc == SQLITE_OK && i < a->nTerm && j < b->nTerm) {
-    if (a->aId[i] < b->aId[j]) {
-      i++;
-    } else if (a->aId[i] > b->aId[j]) {
-      j++;
-    } else {
-      double wa = a->aWeight[i], wb = b->aWeight[j];
-      rc = add_row(pCur, pA, pB, a->aId[i], wa * wb, wa, wb);
-      i++;
-      j++;
-    }
+  ExplainTerm *aTerm = 0;
+  int nTerm = 0, eWhole = 0;
+  int rc = papers_explain(&pA->vec, &pB->vec, pCur->pStats, &aTerm, &nTerm, &eWhole);
+  if (rc == SQLITE_OK)
+    rc = rows_alloc(pCur, nTerm);
+  for (int i = 0; rc == SQLITE_OK && i < nTerm; i++) {
+    const ExplainTerm *p = &aTerm[i];
+    rc = papers_is_latent_id(p->id) ? add_latent_row(pCur, p, eWhole)
+                                    : add_row(pCur, pA, pB, p->id, 0);
+    if (rc != SQLITE_OK)
+      break;
+    TermRow *pRow = &pCur->aRow[pCur->nRow - 1];
+    pRow->key = p->sparse + p->latent;
+    pRow->aW[EX_WEIGHT_A - EX_WEIGHT_A] = p->wA;
+    pRow->aW[EX_WEIGHT_B - EX_WEIGHT_A] = p->wB;
+    pRow->aW[EX_CONTRIBUTION - EX_WEIGHT_A] = pRow->key;
+    pRow->aW[EX_SPARSE - EX_WEIGHT_A] = p->sparse;
+    pRow->aW[EX_LATENT - EX_WEIGHT_A] = p->latent;
+    if (pRow->zRelation == 0)
+      pRow->zRelation = p->wA != 0 && p->wB != 0 ? "shared" : "related";
   }
+  sqlite3_free(aTerm);
   if (rc == SQLITE_OK)
     qsort(pCur->aRow, (size_t)pCur->nRow, sizeof(TermRow), compare_rows);
   return rc;
@@ -360,6 +397,10 @@ static int terms_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int
     sqlite3_result_double(pCtx, pRow->aW[0]);
   } else if (iCol == 0 || (!pTab->isExplain && iCol == KW_TERM)) {
     sqlite3_result_text(pCtx, pRow->zLabel, -1, SQLITE_TRANSIENT);
+  } else if (iCol == EX_RELATION) {
+    sqlite3_result_text(pCtx, pRow->zRelation, -1, SQLITE_STATIC);
+  } else if (pRow->isNull && (iCol == EX_WEIGHT_A || iCol == EX_WEIGHT_B)) {
+    sqlite3_result_null(pCtx);
   } else {
     sqlite3_result_double(pCtx, pRow->aW[iCol - EX_WEIGHT_A]);
   }
