@@ -272,7 +272,7 @@ ASAN_FLAGS += -DPAPERS_DEBUG
 FUZZ_FLAGS += -DPAPERS_DEBUG
 
 C_FILES := $(SOURCES) $(HEADERS) tests/runner.c tests/dist/static.c tests/oom.c tests/crash.c tests/corrupt.c tests/damaged_index.h tests/index_state.h $(wildcard tests/bench/*.c) \
-           $(wildcard tests/fuzz/*.c)
+           $(wildcard tests/fuzz/*.c tests/fuzz/*.h)
 
 lint:
 	clang-format --dry-run --Werror $(C_FILES)

@@ -18,15 +18,7 @@
 #include <stdint.h>
 
 #include "../damaged_index.h"
-
-typedef struct Input {
-  const uint8_t *a;
-  size_t n, i;
-} Input;
-
-static int next_byte(Input *p) {
-  return p->i < p->n ? p->a[p->i++] : -1;
-}
+#include "fuzz_input.h"
 
 static sqlite3_int64 next_int(Input *p) {
   sqlite3_uint64 v = 0;

@@ -23,6 +23,8 @@
 */
 #include "papers_internal.h"
 
+#include "fuzz_input.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,15 +42,6 @@ static const char *const azWord[] = {
 };
 #define N_WORD ((int)(sizeof(azWord) / sizeof(azWord[0])))
 #define N_ID   24 /* content rowids 1..N_ID */
-
-typedef struct Input {
-  const uint8_t *a;
-  size_t n, i;
-} Input;
-
-static int next_byte(Input *p) {
-  return p->i < p->n ? p->a[p->i++] : -1;
-}
 
 /* A text from the input: words and raw bytes; *pIsNull for NULL. */
 static void make_text(Input *p, sqlite3_str *pStr, int *pIsNull) {
