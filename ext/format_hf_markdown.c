@@ -158,13 +158,7 @@ static int parse_heading(PapersSpan s, PapersSpan *pTitle, PapersSpan *pUrl,
   while (nId < id.n && strchr("#?/", id.z[nId]) == 0)
     nId++;
   id.n = nId;
-  i64 iVersion = -1; /* a paper page's id has no version: with one it is none */
-  pId->z = 0;
-  pId->n = 0;
-  if (papers_arxiv_id_parse(id.z, id.n, pId, &iVersion) && iVersion >= 0) {
-    pId->z = 0;
-    pId->n = 0;
-  }
+  papers_arxiv_id_of_page(id.z, id.n, pId);
   return pTitle->n > 0;
 }
 

@@ -282,7 +282,7 @@ static void notes_read_card(PapersParser *p, const PapersLine *pFirst, PapersSpa
   }
   p->rec.title = title;
   p->rec.url = link;
-  p->rec.arxivId = id;
+  papers_arxiv_id_of_page(id.z, id.n, &p->rec.arxivId);
   notes_read_metadata(p, id);
   p->hasRecord = 1;
 }

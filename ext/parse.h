@@ -252,6 +252,9 @@ void papers_parser_reject(PapersParser *p, const char *zStart, const char *zEnd,
 ** written only on success. */
 i64 papers_arxiv_id_read(const char *z, i64 n, PapersSpan *pId, i64 *pVersion);
 int papers_arxiv_id_parse(const char *z, i64 n, PapersSpan *pId, i64 *pVersion);
+/* The arXiv id a Hugging Face paper page's id (".../papers/ID") is: an
+** identifier without a version; *pId is empty (z 0, n 0) when it is none. */
+void papers_arxiv_id_of_page(const char *z, i64 n, PapersSpan *pId);
 
 const PapersFormat *papers_format_find(const char *zName);
 const PapersFormat *papers_format_detect(const char *z, i64 n);

@@ -61,6 +61,16 @@ i64 papers_arxiv_id_read(const char *z, i64 n, PapersSpan *pId, i64 *pVersion) {
   return nRead;
 }
 
+void papers_arxiv_id_of_page(const char *z, i64 n, PapersSpan *pId) {
+  i64 iVersion = -1;
+  pId->z = 0;
+  pId->n = 0;
+  if (papers_arxiv_id_parse(z, n, pId, &iVersion) && iVersion >= 0) {
+    pId->z = 0;
+    pId->n = 0;
+  }
+}
+
 int papers_arxiv_id_parse(const char *z, i64 n, PapersSpan *pId, i64 *pVersion) {
   PapersSpan id;
   i64 iVersion;
