@@ -242,14 +242,18 @@ int index_config_get(IndexStore *p, const char *zKey, int isInteger, double min,
   int hasRow = sqlite3_step(pStmt) == SQLITE_ROW;
   int eType = hasRow ? sqlite3_column_type(pStmt, 0) : SQLITE_NULL;
   double value = hasRow ? sqlite3_column_double(pStmt, 0) : 0;
-  char *zValue = hasRow ? sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0)) : 0;
-  rc = sqlite3_reset(pStmt);
   int isNumber = eType == SQLITE_INTEGER || (!isInteger && eType == SQLITE_FLOAT);
-  if (rc == SQLITE_OK && hasRow && zValue == 0 && eType != SQLITE_NULL)
+  int isValid = isNumber && value >= min && value <= max;
+  /* a value that is not valid, as text for the message (NULL stays 0) */
+  char *zValue = hasRow && !isValid && eType != SQLITE_NULL
+                     ? sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0))
+                     : 0;
+  rc = sqlite3_reset(pStmt);
+  if (rc == SQLITE_OK && hasRow && !isValid && eType != SQLITE_NULL && zValue == 0)
     rc = SQLITE_NOMEM;
   if (rc == SQLITE_OK && !hasRow)
     rc = index_store_corrupt(p, "config", "'%s' is missing", zKey);
-  if (rc == SQLITE_OK && !(isNumber && value >= min && value <= max)) {
+  if (rc == SQLITE_OK && !isValid) {
     rc = index_store_corrupt(
         p, "config", "'%s' must be %s from %.17g to %.17g, got %s%s%s", zKey,
         isInteger ? "an integer" : "a number", min, max, eType == SQLITE_TEXT ? "'" : "",

@@ -30,21 +30,20 @@ static sqlite3_int64 next_int(Input *p) {
 /* The shadow tables' columns a mutation may change, with their row key. */
 static const struct {
   const char *zTable, *zKey, *zColumn;
-  int isBlob;
 } aColumn[] = {
-    {"topics_docs", "id", "vector", 1},
-    {"topics_postings", "term", "data", 1},
-    {"topics_latent", "term", "projection", 1},
-    {"topics_dense", "first", "data", 1},
-    {"topics_pending", "term", "postings", 1},
-    {"topics_vocab", "term", "df", 0},
-    {"topics_vocab", "term", "maxw", 0},
-    {"topics_vocab", "term", "votes", 0},
-    {"topics_pending", "term", "df", 0},
-    {"topics_pending", "term", "first", 0},
-    {"topics_postings", "term", "first", 0},
-    {"topics_dense", "first", "first", 0},
-    {"topics_docs", "id", "id", 0},
+    {"topics_docs", "id", "vector"},
+    {"topics_postings", "term", "data"},
+    {"topics_latent", "term", "projection"},
+    {"topics_dense", "first", "data"},
+    {"topics_pending", "term", "postings"},
+    {"topics_vocab", "term", "df"},
+    {"topics_vocab", "term", "maxw"},
+    {"topics_vocab", "term", "votes"},
+    {"topics_pending", "term", "df"},
+    {"topics_pending", "term", "first"},
+    {"topics_postings", "term", "first"},
+    {"topics_dense", "first", "first"},
+    {"topics_docs", "id", "id"},
 };
 #define N_COLUMN ((int)(sizeof(aColumn) / sizeof(aColumn[0])))
 
