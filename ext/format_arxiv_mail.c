@@ -839,7 +839,7 @@ static void mail_result_abstract(const PapersParser *p, sqlite3_context *pCtx) {
     assert(nOut <= zNext - span.z); /* zOut holds span.n bytes */
     z = zNext;
   }
-  sqlite3_result_text64(pCtx, zOut, (sqlite3_uint64)nOut, sqlite3_free, SQLITE_UTF8);
+  papers_result_text(pCtx, zOut, nOut);
 }
 
 /* Appends the field name lower-cased, dashes as underscores: "msc_class". */

@@ -65,11 +65,16 @@ i64 papers_fold(char *zOut, const char *z, i64 n);
 ** or -1 when the folded line would not fit. */
 i64 papers_fold_short(char *zBuf, i64 nBuf, const char *z, i64 n);
 
-/* A buffer for a text result made from span: span.n bytes (at least 1), for
-** the caller to fill and hand to sqlite3_result_text64() or free. 0 when the
-** span is absent (the result is then NULL) or memory ran out (the result is
-** then that error): the caller has nothing more to do. */
+/* A buffer for a text result made from span: span.n + 1 bytes, for the
+** caller to fill (span.n bytes at most) and hand to papers_result_text() or
+** free. 0 when the span is absent (the result is then NULL) or memory ran
+** out (the result is then that error): the caller has nothing more to do. */
 char *papers_result_buffer(sqlite3_context *pCtx, PapersSpan span);
+
+/* Sets the result to the text z[0..n), handing SQLite the buffer z (from
+** sqlite3_malloc64, with room for n + 1 bytes): it is NUL-terminated here so
+** that SQLite never copies it to add the terminator. */
+void papers_result_text(sqlite3_context *pCtx, char *z, i64 n);
 
 /* Sets the result to the folded span, or NULL for an absent span. */
 void papers_result_folded(sqlite3_context *pCtx, PapersSpan span);

@@ -30,7 +30,7 @@ static void record_result_date(sqlite3_context *pCtx, PapersDate date) {
     return;
   }
   papers_date_to_iso(date, zIso);
-  sqlite3_result_text(pCtx, zIso, 10, SQLITE_TRANSIENT);
+  sqlite3_result_text(pCtx, zIso, -1, SQLITE_TRANSIENT); /* -1: copied with its NUL */
 }
 
 void papers_record_start(PapersParser *p, i64 iLine) {

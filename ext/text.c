@@ -28,7 +28,7 @@
 
 #define TEXT_JSON_SUBTYPE 74
 
-/* Looks at the nBlock (16 or 64) bytes at z: returns 0 when one is not ASCII,
+/* Looks at the nBlock (a multiple of 16) bytes at z: returns 0 when one is not ASCII,
 ** else 1, and sets *pHasCR when one is a carriage return. One pass finds
 ** both. SSE2 (part of every x86-64) does it in a few instructions; elsewhere
 ** 64-bit words and the has-zero-byte test ((x - 0x01..) & ~x & 0x80..). */
@@ -100,26 +100,56 @@ static int text_utf8_sequence_len(const unsigned char *z, i64 nLeft) {
   return nSeq;
 }
 
+/* How many of the 16 bytes at z, from the first, are ASCII; sets *pHasCR
+** when one of those is a carriage return. Near a character beyond ASCII the
+** check jumps to it rather than going byte by byte. */
+#if defined(__SSE2__) && defined(__GNUC__)
+static int text_ascii_prefix_len(const unsigned char *z, int *pHasCR) {
+  __m128i bytes = _mm_loadu_si128((const __m128i *)z);
+  unsigned highMask = (unsigned)_mm_movemask_epi8(bytes);
+  int nAscii = highMask ? __builtin_ctz(highMask) : 16;
+  unsigned crMask =
+      (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('\r')));
+  if (crMask & ((1u << nAscii) - 1))
+    *pHasCR = 1;
+  return nAscii;
+}
+#else
+static int text_ascii_prefix_len(const unsigned char *z, int *pHasCR) {
+  int nAscii = 0;
+  while (nAscii < 16 && z[nAscii] < 0x80) {
+    *pHasCR |= z[nAscii] == '\r';
+    nAscii++;
+  }
+  return nAscii;
+}
+#endif
+
 /* Validates z[0..n) as UTF-8 and looks for carriage returns: 64 ASCII bytes
-** at a time, 16 near other bytes, byte by byte only right next to them. */
+** at a time, the ASCII bytes before another character 16 at a time, byte by
+** byte only the last few bytes and the characters beyond ASCII. */
 i64 papers_utf8_check(const unsigned char *z, i64 n, int *pHasCR) {
   assert(n >= 0);
   int hasCR = 0;
   i64 i = 0;
   while (i < n) {
+    int nAscii = 0;
     if (n - i >= 64 && text_is_ascii_block(z + i, 64, &hasCR)) {
-      i += 64;
-    } else if (n - i >= 16 && text_is_ascii_block(z + i, 16, &hasCR)) {
-      i += 16;
+      nAscii = 64;
+    } else if (n - i >= 16) {
+      nAscii = text_ascii_prefix_len(z + i, &hasCR);
     } else if (z[i] < 0x80) {
       hasCR |= z[i] == '\r';
-      i++;
-    } else {
-      int nSeq = text_utf8_sequence_len(z + i, n - i);
-      if (nSeq == 0)
-        return i;
-      i += nSeq;
+      nAscii = 1;
     }
+    if (nAscii > 0) {
+      i += nAscii;
+      continue;
+    }
+    int nSeq = text_utf8_sequence_len(z + i, n - i);
+    if (nSeq == 0)
+      return i;
+    i += nSeq;
   }
   *pHasCR = hasCR;
   return -1;
@@ -211,12 +241,79 @@ int papers_is_blank(const char *z, i64 n) {
   return papers_trim(z, n).n == 0;
 }
 
+/* How many of the 16 bytes at z, from the first, fold to themselves: they
+** are printable ASCII (0x20..0x7F) and no two spaces among them stand side
+** by side (a pair that straddles the block's end is the caller's to see).
+** Most of a clean text is such bytes, which papers_fold() copies as they are.
+** SSE2 looks at all 16 at once (a signed compare with 0x20 catches control
+** bytes and every byte >= 0x80); elsewhere two 64-bit words give the answer
+** for a whole block (the exact zero-byte test, one bit per byte, so a pair
+** of spaces is two neighbouring bits), and bytes one by one the rest. */
+#if defined(__SSE2__) && defined(__GNUC__)
+static int text_verbatim_len(const char *z) {
+  __m128i bytes = _mm_loadu_si128((const __m128i *)z);
+  __m128i notPrintable = _mm_cmplt_epi8(bytes, _mm_set1_epi8(' '));
+  __m128i space = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(' '));
+  __m128i spacePair = _mm_and_si128(space, _mm_srli_si128(space, 1));
+  unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(notPrintable, spacePair));
+  return mask ? __builtin_ctz(mask) : 16;
+}
+#else
+static int text_block_is_verbatim(const char *z) {
+  const uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL, kHigh = 0x8080808080808080ULL;
+  const uint64_t kOnes = 0x0101010101010101ULL;
+  for (int k = 0; k < 16; k += 8) {
+    uint64_t word;
+    memcpy(&word, z + k, 8);
+    uint64_t noSpace = word ^ (kOnes * ' ');
+    /* the high bit of each byte that is a space, exactly */
+    uint64_t space = ~(((noSpace & kLow7) + kLow7) | noSpace | kLow7);
+    uint64_t below = (word - kOnes * ' ') & ~word & kHigh; /* some byte < 0x20 */
+    if ((word & kHigh) || below || (space & (space >> 8)))
+      return 0;
+  }
+  return !(z[7] == ' ' && z[8] == ' '); /* the pair across the two words */
+}
+
+static int text_verbatim_len(const char *z) {
+  if (text_block_is_verbatim(z))
+    return 16;
+  int k = 0;
+  while (k < 16 && (unsigned char)z[k] >= ' ' && (unsigned char)z[k] < 0x80 &&
+         !(k < 15 && z[k] == ' ' && z[k + 1] == ' '))
+    k++;
+  return k;
+}
+#endif
+
 i64 papers_fold(char *zOut, const char *z, i64 n) {
   const char *zEnd = z + n;
   i64 nOut = 0;
   int pendingSpace = 0;
   while (z < zEnd) {
     unsigned char c = (unsigned char)*z;
+    /* Bytes that fold to themselves are copied as a run. A run may start with
+    ** a space only right after a byte that is not white space; a space that
+    ** ends it waits for what follows, as when bytes are read one at a time.
+    ** memmove: callers may fold in place. */
+    int nRun = zEnd - z >= 16 && (c != ' ' || (nOut > 0 && !pendingSpace))
+                   ? text_verbatim_len(z)
+                   : 0;
+    if (nRun > 0) {
+      if (pendingSpace && nOut > 0)
+        zOut[nOut++] = ' ';
+      if (nRun == 16) {
+        memmove(zOut + nOut, z, 16); /* a fixed size: a load and a store */
+        nOut += 16;
+        z += 16;
+      } else {
+        for (int k = 0; k < nRun; k++)
+          zOut[nOut++] = *z++;
+      }
+      pendingSpace = zOut[nOut - 1] == ' ';
+      nOut -= pendingSpace;
+      continue;
+    }
     int nSpace = (c > ' ' && c < 0x80) ? 0 : papers_space_len(z, zEnd);
     if (nSpace > 0) {
       pendingSpace = 1;
@@ -244,18 +341,30 @@ char *papers_result_buffer(sqlite3_context *pCtx, PapersSpan span) {
     sqlite3_result_null(pCtx);
     return 0;
   }
-  char *z = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
+  char *z = sqlite3_malloc64((sqlite3_uint64)span.n + 1);
   if (z == 0)
     sqlite3_result_error_nomem(pCtx);
   return z;
+}
+
+void papers_result_text(sqlite3_context *pCtx, char *z, i64 n) {
+  z[n] = 0;
+  /* Length -1: SQLite measures the text and marks it NUL-terminated. Given a
+  ** length, it would copy the text again the first time a function such as
+  ** length() or a program asks for it with its terminator. A text holding a
+  ** NUL (U+0000 is valid UTF-8) must be given its length. */
+  if (memchr(z, 0, (size_t)n) == 0) {
+    sqlite3_result_text(pCtx, z, -1, sqlite3_free);
+  } else {
+    sqlite3_result_text64(pCtx, z, (sqlite3_uint64)n, sqlite3_free, SQLITE_UTF8);
+  }
 }
 
 void papers_result_folded(sqlite3_context *pCtx, PapersSpan span) {
   char *zOut = papers_result_buffer(pCtx, span);
   if (zOut == 0)
     return;
-  i64 nOut = papers_fold(zOut, span.z, span.n);
-  sqlite3_result_text64(pCtx, zOut, (sqlite3_uint64)nOut, sqlite3_free, SQLITE_UTF8);
+  papers_result_text(pCtx, zOut, papers_fold(zOut, span.z, span.n));
 }
 
 void papers_json_append_string(sqlite3_str *pStr, const char *z, i64 n) {
@@ -289,7 +398,7 @@ void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr) {
   } else if (rc != SQLITE_OK) {
     sqlite3_result_error_toobig(pCtx);
   } else {
-    sqlite3_result_text(pCtx, zText, nText, sqlite3_free);
+    papers_result_text(pCtx, zText, nText); /* sqlite3_str_finish() left room */
     sqlite3_result_subtype(pCtx, TEXT_JSON_SUBTYPE);
     return;
   }

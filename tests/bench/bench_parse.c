@@ -1,7 +1,7 @@
 /*
 ** bench_parse.c: parse throughput of papers_parse against a memchr line scan.
 **
-**   bench_parse EXTENSION FORMAT SEED [MEGABYTES]
+**   bench_parse EXTENSION FORMAT SEED [MEGABYTES [once]]
 **
 ** Builds a digest of at least MEGABYTES (default 128) in memory from the SEED
 ** digest, the same on every run:
@@ -15,7 +15,10 @@
 **   - a query that reads every column of every row.
 ** It prints MB/s and the ratio of each to the memchr scan, and the peak
 ** memory (resident set) above what the process held once the input was built.
-** Figures, not assertions: machines here are shared and noisy.
+** Figures, not assertions: machines here are shared and noisy. With "once"
+** it runs the all-columns query once and prints its result, nothing else: for
+** a profiler (valgrind --tool=callgrind, whose instruction counts do not
+** depend on how busy the machine is).
 */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -159,6 +162,19 @@ static double time_query(sqlite3 *db, const char *zSql, const char *zFormat,
   return elapsed;
 }
 
+/* The query that reads every column of every row: it sums their lengths. */
+static const char zAllColumns[] =
+    "SELECT sum(ordinal + length(format) + length(title) + length(abstract)"
+    " + ifnull(length(authors), 0) + ifnull(author_count, 0) + ifnull(length(org), 0)"
+    " + ifnull(length(org_handle), 0) + ifnull(length(published), 0)"
+    " + ifnull(length(date_text), 0) + ifnull(comment_count, 0) + ifnull(upvotes, 0)"
+    " + ifnull(length(arxiv_id), 0) + ifnull(arxiv_version, 0)"
+    " + ifnull(length(categories), 0) + ifnull(length(announce), 0)"
+    " + ifnull(length(comments), 0) + ifnull(length(doi), 0)"
+    " + ifnull(length(journal_ref), 0) + ifnull(length(url), 0) + length(links)"
+    " + ifnull(length(extra), 0) + line)"
+    " FROM papers_parse(?1, ?2, '2026-11-28')";
+
 static double best_of(int nRun, sqlite3 *db, const char *zSql, const char *zFormat,
                       const char *z, size_t n, sqlite3_int64 *pResult) {
   double best = 1e9;
@@ -197,6 +213,15 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench_parse: %s\n", zErr);
     return 1;
   }
+  sqlite3_int64 nChars = 0;
+  if (argc > 5 && strcmp(argv[5], "once") == 0) {
+    time_query(db, zAllColumns, zFormat, zDigest, nDigest, &nChars);
+    printf("all columns: %lld\n", (long long)nChars);
+    sqlite3_close(db);
+    free(zDigest);
+    free(zSeed);
+    return 0;
+  }
   long rssBaseKb = peak_rss_kb();
   double mb = (double)nDigest / (1 << 20);
 
@@ -209,23 +234,11 @@ int main(int argc, char **argv) {
     if (t < tScan)
       tScan = t;
   }
-  sqlite3_int64 nRow = 0, nChars = 0;
+  sqlite3_int64 nRow = 0;
   double tCount =
       best_of(5, db, "SELECT count(*) FROM papers_parse(?1, ?2, '2026-11-28')", zFormat,
               zDigest, nDigest, &nRow);
-  double tAll = best_of(
-      3, db,
-      "SELECT sum(ordinal + length(format) + length(title) + length(abstract)"
-      " + ifnull(length(authors), 0) + ifnull(author_count, 0) + ifnull(length(org), 0)"
-      " + ifnull(length(org_handle), 0) + ifnull(length(published), 0)"
-      " + ifnull(length(date_text), 0) + ifnull(comment_count, 0) + ifnull(upvotes, 0)"
-      " + ifnull(length(arxiv_id), 0) + ifnull(arxiv_version, 0)"
-      " + ifnull(length(categories), 0) + ifnull(length(announce), 0)"
-      " + ifnull(length(comments), 0) + ifnull(length(doi), 0)"
-      " + ifnull(length(journal_ref), 0) + ifnull(length(url), 0) + length(links)"
-      " + ifnull(length(extra), 0) + line)"
-      " FROM papers_parse(?1, ?2, '2026-11-28')",
-      zFormat, zDigest, nDigest, &nChars);
+  double tAll = best_of(3, db, zAllColumns, zFormat, zDigest, nDigest, &nChars);
   long rssPeakKb = peak_rss_kb();
 
   printf("input        %.1f MB generated %s digest: %zu lines, %lld papers\n", mb,
