@@ -803,8 +803,7 @@ static void mail_result_authors(const PapersParser *p, sqlite3_context *pCtx) {
     sqlite3_result_error_nomem(pCtx);
     return;
   }
-  PapersSpan names = {z, mail_authors_without_tail(z, n, &nNotShown)};
-  papers_result_name_list(pCtx, names);
+  papers_result_folded_name_list(pCtx, z, mail_authors_without_tail(z, n, &nNotShown));
   sqlite3_free(z);
 }
 
@@ -915,6 +914,21 @@ static void mail_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
   papers_result_json(pCtx, pStr);
 }
 
+#define MAIL_ABS_URL "https://arxiv.org/abs/"
+
+/* The entry's abstract page: MAIL_ABS_URL and the id. */
+static void mail_result_url(const PapersParser *p, sqlite3_context *pCtx) {
+  PapersSpan id = p->rec.arxivId;
+  const i64 nPrefix = (i64)sizeof(MAIL_ABS_URL) - 1;
+  PapersSpan url = {MAIL_ABS_URL, nPrefix + id.n}; /* its size, for the buffer */
+  char *zUrl = papers_result_buffer(pCtx, url);
+  if (zUrl == 0)
+    return;
+  memcpy(zUrl, MAIL_ABS_URL, (size_t)nPrefix);
+  memcpy(zUrl + nPrefix, id.z, (size_t)id.n);
+  papers_result_text(pCtx, zUrl, url.n);
+}
+
 static void mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) {
   switch (iCol) {
   case PAPERS_COL_ABSTRACT:
@@ -926,16 +940,9 @@ static void mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) 
   case PAPERS_COL_EXTRA:
     mail_result_extra(p, pCtx);
     break;
-  case PAPERS_COL_URL: {
-    PapersSpan id = p->rec.arxivId;
-    char *zUrl = sqlite3_mprintf("https://arxiv.org/abs/%.*s", (int)id.n, id.z);
-    if (zUrl == 0) {
-      sqlite3_result_error_nomem(pCtx);
-    } else {
-      sqlite3_result_text(pCtx, zUrl, -1, sqlite3_free);
-    }
+  case PAPERS_COL_URL:
+    mail_result_url(p, pCtx);
     break;
-  }
   default:
     papers_record_result(p, pCtx, iCol);
     break;

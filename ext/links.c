@@ -42,18 +42,18 @@ static i64 link_trim_url_tail(const char *z, i64 n) {
   return n;
 }
 
-/* Finds the next "http://" or "https://" in [z, zEnd); 0 when there is none. */
+/* Finds the next "http://" or "https://" in [z, zEnd); 0 when there is none.
+** It looks for the "://" of one: a colon is much rarer in text than an 'h'. */
 static const char *link_find_url_start(const char *z, const char *zEnd) {
-  while (z < zEnd) {
-    const char *zH = memchr(z, 'h', (size_t)(zEnd - z));
-    if (zH == 0)
-      return 0;
-    i64 nLeft = zEnd - zH;
-    if (nLeft >= 8 && memcmp(zH, "https://", 8) == 0)
-      return zH;
-    if (nLeft >= 7 && memcmp(zH, "http://", 7) == 0)
-      return zH;
-    z = zH + 1;
+  const char *zColon = z;
+  while ((zColon = memchr(zColon, ':', (size_t)(zEnd - zColon))) != 0) {
+    if (zEnd - zColon >= 3 && zColon[1] == '/' && zColon[2] == '/') {
+      if (zColon - z >= 5 && memcmp(zColon - 5, "https", 5) == 0)
+        return zColon - 5;
+      if (zColon - z >= 4 && memcmp(zColon - 4, "http", 4) == 0)
+        return zColon - 4;
+    }
+    zColon++;
   }
   return 0;
 }
@@ -86,12 +86,9 @@ static int link_seen_urls_add(LinkSeenUrls *pSeen, const char *z, i64 n) {
   return 1;
 }
 
-void papers_result_links(sqlite3_context *pCtx, const PapersSpan *aSpan, int nSpan) {
-  sqlite3_str *pStr = sqlite3_str_new(sqlite3_context_db_handle(pCtx));
-  LinkSeenUrls seen = {0, 0, 0};
-  int isOom = 0;
-  sqlite3_str_appendchar(pStr, 1, '[');
-  for (int iSpan = 0; iSpan < nSpan && !isOom; iSpan++) {
+/* Collects the distinct URLs of the spans, in order; 0 when memory ran out. */
+static int link_collect(LinkSeenUrls *pSeen, const PapersSpan *aSpan, int nSpan) {
+  for (int iSpan = 0; iSpan < nSpan; iSpan++) {
     const char *z = aSpan[iSpan].z;
     const char *zEnd = z ? z + aSpan[iSpan].n : 0;
     while (z && (z = link_find_url_start(z, zEnd)) != 0) {
@@ -100,25 +97,34 @@ void papers_result_links(sqlite3_context *pCtx, const PapersSpan *aSpan, int nSp
         zUrlEnd++;
       i64 nUrl = link_trim_url_tail(z, zUrlEnd - z);
       assert(nUrl > 0 && z + nUrl <= zEnd);
-      int rc = link_seen_urls_add(&seen, z, nUrl);
-      if (rc < 0) {
-        isOom = 1;
-        break;
-      }
-      if (rc > 0) {
-        if (seen.nUrl > 1)
-          sqlite3_str_appendchar(pStr, 1, ',');
-        papers_json_append_string(pStr, z, nUrl);
-      }
+      if (link_seen_urls_add(pSeen, z, nUrl) < 0)
+        return 0;
       z = zUrlEnd;
     }
   }
-  sqlite3_str_appendchar(pStr, 1, ']');
-  sqlite3_free(seen.aUrl);
-  if (isOom) {
-    sqlite3_free(sqlite3_str_finish(pStr));
+  return 1;
+}
+
+void papers_result_links(sqlite3_context *pCtx, const PapersSpan *aSpan, int nSpan) {
+  LinkSeenUrls seen = {0, 0, 0};
+  PapersJson json = {0, 0};
+  if (!link_collect(&seen, aSpan, nSpan)) {
+    sqlite3_free(seen.aUrl);
     sqlite3_result_error_nomem(pCtx);
     return;
   }
-  papers_result_json(pCtx, pStr);
+  for (int iPass = 0; iPass < 2; iPass++) {
+    if (iPass == 1 && !papers_json_alloc(pCtx, &json))
+      break;
+    papers_json_put(&json, "[", 1);
+    for (int i = 0; i < seen.nUrl; i++) {
+      if (i > 0)
+        papers_json_put(&json, ",", 1);
+      papers_json_put_string(&json, seen.aUrl[i].z, seen.aUrl[i].n);
+    }
+    papers_json_put(&json, "]", 1);
+  }
+  sqlite3_free(seen.aUrl);
+  if (json.z)
+    papers_result_json_text(pCtx, &json);
 }

@@ -120,13 +120,13 @@ void papers_record_result(const PapersParser *p, sqlite3_context *pCtx, int iCol
 }
 
 /* Appends the trimmed name z[0..n) to the array unless it is empty. */
-static void record_append_name(sqlite3_str *pStr, int *pnName, const char *z, i64 n) {
+static void record_put_name(PapersJson *pJson, int *pnName, const char *z, i64 n) {
   PapersSpan name = papers_trim(z, n);
   if (name.n == 0)
     return;
   if ((*pnName)++ > 0)
-    sqlite3_str_appendchar(pStr, 1, ',');
-  papers_json_append_string(pStr, name.z, name.n);
+    papers_json_put(pJson, ",", 1);
+  papers_json_put_string(pJson, name.z, name.n);
 }
 
 /* Length of a list separator at z[i] outside parentheses: "," or " and ". */
@@ -138,42 +138,53 @@ static int record_separator_len(const char *z, i64 n, i64 i) {
   return 0;
 }
 
+/* Writes the names of the folded list z[0..n) as a JSON array. */
+static void record_put_names(PapersJson *pJson, const char *z, i64 n) {
+  int nName = 0, nDepth = 0;
+  i64 iStart = 0;
+  papers_json_put(pJson, "[", 1);
+  for (i64 i = 0; i < n; i++) {
+    char c = z[i];
+    if (c != '(' && c != ')' && c != ',' && c != ' ')
+      continue; /* most bytes: part of a name */
+    if (c == '(')
+      nDepth++;
+    if (c == ')' && nDepth > 0)
+      nDepth--;
+    int nSep = nDepth == 0 ? record_separator_len(z, n, i) : 0;
+    if (nSep == 0)
+      continue;
+    record_put_name(pJson, &nName, z + iStart, i - iStart);
+    iStart = i + nSep;
+    i += nSep - 1;
+  }
+  record_put_name(pJson, &nName, z + iStart, n - iStart);
+  papers_json_put(pJson, "]", 1);
+}
+
+void papers_result_folded_name_list(sqlite3_context *pCtx, const char *z, i64 n) {
+  PapersJson json = {0, 0};
+  for (int iPass = 0; iPass < 2; iPass++) {
+    if (iPass == 1 && !papers_json_alloc(pCtx, &json))
+      return;
+    record_put_names(&json, z, n);
+  }
+  papers_result_json_text(pCtx, &json);
+}
+
 void papers_result_name_list(sqlite3_context *pCtx, PapersSpan span) {
   char *zFolded = papers_result_buffer(pCtx, span);
   if (zFolded == 0)
     return;
-  i64 n = papers_fold(zFolded, span.z, span.n);
-  sqlite3_str *pStr = sqlite3_str_new(sqlite3_context_db_handle(pCtx));
-  int nName = 0, nDepth = 0;
-  i64 iStart = 0;
-  sqlite3_str_appendchar(pStr, 1, '[');
-  for (i64 i = 0; i < n; i++) {
-    if (zFolded[i] == '(')
-      nDepth++;
-    if (zFolded[i] == ')' && nDepth > 0)
-      nDepth--;
-    int nSep = nDepth == 0 ? record_separator_len(zFolded, n, i) : 0;
-    if (nSep == 0)
-      continue;
-    record_append_name(pStr, &nName, zFolded + iStart, i - iStart);
-    iStart = i + nSep;
-    i += nSep - 1;
-  }
-  record_append_name(pStr, &nName, zFolded + iStart, n - iStart);
-  sqlite3_str_appendchar(pStr, 1, ']');
+  papers_result_folded_name_list(pCtx, zFolded, papers_fold(zFolded, span.z, span.n));
   sqlite3_free(zFolded);
-  papers_result_json(pCtx, pStr);
 }
 
-void papers_result_word_list(sqlite3_context *pCtx, PapersSpan span) {
-  if (span.z == 0) {
-    sqlite3_result_null(pCtx);
-    return;
-  }
-  sqlite3_str *pStr = sqlite3_str_new(sqlite3_context_db_handle(pCtx));
-  const char *z = span.z, *zEnd = span.z + span.n;
+/* Writes the words of z[0..n), split on white space and commas, as a JSON
+** array. */
+static void record_put_words(PapersJson *pJson, const char *z, const char *zEnd) {
   int nWord = 0;
-  sqlite3_str_appendchar(pStr, 1, '[');
+  papers_json_put(pJson, "[", 1);
   while (z < zEnd) {
     int nSpace = papers_space_len(z, zEnd);
     if (nSpace > 0 || *z == ',') {
@@ -184,9 +195,22 @@ void papers_result_word_list(sqlite3_context *pCtx, PapersSpan span) {
     while (z < zEnd && *z != ',' && papers_space_len(z, zEnd) == 0)
       z++;
     if (nWord++ > 0)
-      sqlite3_str_appendchar(pStr, 1, ',');
-    papers_json_append_string(pStr, zWord, z - zWord);
+      papers_json_put(pJson, ",", 1);
+    papers_json_put_string(pJson, zWord, z - zWord);
   }
-  sqlite3_str_appendchar(pStr, 1, ']');
-  papers_result_json(pCtx, pStr);
+  papers_json_put(pJson, "]", 1);
+}
+
+void papers_result_word_list(sqlite3_context *pCtx, PapersSpan span) {
+  if (span.z == 0) {
+    sqlite3_result_null(pCtx);
+    return;
+  }
+  PapersJson json = {0, 0};
+  for (int iPass = 0; iPass < 2; iPass++) {
+    if (iPass == 1 && !papers_json_alloc(pCtx, &json))
+      return;
+    record_put_words(&json, span.z, span.z + span.n);
+  }
+  papers_result_json_text(pCtx, &json);
 }

@@ -367,26 +367,80 @@ void papers_result_folded(sqlite3_context *pCtx, PapersSpan span) {
   papers_result_text(pCtx, zOut, papers_fold(zOut, span.z, span.n));
 }
 
-void papers_json_append_string(sqlite3_str *pStr, const char *z, i64 n) {
+/* Writes z[0..n) escaped for a JSON string (no quotes) into zOut, which holds
+** at least 6n bytes, or only counts when zOut is 0; returns the length. */
+static i64 text_json_escape(const char *z, i64 n, char *zOut) {
   static const char aHex[] = "0123456789abcdef";
-  i64 iRun = 0; /* start of the run of bytes that need no escape */
-  sqlite3_str_appendchar(pStr, 1, '"');
+  i64 nOut = 0, iRun = 0; /* start of the run of bytes that need no escape */
   for (i64 i = 0; i < n; i++) {
     unsigned char c = (unsigned char)z[i];
     if (c >= 0x20 && c != '"' && c != '\\')
       continue;
-    sqlite3_str_append(pStr, z + iRun, (int)(i - iRun));
-    iRun = i + 1;
-    if (c == '"' || c == '\\') {
-      char aEsc[2] = {'\\', (char)c};
-      sqlite3_str_append(pStr, aEsc, 2);
-    } else {
-      char aEsc[6] = {'\\', 'u', '0', '0', aHex[c >> 4], aHex[c & 15]};
-      sqlite3_str_append(pStr, aEsc, 6);
+    int nEsc = (c == '"' || c == '\\') ? 2 : 6;
+    if (zOut) {
+      memcpy(zOut + nOut, z + iRun, (size_t)(i - iRun));
+      char *zEsc = zOut + nOut + (i - iRun);
+      zEsc[0] = '\\';
+      if (nEsc == 2) {
+        zEsc[1] = (char)c;
+      } else {
+        memcpy(zEsc + 1, "u00", 3);
+        zEsc[4] = aHex[c >> 4];
+        zEsc[5] = aHex[c & 15];
+      }
     }
+    nOut += (i - iRun) + nEsc;
+    iRun = i + 1;
   }
-  sqlite3_str_append(pStr, z + iRun, (int)(n - iRun));
+  if (zOut)
+    memcpy(zOut + nOut, z + iRun, (size_t)(n - iRun));
+  return nOut + (n - iRun);
+}
+
+void papers_json_append_string(sqlite3_str *pStr, const char *z, i64 n) {
+  enum { CHUNK = 64 };
+  char zEscaped[6 * CHUNK];
   sqlite3_str_appendchar(pStr, 1, '"');
+  for (i64 i = 0; i < n; i += CHUNK) {
+    i64 nChunk = n - i < CHUNK ? n - i : CHUNK;
+    sqlite3_str_append(pStr, zEscaped, (int)text_json_escape(z + i, nChunk, zEscaped));
+  }
+  sqlite3_str_appendchar(pStr, 1, '"');
+}
+
+void papers_json_put(PapersJson *pJson, const char *z, i64 n) {
+  if (pJson->z)
+    memcpy(pJson->z + pJson->n, z, (size_t)n);
+  pJson->n += n;
+}
+
+void papers_json_put_string(PapersJson *pJson, const char *z, i64 n) {
+  papers_json_put(pJson, "\"", 1);
+  pJson->n += text_json_escape(z, n, pJson->z ? pJson->z + pJson->n : 0);
+  papers_json_put(pJson, "\"", 1);
+}
+
+int papers_json_alloc(sqlite3_context *pCtx, PapersJson *pJson) {
+  sqlite3 *db = sqlite3_context_db_handle(pCtx);
+  assert(pJson->z == 0); /* after the counting pass */
+  if (pJson->n > sqlite3_limit(db, SQLITE_LIMIT_LENGTH, -1)) {
+    sqlite3_result_error_toobig(pCtx);
+    return 0;
+  }
+  pJson->z = sqlite3_malloc64((sqlite3_uint64)pJson->n + 1);
+  if (pJson->z == 0) {
+    sqlite3_result_error_nomem(pCtx);
+    return 0;
+  }
+  pJson->n = 0;
+  return 1;
+}
+
+void papers_result_json_text(sqlite3_context *pCtx, PapersJson *pJson) {
+  assert(pJson->z != 0);
+  papers_result_text(pCtx, pJson->z, pJson->n);
+  sqlite3_result_subtype(pCtx, TEXT_JSON_SUBTYPE);
+  pJson->z = 0;
 }
 
 void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr) {
