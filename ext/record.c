@@ -180,6 +180,12 @@ void papers_result_name_list(sqlite3_context *pCtx, PapersSpan span) {
   sqlite3_free(zFolded);
 }
 
+/* True for a printable ASCII byte other than a space: no white space starts
+** with it, so papers_space_len() need not be asked. */
+static int record_is_word_byte(char c) {
+  return c > ' ' && (unsigned char)c < 0x80;
+}
+
 /* Writes the words of z[0..n), split on white space and commas, as a JSON
 ** array. */
 static void record_put_words(PapersJson *pJson, const char *z, const char *zEnd) {
@@ -192,7 +198,8 @@ static void record_put_words(PapersJson *pJson, const char *z, const char *zEnd)
       continue;
     }
     const char *zWord = z;
-    while (z < zEnd && *z != ',' && papers_space_len(z, zEnd) == 0)
+    while (z < zEnd && *z != ',' &&
+           (record_is_word_byte(*z) || papers_space_len(z, zEnd) == 0))
       z++;
     if (nWord++ > 0)
       papers_json_put(pJson, ",", 1);

@@ -288,6 +288,7 @@ static int text_verbatim_len(const char *z) {
 
 i64 papers_fold(char *zOut, const char *z, i64 n) {
   const char *zEnd = z + n;
+  const int isInPlace = zOut == z;
   i64 nOut = 0;
   int pendingSpace = 0;
   while (z < zEnd) {
@@ -295,17 +296,20 @@ i64 papers_fold(char *zOut, const char *z, i64 n) {
     /* Bytes that fold to themselves are copied as a run. A run may start with
     ** a space only right after a byte that is not white space; a space that
     ** ends it waits for what follows, as when bytes are read one at a time.
-    ** memmove: callers may fold in place. */
+    ** A run is copied as 16 bytes, a load and a store, even when shorter: the
+    ** output never runs ahead of the input, so the bytes past the run stay
+    ** inside zOut[0..n) and are overwritten next. Not so when folding in
+    ** place, where they would overwrite input not read yet. */
     int nRun = zEnd - z >= 16 && (c != ' ' || (nOut > 0 && !pendingSpace))
                    ? text_verbatim_len(z)
                    : 0;
     if (nRun > 0) {
       if (pendingSpace && nOut > 0)
         zOut[nOut++] = ' ';
-      if (nRun == 16) {
-        memmove(zOut + nOut, z, 16); /* a fixed size: a load and a store */
-        nOut += 16;
-        z += 16;
+      if (!isInPlace || nRun == 16) {
+        memmove(zOut + nOut, z, 16);
+        nOut += nRun;
+        z += nRun;
       } else {
         for (int k = 0; k < nRun; k++)
           zOut[nOut++] = *z++;
