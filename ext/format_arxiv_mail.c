@@ -875,6 +875,24 @@ static int mail_append_size(sqlite3_str *pStr, PapersSpan size) {
   return nMember;
 }
 
+#define MAIL_OOM (-2)
+
+/* N of an author list that ends "(N additional authors not shown)", -1 when
+** it does not, MAIL_OOM when memory ran out. Only a list whose last byte is
+** ')' can end so: the others need not be folded to tell. */
+static i64 mail_authors_not_shown(PapersSpan authors) {
+  PapersSpan trimmed = papers_trim(authors.z, authors.n);
+  i64 n = 0, nNotShown = -1;
+  if (trimmed.n == 0 || trimmed.z[trimmed.n - 1] != ')')
+    return -1;
+  char *z = mail_fold_span(authors, &n);
+  if (z == 0)
+    return MAIL_OOM;
+  mail_authors_without_tail(z, n, &nNotShown);
+  sqlite3_free(z);
+  return nNotShown;
+}
+
 /* The extra column: a JSON object of what the entry states beyond the
 ** other columns. NULL when it states nothing more. */
 static void mail_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
@@ -885,11 +903,12 @@ static void mail_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
   if (pState->size.z)
     nMember += mail_append_size(pStr, pState->size);
   if (p->rec.authors.z) {
-    i64 n = 0, nNotShown = -1;
-    char *z = mail_fold_span(p->rec.authors, &n);
-    if (z)
-      mail_authors_without_tail(z, n, &nNotShown);
-    sqlite3_free(z);
+    i64 nNotShown = mail_authors_not_shown(p->rec.authors);
+    if (nNotShown == MAIL_OOM) {
+      sqlite3_free(sqlite3_str_finish(pStr));
+      sqlite3_result_error_nomem(pCtx);
+      return;
+    }
     if (nNotShown >= 0) {
       sqlite3_str_appendf(pStr, "%s\"authors_not_shown\":%lld", nMember++ ? "," : "",
                           nNotShown);

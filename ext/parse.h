@@ -58,7 +58,9 @@ PapersSpan papers_trim(const char *z, i64 n);
 int papers_is_blank(const char *z, i64 n);
 
 /* Writes z[0..n) into zOut with every run of white space folded into one
-** ASCII space and none at either end; returns the length written (<= n). */
+** ASCII space and none at either end; returns the length written (<= n).
+** zOut holds n bytes, any of which may be written (16 at a time), or is z
+** itself (folding in place). */
 i64 papers_fold(char *zOut, const char *z, i64 n);
 
 /* Folds a short line into zBuf (size nBuf) for matching; returns its length,
