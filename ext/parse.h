@@ -264,6 +264,7 @@ void papers_format_append_names(sqlite3_str *pStr);
 extern const PapersFormat papers_format_hf_daily;
 extern const PapersFormat papers_format_hf_markdown;
 extern const PapersFormat papers_format_hf_notes;
+extern const PapersFormat papers_format_hf_text;
 extern const PapersFormat papers_format_arxiv_mail;
 extern const PapersFormat papers_format_arxiv_rss;
 extern const PapersFormat papers_format_arxiv_atom;
