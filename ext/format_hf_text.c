@@ -601,6 +601,8 @@ static int hft_start(PapersParser *p) {
   p->pState = pS;
   pS->isBeforeFirstCard = 1;
   pS->zRefs = hft_find_refs(p->lines.z, p->lines.n, p->lines.hasCR, &nHeading);
+  if (nHeading == 0)
+    pS->zRefs = 0; /* no card: the list's lines are reported with the rest */
   if (pS->zRefs && !hft_refs_read(pS, p->lines.z + p->lines.n, p->lines.hasCR))
     return 0;
   p->iState = nHeading ? HFT_STATE_HEADER : HFT_STATE_NO_CARD;
