@@ -44,14 +44,9 @@
 #include <string.h>
 
 #define HFT_MIDDLE_DOT "\xC2\xB7"
-#define HFT_PAPERS_ABS "https://huggingface.co/papers/"
-#define HFT_PAPERS_REL "/papers/"
 #define HFT_SITE_ABS   "https://huggingface.co/"
 #define HFT_SITE_ROOT  "https://huggingface.co"
 #define HFT_HEADING    "### ["
-
-/* Short lines (dates) are folded into a buffer of this size. */
-#define HFT_SHORT_LINE 64
 
 /* A title goes on over at most this many heading lines. */
 #define HFT_MAX_TITLE_LINES 8
@@ -101,14 +96,8 @@ typedef struct HftState {
   char zRepeat[64]; /* reason of a repeat reject */
 } HftState;
 
-static int hft_starts_with(PapersSpan s, const char *zPrefix) {
-  size_t n = strlen(zPrefix);
-  return (size_t)s.n >= n && memcmp(s.z, zPrefix, n) == 0;
-}
-
-static int hft_span_is(PapersSpan s, const char *z) {
-  return (size_t)s.n == strlen(z) && memcmp(s.z, z, (size_t)s.n) == 0;
-}
+/* True when s starts with the literal zLit. */
+#define HFT_PREFIX(s, zLit) papers_has_prefix((s).z, (s).z + (s).n, zLit)
 
 static int hft_span_eq(PapersSpan a, PapersSpan b) {
   return a.n == b.n && (a.n == 0 || memcmp(a.z, b.z, (size_t)a.n) == 0);
@@ -178,24 +167,25 @@ static int hft_ref_line(PapersSpan s, i64 *pNum, PapersSpan *pUrl) {
 /* True when s names the link list: a text browser's "References", "Visible
 ** links", "Hidden links:". */
 static int hft_is_list_heading(PapersSpan s) {
-  return hft_span_is(s, "References") || hft_span_is(s, "Visible links") ||
-         hft_span_is(s, "Visible links:") || hft_span_is(s, "Hidden links:");
+  return papers_span_is(s, "References") || papers_span_is(s, "Visible links") ||
+         papers_span_is(s, "Visible links:") || papers_span_is(s, "Hidden links:");
 }
 
 /* True when s is a card's title heading "### [..." */
 static int hft_is_heading(PapersSpan s) {
-  return hft_starts_with(s, HFT_HEADING);
+  return HFT_PREFIX(s, HFT_HEADING);
 }
 
 /* The count of an author item "* N authors" in *pnAuthor; 0 when s is not
 ** one. */
 static int hft_author_item(PapersSpan s, i64 *pnAuthor) {
-  if (!hft_starts_with(s, "* "))
+  if (!HFT_PREFIX(s, "* "))
     return 0;
   PapersSpan rest = papers_trim(s.z + 2, s.n - 2);
   i64 nDigit = papers_digits_len(rest.z, rest.n);
   PapersSpan word = papers_trim(rest.z + nDigit, rest.n - nDigit);
-  return nDigit > 0 && (hft_span_is(word, "authors") || hft_span_is(word, "author")) &&
+  return nDigit > 0 &&
+         (papers_span_is(word, "authors") || papers_span_is(word, "author")) &&
          papers_parse_count(rest.z, nDigit, pnAuthor);
 }
 
@@ -277,29 +267,11 @@ static int hft_ref_find(const HftState *pS, i64 iNum, PapersSpan *pUrl) {
   return 1;
 }
 
-/* The paper id of a paper page URL (absolute or "/papers/ID"), in *pId; 0
-** when url is no paper page. */
-static int hft_paper_id(PapersSpan url, PapersSpan *pId) {
-  i64 nPrefix;
-  if (hft_starts_with(url, HFT_PAPERS_ABS))
-    nPrefix = (i64)strlen(HFT_PAPERS_ABS);
-  else if (hft_starts_with(url, HFT_PAPERS_REL))
-    nPrefix = (i64)strlen(HFT_PAPERS_REL);
-  else
-    return 0;
-  i64 i = nPrefix;
-  while (i < url.n && url.z[i] != '#' && url.z[i] != '?' && url.z[i] != '/')
-    i++;
-  pId->z = url.z + nPrefix;
-  pId->n = i - nPrefix;
-  return pId->n > 0;
-}
-
 /* The handle of an organisation URL "https://huggingface.co/h" or "/h", in
 ** *pHandle; 0 when url is no such URL. */
 static int hft_org_handle(PapersSpan url, PapersSpan *pHandle) {
   i64 nPrefix;
-  if (hft_starts_with(url, HFT_SITE_ABS))
+  if (HFT_PREFIX(url, HFT_SITE_ABS))
     nPrefix = (i64)strlen(HFT_SITE_ABS);
   else if (url.n > 1 && url.z[0] == '/')
     nPrefix = 1;
@@ -315,38 +287,25 @@ static int hft_org_handle(PapersSpan url, PapersSpan *pHandle) {
 /* True when s begins a page header: "new", "Get trending papers ...", a
 ** "#" heading that is no title heading, the logo link. */
 static int hft_is_header_mark(PapersSpan s) {
-  return hft_span_is(s, "new") ||
-         hft_starts_with(s, "Get trending papers in your email inbox") ||
-         (s.z[0] == '#' && !hft_is_heading(s)) ||
-         hft_starts_with(s, "[[Hugging Face's logo]");
+  return papers_span_is(s, "new") ||
+         HFT_PREFIX(s, "Get trending papers in your email inbox") ||
+         (s.z[0] == '#' && !hft_is_heading(s)) || HFT_PREFIX(s, "[[Hugging Face's logo]");
 }
 
 /* True when s is page chrome inside a header: a list item (navigation, the
 ** Daily / Weekly / Monthly tabs) or a lone link "[text][N]". */
 static int hft_is_header_chrome(PapersSpan s) {
   i64 iNum, iAt;
-  if (hft_is_header_mark(s) || hft_starts_with(s, "* ") || hft_span_is(s, "*"))
+  if (hft_is_header_mark(s) || HFT_PREFIX(s, "* ") || papers_span_is(s, "*"))
     return 1;
   return s.z[0] == '[' && hft_ref_end(s, &iNum, &iAt);
 }
 
-/* Reads a bare date "Sep 3, 2024" (s, at most nMax bytes of it) into *pDate;
-** 0 when s is no date. A date without a year takes the year that puts it on
-** or before the page date (or today). */
+/* Reads a bare date "Sep 3, 2024" into *pDate; 0 when s is no date. A date
+** without a year takes the year that puts it on or before the page date (or
+** today). */
 static int hft_parse_date(const PapersParser *p, PapersSpan s, PapersDate *pDate) {
-  char zBuf[HFT_SHORT_LINE];
-  PapersDateText text;
-  i64 n = papers_fold_short(zBuf, HFT_SHORT_LINE, s.z, s.n);
-  if (n <= 0 || !papers_date_text_parse(zBuf, n, &text) || text.nText != n)
-    return 0;
-  *pDate = 0;
-  if (text.iYear > 0) {
-    papers_date_make(text.iYear, text.iMonth, text.iDay, pDate);
-  } else if (text.iYear == 0) {
-    *pDate =
-        papers_date_anchor(text.iMonth, text.iDay, p->pageDate ? p->pageDate : p->today);
-  }
-  return 1;
+  return papers_date_line(s.z, s.n, p->pageDate ? p->pageDate : p->today, pDate);
 }
 
 static void hft_reject_line(PapersParser *p, const PapersLine *pLine,
@@ -366,10 +325,10 @@ static int hft_take_upvotes(const HftState *pS, PapersLines *pLines, PapersSpan 
   PapersLine line;
   PapersSpan count, close;
   i64 iNum;
-  if (hft_span_is(s, "[") && hft_next_text(pLines, pS->zRefs, &line, &count) &&
-      (hft_span_is(count, "-") || papers_parse_count(count.z, count.n, pnUpvote)) &&
+  if (papers_span_is(s, "[") && hft_next_text(pLines, pS->zRefs, &line, &count) &&
+      (papers_span_is(count, "-") || papers_parse_count(count.z, count.n, pnUpvote)) &&
       hft_next_text(pLines, pS->zRefs, &line, &close) && hft_is_close(close, &iNum)) {
-    if (hft_span_is(count, "-"))
+    if (papers_span_is(count, "-"))
       *pnUpvote = -1;
     return 1;
   }
@@ -411,7 +370,7 @@ static int hft_read_title(PapersParser *p, PapersSpan s, i64 *pnRef) {
       p->rec.title.n = s.z + iAt - zStart;
       return p->rec.title.n > 0;
     }
-    if (!hft_next_text(&p->lines, pS->zRefs, &line, &s) || !hft_starts_with(s, "### "))
+    if (!hft_next_text(&p->lines, pS->zRefs, &line, &s) || !HFT_PREFIX(s, "### "))
       return 0;
   }
   return 0;
@@ -425,7 +384,7 @@ static int hft_read_abstract(PapersParser *p) {
   PapersSpan s;
   const char *zStart = 0, *zEnd = 0;
   i64 iNum;
-  if (!hft_next_in_card(pS, &p->lines, &line, &s) || !hft_span_is(s, "["))
+  if (!hft_next_in_card(pS, &p->lines, &line, &s) || !papers_span_is(s, "["))
     return 0;
   for (;;) {
     if (!hft_next_text(&p->lines, pS->zRefs, &line, &s) || hft_is_heading(s))
@@ -451,7 +410,7 @@ static int hft_take_authors(PapersParser *p, PapersSpan s) {
   PapersLine line;
   PapersSpan count, close;
   i64 iNum, nAuthor;
-  if (hft_span_is(s, "[") && hft_next_text(&p->lines, pS->zRefs, &line, &count) &&
+  if (papers_span_is(s, "[") && hft_next_text(&p->lines, pS->zRefs, &line, &count) &&
       hft_author_item(count, &nAuthor) &&
       hft_next_text(&p->lines, pS->zRefs, &line, &close) && hft_is_close(close, &iNum)) {
     p->rec.nAuthor = nAuthor;
@@ -466,7 +425,7 @@ static int hft_take_org(PapersParser *p, PapersSpan s) {
   HftState *pS = (HftState *)p->pState;
   i64 iNum, iAt;
   PapersSpan url;
-  if (!hft_starts_with(s, "[[") || !hft_ref_end(s, &iNum, &iAt))
+  if (!HFT_PREFIX(s, "[[") || !hft_ref_end(s, &iNum, &iAt))
     return 0;
   const char *zAltEnd = memchr(s.z + 2, ']', (size_t)(iAt - 2));
   if (zAltEnd == 0)
@@ -516,7 +475,7 @@ static int hft_read_metadata(PapersParser *p) {
     if (!hasDot && p->rec.nAuthor < 0 && p->rec.org.z == 0 &&
         (hft_take_authors(p, s) || hft_take_org(p, s)))
       continue;
-    if (!hasDot && hft_span_is(s, HFT_MIDDLE_DOT)) {
+    if (!hasDot && papers_span_is(s, HFT_MIDDLE_DOT)) {
       hasDot = 1;
     } else if (hasDot && !hasDate && hft_take_date(p, &line, s)) {
       hasDate = 1;
@@ -578,7 +537,7 @@ static void hft_read_card(PapersParser *p, const PapersLine *pFirst, PapersSpan 
   }
   if (hft_ref_find(pS, nRef, &url)) {
     p->rec.url = url;
-    if (hft_paper_id(url, &id))
+    if (papers_hf_page_id(url.z, url.n, &id))
       papers_arxiv_id_of_page(id.z, id.n, &p->rec.arxivId);
   }
   if (!hft_read_metadata(p)) {
