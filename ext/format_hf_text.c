@@ -58,8 +58,8 @@
 /* A link-list line this long may go on on the next line (a wrapped URL). */
 #define HFT_WRAP_WIDTH 80
 
-/* A step reports this many rejects at most; later odd lines of a card are
-** left out of the report. */
+/* A step reports this many rejects at most: a card's metadata stops there,
+** and its later lines are read (and reported) by the next steps. */
 #define HFT_STEP_REJECTS (PAPERS_MAX_REJECTS - 2)
 
 /* iState: at the start; in a page header (before the first card, or after a
@@ -471,7 +471,7 @@ static int hft_read_metadata(PapersParser *p) {
   PapersLine line;
   PapersSpan s;
   int hasDot = 0, hasDate = 0;
-  while (hft_next_in_card(pS, &p->lines, &line, &s)) {
+  while (p->nReject < HFT_STEP_REJECTS && hft_next_in_card(pS, &p->lines, &line, &s)) {
     if (!hasDot && p->rec.nAuthor < 0 && p->rec.org.z == 0 &&
         (hft_take_authors(p, s) || hft_take_org(p, s)))
       continue;
