@@ -171,3 +171,24 @@ int papers_date_text_parse(const char *z, i64 n, PapersDateText *pOut) {
   }
   return 1;
 }
+
+PapersDate papers_date_text_value(const PapersDateText *pDate, PapersDate anchor) {
+  PapersDate date = 0;
+  if (pDate->iYear > 0) {
+    papers_date_make(pDate->iYear, pDate->iMonth, pDate->iDay, &date);
+  } else if (pDate->iYear == 0) {
+    date = papers_date_anchor(pDate->iMonth, pDate->iDay, anchor);
+  }
+  return date;
+}
+
+int papers_date_line(const char *z, i64 n, PapersDate anchor, PapersDate *pDate) {
+  char zBuf[PAPERS_DATE_LINE_MAX];
+  PapersDateText text;
+  i64 nFolded = papers_fold_short(zBuf, PAPERS_DATE_LINE_MAX, z, n);
+  if (nFolded <= 0 || !papers_date_text_parse(zBuf, nFolded, &text) ||
+      text.nText != nFolded)
+    return 0;
+  *pDate = papers_date_text_value(&text, anchor);
+  return 1;
+}

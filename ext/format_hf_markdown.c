@@ -3,8 +3,8 @@
 ** to markdown (format name "hf-markdown"). docs/format-hf-markdown.md
 ** describes the renderings for users.
 **
-** Two renderings are known, and one parser reads both, because they share
-** the card's anchor and fields and differ only in where tools put them:
+** Three renderings are known, and one parser reads them all, because they
+** share the card's fields and differ only in where tools put them:
 **
 **   crawler   (firecrawl and the like) a YAML front matter block, then
 **             "[N](https://huggingface.co/login?next=%2Fpapers%2F<id>)" (the
@@ -19,6 +19,11 @@
 **             Published on Oct 4, 2026" (or "- N authors" lines then "·
 **             Published on ..."), "[Upvote" / "N](login link)", and "[GitHub
 **             N](repo) [arXiv Page](abs url)".
+**   link-less (another crawler) no link to the site at all: under the page's
+**             "## by AK and the research community", plain "### Title"
+**             headings (indented lines go on with the title), the abstract,
+**             "- N authors" and "[LINK: GitHub N](repo)". Such a card needs
+**             its abstract and one of the last two; its key is its title.
 **
 ** A card is: its prefix (upvote link, "Submitted by" block, thumbnail; read
 ** in the same step as the heading that follows), the heading, then the body up
@@ -67,7 +72,8 @@ typedef struct HfmState {
   PapersSpan aLinkLine[MAX_LINK_LINE]; /* link-only lines: GitHub, arXiv */
   int nLinkLine;
   int hasLoneDot;     /* the card has the list layout's lone "·" line */
-  PapersSpan prevUrl; /* previous card's paper URL */
+  int hasPageHeader;  /* "## by AK and the research community" was read */
+  PapersSpan prevKey; /* previous card's paper URL, or title without one */
   i64 iPrevLine;
   char zRepeat[64]; /* reason of a repeat reject */
 } HfmState;
@@ -162,6 +168,14 @@ static int parse_heading(PapersSpan s, PapersSpan *pTitle, PapersSpan *pUrl,
   return pTitle->n > 0;
 }
 
+/* A plain heading "### Title" (the link-less crawler rendering): *pTitle. */
+static int parse_plain_heading(PapersSpan s, PapersSpan *pTitle) {
+  if (!starts_with(s, "### ") || starts_with(s, "### ["))
+    return 0;
+  *pTitle = papers_trim(s.z + 4, s.n - 4);
+  return pTitle->n > 0;
+}
+
 /* "N](https://huggingface.co/login?next=%2Fpapers%2F<id>)" with N digits or
 ** "-" (no count): *pCount is -1 for "-". */
 static int parse_upvote_tail(PapersSpan s, i64 *pCount) {
@@ -220,8 +234,8 @@ static int is_submitted_by(PapersSpan folded) {
 static int is_card_start(PapersSpan s, PapersSpan folded) {
   PapersSpan t, u, id;
   i64 n;
-  return parse_heading(s, &t, &u, &id) || parse_upvote_link(s, &n) || is_thumbnail(s) ||
-         is_submitted_by(folded);
+  return parse_heading(s, &t, &u, &id) || parse_plain_heading(s, &t) ||
+         parse_upvote_link(s, &n) || is_thumbnail(s) || is_submitted_by(folded);
 }
 
 /* "[<image>Name](https://huggingface.co/<handle>)" then, in *pRest, what
@@ -297,6 +311,8 @@ static int parse_link_line(PapersSpan s, PapersSpan *pStars) {
       return 0;
     PapersSpan text = {s.z + i + 1, iText - i - 1};
     PapersSpan url = {s.z + iText + 2, iEnd - iText - 2};
+    if (starts_with(text, "LINK: "))
+      text = span_from(text, 6); /* the link-less crawler's mark */
     if (!starts_with(url, "http://") && !starts_with(url, "https://"))
       return 0;
     if (starts_with(url, HF_SITE))
@@ -315,16 +331,6 @@ static PapersDate anchor_of(const PapersParser *p, const HfmState *pS) {
   if (p->pageDate)
     return p->pageDate;
   return pS->retrieved ? pS->retrieved : p->today;
-}
-
-static PapersDate date_value(const PapersDateText *pDate, PapersDate anchor) {
-  PapersDate date = 0;
-  if (pDate->iYear > 0) {
-    papers_date_make(pDate->iYear, pDate->iMonth, pDate->iDay, &date);
-  } else if (pDate->iYear == 0) {
-    date = papers_date_anchor(pDate->iMonth, pDate->iDay, anchor);
-  }
-  return date;
 }
 
 /* Reads "[· ][Published on ]Mar 17[, 2024][[N](<paper url>#community)]" from
@@ -361,7 +367,7 @@ static int parse_date(PapersParser *p, HfmState *pS, PapersSpan s,
   }
   p->rec.dateText = date;
   p->rec.nComment = nComment;
-  p->rec.published = date_value(&text, anchor_of(p, pS));
+  p->rec.published = papers_date_text_value(&text, anchor_of(p, pS));
   if (p->rec.published == 0) {
     papers_parser_reject(p, pLine->z, pLine->z + pLine->n, pLine->iLine,
                          "not a calendar date: published is NULL");
@@ -467,7 +473,8 @@ static int take_page_date(PapersParser *p, HfmState *pS, PapersSpan folded,
       text.nText != folded.n) {
     return 0;
   }
-  PapersDate date = date_value(&text, pS->retrieved ? pS->retrieved : p->today);
+  PapersDate date =
+      papers_date_text_value(&text, pS->retrieved ? pS->retrieved : p->today);
   if (date == 0 || p->pageDate != 0) {
     reject_run_add(p, pRun, pLine,
                    date ? "a second page date" : "page date is not a calendar date");
@@ -526,7 +533,8 @@ static int read_prefix(PapersParser *p, HfmState *pS, PapersLine *pHeading,
       continue;
     if (p->iState == STATE_FRONT_MATTER) {
       front_matter_line(p, pS, s, &line, pRun);
-    } else if (parse_heading(s, &t, &u, &id)) {
+    } else if (parse_heading(s, &t, &u, &id) ||
+               (pS->hasPageHeader && parse_plain_heading(s, &t))) {
       reject_run_flush(p, pRun);
       *pHeading = line;
       return 1;
@@ -539,6 +547,8 @@ static int read_prefix(PapersParser *p, HfmState *pS, PapersLine *pHeading,
     } else if (is_thumbnail(s)) {
       note_prefix(pS, &line);
     } else if (p->iState == STATE_PREAMBLE && is_furniture(s, folded)) {
+      pS->hasPageHeader |=
+          starts_with(s, "## by") && ends_with(s, "the research community");
       continue;
     } else if (p->iState == STATE_PREAMBLE &&
                take_page_date(p, pS, folded, &line, pRun)) {
@@ -569,9 +579,11 @@ static void read_abstract(PapersParser *p, const PapersLine *pFirst) {
     PapersLines before = p->lines;
     if (!papers_lines_next(&p->lines, &line))
       break;
-    PapersSpan s = line_span(&line);
-    if (s.n == 0 || is_card_start(s, fold_line(zBuf, &line))) {
-      p->lines = before;
+    PapersSpan s = line_span(&line), stars;
+    i64 nAuthor;
+    if (s.n == 0 || is_card_start(s, fold_line(zBuf, &line)) ||
+        (parse_author_item(s, &nAuthor) && nAuthor >= 0) || parse_link_line(s, &stars)) {
+      p->lines = before; /* the metadata may follow without a blank line */
       break;
     }
     zEnd = line.z + line.n;
@@ -677,11 +689,29 @@ static HfmState *hfm_state(PapersParser *p) {
   return (HfmState *)p->pState;
 }
 
+/* A plain heading goes on over the lines indented under it. */
+static void read_title_lines(PapersParser *p) {
+  PapersLine line;
+  for (;;) {
+    PapersLines before = p->lines;
+    if (!papers_lines_next(&p->lines, &line) || line.n < 3 ||
+        memcmp(line.z, "  ", 2) != 0 || papers_is_blank(line.z, line.n)) {
+      p->lines = before;
+      return;
+    }
+    PapersSpan s = line_span(&line);
+    p->rec.title.n = s.z + s.n - p->rec.title.z;
+  }
+}
+
 /* Starts the record at the heading, taking over the prefix read before it. */
 static void start_card(PapersParser *p, HfmState *pS, const PapersLine *pHeading) {
-  PapersSpan id;
+  PapersSpan id = {0, 0};
   papers_record_start(p, pHeading->iLine);
-  parse_heading(line_span(pHeading), &p->rec.title, &p->rec.url, &id);
+  if (!parse_heading(line_span(pHeading), &p->rec.title, &p->rec.url, &id)) {
+    parse_plain_heading(line_span(pHeading), &p->rec.title);
+    read_title_lines(p);
+  }
   p->rec.arxivId = id;
   p->rec.nUpvote = pS->nPendingUpvote;
   pS->submitter = pS->pendingSubmitter;
@@ -694,15 +724,10 @@ static void start_card(PapersParser *p, HfmState *pS, const PapersLine *pHeading
   pS->pendingSubmitter.n = 0;
 }
 
-/* A card with the previous card's paper URL becomes one reject of its lines
-** [zStart, end of the card), which replaces the rejects inside it. */
-static int take_repeat(PapersParser *p, HfmState *pS, const char *zStart,
-                       i64 iStartLine) {
-  const PapersSpan *pUrl = &p->rec.url;
-  if (pS->prevUrl.z == 0 || pS->prevUrl.n != pUrl->n ||
-      memcmp(pS->prevUrl.z, pUrl->z, (size_t)pUrl->n) != 0) {
-    return 0;
-  }
+/* The card's lines [zStart, end of the card) become one reject, which
+** replaces the rejects inside it. */
+static void reject_card(PapersParser *p, const char *zStart, i64 iStartLine,
+                        const char *zReason) {
   const char *zEnd = p->lines.z + p->lines.iPos;
   while (zEnd > zStart && (zEnd[-1] == '\n' || zEnd[-1] == '\r'))
     zEnd--;
@@ -712,9 +737,25 @@ static int take_repeat(PapersParser *p, HfmState *pS, const char *zStart,
       p->aReject[nKept++] = p->aReject[i];
   }
   p->nReject = nKept;
+  papers_parser_reject(p, zStart, zEnd, iStartLine, zReason);
+}
+
+/* The card's key: its paper URL, or its title when it has none. */
+static PapersSpan card_key(const PapersParser *p) {
+  return p->rec.url.z ? p->rec.url : p->rec.title;
+}
+
+/* A card with the previous card's key is reported as a repeat. */
+static int take_repeat(PapersParser *p, HfmState *pS, const char *zStart,
+                       i64 iStartLine) {
+  PapersSpan key = card_key(p);
+  if (pS->prevKey.z == 0 || pS->prevKey.n != key.n ||
+      memcmp(pS->prevKey.z, key.z, (size_t)key.n) != 0) {
+    return 0;
+  }
   sqlite3_snprintf(sizeof(pS->zRepeat), pS->zRepeat, "repeat of the card at line %lld",
                    pS->iPrevLine);
-  papers_parser_reject(p, zStart, zEnd, iStartLine, pS->zRepeat);
+  reject_card(p, zStart, iStartLine, pS->zRepeat);
   return 1;
 }
 
@@ -747,7 +788,12 @@ static int hfm_step(PapersParser *p) {
   read_body(p, pS, &run);
   if (take_repeat(p, pS, zStart, iStartLine))
     return 1;
-  pS->prevUrl = p->rec.url;
+  if (p->rec.url.z == 0 &&
+      (p->rec.abstract.z == 0 || (p->rec.nAuthor < 0 && pS->nLinkLine == 0))) {
+    reject_card(p, zStart, iStartLine, "a card without its abstract and metadata");
+    return 1;
+  }
+  pS->prevKey = card_key(p);
   pS->iPrevLine = heading.iLine;
   p->hasRecord = 1;
   return 1;
@@ -923,10 +969,15 @@ static int detect_line(const PapersLine *pLine) {
 static int hfm_detect(const char *z, i64 n) {
   PapersLines lines;
   PapersLine line;
-  int score = 0, nHeading = 0;
+  int score = 0, nHeading = 0, hasPageHeader = 0;
   papers_lines_init(&lines, z, n, memchr(z, '\r', (size_t)n) != 0);
   while (score < 100 && papers_lines_next(&lines, &line)) {
+    PapersSpan s = line_span(&line), title;
     int lineScore = detect_line(&line);
+    if (starts_with(s, "## by") && ends_with(s, "the research community"))
+      hasPageHeader = 1;
+    else if (hasPageHeader && parse_plain_heading(s, &title))
+      lineScore = 20; /* the link-less crawler's card, under the page's header */
     nHeading += lineScore == 20;
     score += lineScore;
   }

@@ -38,9 +38,6 @@
 /* Lines longer than this before the first card are text, not page chrome. */
 #define NOTES_CHROME_MAX 80
 
-/* Short lines (dates, counts) are folded into a buffer of this size. */
-#define NOTES_SHORT_LINE 64
-
 /* A step reports this many rejects at most; the rest of a card's odd lines
 ** are reported together with the last. */
 #define STEP_REJECTS (PAPERS_MAX_REJECTS - 2)
@@ -95,14 +92,7 @@ static int is_link(PapersSpan s) {
 /* The paper id of a link "https://huggingface.co/papers/ID[#...]", in *pId;
 ** 0 when the line is no such link. */
 static int paper_link_id(PapersSpan s, PapersSpan *pId) {
-  if (!notes_starts_with(s, HF_PAPER))
-    return 0;
-  i64 nPrefix = (i64)strlen(HF_PAPER), i = nPrefix;
-  while (i < s.n && s.z[i] != '#' && s.z[i] != '?' && s.z[i] != '/')
-    i++;
-  pId->z = s.z + nPrefix;
-  pId->n = i - nPrefix;
-  return pId->n > 0;
+  return notes_starts_with(s, HF_PAPER) && papers_hf_page_id(s.z, s.n, pId);
 }
 
 /* Reads "[-] N" (N upvotes) or "[-] -" (none shown) into *pCount (-1). */
@@ -126,23 +116,11 @@ static int take_author_count(PapersSpan s, i64 *pCount) {
   return papers_parse_count(s.z, nDigits, pCount);
 }
 
-/* Reads a bare date line "Sep 3, 2024" (trimmed in s) into *pDate and its
-** text; 0 when s is no date. A date without a year takes the year that puts
-** it on or before the page date (or today). */
+/* Reads a bare date line "Sep 3, 2024" (trimmed in s) into *pDate; 0 when
+** s is no date. A date without a year takes the year that puts it on or
+** before the page date (or today). */
 static int parse_bare_date(const PapersParser *p, PapersSpan s, PapersDate *pDate) {
-  char zBuf[NOTES_SHORT_LINE];
-  PapersDateText text;
-  i64 n = papers_fold_short(zBuf, NOTES_SHORT_LINE, s.z, s.n);
-  if (n <= 0 || !papers_date_text_parse(zBuf, n, &text) || text.nText != n)
-    return 0;
-  *pDate = 0;
-  if (text.iYear > 0) {
-    papers_date_make(text.iYear, text.iMonth, text.iDay, pDate);
-  } else if (text.iYear == 0) {
-    *pDate =
-        papers_date_anchor(text.iMonth, text.iDay, p->pageDate ? p->pageDate : p->today);
-  }
-  return 1;
+  return papers_date_line(s.z, s.n, p->pageDate ? p->pageDate : p->today, pDate);
 }
 
 static void reject_line(PapersParser *p, const PapersLine *pLine, const char *zReason) {

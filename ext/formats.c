@@ -19,11 +19,11 @@
 #define PAPERS_DETECT_BYTES (256 * 1024)
 
 static const PapersFormat *const aFormat[] = {
-    &papers_format_hf_daily,          &papers_format_hf_markdown,
-    &papers_format_hf_notes,          &papers_format_arxiv_mail,
-    &papers_format_arxiv_rss,         &papers_format_arxiv_atom,
-    &papers_format_daily_arxiv_table, &papers_format_daily_arxiv_list,
-    &papers_format_markdown_blocks,
+    &papers_format_hf_daily,         &papers_format_hf_markdown,
+    &papers_format_hf_notes,         &papers_format_hf_text,
+    &papers_format_arxiv_mail,       &papers_format_arxiv_rss,
+    &papers_format_arxiv_atom,       &papers_format_daily_arxiv_table,
+    &papers_format_daily_arxiv_list, &papers_format_markdown_blocks,
 };
 
 #define N_FORMAT ((int)(sizeof(aFormat) / sizeof(aFormat[0])))

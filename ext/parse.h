@@ -149,6 +149,16 @@ typedef struct PapersDateText {
 
 int papers_date_text_parse(const char *z, i64 n, PapersDateText *pOut);
 
+/* The date pDate names: its own year, or without one the year that puts it
+** on or before anchor; 0 when it is no calendar date. */
+PapersDate papers_date_text_value(const PapersDateText *pDate, PapersDate anchor);
+
+/* A line that is nothing but a date, "Sep 3, 2024" or "Sep 3" (white space
+** folded; shorter than PAPERS_DATE_LINE_MAX bytes): returns 1 with *pDate its
+** value as papers_date_text_value() gives it, 0 when the line is no date. */
+#define PAPERS_DATE_LINE_MAX 64
+int papers_date_line(const char *z, i64 n, PapersDate anchor, PapersDate *pDate);
+
 /* ---- links.c --------------------------------------------------------- */
 
 /* Sets the result to a JSON array of the distinct http(s) URLs in the
@@ -291,6 +301,10 @@ int papers_arxiv_id_parse(const char *z, i64 n, PapersSpan *pId, i64 *pVersion);
 /* The arXiv id a Hugging Face paper page's id (".../papers/ID") is: an
 ** identifier without a version; *pId is empty (z 0, n 0) when it is none. */
 void papers_arxiv_id_of_page(const char *z, i64 n, PapersSpan *pId);
+/* The id of a Hugging Face paper page URL z[0..n), "https://huggingface.co/
+** papers/ID" or "/papers/ID" (up to a "#", "?" or "/"), in *pId; 0 when the
+** URL is no paper page. */
+int papers_hf_page_id(const char *z, i64 n, PapersSpan *pId);
 
 const PapersFormat *papers_format_find(const char *zName);
 const PapersFormat *papers_format_detect(const char *z, i64 n);
@@ -300,6 +314,7 @@ void papers_format_append_names(sqlite3_str *pStr);
 extern const PapersFormat papers_format_hf_daily;
 extern const PapersFormat papers_format_hf_markdown;
 extern const PapersFormat papers_format_hf_notes;
+extern const PapersFormat papers_format_hf_text;
 extern const PapersFormat papers_format_arxiv_mail;
 extern const PapersFormat papers_format_arxiv_rss;
 extern const PapersFormat papers_format_arxiv_atom;

@@ -71,6 +71,21 @@ void papers_arxiv_id_of_page(const char *z, i64 n, PapersSpan *pId) {
   }
 }
 
+int papers_hf_page_id(const char *z, i64 n, PapersSpan *pId) {
+  static const char *const azPrefix[] = {"https://huggingface.co/papers/", "/papers/"};
+  for (size_t k = 0; k < sizeof(azPrefix) / sizeof(azPrefix[0]); k++) {
+    if (papers_has_prefix(z, z + n, azPrefix[k])) {
+      i64 nPrefix = (i64)strlen(azPrefix[k]), i = nPrefix;
+      while (i < n && z[i] != '#' && z[i] != '?' && z[i] != '/')
+        i++;
+      pId->z = z + nPrefix;
+      pId->n = i - nPrefix;
+      return pId->n > 0;
+    }
+  }
+  return 0;
+}
+
 int papers_arxiv_id_parse(const char *z, i64 n, PapersSpan *pId, i64 *pVersion) {
   PapersSpan id;
   i64 iVersion;
