@@ -550,6 +550,7 @@ static int clusters_cluster_corpus(ClustersCursor *pCur, const ClustersCorpus *c
   if (k > c->nDoc)
     k = c->nDoc;
   ClustersCorpus view;
+  int isLatent = clusters_corpus_is_latent(c);
   int rc = clusters_corpus_view(c, &view);
   if (rc != SQLITE_OK)
     return rc;
@@ -563,7 +564,8 @@ static int clusters_cluster_corpus(ClustersCursor *pCur, const ClustersCorpus *c
   }
   int *aAssign = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)c->nDoc);
   double *aSim = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)c->nDoc);
-  rc = aAssign && aSim ? clusters_kmeans_best(&view, k, aAssign, aSim) : SQLITE_NOMEM;
+  rc = aAssign && aSim ? clusters_kmeans_best(&view, k, isLatent, aAssign, aSim)
+                       : SQLITE_NOMEM;
   clusters_corpus_free(&view);
   if (rc == SQLITE_OK)
     rc = clusters_build_rows(pCur, c, pStats, aAssign, aSim, k);
