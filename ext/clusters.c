@@ -23,15 +23,16 @@
 **     rowid ascending.
 **   - The clustering (clusters_kmeans.c): spherical k-means (cosine) over the documents'
 **     stored vectors: their latent dimensions alone when the index has a
-**     latent part (CLUSTERS_LATENT_SHARE), else their word terms held by at
-**     least two papers of the set; each renormalised. Seeding by greedy
-**     k-means++ (CLUSTERS_SEED_TRIALS candidates a step) from a fixed-seed
-**     SplitMix64; up to CLUSTERS_RESTARTS seedings, as many as about
-**     CLUSTERS_WORK multiply-adds a round allow (so small sets get many,
-**     100,000 papers five at k = 20), keeping the largest total similarity; at most
-**     CLUSTERS_ITERATIONS rounds each. Documents are visited in rowid
-**     order, sums run in a fixed order, ties go to the lower index: the
-**     same clusters, bit for bit, on every machine.
+**     latent part (CLUSTERS_LATENT_SHARE), centred (the set's mean taken
+**     away), else their word terms held by at least two papers of the set;
+**     each renormalised. Seeding by greedy k-means++ (CLUSTERS_SEED_TRIALS
+**     candidates a step) from a fixed-seed SplitMix64; up to
+**     CLUSTERS_RESTARTS_LATENT (latent) or CLUSTERS_RESTARTS (words)
+**     seedings, as many as about CLUSTERS_WORK multiply-adds a round allow
+**     (so small sets get them all, 100,000 papers five at k = 20), keeping
+**     the largest total similarity; at most CLUSTERS_ITERATIONS rounds each.
+**     Documents are visited in rowid order, sums run in a fixed order, ties
+**     go to the lower index: the same clusters, bit for bit, on every machine.
 **   - The label: class-based TF-IDF. A word term t scores
 **     tf_c(t) * ln(1 + A / df(t)) in cluster c, where tf_c sums the term's
 **     stored weights over the cluster's papers, df counts the set's papers

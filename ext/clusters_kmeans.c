@@ -6,8 +6,10 @@
 ** order given; clusters_corpus_compact() keeps the features of the
 ** clustering space (the latent dimensions when the index has them, else the
 ** word terms held by at least two documents) and sets each document's unit
-** vector in it; clusters_kmeans_best() runs greedy k-means++ seedings from a
-** fixed-seed SplitMix64 and keeps the best. Documents are visited in order,
+** vector in it; clusters_corpus_view() makes the space compact, centred when
+** it is the latent one; clusters_kmeans_best() runs greedy k-means++
+** seedings from a fixed-seed SplitMix64 and keeps the best. Documents are visited in
+*order,
 ** sums run in a fixed order and ties go to the lower index, so the result
 ** is the same bit for bit on every machine. Nothing here reads the index.
 */
