@@ -166,8 +166,23 @@ build/quality_clusters: tests/bench/quality_clusters.c tests/bench/jsonl.c tests
 	@mkdir -p build
 	$(CC) -O2 $(WARNINGS) -o $@ tests/bench/quality_clusters.c tests/bench/jsonl.c -lsqlite3 -lm
 
-quality-clusters: papers.$(SO) build/quality_clusters
-	./build/quality_clusters ./papers $(DATA) $(K) $(INDEX_OPTIONS)
+# The same sources built with other seeds of papers_clusters' generator
+# (CLUSTERS_SEED; seeding r of a clustering starts from CLUSTERS_SEED + r, so
+# the seeds lie far apart): quality-clusters also prints the NMI with each,
+# and their spread.
+CLUSTER_SEEDS ?= 1000000000000 2000000000000 3000000000000 4000000000000
+comma         := ,
+empty         :=
+space         := $(empty) $(empty)
+SEED_BUILDS   := $(foreach s,$(CLUSTER_SEEDS),build/seed-$(s)/papers.$(SO))
+EXTENSIONS    := $(subst $(space),$(comma),$(strip ./papers $(basename $(SEED_BUILDS))))
+build/seed-%/papers.$(SO): $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p build/seed-$*
+	$(CC) $(LIB_CFLAGS) -DCLUSTERS_SEED=$*ULL $(call DEFINES,$(LIB_CFLAGS) seed $*) $(LIB_LDFLAGS) \
+	  -o $@ $(SOURCES)
+
+quality-clusters: papers.$(SO) build/quality_clusters $(SEED_BUILDS)
+	./build/quality_clusters $(EXTENSIONS) $(DATA) $(K) $(INDEX_OPTIONS)
 
 SCALE ?= 100000
 # run twice: the first run builds the database, the second measures clustering alone

@@ -23,15 +23,16 @@
 **     rowid ascending.
 **   - The clustering (clusters_kmeans.c): spherical k-means (cosine) over the documents'
 **     stored vectors: their latent dimensions alone when the index has a
-**     latent part (CLUSTERS_LATENT_SHARE), else their word terms held by at
-**     least two papers of the set; each renormalised. Seeding by greedy
-**     k-means++ (CLUSTERS_SEED_TRIALS candidates a step) from a fixed-seed
-**     SplitMix64; up to CLUSTERS_RESTARTS seedings, as many as about
-**     CLUSTERS_WORK multiply-adds a round allow (so small sets get many,
-**     100,000 papers five at k = 20), keeping the largest total similarity; at most
-**     CLUSTERS_ITERATIONS rounds each. Documents are visited in rowid
-**     order, sums run in a fixed order, ties go to the lower index: the
-**     same clusters, bit for bit, on every machine.
+**     latent part (CLUSTERS_LATENT_SHARE), centred (the set's mean taken
+**     away), else their word terms held by at least two papers of the set;
+**     each renormalised. Seeding by greedy k-means++ (CLUSTERS_SEED_TRIALS
+**     candidates a step) from a fixed-seed SplitMix64; up to
+**     CLUSTERS_RESTARTS_LATENT (latent) or CLUSTERS_RESTARTS (words)
+**     seedings, as many as about CLUSTERS_WORK multiply-adds a round allow
+**     (so small sets get them all, 100,000 papers five at k = 20), keeping
+**     the largest total similarity; at most CLUSTERS_ITERATIONS rounds each.
+**     Documents are visited in rowid order, sums run in a fixed order, ties
+**     go to the lower index: the same clusters, bit for bit, on every machine.
 **   - The label: class-based TF-IDF. A word term t scores
 **     tf_c(t) * ln(1 + A / df(t)) in cluster c, where tf_c sums the term's
 **     stored weights over the cluster's papers, df counts the set's papers
@@ -550,6 +551,7 @@ static int clusters_cluster_corpus(ClustersCursor *pCur, const ClustersCorpus *c
   if (k > c->nDoc)
     k = c->nDoc;
   ClustersCorpus view;
+  int isLatent = clusters_corpus_is_latent(c);
   int rc = clusters_corpus_view(c, &view);
   if (rc != SQLITE_OK)
     return rc;
@@ -563,7 +565,8 @@ static int clusters_cluster_corpus(ClustersCursor *pCur, const ClustersCorpus *c
   }
   int *aAssign = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)c->nDoc);
   double *aSim = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)c->nDoc);
-  rc = aAssign && aSim ? clusters_kmeans_best(&view, k, aAssign, aSim) : SQLITE_NOMEM;
+  rc = aAssign && aSim ? clusters_kmeans_best(&view, k, isLatent, aAssign, aSim)
+                       : SQLITE_NOMEM;
   clusters_corpus_free(&view);
   if (rc == SQLITE_OK)
     rc = clusters_build_rows(pCur, c, pStats, aAssign, aSim, k);

@@ -6,8 +6,10 @@
 ** order given; clusters_corpus_compact() keeps the features of the
 ** clustering space (the latent dimensions when the index has them, else the
 ** word terms held by at least two documents) and sets each document's unit
-** vector in it; clusters_kmeans_best() runs greedy k-means++ seedings from a
-** fixed-seed SplitMix64 and keeps the best. Documents are visited in order,
+** vector in it; clusters_corpus_view() makes the space compact, centred when
+** it is the latent one; clusters_kmeans_best() runs greedy k-means++
+** seedings from a fixed-seed SplitMix64 and keeps the best. Documents are visited in
+*order,
 ** sums run in a fixed order and ties go to the lower index, so the result
 ** is the same bit for bit on every machine. Nothing here reads the index.
 */
@@ -17,7 +19,10 @@
 #include <string.h>
 
 #ifndef CLUSTERS_RESTARTS
-#define CLUSTERS_RESTARTS 8 /* k-means++ seedings tried, at most */
+#define CLUSTERS_RESTARTS 8 /* k-means++ seedings tried, at most, on word terms */
+#endif
+#ifndef CLUSTERS_RESTARTS_LATENT
+#define CLUSTERS_RESTARTS_LATENT 32 /* the same in the (centred) latent space */
 #endif
 #ifndef CLUSTERS_WORK
 #define CLUSTERS_WORK (1LL << 29) /* entries * k * seedings, about */
@@ -196,9 +201,82 @@ int clusters_corpus_compact(ClustersCorpus *p) {
   return SQLITE_OK;
 }
 
+/* Centres the latent view pView (every document with a latent part holds
+** entries for the same dimensions): the mean of the documents that have
+** entries is taken from each of them, which is then renormalised, so that
+** every dimension of the result is an entry of theirs. Documents without
+** entries keep none. The direction all papers share (the corpus's "these
+** are papers" component, which LSA puts in its first dimension) then no
+** longer dominates the cosines. */
+static int kmeans_view_centre(ClustersCorpus *pView) {
+  int nDim = pView->nFeature, nHave = 0;
+  double *aMean = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nDim + 1));
+  double *aRow = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nDim + 1));
+  if (aMean == 0 || aRow == 0) {
+    sqlite3_free(aMean);
+    sqlite3_free(aRow);
+    return SQLITE_NOMEM;
+  }
+  memset(aMean, 0, sizeof(double) * (size_t)nDim);
+  for (int i = 0; i < pView->nDoc; i++) {
+    nHave += pView->aStart[i + 1] > pView->aStart[i];
+    for (i64 e = pView->aStart[i]; e < pView->aStart[i + 1]; e++)
+      aMean[pView->aFeature[e]] += pView->aSpace[e];
+  }
+  for (int f = 0; f < nDim; f++)
+    aMean[f] = nHave ? aMean[f] / nHave : 0;
+  ClustersCorpus centred;
+  memset(&centred, 0, sizeof(centred));
+  i64 nEntry = (i64)nHave * nDim;
+  centred.aStart = sqlite3_malloc64(sizeof(i64) * (sqlite3_uint64)(pView->nDoc + 1));
+  centred.aFeature = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(nEntry + 1));
+  centred.aSpace = sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)(nEntry + 1));
+  int rc =
+      centred.aStart && centred.aFeature && centred.aSpace ? SQLITE_OK : SQLITE_NOMEM;
+  for (int i = 0; rc == SQLITE_OK && i < pView->nDoc; i++) {
+    centred.aStart[i] = centred.nEntry;
+    if (pView->aStart[i + 1] == pView->aStart[i])
+      continue;
+    for (int f = 0; f < nDim; f++)
+      aRow[f] = -aMean[f];
+    for (i64 e = pView->aStart[i]; e < pView->aStart[i + 1]; e++)
+      aRow[pView->aFeature[e]] += pView->aSpace[e];
+    double sumSquares = 0;
+    for (int f = 0; f < nDim; f++)
+      sumSquares += aRow[f] * aRow[f];
+    double scale = sumSquares > 0 ? 1 / sqrt(sumSquares) : 0;
+    for (int f = 0; f < nDim; f++) {
+      assert(centred.nEntry < nEntry);
+      centred.aFeature[centred.nEntry] = f;
+      centred.aSpace[centred.nEntry++] = (float)(aRow[f] * scale);
+    }
+  }
+  sqlite3_free(aMean);
+  sqlite3_free(aRow);
+  if (rc != SQLITE_OK) {
+    clusters_corpus_free(&centred);
+    return rc;
+  }
+  centred.aStart[pView->nDoc] = centred.nEntry;
+  centred.nDoc = pView->nDoc;
+  centred.nFeature = nDim;
+  clusters_corpus_free(pView);
+  *pView = centred;
+  return SQLITE_OK;
+}
+
+/* True when c is clustered in the latent space alone. */
+int clusters_corpus_is_latent(const ClustersCorpus *c) {
+  int hasLatent = 0;
+  for (int f = 0; f < c->nFeature && !hasLatent; f++)
+    hasLatent = papers_is_latent_id(c->aId[f]);
+  return hasLatent && CLUSTERS_LATENT_SHARE >= 1.0;
+}
+
 /* Makes pView the clustering space of c alone: per document, its entries of
 ** non-zero weight in the space (aSpace), features renumbered densely in
-** order of first sight; aRowid, aWord, aId and aDf are left out. */
+** order of first sight, centred when the space is the latent one
+** (kmeans_view_centre); aRowid, aWord, aId and aDf are left out. */
 int clusters_corpus_view(const ClustersCorpus *c, ClustersCorpus *pView) {
   memset(pView, 0, sizeof(*pView));
   int *aMap = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(c->nFeature + 1));
@@ -230,7 +308,10 @@ int clusters_corpus_view(const ClustersCorpus *c, ClustersCorpus *pView) {
   }
   pView->aStart[c->nDoc] = pView->nEntry;
   sqlite3_free(aMap);
-  return SQLITE_OK;
+  int rc = clusters_corpus_is_latent(c) ? kmeans_view_centre(pView) : SQLITE_OK;
+  if (rc != SQLITE_OK)
+    clusters_corpus_free(pView);
+  return rc;
 }
 
 /* ---- spherical k-means ------------------------------------------------------ */
@@ -489,7 +570,7 @@ static double kmeans_run(KmeansState *p, double *aScratch) {
 
 /* Clusters the corpus into k; aBest (nDoc) receives the best assignment of
 ** the seedings tried, aBestSim the cosines that go with it. */
-int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, int *aBest,
+int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, int isLatent, int *aBest,
                          double *aBestSim) {
   KmeansState km;
   int rc = kmeans_init(&km, pCorpus, k);
@@ -504,8 +585,9 @@ int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, int *aBest,
   i64 nRestart = CLUSTERS_WORK / (pCorpus->nEntry * k + 1);
   if (nRestart < 1)
     nRestart = 1;
-  if (nRestart > CLUSTERS_RESTARTS)
-    nRestart = CLUSTERS_RESTARTS;
+  int nMaxRestart = isLatent ? CLUSTERS_RESTARTS_LATENT : CLUSTERS_RESTARTS;
+  if (nRestart > nMaxRestart)
+    nRestart = nMaxRestart;
   for (int r = 0; r < nRestart; r++) {
     km.prng = CLUSTERS_SEED + (sqlite3_uint64)r;
     double objective = kmeans_run(&km, aScratch);

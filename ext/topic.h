@@ -268,14 +268,21 @@ int clusters_corpus_add(ClustersCorpus *p, PapersIdMap *pMap, i64 iRowid,
 ** space. */
 int clusters_corpus_compact(ClustersCorpus *p);
 
+/* True when c is clustered in the latent space alone (the index has a
+** latent part). */
+int clusters_corpus_is_latent(const ClustersCorpus *c);
+
 /* Makes pView the clustering space of c alone: per document, its entries of
 ** non-zero weight in the space (aSpace), features renumbered densely in
-** order of first sight; aRowid, aWord, aId and aDf are left out. */
+** order of first sight, centred (the mean of the documents taken away,
+** then renormalised) when the space is the latent one; aRowid, aWord, aId
+** and aDf are left out. */
 int clusters_corpus_view(const ClustersCorpus *c, ClustersCorpus *pView);
 
 /* Clusters the corpus into k; aBest (nDoc) receives the best assignment of
-** the seedings tried, aBestSim the cosines that go with it. */
-int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, int *aBest,
+** the seedings tried (more of them in the latent space: isLatent), aBestSim
+** the cosines that go with it. */
+int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, int isLatent, int *aBest,
                          double *aBestSim);
 
 /* ---- the topic functions (topic_*.c) ----------------------------------- */

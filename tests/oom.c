@@ -261,6 +261,9 @@ static const Scenario aScenario[] = {
      "papers"
      " WHERE id <= 30))",
      HF, 0, IDX_SETUP("4"), 0, 0, 0},
+    /* 223 papers: the index has a latent part, which is centred */
+    {"clusters-latent", "SELECT * FROM papers_clusters('topics', NULL, 4)", MAIL, 0,
+     IDX_SETUP("4"), 0, 0, 0},
 };
 
 #define N_SCENARIO ((int)(sizeof(aScenario) / sizeof(aScenario[0])))

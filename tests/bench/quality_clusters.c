@@ -1,7 +1,7 @@
 /*
 ** quality_clusters.c: quality and speed of papers_clusters.
 **
-**   quality_clusters EXTENSION DATA_DIR [K [INDEX_OPTIONS]]
+**   quality_clusters EXTENSION[,SEED_BUILD...] DATA_DIR [K [INDEX_OPTIONS]]
 **   quality_clusters EXTENSION DATA_DIR --scale N DB_FILE
 **
 ** First form: reads every *.jsonl file of DATA_DIR (arXiv records: id,
@@ -11,7 +11,12 @@
 ** papers_clusters(index, NULL, K) (K: the number of categories when absent)
 ** and prints normalized mutual information (arithmetic normalisation, as
 ** scikit-learn's default), the adjusted Rand index and purity against the
-** primary category, and the time taken. A figure, not a test.
+** primary category, and the time taken. A figure, not a test. Each
+** SEED_BUILD (comma-separated after EXTENSION) is the extension built with
+** another CLUSTERS_SEED: the same index (a copy of the database) is
+** clustered again with it, and the NMIs of all the builds are printed with
+** their spread (max - min), the figure of how much the result hangs on the
+** seed.
 **
 ** Second form: a speed and memory figure at scale. When DB_FILE does not
 ** exist it is made: N papers from the records repeated with perturbation
@@ -31,6 +36,8 @@
 #include <unistd.h>
 
 #include "jsonl.h"
+
+#define MAX_SEED_BUILDS 16
 
 static void die(sqlite3 *db, const char *zWhat) {
   fprintf(stderr, "quality_clusters: %s: %s\n", zWhat, db ? sqlite3_errmsg(db) : "");
@@ -63,7 +70,7 @@ static double comb2(double n) {
 
 /* NMI, ARI and purity of the contingency table n[i * nJ + j] (i: class,
 ** j: cluster). */
-static void report(const double *aN, int nI, int nJ, double total) {
+static double report(const double *aN, int nI, int nJ, double total, int isPrinted) {
   double *aRow = calloc((size_t)nI, sizeof(double));
   double *aCol = calloc((size_t)nJ, sizeof(double));
   for (int i = 0; i < nI; i++) {
@@ -95,13 +102,70 @@ static void report(const double *aN, int nI, int nJ, double total) {
   }
   double expected = rowComb * colComb / comb2(total);
   double ari = (sumComb - expected) / ((rowComb + colComb) / 2 - expected);
-  printf("NMI %.4f   ARI %.4f   purity %.4f   (%d clusters)\n", mi / ((hI + hJ) / 2), ari,
-         pure / total, nJ);
+  double nmi = mi / ((hI + hJ) / 2);
+  if (isPrinted) {
+    printf("NMI %.4f   ARI %.4f   purity %.4f   (%d clusters)\n", nmi, ari, pure / total,
+           nJ);
+  }
   free(aRow);
   free(aCol);
+  return nmi;
 }
 
-static int quality(sqlite3 *db, const char *zDir, int k, const char *zOptions) {
+/* Clusters the index into k (table zResult) and scores it against the nClass
+** classes; returns the NMI, printing the scores when isPrinted. */
+static double cluster_and_score(sqlite3 *db, int k, int nClass, const char *zResult,
+                                int isPrinted) {
+  char *zSql = sqlite3_mprintf("CREATE TABLE \"%w\" AS SELECT rowid AS id, cluster"
+                               " FROM papers_clusters('topics', NULL, %d)",
+                               zResult, k);
+  exec(db, zSql);
+  sqlite3_free(zSql);
+  double *aN = calloc((size_t)(nClass * k), sizeof(double));
+  double total = 0;
+  sqlite3_stmt *pStmt;
+  zSql = sqlite3_mprintf("SELECT c.i, r.cluster - 1 FROM \"%w\" r JOIN papers p"
+                         " ON p.id = r.id JOIN classes c ON c.category = p.category",
+                         zResult);
+  if (sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0))
+    die(db, "prepare");
+  sqlite3_free(zSql);
+  while (sqlite3_step(pStmt) == SQLITE_ROW) {
+    aN[sqlite3_column_int(pStmt, 0) * k + sqlite3_column_int(pStmt, 1)] += 1;
+    total += 1;
+  }
+  sqlite3_finalize(pStmt);
+  if (isPrinted) {
+    printf("papers %.0f in %d classes, k = %d\n", total, nClass, k);
+  }
+  double nmi = report(aN, nClass, k, total, isPrinted);
+  free(aN);
+  return nmi;
+}
+
+/* The NMI of the same index clustered by the extension zExtension (another
+** seed's build), in a fresh connection over a copy of db. */
+static double seed_nmi(sqlite3 *db, const char *zExtension, int k, int nClass) {
+  sqlite3_int64 nByte = 0;
+  unsigned char *aImage = sqlite3_serialize(db, "main", &nByte, 0);
+  if (aImage == 0)
+    die(db, "serialize");
+  sqlite3 *dbSeed;
+  char *zErr = 0;
+  sqlite3_open(":memory:", &dbSeed);
+  if (sqlite3_deserialize(dbSeed, "main", aImage, nByte, nByte,
+                          SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE))
+    die(dbSeed, "deserialize");
+  sqlite3_enable_load_extension(dbSeed, 1);
+  if (sqlite3_load_extension(dbSeed, zExtension, 0, &zErr) != SQLITE_OK)
+    die(dbSeed, zErr);
+  double nmi = cluster_and_score(dbSeed, k, nClass, "seed_result", 0);
+  sqlite3_close(dbSeed);
+  return nmi;
+}
+
+static int quality(sqlite3 *db, const char *zDir, int k, const char *zOptions,
+                   char **azSeedBuild, int nSeedBuild) {
   bench_load_eval_papers(db, zDir);
   char *zCreate = sqlite3_mprintf("CREATE VIRTUAL TABLE topics USING "
                                   "papers_index(content='papers', content_rowid='id',"
@@ -120,33 +184,10 @@ static int quality(sqlite3 *db, const char *zDir, int k, const char *zOptions) {
   sqlite3_finalize(pStmt);
   if (k == 0)
     k = nClass;
+  printf("index options: %s\n", zOptions ? zOptions : "defaults");
   double t0 = now_seconds();
-  char *zSql = sqlite3_mprintf("CREATE TABLE result AS SELECT rowid AS id, cluster"
-                               " FROM papers_clusters('topics', NULL, %d)",
-                               k);
-  exec(db, zSql);
-  sqlite3_free(zSql);
-  double tCluster = now_seconds() - t0;
-  double *aN = calloc((size_t)(nClass * k), sizeof(double));
-  double total = 0;
-  int nCluster = 0;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT c.i, r.cluster - 1 FROM result r JOIN papers p"
-                         " ON p.id = r.id JOIN classes c ON c.category = p.category",
-                         -1, &pStmt, 0))
-    die(db, "prepare");
-  while (sqlite3_step(pStmt) == SQLITE_ROW) {
-    int j = sqlite3_column_int(pStmt, 1);
-    aN[sqlite3_column_int(pStmt, 0) * k + j] += 1;
-    total += 1;
-    if (j + 1 > nCluster)
-      nCluster = j + 1;
-  }
-  sqlite3_finalize(pStmt);
-  printf("papers %.0f in %d classes, k = %d (index options: %s)\n", total, nClass, k,
-         zOptions ? zOptions : "defaults");
-  report(aN, nClass, k, total);
-  printf("clustering %.3f s\n", tCluster);
+  double nmi = cluster_and_score(db, k, nClass, "result", 1);
+  printf("clustering %.3f s\n", now_seconds() - t0);
   if (sqlite3_prepare_v2(
           db,
           "SELECT cluster, size, label FROM papers_clusters('topics', NULL,"
@@ -159,7 +200,20 @@ static int quality(sqlite3 *db, const char *zDir, int k, const char *zOptions) {
            sqlite3_column_text(pStmt, 2));
   }
   sqlite3_finalize(pStmt);
-  free(aN);
+  if (nSeedBuild > 0) {
+    double least = nmi, most = nmi, sum = nmi;
+    printf("NMI by seed: %.4f (shipped)", nmi);
+    for (int i = 0; i < nSeedBuild; i++) {
+      double seedNmi = seed_nmi(db, azSeedBuild[i], k, nClass);
+      printf(", %.4f (%s)", seedNmi, azSeedBuild[i]);
+      fflush(stdout);
+      least = seedNmi < least ? seedNmi : least;
+      most = seedNmi > most ? seedNmi : most;
+      sum += seedNmi;
+    }
+    printf("\nNMI over %d seeds: mean %.4f, min %.4f, max %.4f, spread %.4f\n",
+           nSeedBuild + 1, sum / (nSeedBuild + 1), least, most, most - least);
+  }
   return 0;
 }
 
@@ -256,9 +310,19 @@ static void time_digest(sqlite3 *db, int nPaper) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: quality_clusters EXTENSION DATA_DIR [K [INDEX_OPTIONS]]\n"
-                    "       quality_clusters EXTENSION DATA_DIR --scale N DB_FILE\n");
+    fprintf(
+        stderr,
+        "usage: quality_clusters EXTENSION[,SEED_BUILD...] DATA_DIR [K [INDEX_OPTIONS]]\n"
+        "       quality_clusters EXTENSION DATA_DIR --scale N DB_FILE\n");
     return 2;
+  }
+  /* argv[1]: the extension, then the other seeds' builds, comma-separated */
+  char *azSeedBuild[MAX_SEED_BUILDS];
+  int nSeedBuild = 0;
+  for (char *z = strchr(argv[1], ','); z && nSeedBuild < MAX_SEED_BUILDS;
+       z = strchr(z + 1, ',')) {
+    *z = 0;
+    azSeedBuild[nSeedBuild++] = z + 1;
   }
   int isScale = argc > 5 && strcmp(argv[3], "--scale") == 0;
   int isNew = isScale && access(argv[5], F_OK) != 0;
@@ -269,7 +333,8 @@ int main(int argc, char **argv) {
   if (sqlite3_load_extension(db, argv[1], 0, &zErr) != SQLITE_OK)
     die(db, zErr);
   if (!isScale) {
-    quality(db, argv[2], argc > 3 ? atoi(argv[3]) : 0, argc > 4 ? argv[4] : 0);
+    quality(db, argv[2], argc > 3 ? atoi(argv[3]) : 0, argc > 4 ? argv[4] : 0,
+            azSeedBuild, nSeedBuild);
   } else {
     if (isNew)
       build_scaled(db, argv[2], atoi(argv[4]));
