@@ -117,18 +117,20 @@ static void report_uses(sqlite3 *db, const char *zOptions) {
   printf("title as query: success@1 %.4f  P@10 %.4f   (scikit-learn sparse 0.9956, "
          "0.6122)\n",
          number(db, "SELECT avg(neighbour = id) FROM title_hits WHERE rank = 1"),
-         number(db, "SELECT (SELECT count(*) FROM title_hits h JOIN papers p ON p.id = h.id"
-                    " JOIN papers n ON n.id = h.neighbour WHERE n.category = p.category)"
-                    " / (10.0 * (SELECT count(*) FROM papers))"));
+         number(db,
+                "SELECT (SELECT count(*) FROM title_hits h JOIN papers p ON p.id = h.id"
+                " JOIN papers n ON n.id = h.neighbour WHERE n.category = p.category)"
+                " / (10.0 * (SELECT count(*) FROM papers))"));
   exec(db, "CREATE TABLE mixed AS SELECT id, category, title,"
            " CASE WHEN id % 2 = 0 THEN NULL ELSE abstract END AS abstract FROM papers");
   index_table(db, "mixed", "mixed_topics", zOptions);
   gather(db, "SELECT id, id FROM mixed",
          "SELECT rowid FROM mixed_topics WHERE similar_to = ?1", 10, "mixed_hits");
-  const char *zMixed = "SELECT avg(precision) FROM (SELECT m.id, (SELECT count(*) FROM"
-                       " mixed_hits h JOIN mixed n ON n.id = h.neighbour WHERE h.id = m.id"
-                       " AND n.category = m.category) / 10.0 AS precision FROM mixed m"
-                       " WHERE (m.abstract IS NULL) = %d)";
+  const char *zMixed =
+      "SELECT avg(precision) FROM (SELECT m.id, (SELECT count(*) FROM"
+      " mixed_hits h JOIN mixed n ON n.id = h.neighbour WHERE h.id = m.id"
+      " AND n.category = m.category) / 10.0 AS precision FROM mixed m"
+      " WHERE (m.abstract IS NULL) = %d)";
   char *zWith = sqlite3_mprintf(zMixed, 0), *zWithout = sqlite3_mprintf(zMixed, 1);
   printf("mixed library: P@10 with abstract %.4f, title only %.4f   (scikit-learn sparse "
          "0.6222, 0.5150)\n",
@@ -144,9 +146,10 @@ static void report_uses(sqlite3 *db, const char *zOptions) {
   printf("skewed library: P@5 of the %d minority papers %.4f   (scikit-learn sparse "
          "0.1909)\n",
          (int)number(db, "SELECT count(*) FROM skewed WHERE category <> 'cs.CV'"),
-         number(db, "SELECT (SELECT count(*) FROM skewed_hits h JOIN skewed s ON s.id = h.id"
-                    " JOIN skewed n ON n.id = h.neighbour WHERE n.category = s.category)"
-                    " / (5.0 * (SELECT count(*) FROM skewed WHERE category <> 'cs.CV'))"));
+         number(db,
+                "SELECT (SELECT count(*) FROM skewed_hits h JOIN skewed s ON s.id = h.id"
+                " JOIN skewed n ON n.id = h.neighbour WHERE n.category = s.category)"
+                " / (5.0 * (SELECT count(*) FROM skewed WHERE category <> 'cs.CV'))"));
 }
 
 static double now_seconds(void) {
