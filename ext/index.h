@@ -24,7 +24,7 @@
 ** user's connection, so inside the user's transaction):
 **
 **   T_config(k TEXT PRIMARY KEY, v) WITHOUT ROWID
-**       'ndoc': number of documents indexed; 'version': layout version (3);
+**       'ndoc': number of documents indexed; 'version': layout version (4);
 **       'pending': postings in the pending level (below).
 **   T_vocab(term INTEGER PRIMARY KEY, df INTEGER, surface TEXT, votes INTEGER,
 **           maxw REAL)
@@ -66,10 +66,11 @@
 
 #include "topic.h"
 
-/* 3: the analysis of papers 0.1.0 (markup makes no terms, phrases never end on
+/* 4: a text's latent share grows with its word terms (papers_latent_share);
+** 3: the analysis of papers 0.1.0 (markup makes no terms, phrases never end on
 ** a function word); 2: the pending level; 1: none. An index of another layout
 ** holds terms or tables this papers does not read the same way. */
-#define INDEX_LAYOUT_VERSION 3
+#define INDEX_LAYOUT_VERSION 4
 /* Limits of what the shadow tables may hold: a value read back beyond them
 ** is damage (SQLITE_CORRUPT_VTAB), never used. */
 #define INDEX_MAX_LAYOUT        1000000      /* a layout version at most */

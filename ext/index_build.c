@@ -297,7 +297,8 @@ static int build_final(Build *p, i64 iDocIndex, const BuildLatent *pLatent,
     for (int k = 0; k < pLatent->nDim; k++)
       z[k] += pSparse->aWeight[i] * (double)aRow[k];
   }
-  return papers_vector_with_latent(pSparse, z, pLatent->nDim, pLatent->weight, pVec,
+  double share = papers_latent_share(pSparse->nTerm, pLatent->weight);
+  return papers_vector_with_latent(pSparse, z, pLatent->nDim, share, pVec,
                                    &p->aDoc[iDocIndex].scale);
 }
 

@@ -389,7 +389,8 @@ int index_weigh(const PapersCount *aCount, int nCount, const double *aIdf, int n
     for (int k = 0; apRow[i] && k < nDim; k++)
       z[k] += sparse.aWeight[i] * (double)apRow[i][k];
   }
-  rc = papers_vector_with_latent(&sparse, z, nDim, weight, pVec, 0);
+  rc = papers_vector_with_latent(&sparse, z, nDim,
+                                 papers_latent_share(sparse.nTerm, weight), pVec, 0);
   sqlite3_free(z);
   papers_vector_free(&sparse);
   return rc;

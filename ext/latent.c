@@ -21,6 +21,7 @@
 */
 #include "topic.h"
 
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -264,4 +265,19 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
   sqlite3_free(aOrder);
   sqlite3_free(aScratch);
   return rc;
+}
+
+/* ---- a text's share ------------------------------------------------------ */
+
+/* A short text's latent part is a poor estimate of its topic: two or three
+** query words project onto the few dimensions their most frequent word
+** knows ("recognition" onto place recognition), and normalised to unit
+** length that guess would carry the whole latent weight. Its share grows
+** with the text's word terms instead, so a query or a title ranks by its
+** exact words first, and an abstract gets the whole weight. */
+double papers_latent_share(int nTerm, double w) {
+  assert(nTerm >= 0 && w >= 0 && w <= 1);
+  if (nTerm >= PAPERS_LATENT_FULL_TERMS)
+    return w;
+  return w * (double)nTerm / (double)PAPERS_LATENT_FULL_TERMS;
 }

@@ -157,6 +157,15 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
 #define PAPERS_MAX_LATENT       256 /* latent dimensions at most: the ids there are */
 #define papers_is_latent_id(id) ((id) >= PAPERS_LATENT_ID)
 
+/* A text of this many word terms (unigrams and phrases) or more carries the
+** index's whole latent weight; a shorter one a share in proportion
+** (docs/quality.md: short queries and titles rank by their exact words). */
+#define PAPERS_LATENT_FULL_TERMS 40
+
+/* The latent weight of a text of nTerm word terms in an index of latent
+** weight w: w * min(1, nTerm / PAPERS_LATENT_FULL_TERMS). */
+double papers_latent_share(int nTerm, double w);
+
 /* The vector of a document with a latent part: the sparse vector scaled by
 ** sqrt(1 - w), then the latent vector z (nDim values, normalised here) scaled
 ** by sqrt(w) under the latent ids. Both parts unit length: the result is.

@@ -12,7 +12,17 @@
 ** other papers (WHERE similar_to = :id ORDER BY score DESC LIMIT 10). It
 ** prints precision@10 (share of the 10 with the same primary category),
 ** macro precision@10 (averaged per category first) and the random-ranker
-** level of both. A figure, not a test.
+** level of both. Then what people do with it (docs/quality.md):
+**   - each paper's title as the query (WHERE query = title): the share of
+**     papers found first (success@1), and the category precision of the 10
+**     results (the paper itself included);
+**   - a mixed library, the same papers with the abstract of every paper of
+**     even id left out: more-like-this P@10 of the papers with and without
+**     an abstract;
+**   - a skewed library, cs.CV whole and the first 25 papers (by id) of every
+**     other category: P@5 of those minority papers.
+** Beside each, scikit-learn's figure (tests/bench/quality_baseline.py, run
+** once). A figure, not a test.
 */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -36,6 +46,110 @@ static void exec(sqlite3 *db, const char *zSql) {
     fprintf(stderr, "quality: %s\n  in: %.200s\n", zErr, zSql);
     exit(1);
   }
+}
+
+/* The single number a query returns. */
+static double number(sqlite3 *db, const char *zSql) {
+  sqlite3_stmt *pStmt;
+  if (sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) || sqlite3_step(pStmt) != SQLITE_ROW)
+    die(db, zSql);
+  double value = sqlite3_column_double(pStmt, 0);
+  sqlite3_finalize(pStmt);
+  return value;
+}
+
+/* Indexes table zTable (id, category, title, abstract) as zIndex, with the
+** options of the run. */
+static void index_table(sqlite3 *db, const char *zTable, const char *zIndex,
+                        const char *zOptions) {
+  char *zSql = sqlite3_mprintf("CREATE VIRTUAL TABLE %s USING papers_index(content='%s',"
+                               " content_rowid='id', columns='title, abstract'%s%s);"
+                               "INSERT INTO %s(%s) VALUES('rebuild')",
+                               zIndex, zTable, zOptions ? ", " : "",
+                               zOptions ? zOptions : "", zIndex, zIndex);
+  exec(db, zSql);
+  sqlite3_free(zSql);
+}
+
+/* For every paper zPapers selects (id, then the query value), the first nKeep
+** results of zQuery (?1 the value) into table zHits(id, rank, neighbour). */
+static void gather(sqlite3 *db, const char *zPapers, const char *zQuery, int nKeep,
+                   const char *zHits) {
+  sqlite3_stmt *pPapers, *pQuery, *pHit;
+  char *zCreate = sqlite3_mprintf("CREATE TABLE %s(id INTEGER, rank INTEGER,"
+                                  " neighbour INTEGER)",
+                                  zHits);
+  exec(db, zCreate);
+  sqlite3_free(zCreate);
+  char *zSql = sqlite3_mprintf("%s ORDER BY score DESC LIMIT %d", zQuery, nKeep);
+  char *zInsert = sqlite3_mprintf("INSERT INTO %s VALUES (?1, ?2, ?3)", zHits);
+  if (sqlite3_prepare_v2(db, zPapers, -1, &pPapers, 0) ||
+      sqlite3_prepare_v2(db, zSql, -1, &pQuery, 0) ||
+      sqlite3_prepare_v2(db, zInsert, -1, &pHit, 0)) {
+    die(db, "prepare");
+  }
+  sqlite3_free(zSql);
+  sqlite3_free(zInsert);
+  exec(db, "BEGIN");
+  while (sqlite3_step(pPapers) == SQLITE_ROW) {
+    sqlite3_bind_value(pQuery, 1, sqlite3_column_value(pPapers, 1));
+    for (int iRank = 1; sqlite3_step(pQuery) == SQLITE_ROW; iRank++) {
+      sqlite3_bind_int64(pHit, 1, sqlite3_column_int64(pPapers, 0));
+      sqlite3_bind_int(pHit, 2, iRank);
+      sqlite3_bind_int64(pHit, 3, sqlite3_column_int64(pQuery, 0));
+      sqlite3_step(pHit);
+      sqlite3_reset(pHit);
+    }
+    if (sqlite3_reset(pQuery) != SQLITE_OK)
+      die(db, zQuery);
+  }
+  exec(db, "COMMIT");
+  sqlite3_finalize(pPapers);
+  sqlite3_finalize(pQuery);
+  sqlite3_finalize(pHit);
+}
+
+/* What people do: a title as the query, a library where half the papers have
+** only a title, a library where one category dominates. */
+static void report_uses(sqlite3 *db, const char *zOptions) {
+  gather(db, "SELECT id, title FROM papers", "SELECT rowid FROM topics WHERE query = ?1",
+         10, "title_hits");
+  printf("title as query: success@1 %.4f  P@10 %.4f   (scikit-learn sparse 0.9956, "
+         "0.6122)\n",
+         number(db, "SELECT avg(neighbour = id) FROM title_hits WHERE rank = 1"),
+         number(db,
+                "SELECT (SELECT count(*) FROM title_hits h JOIN papers p ON p.id = h.id"
+                " JOIN papers n ON n.id = h.neighbour WHERE n.category = p.category)"
+                " / (10.0 * (SELECT count(*) FROM papers))"));
+  exec(db, "CREATE TABLE mixed AS SELECT id, category, title,"
+           " CASE WHEN id % 2 = 0 THEN NULL ELSE abstract END AS abstract FROM papers");
+  index_table(db, "mixed", "mixed_topics", zOptions);
+  gather(db, "SELECT id, id FROM mixed",
+         "SELECT rowid FROM mixed_topics WHERE similar_to = ?1", 10, "mixed_hits");
+  const char *zMixed =
+      "SELECT avg(precision) FROM (SELECT m.id, (SELECT count(*) FROM"
+      " mixed_hits h JOIN mixed n ON n.id = h.neighbour WHERE h.id = m.id"
+      " AND n.category = m.category) / 10.0 AS precision FROM mixed m"
+      " WHERE (m.abstract IS NULL) = %d)";
+  char *zWith = sqlite3_mprintf(zMixed, 0), *zWithout = sqlite3_mprintf(zMixed, 1);
+  printf("mixed library: P@10 with abstract %.4f, title only %.4f   (scikit-learn sparse "
+         "0.6222, 0.5150)\n",
+         number(db, zWith), number(db, zWithout));
+  sqlite3_free(zWith);
+  sqlite3_free(zWithout);
+  exec(db, "CREATE TABLE skewed AS SELECT id, category, title, abstract FROM papers p"
+           " WHERE category = 'cs.CV' OR id IN (SELECT id FROM papers q"
+           "   WHERE q.category = p.category ORDER BY id LIMIT 25)");
+  index_table(db, "skewed", "skewed_topics", zOptions);
+  gather(db, "SELECT id, id FROM skewed WHERE category <> 'cs.CV'",
+         "SELECT rowid FROM skewed_topics WHERE similar_to = ?1", 5, "skewed_hits");
+  printf("skewed library: P@5 of the %d minority papers %.4f   (scikit-learn sparse "
+         "0.1909)\n",
+         (int)number(db, "SELECT count(*) FROM skewed WHERE category <> 'cs.CV'"),
+         number(db,
+                "SELECT (SELECT count(*) FROM skewed_hits h JOIN skewed s ON s.id = h.id"
+                " JOIN skewed n ON n.id = h.neighbour WHERE n.category = s.category)"
+                " / (5.0 * (SELECT count(*) FROM skewed WHERE category <> 'cs.CV'))"));
 }
 
 static double now_seconds(void) {
@@ -136,6 +250,7 @@ int main(int argc, char **argv) {
     }
   }
   sqlite3_finalize(pStmt);
+  report_uses(db, argc > 3 ? argv[3] : 0);
   sqlite3_close(db);
   return 0;
 }
