@@ -24,7 +24,7 @@
 ** user's connection, so inside the user's transaction):
 **
 **   T_config(k TEXT PRIMARY KEY, v) WITHOUT ROWID
-**       'ndoc': number of documents indexed; 'version': layout version (3);
+**       'ndoc': number of documents indexed; 'version': layout version (4);
 **       'pending': postings in the pending level (below).
 **   T_vocab(term INTEGER PRIMARY KEY, df INTEGER, surface TEXT, votes INTEGER,
 **           maxw REAL)
@@ -34,7 +34,8 @@
 **       and the largest weight it has in any document (a bound for pruning).
 **   T_docs(id INTEGER PRIMARY KEY, vector BLOB)
 **       per document (the content table's rowid): its weighted vector in the
-**       BLOB form of vector.c, as weighed when it was indexed.
+**       grid BLOB form of vector.c (weights as 16-bit codes), as weighed when
+**       it was indexed.
 **   T_postings(term INTEGER, first INTEGER, data BLOB, PRIMARY KEY(term, first))
 **       WITHOUT ROWID: per term, blocks of postings in document order; `first`
 **       is the block's smallest document id. A block holds at most
@@ -66,10 +67,12 @@
 
 #include "topic.h"
 
-/* 3: the analysis of papers 0.1.0 (markup makes no terms, phrases never end on
-** a function word); 2: the pending level; 1: none. An index of another layout
-** holds terms or tables this papers does not read the same way. */
-#define INDEX_LAYOUT_VERSION 3
+/* 4: weights on a 16-bit grid (papers_weight_grid), written as codes in the
+** vectors of T_docs and in postings blocks; 3: the analysis of papers 0.1.0
+** (markup makes no terms, phrases never end on a function word); 2: the
+** pending level; 1: none. An index of another layout holds terms, weights or
+** tables this papers does not read the same way. */
+#define INDEX_LAYOUT_VERSION 4
 /* Limits of what the shadow tables may hold: a value read back beyond them
 ** is damage (SQLITE_CORRUPT_VTAB), never used. */
 #define INDEX_MAX_LAYOUT        1000000      /* a layout version at most */

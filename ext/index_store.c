@@ -369,13 +369,15 @@ int index_latent_row_load(IndexStore *p, sqlite3_uint64 id, int nDim, float **pa
 
 /* Weighs counts with their idf: the sparse part, then the latent part from
 ** the terms' projection rows (apRow[i], the i-th count's; 0: none), each
-** times the term's weight, added in the counts' (id) order. */
+** times the term's weight, added in the counts' (id) order; the weights end
+** on the grid the index stores (papers_weight_grid). */
 int index_weigh(const PapersCount *aCount, int nCount, const double *aIdf, int nDim,
                 double weight, float *const *apRow, PapersVector *pVec) {
   PapersVector sparse = {0, 0, 0};
   memset(pVec, 0, sizeof(*pVec));
   int rc = papers_vector_weigh(aCount, nCount, aIdf, &sparse, 0);
   if (rc != SQLITE_OK || nDim == 0) {
+    papers_vector_to_grid(&sparse); /* as the index stores it */
     *pVec = sparse;
     return rc;
   }
@@ -641,11 +643,12 @@ int index_store_doc_put(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
   int rc = index_statement(p, STMT_DOC_PUT, &pStmt);
   if (rc != SQLITE_OK)
     return rc;
-  i64 nBlob = papers_vector_blob_size(pVec);
+  i64 nBlob = papers_vector_grid_blob_size(pVec);
   unsigned char *aBlob = sqlite3_malloc64((sqlite3_uint64)nBlob);
   if (aBlob == 0)
     return SQLITE_NOMEM;
-  papers_vector_encode(pVec, aBlob);
+  papers_vector_grid_encode(pVec, aBlob); /* rebuild's vectors without a latent
+                                          ** part reach the grid here */
   sqlite3_bind_int64(pStmt, 1, iDoc);
   sqlite3_bind_blob64(pStmt, 2, aBlob, (sqlite3_uint64)nBlob, sqlite3_free);
   return index_run(pStmt);
