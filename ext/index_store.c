@@ -65,6 +65,9 @@ static const char *const azStatementSql[N_STATEMENT] = {
     "SELECT df, surface, votes, maxw, first, postings, term FROM \"%w\".\"%w_pending\""
     " ORDER BY term",
     "DELETE FROM \"%w\".\"%w_pending\"",
+    "SELECT df, surface, votes, maxw, first, postings, term FROM \"%w\".\"%w_pending\""
+    " WHERE term > ?1 ORDER BY term LIMIT 1",
+    "DELETE FROM \"%w\".\"%w_pending\" WHERE term = ?1",
 };
 
 int index_store_open(sqlite3 *db, const IndexConfig *pConfig, IndexStore **ppStore) {
@@ -73,6 +76,7 @@ int index_store_open(sqlite3 *db, const IndexConfig *pConfig, IndexStore **ppSto
     return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
   p->db = db;
+  p->nPendingMax = pConfig->nPendingMax;
   p->zDb = sqlite3_mprintf("%s", pConfig->zDb);
   p->zName = sqlite3_mprintf("%s", pConfig->zName);
   if (p->zDb == 0 || p->zName == 0) {
@@ -159,7 +163,7 @@ int index_store_create(sqlite3 *db, const IndexConfig *pConfig) {
       " surface TEXT, votes INTEGER NOT NULL, maxw REAL NOT NULL, first INTEGER,"
       " postings BLOB);"
       "INSERT INTO \"%w\".\"%w_config\"(k, v) VALUES ('version', %d), ('ndoc', 0),"
-      " ('pending', 0),"
+      " ('pending', 0), ('merge_at', 0),"
       " ('tokenize', %Q), ('latent_dims', 0), ('latent_weight', %!.17g);",
       pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb,
       pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
@@ -222,6 +226,8 @@ int index_store_clear(IndexStore *p, const IndexConfig *pConfig) {
     rc = index_store_set_ndoc(p, 0);
   if (rc == SQLITE_OK)
     rc = index_config_set(p, "pending", 0, 1);
+  if (rc == SQLITE_OK)
+    rc = index_config_set(p, "merge_at", 0, 1);
   if (rc == SQLITE_OK)
     rc = index_store_latent_set(p, 0, 0);
   return rc;

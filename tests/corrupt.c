@@ -72,8 +72,9 @@ static char *which_row(int iWhich, const char *zKey, const char *zTable) {
 }
 
 static void config_damages(void) {
-  static const char *const azKey[] = {"ndoc",        "version",       "pending",
-                                      "latent_dims", "latent_weight", "tokenize"};
+  static const char *const azKey[] = {"ndoc",     "version",     "pending",
+                                      "merge_at", "latent_dims", "latent_weight",
+                                      "tokenize"};
   static const char *const azValue[] = {"0",     "-1",    "1000",  "2147483648",
                                         "1e308", "'ten'", "x'00'", "NULL"};
   for (size_t k = 0; k < sizeof(azKey) / sizeof(azKey[0]); k++) {

@@ -224,6 +224,11 @@ static const Scenario aScenario[] = {
      IDX_TABLE IDX_CREATE_WITH("latent='4', pending=0") "INSERT INTO topics(topics)"
                                                         " VALUES('rebuild');",
      IDX_CHECK, 0, INDEX_STATE_SQL},
+    {"index-insert-spreading", "INSERT INTO papers VALUES " NEW_PAPER, HF, 0,
+     IDX_TABLE IDX_CREATE_WITH(
+         "latent='4', pending=60") "INSERT INTO topics(topics)"
+                                   " VALUES('rebuild');" IDX_PENDING,
+     IDX_CHECK, 0, INDEX_STATE_SQL},
     /* the write buffer: a transaction's additions waiting in memory, written
     ** out at commit, by a query, by the statistics, at a savepoint */
     {"index-commit-buffered", "COMMIT", HF, 0, IDX_SETUP("4") "BEGIN;" IDX_PENDING,
