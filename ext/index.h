@@ -25,7 +25,8 @@
 **
 **   T_config(k TEXT PRIMARY KEY, v) WITHOUT ROWID
 **       'ndoc': number of documents indexed; 'version': layout version (4);
-**       'pending': postings in the pending level (below).
+**       'pending': postings in the pending level (below); 'merge_at': the
+**       term where the last spread merge stopped (index_store_merge_some).
 **   T_vocab(term INTEGER PRIMARY KEY, df INTEGER, surface TEXT, votes INTEGER,
 **           maxw REAL)
 **       per term id (64-bit, as a signed integer): document frequency, its
@@ -34,7 +35,8 @@
 **       and the largest weight it has in any document (a bound for pruning).
 **   T_docs(id INTEGER PRIMARY KEY, vector BLOB)
 **       per document (the content table's rowid): its weighted vector in the
-**       BLOB form of vector.c, as weighed when it was indexed.
+**       grid BLOB form of vector.c (weights as 16-bit codes), as weighed when
+**       it was indexed.
 **   T_postings(term INTEGER, first INTEGER, data BLOB, PRIMARY KEY(term, first))
 **       WITHOUT ROWID: per term, blocks of postings in document order; `first`
 **       is the block's smallest document id. A block holds at most
@@ -57,19 +59,23 @@
 **       merged document's removal writes those directly). Per term: its
 **       vocabulary row as it is now (df 0: gone), read instead of T_vocab's,
 **       and the postings added since (a block, `first` its first document),
-**       read beside T_postings. Config 'pending' counts those postings; when a
-**       write leaves more than the table's option `pending` allows (or on
-**       'merge'), they move into T_vocab and T_postings.
+**       read beside T_postings. Config 'pending' counts those postings; once
+**       there are more than the table's option `pending` allows, each commit
+**       moves about as many as the transaction wrote into T_vocab and
+**       T_postings, row by row in term order from 'merge_at' (a spread
+**       merge); more than twice as many, or 'merge', moves them all.
 */
 #ifndef PAPERS_INDEX_H
 #define PAPERS_INDEX_H
 
 #include "topic.h"
 
-/* 4: a text's latent share grows with its word terms (papers_latent_share);
-** 3: the analysis of papers 0.1.0 (markup makes no terms, phrases never end on
-** a function word); 2: the pending level; 1: none. An index of another layout
-** holds terms or tables this papers does not read the same way. */
+/* 4: a text's latent share grows with its word terms (papers_latent_share),
+** and weights lie on a 16-bit grid (papers_weight_grid), written as codes in
+** the vectors of T_docs and in postings blocks; 3: the analysis of papers
+** 0.1.0 (markup makes no terms, phrases never end on a function word); 2: the
+** pending level; 1: none. An index of another layout holds terms, weights or
+** tables this papers does not read the same way. */
 #define INDEX_LAYOUT_VERSION 4
 /* Limits of what the shadow tables may hold: a value read back beyond them
 ** is damage (SQLITE_CORRUPT_VTAB), never used. */
@@ -200,6 +206,14 @@ int index_store_postings_put(IndexStore *pStore, sqlite3_uint64 id, const IndexP
 ** T_vocab. */
 int index_store_pending_count(IndexStore *pStore, i64 *pnPosting);
 int index_store_merge(IndexStore *pStore);
+/* The spread merge, before a commit (after the last flush): once the level
+** holds more than the option `pending` allows, merges pending rows in term
+** order from where the last spread merge stopped (config 'merge_at'; the
+** order wraps), until at least as many postings have moved as the
+** transaction's flushes wrote there: a bounded share of merge work per
+** write, as FTS5's automerge does. At commit, so that a failure fails the
+** commit, which rolls the whole transaction back. */
+int index_store_merge_some(IndexStore *pStore);
 
 /* The write buffer: what additions changed, kept in memory (index_pending.c).
 ** Flush writes it to the pending level; discard drops it (on rollback). An
@@ -342,6 +356,8 @@ enum StoreStatement {
   STMT_PENDING_PUT, /* a term's row as a write leaves it */
   STMT_PENDING_ALL, /* every pending row, for the merge */
   STMT_PENDING_CLEAR,
+  STMT_PENDING_AFTER,  /* the first pending row after a term, for spread merges */
+  STMT_PENDING_DELETE, /* a term's pending row, once merged */
   N_STATEMENT
 };
 
@@ -365,7 +381,10 @@ struct IndexStore {
   char *zName;
   sqlite3_stmt *apStmt[N_STATEMENT]; /* prepared when first used */
   char *zSurface;                    /* the last surface form returned */
-  char *zCorrupt; /* what index_store_corrupt() found wrong last, until taken */
+  char *zCorrupt;  /* what index_store_corrupt() found wrong last, until taken */
+  i64 nPendingMax; /* the table's option `pending` */
+  i64 nFlushed;    /* postings the write buffer wrote to the pending level in this
+                   ** transaction (the spread merge's budget) */
   WriteBuffer buffer;
 };
 

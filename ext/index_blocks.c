@@ -4,7 +4,9 @@
 **
 ** Contract: a block is a varint count n, then n varints (each document id
 ** minus the previous one, the first minus the block's `first`, so 0), then n
-** little-endian float32 weights; a term's blocks cover disjoint, increasing
+** weights as little-endian 16-bit codes of the weight grid (from 0 to
+** PAPERS_WEIGHT_STEPS, papers_weight_of_code; postings weights are never
+** negative); a term's blocks cover disjoint, increasing
 ** ranges of documents. A block read back is checked before use: a damaged one
 ** is SQLITE_CORRUPT_VTAB with what is wrong (index_store_corrupt), never a
 ** crash.
@@ -39,6 +41,18 @@ int index_varint_get(const unsigned char *a, int n, sqlite3_uint64 *pv) {
     }
   }
   return 0;
+}
+
+#define BLOCK_WEIGHT_BYTES 2 /* a weight's code */
+
+/* The i-th weight code of a block's weights at a (unchecked). */
+static int block_code(const unsigned char *a, int i) {
+  return a[2 * i] | (a[2 * i + 1] << 8);
+}
+
+/* The i-th weight of a block's weights at a, whose codes were checked. */
+static float block_weight(const unsigned char *a, int i) {
+  return papers_weight_of_code(block_code(a, i));
 }
 
 /* Whether iDoc + delta, a document id decoded from a block, is an i64. */
@@ -77,11 +91,10 @@ static const char *block_docs(i64 iFirst, const unsigned char *a, int n, int iPo
     iDoc += (i64)delta;
     aDoc[i] = iDoc;
   }
-  if ((i64)(n - iPos) != 4 * (i64)nPosting)
+  if ((i64)(n - iPos) != BLOCK_WEIGHT_BYTES * (i64)nPosting)
     return "its size does not match its count of postings";
   for (int i = 0; i < nPosting; i++) {
-    float weight = papers_f32_get(a + iPos + 4 * i);
-    if (!(weight >= 0 && weight <= INDEX_MAX_WEIGHT))
+    if (block_code(a + iPos, i) > PAPERS_WEIGHT_STEPS)
       return "a weight is not a number from 0 to 1";
   }
   *piWeight = iPos;
@@ -108,7 +121,7 @@ int index_block_decode(i64 iFirst, const unsigned char *a, int n,
   *pzProblem = block_docs(iFirst, a, n, iPos, nPosting, aDoc, &iWeight);
   for (int i = 0; *pzProblem == 0 && i < nPosting; i++) {
     aPosting[i].iDoc = aDoc[i];
-    aPosting[i].weight = papers_f32_get(a + iWeight + 4 * i);
+    aPosting[i].weight = block_weight(a + iWeight, i);
   }
   sqlite3_free(aDoc);
   if (*pzProblem) {
@@ -148,7 +161,8 @@ int index_block_from(IndexStore *p, const char *zPart, sqlite3_uint64 id,
 ** sqlite3_malloc'd. */
 int index_block_encode(const IndexPosting *a, int n, unsigned char **paBlob,
                        int *pnBlob) {
-  unsigned char *aBlob = sqlite3_malloc64((sqlite3_uint64)n * 14 + 10);
+  unsigned char *aBlob =
+      sqlite3_malloc64((sqlite3_uint64)n * (10 + BLOCK_WEIGHT_BYTES) + 10);
   if (aBlob == 0)
     return SQLITE_NOMEM;
   int nBlob = index_varint_put(aBlob, (sqlite3_uint64)n);
@@ -156,11 +170,16 @@ int index_block_encode(const IndexPosting *a, int n, unsigned char **paBlob,
     nBlob += index_varint_put(
         aBlob + nBlob, (sqlite3_uint64)(a[i].iDoc - (i ? a[i - 1].iDoc : a[0].iDoc)));
   }
-  for (int i = 0; i < n; i++)
-    papers_f32_put(aBlob + nBlob + 4 * i, a[i].weight);
-  assert(nBlob + 4 * n <= n * 14 + 10); /* what was allocated */
+  for (int i = 0; i < n; i++) {
+    int code = papers_weight_code(a[i].weight);
+    /* postings hold weights an index weighed: on the grid, never negative */
+    assert(code >= 0 && papers_weight_of_code(code) == a[i].weight);
+    aBlob[nBlob + 2 * i] = (unsigned char)(code & 0xff);
+    aBlob[nBlob + 2 * i + 1] = (unsigned char)(code >> 8);
+  }
+  assert(nBlob + BLOCK_WEIGHT_BYTES * n <= n * (10 + BLOCK_WEIGHT_BYTES) + 10);
   *paBlob = aBlob;
-  *pnBlob = nBlob + 4 * n;
+  *pnBlob = nBlob + BLOCK_WEIGHT_BYTES * n;
   return SQLITE_OK;
 }
 
@@ -327,7 +346,7 @@ int index_blocks_scan(IndexStore *p, sqlite3_uint64 id,
                    &iWeight) == 0) {
       /* the usual block: decoded in place, without an allocation */
       for (int i = 0; rc == SQLITE_OK && i < nPosting; i++)
-        rc = xPosting(pCtx, aDoc[i], papers_f32_get(a + iWeight + 4 * i));
+        rc = xPosting(pCtx, aDoc[i], block_weight(a + iWeight, i));
     } else {
       IndexPosting *aPosting;
       int nDecoded;

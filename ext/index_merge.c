@@ -13,6 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The range of the spread merge's cursor: every term id, as a double whose
+** conversion to an i64 is defined (2^63 rounded down). */
+#define MERGE_CURSOR_MIN (-9223372036854775808.0)
+#define MERGE_CURSOR_MAX 9223372036854774784.0
+
 /* ---- merging a run of postings into a term's blocks ------------------------ */
 
 /* One block of a term, loaded for a run of postings to add in document order,
@@ -140,8 +145,9 @@ int index_postings_merge(IndexStore *p, sqlite3_uint64 id, const IndexPosting *a
 }
 
 /* Moves one term's pending row (pRow: df, surface, votes, maxw, first,
-** postings, term) into the vocabulary and the blocks. */
-static int merge_term(IndexStore *p, sqlite3_stmt *pRow) {
+** postings, term) into the vocabulary and the blocks; *pnMoved (may be 0)
+** gets its count of postings. */
+static int merge_term(IndexStore *p, sqlite3_stmt *pRow, int *pnMoved) {
   sqlite3_uint64 id = (sqlite3_uint64)sqlite3_column_int64(pRow, 6);
   VocabRow row;
   IndexPosting *a = 0;
@@ -154,6 +160,8 @@ static int merge_term(IndexStore *p, sqlite3_stmt *pRow) {
     rc = index_pending_postings_from(p, id, pRow, 4, &a, &n);
   if (rc == SQLITE_OK && n > 0)
     rc = index_postings_merge(p, id, a, n);
+  if (pnMoved)
+    *pnMoved = n;
   sqlite3_free(row.zOwned);
   sqlite3_free(a);
   return rc;
@@ -167,7 +175,7 @@ int index_store_merge(IndexStore *p) {
   if (rc != SQLITE_OK)
     return rc;
   while (rc == SQLITE_OK && sqlite3_step(pAll) == SQLITE_ROW)
-    rc = merge_term(p, pAll);
+    rc = merge_term(p, pAll, 0);
   int rcReset = sqlite3_reset(pAll);
   if (rc == SQLITE_OK)
     rc = rcReset;
@@ -176,4 +184,78 @@ int index_store_merge(IndexStore *p) {
   if (rc == SQLITE_OK)
     rc = index_run(pClear);
   return rc == SQLITE_OK ? index_config_set(p, "pending", 0, 1) : rc;
+}
+
+/* ---- the spread merge ------------------------------------------------------ */
+
+/* The term the last spread merge stopped at. A double holds it: rounded, it
+** is still a place to resume from (a term skipped waits for the next round). */
+static int merge_cursor_get(IndexStore *p, i64 *piTerm) {
+  double value;
+  int rc = index_config_get(p, "merge_at", 1, MERGE_CURSOR_MIN, MERGE_CURSOR_MAX, &value);
+  *piTerm = (i64)value;
+  return rc;
+}
+
+/* Merges the first pending row after term iAfter, if there is one (*pHasRow):
+** into the main tables, then out of the pending level; *piTerm is its term,
+** *pnMoved its postings. */
+static int merge_next(IndexStore *p, i64 iAfter, int *pHasRow, i64 *piTerm,
+                      int *pnMoved) {
+  sqlite3_stmt *pStmt, *pDelete;
+  *pnMoved = 0;
+  int rc = index_statement(p, STMT_PENDING_AFTER, &pStmt);
+  if (rc != SQLITE_OK)
+    return rc;
+  sqlite3_bind_int64(pStmt, 1, iAfter);
+  *pHasRow = sqlite3_step(pStmt) == SQLITE_ROW;
+  if (*pHasRow) {
+    *piTerm = sqlite3_column_int64(pStmt, 6);
+    rc = merge_term(p, pStmt, pnMoved);
+  }
+  int rcReset = sqlite3_reset(pStmt);
+  if (rc == SQLITE_OK)
+    rc = rcReset;
+  if (rc == SQLITE_OK && *pHasRow)
+    rc = index_statement(p, STMT_PENDING_DELETE, &pDelete);
+  if (rc == SQLITE_OK && *pHasRow) {
+    sqlite3_bind_int64(pDelete, 1, *piTerm);
+    rc = index_run(pDelete);
+  }
+  return rc;
+}
+
+int index_store_merge_some(IndexStore *p) {
+  i64 nPending = 0, iCursor = 0, nMoved = 0, nAdded = p->nFlushed;
+  p->nFlushed = 0;
+  if (nAdded <= 0)
+    return SQLITE_OK; /* nothing written: nothing read either */
+  int rc = index_store_pending_count(p, &nPending);
+  if (rc != SQLITE_OK || nPending <= p->nPendingMax)
+    return rc;
+  rc = merge_cursor_get(p, &iCursor);
+  int hasWrapped = 0;
+  while (rc == SQLITE_OK && nMoved < nAdded) {
+    int hasRow = 0, n = 0;
+    rc = merge_next(p, iCursor, &hasRow, &iCursor, &n);
+    nMoved += n;
+    if (rc == SQLITE_OK && !hasRow) {
+      if (hasWrapped || iCursor == INT64_MIN)
+        break;             /* the level is empty */
+      iCursor = INT64_MIN; /* wraps: on from the first term */
+      hasWrapped = 1;
+    }
+  }
+  if (rc == SQLITE_OK) {
+    double cursor = (double)iCursor;
+    rc = index_config_set(p, "merge_at",
+                          cursor > MERGE_CURSOR_MAX ? MERGE_CURSOR_MAX : cursor, 1);
+  }
+  if (rc == SQLITE_OK) {
+    i64 nLeft = 0;
+    rc = index_store_pending_count(p, &nLeft);
+    if (rc == SQLITE_OK)
+      rc = index_config_set(p, "pending", (double)(nLeft - nMoved), 1);
+  }
+  return rc;
 }

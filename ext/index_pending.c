@@ -151,6 +151,7 @@ void index_buffer_discard(WriteBuffer *pBuffer) {
 
 void index_store_discard(IndexStore *p) {
   index_buffer_discard(&p->buffer);
+  p->nFlushed = 0;
 }
 
 /* The place of a term in the buffer, read (pending level, else vocabulary)
@@ -219,8 +220,10 @@ int index_store_flush(IndexStore *p) {
   sqlite3_free(apOrder);
   if (rc == SQLITE_OK)
     rc = pending_count_add(p, pBuffer->nAdded);
-  if (rc == SQLITE_OK)
+  if (rc == SQLITE_OK) {
+    p->nFlushed += pBuffer->nAdded;
     index_buffer_discard(pBuffer);
+  }
   return rc;
 }
 

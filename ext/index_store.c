@@ -65,6 +65,9 @@ static const char *const azStatementSql[N_STATEMENT] = {
     "SELECT df, surface, votes, maxw, first, postings, term FROM \"%w\".\"%w_pending\""
     " ORDER BY term",
     "DELETE FROM \"%w\".\"%w_pending\"",
+    "SELECT df, surface, votes, maxw, first, postings, term FROM \"%w\".\"%w_pending\""
+    " WHERE term > ?1 ORDER BY term LIMIT 1",
+    "DELETE FROM \"%w\".\"%w_pending\" WHERE term = ?1",
 };
 
 int index_store_open(sqlite3 *db, const IndexConfig *pConfig, IndexStore **ppStore) {
@@ -73,6 +76,7 @@ int index_store_open(sqlite3 *db, const IndexConfig *pConfig, IndexStore **ppSto
     return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
   p->db = db;
+  p->nPendingMax = pConfig->nPendingMax;
   p->zDb = sqlite3_mprintf("%s", pConfig->zDb);
   p->zName = sqlite3_mprintf("%s", pConfig->zName);
   if (p->zDb == 0 || p->zName == 0) {
@@ -159,7 +163,7 @@ int index_store_create(sqlite3 *db, const IndexConfig *pConfig) {
       " surface TEXT, votes INTEGER NOT NULL, maxw REAL NOT NULL, first INTEGER,"
       " postings BLOB);"
       "INSERT INTO \"%w\".\"%w_config\"(k, v) VALUES ('version', %d), ('ndoc', 0),"
-      " ('pending', 0),"
+      " ('pending', 0), ('merge_at', 0),"
       " ('tokenize', %Q), ('latent_dims', 0), ('latent_weight', %!.17g);",
       pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb,
       pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
@@ -222,6 +226,8 @@ int index_store_clear(IndexStore *p, const IndexConfig *pConfig) {
     rc = index_store_set_ndoc(p, 0);
   if (rc == SQLITE_OK)
     rc = index_config_set(p, "pending", 0, 1);
+  if (rc == SQLITE_OK)
+    rc = index_config_set(p, "merge_at", 0, 1);
   if (rc == SQLITE_OK)
     rc = index_store_latent_set(p, 0, 0);
   return rc;
@@ -369,13 +375,15 @@ int index_latent_row_load(IndexStore *p, sqlite3_uint64 id, int nDim, float **pa
 
 /* Weighs counts with their idf: the sparse part, then the latent part from
 ** the terms' projection rows (apRow[i], the i-th count's; 0: none), each
-** times the term's weight, added in the counts' (id) order. */
+** times the term's weight, added in the counts' (id) order; the weights end
+** on the grid the index stores (papers_weight_grid). */
 int index_weigh(const PapersCount *aCount, int nCount, const double *aIdf, int nDim,
                 double weight, float *const *apRow, PapersVector *pVec) {
   PapersVector sparse = {0, 0, 0};
   memset(pVec, 0, sizeof(*pVec));
   int rc = papers_vector_weigh(aCount, nCount, aIdf, &sparse, 0);
   if (rc != SQLITE_OK || nDim == 0) {
+    papers_vector_to_grid(&sparse); /* as the index stores it */
     *pVec = sparse;
     return rc;
   }
@@ -642,11 +650,12 @@ int index_store_doc_put(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
   int rc = index_statement(p, STMT_DOC_PUT, &pStmt);
   if (rc != SQLITE_OK)
     return rc;
-  i64 nBlob = papers_vector_blob_size(pVec);
+  i64 nBlob = papers_vector_grid_blob_size(pVec);
   unsigned char *aBlob = sqlite3_malloc64((sqlite3_uint64)nBlob);
   if (aBlob == 0)
     return SQLITE_NOMEM;
-  papers_vector_encode(pVec, aBlob);
+  papers_vector_grid_encode(pVec, aBlob); /* rebuild's vectors without a latent
+                                          ** part reach the grid here */
   sqlite3_bind_int64(pStmt, 1, iDoc);
   sqlite3_bind_blob64(pStmt, 2, aBlob, (sqlite3_uint64)nBlob, sqlite3_free);
   return index_run(pStmt);

@@ -318,12 +318,13 @@ static int add_dense(IndexTable *pTab, i64 iDoc, const PapersVector *pVec) {
   return rc;
 }
 
-/* Merges the pending level once it holds more postings than the option
-** `pending` lets it. */
+/* Merges the whole pending level once it holds more than twice the postings
+** the option `pending` lets it (a large transaction: the spread merges of
+** index_store_merge_some(), at commit, keep it near `pending` otherwise). */
 static int merge_when_full(IndexTable *pTab) {
   i64 nPending;
   int rc = index_store_pending_count(pTab->pStore, &nPending);
-  if (rc == SQLITE_OK && nPending > pTab->config.nPendingMax)
+  if (rc == SQLITE_OK && nPending > 2 * pTab->config.nPendingMax)
     rc = index_store_merge(pTab->pStore);
   return rc;
 }
@@ -883,7 +884,9 @@ static int index_begin(sqlite3_vtab *pVtab) {
 }
 
 static int index_sync(sqlite3_vtab *pVtab) {
-  return flush_table((IndexTable *)pVtab);
+  IndexTable *pTab = (IndexTable *)pVtab;
+  int rc = flush_table(pTab);
+  return rc == SQLITE_OK ? store_error(pTab, index_store_merge_some(pTab->pStore)) : rc;
 }
 
 static int index_commit(sqlite3_vtab *pVtab) {

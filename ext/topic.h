@@ -121,7 +121,17 @@ int papers_vector_weigh(const PapersCount *aCount, int nCount, const double *aId
 double papers_tf_factor(double tf); /* 1 + ln tf */
 double papers_weight_raw(double tfFactor, double idf);
 float papers_weight_normalised(double raw, double norm);
+/* The weight an index stores: weight * scale on the grid (below). */
 float papers_weight_scaled(float weight, double scale);
+/* The weight grid of an index's stored weights (its vectors, postings, the
+** vectors papers_similarity and papers_explain weigh with `[, index]`):
+** multiples of 1 / PAPERS_WEIGHT_STEPS, written as 16-bit codes. A weight on
+** the grid is a float that goes to its code and back unchanged. */
+#define PAPERS_WEIGHT_STEPS 32767
+int papers_weight_code(double w); /* the nearest code, clamped to the range */
+float papers_weight_of_code(int code);
+float papers_weight_grid(double w); /* the nearest weight on the grid */
+void papers_vector_to_grid(PapersVector *pVec);
 void papers_vector_free(PapersVector *pVec);
 double papers_vector_dot(const PapersVector *pA, const PapersVector *pB);
 /* papers_vector_dot() of pA and a vector in BLOB form, without decoding it:
@@ -131,6 +141,9 @@ int papers_vector_dot_blob(const PapersVector *pA, const unsigned char *a, i64 n
                            double *pDot);
 i64 papers_vector_blob_size(const PapersVector *pVec);
 void papers_vector_encode(const PapersVector *pVec, unsigned char *aBlob);
+/* The grid form (weights as 16-bit codes, rounded to the grid), for storage. */
+i64 papers_vector_grid_blob_size(const PapersVector *pVec);
+void papers_vector_grid_encode(const PapersVector *pVec, unsigned char *aBlob);
 void papers_result_vector(sqlite3_context *pCtx, const PapersVector *pVec);
 /* SQLITE_ERROR with *pzProblem (static text) for a malformed BLOB. */
 int papers_vector_decode(const unsigned char *a, i64 n, PapersVector *pVec,
@@ -169,7 +182,8 @@ double papers_latent_share(int nTerm, double w);
 /* The vector of a document with a latent part: the sparse vector scaled by
 ** sqrt(1 - w), then the latent vector z (nDim values, normalised here) scaled
 ** by sqrt(w) under the latent ids. Both parts unit length: the result is.
-** A zero z leaves the sparse vector whole. *pSparseScale (pSparseScale may be
+** A zero z leaves the sparse vector whole. Every weight is put on the grid
+** (papers_weight_grid), as an index stores it. *pSparseScale (pSparseScale may be
 ** 0): the factor the sparse weights were scaled by. */
 int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int nDim,
                               double w, PapersVector *pOut, double *pSparseScale);

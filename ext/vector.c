@@ -21,11 +21,16 @@
 **         whose ids are not written;
 **       then the n term ids (n - L with the flag; u64), strictly increasing,
 **       then n weights (IEEE float32), each finite and in [-1, 1] (only the
-**       latent dimensions of an index's vectors are ever negative).
+**       latent dimensions of an index's vectors are ever negative); with
+**       VECTOR_FLAG_GRID, n weights as 16-bit codes instead (i16, from
+**       -PAPERS_WEIGHT_STEPS to PAPERS_WEIGHT_STEPS: the weight is
+**       papers_weight_of_code(code)), the form an index stores its vectors in.
 **     A vector ending with latent dimensions 0 .. L-1 is always written with
 **     the flag (an index's vectors: 380 bytes fewer with 48 dimensions), so
 **     papers writes a vector in one BLOB form; both forms are read (a long
-**     form from an earlier version decodes to the same vector).
+**     form from an earlier version decodes to the same vector). The grid
+**     form is written only where asked (papers_vector_grid_encode: an
+**     index's T_docs); every form is read everywhere.
 **     papers_vector_decode() checks all of it and names what is wrong.
 */
 #include "topic.h"
@@ -40,6 +45,7 @@
 #define VECTOR_HEADER      8
 #define VECTOR_MAX_TERMS   (1 << 24)
 #define VECTOR_FLAG_LATENT 0x01 /* the ids of a latent tail are not written */
+#define VECTOR_FLAG_GRID   0x02 /* weights are 16-bit codes of the weight grid */
 
 /* ---- a deterministic natural logarithm --------------------------------- */
 
@@ -327,7 +333,30 @@ float papers_weight_normalised(double raw, double norm) {
 }
 
 float papers_weight_scaled(float weight, double scale) {
-  return (float)(weight * scale);
+  return papers_weight_grid(weight * scale);
+}
+
+/* ---- the weight grid ---------------------------------------------------- */
+
+int papers_weight_code(double w) {
+  double code = floor(w * PAPERS_WEIGHT_STEPS + 0.5);
+  if (!(code >= -PAPERS_WEIGHT_STEPS))
+    return -PAPERS_WEIGHT_STEPS; /* NaN too, which no weighing makes */
+  return code > PAPERS_WEIGHT_STEPS ? PAPERS_WEIGHT_STEPS : (int)code;
+}
+
+float papers_weight_of_code(int code) {
+  assert(code >= -PAPERS_WEIGHT_STEPS && code <= PAPERS_WEIGHT_STEPS);
+  return (float)((double)code / PAPERS_WEIGHT_STEPS);
+}
+
+float papers_weight_grid(double w) {
+  return papers_weight_of_code(papers_weight_code(w));
+}
+
+void papers_vector_to_grid(PapersVector *pVec) {
+  for (int i = 0; i < pVec->nTerm; i++)
+    pVec->aWeight[i] = papers_weight_grid(pVec->aWeight[i]);
 }
 
 int papers_vector_weigh(const PapersCount *aCount, int nCount, const double *aIdf,
@@ -410,25 +439,32 @@ static int latent_tail(const PapersVector *pVec) {
 typedef struct VectorLayout {
   int nTerm;
   int nLatent; /* terms at the end whose ids are implicit */
+  int isGrid;  /* weights are 16-bit codes (else float32) */
   const unsigned char *aIds;
   const unsigned char *aWeights;
 } VectorLayout;
 
-static i64 layout_size(int nTerm, int nLatent) {
-  return VECTOR_HEADER + (nLatent ? 4 : 0) + 8 * (i64)(nTerm - nLatent) + 4 * (i64)nTerm;
+static i64 layout_size(int nTerm, int nLatent, int isGrid) {
+  return VECTOR_HEADER + (nLatent ? 4 : 0) + 8 * (i64)(nTerm - nLatent) +
+         (isGrid ? 2 : 4) * (i64)nTerm;
 }
 
 i64 papers_vector_blob_size(const PapersVector *pVec) {
-  return layout_size(pVec->nTerm, latent_tail(pVec));
+  return layout_size(pVec->nTerm, latent_tail(pVec), 0);
 }
 
-void papers_vector_encode(const PapersVector *pVec, unsigned char *aBlob) {
+i64 papers_vector_grid_blob_size(const PapersVector *pVec) {
+  return layout_size(pVec->nTerm, latent_tail(pVec), 1);
+}
+
+/* Writes either form: weights as float32, or rounded to grid codes. */
+static void vector_encode(const PapersVector *pVec, unsigned char *aBlob, int isGrid) {
   int nLatent = latent_tail(pVec), nSparse = pVec->nTerm - nLatent;
   assert(nSparse >= 0 && nLatent <= PAPERS_MAX_LATENT);
   aBlob[0] = VECTOR_MAGIC_0;
   aBlob[1] = VECTOR_MAGIC_1;
   aBlob[2] = VECTOR_VERSION;
-  aBlob[3] = nLatent ? VECTOR_FLAG_LATENT : 0;
+  aBlob[3] = (nLatent ? VECTOR_FLAG_LATENT : 0) | (isGrid ? VECTOR_FLAG_GRID : 0);
   put_u32(aBlob + 4, (sqlite3_uint64)pVec->nTerm);
   unsigned char *aIds = aBlob + VECTOR_HEADER;
   if (nLatent) {
@@ -439,8 +475,22 @@ void papers_vector_encode(const PapersVector *pVec, unsigned char *aBlob) {
   for (int i = 0; i < pVec->nTerm; i++) {
     if (i < nSparse)
       put_u64(aIds + 8 * i, pVec->aId[i]);
-    papers_f32_put(aWeights + 4 * i, pVec->aWeight[i]);
+    if (isGrid) {
+      int code = papers_weight_code(pVec->aWeight[i]);
+      aWeights[2 * i] = (unsigned char)(code & 0xff);
+      aWeights[2 * i + 1] = (unsigned char)((code >> 8) & 0xff);
+    } else {
+      papers_f32_put(aWeights + 4 * i, pVec->aWeight[i]);
+    }
   }
+}
+
+void papers_vector_encode(const PapersVector *pVec, unsigned char *aBlob) {
+  vector_encode(pVec, aBlob, 0);
+}
+
+void papers_vector_grid_encode(const PapersVector *pVec, unsigned char *aBlob) {
+  vector_encode(pVec, aBlob, 1);
 }
 
 void papers_result_vector(sqlite3_context *pCtx, const PapersVector *pVec) {
@@ -467,12 +517,14 @@ static int vector_layout(const unsigned char *a, i64 n, VectorLayout *pLayout,
     *pzProblem = "unsupported vector version";
     return 0;
   }
-  if ((a[3] & ~VECTOR_FLAG_LATENT) != 0) {
+  if ((a[3] & ~(VECTOR_FLAG_LATENT | VECTOR_FLAG_GRID)) != 0) {
     *pzProblem = "unknown vector flags";
     return 0;
   }
   sqlite3_uint64 nTerm = get_u64(a + 4, 4), nLatent = 0;
-  if ((a[3] & VECTOR_FLAG_LATENT) && n >= VECTOR_HEADER + 4) {
+  int hasLatent = (a[3] & VECTOR_FLAG_LATENT) != 0;
+  int isGrid = (a[3] & VECTOR_FLAG_GRID) != 0;
+  if (hasLatent && n >= VECTOR_HEADER + 4) {
     nLatent = get_u64(a + VECTOR_HEADER, 4);
     if (nLatent == 0 || nLatent > PAPERS_MAX_LATENT || nLatent > nTerm) {
       *pzProblem =
@@ -480,16 +532,18 @@ static int vector_layout(const unsigned char *a, i64 n, VectorLayout *pLayout,
       return 0;
     }
   }
-  if (nTerm > VECTOR_MAX_TERMS || (a[3] && n < VECTOR_HEADER + 4) ||
-      layout_size((int)nTerm, (int)nLatent) != n) {
+  if (nTerm > VECTOR_MAX_TERMS || (hasLatent && n < VECTOR_HEADER + 4) ||
+      layout_size((int)nTerm, (int)nLatent, isGrid) != n) {
     *pzProblem = "vector length does not match its term count";
     return 0;
   }
   pLayout->nTerm = (int)nTerm;
   pLayout->nLatent = (int)nLatent;
+  pLayout->isGrid = isGrid;
   pLayout->aIds = a + VECTOR_HEADER + (nLatent ? 4 : 0);
   pLayout->aWeights = pLayout->aIds + 8 * (nTerm - nLatent);
-  assert(pLayout->aWeights + 4 * nTerm == a + n); /* the length was checked */
+  assert(pLayout->aWeights + (isGrid ? 2 : 4) * nTerm ==
+         a + n); /* the length was checked */
   return 1;
 }
 
@@ -499,6 +553,21 @@ static sqlite3_uint64 layout_id(const VectorLayout *pLayout, int i) {
   int nSparse = pLayout->nTerm - pLayout->nLatent;
   return i < nSparse ? get_u64(pLayout->aIds + 8 * (i64)i, 8)
                      : PAPERS_LATENT_ID + (sqlite3_uint64)(i - nSparse);
+}
+
+/* The i-th weight code of a grid form (not checked: from -32768 to 32767). */
+static int layout_code(const VectorLayout *pLayout, int i) {
+  const unsigned char *a = pLayout->aWeights + 2 * (i64)i;
+  return (int)(short)(unsigned short)(a[0] | (a[1] << 8));
+}
+
+/* The i-th weight of a BLOB form whose codes were checked (a grid form), or
+** any float32 form (the caller checks the value). */
+static float layout_weight(const VectorLayout *pLayout, int i) {
+  assert(i >= 0 && i < pLayout->nTerm);
+  if (pLayout->isGrid)
+    return papers_weight_of_code(layout_code(pLayout, i));
+  return papers_f32_get(pLayout->aWeights + 4 * (i64)i);
 }
 
 /* Checks the BLOB form; returns 0 and a description of the first problem
@@ -512,7 +581,15 @@ static int vector_blob_check(const unsigned char *a, i64 n, VectorLayout *pLayou
       *pzProblem = "vector term ids are not strictly increasing";
       return 0;
     }
-    float w = papers_f32_get(pLayout->aWeights + 4 * (i64)i);
+    if (pLayout->isGrid) {
+      int code = layout_code(pLayout, i);
+      if (code < -PAPERS_WEIGHT_STEPS) { /* the one code out of [-1, 1] */
+        *pzProblem = "vector weight is not a number in [-1, 1]";
+        return 0;
+      }
+      continue;
+    }
+    float w = layout_weight(pLayout, i);
     if (!(w >= -1.0f && w <= 1.0f)) { /* also catches NaN */
       *pzProblem = "vector weight is not a number in [-1, 1]";
       return 0;
@@ -532,7 +609,7 @@ int papers_vector_decode(const unsigned char *a, i64 n, PapersVector *pVec,
     return rc;
   for (int i = 0; i < layout.nTerm; i++) {
     pVec->aId[i] = layout_id(&layout, i);
-    pVec->aWeight[i] = papers_f32_get(layout.aWeights + 4 * (i64)i);
+    pVec->aWeight[i] = layout_weight(&layout, i);
   }
   return SQLITE_OK;
 }
@@ -552,9 +629,10 @@ int papers_vector_dot_blob(const PapersVector *pA, const unsigned char *a, i64 n
       i++;
     } else if (pA->aId[i] > id) {
       j++;
+    } else if (layout.isGrid && layout_code(&layout, j) < -PAPERS_WEIGHT_STEPS) {
+      return SQLITE_ERROR; /* a code out of range: damage */
     } else {
-      dot += (double)pA->aWeight[i++] *
-             (double)papers_f32_get(layout.aWeights + 4 * (i64)j++);
+      dot += (double)pA->aWeight[i++] * (double)layout_weight(&layout, j++);
     }
   }
   *pDot = dot;
@@ -581,7 +659,7 @@ int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int 
   }
   for (int k = 0; k < nDim; k++) {
     pOut->aId[pSparse->nTerm + k] = PAPERS_LATENT_ID + (sqlite3_uint64)k;
-    pOut->aWeight[pSparse->nTerm + k] = (float)(z[k] * latentScale);
+    pOut->aWeight[pSparse->nTerm + k] = papers_weight_grid(z[k] * latentScale);
   }
   return SQLITE_OK;
 }

@@ -19,7 +19,9 @@
 **   - every numeric column of the vocabulary, pending, postings and dense
 **     tables set to 0, -1, 2^31, 2^62, 1e308, text or NULL in one row (the
 **     values SQLite accepts there);
-**   - rows deleted, and copied under another key.
+**   - rows deleted, and copied under another key;
+**   - a weight code of the grid forms (T_docs vectors, postings blocks of
+**     both levels) one beyond its range.
 ** 'rebuild' and 'optimize' empty every shadow table but the configuration
 ** and index the content table anew, so they follow the configuration's
 ** damages only.
@@ -70,8 +72,9 @@ static char *which_row(int iWhich, const char *zKey, const char *zTable) {
 }
 
 static void config_damages(void) {
-  static const char *const azKey[] = {"ndoc",        "version",       "pending",
-                                      "latent_dims", "latent_weight", "tokenize"};
+  static const char *const azKey[] = {"ndoc",     "version",     "pending",
+                                      "merge_at", "latent_dims", "latent_weight",
+                                      "tokenize"};
   static const char *const azValue[] = {"0",     "-1",    "1000",  "2147483648",
                                         "1e308", "'ten'", "x'00'", "NULL"};
   for (size_t k = 0; k < sizeof(azKey) / sizeof(azKey[0]); k++) {
@@ -173,6 +176,14 @@ static void make_damages(void) {
   row_damages("topics_pending", "term",
               "INSERT OR REPLACE INTO topics_pending SELECT term + 1, df, surface, votes,"
               " maxw, first, postings FROM topics_pending ORDER BY term LIMIT 50");
+  /* the weight codes of the grid forms: one code beyond the range */
+  add_damage("UPDATE topics_docs SET vector = CAST(substr(vector, 1, length(vector) - 2)"
+             " || x'0080' AS BLOB) WHERE id = (SELECT min(id) FROM topics_docs)");
+  add_damage("UPDATE topics_postings SET data = CAST(substr(data, 1, length(data) - 2)"
+             " || x'0080' AS BLOB) WHERE term = (SELECT min(term) FROM topics_postings)");
+  add_damage("UPDATE topics_pending SET postings = CAST(substr(postings, 1,"
+             " length(postings) - 2) || x'ffff' AS BLOB) WHERE term = (SELECT min(term)"
+             " FROM topics_pending WHERE postings IS NOT NULL)");
   add_damage("DELETE FROM topics_latent");
   add_damage("DELETE FROM topics_dense");
   add_damage("DELETE FROM topics_vocab");

@@ -99,6 +99,11 @@ typedef struct Scenario {
 /* Papers written after the rebuild: in the pending level. */
 #define IDX_PENDING                                                                      \
   "INSERT INTO papers SELECT id + 1000, abstract, title FROM papers WHERE id <= 3;"
+#define SHORT_PAPERS                                                                     \
+  "INSERT INTO papers VALUES (100001, 'Graph networks for message passing',"             \
+  " 'Message passing on graphs with attention over nodes.');"                            \
+  "INSERT INTO papers VALUES (100002, 'Sparse attention for long documents',"            \
+  " 'Attention over long documents with sparse patterns.');"
 #define NEW_PAPER                                                                        \
   "(100000, 'Variational information bottleneck for robust representation learning',"    \
   " 'We revisit the information bottleneck and compress representations of language "    \
@@ -223,6 +228,13 @@ static const Scenario aScenario[] = {
     {"index-insert-merging", "INSERT INTO papers VALUES " NEW_PAPER, HF, 0,
      IDX_TABLE IDX_CREATE_WITH("latent='4', pending=0") "INSERT INTO topics(topics)"
                                                         " VALUES('rebuild');",
+     IDX_CHECK, 0, INDEX_STATE_SQL},
+    /* two short papers leave 16 postings pending; the new paper's commit takes
+    ** the level past pending=20 and merges a share of it (a spread merge) */
+    {"index-insert-spreading", "INSERT INTO papers VALUES " NEW_PAPER, HF, 0,
+     IDX_TABLE IDX_CREATE_WITH(
+         "latent='4', pending=20") "INSERT INTO topics(topics)"
+                                   " VALUES('rebuild');" SHORT_PAPERS,
      IDX_CHECK, 0, INDEX_STATE_SQL},
     /* the write buffer: a transaction's additions waiting in memory, written
     ** out at commit, by a query, by the statistics, at a savepoint */
