@@ -35,45 +35,126 @@ static double uniform(sqlite3_uint64 *pState) {
   return (double)(papers_splitmix64(pState) >> 11) / 4503599627370496.0 - 1.0;
 }
 
-/* Orthonormalises the l columns of the n x l column-major matrix a in
-** place (modified Gram-Schmidt, run twice for accuracy). A column that
+/* Columns handled together where their sums do not depend on one another:
+** each sum still runs alone, in i order from 0, so the results are the same
+** bit for bit; interleaving them only lets the processor overlap the adds
+** (one sum is a chain of dependent additions, latency-bound). */
+#define JOINT_COLUMNS 4
+
+/* dot[c] = <u, v_c> for the nb columns v_c = v + c * n. */
+static void dots_joint(const double *u, const double *v, i64 n, int nb, double *dot) {
+  double acc[JOINT_COLUMNS] = {0, 0, 0, 0};
+  assert(nb >= 1 && nb <= JOINT_COLUMNS);
+  if (nb == JOINT_COLUMNS) {
+    const double *v1 = v + n, *v2 = v1 + n, *v3 = v2 + n;
+    for (i64 i = 0; i < n; i++) {
+      acc[0] += u[i] * v[i];
+      acc[1] += u[i] * v1[i];
+      acc[2] += u[i] * v2[i];
+      acc[3] += u[i] * v3[i];
+    }
+  } else {
+    for (i64 i = 0; i < n; i++) {
+      for (int c = 0; c < nb; c++)
+        acc[c] += u[i] * v[c * n + i];
+    }
+  }
+  memcpy(dot, acc, sizeof(double) * (size_t)nb);
+}
+
+/* One step of Gram-Schmidt for the nb columns v_c = v + c * n: v_c -= dot[c] *
+** ak, then dot[c] = <aNext, v_c> over the updated v_c. */
+static void subtract_joint(const double *ak, const double *aNext, double *v, i64 n,
+                           int nb, double *dot) {
+  double acc[JOINT_COLUMNS] = {0, 0, 0, 0};
+  assert(nb >= 1 && nb <= JOINT_COLUMNS);
+  if (nb == JOINT_COLUMNS) {
+    double *v1 = v + n, *v2 = v1 + n, *v3 = v2 + n;
+    double d0 = dot[0], d1 = dot[1], d2 = dot[2], d3 = dot[3];
+    for (i64 i = 0; i < n; i++) {
+      v[i] -= d0 * ak[i];
+      acc[0] += aNext[i] * v[i];
+      v1[i] -= d1 * ak[i];
+      acc[1] += aNext[i] * v1[i];
+      v2[i] -= d2 * ak[i];
+      acc[2] += aNext[i] * v2[i];
+      v3[i] -= d3 * ak[i];
+      acc[3] += aNext[i] * v3[i];
+    }
+  } else {
+    for (i64 i = 0; i < n; i++) {
+      for (int c = 0; c < nb; c++) {
+        v[c * n + i] -= dot[c] * ak[i];
+        acc[c] += aNext[i] * v[c * n + i];
+      }
+    }
+  }
+  memcpy(dot, acc, sizeof(double) * (size_t)nb);
+}
+
+/* Finishes column j of a, whose projections on columns 0 to kFrom - 1 are
+** already subtracted and, when kFrom < j, whose dot product with column kFrom
+** is dot: subtracts its projections on columns kFrom to j - 1 (each loop also
+** summing the next column's dot product or, after the last, the squared
+** norm, over the updated column), then normalises it. A column that
 ** vanishes becomes zero. */
+static void finish_column(double *a, i64 n, int j, int kFrom, double dot) {
+  double *aj = a + (i64)j * n;
+  double norm = 0;
+  for (int k = kFrom; k < j; k++) {
+    const double *ak = a + (i64)k * n;
+    if (k + 1 < j) {
+      const double *aNext = ak + n;
+      double next = 0;
+      for (i64 i = 0; i < n; i++) {
+        aj[i] -= dot * ak[i];
+        next += aNext[i] * aj[i];
+      }
+      dot = next;
+    } else {
+      for (i64 i = 0; i < n; i++) {
+        aj[i] -= dot * ak[i];
+        norm += aj[i] * aj[i];
+      }
+    }
+  }
+  if (kFrom == j) {
+    for (i64 i = 0; i < n; i++)
+      norm += aj[i] * aj[i];
+  }
+  norm = sqrt(norm);
+  for (i64 i = 0; i < n; i++)
+    aj[i] = norm > 1e-12 ? aj[i] / norm : 0;
+}
+
+/* Orthonormalises the l columns of the n x l column-major matrix a in
+** place (modified Gram-Schmidt, run twice for accuracy). Columns go in
+** groups of JOINT_COLUMNS: a group's projections on the columns before it
+** (final by then) are subtracted jointly, all but the last, then each column
+** of the group is finished in order. Every column sees the same operations
+** in the same order as when columns went one at a time. */
 static void orthonormalise(double *a, i64 n, int l) {
   for (int pass = 0; pass < 2; pass++) {
-    for (int j = 0; j < l; j++) {
-      double *aj = a + (i64)j * n;
-      /* each subtraction's loop also sums the next column's dot product (or,
-      ** after the last, the squared norm) over the updated aj: one sweep
-      ** over aj per column, the same sums in the same order */
-      double dot = 0, norm = 0;
-      if (j > 0) {
-        for (i64 i = 0; i < n; i++)
-          dot += a[i] * aj[i];
+    for (int j0 = 0; j0 < l; j0 += JOINT_COLUMNS) {
+      int nb = l - j0 < JOINT_COLUMNS ? l - j0 : JOINT_COLUMNS;
+      double *aGroup = a + (i64)j0 * n;
+      double dot[JOINT_COLUMNS];
+      if (j0 > 0) {
+        dots_joint(a, aGroup, n, nb, dot);
+        for (int k = 0; k + 1 < j0; k++)
+          subtract_joint(a + (i64)k * n, a + (i64)(k + 1) * n, aGroup, n, nb, dot);
       }
-      for (int k = 0; k < j; k++) {
-        const double *ak = a + (i64)k * n;
-        if (k + 1 < j) {
-          const double *aNext = ak + n;
-          double next = 0;
-          for (i64 i = 0; i < n; i++) {
-            aj[i] -= dot * ak[i];
-            next += aNext[i] * aj[i];
-          }
-          dot = next;
+      for (int c = 0; c < nb; c++) {
+        int j = j0 + c;
+        if (j0 > 0) {
+          finish_column(a, n, j, j0 - 1, dot[c]);
+        } else if (j == 0) {
+          finish_column(a, n, 0, 0, 0);
         } else {
-          for (i64 i = 0; i < n; i++) {
-            aj[i] -= dot * ak[i];
-            norm += aj[i] * aj[i];
-          }
+          dots_joint(a, a + (i64)j * n, n, 1, dot);
+          finish_column(a, n, j, 0, dot[0]);
         }
       }
-      if (j == 0) {
-        for (i64 i = 0; i < n; i++)
-          norm += aj[i] * aj[i];
-      }
-      norm = sqrt(norm);
-      for (i64 i = 0; i < n; i++)
-        aj[i] = norm > 1e-12 ? aj[i] / norm : 0;
     }
   }
 }
@@ -178,6 +259,44 @@ static void jacobi(double *g, int l, double *aValue, double *w) {
     aValue[i] = g[i * l + i];
 }
 
+/* aProjection (nFeature x nDim, row-major) = the rows of xt (nFeature x l,
+** row-major: B^T) times the eigenvectors w_aOrder[k] (columns of w) over
+** sqrt of their eigenvalues, each column turned so that its largest-magnitude
+** entry is positive. A feature's nDim sums run side by side, each over i in
+** order; wt is scratch for l x nDim doubles. */
+static void project(const double *xt, i64 nFeature, int l, const double *w,
+                    const double *aValue, const int *aOrder, int nDim, double *wt,
+                    float *aProjection) {
+  double sigma[PAPERS_MAX_LATENT], largest[PAPERS_MAX_LATENT], v[PAPERS_MAX_LATENT];
+  assert(nDim <= PAPERS_MAX_LATENT && nDim <= l);
+  for (int k = 0; k < nDim; k++) {
+    for (int i = 0; i < l; i++)
+      wt[i * nDim + k] = w[(i64)aOrder[k] * l + i];
+    sigma[k] = aValue[aOrder[k]] > 0 ? sqrt(aValue[aOrder[k]]) : 0;
+    largest[k] = 0;
+  }
+  for (i64 f = 0; f < nFeature; f++) {
+    const double *xf = xt + f * l;
+    memset(v, 0, sizeof(double) * (size_t)nDim);
+    for (int i = 0; i < l; i++) {
+      for (int k = 0; k < nDim; k++)
+        v[k] += xf[i] * wt[i * nDim + k];
+    }
+    for (int k = 0; k < nDim; k++) {
+      double value = sigma[k] > 0 ? v[k] / sigma[k] : 0;
+      if (fabs(value) > fabs(largest[k]))
+        largest[k] = value;
+      aProjection[f * nDim + k] = (float)value;
+    }
+  }
+  for (int k = 0; k < nDim; k++) {
+    if (largest[k] < 0) {
+      for (i64 f = 0; f < nFeature; f++)
+        aProjection[f * nDim + k] = -aProjection[f * nDim + k];
+    }
+  }
+}
+
 /* ---- the fit ----------------------------------------------------------------- */
 
 int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection) {
@@ -195,9 +314,11 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
   double *w = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(l * l));
   double *aValue = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)l);
   int *aOrder = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)l);
+  double *wt = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(l * nDim));
   i64 nLarger = nRow > nFeature ? nRow : nFeature;
   double *aScratch = sqlite3_malloc64(sizeof(double) * 2 * (sqlite3_uint64)(nLarger * l));
-  int rc = (y && x && g && w && aValue && aOrder && aScratch) ? SQLITE_OK : SQLITE_NOMEM;
+  int rc =
+      (y && x && g && w && aValue && aOrder && wt && aScratch) ? SQLITE_OK : SQLITE_NOMEM;
   if (rc == SQLITE_OK) {
     sqlite3_uint64 seed = 0x5eed1a7e47ULL;
     for (i64 i = 0; i < nFeature * l; i++)
@@ -214,12 +335,14 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
     multiply_transposed(A, y, l, x, aScratch);
     /* G = B B^T, symmetric (products commute) */
     for (int i = 0; i < l; i++) {
-      for (int j = i; j < l; j++) {
-        double dot = 0;
-        for (i64 f = 0; f < nFeature; f++)
-          dot += x[(i64)i * nFeature + f] * x[(i64)j * nFeature + f];
-        g[i * l + j] = dot;
-        g[j * l + i] = dot;
+      for (int j = i; j < l; j += JOINT_COLUMNS) {
+        int nb = l - j < JOINT_COLUMNS ? l - j : JOINT_COLUMNS;
+        double dot[JOINT_COLUMNS];
+        dots_joint(x + (i64)i * nFeature, x + (i64)j * nFeature, nFeature, nb, dot);
+        for (int c = 0; c < nb; c++) {
+          g[i * l + j + c] = dot[c];
+          g[(j + c) * l + i] = dot[c];
+        }
       }
     }
     jacobi(g, l, aValue, w);
@@ -236,25 +359,7 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
     }
     /* V[:, k] = B^T w_k / sigma_k, turned so its largest entry is positive */
     transpose(x, aScratch, nFeature, l, 0);
-    for (int k = 0; k < nDim; k++) {
-      const double *wk = w + (i64)aOrder[k] * l;
-      double sigma = aValue[aOrder[k]] > 0 ? sqrt(aValue[aOrder[k]]) : 0;
-      double largest = 0;
-      for (i64 f = 0; f < nFeature; f++) {
-        double v = 0;
-        const double *xf = aScratch + f * l; /* row f of x, row-major */
-        for (int i = 0; i < l; i++)
-          v += xf[i] * wk[i];
-        v = sigma > 0 ? v / sigma : 0;
-        if (fabs(v) > fabs(largest))
-          largest = v;
-        aProjection[f * nDim + k] = (float)v;
-      }
-      if (largest < 0) {
-        for (i64 f = 0; f < nFeature; f++)
-          aProjection[f * nDim + k] = -aProjection[f * nDim + k];
-      }
-    }
+    project(aScratch, nFeature, l, w, aValue, aOrder, nDim, wt, aProjection);
   }
   sqlite3_free(y);
   sqlite3_free(x);
@@ -262,6 +367,7 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
   sqlite3_free(w);
   sqlite3_free(aValue);
   sqlite3_free(aOrder);
+  sqlite3_free(wt);
   sqlite3_free(aScratch);
   return rc;
 }
