@@ -35,10 +35,10 @@ static double uniform(sqlite3_uint64 *pState) {
   return (double)(papers_splitmix64(pState) >> 11) / 4503599627370496.0 - 1.0;
 }
 
-/* Columns handled together where their sums do not depend on one another:
-** each sum still runs alone, in i order from 0, so the results are the same
-** bit for bit; interleaving them only lets the processor overlap the adds
-** (one sum is a chain of dependent additions, latency-bound). */
+/* Dot products summed side by side (the Gram matrix): each sum still runs
+** alone, in i order from 0, so the results are the same bit for bit;
+** interleaving them lets the processor overlap the additions (one sum is a
+** chain of dependent additions, bound by their latency). */
 #define JOINT_COLUMNS 4
 
 /* dot[c] = <u, v_c> for the nb columns v_c = v + c * n. */
@@ -62,99 +62,45 @@ static void dots_joint(const double *u, const double *v, i64 n, int nb, double *
   memcpy(dot, acc, sizeof(double) * (size_t)nb);
 }
 
-/* One step of Gram-Schmidt for the nb columns v_c = v + c * n: v_c -= dot[c] *
-** ak, then dot[c] = <aNext, v_c> over the updated v_c. */
-static void subtract_joint(const double *ak, const double *aNext, double *v, i64 n,
-                           int nb, double *dot) {
-  double acc[JOINT_COLUMNS] = {0, 0, 0, 0};
-  assert(nb >= 1 && nb <= JOINT_COLUMNS);
-  if (nb == JOINT_COLUMNS) {
-    double *v1 = v + n, *v2 = v1 + n, *v3 = v2 + n;
-    double d0 = dot[0], d1 = dot[1], d2 = dot[2], d3 = dot[3];
-    for (i64 i = 0; i < n; i++) {
-      v[i] -= d0 * ak[i];
-      acc[0] += aNext[i] * v[i];
-      v1[i] -= d1 * ak[i];
-      acc[1] += aNext[i] * v1[i];
-      v2[i] -= d2 * ak[i];
-      acc[2] += aNext[i] * v2[i];
-      v3[i] -= d3 * ak[i];
-      acc[3] += aNext[i] * v3[i];
-    }
-  } else {
-    for (i64 i = 0; i < n; i++) {
-      for (int c = 0; c < nb; c++) {
-        v[c * n + i] -= dot[c] * ak[i];
-        acc[c] += aNext[i] * v[c * n + i];
-      }
-    }
-  }
-  memcpy(dot, acc, sizeof(double) * (size_t)nb);
-}
-
-/* Finishes column j of a, whose projections on columns 0 to kFrom - 1 are
-** already subtracted and, when kFrom < j, whose dot product with column kFrom
-** is dot: subtracts its projections on columns kFrom to j - 1 (each loop also
-** summing the next column's dot product or, after the last, the squared
-** norm, over the updated column), then normalises it. A column that
-** vanishes becomes zero. */
-static void finish_column(double *a, i64 n, int j, int kFrom, double dot) {
-  double *aj = a + (i64)j * n;
-  double norm = 0;
-  for (int k = kFrom; k < j; k++) {
-    const double *ak = a + (i64)k * n;
-    if (k + 1 < j) {
-      const double *aNext = ak + n;
-      double next = 0;
-      for (i64 i = 0; i < n; i++) {
-        aj[i] -= dot * ak[i];
-        next += aNext[i] * aj[i];
-      }
-      dot = next;
-    } else {
-      for (i64 i = 0; i < n; i++) {
-        aj[i] -= dot * ak[i];
-        norm += aj[i] * aj[i];
-      }
-    }
-  }
-  if (kFrom == j) {
-    for (i64 i = 0; i < n; i++)
-      norm += aj[i] * aj[i];
-  }
-  norm = sqrt(norm);
-  for (i64 i = 0; i < n; i++)
-    aj[i] = norm > 1e-12 ? aj[i] / norm : 0;
-}
-
 /* Orthonormalises the l columns of the n x l column-major matrix a in
-** place (modified Gram-Schmidt, run twice for accuracy). Columns go in
-** groups of JOINT_COLUMNS: a group's projections on the columns before it
-** (final by then) are subtracted jointly, all but the last, then each column
-** of the group is finished in order. Every column sees the same operations
-** in the same order as when columns went one at a time. */
+** place (modified Gram-Schmidt, run twice for accuracy). A column that
+** vanishes becomes zero. */
 static void orthonormalise(double *a, i64 n, int l) {
   for (int pass = 0; pass < 2; pass++) {
-    for (int j0 = 0; j0 < l; j0 += JOINT_COLUMNS) {
-      int nb = l - j0 < JOINT_COLUMNS ? l - j0 : JOINT_COLUMNS;
-      double *aGroup = a + (i64)j0 * n;
-      double dot[JOINT_COLUMNS];
-      if (j0 > 0) {
-        dots_joint(a, aGroup, n, nb, dot);
-        for (int k = 0; k + 1 < j0; k++)
-          subtract_joint(a + (i64)k * n, a + (i64)(k + 1) * n, aGroup, n, nb, dot);
+    for (int j = 0; j < l; j++) {
+      double *aj = a + (i64)j * n;
+      /* each subtraction's loop also sums the next column's dot product (or,
+      ** after the last, the squared norm) over the updated aj: one sweep
+      ** over aj per column, the same sums in the same order */
+      double dot = 0, norm = 0;
+      if (j > 0) {
+        for (i64 i = 0; i < n; i++)
+          dot += a[i] * aj[i];
       }
-      for (int c = 0; c < nb; c++) {
-        int j = j0 + c;
-        if (j0 > 0) {
-          finish_column(a, n, j, j0 - 1, dot[c]);
-        } else if (j == 0) {
-          finish_column(a, n, 0, 0, 0);
+      for (int k = 0; k < j; k++) {
+        const double *ak = a + (i64)k * n;
+        if (k + 1 < j) {
+          const double *aNext = ak + n;
+          double next = 0;
+          for (i64 i = 0; i < n; i++) {
+            aj[i] -= dot * ak[i];
+            next += aNext[i] * aj[i];
+          }
+          dot = next;
         } else {
-          dots_joint(a, a + (i64)j * n, n, 1, dot);
-          finish_column(a, n, j, 0, dot[0]);
+          for (i64 i = 0; i < n; i++) {
+            aj[i] -= dot * ak[i];
+            norm += aj[i] * aj[i];
+          }
         }
       }
+      if (j == 0) {
+        for (i64 i = 0; i < n; i++)
+          norm += aj[i] * aj[i];
+      }
+      norm = sqrt(norm);
+      for (i64 i = 0; i < n; i++)
+        aj[i] = norm > 1e-12 ? aj[i] / norm : 0;
     }
   }
 }
@@ -300,6 +246,7 @@ static void project(const double *xt, i64 nFeature, int l, const double *w,
 /* ---- the fit ----------------------------------------------------------------- */
 
 int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection) {
+  assert(nDim >= 1); /* the index's configuration: at least one dimension */
   int l = nDim + OVERSAMPLE;
   if (l > A->nRow)
     l = (int)A->nRow;
