@@ -236,25 +236,26 @@ sqlite3_uint64 papers_term_id(const char *z, i64 n) {
 /* Where the stop words of each first letter start in azStopWord ('a' to
 ** 'z', then the end): a word is searched among those of its first letter
 ** only. tests/analysis.test checks that every stop word is found. */
-static const unsigned char aStopFirst[27] = {
+static const unsigned char aAnalysisStopFirst[27] = {
     0,  18, 29, 31, 37, 42,  46,  46,  60,  69,  70,  70,  70,  79,
     83, 98, 99, 99, 99, 106, 127, 133, 136, 154, 154, 160, 160,
 };
-#define STOP_WORD_MAX 10 /* bytes of the longest stop word */
+#define ANALYSIS_STOP_WORD_MAX 10 /* bytes of the longest stop word */
 
 static int is_stop_word(const char *z, int n) {
-  char zLower[STOP_WORD_MAX + 1];
-  if (n > STOP_WORD_MAX || n < 1)
+  char zLower[ANALYSIS_STOP_WORD_MAX + 1];
+  if (n > ANALYSIS_STOP_WORD_MAX || n < 1)
     return 0;
   for (int i = 0; i < n; i++) {
     char c = z[i];
     zLower[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
   }
   zLower[n] = 0;
-  assert(aStopFirst[26] == N_STOP_WORD);
+  assert(aAnalysisStopFirst[26] == N_STOP_WORD);
   if (zLower[0] < 'a' || zLower[0] > 'z')
     return 0;
-  int iLo = aStopFirst[zLower[0] - 'a'], iHi = aStopFirst[zLower[0] - 'a' + 1] - 1;
+  int iLo = aAnalysisStopFirst[zLower[0] - 'a'],
+      iHi = aAnalysisStopFirst[zLower[0] - 'a' + 1] - 1;
   while (iLo <= iHi) {
     int iMid = (iLo + iHi) / 2;
     const char *zWord = azStopWord[iMid];

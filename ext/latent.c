@@ -39,13 +39,13 @@ static double uniform(sqlite3_uint64 *pState) {
 ** alone, in i order from 0, so the results are the same bit for bit;
 ** interleaving them lets the processor overlap the additions (one sum is a
 ** chain of dependent additions, bound by their latency). */
-#define JOINT_COLUMNS 4
+#define LATENT_JOINT 4
 
 /* dot[c] = <u, v_c> for the nb columns v_c = v + c * n. */
-static void dots_joint(const double *u, const double *v, i64 n, int nb, double *dot) {
-  double acc[JOINT_COLUMNS] = {0, 0, 0, 0};
-  assert(nb >= 1 && nb <= JOINT_COLUMNS);
-  if (nb == JOINT_COLUMNS) {
+static void latent_dots(const double *u, const double *v, i64 n, int nb, double *dot) {
+  double acc[LATENT_JOINT] = {0, 0, 0, 0};
+  assert(nb >= 1 && nb <= LATENT_JOINT);
+  if (nb == LATENT_JOINT) {
     const double *v1 = v + n, *v2 = v1 + n, *v3 = v2 + n;
     for (i64 i = 0; i < n; i++) {
       acc[0] += u[i] * v[i];
@@ -210,9 +210,9 @@ static void jacobi(double *g, int l, double *aValue, double *w) {
 ** sqrt of their eigenvalues, each column turned so that its largest-magnitude
 ** entry is positive. A feature's nDim sums run side by side, each over i in
 ** order; wt is scratch for l x nDim doubles. */
-static void project(const double *xt, i64 nFeature, int l, const double *w,
-                    const double *aValue, const int *aOrder, int nDim, double *wt,
-                    float *aProjection) {
+static void latent_project(const double *xt, i64 nFeature, int l, const double *w,
+                           const double *aValue, const int *aOrder, int nDim, double *wt,
+                           float *aProjection) {
   double sigma[PAPERS_MAX_LATENT], largest[PAPERS_MAX_LATENT], v[PAPERS_MAX_LATENT];
   assert(nDim <= PAPERS_MAX_LATENT && nDim <= l);
   for (int k = 0; k < nDim; k++) {
@@ -282,10 +282,10 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
     multiply_transposed(A, y, l, x, aScratch);
     /* G = B B^T, symmetric (products commute) */
     for (int i = 0; i < l; i++) {
-      for (int j = i; j < l; j += JOINT_COLUMNS) {
-        int nb = l - j < JOINT_COLUMNS ? l - j : JOINT_COLUMNS;
-        double dot[JOINT_COLUMNS];
-        dots_joint(x + (i64)i * nFeature, x + (i64)j * nFeature, nFeature, nb, dot);
+      for (int j = i; j < l; j += LATENT_JOINT) {
+        int nb = l - j < LATENT_JOINT ? l - j : LATENT_JOINT;
+        double dot[LATENT_JOINT];
+        latent_dots(x + (i64)i * nFeature, x + (i64)j * nFeature, nFeature, nb, dot);
         for (int c = 0; c < nb; c++) {
           g[i * l + j + c] = dot[c];
           g[(j + c) * l + i] = dot[c];
@@ -306,7 +306,7 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
     }
     /* V[:, k] = B^T w_k / sigma_k, turned so its largest entry is positive */
     transpose(x, aScratch, nFeature, l, 0);
-    project(aScratch, nFeature, l, w, aValue, aOrder, nDim, wt, aProjection);
+    latent_project(aScratch, nFeature, l, w, aValue, aOrder, nDim, wt, aProjection);
   }
   sqlite3_free(y);
   sqlite3_free(x);
