@@ -57,6 +57,14 @@ static i64 idmap_find_slot(const PapersIdMap *p, sqlite3_uint64 key) {
   return i;
 }
 
+void papers_idmap_prefetch(const PapersIdMap *p, sqlite3_uint64 key) {
+  if (p->nSlot == 0)
+    return;
+  i64 i = (i64)(idmap_mix(key) & (sqlite3_uint64)(p->nSlot - 1));
+  PAPERS_PREFETCH(p->aKey + i);
+  PAPERS_PREFETCH(p->aIndex + i);
+}
+
 static int idmap_grow(PapersIdMap *p) {
   i64 nNew = p->nSlot ? p->nSlot * 2 : 64;
   PapersIdMap bigger = {0, 0, nNew, p->nUsed};

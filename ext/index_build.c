@@ -31,6 +31,9 @@
 #endif
 #define BUILD_SLAB_BYTES (16 << 20)
 #define BUILD_TF_INLINE  3 /* tf codes below this ride in a count's varint */
+/* Counts ahead whose table entries are prefetched (the term map, the
+** projection rows: both far larger than the cache, read at random). */
+#define BUILD_PREFETCH_AHEAD 4
 
 /* What rebuild knows of a term. */
 typedef struct BuildTerm {
@@ -210,6 +213,8 @@ static int build_add_counts(Build *p, i64 iDoc, const PapersCount *aCount, int n
   i64 nByte = 0;
   for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
     int iTerm, isNew, iTf;
+    if (i + BUILD_PREFETCH_AHEAD < nCount)
+      papers_idmap_prefetch(p->pTerms, aCount[i + BUILD_PREFETCH_AHEAD].id);
     rc = papers_idmap_get(p->pTerms, aCount[i].id, &iTerm, &isNew);
     if (rc == SQLITE_OK) {
       rc = papers_grow_array((void **)&p->aTerm, sizeof(BuildTerm), iTerm + 1,
@@ -290,6 +295,11 @@ static int build_final(Build *p, i64 iDocIndex, const BuildLatent *pLatent,
   memset(z, 0, sizeof(z));
   assert(pLatent->nDim > 0 && pLatent->nDim <= (int)(sizeof(z) / sizeof(z[0])));
   for (int i = 0; i < pSparse->nTerm; i++) {
+    if (i + BUILD_PREFETCH_AHEAD < pSparse->nTerm) {
+      int iAhead = pLatent->aiFeature[pScratch->aiTerm[i + BUILD_PREFETCH_AHEAD]];
+      for (int k = 0; iAhead >= 0 && k < pLatent->nDim; k += 16) /* 64-byte lines */
+        PAPERS_PREFETCH(pLatent->aProjection + (i64)iAhead * pLatent->nDim + k);
+    }
     int iFeature = pLatent->aiFeature[pScratch->aiTerm[i]];
     if (iFeature < 0)
       continue;

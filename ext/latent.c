@@ -36,6 +36,33 @@ static double uniform(sqlite3_uint64 *pState) {
   return (double)(papers_splitmix64(pState) >> 11) / 4503599627370496.0 - 1.0;
 }
 
+/* Dot products summed side by side (the Gram matrix): each sum still runs
+** alone, in i order from 0, so the results are the same bit for bit;
+** interleaving them lets the processor overlap the additions (one sum is a
+** chain of dependent additions, bound by their latency). */
+#define LATENT_JOINT 4
+
+/* dot[c] = <u, v_c> for the nb columns v_c = v + c * n. */
+static void latent_dots(const double *u, const double *v, i64 n, int nb, double *dot) {
+  double acc[LATENT_JOINT] = {0, 0, 0, 0};
+  assert(nb >= 1 && nb <= LATENT_JOINT);
+  if (nb == LATENT_JOINT) {
+    const double *v1 = v + n, *v2 = v1 + n, *v3 = v2 + n;
+    for (i64 i = 0; i < n; i++) {
+      acc[0] += u[i] * v[i];
+      acc[1] += u[i] * v1[i];
+      acc[2] += u[i] * v2[i];
+      acc[3] += u[i] * v3[i];
+    }
+  } else {
+    for (i64 i = 0; i < n; i++) {
+      for (int c = 0; c < nb; c++)
+        acc[c] += u[i] * v[c * n + i];
+    }
+  }
+  memcpy(dot, acc, sizeof(double) * (size_t)nb);
+}
+
 /* Orthonormalises the l columns of the n x l column-major matrix a in
 ** place (modified Gram-Schmidt, run twice for accuracy). A column that
 ** vanishes becomes zero. */
@@ -179,9 +206,48 @@ static void jacobi(double *g, int l, double *aValue, double *w) {
     aValue[i] = g[i * l + i];
 }
 
+/* aProjection (nFeature x nDim, row-major) = the rows of xt (nFeature x l,
+** row-major: B^T) times the eigenvectors w_aOrder[k] (columns of w) over
+** sqrt of their eigenvalues, each column turned so that its largest-magnitude
+** entry is positive. A feature's nDim sums run side by side, each over i in
+** order; wt is scratch for l x nDim doubles. */
+static void latent_project(const double *xt, i64 nFeature, int l, const double *w,
+                           const double *aValue, const int *aOrder, int nDim, double *wt,
+                           float *aProjection) {
+  double sigma[PAPERS_MAX_LATENT], largest[PAPERS_MAX_LATENT], v[PAPERS_MAX_LATENT];
+  assert(nDim <= PAPERS_MAX_LATENT && nDim <= l);
+  for (int k = 0; k < nDim; k++) {
+    for (int i = 0; i < l; i++)
+      wt[i * nDim + k] = w[(i64)aOrder[k] * l + i];
+    sigma[k] = aValue[aOrder[k]] > 0 ? sqrt(aValue[aOrder[k]]) : 0;
+    largest[k] = 0;
+  }
+  for (i64 f = 0; f < nFeature; f++) {
+    const double *xf = xt + f * l;
+    memset(v, 0, sizeof(double) * (size_t)nDim);
+    for (int i = 0; i < l; i++) {
+      for (int k = 0; k < nDim; k++)
+        v[k] += xf[i] * wt[i * nDim + k];
+    }
+    for (int k = 0; k < nDim; k++) {
+      double value = sigma[k] > 0 ? v[k] / sigma[k] : 0;
+      if (fabs(value) > fabs(largest[k]))
+        largest[k] = value;
+      aProjection[f * nDim + k] = (float)value;
+    }
+  }
+  for (int k = 0; k < nDim; k++) {
+    if (largest[k] < 0) {
+      for (i64 f = 0; f < nFeature; f++)
+        aProjection[f * nDim + k] = -aProjection[f * nDim + k];
+    }
+  }
+}
+
 /* ---- the fit ----------------------------------------------------------------- */
 
 int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection) {
+  assert(nDim >= 1); /* the index's configuration: at least one dimension */
   int l = nDim + OVERSAMPLE;
   if (l > A->nRow)
     l = (int)A->nRow;
@@ -196,9 +262,11 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
   double *w = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(l * l));
   double *aValue = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)l);
   int *aOrder = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)l);
+  double *wt = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(l * nDim));
   i64 nLarger = nRow > nFeature ? nRow : nFeature;
   double *aScratch = sqlite3_malloc64(sizeof(double) * 2 * (sqlite3_uint64)(nLarger * l));
-  int rc = (y && x && g && w && aValue && aOrder && aScratch) ? SQLITE_OK : SQLITE_NOMEM;
+  int rc =
+      (y && x && g && w && aValue && aOrder && wt && aScratch) ? SQLITE_OK : SQLITE_NOMEM;
   if (rc == SQLITE_OK) {
     sqlite3_uint64 seed = 0x5eed1a7e47ULL;
     for (i64 i = 0; i < nFeature * l; i++)
@@ -215,12 +283,14 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
     multiply_transposed(A, y, l, x, aScratch);
     /* G = B B^T, symmetric (products commute) */
     for (int i = 0; i < l; i++) {
-      for (int j = i; j < l; j++) {
-        double dot = 0;
-        for (i64 f = 0; f < nFeature; f++)
-          dot += x[(i64)i * nFeature + f] * x[(i64)j * nFeature + f];
-        g[i * l + j] = dot;
-        g[j * l + i] = dot;
+      for (int j = i; j < l; j += LATENT_JOINT) {
+        int nb = l - j < LATENT_JOINT ? l - j : LATENT_JOINT;
+        double dot[LATENT_JOINT];
+        latent_dots(x + (i64)i * nFeature, x + (i64)j * nFeature, nFeature, nb, dot);
+        for (int c = 0; c < nb; c++) {
+          g[i * l + j + c] = dot[c];
+          g[(j + c) * l + i] = dot[c];
+        }
       }
     }
     jacobi(g, l, aValue, w);
@@ -237,25 +307,7 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
     }
     /* V[:, k] = B^T w_k / sigma_k, turned so its largest entry is positive */
     transpose(x, aScratch, nFeature, l, 0);
-    for (int k = 0; k < nDim; k++) {
-      const double *wk = w + (i64)aOrder[k] * l;
-      double sigma = aValue[aOrder[k]] > 0 ? sqrt(aValue[aOrder[k]]) : 0;
-      double largest = 0;
-      for (i64 f = 0; f < nFeature; f++) {
-        double v = 0;
-        const double *xf = aScratch + f * l; /* row f of x, row-major */
-        for (int i = 0; i < l; i++)
-          v += xf[i] * wk[i];
-        v = sigma > 0 ? v / sigma : 0;
-        if (fabs(v) > fabs(largest))
-          largest = v;
-        aProjection[f * nDim + k] = (float)v;
-      }
-      if (largest < 0) {
-        for (i64 f = 0; f < nFeature; f++)
-          aProjection[f * nDim + k] = -aProjection[f * nDim + k];
-      }
-    }
+    latent_project(aScratch, nFeature, l, w, aValue, aOrder, nDim, wt, aProjection);
   }
   sqlite3_free(y);
   sqlite3_free(x);
@@ -263,6 +315,7 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
   sqlite3_free(w);
   sqlite3_free(aValue);
   sqlite3_free(aOrder);
+  sqlite3_free(wt);
   sqlite3_free(aScratch);
   return rc;
 }

@@ -198,6 +198,17 @@ int papers_idmap_count(const PapersIdMap *p);
 int papers_idmap_get(PapersIdMap *p, sqlite3_uint64 key, int *piIndex, int *pIsNew);
 /* The key's index, or -1. */
 int papers_idmap_find(const PapersIdMap *p, sqlite3_uint64 key);
+/* Asks the processor to fetch the key's slot now, as it will be looked up
+** soon: a hint, which changes no result. */
+void papers_idmap_prefetch(const PapersIdMap *p, sqlite3_uint64 key);
+
+/* A cache prefetch of what address a points to (nothing where the compiler
+** has none): tables much larger than the cache are read at random. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PAPERS_PREFETCH(a) __builtin_prefetch(a)
+#else
+#define PAPERS_PREFETCH(a) ((void)(a))
+#endif
 
 /* ---- index statistics (index_stats.c): what `[, index]` arguments use --- */
 
