@@ -47,7 +47,7 @@ int index_varint_get(const unsigned char *a, int n, sqlite3_uint64 *pv) {
 
 /* The i-th weight code of a block's weights at a (unchecked). */
 static int block_code(const unsigned char *a, int i) {
-  return a[2 * i] | (a[2 * i + 1] << 8);
+  return papers_i16_get(a + BLOCK_WEIGHT_BYTES * i);
 }
 
 /* The i-th weight of a block's weights at a, whose codes were checked. */
@@ -94,7 +94,8 @@ static const char *block_docs(i64 iFirst, const unsigned char *a, int n, int iPo
   if ((i64)(n - iPos) != BLOCK_WEIGHT_BYTES * (i64)nPosting)
     return "its size does not match its count of postings";
   for (int i = 0; i < nPosting; i++) {
-    if (block_code(a + iPos, i) > PAPERS_WEIGHT_STEPS)
+    int code = block_code(a + iPos, i);
+    if (code < 0 || code > PAPERS_WEIGHT_STEPS)
       return "a weight is not a number from 0 to 1";
   }
   *piWeight = iPos;
@@ -174,8 +175,7 @@ int index_block_encode(const IndexPosting *a, int n, unsigned char **paBlob,
     int code = papers_weight_code(a[i].weight);
     /* postings hold weights an index weighed: on the grid, never negative */
     assert(code >= 0 && papers_weight_of_code(code) == a[i].weight);
-    aBlob[nBlob + 2 * i] = (unsigned char)(code & 0xff);
-    aBlob[nBlob + 2 * i + 1] = (unsigned char)(code >> 8);
+    papers_i16_put(aBlob + nBlob + BLOCK_WEIGHT_BYTES * i, code);
   }
   assert(nBlob + BLOCK_WEIGHT_BYTES * n <= n * (10 + BLOCK_WEIGHT_BYTES) + 10);
   *paBlob = aBlob;

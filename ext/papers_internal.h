@@ -76,6 +76,16 @@ static inline float papers_f32_get(const unsigned char *a) {
   return f;
 }
 
+/* A signed 16-bit integer (a weight code of the grid), little-endian. */
+static inline void papers_i16_put(unsigned char *a, int v) {
+  a[0] = (unsigned char)(v & 0xff);
+  a[1] = (unsigned char)((v >> 8) & 0xff);
+}
+
+static inline int papers_i16_get(const unsigned char *a) {
+  return (int)(short)(unsigned short)(a[0] | (a[1] << 8));
+}
+
 /* SplitMix64 (Steele, Lea, Flood 2014): the one pseudo-random generator.
 ** Advances *pState and returns the next 64 bits; the same sequence for the
 ** same seed on every machine. */

@@ -476,9 +476,7 @@ static void vector_encode(const PapersVector *pVec, unsigned char *aBlob, int is
     if (i < nSparse)
       put_u64(aIds + 8 * i, pVec->aId[i]);
     if (isGrid) {
-      int code = papers_weight_code(pVec->aWeight[i]);
-      aWeights[2 * i] = (unsigned char)(code & 0xff);
-      aWeights[2 * i + 1] = (unsigned char)((code >> 8) & 0xff);
+      papers_i16_put(aWeights + 2 * i, papers_weight_code(pVec->aWeight[i]));
     } else {
       papers_f32_put(aWeights + 4 * i, pVec->aWeight[i]);
     }
@@ -557,8 +555,7 @@ static sqlite3_uint64 layout_id(const VectorLayout *pLayout, int i) {
 
 /* The i-th weight code of a grid form (not checked: from -32768 to 32767). */
 static int layout_code(const VectorLayout *pLayout, int i) {
-  const unsigned char *a = pLayout->aWeights + 2 * (i64)i;
-  return (int)(short)(unsigned short)(a[0] | (a[1] << 8));
+  return papers_i16_get(pLayout->aWeights + 2 * (i64)i);
 }
 
 /* The i-th weight of a BLOB form whose codes were checked (a grid form), or
