@@ -105,26 +105,23 @@ static int link_collect(LinkSeenUrls *pSeen, const PapersSpan *aSpan, int nSpan)
   return 1;
 }
 
+/* Writes the URLs seen (pArg, a LinkSeenUrls) as a JSON array. */
+static void link_put_urls(PapersJson *pJson, const void *pArg) {
+  const LinkSeenUrls *pSeen = pArg;
+  papers_json_put(pJson, "[", 1);
+  for (int i = 0; i < pSeen->nUrl; i++) {
+    if (i > 0)
+      papers_json_put(pJson, ",", 1);
+    papers_json_put_string(pJson, pSeen->aUrl[i].z, pSeen->aUrl[i].n);
+  }
+  papers_json_put(pJson, "]", 1);
+}
+
 void papers_result_links(sqlite3_context *pCtx, const PapersSpan *aSpan, int nSpan) {
   LinkSeenUrls seen = {0, 0, 0};
-  PapersJson json = {0, 0};
-  if (!link_collect(&seen, aSpan, nSpan)) {
-    sqlite3_free(seen.aUrl);
+  if (link_collect(&seen, aSpan, nSpan))
+    papers_result_json_written(pCtx, link_put_urls, &seen);
+  else
     sqlite3_result_error_nomem(pCtx);
-    return;
-  }
-  for (int iPass = 0; iPass < 2; iPass++) {
-    if (iPass == 1 && !papers_json_alloc(pCtx, &json))
-      break;
-    papers_json_put(&json, "[", 1);
-    for (int i = 0; i < seen.nUrl; i++) {
-      if (i > 0)
-        papers_json_put(&json, ",", 1);
-      papers_json_put_string(&json, seen.aUrl[i].z, seen.aUrl[i].n);
-    }
-    papers_json_put(&json, "]", 1);
-  }
   sqlite3_free(seen.aUrl);
-  if (json.z)
-    papers_result_json_text(pCtx, &json);
 }

@@ -87,18 +87,10 @@ void papers_json_append_string(sqlite3_str *pStr, const char *z, i64 n);
 /* Sets the result to the JSON text built in pStr, with the JSON subtype. */
 void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr);
 
-/* A JSON text written twice by the same code: first with z 0, which only
-** counts its bytes, then into one buffer of that size, so that building it
-** costs one allocation and no copy:
-**
-**   PapersJson json = {0, 0};
-**   for (int iPass = 0; iPass < 2; iPass++) {
-**     if (iPass == 1 && !papers_json_alloc(pCtx, &json))
-**       return;              (the result is then the error)
-**     ... papers_json_put(&json, ...), papers_json_put_string(&json, ...)
-**   }
-**   papers_result_json_text(pCtx, &json);
-*/
+/* A JSON text written twice by the same code (xWrite, given pArg): first
+** with z 0, which only counts its bytes, then into one buffer of that size,
+** so that building it costs one allocation and no copy. xWrite calls
+** papers_json_put() and papers_json_put_string(). */
 typedef struct PapersJson {
   char *z; /* 0 while counting */
   i64 n;   /* bytes written or counted */
@@ -107,12 +99,11 @@ typedef struct PapersJson {
 /* Appends z[0..n) as it is; as a JSON string literal, quotes included. */
 void papers_json_put(PapersJson *pJson, const char *z, i64 n);
 void papers_json_put_string(PapersJson *pJson, const char *z, i64 n);
-/* After the counting pass: the buffer for the writing pass. Returns 0, with
-** the result set to the error, when the text would exceed SQLITE_LIMIT_LENGTH
-** or memory runs out. */
-int papers_json_alloc(sqlite3_context *pCtx, PapersJson *pJson);
-/* Sets the result to the JSON text written, with the JSON subtype. */
-void papers_result_json_text(sqlite3_context *pCtx, PapersJson *pJson);
+/* Sets the result to the JSON text xWrite writes, with the JSON subtype; to
+** an error when it would exceed SQLITE_LIMIT_LENGTH or memory runs out. */
+void papers_result_json_written(sqlite3_context *pCtx,
+                                void (*xWrite)(PapersJson *, const void *),
+                                const void *pArg);
 
 /* Length of the run of ASCII digits that starts z[0..n). */
 i64 papers_digits_len(const char *z, i64 n);

@@ -138,8 +138,10 @@ static int record_separator_len(const char *z, i64 n, i64 i) {
   return 0;
 }
 
-/* Writes the names of the folded list z[0..n) as a JSON array. */
-static void record_put_names(PapersJson *pJson, const char *z, i64 n) {
+/* Writes the names of the folded list pArg (a PapersSpan) as a JSON array. */
+static void record_put_names(PapersJson *pJson, const void *pArg) {
+  const char *z = ((const PapersSpan *)pArg)->z;
+  i64 n = ((const PapersSpan *)pArg)->n;
   int nName = 0, nDepth = 0;
   i64 iStart = 0;
   papers_json_put(pJson, "[", 1);
@@ -163,13 +165,8 @@ static void record_put_names(PapersJson *pJson, const char *z, i64 n) {
 }
 
 void papers_result_folded_name_list(sqlite3_context *pCtx, const char *z, i64 n) {
-  PapersJson json = {0, 0};
-  for (int iPass = 0; iPass < 2; iPass++) {
-    if (iPass == 1 && !papers_json_alloc(pCtx, &json))
-      return;
-    record_put_names(&json, z, n);
-  }
-  papers_result_json_text(pCtx, &json);
+  PapersSpan list = {z, n};
+  papers_result_json_written(pCtx, record_put_names, &list);
 }
 
 void papers_result_name_list(sqlite3_context *pCtx, PapersSpan span) {
@@ -186,9 +183,11 @@ static int record_is_word_byte(char c) {
   return c > ' ' && (unsigned char)c < 0x80;
 }
 
-/* Writes the words of z[0..n), split on white space and commas, as a JSON
-** array. */
-static void record_put_words(PapersJson *pJson, const char *z, const char *zEnd) {
+/* Writes the words of pArg (a PapersSpan), split on white space and commas,
+** as a JSON array. */
+static void record_put_words(PapersJson *pJson, const void *pArg) {
+  const char *z = ((const PapersSpan *)pArg)->z;
+  const char *zEnd = z + ((const PapersSpan *)pArg)->n;
   int nWord = 0;
   papers_json_put(pJson, "[", 1);
   while (z < zEnd) {
@@ -213,11 +212,5 @@ void papers_result_word_list(sqlite3_context *pCtx, PapersSpan span) {
     sqlite3_result_null(pCtx);
     return;
   }
-  PapersJson json = {0, 0};
-  for (int iPass = 0; iPass < 2; iPass++) {
-    if (iPass == 1 && !papers_json_alloc(pCtx, &json))
-      return;
-    record_put_words(&json, span.z, span.z + span.n);
-  }
-  papers_result_json_text(pCtx, &json);
+  papers_result_json_written(pCtx, record_put_words, &span);
 }

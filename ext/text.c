@@ -424,7 +424,10 @@ void papers_json_put_string(PapersJson *pJson, const char *z, i64 n) {
   papers_json_put(pJson, "\"", 1);
 }
 
-int papers_json_alloc(sqlite3_context *pCtx, PapersJson *pJson) {
+/* After the counting pass: the buffer for the writing pass. Returns 0, with
+** the result set to the error, when the text would exceed
+** SQLITE_LIMIT_LENGTH or memory runs out. */
+static int text_json_alloc(sqlite3_context *pCtx, PapersJson *pJson) {
   sqlite3 *db = sqlite3_context_db_handle(pCtx);
   assert(pJson->z == 0); /* after the counting pass */
   if (pJson->n > sqlite3_limit(db, SQLITE_LIMIT_LENGTH, -1)) {
@@ -440,11 +443,16 @@ int papers_json_alloc(sqlite3_context *pCtx, PapersJson *pJson) {
   return 1;
 }
 
-void papers_result_json_text(sqlite3_context *pCtx, PapersJson *pJson) {
-  assert(pJson->z != 0);
-  papers_result_text(pCtx, pJson->z, pJson->n);
+void papers_result_json_written(sqlite3_context *pCtx,
+                                void (*xWrite)(PapersJson *, const void *),
+                                const void *pArg) {
+  PapersJson json = {0, 0};
+  xWrite(&json, pArg); /* counts */
+  if (!text_json_alloc(pCtx, &json))
+    return;
+  xWrite(&json, pArg); /* writes */
+  papers_result_text(pCtx, json.z, json.n);
   sqlite3_result_subtype(pCtx, TEXT_JSON_SUBTYPE);
-  pJson->z = 0;
 }
 
 void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr) {
