@@ -157,7 +157,7 @@ static int notes_read_abstract(PapersParser *p, PapersSpan paper) {
   for (;;) {
     if (!next_in_card(&p->lines, &line, &s))
       return 0;
-    if (s.n == paper.n && memcmp(s.z, paper.z, (size_t)s.n) == 0)
+    if (papers_span_equal(s, paper))
       break;
     if (zStart == 0)
       zStart = s.z;

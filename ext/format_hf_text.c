@@ -99,10 +99,6 @@ typedef struct HftState {
 /* True when s starts with the literal zLit. */
 #define HFT_PREFIX(s, zLit) papers_has_prefix((s).z, (s).z + (s).n, zLit)
 
-static int hft_span_eq(PapersSpan a, PapersSpan b) {
-  return a.n == b.n && (a.n == 0 || memcmp(a.z, b.z, (size_t)a.n) == 0);
-}
-
 /* Reads the next line that is not blank, trimmed in *pText; 0 at the end or
 ** at the link list (zStop, 0 for none). */
 static int hft_next_text(PapersLines *pLines, const char *zStop, PapersLine *pLine,
@@ -501,7 +497,7 @@ static void hft_reject_card(PapersParser *p, const char *zStart, i64 iLine,
 static void hft_finish_card(PapersParser *p, const char *zStart, i64 iStartLine) {
   HftState *pS = (HftState *)p->pState;
   PapersSpan key = p->rec.url.z ? p->rec.url : p->rec.title;
-  if (pS->prevKey.z && hft_span_eq(key, pS->prevKey)) {
+  if (pS->prevKey.z && papers_span_equal(key, pS->prevKey)) {
     sqlite3_snprintf((int)sizeof(pS->zRepeat), pS->zRepeat,
                      "repeat of the card at line %lld", pS->iPrevLine);
     hft_reject_card(p, zStart, iStartLine, pS->zRepeat);

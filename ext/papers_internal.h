@@ -54,6 +54,11 @@ typedef struct PapersSpan {
   i64 n;
 } PapersSpan;
 
+/* Whether two spans hold the same bytes. */
+static inline int papers_span_equal(PapersSpan a, PapersSpan b) {
+  return a.n == b.n && (a.n == 0 || memcmp(a.z, b.z, (size_t)a.n) == 0);
+}
+
 /* ---- shared utilities: one copy of each, used by every subsystem ------- */
 
 /* The flags of a function whose result depends on its arguments alone. */
