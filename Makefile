@@ -201,7 +201,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_MAX_LEN ?= 65536
 FUZZ_FORMATS := hf-daily hf-markdown hf-notes arxiv-mail arxiv-rss arxiv-atom \
                 daily-arxiv-table daily-arxiv-list markdown-blocks
-FUZZ_TARGETS := $(addprefix parse-,$(FUZZ_FORMATS)) parse-auto key vector keywords index corrupt
+FUZZ_TARGETS := $(addprefix parse-,$(FUZZ_FORMATS)) parse-auto key fold vector keywords index corrupt
 FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=all -DSQLITE_CORE -DINDEX_PENDING_TERM=4 \
                 -DINDEX_BUFFER_TERMS=64 $(WARNINGS)

@@ -792,19 +792,15 @@ static char *mail_fold_span(PapersSpan span, i64 *pn) {
 }
 
 static void mail_result_authors(const PapersParser *p, sqlite3_context *pCtx) {
+  char aStack[PAPERS_RESULT_STACK];
   PapersSpan authors = p->rec.authors;
-  i64 n = 0, nNotShown;
-  if (authors.z == 0) {
-    sqlite3_result_null(pCtx);
+  i64 nNotShown;
+  char *z = papers_result_buffer(pCtx, authors, aStack);
+  if (z == 0)
     return;
-  }
-  char *z = mail_fold_span(authors, &n);
-  if (z == 0) {
-    sqlite3_result_error_nomem(pCtx);
-    return;
-  }
+  i64 n = papers_fold(z, authors.z, authors.n);
   papers_result_folded_name_list(pCtx, z, mail_authors_without_tail(z, n, &nNotShown));
-  sqlite3_free(z);
+  papers_result_buffer_free(z, aStack);
 }
 
 /* The abstract with each paragraph folded and paragraphs joined by a blank
@@ -812,8 +808,9 @@ static void mail_result_authors(const PapersParser *p, sqlite3_context *pCtx) {
 ** indents the first line of each), so the output is never longer than the
 ** span: every break it writes ("\n\n") replaces a line end and an indent. */
 static void mail_result_abstract(const PapersParser *p, sqlite3_context *pCtx) {
+  char aStack[PAPERS_RESULT_STACK];
   PapersSpan span = p->rec.abstract;
-  char *zOut = papers_result_buffer(pCtx, span);
+  char *zOut = papers_result_buffer(pCtx, span, aStack);
   if (zOut == 0)
     return;
   i64 nOut = 0;
@@ -838,7 +835,7 @@ static void mail_result_abstract(const PapersParser *p, sqlite3_context *pCtx) {
     assert(nOut <= zNext - span.z); /* zOut holds span.n bytes */
     z = zNext;
   }
-  papers_result_text(pCtx, zOut, nOut);
+  papers_result_text(pCtx, zOut, nOut, aStack);
 }
 
 /* Appends the field name lower-cased, dashes as underscores: "msc_class". */
@@ -937,15 +934,16 @@ static void mail_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
 
 /* The entry's abstract page: MAIL_ABS_URL and the id. */
 static void mail_result_url(const PapersParser *p, sqlite3_context *pCtx) {
+  char aStack[PAPERS_RESULT_STACK];
   PapersSpan id = p->rec.arxivId;
   const i64 nPrefix = (i64)sizeof(MAIL_ABS_URL) - 1;
   PapersSpan url = {MAIL_ABS_URL, nPrefix + id.n}; /* its size, for the buffer */
-  char *zUrl = papers_result_buffer(pCtx, url);
+  char *zUrl = papers_result_buffer(pCtx, url, aStack);
   if (zUrl == 0)
     return;
   memcpy(zUrl, MAIL_ABS_URL, (size_t)nPrefix);
   memcpy(zUrl + nPrefix, id.z, (size_t)id.n);
-  papers_result_text(pCtx, zUrl, url.n);
+  papers_result_text(pCtx, zUrl, url.n, aStack);
 }
 
 static void mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) {

@@ -831,7 +831,7 @@ static i64 unescape_markdown(char *zOut, PapersSpan span) {
 
 /* Sets the result to the span's text unescaped and folded. */
 static void result_markdown(sqlite3_context *pCtx, PapersSpan span) {
-  char *zText = papers_result_buffer(pCtx, span);
+  char *zText = papers_result_buffer(pCtx, span, 0);
   if (zText == 0)
     return;
   PapersSpan text = {zText, unescape_markdown(zText, span)};

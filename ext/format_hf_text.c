@@ -652,7 +652,7 @@ static int hft_step(PapersParser *p) {
 /* title: the heading's text with the "### " of its later lines dropped,
 ** folded. */
 static void hft_result_title(sqlite3_context *pCtx, PapersSpan title) {
-  char *zText = papers_result_buffer(pCtx, title);
+  char *zText = papers_result_buffer(pCtx, title, 0);
   if (zText == 0)
     return;
   i64 n = 0;

@@ -67,18 +67,28 @@ i64 papers_fold(char *zOut, const char *z, i64 n);
 ** or -1 when the folded line would not fit. */
 i64 papers_fold_short(char *zBuf, i64 nBuf, const char *z, i64 n);
 
+/* A text result of fewer bytes than this is built on the stack and copied by
+** SQLite (SQLITE_TRANSIENT) into the memory its register kept from the row
+** before: no allocation per value. Longer ones are built in memory from
+** sqlite3_malloc64 that SQLite takes over. */
+#define PAPERS_RESULT_STACK 4096
+
 /* A buffer for a text result made from span: span.n + 1 bytes, for the
 ** caller to fill (span.n bytes at most) and hand to papers_result_text() or
-** free. 0 when the span is absent (the result is then NULL) or memory ran
-** out (the result is then that error): the caller has nothing more to do. */
-char *papers_result_buffer(sqlite3_context *pCtx, PapersSpan span);
+** free (with papers_result_buffer_free()). aStack (PAPERS_RESULT_STACK bytes
+** on the caller's stack, or 0) when the text fits in it, else memory from
+** sqlite3_malloc64. 0 when the span is absent (the result then stays NULL: in
+** xColumn and in a function a result never set is NULL) or memory ran out
+** (the result is then that error): the caller has nothing more to do. */
+char *papers_result_buffer(sqlite3_context *pCtx, PapersSpan span, char *aStack);
+void papers_result_buffer_free(char *z, const char *aStack);
 
-/* Sets the result to the text z[0..n), handing SQLite the buffer z (from
-** sqlite3_malloc64, with room for n + 1 bytes): it is NUL-terminated here so
-** that SQLite never copies it to add the terminator. */
-void papers_result_text(sqlite3_context *pCtx, char *z, i64 n);
+/* Sets the result to the text z[0..n), z from papers_result_buffer() with
+** the same aStack: SQLite copies aStack and takes over other memory. z is
+** NUL-terminated here so that SQLite never copies it to add the terminator. */
+void papers_result_text(sqlite3_context *pCtx, char *z, i64 n, const char *aStack);
 
-/* Sets the result to the folded span, or NULL for an absent span. */
+/* Sets the result to the folded span; leaves it NULL for an absent span. */
 void papers_result_folded(sqlite3_context *pCtx, PapersSpan span);
 
 /* Appends z[0..n) to pStr as a JSON string literal, quotes included. */

@@ -15,20 +15,16 @@
 
 #include <string.h>
 
+/* A result never set is NULL (xColumn's default): absent values set none. */
 static void record_result_count(sqlite3_context *pCtx, i64 nValue) {
-  if (nValue < 0) {
-    sqlite3_result_null(pCtx);
-  } else {
+  if (nValue >= 0)
     sqlite3_result_int64(pCtx, nValue);
-  }
 }
 
 static void record_result_date(sqlite3_context *pCtx, PapersDate date) {
   char zIso[11];
-  if (date == 0) {
-    sqlite3_result_null(pCtx);
-    return;
-  }
+  if (date == 0)
+    return; /* NULL */
   papers_date_to_iso(date, zIso);
   sqlite3_result_text(pCtx, zIso, -1, SQLITE_TRANSIENT); /* -1: copied with its NUL */
 }
@@ -114,8 +110,7 @@ void papers_record_result(const PapersParser *p, sqlite3_context *pCtx, int iCol
     sqlite3_result_int64(pCtx, pRec->iLine);
     break;
   default:
-    sqlite3_result_null(pCtx);
-    break; /* a field this format does not state */
+    break; /* a field this format does not state: NULL */
   }
 }
 
@@ -170,11 +165,12 @@ void papers_result_folded_name_list(sqlite3_context *pCtx, const char *z, i64 n)
 }
 
 void papers_result_name_list(sqlite3_context *pCtx, PapersSpan span) {
-  char *zFolded = papers_result_buffer(pCtx, span);
+  char aStack[PAPERS_RESULT_STACK];
+  char *zFolded = papers_result_buffer(pCtx, span, aStack);
   if (zFolded == 0)
     return;
   papers_result_folded_name_list(pCtx, zFolded, papers_fold(zFolded, span.z, span.n));
-  sqlite3_free(zFolded);
+  papers_result_buffer_free(zFolded, aStack);
 }
 
 /* True for a printable ASCII byte other than a space: no white space starts
@@ -208,9 +204,6 @@ static void record_put_words(PapersJson *pJson, const void *pArg) {
 }
 
 void papers_result_word_list(sqlite3_context *pCtx, PapersSpan span) {
-  if (span.z == 0) {
-    sqlite3_result_null(pCtx);
-    return;
-  }
-  papers_result_json_written(pCtx, record_put_words, &span);
+  if (span.z != 0)
+    papers_result_json_written(pCtx, record_put_words, &span);
 }

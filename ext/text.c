@@ -241,50 +241,87 @@ int papers_is_blank(const char *z, i64 n) {
   return papers_trim(z, n).n == 0;
 }
 
-/* How many of the 16 bytes at z, from the first, fold to themselves: they
-** are printable ASCII (0x20..0x7F) and no two spaces among them stand side
-** by side (a pair that straddles the block's end is the caller's to see).
-** Most of a clean text is such bytes, which papers_fold() copies as they are.
-** SSE2 looks at all 16 at once (a signed compare with 0x20 catches control
-** bytes and every byte >= 0x80); elsewhere two 64-bit words give the answer
-** for a whole block (the exact zero-byte test, one bit per byte, so a pair
-** of spaces is two neighbouring bits), and bytes one by one the rest. */
+/* A block of 16 bytes as papers_fold() reads it: each LF made a space (an
+** LF is white space, and a single one between words, where a paragraph was
+** wrapped, folds to one space), with a mask of the bytes that do not fold to
+** themselves so: bytes outside printable ASCII (0x20..0x7F) and a space
+** right after another space of the block (a pair that straddles the block's
+** end is the caller's to see). Most of a clean text is blocks whose mask is
+** 0, which papers_fold() copies with one load and one store. SSE2 looks at
+** all 16 bytes at once (a signed compare with 0x20 catches control bytes and
+** every byte >= 0x80); elsewhere two 64-bit words decide a whole block (the
+** exact zero-byte test, one bit per byte) and a block with some such byte is
+** looked at byte by byte. */
 #if defined(__SSE2__) && defined(__GNUC__)
-static int text_verbatim_len(const char *z) {
+typedef __m128i TextBlock;
+
+static unsigned text_fold_block(const char *z, TextBlock *pBlock) {
+  const __m128i space = _mm_set1_epi8(' ');
   __m128i bytes = _mm_loadu_si128((const __m128i *)z);
-  __m128i notPrintable = _mm_cmplt_epi8(bytes, _mm_set1_epi8(' '));
-  __m128i space = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(' '));
-  __m128i spacePair = _mm_and_si128(space, _mm_srli_si128(space, 1));
-  unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(notPrintable, spacePair));
-  return mask ? __builtin_ctz(mask) : 16;
-}
-#else
-static int text_block_is_verbatim(const char *z) {
-  const uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL, kHigh = 0x8080808080808080ULL;
-  const uint64_t kOnes = 0x0101010101010101ULL;
-  for (int k = 0; k < 16; k += 8) {
-    uint64_t word;
-    memcpy(&word, z + k, 8);
-    uint64_t noSpace = word ^ (kOnes * ' ');
-    /* the high bit of each byte that is a space, exactly */
-    uint64_t space = ~(((noSpace & kLow7) + kLow7) | noSpace | kLow7);
-    uint64_t below = (word - kOnes * ' ') & ~word & kHigh; /* some byte < 0x20 */
-    if ((word & kHigh) || below || (space & (space >> 8)))
-      return 0;
-  }
-  return !(z[7] == ' ' && z[8] == ' '); /* the pair across the two words */
+  __m128i isLf = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\n'));
+  bytes = _mm_xor_si128(bytes, _mm_and_si128(isLf, _mm_set1_epi8('\n' ^ ' ')));
+  __m128i notPrintable = _mm_cmplt_epi8(bytes, space);
+  __m128i isSpace = _mm_cmpeq_epi8(bytes, space);
+  __m128i spacePair = _mm_and_si128(isSpace, _mm_slli_si128(isSpace, 1));
+  *pBlock = bytes;
+  return (unsigned)_mm_movemask_epi8(_mm_or_si128(notPrintable, spacePair));
 }
 
-static int text_verbatim_len(const char *z) {
-  if (text_block_is_verbatim(z))
-    return 16;
-  int k = 0;
-  while (k < 16 && (unsigned char)z[k] >= ' ' && (unsigned char)z[k] < 0x80 &&
-         !(k < 15 && z[k] == ' ' && z[k + 1] == ' '))
-    k++;
-  return k;
+static void text_block_store(char *zOut, const TextBlock *pBlock) {
+  _mm_storeu_si128((__m128i *)zOut, *pBlock);
+}
+#else
+typedef struct TextBlock {
+  char a[16];
+} TextBlock;
+
+/* The high bit of each byte of word that is zero, exactly. */
+static uint64_t text_zero_bytes(uint64_t word) {
+  const uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+  return ~(((word & kLow7) + kLow7) | word | kLow7);
+}
+
+static unsigned text_fold_block(const char *z, TextBlock *pBlock) {
+  const uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  uint64_t aWord[2], bad = 0;
+  memcpy(aWord, z, 16);
+  for (int k = 0; k < 2; k++) {
+    uint64_t lf = text_zero_bytes(aWord[k] ^ (kOnes * '\n'));
+    aWord[k] ^= (lf >> 7) * (uint64_t)('\n' ^ ' ');
+    uint64_t space = text_zero_bytes(aWord[k] ^ (kOnes * ' '));
+    uint64_t below = (aWord[k] - kOnes * ' ') & ~aWord[k] & kHigh; /* some < 0x20 */
+    bad |= (aWord[k] & kHigh) | below | (space & (space >> 8));
+  }
+  memcpy(pBlock->a, aWord, 16);
+  if (bad == 0 && !(pBlock->a[7] == ' ' && pBlock->a[8] == ' '))
+    return 0;
+  unsigned mask = 0;
+  for (int k = 0; k < 16; k++) {
+    unsigned char c = (unsigned char)pBlock->a[k];
+    if (c < ' ' || c >= 0x80 || (k > 0 && c == ' ' && pBlock->a[k - 1] == ' '))
+      mask |= 1u << k;
+  }
+  return mask;
+}
+
+static void text_block_store(char *zOut, const TextBlock *pBlock) {
+  memcpy(zOut, pBlock->a, 16);
 }
 #endif
+
+/* The index of the lowest bit set in mask (not 0). */
+static int text_lowest_bit(unsigned mask) {
+#if defined(__GNUC__)
+  return __builtin_ctz(mask);
+#else
+  int k = 0;
+  while (!(mask & 1u)) {
+    mask >>= 1;
+    k++;
+  }
+  return k;
+#endif
+}
 
 i64 papers_fold(char *zOut, const char *z, i64 n) {
   const char *zEnd = z + n;
@@ -293,30 +330,45 @@ i64 papers_fold(char *zOut, const char *z, i64 n) {
   int pendingSpace = 0;
   while (z < zEnd) {
     unsigned char c = (unsigned char)*z;
-    /* Bytes that fold to themselves are copied as a run. A run may start with
-    ** a space only right after a byte that is not white space; a space that
-    ** ends it waits for what follows, as when bytes are read one at a time.
-    ** A run is copied as 16 bytes, a load and a store, even when shorter: the
-    ** output never runs ahead of the input, so the bytes past the run stay
-    ** inside zOut[0..n) and are overwritten next. Not so when folding in
-    ** place, where they would overwrite input not read yet. */
-    int nRun = zEnd - z >= 16 && (c != ' ' || (nOut > 0 && !pendingSpace))
-                   ? text_verbatim_len(z)
-                   : 0;
-    if (nRun > 0) {
-      if (pendingSpace && nOut > 0)
-        zOut[nOut++] = ' ';
-      if (!isInPlace || nRun == 16) {
-        memmove(zOut + nOut, z, 16);
-        nOut += nRun;
-        z += nRun;
-      } else {
-        for (int k = 0; k < nRun; k++)
-          zOut[nOut++] = *z++;
+    /* Bytes that fold to themselves (an LF to a space) are copied as a run.
+    ** A run may start with white space only right after a byte that is not
+    ** white space; white space that ends it waits for what follows, as when
+    ** bytes are read one at a time. A run is copied as 16 bytes, a load and
+    ** a store, even when shorter: the output never runs ahead of the input,
+    ** so the bytes past the run stay inside zOut[0..n) and are overwritten
+    ** next. Not so when folding in place, where they would overwrite input
+    ** not read yet. */
+    if (zEnd - z >= 16 && ((c != ' ' && c != '\n') || (nOut > 0 && !pendingSpace))) {
+      TextBlock block;
+      unsigned mask = text_fold_block(z, &block);
+      if (!(mask & 1u)) { /* the run is not empty */
+        if (pendingSpace && nOut > 0)
+          zOut[nOut++] = ' ';
+        while (mask == 0) { /* whole blocks, the common case */
+          text_block_store(zOut + nOut, &block);
+          nOut += 16;
+          z += 16;
+          if (zEnd - z < 16)
+            break;
+          mask = text_fold_block(z, &block);
+          if (zOut[nOut - 1] == ' ' && (*z == ' ' || *z == '\n'))
+            mask |= 1u; /* a pair across the blocks' seam */
+        }
+        if (mask != 0) { /* a run shorter than a block; it may be empty */
+          int nRun = text_lowest_bit(mask);
+          if (!isInPlace) {
+            text_block_store(zOut + nOut, &block);
+            nOut += nRun;
+            z += nRun;
+          } else {
+            for (int k = 0; k < nRun; k++, z++)
+              zOut[nOut++] = *z == '\n' ? ' ' : *z;
+          }
+        }
+        pendingSpace = nOut > 0 && zOut[nOut - 1] == ' ';
+        nOut -= pendingSpace;
+        continue;
       }
-      pendingSpace = zOut[nOut - 1] == ' ';
-      nOut -= pendingSpace;
-      continue;
     }
     int nSpace = (c > ' ' && c < 0x80) ? 0 : papers_space_len(z, zEnd);
     if (nSpace > 0) {
@@ -340,35 +392,47 @@ i64 papers_fold_short(char *zBuf, i64 nBuf, const char *z, i64 n) {
   return papers_fold(zBuf, z, n);
 }
 
-char *papers_result_buffer(sqlite3_context *pCtx, PapersSpan span) {
-  if (span.z == 0) {
-    sqlite3_result_null(pCtx);
-    return 0;
-  }
+char *papers_result_buffer(sqlite3_context *pCtx, PapersSpan span, char *aStack) {
+  if (span.z == 0)
+    return 0; /* the result stays NULL */
+  if (aStack && span.n < PAPERS_RESULT_STACK)
+    return aStack;
   char *z = sqlite3_malloc64((sqlite3_uint64)span.n + 1);
   if (z == 0)
     sqlite3_result_error_nomem(pCtx);
   return z;
 }
 
-void papers_result_text(sqlite3_context *pCtx, char *z, i64 n) {
+void papers_result_buffer_free(char *z, const char *aStack) {
+  if (z != aStack)
+    sqlite3_free(z);
+}
+
+/* Sets the result to z[0..n), a text written in z, which has room for one
+** byte more; xDel is SQLITE_TRANSIENT (SQLite copies the text) or
+** sqlite3_free (SQLite takes z). The text is NUL-terminated here and given
+** with length -1: SQLite then measures it and marks it terminated; given a
+** length, it would copy the text again the first time a function such as
+** length() or a program asks for it with its terminator. A text holding a
+** NUL (U+0000 is valid UTF-8) must be given its length. */
+static void text_result(sqlite3_context *pCtx, char *z, i64 n, void (*xDel)(void *)) {
   z[n] = 0;
-  /* Length -1: SQLite measures the text and marks it NUL-terminated. Given a
-  ** length, it would copy the text again the first time a function such as
-  ** length() or a program asks for it with its terminator. A text holding a
-  ** NUL (U+0000 is valid UTF-8) must be given its length. */
   if (memchr(z, 0, (size_t)n) == 0) {
-    sqlite3_result_text(pCtx, z, -1, sqlite3_free);
+    sqlite3_result_text(pCtx, z, -1, xDel);
   } else {
-    sqlite3_result_text64(pCtx, z, (sqlite3_uint64)n, sqlite3_free, SQLITE_UTF8);
+    sqlite3_result_text64(pCtx, z, (sqlite3_uint64)n, xDel, SQLITE_UTF8);
   }
 }
 
+void papers_result_text(sqlite3_context *pCtx, char *z, i64 n, const char *aStack) {
+  text_result(pCtx, z, n, z == aStack ? SQLITE_TRANSIENT : sqlite3_free);
+}
+
 void papers_result_folded(sqlite3_context *pCtx, PapersSpan span) {
-  char *zOut = papers_result_buffer(pCtx, span);
-  if (zOut == 0)
-    return;
-  papers_result_text(pCtx, zOut, papers_fold(zOut, span.z, span.n));
+  char aStack[PAPERS_RESULT_STACK];
+  char *zOut = papers_result_buffer(pCtx, span, aStack);
+  if (zOut)
+    papers_result_text(pCtx, zOut, papers_fold(zOut, span.z, span.n), aStack);
 }
 
 /* Writes z[0..n) escaped for a JSON string (no quotes) into zOut, which holds
@@ -424,17 +488,19 @@ void papers_json_put_string(PapersJson *pJson, const char *z, i64 n) {
   papers_json_put(pJson, "\"", 1);
 }
 
-/* After the counting pass: the buffer for the writing pass. Returns 0, with
-** the result set to the error, when the text would exceed
-** SQLITE_LIMIT_LENGTH or memory runs out. */
-static int text_json_alloc(sqlite3_context *pCtx, PapersJson *pJson) {
+/* After the counting pass: the buffer for the writing pass, aStack when the
+** text fits in it. Returns 0, with the result set to the error, when the text
+** would exceed SQLITE_LIMIT_LENGTH or memory runs out. */
+static int text_json_alloc(sqlite3_context *pCtx, PapersJson *pJson, char *aStack) {
   sqlite3 *db = sqlite3_context_db_handle(pCtx);
   assert(pJson->z == 0); /* after the counting pass */
   if (pJson->n > sqlite3_limit(db, SQLITE_LIMIT_LENGTH, -1)) {
     sqlite3_result_error_toobig(pCtx);
     return 0;
   }
-  pJson->z = sqlite3_malloc64((sqlite3_uint64)pJson->n + 1);
+  pJson->z = pJson->n < PAPERS_RESULT_STACK
+                 ? aStack
+                 : sqlite3_malloc64((sqlite3_uint64)pJson->n + 1);
   if (pJson->z == 0) {
     sqlite3_result_error_nomem(pCtx);
     return 0;
@@ -446,12 +512,13 @@ static int text_json_alloc(sqlite3_context *pCtx, PapersJson *pJson) {
 void papers_result_json_written(sqlite3_context *pCtx,
                                 void (*xWrite)(PapersJson *, const void *),
                                 const void *pArg) {
+  char aStack[PAPERS_RESULT_STACK];
   PapersJson json = {0, 0};
   xWrite(&json, pArg); /* counts */
-  if (!text_json_alloc(pCtx, &json))
+  if (!text_json_alloc(pCtx, &json, aStack))
     return;
   xWrite(&json, pArg); /* writes */
-  papers_result_text(pCtx, json.z, json.n);
+  papers_result_text(pCtx, json.z, json.n, aStack);
   sqlite3_result_subtype(pCtx, TEXT_JSON_SUBTYPE);
 }
 
@@ -464,7 +531,7 @@ void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr) {
   } else if (rc != SQLITE_OK) {
     sqlite3_result_error_toobig(pCtx);
   } else {
-    papers_result_text(pCtx, zText, nText); /* sqlite3_str_finish() left room */
+    papers_result_text(pCtx, zText, nText, 0); /* sqlite3_str_finish() left room */
     sqlite3_result_subtype(pCtx, TEXT_JSON_SUBTYPE);
     return;
   }

@@ -17,6 +17,7 @@ for name in "$@"; do
   case $name in
     vector) seeds= ;;       # BLOBs, not digests: starts from nothing
     key) len=4096 ;;        # titles are short
+    fold) len=8192 ;;       # column texts, not whole digests
     keywords) len=8192 ;;   # abstracts, not whole digests
     index) seeds= ; len=2048 ;; # programs of operations, not digests
     corrupt) seeds= ; len=512 ;; # damages of a built index, not digests
