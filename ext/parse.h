@@ -97,20 +97,22 @@ void papers_json_append_string(sqlite3_str *pStr, const char *z, i64 n);
 /* Sets the result to the JSON text built in pStr, with the JSON subtype. */
 void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr);
 
-/* A JSON text written twice by the same code (xWrite, given pArg): first
-** with z 0, which only counts its bytes, then into one buffer of that size,
-** so that building it costs one allocation and no copy. xWrite calls
+/* A JSON text written by xWrite (given pArg) into a buffer on the stack;
+** when it does not fit there, the pass only counts its bytes and xWrite runs
+** again into one buffer of that size: one allocation, no copy. xWrite calls
 ** papers_json_put() and papers_json_put_string(). */
 typedef struct PapersJson {
-  char *z; /* 0 while counting */
-  i64 n;   /* bytes written or counted */
+  char *z;    /* 0 while only counting */
+  i64 n;      /* bytes written or counted */
+  i64 nAlloc; /* bytes z has room for (a NUL follows them) */
 } PapersJson;
 
 /* Appends z[0..n) as it is; as a JSON string literal, quotes included. */
 void papers_json_put(PapersJson *pJson, const char *z, i64 n);
 void papers_json_put_string(PapersJson *pJson, const char *z, i64 n);
 /* Sets the result to the JSON text xWrite writes, with the JSON subtype; to
-** an error when it would exceed SQLITE_LIMIT_LENGTH or memory runs out. */
+** an error when it would exceed SQLITE_LIMIT_LENGTH or memory runs out. xWrite
+** must write the same bytes each time it is called with pArg. */
 void papers_result_json_written(sqlite3_context *pCtx,
                                 void (*xWrite)(PapersJson *, const void *),
                                 const void *pArg);

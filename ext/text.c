@@ -476,35 +476,48 @@ void papers_json_append_string(sqlite3_str *pStr, const char *z, i64 n) {
   sqlite3_str_appendchar(pStr, 1, '"');
 }
 
+/* True when nMore bytes still fit in the buffer being written; when they
+** do not, the buffer is given up and the rest of the pass only counts. */
+static int text_json_fits(PapersJson *pJson, i64 nMore) {
+  if (pJson->z && pJson->n + nMore > pJson->nAlloc)
+    pJson->z = 0;
+  return pJson->z != 0;
+}
+
 void papers_json_put(PapersJson *pJson, const char *z, i64 n) {
-  if (pJson->z)
+  if (text_json_fits(pJson, n))
     memcpy(pJson->z + pJson->n, z, (size_t)n);
   pJson->n += n;
 }
 
 void papers_json_put_string(PapersJson *pJson, const char *z, i64 n) {
   papers_json_put(pJson, "\"", 1);
-  pJson->n += text_json_escape(z, n, pJson->z ? pJson->z + pJson->n : 0);
+  char *zOut = 0;
+  if (pJson->z) { /* an escape is at most 6 bytes; else measure first */
+    i64 nEscaped = pJson->n + 6 * n <= pJson->nAlloc ? 0 : text_json_escape(z, n, 0);
+    if (text_json_fits(pJson, nEscaped))
+      zOut = pJson->z + pJson->n;
+  }
+  pJson->n += text_json_escape(z, n, zOut);
   papers_json_put(pJson, "\"", 1);
 }
 
-/* After the counting pass: the buffer for the writing pass, aStack when the
-** text fits in it. Returns 0, with the result set to the error, when the text
-** would exceed SQLITE_LIMIT_LENGTH or memory runs out. */
-static int text_json_alloc(sqlite3_context *pCtx, PapersJson *pJson, char *aStack) {
+/* After a first pass that did not fit in the stack: the buffer for the
+** second. Returns 0, with the result set to the error, when the text would
+** exceed SQLITE_LIMIT_LENGTH or memory runs out. */
+static int text_json_alloc(sqlite3_context *pCtx, PapersJson *pJson) {
   sqlite3 *db = sqlite3_context_db_handle(pCtx);
   assert(pJson->z == 0); /* after the counting pass */
   if (pJson->n > sqlite3_limit(db, SQLITE_LIMIT_LENGTH, -1)) {
     sqlite3_result_error_toobig(pCtx);
     return 0;
   }
-  pJson->z = pJson->n < PAPERS_RESULT_STACK
-                 ? aStack
-                 : sqlite3_malloc64((sqlite3_uint64)pJson->n + 1);
+  pJson->z = sqlite3_malloc64((sqlite3_uint64)pJson->n + 1);
   if (pJson->z == 0) {
     sqlite3_result_error_nomem(pCtx);
     return 0;
   }
+  pJson->nAlloc = pJson->n;
   pJson->n = 0;
   return 1;
 }
@@ -513,11 +526,14 @@ void papers_result_json_written(sqlite3_context *pCtx,
                                 void (*xWrite)(PapersJson *, const void *),
                                 const void *pArg) {
   char aStack[PAPERS_RESULT_STACK];
-  PapersJson json = {0, 0};
-  xWrite(&json, pArg); /* counts */
-  if (!text_json_alloc(pCtx, &json, aStack))
-    return;
-  xWrite(&json, pArg); /* writes */
+  PapersJson json = {aStack, 0, PAPERS_RESULT_STACK - 1};
+  xWrite(&json, pArg); /* writes into aStack, or only counts */
+  if (json.z == 0) {
+    if (!text_json_alloc(pCtx, &json))
+      return;
+    xWrite(&json, pArg); /* writes */
+    assert(json.z != 0 && json.n == json.nAlloc);
+  }
   papers_result_text(pCtx, json.z, json.n, aStack);
   sqlite3_result_subtype(pCtx, TEXT_JSON_SUBTYPE);
 }
