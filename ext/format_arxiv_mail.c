@@ -50,8 +50,8 @@
 ** bounded; a dedicated step reports runs of stray lines when they pile up.
 **
 ** Memory: one state object per parse holding the current entry's fields that
-** record.c has no slot for, and a hash set of the ids seen so far (spans of
-** the input; nothing of the input is copied).
+** record.c has no slot for, and the set of the ids seen so far
+** (parse_id_set.c; spans of the input: nothing of the input is copied).
 */
 #include "parse.h"
 
@@ -74,25 +74,9 @@ typedef struct MailExtraField {
   PapersSpan value; /* the value with its continuation lines */
 } MailExtraField;
 
-/* An id with the kind of announcement it came in (an index of azAnnounce): a
-** paper new in one subject and cross-listed to another subject of the same
-** mailing is listed twice, rightly, and both are rows. */
-typedef struct MailIdKey {
-  PapersSpan id;
-  int iKind;
-} MailIdKey;
-
-/* The set of ids seen so far: open addressing, linear probing, a power-of-two
-** number of slots at most half full. Ids are spans of the input. */
-typedef struct MailIdSet {
-  MailIdKey *aSlot;
-  i64 nSlot;
-  i64 nUsed;
-} MailIdSet;
-
 typedef struct MailState {
-  int inSubjects; /* the banner's "Submissions to:" list is being read */
-  MailIdSet ids;
+  int inSubjects;  /* the banner's "Submissions to:" list is being read */
+  PapersIdSet ids; /* the ids seen so far, with their announce kinds */
   /* the current entry, beyond the record */
   PapersSpan size; /* "415kb" or "37kb,D", inside the parentheses */
   int nExtra;
@@ -195,61 +179,6 @@ static int mail_span_equals_nocase(PapersSpan span, const char *zLit) {
     if (c != zLit[i])
       return 0;
   }
-  return 1;
-}
-
-/* ---- the id set -------------------------------------------------------- */
-
-static sqlite3_uint64 mail_id_hash(PapersSpan id) {
-  sqlite3_uint64 h = 14695981039346656037ULL; /* FNV-1a */
-  for (i64 i = 0; i < id.n; i++) {
-    h = (h ^ (unsigned char)id.z[i]) * 1099511628211ULL;
-  }
-  return h;
-}
-
-static int mail_id_key_equals(const MailIdKey *pA, const MailIdKey *pB) {
-  return pA->iKind == pB->iKind && pA->id.n == pB->id.n &&
-         memcmp(pA->id.z, pB->id.z, (size_t)pA->id.n) == 0;
-}
-
-static MailIdKey *mail_id_slot(MailIdKey *aSlot, i64 nSlot, const MailIdKey *pKey) {
-  assert(nSlot > 0 && (nSlot & (nSlot - 1)) == 0); /* the mask works */
-  sqlite3_uint64 h = mail_id_hash(pKey->id) + (sqlite3_uint64)pKey->iKind;
-  i64 i = (i64)(h & (sqlite3_uint64)(nSlot - 1));
-  while (aSlot[i].id.z && !mail_id_key_equals(&aSlot[i], pKey))
-    i = (i + 1) & (nSlot - 1);
-  return &aSlot[i];
-}
-
-static int mail_id_set_grow(MailIdSet *pSet) {
-  i64 nNew = pSet->nSlot ? pSet->nSlot * 2 : 1024;
-  MailIdKey *aNew = sqlite3_malloc64(sizeof(MailIdKey) * (sqlite3_uint64)nNew);
-  if (aNew == 0)
-    return 0;
-  memset(aNew, 0, sizeof(MailIdKey) * (size_t)nNew);
-  for (i64 i = 0; i < pSet->nSlot; i++) {
-    if (pSet->aSlot[i].id.z)
-      *mail_id_slot(aNew, nNew, &pSet->aSlot[i]) = pSet->aSlot[i];
-  }
-  sqlite3_free(pSet->aSlot);
-  pSet->aSlot = aNew;
-  pSet->nSlot = nNew;
-  return 1;
-}
-
-/* Adds the id with its announce kind; returns 0 when it was there already,
-** -1 when memory ran out (the parse then ends with SQLITE_NOMEM). */
-static int mail_id_set_add(MailIdSet *pSet, PapersSpan id, int iKind) {
-  MailIdKey key = {id, iKind};
-  if ((pSet->nUsed + 1) * 2 > pSet->nSlot && !mail_id_set_grow(pSet))
-    return -1;
-  assert(2 * pSet->nUsed < pSet->nSlot); /* a free slot ends every probe */
-  MailIdKey *pSlot = mail_id_slot(pSet->aSlot, pSet->nSlot, &key);
-  if (pSlot->id.z)
-    return 0;
-  *pSlot = key;
-  pSet->nUsed++;
   return 1;
 }
 
@@ -589,7 +518,7 @@ static void mail_finish_block(PapersParser *p, MailState *pState, MailBlock *pBl
   const char *zReason = 0;
   int iKind = mail_entry_announce(pBlock, iSection);
   int isNew =
-      pBlock->hasId > 0 ? mail_id_set_add(&pState->ids, p->rec.arxivId, iKind) : 1;
+      pBlock->hasId > 0 ? papers_id_set_add(&pState->ids, p->rec.arxivId, iKind) : 1;
   if (isNew < 0) {
     p->rc = SQLITE_NOMEM;
     return;
@@ -970,7 +899,7 @@ static void mail_free(PapersParser *p) {
   MailState *pState = p->pState;
   if (pState == 0)
     return;
-  sqlite3_free(pState->ids.aSlot);
+  papers_id_set_clear(&pState->ids);
   sqlite3_free(pState);
   p->pState = 0;
 }

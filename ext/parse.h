@@ -6,6 +6,7 @@
 **   links.c          the distinct URLs of a text, as a JSON array
 **   record.c         PapersRecord to the columns of papers_parse
 **   parse_arxiv_id.c the one reader of arXiv identifiers
+**   parse_id_set.c   the set of ids a parse has seen
 **   parse_xml.c      the small XML reader of the feed formats
 **   md_table.c       markdown tables: cells, header roles, references
 **   formats.c        the table of formats, detection, papers_formats
@@ -291,6 +292,23 @@ struct PapersFormat {
 /* Records a reject of lines [zStart, zEnd) starting at line iLine. */
 void papers_parser_reject(PapersParser *p, const char *zStart, const char *zEnd,
                           i64 iLine, const char *zReason);
+
+/* parse_id_set.c: a set of ids (spans of the input) with a kind each. */
+typedef struct PapersIdKey {
+  PapersSpan id;
+  int iKind; /* what the caller tells apart: arxiv-mail's announce kind */
+} PapersIdKey;
+
+typedef struct PapersIdSet {
+  PapersIdKey *aSlot; /* open addressing; a slot with id.z 0 is free */
+  i64 nSlot;          /* a power of two, 0 before the first id */
+  i64 nUsed;
+} PapersIdSet;
+
+/* Adds the id with its kind; returns 1 when it is new, 0 when it was there
+** already, -1 when memory ran out. papers_id_set_clear() frees the set. */
+int papers_id_set_add(PapersIdSet *pSet, PapersSpan id, int iKind);
+void papers_id_set_clear(PapersIdSet *pSet);
 
 /* parse_arxiv_id.c: an arXiv identifier, new style ("2507.22914") or old
 ** ("hep-th/9901001", "math.AG/0601001"), with an optional version "vN".
