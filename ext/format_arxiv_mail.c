@@ -767,38 +767,83 @@ static void mail_result_abstract(const PapersParser *p, sqlite3_context *pCtx) {
   papers_result_text(pCtx, zOut, nOut, aStack);
 }
 
+/* What the extra column says beyond the other columns: the size, the count
+** of authors not shown, the header fields without a column (their values
+** folded). */
+typedef struct MailExtra {
+  PapersSpan size; /* "415kb" or "37kb,D", or absent */
+  i64 nNotShown;   /* -1 when the author list does not say */
+  int nField;
+  const MailExtraField *aField;            /* names */
+  PapersSpan aValue[MAIL_MAX_EXTRA_FIELD]; /* values, folded */
+} MailExtra;
+
+/* Appends v >= 0 in decimal. */
+static void mail_put_count(PapersJson *pJson, i64 v) {
+  char aDigit[20];
+  int n = 0;
+  do {
+    aDigit[sizeof(aDigit) - 1 - n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v > 0);
+  papers_json_put(pJson, aDigit + sizeof(aDigit) - n, n);
+}
+
+/* Opens the object before its first member, else separates the members. */
+static void mail_put_member(PapersJson *pJson, int *pnMember, const char *zKey) {
+  papers_json_put(pJson, (*pnMember)++ ? "," : "{", 1);
+  papers_json_put(pJson, zKey, (i64)strlen(zKey));
+}
+
 /* Appends the field name lower-cased, dashes as underscores: "msc_class". */
-static void mail_append_key(sqlite3_str *pStr, PapersSpan name) {
-  sqlite3_str_appendchar(pStr, 1, '"');
+static void mail_put_key(PapersJson *pJson, int *pnMember, PapersSpan name) {
+  mail_put_member(pJson, pnMember, "\"");
   for (i64 i = 0; i < name.n; i++) {
     char c = name.z[i];
     if (c >= 'A' && c <= 'Z')
       c = (char)(c + 32);
     if (c == '-')
       c = '_';
-    sqlite3_str_appendchar(pStr, 1, c);
+    papers_json_put(pJson, &c, 1);
   }
-  sqlite3_str_appendall(pStr, "\":");
+  papers_json_put(pJson, "\":", 2);
 }
 
 /* Appends the size ("415kb" or "37kb,D") as size_kb, flags and withdrawn. */
-static int mail_append_size(sqlite3_str *pStr, PapersSpan size) {
+static void mail_put_size(PapersJson *pJson, int *pnMember, PapersSpan size) {
   i64 nDigit = papers_digits_len(size.z, size.n);
   i64 nKb = 0;
-  int nMember = 0;
   if (papers_parse_count(size.z, nDigit, &nKb)) {
-    sqlite3_str_appendf(pStr, "\"size_kb\":%lld", nKb);
-    nMember++;
+    mail_put_member(pJson, pnMember, "\"size_kb\":");
+    mail_put_count(pJson, nKb);
   }
   i64 iFlags = nDigit + 2; /* after "kb" */
   if (iFlags < size.n && size.z[iFlags] == ',') {
     PapersSpan flags = papers_trim(size.z + iFlags + 1, size.n - iFlags - 1);
-    sqlite3_str_appendall(pStr, nMember++ ? ",\"flags\":" : "\"flags\":");
-    papers_json_append_string(pStr, flags.z, flags.n);
+    mail_put_member(pJson, pnMember, "\"flags\":");
+    papers_json_put_string(pJson, flags.z, flags.n);
     if (memchr(flags.z, 'I', (size_t)flags.n))
-      sqlite3_str_appendall(pStr, ",\"withdrawn\":true");
+      papers_json_put(pJson, ",\"withdrawn\":true", 17);
   }
-  return nMember;
+}
+
+/* Writes the extra column's object (pArg, a MailExtra); nothing at all when
+** it has no member (the column is then NULL). */
+static void mail_put_extra(PapersJson *pJson, const void *pArg) {
+  const MailExtra *pExtra = pArg;
+  int nMember = 0;
+  if (pExtra->size.z)
+    mail_put_size(pJson, &nMember, pExtra->size);
+  if (pExtra->nNotShown >= 0) {
+    mail_put_member(pJson, &nMember, "\"authors_not_shown\":");
+    mail_put_count(pJson, pExtra->nNotShown);
+  }
+  for (int i = 0; i < pExtra->nField; i++) {
+    mail_put_key(pJson, &nMember, pExtra->aField[i].name);
+    papers_json_put_string(pJson, pExtra->aValue[i].z, pExtra->aValue[i].n);
+  }
+  if (nMember > 0)
+    papers_json_put(pJson, "}", 1);
 }
 
 #define MAIL_OOM (-2)
@@ -823,40 +868,27 @@ static i64 mail_authors_not_shown(PapersSpan authors) {
 ** other columns. NULL when it states nothing more. */
 static void mail_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
   const MailState *pState = p->pState;
-  sqlite3_str *pStr = sqlite3_str_new(sqlite3_context_db_handle(pCtx));
-  int nMember = 0;
-  sqlite3_str_appendchar(pStr, 1, '{');
-  if (pState->size.z)
-    nMember += mail_append_size(pStr, pState->size);
-  if (p->rec.authors.z) {
-    i64 nNotShown = mail_authors_not_shown(p->rec.authors);
-    if (nNotShown == MAIL_OOM) {
-      sqlite3_free(sqlite3_str_finish(pStr));
-      sqlite3_result_error_nomem(pCtx);
-      return;
-    }
-    if (nNotShown >= 0) {
-      sqlite3_str_appendf(pStr, "%s\"authors_not_shown\":%lld", nMember++ ? "," : "",
-                          nNotShown);
-    }
-  }
-  for (int i = 0; i < pState->nExtra; i++) {
-    const MailExtraField *pField = &pState->aExtra[i];
-    i64 n = 0;
-    char *z = mail_fold_span(pField->value, &n);
-    if (nMember++)
-      sqlite3_str_appendchar(pStr, 1, ',');
-    mail_append_key(pStr, pField->name);
-    papers_json_append_string(pStr, z ? z : "", n);
-    sqlite3_free(z);
-  }
-  sqlite3_str_appendchar(pStr, 1, '}');
-  if (nMember == 0) {
-    sqlite3_free(sqlite3_str_finish(pStr));
-    sqlite3_result_null(pCtx);
+  char aStack[PAPERS_RESULT_STACK];
+  MailExtra extra = {pState->size, -1, pState->nExtra, pState->aExtra, {{0, 0}}};
+  PapersSpan values = {"", 0}; /* where the values are folded, one after another */
+  for (int i = 0; i < pState->nExtra; i++)
+    values.n += pState->aExtra[i].value.n;
+  char *zValues = papers_result_buffer(pCtx, values, aStack);
+  if (p->rec.authors.z && zValues)
+    extra.nNotShown = mail_authors_not_shown(p->rec.authors);
+  if (zValues == 0 || extra.nNotShown == MAIL_OOM) {
+    papers_result_buffer_free(zValues, aStack);
+    sqlite3_result_error_nomem(pCtx);
     return;
   }
-  papers_result_json(pCtx, pStr);
+  for (i64 i = 0, nUsed = 0; i < pState->nExtra; i++) {
+    PapersSpan value = pState->aExtra[i].value;
+    extra.aValue[i].z = zValues + nUsed;
+    extra.aValue[i].n = papers_fold(zValues + nUsed, value.z, value.n);
+    nUsed += extra.aValue[i].n;
+  }
+  papers_result_json_written(pCtx, mail_put_extra, &extra);
+  papers_result_buffer_free(zValues, aStack);
 }
 
 #define MAIL_ABS_URL "https://arxiv.org/abs/"

@@ -111,9 +111,10 @@ typedef struct PapersJson {
 /* Appends z[0..n) as it is; as a JSON string literal, quotes included. */
 void papers_json_put(PapersJson *pJson, const char *z, i64 n);
 void papers_json_put_string(PapersJson *pJson, const char *z, i64 n);
-/* Sets the result to the JSON text xWrite writes, with the JSON subtype; to
-** an error when it would exceed SQLITE_LIMIT_LENGTH or memory runs out. xWrite
-** must write the same bytes each time it is called with pArg. */
+/* Sets the result to the JSON text xWrite writes, with the JSON subtype (NULL
+** when it writes nothing); to an error when it would exceed
+** SQLITE_LIMIT_LENGTH or memory runs out. xWrite must write the same bytes
+** each time it is called with pArg. */
 void papers_result_json_written(sqlite3_context *pCtx,
                                 void (*xWrite)(PapersJson *, const void *),
                                 const void *pArg);

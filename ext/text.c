@@ -534,8 +534,12 @@ void papers_result_json_written(sqlite3_context *pCtx,
     xWrite(&json, pArg); /* writes */
     assert(json.z != 0 && json.n == json.nAlloc);
   }
-  papers_result_text(pCtx, json.z, json.n, aStack);
-  sqlite3_result_subtype(pCtx, TEXT_JSON_SUBTYPE);
+  if (json.n > 0) {
+    papers_result_text(pCtx, json.z, json.n, aStack);
+    sqlite3_result_subtype(pCtx, TEXT_JSON_SUBTYPE);
+  } else {
+    papers_result_buffer_free(json.z, aStack); /* the result stays NULL */
+  }
 }
 
 void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr) {
