@@ -408,24 +408,18 @@ void papers_result_buffer_free(char *z, const char *aStack) {
     sqlite3_free(z);
 }
 
-/* Sets the result to z[0..n), a text written in z, which has room for one
-** byte more; xDel is SQLITE_TRANSIENT (SQLite copies the text) or
-** sqlite3_free (SQLite takes z). The text is NUL-terminated here and given
-** with length -1: SQLite then measures it and marks it terminated; given a
-** length, it would copy the text again the first time a function such as
-** length() or a program asks for it with its terminator. A text holding a
-** NUL (U+0000 is valid UTF-8) must be given its length. */
-static void text_result(sqlite3_context *pCtx, char *z, i64 n, void (*xDel)(void *)) {
+void papers_result_text(sqlite3_context *pCtx, char *z, i64 n, const char *aStack) {
+  void (*xDel)(void *) = z == aStack ? SQLITE_TRANSIENT : sqlite3_free;
   z[n] = 0;
+  /* Length -1: SQLite measures the text and marks it NUL-terminated. Given a
+  ** length, it would copy the text again the first time a function such as
+  ** length() or a program asks for it with its terminator. A text holding a
+  ** NUL (U+0000 is valid UTF-8) must be given its length. */
   if (memchr(z, 0, (size_t)n) == 0) {
     sqlite3_result_text(pCtx, z, -1, xDel);
   } else {
     sqlite3_result_text64(pCtx, z, (sqlite3_uint64)n, xDel, SQLITE_UTF8);
   }
-}
-
-void papers_result_text(sqlite3_context *pCtx, char *z, i64 n, const char *aStack) {
-  text_result(pCtx, z, n, z == aStack ? SQLITE_TRANSIENT : sqlite3_free);
 }
 
 void papers_result_folded(sqlite3_context *pCtx, PapersSpan span) {
