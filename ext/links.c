@@ -13,9 +13,12 @@
 #include <string.h>
 
 static int link_ends_url(const char *z, const char *zEnd) {
+  char c = *z;
+  if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' || c == '.')
+    return 0; /* most bytes of a URL, decided at once */
   if (papers_space_len(z, zEnd) > 0)
     return 1;
-  return strchr("<>\"{}|\\^`", *z) != 0 && *z != 0;
+  return strchr("<>\"{}|\\^`", c) != 0 && c != 0;
 }
 
 static i64 link_count_char(const char *z, i64 n, char c) {
@@ -58,10 +61,13 @@ static const char *link_find_url_start(const char *z, const char *zEnd) {
   return 0;
 }
 
+#define LINK_FIRST_URLS 16 /* an entry's URLs before any allocation */
+
 typedef struct LinkSeenUrls {
-  PapersSpan *aUrl;
+  PapersSpan *aUrl; /* aFirst, or allocated once there are more */
   int nUrl;
   int nAlloc;
+  PapersSpan aFirst[LINK_FIRST_URLS];
 } LinkSeenUrls;
 
 /* Adds the URL unless already seen; returns 1 when new, 0 when seen, -1 on OOM. */
@@ -71,11 +77,13 @@ static int link_seen_urls_add(LinkSeenUrls *pSeen, const char *z, i64 n) {
       return 0;
   }
   if (pSeen->nUrl == pSeen->nAlloc) {
-    int nNew = pSeen->nAlloc ? pSeen->nAlloc * 2 : 8;
-    PapersSpan *aNew =
-        sqlite3_realloc64(pSeen->aUrl, sizeof(PapersSpan) * (sqlite3_uint64)nNew);
+    int nNew = pSeen->nAlloc * 2;
+    PapersSpan *aNew = sqlite3_malloc64(sizeof(PapersSpan) * (sqlite3_uint64)nNew);
     if (aNew == 0)
       return -1;
+    memcpy(aNew, pSeen->aUrl, sizeof(PapersSpan) * (size_t)pSeen->nUrl);
+    if (pSeen->aUrl != pSeen->aFirst)
+      sqlite3_free(pSeen->aUrl);
     pSeen->aUrl = aNew;
     pSeen->nAlloc = nNew;
   }
@@ -118,10 +126,14 @@ static void link_put_urls(PapersJson *pJson, const void *pArg) {
 }
 
 void papers_result_links(sqlite3_context *pCtx, const PapersSpan *aSpan, int nSpan) {
-  LinkSeenUrls seen = {0, 0, 0};
+  LinkSeenUrls seen;
+  seen.aUrl = seen.aFirst;
+  seen.nUrl = 0;
+  seen.nAlloc = LINK_FIRST_URLS;
   if (link_collect(&seen, aSpan, nSpan))
     papers_result_json_written(pCtx, link_put_urls, &seen);
   else
     sqlite3_result_error_nomem(pCtx);
-  sqlite3_free(seen.aUrl);
+  if (seen.aUrl != seen.aFirst)
+    sqlite3_free(seen.aUrl);
 }
