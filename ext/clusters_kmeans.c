@@ -39,6 +39,13 @@
 #ifndef CLUSTERS_SEED
 #define CLUSTERS_SEED 0x70617065727321ULL
 #endif
+/* Bounds that let a round skip a document (kmeans_assign) need a copy of the
+** centres: kept only while k * features stays within this many values. */
+#define CLUSTERS_BOUND_VALUES (1LL << 22)
+/* What a bound must clear by before a document is skipped: far above the
+** rounding error of a cosine of unit vectors, so a skipped document is one
+** whose computed nearest centre could not have changed. */
+#define CLUSTERS_BOUND_SLACK 1e-9
 
 /* ---- the set of documents -------------------------------------------------- */
 
@@ -318,11 +325,28 @@ int clusters_corpus_view(const ClustersCorpus *c, ClustersCorpus *pView) {
 
 /* The state of one clustering. Centroids are feature-major
 ** (aCentroid[f * k + j]) so that a document's similarities to all k of them
-** are one pass over its entries. */
+** are one pass over its entries.
+**
+** Bounds (Elkan's, for cosines): aLower[i] is at most document i's cosine
+** with its own centroid, aUpper[i * k + j] at least its cosine with
+** centroid j. A centroid that moves by m (Euclidean) changes a document's
+** cosine with it by at most m * maxNorm, so after each update the bounds
+** widen by the moves. A round computes a document's cosine with its own
+** centroid, and with each other one whose upper bound comes within
+** CLUSTERS_BOUND_SLACK of it, and no other: those cannot be the nearest
+** nor tie with it. The cosines computed are the sums kmeans_similarities()
+** makes, so the assignments, and the result, are the same bit for bit as
+** computing all k. */
 typedef struct KmeansState {
   const ClustersCorpus *pCorpus;
   int k;
   double *aCentroid; /* nFeature * k */
+  double *aPrevious; /* nFeature * k: the centroids before an update; 0 when
+                     ** they would pass CLUSTERS_BOUND_VALUES (no bounds) */
+  double *aMove;     /* k: how far each centroid moved in the last update */
+  double *aLower;    /* per document, with aPrevious */
+  double *aUpper;    /* per document and centroid (i * k + j), with aPrevious */
+  double maxNorm;    /* the longest document vector's length */
   double *aSimRow;   /* k: scratch */
   double *aDense;    /* nFeature: scratch, zero between uses */
   int *aAssign;      /* per document: its cluster, 0..k-1 */
@@ -333,6 +357,10 @@ typedef struct KmeansState {
 
 static void kmeans_free(KmeansState *p) {
   sqlite3_free(p->aCentroid);
+  sqlite3_free(p->aPrevious);
+  sqlite3_free(p->aMove);
+  sqlite3_free(p->aLower);
+  sqlite3_free(p->aUpper);
   sqlite3_free(p->aSimRow);
   sqlite3_free(p->aDense);
   sqlite3_free(p->aAssign);
@@ -359,6 +387,25 @@ static int kmeans_init(KmeansState *p, const ClustersCorpus *pCorpus, int k) {
     return SQLITE_NOMEM;
   }
   memset(p->aDense, 0, sizeof(double) * (size_t)pCorpus->nFeature);
+  if ((i64)pCorpus->nFeature * k > CLUSTERS_BOUND_VALUES ||
+      (i64)pCorpus->nDoc * k > CLUSTERS_BOUND_VALUES)
+    return SQLITE_OK;
+  p->aPrevious =
+      sqlite3_malloc64(sizeof(double) * ((sqlite3_uint64)pCorpus->nFeature * k + 1));
+  p->aMove = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)k);
+  p->aLower = sqlite3_malloc64(sizeof(double) * nDoc);
+  p->aUpper = sqlite3_malloc64(sizeof(double) * nDoc * (sqlite3_uint64)k);
+  if (!p->aPrevious || !p->aMove || !p->aLower || !p->aUpper) {
+    kmeans_free(p);
+    return SQLITE_NOMEM;
+  }
+  for (int i = 0; i < pCorpus->nDoc; i++) {
+    double sumSquares = 0;
+    for (i64 e = pCorpus->aStart[i]; e < pCorpus->aStart[i + 1]; e++)
+      sumSquares += (double)pCorpus->aSpace[e] * pCorpus->aSpace[e];
+    if (sqrt(sumSquares) > p->maxNorm)
+      p->maxNorm = sqrt(sumSquares);
+  }
   return SQLITE_OK;
 }
 
@@ -382,6 +429,20 @@ static void kmeans_similarities(KmeansState *p, int i) {
     for (int j = 0; j < k; j++)
       p->aSimRow[j] += w * aRow[j];
   }
+}
+
+/* Document i's cosine with centroid j: the same sum, in the same order, as
+** kmeans_similarities() makes of aSimRow[j]. */
+static double kmeans_similarity(const KmeansState *p, int i, int j) {
+  const ClustersCorpus *c = p->pCorpus;
+  double sim = 0;
+  for (i64 e = c->aStart[i]; e < c->aStart[i + 1]; e++) {
+    double w = c->aSpace[e];
+    if (w == 0)
+      continue;
+    sim += w * p->aCentroid[(i64)c->aFeature[e] * p->k + j];
+  }
+  return sim;
 }
 
 /* Sets centroid j to document i's vector. */
@@ -432,9 +493,10 @@ static int kmeans_seed_draw(KmeansState *p, const double *aDist, double total) {
 /* Greedy k-means++ (as scikit-learn's): the first centre uniformly; then,
 ** for each next one, CLUSTERS_SEED_TRIALS candidates drawn with probability
 ** proportional to the squared distance to the nearest centre so far, and the
-** one leaving the smallest total kept (ties: the first drawn). aDist and
-** aTrial are scratch of nDoc doubles each. */
-static void kmeans_seed(KmeansState *p, double *aDist, double *aTrial) {
+** one leaving the smallest total kept (ties: the first drawn). aDist,
+** aTrial and aKept are scratch of nDoc doubles each: aKept holds the
+** distances to the best candidate so far, so they are not computed twice. */
+static void kmeans_seed(KmeansState *p, double *aDist, double *aTrial, double *aKept) {
   const ClustersCorpus *c = p->pCorpus;
   int n = c->nDoc;
   int iFirst = (int)(papers_splitmix64(&p->prng) % (sqlite3_uint64)n);
@@ -457,38 +519,102 @@ static void kmeans_seed(KmeansState *p, double *aDist, double *aTrial) {
       if (iBest < 0 || candTotal < bestTotal) {
         iBest = iCand;
         bestTotal = candTotal;
+        double *aSwap = aKept;
+        aKept = aTrial;
+        aTrial = aSwap;
       }
     }
-    if (iBest < 0)
+    if (iBest < 0) {
       iBest = j % n; /* every document is a centre already: duplicates */
+      kmeans_seed_distances(p, iBest, aKept);
+    }
     kmeans_set_centroid(p, j, iBest);
-    kmeans_seed_distances(p, iBest, aTrial);
     total = 0;
     for (int i = 0; i < n; i++) {
-      if (aTrial[i] < aDist[i])
-        aDist[i] = aTrial[i];
+      if (aKept[i] < aDist[i])
+        aDist[i] = aKept[i];
       total += aDist[i];
     }
   }
 }
 
+/* Widens the bounds of every document by the last update's moves. */
+static void kmeans_widen_bounds(KmeansState *p) {
+  int k = p->k;
+  for (int i = 0; i < p->pCorpus->nDoc; i++) {
+    p->aLower[i] -= p->aMove[p->aAssign[i]] * p->maxNorm;
+    for (int j = 0; j < k; j++)
+      p->aUpper[(i64)i * k + j] += p->aMove[j] * p->maxNorm;
+  }
+}
+
+/* Sets the bounds of document i from its cosines in aSimRow, all exact. */
+static void kmeans_set_bounds(KmeansState *p, int i, int jBest) {
+  p->aLower[i] = p->aSimRow[jBest];
+  memcpy(p->aUpper + (i64)i * p->k, p->aSimRow, sizeof(double) * (size_t)p->k);
+}
+
+/* The nearest centroid of document i by its bounds: its own centroid's
+** cosine, and the others' that may come near it, computed; the rest cannot
+** be the nearest (nor tie with it). Sets the bounds and aSim[i]. */
+static int kmeans_nearest_bounded(KmeansState *p, int i) {
+  int k = p->k, a = p->aAssign[i];
+  double *aUpper = p->aUpper + (i64)i * k;
+  int isSettled = 1;
+  for (int j = 0; j < k && isSettled; j++)
+    isSettled = j == a || aUpper[j] < p->aLower[i] - CLUSTERS_BOUND_SLACK;
+  if (isSettled)
+    return a; /* aSim[i] keeps an older cosine: kmeans_update() knows */
+  double sim = kmeans_similarity(p, i, a);
+  int jBest = a;
+  aUpper[a] = sim;
+  for (int j = 0; j < k; j++) {
+    if (j == a || aUpper[j] < sim - CLUSTERS_BOUND_SLACK)
+      continue;
+    aUpper[j] = kmeans_similarity(p, i, j);
+    if (aUpper[j] > aUpper[jBest] || (aUpper[j] == aUpper[jBest] && j < jBest))
+      jBest = j;
+  }
+  p->aLower[i] = p->aSim[i] = aUpper[jBest];
+  return jBest;
+}
+
 /* Assigns every document to its most similar centroid (ties: the lower
-** index); returns how many changed cluster. */
+** index), through the bounds after the first round; returns how many
+** changed cluster. */
 static int kmeans_assign(KmeansState *p, int isFirst) {
   int nChanged = 0;
+  int hasBounds = p->aPrevious != 0 && !isFirst;
+  if (hasBounds)
+    kmeans_widen_bounds(p);
   for (int i = 0; i < p->pCorpus->nDoc; i++) {
-    kmeans_similarities(p, i);
     int jBest = 0;
-    for (int j = 1; j < p->k; j++) {
-      if (p->aSimRow[j] > p->aSimRow[jBest])
-        jBest = j;
+    if (hasBounds) {
+      jBest = kmeans_nearest_bounded(p, i);
+    } else {
+      kmeans_similarities(p, i);
+      for (int j = 1; j < p->k; j++) {
+        if (p->aSimRow[j] > p->aSimRow[jBest])
+          jBest = j;
+      }
+      p->aSim[i] = p->aSimRow[jBest];
+      if (p->aPrevious)
+        kmeans_set_bounds(p, i, jBest);
     }
     if (isFirst || p->aAssign[i] != jBest)
       nChanged++;
     p->aAssign[i] = jBest;
-    p->aSim[i] = p->aSimRow[jBest];
   }
   return nChanged;
+}
+
+/* Sets aSim of every document to its cosine with its own centroid, for
+** those the last assignment skipped. */
+static void kmeans_exact_similarities(KmeansState *p) {
+  for (int i = 0; i < p->pCorpus->nDoc; i++) {
+    kmeans_similarities(p, i);
+    p->aSim[i] = p->aSimRow[p->aAssign[i]];
+  }
 }
 
 /* An emptied cluster takes the document least similar to its own centroid
@@ -508,6 +634,18 @@ static void kmeans_refill(KmeansState *p, int j) {
   p->aAssign[iWorst] = j;
   p->aSize[j] = 1;
   p->aSim[iWorst] = 1;
+  if (p->aPrevious)
+    p->aLower[iWorst] = -HUGE_VAL; /* computed again next round */
+}
+
+/* How far centroid j moved from aPrevious (Euclidean), rounded up a little. */
+static double kmeans_move(const KmeansState *p, int j) {
+  double sumSquares = 0;
+  for (int f = 0; f < p->pCorpus->nFeature; f++) {
+    double d = p->aCentroid[(i64)f * p->k + j] - p->aPrevious[(i64)f * p->k + j];
+    sumSquares += d * d;
+  }
+  return sqrt(sumSquares) * (1 + 1e-12);
 }
 
 /* Centroids become the normalised sums of their documents, summed in
@@ -518,11 +656,19 @@ static void kmeans_update(KmeansState *p) {
   memset(p->aSize, 0, sizeof(int) * (size_t)k);
   for (int i = 0; i < c->nDoc; i++)
     p->aSize[p->aAssign[i]]++;
+  int isExact = p->aPrevious == 0;
   for (int j = 0; j < k; j++) {
+    if (p->aSize[j] == 0 && !isExact) {
+      kmeans_exact_similarities(p); /* the refill ranks documents by aSim */
+      isExact = 1;
+    }
     if (p->aSize[j] == 0)
       kmeans_refill(p, j);
   }
-  memset(p->aCentroid, 0, sizeof(double) * (size_t)c->nFeature * (size_t)k);
+  size_t nValue = (size_t)c->nFeature * (size_t)k;
+  if (p->aPrevious)
+    memcpy(p->aPrevious, p->aCentroid, sizeof(double) * nValue);
+  memset(p->aCentroid, 0, sizeof(double) * nValue);
   for (int i = 0; i < c->nDoc; i++) {
     int j = p->aAssign[i];
     assert(j >= 0 && j < k);
@@ -536,10 +682,12 @@ static void kmeans_update(KmeansState *p) {
       sumSquares += v * v;
     }
     double norm = sqrt(sumSquares);
-    if (norm == 0)
-      continue;
-    for (int f = 0; f < c->nFeature; f++)
-      p->aCentroid[(i64)f * k + j] /= norm;
+    if (norm != 0) {
+      for (int f = 0; f < c->nFeature; f++)
+        p->aCentroid[(i64)f * k + j] /= norm;
+    }
+    if (p->aPrevious)
+      p->aMove[j] = kmeans_move(p, j);
   }
 }
 
@@ -555,9 +703,10 @@ static double kmeans_objective(KmeansState *p) {
   return total;
 }
 
-/* One seeding and its iterations; returns the objective. aScratch: 2 * nDoc. */
+/* One seeding and its iterations; returns the objective. aScratch: 3 * nDoc. */
 static double kmeans_run(KmeansState *p, double *aScratch) {
-  kmeans_seed(p, aScratch, aScratch + p->pCorpus->nDoc);
+  int n = p->pCorpus->nDoc;
+  kmeans_seed(p, aScratch, aScratch + n, aScratch + 2 * n);
   for (int iter = 0; iter < CLUSTERS_ITERATIONS; iter++) {
     int nChanged = kmeans_assign(p, iter == 0);
     if (nChanged == 0)
@@ -576,7 +725,7 @@ int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, int isLatent, int
   int rc = kmeans_init(&km, pCorpus, k);
   if (rc != SQLITE_OK)
     return rc;
-  double *aScratch = sqlite3_malloc64(sizeof(double) * 2 * (sqlite3_uint64)pCorpus->nDoc);
+  double *aScratch = sqlite3_malloc64(sizeof(double) * 3 * (sqlite3_uint64)pCorpus->nDoc);
   if (aScratch == 0) {
     kmeans_free(&km);
     return SQLITE_NOMEM;
