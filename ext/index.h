@@ -70,13 +70,15 @@
 
 #include "topic.h"
 
-/* 4: a text's latent share grows with its word terms (papers_latent_share),
+/* 5: the vector of a text of fewer than 40 word terms is shorter than 1
+** (papers_text_length: sqrt(terms / 40)); 4: a text's latent share grows
+** with its word terms (papers_latent_share),
 ** and weights lie on a 16-bit grid (papers_weight_grid), written as codes in
 ** the vectors of T_docs and in postings blocks; 3: the analysis of papers
 ** 0.1.0 (markup makes no terms, phrases never end on a function word); 2: the
 ** pending level; 1: none. An index of another layout holds terms, weights or
 ** tables this papers does not read the same way. */
-#define INDEX_LAYOUT_VERSION 4
+#define INDEX_LAYOUT_VERSION 5
 /* Limits of what the shadow tables may hold: a value read back beyond them
 ** is damage (SQLITE_CORRUPT_VTAB), never used. */
 #define INDEX_MAX_LAYOUT        1000000      /* a layout version at most */

@@ -284,12 +284,8 @@ static int build_sparse(Build *p, i64 iDocIndex, const double *aTermIdf,
 static int build_final(Build *p, i64 iDocIndex, const BuildLatent *pLatent,
                        const BuildScratch *pScratch, PapersVector *pSparse,
                        PapersVector *pVec) {
-  p->aDoc[iDocIndex].scale = 1;
-  if (pLatent->nDim == 0) {
-    *pVec = *pSparse;
-    memset(pSparse, 0, sizeof(*pSparse));
-    return SQLITE_OK;
-  }
+  if (pLatent->nDim == 0) /* the sparse vector at the text's length */
+    return papers_vector_with_latent(pSparse, 0, 0, 0, pVec, &p->aDoc[iDocIndex].scale);
   double z[PAPERS_MAX_LATENT];
   assert(pLatent->nDim <= PAPERS_MAX_LATENT);
   memset(z, 0, sizeof(z));

@@ -382,9 +382,10 @@ int index_weigh(const PapersCount *aCount, int nCount, const double *aIdf, int n
   PapersVector sparse = {0, 0, 0};
   memset(pVec, 0, sizeof(*pVec));
   int rc = papers_vector_weigh(aCount, nCount, aIdf, &sparse, 0);
+  if (rc == SQLITE_OK && nDim == 0) /* the sparse vector at the text's length */
+    rc = papers_vector_with_latent(&sparse, 0, 0, 0, pVec, 0);
   if (rc != SQLITE_OK || nDim == 0) {
-    papers_vector_to_grid(&sparse); /* as the index stores it */
-    *pVec = sparse;
+    papers_vector_free(&sparse);
     return rc;
   }
   double *z = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)nDim);

@@ -330,7 +330,19 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
 ** exact words first, and an abstract gets the whole weight. */
 double papers_latent_share(int nTerm, double w) {
   assert(nTerm >= 0 && w >= 0 && w <= 1);
-  if (nTerm >= PAPERS_LATENT_FULL_TERMS)
+  if (nTerm >= PAPERS_FULL_TEXT_TERMS)
     return w;
-  return w * (double)nTerm / (double)PAPERS_LATENT_FULL_TERMS;
+  return w * (double)nTerm / (double)PAPERS_FULL_TEXT_TERMS;
+}
+
+/* The exact-word cosine favours a short text: a title's few terms share its
+** weight, so one query word it repeats weighs more there than all of them
+** in an abstract, whose weight is spread over a hundred terms. A text of
+** fewer terms than a full one counts as that fraction of a full text, its
+** vector shortened to the square root of it (sqrt: correctly rounded). */
+double papers_text_length(int nTerm) {
+  assert(nTerm >= 0);
+  if (nTerm >= PAPERS_FULL_TEXT_TERMS)
+    return 1;
+  return sqrt((double)nTerm / (double)PAPERS_FULL_TEXT_TERMS);
 }

@@ -103,7 +103,8 @@ int papers_counts_add(PapersCounts *p, PapersAnalyzer *pAnalyzer, const char *z,
 int papers_counts_finish(PapersCounts *p);
 const PapersCount *papers_counts(const PapersCounts *p, int *pnCount);
 
-/* A weighted term vector: ids strictly increasing, weights L2-normalised. */
+/* A weighted term vector: ids strictly increasing, weights L2-normalised (an
+** index's vector of a short text: shorter, papers_vector_with_latent). */
 typedef struct PapersVector {
   int nTerm;
   sqlite3_uint64 *aId; /* owns the allocation that aWeight shares */
@@ -131,7 +132,6 @@ float papers_weight_scaled(float weight, double scale);
 int papers_weight_code(double w); /* the nearest code, clamped to the range */
 float papers_weight_of_code(int code);
 float papers_weight_grid(double w); /* the nearest weight on the grid */
-void papers_vector_to_grid(PapersVector *pVec);
 void papers_vector_free(PapersVector *pVec);
 double papers_vector_dot(const PapersVector *pA, const PapersVector *pB);
 /* papers_vector_dot() of pA and a vector in BLOB form, without decoding it:
@@ -170,19 +170,29 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
 #define PAPERS_MAX_LATENT       256 /* latent dimensions at most: the ids there are */
 #define papers_is_latent_id(id) ((id) >= PAPERS_LATENT_ID)
 
-/* A text of this many word terms (unigrams and phrases) or more carries the
-** index's whole latent weight; a shorter one a share in proportion
-** (docs/quality.md: short queries and titles rank by their exact words). */
-#define PAPERS_LATENT_FULL_TERMS 40
+/* A text of this many word terms (unigrams and phrases) or more is a full
+** text: it carries the index's whole latent weight and its vector is unit
+** length; a shorter one (a query, a title alone) carries a latent share in
+** proportion and its index vector is shorter (papers_text_length; docs/quality.md:
+** short queries and titles rank by their exact words, and a title that
+** repeats one query word does not outrank an abstract that holds them all). */
+#define PAPERS_FULL_TEXT_TERMS 40
 
 /* The latent weight of a text of nTerm word terms in an index of latent
-** weight w: w * min(1, nTerm / PAPERS_LATENT_FULL_TERMS). */
+** weight w: w * min(1, nTerm / PAPERS_FULL_TEXT_TERMS). */
 double papers_latent_share(int nTerm, double w);
 
-/* The vector of a document with a latent part: the sparse vector scaled by
-** sqrt(1 - w), then the latent vector z (nDim values, normalised here) scaled
-** by sqrt(w) under the latent ids. Both parts unit length: the result is.
-** A zero z leaves the sparse vector whole. Every weight is put on the grid
+/* The length of the index vector of a text of nTerm word terms:
+** min(1, sqrt(nTerm / PAPERS_FULL_TEXT_TERMS)). Its score against any other
+** text is its cosine with it times this length (times the other's). */
+double papers_text_length(int nTerm);
+
+/* The vector an index stores for a text (a document, a query): its unit
+** sparse vector scaled by sqrt(1 - w), then the latent vector z (nDim values,
+** normalised here; nDim may be 0, z then 0) scaled by sqrt(w) under the
+** latent ids, both parts then scaled by the text's length,
+** papers_text_length(its terms): the result has that length. A zero z leaves
+** the sparse part whole (times the length). Every weight is put on the grid
 ** (papers_weight_grid), as an index stores it. *pSparseScale (pSparseScale may be
 ** 0): the factor the sparse weights were scaled by. */
 int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int nDim,

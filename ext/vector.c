@@ -7,10 +7,12 @@
 **     sorted by id with their frequency and their most frequent surface form
 **     (ties: the bytewise smallest), for display.
 **   - A vector's weights are (1 + ln tf) * idf, L2-normalised; idf comes from
-**     an index's statistics, or is 1 without one. Everything is computed in
-**     double, in ascending id order, with papers_ln() (basic IEEE operations
-**     only; the build turns off FMA contraction), so a vector is the same bit
-**     for bit on every machine.
+**     an index's statistics, or is 1 without one. An index's vector
+**     (papers_vector_with_latent) of a text of fewer than
+**     PAPERS_FULL_TEXT_TERMS terms is shorter than 1 (papers_text_length).
+**     Everything is computed in double, in ascending id order, with
+**     papers_ln() (basic IEEE operations only; the build turns off FMA
+**     contraction), so a vector is the same bit for bit on every machine.
 **   - The BLOB form (little-endian whatever the machine):
 **       bytes 0..1  magic "pv"
 **       byte  2     version, 1
@@ -354,11 +356,6 @@ float papers_weight_grid(double w) {
   return papers_weight_of_code(papers_weight_code(w));
 }
 
-void papers_vector_to_grid(PapersVector *pVec) {
-  for (int i = 0; i < pVec->nTerm; i++)
-    pVec->aWeight[i] = papers_weight_grid(pVec->aWeight[i]);
-}
-
 int papers_vector_weigh(const PapersCount *aCount, int nCount, const double *aIdf,
                         PapersVector *pVec, double *pNorm) {
   double norm = 0;
@@ -645,9 +642,11 @@ int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int 
   for (int k = 0; k < nDim; k++)
     norm += z[k] * z[k];
   norm = sqrt(norm);
-  /* a text with no latent component keeps its sparse vector whole */
-  double sparseScale = norm > 0 ? sqrt(1 - w) : 1;
-  double latentScale = norm > 0 ? sqrt(w) / norm : 0;
+  /* a text with no latent component keeps its sparse vector whole; both
+  ** parts are then shortened to the text's length */
+  double length = papers_text_length(pSparse->nTerm);
+  double sparseScale = (norm > 0 ? sqrt(1 - w) : 1) * length;
+  double latentScale = norm > 0 ? sqrt(w) * length / norm : 0;
   if (pSparseScale)
     *pSparseScale = sparseScale;
   for (int i = 0; i < pSparse->nTerm; i++) {
