@@ -132,6 +132,7 @@ typedef struct IndexPosting {
 
 /* Prepared statements on one index's shadow tables. */
 typedef struct IndexStore IndexStore;
+typedef struct IndexDenseCache IndexDenseCache;
 
 int index_store_open(sqlite3 *db, const IndexConfig *pConfig, IndexStore **ppStore);
 /* What was found wrong with a shadow table by the last call that returned
@@ -261,6 +262,19 @@ int index_store_dense_remove(IndexStore *pStore, i64 iDoc, int nDim);
 int index_store_dense_put(IndexStore *pStore, const IndexDenseBlock *pBlock);
 int index_store_dense_scan(IndexStore *pStore, int nDim,
                            int (*xBlock)(void *, const IndexDenseBlock *), void *pCtx);
+/* For queries: as index_store_dense_scan, but from the table's copy of every
+** block kept in memory (IndexDenseCache, index_dense.c) when it is known to
+** hold what the shadow table holds: then xBlock is called once, with every
+** document. The copy is made by a scan outside an explicit transaction and
+** dropped by the store's own writes to T_dense and at commit and rollback. */
+int index_store_dense_scan_cached(IndexStore *pStore, int nDim,
+                                  int (*xBlock)(void *, const IndexDenseBlock *),
+                                  void *pCtx);
+/* The store wrote T_dense (or emptied it): its copy is dropped and not made
+** again before the transaction ends (index_store_discard). */
+void index_dense_changed(IndexStore *pStore);
+/* Frees the copy (0 when there is none). */
+void index_dense_cache_drop(IndexStore *pStore);
 
 /* The top-k of a query vector (index_query.c): exact, ranked by score
 ** descending then rowid; nKeep < 0 ranks every document. *paHit is
@@ -386,6 +400,8 @@ struct IndexStore {
   i64 nFlushed;    /* postings the write buffer wrote to the pending level in this
                    ** transaction (the spread merge's budget) */
   WriteBuffer buffer;
+  IndexDenseCache *pDenseCache; /* the dense blocks in memory, for queries (or 0) */
+  int hasDenseChanged;          /* T_dense written in this transaction: no copy made */
 };
 
 /* A term's vocabulary row as it is now: its copy in the pending level when

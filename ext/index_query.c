@@ -534,7 +534,7 @@ static int query_pruned(IndexStore *pStore, const PapersVector *pQuery, int nDim
   pruned.latentMax = -1;
   int rc = pruned_terms(&pruned, &aTerm, &nTerm, &rest);
   if (rc == SQLITE_OK)
-    rc = index_store_dense_scan(pStore, nDim, pruned_block, &pruned);
+    rc = index_store_dense_scan_cached(pStore, nDim, pruned_block, &pruned);
   /* no more hits than documents, whatever the statistics say */
   pruned.top.nKeep = nKeep < pruned.nDoc ? nKeep : pruned.nDoc + 1;
   if (rc == SQLITE_OK) {
