@@ -262,14 +262,13 @@ int index_store_dense_remove(IndexStore *pStore, i64 iDoc, int nDim);
 int index_store_dense_put(IndexStore *pStore, const IndexDenseBlock *pBlock);
 int index_store_dense_scan(IndexStore *pStore, int nDim,
                            int (*xBlock)(void *, const IndexDenseBlock *), void *pCtx);
-/* For queries: as index_store_dense_scan, but from the table's copy of every
-** block kept in memory (IndexDenseCache, index_dense.c) when it is known to
-** hold what the shadow table holds: then xBlock is called once, with every
-** document. The copy is made by a scan outside an explicit transaction and
-** dropped by the store's own writes to T_dense and at commit and rollback. */
-int index_store_dense_scan_cached(IndexStore *pStore, int nDim,
-                                  int (*xBlock)(void *, const IndexDenseBlock *),
-                                  void *pCtx);
+/* For queries: every document's latent part at once (*ppAll), from the
+** table's copy of the blocks in memory (IndexDenseCache, index_dense.c), made
+** by reading them now when there is none; valid until the store's next call.
+** *ppAll is 0 when no copy may be kept (inside an explicit transaction, after
+** a write to T_dense in this one, or past its memory limit): then read the
+** blocks with index_store_dense_scan. */
+int index_store_dense_cached(IndexStore *pStore, int nDim, const IndexDenseBlock **ppAll);
 /* The store wrote T_dense (or emptied it): its copy is dropped and not made
 ** again before the transaction ends (index_store_discard). */
 void index_dense_changed(IndexStore *pStore);

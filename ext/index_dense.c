@@ -333,7 +333,6 @@ struct IndexDenseCache {
   unsigned int dataVersion; /* of the database file when it was read */
   IndexDenseBlock all;      /* every document's latent part, in document order */
   i64 nAlloc;               /* documents all has room for */
-  int isComplete;           /* every block was read (else it is being made) */
 };
 
 void index_dense_cache_drop(IndexStore *p) {
@@ -392,47 +391,39 @@ static int dense_cache_append(IndexDenseCache *pCache, const IndexDenseBlock *pB
   return 1;
 }
 
-/* A scan that makes the copy while it passes each block on. */
-typedef struct DenseFill {
-  IndexStore *pStore;
-  int (*xBlock)(void *, const IndexDenseBlock *);
-  void *pCtx;
-} DenseFill;
-
 static int dense_fill_block(void *pCtx, const IndexDenseBlock *pBlock) {
-  DenseFill *pFill = pCtx;
-  IndexDenseCache *pCache = pFill->pStore->pDenseCache;
-  if (pCache && !dense_cache_append(pCache, pBlock))
-    index_dense_cache_drop(pFill->pStore);
-  return pFill->xBlock(pFill->pCtx, pBlock);
+  IndexStore *p = pCtx;
+  if (p->pDenseCache && !dense_cache_append(p->pDenseCache, pBlock))
+    index_dense_cache_drop(p); /* too large, or out of memory: read as before */
+  return SQLITE_OK;
 }
 
-int index_store_dense_scan_cached(IndexStore *p, int nDim,
-                                  int (*xBlock)(void *, const IndexDenseBlock *),
-                                  void *pCtx) {
+int index_store_dense_cached(IndexStore *p, int nDim, const IndexDenseBlock **ppAll) {
   unsigned int version = 0;
-  int isUsable = dense_cache_version(p, &version);
+  i64 nDoc = 0;
+  *ppAll = 0;
+  if (!dense_cache_version(p, &version))
+    return SQLITE_OK; /* the copy, if any, is kept for when it may be used again */
   IndexDenseCache *pCache = p->pDenseCache;
-  if (isUsable && pCache && pCache->isComplete && pCache->dataVersion == version &&
-      pCache->all.nDim == nDim) {
-    return pCache->all.n > 0 ? xBlock(pCtx, &pCache->all) : SQLITE_OK;
+  if (pCache && pCache->dataVersion == version && pCache->all.nDim == nDim) {
+    *ppAll = &pCache->all;
+    return SQLITE_OK;
   }
-  if (!isUsable) /* the copy, if any, is kept for when it may be used again */
-    return index_store_dense_scan(p, nDim, xBlock, pCtx);
   index_dense_cache_drop(p);
-  {
-    p->pDenseCache = sqlite3_malloc64(sizeof(IndexDenseCache));
-    if (p->pDenseCache) {
-      memset(p->pDenseCache, 0, sizeof(IndexDenseCache));
-      p->pDenseCache->dataVersion = version;
-      p->pDenseCache->all.nDim = nDim;
-    }
-  }
-  DenseFill fill = {p, xBlock, pCtx};
-  int rc = index_store_dense_scan(p, nDim, dense_fill_block, &fill);
+  int rc = index_store_get_ndoc(p, &nDoc);
+  if (rc != SQLITE_OK ||
+      nDoc * (i64)(sizeof(i64) + 2 * sizeof(float) + (size_t)nDim) > DENSE_CACHE_MAX)
+    return rc; /* too large to keep: read block by block */
+  p->pDenseCache = sqlite3_malloc64(sizeof(IndexDenseCache));
+  if (p->pDenseCache == 0)
+    return SQLITE_OK;
+  memset(p->pDenseCache, 0, sizeof(IndexDenseCache));
+  p->pDenseCache->dataVersion = version;
+  p->pDenseCache->all.nDim = nDim;
+  rc = index_store_dense_scan(p, nDim, dense_fill_block, p);
   if (rc != SQLITE_OK)
     index_dense_cache_drop(p);
   else if (p->pDenseCache)
-    p->pDenseCache->isComplete = 1;
+    *ppAll = &p->pDenseCache->all;
   return rc;
 }
