@@ -134,6 +134,7 @@ typedef struct IndexPosting {
 
 /* Prepared statements on one index's shadow tables. */
 typedef struct IndexStore IndexStore;
+typedef struct IndexDenseCache IndexDenseCache;
 
 int index_store_open(sqlite3 *db, const IndexConfig *pConfig, IndexStore **ppStore);
 /* What was found wrong with a shadow table by the last call that returned
@@ -263,6 +264,18 @@ int index_store_dense_remove(IndexStore *pStore, i64 iDoc, int nDim);
 int index_store_dense_put(IndexStore *pStore, const IndexDenseBlock *pBlock);
 int index_store_dense_scan(IndexStore *pStore, int nDim,
                            int (*xBlock)(void *, const IndexDenseBlock *), void *pCtx);
+/* For queries: every document's latent part at once (*ppAll), from the
+** table's copy of the blocks in memory (IndexDenseCache, index_dense.c), made
+** by reading them now when there is none; valid until the store's next call.
+** *ppAll is 0 when no copy may be kept (inside an explicit transaction, after
+** a write to T_dense in this one, or past its memory limit): then read the
+** blocks with index_store_dense_scan. */
+int index_store_dense_cached(IndexStore *pStore, int nDim, const IndexDenseBlock **ppAll);
+/* The store wrote T_dense (or emptied it): its copy is dropped and not made
+** again before the transaction ends (index_store_discard). */
+void index_dense_changed(IndexStore *pStore);
+/* Frees the copy (0 when there is none). */
+void index_dense_cache_drop(IndexStore *pStore);
 
 /* The top-k of a query vector (index_query.c): exact, ranked by score
 ** descending then rowid; nKeep < 0 ranks every document. *paHit is
@@ -388,6 +401,8 @@ struct IndexStore {
   i64 nFlushed;    /* postings the write buffer wrote to the pending level in this
                    ** transaction (the spread merge's budget) */
   WriteBuffer buffer;
+  IndexDenseCache *pDenseCache; /* the dense blocks in memory, for queries (or 0) */
+  int hasDenseChanged;          /* T_dense written in this transaction: no copy made */
 };
 
 /* A term's vocabulary row as it is now: its copy in the pending level when

@@ -156,6 +156,7 @@ static int dense_write(IndexStore *p, const IndexDenseBlock *pBlock, int iFrom, 
     sqlite3_free(aBlob);
     return rc;
   }
+  index_dense_changed(p);
   sqlite3_bind_int64(pStmt, 1, pBlock->aDoc[iFrom]);
   sqlite3_bind_blob(pStmt, 2, aBlob, nBlob, sqlite3_free);
   return index_run(pStmt);
@@ -200,6 +201,7 @@ static int dense_store(IndexStore *p, i64 iOldFirst, int hadBlock,
   if (hadBlock && (n == 0 || pBlock->aDoc[0] != iOldFirst)) {
     sqlite3_stmt *pStmt;
     rc = index_statement(p, STMT_DENSE_DELETE, &pStmt);
+    index_dense_changed(p);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iOldFirst);
       rc = index_run(pStmt);
@@ -310,4 +312,118 @@ int index_store_dense_scan(IndexStore *p, int nDim,
   }
   int rcReset = pStmt ? sqlite3_reset(pStmt) : SQLITE_OK;
   return rc == SQLITE_OK ? rcReset : rc;
+}
+
+/* ---- the copy kept for queries ------------------------------------------
+** A query bounds the latent part of every document, so it reads every dense
+** block: 64 MB at 1M documents, as large as a 64 MB page cache, which then
+** holds none of it from one query to the next (each query read all its
+** pages again, and copied them out of SQLite's overflow pages). The table
+** keeps a decoded copy instead, valid while the database file's data version
+** (SQLITE_FCNTL_DATA_VERSION: it changes at every commit, of this connection
+** or another) is the one it was read at. It is made and used only outside an
+** explicit transaction, and not after the store wrote T_dense in the current
+** one (a statement that writes and then queries, and may still roll back). */
+
+/* The most memory the copy may take (1M documents of 48 dimensions take
+** 64 MB); a larger latent part is read block by block at every query. */
+#define DENSE_CACHE_MAX ((i64)256 << 20)
+
+struct IndexDenseCache {
+  unsigned int dataVersion; /* of the database file when it was read */
+  IndexDenseBlock all;      /* every document's latent part, in document order */
+  i64 nAlloc;               /* documents all has room for */
+};
+
+void index_dense_cache_drop(IndexStore *p) {
+  if (p->pDenseCache) {
+    index_dense_free(&p->pDenseCache->all);
+    sqlite3_free(p->pDenseCache);
+    p->pDenseCache = 0;
+  }
+}
+
+void index_dense_changed(IndexStore *p) {
+  index_dense_cache_drop(p);
+  p->hasDenseChanged = 1;
+}
+
+/* The data version of the store's database, when a copy may be made or used
+** now; 0 when not. */
+static int dense_cache_version(IndexStore *p, unsigned int *pVersion) {
+  if (!sqlite3_get_autocommit(p->db) || p->hasDenseChanged)
+    return 0;
+  return sqlite3_file_control(p->db, p->zDb, SQLITE_FCNTL_DATA_VERSION, pVersion) ==
+         SQLITE_OK;
+}
+
+/* Appends a block to the copy being made; 0 when it would pass
+** DENSE_CACHE_MAX or memory runs out (the copy is then given up, not the
+** query). */
+static int dense_cache_append(IndexDenseCache *pCache, const IndexDenseBlock *pBlock) {
+  IndexDenseBlock *pAll = &pCache->all;
+  i64 nNeed = (i64)pAll->n + pBlock->n;
+  if (nNeed * (i64)(sizeof(i64) + 2 * sizeof(float) + (size_t)pAll->nDim) >
+      DENSE_CACHE_MAX)
+    return 0;
+  if (nNeed > pCache->nAlloc) {
+    i64 nNew = nNeed < 4096 ? 4096 : 2 * nNeed;
+    IndexDenseBlock grown;
+    if (dense_alloc(&grown, (int)nNew, pAll->nDim) != SQLITE_OK)
+      return 0;
+    grown.n = pAll->n;
+    if (pAll->n > 0) {
+      memcpy(grown.aDoc, pAll->aDoc, sizeof(i64) * (size_t)pAll->n);
+      memcpy(grown.aScale, pAll->aScale, sizeof(float) * (size_t)pAll->n);
+      memcpy(grown.aErr, pAll->aErr, sizeof(float) * (size_t)pAll->n);
+      memcpy(grown.aCode, pAll->aCode, (size_t)pAll->n * (size_t)pAll->nDim);
+    }
+    index_dense_free(pAll);
+    *pAll = grown;
+    pCache->nAlloc = nNew;
+  }
+  int n = pAll->n, nDim = pAll->nDim;
+  memcpy(pAll->aDoc + n, pBlock->aDoc, sizeof(i64) * (size_t)pBlock->n);
+  memcpy(pAll->aScale + n, pBlock->aScale, sizeof(float) * (size_t)pBlock->n);
+  memcpy(pAll->aErr + n, pBlock->aErr, sizeof(float) * (size_t)pBlock->n);
+  memcpy(pAll->aCode + (i64)n * nDim, pBlock->aCode, (size_t)pBlock->n * (size_t)nDim);
+  pAll->n += pBlock->n;
+  return 1;
+}
+
+static int dense_fill_block(void *pCtx, const IndexDenseBlock *pBlock) {
+  IndexStore *p = pCtx;
+  if (p->pDenseCache && !dense_cache_append(p->pDenseCache, pBlock))
+    index_dense_cache_drop(p); /* too large, or out of memory: read as before */
+  return SQLITE_OK;
+}
+
+int index_store_dense_cached(IndexStore *p, int nDim, const IndexDenseBlock **ppAll) {
+  unsigned int version = 0;
+  i64 nDoc = 0;
+  *ppAll = 0;
+  if (!dense_cache_version(p, &version))
+    return SQLITE_OK; /* the copy, if any, is kept for when it may be used again */
+  IndexDenseCache *pCache = p->pDenseCache;
+  if (pCache && pCache->dataVersion == version && pCache->all.nDim == nDim) {
+    *ppAll = &pCache->all;
+    return SQLITE_OK;
+  }
+  index_dense_cache_drop(p);
+  int rc = index_store_get_ndoc(p, &nDoc);
+  if (rc != SQLITE_OK ||
+      nDoc * (i64)(sizeof(i64) + 2 * sizeof(float) + (size_t)nDim) > DENSE_CACHE_MAX)
+    return rc; /* too large to keep: read block by block */
+  p->pDenseCache = sqlite3_malloc64(sizeof(IndexDenseCache));
+  if (p->pDenseCache == 0)
+    return SQLITE_OK;
+  memset(p->pDenseCache, 0, sizeof(IndexDenseCache));
+  p->pDenseCache->dataVersion = version;
+  p->pDenseCache->all.nDim = nDim;
+  rc = index_store_dense_scan(p, nDim, dense_fill_block, p);
+  if (rc != SQLITE_OK)
+    index_dense_cache_drop(p);
+  else if (p->pDenseCache)
+    *ppAll = &p->pDenseCache->all;
+  return rc;
 }

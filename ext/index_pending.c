@@ -152,6 +152,8 @@ void index_buffer_discard(WriteBuffer *pBuffer) {
 void index_store_discard(IndexStore *p) {
   index_buffer_discard(&p->buffer);
   p->nFlushed = 0;
+  index_dense_cache_drop(p); /* a rollback may have undone what it holds */
+  p->hasDenseChanged = 0;
 }
 
 /* The place of a term in the buffer, read (pending level, else vocabulary)

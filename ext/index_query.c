@@ -47,6 +47,10 @@
 ** costs about as much as reading this many postings: reading terms stops
 ** when fewer candidates than the unread postings / QUERY_SCORE_COST remain. */
 #define QUERY_SCORE_COST 16384
+/* Buckets of latent bounds in [0, 1): a probe counts the documents no read
+** term holds whose bound reaches theta from them, without a pass over every
+** document (a count for the stopping rule only, never for a result). */
+#define QUERY_BUCKETS 4096
 
 /* The best hits so far, sorted (score descending, rowid ascending). */
 typedef struct TopK {
@@ -240,24 +244,32 @@ typedef struct Pruned {
   double latentSlack; /* bounds (aLatent - aLatent16 * step) . code, |code| */
   int *aOrd;          /* per document id - iBase: its ordinal, or -1 */
   i64 iBase, nSpan;
-  i64 *aDoc;            /* per ordinal: the document */
+  const i64 *aDoc;      /* per ordinal: the document (aDocOwned, or the dense
+                        ** blocks' copy in memory) */
+  i64 *aDocOwned;       /* aDoc when read block by block */
   double *aBound;       /* per ordinal: bound of its latent part */
   double *aAcc;         /* per ordinal: the sparse part read so far */
-  unsigned char *aDone; /* per ordinal: scored exactly */
+  unsigned char *aFlag; /* per ordinal: PRUNED_DONE, PRUNED_HELD */
+  int *aHeld;           /* the ordinals some read term holds, as first found */
+  i64 nHeld;
   i64 nDoc, nAlloc;
-  double latentMax;    /* the largest latent bound */
-  i64 iCursor;         /* where the last posting's document was found */
-  float postingWeight; /* the weight of the query term being read */
+  i64 anBucket[QUERY_BUCKETS]; /* documents per bucket of latent bound */
+  double latentMax;            /* the largest latent bound */
+  i64 iCursor;                 /* where the last posting's document was found */
+  float postingWeight;         /* the weight of the query term being read */
   TopK top;
 } Pruned;
+
+#define PRUNED_DONE 1 /* scored exactly */
+#define PRUNED_HELD 2 /* in aHeld */
 
 static int pruned_grow(Pruned *p, i64 nNeed) {
   if (nNeed <= p->nAlloc)
     return SQLITE_OK;
   i64 nNew = nNeed < 4096 ? 4096 : 2 * nNeed;
-  i64 *aDoc = sqlite3_realloc64(p->aDoc, sizeof(i64) * (sqlite3_uint64)nNew);
+  i64 *aDoc = sqlite3_realloc64(p->aDocOwned, sizeof(i64) * (sqlite3_uint64)nNew);
   if (aDoc)
-    p->aDoc = aDoc;
+    p->aDoc = p->aDocOwned = aDoc;
   double *aBound = sqlite3_realloc64(p->aBound, sizeof(double) * (sqlite3_uint64)nNew);
   if (aBound)
     p->aBound = aBound;
@@ -282,27 +294,65 @@ static int dense_dot(const short *aQuery, const signed char *aCode, int nDim) {
   return sum;
 }
 
-/* Bounds the latent part of every document of a dense block:
+/* The bucket of a latent bound (NaN in the first). */
+static int pruned_bucket(double bound) {
+  if (!(bound > 0))
+    return 0;
+  return bound < 1 ? (int)(bound * QUERY_BUCKETS) : QUERY_BUCKETS - 1;
+}
+
+/* Bounds the latent part of every document of a dense block, into aBound
+** from ordinal p->nDoc on:
 **   q . x <= q . code * scale + |q| err                  (|x - code scale| <= err)
 **   q . code = step (q16 . code) + (q - step q16) . code
 **            <= step (q16 . code) + |q - step q16| 127 sqrt(nDim) = ... + slack. */
-static int pruned_block(void *pCtx, const IndexDenseBlock *pBlock) {
-  Pruned *p = pCtx;
-  int rc = pruned_grow(p, p->nDoc + pBlock->n);
-  if (rc != SQLITE_OK)
-    return rc;
+static void pruned_bound(Pruned *p, const IndexDenseBlock *pBlock) {
   int nDim = p->nDim;
+  double *aBound = p->aBound + p->nDoc;
   for (int i = 0; i < pBlock->n; i++) {
     const signed char *aCode = pBlock->aCode + (i64)i * nDim;
     double dot = (double)dense_dot(p->aLatent16, aCode, nDim) * p->latentStep;
     double bound = (dot + p->latentSlack) * (double)pBlock->aScale[i] +
                    p->latentNorm * (double)pBlock->aErr[i];
-    p->aDoc[p->nDoc] = pBlock->aDoc[i];
-    p->aBound[p->nDoc++] = bound;
+    aBound[i] = bound;
+    p->anBucket[pruned_bucket(bound)]++;
     if (bound > p->latentMax)
       p->latentMax = bound;
   }
+  p->nDoc += pBlock->n;
+}
+
+/* One block of the dense scan: its documents copied, their bounds. */
+static int pruned_block(void *pCtx, const IndexDenseBlock *pBlock) {
+  Pruned *p = pCtx;
+  int rc = pruned_grow(p, p->nDoc + pBlock->n);
+  if (rc != SQLITE_OK)
+    return rc;
+  memcpy(p->aDocOwned + p->nDoc, pBlock->aDoc, sizeof(i64) * (size_t)pBlock->n);
+  pruned_bound(p, pBlock);
   return SQLITE_OK;
+}
+
+/* Every document at once, from the blocks' copy in memory (which outlives the
+** query): its documents are used in place. */
+static int pruned_all(Pruned *p, const IndexDenseBlock *pAll) {
+  assert(p->nDoc == 0 && p->aDocOwned == 0);
+  p->aBound = sqlite3_malloc64(sizeof(double) * ((sqlite3_uint64)pAll->n + 1));
+  if (p->aBound == 0)
+    return SQLITE_NOMEM;
+  p->aDoc = pAll->aDoc;
+  p->nAlloc = pAll->n;
+  pruned_bound(p, pAll);
+  return SQLITE_OK;
+}
+
+/* Adds a posting's share to ordinal i, noting i the first time. */
+static void pruned_add(Pruned *p, i64 i, float weight) {
+  p->aAcc[i] += (double)p->postingWeight * (double)weight;
+  if (!(p->aFlag[i] & PRUNED_HELD)) {
+    p->aFlag[i] |= PRUNED_HELD;
+    p->aHeld[p->nHeld++] = (int)i;
+  }
 }
 
 /* Adds one posting of the term being read to its document's sum. Postings
@@ -313,7 +363,7 @@ static int pruned_posting(void *pCtx, i64 iDoc, float weight) {
     i64 j = iDoc - p->iBase;
     int iOrd = j >= 0 && j < p->nSpan ? p->aOrd[j] : -1;
     if (iOrd >= 0)
-      p->aAcc[iOrd] += (double)p->postingWeight * (double)weight;
+      pruned_add(p, iOrd, weight);
     return SQLITE_OK;
   }
   i64 iLo = p->iCursor, iStep = 1, iHi;
@@ -328,9 +378,8 @@ static int pruned_posting(void *pCtx, i64 iDoc, float weight) {
       iHi = iMid;
   }
   p->iCursor = iLo;
-  if (iLo < p->nDoc && p->aDoc[iLo] == iDoc) {
-    p->aAcc[iLo] += (double)p->postingWeight * (double)weight;
-  }
+  if (iLo < p->nDoc && p->aDoc[iLo] == iDoc)
+    pruned_add(p, iLo, weight);
   return SQLITE_OK;
 }
 
@@ -338,7 +387,7 @@ static int pruned_posting(void *pCtx, i64 iDoc, float weight) {
 static int pruned_score(Pruned *p, i64 i) {
   double dot = 0;
   int isFound = 0;
-  p->aDone[i] = 1;
+  p->aFlag[i] |= PRUNED_DONE;
   if (p->hasExclude && p->aDoc[i] == p->iExclude)
     return SQLITE_OK;
   int rc = index_store_doc_dot(p->pStore, p->aDoc[i], p->pQuery, &dot, &isFound);
@@ -361,18 +410,24 @@ static int compare_candidates(const void *pA, const void *pB) {
 }
 
 /* Scores the nProbe documents of the best estimates (sum read so far plus
-** latent bound) not yet scored: they give theta early. *pnReach: about how
-** many other documents not scored have a bound (with rest, the unread
-** terms' bounds) that reaches theta as it was before the probe. */
+** latent bound) not yet scored among those the read terms hold: they give
+** theta early. *pnReach: about how many other documents not scored have a
+** bound (with rest, the unread terms' bounds) that reaches theta as it was
+** before the probe (those no read term holds counted by bucket). */
 static int pruned_probe(Pruned *p, int nProbe, double rest, i64 *pnReach) {
   Candidate *a = sqlite3_malloc64(sizeof(Candidate) * (sqlite3_uint64)(nProbe + 1));
   if (a == 0)
     return SQLITE_NOMEM;
   int n = 0;
   double reach = topk_theta(&p->top) - rest - QUERY_MARGIN;
+  int iBucket = pruned_bucket(reach);
   i64 nReach = 0;
-  for (i64 i = 0; i < p->nDoc; i++) {
-    if (p->aDone[i])
+  for (int b = iBucket; b < QUERY_BUCKETS; b++)
+    nReach += p->anBucket[b]; /* every document, held ones taken out below */
+  for (i64 j = 0; j < p->nHeld; j++) {
+    i64 i = p->aHeld[j];
+    nReach -= pruned_bucket(p->aBound[i]) >= iBucket;
+    if (p->aFlag[i] & PRUNED_DONE)
       continue;
     double estimate = p->aAcc[i] + p->aBound[i];
     nReach += estimate >= reach;
@@ -397,25 +452,27 @@ static int pruned_probe(Pruned *p, int nProbe, double rest, i64 *pnReach) {
 /* Whether ordinal i is not scored yet and its bound reaches theta (one
 ** test for counting and for gathering: they must agree, NaN bounds too). */
 static int pruned_reaches(const Pruned *p, i64 i, double rest, double theta) {
-  return !p->aDone[i] && p->aAcc[i] + rest + p->aBound[i] + QUERY_MARGIN >= theta;
+  return !(p->aFlag[i] & PRUNED_DONE) &&
+         p->aAcc[i] + rest + p->aBound[i] + QUERY_MARGIN >= theta;
 }
 
 /* Scores, best bound first, every document whose bound reaches theta. */
 static int pruned_finish(Pruned *p, double rest) {
   double theta = topk_theta(&p->top);
-  i64 n = 0, nCandidate;
-  for (i64 i = 0; i < p->nDoc; i++)
-    n += pruned_reaches(p, i, rest, theta);
-  Candidate *a = sqlite3_malloc64(sizeof(Candidate) * (sqlite3_uint64)(n + 1));
-  if (a == 0)
-    return SQLITE_NOMEM;
-  nCandidate = n;
-  n = 0;
+  i64 n = 0, nAlloc = 0;
+  Candidate *a = 0;
   for (i64 i = 0; i < p->nDoc; i++) {
     if (!pruned_reaches(p, i, rest, theta))
       continue;
-    if (NEVER(n >= nCandidate)) /* the same test as the count's */
-      break;
+    if (n == nAlloc) {
+      nAlloc = nAlloc ? 2 * nAlloc : 1024;
+      Candidate *aNew = sqlite3_realloc64(a, sizeof(Candidate) * (sqlite3_uint64)nAlloc);
+      if (aNew == 0) {
+        sqlite3_free(a);
+        return SQLITE_NOMEM;
+      }
+      a = aNew;
+    }
     a[n].bound = p->aAcc[i] + rest + p->aBound[i] + QUERY_MARGIN;
     a[n++].i = i;
   }
@@ -512,10 +569,11 @@ static int pruned_map(Pruned *p) {
 
 static void pruned_free(Pruned *p) {
   sqlite3_free(p->aOrd);
-  sqlite3_free(p->aDoc);
+  sqlite3_free(p->aDocOwned);
   sqlite3_free(p->aBound);
   sqlite3_free(p->aAcc);
-  sqlite3_free(p->aDone);
+  sqlite3_free(p->aFlag);
+  sqlite3_free(p->aHeld);
 }
 
 static int query_pruned(IndexStore *pStore, const PapersVector *pQuery, int nDim,
@@ -533,7 +591,12 @@ static int query_pruned(IndexStore *pStore, const PapersVector *pQuery, int nDim
   pruned.nDim = nDim;
   pruned.latentMax = -1;
   int rc = pruned_terms(&pruned, &aTerm, &nTerm, &rest);
+  const IndexDenseBlock *pAll = 0;
   if (rc == SQLITE_OK)
+    rc = index_store_dense_cached(pStore, nDim, &pAll);
+  if (rc == SQLITE_OK && pAll)
+    rc = pruned_all(&pruned, pAll);
+  else if (rc == SQLITE_OK)
     rc = index_store_dense_scan(pStore, nDim, pruned_block, &pruned);
   /* no more hits than documents, whatever the statistics say */
   pruned.top.nKeep = nKeep < pruned.nDoc ? nKeep : pruned.nDoc + 1;
@@ -545,13 +608,14 @@ static int query_pruned(IndexStore *pStore, const PapersVector *pQuery, int nDim
   }
   if (rc == SQLITE_OK) {
     pruned.aAcc = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(pruned.nDoc + 1));
-    pruned.aDone = sqlite3_malloc64((sqlite3_uint64)pruned.nDoc + 1);
-    if (pruned.aAcc == 0 || pruned.aDone == 0)
+    pruned.aFlag = sqlite3_malloc64((sqlite3_uint64)pruned.nDoc + 1);
+    pruned.aHeld = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(pruned.nDoc + 1));
+    if (pruned.aAcc == 0 || pruned.aFlag == 0 || pruned.aHeld == 0)
       rc = SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK) {
     memset(pruned.aAcc, 0, sizeof(double) * (size_t)pruned.nDoc);
-    memset(pruned.aDone, 0, (size_t)pruned.nDoc);
+    memset(pruned.aFlag, 0, (size_t)pruned.nDoc);
     rc = pruned_map(&pruned);
   }
   /* aTerm[t].bound becomes the sum of the bounds of terms t.. (unread);

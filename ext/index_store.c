@@ -92,6 +92,7 @@ void index_store_close(IndexStore *p) {
     return;
   sqlite3_free(p->zCorrupt);
   index_buffer_discard(&p->buffer);
+  index_dense_cache_drop(p);
   for (int i = 0; i < N_STATEMENT; i++)
     sqlite3_finalize(p->apStmt[i]);
   sqlite3_free(p->zDb);
@@ -210,6 +211,7 @@ static int config_reset(IndexStore *p, const IndexConfig *pConfig) {
 
 int index_store_clear(IndexStore *p, const IndexConfig *pConfig) {
   index_buffer_discard(&p->buffer);
+  index_dense_changed(p);
   char *zSql = sqlite3_mprintf(
       "DELETE FROM \"%w\".\"%w_vocab\";DELETE FROM \"%w\".\"%w_docs\";"
       "DELETE FROM \"%w\".\"%w_postings\";DELETE FROM \"%w\".\"%w_latent\";"
