@@ -123,7 +123,7 @@ test: papers.$(SO) build/runner build/old_sqlite build/crash build/corrupt build
 # and reads content rows 16 at a time, so that they cross many batches.
 build/asan/papers.so: $(SOURCES) $(HEADERS) Makefile
 	@mkdir -p build/asan
-	$(CC) $(ASAN_FLAGS) -DINDEX_BUILD_POSTINGS=64 -DROWS_BATCH_DOCS=16 -fPIC $(WARNINGS) $(call DEFINES,$(ASAN_FLAGS)) -shared -o $@ $(SOURCES)
+	$(CC) $(ASAN_FLAGS) -DINDEX_BUILD_POSTINGS=64 -DBUILD_ROWS_BATCH_DOCS=16 -fPIC $(WARNINGS) $(call DEFINES,$(ASAN_FLAGS)) -shared -o $@ $(SOURCES)
 
 build/asan/runner: tests/runner.c Makefile
 	@mkdir -p build/asan

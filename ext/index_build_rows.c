@@ -10,7 +10,7 @@
 **     thread would have seen, so that the rebuilt index is the same bytes.
 **   - While the connection's thread reads the next batch, a worker thread
 **     analyses the current one; the connection's thread then analyses beside
-**     it, the two taking ROWS_CHUNK documents at a time, and adds the counts
+**     it, the two taking BUILD_ROWS_CHUNK documents at a time, and adds the counts
 **     once the batch is done. The worker has a tokenizer instance of its own
 **     (papers_analyzer_copy) and a PapersCounts of its own; it never touches
 **     the connection, so sqlite3_step(), and with it sqlite3_interrupt(), stay
@@ -23,8 +23,8 @@
 **     (papers_analyzer_is_copyable). Otherwise, or when the thread cannot be
 **     started, the calling thread analyses every batch itself: the same
 **     batches, the same order, the same result.
-**   - Memory: two batches of at most ROWS_BATCH_DOCS rows or about
-**     ROWS_BATCH_BYTES of text, and their counts.
+**   - Memory: two batches of at most BUILD_ROWS_BATCH_DOCS rows or about
+**     BUILD_ROWS_BATCH_BYTES of text, and their counts.
 */
 #include "index.h"
 
@@ -32,87 +32,87 @@
 
 #if defined(PAPERS_OMIT_THREADS) || defined(_WIN32) || defined(__EMSCRIPTEN__) ||        \
     (defined(SQLITE_THREADSAFE) && SQLITE_THREADSAFE == 0)
-#define ROWS_THREADS 0
+#define BUILD_ROWS_THREADS 0
 #else
-#define ROWS_THREADS 1
+#define BUILD_ROWS_THREADS 1
 #include <pthread.h>
 #endif
 
-#ifndef ROWS_BATCH_DOCS /* the asan build makes it small, to test many batches */
-#define ROWS_BATCH_DOCS 512
+#ifndef BUILD_ROWS_BATCH_DOCS /* the asan build makes it small, to test many batches */
+#define BUILD_ROWS_BATCH_DOCS 512
 #endif
-#define ROWS_BATCH_BYTES (2 << 20)
-#define ROWS_CHUNK       8 /* documents an analyser takes at a time */
+#define BUILD_ROWS_BATCH_BYTES (2 << 20)
+#define BUILD_ROWS_CHUNK       8 /* documents an analyser takes at a time */
 
 /* A content row of a batch. */
-typedef struct RowsDoc {
+typedef struct BuildRowsDoc {
   i64 iDoc;   /* its rowid */
-  i64 iText;  /* its first column's text in RowsBatch.aText */
+  i64 iText;  /* its first column's text in BuildRowsBatch.aText */
   int rc;     /* its analysis' result */
-  int iOut;   /* the analyser whose RowsOut holds its counts */
+  int iOut;   /* the analyser whose BuildRowsOut holds its counts */
   i64 iCount; /* its first count there */
   int nCount;
-} RowsDoc;
+} BuildRowsDoc;
 
 /* A count as an analyser keeps it: its surface form by offset, since the
 ** surface arena grows. */
-typedef struct RowsCount {
+typedef struct BuildRowsCount {
   sqlite3_uint64 id;
   double tf;
   i64 iSurface;
   int nSurface;
   int isPhrase;
-} RowsCount;
+} BuildRowsCount;
 
 /* What one analyser wrote for one batch. */
-typedef struct RowsOut {
-  RowsCount *aCount;
+typedef struct BuildRowsOut {
+  BuildRowsCount *aCount;
   i64 nCount, nCountAlloc;
   char *aSurface;
   i64 nSurface, nSurfaceAlloc;
-} RowsOut;
+} BuildRowsOut;
 
 /* A batch of content rows: texts, then their counts. */
-typedef struct RowsBatch {
-  RowsDoc *aDoc;
+typedef struct BuildRowsBatch {
+  BuildRowsDoc *aDoc;
   int nDoc;
   i64 nDocAlloc;
   int *anText; /* per document and column: the text's bytes, -1 for NULL */
   i64 nLengthAlloc;
   char *aText; /* the texts, each followed by a 0 */
   i64 nText, nTextAlloc;
-  RowsOut aOut[2]; /* [0] the connection's thread's, [1] the worker's */
-  int iNext;       /* the next document to analyse (under the lock) */
-  int nDone;       /* documents analysed (under the lock) */
-} RowsBatch;
+  BuildRowsOut aOut[2]; /* [0] the connection's thread's, [1] the worker's */
+  int iNext;            /* the next document to analyse (under the lock) */
+  int nDone;            /* documents analysed (under the lock) */
+} BuildRowsBatch;
 
 /* One analyser: a tokenizer instance and a PapersCounts of its own. */
-typedef struct RowsAnalyser {
+typedef struct BuildRowsAnalyser {
   PapersAnalyzer *pAnalyzer;
   PapersCounts *pCounts;
-} RowsAnalyser;
+} BuildRowsAnalyser;
 
-typedef struct Rows {
+typedef struct BuildRows {
   const IndexConfig *pConfig;
-  RowsBatch aBatch[2];
-  RowsAnalyser aAnalyser[2];
+  BuildRowsBatch aBatch[2];
+  BuildRowsAnalyser aAnalyser[2];
   PapersCount *aCount; /* the counts handed to xAdd */
   i64 nCountAlloc;
   int hasWorker;
-#if ROWS_THREADS
+#if BUILD_ROWS_THREADS
   pthread_t worker;
   pthread_mutex_t mutex;
   pthread_cond_t cond;
 #endif
-  RowsBatch *pPosted;  /* the batch the worker is to analyse */
-  int iPost;           /* how many batches were posted */
-  RowsBatch *pWorking; /* the batch the worker is in, or 0 */
+  BuildRowsBatch *pPosted;  /* the batch the worker is to analyse */
+  int iPost;                /* how many batches were posted */
+  BuildRowsBatch *pWorking; /* the batch the worker is in, or 0 */
   int isQuit;
   int isScanDone; /* the scan gave SQLITE_DONE: step it no more */
-} Rows;
+} BuildRows;
 
-static void rows_lock(Rows *p) {
-#if ROWS_THREADS
+static void build_rows_lock(BuildRows *p) {
+#if BUILD_ROWS_THREADS
   if (p->hasWorker)
     pthread_mutex_lock(&p->mutex);
 #else
@@ -120,8 +120,8 @@ static void rows_lock(Rows *p) {
 #endif
 }
 
-static void rows_unlock(Rows *p) {
-#if ROWS_THREADS
+static void build_rows_unlock(BuildRows *p) {
+#if BUILD_ROWS_THREADS
   if (p->hasWorker)
     pthread_mutex_unlock(&p->mutex);
 #else
@@ -129,8 +129,8 @@ static void rows_unlock(Rows *p) {
 #endif
 }
 
-static void rows_wake(Rows *p) {
-#if ROWS_THREADS
+static void build_rows_wake(BuildRows *p) {
+#if BUILD_ROWS_THREADS
   if (p->hasWorker)
     pthread_cond_broadcast(&p->cond);
 #else
@@ -138,9 +138,9 @@ static void rows_wake(Rows *p) {
 #endif
 }
 
-/* Waits for a rows_wake(), with the lock held. */
-static void rows_wait(Rows *p) {
-#if ROWS_THREADS
+/* Waits for a build_rows_wake(), with the lock held. */
+static void build_rows_wait(BuildRows *p) {
+#if BUILD_ROWS_THREADS
   assert(p->hasWorker);
   pthread_cond_wait(&p->cond, &p->mutex);
 #else
@@ -152,9 +152,9 @@ static void rows_wait(Rows *p) {
 /* ---- analysing ---------------------------------------------------------- */
 
 /* Keeps a document's finished counts in an analyser's output. */
-static int rows_keep(RowsOut *pOut, const PapersCount *aCount, int nCount,
-                     RowsDoc *pDoc) {
-  int rc = papers_grow_array((void **)&pOut->aCount, sizeof(RowsCount),
+static int build_rows_keep(BuildRowsOut *pOut, const PapersCount *aCount, int nCount,
+                           BuildRowsDoc *pDoc) {
+  int rc = papers_grow_array((void **)&pOut->aCount, sizeof(BuildRowsCount),
                              pOut->nCount + nCount, &pOut->nCountAlloc);
   pDoc->iCount = pOut->nCount;
   for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
@@ -162,7 +162,7 @@ static int rows_keep(RowsOut *pOut, const PapersCount *aCount, int nCount,
                            pOut->nSurface + aCount[i].nSurface, &pOut->nSurfaceAlloc);
     if (rc != SQLITE_OK)
       break;
-    RowsCount *pKept = &pOut->aCount[pOut->nCount++];
+    BuildRowsCount *pKept = &pOut->aCount[pOut->nCount++];
     pKept->id = aCount[i].id;
     pKept->tf = aCount[i].tf;
     pKept->isPhrase = aCount[i].isPhrase;
@@ -177,10 +177,11 @@ static int rows_keep(RowsOut *pOut, const PapersCount *aCount, int nCount,
 }
 
 /* Analyses the iDoc-th document of a batch, as index_count_document() does. */
-static void rows_analyse(Rows *p, RowsBatch *pBatch, int iDoc, int iAnalyser) {
+static void build_rows_analyse(BuildRows *p, BuildRowsBatch *pBatch, int iDoc,
+                               int iAnalyser) {
   const IndexConfig *pConfig = p->pConfig;
-  RowsAnalyser *pA = &p->aAnalyser[iAnalyser];
-  RowsDoc *pDoc = &pBatch->aDoc[iDoc];
+  BuildRowsAnalyser *pA = &p->aAnalyser[iAnalyser];
+  BuildRowsDoc *pDoc = &pBatch->aDoc[iDoc];
   const char *z = pBatch->aText + pDoc->iText;
   int rc = SQLITE_OK;
   papers_counts_reset(pA->pCounts);
@@ -198,43 +199,45 @@ static void rows_analyse(Rows *p, RowsBatch *pBatch, int iDoc, int iAnalyser) {
   if (rc == SQLITE_OK) {
     int nCount;
     const PapersCount *aCount = papers_counts(pA->pCounts, &nCount);
-    rc = rows_keep(&pBatch->aOut[iAnalyser], aCount, nCount, pDoc);
+    rc = build_rows_keep(&pBatch->aOut[iAnalyser], aCount, nCount, pDoc);
   }
   pDoc->rc = rc;
 }
 
-/* Analyses documents of a batch, ROWS_CHUNK at a time, until none is left. */
-static void rows_analyse_batch(Rows *p, RowsBatch *pBatch, int iAnalyser) {
+/* Analyses documents of a batch, BUILD_ROWS_CHUNK at a time, until none is left. */
+static void build_rows_analyse_batch(BuildRows *p, BuildRowsBatch *pBatch,
+                                     int iAnalyser) {
   for (;;) {
-    rows_lock(p);
+    build_rows_lock(p);
     int iFirst = pBatch->iNext;
-    int n = pBatch->nDoc - iFirst < ROWS_CHUNK ? pBatch->nDoc - iFirst : ROWS_CHUNK;
+    int n = pBatch->nDoc - iFirst < BUILD_ROWS_CHUNK ? pBatch->nDoc - iFirst
+                                                     : BUILD_ROWS_CHUNK;
     pBatch->iNext += n;
-    rows_unlock(p);
+    build_rows_unlock(p);
     if (n == 0)
       return;
     for (int i = iFirst; i < iFirst + n; i++)
-      rows_analyse(p, pBatch, i, iAnalyser);
-    rows_lock(p);
+      build_rows_analyse(p, pBatch, i, iAnalyser);
+    build_rows_lock(p);
     pBatch->nDone += n;
     if (pBatch->nDone == pBatch->nDoc)
-      rows_wake(p);
-    rows_unlock(p);
+      build_rows_wake(p);
+    build_rows_unlock(p);
   }
 }
 
-#if ROWS_THREADS
+#if BUILD_ROWS_THREADS
 /* Whether SQLite's mutexes are on (serialized or multi-thread mode), so that
 ** its allocator is safe from two threads. In single-thread mode every mutex
 ** is the same no-op one; two static mutexes are two only with real ones. */
-static int rows_has_mutexes(void) {
+static int build_rows_has_mutexes(void) {
   return sqlite3_threadsafe() && sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP1) !=
                                      sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP2);
 }
 
 /* The worker: analyses each batch posted, until told to quit. */
-static void *rows_worker(void *pArg) {
-  Rows *p = pArg;
+static void *build_rows_worker(void *pArg) {
+  BuildRows *p = pArg;
   int iSeen = 0;
   pthread_mutex_lock(&p->mutex);
   for (;;) {
@@ -245,7 +248,7 @@ static void *rows_worker(void *pArg) {
     iSeen = p->iPost;
     p->pWorking = p->pPosted;
     pthread_mutex_unlock(&p->mutex);
-    rows_analyse_batch(p, p->pWorking, 1);
+    build_rows_analyse_batch(p, p->pWorking, 1);
     pthread_mutex_lock(&p->mutex);
     p->pWorking = 0;
     pthread_cond_broadcast(&p->cond);
@@ -257,11 +260,11 @@ static void *rows_worker(void *pArg) {
 
 /* Starts the worker, when the build, the connection and the tokenizer allow;
 ** without it the calling thread analyses everything. */
-static int rows_start_worker(Rows *p) {
-#if ROWS_THREADS
+static int build_rows_start_worker(BuildRows *p) {
+#if BUILD_ROWS_THREADS
   int isCopyable = 0;
   int rc = papers_analyzer_is_copyable(p->aAnalyser[0].pAnalyzer, &isCopyable);
-  if (rc != SQLITE_OK || !isCopyable || !rows_has_mutexes())
+  if (rc != SQLITE_OK || !isCopyable || !build_rows_has_mutexes())
     return rc;
   rc = papers_analyzer_copy(p->aAnalyser[0].pAnalyzer, &p->aAnalyser[1].pAnalyzer);
   if (rc == SQLITE_OK) {
@@ -276,7 +279,7 @@ static int rows_start_worker(Rows *p) {
     pthread_mutex_destroy(&p->mutex);
     return SQLITE_OK;
   }
-  p->hasWorker = pthread_create(&p->worker, 0, rows_worker, p) == 0;
+  p->hasWorker = pthread_create(&p->worker, 0, build_rows_worker, p) == 0;
   if (!p->hasWorker) {
     pthread_cond_destroy(&p->cond);
     pthread_mutex_destroy(&p->mutex);
@@ -289,8 +292,8 @@ static int rows_start_worker(Rows *p) {
 }
 
 /* Tells the worker to quit and waits for it. */
-static void rows_stop_worker(Rows *p) {
-#if ROWS_THREADS
+static void build_rows_stop_worker(BuildRows *p) {
+#if BUILD_ROWS_THREADS
   if (!p->hasWorker)
     return;
   pthread_mutex_lock(&p->mutex);
@@ -307,38 +310,38 @@ static void rows_stop_worker(Rows *p) {
 }
 
 /* Hands a batch to the worker. */
-static void rows_post(Rows *p, RowsBatch *pBatch) {
-  rows_lock(p);
+static void build_rows_post(BuildRows *p, BuildRowsBatch *pBatch) {
+  build_rows_lock(p);
   p->pPosted = pBatch;
   p->iPost++;
-  rows_wake(p);
-  rows_unlock(p);
+  build_rows_wake(p);
+  build_rows_unlock(p);
 }
 
 /* Analyses what is left of a batch beside the worker, then waits until every
 ** document is done and the worker has left the batch. */
-static void rows_finish_batch(Rows *p, RowsBatch *pBatch) {
-  rows_analyse_batch(p, pBatch, 0);
-  rows_lock(p);
+static void build_rows_finish_batch(BuildRows *p, BuildRowsBatch *pBatch) {
+  build_rows_analyse_batch(p, pBatch, 0);
+  build_rows_lock(p);
   while (pBatch->nDone < pBatch->nDoc || p->pWorking == pBatch)
-    rows_wait(p);
-  rows_unlock(p);
+    build_rows_wait(p);
+  build_rows_unlock(p);
 }
 
 /* ---- reading and adding ------------------------------------------------- */
 
 /* Copies the content row the scan is on into a batch. */
-static int rows_copy(Rows *p, RowsBatch *pBatch, sqlite3_stmt *pScan) {
+static int build_rows_copy(BuildRows *p, BuildRowsBatch *pBatch, sqlite3_stmt *pScan) {
   int nColumn = p->pConfig->nColumn;
-  int rc = papers_grow_array((void **)&pBatch->aDoc, sizeof(RowsDoc), pBatch->nDoc + 1,
-                             &pBatch->nDocAlloc);
+  int rc = papers_grow_array((void **)&pBatch->aDoc, sizeof(BuildRowsDoc),
+                             pBatch->nDoc + 1, &pBatch->nDocAlloc);
   if (rc == SQLITE_OK) {
     rc = papers_grow_array((void **)&pBatch->anText, sizeof(int),
                            (i64)(pBatch->nDoc + 1) * nColumn, &pBatch->nLengthAlloc);
   }
   if (rc != SQLITE_OK)
     return rc;
-  RowsDoc *pDoc = &pBatch->aDoc[pBatch->nDoc];
+  BuildRowsDoc *pDoc = &pBatch->aDoc[pBatch->nDoc];
   int *anText = pBatch->anText + (i64)pBatch->nDoc * nColumn;
   pDoc->iDoc = sqlite3_column_int64(pScan, 0);
   pDoc->iText = pBatch->nText;
@@ -365,7 +368,7 @@ static int rows_copy(Rows *p, RowsBatch *pBatch, sqlite3_stmt *pScan) {
 }
 
 /* Reads the next batch of content rows (none at the end of the scan). */
-static int rows_read(Rows *p, RowsBatch *pBatch, sqlite3_stmt *pScan) {
+static int build_rows_read(BuildRows *p, BuildRowsBatch *pBatch, sqlite3_stmt *pScan) {
   pBatch->nDoc = 0;
   pBatch->nText = 0;
   pBatch->iNext = 0;
@@ -375,32 +378,33 @@ static int rows_read(Rows *p, RowsBatch *pBatch, sqlite3_stmt *pScan) {
     pBatch->aOut[i].nSurface = 0;
   }
   int rc = SQLITE_OK;
-  while (rc == SQLITE_OK && !p->isScanDone && pBatch->nDoc < ROWS_BATCH_DOCS &&
-         pBatch->nText < ROWS_BATCH_BYTES) {
+  while (rc == SQLITE_OK && !p->isScanDone && pBatch->nDoc < BUILD_ROWS_BATCH_DOCS &&
+         pBatch->nText < BUILD_ROWS_BATCH_BYTES) {
     int rcStep = sqlite3_step(pScan);
     p->isScanDone = rcStep != SQLITE_ROW;
     if (rcStep != SQLITE_ROW)
       return rcStep == SQLITE_DONE ? SQLITE_OK : sqlite3_reset(pScan);
-    rc = rows_copy(p, pBatch, pScan);
+    rc = build_rows_copy(p, pBatch, pScan);
   }
   return rc;
 }
 
 /* Hands a batch's counts to xAdd, document by document; the first document
 ** whose analysis failed stops it with its error. */
-static int rows_add(Rows *p, const RowsBatch *pBatch,
-                    int (*xAdd)(void *, i64, const PapersCount *, int), void *pCtx) {
+static int build_rows_add(BuildRows *p, const BuildRowsBatch *pBatch,
+                          int (*xAdd)(void *, i64, const PapersCount *, int),
+                          void *pCtx) {
   int rc = SQLITE_OK;
   for (int d = 0; rc == SQLITE_OK && d < pBatch->nDoc; d++) {
-    const RowsDoc *pDoc = &pBatch->aDoc[d];
-    const RowsOut *pOut = &pBatch->aOut[pDoc->iOut];
+    const BuildRowsDoc *pDoc = &pBatch->aDoc[d];
+    const BuildRowsOut *pOut = &pBatch->aOut[pDoc->iOut];
     rc = pDoc->rc;
     if (rc == SQLITE_OK) {
       rc = papers_grow_array((void **)&p->aCount, sizeof(PapersCount), pDoc->nCount + 1,
                              &p->nCountAlloc);
     }
     for (int i = 0; rc == SQLITE_OK && i < pDoc->nCount; i++) {
-      const RowsCount *pKept = &pOut->aCount[pDoc->iCount + i];
+      const BuildRowsCount *pKept = &pOut->aCount[pDoc->iCount + i];
       p->aCount[i].id = pKept->id;
       p->aCount[i].tf = pKept->tf;
       p->aCount[i].isPhrase = pKept->isPhrase;
@@ -415,32 +419,33 @@ static int rows_add(Rows *p, const RowsBatch *pBatch,
 
 /* Reads, analyses and adds every batch: batch i is analysed (by the worker,
 ** then both threads) while batch i + 1 is read, and added once done. */
-static int rows_run(Rows *p, sqlite3_stmt *pScan,
-                    int (*xAdd)(void *, i64, const PapersCount *, int), void *pCtx) {
+static int build_rows_run(BuildRows *p, sqlite3_stmt *pScan,
+                          int (*xAdd)(void *, i64, const PapersCount *, int),
+                          void *pCtx) {
   int iCur = 0;
-  int rc = rows_read(p, &p->aBatch[0], pScan);
+  int rc = build_rows_read(p, &p->aBatch[0], pScan);
   if (rc == SQLITE_OK && p->aBatch[0].nDoc > 0)
-    rows_post(p, &p->aBatch[0]);
+    build_rows_post(p, &p->aBatch[0]);
   while (rc == SQLITE_OK && p->aBatch[iCur].nDoc > 0) {
-    RowsBatch *pCur = &p->aBatch[iCur], *pNext = &p->aBatch[1 - iCur];
-    int rcRead = rows_read(p, pNext, pScan);
-    rows_finish_batch(p, pCur);
+    BuildRowsBatch *pCur = &p->aBatch[iCur], *pNext = &p->aBatch[1 - iCur];
+    int rcRead = build_rows_read(p, pNext, pScan);
+    build_rows_finish_batch(p, pCur);
     if (rcRead == SQLITE_OK && pNext->nDoc > 0)
-      rows_post(p, pNext);
-    rc = rows_add(p, pCur, xAdd, pCtx); /* a row's error before a later read's */
+      build_rows_post(p, pNext);
+    rc = build_rows_add(p, pCur, xAdd, pCtx); /* a row's error before a later read's */
     if (rc == SQLITE_OK)
       rc = rcRead;
     iCur = 1 - iCur;
   }
   /* the worker may be in the batch posted last: wait until it is done */
   if (p->pPosted)
-    rows_finish_batch(p, p->pPosted);
+    build_rows_finish_batch(p, p->pPosted);
   return rc;
 }
 
-static void rows_free(Rows *p) {
+static void build_rows_free(BuildRows *p) {
   for (int b = 0; b < 2; b++) {
-    RowsBatch *pBatch = &p->aBatch[b];
+    BuildRowsBatch *pBatch = &p->aBatch[b];
     sqlite3_free(pBatch->aDoc);
     sqlite3_free(pBatch->anText);
     sqlite3_free(pBatch->aText);
@@ -458,17 +463,17 @@ static void rows_free(Rows *p) {
 int index_build_rows(sqlite3_stmt *pScan, const IndexConfig *pConfig,
                      PapersAnalyzer *pAnalyzer,
                      int (*xAdd)(void *, i64, const PapersCount *, int), void *pCtx) {
-  Rows rows;
+  BuildRows rows;
   memset(&rows, 0, sizeof(rows));
   rows.pConfig = pConfig;
   rows.aAnalyser[0].pAnalyzer = pAnalyzer;
   rows.aAnalyser[0].pCounts = papers_counts_new();
   int rc = rows.aAnalyser[0].pCounts ? SQLITE_OK : SQLITE_NOMEM;
   if (rc == SQLITE_OK)
-    rc = rows_start_worker(&rows);
+    rc = build_rows_start_worker(&rows);
   if (rc == SQLITE_OK)
-    rc = rows_run(&rows, pScan, xAdd, pCtx);
-  rows_stop_worker(&rows);
-  rows_free(&rows);
+    rc = build_rows_run(&rows, pScan, xAdd, pCtx);
+  build_rows_stop_worker(&rows);
+  build_rows_free(&rows);
   return rc;
 }
