@@ -30,11 +30,7 @@
 
 #include <string.h>
 
-#if defined(PAPERS_OMIT_THREADS) || defined(_WIN32) || defined(__EMSCRIPTEN__) ||        \
-    (defined(SQLITE_THREADSAFE) && SQLITE_THREADSAFE == 0)
-#define BUILD_ROWS_THREADS 0
-#else
-#define BUILD_ROWS_THREADS 1
+#if PAPERS_THREADS
 #include <pthread.h>
 #endif
 
@@ -99,7 +95,7 @@ typedef struct BuildRows {
   PapersCount *aCount; /* the counts handed to xAdd */
   i64 nCountAlloc;
   int hasWorker;
-#if BUILD_ROWS_THREADS
+#if PAPERS_THREADS
   pthread_t worker;
   pthread_mutex_t mutex;
   pthread_cond_t cond;
@@ -112,7 +108,7 @@ typedef struct BuildRows {
 } BuildRows;
 
 static void build_rows_lock(BuildRows *p) {
-#if BUILD_ROWS_THREADS
+#if PAPERS_THREADS
   if (p->hasWorker)
     pthread_mutex_lock(&p->mutex);
 #else
@@ -121,7 +117,7 @@ static void build_rows_lock(BuildRows *p) {
 }
 
 static void build_rows_unlock(BuildRows *p) {
-#if BUILD_ROWS_THREADS
+#if PAPERS_THREADS
   if (p->hasWorker)
     pthread_mutex_unlock(&p->mutex);
 #else
@@ -130,7 +126,7 @@ static void build_rows_unlock(BuildRows *p) {
 }
 
 static void build_rows_wake(BuildRows *p) {
-#if BUILD_ROWS_THREADS
+#if PAPERS_THREADS
   if (p->hasWorker)
     pthread_cond_broadcast(&p->cond);
 #else
@@ -140,7 +136,7 @@ static void build_rows_wake(BuildRows *p) {
 
 /* Waits for a build_rows_wake(), with the lock held. */
 static void build_rows_wait(BuildRows *p) {
-#if BUILD_ROWS_THREADS
+#if PAPERS_THREADS
   assert(p->hasWorker);
   pthread_cond_wait(&p->cond, &p->mutex);
 #else
@@ -226,7 +222,7 @@ static void build_rows_analyse_batch(BuildRows *p, BuildRowsBatch *pBatch,
   }
 }
 
-#if BUILD_ROWS_THREADS
+#if PAPERS_THREADS
 /* Whether SQLite's mutexes are on (serialized or multi-thread mode), so that
 ** its allocator is safe from two threads. In single-thread mode every mutex
 ** is the same no-op one; two static mutexes are two only with real ones. */
@@ -261,7 +257,7 @@ static void *build_rows_worker(void *pArg) {
 /* Starts the worker, when the build, the connection and the tokenizer allow;
 ** without it the calling thread analyses everything. */
 static int build_rows_start_worker(BuildRows *p) {
-#if BUILD_ROWS_THREADS
+#if PAPERS_THREADS
   int isCopyable = 0;
   int rc = papers_analyzer_is_copyable(p->aAnalyser[0].pAnalyzer, &isCopyable);
   if (rc != SQLITE_OK || !isCopyable || !build_rows_has_mutexes())
@@ -293,7 +289,7 @@ static int build_rows_start_worker(BuildRows *p) {
 
 /* Tells the worker to quit and waits for it. */
 static void build_rows_stop_worker(BuildRows *p) {
-#if BUILD_ROWS_THREADS
+#if PAPERS_THREADS
   if (!p->hasWorker)
     return;
   pthread_mutex_lock(&p->mutex);
