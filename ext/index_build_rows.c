@@ -10,19 +10,17 @@
 **     thread would have seen, so that the rebuilt index is the same bytes.
 **   - While the connection's thread reads the next batch, a worker thread
 **     analyses the current one; the connection's thread then analyses beside
-**     it, the two taking BUILD_ROWS_CHUNK documents at a time, and adds the counts
-**     once the batch is done. The worker has a tokenizer instance of its own
-**     (papers_analyzer_copy) and a PapersCounts of its own; it never touches
-**     the connection, so sqlite3_step(), and with it sqlite3_interrupt(), stay
-**     on the connection's thread.
-**   - The worker runs only where the build has threads (not with
-**     PAPERS_OMIT_THREADS, SQLITE_THREADSAFE=0, WebAssembly or Windows),
+**     it, the two taking BUILD_ROWS_CHUNK documents at a time, and adds the
+**     counts once the batch is done. The worker has a tokenizer instance of
+**     its own (papers_analyzer_copy) and a PapersCounts of its own; it never
+**     touches the connection, so sqlite3_step(), and with it
+**     sqlite3_interrupt(), stay on the connection's thread.
+**   - The worker runs only where the build has threads (PAPERS_THREADS),
 **     SQLite's mutexes are on (serialized or multi-thread mode, not
 **     single-thread: SQLite's allocator is then safe from two threads), and
-**     the tokenizers are FTS5's own
-**     (papers_analyzer_is_copyable). Otherwise, or when the thread cannot be
-**     started, the calling thread analyses every batch itself: the same
-**     batches, the same order, the same result.
+**     the tokenizers are FTS5's own (papers_analyzer_is_copyable). Otherwise,
+**     or when the thread cannot be started, the calling thread analyses every
+**     batch itself: the same batches, the same order, the same result.
 **   - Memory: two batches of at most BUILD_ROWS_BATCH_DOCS rows or about
 **     BUILD_ROWS_BATCH_BYTES of text, and their counts.
 */
