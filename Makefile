@@ -107,14 +107,23 @@ build/asan/corrupt: tests/corrupt.c tests/damaged_index.h $(SOURCES) $(HEADERS) 
 	$(CC) $(ASAN_FLAGS) $(WARNINGS) -DSQLITE_CORE -Iext $(call DEFINES,corrupt) -o $@ \
 	  tests/corrupt.c $(SOURCES) -lsqlite3 -lm
 
-test: papers.$(SO) build/runner build/old_sqlite build/crash build/corrupt $(if $(NPM),node-deps) \
+# The library without threads (its rebuild analyses on the connection's
+# thread only), for tests/index_threads.test: the same bytes as papers.$(SO).
+build/nothreads/papers.$(SO): $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p build/nothreads
+	$(CC) $(LIB_CFLAGS) -DPAPERS_OMIT_THREADS $(call DEFINES,$(LIB_CFLAGS) nothreads) \
+	  $(LIB_LDFLAGS) -o $@ $(SOURCES)
+
+test: papers.$(SO) build/runner build/old_sqlite build/crash build/corrupt build/nothreads/papers.$(SO) \
+      $(if $(NPM),node-deps) \
       package-src python-note
 	$(TEST_ENV) ./build/runner --ext ./papers $(TESTS) $(DOCS)
 
-# Its rebuild gathers postings 64 at a time, so the tests cross many ranges.
+# Its rebuild gathers postings 64 at a time, so the tests cross many ranges,
+# and reads content rows 16 at a time, so that they cross many batches.
 build/asan/papers.so: $(SOURCES) $(HEADERS) Makefile
 	@mkdir -p build/asan
-	$(CC) $(ASAN_FLAGS) -DINDEX_BUILD_POSTINGS=64 -fPIC $(WARNINGS) $(call DEFINES,$(ASAN_FLAGS)) -shared -o $@ $(SOURCES)
+	$(CC) $(ASAN_FLAGS) -DINDEX_BUILD_POSTINGS=64 -DBUILD_ROWS_BATCH_DOCS=16 -fPIC $(WARNINGS) $(call DEFINES,$(ASAN_FLAGS)) -shared -o $@ $(SOURCES)
 
 build/asan/runner: tests/runner.c Makefile
 	@mkdir -p build/asan
@@ -237,10 +246,11 @@ fuzz: fuzz-build
 
 # ---- allocation-failure injection (tests/oom.c, docs/testing.md) ----------
 # The driver links the extension's sources (-DSQLITE_CORE) and runs under
-# ASan + UBSan, so that an error path that crashes or leaks is caught too.
+# ASan + UBSan, so that an error path that crashes or leaks is caught too;
+# without threads, so that the n-th allocation is the same one in every run.
 build/oom/oom: tests/oom.c tests/index_state.h $(SOURCES) $(HEADERS) Makefile
 	@mkdir -p build/oom
-	$(CC) $(ASAN_FLAGS) $(WARNINGS) -DSQLITE_CORE -DINDEX_PENDING_TERM=4 \
+	$(CC) $(ASAN_FLAGS) $(WARNINGS) -DSQLITE_CORE -DPAPERS_OMIT_THREADS -DINDEX_PENDING_TERM=4 \
 	  -DINDEX_BUFFER_TERMS=256 -Iext $(call DEFINES,oom) -o $@ \
 	  tests/oom.c $(SOURCES) -lsqlite3 -lm
 

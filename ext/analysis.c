@@ -65,6 +65,7 @@ static const char *const azStopWord[] = {
 struct PapersAnalyzer {
   char *zSpec;              /* the tokenize spec, as given */
   fts5_tokenizer tokenizer; /* its methods */
+  void *pUserData;          /* its module's, for more instances (papers_analyzer_copy) */
   Fts5Tokenizer *pTok;      /* its instance */
   PapersAnalyzer *pNext;    /* next analyzer cached on the connection */
 };
@@ -98,10 +99,7 @@ void papers_conn_unref(void *pArg) {
   PapersAnalyzer *p = pConn->pFirst;
   while (p) {
     PapersAnalyzer *pNext = p->pNext;
-    if (p->pTok)
-      p->tokenizer.xDelete(p->pTok);
-    sqlite3_free(p->zSpec);
-    sqlite3_free(p);
+    papers_analyzer_free(p);
     p = pNext;
   }
   sqlite3_free(pConn);
@@ -149,6 +147,24 @@ static int split_spec(char *zCopy, const char **azWord, int nMax) {
   return nWord;
 }
 
+/* Creates p's tokenizer instance from p->zSpec, with p->tokenizer and
+** p->pUserData set. */
+static int analyzer_instance(PapersAnalyzer *p, char **pzErr) {
+  const char *azWord[MAX_TOKENIZE_ARGS + 1];
+  char *zCopy = sqlite3_mprintf("%s", p->zSpec);
+  if (zCopy == 0)
+    return SQLITE_NOMEM;
+  int nWord = split_spec(zCopy, azWord, MAX_TOKENIZE_ARGS + 1);
+  assert(nWord > 0);
+  int rc = p->tokenizer.xCreate(p->pUserData, azWord + 1, nWord - 1, &p->pTok);
+  if (rc != SQLITE_OK && rc != SQLITE_NOMEM) {
+    *pzErr = sqlite3_mprintf("tokenizer '%s' refused its arguments", p->zSpec);
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM; /* no room for the message */
+  }
+  sqlite3_free(zCopy);
+  return rc;
+}
+
 static int create_analyzer(PapersConn *pConn, const char *zSpec, PapersAnalyzer **ppOut,
                            char **pzErr) {
   const char *azWord[MAX_TOKENIZE_ARGS + 1];
@@ -162,27 +178,20 @@ static int create_analyzer(PapersConn *pConn, const char *zSpec, PapersAnalyzer 
   memset(p, 0, sizeof(*p));
   p->zSpec = sqlite3_mprintf("%s", zSpec);
   int nWord = split_spec(zCopy, azWord, MAX_TOKENIZE_ARGS + 1);
-  void *pUserData = 0;
   int rc = p->zSpec ? SQLITE_OK : SQLITE_NOMEM;
   if (rc == SQLITE_OK && nWord == 0) {
     *pzErr = sqlite3_mprintf("tokenize is empty");
-    rc = SQLITE_ERROR;
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  if (rc == SQLITE_OK && pConn->pFts5->xFindTokenizer(pConn->pFts5, azWord[0], &pUserData,
-                                                      &p->tokenizer) != SQLITE_OK) {
+  if (rc == SQLITE_OK &&
+      pConn->pFts5->xFindTokenizer(pConn->pFts5, azWord[0], &p->pUserData,
+                                   &p->tokenizer) != SQLITE_OK) {
     *pzErr = sqlite3_mprintf("no such tokenizer: '%s'", azWord[0]);
-    rc = SQLITE_ERROR;
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  if (rc == SQLITE_OK) {
-    rc = p->tokenizer.xCreate(pUserData, azWord + 1, nWord - 1, &p->pTok);
-    if (rc != SQLITE_OK && rc != SQLITE_NOMEM) {
-      *pzErr = sqlite3_mprintf("tokenizer '%s' refused its arguments", zSpec);
-      rc = SQLITE_ERROR;
-    }
-  }
+  if (rc == SQLITE_OK)
+    rc = analyzer_instance(p, pzErr);
   sqlite3_free(zCopy);
-  if (rc == SQLITE_ERROR && *pzErr == 0)
-    rc = SQLITE_NOMEM; /* no room for the message */
   if (rc != SQLITE_OK) {
     sqlite3_free(p->zSpec);
     sqlite3_free(p);
@@ -208,6 +217,61 @@ int papers_conn_analyzer(PapersConn *pConn, const char *zSpec, PapersAnalyzer **
     }
   }
   return create_analyzer(pConn, zSpec, ppOut, pzErr);
+}
+
+/* FTS5's own tokenizers, which keep all they change in their instance. */
+static const char *const azAnalysisOwnTokenizer[] = {"porter", "unicode61", "ascii",
+                                                     "trigram"};
+
+static int is_own_tokenizer(const char *z) {
+  for (size_t i = 0;
+       i < sizeof(azAnalysisOwnTokenizer) / sizeof(azAnalysisOwnTokenizer[0]); i++) {
+    if (strcmp(z, azAnalysisOwnTokenizer[i]) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+int papers_analyzer_is_copyable(const PapersAnalyzer *p, int *pIsCopyable) {
+  const char *azWord[MAX_TOKENIZE_ARGS + 1];
+  char *zCopy = sqlite3_mprintf("%s", p->zSpec);
+  if (zCopy == 0)
+    return SQLITE_NOMEM;
+  int nWord = split_spec(zCopy, azWord, MAX_TOKENIZE_ARGS + 1);
+  /* porter's arguments are its parent tokenizer's spec */
+  *pIsCopyable =
+      nWord > 0 && is_own_tokenizer(azWord[0]) &&
+      (strcmp(azWord[0], "porter") != 0 || nWord == 1 || is_own_tokenizer(azWord[1]));
+  sqlite3_free(zCopy);
+  return SQLITE_OK;
+}
+
+int papers_analyzer_copy(const PapersAnalyzer *pFrom, PapersAnalyzer **ppOut) {
+  char *zErr = 0;
+  PapersAnalyzer *p = sqlite3_malloc64(sizeof(*p));
+  if (p == 0)
+    return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->tokenizer = pFrom->tokenizer;
+  p->pUserData = pFrom->pUserData;
+  p->zSpec = sqlite3_mprintf("%s", pFrom->zSpec);
+  int rc = p->zSpec ? analyzer_instance(p, &zErr) : SQLITE_NOMEM;
+  sqlite3_free(zErr); /* it took these arguments once: only memory fails */
+  if (rc != SQLITE_OK) {
+    papers_analyzer_free(p);
+    return rc == SQLITE_ERROR ? SQLITE_NOMEM : rc;
+  }
+  *ppOut = p;
+  return SQLITE_OK;
+}
+
+void papers_analyzer_free(PapersAnalyzer *p) {
+  if (p == 0)
+    return;
+  if (p->pTok)
+    p->tokenizer.xDelete(p->pTok);
+  sqlite3_free(p->zSpec);
+  sqlite3_free(p);
 }
 
 const char *papers_default_tokenize(void) {

@@ -6,6 +6,8 @@
 **   index_options.c  its options (CREATE VIRTUAL TABLE arguments);
 **   index_check.c    the 'integrity-check' command;
 **   index_build.c    rebuild: the whole index from the content table at once;
+**   index_build_rows.c  rebuild's counting: content rows analysed on two
+**                    threads, handed over in rowid order;
 **   index_query.c    exact top-k scoring of a query vector with pruning;
 **   index_store.c    the shadow tables' statements and rows: creating and
 **                    dropping, configuration, vocabulary, latent rows,
@@ -288,10 +290,17 @@ int index_query_top(IndexStore *pStore, const PapersVector *pQuery, int hasExclu
                     i64 iExclude, i64 nKeep, IndexHit **paHit, int *pnHit);
 
 /* Rebuilds the shadow tables (emptied by the caller) from a content scan:
-** pScan's rows are the rowid then the indexed columns, in rowid order;
-** xCount counts the terms of the row pScan is on into the counts. */
+** pScan's rows are the rowid then the indexed columns, in rowid order,
+** analysed with pAnalyzer (the connection's, for the table's tokenize). */
 int index_build(IndexStore *pStore, const IndexConfig *pConfig, sqlite3_stmt *pScan,
-                int (*xCount)(void *, sqlite3_stmt *, PapersCounts *), void *pCtx);
+                PapersAnalyzer *pAnalyzer);
+
+/* Analyses every row of a content scan (as index_build() takes it) with
+** pAnalyzer, on two threads where allowed (index_build_rows.c), and hands each
+** row's counts, sorted by id, to xAdd on the calling thread in scan order. */
+int index_build_rows(sqlite3_stmt *pScan, const IndexConfig *pConfig,
+                     PapersAnalyzer *pAnalyzer,
+                     int (*xAdd)(void *, i64, const PapersCount *, int), void *pCtx);
 
 /* Varints, 7 bits a byte, low bits first: put writes at most 10 bytes and
 ** returns how many; get reads one from a[0..n), returning its length, or 0

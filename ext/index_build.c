@@ -2,7 +2,8 @@
 ** index_build.c: rebuild, the whole index from its content table at once.
 **
 ** Contract:
-**   - index_build() reads every row of a content scan once, and writes the
+**   - index_build() reads every row of a content scan once (its analysis on
+**     two threads: index_build_rows.c), and writes the
 **     shadow tables (emptied by the caller) as indexing the same rows one by
 **     one would, except that every document is weighed with the statistics of
 **     the whole corpus, and the latent projection is fitted (on an even
@@ -194,9 +195,10 @@ static int slab_room(Build *p, i64 nByte, unsigned char **paOut) {
   return SQLITE_OK;
 }
 
-/* Counts one document in: its terms' df and surface votes, and its counts
-** kept encoded for weighing. */
-static int build_add_counts(Build *p, i64 iDoc, const PapersCount *aCount, int nCount) {
+/* Counts one document in (index_build_rows() hands them in rowid order): its
+** terms' df and surface votes, and its counts kept encoded for weighing. */
+static int build_add_counts(void *pCtx, i64 iDoc, const PapersCount *aCount, int nCount) {
+  Build *p = pCtx;
   unsigned char *aCode;
   int rc =
       papers_grow_array((void **)&p->aDoc, sizeof(BuildDoc), p->nDoc + 1, &p->nDocAlloc);
@@ -647,25 +649,18 @@ static int build_write(Build *p) {
 }
 
 int index_build(IndexStore *pStore, const IndexConfig *pConfig, sqlite3_stmt *pScan,
-                int (*xCount)(void *, sqlite3_stmt *, PapersCounts *), void *pCtx) {
+                PapersAnalyzer *pAnalyzer) {
   Build build;
   memset(&build, 0, sizeof(build));
   build.pStore = pStore;
   build.pConfig = pConfig;
-  PapersCounts *pCounts = papers_counts_new();
   build.pTerms = papers_idmap_new();
   build.pTfs = papers_idmap_new();
-  int rc = (pCounts && build.pTerms && build.pTfs) ? SQLITE_OK : SQLITE_NOMEM;
-  while (rc == SQLITE_OK && sqlite3_step(pScan) == SQLITE_ROW) {
-    int nCount = 0;
-    rc = xCount(pCtx, pScan, pCounts);
-    const PapersCount *aCount = papers_counts(pCounts, &nCount);
-    if (rc == SQLITE_OK)
-      rc = build_add_counts(&build, sqlite3_column_int64(pScan, 0), aCount, nCount);
-  }
+  int rc = (build.pTerms && build.pTfs) ? SQLITE_OK : SQLITE_NOMEM;
+  if (rc == SQLITE_OK)
+    rc = index_build_rows(pScan, pConfig, pAnalyzer, build_add_counts, &build);
   if (rc == SQLITE_OK)
     rc = sqlite3_reset(pScan);
-  papers_counts_free(pCounts);
   build.nTerm = build.pTerms ? papers_idmap_count(build.pTerms) : 0;
   papers_idmap_free(build.pTerms); /* terms go by number from now on */
   build.pTerms = 0;

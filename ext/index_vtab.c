@@ -403,21 +403,16 @@ void index_row_values(IndexTable *pTab, sqlite3_stmt *pStmt, sqlite3_value **apV
     apValue[i] = sqlite3_column_value(pStmt, i + 1);
 }
 
-/* Counts the terms of the content row a scan is on. */
-static int count_scan_row(void *pCtx, sqlite3_stmt *pScan, PapersCounts *pCounts) {
-  IndexTable *pTab = pCtx;
-  sqlite3_value *apValue[INDEX_MAX_COLUMNS];
-  index_row_values(pTab, pScan, apValue);
-  return index_count_document(pTab, apValue, pCounts);
-}
-
 static int rebuild(IndexTable *pTab) {
   sqlite3_stmt *pScan = 0;
+  PapersAnalyzer *pAnalyzer = 0;
   int rc = index_store_clear(pTab->pStore, &pTab->config);
+  if (rc == SQLITE_OK)
+    rc = analyzer(pTab, &pAnalyzer);
   if (rc == SQLITE_OK)
     rc = index_content_scan(pTab, "ORDER BY 1", &pScan);
   if (rc == SQLITE_OK)
-    rc = index_build(pTab->pStore, &pTab->config, pScan, count_scan_row, pTab);
+    rc = index_build(pTab->pStore, &pTab->config, pScan, pAnalyzer);
   int rcScan = sqlite3_finalize(pScan);
   return rc == SQLITE_OK ? rcScan : rc;
 }

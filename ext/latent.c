@@ -16,6 +16,11 @@
 **     sum runs in a fixed order, and only +, -, *, / and sqrt are used (the
 **     build turns off FMA contraction): the same projection, bit for bit, on
 **     every IEEE-754 machine.
+**   - The products with A and the Gram matrix run on two threads where the
+**     build has them (PAPERS_THREADS), each thread computing whole output
+**     elements (rows of A Omega, columns of A^T Y, pairs of the Gram matrix)
+**     with the same sums in the same order: the same bits as on one thread.
+**     The threads only compute (no allocation, no SQLite call).
 **   - Singular vectors are only defined up to sign; each column is turned so
 **     that its largest-magnitude entry is positive, for stable output.
 */
@@ -24,6 +29,10 @@
 #include <assert.h>
 #include <math.h>
 #include <string.h>
+
+#if PAPERS_THREADS
+#include <pthread.h>
+#endif
 
 #define OVERSAMPLE      8
 #define POWER_ITERATION 2
@@ -119,6 +128,71 @@ static void transpose(double *a, double *t, i64 n, int l, int isBack) {
   }
 }
 
+/* A product split in two halves, each computing whole output elements. */
+typedef struct LatentJob {
+  const PapersLatentMatrix *A;
+  int l;
+  const double *aIn; /* row-major input: x^T (multiply) or y^T (transposed) */
+  double *aOut;      /* row-major output, zeroed */
+  i64 n;             /* the Gram matrix: its columns' length, in aIn */
+  void (*xHalf)(const struct LatentJob *, int iHalf);
+} LatentJob;
+
+#if PAPERS_THREADS
+static void *latent_half_thread(void *pArg) {
+  const LatentJob *p = pArg;
+  p->xHalf(p, 1);
+  return 0;
+}
+#endif
+
+/* Runs both halves of a job: the second on another thread where there are
+** threads (and one can be started), else one after the other here. */
+static void latent_run(const LatentJob *p) {
+#if PAPERS_THREADS
+  pthread_t thread;
+  if (pthread_create(&thread, 0, latent_half_thread, (void *)p) == 0) {
+    p->xHalf(p, 0);
+    pthread_join(thread, 0);
+    return;
+  }
+#endif
+  p->xHalf(p, 0);
+  p->xHalf(p, 1);
+}
+
+/* Half of A * x: rows of the output, the first or the second half. */
+static void multiply_half(const LatentJob *p, int iHalf) {
+  const PapersLatentMatrix *A = p->A;
+  int l = p->l;
+  i64 rFirst = iHalf ? A->nRow / 2 : 0, rEnd = iHalf ? A->nRow : A->nRow / 2;
+  for (i64 r = rFirst; r < rEnd; r++) {
+    double *yr = p->aOut + r * l;
+    for (i64 e = A->aRowStart[r]; e < A->aRowStart[r + 1]; e++) {
+      double v = A->aValue[e];
+      const double *xc = p->aIn + (i64)A->aColumn[e] * l;
+      for (int j = 0; j < l; j++)
+        yr[j] += v * xc[j];
+    }
+  }
+}
+
+/* Half of A^T * y: columns of the output (each feature's first or second
+** l / 2 values), each summed over A's entries in order. */
+static void multiply_transposed_half(const LatentJob *p, int iHalf) {
+  const PapersLatentMatrix *A = p->A;
+  int l = p->l, jFirst = iHalf ? l / 2 : 0, jEnd = iHalf ? l : l / 2;
+  for (i64 r = 0; r < A->nRow; r++) {
+    const double *yr = p->aIn + r * l;
+    for (i64 e = A->aRowStart[r]; e < A->aRowStart[r + 1]; e++) {
+      double v = A->aValue[e];
+      double *xc = p->aOut + (i64)A->aColumn[e] * l;
+      for (int j = jFirst; j < jEnd; j++)
+        xc[j] += v * yr[j];
+    }
+  }
+}
+
 /* y (nRow x l, column-major) = A (CSR) * x (nFeature x l, column-major).
 ** The products run through row-major copies (scratch: max(nRow, nFeature) x
 ** l doubles, two of them), so the inner loop reads memory in order; each
@@ -129,15 +203,8 @@ static void multiply(const PapersLatentMatrix *A, const double *x, int l, double
          *yt = aScratch + (A->nRow > A->nColumn ? A->nRow : A->nColumn) * l;
   transpose((double *)x, xt, A->nColumn, l, 0);
   memset(yt, 0, sizeof(double) * (size_t)(A->nRow * l));
-  for (i64 r = 0; r < A->nRow; r++) {
-    double *yr = yt + r * l;
-    for (i64 e = A->aRowStart[r]; e < A->aRowStart[r + 1]; e++) {
-      double v = A->aValue[e];
-      const double *xc = xt + (i64)A->aColumn[e] * l;
-      for (int j = 0; j < l; j++)
-        yr[j] += v * xc[j];
-    }
-  }
+  LatentJob job = {A, l, xt, yt, 0, multiply_half};
+  latent_run(&job);
   transpose(y, yt, A->nRow, l, 1);
 }
 
@@ -149,16 +216,27 @@ static void multiply_transposed(const PapersLatentMatrix *A, const double *y, in
          *xt = aScratch + (A->nRow > A->nColumn ? A->nRow : A->nColumn) * l;
   transpose((double *)y, yt, A->nRow, l, 0);
   memset(xt, 0, sizeof(double) * (size_t)(A->nColumn * l));
-  for (i64 r = 0; r < A->nRow; r++) {
-    const double *yr = yt + r * l;
-    for (i64 e = A->aRowStart[r]; e < A->aRowStart[r + 1]; e++) {
-      double v = A->aValue[e];
-      double *xc = xt + (i64)A->aColumn[e] * l;
-      for (int j = 0; j < l; j++)
-        xc[j] += v * yr[j];
+  LatentJob job = {A, l, yt, xt, 0, multiply_transposed_half};
+  latent_run(&job);
+  transpose(x, xt, A->nColumn, l, 1);
+}
+
+/* Half of the Gram matrix G = B B^T (aOut, l x l) of the l columns of
+** length n of aIn (column-major): the rows i of one parity, each with the
+** columns from i on, and their mirror images (each pair once). */
+static void gram_half(const LatentJob *p, int iHalf) {
+  int l = p->l;
+  for (int i = iHalf; i < l; i += 2) {
+    for (int j = i; j < l; j += LATENT_JOINT) {
+      int nb = l - j < LATENT_JOINT ? l - j : LATENT_JOINT;
+      double dot[LATENT_JOINT];
+      latent_dots(p->aIn + (i64)i * p->n, p->aIn + (i64)j * p->n, p->n, nb, dot);
+      for (int c = 0; c < nb; c++) {
+        p->aOut[i * l + j + c] = dot[c];
+        p->aOut[(j + c) * l + i] = dot[c];
+      }
     }
   }
-  transpose(x, xt, A->nColumn, l, 1);
 }
 
 /* Eigen-decomposition of the symmetric l x l matrix g (destroyed) by cyclic
@@ -282,17 +360,8 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
     /* the columns of x are the rows of B = Q^T A */
     multiply_transposed(A, y, l, x, aScratch);
     /* G = B B^T, symmetric (products commute) */
-    for (int i = 0; i < l; i++) {
-      for (int j = i; j < l; j += LATENT_JOINT) {
-        int nb = l - j < LATENT_JOINT ? l - j : LATENT_JOINT;
-        double dot[LATENT_JOINT];
-        latent_dots(x + (i64)i * nFeature, x + (i64)j * nFeature, nFeature, nb, dot);
-        for (int c = 0; c < nb; c++) {
-          g[i * l + j + c] = dot[c];
-          g[(j + c) * l + i] = dot[c];
-        }
-      }
-    }
+    LatentJob gram = {A, l, x, g, nFeature, gram_half};
+    latent_run(&gram);
     jacobi(g, l, aValue, w);
     /* eigenvalues in decreasing order; ties keep their index order */
     for (int i = 0; i < l; i++)

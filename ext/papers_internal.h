@@ -40,6 +40,17 @@ SQLITE_EXTENSION_INIT3
 #include <stddef.h>
 #include <string.h>
 
+/* Whether this build may start a second thread (a rebuild's analysis,
+** index_build_rows.c; the latent fit's products, latent.c): POSIX threads,
+** and not with PAPERS_OMIT_THREADS (the allocation-failure harness),
+** SQLITE_THREADSAFE=0, WebAssembly or Windows. */
+#if defined(PAPERS_OMIT_THREADS) || defined(_WIN32) || defined(__EMSCRIPTEN__) ||        \
+    (defined(SQLITE_THREADSAFE) && SQLITE_THREADSAFE == 0)
+#define PAPERS_THREADS 0
+#else
+#define PAPERS_THREADS 1
+#endif
+
 #define PAPERS_VERSION "0.1.0"
 
 /* The oldest SQLite papers runs on: 3.38.0 brought SQLITE_INDEX_CONSTRAINT_LIMIT. */

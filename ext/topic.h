@@ -42,6 +42,18 @@ const char *papers_default_tokenize(void);
 int papers_conn_analyzer(PapersConn *pConn, const char *zSpec, PapersAnalyzer **ppOut,
                          char **pzErr);
 
+/* Whether an analyzer may be copied for another thread: its tokenizers are
+** FTS5's own (porter, unicode61, ascii, trigram), which keep everything they
+** change in their instance; another tokenizer may share state between its
+** instances. */
+int papers_analyzer_is_copyable(const PapersAnalyzer *p, int *pIsCopyable);
+
+/* Another instance of an analyzer's tokenizer, of its own (not cached on the
+** connection: papers_analyzer_free() frees it), so that two threads analyse
+** at once, each with its own. */
+int papers_analyzer_copy(const PapersAnalyzer *pFrom, PapersAnalyzer **ppOut);
+void papers_analyzer_free(PapersAnalyzer *p);
+
 /* A token as the analysis sees it. */
 typedef struct PapersToken {
   const char *zTerm; /* the tokenizer's form (a stem, for porter) */
