@@ -374,17 +374,18 @@ static int clusters_check_rowids(ClustersTable *pTab, sqlite3_value *pRowids) {
                                    zRowids));
 }
 
-/* The statement over the documents of the index (all, or those of rowids). */
+/* The statement over the documents of the index (all, or those of rowids):
+** their stored vectors, from the index's hidden column `vector`. */
 static int clusters_docs_statement(sqlite3 *db, const char *zIndex,
                                    sqlite3_value *pRowids, sqlite3_stmt **ppStmt) {
   const char *zDot = strchr(zIndex, '.');
   int nDb = zDot ? (int)(zDot - zIndex) : 4;
   char *zDb = sqlite3_mprintf("%.*s", nDb, zDot ? zIndex : "main");
   char *zSql = zDb == 0 ? 0
-                        : sqlite3_mprintf("SELECT id, vector FROM \"%w\".\"%w_docs\"%s"
-                                          " ORDER BY id",
+                        : sqlite3_mprintf("SELECT rowid, vector FROM \"%w\".\"%w\"%s"
+                                          " ORDER BY rowid",
                                           zDb, zDot ? zDot + 1 : zIndex,
-                                          pRowids ? " WHERE id IN (SELECT value FROM"
+                                          pRowids ? " WHERE rowid IN (SELECT value FROM"
                                                     " json_each(?1))"
                                                   : "");
   sqlite3_free(zDb);
