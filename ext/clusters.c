@@ -427,6 +427,13 @@ static int clusters_load_corpus(ClustersTable *pTab, const char *zIndex,
   }
   if (pStmt) {
     int rc2 = sqlite3_finalize(pStmt);
+    if (rc == SQLITE_OK && rc2 != SQLITE_OK && rc2 != SQLITE_NOMEM) {
+      /* the index's own message: what it found damaged */
+      rc2 = topic_vtab_error(
+          &pTab->base, sqlite3_mprintf("papers_clusters: %s",
+                                       sqlite3_errmsg(papers_conn_db(pTab->pConn))));
+      rc2 = rc2 == SQLITE_ERROR ? SQLITE_CORRUPT_VTAB : rc2;
+    }
     if (rc == SQLITE_OK)
       rc = rc2;
   }

@@ -82,7 +82,8 @@
 #include "topic.h"
 
 /* 5: T_docs holds term numbers (T_terms) as varint differences instead of
-** 8-byte term ids; 4: a text's latent share grows with its word terms (papers_latent_share),
+** 8-byte term ids; 4: a text's latent share grows with its word terms
+*(papers_latent_share),
 ** and weights lie on a 16-bit grid (papers_weight_grid), written as codes in
 ** the vectors of T_docs and in postings blocks; 3: the analysis of papers
 ** 0.1.0 (markup makes no terms, phrases never end on a function word); 2: the

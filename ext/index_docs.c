@@ -37,14 +37,15 @@
 /* The parts of a stored form. */
 typedef struct DocForm {
   int nWord, nLatent;
-  const unsigned char *aCode;  /* nWord + nLatent codes */
-  const unsigned char *aNum;   /* the number varints, to aEnd */
+  const unsigned char *aCode; /* nWord + nLatent codes */
+  const unsigned char *aNum;  /* the number varints, to aEnd */
   const unsigned char *aEnd;
 } DocForm;
 
 /* Reads the header of a stored form; 0 and the problem when it is wrong
 ** (the numbers and codes are checked as they are read). */
-static int docs_form(const unsigned char *a, int n, DocForm *pForm, const char **pzProblem) {
+static int docs_form(const unsigned char *a, int n, DocForm *pForm,
+                     const char **pzProblem) {
   sqlite3_uint64 nWord = 0, nLatent = 0;
   int iPos = a ? index_varint_get(a, n, &nWord) : 0;
   int nByte = iPos ? index_varint_get(a + iPos, n - iPos, &nLatent) : 0;
@@ -73,8 +74,9 @@ static int docs_form(const unsigned char *a, int n, DocForm *pForm, const char *
 /* Reads the next term number after prev (0 before the first) at *pa;
 ** returns it, or 0 with the problem when the varint runs past the end or
 ** the number is not larger than prev or not 32 bits. */
-static sqlite3_uint64 docs_next_number(const unsigned char **pa, const unsigned char *aEnd,
-                                       sqlite3_uint64 prev, const char **pzProblem) {
+static sqlite3_uint64 docs_next_number(const unsigned char **pa,
+                                       const unsigned char *aEnd, sqlite3_uint64 prev,
+                                       const char **pzProblem) {
   const unsigned char *a = *pa;
   sqlite3_uint64 delta;
   if (a < aEnd && a[0] < 0x80) { /* most gaps: one byte */
@@ -203,8 +205,10 @@ int index_term_names_load(IndexStore *p, IndexTermNames *pNames) {
     i64 num = sqlite3_column_int64(pStmt, 0);
     sqlite3_uint64 id = (sqlite3_uint64)sqlite3_column_int64(pStmt, 1);
     if (num != pNames->nId + 1 || papers_is_latent_id(id)) {
-      rc = index_store_corrupt(p, "terms", "term number %lld is not %lld, or its term %lld"
-                               " is no word term", num, pNames->nId + 1, (i64)id);
+      rc = index_store_corrupt(p, "terms",
+                               "term number %lld is not %lld, or its term %lld"
+                               " is no word term",
+                               num, pNames->nId + 1, (i64)id);
     } else if (papers_grow_array((void **)&pNames->aId, sizeof(sqlite3_uint64),
                                  pNames->nId + 2, &nAlloc)) {
       rc = SQLITE_NOMEM;
@@ -288,7 +292,8 @@ static int docs_write(IndexStore *p, i64 iDoc, const PapersVector *pVec, int nWo
 
 int index_store_doc_put(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
   int nWord = docs_word_count(pVec);
-  sqlite3_uint64 *aNum = sqlite3_malloc64(sizeof(sqlite3_uint64) * (sqlite3_uint64)(nWord + 1));
+  sqlite3_uint64 *aNum =
+      sqlite3_malloc64(sizeof(sqlite3_uint64) * (sqlite3_uint64)(nWord + 1));
   if (aNum == 0)
     return SQLITE_NOMEM;
   int rc = SQLITE_OK;
@@ -360,8 +365,10 @@ static int docs_decode(IndexStore *p, i64 iDoc, const unsigned char *a, int n,
       rc = docs_term_of(p, num, &aTerm[i].id, &isFound);
     }
     if (rc == SQLITE_OK && !isFound) {
-      rc = index_store_corrupt(p, "docs", "the vector of document %lld names term number"
-                               " %lld, which no word term has", iDoc, (i64)num);
+      rc = index_store_corrupt(p, "docs",
+                               "the vector of document %lld names term number"
+                               " %lld, which no word term has",
+                               iDoc, (i64)num);
     }
     aTerm[i].weight = papers_weight_of_code(code);
   }

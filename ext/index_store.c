@@ -171,7 +171,8 @@ int index_store_create(sqlite3 *db, const IndexConfig *pConfig) {
       " surface TEXT, votes INTEGER NOT NULL, maxw REAL NOT NULL, first INTEGER,"
       " postings BLOB);"
       "CREATE TABLE \"%w\".\"%w_terms\"(num INTEGER PRIMARY KEY, term INTEGER NOT NULL);"
-      "CREATE TABLE \"%w\".\"%w_numbers\"(term INTEGER PRIMARY KEY, num INTEGER NOT NULL);"
+      "CREATE TABLE \"%w\".\"%w_numbers\"(term INTEGER PRIMARY KEY, num INTEGER NOT "
+      "NULL);"
       "INSERT INTO \"%w\".\"%w_config\"(k, v) VALUES ('version', %d), ('ndoc', 0),"
       " ('pending', 0), ('merge_at', 0),"
       " ('tokenize', %Q), ('latent_dims', 0), ('latent_weight', %!.17g);",
@@ -179,8 +180,7 @@ int index_store_create(sqlite3 *db, const IndexConfig *pConfig) {
       pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
       pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb,
       pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
-      INDEX_LAYOUT_VERSION,
-      pConfig->zTokenize, pConfig->latentWeight);
+      INDEX_LAYOUT_VERSION, pConfig->zTokenize, pConfig->latentWeight);
   if (zSql == 0)
     return SQLITE_NOMEM;
   int rc = sqlite3_exec(db, zSql, 0, 0, 0);
