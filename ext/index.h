@@ -33,19 +33,22 @@
 **       per term id (64-bit, as a signed integer): document frequency, its
 **       readable form chosen by a majority vote over the documents
 **       (Boyer-Moore: the form used by more than half of them, when one is),
-**       and the largest weight it has in any document (a bound for pruning).
+**       and the largest weight it has in any document (a bound for pruning;
+**       as its weight grid code, index_maxw_code(), since layout 5).
 **   T_docs(id INTEGER PRIMARY KEY, vector BLOB)
 **       per document (the content table's rowid): its weighted vector as
 **       weighed when it was indexed, in the stored form of index_docs.c:
 **       16-bit weight codes and the word terms' numbers (T_terms), sorted,
 **       as varint differences. The table's hidden column `vector` gives it
 **       as a papers vector BLOB.
-**   T_terms(num INTEGER PRIMARY KEY, term INTEGER NOT NULL)
+**   T_terms(first INTEGER PRIMARY KEY, ids BLOB)
 **   T_numbers(term INTEGER PRIMARY KEY, num INTEGER NOT NULL)
-**       the term numbers T_docs is written in, both ways (two rowid tables,
-**       not a UNIQUE index: a write to one would open a statement journal,
-**       and a savepoint of the table, for every term): 1, 2, 3, ... with no
-**       gap; rebuild numbers the vocabulary in term id order, a write gives
+**       the term numbers T_docs is written in, both ways: T_terms the ids of
+**       numbers first, first + 1, ... (8 bytes each, 120 a row, first one
+**       more than a multiple of 120), T_numbers each term's number (not a
+**       UNIQUE index: a write to one would open a statement journal, and a
+**       savepoint of the table, for every term): 1, 2, 3, ... with no gap; rebuild
+*numbers the vocabulary in term id order, a write gives
 **       a new term the next number. A number is not taken back (its term may
 **       have left the vocabulary) until the next rebuild.
 **   T_postings(term INTEGER, first INTEGER, data BLOB, PRIMARY KEY(term, first))
@@ -81,9 +84,9 @@
 
 #include "topic.h"
 
-/* 5: T_docs holds term numbers (T_terms) as varint differences instead of
-** 8-byte term ids; 4: a text's latent share grows with its word terms
-*(papers_latent_share),
+/* 5: T_docs holds term numbers (T_terms, T_numbers) as varint differences
+** instead of 8-byte term ids, and maxw is a grid code; 4: a text's latent share grows
+*with its word terms (papers_latent_share),
 ** and weights lie on a 16-bit grid (papers_weight_grid), written as codes in
 ** the vectors of T_docs and in postings blocks; 3: the analysis of papers
 ** 0.1.0 (markup makes no terms, phrases never end on a function word); 2: the
@@ -401,11 +404,11 @@ enum StoreStatement {
   STMT_PENDING_AFTER,  /* the first pending row after a term, for spread merges */
   STMT_PENDING_DELETE, /* a term's pending row, once merged */
   STMT_TERM_NUMBER,    /* a term's number */
-  STMT_TERM_OF,        /* a number's term */
-  STMT_TERM_LAST,      /* the largest term number */
-  STMT_TERM_PUT,       /* a number's term (T_terms) */
+  STMT_TERM_OF,        /* the block of T_terms from a number */
+  STMT_TERM_LAST,      /* the last block of T_terms */
+  STMT_TERM_PUT,       /* a block of T_terms */
   STMT_NUMBER_PUT,     /* a term's number (T_numbers) */
-  STMT_TERMS_ALL,      /* every number and term, in number order */
+  STMT_TERMS_ALL,      /* every block of T_terms, in number order */
   N_STATEMENT
 };
 
@@ -500,6 +503,11 @@ int index_latent_row_load(IndexStore *p, sqlite3_uint64 id, int nDim, float **pa
 ** times the term's weight, added in the counts' (id) order. */
 int index_weigh(const PapersCount *aCount, int nCount, const double *aIdf, int nDim,
                 double weight, float *const *apRow, PapersVector *pVec);
+
+/* A largest weight as T_vocab and T_pending store it (column maxw): the code
+** of the weight grid at or above it, an integer SQLite writes in 1 or 2 bytes
+** where a REAL takes 8 (index_vocab_row_from() reads it back). */
+double index_maxw_code(double maxWeight);
 
 /* Fills a row from a statement's columns df, surface, votes, maxw (of shadow
 ** table T_zPart), checking them; a df of 0 leaves it unknown. */

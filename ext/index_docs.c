@@ -4,7 +4,9 @@
 **
 ** Contract:
 **   - A term that some stored vector holds has a number: 1, 2, 3, ... with
-**     no gap, in T_terms(num, term). Rebuild numbers the vocabulary in term
+**     no gap, in T_terms (blocks of DOCS_TERM_BLOCK ids, 8 bytes each, the
+**     row of number n keyed by the first number of its block) and
+**     T_numbers(term, num). Rebuild numbers the vocabulary in term
 **     id order (index_store_terms_put); a write gives a term it is the first
 **     to store the next number (the largest plus one). Numbers are never
 **     taken back before the next rebuild, so they stay dense.
@@ -33,6 +35,8 @@
 
 #define DOCS_MAX_NUMBER 0xFFFFFFFFULL /* a term number at most (32 bits) */
 #define DOCS_MAX_TERMS  (1 << 24)     /* terms of a stored vector at most */
+/* Term ids a row of T_terms holds: 120 of 8 bytes, 4 rows a 4096-byte page. */
+#define DOCS_TERM_BLOCK 120
 
 /* The parts of a stored form. */
 typedef struct DocForm {
@@ -133,36 +137,103 @@ static int docs_number_of(IndexStore *p, sqlite3_uint64 id, sqlite3_uint64 *pNum
   return sqlite3_reset(pStmt);
 }
 
-/* Writes a number and its term, both ways. */
+/* Writes a term's number (T_numbers). */
 static int docs_number_put(IndexStore *p, sqlite3_uint64 num, sqlite3_uint64 id) {
   sqlite3_stmt *pStmt;
-  int rc = SQLITE_OK;
-  for (int iStmt = STMT_TERM_PUT; rc == SQLITE_OK && iStmt <= STMT_NUMBER_PUT; iStmt++) {
-    rc = index_statement(p, iStmt, &pStmt);
-    if (rc == SQLITE_OK) {
-      sqlite3_bind_int64(pStmt, 1, (i64)num);
-      sqlite3_bind_int64(pStmt, 2, (i64)id);
-      rc = index_run(pStmt);
-    }
+  int rc = index_statement(p, STMT_NUMBER_PUT, &pStmt);
+  if (rc != SQLITE_OK)
+    return rc;
+  sqlite3_bind_int64(pStmt, 1, (i64)id);
+  sqlite3_bind_int64(pStmt, 2, (i64)num);
+  return index_run(pStmt);
+}
+
+/* Writes the block of T_terms from number first: ids a[0..n). */
+static int docs_block_put(IndexStore *p, sqlite3_uint64 first, const sqlite3_uint64 *a,
+                          int n) {
+  sqlite3_stmt *pStmt;
+  assert(n > 0 && n <= DOCS_TERM_BLOCK && (first - 1) % DOCS_TERM_BLOCK == 0);
+  int rc = index_statement(p, STMT_TERM_PUT, &pStmt);
+  unsigned char *aBlob = rc == SQLITE_OK ? sqlite3_malloc64(8 * (sqlite3_uint64)n) : 0;
+  if (rc != SQLITE_OK || aBlob == 0)
+    return rc != SQLITE_OK ? rc : SQLITE_NOMEM;
+  for (int i = 0; i < n; i++) {
+    for (int b = 0; b < 8; b++)
+      aBlob[8 * i + b] = (unsigned char)(a[i] >> (8 * b));
   }
-  return rc;
+  sqlite3_bind_int64(pStmt, 1, (i64)first);
+  sqlite3_bind_blob(pStmt, 2, aBlob, 8 * n, sqlite3_free);
+  return index_run(pStmt);
+}
+
+/* The ids of a block of T_terms in a statement's columns iCol (first) and
+** iCol + 1 (the ids): 0 and the problem unless first is 1 more than a
+** multiple of DOCS_TERM_BLOCK and the ids 1 to DOCS_TERM_BLOCK word terms. */
+static int docs_block_read(sqlite3_stmt *pStmt, int iCol, sqlite3_uint64 *aId, int *pnId,
+                           i64 *piFirst, const char **pzProblem) {
+  i64 iFirst = sqlite3_column_int64(pStmt, iCol);
+  const unsigned char *a = sqlite3_column_blob(pStmt, iCol + 1);
+  int nByte = sqlite3_column_bytes(pStmt, iCol + 1);
+  *piFirst = iFirst;
+  if (iFirst < 1 || (sqlite3_uint64)iFirst > DOCS_MAX_NUMBER ||
+      (iFirst - 1) % DOCS_TERM_BLOCK != 0 ||
+      sqlite3_column_type(pStmt, iCol + 1) != SQLITE_BLOB || nByte % 8 != 0 ||
+      nByte == 0 || nByte > 8 * DOCS_TERM_BLOCK) {
+    *pzProblem = "is not a block of term ids";
+    return 0;
+  }
+  *pnId = nByte / 8;
+  for (int i = 0; i < *pnId; i++) {
+    sqlite3_uint64 id = 0;
+    for (int b = 7; b >= 0; b--)
+      id = (id << 8) | a[8 * i + b];
+    if (papers_is_latent_id(id)) {
+      *pzProblem = "names a latent dimension";
+      return 0;
+    }
+    aId[i] = id;
+  }
+  return 1;
+}
+
+/* The largest number, and the ids of its block (*pnId 0: no number yet). */
+static int docs_last_block(IndexStore *p, sqlite3_uint64 *aId, int *pnId, i64 *piFirst) {
+  sqlite3_stmt *pStmt;
+  const char *zProblem = 0;
+  *pnId = 0;
+  *piFirst = 1;
+  int rc = index_statement(p, STMT_TERM_LAST, &pStmt);
+  if (rc != SQLITE_OK)
+    return rc;
+  if (sqlite3_step(pStmt) == SQLITE_ROW &&
+      !docs_block_read(pStmt, 0, aId, pnId, piFirst, &zProblem)) {
+    rc = index_store_corrupt(p, "terms", "the block from number %lld %s", *piFirst,
+                             zProblem);
+  }
+  int rcReset = sqlite3_reset(pStmt);
+  return rc == SQLITE_OK ? rcReset : rc;
 }
 
 /* A term's number, given the next one when it has none. */
 static int docs_number_for(IndexStore *p, sqlite3_uint64 id, sqlite3_uint64 *pNum) {
+  sqlite3_uint64 aId[DOCS_TERM_BLOCK];
+  int nId;
+  i64 iFirst;
   int rc = docs_number_of(p, id, pNum);
   if (rc != SQLITE_OK || *pNum != 0)
     return rc;
-  sqlite3_stmt *pStmt;
-  rc = index_statement(p, STMT_TERM_LAST, &pStmt);
+  rc = docs_last_block(p, aId, &nId, &iFirst);
   if (rc != SQLITE_OK)
     return rc;
-  i64 nLast = sqlite3_step(pStmt) == SQLITE_ROW ? sqlite3_column_int64(pStmt, 0) : 0;
-  rc = sqlite3_reset(pStmt);
-  if (rc == SQLITE_OK && (nLast < 0 || (sqlite3_uint64)nLast >= DOCS_MAX_NUMBER))
-    return index_store_corrupt(p, "terms", "the last term number is out of range: %lld",
-                               nLast);
-  *pNum = (sqlite3_uint64)nLast + 1;
+  if (nId == DOCS_TERM_BLOCK) { /* full: the number opens a block */
+    iFirst += DOCS_TERM_BLOCK;
+    nId = 0;
+  }
+  if ((sqlite3_uint64)iFirst + (sqlite3_uint64)nId > DOCS_MAX_NUMBER)
+    return index_store_corrupt(p, "terms", "there are 2^32 - 1 term numbers already");
+  aId[nId++] = id;
+  *pNum = (sqlite3_uint64)iFirst + (sqlite3_uint64)nId - 1;
+  rc = docs_block_put(p, (sqlite3_uint64)iFirst, aId, nId);
   return rc == SQLITE_OK ? docs_number_put(p, *pNum, id) : rc;
 }
 
@@ -170,20 +241,34 @@ static int docs_number_for(IndexStore *p, sqlite3_uint64 id, sqlite3_uint64 *pNu
 static int docs_term_of(IndexStore *p, sqlite3_uint64 num, sqlite3_uint64 *pId,
                         int *pFound) {
   sqlite3_stmt *pStmt;
+  sqlite3_uint64 aId[DOCS_TERM_BLOCK];
+  int nId = 0;
+  i64 iFirst;
+  const char *zProblem = 0;
   *pFound = 0;
   int rc = index_statement(p, STMT_TERM_OF, &pStmt);
   if (rc != SQLITE_OK)
     return rc;
-  sqlite3_bind_int64(pStmt, 1, (i64)num);
+  sqlite3_bind_int64(pStmt, 1, (i64)((num - 1) / DOCS_TERM_BLOCK * DOCS_TERM_BLOCK + 1));
   if (sqlite3_step(pStmt) == SQLITE_ROW) {
-    *pId = (sqlite3_uint64)sqlite3_column_int64(pStmt, 0);
-    *pFound = !papers_is_latent_id(*pId);
+    if (!docs_block_read(pStmt, 0, aId, &nId, &iFirst, &zProblem)) {
+      rc = index_store_corrupt(p, "terms", "the block from number %lld %s", iFirst,
+                               zProblem);
+    } else if (num - (sqlite3_uint64)iFirst < (sqlite3_uint64)nId) {
+      *pId = aId[num - (sqlite3_uint64)iFirst];
+      *pFound = 1;
+    }
   }
-  return sqlite3_reset(pStmt);
+  int rcReset = sqlite3_reset(pStmt);
+  return rc == SQLITE_OK ? rcReset : rc;
 }
 
 int index_store_terms_put(IndexStore *p, const sqlite3_uint64 *aId, int nId) {
   int rc = SQLITE_OK;
+  for (int i = 0; rc == SQLITE_OK && i < nId; i += DOCS_TERM_BLOCK) {
+    int n = nId - i < DOCS_TERM_BLOCK ? nId - i : DOCS_TERM_BLOCK;
+    rc = docs_block_put(p, (sqlite3_uint64)i + 1, aId + i, n);
+  }
   for (int i = 0; rc == SQLITE_OK && i < nId; i++) {
     assert(i == 0 || aId[i] > aId[i - 1]);
     rc = docs_number_put(p, (sqlite3_uint64)i + 1, aId[i]);
@@ -198,22 +283,25 @@ void index_term_names_free(IndexTermNames *pNames) {
 
 int index_term_names_load(IndexStore *p, IndexTermNames *pNames) {
   sqlite3_stmt *pStmt = 0;
-  i64 nAlloc = 0;
+  i64 nAlloc = 0, iFirst = 0;
+  int nId = DOCS_TERM_BLOCK; /* of the block before */
   memset(pNames, 0, sizeof(*pNames));
   int rc = index_statement(p, STMT_TERMS_ALL, &pStmt);
   while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
-    i64 num = sqlite3_column_int64(pStmt, 0);
-    sqlite3_uint64 id = (sqlite3_uint64)sqlite3_column_int64(pStmt, 1);
-    if (num != pNames->nId + 1 || papers_is_latent_id(id)) {
-      rc = index_store_corrupt(p, "terms",
-                               "term number %lld is not %lld, or its term %lld"
-                               " is no word term",
-                               num, pNames->nId + 1, (i64)id);
-    } else if (papers_grow_array((void **)&pNames->aId, sizeof(sqlite3_uint64),
-                                 pNames->nId + 2, &nAlloc)) {
+    const char *zProblem = 0;
+    int isFull = nId == DOCS_TERM_BLOCK;
+    if (papers_grow_array((void **)&pNames->aId, sizeof(sqlite3_uint64),
+                          pNames->nId + DOCS_TERM_BLOCK + 1, &nAlloc)) {
       rc = SQLITE_NOMEM;
+    } else if (!docs_block_read(pStmt, 0, pNames->aId + pNames->nId + 1, &nId, &iFirst,
+                                &zProblem)) {
+      rc = index_store_corrupt(p, "terms", "the block from number %lld %s", iFirst,
+                               zProblem);
+    } else if (!isFull || iFirst != pNames->nId + 1) {
+      rc = index_store_corrupt(p, "terms", "the block from number %lld follows a gap",
+                               iFirst);
     } else {
-      pNames->aId[++pNames->nId] = id; /* numbers from 1 */
+      pNames->nId += nId; /* numbers from 1 */
     }
   }
   int rcReset = pStmt ? sqlite3_reset(pStmt) : SQLITE_OK;

@@ -70,11 +70,11 @@ static const char *const azStatementSql[N_STATEMENT] = {
     " WHERE term > ?1 ORDER BY term LIMIT 1",
     "DELETE FROM \"%w\".\"%w_pending\" WHERE term = ?1",
     "SELECT num FROM \"%w\".\"%w_numbers\" WHERE term = ?1",
-    "SELECT term FROM \"%w\".\"%w_terms\" WHERE num = ?1",
-    "SELECT max(num) FROM \"%w\".\"%w_terms\"",
-    "INSERT OR REPLACE INTO \"%w\".\"%w_terms\"(num, term) VALUES (?1, ?2)",
-    "INSERT OR REPLACE INTO \"%w\".\"%w_numbers\"(term, num) VALUES (?2, ?1)",
-    "SELECT num, term FROM \"%w\".\"%w_terms\" ORDER BY num",
+    "SELECT first, ids FROM \"%w\".\"%w_terms\" WHERE first = ?1",
+    "SELECT first, ids FROM \"%w\".\"%w_terms\" ORDER BY first DESC LIMIT 1",
+    "INSERT OR REPLACE INTO \"%w\".\"%w_terms\"(first, ids) VALUES (?1, ?2)",
+    "INSERT OR REPLACE INTO \"%w\".\"%w_numbers\"(term, num) VALUES (?1, ?2)",
+    "SELECT first, ids FROM \"%w\".\"%w_terms\" ORDER BY first",
 };
 
 int index_store_open(sqlite3 *db, const IndexConfig *pConfig, IndexStore **ppStore) {
@@ -170,7 +170,7 @@ int index_store_create(sqlite3 *db, const IndexConfig *pConfig) {
       "CREATE TABLE \"%w\".\"%w_pending\"(term INTEGER PRIMARY KEY, df INTEGER NOT NULL,"
       " surface TEXT, votes INTEGER NOT NULL, maxw REAL NOT NULL, first INTEGER,"
       " postings BLOB);"
-      "CREATE TABLE \"%w\".\"%w_terms\"(num INTEGER PRIMARY KEY, term INTEGER NOT NULL);"
+      "CREATE TABLE \"%w\".\"%w_terms\"(first INTEGER PRIMARY KEY, ids BLOB NOT NULL);"
       "CREATE TABLE \"%w\".\"%w_numbers\"(term INTEGER PRIMARY KEY, num INTEGER NOT "
       "NULL);"
       "INSERT INTO \"%w\".\"%w_config\"(k, v) VALUES ('version', %d), ('ndoc', 0),"
@@ -455,6 +455,13 @@ double index_idf(i64 nDoc, i64 df) {
   return papers_ln((double)(1 + nDoc) / (double)(1 + df)) + 1;
 }
 
+double index_maxw_code(double maxWeight) {
+  int code = papers_weight_code(maxWeight);
+  if (papers_weight_of_code(code) < maxWeight && code < PAPERS_WEIGHT_STEPS)
+    code++; /* a bound: never below the weight */
+  return code;
+}
+
 /* Fills a row from a statement's columns df, surface, votes, maxw (of shadow
 ** table T_zPart), checking them; a df of 0 leaves it unknown. */
 int index_vocab_row_from(IndexStore *p, const char *zPart, sqlite3_uint64 id,
@@ -468,7 +475,8 @@ int index_vocab_row_from(IndexStore *p, const char *zPart, sqlite3_uint64 id,
       sqlite3_column_type(pStmt, 2) != SQLITE_INTEGER ||
       (eSurface != SQLITE_TEXT && eSurface != SQLITE_NULL) ||
       (eMaxWeight != SQLITE_FLOAT && eMaxWeight != SQLITE_INTEGER) ||
-      !(maxWeight >= 0 && maxWeight <= INDEX_MAX_WEIGHT)) {
+      !(maxWeight >= 0 && maxWeight <= PAPERS_WEIGHT_STEPS) ||
+      maxWeight != (double)(int)maxWeight) {
     return index_store_corrupt(p, zPart,
                                "the row of term %lld is not a df, a surface form, a vote"
                                " count and a largest weight",
@@ -478,7 +486,7 @@ int index_vocab_row_from(IndexStore *p, const char *zPart, sqlite3_uint64 id,
     return SQLITE_OK;
   pRow->df = sqlite3_column_int64(pStmt, 0);
   pRow->nVote = sqlite3_column_int64(pStmt, 2);
-  pRow->maxWeight = sqlite3_column_double(pStmt, 3);
+  pRow->maxWeight = papers_weight_of_code((int)maxWeight);
   if (wantSurface) {
     pRow->nSurface = sqlite3_column_bytes(pStmt, 1);
     pRow->zOwned = sqlite3_mprintf("%.*s", pRow->nSurface,
@@ -561,7 +569,7 @@ int index_store_vocab_put(IndexStore *p, sqlite3_uint64 id, i64 df, const char *
   sqlite3_bind_int64(pStmt, 2, df);
   sqlite3_bind_text(pStmt, 3, zSurface, nSurface, SQLITE_STATIC);
   sqlite3_bind_int64(pStmt, 4, nVote);
-  sqlite3_bind_double(pStmt, 5, maxWeight);
+  sqlite3_bind_double(pStmt, 5, index_maxw_code(maxWeight));
   return index_run(pStmt);
 }
 

@@ -147,6 +147,7 @@ static void make_damages(void) {
   blob_damages("topics_latent", "term", "projection");
   blob_damages("topics_dense", "first", "data");
   blob_damages("topics_pending", "term", "postings");
+  blob_damages("topics_terms", "first", "ids");
   number_damages("topics_vocab", "term", "df", 0);
   number_damages("topics_vocab", "term", "votes", 0);
   number_damages("topics_vocab", "term", "maxw", 0);
@@ -158,8 +159,7 @@ static void make_damages(void) {
   number_damages("topics_postings", "term", "first", 1);
   number_damages("topics_dense", "first", "first", 2);
   number_damages("topics_docs", "id", "id", 2);
-  number_damages("topics_terms", "num", "term", 0);
-  number_damages("topics_terms", "num", "num", 2);
+  number_damages("topics_terms", "first", "first", 2);
   number_damages("topics_numbers", "term", "num", 0);
   row_damages("topics_vocab", "term",
               "INSERT OR REPLACE INTO topics_vocab SELECT term + 1, df, surface, votes,"
@@ -168,9 +168,10 @@ static void make_damages(void) {
       "topics_docs", "id",
       "INSERT OR REPLACE INTO topics_docs SELECT id + 1000, vector FROM topics_docs"
       " ORDER BY id LIMIT 20");
-  row_damages("topics_terms", "num",
-              "INSERT OR REPLACE INTO topics_terms SELECT num + 1, term FROM topics_terms"
-              " ORDER BY num LIMIT 50");
+  row_damages(
+      "topics_terms", "first",
+      "INSERT OR REPLACE INTO topics_terms SELECT first + 120, ids FROM topics_terms"
+      " ORDER BY first LIMIT 5");
   row_damages("topics_numbers", "term",
               "INSERT OR REPLACE INTO topics_numbers SELECT term + 1, num FROM"
               " topics_numbers ORDER BY term LIMIT 50");
