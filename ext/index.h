@@ -235,6 +235,9 @@ int index_store_doc_put(IndexStore *pStore, i64 iDoc, const PapersVector *pVec);
 ** vector's order), as rebuild assigned them. */
 int index_store_doc_put_numbered(IndexStore *pStore, i64 iDoc, const PapersVector *pVec,
                                  const sqlite3_uint64 *aNum);
+/* Forgets the term numbers writes looked up: at the end of a transaction and
+** at a rollback to a savepoint (which may take numbers back). */
+void index_store_numbers_forget(IndexStore *pStore);
 /* Numbers terms aId[0..nId) (increasing) 1 to nId, as rebuild does. */
 int index_store_terms_put(IndexStore *pStore, const sqlite3_uint64 *aId, int nId);
 int index_store_doc_delete(IndexStore *pStore, i64 iDoc);
@@ -414,6 +417,8 @@ enum StoreStatement {
 
 /* A query's term numbers, for dot products with stored vectors. */
 typedef struct IndexDocQuery IndexDocQuery;
+/* The term numbers a transaction's writes looked up or gave (index_docs.c). */
+typedef struct IndexNumberCache IndexNumberCache;
 
 /* A term as additions left it in the write buffer (below). */
 typedef struct BufferedTerm BufferedTerm;
@@ -440,8 +445,9 @@ struct IndexStore {
   i64 nFlushed;    /* postings the write buffer wrote to the pending level in this
                    ** transaction (the spread merge's budget) */
   WriteBuffer buffer;
-  IndexDocQuery *pDocQuery; /* the current query's term numbers (index_docs.c) */
-  i64 nClear;               /* index_store_clear() calls: each renumbers the terms */
+  IndexDocQuery *pDocQuery;   /* the current query's term numbers (index_docs.c) */
+  IndexNumberCache *pNumbers; /* term numbers this transaction's writes used */
+  i64 nClear;                 /* index_store_clear() calls: each renumbers the terms */
 };
 
 /* A term's vocabulary row as it is now: its copy in the pending level when

@@ -78,9 +78,10 @@ static int docs_form(const unsigned char *a, int n, DocForm *pForm,
 /* Reads the next term number after prev (0 before the first) at *pa;
 ** returns it, or 0 with the problem when the varint runs past the end or
 ** the number is not larger than prev or not 32 bits. */
-static sqlite3_uint64 docs_next_number(const unsigned char **pa,
-                                       const unsigned char *aEnd, sqlite3_uint64 prev,
-                                       const char **pzProblem) {
+static inline sqlite3_uint64 docs_next_number(const unsigned char **pa,
+                                              const unsigned char *aEnd,
+                                              sqlite3_uint64 prev,
+                                              const char **pzProblem) {
   const unsigned char *a = *pa;
   sqlite3_uint64 delta;
   if (a < aEnd && a[0] < 0x80) { /* most gaps: one byte */
@@ -166,11 +167,20 @@ static int docs_block_put(IndexStore *p, sqlite3_uint64 first, const sqlite3_uin
   return index_run(pStmt);
 }
 
-/* The ids of a block of T_terms in a statement's columns iCol (first) and
+/* The i-th id of a block's bytes a. */
+static sqlite3_uint64 docs_block_id(const unsigned char *a, int i) {
+  sqlite3_uint64 id = 0;
+  for (int b = 7; b >= 0; b--)
+    id = (id << 8) | a[8 * i + b];
+  return id;
+}
+
+/* Checks the block of T_terms in a statement's columns iCol (first) and
 ** iCol + 1 (the ids): 0 and the problem unless first is 1 more than a
-** multiple of DOCS_TERM_BLOCK and the ids 1 to DOCS_TERM_BLOCK word terms. */
-static int docs_block_read(sqlite3_stmt *pStmt, int iCol, sqlite3_uint64 *aId, int *pnId,
-                           i64 *piFirst, const char **pzProblem) {
+** multiple of DOCS_TERM_BLOCK and the BLOB 1 to DOCS_TERM_BLOCK ids; *pa its
+** bytes, *pnId its ids. */
+static int docs_block_check(sqlite3_stmt *pStmt, int iCol, const unsigned char **pa,
+                            int *pnId, i64 *piFirst, const char **pzProblem) {
   i64 iFirst = sqlite3_column_int64(pStmt, iCol);
   const unsigned char *a = sqlite3_column_blob(pStmt, iCol + 1);
   int nByte = sqlite3_column_bytes(pStmt, iCol + 1);
@@ -183,10 +193,18 @@ static int docs_block_read(sqlite3_stmt *pStmt, int iCol, sqlite3_uint64 *aId, i
     return 0;
   }
   *pnId = nByte / 8;
+  *pa = a;
+  return 1;
+}
+
+/* docs_block_check(), and the ids into aId, each checked to be a word term. */
+static int docs_block_read(sqlite3_stmt *pStmt, int iCol, sqlite3_uint64 *aId, int *pnId,
+                           i64 *piFirst, const char **pzProblem) {
+  const unsigned char *a;
+  if (!docs_block_check(pStmt, iCol, &a, pnId, piFirst, pzProblem))
+    return 0;
   for (int i = 0; i < *pnId; i++) {
-    sqlite3_uint64 id = 0;
-    for (int b = 7; b >= 0; b--)
-      id = (id << 8) | a[8 * i + b];
+    sqlite3_uint64 id = docs_block_id(a, i);
     if (papers_is_latent_id(id)) {
       *pzProblem = "names a latent dimension";
       return 0;
@@ -214,34 +232,94 @@ static int docs_last_block(IndexStore *p, sqlite3_uint64 *aId, int *pnId, i64 *p
   return rc == SQLITE_OK ? rcReset : rc;
 }
 
-/* A term's number, given the next one when it has none. */
-static int docs_number_for(IndexStore *p, sqlite3_uint64 id, sqlite3_uint64 *pNum) {
-  sqlite3_uint64 aId[DOCS_TERM_BLOCK];
-  int nId;
-  i64 iFirst;
-  int rc = docs_number_of(p, id, pNum);
-  if (rc != SQLITE_OK || *pNum != 0)
-    return rc;
-  rc = docs_last_block(p, aId, &nId, &iFirst);
+/* What a transaction's writes know of the term numbers, so that a term read
+** or numbered once is not looked up again, nor the last block read again. */
+struct IndexNumberCache {
+  PapersIdMap *pSlots;  /* term id to its place in aNum */
+  sqlite3_uint64 *aNum; /* its number */
+  i64 nNumAlloc;
+  int hasLast; /* the last block below is known */
+  sqlite3_uint64 aLast[DOCS_TERM_BLOCK];
+  int nLast;
+  i64 iLastFirst;
+};
+
+void index_store_numbers_forget(IndexStore *p) {
+  if (p->pNumbers) {
+    papers_idmap_free(p->pNumbers->pSlots);
+    sqlite3_free(p->pNumbers->aNum);
+    sqlite3_free(p->pNumbers);
+    p->pNumbers = 0;
+  }
+}
+
+/* Gives a term the next number: the last block with it, then T_numbers. */
+static int docs_number_new(IndexStore *p, IndexNumberCache *c, sqlite3_uint64 id,
+                           sqlite3_uint64 *pNum) {
+  int rc = SQLITE_OK;
+  if (!c->hasLast)
+    rc = docs_last_block(p, c->aLast, &c->nLast, &c->iLastFirst);
   if (rc != SQLITE_OK)
     return rc;
-  if (nId == DOCS_TERM_BLOCK) { /* full: the number opens a block */
-    iFirst += DOCS_TERM_BLOCK;
-    nId = 0;
+  c->hasLast = 1;
+  if (c->nLast == DOCS_TERM_BLOCK) { /* full: the number opens a block */
+    c->iLastFirst += DOCS_TERM_BLOCK;
+    c->nLast = 0;
   }
-  if ((sqlite3_uint64)iFirst + (sqlite3_uint64)nId > DOCS_MAX_NUMBER)
+  if ((sqlite3_uint64)c->iLastFirst + (sqlite3_uint64)c->nLast > DOCS_MAX_NUMBER) {
+    c->hasLast = 0;
     return index_store_corrupt(p, "terms", "there are 2^32 - 1 term numbers already");
-  aId[nId++] = id;
-  *pNum = (sqlite3_uint64)iFirst + (sqlite3_uint64)nId - 1;
-  rc = docs_block_put(p, (sqlite3_uint64)iFirst, aId, nId);
-  return rc == SQLITE_OK ? docs_number_put(p, *pNum, id) : rc;
+  }
+  c->aLast[c->nLast++] = id;
+  *pNum = (sqlite3_uint64)c->iLastFirst + (sqlite3_uint64)c->nLast - 1;
+  rc = docs_block_put(p, (sqlite3_uint64)c->iLastFirst, c->aLast, c->nLast);
+  if (rc == SQLITE_OK)
+    rc = docs_number_put(p, *pNum, id);
+  if (rc != SQLITE_OK)
+    c->hasLast = 0; /* read it again */
+  return rc;
+}
+
+/* A term's number, given the next one when it has none. */
+static int docs_number_for(IndexStore *p, sqlite3_uint64 id, sqlite3_uint64 *pNum) {
+  if (p->pNumbers == 0) {
+    p->pNumbers = sqlite3_malloc64(sizeof(IndexNumberCache));
+    if (p->pNumbers == 0)
+      return SQLITE_NOMEM;
+    memset(p->pNumbers, 0, sizeof(IndexNumberCache));
+    p->pNumbers->pSlots = papers_idmap_new();
+    if (p->pNumbers->pSlots == 0) {
+      index_store_numbers_forget(p);
+      return SQLITE_NOMEM;
+    }
+  }
+  IndexNumberCache *c = p->pNumbers;
+  int iSlot = papers_idmap_find(c->pSlots, id);
+  if (iSlot >= 0) {
+    *pNum = c->aNum[iSlot];
+    return SQLITE_OK;
+  }
+  int rc = docs_number_of(p, id, pNum);
+  if (rc == SQLITE_OK && *pNum == 0)
+    rc = docs_number_new(p, c, id, pNum);
+  int isNew = 0;
+  if (rc == SQLITE_OK &&
+      papers_grow_array((void **)&c->aNum, sizeof(sqlite3_uint64),
+                        papers_idmap_count(c->pSlots) + 1, &c->nNumAlloc)) {
+    rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK)
+    rc = papers_idmap_get(c->pSlots, id, &iSlot, &isNew);
+  if (rc == SQLITE_OK)
+    c->aNum[iSlot] = *pNum;
+  return rc;
 }
 
 /* The term of a number, checked to be a word term id. */
 static int docs_term_of(IndexStore *p, sqlite3_uint64 num, sqlite3_uint64 *pId,
                         int *pFound) {
   sqlite3_stmt *pStmt;
-  sqlite3_uint64 aId[DOCS_TERM_BLOCK];
+  const unsigned char *a;
   int nId = 0;
   i64 iFirst;
   const char *zProblem = 0;
@@ -251,12 +329,12 @@ static int docs_term_of(IndexStore *p, sqlite3_uint64 num, sqlite3_uint64 *pId,
     return rc;
   sqlite3_bind_int64(pStmt, 1, (i64)((num - 1) / DOCS_TERM_BLOCK * DOCS_TERM_BLOCK + 1));
   if (sqlite3_step(pStmt) == SQLITE_ROW) {
-    if (!docs_block_read(pStmt, 0, aId, &nId, &iFirst, &zProblem)) {
+    if (!docs_block_check(pStmt, 0, &a, &nId, &iFirst, &zProblem)) {
       rc = index_store_corrupt(p, "terms", "the block from number %lld %s", iFirst,
                                zProblem);
     } else if (num - (sqlite3_uint64)iFirst < (sqlite3_uint64)nId) {
-      *pId = aId[num - (sqlite3_uint64)iFirst];
-      *pFound = 1;
+      *pId = docs_block_id(a, (int)(num - (sqlite3_uint64)iFirst));
+      *pFound = !papers_is_latent_id(*pId); /* else: no word term has it */
     }
   }
   int rcReset = sqlite3_reset(pStmt);

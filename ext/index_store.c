@@ -99,6 +99,7 @@ void index_store_close(IndexStore *p) {
     return;
   sqlite3_free(p->zCorrupt);
   index_store_query_done(p);
+  index_store_numbers_forget(p);
   index_buffer_discard(&p->buffer);
   for (int i = 0; i < N_STATEMENT; i++)
     sqlite3_finalize(p->apStmt[i]);
@@ -230,6 +231,7 @@ i64 index_store_clear_count(IndexStore *p) {
 int index_store_clear(IndexStore *p, const IndexConfig *pConfig) {
   index_buffer_discard(&p->buffer);
   index_store_query_done(p);
+  index_store_numbers_forget(p);
   p->nClear++;
   char *zSql = sqlite3_mprintf(
       "DELETE FROM \"%w\".\"%w_vocab\";DELETE FROM \"%w\".\"%w_docs\";"
