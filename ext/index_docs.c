@@ -253,7 +253,9 @@ void index_store_numbers_forget(IndexStore *p) {
   }
 }
 
-/* Gives a term the next number: the last block with it, then T_numbers. */
+/* Gives a term the next number: the last block with it, then T_numbers. A
+** failed write may roll a savepoint back, which forgets the cache (c is then
+** freed): on failure the cache is not touched again. */
 static int docs_number_new(IndexStore *p, IndexNumberCache *c, sqlite3_uint64 id,
                            sqlite3_uint64 *pNum) {
   int rc = SQLITE_OK;
@@ -276,7 +278,7 @@ static int docs_number_new(IndexStore *p, IndexNumberCache *c, sqlite3_uint64 id
   if (rc == SQLITE_OK)
     rc = docs_number_put(p, *pNum, id);
   if (rc != SQLITE_OK)
-    c->hasLast = 0; /* read it again */
+    index_store_numbers_forget(p); /* read them again */
   return rc;
 }
 
@@ -302,6 +304,8 @@ static int docs_number_for(IndexStore *p, sqlite3_uint64 id, sqlite3_uint64 *pNu
   int rc = docs_number_of(p, id, pNum);
   if (rc == SQLITE_OK && *pNum == 0)
     rc = docs_number_new(p, c, id, pNum);
+  if (rc != SQLITE_OK || p->pNumbers != c)
+    return rc; /* c may be gone: nothing to remember */
   int isNew = 0;
   if (rc == SQLITE_OK &&
       papers_grow_array((void **)&c->aNum, sizeof(sqlite3_uint64),
