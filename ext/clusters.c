@@ -374,17 +374,18 @@ static int clusters_check_rowids(ClustersTable *pTab, sqlite3_value *pRowids) {
                                    zRowids));
 }
 
-/* The statement over the documents of the index (all, or those of rowids). */
+/* The statement over the documents of the index (all, or those of rowids):
+** their stored vectors, from the index's hidden column `vector`. */
 static int clusters_docs_statement(sqlite3 *db, const char *zIndex,
                                    sqlite3_value *pRowids, sqlite3_stmt **ppStmt) {
   const char *zDot = strchr(zIndex, '.');
   int nDb = zDot ? (int)(zDot - zIndex) : 4;
   char *zDb = sqlite3_mprintf("%.*s", nDb, zDot ? zIndex : "main");
   char *zSql = zDb == 0 ? 0
-                        : sqlite3_mprintf("SELECT id, vector FROM \"%w\".\"%w_docs\"%s"
-                                          " ORDER BY id",
+                        : sqlite3_mprintf("SELECT rowid, vector FROM \"%w\".\"%w\"%s"
+                                          " ORDER BY rowid",
                                           zDb, zDot ? zDot + 1 : zIndex,
-                                          pRowids ? " WHERE id IN (SELECT value FROM"
+                                          pRowids ? " WHERE rowid IN (SELECT value FROM"
                                                     " json_each(?1))"
                                                   : "");
   sqlite3_free(zDb);
@@ -426,6 +427,13 @@ static int clusters_load_corpus(ClustersTable *pTab, const char *zIndex,
   }
   if (pStmt) {
     int rc2 = sqlite3_finalize(pStmt);
+    if (rc == SQLITE_OK && rc2 != SQLITE_OK && rc2 != SQLITE_NOMEM) {
+      /* the index's own message: what it found damaged */
+      rc2 = topic_vtab_error(
+          &pTab->base, sqlite3_mprintf("papers_clusters: %s",
+                                       sqlite3_errmsg(papers_conn_db(pTab->pConn))));
+      rc2 = rc2 == SQLITE_ERROR ? SQLITE_CORRUPT_VTAB : rc2;
+    }
     if (rc == SQLITE_OK)
       rc = rc2;
   }

@@ -10,8 +10,9 @@
 **                    threads, handed over in rowid order;
 **   index_query.c    exact top-k scoring of a query vector with pruning;
 **   index_store.c    the shadow tables' statements and rows: creating and
-**                    dropping, configuration, vocabulary, latent rows,
-**                    documents;
+**                    dropping, configuration, vocabulary, latent rows;
+**   index_docs.c     the documents' stored vectors (T_docs) and the term
+**                    numbers they are written in (T_terms);
 **   index_blocks.c   postings blocks (T_postings) and reads across levels;
 **   index_pending.c  the pending level (T_pending) and the write buffer;
 **   index_merge.c    moving pending postings into the blocks;
@@ -26,7 +27,7 @@
 ** user's connection, so inside the user's transaction):
 **
 **   T_config(k TEXT PRIMARY KEY, v) WITHOUT ROWID
-**       'ndoc': number of documents indexed; 'version': layout version (4);
+**       'ndoc': number of documents indexed; 'version': layout version (5);
 **       'pending': postings in the pending level (below); 'merge_at': the
 **       term where the last spread merge stopped (index_store_merge_some).
 **   T_vocab(term INTEGER PRIMARY KEY, df INTEGER, surface TEXT, votes INTEGER,
@@ -34,11 +35,24 @@
 **       per term id (64-bit, as a signed integer): document frequency, its
 **       readable form chosen by a majority vote over the documents
 **       (Boyer-Moore: the form used by more than half of them, when one is),
-**       and the largest weight it has in any document (a bound for pruning).
+**       and the largest weight it has in any document (a bound for pruning;
+**       as its weight grid code, index_maxw_code(), since layout 5).
 **   T_docs(id INTEGER PRIMARY KEY, vector BLOB)
-**       per document (the content table's rowid): its weighted vector in the
-**       grid BLOB form of vector.c (weights as 16-bit codes), as weighed when
-**       it was indexed.
+**       per document (the content table's rowid): its weighted vector as
+**       weighed when it was indexed, in the stored form of index_docs.c:
+**       16-bit weight codes and the word terms' numbers (T_terms), sorted,
+**       as varint differences. The table's hidden column `vector` gives it
+**       as a papers vector BLOB.
+**   T_terms(first INTEGER PRIMARY KEY, ids BLOB)
+**   T_numbers(term INTEGER PRIMARY KEY, num INTEGER NOT NULL)
+**       the term numbers T_docs is written in, both ways: T_terms the ids of
+**       numbers first, first + 1, ... (8 bytes each, 120 a row, first one
+**       more than a multiple of 120), T_numbers each term's number (not a
+**       UNIQUE index: a write to one would open a statement journal, and a
+**       savepoint of the table, for every term): 1, 2, 3, ... with no gap; rebuild
+*numbers the vocabulary in term id order, a write gives
+**       a new term the next number. A number is not taken back (its term may
+**       have left the vocabulary) until the next rebuild.
 **   T_postings(term INTEGER, first INTEGER, data BLOB, PRIMARY KEY(term, first))
 **       WITHOUT ROWID: per term, blocks of postings in document order; `first`
 **       is the block's smallest document id. A block holds at most
@@ -72,9 +86,11 @@
 
 #include "topic.h"
 
-/* 5: the vector of a text of fewer than 40 word terms is shorter than 1
-** (papers_text_length: sqrt(terms / 40)); 4: a text's latent share grows
-** with its word terms (papers_latent_share),
+/* 5: T_docs holds term numbers (T_terms, T_numbers) as varint differences
+** instead of 8-byte term ids, maxw is a grid code, and the vector of a text
+** of fewer than 40 word terms is shorter than 1 (papers_text_length:
+** sqrt(terms / 40)); 4: a text's latent share grows with its word terms
+** (papers_latent_share),
 ** and weights lie on a 16-bit grid (papers_weight_grid), written as codes in
 ** the vectors of T_docs and in postings blocks; 3: the analysis of papers
 ** 0.1.0 (markup makes no terms, phrases never end on a function word); 2: the
@@ -150,6 +166,9 @@ int index_store_destroy(sqlite3 *db, const IndexConfig *pConfig);
 /* Empties every shadow table and resets the configuration: ndoc, pending and
 ** latent_dims 0, version and tokenize as in pConfig. */
 int index_store_clear(IndexStore *pStore, const IndexConfig *pConfig);
+/* How many times index_store_clear() ran: term names loaded before a change
+** of it are stale. */
+i64 index_store_clear_count(IndexStore *pStore);
 
 int index_store_version(IndexStore *pStore, i64 *pVersion);
 int index_store_get_ndoc(IndexStore *pStore, i64 *pnDoc);
@@ -192,11 +211,40 @@ int index_store_vocab_put(IndexStore *pStore, sqlite3_uint64 id, i64 df,
 int index_store_vocab_maxw(IndexStore *pStore, sqlite3_uint64 id, i64 *pDf,
                            double *pMaxWeight);
 
+/* Every term number's term, loaded at once (index_docs.c), for decoding many
+** stored vectors: aId[num] for num from 1 to nId. */
+typedef struct IndexTermNames {
+  sqlite3_uint64 *aId;
+  i64 nId;
+} IndexTermNames;
+int index_term_names_load(IndexStore *pStore, IndexTermNames *pNames);
+void index_term_names_free(IndexTermNames *pNames);
+
+/* A stored vector, decoded: its terms named by one T_terms lookup each, or
+** from pNames (when not 0). */
 int index_store_doc_get(IndexStore *pStore, i64 iDoc, PapersVector *pVec, int *pFound);
-/* papers_vector_dot() of the query and a stored vector, read in place. */
+int index_store_doc_get_named(IndexStore *pStore, const IndexTermNames *pNames, i64 iDoc,
+                              PapersVector *pVec, int *pFound);
+/* papers_vector_dot() of the query and a stored vector, read in place, the
+** same sum bit for bit. The query's term numbers are looked up once, by
+** index_store_query_begin() (or the first dot product of a query), and
+** forgotten by index_store_query_done(), which each query must call at its
+** end (the numbers may change after it). */
+int index_store_query_begin(IndexStore *pStore, const PapersVector *pQuery);
+void index_store_query_done(IndexStore *pStore);
 int index_store_doc_dot(IndexStore *pStore, i64 iDoc, const PapersVector *pQuery,
                         double *pDot, int *pFound);
+/* Writes a document's vector, giving its new terms numbers. */
 int index_store_doc_put(IndexStore *pStore, i64 iDoc, const PapersVector *pVec);
+/* Writes a document's vector whose word terms have the numbers aNum (in the
+** vector's order), as rebuild assigned them. */
+int index_store_doc_put_numbered(IndexStore *pStore, i64 iDoc, const PapersVector *pVec,
+                                 const sqlite3_uint64 *aNum);
+/* Forgets the term numbers writes looked up: at the end of a transaction and
+** at a rollback to a savepoint (which may take numbers back). */
+void index_store_numbers_forget(IndexStore *pStore);
+/* Numbers terms aId[0..nId) (increasing) 1 to nId, as rebuild does. */
+int index_store_terms_put(IndexStore *pStore, const sqlite3_uint64 *aId, int nId);
 int index_store_doc_delete(IndexStore *pStore, i64 iDoc);
 /* Calls xDoc for every indexed document's vector, in document order. */
 int index_store_docs_scan(IndexStore *pStore,
@@ -382,8 +430,19 @@ enum StoreStatement {
   STMT_PENDING_CLEAR,
   STMT_PENDING_AFTER,  /* the first pending row after a term, for spread merges */
   STMT_PENDING_DELETE, /* a term's pending row, once merged */
+  STMT_TERM_NUMBER,    /* a term's number */
+  STMT_TERM_OF,        /* the block of T_terms from a number */
+  STMT_TERM_LAST,      /* the last block of T_terms */
+  STMT_TERM_PUT,       /* a block of T_terms */
+  STMT_NUMBER_PUT,     /* a term's number (T_numbers) */
+  STMT_TERMS_ALL,      /* every block of T_terms, in number order */
   N_STATEMENT
 };
+
+/* A query's term numbers, for dot products with stored vectors. */
+typedef struct IndexDocQuery IndexDocQuery;
+/* The term numbers a transaction's writes looked up or gave (index_docs.c). */
+typedef struct IndexNumberCache IndexNumberCache;
 
 /* A term as additions left it in the write buffer (below). */
 typedef struct BufferedTerm BufferedTerm;
@@ -412,6 +471,9 @@ struct IndexStore {
   WriteBuffer buffer;
   IndexDenseCache *pDenseCache; /* the dense blocks in memory, for queries (or 0) */
   int hasDenseChanged;          /* T_dense written in this transaction: no copy made */
+  IndexDocQuery *pDocQuery;     /* the current query's term numbers (index_docs.c) */
+  IndexNumberCache *pNumbers;   /* term numbers this transaction's writes used */
+  i64 nClear;                   /* index_store_clear() calls: each renumbers the terms */
 };
 
 /* A term's vocabulary row as it is now: its copy in the pending level when
@@ -473,6 +535,11 @@ int index_latent_row_load(IndexStore *p, sqlite3_uint64 id, int nDim, float **pa
 ** times the term's weight, added in the counts' (id) order. */
 int index_weigh(const PapersCount *aCount, int nCount, const double *aIdf, int nDim,
                 double weight, float *const *apRow, PapersVector *pVec);
+
+/* A largest weight as T_vocab and T_pending store it (column maxw): the code
+** of the weight grid at or above it, an integer SQLite writes in 1 or 2 bytes
+** where a REAL takes 8 (index_vocab_row_from() reads it back). */
+double index_maxw_code(double maxWeight);
 
 /* Fills a row from a statement's columns df, surface, votes, maxw (of shadow
 ** table T_zPart), checking them; a df of 0 leaves it unknown. */

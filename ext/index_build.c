@@ -347,16 +347,33 @@ static int build_dense(Build *p, i64 iDoc, const PapersVector *pVec, int nDim) {
   return rc;
 }
 
+/* Writes the iDocIndex-th document's vector (scratch decoded), its word
+** terms by the numbers aNumber gives each term. */
+static int build_doc_put(Build *p, i64 iDocIndex, const PapersVector *pVec,
+                         const BuildScratch *pScratch, const sqlite3_uint64 *aNumber) {
+  int nWord = p->aDoc[iDocIndex].nCount;
+  sqlite3_uint64 *aNum =
+      sqlite3_malloc64(sizeof(sqlite3_uint64) * (sqlite3_uint64)(nWord + 1));
+  if (aNum == 0)
+    return SQLITE_NOMEM;
+  for (int i = 0; i < nWord; i++)
+    aNum[i] = aNumber[pScratch->aiTerm[i]];
+  int rc = index_store_doc_put_numbered(p->pStore, p->aDoc[iDocIndex].iDoc, pVec, aNum);
+  sqlite3_free(aNum);
+  return rc;
+}
+
 /* Weighs the iDocIndex-th document and writes its vector and its latent
 ** part; its postings are gathered later (build_postings). */
 static int build_weigh(Build *p, i64 iDocIndex, const double *aTermIdf,
-                       const BuildLatent *pLatent, BuildScratch *pScratch) {
+                       const BuildLatent *pLatent, BuildScratch *pScratch,
+                       const sqlite3_uint64 *aNumber) {
   PapersVector sparse, vec = {0, 0, 0};
   int rc = build_sparse(p, iDocIndex, aTermIdf, pScratch, &sparse);
   if (rc == SQLITE_OK)
     rc = build_final(p, iDocIndex, pLatent, pScratch, &sparse, &vec);
   if (rc == SQLITE_OK)
-    rc = index_store_doc_put(p->pStore, p->aDoc[iDocIndex].iDoc, &vec);
+    rc = build_doc_put(p, iDocIndex, &vec, pScratch, aNumber);
   if (rc == SQLITE_OK && pLatent->nDim > 0)
     rc = build_dense(p, p->aDoc[iDocIndex].iDoc, &vec, pLatent->nDim);
   papers_vector_free(&sparse);
@@ -473,7 +490,8 @@ static int write_latent(const Build *p, const BuildLatent *pLatent) {
 }
 
 /* Fits the latent part if the corpus allows, then weighs every document. */
-static int build_weigh_all(Build *p, const double *aTermIdf, BuildScratch *pScratch) {
+static int build_weigh_all(Build *p, const double *aTermIdf, BuildScratch *pScratch,
+                           const sqlite3_uint64 *aNumber) {
   const IndexConfig *pConfig = p->pConfig;
   BuildLatent latent;
   memset(&latent, 0, sizeof(latent));
@@ -487,7 +505,7 @@ static int build_weigh_all(Build *p, const double *aTermIdf, BuildScratch *pScra
     }
   }
   for (i64 i = 0; rc == SQLITE_OK && i < p->nDoc; i++)
-    rc = build_weigh(p, i, aTermIdf, &latent, pScratch);
+    rc = build_weigh(p, i, aTermIdf, &latent, pScratch, aNumber);
   if (rc == SQLITE_OK)
     rc = build_flush_dense(p);
   if (rc == SQLITE_OK)
@@ -523,6 +541,31 @@ static int terms_in_id_order(const Build *p, TermOrder **paOrder) {
   qsort(aOrder, (size_t)nTerm, sizeof(TermOrder), compare_term_order);
   *paOrder = aOrder;
   return SQLITE_OK;
+}
+
+/* Numbers the terms 1, 2, ... in id order (T_terms): *paNumber[iTerm] is
+** term iTerm's number, sqlite3_malloc'd. */
+static int build_numbers(Build *p, sqlite3_uint64 **paNumber) {
+  TermOrder *aOrder = 0;
+  sqlite3_uint64 *aId =
+      sqlite3_malloc64(sizeof(sqlite3_uint64) * (sqlite3_uint64)(p->nTerm + 1));
+  sqlite3_uint64 *aNumber =
+      sqlite3_malloc64(sizeof(sqlite3_uint64) * (sqlite3_uint64)(p->nTerm + 1));
+  int rc = aId && aNumber ? terms_in_id_order(p, &aOrder) : SQLITE_NOMEM;
+  for (int i = 0; rc == SQLITE_OK && i < p->nTerm; i++) {
+    aId[i] = aOrder[i].id;
+    aNumber[aOrder[i].iTerm] = (sqlite3_uint64)i + 1;
+  }
+  if (rc == SQLITE_OK)
+    rc = index_store_terms_put(p->pStore, aId, p->nTerm);
+  sqlite3_free(aOrder);
+  sqlite3_free(aId);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(aNumber);
+    aNumber = 0;
+  }
+  *paNumber = aNumber;
+  return rc;
 }
 
 /* Gathers the postings of the terms up to idLast (the next range of terms
@@ -633,18 +676,22 @@ static int scratch_alloc(const Build *p, BuildScratch *pScratch) {
 static int build_write(Build *p) {
   int nTerm = p->nTerm;
   BuildScratch scratch = {0, 0, 0};
+  sqlite3_uint64 *aNumber = 0;
   double *aTermIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nTerm + 1));
   int rc = aTermIdf ? scratch_alloc(p, &scratch) : SQLITE_NOMEM;
   for (int i = 0; rc == SQLITE_OK && i < nTerm; i++)
     aTermIdf[i] = index_idf(p->nDoc, p->aTerm[i].df);
   if (rc == SQLITE_OK)
-    rc = build_weigh_all(p, aTermIdf, &scratch);
+    rc = build_numbers(p, &aNumber);
+  if (rc == SQLITE_OK)
+    rc = build_weigh_all(p, aTermIdf, &scratch, aNumber);
   if (rc == SQLITE_OK)
     rc = build_postings(p, aTermIdf);
   sqlite3_free(scratch.aCount);
   sqlite3_free(scratch.aIdf);
   sqlite3_free(scratch.aiTerm);
   sqlite3_free(aTermIdf);
+  sqlite3_free(aNumber);
   return rc;
 }
 

@@ -1,7 +1,7 @@
 /*
 ** index_check.c: 'integrity-check' of a papers_index table: the index
 ** compared with its content table and with itself (vocabulary, postings,
-** documents, the pending level, the dense blocks).
+** documents, the term numbers, the pending level, the dense blocks).
 **
 ** Contract: reads only; every problem found is named in the error message
 ** (SQLITE_CORRUPT_VTAB), at most a few of each kind; a sound index gives
@@ -34,6 +34,7 @@ typedef struct Check {
   int nDim;                             /* latent dimensions (0: none) */
   i64 nDenseFromDocs, nDenseFromBlocks; /* latent parts, counted and hashed */
   sqlite3_uint64 hashDenseFromDocs, hashDenseFromBlocks; /* from both sides */
+  IndexTermNames names; /* every term number's term (T_terms) */
 } Check;
 
 static void check_problem(Check *p, const char *zFormat, i64 iValue);
@@ -124,7 +125,7 @@ static int check_term(Check *p, sqlite3_uint64 id, CheckTerm **ppTerm) {
 static int check_row(Check *p, i64 iDoc, sqlite3_value **apValue, PapersCounts *pCounts) {
   PapersVector vec;
   int isFound, nCount;
-  int rc = index_store_doc_get(p->pTab->pStore, iDoc, &vec, &isFound);
+  int rc = index_store_doc_get_named(p->pTab->pStore, &p->names, iDoc, &vec, &isFound);
   if (rc != SQLITE_OK)
     return rc;
   rc = index_count_document(p->pTab, apValue, pCounts);
@@ -178,6 +179,35 @@ static int check_content(Check *p, PapersIdMap *pContentRows) {
       rc = rcScan;
   }
   papers_counts_free(pCounts);
+  return rc;
+}
+
+/* The term numbers: T_terms numbers 1, 2, ... with no gap
+** (index_term_names_load() checks it), and T_numbers holds the same pairs. */
+static int check_numbers(Check *p) {
+  IndexTable *pTab = p->pTab;
+  int rc = index_term_names_load(pTab->pStore, &p->names);
+  char *zSql = sqlite3_mprintf("SELECT term, num FROM \"%w\".\"%w_numbers\"",
+                               pTab->config.zDb, pTab->config.zName);
+  sqlite3_stmt *pStmt = 0;
+  i64 nNumber = 0;
+  if (rc == SQLITE_OK)
+    rc = zSql ? sqlite3_prepare_v2(pTab->db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
+  sqlite3_free(zSql);
+  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+    i64 num = sqlite3_column_int64(pStmt, 1);
+    nNumber++;
+    if (num < 1 || num > p->names.nId ||
+        p->names.aId[num] != (sqlite3_uint64)sqlite3_column_int64(pStmt, 0)) {
+      check_problem(p, "the number of term %lld is not the one T_terms gives it",
+                    sqlite3_column_int64(pStmt, 0));
+    }
+  }
+  int rcFinal = sqlite3_finalize(pStmt);
+  if (rc == SQLITE_OK)
+    rc = rcFinal;
+  if (rc == SQLITE_OK && nNumber != p->names.nId)
+    check_problem(p, "T_numbers has %lld rows, not as many as T_terms", nNumber);
   return rc;
 }
 
@@ -276,6 +306,8 @@ int index_integrity_check(IndexTable *pTab) {
   if (rc == SQLITE_OK)
     rc = index_store_latent_get(pTab->pStore, &check.nDim, &weight);
   if (rc == SQLITE_OK)
+    rc = check_numbers(&check);
+  if (rc == SQLITE_OK)
     rc = check_content(&check, pContentRows);
   if (rc == SQLITE_OK)
     rc = check_documents(&check, pContentRows);
@@ -296,5 +328,6 @@ int index_integrity_check(IndexTable *pTab) {
   papers_idmap_free(pContentRows);
   papers_idmap_free(check.pTerms);
   sqlite3_free(check.aTerm);
+  index_term_names_free(&check.names);
   return rc;
 }

@@ -252,7 +252,9 @@ char *index_declare_sql(const IndexConfig *pConfig) {
   for (int i = 0; i < pConfig->nColumn; i++) {
     sqlite3_str_appendf(pStr, "\"%w\", ", pConfig->azColumn[i]);
   }
-  sqlite3_str_appendf(pStr, "\"%w\" HIDDEN, similar_to HIDDEN, query HIDDEN, score REAL)",
+  sqlite3_str_appendf(pStr,
+                      "\"%w\" HIDDEN, similar_to HIDDEN, query HIDDEN, score REAL,"
+                      " vector HIDDEN)",
                       pConfig->zName);
   return sqlite3_str_finish(pStr);
 }

@@ -42,7 +42,7 @@ static int pending_write(IndexStore *p, sqlite3_uint64 id, const PendingTerm *pT
   sqlite3_bind_int64(pStmt, 2, pTerm->row.df);
   sqlite3_bind_text(pStmt, 3, pTerm->row.zSurface, pTerm->row.nSurface, SQLITE_STATIC);
   sqlite3_bind_int64(pStmt, 4, pTerm->row.nVote);
-  sqlite3_bind_double(pStmt, 5, pTerm->row.maxWeight);
+  sqlite3_bind_double(pStmt, 5, index_maxw_code(pTerm->row.maxWeight));
   if (pTerm->nPosting > 0) {
     sqlite3_bind_int64(pStmt, 6, pTerm->aPosting[0].iDoc);
     sqlite3_bind_blob(pStmt, 7, aBlob, nBlob, sqlite3_free);

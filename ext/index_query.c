@@ -669,10 +669,13 @@ int index_query_top(IndexStore *pStore, const PapersVector *pQuery, int hasExclu
     rc = index_store_get_ndoc(pStore, &nDoc);
   if (rc != SQLITE_OK || nKeep == 0)
     return rc;
-  if (nDim == 0)
-    return query_sparse(pStore, pQuery, hasExclude, iExclude, nKeep, paHit, pnHit);
-  if (nKeep < 0 || nKeep > nDoc / 4) {
-    return query_exhaustive(pStore, pQuery, hasExclude, iExclude, nKeep, paHit, pnHit);
+  if (nDim == 0) {
+    rc = query_sparse(pStore, pQuery, hasExclude, iExclude, nKeep, paHit, pnHit);
+  } else if (nKeep < 0 || nKeep > nDoc / 4) {
+    rc = query_exhaustive(pStore, pQuery, hasExclude, iExclude, nKeep, paHit, pnHit);
+  } else {
+    rc = query_pruned(pStore, pQuery, nDim, hasExclude, iExclude, nKeep, paHit, pnHit);
   }
-  return query_pruned(pStore, pQuery, nDim, hasExclude, iExclude, nKeep, paHit, pnHit);
+  index_store_query_done(pStore); /* its term numbers are this query's */
+  return rc;
 }

@@ -1,8 +1,9 @@
 /*
 ** index_store.c: the shadow tables of a papers_index table (layout in
 ** index.h): their statements, creating and dropping them, the configuration,
-** vocabulary and latent rows, and the documents. The rest of the store is
-** split by job: index_blocks.c (postings blocks), index_pending.c (the
+** vocabulary and latent rows. The rest of the store is
+** split by job: index_docs.c (stored vectors and term numbers),
+** index_blocks.c (postings blocks), index_pending.c (the
 ** pending level and the write buffer), index_merge.c, index_dense.c (dense
 ** latent blocks) and index_stats.c (the statistics `[, index]` arguments
 ** read); "inside the store" in index.h is what they share.
@@ -68,6 +69,12 @@ static const char *const azStatementSql[N_STATEMENT] = {
     "SELECT df, surface, votes, maxw, first, postings, term FROM \"%w\".\"%w_pending\""
     " WHERE term > ?1 ORDER BY term LIMIT 1",
     "DELETE FROM \"%w\".\"%w_pending\" WHERE term = ?1",
+    "SELECT num FROM \"%w\".\"%w_numbers\" WHERE term = ?1",
+    "SELECT first, ids FROM \"%w\".\"%w_terms\" WHERE first = ?1",
+    "SELECT first, ids FROM \"%w\".\"%w_terms\" ORDER BY first DESC LIMIT 1",
+    "INSERT OR REPLACE INTO \"%w\".\"%w_terms\"(first, ids) VALUES (?1, ?2)",
+    "INSERT OR REPLACE INTO \"%w\".\"%w_numbers\"(term, num) VALUES (?1, ?2)",
+    "SELECT first, ids FROM \"%w\".\"%w_terms\" ORDER BY first",
 };
 
 int index_store_open(sqlite3 *db, const IndexConfig *pConfig, IndexStore **ppStore) {
@@ -91,6 +98,8 @@ void index_store_close(IndexStore *p) {
   if (p == 0)
     return;
   sqlite3_free(p->zCorrupt);
+  index_store_query_done(p);
+  index_store_numbers_forget(p);
   index_buffer_discard(&p->buffer);
   index_dense_cache_drop(p);
   for (int i = 0; i < N_STATEMENT; i++)
@@ -163,13 +172,17 @@ int index_store_create(sqlite3 *db, const IndexConfig *pConfig) {
       "CREATE TABLE \"%w\".\"%w_pending\"(term INTEGER PRIMARY KEY, df INTEGER NOT NULL,"
       " surface TEXT, votes INTEGER NOT NULL, maxw REAL NOT NULL, first INTEGER,"
       " postings BLOB);"
+      "CREATE TABLE \"%w\".\"%w_terms\"(first INTEGER PRIMARY KEY, ids BLOB NOT NULL);"
+      "CREATE TABLE \"%w\".\"%w_numbers\"(term INTEGER PRIMARY KEY, num INTEGER NOT "
+      "NULL);"
       "INSERT INTO \"%w\".\"%w_config\"(k, v) VALUES ('version', %d), ('ndoc', 0),"
       " ('pending', 0), ('merge_at', 0),"
       " ('tokenize', %Q), ('latent_dims', 0), ('latent_weight', %!.17g);",
       pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb,
       pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
       pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb,
-      pConfig->zName, INDEX_LAYOUT_VERSION, pConfig->zTokenize, pConfig->latentWeight);
+      pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
+      INDEX_LAYOUT_VERSION, pConfig->zTokenize, pConfig->latentWeight);
   if (zSql == 0)
     return SQLITE_NOMEM;
   int rc = sqlite3_exec(db, zSql, 0, 0, 0);
@@ -184,10 +197,13 @@ int index_store_destroy(sqlite3 *db, const IndexConfig *pConfig) {
       "DROP TABLE IF EXISTS \"%w\".\"%w_docs\";DROP TABLE IF EXISTS "
       "\"%w\".\"%w_postings\";"
       "DROP TABLE IF EXISTS \"%w\".\"%w_latent\";DROP TABLE IF EXISTS "
-      "\"%w\".\"%w_dense\";DROP TABLE IF EXISTS \"%w\".\"%w_pending\";",
+      "\"%w\".\"%w_dense\";DROP TABLE IF EXISTS \"%w\".\"%w_pending\";"
+      "DROP TABLE IF EXISTS \"%w\".\"%w_terms\";"
+      "DROP TABLE IF EXISTS \"%w\".\"%w_numbers\";",
       pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb,
       pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
-      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName);
+      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb,
+      pConfig->zName, pConfig->zDb, pConfig->zName);
   if (zSql == 0)
     return SQLITE_NOMEM;
   int rc = sqlite3_exec(db, zSql, 0, 0, 0);
@@ -209,15 +225,23 @@ static int config_reset(IndexStore *p, const IndexConfig *pConfig) {
   return rc;
 }
 
+i64 index_store_clear_count(IndexStore *p) {
+  return p->nClear;
+}
+
 int index_store_clear(IndexStore *p, const IndexConfig *pConfig) {
   index_buffer_discard(&p->buffer);
   index_dense_changed(p);
+  index_store_query_done(p);
+  index_store_numbers_forget(p);
+  p->nClear++;
   char *zSql = sqlite3_mprintf(
       "DELETE FROM \"%w\".\"%w_vocab\";DELETE FROM \"%w\".\"%w_docs\";"
       "DELETE FROM \"%w\".\"%w_postings\";DELETE FROM \"%w\".\"%w_latent\";"
-      "DELETE FROM \"%w\".\"%w_dense\";DELETE FROM \"%w\".\"%w_pending\";",
+      "DELETE FROM \"%w\".\"%w_dense\";DELETE FROM \"%w\".\"%w_pending\";"
+      "DELETE FROM \"%w\".\"%w_terms\";DELETE FROM \"%w\".\"%w_numbers\";",
       p->zDb, p->zName, p->zDb, p->zName, p->zDb, p->zName, p->zDb, p->zName, p->zDb,
-      p->zName, p->zDb, p->zName);
+      p->zName, p->zDb, p->zName, p->zDb, p->zName, p->zDb, p->zName);
   if (zSql == 0)
     return SQLITE_NOMEM;
   int rc = sqlite3_exec(p->db, zSql, 0, 0, 0);
@@ -436,6 +460,13 @@ double index_idf(i64 nDoc, i64 df) {
   return papers_ln((double)(1 + nDoc) / (double)(1 + df)) + 1;
 }
 
+double index_maxw_code(double maxWeight) {
+  int code = papers_weight_code(maxWeight);
+  if (papers_weight_of_code(code) < maxWeight && code < PAPERS_WEIGHT_STEPS)
+    code++; /* a bound: never below the weight */
+  return code;
+}
+
 /* Fills a row from a statement's columns df, surface, votes, maxw (of shadow
 ** table T_zPart), checking them; a df of 0 leaves it unknown. */
 int index_vocab_row_from(IndexStore *p, const char *zPart, sqlite3_uint64 id,
@@ -449,7 +480,8 @@ int index_vocab_row_from(IndexStore *p, const char *zPart, sqlite3_uint64 id,
       sqlite3_column_type(pStmt, 2) != SQLITE_INTEGER ||
       (eSurface != SQLITE_TEXT && eSurface != SQLITE_NULL) ||
       (eMaxWeight != SQLITE_FLOAT && eMaxWeight != SQLITE_INTEGER) ||
-      !(maxWeight >= 0 && maxWeight <= INDEX_MAX_WEIGHT)) {
+      !(maxWeight >= 0 && maxWeight <= PAPERS_WEIGHT_STEPS) ||
+      maxWeight != (double)(int)maxWeight) {
     return index_store_corrupt(p, zPart,
                                "the row of term %lld is not a df, a surface form, a vote"
                                " count and a largest weight",
@@ -459,7 +491,7 @@ int index_vocab_row_from(IndexStore *p, const char *zPart, sqlite3_uint64 id,
     return SQLITE_OK;
   pRow->df = sqlite3_column_int64(pStmt, 0);
   pRow->nVote = sqlite3_column_int64(pStmt, 2);
-  pRow->maxWeight = sqlite3_column_double(pStmt, 3);
+  pRow->maxWeight = papers_weight_of_code((int)maxWeight);
   if (wantSurface) {
     pRow->nSurface = sqlite3_column_bytes(pStmt, 1);
     pRow->zOwned = sqlite3_mprintf("%.*s", pRow->nSurface,
@@ -542,7 +574,7 @@ int index_store_vocab_put(IndexStore *p, sqlite3_uint64 id, i64 df, const char *
   sqlite3_bind_int64(pStmt, 2, df);
   sqlite3_bind_text(pStmt, 3, zSurface, nSurface, SQLITE_STATIC);
   sqlite3_bind_int64(pStmt, 4, nVote);
-  sqlite3_bind_double(pStmt, 5, maxWeight);
+  sqlite3_bind_double(pStmt, 5, index_maxw_code(maxWeight));
   return index_run(pStmt);
 }
 
@@ -578,112 +610,4 @@ int index_store_surface(IndexStore *p, sqlite3_uint64 id, const char **pz, int *
   *pz = row.zSurface;
   *pn = row.nSurface;
   return rc;
-}
-
-/* ---- documents ------------------------------------------------------------ */
-
-/* Decodes the vector of document iDoc in a statement's column iCol. */
-static int doc_decode(IndexStore *p, i64 iDoc, sqlite3_stmt *pStmt, int iCol,
-                      PapersVector *pVec) {
-  const char *zProblem = 0;
-  int rc = SQLITE_ERROR;
-  if (sqlite3_column_type(pStmt, iCol) == SQLITE_BLOB) {
-    rc = papers_vector_decode(sqlite3_column_blob(pStmt, iCol),
-                              sqlite3_column_bytes(pStmt, iCol), pVec, &zProblem);
-  } else {
-    memset(pVec, 0, sizeof(*pVec));
-    zProblem = "it is not a BLOB";
-  }
-  if (rc == SQLITE_ERROR) {
-    rc = index_store_corrupt(p, "docs",
-                             "the vector of document %lld is not a valid vector: %s",
-                             iDoc, zProblem);
-  }
-  return rc;
-}
-
-int index_store_doc_get(IndexStore *p, i64 iDoc, PapersVector *pVec, int *pFound) {
-  sqlite3_stmt *pStmt;
-  *pFound = 0;
-  memset(pVec, 0, sizeof(*pVec)); /* callers may free it whatever happens */
-  int rc = index_statement(p, STMT_DOC_GET, &pStmt);
-  if (rc != SQLITE_OK)
-    return rc;
-  sqlite3_bind_int64(pStmt, 1, iDoc);
-  if (sqlite3_step(pStmt) == SQLITE_ROW) {
-    rc = doc_decode(p, iDoc, pStmt, 0, pVec);
-    *pFound = rc == SQLITE_OK;
-  }
-  int rcReset = sqlite3_reset(pStmt);
-  if (rc == SQLITE_OK)
-    rc = rcReset;
-  if (rc != SQLITE_OK) {
-    papers_vector_free(pVec);
-    *pFound = 0;
-  }
-  return rc;
-}
-
-int index_store_doc_dot(IndexStore *p, i64 iDoc, const PapersVector *pQuery, double *pDot,
-                        int *pFound) {
-  sqlite3_stmt *pStmt;
-  int rc = index_statement(p, STMT_DOC_GET, &pStmt);
-  if (rc != SQLITE_OK)
-    return rc;
-  sqlite3_bind_int64(pStmt, 1, iDoc);
-  *pFound = 0;
-  *pDot = 0;
-  if (sqlite3_step(pStmt) == SQLITE_ROW) {
-    const unsigned char *a = sqlite3_column_blob(pStmt, 0);
-    rc = sqlite3_column_type(pStmt, 0) == SQLITE_BLOB
-             ? papers_vector_dot_blob(pQuery, a, sqlite3_column_bytes(pStmt, 0), pDot)
-             : SQLITE_ERROR;
-    if (rc == SQLITE_ERROR) {
-      rc = index_store_corrupt(p, "docs",
-                               "the vector of document %lld is not a valid vector", iDoc);
-    }
-    *pFound = rc == SQLITE_OK;
-  }
-  int rcReset = sqlite3_reset(pStmt);
-  return rc == SQLITE_OK ? rcReset : rc;
-}
-
-int index_store_doc_put(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
-  sqlite3_stmt *pStmt;
-  int rc = index_statement(p, STMT_DOC_PUT, &pStmt);
-  if (rc != SQLITE_OK)
-    return rc;
-  i64 nBlob = papers_vector_grid_blob_size(pVec);
-  unsigned char *aBlob = sqlite3_malloc64((sqlite3_uint64)nBlob);
-  if (aBlob == 0)
-    return SQLITE_NOMEM;
-  papers_vector_grid_encode(pVec, aBlob); /* rebuild's vectors without a latent
-                                          ** part reach the grid here */
-  sqlite3_bind_int64(pStmt, 1, iDoc);
-  sqlite3_bind_blob64(pStmt, 2, aBlob, (sqlite3_uint64)nBlob, sqlite3_free);
-  return index_run(pStmt);
-}
-
-int index_store_docs_scan(IndexStore *p, int (*xDoc)(void *, i64, const PapersVector *),
-                          void *pCtx) {
-  sqlite3_stmt *pStmt = 0; /* stays 0 when index_statement() fails */
-  int rc = index_statement(p, STMT_DOCS_ALL, &pStmt);
-  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
-    PapersVector vec;
-    rc = doc_decode(p, sqlite3_column_int64(pStmt, 0), pStmt, 1, &vec);
-    if (rc == SQLITE_OK)
-      rc = xDoc(pCtx, sqlite3_column_int64(pStmt, 0), &vec);
-    papers_vector_free(&vec);
-  }
-  int rcReset = pStmt ? sqlite3_reset(pStmt) : SQLITE_OK;
-  return rc == SQLITE_OK ? rcReset : rc;
-}
-
-int index_store_doc_delete(IndexStore *p, i64 iDoc) {
-  sqlite3_stmt *pStmt;
-  int rc = index_statement(p, STMT_DOC_DELETE, &pStmt);
-  if (rc != SQLITE_OK)
-    return rc;
-  sqlite3_bind_int64(pStmt, 1, iDoc);
-  return index_run(pStmt);
 }

@@ -8,7 +8,7 @@
 ** behaves as if declared
 **
 **   CREATE TABLE topics(title, abstract, topics HIDDEN, similar_to HIDDEN,
-**                       query HIDDEN, score);
+**                       query HIDDEN, score, vector HIDDEN);
 **
 ** Contract:
 **   - External content, as FTS5's content= tables: the index stores no text,
@@ -32,8 +32,10 @@
 **     query term's postings are read once. A LIMIT is pushed into the table.
 **     The order of additions is the same as in papers_vector_dot(), so a score
 **     equals the exhaustive dot product bit for bit.
-**   - The indexed columns read from the content table; without a constraint
-**     the table lists every indexed document.
+**   - The indexed columns read from the content table; `vector` is the
+**     document's stored vector as a papers vector BLOB (T_docs holds it in
+**     term numbers); without a constraint the table lists every indexed
+**     document, and WHERE rowid = :id finds one.
 ** Its options are read by index_options.c, 'integrity-check' is
 ** index_check.c; "inside the table" in index.h is what they share.
 */
@@ -46,7 +48,7 @@
 #include <string.h>
 
 /* Extra columns after the indexed ones, in this order. */
-enum { XCOL_COMMAND, XCOL_SIMILAR_TO, XCOL_QUERY, XCOL_SCORE, N_XCOL };
+enum { XCOL_COMMAND, XCOL_SIMILAR_TO, XCOL_QUERY, XCOL_SCORE, XCOL_VECTOR, N_XCOL };
 
 enum QueryPlan { PLAN_SCAN, PLAN_ROWID, PLAN_SIMILAR, PLAN_QUERY };
 
@@ -65,6 +67,9 @@ typedef struct IndexCursor {
   int hasContent;
   sqlite3_value *pArgument; /* PLAN_SIMILAR / PLAN_QUERY: the value of similar_to
                             ** or query, which that column reads */
+  IndexTermNames names;     /* PLAN_SCAN: every term number's term, loaded when
+                            ** the first vector is read */
+  i64 iNamesClear;          /* the store's clear count when they were loaded */
 } IndexCursor;
 /* ---- the content table ---------------------------------------------------- */
 
@@ -615,6 +620,7 @@ static void cursor_reset(IndexCursor *pCur) {
   pCur->pScan = 0;
   pCur->isEof = 0;
   pCur->hasContent = 0;
+  index_term_names_free(&pCur->names);
 }
 
 static int index_close(sqlite3_vtab_cursor *pCursor) {
@@ -808,10 +814,39 @@ static int load_content(IndexCursor *pCur) {
   return rc;
 }
 
+/* The hidden column `vector`: the current document's stored vector as a
+** papers vector BLOB. A scan names the terms of all its rows from one load
+** of T_terms (again after a rebuild renumbers them); other plans look each
+** term up. */
+static int column_vector(IndexCursor *pCur, sqlite3_context *pCtx) {
+  IndexTable *pTab = (IndexTable *)pCur->base.pVtab;
+  IndexStore *pStore = pTab->pStore;
+  int rc = SQLITE_OK, isFound = 0;
+  const IndexTermNames *pNames = 0;
+  if (pCur->ePlan == PLAN_SCAN) {
+    if (pCur->names.aId == 0 || pCur->iNamesClear != index_store_clear_count(pStore)) {
+      index_term_names_free(&pCur->names);
+      rc = index_term_names_load(pStore, &pCur->names);
+      pCur->iNamesClear = index_store_clear_count(pStore);
+    }
+    pNames = &pCur->names;
+  }
+  PapersVector vec;
+  memset(&vec, 0, sizeof(vec));
+  if (rc == SQLITE_OK)
+    rc = index_store_doc_get_named(pStore, pNames, current_doc(pCur), &vec, &isFound);
+  if (rc == SQLITE_OK && isFound)
+    papers_result_vector(pCtx, &vec);
+  papers_vector_free(&vec);
+  return store_error(pTab, rc);
+}
+
 static int index_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int iCol) {
   IndexCursor *pCur = (IndexCursor *)pCursor;
   IndexTable *pTab = (IndexTable *)pCursor->pVtab;
   int nColumn = pTab->config.nColumn;
+  if (iCol == nColumn + XCOL_VECTOR)
+    return column_vector(pCur, pCtx);
   if (iCol == nColumn + XCOL_SCORE) {
     if (pCur->ePlan == PLAN_SIMILAR || pCur->ePlan == PLAN_QUERY) {
       sqlite3_result_double(pCtx, pCur->aHit[pCur->iHit].score);
@@ -835,8 +870,9 @@ static int index_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int
   return SQLITE_OK;
 }
 
-static const char *const azShadowSuffix[] = {"config", "vocab", "docs",   "postings",
-                                             "latent", "dense", "pending"};
+static const char *const azShadowSuffix[] = {"config",   "vocab",  "docs",
+                                             "postings", "latent", "dense",
+                                             "pending",  "terms",  "numbers"};
 
 static int index_shadow_name(const char *zSuffix) {
   for (size_t i = 0; i < sizeof(azShadowSuffix) / sizeof(azShadowSuffix[0]); i++) {
@@ -885,12 +921,14 @@ static int index_sync(sqlite3_vtab *pVtab) {
 }
 
 static int index_commit(sqlite3_vtab *pVtab) {
-  index_store_discard(((IndexTable *)pVtab)->pStore); /* empty after xSync */
+  index_store_discard(((IndexTable *)pVtab)->pStore);
+  index_store_numbers_forget(((IndexTable *)pVtab)->pStore); /* empty after xSync */
   return SQLITE_OK;
 }
 
 static int index_rollback(sqlite3_vtab *pVtab) {
   index_store_discard(((IndexTable *)pVtab)->pStore);
+  index_store_numbers_forget(((IndexTable *)pVtab)->pStore);
   return SQLITE_OK;
 }
 
@@ -908,6 +946,7 @@ static int index_release(sqlite3_vtab *pVtab, int iSavepoint) {
 static int index_rollback_to(sqlite3_vtab *pVtab, int iSavepoint) {
   (void)iSavepoint;
   index_store_discard(((IndexTable *)pVtab)->pStore);
+  index_store_numbers_forget(((IndexTable *)pVtab)->pStore);
   return SQLITE_OK;
 }
 

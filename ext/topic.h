@@ -144,6 +144,8 @@ float papers_weight_scaled(float weight, double scale);
 int papers_weight_code(double w); /* the nearest code, clamped to the range */
 float papers_weight_of_code(int code);
 float papers_weight_grid(double w); /* the nearest weight on the grid */
+/* Room for nTerm terms (ids, then weights, in one allocation); nTerm 0: none. */
+int papers_vector_alloc(PapersVector *pVec, int nTerm);
 void papers_vector_free(PapersVector *pVec);
 double papers_vector_dot(const PapersVector *pA, const PapersVector *pB);
 /* papers_vector_dot() of pA and a vector in BLOB form, without decoding it:

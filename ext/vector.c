@@ -305,7 +305,7 @@ void papers_vector_free(PapersVector *pVec) {
   memset(pVec, 0, sizeof(*pVec));
 }
 
-static int vector_alloc(PapersVector *pVec, int nTerm) {
+int papers_vector_alloc(PapersVector *pVec, int nTerm) {
   memset(pVec, 0, sizeof(*pVec));
   if (nTerm == 0)
     return SQLITE_OK;
@@ -361,7 +361,7 @@ int papers_vector_weigh(const PapersCount *aCount, int nCount, const double *aId
   double norm = 0;
   if (pNorm)
     *pNorm = 0;
-  int rc = vector_alloc(pVec, nCount);
+  int rc = papers_vector_alloc(pVec, nCount);
   if (rc != SQLITE_OK || nCount == 0)
     return rc;
   double *aW = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)nCount);
@@ -598,7 +598,7 @@ int papers_vector_decode(const unsigned char *a, i64 n, PapersVector *pVec,
   memset(pVec, 0, sizeof(*pVec));
   if (!vector_blob_check(a, n, &layout, pzProblem))
     return SQLITE_ERROR;
-  int rc = vector_alloc(pVec, layout.nTerm);
+  int rc = papers_vector_alloc(pVec, layout.nTerm);
   if (rc != SQLITE_OK)
     return rc;
   for (int i = 0; i < layout.nTerm; i++) {
@@ -635,7 +635,7 @@ int papers_vector_dot_blob(const PapersVector *pA, const unsigned char *a, i64 n
 
 int papers_vector_with_latent(const PapersVector *pSparse, const double *z, int nDim,
                               double w, PapersVector *pOut, double *pSparseScale) {
-  int rc = vector_alloc(pOut, pSparse->nTerm + nDim);
+  int rc = papers_vector_alloc(pOut, pSparse->nTerm + nDim);
   if (rc != SQLITE_OK)
     return rc;
   double norm = 0;

@@ -16,12 +16,13 @@
 **     BLOB truncated (to 0, 1, half, all but one byte), extended (a zero
 **     byte, 16 0xff bytes), a byte flipped (first, second, middle, last), or
 **     replaced by NULL, text or an integer;
-**   - every numeric column of the vocabulary, pending, postings and dense
-**     tables set to 0, -1, 2^31, 2^62, 1e308, text or NULL in one row (the
+**   - every numeric column of the vocabulary, pending, postings, dense and
+**     term number tables set to 0, -1, 2^31, 2^62, 1e308, text or NULL in one row (the
 **     values SQLite accepts there);
 **   - rows deleted, and copied under another key;
-**   - a weight code of the grid forms (T_docs vectors, postings blocks of
-**     both levels) one beyond its range.
+**   - a weight code of the grid forms (T_docs vectors: the first code, after
+**     two one-byte counts; postings blocks of both levels) one beyond its
+**     range.
 ** 'rebuild' and 'optimize' empty every shadow table but the configuration
 ** and index the content table anew, so they follow the configuration's
 ** damages only.
@@ -146,6 +147,7 @@ static void make_damages(void) {
   blob_damages("topics_latent", "term", "projection");
   blob_damages("topics_dense", "first", "data");
   blob_damages("topics_pending", "term", "postings");
+  blob_damages("topics_terms", "first", "ids");
   number_damages("topics_vocab", "term", "df", 0);
   number_damages("topics_vocab", "term", "votes", 0);
   number_damages("topics_vocab", "term", "maxw", 0);
@@ -157,6 +159,8 @@ static void make_damages(void) {
   number_damages("topics_postings", "term", "first", 1);
   number_damages("topics_dense", "first", "first", 2);
   number_damages("topics_docs", "id", "id", 2);
+  number_damages("topics_terms", "first", "first", 2);
+  number_damages("topics_numbers", "term", "num", 0);
   row_damages("topics_vocab", "term",
               "INSERT OR REPLACE INTO topics_vocab SELECT term + 1, df, surface, votes,"
               " maxw FROM topics_vocab ORDER BY term LIMIT 50");
@@ -164,6 +168,13 @@ static void make_damages(void) {
       "topics_docs", "id",
       "INSERT OR REPLACE INTO topics_docs SELECT id + 1000, vector FROM topics_docs"
       " ORDER BY id LIMIT 20");
+  row_damages(
+      "topics_terms", "first",
+      "INSERT OR REPLACE INTO topics_terms SELECT first + 120, ids FROM topics_terms"
+      " ORDER BY first LIMIT 5");
+  row_damages("topics_numbers", "term",
+              "INSERT OR REPLACE INTO topics_numbers SELECT term + 1, num FROM"
+              " topics_numbers ORDER BY term LIMIT 50");
   row_damages("topics_postings", "term",
               "INSERT OR REPLACE INTO topics_postings SELECT term, first + 1, data FROM"
               " topics_postings ORDER BY term LIMIT 40");
@@ -177,8 +188,8 @@ static void make_damages(void) {
               "INSERT OR REPLACE INTO topics_pending SELECT term + 1, df, surface, votes,"
               " maxw, first, postings FROM topics_pending ORDER BY term LIMIT 50");
   /* the weight codes of the grid forms: one code beyond the range */
-  add_damage("UPDATE topics_docs SET vector = CAST(substr(vector, 1, length(vector) - 2)"
-             " || x'0080' AS BLOB) WHERE id = (SELECT min(id) FROM topics_docs)");
+  add_damage("UPDATE topics_docs SET vector = CAST(substr(vector, 1, 2) || x'0080' ||"
+             " substr(vector, 5) AS BLOB) WHERE id = (SELECT min(id) FROM topics_docs)");
   add_damage("UPDATE topics_postings SET data = CAST(substr(data, 1, length(data) - 2)"
              " || x'0080' AS BLOB) WHERE term = (SELECT min(term) FROM topics_postings)");
   add_damage("UPDATE topics_pending SET postings = CAST(substr(postings, 1,"

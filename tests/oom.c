@@ -190,7 +190,7 @@ static const Scenario aScenario[] = {
      "SELECT papers_similarity(" TEXT_A ", abstract, 'topics') FROM papers WHERE id < 4",
      HF, 0, IDX_SETUP("0"), 0, 0, 0},
     {"keywords-index",
-     "SELECT * FROM papers_keywords((SELECT vector FROM topics_docs WHERE id = 5), 5,"
+     "SELECT * FROM papers_keywords((SELECT vector FROM topics WHERE rowid = 5), 5,"
      " 'topics')",
      HF, 0, IDX_SETUP("0"), 0, 0, 0},
     {"explain-index", "SELECT * FROM papers_explain(" TEXT_A ", " TEXT_B ", 'topics')",
@@ -262,8 +262,8 @@ static const Scenario aScenario[] = {
      " ORDER BY score DESC LIMIT 10",
      HF, 0, IDX_SETUP("4"), 0, 0, 0},
     {"index-query-vector",
-     "SELECT rowid, score FROM topics WHERE query = (SELECT vector FROM topics_docs"
-     " WHERE id = 9)",
+     "SELECT rowid, score FROM topics WHERE query = (SELECT vector FROM topics"
+     " WHERE rowid = 9)",
      HF, 0, IDX_SETUP("4"), 0, 0, 0},
     /* papers_clusters over the index */
     {"clusters", "SELECT * FROM papers_clusters('topics', NULL, 4)", HF, 0,

@@ -194,8 +194,9 @@ static char *fts_query(sqlite3 *db, long long iDoc) {
 static const char zPapersTop[] = "SELECT rowid, score FROM topics WHERE similar_to = ?1"
                                  " ORDER BY score DESC LIMIT 10";
 static const char zScanTop[] =
-    "SELECT id, papers_similarity(vector, (SELECT vector FROM topics_docs WHERE id = ?1))"
-    " AS s FROM topics_docs WHERE id != ?1 AND s > 0 ORDER BY s DESC, id LIMIT 10";
+    "SELECT rowid, papers_similarity(vector, (SELECT vector FROM topics WHERE rowid = "
+    "?1))"
+    " AS s FROM topics WHERE rowid != ?1 AND s > 0 ORDER BY s DESC, rowid LIMIT 10";
 
 /* How many exhaustively scored papers to check at a size: the scan is slow. */
 static int scan_count(long long nDoc) {

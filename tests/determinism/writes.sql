@@ -65,7 +65,7 @@ FROM papers p, papers_explain(p.abstract, (SELECT abstract FROM papers WHERE id 
 WHERE p.id % 5 = 0;
 INSERT INTO results SELECT 'tokens', p.id, t.term, t.start FROM papers p, papers_tokens(p.title) t
 WHERE p.id % 3 = 0;
-INSERT INTO results SELECT 'centroid', NULL, NULL, papers_centroid(vector) FROM topics_docs;
+INSERT INTO results SELECT 'centroid', NULL, NULL, papers_centroid(vector) FROM topics;
 INSERT INTO results SELECT 'more-like', m.id, t.rowid, t.score
 FROM (SELECT id FROM papers WHERE id % 13 = 1) m, topics t
 WHERE t.similar_to = m.id ORDER BY t.score DESC, m.id, t.rowid LIMIT 400;

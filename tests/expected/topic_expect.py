@@ -88,7 +88,7 @@ for q in ["select papers_vector(a.title), papers_vector(b.title), papers_vector(
     va, vb, ia, ib = db.execute(q).fetchone()
     print('%.6f %.6f' % (dot(decode(va.hex()), decode(vb.hex())), dot(decode(ia.hex()), decode(ib.hex()))))
 # MLT scores recomputed from stored vectors
-docs = {i: decode(v.hex()) for i, v in db.execute("select id, vector from topics_docs")}
+docs = {i: decode(v.hex()) for i, v in db.execute("select rowid, vector from topics")}
 sc = sorted(((dot(docs[5], docs[i]), i) for i in docs if i != 5), key=lambda x: (-x[0], x[1]))[:5]
 print([(i, round(s, 9)) for s, i in sc])
 # centroid of the IB papers (vectors of title || ' ' || abstract with the index), exact sums

@@ -242,11 +242,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData) {
     ranking(
         "SELECT rowid, score FROM t WHERE similar_to = ?1 ORDER BY score DESC LIMIT 10",
         0, id, &rIndex);
-    ranking("SELECT id, s FROM (SELECT id, papers_similarity(vector, (SELECT vector FROM "
-            "t_docs"
-            " WHERE id = ?1)) AS s FROM t_docs WHERE id != ?1 AND EXISTS (SELECT 1 FROM"
-            " t_docs WHERE id = ?1)) WHERE s > 0 ORDER BY s DESC, id LIMIT 10",
-            0, id, &rAll);
+    ranking(
+        "SELECT id, s FROM (SELECT rowid AS id, papers_similarity(vector, (SELECT vector"
+        " FROM t WHERE rowid = ?1)) AS s FROM t WHERE rowid != ?1 AND EXISTS (SELECT 1"
+        " FROM t WHERE rowid = ?1)) WHERE s > 0 ORDER BY s DESC, id LIMIT 10",
+        0, id, &rAll);
     compare(&rIndex, &rAll, "similar_to");
   }
   /* a text query: the rest of the input as text, or the first document's */
@@ -263,10 +263,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData) {
     Ranking rIndex, rAll;
     ranking("SELECT rowid, score FROM t WHERE query = ?1 ORDER BY score DESC LIMIT 10",
             pQuery, 0, &rIndex);
-    ranking("SELECT id, s FROM (SELECT id, papers_similarity(vector, papers_vector(?1, "
-            "'t')) AS s"
-            " FROM t_docs) WHERE s > 0 ORDER BY s DESC, id LIMIT 10",
-            pQuery, 0, &rAll);
+    ranking(
+        "SELECT id, s FROM (SELECT rowid AS id, papers_similarity(vector,"
+        " papers_vector(?1, 't')) AS s FROM t) WHERE s > 0 ORDER BY s DESC, id LIMIT 10",
+        pQuery, 0, &rAll);
     compare(&rIndex, &rAll, "query");
   }
   sqlite3_finalize(pText);
