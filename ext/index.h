@@ -31,12 +31,13 @@
 **       'pending': postings in the pending level (below); 'merge_at': the
 **       term where the last spread merge stopped (index_store_merge_some).
 **   T_vocab(term INTEGER PRIMARY KEY, df INTEGER, surface TEXT, votes INTEGER,
-**           maxw REAL)
+**           maxw REAL, num INTEGER)
 **       per term id (64-bit, as a signed integer): document frequency, its
 **       readable form chosen by a majority vote over the documents
 **       (Boyer-Moore: the form used by more than half of them, when one is),
-**       and the largest weight it has in any document (a bound for pruning;
-**       as its weight grid code, index_maxw_code(), since layout 5).
+**       the largest weight it has in any document (a bound for pruning; as
+**       its weight grid code, index_maxw_code(), since layout 5) and its
+**       term number (T_terms).
 **   T_docs(id INTEGER PRIMARY KEY, vector BLOB)
 **       per document (the content table's rowid): its weighted vector as
 **       weighed when it was indexed, in the stored form of index_docs.c:
@@ -44,15 +45,14 @@
 **       as varint differences. The table's hidden column `vector` gives it
 **       as a papers vector BLOB.
 **   T_terms(first INTEGER PRIMARY KEY, ids BLOB)
-**   T_numbers(term INTEGER PRIMARY KEY, num INTEGER NOT NULL)
-**       the term numbers T_docs is written in, both ways: T_terms the ids of
-**       numbers first, first + 1, ... (8 bytes each, 120 a row, first one
-**       more than a multiple of 120), T_numbers each term's number (not a
-**       UNIQUE index: a write to one would open a statement journal, and a
-**       savepoint of the table, for every term): 1, 2, 3, ... with no gap; rebuild
-*numbers the vocabulary in term id order, a write gives
-**       a new term the next number. A number is not taken back (its term may
-**       have left the vocabulary) until the next rebuild.
+**       the term numbers T_docs is written in: the ids of numbers first,
+**       first + 1, ... (8 bytes each, 120 a row, first one more than a
+**       multiple of 120); a term's number is in its vocabulary row (num), so
+**       that a write or a query finds it in the row it reads anyway. 1, 2,
+**       3, ... with no gap: rebuild numbers the vocabulary in term id order, a
+**       write gives a term that enters the vocabulary the next number. A
+**       number is not taken back (its term may have left the vocabulary, and
+**       have a new number when it comes back) until the next rebuild.
 **   T_postings(term INTEGER, first INTEGER, data BLOB, PRIMARY KEY(term, first))
 **       WITHOUT ROWID: per term, blocks of postings in document order; `first`
 **       is the block's smallest document id. A block holds at most
@@ -68,7 +68,7 @@
 **       id order; the latent dimensions are in no posting list: a query reads
 **       these blocks once.
 **   T_pending(term INTEGER PRIMARY KEY, df INTEGER, surface TEXT, votes INTEGER,
-**             maxw REAL, first INTEGER, postings BLOB)
+**             maxw REAL, num INTEGER, first INTEGER, postings BLOB)
 **       the pending level: what documents added since the last merge changed,
 **       so that an addition touches a few pages of this small table, not a
 **       vocabulary page and a postings page per term in the large ones (a
@@ -86,10 +86,11 @@
 
 #include "topic.h"
 
-/* 5: T_docs holds term numbers (T_terms, T_numbers) as varint differences
-** instead of 8-byte term ids, maxw is a grid code, and the vector of a text
-** of fewer than 40 word terms is shorter than 1 (papers_text_length:
-** sqrt(terms / 40)); 4: a text's latent share grows with its word terms
+/* 5: T_docs holds term numbers (T_terms; each term's in its vocabulary row)
+** as varint differences instead of 8-byte term ids, maxw is a grid code, and
+** the vector of a text of fewer than 40 word terms is shorter than 1
+** (papers_text_length: sqrt(terms / 40)); 4: a text's latent share grows with its word
+*terms
 ** (papers_latent_share),
 ** and weights lie on a 16-bit grid (papers_weight_grid), written as codes in
 ** the vectors of T_docs and in postings blocks; 3: the analysis of papers
@@ -99,9 +100,10 @@
 #define INDEX_LAYOUT_VERSION 5
 /* Limits of what the shadow tables may hold: a value read back beyond them
 ** is damage (SQLITE_CORRUPT_VTAB), never used. */
-#define INDEX_MAX_LAYOUT        1000000      /* a layout version at most */
-#define INDEX_MAX_DOCS          2147483647   /* documents (ndoc, df) at most */
-#define INDEX_MAX_PENDING_COUNT 4294967296.0 /* pending postings counted at most */
+#define INDEX_MAX_LAYOUT        1000000       /* a layout version at most */
+#define INDEX_MAX_DOCS          2147483647    /* documents (ndoc, df) at most */
+#define INDEX_MAX_PENDING_COUNT 4294967296.0  /* pending postings counted at most */
+#define INDEX_MAX_NUMBER        0xFFFFFFFFULL /* a term number at most (32 bits) */
 #define INDEX_MAX_WEIGHT                                                                 \
   1.000001 /* a weight, scale or error bound at most (1, and float rounding) */
 #define INDEX_BLOCK_MAX   256    /* postings per block before it is split */
@@ -203,10 +205,10 @@ int index_store_remove(IndexStore *pStore, i64 iDoc, const PapersVector *pVec);
 int index_store_vocab_df(IndexStore *pStore, sqlite3_uint64 id, i64 *pDf);
 int index_store_surface(IndexStore *pStore, sqlite3_uint64 id, const char **pz, int *pn);
 
-/* Writes a vocabulary row as rebuild computed it. */
+/* Writes a vocabulary row as rebuild computed it (num: the term's number). */
 int index_store_vocab_put(IndexStore *pStore, sqlite3_uint64 id, i64 df,
-                          const char *zSurface, int nSurface, i64 nVote,
-                          double maxWeight);
+                          const char *zSurface, int nSurface, i64 nVote, double maxWeight,
+                          sqlite3_uint64 num);
 /* A term's df and largest weight (0, 0 when unknown). */
 int index_store_vocab_maxw(IndexStore *pStore, sqlite3_uint64 id, i64 *pDf,
                            double *pMaxWeight);
@@ -234,14 +236,19 @@ int index_store_query_begin(IndexStore *pStore, const PapersVector *pQuery);
 void index_store_query_done(IndexStore *pStore);
 int index_store_doc_dot(IndexStore *pStore, i64 iDoc, const PapersVector *pQuery,
                         double *pDot, int *pFound);
-/* Writes a document's vector, giving its new terms numbers. */
+/* Writes a document's vector just added (index_store_add()), its terms
+** numbered as their vocabulary rows say. */
 int index_store_doc_put(IndexStore *pStore, i64 iDoc, const PapersVector *pVec);
 /* Writes a document's vector whose word terms have the numbers aNum (in the
 ** vector's order), as rebuild assigned them. */
 int index_store_doc_put_numbered(IndexStore *pStore, i64 iDoc, const PapersVector *pVec,
                                  const sqlite3_uint64 *aNum);
-/* Forgets the term numbers writes looked up: at the end of a transaction and
-** at a rollback to a savepoint (which may take numbers back). */
+/* Gives a term that enters the vocabulary the next number, written to
+** T_terms (index_docs.c). */
+int index_store_number_new(IndexStore *pStore, sqlite3_uint64 id, sqlite3_uint64 *pNum);
+/* Forgets what writes know of the numbers (the last block of T_terms): at the
+** end of a transaction and at a rollback to a savepoint (which may take
+** numbers back). */
 void index_store_numbers_forget(IndexStore *pStore);
 /* Numbers terms aId[0..nId) (increasing) 1 to nId, as rebuild does. */
 int index_store_terms_put(IndexStore *pStore, const sqlite3_uint64 *aId, int nId);
@@ -430,18 +437,16 @@ enum StoreStatement {
   STMT_PENDING_CLEAR,
   STMT_PENDING_AFTER,  /* the first pending row after a term, for spread merges */
   STMT_PENDING_DELETE, /* a term's pending row, once merged */
-  STMT_TERM_NUMBER,    /* a term's number */
   STMT_TERM_OF,        /* the block of T_terms from a number */
   STMT_TERM_LAST,      /* the last block of T_terms */
   STMT_TERM_PUT,       /* a block of T_terms */
-  STMT_NUMBER_PUT,     /* a term's number (T_numbers) */
   STMT_TERMS_ALL,      /* every block of T_terms, in number order */
   N_STATEMENT
 };
 
 /* A query's term numbers, for dot products with stored vectors. */
 typedef struct IndexDocQuery IndexDocQuery;
-/* The term numbers a transaction's writes looked up or gave (index_docs.c). */
+/* The last block of T_terms, as a transaction's writes left it (index_docs.c). */
 typedef struct IndexNumberCache IndexNumberCache;
 
 /* A term as additions left it in the write buffer (below). */
@@ -472,7 +477,7 @@ struct IndexStore {
   IndexDenseCache *pDenseCache; /* the dense blocks in memory, for queries (or 0) */
   int hasDenseChanged;          /* T_dense written in this transaction: no copy made */
   IndexDocQuery *pDocQuery;     /* the current query's term numbers (index_docs.c) */
-  IndexNumberCache *pNumbers;   /* term numbers this transaction's writes used */
+  IndexNumberCache *pNumbers;   /* the next term number, for this transaction's writes */
   i64 nClear;                   /* index_store_clear() calls: each renumbers the terms */
 };
 
@@ -481,6 +486,7 @@ struct IndexStore {
 typedef struct VocabRow {
   i64 df, nVote;
   double maxWeight;
+  sqlite3_uint64 num;   /* its term number (index_docs.c); 0 when unknown */
   const char *zSurface; /* when asked for; 0 when unknown */
   int nSurface;
   char *zOwned;  /* the allocation behind zSurface, for sqlite3_free() */

@@ -596,16 +596,17 @@ static void gather_range(Build *p, sqlite3_uint64 idLast, const double *aTermIdf
   }
 }
 
-/* Writes the vocabulary row and the postings of one term. */
+/* Writes the vocabulary row (num: the term's number) and the postings of one
+** term. */
 static int write_term(Build *p, const BuildTerm *pTerm, float maxWeight,
-                      const BuildPosting *a, IndexPosting *aOut) {
+                      sqlite3_uint64 num, const BuildPosting *a, IndexPosting *aOut) {
   for (i64 j = 0; j < pTerm->df; j++) {
     aOut[j].iDoc = p->aDoc[a[j].iDocIndex].iDoc;
     aOut[j].weight = a[j].weight;
   }
   int rc = index_store_vocab_put(p->pStore, pTerm->id, pTerm->df,
                                  p->aSurface + pTerm->iSurface, pTerm->nSurface,
-                                 pTerm->nVote, maxWeight);
+                                 pTerm->nVote, maxWeight, num);
   if (rc == SQLITE_OK)
     rc = index_store_postings_put(p->pStore, pTerm->id, aOut, (int)pTerm->df);
   return rc;
@@ -642,8 +643,8 @@ static int build_postings(Build *p, const double *aTermIdf) {
     for (int k = iFirst; rc == SQLITE_OK && k < iEnd; k++) {
       int iTerm = aOrder[k].iTerm;
       const BuildTerm *pTerm = &p->aTerm[iTerm];
-      rc = write_term(p, pTerm, aMaxWeight[iTerm], aPosting + aiSlot[iTerm] - pTerm->df,
-                      aOut);
+      rc = write_term(p, pTerm, aMaxWeight[iTerm], (sqlite3_uint64)k + 1, /* id order */
+                      aPosting + aiSlot[iTerm] - pTerm->df, aOut);
     }
     iFirst = iEnd;
   }

@@ -3,13 +3,17 @@
 ** they are written in (T_terms).
 **
 ** Contract:
-**   - A term that some stored vector holds has a number: 1, 2, 3, ... with
-**     no gap, in T_terms (blocks of DOCS_TERM_BLOCK ids, 8 bytes each, the
-**     row of number n keyed by the first number of its block) and
-**     T_numbers(term, num). Rebuild numbers the vocabulary in term
-**     id order (index_store_terms_put); a write gives a term it is the first
-**     to store the next number (the largest plus one). Numbers are never
-**     taken back before the next rebuild, so they stay dense.
+**   - A term of the vocabulary has a number, in its vocabulary row (column
+**     num of T_vocab, or of T_pending when the term is there); T_terms gives
+**     each number's term: 1, 2, 3, ... with no gap, in blocks of
+**     DOCS_TERM_BLOCK ids, 8 bytes each, the row of number n keyed by the
+**     first number of its block. Rebuild numbers the vocabulary in term id
+**     order (index_store_terms_put); a write gives a term that enters the
+**     vocabulary the next number (the largest plus one,
+**     index_store_number_new). Numbers are never taken back before the next
+**     rebuild, so they stay dense; a term that left the vocabulary and came
+**     back has a new one (its old one names it in T_terms still, and no
+**     stored vector holds it).
 **   - T_docs.vector, the stored form (little-endian, not a papers vector
 **     BLOB: the `vector` column of the table gives that form):
 **       varint nWord, the word terms; varint nLatent (0 to 256), the latent
@@ -33,8 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DOCS_MAX_NUMBER 0xFFFFFFFFULL /* a term number at most (32 bits) */
-#define DOCS_MAX_TERMS  (1 << 24)     /* terms of a stored vector at most */
+#define DOCS_MAX_TERMS (1 << 24) /* terms of a stored vector at most */
 /* Term ids a row of T_terms holds: 120 of 8 bytes, 4 rows a 4096-byte page. */
 #define DOCS_TERM_BLOCK 120
 
@@ -95,7 +98,7 @@ static inline sqlite3_uint64 docs_next_number(const unsigned char **pa,
     }
     *pa = a + nByte;
   }
-  if (delta == 0 || delta > DOCS_MAX_NUMBER - prev) {
+  if (delta == 0 || delta > INDEX_MAX_NUMBER - prev) {
     *pzProblem = "its term numbers are not increasing 32-bit numbers";
     return 0;
   }
@@ -118,36 +121,6 @@ static int docs_corrupt(IndexStore *p, i64 iDoc, const char *zProblem) {
 }
 
 /* ---- term numbers ------------------------------------------------------- */
-
-/* A term's number, or 0 when it has none. */
-static int docs_number_of(IndexStore *p, sqlite3_uint64 id, sqlite3_uint64 *pNum) {
-  sqlite3_stmt *pStmt;
-  *pNum = 0;
-  int rc = index_statement(p, STMT_TERM_NUMBER, &pStmt);
-  if (rc != SQLITE_OK)
-    return rc;
-  sqlite3_bind_int64(pStmt, 1, (i64)id);
-  if (sqlite3_step(pStmt) == SQLITE_ROW) {
-    i64 num = sqlite3_column_int64(pStmt, 0);
-    if (num < 1 || (sqlite3_uint64)num > DOCS_MAX_NUMBER) {
-      sqlite3_reset(pStmt);
-      return index_store_corrupt(p, "terms", "term %lld has number %lld", (i64)id, num);
-    }
-    *pNum = (sqlite3_uint64)num;
-  }
-  return sqlite3_reset(pStmt);
-}
-
-/* Writes a term's number (T_numbers). */
-static int docs_number_put(IndexStore *p, sqlite3_uint64 num, sqlite3_uint64 id) {
-  sqlite3_stmt *pStmt;
-  int rc = index_statement(p, STMT_NUMBER_PUT, &pStmt);
-  if (rc != SQLITE_OK)
-    return rc;
-  sqlite3_bind_int64(pStmt, 1, (i64)id);
-  sqlite3_bind_int64(pStmt, 2, (i64)num);
-  return index_run(pStmt);
-}
 
 /* Writes the block of T_terms from number first: ids a[0..n). */
 static int docs_block_put(IndexStore *p, sqlite3_uint64 first, const sqlite3_uint64 *a,
@@ -185,7 +158,7 @@ static int docs_block_check(sqlite3_stmt *pStmt, int iCol, const unsigned char *
   const unsigned char *a = sqlite3_column_blob(pStmt, iCol + 1);
   int nByte = sqlite3_column_bytes(pStmt, iCol + 1);
   *piFirst = iFirst;
-  if (iFirst < 1 || (sqlite3_uint64)iFirst > DOCS_MAX_NUMBER ||
+  if (iFirst < 1 || (sqlite3_uint64)iFirst > INDEX_MAX_NUMBER ||
       (iFirst - 1) % DOCS_TERM_BLOCK != 0 ||
       sqlite3_column_type(pStmt, iCol + 1) != SQLITE_BLOB || nByte % 8 != 0 ||
       nByte == 0 || nByte > 8 * DOCS_TERM_BLOCK) {
@@ -232,90 +205,66 @@ static int docs_last_block(IndexStore *p, sqlite3_uint64 *aId, int *pnId, i64 *p
   return rc == SQLITE_OK ? rcReset : rc;
 }
 
-/* What a transaction's writes know of the term numbers, so that a term read
-** or numbered once is not looked up again, nor the last block read again. */
+/* What a transaction's writes know of the term numbers: the last block of
+** T_terms, so that it is not read again for each new term. */
 struct IndexNumberCache {
-  PapersIdMap *pSlots;  /* term id to its place in aNum */
-  sqlite3_uint64 *aNum; /* its number */
-  i64 nNumAlloc;
-  int hasLast; /* the last block below is known */
   sqlite3_uint64 aLast[DOCS_TERM_BLOCK];
   int nLast;
   i64 iLastFirst;
 };
 
 void index_store_numbers_forget(IndexStore *p) {
-  if (p->pNumbers) {
-    papers_idmap_free(p->pNumbers->pSlots);
-    sqlite3_free(p->pNumbers->aNum);
-    sqlite3_free(p->pNumbers);
-    p->pNumbers = 0;
-  }
+  sqlite3_free(p->pNumbers);
+  p->pNumbers = 0;
 }
 
-/* Gives a term the next number: the last block with it, then T_numbers. A
-** failed write may roll a savepoint back, which forgets the cache (c is then
-** freed): on failure the cache is not touched again. */
-static int docs_number_new(IndexStore *p, IndexNumberCache *c, sqlite3_uint64 id,
-                           sqlite3_uint64 *pNum) {
+/* A failed write may roll a savepoint back, which forgets the cache: on
+** failure it is forgotten here too, and not touched again. */
+int index_store_number_new(IndexStore *p, sqlite3_uint64 id, sqlite3_uint64 *pNum) {
   int rc = SQLITE_OK;
-  if (!c->hasLast)
-    rc = docs_last_block(p, c->aLast, &c->nLast, &c->iLastFirst);
-  if (rc != SQLITE_OK)
-    return rc;
-  c->hasLast = 1;
+  if (p->pNumbers == 0) {
+    IndexNumberCache *pNew = sqlite3_malloc64(sizeof(IndexNumberCache));
+    if (pNew == 0)
+      return SQLITE_NOMEM;
+    rc = docs_last_block(p, pNew->aLast, &pNew->nLast, &pNew->iLastFirst);
+    if (rc != SQLITE_OK) {
+      sqlite3_free(pNew);
+      return rc;
+    }
+    p->pNumbers = pNew;
+  }
+  IndexNumberCache *c = p->pNumbers;
   if (c->nLast == DOCS_TERM_BLOCK) { /* full: the number opens a block */
     c->iLastFirst += DOCS_TERM_BLOCK;
     c->nLast = 0;
   }
-  if ((sqlite3_uint64)c->iLastFirst + (sqlite3_uint64)c->nLast > DOCS_MAX_NUMBER) {
-    c->hasLast = 0;
+  if ((sqlite3_uint64)c->iLastFirst + (sqlite3_uint64)c->nLast > INDEX_MAX_NUMBER) {
+    index_store_numbers_forget(p);
     return index_store_corrupt(p, "terms", "there are 2^32 - 1 term numbers already");
   }
   c->aLast[c->nLast++] = id;
   *pNum = (sqlite3_uint64)c->iLastFirst + (sqlite3_uint64)c->nLast - 1;
   rc = docs_block_put(p, (sqlite3_uint64)c->iLastFirst, c->aLast, c->nLast);
-  if (rc == SQLITE_OK)
-    rc = docs_number_put(p, *pNum, id);
   if (rc != SQLITE_OK)
-    index_store_numbers_forget(p); /* read them again */
+    index_store_numbers_forget(p); /* read it again */
   return rc;
 }
 
-/* A term's number, given the next one when it has none. */
+/* The number of a term of a document just added: from its row in the write
+** buffer, else its vocabulary row (a term of a stored vector has one). */
 static int docs_number_for(IndexStore *p, sqlite3_uint64 id, sqlite3_uint64 *pNum) {
-  if (p->pNumbers == 0) {
-    p->pNumbers = sqlite3_malloc64(sizeof(IndexNumberCache));
-    if (p->pNumbers == 0)
-      return SQLITE_NOMEM;
-    memset(p->pNumbers, 0, sizeof(IndexNumberCache));
-    p->pNumbers->pSlots = papers_idmap_new();
-    if (p->pNumbers->pSlots == 0) {
-      index_store_numbers_forget(p);
-      return SQLITE_NOMEM;
-    }
-  }
-  IndexNumberCache *c = p->pNumbers;
-  int iSlot = papers_idmap_find(c->pSlots, id);
+  const WriteBuffer *pBuffer = &p->buffer;
+  int iSlot = pBuffer->pSlots ? papers_idmap_find(pBuffer->pSlots, id) : -1;
+  int rc = SQLITE_OK;
   if (iSlot >= 0) {
-    *pNum = c->aNum[iSlot];
-    return SQLITE_OK;
+    *pNum = pBuffer->aTerm[iSlot].term.row.num;
+  } else {
+    VocabRow row;
+    rc = index_vocab_read(p, id, &row, 0, 0, 0);
+    *pNum = row.num;
   }
-  int rc = docs_number_of(p, id, pNum);
   if (rc == SQLITE_OK && *pNum == 0)
-    rc = docs_number_new(p, c, id, pNum);
-  if (rc != SQLITE_OK || p->pNumbers != c)
-    return rc; /* c may be gone: nothing to remember */
-  int isNew = 0;
-  if (rc == SQLITE_OK &&
-      papers_grow_array((void **)&c->aNum, sizeof(sqlite3_uint64),
-                        papers_idmap_count(c->pSlots) + 1, &c->nNumAlloc)) {
-    rc = SQLITE_NOMEM;
-  }
-  if (rc == SQLITE_OK)
-    rc = papers_idmap_get(c->pSlots, id, &iSlot, &isNew);
-  if (rc == SQLITE_OK)
-    c->aNum[iSlot] = *pNum;
+    rc = index_store_corrupt(p, "vocab", "term %lld of a document has no row", (i64)id);
   return rc;
 }
 
@@ -351,10 +300,8 @@ int index_store_terms_put(IndexStore *p, const sqlite3_uint64 *aId, int nId) {
     int n = nId - i < DOCS_TERM_BLOCK ? nId - i : DOCS_TERM_BLOCK;
     rc = docs_block_put(p, (sqlite3_uint64)i + 1, aId + i, n);
   }
-  for (int i = 0; rc == SQLITE_OK && i < nId; i++) {
-    assert(i == 0 || aId[i] > aId[i - 1]);
-    rc = docs_number_put(p, (sqlite3_uint64)i + 1, aId[i]);
-  }
+  for (int i = 1; i < nId; i++)
+    assert(aId[i] > aId[i - 1]);
   return rc;
 }
 
@@ -677,7 +624,9 @@ static int docs_query_prepare(IndexStore *p, const PapersVector *pQuery) {
         q->aLatentPos[id - PAPERS_LATENT_ID] = i;
       continue;
     }
-    rc = docs_number_of(p, id, &num);
+    VocabRow row;
+    rc = index_vocab_read(p, id, &row, 0, 0, 0);
+    num = row.num;
     if (rc == SQLITE_OK && num != 0) {
       q->aNumber[q->nNumber].num = num;
       q->aNumber[q->nNumber++].iPos = i;

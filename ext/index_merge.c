@@ -144,11 +144,11 @@ int index_postings_merge(IndexStore *p, sqlite3_uint64 id, const IndexPosting *a
   return rc;
 }
 
-/* Moves one term's pending row (pRow: df, surface, votes, maxw, first,
-** postings, term) into the vocabulary and the blocks; *pnMoved (may be 0)
+/* Moves one term's pending row (pRow: df, surface, votes, maxw, num,
+** first, postings, term) into the vocabulary and the blocks; *pnMoved (may be 0)
 ** gets its count of postings. */
 static int merge_term(IndexStore *p, sqlite3_stmt *pRow, int *pnMoved) {
-  sqlite3_uint64 id = (sqlite3_uint64)sqlite3_column_int64(pRow, 6);
+  sqlite3_uint64 id = (sqlite3_uint64)sqlite3_column_int64(pRow, 7);
   VocabRow row;
   IndexPosting *a = 0;
   int n = 0;
@@ -157,7 +157,7 @@ static int merge_term(IndexStore *p, sqlite3_stmt *pRow, int *pnMoved) {
   if (rc == SQLITE_OK)
     rc = index_vocab_write_main(p, id, &row);
   if (rc == SQLITE_OK)
-    rc = index_pending_postings_from(p, id, pRow, 4, &a, &n);
+    rc = index_pending_postings_from(p, id, pRow, 5, &a, &n);
   if (rc == SQLITE_OK && n > 0)
     rc = index_postings_merge(p, id, a, n);
   if (pnMoved)
@@ -210,7 +210,7 @@ static int merge_next(IndexStore *p, i64 iAfter, int *pHasRow, i64 *piTerm,
   sqlite3_bind_int64(pStmt, 1, iAfter);
   *pHasRow = sqlite3_step(pStmt) == SQLITE_ROW;
   if (*pHasRow) {
-    *piTerm = sqlite3_column_int64(pStmt, 6);
+    *piTerm = sqlite3_column_int64(pStmt, 7);
     rc = merge_term(p, pStmt, pnMoved);
   }
   int rcReset = sqlite3_reset(pStmt);

@@ -43,9 +43,10 @@ static int pending_write(IndexStore *p, sqlite3_uint64 id, const PendingTerm *pT
   sqlite3_bind_text(pStmt, 3, pTerm->row.zSurface, pTerm->row.nSurface, SQLITE_STATIC);
   sqlite3_bind_int64(pStmt, 4, pTerm->row.nVote);
   sqlite3_bind_double(pStmt, 5, index_maxw_code(pTerm->row.maxWeight));
+  sqlite3_bind_int64(pStmt, 6, (i64)pTerm->row.num);
   if (pTerm->nPosting > 0) {
-    sqlite3_bind_int64(pStmt, 6, pTerm->aPosting[0].iDoc);
-    sqlite3_bind_blob(pStmt, 7, aBlob, nBlob, sqlite3_free);
+    sqlite3_bind_int64(pStmt, 7, pTerm->aPosting[0].iDoc);
+    sqlite3_bind_blob(pStmt, 8, aBlob, nBlob, sqlite3_free);
   }
   rc = index_run(pStmt);
   sqlite3_clear_bindings(pStmt);
@@ -262,13 +263,20 @@ static int add_read(IndexStore *p, const PapersCount *aCount, int nCount, int nD
   return rc;
 }
 
-/* Counts the document into a copy of each term's row, with its idf. */
+/* Counts the document into a copy of each term's row, with its idf; a term
+** new to the vocabulary gets the next number (a number given to an addition
+** that then fails is not taken back: no stored vector holds it). */
 static int add_count(IndexStore *p, const PapersCount *aCount, int nCount, i64 nDoc,
                      const int *aiSlot, TermChange *aChange, double *aIdf) {
   for (int i = 0; i < nCount; i++) {
     const VocabRow *pRow = &p->buffer.aTerm[aiSlot[i]].term.row;
     TermChange *pChange = &aChange[i];
     pChange->row = *pRow;
+    if (pRow->df == 0 && !papers_is_latent_id(aCount[i].id)) {
+      int rc = index_store_number_new(p, aCount[i].id, &pChange->row.num);
+      if (rc != SQLITE_OK)
+        return rc;
+    }
     count_in(&pChange->row, &aCount[i]);
     aIdf[i] = index_idf(nDoc, pChange->row.df);
     if (pChange->row.zSurface == pRow->zSurface)
@@ -466,7 +474,7 @@ int index_store_postings_scan(IndexStore *p, sqlite3_uint64 id,
     return rc;
   sqlite3_bind_int64(pStmt, 1, (i64)id);
   if (sqlite3_step(pStmt) == SQLITE_ROW)
-    rc = index_pending_postings_from(p, id, pStmt, 4, &aPending, &nPending);
+    rc = index_pending_postings_from(p, id, pStmt, 5, &aPending, &nPending);
   int rcReset = sqlite3_reset(pStmt);
   if (rc == SQLITE_OK)
     rc = rcReset;

@@ -33,9 +33,9 @@
 static const char *const azStatementSql[N_STATEMENT] = {
     "SELECT v FROM \"%w\".\"%w_config\" WHERE k = ?1",
     "INSERT OR REPLACE INTO \"%w\".\"%w_config\"(k, v) VALUES (?1, ?2)",
-    "SELECT df, surface, votes, maxw FROM \"%w\".\"%w_vocab\" WHERE term = ?1",
-    "INSERT OR REPLACE INTO \"%w\".\"%w_vocab\"(term, df, surface, votes, maxw)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)",
+    "SELECT df, surface, votes, maxw, num FROM \"%w\".\"%w_vocab\" WHERE term = ?1",
+    "INSERT OR REPLACE INTO \"%w\".\"%w_vocab\"(term, df, surface, votes, maxw, num)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     "DELETE FROM \"%w\".\"%w_vocab\" WHERE term = ?1",
     "SELECT vector FROM \"%w\".\"%w_docs\" WHERE id = ?1",
     "INSERT OR REPLACE INTO \"%w\".\"%w_docs\"(id, vector) VALUES (?1, ?2)",
@@ -59,21 +59,21 @@ static const char *const azStatementSql[N_STATEMENT] = {
     "DELETE FROM \"%w\".\"%w_dense\" WHERE first = ?1",
     "SELECT first, data FROM \"%w\".\"%w_dense\" ORDER BY first",
     "SELECT id, vector FROM \"%w\".\"%w_docs\" ORDER BY id",
-    "SELECT df, surface, votes, maxw, first, postings FROM \"%w\".\"%w_pending\""
+    "SELECT df, surface, votes, maxw, num, first, postings FROM \"%w\".\"%w_pending\""
     " WHERE term = ?1",
-    "INSERT OR REPLACE INTO \"%w\".\"%w_pending\"(term, df, surface, votes, maxw, first,"
-    " postings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    "SELECT df, surface, votes, maxw, first, postings, term FROM \"%w\".\"%w_pending\""
+    "INSERT OR REPLACE INTO \"%w\".\"%w_pending\"(term, df, surface, votes, maxw, num,"
+    " first, postings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    "SELECT df, surface, votes, maxw, num, first, postings, term FROM "
+    "\"%w\".\"%w_pending\""
     " ORDER BY term",
     "DELETE FROM \"%w\".\"%w_pending\"",
-    "SELECT df, surface, votes, maxw, first, postings, term FROM \"%w\".\"%w_pending\""
+    "SELECT df, surface, votes, maxw, num, first, postings, term FROM "
+    "\"%w\".\"%w_pending\""
     " WHERE term > ?1 ORDER BY term LIMIT 1",
     "DELETE FROM \"%w\".\"%w_pending\" WHERE term = ?1",
-    "SELECT num FROM \"%w\".\"%w_numbers\" WHERE term = ?1",
     "SELECT first, ids FROM \"%w\".\"%w_terms\" WHERE first = ?1",
     "SELECT first, ids FROM \"%w\".\"%w_terms\" ORDER BY first DESC LIMIT 1",
     "INSERT OR REPLACE INTO \"%w\".\"%w_terms\"(first, ids) VALUES (?1, ?2)",
-    "INSERT OR REPLACE INTO \"%w\".\"%w_numbers\"(term, num) VALUES (?1, ?2)",
     "SELECT first, ids FROM \"%w\".\"%w_terms\" ORDER BY first",
 };
 
@@ -161,7 +161,8 @@ int index_store_create(sqlite3 *db, const IndexConfig *pConfig) {
   char *zSql = sqlite3_mprintf(
       "CREATE TABLE \"%w\".\"%w_config\"(k TEXT PRIMARY KEY, v) WITHOUT ROWID;"
       "CREATE TABLE \"%w\".\"%w_vocab\"(term INTEGER PRIMARY KEY, df INTEGER NOT NULL,"
-      " surface TEXT, votes INTEGER NOT NULL, maxw REAL NOT NULL DEFAULT 0);"
+      " surface TEXT, votes INTEGER NOT NULL, maxw REAL NOT NULL DEFAULT 0,"
+      " num INTEGER NOT NULL);"
       "CREATE TABLE \"%w\".\"%w_docs\"(id INTEGER PRIMARY KEY, vector BLOB NOT NULL);"
       "CREATE TABLE \"%w\".\"%w_postings\"(term INTEGER, first INTEGER, data BLOB NOT "
       "NULL,"
@@ -170,19 +171,17 @@ int index_store_create(sqlite3 *db, const IndexConfig *pConfig) {
       "NULL);"
       "CREATE TABLE \"%w\".\"%w_dense\"(first INTEGER PRIMARY KEY, data BLOB NOT NULL);"
       "CREATE TABLE \"%w\".\"%w_pending\"(term INTEGER PRIMARY KEY, df INTEGER NOT NULL,"
-      " surface TEXT, votes INTEGER NOT NULL, maxw REAL NOT NULL, first INTEGER,"
-      " postings BLOB);"
+      " surface TEXT, votes INTEGER NOT NULL, maxw REAL NOT NULL, num INTEGER NOT NULL,"
+      " first INTEGER, postings BLOB);"
       "CREATE TABLE \"%w\".\"%w_terms\"(first INTEGER PRIMARY KEY, ids BLOB NOT NULL);"
-      "CREATE TABLE \"%w\".\"%w_numbers\"(term INTEGER PRIMARY KEY, num INTEGER NOT "
-      "NULL);"
       "INSERT INTO \"%w\".\"%w_config\"(k, v) VALUES ('version', %d), ('ndoc', 0),"
       " ('pending', 0), ('merge_at', 0),"
       " ('tokenize', %Q), ('latent_dims', 0), ('latent_weight', %!.17g);",
       pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb,
       pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
       pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb,
-      pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
-      INDEX_LAYOUT_VERSION, pConfig->zTokenize, pConfig->latentWeight);
+      pConfig->zName, pConfig->zDb, pConfig->zName, INDEX_LAYOUT_VERSION,
+      pConfig->zTokenize, pConfig->latentWeight);
   if (zSql == 0)
     return SQLITE_NOMEM;
   int rc = sqlite3_exec(db, zSql, 0, 0, 0);
@@ -191,19 +190,18 @@ int index_store_create(sqlite3 *db, const IndexConfig *pConfig) {
 }
 
 int index_store_destroy(sqlite3 *db, const IndexConfig *pConfig) {
-  char *zSql = sqlite3_mprintf(
-      "DROP TABLE IF EXISTS \"%w\".\"%w_config\";DROP TABLE IF EXISTS "
-      "\"%w\".\"%w_vocab\";"
-      "DROP TABLE IF EXISTS \"%w\".\"%w_docs\";DROP TABLE IF EXISTS "
-      "\"%w\".\"%w_postings\";"
-      "DROP TABLE IF EXISTS \"%w\".\"%w_latent\";DROP TABLE IF EXISTS "
-      "\"%w\".\"%w_dense\";DROP TABLE IF EXISTS \"%w\".\"%w_pending\";"
-      "DROP TABLE IF EXISTS \"%w\".\"%w_terms\";"
-      "DROP TABLE IF EXISTS \"%w\".\"%w_numbers\";",
-      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb,
-      pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
-      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName, pConfig->zDb,
-      pConfig->zName, pConfig->zDb, pConfig->zName);
+  char *zSql =
+      sqlite3_mprintf("DROP TABLE IF EXISTS \"%w\".\"%w_config\";DROP TABLE IF EXISTS "
+                      "\"%w\".\"%w_vocab\";"
+                      "DROP TABLE IF EXISTS \"%w\".\"%w_docs\";DROP TABLE IF EXISTS "
+                      "\"%w\".\"%w_postings\";"
+                      "DROP TABLE IF EXISTS \"%w\".\"%w_latent\";DROP TABLE IF EXISTS "
+                      "\"%w\".\"%w_dense\";DROP TABLE IF EXISTS \"%w\".\"%w_pending\";"
+                      "DROP TABLE IF EXISTS \"%w\".\"%w_terms\";",
+                      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
+                      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
+                      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName,
+                      pConfig->zDb, pConfig->zName, pConfig->zDb, pConfig->zName);
   if (zSql == 0)
     return SQLITE_NOMEM;
   int rc = sqlite3_exec(db, zSql, 0, 0, 0);
@@ -239,9 +237,9 @@ int index_store_clear(IndexStore *p, const IndexConfig *pConfig) {
       "DELETE FROM \"%w\".\"%w_vocab\";DELETE FROM \"%w\".\"%w_docs\";"
       "DELETE FROM \"%w\".\"%w_postings\";DELETE FROM \"%w\".\"%w_latent\";"
       "DELETE FROM \"%w\".\"%w_dense\";DELETE FROM \"%w\".\"%w_pending\";"
-      "DELETE FROM \"%w\".\"%w_terms\";DELETE FROM \"%w\".\"%w_numbers\";",
+      "DELETE FROM \"%w\".\"%w_terms\";",
       p->zDb, p->zName, p->zDb, p->zName, p->zDb, p->zName, p->zDb, p->zName, p->zDb,
-      p->zName, p->zDb, p->zName, p->zDb, p->zName, p->zDb, p->zName);
+      p->zName, p->zDb, p->zName, p->zDb, p->zName);
   if (zSql == 0)
     return SQLITE_NOMEM;
   int rc = sqlite3_exec(p->db, zSql, 0, 0, 0);
@@ -467,13 +465,20 @@ double index_maxw_code(double maxWeight) {
   return code;
 }
 
-/* Fills a row from a statement's columns df, surface, votes, maxw (of shadow
-** table T_zPart), checking them; a df of 0 leaves it unknown. */
+/* Fills a row from a statement's columns df, surface, votes, maxw, num (of
+** shadow table T_zPart), checking them; a df of 0 leaves it unknown. */
 int index_vocab_row_from(IndexStore *p, const char *zPart, sqlite3_uint64 id,
                          sqlite3_stmt *pStmt, VocabRow *pRow, int wantSurface) {
   int eSurface = sqlite3_column_type(pStmt, 1);
   double maxWeight = sqlite3_column_double(pStmt, 3);
   int eMaxWeight = sqlite3_column_type(pStmt, 3);
+  i64 num = sqlite3_column_int64(pStmt, 4);
+  if (sqlite3_column_type(pStmt, 4) != SQLITE_INTEGER || num < 0 ||
+      (sqlite3_uint64)num > INDEX_MAX_NUMBER ||
+      (num == 0 && sqlite3_column_int64(pStmt, 0) > 0)) {
+    return index_store_corrupt(p, zPart, "the row of term %lld has no term number",
+                               (i64)id);
+  }
   if (sqlite3_column_type(pStmt, 0) != SQLITE_INTEGER ||
       sqlite3_column_int64(pStmt, 0) < 0 ||
       sqlite3_column_int64(pStmt, 0) > INDEX_MAX_DOCS ||
@@ -492,6 +497,7 @@ int index_vocab_row_from(IndexStore *p, const char *zPart, sqlite3_uint64 id,
   pRow->df = sqlite3_column_int64(pStmt, 0);
   pRow->nVote = sqlite3_column_int64(pStmt, 2);
   pRow->maxWeight = papers_weight_of_code((int)maxWeight);
+  pRow->num = (sqlite3_uint64)num;
   if (wantSurface) {
     pRow->nSurface = sqlite3_column_bytes(pStmt, 1);
     pRow->zOwned = sqlite3_mprintf("%.*s", pRow->nSurface,
@@ -541,7 +547,7 @@ int index_vocab_read(IndexStore *p, sqlite3_uint64 id, VocabRow *pRow, int wantS
   rc = index_vocab_row_from(p, pRow->isPending ? "pending" : "vocab", id, pStmt, pRow,
                             wantSurface);
   if (rc == SQLITE_OK && pRow->isPending && paPending)
-    rc = index_pending_postings_from(p, id, pStmt, 4, paPending, pnPending);
+    rc = index_pending_postings_from(p, id, pStmt, 5, paPending, pnPending);
   int rcReset = sqlite3_reset(pStmt);
   return rc == SQLITE_OK ? rcReset : rc;
 }
@@ -565,7 +571,7 @@ int index_store_idf(IndexStore *p, const PapersCount *aCount, int nCount, double
 }
 
 int index_store_vocab_put(IndexStore *p, sqlite3_uint64 id, i64 df, const char *zSurface,
-                          int nSurface, i64 nVote, double maxWeight) {
+                          int nSurface, i64 nVote, double maxWeight, sqlite3_uint64 num) {
   sqlite3_stmt *pStmt;
   int rc = index_statement(p, STMT_VOCAB_PUT, &pStmt);
   if (rc != SQLITE_OK)
@@ -575,6 +581,7 @@ int index_store_vocab_put(IndexStore *p, sqlite3_uint64 id, i64 df, const char *
   sqlite3_bind_text(pStmt, 3, zSurface, nSurface, SQLITE_STATIC);
   sqlite3_bind_int64(pStmt, 4, nVote);
   sqlite3_bind_double(pStmt, 5, index_maxw_code(maxWeight));
+  sqlite3_bind_int64(pStmt, 6, (i64)num);
   return index_run(pStmt);
 }
 
@@ -582,7 +589,7 @@ int index_store_vocab_put(IndexStore *p, sqlite3_uint64 id, i64 df, const char *
 int index_vocab_write_main(IndexStore *p, sqlite3_uint64 id, const VocabRow *pRow) {
   if (pRow->df > 0) {
     return index_store_vocab_put(p, id, pRow->df, pRow->zSurface, pRow->nSurface,
-                                 pRow->nVote, pRow->maxWeight);
+                                 pRow->nVote, pRow->maxWeight, pRow->num);
   }
   sqlite3_stmt *pStmt;
   int rc = index_statement(p, STMT_VOCAB_DELETE, &pStmt);

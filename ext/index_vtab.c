@@ -870,9 +870,8 @@ static int index_column(sqlite3_vtab_cursor *pCursor, sqlite3_context *pCtx, int
   return SQLITE_OK;
 }
 
-static const char *const azShadowSuffix[] = {"config",   "vocab",  "docs",
-                                             "postings", "latent", "dense",
-                                             "pending",  "terms",  "numbers"};
+static const char *const azShadowSuffix[] = {"config", "vocab", "docs",    "postings",
+                                             "latent", "dense", "pending", "terms"};
 
 static int index_shadow_name(const char *zSuffix) {
   for (size_t i = 0; i < sizeof(azShadowSuffix) / sizeof(azShadowSuffix[0]); i++) {

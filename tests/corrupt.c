@@ -152,18 +152,19 @@ static void make_damages(void) {
   number_damages("topics_vocab", "term", "votes", 0);
   number_damages("topics_vocab", "term", "maxw", 0);
   number_damages("topics_vocab", "term", "surface", 0);
+  number_damages("topics_vocab", "term", "num", 0);
   number_damages("topics_pending", "term", "df", 0);
   number_damages("topics_pending", "term", "votes", 0);
   number_damages("topics_pending", "term", "maxw", 0);
   number_damages("topics_pending", "term", "first", 0);
+  number_damages("topics_pending", "term", "num", 0);
   number_damages("topics_postings", "term", "first", 1);
   number_damages("topics_dense", "first", "first", 2);
   number_damages("topics_docs", "id", "id", 2);
   number_damages("topics_terms", "first", "first", 2);
-  number_damages("topics_numbers", "term", "num", 0);
   row_damages("topics_vocab", "term",
               "INSERT OR REPLACE INTO topics_vocab SELECT term + 1, df, surface, votes,"
-              " maxw FROM topics_vocab ORDER BY term LIMIT 50");
+              " maxw, num FROM topics_vocab ORDER BY term LIMIT 50");
   row_damages(
       "topics_docs", "id",
       "INSERT OR REPLACE INTO topics_docs SELECT id + 1000, vector FROM topics_docs"
@@ -172,9 +173,6 @@ static void make_damages(void) {
       "topics_terms", "first",
       "INSERT OR REPLACE INTO topics_terms SELECT first + 120, ids FROM topics_terms"
       " ORDER BY first LIMIT 5");
-  row_damages("topics_numbers", "term",
-              "INSERT OR REPLACE INTO topics_numbers SELECT term + 1, num FROM"
-              " topics_numbers ORDER BY term LIMIT 50");
   row_damages("topics_postings", "term",
               "INSERT OR REPLACE INTO topics_postings SELECT term, first + 1, data FROM"
               " topics_postings ORDER BY term LIMIT 40");
@@ -186,7 +184,7 @@ static void make_damages(void) {
       "INSERT OR REPLACE INTO topics_dense SELECT first + 3, data FROM topics_dense");
   row_damages("topics_pending", "term",
               "INSERT OR REPLACE INTO topics_pending SELECT term + 1, df, surface, votes,"
-              " maxw, first, postings FROM topics_pending ORDER BY term LIMIT 50");
+              " maxw, num, first, postings FROM topics_pending ORDER BY term LIMIT 50");
   /* the weight codes of the grid forms: one code beyond the range */
   add_damage("UPDATE topics_docs SET vector = CAST(substr(vector, 1, 2) || x'0080' ||"
              " substr(vector, 5) AS BLOB) WHERE id = (SELECT min(id) FROM topics_docs)");

@@ -11,15 +11,18 @@
 #define INDEX_STATE_SQL                                                                  \
   "SELECT (SELECT group_concat(k || '=' || v, ',') FROM (SELECT * FROM topics_config"    \
   " ORDER BY k)), (SELECT group_concat(term || ':' || df || ':' || surface || ':' ||"    \
-  " votes, ',') FROM (SELECT * FROM topics_vocab ORDER BY term)),"                       \
+  " votes || ':' || num, ',') FROM (SELECT * FROM topics_vocab ORDER BY term)),"         \
   " (SELECT group_concat(id || ':' || hex(vector), ',') FROM (SELECT * FROM topics_docs" \
   " ORDER BY id)), (SELECT group_concat(term || ':' || first || ':' || hex(data), ',')"  \
   " FROM (SELECT * FROM topics_postings ORDER BY term, first)),"                         \
   " (SELECT group_concat(term || ':' || hex(projection), ',') FROM (SELECT * FROM"       \
   " topics_latent ORDER BY term)), (SELECT group_concat(first || ':' || hex(data), ',')" \
   " FROM (SELECT * FROM topics_dense ORDER BY first)), (SELECT group_concat(term || ':'" \
-  " || df || ':' || surface || ':' || votes || ':' || maxw || ':' || first || ':' ||"    \
+  " || df || ':' || surface || ':' || votes || ':' || maxw || ':' || num || ':' ||"      \
+  " first || ':' ||"                                                                     \
   " hex(postings), ',') FROM (SELECT * FROM topics_pending ORDER BY term)),"             \
+  " (SELECT group_concat(first || ':' || hex(ids), ',') FROM (SELECT * FROM"             \
+  " topics_terms ORDER BY first)),"                                                      \
   " (SELECT group_concat(id || ':' || title || ':' || abstract, ',') FROM (SELECT *"     \
   " FROM papers ORDER BY id))"
 

@@ -35,14 +35,14 @@ for build in threaded:$1 nothreads:$2; do
   cp "$WORK/content.db" "$WORK/$name.db"
   "$SQLITE3" "$WORK/$name.db" -cmd ".load ${build#*:}" \
     "INSERT INTO topics(topics) VALUES('rebuild')"
-  for t in config vocab postings docs terms numbers latent dense pending; do
+  for t in config vocab postings docs terms latent dense pending; do
     "$SQLITE3" "$WORK/$name.db" ".dump topics_$t" > "$WORK/$name-$t.sql"
   done
 done
 "$SQLITE3" "$WORK/threaded.db" "SELECT count(*) || ' papers' FROM papers" \
   "SELECT 'projection rows: ' || count(*) FROM topics_latent LIMIT 1" \
   "SELECT 'dense blocks: ' || count(*) FROM topics_dense"
-for t in config vocab postings docs terms numbers latent dense pending; do
+for t in config vocab postings docs terms latent dense pending; do
   rows=$(grep -c '^INSERT' "$WORK/threaded-$t.sql" || true)
   if cmp -s "$WORK/threaded-$t.sql" "$WORK/nothreads-$t.sql"; then
     echo "topics_$t: the same bytes ($rows rows)"
