@@ -53,8 +53,9 @@ const checks = (R) => ({
   unparsed: "SELECT * FROM papers_unparsed(:text, :format)",
   key: "SELECT id, papers_key(title) FROM papers ORDER BY id",
   vectors: "SELECT id, hex(vector) FROM topics_docs ORDER BY id",
-  // maxw is a weight's grid code, an integer (layout 5)
-  vocab: "SELECT term, df, surface, votes, maxw, num FROM topics_vocab ORDER BY term",
+  // maxw is a weight's grid code (layout 5), a whole number stored as a REAL:
+  // printed the same by every SQLite
+  vocab: "SELECT term, df, surface, votes, printf('%.3f', maxw), num FROM topics_vocab ORDER BY term",
   terms: "SELECT first, hex(ids) FROM topics_terms ORDER BY first",
   latent: "SELECT term, hex(projection) FROM topics_latent ORDER BY term",
   keywords: `SELECT p.id, k.rank, k.term, ${R("k.weight")}
