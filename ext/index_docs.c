@@ -444,7 +444,7 @@ typedef struct DocTerm {
   float weight;
 } DocTerm;
 
-static int compare_doc_terms(const void *pA, const void *pB) {
+static int docs_compare_terms(const void *pA, const void *pB) {
   const DocTerm *a = pA, *b = pB;
   return (a->id > b->id) - (a->id < b->id);
 }
@@ -492,7 +492,7 @@ static int docs_decode(IndexStore *p, i64 iDoc, const unsigned char *a, int n,
   if (rc == SQLITE_OK && zProblem == 0 && aNum != form.aEnd)
     zProblem = "its term numbers do not end where it ends";
   if (rc == SQLITE_OK && zProblem == 0) {
-    qsort(aTerm, (size_t)form.nWord, sizeof(DocTerm), compare_doc_terms);
+    qsort(aTerm, (size_t)form.nWord, sizeof(DocTerm), docs_compare_terms);
     for (int i = 0; i < form.nWord; i++) {
       if (i > 0 && aTerm[i].id == aTerm[i - 1].id)
         zProblem = "two of its term numbers name the same term";
@@ -583,7 +583,7 @@ struct IndexDocQuery {
   double *aProduct;                  /* scratch: their products, by position */
 };
 
-static int compare_query_numbers(const void *pA, const void *pB) {
+static int docs_compare_query_numbers(const void *pA, const void *pB) {
   const QueryNumber *a = pA, *b = pB;
   return (a->num > b->num) - (a->num < b->num);
 }
@@ -632,7 +632,7 @@ static int docs_query_prepare(IndexStore *p, const PapersVector *pQuery) {
       q->aNumber[q->nNumber++].iPos = i;
     }
   }
-  qsort(q->aNumber, (size_t)q->nNumber, sizeof(QueryNumber), compare_query_numbers);
+  qsort(q->aNumber, (size_t)q->nNumber, sizeof(QueryNumber), docs_compare_query_numbers);
   return rc;
 }
 
