@@ -108,7 +108,8 @@ typedef struct PapersJson {
   i64 nAlloc; /* bytes z has room for (a NUL follows them) */
 } PapersJson;
 
-/* Appends z[0..n) as it is; as a JSON string literal, quotes included. */
+/* Appends z[0..n) as it is (never a U+0000: the result is taken to hold
+** none); as a JSON string literal, quotes included. */
 void papers_json_put(PapersJson *pJson, const char *z, i64 n);
 void papers_json_put_string(PapersJson *pJson, const char *z, i64 n);
 /* Sets the result to the JSON text xWrite writes, with the JSON subtype (NULL

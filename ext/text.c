@@ -28,41 +28,53 @@
 
 #define TEXT_JSON_SUBTYPE 74
 
-/* Looks at the nBlock (a multiple of 16) bytes at z: returns 0 when one is not ASCII,
-** else 1, and sets *pHasCR when one is a carriage return. One pass finds
-** both. SSE2 (part of every x86-64) does it in a few instructions; elsewhere
-** 64-bit words and the has-zero-byte test ((x - 0x01..) & ~x & 0x80..). */
+/* Length of the run of whole 64-byte blocks of ASCII at z[0..n) (a multiple
+** of 64); sets *pHasCR when one of their bytes is a carriage return. One pass
+** finds both. SSE2 (part of every x86-64) looks at a block with four loads,
+** one test for a byte >= 0x80 and four compares with CR folded into one
+** register tested once, after the run; elsewhere 64-bit words and the
+** has-zero-byte test ((x - 0x01..) & ~x & 0x80..). */
 #if defined(__SSE2__)
-static int text_is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
-  __m128i anyByte = _mm_setzero_si128(), anyCR = _mm_setzero_si128();
+static i64 text_ascii_blocks_len(const unsigned char *z, i64 n, int *pHasCR) {
   const __m128i cr = _mm_set1_epi8('\r');
-  for (int k = 0; k < nBlock; k += 16) {
-    __m128i bytes = _mm_loadu_si128((const __m128i *)(z + k));
-    anyByte = _mm_or_si128(anyByte, bytes);
-    anyCR = _mm_or_si128(anyCR, _mm_cmpeq_epi8(bytes, cr));
+  __m128i anyCR = _mm_setzero_si128();
+  i64 i = 0;
+  for (; n - i >= 64; i += 64) {
+    __m128i a = _mm_loadu_si128((const __m128i *)(z + i));
+    __m128i b = _mm_loadu_si128((const __m128i *)(z + i + 16));
+    __m128i c = _mm_loadu_si128((const __m128i *)(z + i + 32));
+    __m128i d = _mm_loadu_si128((const __m128i *)(z + i + 48));
+    if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))))
+      break;
+    __m128i crAB = _mm_or_si128(_mm_cmpeq_epi8(a, cr), _mm_cmpeq_epi8(b, cr));
+    __m128i crCD = _mm_or_si128(_mm_cmpeq_epi8(c, cr), _mm_cmpeq_epi8(d, cr));
+    anyCR = _mm_or_si128(anyCR, _mm_or_si128(crAB, crCD));
   }
-  if (_mm_movemask_epi8(anyByte))
-    return 0;
   if (_mm_movemask_epi8(anyCR))
     *pHasCR = 1;
-  return 1;
+  return i;
 }
 #else
-static int text_is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
+static i64 text_ascii_blocks_len(const unsigned char *z, i64 n, int *pHasCR) {
   const uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-  uint64_t anyHigh = 0, anyCR = 0;
-  for (int k = 0; k < nBlock; k += 8) {
-    uint64_t word;
-    memcpy(&word, z + k, 8);
-    uint64_t crZero = word ^ (kOnes * '\r');
-    anyHigh |= word;
-    anyCR |= (crZero - kOnes) & ~crZero;
+  uint64_t anyCR = 0;
+  i64 i = 0;
+  for (; n - i >= 64; i += 64) {
+    uint64_t anyHigh = 0, blockCR = 0;
+    for (int k = 0; k < 64; k += 8) {
+      uint64_t word;
+      memcpy(&word, z + i + k, 8);
+      uint64_t crZero = word ^ (kOnes * '\r');
+      anyHigh |= word;
+      blockCR |= (crZero - kOnes) & ~crZero;
+    }
+    if (anyHigh & kHigh)
+      break;
+    anyCR |= blockCR;
   }
-  if (anyHigh & kHigh)
-    return 0;
   if (anyCR & kHigh)
     *pHasCR = 1;
-  return 1;
+  return i;
 }
 #endif
 
@@ -133,10 +145,12 @@ i64 papers_utf8_check(const unsigned char *z, i64 n, int *pHasCR) {
   int hasCR = 0;
   i64 i = 0;
   while (i < n) {
-    int nAscii = 0;
-    if (n - i >= 64 && text_is_ascii_block(z + i, 64, &hasCR)) {
-      nAscii = 64;
-    } else if (n - i >= 16) {
+    i64 nAscii = text_ascii_blocks_len(z + i, n - i, &hasCR);
+    if (nAscii > 0) {
+      i += nAscii;
+      continue;
+    }
+    if (n - i >= 16) {
       nAscii = text_ascii_prefix_len(z + i, &hasCR);
     } else if (z[i] < 0x80) {
       hasCR |= z[i] == '\r';
@@ -323,11 +337,13 @@ static int text_lowest_bit(unsigned mask) {
 #endif
 }
 
-i64 papers_fold(char *zOut, const char *z, i64 n) {
+/* papers_fold(), which also sets *pHasNul when the text holds a U+0000 (a
+** control byte: never in a block copied whole, always in the byte path). */
+static i64 text_fold(char *zOut, const char *z, i64 n, int *pHasNul) {
   const char *zEnd = z + n;
   const int isInPlace = zOut == z;
   i64 nOut = 0;
-  int pendingSpace = 0;
+  int pendingSpace = 0, hasNul = 0;
   while (z < zEnd) {
     unsigned char c = (unsigned char)*z;
     /* Bytes that fold to themselves (an LF to a space) are copied as a run.
@@ -379,11 +395,18 @@ i64 papers_fold(char *zOut, const char *z, i64 n) {
     if (pendingSpace && nOut > 0)
       zOut[nOut++] = ' ';
     pendingSpace = 0;
+    hasNul |= c == 0;
     zOut[nOut++] = (char)c;
     z++;
   }
   assert(nOut <= n); /* callers size zOut by n */
+  *pHasNul = hasNul;
   return nOut;
+}
+
+i64 papers_fold(char *zOut, const char *z, i64 n) {
+  int hasNul;
+  return text_fold(zOut, z, n, &hasNul);
 }
 
 i64 papers_fold_short(char *zBuf, i64 nBuf, const char *z, i64 n) {
@@ -408,25 +431,36 @@ void papers_result_buffer_free(char *z, const char *aStack) {
     sqlite3_free(z);
 }
 
-void papers_result_text(sqlite3_context *pCtx, char *z, i64 n, const char *aStack) {
+/* papers_result_text() for a text the caller knows holds no U+0000 when
+** hasNul is 0 (then not looked at again). */
+static void text_result(sqlite3_context *pCtx, char *z, i64 n, const char *aStack,
+                        int hasNul) {
   void (*xDel)(void *) = z == aStack ? SQLITE_TRANSIENT : sqlite3_free;
   z[n] = 0;
+  assert(hasNul || memchr(z, 0, (size_t)n) == 0);
   /* Length -1: SQLite measures the text and marks it NUL-terminated. Given a
   ** length, it would copy the text again the first time a function such as
   ** length() or a program asks for it with its terminator. A text holding a
   ** NUL (U+0000 is valid UTF-8) must be given its length. */
-  if (memchr(z, 0, (size_t)n) == 0) {
+  if (!hasNul || memchr(z, 0, (size_t)n) == 0) {
     sqlite3_result_text(pCtx, z, -1, xDel);
   } else {
     sqlite3_result_text64(pCtx, z, (sqlite3_uint64)n, xDel, SQLITE_UTF8);
   }
 }
 
+void papers_result_text(sqlite3_context *pCtx, char *z, i64 n, const char *aStack) {
+  text_result(pCtx, z, n, aStack, 1);
+}
+
 void papers_result_folded(sqlite3_context *pCtx, PapersSpan span) {
   char aStack[PAPERS_RESULT_STACK];
   char *zOut = papers_result_buffer(pCtx, span, aStack);
-  if (zOut)
-    papers_result_text(pCtx, zOut, papers_fold(zOut, span.z, span.n), aStack);
+  if (zOut == 0)
+    return;
+  int hasNul;
+  i64 nOut = text_fold(zOut, span.z, span.n, &hasNul);
+  text_result(pCtx, zOut, nOut, aStack, hasNul);
 }
 
 /* Writes z[0..n) escaped for a JSON string (no quotes) into zOut, which holds
@@ -529,7 +563,7 @@ void papers_result_json_written(sqlite3_context *pCtx,
     assert(json.z != 0 && json.n == json.nAlloc);
   }
   if (json.n > 0) {
-    papers_result_text(pCtx, json.z, json.n, aStack);
+    text_result(pCtx, json.z, json.n, aStack, 0); /* JSON escapes every U+0000 */
     sqlite3_result_subtype(pCtx, TEXT_JSON_SUBTYPE);
   } else {
     papers_result_buffer_free(json.z, aStack); /* the result stays NULL */
