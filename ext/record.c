@@ -114,9 +114,18 @@ void papers_record_result(const PapersParser *p, sqlite3_context *pCtx, int iCol
   }
 }
 
-/* Appends the trimmed name z[0..n) to the array unless it is empty. */
+/* Appends the name z[0..n), a piece of a folded list, to the array unless it
+** is empty; trimmed: in a folded list, white space is a single ASCII space
+** between two other bytes, so at most one space is at either end. */
 static void record_put_name(PapersJson *pJson, int *pnName, const char *z, i64 n) {
-  PapersSpan name = papers_trim(z, n);
+  PapersSpan name = {z, n};
+  if (name.n > 0 && name.z[0] == ' ') {
+    name.z++;
+    name.n--;
+  }
+  if (name.n > 0 && name.z[name.n - 1] == ' ')
+    name.n--;
+  assert(papers_trim(name.z, name.n).n == name.n);
   if (name.n == 0)
     return;
   if ((*pnName)++ > 0)
