@@ -25,8 +25,8 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-/* AVX2 for folding, used when the CPU has it (PAPERS_NO_AVX2 builds without,
-** to test the SSE2 path on such a CPU). */
+/* AVX2 for the ASCII check and folding, used when the CPU has it
+** (PAPERS_NO_AVX2 builds without, to test the SSE2 path on such a CPU). */
 #if defined(__SSE2__) && defined(__GNUC__) && defined(__x86_64__) &&                     \
     !defined(PAPERS_NO_AVX2)
 #include <immintrin.h>
@@ -39,13 +39,38 @@
 ** of 64); sets *pHasCR when one of their bytes is a carriage return. One pass
 ** finds both. SSE2 (part of every x86-64) looks at a block with four loads,
 ** one test for a byte >= 0x80 and four compares with CR folded into one
-** register tested once, after the run; elsewhere 64-bit words and the
-** has-zero-byte test ((x - 0x01..) & ~x & 0x80..). */
+** register tested once, after the run (AVX2, when the CPU has it: two
+** loads); elsewhere 64-bit words and the has-zero-byte test
+** ((x - 0x01..) & ~x & 0x80..). */
 #if defined(__SSE2__)
+#if defined(TEXT_HAS_AVX2)
+__attribute__((target("avx2"))) static i64 text_ascii_blocks_avx2(const unsigned char *z,
+                                                                  i64 n, int *pHasCR) {
+  const __m256i cr = _mm256_set1_epi8('\r');
+  __m256i anyCR = _mm256_setzero_si256();
+  i64 i = 0;
+  for (; n - i >= 64; i += 64) {
+    __m256i a = _mm256_loadu_si256((const __m256i *)(z + i));
+    __m256i b = _mm256_loadu_si256((const __m256i *)(z + i + 32));
+    if (_mm256_movemask_epi8(_mm256_or_si256(a, b)))
+      break;
+    anyCR = _mm256_or_si256(
+        anyCR, _mm256_or_si256(_mm256_cmpeq_epi8(a, cr), _mm256_cmpeq_epi8(b, cr)));
+  }
+  if (_mm256_movemask_epi8(anyCR))
+    *pHasCR = 1;
+  return i;
+}
+#endif
+
 static i64 text_ascii_blocks_len(const unsigned char *z, i64 n, int *pHasCR) {
   const __m128i cr = _mm_set1_epi8('\r');
   __m128i anyCR = _mm_setzero_si128();
   i64 i = 0;
+#if defined(TEXT_HAS_AVX2)
+  if (n >= 64 && __builtin_cpu_supports("avx2"))
+    return text_ascii_blocks_avx2(z, n, pHasCR);
+#endif
   for (; n - i >= 64; i += 64) {
     __m128i a = _mm_loadu_si128((const __m128i *)(z + i));
     __m128i b = _mm_loadu_si128((const __m128i *)(z + i + 16));
