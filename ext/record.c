@@ -182,12 +182,6 @@ void papers_result_name_list(sqlite3_context *pCtx, PapersSpan span) {
   papers_result_buffer_free(zFolded, aStack);
 }
 
-/* True for a printable ASCII byte other than a space: no white space starts
-** with it, so papers_space_len() need not be asked. */
-static int record_is_word_byte(char c) {
-  return c > ' ' && (unsigned char)c < 0x80;
-}
-
 /* Writes the words of pArg (a PapersSpan), split on white space and commas,
 ** as a JSON array. */
 static void record_put_words(PapersJson *pJson, const void *pArg) {
@@ -203,7 +197,7 @@ static void record_put_words(PapersJson *pJson, const void *pArg) {
     }
     const char *zWord = z;
     while (z < zEnd && *z != ',' &&
-           (record_is_word_byte(*z) || papers_space_len(z, zEnd) == 0))
+           (papers_is_word_byte(*z) || papers_space_len(z, zEnd) == 0))
       z++;
     if (nWord++ > 0)
       papers_json_put(pJson, ",", 1);

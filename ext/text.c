@@ -272,6 +272,10 @@ PapersSpan papers_trim(const char *z, i64 n) {
   assert(n >= 0);
   const char *zEnd = z + n;
   int nSpace;
+  if (n > 0 && papers_is_word_byte(z[0]) && papers_is_word_byte(zEnd[-1])) {
+    PapersSpan whole = {z, n}; /* the common case, decided at once */
+    return whole;
+  }
   while ((nSpace = papers_space_len(z, zEnd)) > 0)
     z += nSpace;
   while (zEnd > z && (nSpace = text_space_len_before(z, zEnd)) > 0)
@@ -281,8 +285,7 @@ PapersSpan papers_trim(const char *z, i64 n) {
 }
 
 int papers_is_blank(const char *z, i64 n) {
-  unsigned char c = n > 0 ? (unsigned char)z[0] : 0;
-  if (c > ' ' && c < 0x80)
+  if (n > 0 && papers_is_word_byte(z[0]))
     return 0; /* the common case, decided at once */
   return papers_trim(z, n).n == 0;
 }
