@@ -517,6 +517,8 @@ static i64 text_fold(char *zOut, const char *z, i64 n, int *pHasNul) {
     hasNul |= c == 0;
     zOut[nOut++] = (char)c;
     z++;
+    while (zEnd - z > 0 && zEnd - z < 16 && papers_is_word_byte(*z))
+      zOut[nOut++] = *z++; /* a short value or a tail: its word bytes at once */
   }
   assert(nOut <= n); /* callers size zOut by n */
   *pHasNul = hasNul;
