@@ -75,7 +75,10 @@ typedef struct MailExtraField {
 } MailExtraField;
 
 typedef struct MailState {
-  int inSubjects;  /* the banner's "Submissions to:" list is being read */
+  int inSubjects; /* the banner's "Submissions to:" list is being read */
+  /* a line of the current abstract after its first starts with a space or a
+  ** tab: the abstract may have more than one paragraph */
+  int hasIndentedLine;
   PapersIdSet ids; /* the ids seen so far, with their announce kinds */
   /* the current entry, beyond the record */
   PapersSpan size; /* "415kb" or "37kb,D", inside the parentheses */
@@ -429,6 +432,7 @@ static void mail_take_header_line(PapersParser *p, MailState *pState, MailBlock 
 /* Reads the abstract after the bare "\\" line, up to the closing line.
 ** Returns 1 when the closing line was found (and read). */
 static int mail_read_abstract(PapersParser *p, MailBlock *pBlock) {
+  MailState *pState = p->pState;
   PapersLine line;
   const char *zStart = 0, *zEnd = 0;
   i64 iLineStart = 0;
@@ -454,6 +458,8 @@ static int mail_read_abstract(PapersParser *p, MailBlock *pBlock) {
     if (zStart == 0) {
       zStart = line.z;
       iLineStart = line.iLine;
+    } else if (c == ' ' || c == '\t') {
+      pState->hasIndentedLine = 1;
     }
     zEnd = line.z + line.n;
   }
@@ -478,6 +484,7 @@ static void mail_read_block(PapersParser *p, MailState *pState, MailBlock *pBloc
   papers_record_start(p, pOpen->iLine);
   pState->size.z = 0;
   pState->nExtra = 0;
+  pState->hasIndentedLine = 0;
   for (;;) {
     PapersLines before = p->lines;
     if (!papers_lines_next(&p->lines, &line))
@@ -735,10 +742,17 @@ static void mail_result_authors(const PapersParser *p, sqlite3_context *pCtx) {
 /* The abstract with each paragraph folded and paragraphs joined by a blank
 ** line. A paragraph starts at a line that starts with white space (arXiv
 ** indents the first line of each), so the output is never longer than the
-** span: every break it writes ("\n\n") replaces a line end and an indent. */
+** span: every break it writes ("\n\n") replaces a line end and an indent.
+** An abstract without an indented line after its first (most) is one
+** paragraph, folded as a whole without looking for the others. */
 static void mail_result_abstract(const PapersParser *p, sqlite3_context *pCtx) {
-  char aStack[PAPERS_RESULT_STACK];
+  const MailState *pState = p->pState;
   PapersSpan span = p->rec.abstract;
+  if (!pState->hasIndentedLine) {
+    papers_result_folded(pCtx, span);
+    return;
+  }
+  char aStack[PAPERS_RESULT_STACK];
   char *zOut = papers_result_buffer(pCtx, span, aStack);
   if (zOut == 0)
     return;

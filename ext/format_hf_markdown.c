@@ -42,14 +42,14 @@
 ** extract's "- Source ...:" header, front matter) and "<a id>" anchors are
 ** skipped silently; every other line that fits no card is a reject. Title and
 ** abstract are markdown text: backslash escapes are undone and "\\" line
-** breaks joined.
+** breaks joined (format_hf_markdown_columns.c, with links and extra; the
+** state both files read is in format_hf_markdown.h).
 */
-#include "parse.h"
+#include "format_hf_markdown.h"
 
 #include <string.h>
 
-#define SHORT_LINE    256 /* lines matched as keywords are shorter than this */
-#define MAX_LINK_LINE 4
+#define SHORT_LINE 256 /* lines matched as keywords are shorter than this */
 
 #define MIDDLE_DOT   "\xC2\xB7" /* U+00B7 between metadata items */
 #define HF_PAPERS    "https://huggingface.co/papers/"
@@ -58,25 +58,6 @@
 #define PUBLISHED_ON "Published on "
 
 enum { STATE_START = 0, STATE_FRONT_MATTER, STATE_PREAMBLE, STATE_CARDS };
-
-/* What one parse keeps between steps: the prefix read for the next card, the
-** current card's extra spans, and the previous card for repeat detection. */
-typedef struct HfmState {
-  PapersDate retrieved;                /* front matter date, 0 when absent */
-  i64 nPendingUpvote;                  /* prefix of the next card: upvotes or -1 */
-  PapersSpan pendingSubmitter;         /* and its "Submitted by" user */
-  const char *zPendingStart;           /* first prefix line placed, 0 when none */
-  i64 iPendingStartLine;               /* its line number */
-  PapersSpan submitter;                /* current card: "Submitted by" user */
-  PapersSpan githubStars;              /* "131", "3.29k" as written */
-  PapersSpan aLinkLine[MAX_LINK_LINE]; /* link-only lines: GitHub, arXiv */
-  int nLinkLine;
-  int hasLoneDot;     /* the card has the list layout's lone "·" line */
-  int hasPageHeader;  /* "## by AK and the research community" was read */
-  PapersSpan prevKey; /* previous card's paper URL, or title without one */
-  i64 iPrevLine;
-  char zRepeat[64]; /* reason of a repeat reject */
-} HfmState;
 
 /* A run of consecutive unplaced lines, reported as one reject. */
 typedef struct RejectRun {
@@ -627,7 +608,7 @@ static int read_metadata(PapersParser *p, HfmState *pS, const PapersLine *pLine,
     }
   } else if (parse_date(p, pS, s, pLine)) {
     /* the date, read into the record */
-  } else if (pS->nLinkLine < MAX_LINK_LINE && parse_link_line(s, &pS->githubStars)) {
+  } else if (pS->nLinkLine < HFM_MAX_LINK_LINE && parse_link_line(s, &pS->githubStars)) {
     pS->aLinkLine[pS->nLinkLine++] = s;
   } else {
     return 0;
@@ -799,141 +780,6 @@ static int hfm_step(PapersParser *p) {
   return 1;
 }
 
-/* ---- columns ------------------------------------------------------------ */
-
-/* Writes span's markdown text to zOut (at least span.n bytes) with escapes
-** undone: "\\" or "\" before a line break or space is a break (dropped, the
-** white space stays), "\" before ASCII punctuation is that character. */
-static i64 unescape_markdown(char *zOut, PapersSpan span) {
-  const char *z = span.z, *zEnd = span.z + span.n;
-  i64 nOut = 0;
-  while (z < zEnd) {
-    if (*z != '\\') {
-      zOut[nOut++] = *z++;
-      continue;
-    }
-    const char *zNext = z + 1;
-    if (zNext < zEnd && *zNext == '\\')
-      zNext++;
-    if (zNext == zEnd || papers_space_len(zNext, zEnd) > 0) {
-      z = zNext; /* a hard line break */
-    } else if (z[1] != '\\' && strchr("!\"#$%&'()*+,-./:;<=>?@[]^_`{|}~", z[1])) {
-      zOut[nOut++] = z[1];
-      z += 2;
-    } else {
-      zOut[nOut++] = *z++;
-      if (z < zEnd && *z == '\\')
-        zOut[nOut++] = *z++;
-    }
-  }
-  return nOut;
-}
-
-/* Sets the result to the span's text unescaped and folded. */
-static void result_markdown(sqlite3_context *pCtx, PapersSpan span) {
-  char *zText = papers_result_buffer(pCtx, span, 0);
-  if (zText == 0)
-    return;
-  PapersSpan text = {zText, unescape_markdown(zText, span)};
-  papers_result_folded(pCtx, text);
-  sqlite3_free(zText);
-}
-
-/* links: the URLs of the title, the abstract and the card's link lines. */
-static void result_links(const PapersParser *p, sqlite3_context *pCtx) {
-  const HfmState *pS = (const HfmState *)p->pState;
-  PapersSpan aSpan[2 + MAX_LINK_LINE];
-  char *zAbstract = 0;
-  int nSpan = 0;
-  aSpan[nSpan++] = p->rec.title;
-  if (p->rec.abstract.z) {
-    zAbstract =
-        sqlite3_malloc64(p->rec.abstract.n > 0 ? (sqlite3_uint64)p->rec.abstract.n : 1);
-    if (zAbstract == 0) {
-      sqlite3_result_error_nomem(pCtx);
-      return;
-    }
-    aSpan[nSpan].z = zAbstract;
-    aSpan[nSpan++].n = unescape_markdown(zAbstract, p->rec.abstract);
-  }
-  for (int i = 0; i < pS->nLinkLine; i++)
-    aSpan[nSpan++] = pS->aLinkLine[i];
-  papers_result_links(pCtx, aSpan, nSpan);
-  sqlite3_free(zAbstract);
-}
-
-/* The value of a star count as written: "131", "3.29k" (3290), "1.2m". */
-static i64 star_value(PapersSpan s) {
-  i64 nInt = count_digits(s), v = 0, nScale = 1, nFrac = 0;
-  if (nInt == 0 || !papers_parse_count(s.z, nInt, &v))
-    return -1;
-  PapersSpan rest = span_from(s, nInt);
-  PapersSpan frac = {0, 0};
-  if (starts_with(rest, ".")) {
-    frac = span_from(rest, 1);
-    frac.n = count_digits(frac);
-    rest = span_from(rest, 1 + frac.n);
-  }
-  if (span_is(rest, "k"))
-    nScale = 1000;
-  else if (span_is(rest, "m"))
-    nScale = 1000000;
-  else if (rest.n != 0)
-    return -1;
-  if (frac.n > 6 || v > 1000000000)
-    return -1;
-  for (i64 i = 0, nDiv = 10; i < frac.n; i++, nDiv *= 10) {
-    nFrac += (frac.z[i] - '0') * nScale / nDiv;
-  }
-  return v * nScale + nFrac;
-}
-
-/* extra: {"submitted_by": user, "github_stars": N, "github_stars_text": "N"}
-** with the keys the card states; NULL when it states none. */
-static void result_extra(const PapersParser *p, sqlite3_context *pCtx) {
-  const HfmState *pS = (const HfmState *)p->pState;
-  if (pS->submitter.z == 0 && pS->githubStars.z == 0) {
-    sqlite3_result_null(pCtx);
-    return;
-  }
-  sqlite3_str *pStr = sqlite3_str_new(sqlite3_context_db_handle(pCtx));
-  const char *zSep = "{";
-  if (pS->submitter.z) {
-    sqlite3_str_appendf(pStr, "%s\"submitted_by\":", zSep);
-    papers_json_append_string(pStr, pS->submitter.z, pS->submitter.n);
-    zSep = ",";
-  }
-  if (pS->githubStars.z) {
-    i64 nStar = star_value(pS->githubStars);
-    if (nStar >= 0)
-      sqlite3_str_appendf(pStr, "%s\"github_stars\":%lld", zSep, nStar);
-    sqlite3_str_appendf(pStr, "%s\"github_stars_text\":", nStar >= 0 ? "," : zSep);
-    papers_json_append_string(pStr, pS->githubStars.z, pS->githubStars.n);
-  }
-  sqlite3_str_appendchar(pStr, 1, '}');
-  papers_result_json(pCtx, pStr);
-}
-
-static void hfm_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) {
-  switch (iCol) {
-  case PAPERS_COL_TITLE:
-    result_markdown(pCtx, p->rec.title);
-    break;
-  case PAPERS_COL_ABSTRACT:
-    result_markdown(pCtx, p->rec.abstract);
-    break;
-  case PAPERS_COL_LINKS:
-    result_links(p, pCtx);
-    break;
-  case PAPERS_COL_EXTRA:
-    result_extra(p, pCtx);
-    break;
-  default:
-    papers_record_result(p, pCtx, iCol);
-    break;
-  }
-}
-
 static void hfm_free(PapersParser *p) {
   sqlite3_free(p->pState);
   p->pState = 0;
@@ -999,6 +845,6 @@ const PapersFormat papers_format_hf_markdown = {
     "May 29[6](https://huggingface.co/papers/2606.00683#community)\n",
     hfm_detect,
     hfm_step,
-    hfm_column,
+    papers_hfm_column,
     hfm_free,
 };

@@ -48,6 +48,12 @@ typedef struct PapersLine {
 void papers_lines_init(PapersLines *pLines, const char *z, i64 n, int hasCR);
 int papers_lines_next(PapersLines *pLines, PapersLine *pLine);
 
+/* True for printable ASCII other than a space: no white space starts or ends
+** with such a byte, so papers_space_len() need not be asked. */
+static inline int papers_is_word_byte(char c) {
+  return c > ' ' && (unsigned char)c < 0x80;
+}
+
 /* Length of the white-space character at z (ASCII space, tab, CR, LF, FF,
 ** VT, or a Unicode space such as U+00A0), or 0 when z is not at one. */
 int papers_space_len(const char *z, const char *zEnd);
@@ -108,7 +114,8 @@ typedef struct PapersJson {
   i64 nAlloc; /* bytes z has room for (a NUL follows them) */
 } PapersJson;
 
-/* Appends z[0..n) as it is; as a JSON string literal, quotes included. */
+/* Appends z[0..n) as it is (never a U+0000: the result is taken to hold
+** none); as a JSON string literal, quotes included. */
 void papers_json_put(PapersJson *pJson, const char *z, i64 n);
 void papers_json_put_string(PapersJson *pJson, const char *z, i64 n);
 /* Sets the result to the JSON text xWrite writes, with the JSON subtype (NULL

@@ -114,9 +114,18 @@ void papers_record_result(const PapersParser *p, sqlite3_context *pCtx, int iCol
   }
 }
 
-/* Appends the trimmed name z[0..n) to the array unless it is empty. */
+/* Appends the name z[0..n), a piece of a folded list, to the array unless it
+** is empty; trimmed: in a folded list, white space is a single ASCII space
+** between two other bytes, so at most one space is at either end. */
 static void record_put_name(PapersJson *pJson, int *pnName, const char *z, i64 n) {
-  PapersSpan name = papers_trim(z, n);
+  PapersSpan name = {z, n};
+  if (name.n > 0 && name.z[0] == ' ') {
+    name.z++;
+    name.n--;
+  }
+  if (name.n > 0 && name.z[name.n - 1] == ' ')
+    name.n--;
+  assert(papers_trim(name.z, name.n).n == name.n);
   if (name.n == 0)
     return;
   if ((*pnName)++ > 0)
@@ -173,12 +182,6 @@ void papers_result_name_list(sqlite3_context *pCtx, PapersSpan span) {
   papers_result_buffer_free(zFolded, aStack);
 }
 
-/* True for a printable ASCII byte other than a space: no white space starts
-** with it, so papers_space_len() need not be asked. */
-static int record_is_word_byte(char c) {
-  return c > ' ' && (unsigned char)c < 0x80;
-}
-
 /* Writes the words of pArg (a PapersSpan), split on white space and commas,
 ** as a JSON array. */
 static void record_put_words(PapersJson *pJson, const void *pArg) {
@@ -194,7 +197,7 @@ static void record_put_words(PapersJson *pJson, const void *pArg) {
     }
     const char *zWord = z;
     while (z < zEnd && *z != ',' &&
-           (record_is_word_byte(*z) || papers_space_len(z, zEnd) == 0))
+           (papers_is_word_byte(*z) || papers_space_len(z, zEnd) == 0))
       z++;
     if (nWord++ > 0)
       papers_json_put(pJson, ",", 1);

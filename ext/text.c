@@ -25,44 +25,88 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+/* AVX2 for the ASCII check and folding, used when the CPU has it
+** (PAPERS_NO_AVX2 builds without, to test the SSE2 path on such a CPU). */
+#if defined(__SSE2__) && defined(__GNUC__) && defined(__x86_64__) &&                     \
+    !defined(PAPERS_NO_AVX2)
+#include <immintrin.h>
+#define TEXT_HAS_AVX2 1
+#endif
 
 #define TEXT_JSON_SUBTYPE 74
 
-/* Looks at the nBlock (a multiple of 16) bytes at z: returns 0 when one is not ASCII,
-** else 1, and sets *pHasCR when one is a carriage return. One pass finds
-** both. SSE2 (part of every x86-64) does it in a few instructions; elsewhere
-** 64-bit words and the has-zero-byte test ((x - 0x01..) & ~x & 0x80..). */
+/* Length of the run of whole 64-byte blocks of ASCII at z[0..n) (a multiple
+** of 64); sets *pHasCR when one of their bytes is a carriage return. One pass
+** finds both. SSE2 (part of every x86-64) looks at a block with four loads,
+** one test for a byte >= 0x80 and four compares with CR folded into one
+** register tested once, after the run (AVX2, when the CPU has it: two
+** loads); elsewhere 64-bit words and the has-zero-byte test
+** ((x - 0x01..) & ~x & 0x80..). */
 #if defined(__SSE2__)
-static int text_is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
-  __m128i anyByte = _mm_setzero_si128(), anyCR = _mm_setzero_si128();
-  const __m128i cr = _mm_set1_epi8('\r');
-  for (int k = 0; k < nBlock; k += 16) {
-    __m128i bytes = _mm_loadu_si128((const __m128i *)(z + k));
-    anyByte = _mm_or_si128(anyByte, bytes);
-    anyCR = _mm_or_si128(anyCR, _mm_cmpeq_epi8(bytes, cr));
+#if defined(TEXT_HAS_AVX2)
+__attribute__((target("avx2"))) static i64 text_ascii_blocks_avx2(const unsigned char *z,
+                                                                  i64 n, int *pHasCR) {
+  const __m256i cr = _mm256_set1_epi8('\r');
+  __m256i anyCR = _mm256_setzero_si256();
+  i64 i = 0;
+  for (; n - i >= 64; i += 64) {
+    __m256i a = _mm256_loadu_si256((const __m256i *)(z + i));
+    __m256i b = _mm256_loadu_si256((const __m256i *)(z + i + 32));
+    if (_mm256_movemask_epi8(_mm256_or_si256(a, b)))
+      break;
+    anyCR = _mm256_or_si256(
+        anyCR, _mm256_or_si256(_mm256_cmpeq_epi8(a, cr), _mm256_cmpeq_epi8(b, cr)));
   }
-  if (_mm_movemask_epi8(anyByte))
-    return 0;
+  if (_mm256_movemask_epi8(anyCR))
+    *pHasCR = 1;
+  return i;
+}
+#endif
+
+static i64 text_ascii_blocks_len(const unsigned char *z, i64 n, int *pHasCR) {
+  const __m128i cr = _mm_set1_epi8('\r');
+  __m128i anyCR = _mm_setzero_si128();
+  i64 i = 0;
+#if defined(TEXT_HAS_AVX2)
+  if (n >= 64 && __builtin_cpu_supports("avx2"))
+    return text_ascii_blocks_avx2(z, n, pHasCR);
+#endif
+  for (; n - i >= 64; i += 64) {
+    __m128i a = _mm_loadu_si128((const __m128i *)(z + i));
+    __m128i b = _mm_loadu_si128((const __m128i *)(z + i + 16));
+    __m128i c = _mm_loadu_si128((const __m128i *)(z + i + 32));
+    __m128i d = _mm_loadu_si128((const __m128i *)(z + i + 48));
+    if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))))
+      break;
+    __m128i crAB = _mm_or_si128(_mm_cmpeq_epi8(a, cr), _mm_cmpeq_epi8(b, cr));
+    __m128i crCD = _mm_or_si128(_mm_cmpeq_epi8(c, cr), _mm_cmpeq_epi8(d, cr));
+    anyCR = _mm_or_si128(anyCR, _mm_or_si128(crAB, crCD));
+  }
   if (_mm_movemask_epi8(anyCR))
     *pHasCR = 1;
-  return 1;
+  return i;
 }
 #else
-static int text_is_ascii_block(const unsigned char *z, int nBlock, int *pHasCR) {
+static i64 text_ascii_blocks_len(const unsigned char *z, i64 n, int *pHasCR) {
   const uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-  uint64_t anyHigh = 0, anyCR = 0;
-  for (int k = 0; k < nBlock; k += 8) {
-    uint64_t word;
-    memcpy(&word, z + k, 8);
-    uint64_t crZero = word ^ (kOnes * '\r');
-    anyHigh |= word;
-    anyCR |= (crZero - kOnes) & ~crZero;
+  uint64_t anyCR = 0;
+  i64 i = 0;
+  for (; n - i >= 64; i += 64) {
+    uint64_t anyHigh = 0, blockCR = 0;
+    for (int k = 0; k < 64; k += 8) {
+      uint64_t word;
+      memcpy(&word, z + i + k, 8);
+      uint64_t crZero = word ^ (kOnes * '\r');
+      anyHigh |= word;
+      blockCR |= (crZero - kOnes) & ~crZero;
+    }
+    if (anyHigh & kHigh)
+      break;
+    anyCR |= blockCR;
   }
-  if (anyHigh & kHigh)
-    return 0;
   if (anyCR & kHigh)
     *pHasCR = 1;
-  return 1;
+  return i;
 }
 #endif
 
@@ -133,10 +177,12 @@ i64 papers_utf8_check(const unsigned char *z, i64 n, int *pHasCR) {
   int hasCR = 0;
   i64 i = 0;
   while (i < n) {
-    int nAscii = 0;
-    if (n - i >= 64 && text_is_ascii_block(z + i, 64, &hasCR)) {
-      nAscii = 64;
-    } else if (n - i >= 16) {
+    i64 nAscii = text_ascii_blocks_len(z + i, n - i, &hasCR);
+    if (nAscii > 0) {
+      i += nAscii;
+      continue;
+    }
+    if (n - i >= 16) {
       nAscii = text_ascii_prefix_len(z + i, &hasCR);
     } else if (z[i] < 0x80) {
       hasCR |= z[i] == '\r';
@@ -226,6 +272,10 @@ PapersSpan papers_trim(const char *z, i64 n) {
   assert(n >= 0);
   const char *zEnd = z + n;
   int nSpace;
+  if (n > 0 && papers_is_word_byte(z[0]) && papers_is_word_byte(zEnd[-1])) {
+    PapersSpan whole = {z, n}; /* the common case, decided at once */
+    return whole;
+  }
   while ((nSpace = papers_space_len(z, zEnd)) > 0)
     z += nSpace;
   while (zEnd > z && (nSpace = text_space_len_before(z, zEnd)) > 0)
@@ -235,8 +285,7 @@ PapersSpan papers_trim(const char *z, i64 n) {
 }
 
 int papers_is_blank(const char *z, i64 n) {
-  unsigned char c = n > 0 ? (unsigned char)z[0] : 0;
-  if (c > ' ' && c < 0x80)
+  if (n > 0 && papers_is_word_byte(z[0]))
     return 0; /* the common case, decided at once */
   return papers_trim(z, n).n == 0;
 }
@@ -309,6 +358,89 @@ static void text_block_store(char *zOut, const TextBlock *pBlock) {
 }
 #endif
 
+/* Copies the whole 16-byte blocks at the start of z[0..n) that fold to
+** themselves (text_fold_block() gives them mask 0, and no space pair
+** straddles two of them) to zOut, the first block's byte before being no
+** space; returns the bytes copied, a multiple of 16. zOut is z or behind it.
+** SSE2 carries the previous block's spaces in a register (byte 15 shifted
+** to byte 0 finds a pair across the seam), so a block is one branch. On a
+** CPU with AVX2 (asked at run time: the library runs on every x86-64), 32
+** bytes a step go first; the 16-byte loop goes on from where they stop, so
+** the bytes copied and the count returned are the same either way. */
+#if defined(__SSE2__) && defined(__GNUC__)
+static i64 text_copy_clean_blocks_sse2(char *zOut, const char *z, i64 n, i64 i) {
+  const __m128i space = _mm_set1_epi8(' ');
+  __m128i prevIsSpace = _mm_set1_epi8((char)(i > 0 && zOut[i - 1] == ' ' ? -1 : 0));
+  for (; n - i >= 16; i += 16) {
+    __m128i bytes = _mm_loadu_si128((const __m128i *)(z + i));
+    __m128i isLf = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\n'));
+    bytes = _mm_xor_si128(bytes, _mm_and_si128(isLf, _mm_set1_epi8('\n' ^ ' ')));
+    __m128i isSpace = _mm_cmpeq_epi8(bytes, space);
+    __m128i before =
+        _mm_or_si128(_mm_slli_si128(isSpace, 1), _mm_srli_si128(prevIsSpace, 15));
+    __m128i bad =
+        _mm_or_si128(_mm_cmplt_epi8(bytes, space), _mm_and_si128(isSpace, before));
+    if (_mm_movemask_epi8(bad))
+      break;
+    _mm_storeu_si128((__m128i *)(zOut + i), bytes);
+    prevIsSpace = isSpace;
+  }
+  return i;
+}
+
+#if defined(TEXT_HAS_AVX2)
+
+/* The 32-byte steps: the same tests as text_copy_clean_blocks_sse2(), the
+** byte before each found across the two 16-byte lanes (alignr of this step's
+** spaces after the previous step's). */
+__attribute__((target("avx2"))) static i64 text_copy_clean_avx2(char *zOut, const char *z,
+                                                                i64 n) {
+  const __m256i space = _mm256_set1_epi8(' ');
+  const __m256i lf = _mm256_set1_epi8('\n');
+  const __m256i lfToSpace = _mm256_set1_epi8('\n' ^ ' ');
+  __m256i prevIsSpace = _mm256_setzero_si256();
+  i64 i = 0;
+  for (; n - i >= 32; i += 32) {
+    __m256i bytes = _mm256_loadu_si256((const __m256i *)(z + i));
+    bytes = _mm256_xor_si256(bytes,
+                             _mm256_and_si256(_mm256_cmpeq_epi8(bytes, lf), lfToSpace));
+    __m256i isSpace = _mm256_cmpeq_epi8(bytes, space);
+    __m256i before = _mm256_alignr_epi8(
+        isSpace, _mm256_permute2x128_si256(prevIsSpace, isSpace, 0x21), 15);
+    __m256i bad = _mm256_or_si256(_mm256_cmpgt_epi8(space, bytes),
+                                  _mm256_and_si256(isSpace, before));
+    if (_mm256_movemask_epi8(bad))
+      break;
+    _mm256_storeu_si256((__m256i *)(zOut + i), bytes);
+    prevIsSpace = isSpace;
+  }
+  return i;
+}
+#endif
+
+static i64 text_copy_clean_blocks(char *zOut, const char *z, i64 n) {
+  i64 i = 0;
+#if defined(TEXT_HAS_AVX2)
+  if (n >= 64 && __builtin_cpu_supports("avx2"))
+    i = text_copy_clean_avx2(zOut, z, n);
+#endif
+  return text_copy_clean_blocks_sse2(zOut, z, n, i);
+}
+#else
+static i64 text_copy_clean_blocks(char *zOut, const char *z, i64 n) {
+  TextBlock block;
+  i64 i = 0;
+  for (; n - i >= 16; i += 16) {
+    if (text_fold_block(z + i, &block) != 0)
+      break;
+    if (i > 0 && zOut[i - 1] == ' ' && (z[i] == ' ' || z[i] == '\n'))
+      break; /* a pair across the blocks' seam */
+    text_block_store(zOut + i, &block);
+  }
+  return i;
+}
+#endif
+
 /* The index of the lowest bit set in mask (not 0). */
 static int text_lowest_bit(unsigned mask) {
 #if defined(__GNUC__)
@@ -323,11 +455,13 @@ static int text_lowest_bit(unsigned mask) {
 #endif
 }
 
-i64 papers_fold(char *zOut, const char *z, i64 n) {
+/* papers_fold(), which also sets *pHasNul when the text holds a U+0000 (a
+** control byte: never in a block copied whole, always in the byte path). */
+static i64 text_fold(char *zOut, const char *z, i64 n, int *pHasNul) {
   const char *zEnd = z + n;
   const int isInPlace = zOut == z;
   i64 nOut = 0;
-  int pendingSpace = 0;
+  int pendingSpace = 0, hasNul = 0;
   while (z < zEnd) {
     unsigned char c = (unsigned char)*z;
     /* Bytes that fold to themselves (an LF to a space) are copied as a run.
@@ -344,15 +478,16 @@ i64 papers_fold(char *zOut, const char *z, i64 n) {
       if (!(mask & 1u)) { /* the run is not empty */
         if (pendingSpace && nOut > 0)
           zOut[nOut++] = ' ';
-        while (mask == 0) { /* whole blocks, the common case */
-          text_block_store(zOut + nOut, &block);
-          nOut += 16;
-          z += 16;
-          if (zEnd - z < 16)
-            break;
-          mask = text_fold_block(z, &block);
-          if (zOut[nOut - 1] == ' ' && (*z == ' ' || *z == '\n'))
-            mask |= 1u; /* a pair across the blocks' seam */
+        if (mask == 0) { /* whole blocks, the common case */
+          i64 nWhole = text_copy_clean_blocks(zOut + nOut, z, zEnd - z);
+          assert(nWhole >= 16);
+          nOut += nWhole;
+          z += nWhole;
+          if (zEnd - z >= 16) {
+            mask = text_fold_block(z, &block);
+            if (zOut[nOut - 1] == ' ' && (*z == ' ' || *z == '\n'))
+              mask |= 1u; /* a pair across the blocks' seam */
+          }
         }
         if (mask != 0) { /* a run shorter than a block; it may be empty */
           int nRun = text_lowest_bit(mask);
@@ -379,11 +514,20 @@ i64 papers_fold(char *zOut, const char *z, i64 n) {
     if (pendingSpace && nOut > 0)
       zOut[nOut++] = ' ';
     pendingSpace = 0;
+    hasNul |= c == 0;
     zOut[nOut++] = (char)c;
     z++;
+    while (zEnd - z > 0 && zEnd - z < 16 && papers_is_word_byte(*z))
+      zOut[nOut++] = *z++; /* a short value or a tail: its word bytes at once */
   }
   assert(nOut <= n); /* callers size zOut by n */
+  *pHasNul = hasNul;
   return nOut;
+}
+
+i64 papers_fold(char *zOut, const char *z, i64 n) {
+  int hasNul;
+  return text_fold(zOut, z, n, &hasNul);
 }
 
 i64 papers_fold_short(char *zBuf, i64 nBuf, const char *z, i64 n) {
@@ -408,25 +552,36 @@ void papers_result_buffer_free(char *z, const char *aStack) {
     sqlite3_free(z);
 }
 
-void papers_result_text(sqlite3_context *pCtx, char *z, i64 n, const char *aStack) {
+/* papers_result_text() for a text the caller knows holds no U+0000 when
+** hasNul is 0 (then not looked at again). */
+static void text_result(sqlite3_context *pCtx, char *z, i64 n, const char *aStack,
+                        int hasNul) {
   void (*xDel)(void *) = z == aStack ? SQLITE_TRANSIENT : sqlite3_free;
   z[n] = 0;
+  assert(hasNul || memchr(z, 0, (size_t)n) == 0);
   /* Length -1: SQLite measures the text and marks it NUL-terminated. Given a
   ** length, it would copy the text again the first time a function such as
   ** length() or a program asks for it with its terminator. A text holding a
   ** NUL (U+0000 is valid UTF-8) must be given its length. */
-  if (memchr(z, 0, (size_t)n) == 0) {
+  if (!hasNul || memchr(z, 0, (size_t)n) == 0) {
     sqlite3_result_text(pCtx, z, -1, xDel);
   } else {
     sqlite3_result_text64(pCtx, z, (sqlite3_uint64)n, xDel, SQLITE_UTF8);
   }
 }
 
+void papers_result_text(sqlite3_context *pCtx, char *z, i64 n, const char *aStack) {
+  text_result(pCtx, z, n, aStack, 1);
+}
+
 void papers_result_folded(sqlite3_context *pCtx, PapersSpan span) {
   char aStack[PAPERS_RESULT_STACK];
   char *zOut = papers_result_buffer(pCtx, span, aStack);
-  if (zOut)
-    papers_result_text(pCtx, zOut, papers_fold(zOut, span.z, span.n), aStack);
+  if (zOut == 0)
+    return;
+  int hasNul;
+  i64 nOut = text_fold(zOut, span.z, span.n, &hasNul);
+  text_result(pCtx, zOut, nOut, aStack, hasNul);
 }
 
 /* Writes z[0..n) escaped for a JSON string (no quotes) into zOut, which holds
@@ -529,7 +684,7 @@ void papers_result_json_written(sqlite3_context *pCtx,
     assert(json.z != 0 && json.n == json.nAlloc);
   }
   if (json.n > 0) {
-    papers_result_text(pCtx, json.z, json.n, aStack);
+    text_result(pCtx, json.z, json.n, aStack, 0); /* JSON escapes every U+0000 */
     sqlite3_result_subtype(pCtx, TEXT_JSON_SUBTYPE);
   } else {
     papers_result_buffer_free(json.z, aStack); /* the result stays NULL */
