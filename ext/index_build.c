@@ -27,6 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if PAPERS_THREADS
+#include <pthread.h>
+#endif
+
 #ifndef INDEX_BUILD_POSTINGS /* the asan build makes it small, to test many ranges */
 #define INDEX_BUILD_POSTINGS (4 << 20) /* postings per range: 32 MB */
 #endif
@@ -98,6 +102,56 @@ static void build_free(Build *p) {
     sqlite3_free(p->apSlab[i]);
   sqlite3_free(p->apSlab);
   memset(p, 0, sizeof(*p));
+}
+
+/* ---- the second core ------------------------------------------------------ */
+
+/* Work for the second core while the connection's thread writes: xRun(pArg)
+** computes into memory the writer does not touch, and never calls SQLite
+** (so interrupts and every write stay on the connection's thread). Without
+** threads, or when one cannot be started, it runs on the calling thread in
+** build_side_start(): the same work, the same result. */
+typedef struct BuildSide {
+  void (*xRun)(void *);
+  void *pArg;
+  int hasThread;
+#if PAPERS_THREADS
+  pthread_t thread;
+#endif
+} BuildSide;
+
+#if PAPERS_THREADS
+static void *build_side_main(void *pArg) {
+  BuildSide *p = pArg;
+  p->xRun(p->pArg);
+  return 0;
+}
+#endif
+
+/* Starts xRun(pArg), on another thread where isThreadable and the build
+** allow. */
+static void build_side_start(BuildSide *p, void (*xRun)(void *), void *pArg,
+                             int isThreadable) {
+  p->xRun = xRun;
+  p->pArg = pArg;
+  p->hasThread = 0;
+#if PAPERS_THREADS
+  if (isThreadable)
+    p->hasThread = pthread_create(&p->thread, 0, build_side_main, p) == 0;
+#else
+  (void)isThreadable;
+#endif
+  if (!p->hasThread)
+    xRun(pArg);
+}
+
+/* Waits for what build_side_start() started. */
+static void build_side_join(BuildSide *p) {
+#if PAPERS_THREADS
+  if (p->hasThread)
+    pthread_join(p->thread, 0);
+#endif
+  p->hasThread = 0;
 }
 
 /* ---- counting ------------------------------------------------------------ */
@@ -568,13 +622,28 @@ static int build_numbers(Build *p, sqlite3_uint64 **paNumber) {
   return rc;
 }
 
-/* Gathers the postings of the terms up to idLast (the next range of terms
-** in id order), each term's in document order from aiSlot[term], with the
-** weight recomputed from its document's norm and scale exactly as
-** build_weigh() computed it. A document's counts are in id order: each
-** range takes the next run of them, and the document's cursor moves past. */
-static void gather_range(Build *p, sqlite3_uint64 idLast, const double *aTermIdf,
-                         int *aiSlot, float *aMaxWeight, BuildPosting *aPosting) {
+/* One range of terms (aOrder[iFirst..iEnd), consecutive in id order) whose
+** postings are gathered into aPosting: each term's at aiSlot[term]. */
+typedef struct BuildRange {
+  Build *p;
+  const double *aTermIdf;
+  const TermOrder *aOrder;
+  int *aiSlot;
+  float *aMaxWeight;
+  BuildPosting *aPosting;
+  int iFirst, iEnd;
+} BuildRange;
+
+/* Gathers the postings of a range, each term's in document order from
+** aiSlot[term] on, with the weight recomputed from its document's norm and
+** scale exactly as build_weigh() computed it. A document's counts are in id
+** order: each range takes the next run of them, and the document's cursor
+** moves past. Touches only the range's terms' slots and maxima and the
+** documents' cursors (the second core's work, build_postings). */
+static void gather_range(void *pArg) {
+  BuildRange *r = pArg;
+  Build *p = r->p;
+  sqlite3_uint64 idLast = r->aOrder[r->iEnd - 1].id;
   for (i64 d = 0; d < p->nDoc; d++) {
     BuildDoc *pDoc = &p->aDoc[d];
     while (pDoc->nCount > 0) {
@@ -584,14 +653,14 @@ static void gather_range(Build *p, sqlite3_uint64 idLast, const double *aTermIdf
         break;
       pDoc->aCode += nByte;
       pDoc->nCount--;
-      double raw = papers_weight_raw(p->aTf[iTf].factor, aTermIdf[iTerm]);
+      double raw = papers_weight_raw(p->aTf[iTf].factor, r->aTermIdf[iTerm]);
       float w =
           papers_weight_scaled(papers_weight_normalised(raw, pDoc->norm), pDoc->scale);
-      BuildPosting *pPosting = &aPosting[aiSlot[iTerm]++];
+      BuildPosting *pPosting = &r->aPosting[r->aiSlot[iTerm]++];
       pPosting->iDocIndex = (int)d;
       pPosting->weight = w;
-      if (w > aMaxWeight[iTerm])
-        aMaxWeight[iTerm] = w;
+      if (w > r->aMaxWeight[iTerm])
+        r->aMaxWeight[iTerm] = w;
     }
   }
 }
@@ -612,41 +681,73 @@ static int write_term(Build *p, const BuildTerm *pTerm, float maxWeight,
   return rc;
 }
 
+/* Plans the range of terms from iFirst on that fits nBuffer postings (at
+** least one term: nBuffer holds the longest), its slots from 0. */
+static void plan_range(BuildRange *r, int iFirst, i64 nBuffer) {
+  const Build *p = r->p;
+  i64 nSlot = 0;
+  r->iFirst = r->iEnd = iFirst;
+  while (r->iEnd < p->nTerm && nSlot + p->aTerm[r->aOrder[r->iEnd].iTerm].df <= nBuffer) {
+    int iTerm = r->aOrder[r->iEnd++].iTerm;
+    r->aiSlot[iTerm] = (int)nSlot;
+    r->aMaxWeight[iTerm] = 0;
+    nSlot += p->aTerm[iTerm].df;
+  }
+}
+
+/* Writes the vocabulary rows and postings of a gathered range. */
+static int write_range(const BuildRange *r, IndexPosting *aOut) {
+  Build *p = r->p;
+  int rc = SQLITE_OK;
+  for (int k = r->iFirst; rc == SQLITE_OK && k < r->iEnd; k++) {
+    int iTerm = r->aOrder[k].iTerm;
+    const BuildTerm *pTerm = &p->aTerm[iTerm];
+    rc = write_term(p, pTerm, r->aMaxWeight[iTerm], (sqlite3_uint64)k + 1, /* id order */
+                    r->aPosting + r->aiSlot[iTerm] - pTerm->df, aOut);
+  }
+  return rc;
+}
+
 /* Writes the vocabulary and the postings, terms in id order, gathering the
-** postings of as many consecutive terms as the buffer holds at a time. */
+** postings of as many consecutive terms as a buffer holds at a time: the
+** second core gathers the next range into the other buffer while this
+** thread writes the one gathered before (the same rows, in the same order,
+** as gathering and writing one range after the other). */
 static int build_postings(Build *p, const double *aTermIdf) {
   int nTerm = p->nTerm;
   TermOrder *aOrder = 0;
   i64 nLongest = 0;
   for (int i = 0; i < nTerm; i++)
     nLongest = p->aTerm[i].df > nLongest ? p->aTerm[i].df : nLongest;
-  i64 nBuffer = nLongest > INDEX_BUILD_POSTINGS ? nLongest : INDEX_BUILD_POSTINGS;
+  i64 nBuffer = INDEX_BUILD_POSTINGS / 2;
+  nBuffer = nLongest > nBuffer ? nLongest : nBuffer;
   int *aiSlot = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(nTerm + 1));
   float *aMaxWeight = sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)(nTerm + 1));
   BuildPosting *aPosting =
-      sqlite3_malloc64(sizeof(BuildPosting) * (sqlite3_uint64)nBuffer);
+      sqlite3_malloc64(sizeof(BuildPosting) * 2 * (sqlite3_uint64)nBuffer);
   IndexPosting *aOut =
       sqlite3_malloc64(sizeof(IndexPosting) * (sqlite3_uint64)(nLongest + 1));
   int rc = (aiSlot && aMaxWeight && aPosting && aOut) ? terms_in_id_order(p, &aOrder)
                                                       : SQLITE_NOMEM;
-  int iFirst = 0;
-  while (rc == SQLITE_OK && iFirst < nTerm) {
-    int iEnd = iFirst;
-    i64 nSlot = 0;
-    while (iEnd < nTerm && nSlot + p->aTerm[aOrder[iEnd].iTerm].df <= nBuffer) {
-      int iTerm = aOrder[iEnd++].iTerm;
-      aiSlot[iTerm] = (int)nSlot;
-      aMaxWeight[iTerm] = 0;
-      nSlot += p->aTerm[iTerm].df;
-    }
-    gather_range(p, aOrder[iEnd - 1].id, aTermIdf, aiSlot, aMaxWeight, aPosting);
-    for (int k = iFirst; rc == SQLITE_OK && k < iEnd; k++) {
-      int iTerm = aOrder[k].iTerm;
-      const BuildTerm *pTerm = &p->aTerm[iTerm];
-      rc = write_term(p, pTerm, aMaxWeight[iTerm], (sqlite3_uint64)k + 1, /* id order */
-                      aPosting + aiSlot[iTerm] - pTerm->df, aOut);
-    }
-    iFirst = iEnd;
+  BuildRange aRange[2];
+  for (int i = 0; i < 2; i++) {
+    BuildRange r = {p, aTermIdf, aOrder, aiSlot, aMaxWeight, aPosting + i * nBuffer,
+                    0, 0};
+    aRange[i] = r;
+  }
+  if (rc == SQLITE_OK && nTerm > 0) {
+    plan_range(&aRange[0], 0, nBuffer);
+    gather_range(&aRange[0]);
+  }
+  for (int i = 0; rc == SQLITE_OK && aRange[i].iEnd > aRange[i].iFirst; i ^= 1) {
+    BuildRange *pNext = &aRange[i ^ 1];
+    BuildSide side;
+    plan_range(pNext, aRange[i].iEnd, nBuffer);
+    if (pNext->iEnd > pNext->iFirst)
+      build_side_start(&side, gather_range, pNext, 1); /* allocates nothing */
+    rc = write_range(&aRange[i], aOut);
+    if (pNext->iEnd > pNext->iFirst)
+      build_side_join(&side);
   }
   sqlite3_free(aMaxWeight);
   sqlite3_free(aOrder);
