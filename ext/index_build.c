@@ -18,6 +18,13 @@
 **     read the counts once.
 **   - Deterministic: terms are numbered in order of first sight, written in
 **     id order; nothing depends on a hash order or on the chunking.
+**   - Two cores: while the connection's thread writes one chunk of documents
+**     (their vectors and dense block) or one range of terms (vocabulary rows
+**     and postings), a second thread weighs the next chunk or gathers the next
+**     range (build_side_start). It never calls SQLite (so every write and
+**     interrupt stays on the connection's thread), and it weighs (which
+**     allocates) only where index_build_may_thread(); the rows and their
+**     order are those of one thread doing each step in turn.
 */
 #include "index.h"
 
@@ -714,6 +721,23 @@ static int terms_in_id_order(const Build *p, TermOrder **paOrder) {
   return SQLITE_OK;
 }
 
+/* The terms in id order from their numbers (build_numbers gave term iTerm
+** the number of its place in that order): no second sort. */
+static int terms_by_number(const Build *p, const sqlite3_uint64 *aNumber,
+                           TermOrder **paOrder) {
+  int nTerm = p->nTerm;
+  TermOrder *aOrder = sqlite3_malloc64(sizeof(TermOrder) * (sqlite3_uint64)(nTerm + 1));
+  if (aOrder == 0)
+    return SQLITE_NOMEM;
+  for (int i = 0; i < nTerm; i++) {
+    assert(aNumber[i] >= 1 && aNumber[i] <= (sqlite3_uint64)nTerm);
+    aOrder[aNumber[i] - 1].id = p->aTerm[i].id;
+    aOrder[aNumber[i] - 1].iTerm = i;
+  }
+  *paOrder = aOrder;
+  return SQLITE_OK;
+}
+
 /* Numbers the terms 1, 2, ... in id order (T_terms): *paNumber[iTerm] is
 ** term iTerm's number, sqlite3_malloc'd. */
 static int build_numbers(Build *p, sqlite3_uint64 **paNumber) {
@@ -830,7 +854,8 @@ static int write_range(const BuildRange *r, IndexPosting *aOut) {
 ** second core gathers the next range into the other buffer while this
 ** thread writes the one gathered before (the same rows, in the same order,
 ** as gathering and writing one range after the other). */
-static int build_postings(Build *p, const double *aTermIdf) {
+static int build_postings(Build *p, const double *aTermIdf,
+                          const sqlite3_uint64 *aNumber) {
   int nTerm = p->nTerm;
   TermOrder *aOrder = 0;
   i64 nLongest = 0;
@@ -844,8 +869,9 @@ static int build_postings(Build *p, const double *aTermIdf) {
       sqlite3_malloc64(sizeof(BuildPosting) * 2 * (sqlite3_uint64)nBuffer);
   IndexPosting *aOut =
       sqlite3_malloc64(sizeof(IndexPosting) * (sqlite3_uint64)(nLongest + 1));
-  int rc = (aiSlot && aMaxWeight && aPosting && aOut) ? terms_in_id_order(p, &aOrder)
-                                                      : SQLITE_NOMEM;
+  int rc = (aiSlot && aMaxWeight && aPosting && aOut)
+               ? terms_by_number(p, aNumber, &aOrder)
+               : SQLITE_NOMEM;
   BuildRange aRange[2];
   for (int i = 0; i < 2; i++) {
     BuildRange r = {p, aTermIdf, aOrder, aiSlot, aMaxWeight, aPosting + i * nBuffer,
@@ -891,7 +917,7 @@ static int build_write(Build *p) {
   if (rc == SQLITE_OK)
     rc = build_weigh_all(p, aTermIdf, nMaxCount, &scratch, aNumber);
   if (rc == SQLITE_OK)
-    rc = build_postings(p, aTermIdf);
+    rc = build_postings(p, aTermIdf, aNumber);
   scratch_free(&scratch);
   sqlite3_free(aTermIdf);
   sqlite3_free(aNumber);

@@ -84,8 +84,8 @@ typedef struct LatentJob {
   double *aOut;      /* row-major output, zeroed */
   i64 n;             /* the Gram matrix: its columns' length, in aIn */
   void (*xHalf)(const struct LatentJob *, int iHalf);
-  int k;      /* Gram-Schmidt: the column subtracted (aIn), from aOut's */
-  void *pCtx; /* the projection's LatentProject */
+  int k;      /* Gram-Schmidt: the step (aOut's columns up to k + 1 finished) */
+  void *pCtx; /* Gram-Schmidt's LatentOrtho, the projection's LatentProject */
 } LatentJob;
 
 #if PAPERS_THREADS
@@ -111,42 +111,81 @@ static void latent_run(const LatentJob *p) {
   p->xHalf(p, 1);
 }
 
-/* Half of a step of Gram-Schmidt: column k's projection (aIn, of unit
-** length) subtracted from each of the columns k+1 .. l-1 of aOut in one half
-** of them, its dot product summed first, in i order. */
+/* Gram-Schmidt's columns at most: the latent dimensions and the oversample. */
+#define LATENT_MAX_COLUMNS (PAPERS_MAX_LATENT + OVERSAMPLE)
+
+/* Gram-Schmidt's state between steps: aDot[j] is the dot product of the
+** column last finished (LatentJob.k) with column j, for the columns after
+** the next one (LatentJob.k + 2 on; k = -1: the first dot products). */
+typedef struct LatentOrtho {
+  double aDot[LATENT_MAX_COLUMNS];
+} LatentOrtho;
+
+/* Half of the columns from k + 2 on (of aOut, n x l column-major): each has
+** column k's projection (column k is finished: of unit length) subtracted,
+** while the same sweep sums its dot product with column k + 1 (finished)
+** for the next step. With k == -1, the dot products with column 0 only. */
 static void orthonormalise_half(const LatentJob *p, int iHalf) {
-  int k = p->k, l = p->l, jMid = k + 1 + (l - k - 1) / 2;
-  int jFirst = iHalf ? jMid : k + 1, jEnd = iHalf ? l : jMid;
-  const double *ak = p->aIn;
+  LatentOrtho *pOrtho = p->pCtx;
+  int k = p->k, l = p->l, jStart = k + 2, jMid = jStart + (l - jStart) / 2;
+  int jFirst = iHalf ? jMid : jStart, jEnd = iHalf ? l : jMid;
+  i64 n = p->n;
+  const double *ak = k >= 0 ? p->aOut + (i64)k * n : 0,
+               *aNext = p->aOut + (i64)(k + 1) * n;
   for (int j = jFirst; j < jEnd; j++) {
-    double *aj = p->aOut + (i64)j * p->n;
-    double dot = 0;
-    for (i64 i = 0; i < p->n; i++)
-      dot += ak[i] * aj[i];
-    for (i64 i = 0; i < p->n; i++)
-      aj[i] -= dot * ak[i];
+    double *aj = p->aOut + (i64)j * n, dot = k >= 0 ? pOrtho->aDot[j] : 0, next = 0;
+    if (k >= 0) {
+      for (i64 i = 0; i < n; i++) {
+        aj[i] -= dot * ak[i];
+        next += aNext[i] * aj[i];
+      }
+    } else {
+      for (i64 i = 0; i < n; i++)
+        next += aNext[i] * aj[i];
+    }
+    pOrtho->aDot[j] = next;
   }
+}
+
+/* Finishes column j: subtracts column j - 1's projection (dot: their dot
+** product) while summing its squared norm, then normalises it (j == 0: no
+** projection). A column that vanishes becomes zero. */
+static void orthonormalise_finish(double *a, i64 n, int j, double dot) {
+  double *aj = a + (i64)j * n, norm = 0;
+  if (j > 0) {
+    const double *ak = aj - n;
+    for (i64 i = 0; i < n; i++) {
+      aj[i] -= dot * ak[i];
+      norm += aj[i] * aj[i];
+    }
+  } else {
+    for (i64 i = 0; i < n; i++)
+      norm += aj[i] * aj[i];
+  }
+  norm = sqrt(norm);
+  for (i64 i = 0; i < n; i++)
+    aj[i] = norm > 1e-12 ? aj[i] / norm : 0;
 }
 
 /* Orthonormalises the l columns of the n x l column-major matrix a in
 ** place (modified Gram-Schmidt, run twice for accuracy). A column that
-** vanishes becomes zero. Each column is normalised once the projections of
-** the columns before it are subtracted, then its own projection is
-** subtracted from the columns after it, half of them on each thread: every
-** column sees the same sums in the same order as when each column in turn
-** subtracts those of the columns before it (left-looking). */
+** vanishes becomes zero. Step k finishes column k + 1 on this thread (its
+** last projection subtracted, normalised), then subtracts column k's
+** projection from the columns after it, half of them on each thread, each
+** sweep also summing the dot product with column k + 1 that the next step
+** subtracts: every column sees the same sums in the same order as when each
+** column in turn subtracts those of the columns before it (left-looking),
+** one sweep per projection as there. */
 static void orthonormalise(double *a, i64 n, int l) {
+  LatentOrtho ortho;
+  assert(l >= 1 && l <= LATENT_MAX_COLUMNS);
   for (int pass = 0; pass < 2; pass++) {
-    for (int k = 0; k < l; k++) {
-      double *ak = a + (i64)k * n;
-      double norm = 0;
-      for (i64 i = 0; i < n; i++)
-        norm += ak[i] * ak[i];
-      norm = sqrt(norm);
-      for (i64 i = 0; i < n; i++)
-        ak[i] = norm > 1e-12 ? ak[i] / norm : 0;
-      if (k + 1 < l) {
-        LatentJob job = {0, l, ak, a, n, orthonormalise_half, k, 0};
+    orthonormalise_finish(a, n, 0, 0);
+    for (int k = -1; k + 1 < l; k++) {
+      if (k >= 0)
+        orthonormalise_finish(a, n, k + 1, ortho.aDot[k + 1]);
+      if (k + 2 < l) {
+        LatentJob job = {0, l, 0, a, n, orthonormalise_half, k, &ortho};
         latent_run(&job);
       }
     }
