@@ -362,6 +362,10 @@ int index_build_rows(sqlite3_stmt *pScan, const IndexConfig *pConfig,
                      PapersAnalyzer *pAnalyzer,
                      int (*xAdd)(void *, i64, const PapersCount *, int), void *pCtx);
 
+/* Whether a rebuild may allocate on a second thread: the build has threads
+** and SQLite's mutexes are on (index_build_rows.c). */
+int index_build_may_thread(void);
+
 /* Varints, 7 bits a byte, low bits first: put writes at most 10 bytes and
 ** returns how many; get reads one from a[0..n), returning its length, or 0
 ** when those bytes do not hold one. */

@@ -18,6 +18,13 @@
 **     read the counts once.
 **   - Deterministic: terms are numbered in order of first sight, written in
 **     id order; nothing depends on a hash order or on the chunking.
+**   - Two cores: while the connection's thread writes one chunk of documents
+**     (their vectors and dense block) or one range of terms (vocabulary rows
+**     and postings), a second thread weighs the next chunk or gathers the next
+**     range (build_side_start). It never calls SQLite (so every write and
+**     interrupt stays on the connection's thread), and it weighs (which
+**     allocates) only where index_build_may_thread(); the rows and their
+**     order are those of one thread doing each step in turn.
 */
 #include "index.h"
 
@@ -26,6 +33,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if PAPERS_THREADS
+#include <pthread.h>
+#endif
 
 #ifndef INDEX_BUILD_POSTINGS /* the asan build makes it small, to test many ranges */
 #define INDEX_BUILD_POSTINGS (4 << 20) /* postings per range: 32 MB */
@@ -83,11 +94,9 @@ typedef struct Build {
   unsigned char **apSlab; /* the encoded counts */
   i64 nSlab, nSlabAlloc;
   i64 nSlabUsed, nSlabSize; /* bytes used and available in the last slab */
-  IndexDenseBlock dense;    /* latent parts not yet written */
 } Build;
 
 static void build_free(Build *p) {
-  sqlite3_free(p->dense.aDoc);
   papers_idmap_free(p->pTerms);
   papers_idmap_free(p->pTfs);
   sqlite3_free(p->aTerm);
@@ -98,6 +107,56 @@ static void build_free(Build *p) {
     sqlite3_free(p->apSlab[i]);
   sqlite3_free(p->apSlab);
   memset(p, 0, sizeof(*p));
+}
+
+/* ---- the second core ------------------------------------------------------ */
+
+/* Work for the second core while the connection's thread writes: xRun(pArg)
+** computes into memory the writer does not touch, and never calls SQLite
+** (so interrupts and every write stay on the connection's thread). Without
+** threads, or when one cannot be started, it runs on the calling thread in
+** build_side_start(): the same work, the same result. */
+typedef struct BuildSide {
+  void (*xRun)(void *);
+  void *pArg;
+  int hasThread;
+#if PAPERS_THREADS
+  pthread_t thread;
+#endif
+} BuildSide;
+
+#if PAPERS_THREADS
+static void *build_side_main(void *pArg) {
+  BuildSide *p = pArg;
+  p->xRun(p->pArg);
+  return 0;
+}
+#endif
+
+/* Starts xRun(pArg), on another thread where isThreadable and the build
+** allow. */
+static void build_side_start(BuildSide *p, void (*xRun)(void *), void *pArg,
+                             int isThreadable) {
+  p->xRun = xRun;
+  p->pArg = pArg;
+  p->hasThread = 0;
+#if PAPERS_THREADS
+  if (isThreadable)
+    p->hasThread = pthread_create(&p->thread, 0, build_side_main, p) == 0;
+#else
+  (void)isThreadable;
+#endif
+  if (!p->hasThread)
+    xRun(pArg);
+}
+
+/* Waits for what build_side_start() started. */
+static void build_side_join(BuildSide *p) {
+#if PAPERS_THREADS
+  if (p->hasThread)
+    pthread_join(p->thread, 0);
+#endif
+  p->hasThread = 0;
 }
 
 /* ---- counting ------------------------------------------------------------ */
@@ -256,6 +315,32 @@ typedef struct BuildScratch {
   int *aiTerm;
 } BuildScratch;
 
+/* The most counts a document has. */
+static int build_max_count(const Build *p) {
+  int nMax = 0;
+  for (i64 i = 0; i < p->nDoc; i++)
+    nMax = p->aDoc[i].nCount > nMax ? p->aDoc[i].nCount : nMax;
+  return nMax;
+}
+
+/* Scratch space for a document of nMaxCount counts at most. */
+static int scratch_alloc(int nMaxCount, BuildScratch *pScratch) {
+  sqlite3_uint64 n = (sqlite3_uint64)nMaxCount + 1;
+  pScratch->aCount = sqlite3_malloc64(sizeof(PapersCount) * n);
+  pScratch->aIdf = sqlite3_malloc64(sizeof(double) * n);
+  pScratch->aiTerm = sqlite3_malloc64(sizeof(int) * n);
+  if (pScratch->aCount)
+    memset(pScratch->aCount, 0, sizeof(PapersCount) * n);
+  return pScratch->aCount && pScratch->aIdf && pScratch->aiTerm ? SQLITE_OK
+                                                                : SQLITE_NOMEM;
+}
+
+static void scratch_free(BuildScratch *pScratch) {
+  sqlite3_free(pScratch->aCount);
+  sqlite3_free(pScratch->aIdf);
+  sqlite3_free(pScratch->aiTerm);
+}
+
 /* Decodes the iDocIndex-th document's counts into the scratch space. */
 static void build_decode(const Build *p, i64 iDocIndex, const double *aTermIdf,
                          BuildScratch *pScratch) {
@@ -310,74 +395,169 @@ static int build_final(Build *p, i64 iDocIndex, const BuildLatent *pLatent,
                                    &p->aDoc[iDocIndex].scale);
 }
 
-/* Writes the dense blocks' pending documents, if any. */
-static int build_flush_dense(Build *p) {
-  int rc = index_store_dense_put(p->pStore, &p->dense);
-  p->dense.n = 0;
-  return rc;
+/* A chunk of documents weighed ahead of their writing: the documents of one
+** dense block (INDEX_DENSE_BUILD, from a multiple of it), their final
+** vectors, their word terms' numbers and their latent parts quantised. */
+typedef struct BuildChunk {
+  Build *p;
+  const double *aTermIdf;
+  const BuildLatent *pLatent;
+  const sqlite3_uint64 *aNumber; /* per term: its number */
+  BuildScratch scratch;          /* its own: chunks are weighed on two threads */
+  i64 iFirst;                    /* its first document's index */
+  int n;                         /* documents, vectors and numbers */
+  PapersVector aVec[INDEX_DENSE_BUILD];
+  sqlite3_uint64 *apNum[INDEX_DENSE_BUILD];
+  IndexDenseBlock dense; /* with a latent part: its documents' (n of them) */
+  int rc;                /* the weighing's */
+} BuildChunk;
+
+/* Frees what a chunk's weighing made (not its scratch or dense block). */
+static void chunk_clear(BuildChunk *pChunk) {
+  for (int i = 0; i < pChunk->n; i++) {
+    papers_vector_free(&pChunk->aVec[i]);
+    sqlite3_free(pChunk->apNum[i]);
+    pChunk->apNum[i] = 0;
+  }
+  pChunk->n = 0;
+  pChunk->dense.n = 0;
 }
 
-/* Adds a document's latent part to the pending dense block (documents come
-** in rowid order), writing the block when it is full. */
-static int build_dense(Build *p, i64 iDoc, const PapersVector *pVec, int nDim) {
+/* Adds a document's latent part (the end of its final vector) to the chunk's
+** dense block. */
+static void chunk_dense(BuildChunk *pChunk, i64 iDoc, const PapersVector *pVec) {
   float aValue[PAPERS_MAX_LATENT];
-  int nWord = pVec->nTerm - nDim, rc = SQLITE_OK;
-  assert(nDim >= 0 && nDim <= PAPERS_MAX_LATENT && nWord >= 0);
-  if (p->dense.aDoc == 0) {
-    IndexDenseBlock *pBlock = &p->dense;
-    size_t nByte = (sizeof(i64) + 2 * sizeof(float) + (size_t)nDim) * INDEX_DENSE_BUILD;
-    char *a = sqlite3_malloc64(nByte);
-    if (a == 0)
-      return SQLITE_NOMEM;
-    pBlock->aDoc = (i64 *)a;
-    pBlock->aScale = (float *)(pBlock->aDoc + INDEX_DENSE_BUILD);
-    pBlock->aErr = pBlock->aScale + INDEX_DENSE_BUILD;
-    pBlock->aCode = (signed char *)(pBlock->aErr + INDEX_DENSE_BUILD);
-    pBlock->nDim = nDim;
-  }
-  IndexDenseBlock *pBlock = &p->dense;
+  IndexDenseBlock *pBlock = &pChunk->dense;
+  int nDim = pBlock->nDim, nWord = pVec->nTerm - nDim;
+  assert(nDim > 0 && nDim <= PAPERS_MAX_LATENT && nWord >= 0);
+  assert(pBlock->n < INDEX_DENSE_BUILD);
   for (int k = 0; k < nDim; k++)
     aValue[k] = pVec->aWeight[nWord + k];
   int i = pBlock->n++;
   pBlock->aDoc[i] = iDoc;
   index_dense_quantize(aValue, nDim, pBlock->aCode + (i64)i * nDim, &pBlock->aScale[i],
                        &pBlock->aErr[i]);
-  if (pBlock->n == INDEX_DENSE_BUILD)
-    rc = build_flush_dense(p);
-  return rc;
 }
 
-/* Writes the iDocIndex-th document's vector (scratch decoded), its word
-** terms by the numbers aNumber gives each term. */
-static int build_doc_put(Build *p, i64 iDocIndex, const PapersVector *pVec,
-                         const BuildScratch *pScratch, const sqlite3_uint64 *aNumber) {
+/* Weighs the idx-th document of the chunk: its final vector and its word
+** terms' numbers, its latent part into the dense block. */
+static int chunk_weigh_doc(BuildChunk *pChunk, int idx) {
+  Build *p = pChunk->p;
+  i64 iDocIndex = pChunk->iFirst + idx;
+  PapersVector sparse, *pVec = &pChunk->aVec[idx];
+  memset(pVec, 0, sizeof(*pVec));
   int nWord = p->aDoc[iDocIndex].nCount;
   sqlite3_uint64 *aNum =
       sqlite3_malloc64(sizeof(sqlite3_uint64) * (sqlite3_uint64)(nWord + 1));
+  pChunk->apNum[idx] = aNum;
+  pChunk->n = idx + 1; /* what chunk_clear() frees */
   if (aNum == 0)
     return SQLITE_NOMEM;
-  for (int i = 0; i < nWord; i++)
-    aNum[i] = aNumber[pScratch->aiTerm[i]];
-  int rc = index_store_doc_put_numbered(p->pStore, p->aDoc[iDocIndex].iDoc, pVec, aNum);
-  sqlite3_free(aNum);
+  int rc = build_sparse(p, iDocIndex, pChunk->aTermIdf, &pChunk->scratch, &sparse);
+  if (rc == SQLITE_OK)
+    rc = build_final(p, iDocIndex, pChunk->pLatent, &pChunk->scratch, &sparse, pVec);
+  papers_vector_free(&sparse);
+  for (int i = 0; rc == SQLITE_OK && i < nWord; i++)
+    aNum[i] = pChunk->aNumber[pChunk->scratch.aiTerm[i]];
+  if (rc == SQLITE_OK && pChunk->pLatent->nDim > 0)
+    chunk_dense(pChunk, p->aDoc[iDocIndex].iDoc, pVec);
   return rc;
 }
 
-/* Weighs the iDocIndex-th document and writes its vector and its latent
-** part; its postings are gathered later (build_postings). */
-static int build_weigh(Build *p, i64 iDocIndex, const double *aTermIdf,
-                       const BuildLatent *pLatent, BuildScratch *pScratch,
-                       const sqlite3_uint64 *aNumber) {
-  PapersVector sparse, vec = {0, 0, 0};
-  int rc = build_sparse(p, iDocIndex, aTermIdf, pScratch, &sparse);
-  if (rc == SQLITE_OK)
-    rc = build_final(p, iDocIndex, pLatent, pScratch, &sparse, &vec);
-  if (rc == SQLITE_OK)
-    rc = build_doc_put(p, iDocIndex, &vec, pScratch, aNumber);
-  if (rc == SQLITE_OK && pLatent->nDim > 0)
-    rc = build_dense(p, p->aDoc[iDocIndex].iDoc, &vec, pLatent->nDim);
-  papers_vector_free(&sparse);
-  papers_vector_free(&vec);
+/* Weighs the chunk's documents from iFirst (the second core's work, where
+** SQLite's allocator allows: it allocates, never calls SQLite otherwise);
+** the result in pChunk->rc. */
+static void chunk_weigh(void *pArg) {
+  BuildChunk *pChunk = pArg;
+  i64 nDoc = pChunk->p->nDoc - pChunk->iFirst;
+  int n = nDoc < INDEX_DENSE_BUILD ? (int)nDoc : INDEX_DENSE_BUILD;
+  int rc = SQLITE_OK;
+  for (int i = 0; rc == SQLITE_OK && i < n; i++)
+    rc = chunk_weigh_doc(pChunk, i);
+  pChunk->rc = rc;
+}
+
+/* Writes a weighed chunk: its documents' vectors, then its dense block (so
+** the rows come in the order of weighing and writing each document in turn,
+** the block written once its last document is). */
+static int chunk_write(BuildChunk *pChunk) {
+  Build *p = pChunk->p;
+  int rc = pChunk->rc;
+  for (int i = 0; rc == SQLITE_OK && i < pChunk->n; i++) {
+    rc = index_store_doc_put_numbered(p->pStore, p->aDoc[pChunk->iFirst + i].iDoc,
+                                      &pChunk->aVec[i], pChunk->apNum[i]);
+  }
+  if (rc == SQLITE_OK && pChunk->pLatent->nDim > 0)
+    rc = index_store_dense_put(p->pStore, &pChunk->dense);
+  return rc;
+}
+
+/* A chunk's scratch space and dense block. */
+static int chunk_alloc(BuildChunk *pChunk, int nMaxCount, int nDim) {
+  int rc = scratch_alloc(nMaxCount, &pChunk->scratch);
+  if (rc != SQLITE_OK)
+    return rc;
+  IndexDenseBlock *pBlock = &pChunk->dense;
+  size_t nByte = (sizeof(i64) + 2 * sizeof(float) + (size_t)nDim) * INDEX_DENSE_BUILD;
+  char *a = sqlite3_malloc64(nByte);
+  if (a == 0)
+    return SQLITE_NOMEM;
+  pBlock->aDoc = (i64 *)a;
+  pBlock->aScale = (float *)(pBlock->aDoc + INDEX_DENSE_BUILD);
+  pBlock->aErr = pBlock->aScale + INDEX_DENSE_BUILD;
+  pBlock->aCode = (signed char *)(pBlock->aErr + INDEX_DENSE_BUILD);
+  pBlock->nDim = nDim;
+  return SQLITE_OK;
+}
+
+static void chunk_free(BuildChunk *pChunk) {
+  if (pChunk == 0)
+    return;
+  chunk_clear(pChunk);
+  scratch_free(&pChunk->scratch);
+  sqlite3_free(pChunk->dense.aDoc);
+  sqlite3_free(pChunk);
+}
+
+/* Weighs every document and writes its vector and latent part, a chunk at a
+** time: the second core weighs the next chunk while this thread writes the
+** one weighed before (where SQLite's allocator is safe from two threads:
+** index_build_may_thread()), the same rows in the same order as weighing and
+** writing one document after the other. The postings are gathered later
+** (build_postings), from the norms and scales set here. */
+static int build_weigh_docs(Build *p, const double *aTermIdf, const BuildLatent *pLatent,
+                            int nMaxCount, const sqlite3_uint64 *aNumber) {
+  BuildChunk *aChunk[2] = {0, 0};
+  int rc = SQLITE_OK, isThreadable = index_build_may_thread();
+  for (int i = 0; rc == SQLITE_OK && i < 2; i++) {
+    aChunk[i] = sqlite3_malloc64(sizeof(BuildChunk));
+    if (aChunk[i] == 0) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    memset(aChunk[i], 0, sizeof(BuildChunk));
+    aChunk[i]->p = p;
+    aChunk[i]->aTermIdf = aTermIdf;
+    aChunk[i]->pLatent = pLatent;
+    aChunk[i]->aNumber = aNumber;
+    rc = chunk_alloc(aChunk[i], nMaxCount, pLatent->nDim);
+  }
+  if (rc == SQLITE_OK && p->nDoc > 0)
+    chunk_weigh(aChunk[0]); /* iFirst 0 */
+  for (int i = 0; rc == SQLITE_OK && aChunk[i]->n > 0; i ^= 1) {
+    BuildChunk *pNext = aChunk[i ^ 1];
+    BuildSide side;
+    chunk_clear(pNext);
+    pNext->iFirst = aChunk[i]->iFirst + INDEX_DENSE_BUILD;
+    if (pNext->iFirst < p->nDoc)
+      build_side_start(&side, chunk_weigh, pNext, isThreadable);
+    rc = chunk_write(aChunk[i]);
+    if (pNext->iFirst < p->nDoc)
+      build_side_join(&side);
+    chunk_clear(aChunk[i]);
+  }
+  chunk_free(aChunk[0]);
+  chunk_free(aChunk[1]);
   return rc;
 }
 
@@ -490,8 +670,8 @@ static int write_latent(const Build *p, const BuildLatent *pLatent) {
 }
 
 /* Fits the latent part if the corpus allows, then weighs every document. */
-static int build_weigh_all(Build *p, const double *aTermIdf, BuildScratch *pScratch,
-                           const sqlite3_uint64 *aNumber) {
+static int build_weigh_all(Build *p, const double *aTermIdf, int nMaxCount,
+                           BuildScratch *pScratch, const sqlite3_uint64 *aNumber) {
   const IndexConfig *pConfig = p->pConfig;
   BuildLatent latent;
   memset(&latent, 0, sizeof(latent));
@@ -504,10 +684,8 @@ static int build_weigh_all(Build *p, const double *aTermIdf, BuildScratch *pScra
       rc = fit_latent(p, aTermIdf, &latent, pScratch);
     }
   }
-  for (i64 i = 0; rc == SQLITE_OK && i < p->nDoc; i++)
-    rc = build_weigh(p, i, aTermIdf, &latent, pScratch, aNumber);
   if (rc == SQLITE_OK)
-    rc = build_flush_dense(p);
+    rc = build_weigh_docs(p, aTermIdf, &latent, nMaxCount, aNumber);
   if (rc == SQLITE_OK)
     rc = write_latent(p, &latent);
   sqlite3_free(latent.aiFeature);
@@ -543,6 +721,23 @@ static int terms_in_id_order(const Build *p, TermOrder **paOrder) {
   return SQLITE_OK;
 }
 
+/* The terms in id order from their numbers (build_numbers gave term iTerm
+** the number of its place in that order): no second sort. */
+static int terms_by_number(const Build *p, const sqlite3_uint64 *aNumber,
+                           TermOrder **paOrder) {
+  int nTerm = p->nTerm;
+  TermOrder *aOrder = sqlite3_malloc64(sizeof(TermOrder) * (sqlite3_uint64)(nTerm + 1));
+  if (aOrder == 0)
+    return SQLITE_NOMEM;
+  for (int i = 0; i < nTerm; i++) {
+    assert(aNumber[i] >= 1 && aNumber[i] <= (sqlite3_uint64)nTerm);
+    aOrder[aNumber[i] - 1].id = p->aTerm[i].id;
+    aOrder[aNumber[i] - 1].iTerm = i;
+  }
+  *paOrder = aOrder;
+  return SQLITE_OK;
+}
+
 /* Numbers the terms 1, 2, ... in id order (T_terms): *paNumber[iTerm] is
 ** term iTerm's number, sqlite3_malloc'd. */
 static int build_numbers(Build *p, sqlite3_uint64 **paNumber) {
@@ -568,13 +763,28 @@ static int build_numbers(Build *p, sqlite3_uint64 **paNumber) {
   return rc;
 }
 
-/* Gathers the postings of the terms up to idLast (the next range of terms
-** in id order), each term's in document order from aiSlot[term], with the
-** weight recomputed from its document's norm and scale exactly as
-** build_weigh() computed it. A document's counts are in id order: each
-** range takes the next run of them, and the document's cursor moves past. */
-static void gather_range(Build *p, sqlite3_uint64 idLast, const double *aTermIdf,
-                         int *aiSlot, float *aMaxWeight, BuildPosting *aPosting) {
+/* One range of terms (aOrder[iFirst..iEnd), consecutive in id order) whose
+** postings are gathered into aPosting: each term's at aiSlot[term]. */
+typedef struct BuildRange {
+  Build *p;
+  const double *aTermIdf;
+  const TermOrder *aOrder;
+  int *aiSlot;
+  float *aMaxWeight;
+  BuildPosting *aPosting;
+  int iFirst, iEnd;
+} BuildRange;
+
+/* Gathers the postings of a range, each term's in document order from
+** aiSlot[term] on, with the weight recomputed from its document's norm and
+** scale exactly as build_weigh() computed it. A document's counts are in id
+** order: each range takes the next run of them, and the document's cursor
+** moves past. Touches only the range's terms' slots and maxima and the
+** documents' cursors (the second core's work, build_postings). */
+static void gather_range(void *pArg) {
+  BuildRange *r = pArg;
+  Build *p = r->p;
+  sqlite3_uint64 idLast = r->aOrder[r->iEnd - 1].id;
   for (i64 d = 0; d < p->nDoc; d++) {
     BuildDoc *pDoc = &p->aDoc[d];
     while (pDoc->nCount > 0) {
@@ -584,14 +794,14 @@ static void gather_range(Build *p, sqlite3_uint64 idLast, const double *aTermIdf
         break;
       pDoc->aCode += nByte;
       pDoc->nCount--;
-      double raw = papers_weight_raw(p->aTf[iTf].factor, aTermIdf[iTerm]);
+      double raw = papers_weight_raw(p->aTf[iTf].factor, r->aTermIdf[iTerm]);
       float w =
           papers_weight_scaled(papers_weight_normalised(raw, pDoc->norm), pDoc->scale);
-      BuildPosting *pPosting = &aPosting[aiSlot[iTerm]++];
+      BuildPosting *pPosting = &r->aPosting[r->aiSlot[iTerm]++];
       pPosting->iDocIndex = (int)d;
       pPosting->weight = w;
-      if (w > aMaxWeight[iTerm])
-        aMaxWeight[iTerm] = w;
+      if (w > r->aMaxWeight[iTerm])
+        r->aMaxWeight[iTerm] = w;
     }
   }
 }
@@ -612,41 +822,75 @@ static int write_term(Build *p, const BuildTerm *pTerm, float maxWeight,
   return rc;
 }
 
+/* Plans the range of terms from iFirst on that fits nBuffer postings (at
+** least one term: nBuffer holds the longest), its slots from 0. */
+static void plan_range(BuildRange *r, int iFirst, i64 nBuffer) {
+  const Build *p = r->p;
+  i64 nSlot = 0;
+  r->iFirst = r->iEnd = iFirst;
+  while (r->iEnd < p->nTerm && nSlot + p->aTerm[r->aOrder[r->iEnd].iTerm].df <= nBuffer) {
+    int iTerm = r->aOrder[r->iEnd++].iTerm;
+    r->aiSlot[iTerm] = (int)nSlot;
+    r->aMaxWeight[iTerm] = 0;
+    nSlot += p->aTerm[iTerm].df;
+  }
+}
+
+/* Writes the vocabulary rows and postings of a gathered range. */
+static int write_range(const BuildRange *r, IndexPosting *aOut) {
+  Build *p = r->p;
+  int rc = SQLITE_OK;
+  for (int k = r->iFirst; rc == SQLITE_OK && k < r->iEnd; k++) {
+    int iTerm = r->aOrder[k].iTerm;
+    const BuildTerm *pTerm = &p->aTerm[iTerm];
+    rc = write_term(p, pTerm, r->aMaxWeight[iTerm], (sqlite3_uint64)k + 1, /* id order */
+                    r->aPosting + r->aiSlot[iTerm] - pTerm->df, aOut);
+  }
+  return rc;
+}
+
 /* Writes the vocabulary and the postings, terms in id order, gathering the
-** postings of as many consecutive terms as the buffer holds at a time. */
-static int build_postings(Build *p, const double *aTermIdf) {
+** postings of as many consecutive terms as a buffer holds at a time: the
+** second core gathers the next range into the other buffer while this
+** thread writes the one gathered before (the same rows, in the same order,
+** as gathering and writing one range after the other). */
+static int build_postings(Build *p, const double *aTermIdf,
+                          const sqlite3_uint64 *aNumber) {
   int nTerm = p->nTerm;
   TermOrder *aOrder = 0;
   i64 nLongest = 0;
   for (int i = 0; i < nTerm; i++)
     nLongest = p->aTerm[i].df > nLongest ? p->aTerm[i].df : nLongest;
-  i64 nBuffer = nLongest > INDEX_BUILD_POSTINGS ? nLongest : INDEX_BUILD_POSTINGS;
+  i64 nBuffer = INDEX_BUILD_POSTINGS / 2;
+  nBuffer = nLongest > nBuffer ? nLongest : nBuffer;
   int *aiSlot = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(nTerm + 1));
   float *aMaxWeight = sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)(nTerm + 1));
   BuildPosting *aPosting =
-      sqlite3_malloc64(sizeof(BuildPosting) * (sqlite3_uint64)nBuffer);
+      sqlite3_malloc64(sizeof(BuildPosting) * 2 * (sqlite3_uint64)nBuffer);
   IndexPosting *aOut =
       sqlite3_malloc64(sizeof(IndexPosting) * (sqlite3_uint64)(nLongest + 1));
-  int rc = (aiSlot && aMaxWeight && aPosting && aOut) ? terms_in_id_order(p, &aOrder)
-                                                      : SQLITE_NOMEM;
-  int iFirst = 0;
-  while (rc == SQLITE_OK && iFirst < nTerm) {
-    int iEnd = iFirst;
-    i64 nSlot = 0;
-    while (iEnd < nTerm && nSlot + p->aTerm[aOrder[iEnd].iTerm].df <= nBuffer) {
-      int iTerm = aOrder[iEnd++].iTerm;
-      aiSlot[iTerm] = (int)nSlot;
-      aMaxWeight[iTerm] = 0;
-      nSlot += p->aTerm[iTerm].df;
-    }
-    gather_range(p, aOrder[iEnd - 1].id, aTermIdf, aiSlot, aMaxWeight, aPosting);
-    for (int k = iFirst; rc == SQLITE_OK && k < iEnd; k++) {
-      int iTerm = aOrder[k].iTerm;
-      const BuildTerm *pTerm = &p->aTerm[iTerm];
-      rc = write_term(p, pTerm, aMaxWeight[iTerm], (sqlite3_uint64)k + 1, /* id order */
-                      aPosting + aiSlot[iTerm] - pTerm->df, aOut);
-    }
-    iFirst = iEnd;
+  int rc = (aiSlot && aMaxWeight && aPosting && aOut)
+               ? terms_by_number(p, aNumber, &aOrder)
+               : SQLITE_NOMEM;
+  BuildRange aRange[2];
+  for (int i = 0; i < 2; i++) {
+    BuildRange r = {p, aTermIdf, aOrder, aiSlot, aMaxWeight, aPosting + i * nBuffer,
+                    0, 0};
+    aRange[i] = r;
+  }
+  if (rc == SQLITE_OK && nTerm > 0) {
+    plan_range(&aRange[0], 0, nBuffer);
+    gather_range(&aRange[0]);
+  }
+  for (int i = 0; rc == SQLITE_OK && aRange[i].iEnd > aRange[i].iFirst; i ^= 1) {
+    BuildRange *pNext = &aRange[i ^ 1];
+    BuildSide side;
+    plan_range(pNext, aRange[i].iEnd, nBuffer);
+    if (pNext->iEnd > pNext->iFirst)
+      build_side_start(&side, gather_range, pNext, 1); /* allocates nothing */
+    rc = write_range(&aRange[i], aOut);
+    if (pNext->iEnd > pNext->iFirst)
+      build_side_join(&side);
   }
   sqlite3_free(aMaxWeight);
   sqlite3_free(aOrder);
@@ -658,39 +902,23 @@ static int build_postings(Build *p, const double *aTermIdf) {
 
 /* ---- the whole build ------------------------------------------------------- */
 
-/* Scratch space for the longest document. */
-static int scratch_alloc(const Build *p, BuildScratch *pScratch) {
-  int nMax = 0;
-  for (i64 i = 0; i < p->nDoc; i++)
-    nMax = p->aDoc[i].nCount > nMax ? p->aDoc[i].nCount : nMax;
-  sqlite3_uint64 n = (sqlite3_uint64)nMax + 1;
-  pScratch->aCount = sqlite3_malloc64(sizeof(PapersCount) * n);
-  pScratch->aIdf = sqlite3_malloc64(sizeof(double) * n);
-  pScratch->aiTerm = sqlite3_malloc64(sizeof(int) * n);
-  if (pScratch->aCount)
-    memset(pScratch->aCount, 0, sizeof(PapersCount) * n);
-  return pScratch->aCount && pScratch->aIdf && pScratch->aiTerm ? SQLITE_OK
-                                                                : SQLITE_NOMEM;
-}
-
 /* Weighs every document, then writes the vocabulary and postings. */
 static int build_write(Build *p) {
   int nTerm = p->nTerm;
   BuildScratch scratch = {0, 0, 0};
   sqlite3_uint64 *aNumber = 0;
   double *aTermIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nTerm + 1));
-  int rc = aTermIdf ? scratch_alloc(p, &scratch) : SQLITE_NOMEM;
+  int nMaxCount = build_max_count(p);
+  int rc = aTermIdf ? scratch_alloc(nMaxCount, &scratch) : SQLITE_NOMEM;
   for (int i = 0; rc == SQLITE_OK && i < nTerm; i++)
     aTermIdf[i] = index_idf(p->nDoc, p->aTerm[i].df);
   if (rc == SQLITE_OK)
     rc = build_numbers(p, &aNumber);
   if (rc == SQLITE_OK)
-    rc = build_weigh_all(p, aTermIdf, &scratch, aNumber);
+    rc = build_weigh_all(p, aTermIdf, nMaxCount, &scratch, aNumber);
   if (rc == SQLITE_OK)
-    rc = build_postings(p, aTermIdf);
-  sqlite3_free(scratch.aCount);
-  sqlite3_free(scratch.aIdf);
-  sqlite3_free(scratch.aiTerm);
+    rc = build_postings(p, aTermIdf, aNumber);
+  scratch_free(&scratch);
   sqlite3_free(aTermIdf);
   sqlite3_free(aNumber);
   return rc;

@@ -220,14 +220,17 @@ static void build_rows_analyse_batch(BuildRows *p, BuildRowsBatch *pBatch,
   }
 }
 
-#if PAPERS_THREADS
 /* Whether SQLite's mutexes are on (serialized or multi-thread mode), so that
-** its allocator is safe from two threads. In single-thread mode every mutex
-** is the same no-op one; two static mutexes are two only with real ones. */
-static int build_rows_has_mutexes(void) {
-  return sqlite3_threadsafe() && sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP1) !=
-                                     sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP2);
+** its allocator is safe from two threads, and the build has threads. In
+** single-thread mode every mutex is the same no-op one; two static mutexes
+** are two only with real ones. */
+int index_build_may_thread(void) {
+  return PAPERS_THREADS && sqlite3_threadsafe() &&
+         sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP1) !=
+             sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP2);
 }
+
+#if PAPERS_THREADS
 
 /* The worker: analyses each batch posted, until told to quit. */
 static void *build_rows_worker(void *pArg) {
@@ -258,7 +261,7 @@ static int build_rows_start_worker(BuildRows *p) {
 #if PAPERS_THREADS
   int isCopyable = 0;
   int rc = papers_analyzer_is_copyable(p->aAnalyser[0].pAnalyzer, &isCopyable);
-  if (rc != SQLITE_OK || !isCopyable || !build_rows_has_mutexes())
+  if (rc != SQLITE_OK || !isCopyable || !index_build_may_thread())
     return rc;
   rc = papers_analyzer_copy(p->aAnalyser[0].pAnalyzer, &p->aAnalyser[1].pAnalyzer);
   if (rc == SQLITE_OK) {

@@ -20,6 +20,9 @@
 **     build has them (PAPERS_THREADS), each thread computing whole output
 **     elements (rows of A Omega, columns of A^T Y, pairs of the Gram matrix)
 **     with the same sums in the same order: the same bits as on one thread.
+**     Gram-Schmidt subtracts each column's projection from half of the
+**     columns after it on each thread, and the projection takes half of the
+**     features on each: the same sums in the same order, the same bits.
 **     The threads only compute (no allocation, no SQLite call).
 **   - Singular vectors are only defined up to sign; each column is turned so
 **     that its largest-magnitude entry is positive, for stable output.
@@ -72,63 +75,8 @@ static void latent_dots(const double *u, const double *v, i64 n, int nb, double 
   memcpy(dot, acc, sizeof(double) * (size_t)nb);
 }
 
-/* Orthonormalises the l columns of the n x l column-major matrix a in
-** place (modified Gram-Schmidt, run twice for accuracy). A column that
-** vanishes becomes zero. */
-static void orthonormalise(double *a, i64 n, int l) {
-  for (int pass = 0; pass < 2; pass++) {
-    for (int j = 0; j < l; j++) {
-      double *aj = a + (i64)j * n;
-      /* each subtraction's loop also sums the next column's dot product (or,
-      ** after the last, the squared norm) over the updated aj: one sweep
-      ** over aj per column, the same sums in the same order */
-      double dot = 0, norm = 0;
-      if (j > 0) {
-        for (i64 i = 0; i < n; i++)
-          dot += a[i] * aj[i];
-      }
-      for (int k = 0; k < j; k++) {
-        const double *ak = a + (i64)k * n;
-        if (k + 1 < j) {
-          const double *aNext = ak + n;
-          double next = 0;
-          for (i64 i = 0; i < n; i++) {
-            aj[i] -= dot * ak[i];
-            next += aNext[i] * aj[i];
-          }
-          dot = next;
-        } else {
-          for (i64 i = 0; i < n; i++) {
-            aj[i] -= dot * ak[i];
-            norm += aj[i] * aj[i];
-          }
-        }
-      }
-      if (j == 0) {
-        for (i64 i = 0; i < n; i++)
-          norm += aj[i] * aj[i];
-      }
-      norm = sqrt(norm);
-      for (i64 i = 0; i < n; i++)
-        aj[i] = norm > 1e-12 ? aj[i] / norm : 0;
-    }
-  }
-}
-
-/* Transposes the n x l column-major matrix a into row-major t (or back,
-** with isBack): element (i, j) at a[j * n + i] and t[i * l + j]. */
-static void transpose(double *a, double *t, i64 n, int l, int isBack) {
-  for (i64 i = 0; i < n; i++) {
-    for (int j = 0; j < l; j++) {
-      if (isBack)
-        a[(i64)j * n + i] = t[i * l + j];
-      else
-        t[i * l + j] = a[(i64)j * n + i];
-    }
-  }
-}
-
-/* A product split in two halves, each computing whole output elements. */
+/* Work split in two halves, each computing whole output elements: a
+** product, the Gram matrix, a step of Gram-Schmidt, the projection. */
 typedef struct LatentJob {
   const PapersLatentMatrix *A;
   int l;
@@ -136,6 +84,8 @@ typedef struct LatentJob {
   double *aOut;      /* row-major output, zeroed */
   i64 n;             /* the Gram matrix: its columns' length, in aIn */
   void (*xHalf)(const struct LatentJob *, int iHalf);
+  int k;      /* Gram-Schmidt: the step (aOut's columns up to k + 1 finished) */
+  void *pCtx; /* Gram-Schmidt's LatentOrtho, the projection's LatentProject */
 } LatentJob;
 
 #if PAPERS_THREADS
@@ -159,6 +109,100 @@ static void latent_run(const LatentJob *p) {
 #endif
   p->xHalf(p, 0);
   p->xHalf(p, 1);
+}
+
+/* Gram-Schmidt's columns at most: the latent dimensions and the oversample. */
+#define LATENT_MAX_COLUMNS (PAPERS_MAX_LATENT + OVERSAMPLE)
+
+/* Gram-Schmidt's state between steps: aDot[j] is the dot product of the
+** column last finished (LatentJob.k) with column j, for the columns after
+** the next one (LatentJob.k + 2 on; k = -1: the first dot products). */
+typedef struct LatentOrtho {
+  double aDot[LATENT_MAX_COLUMNS];
+} LatentOrtho;
+
+/* Half of the columns from k + 2 on (of aOut, n x l column-major): each has
+** column k's projection (column k is finished: of unit length) subtracted,
+** while the same sweep sums its dot product with column k + 1 (finished)
+** for the next step. With k == -1, the dot products with column 0 only. */
+static void orthonormalise_half(const LatentJob *p, int iHalf) {
+  LatentOrtho *pOrtho = p->pCtx;
+  int k = p->k, l = p->l, jStart = k + 2, jMid = jStart + (l - jStart) / 2;
+  int jFirst = iHalf ? jMid : jStart, jEnd = iHalf ? l : jMid;
+  i64 n = p->n;
+  const double *ak = k >= 0 ? p->aOut + (i64)k * n : 0,
+               *aNext = p->aOut + (i64)(k + 1) * n;
+  for (int j = jFirst; j < jEnd; j++) {
+    double *aj = p->aOut + (i64)j * n, dot = k >= 0 ? pOrtho->aDot[j] : 0, next = 0;
+    if (k >= 0) {
+      for (i64 i = 0; i < n; i++) {
+        aj[i] -= dot * ak[i];
+        next += aNext[i] * aj[i];
+      }
+    } else {
+      for (i64 i = 0; i < n; i++)
+        next += aNext[i] * aj[i];
+    }
+    pOrtho->aDot[j] = next;
+  }
+}
+
+/* Finishes column j: subtracts column j - 1's projection (dot: their dot
+** product) while summing its squared norm, then normalises it (j == 0: no
+** projection). A column that vanishes becomes zero. */
+static void orthonormalise_finish(double *a, i64 n, int j, double dot) {
+  double *aj = a + (i64)j * n, norm = 0;
+  if (j > 0) {
+    const double *ak = aj - n;
+    for (i64 i = 0; i < n; i++) {
+      aj[i] -= dot * ak[i];
+      norm += aj[i] * aj[i];
+    }
+  } else {
+    for (i64 i = 0; i < n; i++)
+      norm += aj[i] * aj[i];
+  }
+  norm = sqrt(norm);
+  for (i64 i = 0; i < n; i++)
+    aj[i] = norm > 1e-12 ? aj[i] / norm : 0;
+}
+
+/* Orthonormalises the l columns of the n x l column-major matrix a in
+** place (modified Gram-Schmidt, run twice for accuracy). A column that
+** vanishes becomes zero. Step k finishes column k + 1 on this thread (its
+** last projection subtracted, normalised), then subtracts column k's
+** projection from the columns after it, half of them on each thread, each
+** sweep also summing the dot product with column k + 1 that the next step
+** subtracts: every column sees the same sums in the same order as when each
+** column in turn subtracts those of the columns before it (left-looking),
+** one sweep per projection as there. */
+static void orthonormalise(double *a, i64 n, int l) {
+  LatentOrtho ortho;
+  assert(l >= 1 && l <= LATENT_MAX_COLUMNS);
+  for (int pass = 0; pass < 2; pass++) {
+    orthonormalise_finish(a, n, 0, 0);
+    for (int k = -1; k + 1 < l; k++) {
+      if (k >= 0)
+        orthonormalise_finish(a, n, k + 1, ortho.aDot[k + 1]);
+      if (k + 2 < l) {
+        LatentJob job = {0, l, 0, a, n, orthonormalise_half, k, &ortho};
+        latent_run(&job);
+      }
+    }
+  }
+}
+
+/* Transposes the n x l column-major matrix a into row-major t (or back,
+** with isBack): element (i, j) at a[j * n + i] and t[i * l + j]. */
+static void transpose(double *a, double *t, i64 n, int l, int isBack) {
+  for (i64 i = 0; i < n; i++) {
+    for (int j = 0; j < l; j++) {
+      if (isBack)
+        a[(i64)j * n + i] = t[i * l + j];
+      else
+        t[i * l + j] = a[(i64)j * n + i];
+    }
+  }
 }
 
 /* Half of A * x: rows of the output, the first or the second half. */
@@ -203,7 +247,7 @@ static void multiply(const PapersLatentMatrix *A, const double *x, int l, double
          *yt = aScratch + (A->nRow > A->nColumn ? A->nRow : A->nColumn) * l;
   transpose((double *)x, xt, A->nColumn, l, 0);
   memset(yt, 0, sizeof(double) * (size_t)(A->nRow * l));
-  LatentJob job = {A, l, xt, yt, 0, multiply_half};
+  LatentJob job = {A, l, xt, yt, 0, multiply_half, 0, 0};
   latent_run(&job);
   transpose(y, yt, A->nRow, l, 1);
 }
@@ -216,7 +260,7 @@ static void multiply_transposed(const PapersLatentMatrix *A, const double *y, in
          *xt = aScratch + (A->nRow > A->nColumn ? A->nRow : A->nColumn) * l;
   transpose((double *)y, yt, A->nRow, l, 0);
   memset(xt, 0, sizeof(double) * (size_t)(A->nColumn * l));
-  LatentJob job = {A, l, yt, xt, 0, multiply_transposed_half};
+  LatentJob job = {A, l, yt, xt, 0, multiply_transposed_half, 0, 0};
   latent_run(&job);
   transpose(x, xt, A->nColumn, l, 1);
 }
@@ -284,38 +328,64 @@ static void jacobi(double *g, int l, double *aValue, double *w) {
     aValue[i] = g[i * l + i];
 }
 
+/* The projection's inputs, and each half's largest-magnitude values. */
+typedef struct LatentProject {
+  const double *xt; /* nFeature x l, row-major: B^T */
+  i64 nFeature;
+  int nDim;
+  const double *wt;    /* l x nDim: the eigenvectors in order */
+  const double *sigma; /* nDim: sqrt of their eigenvalues */
+  float *aProjection;
+  double aLargest[2][PAPERS_MAX_LATENT]; /* per half: the first largest */
+} LatentProject;
+
+/* Half of the projection: the features of the first or the second half,
+** each feature's nDim sums side by side, each over i in order. */
+static void latent_project_half(const LatentJob *pJob, int iHalf) {
+  LatentProject *p = pJob->pCtx;
+  double v[PAPERS_MAX_LATENT], *largest = p->aLargest[iHalf];
+  int l = pJob->l, nDim = p->nDim;
+  i64 fFirst = iHalf ? p->nFeature / 2 : 0, fEnd = iHalf ? p->nFeature : p->nFeature / 2;
+  for (int k = 0; k < nDim; k++)
+    largest[k] = 0;
+  for (i64 f = fFirst; f < fEnd; f++) {
+    const double *xf = p->xt + f * l;
+    memset(v, 0, sizeof(double) * (size_t)nDim);
+    for (int i = 0; i < l; i++) {
+      for (int k = 0; k < nDim; k++)
+        v[k] += xf[i] * p->wt[i * nDim + k];
+    }
+    for (int k = 0; k < nDim; k++) {
+      double value = p->sigma[k] > 0 ? v[k] / p->sigma[k] : 0;
+      if (fabs(value) > fabs(largest[k]))
+        largest[k] = value;
+      p->aProjection[f * nDim + k] = (float)value;
+    }
+  }
+}
+
 /* aProjection (nFeature x nDim, row-major) = the rows of xt (nFeature x l,
 ** row-major: B^T) times the eigenvectors w_aOrder[k] (columns of w) over
 ** sqrt of their eigenvalues, each column turned so that its largest-magnitude
-** entry is positive. A feature's nDim sums run side by side, each over i in
-** order; wt is scratch for l x nDim doubles. */
+** entry (the first of them, in feature order) is positive. The features'
+** halves run on two threads; wt is scratch for l x nDim doubles. */
 static void latent_project(const double *xt, i64 nFeature, int l, const double *w,
                            const double *aValue, const int *aOrder, int nDim, double *wt,
                            float *aProjection) {
-  double sigma[PAPERS_MAX_LATENT], largest[PAPERS_MAX_LATENT], v[PAPERS_MAX_LATENT];
+  double sigma[PAPERS_MAX_LATENT];
   assert(nDim <= PAPERS_MAX_LATENT && nDim <= l);
   for (int k = 0; k < nDim; k++) {
     for (int i = 0; i < l; i++)
       wt[i * nDim + k] = w[(i64)aOrder[k] * l + i];
     sigma[k] = aValue[aOrder[k]] > 0 ? sqrt(aValue[aOrder[k]]) : 0;
-    largest[k] = 0;
   }
-  for (i64 f = 0; f < nFeature; f++) {
-    const double *xf = xt + f * l;
-    memset(v, 0, sizeof(double) * (size_t)nDim);
-    for (int i = 0; i < l; i++) {
-      for (int k = 0; k < nDim; k++)
-        v[k] += xf[i] * wt[i * nDim + k];
-    }
-    for (int k = 0; k < nDim; k++) {
-      double value = sigma[k] > 0 ? v[k] / sigma[k] : 0;
-      if (fabs(value) > fabs(largest[k]))
-        largest[k] = value;
-      aProjection[f * nDim + k] = (float)value;
-    }
-  }
+  LatentProject project = {xt, nFeature, nDim, wt, sigma, aProjection, {{0}, {0}}};
+  LatentJob job = {0, l, 0, 0, 0, latent_project_half, 0, &project};
+  latent_run(&job);
   for (int k = 0; k < nDim; k++) {
-    if (largest[k] < 0) {
+    double first = project.aLargest[0][k], second = project.aLargest[1][k];
+    double largest = fabs(second) > fabs(first) ? second : first;
+    if (largest < 0) {
       for (i64 f = 0; f < nFeature; f++)
         aProjection[f * nDim + k] = -aProjection[f * nDim + k];
     }
@@ -360,7 +430,7 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
     /* the columns of x are the rows of B = Q^T A */
     multiply_transposed(A, y, l, x, aScratch);
     /* G = B B^T, symmetric (products commute) */
-    LatentJob gram = {A, l, x, g, nFeature, gram_half};
+    LatentJob gram = {A, l, x, g, nFeature, gram_half, 0, 0};
     latent_run(&gram);
     jacobi(g, l, aValue, w);
     /* eigenvalues in decreasing order; ties keep their index order */
