@@ -176,15 +176,18 @@ static void build_rows_analyse(BuildRows *p, BuildRowsBatch *pBatch, int iDoc,
   const IndexConfig *pConfig = p->pConfig;
   BuildRowsAnalyser *pA = &p->aAnalyser[iAnalyser];
   BuildRowsDoc *pDoc = &pBatch->aDoc[iDoc];
-  const char *z = pBatch->aText + pDoc->iText;
+  /* An offset, not a pointer: a batch whose texts are all NULL has no aText. */
+  i64 iText = pDoc->iText;
   int rc = SQLITE_OK;
   papers_counts_reset(pA->pCounts);
   for (int c = 0; rc == SQLITE_OK && c < pConfig->nColumn; c++) {
     int n = pBatch->anText[(i64)iDoc * pConfig->nColumn + c];
     if (n < 0)
       continue;
-    rc = papers_counts_add(pA->pCounts, pA->pAnalyzer, z, n, pConfig->aWeight[c]);
-    z += n + 1;
+    assert(pBatch->aText != 0);
+    rc = papers_counts_add(pA->pCounts, pA->pAnalyzer, pBatch->aText + iText, n,
+                           pConfig->aWeight[c]);
+    iText += n + 1;
   }
   if (rc == SQLITE_OK)
     rc = papers_counts_finish(pA->pCounts);
