@@ -559,8 +559,13 @@ static int clusters_cluster_corpus(ClustersCursor *pCur, const ClustersCorpus *c
   if (k > c->nDoc)
     k = c->nDoc;
   ClustersCorpus view;
-  int isLatent = clusters_corpus_is_latent(c);
-  int rc = clusters_corpus_view(c, &view);
+  int isSmoothed;
+  int rc = clusters_smooth_view(c, &view, &isSmoothed);
+  if (rc == SQLITE_OK && !isSmoothed)
+    rc = clusters_corpus_view(c, &view);
+  ClustersSpace space = isSmoothed                     ? CLUSTERS_SPACE_SMOOTHED
+                        : clusters_corpus_is_latent(c) ? CLUSTERS_SPACE_LATENT
+                                                       : CLUSTERS_SPACE_WORDS;
   if (rc != SQLITE_OK)
     return rc;
   if ((i64)k * view.nFeature > CLUSTERS_MAX_CENTRE_VALUES) {
@@ -573,7 +578,7 @@ static int clusters_cluster_corpus(ClustersCursor *pCur, const ClustersCorpus *c
   }
   int *aAssign = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)c->nDoc);
   double *aSim = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)c->nDoc);
-  rc = aAssign && aSim ? clusters_kmeans_best(&view, k, isLatent, aAssign, aSim)
+  rc = aAssign && aSim ? clusters_kmeans_best(&view, k, space, aAssign, aSim)
                        : SQLITE_NOMEM;
   clusters_corpus_free(&view);
   if (rc == SQLITE_OK)

@@ -24,6 +24,9 @@
 #ifndef CLUSTERS_RESTARTS_LATENT
 #define CLUSTERS_RESTARTS_LATENT 32 /* the same in the (centred) latent space */
 #endif
+#ifndef CLUSTERS_RESTARTS_SMOOTHED
+#define CLUSTERS_RESTARTS_SMOOTHED 128 /* the same in the smoothed space (Euclidean) */
+#endif
 #ifndef CLUSTERS_WORK
 #define CLUSTERS_WORK (1LL << 29) /* entries * k * seedings, about */
 #endif
@@ -215,7 +218,7 @@ int clusters_corpus_compact(ClustersCorpus *p) {
 ** entries keep none. The direction all papers share (the corpus's "these
 ** are papers" component, which LSA puts in its first dimension) then no
 ** longer dominates the cosines. */
-static int kmeans_view_centre(ClustersCorpus *pView) {
+int clusters_corpus_centre(ClustersCorpus *pView) {
   int nDim = pView->nFeature, nHave = 0;
   double *aMean = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nDim + 1));
   double *aRow = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nDim + 1));
@@ -283,7 +286,7 @@ int clusters_corpus_is_latent(const ClustersCorpus *c) {
 /* Makes pView the clustering space of c alone: per document, its entries of
 ** non-zero weight in the space (aSpace), features renumbered densely in
 ** order of first sight, centred when the space is the latent one
-** (kmeans_view_centre); aRowid, aWord, aId and aDf are left out. */
+** (clusters_corpus_centre); aRowid, aWord, aId and aDf are left out. */
 int clusters_corpus_view(const ClustersCorpus *c, ClustersCorpus *pView) {
   memset(pView, 0, sizeof(*pView));
   int *aMap = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(c->nFeature + 1));
@@ -315,7 +318,7 @@ int clusters_corpus_view(const ClustersCorpus *c, ClustersCorpus *pView) {
   }
   pView->aStart[c->nDoc] = pView->nEntry;
   sqlite3_free(aMap);
-  int rc = clusters_corpus_is_latent(c) ? kmeans_view_centre(pView) : SQLITE_OK;
+  int rc = clusters_corpus_is_latent(c) ? clusters_corpus_centre(pView) : SQLITE_OK;
   if (rc != SQLITE_OK)
     clusters_corpus_free(pView);
   return rc;
@@ -347,6 +350,9 @@ typedef struct KmeansState {
   double *aLower;    /* per document, with aPrevious */
   double *aUpper;    /* per document and centroid (i * k + j), with aPrevious */
   double maxNorm;    /* the longest document vector's length */
+  int isEuclidean;   /* centroids are means, scored by x.c - |c|^2 / 2 */
+  double *aHalfSq;   /* k: |c|^2 / 2 of each centroid when isEuclidean, else 0 */
+  double *aShift;    /* k: how much aHalfSq grew in the last update */
   double *aSimRow;   /* k: scratch */
   double *aDense;    /* nFeature: scratch, zero between uses */
   int *aAssign;      /* per document: its cluster, 0..k-1 */
@@ -359,6 +365,8 @@ static void kmeans_free(KmeansState *p) {
   sqlite3_free(p->aCentroid);
   sqlite3_free(p->aPrevious);
   sqlite3_free(p->aMove);
+  sqlite3_free(p->aHalfSq);
+  sqlite3_free(p->aShift);
   sqlite3_free(p->aLower);
   sqlite3_free(p->aUpper);
   sqlite3_free(p->aSimRow);
@@ -369,10 +377,12 @@ static void kmeans_free(KmeansState *p) {
   memset(p, 0, sizeof(*p));
 }
 
-static int kmeans_init(KmeansState *p, const ClustersCorpus *pCorpus, int k) {
+static int kmeans_init(KmeansState *p, const ClustersCorpus *pCorpus, int k,
+                       int isEuclidean) {
   memset(p, 0, sizeof(*p));
   p->pCorpus = pCorpus;
   p->k = k;
+  p->isEuclidean = isEuclidean;
   sqlite3_uint64 nDoc = (sqlite3_uint64)pCorpus->nDoc;
   p->aCentroid =
       sqlite3_malloc64(sizeof(double) * ((sqlite3_uint64)pCorpus->nFeature * k + 1));
@@ -381,8 +391,10 @@ static int kmeans_init(KmeansState *p, const ClustersCorpus *pCorpus, int k) {
   p->aAssign = sqlite3_malloc64(sizeof(int) * nDoc);
   p->aSim = sqlite3_malloc64(sizeof(double) * nDoc);
   p->aSize = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)k);
+  p->aHalfSq = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)k);
+  p->aShift = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)k);
   if (!p->aCentroid || !p->aSimRow || !p->aDense || !p->aAssign || !p->aSim ||
-      !p->aSize) {
+      !p->aSize || !p->aHalfSq || !p->aShift) {
     kmeans_free(p);
     return SQLITE_NOMEM;
   }
@@ -414,7 +426,9 @@ static double kmeans_uniform01(sqlite3_uint64 *pState) {
   return (double)(papers_splitmix64(pState) >> 11) / 9007199254740992.0;
 }
 
-/* aSimRow[j] = cosine of document i with centroid j, for every j. */
+/* aSimRow[j] = document i's score with centroid j, for every j: their
+** cosine (spherical), or x.c - |c|^2 / 2 (Euclidean: the larger, the nearer,
+** since |x - c|^2 = |x|^2 - 2 (x.c - |c|^2 / 2)). */
 static void kmeans_similarities(KmeansState *p, int i) {
   const ClustersCorpus *c = p->pCorpus;
   int k = p->k;
@@ -429,9 +443,11 @@ static void kmeans_similarities(KmeansState *p, int i) {
     for (int j = 0; j < k; j++)
       p->aSimRow[j] += w * aRow[j];
   }
+  for (int j = 0; j < k; j++)
+    p->aSimRow[j] -= p->aHalfSq[j];
 }
 
-/* Document i's cosine with centroid j: the same sum, in the same order, as
+/* Document i's score with centroid j: the same sum, in the same order, as
 ** kmeans_similarities() makes of aSimRow[j]. */
 static double kmeans_similarity(const KmeansState *p, int i, int j) {
   const ClustersCorpus *c = p->pCorpus;
@@ -442,7 +458,7 @@ static double kmeans_similarity(const KmeansState *p, int i, int j) {
       continue;
     sim += w * p->aCentroid[(i64)c->aFeature[e] * p->k + j];
   }
-  return sim;
+  return sim - p->aHalfSq[j];
 }
 
 /* Sets centroid j to document i's vector. */
@@ -542,9 +558,10 @@ static void kmeans_seed(KmeansState *p, double *aDist, double *aTrial, double *a
 static void kmeans_widen_bounds(KmeansState *p) {
   int k = p->k;
   for (int i = 0; i < p->pCorpus->nDoc; i++) {
-    p->aLower[i] -= p->aMove[p->aAssign[i]] * p->maxNorm;
+    int a = p->aAssign[i];
+    p->aLower[i] -= p->aMove[a] * p->maxNorm + p->aShift[a];
     for (int j = 0; j < k; j++)
-      p->aUpper[(i64)i * k + j] += p->aMove[j] * p->maxNorm;
+      p->aUpper[(i64)i * k + j] += p->aMove[j] * p->maxNorm - p->aShift[j];
   }
 }
 
@@ -648,8 +665,22 @@ static double kmeans_move(const KmeansState *p, int j) {
   return sqrt(sumSquares) * (1 + 1e-12);
 }
 
-/* Centroids become the normalised sums of their documents, summed in
-** document order; an empty cluster is refilled first. */
+/* Sets aHalfSq (and aShift, its growth) from the centroids: 0 when spherical. */
+static void kmeans_half_squares(KmeansState *p) {
+  for (int j = 0; j < p->k; j++) {
+    double sumSquares = 0;
+    for (int f = 0; p->isEuclidean && f < p->pCorpus->nFeature; f++) {
+      double v = p->aCentroid[(i64)f * p->k + j];
+      sumSquares += v * v;
+    }
+    p->aShift[j] = sumSquares / 2 - p->aHalfSq[j];
+    p->aHalfSq[j] = sumSquares / 2;
+  }
+}
+
+/* Centroids become the sums of their documents, summed in document order,
+** then normalised (spherical) or divided by their size (Euclidean: means);
+** an empty cluster is refilled first. */
 static void kmeans_update(KmeansState *p) {
   const ClustersCorpus *c = p->pCorpus;
   int k = p->k;
@@ -681,7 +712,7 @@ static void kmeans_update(KmeansState *p) {
       double v = p->aCentroid[(i64)f * k + j];
       sumSquares += v * v;
     }
-    double norm = sqrt(sumSquares);
+    double norm = p->isEuclidean ? p->aSize[j] : sqrt(sumSquares);
     if (norm != 0) {
       for (int f = 0; f < c->nFeature; f++)
         p->aCentroid[(i64)f * k + j] /= norm;
@@ -689,40 +720,83 @@ static void kmeans_update(KmeansState *p) {
     if (p->aPrevious)
       p->aMove[j] = kmeans_move(p, j);
   }
+  kmeans_half_squares(p);
 }
 
-/* Sets aSim of every document to its cosine with its own cluster's centroid
-** (after a final update) and returns their sum, the objective. */
+/* The cosine of a document (of unit length) with centroid j, from its
+** score with it. */
+static double kmeans_cosine(const KmeansState *p, int j, double score) {
+  if (!p->isEuclidean)
+    return score;
+  double norm = sqrt(2 * p->aHalfSq[j]);
+  return norm > 0 ? (score + p->aHalfSq[j]) / norm : 0;
+}
+
+/* Returns the sum of the documents' scores with their own cluster's
+** centroid (after a final update), the objective, and sets aSim of every
+** document to its cosine with that centroid. */
 static double kmeans_objective(KmeansState *p) {
   double total = 0;
   for (int i = 0; i < p->pCorpus->nDoc; i++) {
     kmeans_similarities(p, i);
-    p->aSim[i] = p->aSimRow[p->aAssign[i]];
-    total += p->aSim[i];
+    int a = p->aAssign[i];
+    total += p->aSimRow[a];
+    p->aSim[i] = kmeans_cosine(p, a, p->aSimRow[a]);
   }
   return total;
 }
 
-/* One seeding and its iterations; returns the objective. aScratch: 3 * nDoc. */
-static double kmeans_run(KmeansState *p, double *aScratch) {
+/* Seeding r (CLUSTERS_SEED + r starts its generator): the first centroids.
+** aScratch: 3 * nDoc. */
+static void kmeans_start(KmeansState *p, int r, double *aScratch) {
   int n = p->pCorpus->nDoc;
+  p->prng = CLUSTERS_SEED + (sqlite3_uint64)r;
   kmeans_seed(p, aScratch, aScratch + n, aScratch + 2 * n);
-  for (int iter = 0; iter < CLUSTERS_ITERATIONS; iter++) {
-    int nChanged = kmeans_assign(p, iter == 0);
-    if (nChanged == 0)
+  memset(p->aHalfSq, 0, sizeof(double) * (size_t)p->k);
+  kmeans_half_squares(p);
+}
+
+/* Up to nRound rounds of assignment and update, the first assigning every
+** document afresh (bounds unset); stops early when no document moves. */
+static void kmeans_rounds(KmeansState *p, int nRound) {
+  for (int iter = 0; iter < nRound; iter++) {
+    if (kmeans_assign(p, iter == 0) == 0)
       break;
     kmeans_update(p);
   }
+}
+
+/* The final update; returns the objective (kmeans_objective). */
+static double kmeans_finish(KmeansState *p) {
   kmeans_update(p);
   return kmeans_objective(p);
 }
 
+/* The best assignment seen and its cosines. */
+typedef struct KmeansBest {
+  int isSet;
+  double objective;
+  int *aAssign;
+  double *aSim;
+} KmeansBest;
+
+/* Keeps p's assignment in pBest when its objective is larger (ties: the
+** first kept). */
+static void kmeans_offer_best(const KmeansState *p, double objective, KmeansBest *pBest) {
+  if (pBest->isSet && !(objective > pBest->objective))
+    return;
+  pBest->isSet = 1;
+  pBest->objective = objective;
+  memcpy(pBest->aAssign, p->aAssign, sizeof(int) * (size_t)p->pCorpus->nDoc);
+  memcpy(pBest->aSim, p->aSim, sizeof(double) * (size_t)p->pCorpus->nDoc);
+}
+
 /* Clusters the corpus into k; aBest (nDoc) receives the best assignment of
 ** the seedings tried, aBestSim the cosines that go with it. */
-int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, int isLatent, int *aBest,
-                         double *aBestSim) {
+int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, ClustersSpace space,
+                         int *aBest, double *aBestSim) {
   KmeansState km;
-  int rc = kmeans_init(&km, pCorpus, k);
+  int rc = kmeans_init(&km, pCorpus, k, space == CLUSTERS_SPACE_SMOOTHED);
   if (rc != SQLITE_OK)
     return rc;
   double *aScratch = sqlite3_malloc64(sizeof(double) * 3 * (sqlite3_uint64)pCorpus->nDoc);
@@ -730,23 +804,21 @@ int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, int isLatent, int
     kmeans_free(&km);
     return SQLITE_NOMEM;
   }
-  double best = 0;
   i64 nRestart = CLUSTERS_WORK / (pCorpus->nEntry * k + 1);
   if (nRestart < 1)
     nRestart = 1;
-  int nMaxRestart = isLatent ? CLUSTERS_RESTARTS_LATENT : CLUSTERS_RESTARTS;
+  int nMaxRestart = space == CLUSTERS_SPACE_SMOOTHED ? CLUSTERS_RESTARTS_SMOOTHED
+                    : space == CLUSTERS_SPACE_LATENT ? CLUSTERS_RESTARTS_LATENT
+                                                     : CLUSTERS_RESTARTS;
   if (nRestart > nMaxRestart)
     nRestart = nMaxRestart;
+  KmeansBest best = {0, 0, aBest, aBestSim};
   for (int r = 0; r < nRestart; r++) {
-    km.prng = CLUSTERS_SEED + (sqlite3_uint64)r;
-    double objective = kmeans_run(&km, aScratch);
-    if (r == 0 || objective > best) {
-      best = objective;
-      memcpy(aBest, km.aAssign, sizeof(int) * (size_t)pCorpus->nDoc);
-      memcpy(aBestSim, km.aSim, sizeof(double) * (size_t)pCorpus->nDoc);
-    }
+    kmeans_start(&km, r, aScratch);
+    kmeans_rounds(&km, CLUSTERS_ITERATIONS);
+    kmeans_offer_best(&km, kmeans_finish(&km), &best);
   }
   sqlite3_free(aScratch);
   kmeans_free(&km);
-  return SQLITE_OK;
+  return rc;
 }
