@@ -19,20 +19,25 @@
 **   - One row per paper: its cluster (1..n, largest first; equal sizes: the
 **     cluster holding the smallest rowid first), the cluster's label and
 **     size, and its centrality: the cosine of the paper's vector and its
-**     cluster's mean direction. Rows come by cluster, centrality descending,
-**     rowid ascending.
-**   - The clustering (clusters_kmeans.c): spherical k-means (cosine) over the documents'
-**     stored vectors: their latent dimensions alone when the index has a
-**     latent part (CLUSTERS_LATENT_SHARE), centred (the set's mean taken
-**     away), else their word terms held by at least two papers of the set;
-**     each renormalised. Seeding by greedy k-means++ (CLUSTERS_SEED_TRIALS
-**     candidates a step) from a fixed-seed SplitMix64; up to
-**     CLUSTERS_RESTARTS_LATENT (latent) or CLUSTERS_RESTARTS (words)
-**     seedings, as many as about CLUSTERS_WORK multiply-adds a round allow
-**     (so small sets get them all, 100,000 papers five at k = 20), keeping
-**     the largest total similarity; at most CLUSTERS_ITERATIONS rounds each.
-**     Documents are visited in rowid order, sums run in a fixed order, ties
-**     go to the lower index: the same clusters, bit for bit, on every machine.
+**     cluster's centre in the space clustered. Rows come by cluster,
+**     centrality descending, rowid ascending.
+**   - The clustering (clusters_kmeans.c) runs in one of three spaces: the
+**     neighbour-smoothed space (clusters_smooth.c) when the index has a latent
+**     part, the set is at most CLUSTERS_SMOOTH_MAX_DOCS papers and half of
+**     them are full texts; else the documents' latent dimensions alone when
+**     the index has a latent part (CLUSTERS_LATENT_SHARE), centred (the set's
+**     mean taken away); else their word terms held by at least two papers of
+**     the set; each renormalised. Euclidean k-means in the smoothed space,
+**     spherical (cosine) elsewhere. Seeding by greedy k-means++
+**     (CLUSTERS_SEED_TRIALS candidates a step) from a fixed-seed SplitMix64;
+**     up to CLUSTERS_RESTARTS_SMOOTHED, CLUSTERS_RESTARTS_LATENT or
+**     CLUSTERS_RESTARTS seedings by space, as many as about CLUSTERS_WORK
+**     multiply-adds a round allow (so small sets get them all, 100,000
+**     papers five at k = 20), keeping the best objective (least squared
+**     distance, or largest total similarity); at most CLUSTERS_ITERATIONS
+**     rounds each. Documents are visited in rowid order, sums run in a fixed
+**     order, ties go to the lower index: the same clusters, bit for bit, on
+**     every machine.
 **   - The label: class-based TF-IDF. A word term t scores
 **     tf_c(t) * ln(1 + A / df(t)) in cluster c, where tf_c sums the term's
 **     stored weights over the cluster's papers, df counts the set's papers

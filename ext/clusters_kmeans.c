@@ -1,6 +1,7 @@
 /*
 ** clusters_kmeans.c: the clustering of papers_clusters (clusters.c): the set
-** of documents in compressed rows and spherical k-means over it.
+** of documents in compressed rows and k-means over it, spherical (cosine) or
+** Euclidean (in the smoothed space of clusters_smooth.c).
 **
 ** Contract: clusters_corpus_add() appends documents' stored vectors in the
 ** order given; clusters_corpus_compact() keeps the features of the
@@ -8,10 +9,10 @@
 ** word terms held by at least two documents) and sets each document's unit
 ** vector in it; clusters_corpus_view() makes the space compact, centred when
 ** it is the latent one; clusters_kmeans_best() runs greedy k-means++
-** seedings from a fixed-seed SplitMix64 and keeps the best. Documents are visited in
-*order,
-** sums run in a fixed order and ties go to the lower index, so the result
-** is the same bit for bit on every machine. Nothing here reads the index.
+** seedings from a fixed-seed SplitMix64, as many as the space calls for,
+** and keeps the best. Documents are visited in order, sums run in a fixed
+** order and ties go to the lower index, so the result is the same bit for
+** bit on every machine. Nothing here reads the index.
 */
 #include "topic.h"
 
@@ -324,22 +325,22 @@ int clusters_corpus_view(const ClustersCorpus *c, ClustersCorpus *pView) {
   return rc;
 }
 
-/* ---- spherical k-means ------------------------------------------------------ */
+/* ---- k-means -------------------------------------------------------------- */
 
 /* The state of one clustering. Centroids are feature-major
 ** (aCentroid[f * k + j]) so that a document's similarities to all k of them
 ** are one pass over its entries.
 **
-** Bounds (Elkan's, for cosines): aLower[i] is at most document i's cosine
-** with its own centroid, aUpper[i * k + j] at least its cosine with
-** centroid j. A centroid that moves by m (Euclidean) changes a document's
-** cosine with it by at most m * maxNorm, so after each update the bounds
-** widen by the moves. A round computes a document's cosine with its own
-** centroid, and with each other one whose upper bound comes within
-** CLUSTERS_BOUND_SLACK of it, and no other: those cannot be the nearest
-** nor tie with it. The cosines computed are the sums kmeans_similarities()
-** makes, so the assignments, and the result, are the same bit for bit as
-** computing all k. */
+** Bounds (Elkan's, for scores): aLower[i] is at most document i's score
+** with its own centroid, aUpper[i * k + j] at least its score with
+** centroid j (the score: the cosine, or x.c - |c|^2 / 2 when Euclidean). A
+** centroid that moves by m changes x.c by at most m * maxNorm, and |c|^2 / 2
+** by its known shift (aShift), so after each update the bounds widen by
+** those. A round computes a document's score with its own centroid, and
+** with each other one whose upper bound comes within CLUSTERS_BOUND_SLACK of
+** it, and no other: those cannot be the nearest nor tie with it. The scores
+** computed are the sums kmeans_similarities() makes, so the assignments, and
+** the result, are the same bit for bit as computing all k. */
 typedef struct KmeansState {
   const ClustersCorpus *pCorpus;
   int k;

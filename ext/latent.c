@@ -24,6 +24,9 @@
 **     columns after it on each thread, and the projection takes half of the
 **     features on each: the same sums in the same order, the same bits.
 **     The threads only compute (no allocation, no SQLite call).
+**   - A matrix with a mix (PapersLatentMatrix) is fitted as M * A: each
+**     product with it is a product with A and one with the sparse M (or
+**     their transposes), on this thread, in a fixed order.
 **   - Singular vectors are only defined up to sign; each column is turned so
 **     that its largest-magnitude entry is positive, for stable output.
 */
