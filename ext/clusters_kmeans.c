@@ -773,53 +773,119 @@ static double kmeans_finish(KmeansState *p) {
   return kmeans_objective(p);
 }
 
-/* The best assignment seen and its cosines. */
+/* The best assignment seen, its cosines and its seeding. */
 typedef struct KmeansBest {
-  int isSet;
+  int iSeeding; /* -1 until one is kept */
   double objective;
   int *aAssign;
   double *aSim;
 } KmeansBest;
 
-/* Keeps p's assignment in pBest when its objective is larger (ties: the
-** first kept). */
-static void kmeans_offer_best(const KmeansState *p, double objective, KmeansBest *pBest) {
-  if (pBest->isSet && !(objective > pBest->objective))
+/* Keeps p's assignment (of seeding r) in pBest when its objective is larger
+** (ties: the first kept, the lower seeding). */
+static void kmeans_offer_best(const KmeansState *p, int r, double objective,
+                              KmeansBest *pBest) {
+  if (pBest->iSeeding >= 0 && !(objective > pBest->objective))
     return;
-  pBest->isSet = 1;
+  pBest->iSeeding = r;
   pBest->objective = objective;
   memcpy(pBest->aAssign, p->aAssign, sizeof(int) * (size_t)p->pCorpus->nDoc);
   memcpy(pBest->aSim, p->aSim, sizeof(double) * (size_t)p->pCorpus->nDoc);
 }
 
-/* Clusters the corpus into k; aBest (nDoc) receives the best assignment of
-** the seedings tried, aBestSim the cosines that go with it. */
-int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, ClustersSpace space,
-                         int *aBest, double *aBestSim) {
+/* One of the two halves of the seedings (iFirst, iFirst + 2, ... below
+** nSeeding), each with its own state: the halves share nothing but the
+** corpus they read, so the second runs on another thread where there is
+** one (papers_side_start) without changing a bit of the result. */
+typedef struct KmeansHalf {
   KmeansState km;
-  int rc = kmeans_init(&km, pCorpus, k, space == CLUSTERS_SPACE_SMOOTHED);
+  double *aScratch; /* 3 * nDoc */
+  KmeansBest best;
+  int iFirst, nSeeding;
+} KmeansHalf;
+
+static void kmeans_half_run(void *pArg) {
+  KmeansHalf *p = pArg;
+  for (int r = p->iFirst; r < p->nSeeding; r += 2) {
+    kmeans_start(&p->km, r, p->aScratch);
+    kmeans_rounds(&p->km, CLUSTERS_ITERATIONS);
+    kmeans_offer_best(&p->km, r, kmeans_finish(&p->km), &p->best);
+  }
+}
+
+static void kmeans_half_free(KmeansHalf *p) {
+  kmeans_free(&p->km);
+  sqlite3_free(p->aScratch);
+}
+
+/* Allocates a half; aAssign and aSim (nDoc each) receive its best. */
+static int kmeans_half_init(KmeansHalf *p, const ClustersCorpus *pCorpus, int k,
+                            int isEuclidean, int iFirst, int nSeeding, int *aAssign,
+                            double *aSim) {
+  memset(p, 0, sizeof(*p));
+  KmeansBest none = {-1, 0, aAssign, aSim};
+  p->best = none;
+  p->iFirst = iFirst;
+  p->nSeeding = nSeeding;
+  int rc = kmeans_init(&p->km, pCorpus, k, isEuclidean);
   if (rc != SQLITE_OK)
     return rc;
-  double *aScratch = sqlite3_malloc64(sizeof(double) * 3 * (sqlite3_uint64)pCorpus->nDoc);
-  if (aScratch == 0) {
-    kmeans_free(&km);
+  p->aScratch = sqlite3_malloc64(sizeof(double) * 3 * (sqlite3_uint64)pCorpus->nDoc);
+  if (p->aScratch == 0) {
+    kmeans_half_free(p);
     return SQLITE_NOMEM;
   }
-  i64 nRestart = CLUSTERS_WORK / (pCorpus->nEntry * k + 1);
-  if (nRestart < 1)
-    nRestart = 1;
-  int nMaxRestart = space == CLUSTERS_SPACE_SMOOTHED ? CLUSTERS_RESTARTS_SMOOTHED
-                    : space == CLUSTERS_SPACE_LATENT ? CLUSTERS_RESTARTS_LATENT
-                                                     : CLUSTERS_RESTARTS;
-  if (nRestart > nMaxRestart)
-    nRestart = nMaxRestart;
-  KmeansBest best = {0, 0, aBest, aBestSim};
-  for (int r = 0; r < nRestart; r++) {
-    kmeans_start(&km, r, aScratch);
-    kmeans_rounds(&km, CLUSTERS_ITERATIONS);
-    kmeans_offer_best(&km, kmeans_finish(&km), &best);
+  return SQLITE_OK;
+}
+
+/* The number of seedings for the space, within CLUSTERS_WORK. */
+static int kmeans_seedings(const ClustersCorpus *pCorpus, int k, ClustersSpace space) {
+  i64 nSeeding = CLUSTERS_WORK / (pCorpus->nEntry * k + 1);
+  int nMax = space == CLUSTERS_SPACE_SMOOTHED ? CLUSTERS_RESTARTS_SMOOTHED
+             : space == CLUSTERS_SPACE_LATENT ? CLUSTERS_RESTARTS_LATENT
+                                              : CLUSTERS_RESTARTS;
+  return nSeeding < 1 ? 1 : nSeeding > nMax ? nMax : (int)nSeeding;
+}
+
+/* Clusters the corpus into k; aBest (nDoc) receives the best assignment of
+** the seedings tried, aBestSim the cosines that go with it. The even
+** seedings run here, the odd ones on a second thread where there is one;
+** the better half's best is kept (ties: the lower seeding), the assignment
+** one thread running them all in order would keep. */
+int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, ClustersSpace space,
+                         int *aBest, double *aBestSim) {
+  int nSeeding = kmeans_seedings(pCorpus, k, space);
+  int isEuclidean = space == CLUSTERS_SPACE_SMOOTHED;
+  sqlite3_uint64 nDoc = (sqlite3_uint64)pCorpus->nDoc;
+  int *aOddAssign = sqlite3_malloc64(sizeof(int) * nDoc + 1);
+  double *aOddSim = sqlite3_malloc64(sizeof(double) * nDoc + 1);
+  KmeansHalf even, odd;
+  memset(&odd, 0, sizeof(odd));
+  int rc = aOddAssign && aOddSim ? SQLITE_OK : SQLITE_NOMEM;
+  if (rc == SQLITE_OK)
+    rc = kmeans_half_init(&even, pCorpus, k, isEuclidean, 0, nSeeding, aBest, aBestSim);
+  if (rc == SQLITE_OK) {
+    rc =
+        kmeans_half_init(&odd, pCorpus, k, isEuclidean, 1, nSeeding, aOddAssign, aOddSim);
+    if (rc != SQLITE_OK)
+      kmeans_half_free(&even);
   }
-  sqlite3_free(aScratch);
-  kmeans_free(&km);
+  if (rc == SQLITE_OK) {
+    PapersSide side;
+    papers_side_start(&side, kmeans_half_run, &odd, nSeeding > 1);
+    kmeans_half_run(&even);
+    papers_side_join(&side);
+    assert(even.best.iSeeding >= 0);
+    if (odd.best.iSeeding >= 0 && (odd.best.objective > even.best.objective ||
+                                   (odd.best.objective == even.best.objective &&
+                                    odd.best.iSeeding < even.best.iSeeding))) {
+      memcpy(aBest, aOddAssign, sizeof(int) * nDoc);
+      memcpy(aBestSim, aOddSim, sizeof(double) * nDoc);
+    }
+    kmeans_half_free(&even);
+    kmeans_half_free(&odd);
+  }
+  sqlite3_free(aOddAssign);
+  sqlite3_free(aOddSim);
   return rc;
 }
