@@ -19,20 +19,25 @@
 **   - One row per paper: its cluster (1..n, largest first; equal sizes: the
 **     cluster holding the smallest rowid first), the cluster's label and
 **     size, and its centrality: the cosine of the paper's vector and its
-**     cluster's mean direction. Rows come by cluster, centrality descending,
-**     rowid ascending.
-**   - The clustering (clusters_kmeans.c): spherical k-means (cosine) over the documents'
-**     stored vectors: their latent dimensions alone when the index has a
-**     latent part (CLUSTERS_LATENT_SHARE), centred (the set's mean taken
-**     away), else their word terms held by at least two papers of the set;
-**     each renormalised. Seeding by greedy k-means++ (CLUSTERS_SEED_TRIALS
-**     candidates a step) from a fixed-seed SplitMix64; up to
-**     CLUSTERS_RESTARTS_LATENT (latent) or CLUSTERS_RESTARTS (words)
-**     seedings, as many as about CLUSTERS_WORK multiply-adds a round allow
-**     (so small sets get them all, 100,000 papers five at k = 20), keeping
-**     the largest total similarity; at most CLUSTERS_ITERATIONS rounds each.
-**     Documents are visited in rowid order, sums run in a fixed order, ties
-**     go to the lower index: the same clusters, bit for bit, on every machine.
+**     cluster's centre in the space clustered. Rows come by cluster,
+**     centrality descending, rowid ascending.
+**   - The clustering (clusters_kmeans.c) runs in one of three spaces: the
+**     neighbour-smoothed space (clusters_smooth.c) when the index has a latent
+**     part, the set is at most CLUSTERS_SMOOTH_MAX_DOCS papers and half of
+**     them are full texts; else the documents' latent dimensions alone when
+**     the index has a latent part (CLUSTERS_LATENT_SHARE), centred (the set's
+**     mean taken away); else their word terms held by at least two papers of
+**     the set; each renormalised. Euclidean k-means in the smoothed space,
+**     spherical (cosine) elsewhere. Seeding by greedy k-means++
+**     (CLUSTERS_SEED_TRIALS candidates a step) from a fixed-seed SplitMix64;
+**     up to CLUSTERS_RESTARTS_SMOOTHED, CLUSTERS_RESTARTS_LATENT or
+**     CLUSTERS_RESTARTS seedings by space, as many as about CLUSTERS_WORK
+**     multiply-adds a round allow (so small sets get them all, 100,000
+**     papers five at k = 20), keeping the best objective (least squared
+**     distance, or largest total similarity); at most CLUSTERS_ITERATIONS
+**     rounds each. Documents are visited in rowid order, sums run in a fixed
+**     order, ties go to the lower index: the same clusters, bit for bit, on
+**     every machine.
 **   - The label: class-based TF-IDF. A word term t scores
 **     tf_c(t) * ln(1 + A / df(t)) in cluster c, where tf_c sums the term's
 **     stored weights over the cluster's papers, df counts the set's papers
@@ -559,8 +564,13 @@ static int clusters_cluster_corpus(ClustersCursor *pCur, const ClustersCorpus *c
   if (k > c->nDoc)
     k = c->nDoc;
   ClustersCorpus view;
-  int isLatent = clusters_corpus_is_latent(c);
-  int rc = clusters_corpus_view(c, &view);
+  int isSmoothed;
+  int rc = clusters_smooth_view(c, &view, &isSmoothed);
+  if (rc == SQLITE_OK && !isSmoothed)
+    rc = clusters_corpus_view(c, &view);
+  ClustersSpace space = isSmoothed                     ? CLUSTERS_SPACE_SMOOTHED
+                        : clusters_corpus_is_latent(c) ? CLUSTERS_SPACE_LATENT
+                                                       : CLUSTERS_SPACE_WORDS;
   if (rc != SQLITE_OK)
     return rc;
   if ((i64)k * view.nFeature > CLUSTERS_MAX_CENTRE_VALUES) {
@@ -573,7 +583,7 @@ static int clusters_cluster_corpus(ClustersCursor *pCur, const ClustersCorpus *c
   }
   int *aAssign = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)c->nDoc);
   double *aSim = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)c->nDoc);
-  rc = aAssign && aSim ? clusters_kmeans_best(&view, k, isLatent, aAssign, aSim)
+  rc = aAssign && aSim ? clusters_kmeans_best(&view, k, space, aAssign, aSim)
                        : SQLITE_NOMEM;
   clusters_corpus_free(&view);
   if (rc == SQLITE_OK)

@@ -1,6 +1,7 @@
 /*
 ** clusters_kmeans.c: the clustering of papers_clusters (clusters.c): the set
-** of documents in compressed rows and spherical k-means over it.
+** of documents in compressed rows and k-means over it, spherical (cosine) or
+** Euclidean (in the smoothed space of clusters_smooth.c).
 **
 ** Contract: clusters_corpus_add() appends documents' stored vectors in the
 ** order given; clusters_corpus_compact() keeps the features of the
@@ -8,10 +9,10 @@
 ** word terms held by at least two documents) and sets each document's unit
 ** vector in it; clusters_corpus_view() makes the space compact, centred when
 ** it is the latent one; clusters_kmeans_best() runs greedy k-means++
-** seedings from a fixed-seed SplitMix64 and keeps the best. Documents are visited in
-*order,
-** sums run in a fixed order and ties go to the lower index, so the result
-** is the same bit for bit on every machine. Nothing here reads the index.
+** seedings from a fixed-seed SplitMix64, as many as the space calls for,
+** and keeps the best. Documents are visited in order, sums run in a fixed
+** order and ties go to the lower index, so the result is the same bit for
+** bit on every machine. Nothing here reads the index.
 */
 #include "topic.h"
 
@@ -23,6 +24,9 @@
 #endif
 #ifndef CLUSTERS_RESTARTS_LATENT
 #define CLUSTERS_RESTARTS_LATENT 32 /* the same in the (centred) latent space */
+#endif
+#ifndef CLUSTERS_RESTARTS_SMOOTHED
+#define CLUSTERS_RESTARTS_SMOOTHED 128 /* the same in the smoothed space (Euclidean) */
 #endif
 #ifndef CLUSTERS_WORK
 #define CLUSTERS_WORK (1LL << 29) /* entries * k * seedings, about */
@@ -215,7 +219,7 @@ int clusters_corpus_compact(ClustersCorpus *p) {
 ** entries keep none. The direction all papers share (the corpus's "these
 ** are papers" component, which LSA puts in its first dimension) then no
 ** longer dominates the cosines. */
-static int kmeans_view_centre(ClustersCorpus *pView) {
+int clusters_corpus_centre(ClustersCorpus *pView) {
   int nDim = pView->nFeature, nHave = 0;
   double *aMean = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nDim + 1));
   double *aRow = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nDim + 1));
@@ -283,7 +287,7 @@ int clusters_corpus_is_latent(const ClustersCorpus *c) {
 /* Makes pView the clustering space of c alone: per document, its entries of
 ** non-zero weight in the space (aSpace), features renumbered densely in
 ** order of first sight, centred when the space is the latent one
-** (kmeans_view_centre); aRowid, aWord, aId and aDf are left out. */
+** (clusters_corpus_centre); aRowid, aWord, aId and aDf are left out. */
 int clusters_corpus_view(const ClustersCorpus *c, ClustersCorpus *pView) {
   memset(pView, 0, sizeof(*pView));
   int *aMap = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(c->nFeature + 1));
@@ -315,28 +319,28 @@ int clusters_corpus_view(const ClustersCorpus *c, ClustersCorpus *pView) {
   }
   pView->aStart[c->nDoc] = pView->nEntry;
   sqlite3_free(aMap);
-  int rc = clusters_corpus_is_latent(c) ? kmeans_view_centre(pView) : SQLITE_OK;
+  int rc = clusters_corpus_is_latent(c) ? clusters_corpus_centre(pView) : SQLITE_OK;
   if (rc != SQLITE_OK)
     clusters_corpus_free(pView);
   return rc;
 }
 
-/* ---- spherical k-means ------------------------------------------------------ */
+/* ---- k-means -------------------------------------------------------------- */
 
 /* The state of one clustering. Centroids are feature-major
 ** (aCentroid[f * k + j]) so that a document's similarities to all k of them
 ** are one pass over its entries.
 **
-** Bounds (Elkan's, for cosines): aLower[i] is at most document i's cosine
-** with its own centroid, aUpper[i * k + j] at least its cosine with
-** centroid j. A centroid that moves by m (Euclidean) changes a document's
-** cosine with it by at most m * maxNorm, so after each update the bounds
-** widen by the moves. A round computes a document's cosine with its own
-** centroid, and with each other one whose upper bound comes within
-** CLUSTERS_BOUND_SLACK of it, and no other: those cannot be the nearest
-** nor tie with it. The cosines computed are the sums kmeans_similarities()
-** makes, so the assignments, and the result, are the same bit for bit as
-** computing all k. */
+** Bounds (Elkan's, for scores): aLower[i] is at most document i's score
+** with its own centroid, aUpper[i * k + j] at least its score with
+** centroid j (the score: the cosine, or x.c - |c|^2 / 2 when Euclidean). A
+** centroid that moves by m changes x.c by at most m * maxNorm, and |c|^2 / 2
+** by its known shift (aShift), so after each update the bounds widen by
+** those. A round computes a document's score with its own centroid, and
+** with each other one whose upper bound comes within CLUSTERS_BOUND_SLACK of
+** it, and no other: those cannot be the nearest nor tie with it. The scores
+** computed are the sums kmeans_similarities() makes, so the assignments, and
+** the result, are the same bit for bit as computing all k. */
 typedef struct KmeansState {
   const ClustersCorpus *pCorpus;
   int k;
@@ -347,6 +351,9 @@ typedef struct KmeansState {
   double *aLower;    /* per document, with aPrevious */
   double *aUpper;    /* per document and centroid (i * k + j), with aPrevious */
   double maxNorm;    /* the longest document vector's length */
+  int isEuclidean;   /* centroids are means, scored by x.c - |c|^2 / 2 */
+  double *aHalfSq;   /* k: |c|^2 / 2 of each centroid when isEuclidean, else 0 */
+  double *aShift;    /* k: how much aHalfSq grew in the last update */
   double *aSimRow;   /* k: scratch */
   double *aDense;    /* nFeature: scratch, zero between uses */
   int *aAssign;      /* per document: its cluster, 0..k-1 */
@@ -359,6 +366,8 @@ static void kmeans_free(KmeansState *p) {
   sqlite3_free(p->aCentroid);
   sqlite3_free(p->aPrevious);
   sqlite3_free(p->aMove);
+  sqlite3_free(p->aHalfSq);
+  sqlite3_free(p->aShift);
   sqlite3_free(p->aLower);
   sqlite3_free(p->aUpper);
   sqlite3_free(p->aSimRow);
@@ -369,10 +378,12 @@ static void kmeans_free(KmeansState *p) {
   memset(p, 0, sizeof(*p));
 }
 
-static int kmeans_init(KmeansState *p, const ClustersCorpus *pCorpus, int k) {
+static int kmeans_init(KmeansState *p, const ClustersCorpus *pCorpus, int k,
+                       int isEuclidean) {
   memset(p, 0, sizeof(*p));
   p->pCorpus = pCorpus;
   p->k = k;
+  p->isEuclidean = isEuclidean;
   sqlite3_uint64 nDoc = (sqlite3_uint64)pCorpus->nDoc;
   p->aCentroid =
       sqlite3_malloc64(sizeof(double) * ((sqlite3_uint64)pCorpus->nFeature * k + 1));
@@ -381,8 +392,10 @@ static int kmeans_init(KmeansState *p, const ClustersCorpus *pCorpus, int k) {
   p->aAssign = sqlite3_malloc64(sizeof(int) * nDoc);
   p->aSim = sqlite3_malloc64(sizeof(double) * nDoc);
   p->aSize = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)k);
+  p->aHalfSq = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)k);
+  p->aShift = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)k);
   if (!p->aCentroid || !p->aSimRow || !p->aDense || !p->aAssign || !p->aSim ||
-      !p->aSize) {
+      !p->aSize || !p->aHalfSq || !p->aShift) {
     kmeans_free(p);
     return SQLITE_NOMEM;
   }
@@ -414,7 +427,9 @@ static double kmeans_uniform01(sqlite3_uint64 *pState) {
   return (double)(papers_splitmix64(pState) >> 11) / 9007199254740992.0;
 }
 
-/* aSimRow[j] = cosine of document i with centroid j, for every j. */
+/* aSimRow[j] = document i's score with centroid j, for every j: their
+** cosine (spherical), or x.c - |c|^2 / 2 (Euclidean: the larger, the nearer,
+** since |x - c|^2 = |x|^2 - 2 (x.c - |c|^2 / 2)). */
 static void kmeans_similarities(KmeansState *p, int i) {
   const ClustersCorpus *c = p->pCorpus;
   int k = p->k;
@@ -429,9 +444,11 @@ static void kmeans_similarities(KmeansState *p, int i) {
     for (int j = 0; j < k; j++)
       p->aSimRow[j] += w * aRow[j];
   }
+  for (int j = 0; j < k; j++)
+    p->aSimRow[j] -= p->aHalfSq[j];
 }
 
-/* Document i's cosine with centroid j: the same sum, in the same order, as
+/* Document i's score with centroid j: the same sum, in the same order, as
 ** kmeans_similarities() makes of aSimRow[j]. */
 static double kmeans_similarity(const KmeansState *p, int i, int j) {
   const ClustersCorpus *c = p->pCorpus;
@@ -442,7 +459,7 @@ static double kmeans_similarity(const KmeansState *p, int i, int j) {
       continue;
     sim += w * p->aCentroid[(i64)c->aFeature[e] * p->k + j];
   }
-  return sim;
+  return sim - p->aHalfSq[j];
 }
 
 /* Sets centroid j to document i's vector. */
@@ -542,9 +559,10 @@ static void kmeans_seed(KmeansState *p, double *aDist, double *aTrial, double *a
 static void kmeans_widen_bounds(KmeansState *p) {
   int k = p->k;
   for (int i = 0; i < p->pCorpus->nDoc; i++) {
-    p->aLower[i] -= p->aMove[p->aAssign[i]] * p->maxNorm;
+    int a = p->aAssign[i];
+    p->aLower[i] -= p->aMove[a] * p->maxNorm + p->aShift[a];
     for (int j = 0; j < k; j++)
-      p->aUpper[(i64)i * k + j] += p->aMove[j] * p->maxNorm;
+      p->aUpper[(i64)i * k + j] += p->aMove[j] * p->maxNorm - p->aShift[j];
   }
 }
 
@@ -648,8 +666,22 @@ static double kmeans_move(const KmeansState *p, int j) {
   return sqrt(sumSquares) * (1 + 1e-12);
 }
 
-/* Centroids become the normalised sums of their documents, summed in
-** document order; an empty cluster is refilled first. */
+/* Sets aHalfSq (and aShift, its growth) from the centroids: 0 when spherical. */
+static void kmeans_half_squares(KmeansState *p) {
+  for (int j = 0; j < p->k; j++) {
+    double sumSquares = 0;
+    for (int f = 0; p->isEuclidean && f < p->pCorpus->nFeature; f++) {
+      double v = p->aCentroid[(i64)f * p->k + j];
+      sumSquares += v * v;
+    }
+    p->aShift[j] = sumSquares / 2 - p->aHalfSq[j];
+    p->aHalfSq[j] = sumSquares / 2;
+  }
+}
+
+/* Centroids become the sums of their documents, summed in document order,
+** then normalised (spherical) or divided by their size (Euclidean: means);
+** an empty cluster is refilled first. */
 static void kmeans_update(KmeansState *p) {
   const ClustersCorpus *c = p->pCorpus;
   int k = p->k;
@@ -681,7 +713,7 @@ static void kmeans_update(KmeansState *p) {
       double v = p->aCentroid[(i64)f * k + j];
       sumSquares += v * v;
     }
-    double norm = sqrt(sumSquares);
+    double norm = p->isEuclidean ? p->aSize[j] : sqrt(sumSquares);
     if (norm != 0) {
       for (int f = 0; f < c->nFeature; f++)
         p->aCentroid[(i64)f * k + j] /= norm;
@@ -689,64 +721,171 @@ static void kmeans_update(KmeansState *p) {
     if (p->aPrevious)
       p->aMove[j] = kmeans_move(p, j);
   }
+  kmeans_half_squares(p);
 }
 
-/* Sets aSim of every document to its cosine with its own cluster's centroid
-** (after a final update) and returns their sum, the objective. */
+/* The cosine of a document (of unit length) with centroid j, from its
+** score with it. */
+static double kmeans_cosine(const KmeansState *p, int j, double score) {
+  if (!p->isEuclidean)
+    return score;
+  double norm = sqrt(2 * p->aHalfSq[j]);
+  return norm > 0 ? (score + p->aHalfSq[j]) / norm : 0;
+}
+
+/* Returns the sum of the documents' scores with their own cluster's
+** centroid (after a final update), the objective, and sets aSim of every
+** document to its cosine with that centroid. */
 static double kmeans_objective(KmeansState *p) {
   double total = 0;
   for (int i = 0; i < p->pCorpus->nDoc; i++) {
     kmeans_similarities(p, i);
-    p->aSim[i] = p->aSimRow[p->aAssign[i]];
-    total += p->aSim[i];
+    int a = p->aAssign[i];
+    total += p->aSimRow[a];
+    p->aSim[i] = kmeans_cosine(p, a, p->aSimRow[a]);
   }
   return total;
 }
 
-/* One seeding and its iterations; returns the objective. aScratch: 3 * nDoc. */
-static double kmeans_run(KmeansState *p, double *aScratch) {
+/* Seeding r (CLUSTERS_SEED + r starts its generator): the first centroids.
+** aScratch: 3 * nDoc. */
+static void kmeans_start(KmeansState *p, int r, double *aScratch) {
   int n = p->pCorpus->nDoc;
+  p->prng = CLUSTERS_SEED + (sqlite3_uint64)r;
   kmeans_seed(p, aScratch, aScratch + n, aScratch + 2 * n);
-  for (int iter = 0; iter < CLUSTERS_ITERATIONS; iter++) {
-    int nChanged = kmeans_assign(p, iter == 0);
-    if (nChanged == 0)
+  memset(p->aHalfSq, 0, sizeof(double) * (size_t)p->k);
+  kmeans_half_squares(p);
+}
+
+/* Up to nRound rounds of assignment and update, the first assigning every
+** document afresh (bounds unset); stops early when no document moves. */
+static void kmeans_rounds(KmeansState *p, int nRound) {
+  for (int iter = 0; iter < nRound; iter++) {
+    if (kmeans_assign(p, iter == 0) == 0)
       break;
     kmeans_update(p);
   }
+}
+
+/* The final update; returns the objective (kmeans_objective). */
+static double kmeans_finish(KmeansState *p) {
   kmeans_update(p);
   return kmeans_objective(p);
 }
 
-/* Clusters the corpus into k; aBest (nDoc) receives the best assignment of
-** the seedings tried, aBestSim the cosines that go with it. */
-int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, int isLatent, int *aBest,
-                         double *aBestSim) {
+/* The best assignment seen, its cosines and its seeding. */
+typedef struct KmeansBest {
+  int iSeeding; /* -1 until one is kept */
+  double objective;
+  int *aAssign;
+  double *aSim;
+} KmeansBest;
+
+/* Keeps p's assignment (of seeding r) in pBest when its objective is larger
+** (ties: the first kept, the lower seeding). */
+static void kmeans_offer_best(const KmeansState *p, int r, double objective,
+                              KmeansBest *pBest) {
+  if (pBest->iSeeding >= 0 && !(objective > pBest->objective))
+    return;
+  pBest->iSeeding = r;
+  pBest->objective = objective;
+  memcpy(pBest->aAssign, p->aAssign, sizeof(int) * (size_t)p->pCorpus->nDoc);
+  memcpy(pBest->aSim, p->aSim, sizeof(double) * (size_t)p->pCorpus->nDoc);
+}
+
+/* One of the two halves of the seedings (iFirst, iFirst + 2, ... below
+** nSeeding), each with its own state: the halves share nothing but the
+** corpus they read, so the second runs on another thread where there is
+** one (papers_side_start) without changing a bit of the result. */
+typedef struct KmeansHalf {
   KmeansState km;
-  int rc = kmeans_init(&km, pCorpus, k);
+  double *aScratch; /* 3 * nDoc */
+  KmeansBest best;
+  int iFirst, nSeeding;
+} KmeansHalf;
+
+static void kmeans_half_run(void *pArg) {
+  KmeansHalf *p = pArg;
+  for (int r = p->iFirst; r < p->nSeeding; r += 2) {
+    kmeans_start(&p->km, r, p->aScratch);
+    kmeans_rounds(&p->km, CLUSTERS_ITERATIONS);
+    kmeans_offer_best(&p->km, r, kmeans_finish(&p->km), &p->best);
+  }
+}
+
+static void kmeans_half_free(KmeansHalf *p) {
+  kmeans_free(&p->km);
+  sqlite3_free(p->aScratch);
+}
+
+/* Allocates a half; aAssign and aSim (nDoc each) receive its best. */
+static int kmeans_half_init(KmeansHalf *p, const ClustersCorpus *pCorpus, int k,
+                            int isEuclidean, int iFirst, int nSeeding, int *aAssign,
+                            double *aSim) {
+  memset(p, 0, sizeof(*p));
+  KmeansBest none = {-1, 0, aAssign, aSim};
+  p->best = none;
+  p->iFirst = iFirst;
+  p->nSeeding = nSeeding;
+  int rc = kmeans_init(&p->km, pCorpus, k, isEuclidean);
   if (rc != SQLITE_OK)
     return rc;
-  double *aScratch = sqlite3_malloc64(sizeof(double) * 3 * (sqlite3_uint64)pCorpus->nDoc);
-  if (aScratch == 0) {
-    kmeans_free(&km);
+  p->aScratch = sqlite3_malloc64(sizeof(double) * 3 * (sqlite3_uint64)pCorpus->nDoc);
+  if (p->aScratch == 0) {
+    kmeans_half_free(p);
     return SQLITE_NOMEM;
   }
-  double best = 0;
-  i64 nRestart = CLUSTERS_WORK / (pCorpus->nEntry * k + 1);
-  if (nRestart < 1)
-    nRestart = 1;
-  int nMaxRestart = isLatent ? CLUSTERS_RESTARTS_LATENT : CLUSTERS_RESTARTS;
-  if (nRestart > nMaxRestart)
-    nRestart = nMaxRestart;
-  for (int r = 0; r < nRestart; r++) {
-    km.prng = CLUSTERS_SEED + (sqlite3_uint64)r;
-    double objective = kmeans_run(&km, aScratch);
-    if (r == 0 || objective > best) {
-      best = objective;
-      memcpy(aBest, km.aAssign, sizeof(int) * (size_t)pCorpus->nDoc);
-      memcpy(aBestSim, km.aSim, sizeof(double) * (size_t)pCorpus->nDoc);
-    }
-  }
-  sqlite3_free(aScratch);
-  kmeans_free(&km);
   return SQLITE_OK;
+}
+
+/* The number of seedings for the space, within CLUSTERS_WORK. */
+static int kmeans_seedings(const ClustersCorpus *pCorpus, int k, ClustersSpace space) {
+  i64 nSeeding = CLUSTERS_WORK / (pCorpus->nEntry * k + 1);
+  int nMax = space == CLUSTERS_SPACE_SMOOTHED ? CLUSTERS_RESTARTS_SMOOTHED
+             : space == CLUSTERS_SPACE_LATENT ? CLUSTERS_RESTARTS_LATENT
+                                              : CLUSTERS_RESTARTS;
+  return nSeeding < 1 ? 1 : nSeeding > nMax ? nMax : (int)nSeeding;
+}
+
+/* Clusters the corpus into k; aBest (nDoc) receives the best assignment of
+** the seedings tried, aBestSim the cosines that go with it. The even
+** seedings run here, the odd ones on a second thread where there is one;
+** the better half's best is kept (ties: the lower seeding), the assignment
+** one thread running them all in order would keep. */
+int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, ClustersSpace space,
+                         int *aBest, double *aBestSim) {
+  int nSeeding = kmeans_seedings(pCorpus, k, space);
+  int isEuclidean = space == CLUSTERS_SPACE_SMOOTHED;
+  sqlite3_uint64 nDoc = (sqlite3_uint64)pCorpus->nDoc;
+  int *aOddAssign = sqlite3_malloc64(sizeof(int) * nDoc + 1);
+  double *aOddSim = sqlite3_malloc64(sizeof(double) * nDoc + 1);
+  KmeansHalf even, odd;
+  memset(&odd, 0, sizeof(odd));
+  int rc = aOddAssign && aOddSim ? SQLITE_OK : SQLITE_NOMEM;
+  if (rc == SQLITE_OK)
+    rc = kmeans_half_init(&even, pCorpus, k, isEuclidean, 0, nSeeding, aBest, aBestSim);
+  if (rc == SQLITE_OK) {
+    rc =
+        kmeans_half_init(&odd, pCorpus, k, isEuclidean, 1, nSeeding, aOddAssign, aOddSim);
+    if (rc != SQLITE_OK)
+      kmeans_half_free(&even);
+  }
+  if (rc == SQLITE_OK) {
+    PapersSide side;
+    papers_side_start(&side, kmeans_half_run, &odd, nSeeding > 1);
+    kmeans_half_run(&even);
+    papers_side_join(&side);
+    assert(even.best.iSeeding >= 0);
+    if (odd.best.iSeeding >= 0 && (odd.best.objective > even.best.objective ||
+                                   (odd.best.objective == even.best.objective &&
+                                    odd.best.iSeeding < even.best.iSeeding))) {
+      memcpy(aBest, aOddAssign, sizeof(int) * nDoc);
+      memcpy(aBestSim, aOddSim, sizeof(double) * nDoc);
+    }
+    kmeans_half_free(&even);
+    kmeans_half_free(&odd);
+  }
+  sqlite3_free(aOddAssign);
+  sqlite3_free(aOddSim);
+  return rc;
 }

@@ -24,6 +24,9 @@
 **     columns after it on each thread, and the projection takes half of the
 **     features on each: the same sums in the same order, the same bits.
 **     The threads only compute (no allocation, no SQLite call).
+**   - A matrix with a mix (PapersLatentMatrix) is fitted as M * A: each
+**     product with it is a product with A and one with the sparse M (or
+**     their transposes), on this thread, in a fixed order.
 **   - Singular vectors are only defined up to sign; each column is turned so
 **     that its largest-magnitude entry is positive, for stable output.
 */
@@ -32,10 +35,6 @@
 #include <assert.h>
 #include <math.h>
 #include <string.h>
-
-#if PAPERS_THREADS
-#include <pthread.h>
-#endif
 
 #define OVERSAMPLE      8
 #define POWER_ITERATION 2
@@ -88,27 +87,20 @@ typedef struct LatentJob {
   void *pCtx; /* Gram-Schmidt's LatentOrtho, the projection's LatentProject */
 } LatentJob;
 
-#if PAPERS_THREADS
-static void *latent_half_thread(void *pArg) {
+/* The second half of a job (papers_side_start's work). */
+static void latent_second_half(void *pArg) {
   const LatentJob *p = pArg;
   p->xHalf(p, 1);
-  return 0;
 }
-#endif
 
 /* Runs both halves of a job: the second on another thread where there are
-** threads (and one can be started), else one after the other here. */
+** threads (and one can be started), else here; the halves write disjoint
+** outputs, so their order does not matter. */
 static void latent_run(const LatentJob *p) {
-#if PAPERS_THREADS
-  pthread_t thread;
-  if (pthread_create(&thread, 0, latent_half_thread, (void *)p) == 0) {
-    p->xHalf(p, 0);
-    pthread_join(thread, 0);
-    return;
-  }
-#endif
+  PapersSide side;
+  papers_side_start(&side, latent_second_half, (void *)p, 1);
   p->xHalf(p, 0);
-  p->xHalf(p, 1);
+  papers_side_join(&side);
 }
 
 /* Gram-Schmidt's columns at most: the latent dimensions and the oversample. */
@@ -237,28 +229,73 @@ static void multiply_transposed_half(const LatentJob *p, int iHalf) {
   }
 }
 
-/* y (nRow x l, column-major) = A (CSR) * x (nFeature x l, column-major).
-** The products run through row-major copies (scratch: max(nRow, nFeature) x
-** l doubles, two of them), so the inner loop reads memory in order; each
+/* The scratch multiply() and multiply_transposed() need, in doubles: two
+** row-major copies of max(nRow, nFeature) x l, and a third with a mix. */
+static i64 multiply_scratch(const PapersLatentMatrix *A, int l) {
+  i64 nLarger = A->nRow > A->nColumn ? A->nRow : A->nColumn;
+  return (A->aMixStart ? 3 : 2) * nLarger * l;
+}
+
+/* aOut = M * aIn (M the mix of A; aIn and aOut row-major, nRow x l): each
+** output row summed over its mix entries in order. */
+static void mix(const PapersLatentMatrix *A, const double *aIn, int l, double *aOut) {
+  for (i64 r = 0; r < A->nRow; r++) {
+    double *aRow = aOut + r * l;
+    memset(aRow, 0, sizeof(double) * (size_t)l);
+    for (i64 e = A->aMixStart[r]; e < A->aMixStart[r + 1]; e++) {
+      double w = A->aMixWeight[e];
+      const double *aFrom = aIn + (i64)A->aMixRow[e] * l;
+      for (int j = 0; j < l; j++)
+        aRow[j] += w * aFrom[j];
+    }
+  }
+}
+
+/* aOut = M^T * aIn (row-major, nRow x l): M's entries in order. */
+static void mix_transposed(const PapersLatentMatrix *A, const double *aIn, int l,
+                           double *aOut) {
+  memset(aOut, 0, sizeof(double) * (size_t)(A->nRow * l));
+  for (i64 r = 0; r < A->nRow; r++) {
+    const double *aRow = aIn + r * l;
+    for (i64 e = A->aMixStart[r]; e < A->aMixStart[r + 1]; e++) {
+      double w = A->aMixWeight[e];
+      double *aTo = aOut + (i64)A->aMixRow[e] * l;
+      for (int j = 0; j < l; j++)
+        aTo[j] += w * aRow[j];
+    }
+  }
+}
+
+/* y (nRow x l, column-major) = A (CSR) * x (nFeature x l, column-major),
+** or M * A * x with a mix. The products run through row-major copies
+** (multiply_scratch()), so the inner loop reads memory in order; each
 ** element is still summed over A's entries in the same order. */
 static void multiply(const PapersLatentMatrix *A, const double *x, int l, double *y,
                      double *aScratch) {
-  double *xt = aScratch,
-         *yt = aScratch + (A->nRow > A->nColumn ? A->nRow : A->nColumn) * l;
+  i64 nLarger = A->nRow > A->nColumn ? A->nRow : A->nColumn;
+  double *xt = aScratch, *yt = aScratch + nLarger * l, *mt = yt + nLarger * l;
   transpose((double *)x, xt, A->nColumn, l, 0);
   memset(yt, 0, sizeof(double) * (size_t)(A->nRow * l));
   LatentJob job = {A, l, xt, yt, 0, multiply_half, 0, 0};
   latent_run(&job);
+  if (A->aMixStart) {
+    mix(A, yt, l, mt);
+    yt = mt;
+  }
   transpose(y, yt, A->nRow, l, 1);
 }
 
 /* x (nFeature x l, column-major) = A^T (CSR) * y (nRow x l, column-major),
-** through row-major copies as multiply() does. */
+** or A^T * M^T * y with a mix, through row-major copies as multiply() does. */
 static void multiply_transposed(const PapersLatentMatrix *A, const double *y, int l,
                                 double *x, double *aScratch) {
-  double *yt = aScratch,
-         *xt = aScratch + (A->nRow > A->nColumn ? A->nRow : A->nColumn) * l;
+  i64 nLarger = A->nRow > A->nColumn ? A->nRow : A->nColumn;
+  double *yt = aScratch, *xt = aScratch + nLarger * l, *mt = xt + nLarger * l;
   transpose((double *)y, yt, A->nRow, l, 0);
+  if (A->aMixStart) {
+    mix_transposed(A, yt, l, mt);
+    yt = mt;
+  }
   memset(xt, 0, sizeof(double) * (size_t)(A->nColumn * l));
   LatentJob job = {A, l, yt, xt, 0, multiply_transposed_half, 0, 0};
   latent_run(&job);
@@ -411,8 +448,8 @@ int papers_latent_fit(const PapersLatentMatrix *A, int nDim, float *aProjection)
   double *aValue = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)l);
   int *aOrder = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)l);
   double *wt = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(l * nDim));
-  i64 nLarger = nRow > nFeature ? nRow : nFeature;
-  double *aScratch = sqlite3_malloc64(sizeof(double) * 2 * (sqlite3_uint64)(nLarger * l));
+  double *aScratch =
+      sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)multiply_scratch(A, l));
   int rc =
       (y && x && g && w && aValue && aOrder && wt && aScratch) ? SQLITE_OK : SQLITE_NOMEM;
   if (rc == SQLITE_OK) {

@@ -165,12 +165,20 @@ int papers_vector_decode(const unsigned char *a, i64 n, PapersVector *pVec,
 
 /* ---- latent.c: latent semantic analysis ----------------------------------- */
 
-/* A sparse matrix in compressed rows: documents by features. */
+/* A sparse matrix in compressed rows: documents by features. With a mix
+** (aMixStart not 0) the matrix fitted is M * A instead, M a sparse nRow x
+** nRow matrix in compressed rows: row r of it is the sum, over e from
+** aMixStart[r] to aMixStart[r + 1], of aMixWeight[e] times row aMixRow[e]
+** of A (clusters_smooth.c: each document's row mixed with its neighbours',
+** without writing the much denser mixed rows out). */
 typedef struct PapersLatentMatrix {
   i64 nRow, nColumn;
   i64 *aRowStart; /* nRow + 1 offsets into aColumn and aValue */
   int *aColumn;
   float *aValue;
+  i64 *aMixStart; /* nRow + 1 offsets into aMixRow and aMixWeight, or 0 */
+  int *aMixRow;
+  double *aMixWeight;
 } PapersLatentMatrix;
 
 /* Fits the projection: aProjection[f * nDim + k] is the k-th right singular
@@ -337,11 +345,30 @@ int clusters_corpus_is_latent(const ClustersCorpus *c);
 ** and aDf are left out. */
 int clusters_corpus_view(const ClustersCorpus *c, ClustersCorpus *pView);
 
+/* Centres the view pView: the mean of the documents that have entries is
+** taken from each of them, which is then renormalised (every document with
+** entries holds all nFeature of them afterwards). */
+int clusters_corpus_centre(ClustersCorpus *pView);
+
+/* ---- clusters_smooth.c: the neighbour-smoothed space of papers_clusters ---- */
+
+/* Makes pView the neighbour-smoothed latent space of c (clusters_smooth.c),
+** centred; *pIsMade is 0, and pView empty, when c does not qualify (no
+** latent part, too many documents or no word terms): the caller then uses
+** clusters_corpus_view(). */
+int clusters_smooth_view(const ClustersCorpus *c, ClustersCorpus *pView, int *pIsMade);
+
+/* The space a corpus is clustered in, which sets the k-means run on it. */
+typedef enum ClustersSpace {
+  CLUSTERS_SPACE_WORDS,   /* word terms: spherical, CLUSTERS_RESTARTS seedings */
+  CLUSTERS_SPACE_LATENT,  /* the index's latent part: spherical, more seedings */
+  CLUSTERS_SPACE_SMOOTHED /* clusters_smooth_view(): Euclidean, the most seedings */
+} ClustersSpace;
+
 /* Clusters the corpus into k; aBest (nDoc) receives the best assignment of
-** the seedings tried (more of them in the latent space: isLatent), aBestSim
-** the cosines that go with it. */
-int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, int isLatent, int *aBest,
-                         double *aBestSim);
+** the seedings tried, aBestSim the cosines that go with it. */
+int clusters_kmeans_best(const ClustersCorpus *pCorpus, int k, ClustersSpace space,
+                         int *aBest, double *aBestSim);
 
 /* ---- the topic functions (topic_*.c) ----------------------------------- */
 

@@ -273,9 +273,16 @@ static const Scenario aScenario[] = {
      "papers"
      " WHERE id <= 30))",
      HF, 0, IDX_SETUP("4"), 0, 0, 0},
-    /* 223 papers: the index has a latent part, which is centred */
+    /* 223 papers with abstracts: the index has a latent part, and the set
+    ** is clustered in the neighbour-smoothed space (Euclidean k-means) */
     {"clusters-latent", "SELECT * FROM papers_clusters('topics', NULL, 4)", MAIL, 0,
      IDX_SETUP("4"), 0, 0, 0},
+    /* the same titles alone: the centred latent space (spherical k-means) */
+    {"clusters-latent-titles", "SELECT * FROM papers_clusters('topics', NULL, 4)", MAIL,
+     0,
+     IDX_TABLE "UPDATE papers SET abstract = NULL;" IDX_CREATE(
+         "4") "INSERT INTO topics(topics) VALUES('rebuild');",
+     0, 0, 0},
 };
 
 #define N_SCENARIO ((int)(sizeof(aScenario) / sizeof(aScenario[0])))

@@ -74,7 +74,7 @@ typedef struct Block {
 
 static const char *zExtension = 0;
 static int skipExec = 0;
-static int isVerbose = 0;
+static int isVerbose = 0; /* -v: each block named, and a failure's whole output */
 static int nPass = 0, nFail = 0, nSkip = 0;
 static int nSkipNoExec = 0; /* of nSkip, those skipped by --no-exec */
 
@@ -370,6 +370,8 @@ static void report_difference(const Block *pBlock, const char *zExpected,
     zGLine--;
   fprintf(stderr, "  expected: %.*s\n", (int)strcspn(zELine, "\n"), zELine);
   fprintf(stderr, "  got:      %.*s\n", (int)strcspn(zGLine, "\n"), zGLine);
+  if (isVerbose)
+    fprintf(stderr, "  all it got:\n%s\n  (end)\n", zGot);
 }
 
 /* The expected text, or the contents of the file it names as "@path". */
