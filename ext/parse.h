@@ -125,6 +125,9 @@ void papers_json_put_string(PapersJson *pJson, const char *z, i64 n);
 void papers_result_json_written(sqlite3_context *pCtx,
                                 void (*xWrite)(PapersJson *, const void *),
                                 const void *pArg);
+/* Sets the result to a copy of zJson, a short NUL-terminated JSON text such as
+** "[]", with the JSON subtype. */
+void papers_result_json_static(sqlite3_context *pCtx, const char *zJson);
 
 /* Length of the run of ASCII digits that starts z[0..n). */
 i64 papers_digits_len(const char *z, i64 n);
