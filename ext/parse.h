@@ -118,6 +118,9 @@ typedef struct PapersJson {
 ** none); as a JSON string literal, quotes included. */
 void papers_json_put(PapersJson *pJson, const char *z, i64 n);
 void papers_json_put_string(PapersJson *pJson, const char *z, i64 n);
+/* papers_json_put_string() for a string the caller knows needs no escape:
+** no '"', no '\\' and no byte below 0x20. */
+void papers_json_put_plain_string(PapersJson *pJson, const char *z, i64 n);
 /* Sets the result to the JSON text xWrite writes, with the JSON subtype (NULL
 ** when it writes nothing); to an error when it would exceed
 ** SQLITE_LIMIT_LENGTH or memory runs out. xWrite must write the same bytes

@@ -116,8 +116,10 @@ void papers_record_result(const PapersParser *p, sqlite3_context *pCtx, int iCol
 
 /* Appends the name z[0..n), a piece of a folded list, to the array unless it
 ** is empty; trimmed: in a folded list, white space is a single ASCII space
-** between two other bytes, so at most one space is at either end. */
-static void record_put_name(PapersJson *pJson, int *pnName, const char *z, i64 n) {
+** between two other bytes, so at most one space is at either end. hasEscape
+** is 0 when the caller saw no byte that JSON escapes in it. */
+static void record_put_name(PapersJson *pJson, int *pnName, const char *z, i64 n,
+                            int hasEscape) {
   PapersSpan name = {z, n};
   if (name.n > 0 && name.z[0] == ' ') {
     name.z++;
@@ -130,41 +132,79 @@ static void record_put_name(PapersJson *pJson, int *pnName, const char *z, i64 n
     return;
   if ((*pnName)++ > 0)
     papers_json_put(pJson, ",", 1);
-  papers_json_put_string(pJson, name.z, name.n);
+  if (hasEscape) {
+    papers_json_put_string(pJson, name.z, name.n);
+  } else {
+    papers_json_put_plain_string(pJson, name.z, name.n);
+  }
 }
 
 /* Length of a list separator at z[i] outside parentheses: "," or " and ". */
 static int record_separator_len(const char *z, i64 n, i64 i) {
   if (z[i] == ',')
     return 1;
-  if (z[i] == ' ' && n - i >= 5 && memcmp(z + i, " and ", 5) == 0)
+  if (z[i] == ' ' && n - i >= 5 && z[i + 1] == 'a' && memcmp(z + i, " and ", 5) == 0)
     return 5;
   return 0;
 }
 
-/* Writes the names of the folded list pArg (a PapersSpan) as a JSON array. */
+/* 1 for the bytes the name splitter stops at: those that may start a
+** separator (',' and ' '), the parentheses, and those JSON escapes ('"',
+** '\\' and the bytes below 0x20); 0 for the bytes of a name. */
+/* clang-format off */
+static const unsigned char aRecordNameStop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
+    1, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0, /* 0x20 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x70 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x80 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x90 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xA0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xB0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xC0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xD0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xE0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xF0 */
+};
+/* clang-format on */
+
+/* Writes the names of the folded list pArg (a PapersSpan) as a JSON array:
+** one pass that skips the bytes of a name through aRecordNameStop and notes
+** whether a name needs escaping (most do not). */
 static void record_put_names(PapersJson *pJson, const void *pArg) {
   const char *z = ((const PapersSpan *)pArg)->z;
   i64 n = ((const PapersSpan *)pArg)->n;
-  int nName = 0, nDepth = 0;
-  i64 iStart = 0;
+  int nName = 0, nDepth = 0, hasEscape = 0;
+  i64 iStart = 0, i = 0;
   papers_json_put(pJson, "[", 1);
-  for (i64 i = 0; i < n; i++) {
+  for (;;) {
+    while (i < n && !aRecordNameStop[(unsigned char)z[i]])
+      i++; /* most bytes: part of a name */
+    if (i >= n)
+      break;
     char c = z[i];
-    if (c != '(' && c != ')' && c != ',' && c != ' ')
-      continue; /* most bytes: part of a name */
-    if (c == '(')
+    if (c == '(') {
       nDepth++;
-    if (c == ')' && nDepth > 0)
-      nDepth--;
+    } else if (c == ')') {
+      nDepth -= nDepth > 0;
+    } else if (c != ',' && c != ' ') {
+      hasEscape = 1; /* '"', '\\' or a control byte */
+    }
     int nSep = nDepth == 0 ? record_separator_len(z, n, i) : 0;
-    if (nSep == 0)
+    if (nSep == 0) {
+      i++;
       continue;
-    record_put_name(pJson, &nName, z + iStart, i - iStart);
+    }
+    record_put_name(pJson, &nName, z + iStart, i - iStart, hasEscape);
+    hasEscape = 0;
     iStart = i + nSep;
-    i += nSep - 1;
+    i = iStart;
   }
-  record_put_name(pJson, &nName, z + iStart, n - iStart);
+  record_put_name(pJson, &nName, z + iStart, n - iStart, hasEscape);
   papers_json_put(pJson, "]", 1);
 }
 

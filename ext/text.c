@@ -651,6 +651,17 @@ void papers_json_put_string(PapersJson *pJson, const char *z, i64 n) {
   papers_json_put(pJson, "\"", 1);
 }
 
+void papers_json_put_plain_string(PapersJson *pJson, const char *z, i64 n) {
+  assert(text_json_escape(z, n, 0) == n); /* nothing to escape */
+  if (text_json_fits(pJson, n + 2)) {
+    char *zOut = pJson->z + pJson->n;
+    zOut[0] = '"';
+    memcpy(zOut + 1, z, (size_t)n);
+    zOut[n + 1] = '"';
+  }
+  pJson->n += n + 2;
+}
+
 /* After a first pass that did not fit in the stack: the buffer for the
 ** second. Returns 0, with the result set to the error, when the text would
 ** exceed SQLITE_LIMIT_LENGTH or memory runs out. */
