@@ -73,6 +73,11 @@ i64 papers_fold(char *zOut, const char *z, i64 n);
 /* Folds a short line into zBuf (size nBuf) for matching; returns its length,
 ** or -1 when the folded line would not fit. */
 i64 papers_fold_short(char *zBuf, i64 nBuf, const char *z, i64 n);
+/* papers_fold_short() that does not copy a line folding would not change
+** but for trimming it (most short lines): *pzFolded is then the trimmed line
+** itself, else zBuf. */
+i64 papers_fold_short_view(char *zBuf, i64 nBuf, const char *z, i64 n,
+                           const char **pzFolded);
 
 /* A text result of fewer bytes than this is built on the stack and copied by
 ** SQLite (SQLITE_TRANSIENT) into the memory its register kept from the row

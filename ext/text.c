@@ -259,9 +259,14 @@ int papers_space_len(const char *z, const char *zEnd) {
 }
 
 /* Length of the white-space character that ends just before zEnd, or 0.
-** Every space is 1, 2 or 3 bytes long, so only those suffixes are tried. */
+** Every space is 1, 2 or 3 bytes long, so only those suffixes are tried, and
+** only the first when the last byte is ASCII (a longer one ends with a byte
+** >= 0x80). */
 static int text_space_len_before(const char *zStart, const char *zEnd) {
-  for (int nTry = 1; nTry <= 3 && zEnd - nTry >= zStart; nTry++) {
+  unsigned char cLast = (unsigned char)zEnd[-1];
+  if (cLast < 0x80)
+    return cLast == ' ' || (cLast >= '\t' && cLast <= '\r');
+  for (int nTry = 2; nTry <= 3 && zEnd - nTry >= zStart; nTry++) {
     if (papers_space_len(zEnd - nTry, zEnd) == nTry)
       return nTry;
   }
@@ -272,14 +277,16 @@ PapersSpan papers_trim(const char *z, i64 n) {
   assert(n >= 0);
   const char *zEnd = z + n;
   int nSpace;
-  if (n > 0 && papers_is_word_byte(z[0]) && papers_is_word_byte(zEnd[-1])) {
-    PapersSpan whole = {z, n}; /* the common case, decided at once */
-    return whole;
+  /* an end at a printable ASCII byte other than a space is decided at once:
+  ** no white space starts or ends there */
+  if (n > 0 && !papers_is_word_byte(z[0])) {
+    while ((nSpace = papers_space_len(z, zEnd)) > 0)
+      z += nSpace;
   }
-  while ((nSpace = papers_space_len(z, zEnd)) > 0)
-    z += nSpace;
-  while (zEnd > z && (nSpace = text_space_len_before(z, zEnd)) > 0)
-    zEnd -= nSpace;
+  if (zEnd > z && !papers_is_word_byte(zEnd[-1])) {
+    while (zEnd > z && (nSpace = text_space_len_before(z, zEnd)) > 0)
+      zEnd -= nSpace;
+  }
   PapersSpan span = {z, zEnd - z};
   return span;
 }
@@ -533,6 +540,38 @@ i64 papers_fold(char *zOut, const char *z, i64 n) {
 i64 papers_fold_short(char *zBuf, i64 nBuf, const char *z, i64 n) {
   if (n > nBuf)
     return -1;
+  return papers_fold(zBuf, z, n);
+}
+
+/* True when papers_fold() leaves the span (trimmed: no white space at either
+** end) as it is: its only white space is single ASCII spaces. */
+static int text_folds_to_itself(PapersSpan span) {
+  const char *z = span.z, *zEnd = span.z + span.n;
+  for (; z < zEnd; z++) {
+    unsigned char c = (unsigned char)*z;
+    if (c > ' ' && c < 0x80)
+      continue; /* most bytes */
+    if (c == ' ') {
+      assert(z + 1 < zEnd); /* a trimmed span ends with another byte */
+      if (z[1] == ' ')
+        return 0;
+    } else if (c >= 0x80 ? papers_space_len(z, zEnd) > 0 : (c >= '\t' && c <= '\r')) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+i64 papers_fold_short_view(char *zBuf, i64 nBuf, const char *z, i64 n,
+                           const char **pzFolded) {
+  if (n > nBuf)
+    return -1;
+  PapersSpan trimmed = papers_trim(z, n);
+  if (text_folds_to_itself(trimmed)) {
+    *pzFolded = trimmed.z;
+    return trimmed.n;
+  }
+  *pzFolded = zBuf;
   return papers_fold(zBuf, z, n);
 }
 
