@@ -115,12 +115,20 @@ static int mail_is_closing_line(const PapersLine *pLine) {
   return MAIL_HAS_PREFIX(pLine->z, pLine->n, "\\\\ (");
 }
 
-/* A line of at least 20 dashes and nothing else. */
+/* A line of at least 20 dashes and nothing else. The dashes are compared 8
+** at a time (arXiv's lines of dashes are 78 long, one between entries). */
 static int mail_is_dash_line(const PapersLine *pLine) {
-  i64 n = mail_rtrim_len(pLine->z, pLine->n);
+  const sqlite3_uint64 kDashes = 0x2D2D2D2D2D2D2D2DULL; /* "--------" */
+  i64 n = mail_rtrim_len(pLine->z, pLine->n), i = 0;
   if (n < 20 || pLine->z[0] != '-')
     return 0;
-  for (i64 i = 0; i < n; i++) {
+  for (; n - i >= 8; i += 8) {
+    sqlite3_uint64 word;
+    memcpy(&word, pLine->z + i, 8);
+    if (word != kDashes)
+      return 0;
+  }
+  for (; i < n; i++) {
     if (pLine->z[i] != '-')
       return 0;
   }
@@ -330,20 +338,27 @@ static void mail_reject_header_line(PapersParser *p, MailBlock *pBlock,
   papers_parser_reject(p, pLine->z, zEnd, pLine->iLine, zReason);
 }
 
-/* Field names with a column of their own, and where they go. */
+/* Field names with a column of their own, and where they go: each name has
+** a length of its own, so one comparison decides. */
 static PapersSpan *mail_record_field(PapersRecord *pRec, PapersSpan name) {
-  if (mail_span_equals_nocase(name, "title"))
-    return &pRec->title;
-  if (mail_span_equals_nocase(name, "authors"))
-    return &pRec->authors;
-  if (mail_span_equals_nocase(name, "categories"))
-    return &pRec->categories;
-  if (mail_span_equals_nocase(name, "comments"))
-    return &pRec->comments;
-  if (mail_span_equals_nocase(name, "journal-ref"))
-    return &pRec->journalRef;
-  if (mail_span_equals_nocase(name, "doi"))
-    return &pRec->doi;
+  static const struct {
+    const char *zName;
+    size_t iSlot; /* offset of the span in PapersRecord */
+  } aField[] = {
+      {"title", offsetof(PapersRecord, title)},
+      {"authors", offsetof(PapersRecord, authors)},
+      {"categories", offsetof(PapersRecord, categories)},
+      {"comments", offsetof(PapersRecord, comments)},
+      {"journal-ref", offsetof(PapersRecord, journalRef)},
+      {"doi", offsetof(PapersRecord, doi)},
+  };
+  for (size_t i = 0; i < sizeof(aField) / sizeof(aField[0]); i++) {
+    if ((i64)strlen(aField[i].zName) == name.n) {
+      if (!mail_span_equals_nocase(name, aField[i].zName))
+        return 0;
+      return (PapersSpan *)((char *)pRec + aField[i].iSlot);
+    }
+  }
   return 0;
 }
 
@@ -396,11 +411,11 @@ static const char *mail_place_header_line(PapersParser *p, MailState *pState,
   }
   pBlock->pField = 0;
   pBlock->zFieldReason = 0;
-  if (MAIL_HAS_PREFIX(z, n, "Date:") && p->rec.dateText.z == 0) {
+  if (z[0] == 'D' && MAIL_HAS_PREFIX(z, n, "Date:") && p->rec.dateText.z == 0) {
     mail_parse_date_rest(&p->rec, pState, z + 5, n - 5);
     return 0;
   }
-  if (MAIL_HAS_PREFIX(z, n, zReplaced) && p->rec.dateText.z == 0) {
+  if (z[0] == 'r' && MAIL_HAS_PREFIX(z, n, zReplaced) && p->rec.dateText.z == 0) {
     pBlock->isReplaced = 1;
     mail_parse_date_rest(&p->rec, pState, z + sizeof(zReplaced) - 1,
                          n - (i64)sizeof(zReplaced) + 1);

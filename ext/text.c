@@ -291,12 +291,6 @@ PapersSpan papers_trim(const char *z, i64 n) {
   return span;
 }
 
-int papers_is_blank(const char *z, i64 n) {
-  if (n > 0 && papers_is_word_byte(z[0]))
-    return 0; /* the common case, decided at once */
-  return papers_trim(z, n).n == 0;
-}
-
 /* A block of 16 bytes as papers_fold() reads it: each LF made a space (an
 ** LF is white space, and a single one between words, where a paragraph was
 ** wrapped, folds to one space), with a mask of the bytes that do not fold to
