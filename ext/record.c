@@ -222,26 +222,68 @@ void papers_result_name_list(sqlite3_context *pCtx, PapersSpan span) {
   papers_result_buffer_free(zFolded, aStack);
 }
 
+/* 1 for the bytes the word splitter stops at: those that may be or start
+** white space (bytes up to ' ', and those >= 0x80), the comma, and those
+** JSON escapes ('"', '\\', and the control bytes); 0 for the bytes of a word. */
+/* clang-format off */
+static const unsigned char aRecordWordStop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
+    1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x20 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x70 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x90 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xA0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xB0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xC0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xD0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xE0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xF0 */
+};
+/* clang-format on */
+
+/* End of the word that starts at z (its first byte is no separator): the
+** first comma or white space after it, or zEnd. Sets *pHasEscape when a byte
+** of the word needs a JSON escape. */
+static const char *record_word_end(const char *z, const char *zEnd, int *pHasEscape) {
+  for (z++;; z++) {
+    while (z < zEnd && !aRecordWordStop[(unsigned char)*z])
+      z++; /* most bytes: part of the word */
+    if (z >= zEnd || *z == ',' || papers_space_len(z, zEnd) > 0)
+      return z;
+    unsigned char c = (unsigned char)*z;
+    *pHasEscape |= c < 0x20 || c == '"' || c == '\\';
+  }
+}
+
 /* Writes the words of pArg (a PapersSpan), split on white space and commas,
-** as a JSON array. */
+** as a JSON array; a word without a byte JSON escapes (most) is copied. */
 static void record_put_words(PapersJson *pJson, const void *pArg) {
   const char *z = ((const PapersSpan *)pArg)->z;
   const char *zEnd = z + ((const PapersSpan *)pArg)->n;
   int nWord = 0;
   papers_json_put(pJson, "[", 1);
   while (z < zEnd) {
-    int nSpace = papers_space_len(z, zEnd);
+    int nSpace = *z == ' ' ? 1 : papers_space_len(z, zEnd);
     if (nSpace > 0 || *z == ',') {
       z += nSpace > 0 ? nSpace : 1;
       continue;
     }
+    unsigned char c = (unsigned char)*z;
+    int hasEscape = c < 0x20 || c == '"' || c == '\\';
     const char *zWord = z;
-    while (z < zEnd && *z != ',' &&
-           (papers_is_word_byte(*z) || papers_space_len(z, zEnd) == 0))
-      z++;
+    z = record_word_end(z, zEnd, &hasEscape);
     if (nWord++ > 0)
       papers_json_put(pJson, ",", 1);
-    papers_json_put_string(pJson, zWord, z - zWord);
+    if (hasEscape) {
+      papers_json_put_string(pJson, zWord, z - zWord);
+    } else {
+      papers_json_put_plain_string(pJson, zWord, z - zWord);
+    }
   }
   papers_json_put(pJson, "]", 1);
 }
