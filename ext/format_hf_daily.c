@@ -275,6 +275,9 @@ static void parse_metadata(PapersParser *p, const Paragraph *pPar) {
   int nKept = pPar->nLine < 3 ? pPar->nLine : 3;
   for (int i = 1; i < nKept; i++) {
     const PapersLine *pLine = &pPar->aLine[i];
+    if (pLine->n == (i64)strlen(HFD_MIDDLE_DOT) &&
+        memcmp(pLine->z, HFD_MIDDLE_DOT, strlen(HFD_MIDDLE_DOT)) == 0)
+      continue; /* the dot alone, as most cards have it: nothing to fold */
     n = hfd_fold_line(zBuf, pLine, &zFolded);
     if (n >= 0 && n == (i64)strlen(HFD_MIDDLE_DOT) &&
         hfd_starts_with(zFolded, n, HFD_MIDDLE_DOT))

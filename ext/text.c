@@ -549,7 +549,11 @@ static int text_folds_to_itself(PapersSpan span) {
       assert(z + 1 < zEnd); /* a trimmed span ends with another byte */
       if (z[1] == ' ')
         return 0;
-    } else if (c >= 0x80 ? papers_space_len(z, zEnd) > 0 : (c >= '\t' && c <= '\r')) {
+    } else if (c >= 0x80) {
+      /* only U+00A0 (C2), U+2000.. (E2) and U+3000 (E3) start white space */
+      if ((c == 0xC2 || c == 0xE2 || c == 0xE3) && papers_space_len(z, zEnd) > 0)
+        return 0;
+    } else if (c >= '\t' && c <= '\r') {
       return 0;
     }
   }
