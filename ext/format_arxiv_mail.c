@@ -341,19 +341,23 @@ static void mail_reject_header_line(PapersParser *p, MailBlock *pBlock,
 /* Field names with a column of their own, and where they go: each name has
 ** a length of its own, so one comparison decides. */
 static PapersSpan *mail_record_field(PapersRecord *pRec, PapersSpan name) {
+#define MAIL_FIELD(zName, member)                                                        \
+  { zName, (i64)sizeof(zName) - 1, offsetof(PapersRecord, member) }
   static const struct {
     const char *zName;
+    i64 nName;
     size_t iSlot; /* offset of the span in PapersRecord */
   } aField[] = {
-      {"title", offsetof(PapersRecord, title)},
-      {"authors", offsetof(PapersRecord, authors)},
-      {"categories", offsetof(PapersRecord, categories)},
-      {"comments", offsetof(PapersRecord, comments)},
-      {"journal-ref", offsetof(PapersRecord, journalRef)},
-      {"doi", offsetof(PapersRecord, doi)},
+      MAIL_FIELD("title", title),
+      MAIL_FIELD("authors", authors),
+      MAIL_FIELD("categories", categories),
+      MAIL_FIELD("comments", comments),
+      MAIL_FIELD("journal-ref", journalRef),
+      MAIL_FIELD("doi", doi),
   };
+#undef MAIL_FIELD
   for (size_t i = 0; i < sizeof(aField) / sizeof(aField[0]); i++) {
-    if ((i64)strlen(aField[i].zName) == name.n) {
+    if (aField[i].nName == name.n) {
       if (!mail_span_equals_nocase(name, aField[i].zName))
         return 0;
       return (PapersSpan *)((char *)pRec + aField[i].iSlot);

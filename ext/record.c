@@ -29,6 +29,13 @@ static void record_result_date(sqlite3_context *pCtx, PapersDate date) {
   sqlite3_result_text(pCtx, zIso, -1, SQLITE_TRANSIENT); /* -1: copied with its NUL */
 }
 
+/* A folded text column; an absent span (most columns of most formats) is
+** NULL without a call. */
+static void record_result_folded(sqlite3_context *pCtx, PapersSpan span) {
+  if (span.z != 0)
+    papers_result_folded(pCtx, span);
+}
+
 void papers_record_start(PapersParser *p, i64 iLine) {
   memset(&p->rec, 0, sizeof(p->rec));
   p->rec.iLine = iLine;
@@ -48,28 +55,29 @@ void papers_record_result(const PapersParser *p, sqlite3_context *pCtx, int iCol
     sqlite3_result_text(pCtx, p->pFormat->zName, -1, SQLITE_STATIC);
     break;
   case PAPERS_COL_TITLE:
-    papers_result_folded(pCtx, pRec->title);
+    record_result_folded(pCtx, pRec->title);
     break;
   case PAPERS_COL_ABSTRACT:
-    papers_result_folded(pCtx, pRec->abstract);
+    record_result_folded(pCtx, pRec->abstract);
     break;
   case PAPERS_COL_AUTHORS:
-    papers_result_name_list(pCtx, pRec->authors);
+    if (pRec->authors.z != 0)
+      papers_result_name_list(pCtx, pRec->authors);
     break;
   case PAPERS_COL_AUTHOR_COUNT:
     record_result_count(pCtx, pRec->nAuthor);
     break;
   case PAPERS_COL_ORG:
-    papers_result_folded(pCtx, pRec->org);
+    record_result_folded(pCtx, pRec->org);
     break;
   case PAPERS_COL_ORG_HANDLE:
-    papers_result_folded(pCtx, pRec->orgHandle);
+    record_result_folded(pCtx, pRec->orgHandle);
     break;
   case PAPERS_COL_PUBLISHED:
     record_result_date(pCtx, pRec->published);
     break;
   case PAPERS_COL_DATE_TEXT:
-    papers_result_folded(pCtx, pRec->dateText);
+    record_result_folded(pCtx, pRec->dateText);
     break;
   case PAPERS_COL_COMMENT_COUNT:
     record_result_count(pCtx, pRec->nComment);
@@ -78,7 +86,7 @@ void papers_record_result(const PapersParser *p, sqlite3_context *pCtx, int iCol
     record_result_count(pCtx, pRec->nUpvote);
     break;
   case PAPERS_COL_ARXIV_ID:
-    papers_result_folded(pCtx, pRec->arxivId);
+    record_result_folded(pCtx, pRec->arxivId);
     break;
   case PAPERS_COL_ARXIV_VERSION:
     record_result_count(pCtx, pRec->arxivVersion);
@@ -87,19 +95,19 @@ void papers_record_result(const PapersParser *p, sqlite3_context *pCtx, int iCol
     papers_result_word_list(pCtx, pRec->categories);
     break;
   case PAPERS_COL_ANNOUNCE:
-    papers_result_folded(pCtx, pRec->announce);
+    record_result_folded(pCtx, pRec->announce);
     break;
   case PAPERS_COL_COMMENTS:
-    papers_result_folded(pCtx, pRec->comments);
+    record_result_folded(pCtx, pRec->comments);
     break;
   case PAPERS_COL_DOI:
-    papers_result_folded(pCtx, pRec->doi);
+    record_result_folded(pCtx, pRec->doi);
     break;
   case PAPERS_COL_JOURNAL_REF:
-    papers_result_folded(pCtx, pRec->journalRef);
+    record_result_folded(pCtx, pRec->journalRef);
     break;
   case PAPERS_COL_URL:
-    papers_result_folded(pCtx, pRec->url);
+    record_result_folded(pCtx, pRec->url);
     break;
   case PAPERS_COL_LINKS: {
     PapersSpan aSpan[2] = {pRec->title, pRec->abstract};
