@@ -61,10 +61,12 @@ int papers_space_len(const char *z, const char *zEnd);
 /* The span without white space at either end. */
 PapersSpan papers_trim(const char *z, i64 n);
 
-/* True when the line holds nothing but white space. Inline: most lines start
-** with a printable byte, decided without a call. */
+/* True when the line holds nothing but white space. Inline: most lines are
+** empty or start with a printable byte, decided without a call. */
 static inline int papers_is_blank(const char *z, i64 n) {
-  if (n > 0 && papers_is_word_byte(z[0]))
+  if (n == 0)
+    return 1;
+  if (papers_is_word_byte(z[0]))
     return 0;
   return papers_trim(z, n).n == 0;
 }
