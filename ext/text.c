@@ -506,7 +506,7 @@ static i64 text_fold(char *zOut, const char *z, i64 n, int *pHasNul) {
         continue;
       }
     }
-    int nSpace = (c > ' ' && c < 0x80) ? 0 : papers_space_len(z, zEnd);
+    int nSpace = (c > ' ' && c < 0x80) ? 0 : c == ' ' ? 1 : papers_space_len(z, zEnd);
     if (nSpace > 0) {
       pendingSpace = 1;
       z += nSpace;
