@@ -115,12 +115,20 @@ static int mail_is_closing_line(const PapersLine *pLine) {
   return MAIL_HAS_PREFIX(pLine->z, pLine->n, "\\\\ (");
 }
 
-/* A line of at least 20 dashes and nothing else. */
+/* A line of at least 20 dashes and nothing else. The dashes are compared 8
+** at a time (arXiv's lines of dashes are 78 long, one between entries). */
 static int mail_is_dash_line(const PapersLine *pLine) {
-  i64 n = mail_rtrim_len(pLine->z, pLine->n);
+  const sqlite3_uint64 kDashes = 0x2D2D2D2D2D2D2D2DULL; /* "--------" */
+  i64 n = mail_rtrim_len(pLine->z, pLine->n), i = 0;
   if (n < 20 || pLine->z[0] != '-')
     return 0;
-  for (i64 i = 0; i < n; i++) {
+  for (; n - i >= 8; i += 8) {
+    sqlite3_uint64 word;
+    memcpy(&word, pLine->z + i, 8);
+    if (word != kDashes)
+      return 0;
+  }
+  for (; i < n; i++) {
     if (pLine->z[i] != '-')
       return 0;
   }
@@ -330,20 +338,31 @@ static void mail_reject_header_line(PapersParser *p, MailBlock *pBlock,
   papers_parser_reject(p, pLine->z, zEnd, pLine->iLine, zReason);
 }
 
-/* Field names with a column of their own, and where they go. */
+/* Field names with a column of their own, and where they go: each name has
+** a length of its own, so one comparison decides. */
 static PapersSpan *mail_record_field(PapersRecord *pRec, PapersSpan name) {
-  if (mail_span_equals_nocase(name, "title"))
-    return &pRec->title;
-  if (mail_span_equals_nocase(name, "authors"))
-    return &pRec->authors;
-  if (mail_span_equals_nocase(name, "categories"))
-    return &pRec->categories;
-  if (mail_span_equals_nocase(name, "comments"))
-    return &pRec->comments;
-  if (mail_span_equals_nocase(name, "journal-ref"))
-    return &pRec->journalRef;
-  if (mail_span_equals_nocase(name, "doi"))
-    return &pRec->doi;
+#define MAIL_FIELD(zName, member)                                                        \
+  { zName, (i64)sizeof(zName) - 1, offsetof(PapersRecord, member) }
+  static const struct {
+    const char *zName;
+    i64 nName;
+    size_t iSlot; /* offset of the span in PapersRecord */
+  } aField[] = {
+      MAIL_FIELD("title", title),
+      MAIL_FIELD("authors", authors),
+      MAIL_FIELD("categories", categories),
+      MAIL_FIELD("comments", comments),
+      MAIL_FIELD("journal-ref", journalRef),
+      MAIL_FIELD("doi", doi),
+  };
+#undef MAIL_FIELD
+  for (size_t i = 0; i < sizeof(aField) / sizeof(aField[0]); i++) {
+    if (aField[i].nName == name.n) {
+      if (!mail_span_equals_nocase(name, aField[i].zName))
+        return 0;
+      return (PapersSpan *)((char *)pRec + aField[i].iSlot);
+    }
+  }
   return 0;
 }
 
@@ -396,11 +415,11 @@ static const char *mail_place_header_line(PapersParser *p, MailState *pState,
   }
   pBlock->pField = 0;
   pBlock->zFieldReason = 0;
-  if (MAIL_HAS_PREFIX(z, n, "Date:") && p->rec.dateText.z == 0) {
+  if (z[0] == 'D' && MAIL_HAS_PREFIX(z, n, "Date:") && p->rec.dateText.z == 0) {
     mail_parse_date_rest(&p->rec, pState, z + 5, n - 5);
     return 0;
   }
-  if (MAIL_HAS_PREFIX(z, n, zReplaced) && p->rec.dateText.z == 0) {
+  if (z[0] == 'r' && MAIL_HAS_PREFIX(z, n, zReplaced) && p->rec.dateText.z == 0) {
     pBlock->isReplaced = 1;
     mail_parse_date_rest(&p->rec, pState, z + sizeof(zReplaced) - 1,
                          n - (i64)sizeof(zReplaced) + 1);
@@ -429,6 +448,36 @@ static void mail_take_header_line(PapersParser *p, MailState *pState, MailBlock 
   }
 }
 
+/* Skips the next lines of an abstract that the loop of mail_read_abstract()
+** would only add to it: lines that do not start with a byte that may end the
+** abstract ('\\', '-', '%') or, until one is seen, a paragraph (' ', '\t').
+** Each is found by one memchr() from its start to its LF, without the line
+** reader (most abstract lines: arXiv wraps abstracts at 80 bytes). Only in a
+** text without CRs, whose lines end at LFs alone; the last line, without
+** its LF, is left to the reader. Sets *pzEnd to the end of the last line
+** skipped, if any. */
+static void mail_skip_abstract_lines(PapersLines *pLines, int hasIndentedLine,
+                                     const char **pzEnd) {
+  const char *zText = pLines->z + pLines->iPos, *zStop = pLines->z + pLines->n;
+  i64 nSkipped = 0;
+  if (pLines->hasCR)
+    return;
+  while (zText < zStop) {
+    char c = *zText;
+    if (c == '\\' || c == '-' || c == '%' ||
+        (!hasIndentedLine && (c == ' ' || c == '\t')))
+      break;
+    const char *zLf = memchr(zText, '\n', (size_t)(zStop - zText));
+    if (zLf == 0)
+      break;
+    *pzEnd = zLf;
+    nSkipped++;
+    zText = zLf + 1;
+  }
+  pLines->iPos = zText - pLines->z;
+  pLines->iLine += nSkipped;
+}
+
 /* Reads the abstract after the bare "\\" line, up to the closing line.
 ** Returns 1 when the closing line was found (and read). */
 static int mail_read_abstract(PapersParser *p, MailBlock *pBlock) {
@@ -437,6 +486,8 @@ static int mail_read_abstract(PapersParser *p, MailBlock *pBlock) {
   const char *zStart = 0, *zEnd = 0;
   i64 iLineStart = 0;
   for (;;) {
+    if (zStart)
+      mail_skip_abstract_lines(&p->lines, pState->hasIndentedLine, &zEnd);
     PapersLines before = p->lines;
     if (!papers_lines_next(&p->lines, &line))
       break;

@@ -127,9 +127,10 @@ static int read_paragraph(PapersLines *pLines, Paragraph *pPar) {
   return 1;
 }
 
-/* Folds a line for matching into zBuf[HFD_SHORT_LINE]; -1 when it is not short. */
-static i64 hfd_fold_line(char *zBuf, const PapersLine *pLine) {
-  return papers_fold_short(zBuf, HFD_SHORT_LINE, pLine->z, pLine->n);
+/* Folds a line for matching, into zBuf[HFD_SHORT_LINE] unless folding only
+** trims it; *pz is the folded line. -1 when it is not short. */
+static i64 hfd_fold_line(char *zBuf, const PapersLine *pLine, const char **pz) {
+  return papers_fold_short_view(zBuf, HFD_SHORT_LINE, pLine->z, pLine->n, pz);
 }
 
 static int hfd_starts_with(const char *z, i64 n, const char *zPrefix) {
@@ -259,10 +260,11 @@ static int parse_date_line(PapersParser *p, const PapersLine *pLine, const char 
 /* Reads a metadata paragraph into the current record. */
 static void parse_metadata(PapersParser *p, const Paragraph *pPar) {
   char zBuf[HFD_SHORT_LINE];
+  const char *zFolded = 0;
   const PapersLine *pFirst = &pPar->aLine[0];
-  i64 n = hfd_fold_line(zBuf, pFirst);
-  if (n >= 0 && hfd_starts_with(zBuf, n, BULLET)) {
-    if (!parse_author_count(zBuf, n, &p->rec.nAuthor)) {
+  i64 n = hfd_fold_line(zBuf, pFirst, &zFolded);
+  if (n >= 0 && hfd_starts_with(zFolded, n, BULLET)) {
+    if (!parse_author_count(zFolded, n, &p->rec.nAuthor)) {
       papers_parser_reject(p, pFirst->z, pFirst->z + pFirst->n, pFirst->iLine,
                            "not an author count");
     }
@@ -273,11 +275,14 @@ static void parse_metadata(PapersParser *p, const Paragraph *pPar) {
   int nKept = pPar->nLine < 3 ? pPar->nLine : 3;
   for (int i = 1; i < nKept; i++) {
     const PapersLine *pLine = &pPar->aLine[i];
-    n = hfd_fold_line(zBuf, pLine);
+    if (pLine->n == (i64)strlen(HFD_MIDDLE_DOT) &&
+        memcmp(pLine->z, HFD_MIDDLE_DOT, strlen(HFD_MIDDLE_DOT)) == 0)
+      continue; /* the dot alone, as most cards have it: nothing to fold */
+    n = hfd_fold_line(zBuf, pLine, &zFolded);
     if (n >= 0 && n == (i64)strlen(HFD_MIDDLE_DOT) &&
-        hfd_starts_with(zBuf, n, HFD_MIDDLE_DOT))
+        hfd_starts_with(zFolded, n, HFD_MIDDLE_DOT))
       continue;
-    if (!hasDate && n >= 0 && parse_date_line(p, pLine, zBuf, n)) {
+    if (!hasDate && n >= 0 && parse_date_line(p, pLine, zFolded, n)) {
       hasDate = 1;
       continue;
     }
@@ -378,8 +383,9 @@ static int skip_chrome(PapersParser *p) {
       p->iState &= ~(HF_PAST_HEADER | HF_HEADER_DATE);
       continue;
     }
-    i64 n = (p->iState & HF_PAST_HEADER) ? -1 : hfd_fold_line(zBuf, &line);
-    if (n > 0 && hfd_take_page_date(p, &line, zBuf, n)) {
+    const char *zFolded = 0;
+    i64 n = (p->iState & HF_PAST_HEADER) ? -1 : hfd_fold_line(zBuf, &line, &zFolded);
+    if (n > 0 && hfd_take_page_date(p, &line, zFolded, n)) {
       if (p->nReject > 0)
         return 1;
       continue;
@@ -516,17 +522,18 @@ static int hf_detect(const char *z, i64 n) {
   int score = 0;
   papers_lines_init(&lines, z, n, memchr(z, '\r', (size_t)n) != 0);
   while (score < 100 && papers_lines_next(&lines, &line)) {
-    i64 nFolded = hfd_fold_line(zBuf, &line);
+    const char *zFolded = 0;
+    i64 nFolded = hfd_fold_line(zBuf, &line, &zFolded);
     i64 nCount;
     if (nFolded <= 0)
       continue;
-    if (hfd_starts_with(zBuf, nFolded, BULLET) &&
-        parse_author_count(zBuf, nFolded, &nCount)) {
+    if (hfd_starts_with(zFolded, nFolded, BULLET) &&
+        parse_author_count(zFolded, nFolded, &nCount)) {
       score += 10;
     } else if (nFolded == (i64)strlen(HFD_MIDDLE_DOT) &&
-               hfd_starts_with(zBuf, nFolded, HFD_MIDDLE_DOT)) {
+               hfd_starts_with(zFolded, nFolded, HFD_MIDDLE_DOT)) {
       score += 5;
-    } else if (nFolded == 12 && memcmp(zBuf, "Daily Papers", 12) == 0) {
+    } else if (nFolded == 12 && memcmp(zFolded, "Daily Papers", 12) == 0) {
       score += 20;
     }
   }

@@ -130,10 +130,12 @@ void papers_result_links(sqlite3_context *pCtx, const PapersSpan *aSpan, int nSp
   seen.aUrl = seen.aFirst;
   seen.nUrl = 0;
   seen.nAlloc = LINK_FIRST_URLS;
-  if (link_collect(&seen, aSpan, nSpan))
-    papers_result_json_written(pCtx, link_put_urls, &seen);
-  else
+  if (!link_collect(&seen, aSpan, nSpan))
     sqlite3_result_error_nomem(pCtx);
+  else if (seen.nUrl == 0) /* most entries: the array is known, no buffer needed */
+    papers_result_json_static(pCtx, "[]");
+  else
+    papers_result_json_written(pCtx, link_put_urls, &seen);
   if (seen.aUrl != seen.aFirst)
     sqlite3_free(seen.aUrl);
 }

@@ -61,8 +61,15 @@ int papers_space_len(const char *z, const char *zEnd);
 /* The span without white space at either end. */
 PapersSpan papers_trim(const char *z, i64 n);
 
-/* True when the line holds nothing but white space. */
-int papers_is_blank(const char *z, i64 n);
+/* True when the line holds nothing but white space. Inline: most lines are
+** empty or start with a printable byte, decided without a call. */
+static inline int papers_is_blank(const char *z, i64 n) {
+  if (n == 0)
+    return 1;
+  if (papers_is_word_byte(z[0]))
+    return 0;
+  return papers_trim(z, n).n == 0;
+}
 
 /* Writes z[0..n) into zOut with every run of white space folded into one
 ** ASCII space and none at either end; returns the length written (<= n).
@@ -73,6 +80,11 @@ i64 papers_fold(char *zOut, const char *z, i64 n);
 /* Folds a short line into zBuf (size nBuf) for matching; returns its length,
 ** or -1 when the folded line would not fit. */
 i64 papers_fold_short(char *zBuf, i64 nBuf, const char *z, i64 n);
+/* papers_fold_short() that does not copy a line folding would not change
+** but for trimming it (most short lines): *pzFolded is then the trimmed line
+** itself, else zBuf. */
+i64 papers_fold_short_view(char *zBuf, i64 nBuf, const char *z, i64 n,
+                           const char **pzFolded);
 
 /* A text result of fewer bytes than this is built on the stack and copied by
 ** SQLite (SQLITE_TRANSIENT) into the memory its register kept from the row
@@ -118,6 +130,9 @@ typedef struct PapersJson {
 ** none); as a JSON string literal, quotes included. */
 void papers_json_put(PapersJson *pJson, const char *z, i64 n);
 void papers_json_put_string(PapersJson *pJson, const char *z, i64 n);
+/* papers_json_put_string() for a string the caller knows needs no escape:
+** no '"', no '\\' and no byte below 0x20. */
+void papers_json_put_plain_string(PapersJson *pJson, const char *z, i64 n);
 /* Sets the result to the JSON text xWrite writes, with the JSON subtype (NULL
 ** when it writes nothing); to an error when it would exceed
 ** SQLITE_LIMIT_LENGTH or memory runs out. xWrite must write the same bytes
@@ -125,6 +140,9 @@ void papers_json_put_string(PapersJson *pJson, const char *z, i64 n);
 void papers_result_json_written(sqlite3_context *pCtx,
                                 void (*xWrite)(PapersJson *, const void *),
                                 const void *pArg);
+/* Sets the result to a copy of zJson, a short NUL-terminated JSON text such as
+** "[]", with the JSON subtype. */
+void papers_result_json_static(sqlite3_context *pCtx, const char *zJson);
 
 /* Length of the run of ASCII digits that starts z[0..n). */
 i64 papers_digits_len(const char *z, i64 n);

@@ -29,6 +29,13 @@ static void record_result_date(sqlite3_context *pCtx, PapersDate date) {
   sqlite3_result_text(pCtx, zIso, -1, SQLITE_TRANSIENT); /* -1: copied with its NUL */
 }
 
+/* A folded text column; an absent span (most columns of most formats) is
+** NULL without a call. */
+static void record_result_folded(sqlite3_context *pCtx, PapersSpan span) {
+  if (span.z != 0)
+    papers_result_folded(pCtx, span);
+}
+
 void papers_record_start(PapersParser *p, i64 iLine) {
   memset(&p->rec, 0, sizeof(p->rec));
   p->rec.iLine = iLine;
@@ -48,28 +55,29 @@ void papers_record_result(const PapersParser *p, sqlite3_context *pCtx, int iCol
     sqlite3_result_text(pCtx, p->pFormat->zName, -1, SQLITE_STATIC);
     break;
   case PAPERS_COL_TITLE:
-    papers_result_folded(pCtx, pRec->title);
+    record_result_folded(pCtx, pRec->title);
     break;
   case PAPERS_COL_ABSTRACT:
-    papers_result_folded(pCtx, pRec->abstract);
+    record_result_folded(pCtx, pRec->abstract);
     break;
   case PAPERS_COL_AUTHORS:
-    papers_result_name_list(pCtx, pRec->authors);
+    if (pRec->authors.z != 0)
+      papers_result_name_list(pCtx, pRec->authors);
     break;
   case PAPERS_COL_AUTHOR_COUNT:
     record_result_count(pCtx, pRec->nAuthor);
     break;
   case PAPERS_COL_ORG:
-    papers_result_folded(pCtx, pRec->org);
+    record_result_folded(pCtx, pRec->org);
     break;
   case PAPERS_COL_ORG_HANDLE:
-    papers_result_folded(pCtx, pRec->orgHandle);
+    record_result_folded(pCtx, pRec->orgHandle);
     break;
   case PAPERS_COL_PUBLISHED:
     record_result_date(pCtx, pRec->published);
     break;
   case PAPERS_COL_DATE_TEXT:
-    papers_result_folded(pCtx, pRec->dateText);
+    record_result_folded(pCtx, pRec->dateText);
     break;
   case PAPERS_COL_COMMENT_COUNT:
     record_result_count(pCtx, pRec->nComment);
@@ -78,7 +86,7 @@ void papers_record_result(const PapersParser *p, sqlite3_context *pCtx, int iCol
     record_result_count(pCtx, pRec->nUpvote);
     break;
   case PAPERS_COL_ARXIV_ID:
-    papers_result_folded(pCtx, pRec->arxivId);
+    record_result_folded(pCtx, pRec->arxivId);
     break;
   case PAPERS_COL_ARXIV_VERSION:
     record_result_count(pCtx, pRec->arxivVersion);
@@ -87,19 +95,19 @@ void papers_record_result(const PapersParser *p, sqlite3_context *pCtx, int iCol
     papers_result_word_list(pCtx, pRec->categories);
     break;
   case PAPERS_COL_ANNOUNCE:
-    papers_result_folded(pCtx, pRec->announce);
+    record_result_folded(pCtx, pRec->announce);
     break;
   case PAPERS_COL_COMMENTS:
-    papers_result_folded(pCtx, pRec->comments);
+    record_result_folded(pCtx, pRec->comments);
     break;
   case PAPERS_COL_DOI:
-    papers_result_folded(pCtx, pRec->doi);
+    record_result_folded(pCtx, pRec->doi);
     break;
   case PAPERS_COL_JOURNAL_REF:
-    papers_result_folded(pCtx, pRec->journalRef);
+    record_result_folded(pCtx, pRec->journalRef);
     break;
   case PAPERS_COL_URL:
-    papers_result_folded(pCtx, pRec->url);
+    record_result_folded(pCtx, pRec->url);
     break;
   case PAPERS_COL_LINKS: {
     PapersSpan aSpan[2] = {pRec->title, pRec->abstract};
@@ -116,8 +124,10 @@ void papers_record_result(const PapersParser *p, sqlite3_context *pCtx, int iCol
 
 /* Appends the name z[0..n), a piece of a folded list, to the array unless it
 ** is empty; trimmed: in a folded list, white space is a single ASCII space
-** between two other bytes, so at most one space is at either end. */
-static void record_put_name(PapersJson *pJson, int *pnName, const char *z, i64 n) {
+** between two other bytes, so at most one space is at either end. hasEscape
+** is 0 when the caller saw no byte that JSON escapes in it. */
+static void record_put_name(PapersJson *pJson, int *pnName, const char *z, i64 n,
+                            int hasEscape) {
   PapersSpan name = {z, n};
   if (name.n > 0 && name.z[0] == ' ') {
     name.z++;
@@ -130,41 +140,79 @@ static void record_put_name(PapersJson *pJson, int *pnName, const char *z, i64 n
     return;
   if ((*pnName)++ > 0)
     papers_json_put(pJson, ",", 1);
-  papers_json_put_string(pJson, name.z, name.n);
+  if (hasEscape) {
+    papers_json_put_string(pJson, name.z, name.n);
+  } else {
+    papers_json_put_plain_string(pJson, name.z, name.n);
+  }
 }
 
 /* Length of a list separator at z[i] outside parentheses: "," or " and ". */
 static int record_separator_len(const char *z, i64 n, i64 i) {
   if (z[i] == ',')
     return 1;
-  if (z[i] == ' ' && n - i >= 5 && memcmp(z + i, " and ", 5) == 0)
+  if (z[i] == ' ' && n - i >= 5 && z[i + 1] == 'a' && memcmp(z + i, " and ", 5) == 0)
     return 5;
   return 0;
 }
 
-/* Writes the names of the folded list pArg (a PapersSpan) as a JSON array. */
+/* 1 for the bytes the name splitter stops at: those that may start a
+** separator (',' and ' '), the parentheses, and those JSON escapes ('"',
+** '\\' and the bytes below 0x20); 0 for the bytes of a name. */
+/* clang-format off */
+static const unsigned char aRecordNameStop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
+    1, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0, /* 0x20 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x70 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x80 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x90 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xA0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xB0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xC0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xD0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xE0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xF0 */
+};
+/* clang-format on */
+
+/* Writes the names of the folded list pArg (a PapersSpan) as a JSON array:
+** one pass that skips the bytes of a name through aRecordNameStop and notes
+** whether a name needs escaping (most do not). */
 static void record_put_names(PapersJson *pJson, const void *pArg) {
   const char *z = ((const PapersSpan *)pArg)->z;
   i64 n = ((const PapersSpan *)pArg)->n;
-  int nName = 0, nDepth = 0;
-  i64 iStart = 0;
+  int nName = 0, nDepth = 0, hasEscape = 0;
+  i64 iStart = 0, i = 0;
   papers_json_put(pJson, "[", 1);
-  for (i64 i = 0; i < n; i++) {
+  for (;;) {
+    while (i < n && !aRecordNameStop[(unsigned char)z[i]])
+      i++; /* most bytes: part of a name */
+    if (i >= n)
+      break;
     char c = z[i];
-    if (c != '(' && c != ')' && c != ',' && c != ' ')
-      continue; /* most bytes: part of a name */
-    if (c == '(')
+    if (c == '(') {
       nDepth++;
-    if (c == ')' && nDepth > 0)
-      nDepth--;
+    } else if (c == ')') {
+      nDepth -= nDepth > 0;
+    } else if (c != ',' && c != ' ') {
+      hasEscape = 1; /* '"', '\\' or a control byte */
+    }
     int nSep = nDepth == 0 ? record_separator_len(z, n, i) : 0;
-    if (nSep == 0)
+    if (nSep == 0) {
+      i++;
       continue;
-    record_put_name(pJson, &nName, z + iStart, i - iStart);
+    }
+    record_put_name(pJson, &nName, z + iStart, i - iStart, hasEscape);
+    hasEscape = 0;
     iStart = i + nSep;
-    i += nSep - 1;
+    i = iStart;
   }
-  record_put_name(pJson, &nName, z + iStart, n - iStart);
+  record_put_name(pJson, &nName, z + iStart, n - iStart, hasEscape);
   papers_json_put(pJson, "]", 1);
 }
 
@@ -182,26 +230,68 @@ void papers_result_name_list(sqlite3_context *pCtx, PapersSpan span) {
   papers_result_buffer_free(zFolded, aStack);
 }
 
+/* 1 for the bytes the word splitter stops at: those that may be or start
+** white space (bytes up to ' ', and those >= 0x80), the comma, and those
+** JSON escapes ('"', '\\', and the control bytes); 0 for the bytes of a word. */
+/* clang-format off */
+static const unsigned char aRecordWordStop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
+    1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x20 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x70 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x90 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xA0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xB0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xC0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xD0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xE0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xF0 */
+};
+/* clang-format on */
+
+/* End of the word that starts at z (its first byte is no separator): the
+** first comma or white space after it, or zEnd. Sets *pHasEscape when a byte
+** of the word needs a JSON escape. */
+static const char *record_word_end(const char *z, const char *zEnd, int *pHasEscape) {
+  for (z++;; z++) {
+    while (z < zEnd && !aRecordWordStop[(unsigned char)*z])
+      z++; /* most bytes: part of the word */
+    if (z >= zEnd || *z == ',' || papers_space_len(z, zEnd) > 0)
+      return z;
+    unsigned char c = (unsigned char)*z;
+    *pHasEscape |= c < 0x20 || c == '"' || c == '\\';
+  }
+}
+
 /* Writes the words of pArg (a PapersSpan), split on white space and commas,
-** as a JSON array. */
+** as a JSON array; a word without a byte JSON escapes (most) is copied. */
 static void record_put_words(PapersJson *pJson, const void *pArg) {
   const char *z = ((const PapersSpan *)pArg)->z;
   const char *zEnd = z + ((const PapersSpan *)pArg)->n;
   int nWord = 0;
   papers_json_put(pJson, "[", 1);
   while (z < zEnd) {
-    int nSpace = papers_space_len(z, zEnd);
+    int nSpace = *z == ' ' ? 1 : papers_space_len(z, zEnd);
     if (nSpace > 0 || *z == ',') {
       z += nSpace > 0 ? nSpace : 1;
       continue;
     }
+    unsigned char c = (unsigned char)*z;
+    int hasEscape = c < 0x20 || c == '"' || c == '\\';
     const char *zWord = z;
-    while (z < zEnd && *z != ',' &&
-           (papers_is_word_byte(*z) || papers_space_len(z, zEnd) == 0))
-      z++;
+    z = record_word_end(z, zEnd, &hasEscape);
     if (nWord++ > 0)
       papers_json_put(pJson, ",", 1);
-    papers_json_put_string(pJson, zWord, z - zWord);
+    if (hasEscape) {
+      papers_json_put_string(pJson, zWord, z - zWord);
+    } else {
+      papers_json_put_plain_string(pJson, zWord, z - zWord);
+    }
   }
   papers_json_put(pJson, "]", 1);
 }

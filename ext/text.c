@@ -259,9 +259,14 @@ int papers_space_len(const char *z, const char *zEnd) {
 }
 
 /* Length of the white-space character that ends just before zEnd, or 0.
-** Every space is 1, 2 or 3 bytes long, so only those suffixes are tried. */
+** Every space is 1, 2 or 3 bytes long, so only those suffixes are tried, and
+** only the first when the last byte is ASCII (a longer one ends with a byte
+** >= 0x80). */
 static int text_space_len_before(const char *zStart, const char *zEnd) {
-  for (int nTry = 1; nTry <= 3 && zEnd - nTry >= zStart; nTry++) {
+  unsigned char cLast = (unsigned char)zEnd[-1];
+  if (cLast < 0x80)
+    return cLast == ' ' || (cLast >= '\t' && cLast <= '\r');
+  for (int nTry = 2; nTry <= 3 && zEnd - nTry >= zStart; nTry++) {
     if (papers_space_len(zEnd - nTry, zEnd) == nTry)
       return nTry;
   }
@@ -272,22 +277,18 @@ PapersSpan papers_trim(const char *z, i64 n) {
   assert(n >= 0);
   const char *zEnd = z + n;
   int nSpace;
-  if (n > 0 && papers_is_word_byte(z[0]) && papers_is_word_byte(zEnd[-1])) {
-    PapersSpan whole = {z, n}; /* the common case, decided at once */
-    return whole;
+  /* an end at a printable ASCII byte other than a space is decided at once:
+  ** no white space starts or ends there */
+  if (n > 0 && !papers_is_word_byte(z[0])) {
+    while ((nSpace = papers_space_len(z, zEnd)) > 0)
+      z += nSpace;
   }
-  while ((nSpace = papers_space_len(z, zEnd)) > 0)
-    z += nSpace;
-  while (zEnd > z && (nSpace = text_space_len_before(z, zEnd)) > 0)
-    zEnd -= nSpace;
+  if (zEnd > z && !papers_is_word_byte(zEnd[-1])) {
+    while (zEnd > z && (nSpace = text_space_len_before(z, zEnd)) > 0)
+      zEnd -= nSpace;
+  }
   PapersSpan span = {z, zEnd - z};
   return span;
-}
-
-int papers_is_blank(const char *z, i64 n) {
-  if (n > 0 && papers_is_word_byte(z[0]))
-    return 0; /* the common case, decided at once */
-  return papers_trim(z, n).n == 0;
 }
 
 /* A block of 16 bytes as papers_fold() reads it: each LF made a space (an
@@ -505,7 +506,7 @@ static i64 text_fold(char *zOut, const char *z, i64 n, int *pHasNul) {
         continue;
       }
     }
-    int nSpace = (c > ' ' && c < 0x80) ? 0 : papers_space_len(z, zEnd);
+    int nSpace = (c > ' ' && c < 0x80) ? 0 : c == ' ' ? 1 : papers_space_len(z, zEnd);
     if (nSpace > 0) {
       pendingSpace = 1;
       z += nSpace;
@@ -533,6 +534,42 @@ i64 papers_fold(char *zOut, const char *z, i64 n) {
 i64 papers_fold_short(char *zBuf, i64 nBuf, const char *z, i64 n) {
   if (n > nBuf)
     return -1;
+  return papers_fold(zBuf, z, n);
+}
+
+/* True when papers_fold() leaves the span (trimmed: no white space at either
+** end) as it is: its only white space is single ASCII spaces. */
+static int text_folds_to_itself(PapersSpan span) {
+  const char *z = span.z, *zEnd = span.z + span.n;
+  for (; z < zEnd; z++) {
+    unsigned char c = (unsigned char)*z;
+    if (c > ' ' && c < 0x80)
+      continue; /* most bytes */
+    if (c == ' ') {
+      assert(z + 1 < zEnd); /* a trimmed span ends with another byte */
+      if (z[1] == ' ')
+        return 0;
+    } else if (c >= 0x80) {
+      /* only U+00A0 (C2), U+2000.. (E2) and U+3000 (E3) start white space */
+      if ((c == 0xC2 || c == 0xE2 || c == 0xE3) && papers_space_len(z, zEnd) > 0)
+        return 0;
+    } else if (c >= '\t' && c <= '\r') {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+i64 papers_fold_short_view(char *zBuf, i64 nBuf, const char *z, i64 n,
+                           const char **pzFolded) {
+  if (n > nBuf)
+    return -1;
+  PapersSpan trimmed = papers_trim(z, n);
+  if (text_folds_to_itself(trimmed)) {
+    *pzFolded = trimmed.z;
+    return trimmed.n;
+  }
+  *pzFolded = zBuf;
   return papers_fold(zBuf, z, n);
 }
 
@@ -651,6 +688,17 @@ void papers_json_put_string(PapersJson *pJson, const char *z, i64 n) {
   papers_json_put(pJson, "\"", 1);
 }
 
+void papers_json_put_plain_string(PapersJson *pJson, const char *z, i64 n) {
+  assert(text_json_escape(z, n, 0) == n); /* nothing to escape */
+  if (text_json_fits(pJson, n + 2)) {
+    char *zOut = pJson->z + pJson->n;
+    zOut[0] = '"';
+    memcpy(zOut + 1, z, (size_t)n);
+    zOut[n + 1] = '"';
+  }
+  pJson->n += n + 2;
+}
+
 /* After a first pass that did not fit in the stack: the buffer for the
 ** second. Returns 0, with the result set to the error, when the text would
 ** exceed SQLITE_LIMIT_LENGTH or memory runs out. */
@@ -689,6 +737,13 @@ void papers_result_json_written(sqlite3_context *pCtx,
   } else {
     papers_result_buffer_free(json.z, aStack); /* the result stays NULL */
   }
+}
+
+void papers_result_json_static(sqlite3_context *pCtx, const char *zJson) {
+  /* Copied: SQLITE_STATIC would make SQLite free the buffer its register keeps
+  ** for the next copied value (measured: more instructions, not fewer). */
+  sqlite3_result_text(pCtx, zJson, -1, SQLITE_TRANSIENT);
+  sqlite3_result_subtype(pCtx, TEXT_JSON_SUBTYPE);
 }
 
 void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr) {
