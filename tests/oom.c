@@ -249,6 +249,11 @@ static const Scenario aScenario[] = {
      IDX_SETUP("4") "BEGIN;" IDX_PENDING, IDX_CHECK, 0, 0},
     {"index-savepoint-buffered", "SAVEPOINT s", HF, 0,
      IDX_SETUP("4") "BEGIN;" IDX_PENDING, IDX_CHECK, 0, 0},
+    /* a later statement of the transaction: its savepoint writes the three
+    ** papers out, and the terms stay in memory, clean, for its own additions */
+    {"index-insert-after-flush",
+     "INSERT INTO papers SELECT id + 2000, title, abstract FROM papers WHERE id <= 3", HF,
+     0, IDX_SETUP("4") "BEGIN;" IDX_PENDING, IDX_CHECK, 0, INDEX_STATE_SQL},
     {"index-more-like-this-pending",
      "SELECT rowid, score FROM topics WHERE similar_to = 1001 ORDER BY score DESC LIMIT "
      "10",
