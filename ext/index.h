@@ -287,6 +287,13 @@ int index_store_flush(IndexStore *pStore);
 int index_store_flush_drop(IndexStore *pStore);
 void index_store_discard(IndexStore *pStore);
 int index_store_is_broken(IndexStore *pStore);
+/* The table's savepoints (xSavepoint, xRelease, xRollbackTo): a flush at
+** each, and a rollback to one drops the buffer, unless the savepoint was
+** opened without its flush (it failed, or the buffer is broken): then the
+** buffer holds what came before it and stays (index_pending.c). */
+int index_store_savepoint(IndexStore *pStore, int iSavepoint);
+void index_store_release(IndexStore *pStore, int iSavepoint);
+void index_store_rollback_to(IndexStore *pStore, int iSavepoint);
 
 /* Calls xPosting for each posting of the term (both levels), in document order. */
 int index_store_postings_scan(IndexStore *pStore, sqlite3_uint64 id,
@@ -484,6 +491,7 @@ struct IndexStore {
   i64 nFlushed;    /* postings the write buffer wrote to the pending level in this
                    ** transaction (the spread merge's budget) */
   WriteBuffer buffer;
+  int iUnflushed; /* 1 + the lowest open savepoint opened without a flush; 0: none */
   IndexDenseCache *pDenseCache; /* the dense blocks in memory, for queries (or 0) */
   int hasDenseChanged;          /* T_dense written in this transaction: no copy made */
   IndexDocQuery *pDocQuery;     /* the current query's term numbers (index_docs.c) */

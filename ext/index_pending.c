@@ -131,10 +131,11 @@ static void count_in(VocabRow *pRow, const PapersCount *pCount) {
 ** statement each) read a term once, not once per paper. Only this table's
 ** writes change those rows, so the copies stay right until the transaction
 ** ends (commit and rollback drop them), except: a rollback to a savepoint
-** (drops them: the tables go back to the flush at that savepoint), and
-** writes that change the rows behind them (removals, the whole merge, and
-** a buffer of INDEX_BUFFER_TERMS terms: index_store_flush_drop). The spread
-** merge runs at commit, after the last flush.
+** (drops them: the tables go back to the flush at that savepoint; see
+** index_store_rollback_to for a savepoint opened without one), and writes
+** that change the rows behind them (removals, the whole merge, the spread
+** merge at commit, and a buffer of INDEX_BUFFER_TERMS terms:
+** index_store_flush_drop).
 **
 ** An addition reads and prepares everything first (its terms, their latent
 ** rows, the new rows and postings: add_read, add_count, add_postings), and
@@ -160,6 +161,7 @@ void index_buffer_discard(WriteBuffer *pBuffer) {
 
 void index_store_discard(IndexStore *p) {
   index_buffer_discard(&p->buffer);
+  p->iUnflushed = 0;
   p->nFlushed = 0;
   index_dense_cache_drop(p); /* a rollback may have undone what it holds */
   p->hasDenseChanged = 0;
@@ -255,6 +257,38 @@ int index_store_flush_drop(IndexStore *p) {
 
 int index_store_is_broken(IndexStore *p) {
   return p->buffer.isBroken;
+}
+
+/* A savepoint is opened with a flush, so that a rollback to it finds the
+** tables holding all that came before it. A broken buffer is not flushed: the
+** savepoint opens, and the statement's writes to the table fail, saying why
+** (xSavepoint cannot give a message). */
+int index_store_savepoint(IndexStore *p, int iSavepoint) {
+  if (p->iUnflushed > iSavepoint)
+    p->iUnflushed = 0; /* opening this one closed that one */
+  int rc = p->buffer.isBroken ? SQLITE_OK : index_store_flush(p);
+  if ((rc != SQLITE_OK || p->buffer.isBroken) && p->iUnflushed == 0)
+    p->iUnflushed = iSavepoint + 1;
+  return rc;
+}
+
+void index_store_release(IndexStore *p, int iSavepoint) {
+  if (p->iUnflushed > iSavepoint)
+    p->iUnflushed = 0;
+}
+
+/* A rollback to a savepoint opened with its flush drops the buffer: what it
+** changed since came after the savepoint, and what it held clean is what the
+** tables hold again. A rollback to one opened without (its flush failed, and
+** SQLite rolls back to it at once; or the buffer was broken) keeps the
+** buffer: the tables only lose what came after, which the buffer does not
+** hold (they may keep part of the failed flush, which the buffer, still
+** dirty, writes again). */
+void index_store_rollback_to(IndexStore *p, int iSavepoint) {
+  if (p->iUnflushed > 0 && p->iUnflushed <= iSavepoint + 1)
+    return;
+  index_store_discard(p);
+  index_store_numbers_forget(p);
 }
 
 /* What one addition does to a buffered term, prepared before the buffer is
