@@ -276,12 +276,24 @@ int index_store_merge(IndexStore *pStore);
 int index_store_merge_some(IndexStore *pStore);
 
 /* The write buffer: what additions changed, kept in memory (index_pending.c).
-** Flush writes it to the pending level; discard drops it (on rollback). An
+** Flush writes what changed to the pending level and keeps every term, as the
+** tables now hold it, for the transaction's next additions; discard drops it
+** (on commit, rollback, and before writes that change rows behind it). An
 ** addition that fails half way leaves it broken: flushes and additions then
 ** fail with SQLITE_ERROR, until the transaction is rolled back. */
 int index_store_flush(IndexStore *pStore);
+/* Flushes, then drops the buffer: before a write that changes the pending or
+** vocabulary rows of terms it may hold. */
+int index_store_flush_drop(IndexStore *pStore);
 void index_store_discard(IndexStore *pStore);
 int index_store_is_broken(IndexStore *pStore);
+/* The table's savepoints (xSavepoint, xRelease, xRollbackTo): a flush at
+** each, and a rollback to one drops the buffer, unless the savepoint was
+** opened without its flush (it failed, or the buffer is broken): then the
+** buffer holds what came before it and stays (index_pending.c). */
+int index_store_savepoint(IndexStore *pStore, int iSavepoint);
+void index_store_release(IndexStore *pStore, int iSavepoint);
+void index_store_rollback_to(IndexStore *pStore, int iSavepoint);
 
 /* Calls xPosting for each posting of the term (both levels), in document order. */
 int index_store_postings_scan(IndexStore *pStore, sqlite3_uint64 id,
@@ -457,7 +469,8 @@ typedef struct IndexNumberCache IndexNumberCache;
 typedef struct BufferedTerm BufferedTerm;
 
 /* What the additions of a transaction changed, kept in memory until a flush
-** writes it to the pending level: each term read once, written once. */
+** writes it to the pending level, and the terms flushed before, clean, as the
+** tables hold them: each term read once a transaction (index_pending.c). */
 typedef struct WriteBuffer {
   PapersIdMap *pSlots; /* term id to its place in aTerm */
   BufferedTerm *aTerm; /* in order of first sight */
@@ -478,6 +491,7 @@ struct IndexStore {
   i64 nFlushed;    /* postings the write buffer wrote to the pending level in this
                    ** transaction (the spread merge's budget) */
   WriteBuffer buffer;
+  int iUnflushed; /* 1 + the lowest open savepoint opened without a flush; 0: none */
   IndexDenseCache *pDenseCache; /* the dense blocks in memory, for queries (or 0) */
   int hasDenseChanged;          /* T_dense written in this transaction: no copy made */
   IndexDocQuery *pDocQuery;     /* the current query's term numbers (index_docs.c) */
@@ -516,6 +530,7 @@ struct BufferedTerm {
   PendingTerm term; /* its row and pending postings as the additions left them */
   float *aLatent;   /* its latent projection row; 0: none, or not read yet */
   int isLatentRead;
+  int isDirty; /* changed since the last flush (else it holds what the tables do) */
 };
 
 /* The statement, prepared on first use and reset for the caller. */

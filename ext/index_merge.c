@@ -169,7 +169,7 @@ static int merge_term(IndexStore *p, sqlite3_stmt *pRow, int *pnMoved) {
 
 int index_store_merge(IndexStore *p) {
   sqlite3_stmt *pAll, *pClear;
-  int rc = index_store_flush(p);
+  int rc = index_store_flush_drop(p); /* it moves rows the buffer holds */
   if (rc == SQLITE_OK)
     rc = index_statement(p, STMT_PENDING_ALL, &pAll);
   if (rc != SQLITE_OK)

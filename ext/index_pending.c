@@ -121,12 +121,21 @@ static void count_in(VocabRow *pRow, const PapersCount *pCount) {
 **
 ** Additions do not write the pending level at once: the terms they read stay
 ** in memory (their rows, pending postings and latent rows) until a flush
-** writes each once, in id order. A digest of a hundred papers thus reads and
-** writes each of its distinct terms once instead of once per paper. The
-** virtual table flushes before anything reads the index (queries, commands,
-** removals, the statistics of `[, index]` arguments), at each savepoint and
-** before commit, and drops the buffer on rollback; a flush also comes when
-** the buffer holds INDEX_BUFFER_TERMS terms.
+** writes those that changed, in id order. The virtual table flushes before
+** anything reads the index (queries, commands, removals, the statistics of
+** `[, index]` arguments), at each savepoint (SQLite opens one for every
+** statement of a transaction that writes the table) and before commit.
+**
+** A flush keeps the terms, clean: each then holds what the tables hold, so
+** the transaction's next additions (a digest's next papers, one INSERT
+** statement each) read a term once, not once per paper. Only this table's
+** writes change those rows, so the copies stay right until the transaction
+** ends (commit and rollback drop them), except: a rollback to a savepoint
+** (drops them: the tables go back to the flush at that savepoint; see
+** index_store_rollback_to for a savepoint opened without one), and writes
+** that change the rows behind them (removals, the whole merge, the spread
+** merge at commit, and a buffer of INDEX_BUFFER_TERMS terms:
+** index_store_flush_drop).
 **
 ** An addition reads and prepares everything first (its terms, their latent
 ** rows, the new rows and postings: add_read, add_count, add_postings), and
@@ -152,6 +161,7 @@ void index_buffer_discard(WriteBuffer *pBuffer) {
 
 void index_store_discard(IndexStore *p) {
   index_buffer_discard(&p->buffer);
+  p->iUnflushed = 0;
   p->nFlushed = 0;
   index_dense_cache_drop(p); /* a rollback may have undone what it holds */
   p->hasDenseChanged = 0;
@@ -208,30 +218,77 @@ int index_store_flush(IndexStore *p) {
   WriteBuffer *pBuffer = &p->buffer;
   if (pBuffer->isBroken)
     return SQLITE_ERROR;
-  if (pBuffer->nTerm == 0)
+  int nDirty = 0;
+  for (int i = 0; i < pBuffer->nTerm; i++)
+    nDirty += pBuffer->aTerm[i].isDirty;
+  if (nDirty == 0)
     return SQLITE_OK;
   BufferedTerm **apOrder =
-      sqlite3_malloc64(sizeof(BufferedTerm *) * (sqlite3_uint64)pBuffer->nTerm);
+      sqlite3_malloc64(sizeof(BufferedTerm *) * (sqlite3_uint64)nDirty);
   if (apOrder == 0)
     return SQLITE_NOMEM;
-  for (int i = 0; i < pBuffer->nTerm; i++)
-    apOrder[i] = &pBuffer->aTerm[i];
-  qsort(apOrder, (size_t)pBuffer->nTerm, sizeof(BufferedTerm *), compare_slot_id);
+  nDirty = 0;
+  for (int i = 0; i < pBuffer->nTerm; i++) {
+    if (pBuffer->aTerm[i].isDirty)
+      apOrder[nDirty++] = &pBuffer->aTerm[i];
+  }
+  qsort(apOrder, (size_t)nDirty, sizeof(BufferedTerm *), compare_slot_id);
   int rc = SQLITE_OK;
-  for (int i = 0; rc == SQLITE_OK && i < pBuffer->nTerm; i++)
+  for (int i = 0; rc == SQLITE_OK && i < nDirty; i++)
     rc = pending_write(p, apOrder[i]->term.id, &apOrder[i]->term);
-  sqlite3_free(apOrder);
   if (rc == SQLITE_OK)
     rc = pending_count_add(p, pBuffer->nAdded);
-  if (rc == SQLITE_OK) {
+  if (rc == SQLITE_OK) { /* the terms now hold what the tables do */
     p->nFlushed += pBuffer->nAdded;
-    index_buffer_discard(pBuffer);
+    pBuffer->nAdded = 0;
+    for (int i = 0; i < nDirty; i++)
+      apOrder[i]->isDirty = 0;
   }
+  sqlite3_free(apOrder);
+  return rc;
+}
+
+int index_store_flush_drop(IndexStore *p) {
+  int rc = index_store_flush(p);
+  if (rc == SQLITE_OK)
+    index_buffer_discard(&p->buffer);
   return rc;
 }
 
 int index_store_is_broken(IndexStore *p) {
   return p->buffer.isBroken;
+}
+
+/* A savepoint is opened with a flush, so that a rollback to it finds the
+** tables holding all that came before it. A broken buffer is not flushed: the
+** savepoint opens, and the statement's writes to the table fail, saying why
+** (xSavepoint cannot give a message). */
+int index_store_savepoint(IndexStore *p, int iSavepoint) {
+  if (p->iUnflushed > iSavepoint)
+    p->iUnflushed = 0; /* opening this one closed that one */
+  int rc = p->buffer.isBroken ? SQLITE_OK : index_store_flush(p);
+  if ((rc != SQLITE_OK || p->buffer.isBroken) && p->iUnflushed == 0)
+    p->iUnflushed = iSavepoint + 1;
+  return rc;
+}
+
+void index_store_release(IndexStore *p, int iSavepoint) {
+  if (p->iUnflushed > iSavepoint)
+    p->iUnflushed = 0;
+}
+
+/* A rollback to a savepoint opened with its flush drops the buffer: what it
+** changed since came after the savepoint, and what it held clean is what the
+** tables hold again. A rollback to one opened without (its flush failed, and
+** SQLite rolls back to it at once; or the buffer was broken) keeps the
+** buffer: the tables only lose what came after, which the buffer does not
+** hold (they may keep part of the failed flush, which the buffer, still
+** dirty, writes again). */
+void index_store_rollback_to(IndexStore *p, int iSavepoint) {
+  if (p->iUnflushed > 0 && p->iUnflushed <= iSavepoint + 1)
+    return;
+  index_store_discard(p);
+  index_store_numbers_forget(p);
 }
 
 /* What one addition does to a buffered term, prepared before the buffer is
@@ -351,7 +408,7 @@ int index_store_add(IndexStore *p, i64 iDoc, const PapersCount *aCount, int nCou
   if (rc == SQLITE_OK && p->buffer.isBroken)
     rc = SQLITE_ERROR;
   if (rc == SQLITE_OK && p->buffer.nTerm >= INDEX_BUFFER_TERMS)
-    rc = index_store_flush(p);
+    rc = index_store_flush_drop(p);
   if (rc == SQLITE_OK)
     rc = index_store_get_ndoc(p, &nDoc);
   if (rc == SQLITE_OK)
@@ -368,6 +425,7 @@ int index_store_add(IndexStore *p, i64 iDoc, const PapersCount *aCount, int nCou
     rc = add_postings(p, iDoc, pVec, nCount, aiSlot, aChange);
   /* from here on the buffer changes: a failure breaks it */
   for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
+    p->buffer.aTerm[aiSlot[i]].isDirty = 1;
     rc = add_apply(p, &p->buffer.aTerm[aiSlot[i]].term, &aChange[i]);
     if (rc != SQLITE_OK && p->buffer.aTerm)
       p->buffer.isBroken = 1;
@@ -407,7 +465,7 @@ static int take_out(IndexStore *p, i64 iDoc, PendingTerm *pTerm, i64 *pnRemoved)
 }
 
 int index_store_remove(IndexStore *p, i64 iDoc, const PapersVector *pVec) {
-  int rc = index_store_flush(p);
+  int rc = index_store_flush_drop(p); /* it changes rows the buffer holds */
   if (rc != SQLITE_OK)
     return rc;
   int nWord = 0;

@@ -906,16 +906,20 @@ static int index_rename(sqlite3_vtab *pVtab, const char *zNew) {
 ** Additions wait in the store's write buffer (index_pending.c). It is written
 ** out before commit and at every savepoint (so a rollback to one finds the
 ** shadow tables holding all that came before it), and dropped on rollback:
-** what it held came after the last savepoint. */
+** what it held came after the last savepoint (index_store_rollback_to says
+** when it stays). */
 
 static int index_begin(sqlite3_vtab *pVtab) {
   (void)pVtab; /* needed, else SQLite makes no other transaction calls */
   return SQLITE_OK;
 }
 
+/* The spread merge moves rows the buffer's clean terms hold: they are
+** dropped first, for a commit that then fails with SQLITE_BUSY leaves the
+** transaction open. */
 static int index_sync(sqlite3_vtab *pVtab) {
   IndexTable *pTab = (IndexTable *)pVtab;
-  int rc = flush_table(pTab);
+  int rc = store_error(pTab, index_store_flush_drop(pTab->pStore));
   return rc == SQLITE_OK ? store_error(pTab, index_store_merge_some(pTab->pStore)) : rc;
 }
 
@@ -932,20 +936,17 @@ static int index_rollback(sqlite3_vtab *pVtab) {
 }
 
 static int index_savepoint(sqlite3_vtab *pVtab, int iSavepoint) {
-  (void)iSavepoint;
-  return flush_table((IndexTable *)pVtab);
+  IndexTable *pTab = (IndexTable *)pVtab;
+  return store_error(pTab, index_store_savepoint(pTab->pStore, iSavepoint));
 }
 
 static int index_release(sqlite3_vtab *pVtab, int iSavepoint) {
-  (void)pVtab;
-  (void)iSavepoint;
+  index_store_release(((IndexTable *)pVtab)->pStore, iSavepoint);
   return SQLITE_OK;
 }
 
 static int index_rollback_to(sqlite3_vtab *pVtab, int iSavepoint) {
-  (void)iSavepoint;
-  index_store_discard(((IndexTable *)pVtab)->pStore);
-  index_store_numbers_forget(((IndexTable *)pVtab)->pStore);
+  index_store_rollback_to(((IndexTable *)pVtab)->pStore, iSavepoint);
   return SQLITE_OK;
 }
 

@@ -249,6 +249,19 @@ static const Scenario aScenario[] = {
      IDX_SETUP("4") "BEGIN;" IDX_PENDING, IDX_CHECK, 0, 0},
     {"index-savepoint-buffered", "SAVEPOINT s", HF, 0,
      IDX_SETUP("4") "BEGIN;" IDX_PENDING, IDX_CHECK, 0, 0},
+    /* a later statement of the transaction: a savepoint has written the three
+    ** papers out, and the terms stay in memory, clean, for its additions */
+    {"index-insert-after-flush",
+     "INSERT INTO papers SELECT id + 2000, title, abstract FROM papers WHERE id <= 3", HF,
+     0, IDX_SETUP("4") "BEGIN;" IDX_PENDING "SAVEPOINT flushed; RELEASE flushed;",
+     IDX_CHECK, 0, INDEX_STATE_SQL},
+    /* the same, with the flush at the statement's own savepoint: SQLite opens
+    ** the table's savepoint before the statement's journal, so the flush is
+    ** no part of the statement and stays when it fails (the state is not as
+    ** before: the check says whether the index is whole) */
+    {"index-insert-flushing",
+     "INSERT INTO papers SELECT id + 2000, title, abstract FROM papers WHERE id <= 3", HF,
+     0, IDX_SETUP("4") "BEGIN;" IDX_PENDING, IDX_CHECK, 0, 0},
     {"index-more-like-this-pending",
      "SELECT rowid, score FROM topics WHERE similar_to = 1001 ORDER BY score DESC LIMIT "
      "10",
@@ -363,6 +376,8 @@ typedef struct Outcome {
   unsigned long long hash;
   int nRow;
   unsigned long long stateBefore, stateAfter; /* hashes of zState's rows */
+  unsigned long long stateBegin; /* and before the setup's transaction, if any */
+  int isRolledBack;              /* the run ended that transaction */
 } Outcome;
 
 static void hash_bytes(unsigned long long *pHash, const void *p, int n) {
@@ -411,6 +426,31 @@ static int exec_unarmed(sqlite3 *db, const char *zSql, char *zErr, int nErr) {
   if (rc != SQLITE_OK)
     snprintf(zErr, nErr, "%s", zMsg ? zMsg : sqlite3_errstr(rc));
   sqlite3_free(zMsg);
+  return rc;
+}
+
+static unsigned long long state_hash(sqlite3 *db, const char *zSql);
+
+/* Runs a setup (unarmed) one statement at a time. When it opens a
+** transaction, pOut->stateBegin is the state as that transaction began: a
+** statement of it that runs out of memory may roll the whole of it back
+** (SQLite's rule for SQLITE_NOMEM), and the state must then be that one. */
+static int setup_unarmed(sqlite3 *db, const Scenario *pScen, Outcome *pOut) {
+  const char *zSql = pScen->zSetup;
+  int rc = SQLITE_OK;
+  while (rc == SQLITE_OK && *zSql) {
+    sqlite3_stmt *pStmt = 0;
+    int wasAutocommit = sqlite3_get_autocommit(db);
+    rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, &zSql);
+    while (rc == SQLITE_OK && pStmt && sqlite3_step(pStmt) == SQLITE_ROW) {
+    }
+    if (pStmt && sqlite3_finalize(pStmt) != SQLITE_OK)
+      rc = sqlite3_errcode(db);
+    if (rc == SQLITE_OK && pScen->zState && wasAutocommit && !sqlite3_get_autocommit(db))
+      pOut->stateBegin = state_hash(db, pScen->zState); /* BEGIN changed nothing */
+  }
+  if (rc != SQLITE_OK)
+    snprintf(pOut->zErr, sizeof(pOut->zErr), "%s", sqlite3_errmsg(db));
   return rc;
 }
 
@@ -465,14 +505,17 @@ static void run_once(const Scenario *pScen, const Input *pIn, long long iFailAt,
   }
   if (pScen->zSetup) {
     fault_disarm();
-    rc = exec_unarmed(db, pScen->zSetup, pOut->zErr, sizeof(pOut->zErr));
+    rc = setup_unarmed(db, pScen, pOut);
     if (rc != SQLITE_OK) {
       pOut->rc = -1; /* a broken setup is a broken test */
       goto done;
     }
   }
+  int isInTransaction = !sqlite3_get_autocommit(db);
   if (pScen->zState)
     pOut->stateBefore = state_hash(db, pScen->zState);
+  if (!isInTransaction)
+    pOut->stateBegin = pOut->stateBefore;
   if (!pScen->armInit)
     fault_arm(iFailAt, isPersistent);
   rc = sqlite3_prepare_v2(db, pScen->zSql, -1, &pStmt, 0);
@@ -514,6 +557,7 @@ static void run_once(const Scenario *pScen, const Input *pIn, long long iFailAt,
   sqlite3_finalize(pStmt);
   pStmt = 0;
   fault_disarm();
+  pOut->isRolledBack = isInTransaction && sqlite3_get_autocommit(db);
   /* the check holds whether the statement failed or not */
   if (pScen->zCheck && (pOut->rc == SQLITE_OK || pOut->rc == SQLITE_NOMEM)) {
     char zErr[200];
@@ -579,8 +623,10 @@ static int run_scenario(const Scenario *pScen, int isVerbose) {
         nProblem++;
       } else if (pScen->zState &&
                  (out.rc == SQLITE_OK ? out.stateAfter != ref.stateAfter
+                  : out.isRolledBack  ? out.stateAfter != out.stateBegin
                                       : out.stateAfter != out.stateBefore)) {
-        /* a failed statement leaves everything as it was; one that got
+        /* a failed statement leaves everything as it was (or as it was
+        ** before the transaction, when it rolled that back); one that got
         ** through leaves what the run without failures left */
         printf("%-28s FAIL %s n=%lld: rc=%d, the state is not %s\n", pScen->zName, zMode,
                iFailAt, out.rc, out.rc == SQLITE_OK ? "the reference's" : "as before");
