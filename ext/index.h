@@ -492,6 +492,7 @@ struct IndexStore {
                    ** transaction (the spread merge's budget) */
   WriteBuffer buffer;
   int iUnflushed; /* 1 + the lowest open savepoint opened without a flush; 0: none */
+  int isFlushing; /* index_store_flush() is writing: a savepoint now is its own */
   IndexDenseCache *pDenseCache; /* the dense blocks in memory, for queries (or 0) */
   int hasDenseChanged;          /* T_dense written in this transaction: no copy made */
   IndexDocQuery *pDocQuery;     /* the current query's term numbers (index_docs.c) */

@@ -234,10 +234,13 @@ int index_store_flush(IndexStore *p) {
   }
   qsort(apOrder, (size_t)nDirty, sizeof(BufferedTerm *), compare_slot_id);
   int rc = SQLITE_OK;
+  assert(!p->isFlushing);
+  p->isFlushing = 1;
   for (int i = 0; rc == SQLITE_OK && i < nDirty; i++)
     rc = pending_write(p, apOrder[i]->term.id, &apOrder[i]->term);
   if (rc == SQLITE_OK)
     rc = pending_count_add(p, pBuffer->nAdded);
+  p->isFlushing = 0;
   if (rc == SQLITE_OK) { /* the terms now hold what the tables do */
     p->nFlushed += pBuffer->nAdded;
     pBuffer->nAdded = 0;
@@ -266,6 +269,15 @@ int index_store_is_broken(IndexStore *p) {
 int index_store_savepoint(IndexStore *p, int iSavepoint) {
   if (p->iUnflushed > iSavepoint)
     p->iUnflushed = 0; /* opening this one closed that one */
+  if (p->isFlushing) {
+    /* The flush's own write opened it (a user's trigger on a shadow table
+    ** gives that write a statement journal): flushing again here would
+    ** recurse. It opens without a flush, so a rollback to it keeps the
+    ** buffer, whose terms stay dirty until the flush completes. */
+    if (p->iUnflushed == 0)
+      p->iUnflushed = iSavepoint + 1;
+    return SQLITE_OK;
+  }
   int rc = p->buffer.isBroken ? SQLITE_OK : index_store_flush(p);
   if ((rc != SQLITE_OK || p->buffer.isBroken) && p->iUnflushed == 0)
     p->iUnflushed = iSavepoint + 1;
