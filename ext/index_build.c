@@ -21,7 +21,7 @@
 **   - Two cores: while the connection's thread writes one chunk of documents
 **     (their vectors and dense block) or one range of terms (vocabulary rows
 **     and postings), a second thread weighs the next chunk or gathers the next
-**     range (build_side_start). It never calls SQLite (so every write and
+**     range (papers_side_start). It never calls SQLite (so every write and
 **     interrupt stays on the connection's thread), and it weighs (which
 **     allocates) only where index_build_may_thread(); the rows and their
 **     order are those of one thread doing each step in turn.
@@ -33,10 +33,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#if PAPERS_THREADS
-#include <pthread.h>
-#endif
 
 #ifndef INDEX_BUILD_POSTINGS /* the asan build makes it small, to test many ranges */
 #define INDEX_BUILD_POSTINGS (4 << 20) /* postings per range: 32 MB */
@@ -107,56 +103,6 @@ static void build_free(Build *p) {
     sqlite3_free(p->apSlab[i]);
   sqlite3_free(p->apSlab);
   memset(p, 0, sizeof(*p));
-}
-
-/* ---- the second core ------------------------------------------------------ */
-
-/* Work for the second core while the connection's thread writes: xRun(pArg)
-** computes into memory the writer does not touch, and never calls SQLite
-** (so interrupts and every write stay on the connection's thread). Without
-** threads, or when one cannot be started, it runs on the calling thread in
-** build_side_start(): the same work, the same result. */
-typedef struct BuildSide {
-  void (*xRun)(void *);
-  void *pArg;
-  int hasThread;
-#if PAPERS_THREADS
-  pthread_t thread;
-#endif
-} BuildSide;
-
-#if PAPERS_THREADS
-static void *build_side_main(void *pArg) {
-  BuildSide *p = pArg;
-  p->xRun(p->pArg);
-  return 0;
-}
-#endif
-
-/* Starts xRun(pArg), on another thread where isThreadable and the build
-** allow. */
-static void build_side_start(BuildSide *p, void (*xRun)(void *), void *pArg,
-                             int isThreadable) {
-  p->xRun = xRun;
-  p->pArg = pArg;
-  p->hasThread = 0;
-#if PAPERS_THREADS
-  if (isThreadable)
-    p->hasThread = pthread_create(&p->thread, 0, build_side_main, p) == 0;
-#else
-  (void)isThreadable;
-#endif
-  if (!p->hasThread)
-    xRun(pArg);
-}
-
-/* Waits for what build_side_start() started. */
-static void build_side_join(BuildSide *p) {
-#if PAPERS_THREADS
-  if (p->hasThread)
-    pthread_join(p->thread, 0);
-#endif
-  p->hasThread = 0;
 }
 
 /* ---- counting ------------------------------------------------------------ */
@@ -546,14 +492,14 @@ static int build_weigh_docs(Build *p, const double *aTermIdf, const BuildLatent 
     chunk_weigh(aChunk[0]); /* iFirst 0 */
   for (int i = 0; rc == SQLITE_OK && aChunk[i]->n > 0; i ^= 1) {
     BuildChunk *pNext = aChunk[i ^ 1];
-    BuildSide side;
+    PapersSide side;
     chunk_clear(pNext);
     pNext->iFirst = aChunk[i]->iFirst + INDEX_DENSE_BUILD;
     if (pNext->iFirst < p->nDoc)
-      build_side_start(&side, chunk_weigh, pNext, isThreadable);
+      papers_side_start(&side, chunk_weigh, pNext, isThreadable);
     rc = chunk_write(aChunk[i]);
     if (pNext->iFirst < p->nDoc)
-      build_side_join(&side);
+      papers_side_join(&side);
     chunk_clear(aChunk[i]);
   }
   chunk_free(aChunk[0]);
@@ -884,13 +830,13 @@ static int build_postings(Build *p, const double *aTermIdf,
   }
   for (int i = 0; rc == SQLITE_OK && aRange[i].iEnd > aRange[i].iFirst; i ^= 1) {
     BuildRange *pNext = &aRange[i ^ 1];
-    BuildSide side;
+    PapersSide side;
     plan_range(pNext, aRange[i].iEnd, nBuffer);
     if (pNext->iEnd > pNext->iFirst)
-      build_side_start(&side, gather_range, pNext, 1); /* allocates nothing */
+      papers_side_start(&side, gather_range, pNext, 1); /* allocates nothing */
     rc = write_range(&aRange[i], aOut);
     if (pNext->iEnd > pNext->iFirst)
-      build_side_join(&side);
+      papers_side_join(&side);
   }
   sqlite3_free(aMaxWeight);
   sqlite3_free(aOrder);

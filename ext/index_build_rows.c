@@ -8,29 +8,27 @@
 **     each row's counts to xAdd on the calling thread, in scan order, with
 **     the counts index_count_document() would give: the caller sees what one
 **     thread would have seen, so that the rebuilt index is the same bytes.
-**   - While the connection's thread reads the next batch, a worker thread
-**     analyses the current one; the connection's thread then analyses beside
-**     it, the two taking BUILD_ROWS_CHUNK documents at a time, and adds the
-**     counts once the batch is done. The worker has a tokenizer instance of
-**     its own (papers_analyzer_copy) and a PapersCounts of its own; it never
-**     touches the connection, so sqlite3_step(), and with it
-**     sqlite3_interrupt(), stay on the connection's thread.
-**   - The worker runs only where the build has threads (PAPERS_THREADS),
-**     SQLite's mutexes are on (serialized or multi-thread mode, not
-**     single-thread: SQLite's allocator is then safe from two threads), and
-**     the tokenizers are FTS5's own (papers_analyzer_is_copyable). Otherwise,
-**     or when the thread cannot be started, the calling thread analyses every
-**     batch itself: the same batches, the same order, the same result.
+**   - While the connection's thread reads the next batch, a second thread
+**     (papers_side_start) analyses the current one; the connection's thread
+**     then analyses beside it, the two taking BUILD_ROWS_CHUNK documents at a
+**     time, and adds the counts once the batch is done. The second thread
+**     has a tokenizer instance of its own (papers_analyzer_copy) and a
+**     PapersCounts of its own; it never touches the connection, so
+**     sqlite3_step(), and with it sqlite3_interrupt(), stay on the
+**     connection's thread.
+**   - The second thread runs only where the build has threads
+**     (PAPERS_THREADS), SQLite's mutexes are on (serialized or multi-thread
+**     mode, not single-thread: SQLite's allocator is then safe from two
+**     threads), and the tokenizers are FTS5's own
+**     (papers_analyzer_is_copyable). Otherwise, or when the thread cannot be
+**     started, the calling thread analyses every batch itself: the same
+**     batches, each document's counts the same, the same result.
 **   - Memory: two batches of at most BUILD_ROWS_BATCH_DOCS rows or about
 **     BUILD_ROWS_BATCH_BYTES of text, and their counts.
 */
 #include "index.h"
 
 #include <string.h>
-
-#if PAPERS_THREADS
-#include <pthread.h>
-#endif
 
 #ifndef BUILD_ROWS_BATCH_DOCS /* the asan build makes it small, to test many batches */
 #define BUILD_ROWS_BATCH_DOCS 512
@@ -77,7 +75,6 @@ typedef struct BuildRowsBatch {
   i64 nText, nTextAlloc;
   BuildRowsOut aOut[2]; /* [0] the connection's thread's, [1] the worker's */
   int iNext;            /* the next document to analyse (under the lock) */
-  int nDone;            /* documents analysed (under the lock) */
 } BuildRowsBatch;
 
 /* One analyser: a tokenizer instance and a PapersCounts of its own. */
@@ -92,56 +89,12 @@ typedef struct BuildRows {
   BuildRowsAnalyser aAnalyser[2];
   PapersCount *aCount; /* the counts handed to xAdd */
   i64 nCountAlloc;
-  int hasWorker;
-#if PAPERS_THREADS
-  pthread_t worker;
-  pthread_mutex_t mutex;
-  pthread_cond_t cond;
-#endif
-  BuildRowsBatch *pPosted;  /* the batch the worker is to analyse */
-  int iPost;                /* how many batches were posted */
-  BuildRowsBatch *pWorking; /* the batch the worker is in, or 0 */
-  int isQuit;
-  int isScanDone; /* the scan gave SQLITE_DONE: step it no more */
+  int hasWorker;           /* a second thread may analyse, with aAnalyser[1] */
+  sqlite3_mutex *pMutex;   /* with a worker: guards a batch's iNext */
+  PapersSide side;         /* the second thread's analysis of a batch */
+  BuildRowsBatch *pPosted; /* the batch it analyses, until joined, or 0 */
+  int isScanDone;          /* the scan gave SQLITE_DONE: step it no more */
 } BuildRows;
-
-static void build_rows_lock(BuildRows *p) {
-#if PAPERS_THREADS
-  if (p->hasWorker)
-    pthread_mutex_lock(&p->mutex);
-#else
-  (void)p;
-#endif
-}
-
-static void build_rows_unlock(BuildRows *p) {
-#if PAPERS_THREADS
-  if (p->hasWorker)
-    pthread_mutex_unlock(&p->mutex);
-#else
-  (void)p;
-#endif
-}
-
-static void build_rows_wake(BuildRows *p) {
-#if PAPERS_THREADS
-  if (p->hasWorker)
-    pthread_cond_broadcast(&p->cond);
-#else
-  (void)p;
-#endif
-}
-
-/* Waits for a build_rows_wake(), with the lock held. */
-static void build_rows_wait(BuildRows *p) {
-#if PAPERS_THREADS
-  assert(p->hasWorker);
-  pthread_cond_wait(&p->cond, &p->mutex);
-#else
-  (void)p;
-  assert(0);
-#endif
-}
 
 /* ---- analysing ---------------------------------------------------------- */
 
@@ -201,25 +154,21 @@ static void build_rows_analyse(BuildRows *p, BuildRowsBatch *pBatch, int iDoc,
   pDoc->rc = rc;
 }
 
-/* Analyses documents of a batch, BUILD_ROWS_CHUNK at a time, until none is left. */
+/* Analyses documents of a batch, BUILD_ROWS_CHUNK at a time, until none is
+** left (sqlite3_mutex_enter(0), without a worker, does nothing). */
 static void build_rows_analyse_batch(BuildRows *p, BuildRowsBatch *pBatch,
                                      int iAnalyser) {
   for (;;) {
-    build_rows_lock(p);
+    sqlite3_mutex_enter(p->pMutex);
     int iFirst = pBatch->iNext;
     int n = pBatch->nDoc - iFirst < BUILD_ROWS_CHUNK ? pBatch->nDoc - iFirst
                                                      : BUILD_ROWS_CHUNK;
     pBatch->iNext += n;
-    build_rows_unlock(p);
+    sqlite3_mutex_leave(p->pMutex);
     if (n == 0)
       return;
     for (int i = iFirst; i < iFirst + n; i++)
       build_rows_analyse(p, pBatch, i, iAnalyser);
-    build_rows_lock(p);
-    pBatch->nDone += n;
-    if (pBatch->nDone == pBatch->nDoc)
-      build_rows_wake(p);
-    build_rows_unlock(p);
   }
 }
 
@@ -233,35 +182,10 @@ int index_build_may_thread(void) {
              sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP2);
 }
 
-#if PAPERS_THREADS
-
-/* The worker: analyses each batch posted, until told to quit. */
-static void *build_rows_worker(void *pArg) {
-  BuildRows *p = pArg;
-  int iSeen = 0;
-  pthread_mutex_lock(&p->mutex);
-  for (;;) {
-    while (!p->isQuit && p->iPost == iSeen)
-      pthread_cond_wait(&p->cond, &p->mutex);
-    if (p->isQuit)
-      break;
-    iSeen = p->iPost;
-    p->pWorking = p->pPosted;
-    pthread_mutex_unlock(&p->mutex);
-    build_rows_analyse_batch(p, p->pWorking, 1);
-    pthread_mutex_lock(&p->mutex);
-    p->pWorking = 0;
-    pthread_cond_broadcast(&p->cond);
-  }
-  pthread_mutex_unlock(&p->mutex);
-  return 0;
-}
-#endif
-
-/* Starts the worker, when the build, the connection and the tokenizer allow;
-** without it the calling thread analyses everything. */
+/* Prepares the worker (a tokenizer instance and counts of its own, the
+** lock), when the build, the connection and the tokenizer allow; without it
+** the calling thread analyses everything. */
 static int build_rows_start_worker(BuildRows *p) {
-#if PAPERS_THREADS
   int isCopyable = 0;
   int rc = papers_analyzer_is_copyable(p->aAnalyser[0].pAnalyzer, &isCopyable);
   if (rc != SQLITE_OK || !isCopyable || !index_build_may_thread())
@@ -271,61 +195,34 @@ static int build_rows_start_worker(BuildRows *p) {
     p->aAnalyser[1].pCounts = papers_counts_new();
     rc = p->aAnalyser[1].pCounts ? SQLITE_OK : SQLITE_NOMEM;
   }
-  if (rc != SQLITE_OK)
-    return rc;
-  if (pthread_mutex_init(&p->mutex, 0) != 0)
-    return SQLITE_OK; /* no thread: the same work on this one */
-  if (pthread_cond_init(&p->cond, 0) != 0) {
-    pthread_mutex_destroy(&p->mutex);
-    return SQLITE_OK;
-  }
-  p->hasWorker = pthread_create(&p->worker, 0, build_rows_worker, p) == 0;
-  if (!p->hasWorker) {
-    pthread_cond_destroy(&p->cond);
-    pthread_mutex_destroy(&p->mutex);
-  }
-  return SQLITE_OK;
-#else
-  (void)p;
-  return SQLITE_OK;
-#endif
+  if (rc == SQLITE_OK)
+    p->pMutex = sqlite3_mutex_alloc(SQLITE_MUTEX_FAST);
+  p->hasWorker = rc == SQLITE_OK && p->pMutex != 0; /* no lock: no worker */
+  return rc;
 }
 
-/* Tells the worker to quit and waits for it. */
-static void build_rows_stop_worker(BuildRows *p) {
-#if PAPERS_THREADS
-  if (!p->hasWorker)
-    return;
-  pthread_mutex_lock(&p->mutex);
-  p->isQuit = 1;
-  pthread_cond_broadcast(&p->cond);
-  pthread_mutex_unlock(&p->mutex);
-  pthread_join(p->worker, 0);
-  pthread_cond_destroy(&p->cond);
-  pthread_mutex_destroy(&p->mutex);
-  p->hasWorker = 0;
-#else
-  (void)p;
-#endif
+/* The second thread's work: the batch posted, with the worker's analyser
+** (the calling thread's where there is no worker: papers_side_start then
+** runs it there). */
+static void build_rows_side(void *pArg) {
+  BuildRows *p = pArg;
+  build_rows_analyse_batch(p, p->pPosted, p->hasWorker ? 1 : 0);
 }
 
-/* Hands a batch to the worker. */
+/* Starts the analysis of a batch on the second thread. */
 static void build_rows_post(BuildRows *p, BuildRowsBatch *pBatch) {
-  build_rows_lock(p);
+  assert(p->pPosted == 0);
   p->pPosted = pBatch;
-  p->iPost++;
-  build_rows_wake(p);
-  build_rows_unlock(p);
+  papers_side_start(&p->side, build_rows_side, p, p->hasWorker);
 }
 
-/* Analyses what is left of a batch beside the worker, then waits until every
-** document is done and the worker has left the batch. */
-static void build_rows_finish_batch(BuildRows *p, BuildRowsBatch *pBatch) {
-  build_rows_analyse_batch(p, pBatch, 0);
-  build_rows_lock(p);
-  while (pBatch->nDone < pBatch->nDoc || p->pWorking == pBatch)
-    build_rows_wait(p);
-  build_rows_unlock(p);
+/* Analyses what is left of the batch posted beside the second thread, then
+** waits for it. */
+static void build_rows_finish_batch(BuildRows *p) {
+  assert(p->pPosted != 0);
+  build_rows_analyse_batch(p, p->pPosted, 0);
+  papers_side_join(&p->side);
+  p->pPosted = 0;
 }
 
 /* ---- reading and adding ------------------------------------------------- */
@@ -372,7 +269,6 @@ static int build_rows_read(BuildRows *p, BuildRowsBatch *pBatch, sqlite3_stmt *p
   pBatch->nDoc = 0;
   pBatch->nText = 0;
   pBatch->iNext = 0;
-  pBatch->nDone = 0;
   for (int i = 0; i < 2; i++) {
     pBatch->aOut[i].nCount = 0;
     pBatch->aOut[i].nSurface = 0;
@@ -417,8 +313,8 @@ static int build_rows_add(BuildRows *p, const BuildRowsBatch *pBatch,
   return rc;
 }
 
-/* Reads, analyses and adds every batch: batch i is analysed (by the worker,
-** then both threads) while batch i + 1 is read, and added once done. */
+/* Reads, analyses and adds every batch: batch i is analysed (by the second
+** thread, then both) while batch i + 1 is read, and added once done. */
 static int build_rows_run(BuildRows *p, sqlite3_stmt *pScan,
                           int (*xAdd)(void *, i64, const PapersCount *, int),
                           void *pCtx) {
@@ -429,7 +325,7 @@ static int build_rows_run(BuildRows *p, sqlite3_stmt *pScan,
   while (rc == SQLITE_OK && p->aBatch[iCur].nDoc > 0) {
     BuildRowsBatch *pCur = &p->aBatch[iCur], *pNext = &p->aBatch[1 - iCur];
     int rcRead = build_rows_read(p, pNext, pScan);
-    build_rows_finish_batch(p, pCur);
+    build_rows_finish_batch(p);
     if (rcRead == SQLITE_OK && pNext->nDoc > 0)
       build_rows_post(p, pNext);
     rc = build_rows_add(p, pCur, xAdd, pCtx); /* a row's error before a later read's */
@@ -437,9 +333,9 @@ static int build_rows_run(BuildRows *p, sqlite3_stmt *pScan,
       rc = rcRead;
     iCur = 1 - iCur;
   }
-  /* the worker may be in the batch posted last: wait until it is done */
+  /* the second thread may be in the batch posted last: wait until it is done */
   if (p->pPosted)
-    build_rows_finish_batch(p, p->pPosted);
+    build_rows_finish_batch(p);
   return rc;
 }
 
@@ -458,6 +354,7 @@ static void build_rows_free(BuildRows *p) {
   papers_counts_free(p->aAnalyser[1].pCounts);
   papers_analyzer_free(p->aAnalyser[1].pAnalyzer); /* [0] is the connection's */
   sqlite3_free(p->aCount);
+  sqlite3_mutex_free(p->pMutex);
 }
 
 int index_build_rows(sqlite3_stmt *pScan, const IndexConfig *pConfig,
@@ -473,7 +370,6 @@ int index_build_rows(sqlite3_stmt *pScan, const IndexConfig *pConfig,
     rc = build_rows_start_worker(&rows);
   if (rc == SQLITE_OK)
     rc = build_rows_run(&rows, pScan, xAdd, pCtx);
-  build_rows_stop_worker(&rows);
   build_rows_free(&rows);
   return rc;
 }

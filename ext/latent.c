@@ -33,10 +33,6 @@
 #include <math.h>
 #include <string.h>
 
-#if PAPERS_THREADS
-#include <pthread.h>
-#endif
-
 #define OVERSAMPLE      8
 #define POWER_ITERATION 2
 #define JACOBI_SWEEPS   60
@@ -88,27 +84,20 @@ typedef struct LatentJob {
   void *pCtx; /* Gram-Schmidt's LatentOrtho, the projection's LatentProject */
 } LatentJob;
 
-#if PAPERS_THREADS
-static void *latent_half_thread(void *pArg) {
+/* The second half of a job (papers_side_start's work). */
+static void latent_second_half(void *pArg) {
   const LatentJob *p = pArg;
   p->xHalf(p, 1);
-  return 0;
 }
-#endif
 
 /* Runs both halves of a job: the second on another thread where there are
-** threads (and one can be started), else one after the other here. */
+** threads (and one can be started), else here; the halves write disjoint
+** outputs, so their order does not matter. */
 static void latent_run(const LatentJob *p) {
-#if PAPERS_THREADS
-  pthread_t thread;
-  if (pthread_create(&thread, 0, latent_half_thread, (void *)p) == 0) {
-    p->xHalf(p, 0);
-    pthread_join(thread, 0);
-    return;
-  }
-#endif
+  PapersSide side;
+  papers_side_start(&side, latent_second_half, (void *)p, 1);
   p->xHalf(p, 0);
-  p->xHalf(p, 1);
+  papers_side_join(&side);
 }
 
 /* Gram-Schmidt's columns at most: the latent dimensions and the oversample. */

@@ -51,6 +51,25 @@ SQLITE_EXTENSION_INIT3
 #define PAPERS_THREADS 1
 #endif
 
+#if PAPERS_THREADS
+#include <pthread.h>
+#endif
+
+/* Work for a second thread: xRun(pArg) on a thread of its own where the
+** build has threads and the caller allows, else on the calling thread inside
+** papers_side_start(); papers_side_join() waits for it either way. xRun never
+** calls SQLite on the connection. (threads.c) */
+typedef struct PapersSide {
+  void (*xRun)(void *);
+  void *pArg;
+  int hasThread; /* xRun runs on thread */
+#if PAPERS_THREADS
+  pthread_t thread;
+#endif
+} PapersSide;
+void papers_side_start(PapersSide *p, void (*xRun)(void *), void *pArg, int isThreadable);
+void papers_side_join(PapersSide *p);
+
 #define PAPERS_VERSION "0.1.0"
 
 /* The oldest SQLite papers runs on: 3.38.0 brought SQLITE_INDEX_CONSTRAINT_LIMIT. */
