@@ -84,6 +84,8 @@ typedef struct Build {
   unsigned char **apSlab; /* the encoded counts */
   i64 nSlab, nSlabAlloc;
   i64 nSlabUsed, nSlabSize; /* bytes used and available in the last slab */
+  int *aiDocTerm;           /* the term numbers of the document being counted */
+  i64 nDocTermAlloc;
 } Build;
 
 static void build_free(Build *p) {
@@ -96,6 +98,7 @@ static void build_free(Build *p) {
   for (i64 i = 0; i < p->nSlab; i++)
     sqlite3_free(p->apSlab[i]);
   sqlite3_free(p->apSlab);
+  sqlite3_free(p->aiDocTerm);
   memset(p, 0, sizeof(*p));
 }
 
@@ -194,6 +197,29 @@ static int slab_room(Build *p, i64 nByte, unsigned char **paOut) {
   return SQLITE_OK;
 }
 
+/* The term numbers of a document's counts, into p->aiDocTerm: new terms
+** numbered in order of first sight, p->aTerm grown to hold them. The term
+** map's slots are prefetched a few counts ahead, and each term's BuildTerm
+** as soon as its number is known, so that the loads of these tables (far
+** larger than the cache, read at random) overlap. */
+static int build_term_numbers(Build *p, const PapersCount *aCount, int nCount) {
+  int rc = papers_grow_array((void **)&p->aiDocTerm, sizeof(int), nCount + 1,
+                             &p->nDocTermAlloc);
+  for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
+    int isNew;
+    if (i + BUILD_PREFETCH_AHEAD < nCount)
+      papers_idmap_prefetch(p->pTerms, aCount[i + BUILD_PREFETCH_AHEAD].id);
+    rc = papers_idmap_get(p->pTerms, aCount[i].id, &p->aiDocTerm[i], &isNew);
+    if (rc == SQLITE_OK) {
+      rc = papers_grow_array((void **)&p->aTerm, sizeof(BuildTerm), p->aiDocTerm[i] + 1,
+                             &p->nTermAlloc);
+    }
+    if (rc == SQLITE_OK)
+      PAPERS_PREFETCH(&p->aTerm[p->aiDocTerm[i]]);
+  }
+  return rc;
+}
+
 /* Counts one document in (index_build_rows() hands them in rowid order): its
 ** terms' df and surface votes, and its counts kept encoded for weighing. */
 static int build_add_counts(void *pCtx, i64 iDoc, const PapersCount *aCount, int nCount) {
@@ -205,6 +231,8 @@ static int build_add_counts(void *pCtx, i64 iDoc, const PapersCount *aCount, int
     rc = SQLITE_FULL; /* postings name documents by an int */
   if (rc == SQLITE_OK)
     rc = slab_room(p, (i64)nCount * 10, &aCode); /* count_put: 10 bytes at most */
+  if (rc == SQLITE_OK)
+    rc = build_term_numbers(p, aCount, nCount);
   if (rc != SQLITE_OK)
     return rc;
   BuildDoc *pDoc = &p->aDoc[p->nDoc++];
@@ -213,16 +241,12 @@ static int build_add_counts(void *pCtx, i64 iDoc, const PapersCount *aCount, int
   pDoc->nCount = nCount;
   i64 nByte = 0;
   for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
-    int iTerm, isNew, iTf;
-    if (i + BUILD_PREFETCH_AHEAD < nCount)
-      papers_idmap_prefetch(p->pTerms, aCount[i + BUILD_PREFETCH_AHEAD].id);
-    rc = papers_idmap_get(p->pTerms, aCount[i].id, &iTerm, &isNew);
-    if (rc == SQLITE_OK) {
-      rc = papers_grow_array((void **)&p->aTerm, sizeof(BuildTerm), iTerm + 1,
-                             &p->nTermAlloc);
+    int iTerm = p->aiDocTerm[i], iTf;
+    if (i + BUILD_PREFETCH_AHEAD < nCount) { /* its BuildTerm is on its way */
+      const BuildTerm *pAhead = &p->aTerm[p->aiDocTerm[i + BUILD_PREFETCH_AHEAD]];
+      PAPERS_PREFETCH(p->aSurface + pAhead->iSurface);
     }
-    if (rc == SQLITE_OK)
-      rc = tf_code(p, aCount[i].tf, &iTf);
+    rc = tf_code(p, aCount[i].tf, &iTf);
     if (rc != SQLITE_OK)
       break;
     BuildTerm *pTerm = &p->aTerm[iTerm];
@@ -654,12 +678,13 @@ static int write_latent(const Build *p, const BuildLatent *pLatent) {
   return rc;
 }
 
-/* Fits the latent part if the corpus allows, then weighs every document. */
+/* Fits the latent part (into *pLatent, zeroed) if the corpus allows, then
+** weighs every document. */
 static int build_weigh_all(Build *p, const double *aTermIdf, int nMaxCount,
-                           BuildScratch *pScratch, const sqlite3_uint64 *aNumber) {
+                           BuildScratch *pScratch, const sqlite3_uint64 *aNumber,
+                           BuildLatent *pLatent) {
   const IndexConfig *pConfig = p->pConfig;
-  BuildLatent latent;
-  memset(&latent, 0, sizeof(latent));
+  BuildLatent latent = *pLatent;
   int rc = SQLITE_OK;
   if (pConfig->nLatentDims > 0 && p->nDoc >= INDEX_LATENT_MIN_DOCS) {
     rc = choose_features(p, &latent);
@@ -671,10 +696,7 @@ static int build_weigh_all(Build *p, const double *aTermIdf, int nMaxCount,
   }
   if (rc == SQLITE_OK)
     rc = build_weigh_docs(p, aTermIdf, &latent, nMaxCount, aNumber);
-  if (rc == SQLITE_OK)
-    rc = write_latent(p, &latent);
-  sqlite3_free(latent.aiFeature);
-  sqlite3_free(latent.aProjection);
+  *pLatent = latent; /* the caller frees it, and writes it (build_postings) */
   return rc;
 }
 
@@ -842,13 +864,14 @@ static int write_range(const BuildRange *r) {
   return rc;
 }
 
-/* Writes the vocabulary and the postings, terms in id order, gathering the
-** postings of as many consecutive terms as a buffer holds at a time: the
-** second core gathers the next range into the other buffer while this
-** thread writes the one gathered before (the same rows, in the same order,
-** as gathering and writing one range after the other). */
-static int build_postings(Build *p, const double *aTermIdf,
-                          const sqlite3_uint64 *aNumber) {
+/* Writes the latent projection rows (while the second core gathers the
+** first range), then the vocabulary and the postings, terms in id order,
+** gathering the postings of as many consecutive terms as a buffer holds at
+** a time: the second core gathers the next range into the other buffer
+** while this thread writes the one gathered before (the same rows, in the
+** same order, as gathering and writing one range after the other). */
+static int build_postings(Build *p, const double *aTermIdf, const sqlite3_uint64 *aNumber,
+                          const BuildLatent *pLatent) {
   int nTerm = p->nTerm;
   TermOrder *aOrder = 0;
   i64 nLongest = 0;
@@ -868,9 +891,14 @@ static int build_postings(Build *p, const double *aTermIdf,
                     0, 0};
     aRange[i] = r;
   }
-  if (rc == SQLITE_OK && nTerm > 0) {
+  if (rc == SQLITE_OK) {
+    PapersSide side;
     plan_range(&aRange[0], 0, nBuffer);
-    gather_range(&aRange[0]);
+    if (nTerm > 0)
+      papers_side_start(&side, gather_range, &aRange[0], 1); /* allocates nothing */
+    rc = write_latent(p, pLatent);
+    if (nTerm > 0)
+      papers_side_join(&side);
   }
   for (int i = 0; rc == SQLITE_OK && aRange[i].iEnd > aRange[i].iFirst; i ^= 1) {
     BuildRange *pNext = &aRange[i ^ 1];
@@ -896,6 +924,8 @@ static int build_write(Build *p) {
   int nTerm = p->nTerm;
   BuildScratch scratch = {0, 0, 0};
   sqlite3_uint64 *aNumber = 0;
+  BuildLatent latent;
+  memset(&latent, 0, sizeof(latent));
   double *aTermIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nTerm + 1));
   int nMaxCount = build_max_count(p);
   int rc = aTermIdf ? scratch_alloc(nMaxCount, &scratch) : SQLITE_NOMEM;
@@ -904,9 +934,11 @@ static int build_write(Build *p) {
   if (rc == SQLITE_OK)
     rc = build_numbers(p, &aNumber);
   if (rc == SQLITE_OK)
-    rc = build_weigh_all(p, aTermIdf, nMaxCount, &scratch, aNumber);
+    rc = build_weigh_all(p, aTermIdf, nMaxCount, &scratch, aNumber, &latent);
   if (rc == SQLITE_OK)
-    rc = build_postings(p, aTermIdf, aNumber);
+    rc = build_postings(p, aTermIdf, aNumber, &latent);
+  sqlite3_free(latent.aiFeature);
+  sqlite3_free(latent.aProjection);
   scratch_free(&scratch);
   sqlite3_free(aTermIdf);
   sqlite3_free(aNumber);
