@@ -20,8 +20,9 @@
 **     id order; nothing depends on a hash order or on the chunking.
 **   - Two cores: while the connection's thread writes one chunk of documents
 **     (their vectors and dense block) or one range of terms (vocabulary rows
-**     and postings), a second thread weighs the next chunk or gathers the next
-**     range (papers_side_start). It never calls SQLite (so every write and
+**     and postings), a second thread weighs the next chunk (the connection's
+**     thread then weighs beside it what is left) or gathers the next range
+**     (papers_side_start). It never calls SQLite (so every write and
 **     interrupt stays on the connection's thread), and it weighs (which
 **     allocates) only where index_build_may_thread(); the rows and their
 **     order are those of one thread doing each step in turn.
