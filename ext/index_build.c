@@ -20,8 +20,9 @@
 **     id order; nothing depends on a hash order or on the chunking.
 **   - Two cores: while the connection's thread writes one chunk of documents
 **     (their vectors and dense block) or one range of terms (vocabulary rows
-**     and postings), a second thread weighs the next chunk or gathers the next
-**     range (papers_side_start). It never calls SQLite (so every write and
+**     and postings), a second thread weighs the next chunk (the connection's
+**     thread then weighs beside it what is left) or gathers the next range
+**     (papers_side_start). It never calls SQLite (so every write and
 **     interrupt stays on the connection's thread), and it weighs (which
 **     allocates) only where index_build_may_thread(); the rows and their
 **     order are those of one thread doing each step in turn.
@@ -35,7 +36,7 @@
 #include <string.h>
 
 #ifndef INDEX_BUILD_POSTINGS /* the asan build makes it small, to test many ranges */
-#define INDEX_BUILD_POSTINGS (4 << 20) /* postings per range: 32 MB */
+#define INDEX_BUILD_POSTINGS (2 << 20) /* postings per range: 32 MB */
 #endif
 #define BUILD_SLAB_BYTES (16 << 20)
 #define BUILD_TF_INLINE  3 /* tf codes below this ride in a count's varint */
@@ -61,12 +62,6 @@ typedef struct BuildDoc {
   double scale; /* then multiplied by (the latent blend; 1 without) */
 } BuildDoc;
 
-/* One gathered posting: a document (its index in Build.aDoc) and a weight. */
-typedef struct BuildPosting {
-  int iDocIndex;
-  float weight;
-} BuildPosting;
-
 /* A distinct tf value, and its factor in weights (1 + ln tf). */
 typedef struct BuildTf {
   double tf;
@@ -90,6 +85,8 @@ typedef struct Build {
   unsigned char **apSlab; /* the encoded counts */
   i64 nSlab, nSlabAlloc;
   i64 nSlabUsed, nSlabSize; /* bytes used and available in the last slab */
+  int *aiDocTerm;           /* the term numbers of the document being counted */
+  i64 nDocTermAlloc;
 } Build;
 
 static void build_free(Build *p) {
@@ -102,6 +99,7 @@ static void build_free(Build *p) {
   for (i64 i = 0; i < p->nSlab; i++)
     sqlite3_free(p->apSlab[i]);
   sqlite3_free(p->apSlab);
+  sqlite3_free(p->aiDocTerm);
   memset(p, 0, sizeof(*p));
 }
 
@@ -200,6 +198,29 @@ static int slab_room(Build *p, i64 nByte, unsigned char **paOut) {
   return SQLITE_OK;
 }
 
+/* The term numbers of a document's counts, into p->aiDocTerm: new terms
+** numbered in order of first sight, p->aTerm grown to hold them. The term
+** map's slots are prefetched a few counts ahead, and each term's BuildTerm
+** as soon as its number is known, so that the loads of these tables (far
+** larger than the cache, read at random) overlap. */
+static int build_term_numbers(Build *p, const PapersCount *aCount, int nCount) {
+  int rc = papers_grow_array((void **)&p->aiDocTerm, sizeof(int), nCount + 1,
+                             &p->nDocTermAlloc);
+  for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
+    int isNew;
+    if (i + BUILD_PREFETCH_AHEAD < nCount)
+      papers_idmap_prefetch(p->pTerms, aCount[i + BUILD_PREFETCH_AHEAD].id);
+    rc = papers_idmap_get(p->pTerms, aCount[i].id, &p->aiDocTerm[i], &isNew);
+    if (rc == SQLITE_OK) {
+      rc = papers_grow_array((void **)&p->aTerm, sizeof(BuildTerm), p->aiDocTerm[i] + 1,
+                             &p->nTermAlloc);
+    }
+    if (rc == SQLITE_OK)
+      PAPERS_PREFETCH(&p->aTerm[p->aiDocTerm[i]]);
+  }
+  return rc;
+}
+
 /* Counts one document in (index_build_rows() hands them in rowid order): its
 ** terms' df and surface votes, and its counts kept encoded for weighing. */
 static int build_add_counts(void *pCtx, i64 iDoc, const PapersCount *aCount, int nCount) {
@@ -211,6 +232,8 @@ static int build_add_counts(void *pCtx, i64 iDoc, const PapersCount *aCount, int
     rc = SQLITE_FULL; /* postings name documents by an int */
   if (rc == SQLITE_OK)
     rc = slab_room(p, (i64)nCount * 10, &aCode); /* count_put: 10 bytes at most */
+  if (rc == SQLITE_OK)
+    rc = build_term_numbers(p, aCount, nCount);
   if (rc != SQLITE_OK)
     return rc;
   BuildDoc *pDoc = &p->aDoc[p->nDoc++];
@@ -219,16 +242,12 @@ static int build_add_counts(void *pCtx, i64 iDoc, const PapersCount *aCount, int
   pDoc->nCount = nCount;
   i64 nByte = 0;
   for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
-    int iTerm, isNew, iTf;
-    if (i + BUILD_PREFETCH_AHEAD < nCount)
-      papers_idmap_prefetch(p->pTerms, aCount[i + BUILD_PREFETCH_AHEAD].id);
-    rc = papers_idmap_get(p->pTerms, aCount[i].id, &iTerm, &isNew);
-    if (rc == SQLITE_OK) {
-      rc = papers_grow_array((void **)&p->aTerm, sizeof(BuildTerm), iTerm + 1,
-                             &p->nTermAlloc);
+    int iTerm = p->aiDocTerm[i], iTf;
+    if (i + BUILD_PREFETCH_AHEAD < nCount) { /* its BuildTerm is on its way */
+      const BuildTerm *pAhead = &p->aTerm[p->aiDocTerm[i + BUILD_PREFETCH_AHEAD]];
+      PAPERS_PREFETCH(p->aSurface + pAhead->iSurface);
     }
-    if (rc == SQLITE_OK)
-      rc = tf_code(p, aCount[i].tf, &iTf);
+    rc = tf_code(p, aCount[i].tf, &iTf);
     if (rc != SQLITE_OK)
       break;
     BuildTerm *pTerm = &p->aTerm[iTerm];
@@ -349,14 +368,27 @@ typedef struct BuildChunk {
   const double *aTermIdf;
   const BuildLatent *pLatent;
   const sqlite3_uint64 *aNumber; /* per term: its number */
-  BuildScratch scratch;          /* its own: chunks are weighed on two threads */
+  BuildScratch scratch;          /* the second thread's while it weighs the chunk, this
+                                 ** thread's while it writes it */
+  sqlite3_mutex *pMutex;         /* guards iNext and rc where two threads weigh, or 0 */
   i64 iFirst;                    /* its first document's index */
-  int n;                         /* documents, vectors and numbers */
+  int n;                         /* documents (chunk_plan), their vectors and numbers */
+  int iNext;                     /* the next document to weigh */
   PapersVector aVec[INDEX_DENSE_BUILD];
   sqlite3_uint64 *apNum[INDEX_DENSE_BUILD];
   IndexDenseBlock dense; /* with a latent part: its documents' (n of them) */
-  int rc;                /* the weighing's */
+  int rc;                /* the weighing's: its first failure */
 } BuildChunk;
+
+/* Plans a chunk of the documents from iFirst (none past the last). */
+static void chunk_plan(BuildChunk *pChunk, i64 iFirst) {
+  i64 nLeft = pChunk->p->nDoc - iFirst;
+  pChunk->iFirst = iFirst;
+  pChunk->n = nLeft <= 0 ? 0 : nLeft < INDEX_DENSE_BUILD ? (int)nLeft : INDEX_DENSE_BUILD;
+  pChunk->iNext = 0;
+  pChunk->rc = SQLITE_OK;
+  pChunk->dense.n = pChunk->pLatent->nDim > 0 ? pChunk->n : 0;
+}
 
 /* Frees what a chunk's weighing made (not its scratch or dense block). */
 static void chunk_clear(BuildChunk *pChunk) {
@@ -369,25 +401,26 @@ static void chunk_clear(BuildChunk *pChunk) {
   pChunk->dense.n = 0;
 }
 
-/* Adds a document's latent part (the end of its final vector) to the chunk's
-** dense block. */
-static void chunk_dense(BuildChunk *pChunk, i64 iDoc, const PapersVector *pVec) {
+/* Sets the idx-th document's latent part (the end of its final vector) in
+** the chunk's dense block. */
+static void chunk_dense(BuildChunk *pChunk, int idx, i64 iDoc, const PapersVector *pVec) {
   float aValue[PAPERS_MAX_LATENT];
   IndexDenseBlock *pBlock = &pChunk->dense;
   int nDim = pBlock->nDim, nWord = pVec->nTerm - nDim;
   assert(nDim > 0 && nDim <= PAPERS_MAX_LATENT && nWord >= 0);
-  assert(pBlock->n < INDEX_DENSE_BUILD);
+  assert(idx >= 0 && idx < pBlock->n && pBlock->n <= INDEX_DENSE_BUILD);
   for (int k = 0; k < nDim; k++)
     aValue[k] = pVec->aWeight[nWord + k];
-  int i = pBlock->n++;
+  int i = idx;
   pBlock->aDoc[i] = iDoc;
   index_dense_quantize(aValue, nDim, pBlock->aCode + (i64)i * nDim, &pBlock->aScale[i],
                        &pBlock->aErr[i]);
 }
 
-/* Weighs the idx-th document of the chunk: its final vector and its word
-** terms' numbers, its latent part into the dense block. */
-static int chunk_weigh_doc(BuildChunk *pChunk, int idx) {
+/* Weighs the idx-th document of the chunk (pScratch: the calling thread's):
+** its final vector and its word terms' numbers, its latent part into the
+** dense block. */
+static int chunk_weigh_doc(BuildChunk *pChunk, int idx, BuildScratch *pScratch) {
   Build *p = pChunk->p;
   i64 iDocIndex = pChunk->iFirst + idx;
   PapersVector sparse, *pVec = &pChunk->aVec[idx];
@@ -395,32 +428,54 @@ static int chunk_weigh_doc(BuildChunk *pChunk, int idx) {
   int nWord = p->aDoc[iDocIndex].nCount;
   sqlite3_uint64 *aNum =
       sqlite3_malloc64(sizeof(sqlite3_uint64) * (sqlite3_uint64)(nWord + 1));
-  pChunk->apNum[idx] = aNum;
-  pChunk->n = idx + 1; /* what chunk_clear() frees */
+  pChunk->apNum[idx] = aNum; /* chunk_clear() frees it */
   if (aNum == 0)
     return SQLITE_NOMEM;
-  int rc = build_sparse(p, iDocIndex, pChunk->aTermIdf, &pChunk->scratch, &sparse);
+  int rc = build_sparse(p, iDocIndex, pChunk->aTermIdf, pScratch, &sparse);
   if (rc == SQLITE_OK)
-    rc = build_final(p, iDocIndex, pChunk->pLatent, &pChunk->scratch, &sparse, pVec);
+    rc = build_final(p, iDocIndex, pChunk->pLatent, pScratch, &sparse, pVec);
   papers_vector_free(&sparse);
   for (int i = 0; rc == SQLITE_OK && i < nWord; i++)
-    aNum[i] = pChunk->aNumber[pChunk->scratch.aiTerm[i]];
+    aNum[i] = pChunk->aNumber[pScratch->aiTerm[i]];
   if (rc == SQLITE_OK && pChunk->pLatent->nDim > 0)
-    chunk_dense(pChunk, p->aDoc[iDocIndex].iDoc, pVec);
+    chunk_dense(pChunk, idx, p->aDoc[iDocIndex].iDoc, pVec);
   return rc;
 }
 
-/* Weighs the chunk's documents from iFirst (the second core's work, where
-** SQLite's allocator allows: it allocates, never calls SQLite otherwise);
-** the result in pChunk->rc. */
+/* Documents a thread takes at a time when both weigh a chunk. */
+#define BUILD_WEIGH_CLAIM 8
+
+/* Weighs documents of a chunk, BUILD_WEIGH_CLAIM at a time, until none is
+** left or one failed (its code in pChunk->rc): each document's results go
+** to its own slots, so two threads may share a chunk (sqlite3_mutex_enter(0),
+** without a second thread, does nothing). Allocates; never calls SQLite
+** otherwise. */
+static void chunk_weigh_share(BuildChunk *pChunk, BuildScratch *pScratch) {
+  for (;;) {
+    sqlite3_mutex_enter(pChunk->pMutex);
+    int iFirst = pChunk->rc == SQLITE_OK ? pChunk->iNext : pChunk->n;
+    int nTake =
+        pChunk->n - iFirst < BUILD_WEIGH_CLAIM ? pChunk->n - iFirst : BUILD_WEIGH_CLAIM;
+    pChunk->iNext = iFirst + nTake;
+    sqlite3_mutex_leave(pChunk->pMutex);
+    if (nTake <= 0)
+      return;
+    int rc = SQLITE_OK;
+    for (int i = iFirst; rc == SQLITE_OK && i < iFirst + nTake; i++)
+      rc = chunk_weigh_doc(pChunk, i, pScratch);
+    if (rc != SQLITE_OK) {
+      sqlite3_mutex_enter(pChunk->pMutex);
+      if (pChunk->rc == SQLITE_OK)
+        pChunk->rc = rc;
+      sqlite3_mutex_leave(pChunk->pMutex);
+    }
+  }
+}
+
+/* The second thread's share of a chunk, with the chunk's scratch space. */
 static void chunk_weigh(void *pArg) {
   BuildChunk *pChunk = pArg;
-  i64 nDoc = pChunk->p->nDoc - pChunk->iFirst;
-  int n = nDoc < INDEX_DENSE_BUILD ? (int)nDoc : INDEX_DENSE_BUILD;
-  int rc = SQLITE_OK;
-  for (int i = 0; rc == SQLITE_OK && i < n; i++)
-    rc = chunk_weigh_doc(pChunk, i);
-  pChunk->rc = rc;
+  chunk_weigh_share(pChunk, &pChunk->scratch);
 }
 
 /* Writes a weighed chunk: its documents' vectors, then its dense block (so
@@ -467,14 +522,17 @@ static void chunk_free(BuildChunk *pChunk) {
 
 /* Weighs every document and writes its vector and latent part, a chunk at a
 ** time: the second core weighs the next chunk while this thread writes the
-** one weighed before (where SQLite's allocator is safe from two threads:
-** index_build_may_thread()), the same rows in the same order as weighing and
-** writing one document after the other. The postings are gathered later
-** (build_postings), from the norms and scales set here. */
+** one weighed before, then this thread weighs beside it what is left (where
+** SQLite's allocator is safe from two threads: index_build_may_thread());
+** the same rows in the same order as weighing and writing one document
+** after the other. The postings are gathered later (build_postings), from
+** the norms and scales set here. */
 static int build_weigh_docs(Build *p, const double *aTermIdf, const BuildLatent *pLatent,
                             int nMaxCount, const sqlite3_uint64 *aNumber) {
   BuildChunk *aChunk[2] = {0, 0};
   int rc = SQLITE_OK, isThreadable = index_build_may_thread();
+  sqlite3_mutex *pMutex = isThreadable ? sqlite3_mutex_alloc(SQLITE_MUTEX_FAST) : 0;
+  isThreadable = pMutex != 0; /* no lock: no second thread, the same work */
   for (int i = 0; rc == SQLITE_OK && i < 2; i++) {
     aChunk[i] = sqlite3_malloc64(sizeof(BuildChunk));
     if (aChunk[i] == 0) {
@@ -486,24 +544,30 @@ static int build_weigh_docs(Build *p, const double *aTermIdf, const BuildLatent 
     aChunk[i]->aTermIdf = aTermIdf;
     aChunk[i]->pLatent = pLatent;
     aChunk[i]->aNumber = aNumber;
+    aChunk[i]->pMutex = pMutex;
     rc = chunk_alloc(aChunk[i], nMaxCount, pLatent->nDim);
   }
-  if (rc == SQLITE_OK && p->nDoc > 0)
-    chunk_weigh(aChunk[0]); /* iFirst 0 */
+  if (rc == SQLITE_OK) {
+    chunk_plan(aChunk[0], 0);
+    chunk_weigh(aChunk[0]);
+  }
   for (int i = 0; rc == SQLITE_OK && aChunk[i]->n > 0; i ^= 1) {
-    BuildChunk *pNext = aChunk[i ^ 1];
+    BuildChunk *pCur = aChunk[i], *pNext = aChunk[i ^ 1];
     PapersSide side;
-    chunk_clear(pNext);
-    pNext->iFirst = aChunk[i]->iFirst + INDEX_DENSE_BUILD;
-    if (pNext->iFirst < p->nDoc)
+    chunk_plan(pNext, pCur->iFirst + INDEX_DENSE_BUILD);
+    if (pNext->n > 0)
       papers_side_start(&side, chunk_weigh, pNext, isThreadable);
-    rc = chunk_write(aChunk[i]);
-    if (pNext->iFirst < p->nDoc)
+    rc = chunk_write(pCur);
+    if (pNext->n > 0) {
+      if (rc == SQLITE_OK)
+        chunk_weigh_share(pNext, &pCur->scratch); /* pCur's is free now */
       papers_side_join(&side);
-    chunk_clear(aChunk[i]);
+    }
+    chunk_clear(pCur);
   }
   chunk_free(aChunk[0]);
   chunk_free(aChunk[1]);
+  sqlite3_mutex_free(pMutex);
   return rc;
 }
 
@@ -615,12 +679,13 @@ static int write_latent(const Build *p, const BuildLatent *pLatent) {
   return rc;
 }
 
-/* Fits the latent part if the corpus allows, then weighs every document. */
+/* Fits the latent part (into *pLatent, zeroed) if the corpus allows, then
+** weighs every document. */
 static int build_weigh_all(Build *p, const double *aTermIdf, int nMaxCount,
-                           BuildScratch *pScratch, const sqlite3_uint64 *aNumber) {
+                           BuildScratch *pScratch, const sqlite3_uint64 *aNumber,
+                           BuildLatent *pLatent) {
   const IndexConfig *pConfig = p->pConfig;
-  BuildLatent latent;
-  memset(&latent, 0, sizeof(latent));
+  BuildLatent latent = *pLatent;
   int rc = SQLITE_OK;
   if (pConfig->nLatentDims > 0 && p->nDoc >= INDEX_LATENT_MIN_DOCS) {
     rc = choose_features(p, &latent);
@@ -632,10 +697,7 @@ static int build_weigh_all(Build *p, const double *aTermIdf, int nMaxCount,
   }
   if (rc == SQLITE_OK)
     rc = build_weigh_docs(p, aTermIdf, &latent, nMaxCount, aNumber);
-  if (rc == SQLITE_OK)
-    rc = write_latent(p, &latent);
-  sqlite3_free(latent.aiFeature);
-  sqlite3_free(latent.aProjection);
+  *pLatent = latent; /* the caller frees it, and writes it (build_postings) */
   return rc;
 }
 
@@ -717,7 +779,7 @@ typedef struct BuildRange {
   const TermOrder *aOrder;
   int *aiSlot;
   float *aMaxWeight;
-  BuildPosting *aPosting;
+  IndexPosting *aPosting; /* rowids and weights, as index_store_postings_put takes them */
   int iFirst, iEnd;
 } BuildRange;
 
@@ -743,8 +805,8 @@ static void gather_range(void *pArg) {
       double raw = papers_weight_raw(p->aTf[iTf].factor, r->aTermIdf[iTerm]);
       float w =
           papers_weight_scaled(papers_weight_normalised(raw, pDoc->norm), pDoc->scale);
-      BuildPosting *pPosting = &r->aPosting[r->aiSlot[iTerm]++];
-      pPosting->iDocIndex = (int)d;
+      IndexPosting *pPosting = &r->aPosting[r->aiSlot[iTerm]++];
+      pPosting->iDoc = pDoc->iDoc;
       pPosting->weight = w;
       if (w > r->aMaxWeight[iTerm])
         r->aMaxWeight[iTerm] = w;
@@ -755,16 +817,12 @@ static void gather_range(void *pArg) {
 /* Writes the vocabulary row (num: the term's number) and the postings of one
 ** term. */
 static int write_term(Build *p, const BuildTerm *pTerm, float maxWeight,
-                      sqlite3_uint64 num, const BuildPosting *a, IndexPosting *aOut) {
-  for (i64 j = 0; j < pTerm->df; j++) {
-    aOut[j].iDoc = p->aDoc[a[j].iDocIndex].iDoc;
-    aOut[j].weight = a[j].weight;
-  }
+                      sqlite3_uint64 num, const IndexPosting *a) {
   int rc = index_store_vocab_put(p->pStore, pTerm->id, pTerm->df,
                                  p->aSurface + pTerm->iSurface, pTerm->nSurface,
                                  pTerm->nVote, maxWeight, num);
   if (rc == SQLITE_OK)
-    rc = index_store_postings_put(p->pStore, pTerm->id, aOut, (int)pTerm->df);
+    rc = index_store_postings_put(p->pStore, pTerm->id, a, (int)pTerm->df);
   return rc;
 }
 
@@ -782,26 +840,39 @@ static void plan_range(BuildRange *r, int iFirst, i64 nBuffer) {
   }
 }
 
-/* Writes the vocabulary rows and postings of a gathered range. */
-static int write_range(const BuildRange *r, IndexPosting *aOut) {
+/* Writes the vocabulary rows and postings of a gathered range. What a
+** term's writing reads at random is prefetched: its BuildTerm, slot and
+** maximum two terms ahead, its surface form one term ahead (its BuildTerm
+** then in the cache); a term's writing takes microseconds, so farther ahead
+** the lines would be gone again. */
+static int write_range(const BuildRange *r) {
   Build *p = r->p;
   int rc = SQLITE_OK;
   for (int k = r->iFirst; rc == SQLITE_OK && k < r->iEnd; k++) {
     int iTerm = r->aOrder[k].iTerm;
     const BuildTerm *pTerm = &p->aTerm[iTerm];
+    if (k + 2 < r->iEnd) {
+      int iAhead = r->aOrder[k + 2].iTerm;
+      PAPERS_PREFETCH(&p->aTerm[iAhead]);
+      PAPERS_PREFETCH(&r->aiSlot[iAhead]);
+      PAPERS_PREFETCH(&r->aMaxWeight[iAhead]);
+    }
+    if (k + 1 < r->iEnd)
+      PAPERS_PREFETCH(p->aSurface + p->aTerm[r->aOrder[k + 1].iTerm].iSurface);
     rc = write_term(p, pTerm, r->aMaxWeight[iTerm], (sqlite3_uint64)k + 1, /* id order */
-                    r->aPosting + r->aiSlot[iTerm] - pTerm->df, aOut);
+                    r->aPosting + r->aiSlot[iTerm] - pTerm->df);
   }
   return rc;
 }
 
-/* Writes the vocabulary and the postings, terms in id order, gathering the
-** postings of as many consecutive terms as a buffer holds at a time: the
-** second core gathers the next range into the other buffer while this
-** thread writes the one gathered before (the same rows, in the same order,
-** as gathering and writing one range after the other). */
-static int build_postings(Build *p, const double *aTermIdf,
-                          const sqlite3_uint64 *aNumber) {
+/* Writes the latent projection rows (while the second core gathers the
+** first range), then the vocabulary and the postings, terms in id order,
+** gathering the postings of as many consecutive terms as a buffer holds at
+** a time: the second core gathers the next range into the other buffer
+** while this thread writes the one gathered before (the same rows, in the
+** same order, as gathering and writing one range after the other). */
+static int build_postings(Build *p, const double *aTermIdf, const sqlite3_uint64 *aNumber,
+                          const BuildLatent *pLatent) {
   int nTerm = p->nTerm;
   TermOrder *aOrder = 0;
   i64 nLongest = 0;
@@ -811,22 +882,24 @@ static int build_postings(Build *p, const double *aTermIdf,
   nBuffer = nLongest > nBuffer ? nLongest : nBuffer;
   int *aiSlot = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(nTerm + 1));
   float *aMaxWeight = sqlite3_malloc64(sizeof(float) * (sqlite3_uint64)(nTerm + 1));
-  BuildPosting *aPosting =
-      sqlite3_malloc64(sizeof(BuildPosting) * 2 * (sqlite3_uint64)nBuffer);
-  IndexPosting *aOut =
-      sqlite3_malloc64(sizeof(IndexPosting) * (sqlite3_uint64)(nLongest + 1));
-  int rc = (aiSlot && aMaxWeight && aPosting && aOut)
-               ? terms_by_number(p, aNumber, &aOrder)
-               : SQLITE_NOMEM;
+  IndexPosting *aPosting =
+      sqlite3_malloc64(sizeof(IndexPosting) * 2 * (sqlite3_uint64)nBuffer);
+  int rc = (aiSlot && aMaxWeight && aPosting) ? terms_by_number(p, aNumber, &aOrder)
+                                              : SQLITE_NOMEM;
   BuildRange aRange[2];
   for (int i = 0; i < 2; i++) {
     BuildRange r = {p, aTermIdf, aOrder, aiSlot, aMaxWeight, aPosting + i * nBuffer,
                     0, 0};
     aRange[i] = r;
   }
-  if (rc == SQLITE_OK && nTerm > 0) {
+  if (rc == SQLITE_OK) {
+    PapersSide side;
     plan_range(&aRange[0], 0, nBuffer);
-    gather_range(&aRange[0]);
+    if (nTerm > 0)
+      papers_side_start(&side, gather_range, &aRange[0], 1); /* allocates nothing */
+    rc = write_latent(p, pLatent);
+    if (nTerm > 0)
+      papers_side_join(&side);
   }
   for (int i = 0; rc == SQLITE_OK && aRange[i].iEnd > aRange[i].iFirst; i ^= 1) {
     BuildRange *pNext = &aRange[i ^ 1];
@@ -834,7 +907,7 @@ static int build_postings(Build *p, const double *aTermIdf,
     plan_range(pNext, aRange[i].iEnd, nBuffer);
     if (pNext->iEnd > pNext->iFirst)
       papers_side_start(&side, gather_range, pNext, 1); /* allocates nothing */
-    rc = write_range(&aRange[i], aOut);
+    rc = write_range(&aRange[i]);
     if (pNext->iEnd > pNext->iFirst)
       papers_side_join(&side);
   }
@@ -842,7 +915,6 @@ static int build_postings(Build *p, const double *aTermIdf,
   sqlite3_free(aOrder);
   sqlite3_free(aiSlot);
   sqlite3_free(aPosting);
-  sqlite3_free(aOut);
   return rc;
 }
 
@@ -853,6 +925,8 @@ static int build_write(Build *p) {
   int nTerm = p->nTerm;
   BuildScratch scratch = {0, 0, 0};
   sqlite3_uint64 *aNumber = 0;
+  BuildLatent latent;
+  memset(&latent, 0, sizeof(latent));
   double *aTermIdf = sqlite3_malloc64(sizeof(double) * (sqlite3_uint64)(nTerm + 1));
   int nMaxCount = build_max_count(p);
   int rc = aTermIdf ? scratch_alloc(nMaxCount, &scratch) : SQLITE_NOMEM;
@@ -861,9 +935,11 @@ static int build_write(Build *p) {
   if (rc == SQLITE_OK)
     rc = build_numbers(p, &aNumber);
   if (rc == SQLITE_OK)
-    rc = build_weigh_all(p, aTermIdf, nMaxCount, &scratch, aNumber);
+    rc = build_weigh_all(p, aTermIdf, nMaxCount, &scratch, aNumber, &latent);
   if (rc == SQLITE_OK)
-    rc = build_postings(p, aTermIdf, aNumber);
+    rc = build_postings(p, aTermIdf, aNumber, &latent);
+  sqlite3_free(latent.aiFeature);
+  sqlite3_free(latent.aProjection);
   scratch_free(&scratch);
   sqlite3_free(aTermIdf);
   sqlite3_free(aNumber);

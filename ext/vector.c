@@ -160,31 +160,40 @@ static int compare_surface(const char *zA, int nA, const char *zB, int nB) {
   return cmp ? cmp : (nA > nB) - (nA < nB);
 }
 
+/* Sorts keys by id with insertion sort, stably. */
+static void sort_keys_insertion(OccurrenceKey *a, i64 n) {
+  for (i64 i = 1; i < n; i++) {
+    OccurrenceKey key = a[i];
+    i64 j = i;
+    for (; j > 0 && a[j - 1].id > key.id; j--)
+      a[j] = a[j - 1];
+    a[j] = key;
+  }
+}
+
 /* Sorts keys by id, stably: occurrences of one id stay in the order they
 ** were added, so the result is the same everywhere. Few keys: insertion sort;
-** more: a least-significant-byte-first radix sort, skipping the bytes in
-** which every id agrees. The result is in a (aTmp is scratch). */
+** more: a least-significant-byte-first radix sort of the ids' high four
+** bytes, skipping the bytes in which every id agrees, then insertion sort,
+** which only moves the rare keys whose high bytes tie (ids are hashes): the
+** order of a full radix sort, with half of its passes. The result is in a
+** (aTmp is scratch). */
 static void sort_keys(OccurrenceKey *a, OccurrenceKey *aTmp, i64 n) {
   if (n <= 32) {
-    for (i64 i = 1; i < n; i++) {
-      OccurrenceKey key = a[i];
-      i64 j = i;
-      for (; j > 0 && a[j - 1].id > key.id; j--)
-        a[j] = a[j - 1];
-      a[j] = key;
-    }
+    sort_keys_insertion(a, n);
     return;
   }
-  i64 aCount[8][256];
+  i64 aCount[4][256];
   memset(aCount, 0, sizeof(aCount));
   for (i64 i = 0; i < n; i++) {
-    for (int b = 0; b < 8; b++)
-      aCount[b][(a[i].id >> (8 * b)) & 0xff]++;
+    for (int b = 0; b < 4; b++)
+      aCount[b][(a[i].id >> (32 + 8 * b)) & 0xff]++;
   }
   OccurrenceKey *aFrom = a, *aTo = aTmp;
-  for (int b = 0; b < 8; b++) {
+  for (int b = 0; b < 4; b++) {
     i64 *aStart = aCount[b];
-    if (aStart[(a[0].id >> (8 * b)) & 0xff] == n)
+    int shift = 32 + 8 * b;
+    if (aStart[(a[0].id >> shift) & 0xff] == n)
       continue; /* every id has this byte */
     i64 nBefore = 0;
     for (int v = 0; v < 256; v++) {
@@ -193,13 +202,14 @@ static void sort_keys(OccurrenceKey *a, OccurrenceKey *aTmp, i64 n) {
       nBefore += nHere;
     }
     for (i64 i = 0; i < n; i++)
-      aTo[aStart[(aFrom[i].id >> (8 * b)) & 0xff]++] = aFrom[i];
+      aTo[aStart[(aFrom[i].id >> shift) & 0xff]++] = aFrom[i];
     OccurrenceKey *aSwap = aFrom;
     aFrom = aTo;
     aTo = aSwap;
   }
   if (aFrom != a)
     memcpy(a, aFrom, sizeof(OccurrenceKey) * (size_t)n);
+  sort_keys_insertion(a, n);
 }
 
 /* Room to sort every occurrence: one allocation for aSorted, aKey and
