@@ -447,27 +447,27 @@ static int chunk_weigh_doc(BuildChunk *pChunk, int idx, BuildScratch *pScratch) 
 
 /* Weighs documents of a chunk, BUILD_WEIGH_CLAIM at a time, until none is
 ** left or one failed (its code in pChunk->rc): each document's results go
-** to its own slots, so two threads may share a chunk (sqlite3_mutex_enter(0),
+** to its own slots, so two threads may share a chunk (papers_side_lock(0),
 ** without a second thread, does nothing). Allocates; never calls SQLite
 ** otherwise. */
 static void chunk_weigh_share(BuildChunk *pChunk, BuildScratch *pScratch) {
   for (;;) {
-    sqlite3_mutex_enter(pChunk->pMutex);
+    papers_side_lock(pChunk->pMutex);
     int iFirst = pChunk->rc == SQLITE_OK ? pChunk->iNext : pChunk->n;
     int nTake =
         pChunk->n - iFirst < BUILD_WEIGH_CLAIM ? pChunk->n - iFirst : BUILD_WEIGH_CLAIM;
     pChunk->iNext = iFirst + nTake;
-    sqlite3_mutex_leave(pChunk->pMutex);
+    papers_side_unlock(pChunk->pMutex);
     if (nTake <= 0)
       return;
     int rc = SQLITE_OK;
     for (int i = iFirst; rc == SQLITE_OK && i < iFirst + nTake; i++)
       rc = chunk_weigh_doc(pChunk, i, pScratch);
     if (rc != SQLITE_OK) {
-      sqlite3_mutex_enter(pChunk->pMutex);
+      papers_side_lock(pChunk->pMutex);
       if (pChunk->rc == SQLITE_OK)
         pChunk->rc = rc;
-      sqlite3_mutex_leave(pChunk->pMutex);
+      papers_side_unlock(pChunk->pMutex);
     }
   }
 }
@@ -531,7 +531,7 @@ static int build_weigh_docs(Build *p, const double *aTermIdf, const BuildLatent 
                             int nMaxCount, const sqlite3_uint64 *aNumber) {
   BuildChunk *aChunk[2] = {0, 0};
   int rc = SQLITE_OK, isThreadable = index_build_may_thread();
-  sqlite3_mutex *pMutex = isThreadable ? sqlite3_mutex_alloc(SQLITE_MUTEX_FAST) : 0;
+  sqlite3_mutex *pMutex = isThreadable ? papers_side_mutex_new() : 0;
   isThreadable = pMutex != 0; /* no lock: no second thread, the same work */
   for (int i = 0; rc == SQLITE_OK && i < 2; i++) {
     aChunk[i] = sqlite3_malloc64(sizeof(BuildChunk));
@@ -567,7 +567,7 @@ static int build_weigh_docs(Build *p, const double *aTermIdf, const BuildLatent 
   }
   chunk_free(aChunk[0]);
   chunk_free(aChunk[1]);
-  sqlite3_mutex_free(pMutex);
+  papers_side_mutex_free(pMutex);
   return rc;
 }
 

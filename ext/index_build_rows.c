@@ -155,16 +155,16 @@ static void build_rows_analyse(BuildRows *p, BuildRowsBatch *pBatch, int iDoc,
 }
 
 /* Analyses documents of a batch, BUILD_ROWS_CHUNK at a time, until none is
-** left (sqlite3_mutex_enter(0), without a worker, does nothing). */
+** left (papers_side_lock(0), without a worker, does nothing). */
 static void build_rows_analyse_batch(BuildRows *p, BuildRowsBatch *pBatch,
                                      int iAnalyser) {
   for (;;) {
-    sqlite3_mutex_enter(p->pMutex);
+    papers_side_lock(p->pMutex);
     int iFirst = pBatch->iNext;
     int n = pBatch->nDoc - iFirst < BUILD_ROWS_CHUNK ? pBatch->nDoc - iFirst
                                                      : BUILD_ROWS_CHUNK;
     pBatch->iNext += n;
-    sqlite3_mutex_leave(p->pMutex);
+    papers_side_unlock(p->pMutex);
     if (n == 0)
       return;
     for (int i = iFirst; i < iFirst + n; i++)
@@ -196,7 +196,7 @@ static int build_rows_start_worker(BuildRows *p) {
     rc = p->aAnalyser[1].pCounts ? SQLITE_OK : SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK)
-    p->pMutex = sqlite3_mutex_alloc(SQLITE_MUTEX_FAST);
+    p->pMutex = papers_side_mutex_new();
   p->hasWorker = rc == SQLITE_OK && p->pMutex != 0; /* no lock: no worker */
   return rc;
 }
@@ -354,7 +354,7 @@ static void build_rows_free(BuildRows *p) {
   papers_counts_free(p->aAnalyser[1].pCounts);
   papers_analyzer_free(p->aAnalyser[1].pAnalyzer); /* [0] is the connection's */
   sqlite3_free(p->aCount);
-  sqlite3_mutex_free(p->pMutex);
+  papers_side_mutex_free(p->pMutex);
 }
 
 int index_build_rows(sqlite3_stmt *pScan, const IndexConfig *pConfig,

@@ -70,6 +70,15 @@ typedef struct PapersSide {
 void papers_side_start(PapersSide *p, void (*xRun)(void *), void *pArg, int isThreadable);
 void papers_side_join(PapersSide *p);
 
+/* A lock for work the two threads share: papers_side_mutex_new() gives 0
+** where the build has no threads (no second thread to guard against; a
+** build with SQLITE_THREADSAFE=0 has no mutex functions to call), and the
+** others do nothing with 0. (threads.c) */
+sqlite3_mutex *papers_side_mutex_new(void);
+void papers_side_mutex_free(sqlite3_mutex *pMutex);
+void papers_side_lock(sqlite3_mutex *pMutex);
+void papers_side_unlock(sqlite3_mutex *pMutex);
+
 #define PAPERS_VERSION "0.1.0"
 
 /* The oldest SQLite papers runs on: 3.38.0 brought SQLITE_INDEX_CONSTRAINT_LIMIT. */

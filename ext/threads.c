@@ -14,6 +14,10 @@
 **     handlers and every write stay on the connection's thread), and it may
 **     allocate only where the caller knows SQLite's allocator is safe from
 **     two threads (index_build_may_thread()).
+**   - papers_side_mutex_new() and its lock, unlock and free guard what the
+**     two threads share; without threads there is no lock (0) and they do
+**     nothing, so a build without mutex functions (SQLITE_THREADSAFE=0,
+**     WebAssembly) links.
 **   - Used by the latent fit's halves (latent.c), rebuild's weighing and
 **     postings (index_build.c) and rebuild's analysis (index_build_rows.c).
 */
@@ -48,4 +52,36 @@ void papers_side_join(PapersSide *p) {
     pthread_join(p->thread, 0);
 #endif
   p->hasThread = 0;
+}
+
+sqlite3_mutex *papers_side_mutex_new(void) {
+#if PAPERS_THREADS
+  return sqlite3_mutex_alloc(SQLITE_MUTEX_FAST);
+#else
+  return 0;
+#endif
+}
+
+void papers_side_mutex_free(sqlite3_mutex *pMutex) {
+#if PAPERS_THREADS
+  sqlite3_mutex_free(pMutex);
+#else
+  assert(pMutex == 0);
+#endif
+}
+
+void papers_side_lock(sqlite3_mutex *pMutex) {
+#if PAPERS_THREADS
+  sqlite3_mutex_enter(pMutex);
+#else
+  assert(pMutex == 0);
+#endif
+}
+
+void papers_side_unlock(sqlite3_mutex *pMutex) {
+#if PAPERS_THREADS
+  sqlite3_mutex_leave(pMutex);
+#else
+  assert(pMutex == 0);
+#endif
 }
