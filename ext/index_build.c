@@ -245,7 +245,8 @@ static int build_add_counts(void *pCtx, i64 iDoc, const PapersCount *aCount, int
     int iTerm = p->aiDocTerm[i], iTf;
     if (i + BUILD_PREFETCH_AHEAD < nCount) { /* its BuildTerm is on its way */
       const BuildTerm *pAhead = &p->aTerm[p->aiDocTerm[i + BUILD_PREFETCH_AHEAD]];
-      PAPERS_PREFETCH(p->aSurface + pAhead->iSurface);
+      if (p->aSurface) /* none before the first surface form */
+        PAPERS_PREFETCH(p->aSurface + pAhead->iSurface);
     }
     rc = tf_code(p, aCount[i].tf, &iTf);
     if (rc != SQLITE_OK)
@@ -857,7 +858,7 @@ static int write_range(const BuildRange *r) {
       PAPERS_PREFETCH(&r->aiSlot[iAhead]);
       PAPERS_PREFETCH(&r->aMaxWeight[iAhead]);
     }
-    if (k + 1 < r->iEnd)
+    if (k + 1 < r->iEnd && p->aSurface)
       PAPERS_PREFETCH(p->aSurface + p->aTerm[r->aOrder[k + 1].iTerm].iSurface);
     rc = write_term(p, pTerm, r->aMaxWeight[iTerm], (sqlite3_uint64)k + 1, /* id order */
                     r->aPosting + r->aiSlot[iTerm] - pTerm->df);
