@@ -986,6 +986,14 @@ static void mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) 
   case PAPERS_COL_URL:
     mail_result_url(p, pCtx);
     break;
+  case PAPERS_COL_ARXIV_ID: /* an identifier: no white space, nothing to fold */
+    papers_result_plain(pCtx, p->rec.arxivId.z, p->rec.arxivId.n);
+    break;
+  case PAPERS_COL_ANNOUNCE:
+    /* one of azAnnounce, NUL-terminated: copied as it is (SQLITE_STATIC would
+    ** make SQLite free the buffer its register keeps for other columns) */
+    sqlite3_result_text(pCtx, p->rec.announce.z, -1, SQLITE_TRANSIENT);
+    break;
   default:
     papers_record_result(p, pCtx, iCol);
     break;

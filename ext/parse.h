@@ -107,6 +107,11 @@ void papers_result_buffer_free(char *z, const char *aStack);
 ** NUL-terminated here so that SQLite never copies it to add the terminator. */
 void papers_result_text(sqlite3_context *pCtx, char *z, i64 n, const char *aStack);
 
+/* Sets the result to a copy of z[0..n), a text the caller knows folds to
+** itself (no white space but single ASCII spaces inside) and holds no U+0000:
+** no fold, one copy. */
+void papers_result_plain(sqlite3_context *pCtx, const char *z, i64 n);
+
 /* Sets the result to the folded span; leaves it NULL for an absent span. */
 void papers_result_folded(sqlite3_context *pCtx, PapersSpan span);
 
@@ -126,13 +131,41 @@ typedef struct PapersJson {
   i64 nAlloc; /* bytes z has room for (a NUL follows them) */
 } PapersJson;
 
+/* Length of z[0..n) escaped for a JSON string, quotes not counted. */
+i64 papers_json_escaped_len(const char *z, i64 n);
+
+/* True when nMore bytes still fit in the buffer being written; when they
+** do not, the buffer is given up and the rest of the pass only counts. */
+static inline int papers_json_fits(PapersJson *pJson, i64 nMore) {
+  if (pJson->z && pJson->n + nMore > pJson->nAlloc)
+    pJson->z = 0;
+  return pJson->z != 0;
+}
+
 /* Appends z[0..n) as it is (never a U+0000: the result is taken to hold
-** none); as a JSON string literal, quotes included. */
-void papers_json_put(PapersJson *pJson, const char *z, i64 n);
-void papers_json_put_string(PapersJson *pJson, const char *z, i64 n);
+** none). Inline, as the next one: the pieces of a JSON text are short, most
+** of constant length, and a call would cost more than the copy. */
+static inline void papers_json_put(PapersJson *pJson, const char *z, i64 n) {
+  if (papers_json_fits(pJson, n))
+    memcpy(pJson->z + pJson->n, z, (size_t)n);
+  pJson->n += n;
+}
+
 /* papers_json_put_string() for a string the caller knows needs no escape:
 ** no '"', no '\\' and no byte below 0x20. */
-void papers_json_put_plain_string(PapersJson *pJson, const char *z, i64 n);
+static inline void papers_json_put_plain_string(PapersJson *pJson, const char *z, i64 n) {
+  assert(papers_json_escaped_len(z, n) == n); /* nothing to escape */
+  if (papers_json_fits(pJson, n + 2)) {
+    char *zOut = pJson->z + pJson->n;
+    zOut[0] = '"';
+    memcpy(zOut + 1, z, (size_t)n);
+    zOut[n + 1] = '"';
+  }
+  pJson->n += n + 2;
+}
+
+/* Appends z[0..n) as a JSON string literal, quotes included. */
+void papers_json_put_string(PapersJson *pJson, const char *z, i64 n);
 /* Sets the result to the JSON text xWrite writes, with the JSON subtype (NULL
 ** when it writes nothing); to an error when it would exceed
 ** SQLITE_LIMIT_LENGTH or memory runs out. xWrite must write the same bytes

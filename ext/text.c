@@ -611,6 +611,17 @@ void papers_result_text(sqlite3_context *pCtx, char *z, i64 n, const char *aStac
   text_result(pCtx, z, n, aStack, 1);
 }
 
+void papers_result_plain(sqlite3_context *pCtx, const char *z, i64 n) {
+  char aStack[PAPERS_RESULT_STACK];
+  PapersSpan span = {z, n};
+  char *zOut = papers_result_buffer(pCtx, span, aStack);
+  if (zOut == 0)
+    return;
+  assert(papers_trim(z, n).n == n && memchr(z, 0, (size_t)n) == 0);
+  memcpy(zOut, z, (size_t)n);
+  text_result(pCtx, zOut, n, aStack, 0);
+}
+
 void papers_result_folded(sqlite3_context *pCtx, PapersSpan span) {
   char aStack[PAPERS_RESULT_STACK];
   char *zOut = papers_result_buffer(pCtx, span, aStack);
@@ -651,6 +662,10 @@ static i64 text_json_escape(const char *z, i64 n, char *zOut) {
   return nOut + (n - iRun);
 }
 
+i64 papers_json_escaped_len(const char *z, i64 n) {
+  return text_json_escape(z, n, 0);
+}
+
 void papers_json_append_string(sqlite3_str *pStr, const char *z, i64 n) {
   enum { CHUNK = 64 };
   char zEscaped[6 * CHUNK];
@@ -662,41 +677,16 @@ void papers_json_append_string(sqlite3_str *pStr, const char *z, i64 n) {
   sqlite3_str_appendchar(pStr, 1, '"');
 }
 
-/* True when nMore bytes still fit in the buffer being written; when they
-** do not, the buffer is given up and the rest of the pass only counts. */
-static int text_json_fits(PapersJson *pJson, i64 nMore) {
-  if (pJson->z && pJson->n + nMore > pJson->nAlloc)
-    pJson->z = 0;
-  return pJson->z != 0;
-}
-
-void papers_json_put(PapersJson *pJson, const char *z, i64 n) {
-  if (text_json_fits(pJson, n))
-    memcpy(pJson->z + pJson->n, z, (size_t)n);
-  pJson->n += n;
-}
-
 void papers_json_put_string(PapersJson *pJson, const char *z, i64 n) {
   papers_json_put(pJson, "\"", 1);
   char *zOut = 0;
   if (pJson->z) { /* an escape is at most 6 bytes; else measure first */
     i64 nEscaped = pJson->n + 6 * n <= pJson->nAlloc ? 0 : text_json_escape(z, n, 0);
-    if (text_json_fits(pJson, nEscaped))
+    if (papers_json_fits(pJson, nEscaped))
       zOut = pJson->z + pJson->n;
   }
   pJson->n += text_json_escape(z, n, zOut);
   papers_json_put(pJson, "\"", 1);
-}
-
-void papers_json_put_plain_string(PapersJson *pJson, const char *z, i64 n) {
-  assert(text_json_escape(z, n, 0) == n); /* nothing to escape */
-  if (text_json_fits(pJson, n + 2)) {
-    char *zOut = pJson->z + pJson->n;
-    zOut[0] = '"';
-    memcpy(zOut + 1, z, (size_t)n);
-    zOut[n + 1] = '"';
-  }
-  pJson->n += n + 2;
 }
 
 /* After a first pass that did not fit in the stack: the buffer for the
