@@ -854,15 +854,19 @@ static void mail_put_count(PapersJson *pJson, i64 v) {
   papers_json_put(pJson, aDigit + sizeof(aDigit) - n, n);
 }
 
-/* Opens the object before its first member, else separates the members. */
-static void mail_put_member(PapersJson *pJson, int *pnMember, const char *zKey) {
+/* Opens the object before its first member, else separates the members;
+** then the key zKey, a literal ("\"size_kb\":"). */
+#define MAIL_PUT_MEMBER(pJson, pnMember, zKey)                                           \
+  mail_put_member(pJson, pnMember, zKey, (i64)sizeof(zKey) - 1)
+static void mail_put_member(PapersJson *pJson, int *pnMember, const char *zKey,
+                            i64 nKey) {
   papers_json_put(pJson, (*pnMember)++ ? "," : "{", 1);
-  papers_json_put(pJson, zKey, (i64)strlen(zKey));
+  papers_json_put(pJson, zKey, nKey);
 }
 
 /* Appends the field name lower-cased, dashes as underscores: "msc_class". */
 static void mail_put_key(PapersJson *pJson, int *pnMember, PapersSpan name) {
-  mail_put_member(pJson, pnMember, "\"");
+  MAIL_PUT_MEMBER(pJson, pnMember, "\"");
   for (i64 i = 0; i < name.n; i++) {
     char c = name.z[i];
     if (c >= 'A' && c <= 'Z')
@@ -879,13 +883,13 @@ static void mail_put_size(PapersJson *pJson, int *pnMember, PapersSpan size) {
   i64 nDigit = papers_digits_len(size.z, size.n);
   i64 nKb = 0;
   if (papers_parse_count(size.z, nDigit, &nKb)) {
-    mail_put_member(pJson, pnMember, "\"size_kb\":");
+    MAIL_PUT_MEMBER(pJson, pnMember, "\"size_kb\":");
     mail_put_count(pJson, nKb);
   }
   i64 iFlags = nDigit + 2; /* after "kb" */
   if (iFlags < size.n && size.z[iFlags] == ',') {
     PapersSpan flags = papers_trim(size.z + iFlags + 1, size.n - iFlags - 1);
-    mail_put_member(pJson, pnMember, "\"flags\":");
+    MAIL_PUT_MEMBER(pJson, pnMember, "\"flags\":");
     papers_json_put_string(pJson, flags.z, flags.n);
     if (memchr(flags.z, 'I', (size_t)flags.n))
       papers_json_put(pJson, ",\"withdrawn\":true", 17);
@@ -900,7 +904,7 @@ static void mail_put_extra(PapersJson *pJson, const void *pArg) {
   if (pExtra->size.z)
     mail_put_size(pJson, &nMember, pExtra->size);
   if (pExtra->nNotShown >= 0) {
-    mail_put_member(pJson, &nMember, "\"authors_not_shown\":");
+    MAIL_PUT_MEMBER(pJson, &nMember, "\"authors_not_shown\":");
     mail_put_count(pJson, pExtra->nNotShown);
   }
   for (int i = 0; i < pExtra->nField; i++) {
@@ -938,7 +942,9 @@ static void mail_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
   PapersSpan values = {"", 0}; /* where the values are folded, one after another */
   for (int i = 0; i < pState->nExtra; i++)
     values.n += pState->aExtra[i].value.n;
-  char *zValues = papers_result_buffer(pCtx, values, aStack);
+  /* most entries have no such field: nothing to fold, no buffer */
+  char *zValues =
+      pState->nExtra > 0 ? papers_result_buffer(pCtx, values, aStack) : aStack;
   if (p->rec.authors.z && zValues)
     extra.nNotShown = mail_authors_not_shown(p->rec.authors);
   if (zValues == 0 || extra.nNotShown == MAIL_OOM) {
