@@ -209,9 +209,7 @@ void papers_lines_init(PapersLines *pLines, const char *z, i64 n, int hasCR) {
   pLines->hasCR = hasCR;
 }
 
-/* Yields the next line; returns 0 when the text is used up. A text that ends
-** with a line terminator has no empty line after it. */
-int papers_lines_next(PapersLines *pLines, PapersLine *pLine) {
+int papers_lines_next_cr(PapersLines *pLines, PapersLine *pLine) {
   if (pLines->iPos >= pLines->n)
     return 0;
   const char *zStart = pLines->z + pLines->iPos;
