@@ -163,34 +163,45 @@ static int mail_ends_block(const PapersLine *pLine) {
 /* Length of "Name:" at the start of the line (a letter, then letters, digits
 ** and dashes), or 0 when the line does not start with a field name. */
 static i64 mail_field_name_len(const char *z, i64 n) {
-  i64 i = 0;
+  /* 1 for the bytes of a field name: ASCII letters, digits and '-' */
+  /* clang-format off */
+  static const unsigned char aNameByte[256] = {
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, /* 0x20 */
+      1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, /* 0x30 */
+      0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40 */
+      1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* 0x50 */
+      0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60 */
+      1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* 0x70 */
+  };
+  /* clang-format on */
+  i64 i = 1, nMax = n < 40 ? n : 40;
   if (n == 0 || !((z[0] >= 'A' && z[0] <= 'Z') || (z[0] >= 'a' && z[0] <= 'z')))
     return 0;
-  while (i < n && i < 40) {
-    char c = z[i];
-    if (c == ':')
-      return i + 1;
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-          c == '-')) {
-      return 0;
-    }
+  while (i < nMax && aNameByte[(unsigned char)z[i]])
     i++;
-  }
-  return 0;
+  return i < nMax && z[i] == ':' ? i + 1 : 0;
 }
 
-static int mail_span_equals_nocase(PapersSpan span, const char *zLit) {
-  i64 n = (i64)strlen(zLit);
-  if (span.n != n)
-    return 0;
+/* True when z[0..n) is zLit[0..n), the ASCII letters of z in either case
+** (zLit is lower case). */
+static int mail_equals_nocase(const char *z, const char *zLit, i64 n) {
   for (i64 i = 0; i < n; i++) {
-    char c = span.z[i];
+    char c = z[i];
     if (c >= 'A' && c <= 'Z')
       c = (char)(c + 32);
     if (c != zLit[i])
       return 0;
   }
   return 1;
+}
+
+static int mail_span_equals_nocase(PapersSpan span, const char *zLit) {
+  i64 n = (i64)strlen(zLit);
+  if (span.n != n)
+    return 0;
+  return mail_equals_nocase(span.z, zLit, n);
 }
 
 /* ---- ids and dates ----------------------------------------------------- */
@@ -358,7 +369,7 @@ static PapersSpan *mail_record_field(PapersRecord *pRec, PapersSpan name) {
 #undef MAIL_FIELD
   for (size_t i = 0; i < sizeof(aField) / sizeof(aField[0]); i++) {
     if (aField[i].nName == name.n) {
-      if (!mail_span_equals_nocase(name, aField[i].zName))
+      if (!mail_equals_nocase(name.z, aField[i].zName, name.n))
         return 0;
       return (PapersSpan *)((char *)pRec + aField[i].iSlot);
     }
