@@ -278,8 +278,14 @@ PapersSpan papers_trim(const char *z, i64 n) {
   /* an end at a printable ASCII byte other than a space is decided at once:
   ** no white space starts or ends there */
   if (n > 0 && !papers_is_word_byte(z[0])) {
-    while ((nSpace = papers_space_len(z, zEnd)) > 0)
-      z += nSpace;
+    for (; z < zEnd; z += nSpace) {
+      if (*z == ' ') { /* the common white space, without a call */
+        nSpace = 1;
+        continue;
+      }
+      if (papers_is_word_byte(*z) || (nSpace = papers_space_len(z, zEnd)) == 0)
+        break;
+    }
   }
   if (zEnd > z && !papers_is_word_byte(zEnd[-1])) {
     while (zEnd > z && (nSpace = text_space_len_before(z, zEnd)) > 0)
