@@ -463,12 +463,29 @@ static int text_lowest_bit(unsigned mask) {
 /* papers_fold(), which also sets *pHasNul when the text holds a U+0000 (a
 ** control byte: never in a block copied whole, always in the byte path). */
 static i64 text_fold(char *zOut, const char *z, i64 n, int *pHasNul) {
-  const char *zEnd = z + n;
+  const char *zStart = z, *zEnd = z + n;
   const int isInPlace = zOut == z;
   i64 nOut = 0;
   int pendingSpace = 0, hasNul = 0;
   while (z < zEnd) {
     unsigned char c = (unsigned char)*z;
+    /* A tail shorter than a block, of a text not shorter than one, each of
+    ** whose bytes so far gave one byte of output: the last 16 bytes of the
+    ** text are one block, and when they all fold to themselves (printable
+    ** ASCII, LFs made spaces, no space pair) and the last is no white space,
+    ** the bytes before z among them gave themselves too (a tab, say, gave a
+    ** space: the block would not be clean), so storing the block at the same
+    ** offset in the output ends the text. Most short values (dates, titles)
+    ** and the last line of most abstracts end so. */
+    if (zEnd - z < 16 && n >= 16 && nOut == z - zStart && !pendingSpace && !isInPlace) {
+      TextBlock block;
+      if (text_fold_block(zEnd - 16, &block) == 0 && zEnd[-1] != ' ' &&
+          zEnd[-1] != '\n') {
+        text_block_store(zOut + n - 16, &block);
+        nOut = n;
+        break;
+      }
+    }
     /* Bytes that fold to themselves (an LF to a space) are copied as a run.
     ** A run may start with white space only right after a byte that is not
     ** white space; white space that ends it waits for what follows, as when
