@@ -892,16 +892,31 @@ static void mail_put_key(PapersJson *pJson, int *pnMember, PapersSpan name) {
 /* Appends the size ("415kb" or "37kb,D") as size_kb, flags and withdrawn. */
 static void mail_put_size(PapersJson *pJson, int *pnMember, PapersSpan size) {
   i64 nDigit = papers_digits_len(size.z, size.n);
-  i64 nKb = 0;
-  if (papers_parse_count(size.z, nDigit, &nKb)) {
+  i64 nKb = 0, iFirst = 0;
+  while (iFirst < nDigit - 1 && size.z[iFirst] == '0')
+    iFirst++;
+  if (nDigit > 0 && nDigit - iFirst <= 18) {
+    /* no overflow: the count in decimal is its digits without leading zeros */
+    MAIL_PUT_MEMBER(pJson, pnMember, "\"size_kb\":");
+    papers_json_put(pJson, size.z + iFirst, nDigit - iFirst);
+  } else if (papers_parse_count(size.z, nDigit, &nKb)) {
     MAIL_PUT_MEMBER(pJson, pnMember, "\"size_kb\":");
     mail_put_count(pJson, nKb);
   }
   i64 iFlags = nDigit + 2; /* after "kb" */
   if (iFlags < size.n && size.z[iFlags] == ',') {
     PapersSpan flags = papers_trim(size.z + iFlags + 1, size.n - iFlags - 1);
+    int hasEscape = 0;
+    for (i64 i = 0; i < flags.n; i++) {
+      unsigned char c = (unsigned char)flags.z[i];
+      hasEscape |= c < 0x20 || c == '"' || c == '\\';
+    }
     MAIL_PUT_MEMBER(pJson, pnMember, "\"flags\":");
-    papers_json_put_string(pJson, flags.z, flags.n);
+    if (hasEscape) {
+      papers_json_put_string(pJson, flags.z, flags.n);
+    } else {
+      papers_json_put_plain_string(pJson, flags.z, flags.n); /* "D": most */
+    }
     if (memchr(flags.z, 'I', (size_t)flags.n))
       papers_json_put(pJson, ",\"withdrawn\":true", 17);
   }
@@ -975,7 +990,8 @@ static void mail_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
 
 #define MAIL_ABS_URL "https://arxiv.org/abs/"
 
-/* The entry's abstract page: MAIL_ABS_URL and the id. */
+/* The entry's abstract page: MAIL_ABS_URL and the id (no U+0000 in it: an
+** identifier's bytes are letters, digits, '.', '-' and '/'). */
 static void mail_result_url(const PapersParser *p, sqlite3_context *pCtx) {
   char aStack[PAPERS_RESULT_STACK];
   PapersSpan id = p->rec.arxivId;
@@ -986,7 +1002,8 @@ static void mail_result_url(const PapersParser *p, sqlite3_context *pCtx) {
     return;
   memcpy(zUrl, MAIL_ABS_URL, (size_t)nPrefix);
   memcpy(zUrl + nPrefix, id.z, (size_t)id.n);
-  papers_result_text(pCtx, zUrl, url.n, aStack);
+  zUrl[url.n] = 0;
+  sqlite3_result_text(pCtx, zUrl, -1, zUrl == aStack ? SQLITE_TRANSIENT : sqlite3_free);
 }
 
 static void mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) {
