@@ -200,7 +200,12 @@ void papers_result_json_written(sqlite3_context *pCtx,
 void papers_result_json_static(sqlite3_context *pCtx, const char *zJson);
 
 /* Length of the run of ASCII digits that starts z[0..n). */
-i64 papers_digits_len(const char *z, i64 n);
+static inline i64 papers_digits_len(const char *z, i64 n) {
+  i64 i = 0;
+  while (i < n && z[i] >= '0' && z[i] <= '9')
+    i++;
+  return i;
+}
 
 /* Parses an unsigned decimal integer of z[0..n); 0 on overflow or non-digits. */
 int papers_parse_count(const char *z, i64 n, i64 *pValue);

@@ -288,8 +288,14 @@ PapersSpan papers_trim(const char *z, i64 n) {
     }
   }
   if (zEnd > z && !papers_is_word_byte(zEnd[-1])) {
-    while (zEnd > z && (nSpace = text_space_len_before(z, zEnd)) > 0)
-      zEnd -= nSpace;
+    for (; zEnd > z; zEnd -= nSpace) {
+      if (zEnd[-1] == ' ') {
+        nSpace = 1;
+        continue;
+      }
+      if (papers_is_word_byte(zEnd[-1]) || (nSpace = text_space_len_before(z, zEnd)) == 0)
+        break;
+    }
   }
   PapersSpan span = {z, zEnd - z};
   return span;
@@ -771,13 +777,6 @@ void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr) {
     return;
   }
   sqlite3_free(zText);
-}
-
-i64 papers_digits_len(const char *z, i64 n) {
-  i64 i = 0;
-  while (i < n && z[i] >= '0' && z[i] <= '9')
-    i++;
-  return i;
 }
 
 int papers_parse_count(const char *z, i64 n, i64 *pValue) {
