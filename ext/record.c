@@ -195,6 +195,10 @@ static void record_put_names(PapersJson *pJson, const void *pArg) {
     if (i >= n)
       break;
     char c = z[i];
+    if (c == ' ' && (i + 1 >= n || z[i + 1] != 'a')) {
+      i++; /* a space inside a name (most stops): no " and " starts here */
+      continue;
+    }
     if (c == '(') {
       nDepth++;
     } else if (c == ')') {
