@@ -47,26 +47,30 @@ typedef struct PapersLine {
 
 void papers_lines_init(PapersLines *pLines, const char *z, i64 n, int hasCR);
 
-/* papers_lines_next() of a text that holds a CR somewhere. */
-int papers_lines_next_cr(PapersLines *pLines, PapersLine *pLine);
+/* Cuts the line at zStart (*pnLine bytes up to its LF, if any: hasLf) at its
+** first CR: a CR before the LF ends the line there, and unless the LF follows
+** it directly (CRLF) the next line starts after it (*pnStep). */
+void papers_lines_cut_cr(const char *zStart, int hasLf, i64 *pnLine, i64 *pnStep);
 
 /* Yields the next line; returns 0 when the text is used up. A text that ends
-** with a line terminator has no empty line after it. Inline for a text
-** without CRs (most): a memchr() and a few stores, where a call cost as
-** much as the search of a short line. */
+** with a line terminator has no empty line after it. Inline: a memchr() and
+** a few stores, where a call cost as much as the search of a short line; a
+** text that holds a CR anywhere also looks for one in each line. */
 static inline int papers_lines_next(PapersLines *pLines, PapersLine *pLine) {
-  if (pLines->hasCR)
-    return papers_lines_next_cr(pLines, pLine);
   if (pLines->iPos >= pLines->n)
     return 0;
   const char *zStart = pLines->z + pLines->iPos;
   i64 nLeft = pLines->n - pLines->iPos;
   const char *zLf = memchr(zStart, '\n', (size_t)nLeft);
   i64 nLine = zLf ? zLf - zStart : nLeft;
+  i64 nStep = zLf ? nLine + 1 : nLine;
+  if (pLines->hasCR)
+    papers_lines_cut_cr(zStart, zLf != 0, &nLine, &nStep);
+  assert(nLine >= 0 && nLine <= nStep && nStep <= nLeft);
   pLine->z = zStart;
   pLine->n = nLine;
   pLine->iLine = pLines->iLine++;
-  pLines->iPos += zLf ? nLine + 1 : nLine;
+  pLines->iPos += nStep;
   return 1;
 }
 

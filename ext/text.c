@@ -209,30 +209,15 @@ void papers_lines_init(PapersLines *pLines, const char *z, i64 n, int hasCR) {
   pLines->hasCR = hasCR;
 }
 
-int papers_lines_next_cr(PapersLines *pLines, PapersLine *pLine) {
-  if (pLines->iPos >= pLines->n)
-    return 0;
-  const char *zStart = pLines->z + pLines->iPos;
-  i64 nLeft = pLines->n - pLines->iPos;
-  const char *zLf = memchr(zStart, '\n', (size_t)nLeft);
-  i64 nLine = zLf ? zLf - zStart : nLeft;
-  i64 nStep = zLf ? nLine + 1 : nLine;
-  if (pLines->hasCR) {
-    const char *zCr = memchr(zStart, '\r', (size_t)nLine);
-    if (zCr) {
-      i64 iCr = zCr - zStart;
-      int isCrLf = zLf && iCr == nLine - 1;
-      nLine = iCr;
-      if (!isCrLf)
-        nStep = iCr + 1;
-    }
+void papers_lines_cut_cr(const char *zStart, int hasLf, i64 *pnLine, i64 *pnStep) {
+  const char *zCr = memchr(zStart, '\r', (size_t)*pnLine);
+  if (zCr) {
+    i64 iCr = zCr - zStart;
+    int isCrLf = hasLf && iCr == *pnLine - 1;
+    *pnLine = iCr;
+    if (!isCrLf)
+      *pnStep = iCr + 1;
   }
-  assert(nLine >= 0 && nLine <= nStep && nStep <= nLeft);
-  pLine->z = zStart;
-  pLine->n = nLine;
-  pLine->iLine = pLines->iLine++;
-  pLines->iPos += nStep;
-  return 1;
 }
 
 int papers_space_len(const char *z, const char *zEnd) {
