@@ -111,9 +111,22 @@ PapersDate papers_date_today(void) {
 /* 1..12 for an English month name or its three-letter form ("Sept" too), any
 ** case; 0 otherwise. */
 int papers_month_from_name(const char *z, i64 n) {
-  static const char *const azMonth[] = {"january",   "february", "march",    "april",
-                                        "may",       "june",     "july",     "august",
-                                        "september", "october",  "november", "december"};
+  /* each name with its length, and its first three letters packed as the
+  ** key of an abbreviation: one integer compare a month */
+#define DATES_MONTH(zName)                                                               \
+  {                                                                                      \
+    zName, (i64)sizeof(zName) - 1,                                                       \
+        (unsigned)zName[0] | (unsigned)zName[1] << 8 | (unsigned)zName[2] << 16          \
+  }
+  static const struct {
+    const char *zName;
+    i64 nName;
+    unsigned iKey3;
+  } aMonth[] = {DATES_MONTH("january"), DATES_MONTH("february"), DATES_MONTH("march"),
+                DATES_MONTH("april"),   DATES_MONTH("may"),      DATES_MONTH("june"),
+                DATES_MONTH("july"),    DATES_MONTH("august"),   DATES_MONTH("september"),
+                DATES_MONTH("october"), DATES_MONTH("november"), DATES_MONTH("december")};
+#undef DATES_MONTH
   char zLower[10];
   if (n < 3 || n > 9)
     return 0;
@@ -121,11 +134,13 @@ int papers_month_from_name(const char *z, i64 n) {
     char c = z[i];
     zLower[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
   }
+  unsigned iKey3 = (unsigned char)zLower[0] | (unsigned char)zLower[1] << 8 |
+                   (unsigned)(unsigned char)zLower[2] << 16;
   for (int iMonth = 0; iMonth < 12; iMonth++) {
-    const char *zName = azMonth[iMonth];
-    if (n == 3 && memcmp(zLower, zName, 3) == 0)
-      return iMonth + 1;
-    if ((size_t)n == strlen(zName) && memcmp(zLower, zName, (size_t)n) == 0)
+    if (aMonth[iMonth].iKey3 != iKey3)
+      continue;
+    if (n == 3 || (n == aMonth[iMonth].nName &&
+                   memcmp(zLower, aMonth[iMonth].zName, (size_t)n) == 0))
       return iMonth + 1;
   }
   if (n == 4 && memcmp(zLower, "sept", 4) == 0)

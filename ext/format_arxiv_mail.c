@@ -163,34 +163,45 @@ static int mail_ends_block(const PapersLine *pLine) {
 /* Length of "Name:" at the start of the line (a letter, then letters, digits
 ** and dashes), or 0 when the line does not start with a field name. */
 static i64 mail_field_name_len(const char *z, i64 n) {
-  i64 i = 0;
+  /* 1 for the bytes of a field name: ASCII letters, digits and '-' */
+  /* clang-format off */
+  static const unsigned char aNameByte[256] = {
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, /* 0x20 */
+      1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, /* 0x30 */
+      0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40 */
+      1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* 0x50 */
+      0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60 */
+      1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* 0x70 */
+  };
+  /* clang-format on */
+  i64 i = 1, nMax = n < 40 ? n : 40;
   if (n == 0 || !((z[0] >= 'A' && z[0] <= 'Z') || (z[0] >= 'a' && z[0] <= 'z')))
     return 0;
-  while (i < n && i < 40) {
-    char c = z[i];
-    if (c == ':')
-      return i + 1;
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-          c == '-')) {
-      return 0;
-    }
+  while (i < nMax && aNameByte[(unsigned char)z[i]])
     i++;
-  }
-  return 0;
+  return i < nMax && z[i] == ':' ? i + 1 : 0;
 }
 
-static int mail_span_equals_nocase(PapersSpan span, const char *zLit) {
-  i64 n = (i64)strlen(zLit);
-  if (span.n != n)
-    return 0;
+/* True when z[0..n) is zLit[0..n), the ASCII letters of z in either case
+** (zLit is lower case). */
+static int mail_equals_nocase(const char *z, const char *zLit, i64 n) {
   for (i64 i = 0; i < n; i++) {
-    char c = span.z[i];
+    char c = z[i];
     if (c >= 'A' && c <= 'Z')
       c = (char)(c + 32);
     if (c != zLit[i])
       return 0;
   }
   return 1;
+}
+
+static int mail_span_equals_nocase(PapersSpan span, const char *zLit) {
+  i64 n = (i64)strlen(zLit);
+  if (span.n != n)
+    return 0;
+  return mail_equals_nocase(span.z, zLit, n);
 }
 
 /* ---- ids and dates ----------------------------------------------------- */
@@ -358,7 +369,7 @@ static PapersSpan *mail_record_field(PapersRecord *pRec, PapersSpan name) {
 #undef MAIL_FIELD
   for (size_t i = 0; i < sizeof(aField) / sizeof(aField[0]); i++) {
     if (aField[i].nName == name.n) {
-      if (!mail_span_equals_nocase(name, aField[i].zName))
+      if (!mail_equals_nocase(name.z, aField[i].zName, name.n))
         return 0;
       return (PapersSpan *)((char *)pRec + aField[i].iSlot);
     }
@@ -854,15 +865,19 @@ static void mail_put_count(PapersJson *pJson, i64 v) {
   papers_json_put(pJson, aDigit + sizeof(aDigit) - n, n);
 }
 
-/* Opens the object before its first member, else separates the members. */
-static void mail_put_member(PapersJson *pJson, int *pnMember, const char *zKey) {
+/* Opens the object before its first member, else separates the members;
+** then the key zKey, a literal ("\"size_kb\":"). */
+#define MAIL_PUT_MEMBER(pJson, pnMember, zKey)                                           \
+  mail_put_member(pJson, pnMember, zKey, (i64)sizeof(zKey) - 1)
+static void mail_put_member(PapersJson *pJson, int *pnMember, const char *zKey,
+                            i64 nKey) {
   papers_json_put(pJson, (*pnMember)++ ? "," : "{", 1);
-  papers_json_put(pJson, zKey, (i64)strlen(zKey));
+  papers_json_put(pJson, zKey, nKey);
 }
 
 /* Appends the field name lower-cased, dashes as underscores: "msc_class". */
 static void mail_put_key(PapersJson *pJson, int *pnMember, PapersSpan name) {
-  mail_put_member(pJson, pnMember, "\"");
+  MAIL_PUT_MEMBER(pJson, pnMember, "\"");
   for (i64 i = 0; i < name.n; i++) {
     char c = name.z[i];
     if (c >= 'A' && c <= 'Z')
@@ -877,16 +892,31 @@ static void mail_put_key(PapersJson *pJson, int *pnMember, PapersSpan name) {
 /* Appends the size ("415kb" or "37kb,D") as size_kb, flags and withdrawn. */
 static void mail_put_size(PapersJson *pJson, int *pnMember, PapersSpan size) {
   i64 nDigit = papers_digits_len(size.z, size.n);
-  i64 nKb = 0;
-  if (papers_parse_count(size.z, nDigit, &nKb)) {
-    mail_put_member(pJson, pnMember, "\"size_kb\":");
+  i64 nKb = 0, iFirst = 0;
+  while (iFirst < nDigit - 1 && size.z[iFirst] == '0')
+    iFirst++;
+  if (nDigit > 0 && nDigit - iFirst <= 18) {
+    /* no overflow: the count in decimal is its digits without leading zeros */
+    MAIL_PUT_MEMBER(pJson, pnMember, "\"size_kb\":");
+    papers_json_put(pJson, size.z + iFirst, nDigit - iFirst);
+  } else if (papers_parse_count(size.z, nDigit, &nKb)) {
+    MAIL_PUT_MEMBER(pJson, pnMember, "\"size_kb\":");
     mail_put_count(pJson, nKb);
   }
   i64 iFlags = nDigit + 2; /* after "kb" */
   if (iFlags < size.n && size.z[iFlags] == ',') {
     PapersSpan flags = papers_trim(size.z + iFlags + 1, size.n - iFlags - 1);
-    mail_put_member(pJson, pnMember, "\"flags\":");
-    papers_json_put_string(pJson, flags.z, flags.n);
+    int hasEscape = 0;
+    for (i64 i = 0; i < flags.n; i++) {
+      unsigned char c = (unsigned char)flags.z[i];
+      hasEscape |= c < 0x20 || c == '"' || c == '\\';
+    }
+    MAIL_PUT_MEMBER(pJson, pnMember, "\"flags\":");
+    if (hasEscape) {
+      papers_json_put_string(pJson, flags.z, flags.n);
+    } else {
+      papers_json_put_plain_string(pJson, flags.z, flags.n); /* "D": most */
+    }
     if (memchr(flags.z, 'I', (size_t)flags.n))
       papers_json_put(pJson, ",\"withdrawn\":true", 17);
   }
@@ -900,7 +930,7 @@ static void mail_put_extra(PapersJson *pJson, const void *pArg) {
   if (pExtra->size.z)
     mail_put_size(pJson, &nMember, pExtra->size);
   if (pExtra->nNotShown >= 0) {
-    mail_put_member(pJson, &nMember, "\"authors_not_shown\":");
+    MAIL_PUT_MEMBER(pJson, &nMember, "\"authors_not_shown\":");
     mail_put_count(pJson, pExtra->nNotShown);
   }
   for (int i = 0; i < pExtra->nField; i++) {
@@ -938,7 +968,9 @@ static void mail_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
   PapersSpan values = {"", 0}; /* where the values are folded, one after another */
   for (int i = 0; i < pState->nExtra; i++)
     values.n += pState->aExtra[i].value.n;
-  char *zValues = papers_result_buffer(pCtx, values, aStack);
+  /* most entries have no such field: nothing to fold, no buffer */
+  char *zValues =
+      pState->nExtra > 0 ? papers_result_buffer(pCtx, values, aStack) : aStack;
   if (p->rec.authors.z && zValues)
     extra.nNotShown = mail_authors_not_shown(p->rec.authors);
   if (zValues == 0 || extra.nNotShown == MAIL_OOM) {
@@ -958,7 +990,8 @@ static void mail_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
 
 #define MAIL_ABS_URL "https://arxiv.org/abs/"
 
-/* The entry's abstract page: MAIL_ABS_URL and the id. */
+/* The entry's abstract page: MAIL_ABS_URL and the id (no U+0000 in it: an
+** identifier's bytes are letters, digits, '.', '-' and '/'). */
 static void mail_result_url(const PapersParser *p, sqlite3_context *pCtx) {
   char aStack[PAPERS_RESULT_STACK];
   PapersSpan id = p->rec.arxivId;
@@ -969,7 +1002,8 @@ static void mail_result_url(const PapersParser *p, sqlite3_context *pCtx) {
     return;
   memcpy(zUrl, MAIL_ABS_URL, (size_t)nPrefix);
   memcpy(zUrl + nPrefix, id.z, (size_t)id.n);
-  papers_result_text(pCtx, zUrl, url.n, aStack);
+  zUrl[url.n] = 0;
+  sqlite3_result_text(pCtx, zUrl, -1, zUrl == aStack ? SQLITE_TRANSIENT : sqlite3_free);
 }
 
 static void mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) {
@@ -985,6 +1019,14 @@ static void mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) 
     break;
   case PAPERS_COL_URL:
     mail_result_url(p, pCtx);
+    break;
+  case PAPERS_COL_ARXIV_ID: /* an identifier: no white space, nothing to fold */
+    papers_result_plain(pCtx, p->rec.arxivId.z, p->rec.arxivId.n);
+    break;
+  case PAPERS_COL_ANNOUNCE:
+    /* one of azAnnounce, NUL-terminated: copied as it is (SQLITE_STATIC would
+    ** make SQLite free the buffer its register keeps for other columns) */
+    sqlite3_result_text(pCtx, p->rec.announce.z, -1, SQLITE_TRANSIENT);
     break;
   default:
     papers_record_result(p, pCtx, iCol);

@@ -46,7 +46,33 @@ typedef struct PapersLine {
 } PapersLine;
 
 void papers_lines_init(PapersLines *pLines, const char *z, i64 n, int hasCR);
-int papers_lines_next(PapersLines *pLines, PapersLine *pLine);
+
+/* Cuts the line at zStart (*pnLine bytes up to its LF, if any: hasLf) at its
+** first CR: a CR before the LF ends the line there, and unless the LF follows
+** it directly (CRLF) the next line starts after it (*pnStep). */
+void papers_lines_cut_cr(const char *zStart, int hasLf, i64 *pnLine, i64 *pnStep);
+
+/* Yields the next line; returns 0 when the text is used up. A text that ends
+** with a line terminator has no empty line after it. Inline: a memchr() and
+** a few stores, where a call cost as much as the search of a short line; a
+** text that holds a CR anywhere also looks for one in each line. */
+static inline int papers_lines_next(PapersLines *pLines, PapersLine *pLine) {
+  if (pLines->iPos >= pLines->n)
+    return 0;
+  const char *zStart = pLines->z + pLines->iPos;
+  i64 nLeft = pLines->n - pLines->iPos;
+  const char *zLf = memchr(zStart, '\n', (size_t)nLeft);
+  i64 nLine = zLf ? zLf - zStart : nLeft;
+  i64 nStep = zLf ? nLine + 1 : nLine;
+  if (pLines->hasCR)
+    papers_lines_cut_cr(zStart, zLf != 0, &nLine, &nStep);
+  assert(nLine >= 0 && nLine <= nStep && nStep <= nLeft);
+  pLine->z = zStart;
+  pLine->n = nLine;
+  pLine->iLine = pLines->iLine++;
+  pLines->iPos += nStep;
+  return 1;
+}
 
 /* True for printable ASCII other than a space: no white space starts or ends
 ** with such a byte, so papers_space_len() need not be asked. */
@@ -107,6 +133,11 @@ void papers_result_buffer_free(char *z, const char *aStack);
 ** NUL-terminated here so that SQLite never copies it to add the terminator. */
 void papers_result_text(sqlite3_context *pCtx, char *z, i64 n, const char *aStack);
 
+/* Sets the result to a copy of z[0..n), a text the caller knows folds to
+** itself (no white space but single ASCII spaces inside) and holds no U+0000:
+** no fold, one copy. */
+void papers_result_plain(sqlite3_context *pCtx, const char *z, i64 n);
+
 /* Sets the result to the folded span; leaves it NULL for an absent span. */
 void papers_result_folded(sqlite3_context *pCtx, PapersSpan span);
 
@@ -126,13 +157,41 @@ typedef struct PapersJson {
   i64 nAlloc; /* bytes z has room for (a NUL follows them) */
 } PapersJson;
 
+/* Length of z[0..n) escaped for a JSON string, quotes not counted. */
+i64 papers_json_escaped_len(const char *z, i64 n);
+
+/* True when nMore bytes still fit in the buffer being written; when they
+** do not, the buffer is given up and the rest of the pass only counts. */
+static inline int papers_json_fits(PapersJson *pJson, i64 nMore) {
+  if (pJson->z && pJson->n + nMore > pJson->nAlloc)
+    pJson->z = 0;
+  return pJson->z != 0;
+}
+
 /* Appends z[0..n) as it is (never a U+0000: the result is taken to hold
-** none); as a JSON string literal, quotes included. */
-void papers_json_put(PapersJson *pJson, const char *z, i64 n);
-void papers_json_put_string(PapersJson *pJson, const char *z, i64 n);
+** none). Inline, as the next one: the pieces of a JSON text are short, most
+** of constant length, and a call would cost more than the copy. */
+static inline void papers_json_put(PapersJson *pJson, const char *z, i64 n) {
+  if (papers_json_fits(pJson, n))
+    memcpy(pJson->z + pJson->n, z, (size_t)n);
+  pJson->n += n;
+}
+
 /* papers_json_put_string() for a string the caller knows needs no escape:
 ** no '"', no '\\' and no byte below 0x20. */
-void papers_json_put_plain_string(PapersJson *pJson, const char *z, i64 n);
+static inline void papers_json_put_plain_string(PapersJson *pJson, const char *z, i64 n) {
+  assert(papers_json_escaped_len(z, n) == n); /* nothing to escape */
+  if (papers_json_fits(pJson, n + 2)) {
+    char *zOut = pJson->z + pJson->n;
+    zOut[0] = '"';
+    memcpy(zOut + 1, z, (size_t)n);
+    zOut[n + 1] = '"';
+  }
+  pJson->n += n + 2;
+}
+
+/* Appends z[0..n) as a JSON string literal, quotes included. */
+void papers_json_put_string(PapersJson *pJson, const char *z, i64 n);
 /* Sets the result to the JSON text xWrite writes, with the JSON subtype (NULL
 ** when it writes nothing); to an error when it would exceed
 ** SQLITE_LIMIT_LENGTH or memory runs out. xWrite must write the same bytes
@@ -145,7 +204,12 @@ void papers_result_json_written(sqlite3_context *pCtx,
 void papers_result_json_static(sqlite3_context *pCtx, const char *zJson);
 
 /* Length of the run of ASCII digits that starts z[0..n). */
-i64 papers_digits_len(const char *z, i64 n);
+static inline i64 papers_digits_len(const char *z, i64 n) {
+  i64 i = 0;
+  while (i < n && z[i] >= '0' && z[i] <= '9')
+    i++;
+  return i;
+}
 
 /* Parses an unsigned decimal integer of z[0..n); 0 on overflow or non-digits. */
 int papers_parse_count(const char *z, i64 n, i64 *pValue);

@@ -4,7 +4,8 @@
 ** and announce kind twice in one mailing is a repeated entry).
 **
 ** Open addressing with linear probing, a power-of-two number of slots at
-** most half full, FNV-1a hashes. The ids are spans of the parser's input:
+** most half full, FNV-1a hashes of 8 bytes a step. The ids are spans of the parser's
+*input:
 ** nothing is copied, so the set lives no longer than that input.
 */
 #include "parse.h"
@@ -12,11 +13,18 @@
 #include <string.h>
 
 static sqlite3_uint64 id_set_hash(PapersSpan id) {
-  sqlite3_uint64 h = 14695981039346656037ULL; /* FNV-1a */
-  for (i64 i = 0; i < id.n; i++) {
-    h = (h ^ (unsigned char)id.z[i]) * 1099511628211ULL;
+  const sqlite3_uint64 kPrime = 1099511628211ULL;
+  sqlite3_uint64 h = 14695981039346656037ULL; /* FNV-1a, 8 bytes a step */
+  i64 i = 0;
+  for (; id.n - i >= 8; i += 8) {
+    sqlite3_uint64 word;
+    memcpy(&word, id.z + i, 8);
+    h = (h ^ word) * kPrime;
+    h ^= h >> 32;
   }
-  return h;
+  for (; i < id.n; i++)
+    h = (h ^ (unsigned char)id.z[i]) * kPrime;
+  return h ^ (h >> 29);
 }
 
 static int id_set_key_equals(const PapersIdKey *pA, const PapersIdKey *pB) {

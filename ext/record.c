@@ -195,6 +195,10 @@ static void record_put_names(PapersJson *pJson, const void *pArg) {
     if (i >= n)
       break;
     char c = z[i];
+    if (c == ' ' && (i + 1 >= n || z[i + 1] != 'a')) {
+      i++; /* a space inside a name (most stops): no " and " starts here */
+      continue;
+    }
     if (c == '(') {
       nDepth++;
     } else if (c == ')') {
@@ -261,7 +265,7 @@ static const char *record_word_end(const char *z, const char *zEnd, int *pHasEsc
   for (z++;; z++) {
     while (z < zEnd && !aRecordWordStop[(unsigned char)*z])
       z++; /* most bytes: part of the word */
-    if (z >= zEnd || *z == ',' || papers_space_len(z, zEnd) > 0)
+    if (z >= zEnd || *z == ',' || *z == ' ' || papers_space_len(z, zEnd) > 0)
       return z;
     unsigned char c = (unsigned char)*z;
     *pHasEscape |= c < 0x20 || c == '"' || c == '\\';
@@ -276,7 +280,7 @@ static void record_put_words(PapersJson *pJson, const void *pArg) {
   int nWord = 0;
   papers_json_put(pJson, "[", 1);
   while (z < zEnd) {
-    int nSpace = *z == ' ' ? 1 : papers_space_len(z, zEnd);
+    int nSpace = papers_is_word_byte(*z) ? 0 : *z == ' ' ? 1 : papers_space_len(z, zEnd);
     if (nSpace > 0 || *z == ',') {
       z += nSpace > 0 ? nSpace : 1;
       continue;

@@ -209,32 +209,15 @@ void papers_lines_init(PapersLines *pLines, const char *z, i64 n, int hasCR) {
   pLines->hasCR = hasCR;
 }
 
-/* Yields the next line; returns 0 when the text is used up. A text that ends
-** with a line terminator has no empty line after it. */
-int papers_lines_next(PapersLines *pLines, PapersLine *pLine) {
-  if (pLines->iPos >= pLines->n)
-    return 0;
-  const char *zStart = pLines->z + pLines->iPos;
-  i64 nLeft = pLines->n - pLines->iPos;
-  const char *zLf = memchr(zStart, '\n', (size_t)nLeft);
-  i64 nLine = zLf ? zLf - zStart : nLeft;
-  i64 nStep = zLf ? nLine + 1 : nLine;
-  if (pLines->hasCR) {
-    const char *zCr = memchr(zStart, '\r', (size_t)nLine);
-    if (zCr) {
-      i64 iCr = zCr - zStart;
-      int isCrLf = zLf && iCr == nLine - 1;
-      nLine = iCr;
-      if (!isCrLf)
-        nStep = iCr + 1;
-    }
+void papers_lines_cut_cr(const char *zStart, int hasLf, i64 *pnLine, i64 *pnStep) {
+  const char *zCr = memchr(zStart, '\r', (size_t)*pnLine);
+  if (zCr) {
+    i64 iCr = zCr - zStart;
+    int isCrLf = hasLf && iCr == *pnLine - 1;
+    *pnLine = iCr;
+    if (!isCrLf)
+      *pnStep = iCr + 1;
   }
-  assert(nLine >= 0 && nLine <= nStep && nStep <= nLeft);
-  pLine->z = zStart;
-  pLine->n = nLine;
-  pLine->iLine = pLines->iLine++;
-  pLines->iPos += nStep;
-  return 1;
 }
 
 int papers_space_len(const char *z, const char *zEnd) {
@@ -280,12 +263,24 @@ PapersSpan papers_trim(const char *z, i64 n) {
   /* an end at a printable ASCII byte other than a space is decided at once:
   ** no white space starts or ends there */
   if (n > 0 && !papers_is_word_byte(z[0])) {
-    while ((nSpace = papers_space_len(z, zEnd)) > 0)
-      z += nSpace;
+    for (; z < zEnd; z += nSpace) {
+      if (*z == ' ') { /* the common white space, without a call */
+        nSpace = 1;
+        continue;
+      }
+      if (papers_is_word_byte(*z) || (nSpace = papers_space_len(z, zEnd)) == 0)
+        break;
+    }
   }
   if (zEnd > z && !papers_is_word_byte(zEnd[-1])) {
-    while (zEnd > z && (nSpace = text_space_len_before(z, zEnd)) > 0)
-      zEnd -= nSpace;
+    for (; zEnd > z; zEnd -= nSpace) {
+      if (zEnd[-1] == ' ') {
+        nSpace = 1;
+        continue;
+      }
+      if (papers_is_word_byte(zEnd[-1]) || (nSpace = text_space_len_before(z, zEnd)) == 0)
+        break;
+    }
   }
   PapersSpan span = {z, zEnd - z};
   return span;
@@ -459,12 +454,29 @@ static int text_lowest_bit(unsigned mask) {
 /* papers_fold(), which also sets *pHasNul when the text holds a U+0000 (a
 ** control byte: never in a block copied whole, always in the byte path). */
 static i64 text_fold(char *zOut, const char *z, i64 n, int *pHasNul) {
-  const char *zEnd = z + n;
+  const char *zStart = z, *zEnd = z + n;
   const int isInPlace = zOut == z;
   i64 nOut = 0;
   int pendingSpace = 0, hasNul = 0;
   while (z < zEnd) {
     unsigned char c = (unsigned char)*z;
+    /* A tail shorter than a block, of a text not shorter than one, each of
+    ** whose bytes so far gave one byte of output: the last 16 bytes of the
+    ** text are one block, and when they all fold to themselves (printable
+    ** ASCII, LFs made spaces, no space pair) and the last is no white space,
+    ** the bytes before z among them gave themselves too (a tab, say, gave a
+    ** space: the block would not be clean), so storing the block at the same
+    ** offset in the output ends the text. Most short values (dates, titles)
+    ** and the last line of most abstracts end so. */
+    if (zEnd - z < 16 && n >= 16 && nOut == z - zStart && !pendingSpace && !isInPlace) {
+      TextBlock block;
+      if (text_fold_block(zEnd - 16, &block) == 0 && zEnd[-1] != ' ' &&
+          zEnd[-1] != '\n') {
+        text_block_store(zOut + n - 16, &block);
+        nOut = n;
+        break;
+      }
+    }
     /* Bytes that fold to themselves (an LF to a space) are copied as a run.
     ** A run may start with white space only right after a byte that is not
     ** white space; white space that ends it waits for what follows, as when
@@ -611,6 +623,17 @@ void papers_result_text(sqlite3_context *pCtx, char *z, i64 n, const char *aStac
   text_result(pCtx, z, n, aStack, 1);
 }
 
+void papers_result_plain(sqlite3_context *pCtx, const char *z, i64 n) {
+  char aStack[PAPERS_RESULT_STACK];
+  PapersSpan span = {z, n};
+  char *zOut = papers_result_buffer(pCtx, span, aStack);
+  if (zOut == 0)
+    return;
+  assert(papers_trim(z, n).n == n && memchr(z, 0, (size_t)n) == 0);
+  memcpy(zOut, z, (size_t)n);
+  text_result(pCtx, zOut, n, aStack, 0);
+}
+
 void papers_result_folded(sqlite3_context *pCtx, PapersSpan span) {
   char aStack[PAPERS_RESULT_STACK];
   char *zOut = papers_result_buffer(pCtx, span, aStack);
@@ -651,6 +674,10 @@ static i64 text_json_escape(const char *z, i64 n, char *zOut) {
   return nOut + (n - iRun);
 }
 
+i64 papers_json_escaped_len(const char *z, i64 n) {
+  return text_json_escape(z, n, 0);
+}
+
 void papers_json_append_string(sqlite3_str *pStr, const char *z, i64 n) {
   enum { CHUNK = 64 };
   char zEscaped[6 * CHUNK];
@@ -662,41 +689,16 @@ void papers_json_append_string(sqlite3_str *pStr, const char *z, i64 n) {
   sqlite3_str_appendchar(pStr, 1, '"');
 }
 
-/* True when nMore bytes still fit in the buffer being written; when they
-** do not, the buffer is given up and the rest of the pass only counts. */
-static int text_json_fits(PapersJson *pJson, i64 nMore) {
-  if (pJson->z && pJson->n + nMore > pJson->nAlloc)
-    pJson->z = 0;
-  return pJson->z != 0;
-}
-
-void papers_json_put(PapersJson *pJson, const char *z, i64 n) {
-  if (text_json_fits(pJson, n))
-    memcpy(pJson->z + pJson->n, z, (size_t)n);
-  pJson->n += n;
-}
-
 void papers_json_put_string(PapersJson *pJson, const char *z, i64 n) {
   papers_json_put(pJson, "\"", 1);
   char *zOut = 0;
   if (pJson->z) { /* an escape is at most 6 bytes; else measure first */
     i64 nEscaped = pJson->n + 6 * n <= pJson->nAlloc ? 0 : text_json_escape(z, n, 0);
-    if (text_json_fits(pJson, nEscaped))
+    if (papers_json_fits(pJson, nEscaped))
       zOut = pJson->z + pJson->n;
   }
   pJson->n += text_json_escape(z, n, zOut);
   papers_json_put(pJson, "\"", 1);
-}
-
-void papers_json_put_plain_string(PapersJson *pJson, const char *z, i64 n) {
-  assert(text_json_escape(z, n, 0) == n); /* nothing to escape */
-  if (text_json_fits(pJson, n + 2)) {
-    char *zOut = pJson->z + pJson->n;
-    zOut[0] = '"';
-    memcpy(zOut + 1, z, (size_t)n);
-    zOut[n + 1] = '"';
-  }
-  pJson->n += n + 2;
 }
 
 /* After a first pass that did not fit in the stack: the buffer for the
@@ -760,13 +762,6 @@ void papers_result_json(sqlite3_context *pCtx, sqlite3_str *pStr) {
     return;
   }
   sqlite3_free(zText);
-}
-
-i64 papers_digits_len(const char *z, i64 n) {
-  i64 i = 0;
-  while (i < n && z[i] >= '0' && z[i] <= '9')
-    i++;
-  return i;
 }
 
 int papers_parse_count(const char *z, i64 n, i64 *pValue) {
