@@ -287,10 +287,12 @@ int index_store_flush(IndexStore *pStore);
 int index_store_flush_drop(IndexStore *pStore);
 void index_store_discard(IndexStore *pStore);
 int index_store_is_broken(IndexStore *pStore);
-/* The table's savepoints (xSavepoint, xRelease, xRollbackTo): a flush at
-** each, and a rollback to one drops the buffer, unless the savepoint was
-** opened without its flush (it failed, or the buffer is broken): then the
-** buffer holds what came before it and stays (index_pending.c). */
+/* The table's savepoints (xSavepoint, xRelease, xRollbackTo): none at the
+** lowest open one, and a rollback to it puts the buffer back (index_undo.c);
+** a flush at each inside it, and a rollback to one of those drops the
+** buffer, unless the savepoint was opened without its flush (it failed, or
+** the buffer is broken): then the buffer holds what came before it and stays
+** (index_pending.c). */
 int index_store_savepoint(IndexStore *pStore, int iSavepoint);
 void index_store_release(IndexStore *pStore, int iSavepoint);
 void index_store_rollback_to(IndexStore *pStore, int iSavepoint);
@@ -471,6 +473,23 @@ typedef struct BufferedTerm BufferedTerm;
 /* What the additions of a transaction changed, kept in memory until a flush
 ** writes it to the pending level, and the terms flushed before, clean, as the
 ** tables hold them: each term read once a transaction (index_pending.c). */
+/* The write buffer's state at the savepoint it did not flush at (the lowest
+** open one), kept so that a rollback to it can put the buffer back
+** (index_undo.c): each buffered term's state there, saved before it first
+** changes (an addition, or a flush clearing its dirty mark). */
+typedef struct BufferUndo {
+  int iLevel;                 /* 1 + that savepoint; 0: none open */
+  int iGeneration;            /* BufferedTerm.iSaved of the terms saved since it opened */
+  int nTermAt;                /* the buffer's terms then that are still its first slots */
+  int isDropped;              /* the buffer was dropped since (nTermAt is then 0) */
+  i64 nAddedAt;               /* the buffer's nAdded then */
+  struct PendingTerm *aSaved; /* the saved states, each with its dirty mark */
+  int *aIsDirty;
+  int *aiSlot; /* each one's slot (while !isDropped) */
+  int nSaved;
+  i64 nSavedAlloc, nDirtyAlloc, nSlotAlloc;
+} BufferUndo;
+
 typedef struct WriteBuffer {
   PapersIdMap *pSlots; /* term id to its place in aTerm */
   BufferedTerm *aTerm; /* in order of first sight */
@@ -491,8 +510,9 @@ struct IndexStore {
   i64 nFlushed;    /* postings the write buffer wrote to the pending level in this
                    ** transaction (the spread merge's budget) */
   WriteBuffer buffer;
-  int iUnflushed; /* 1 + the lowest open savepoint opened without a flush; 0: none */
-  int isFlushing; /* index_store_flush() is writing: a savepoint now is its own */
+  int iUnflushed;  /* 1 + the lowest open savepoint opened without a flush; 0: none */
+  int isFlushing;  /* index_store_flush() is writing: a savepoint now is its own */
+  BufferUndo undo; /* the savepoint the buffer was not flushed at (index_undo.c) */
   IndexDenseCache *pDenseCache; /* the dense blocks in memory, for queries (or 0) */
   int hasDenseChanged;          /* T_dense written in this transaction: no copy made */
   IndexDocQuery *pDocQuery;     /* the current query's term numbers (index_docs.c) */
@@ -532,6 +552,7 @@ struct BufferedTerm {
   float *aLatent;   /* its latent projection row; 0: none, or not read yet */
   int isLatentRead;
   int isDirty; /* changed since the last flush (else it holds what the tables do) */
+  int iSaved;  /* BufferUndo.iGeneration when its state was saved there */
 };
 
 /* The statement, prepared on first use and reset for the caller. */
@@ -631,6 +652,22 @@ int index_blocks_scan(IndexStore *p, sqlite3_uint64 id,
 
 /* Frees what the write buffer holds and empties it (index_pending.c). */
 void index_buffer_discard(WriteBuffer *pBuffer);
+
+/* The savepoint the write buffer is not flushed at (index_undo.c): opened
+** at the lowest open savepoint, closed by its release or by commit and
+** rollback. Before a buffered term first changes after it (an addition, a
+** flush), save keeps its state there; save_dirty keeps every dirty one (before
+** a flush or a drop); dropped says the buffer was dropped. rollback puts the
+** buffer back as it was at the savepoint (on failure it breaks the buffer). */
+void index_undo_open(IndexStore *p, int iSavepoint);
+void index_undo_close(IndexStore *p);
+int index_undo_save(IndexStore *p, int iSlot);
+int index_undo_save_dirty(IndexStore *p);
+void index_undo_dropped(IndexStore *p);
+void index_undo_rollback(IndexStore *p);
+
+/* Frees what a term read or prepared owns (its surface form, its postings). */
+void index_term_clear(PendingTerm *pTerm);
 
 /* Adds a term's postings a[0..n) (document order) to its blocks. */
 int index_postings_merge(IndexStore *p, sqlite3_uint64 id, const IndexPosting *a, int n);

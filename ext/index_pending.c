@@ -53,15 +53,14 @@ static int pending_write(IndexStore *p, sqlite3_uint64 id, const PendingTerm *pT
   return rc;
 }
 
-/* Frees what a term read or prepared owns (its surface form, its postings). */
-static void term_clear(PendingTerm *pTerm) {
+void index_term_clear(PendingTerm *pTerm) {
   sqlite3_free(pTerm->row.zOwned);
   sqlite3_free(pTerm->aPosting);
 }
 
 static void pending_free(PendingTerm *aTerm, int nTerm) {
   for (int i = 0; aTerm && i < nTerm; i++)
-    term_clear(&aTerm[i]);
+    index_term_clear(&aTerm[i]);
   sqlite3_free(aTerm);
 }
 
@@ -123,8 +122,10 @@ static void count_in(VocabRow *pRow, const PapersCount *pCount) {
 ** in memory (their rows, pending postings and latent rows) until a flush
 ** writes those that changed, in id order. The virtual table flushes before
 ** anything reads the index (queries, commands, removals, the statistics of
-** `[, index]` arguments), at each savepoint (SQLite opens one for every
-** statement of a transaction that writes the table) and before commit.
+** `[, index]` arguments), at each savepoint inside the lowest open one, and
+** before commit; not at the lowest open savepoint (SQLite opens one for
+** every statement of a transaction that writes the table), whose rollback
+** puts the buffer back from the states saved since (index_undo.c).
 **
 ** A flush keeps the terms, clean: each then holds what the tables hold, so
 ** the transaction's next additions (a digest's next papers, one INSERT
@@ -151,7 +152,7 @@ static void count_in(VocabRow *pRow, const PapersCount *pCount) {
 
 void index_buffer_discard(WriteBuffer *pBuffer) {
   for (int i = 0; i < pBuffer->nTerm; i++) {
-    term_clear(&pBuffer->aTerm[i].term);
+    index_term_clear(&pBuffer->aTerm[i].term);
     sqlite3_free(pBuffer->aTerm[i].aLatent);
   }
   sqlite3_free(pBuffer->aTerm);
@@ -161,6 +162,7 @@ void index_buffer_discard(WriteBuffer *pBuffer) {
 
 void index_store_discard(IndexStore *p) {
   index_buffer_discard(&p->buffer);
+  index_undo_close(p);
   p->iUnflushed = 0;
   p->nFlushed = 0;
   index_dense_cache_drop(p); /* a rollback may have undone what it holds */
@@ -190,7 +192,7 @@ static int buffer_term(IndexStore *p, sqlite3_uint64 id, int *piSlot) {
   if (rc == SQLITE_OK)
     rc = papers_idmap_get(pBuffer->pSlots, id, piSlot, &isNew);
   if (rc != SQLITE_OK) {
-    term_clear(&term);
+    index_term_clear(&term);
     return rc;
   }
   memset(&pBuffer->aTerm[*piSlot], 0, sizeof(BufferedTerm));
@@ -223,6 +225,9 @@ int index_store_flush(IndexStore *p) {
     nDirty += pBuffer->aTerm[i].isDirty;
   if (nDirty == 0)
     return SQLITE_OK;
+  int rc = index_undo_save_dirty(p); /* a flush clears their dirty marks */
+  if (rc != SQLITE_OK)
+    return rc;
   BufferedTerm **apOrder =
       sqlite3_malloc64(sizeof(BufferedTerm *) * (sqlite3_uint64)nDirty);
   if (apOrder == 0)
@@ -233,7 +238,6 @@ int index_store_flush(IndexStore *p) {
       apOrder[nDirty++] = &pBuffer->aTerm[i];
   }
   qsort(apOrder, (size_t)nDirty, sizeof(BufferedTerm *), compare_slot_id);
-  int rc = SQLITE_OK;
   assert(!p->isFlushing);
   p->isFlushing = 1;
   for (int i = 0; rc == SQLITE_OK && i < nDirty; i++)
@@ -253,8 +257,10 @@ int index_store_flush(IndexStore *p) {
 
 int index_store_flush_drop(IndexStore *p) {
   int rc = index_store_flush(p);
-  if (rc == SQLITE_OK)
+  if (rc == SQLITE_OK) {
     index_buffer_discard(&p->buffer);
+    index_undo_dropped(p);
+  }
   return rc;
 }
 
@@ -262,13 +268,17 @@ int index_store_is_broken(IndexStore *p) {
   return p->buffer.isBroken;
 }
 
-/* A savepoint is opened with a flush, so that a rollback to it finds the
-** tables holding all that came before it. A broken buffer is not flushed: the
-** savepoint opens, and the statement's writes to the table fail, saying why
-** (xSavepoint cannot give a message). */
+/* The lowest open savepoint is opened without a flush: a rollback to it
+** puts the buffer back as it was (index_undo.c). One opened inside it is
+** opened with a flush, so that a rollback to it finds the tables holding all
+** that came before it. A broken buffer is not flushed: the savepoint opens,
+** and the statement's writes to the table fail, saying why (xSavepoint cannot
+** give a message). */
 int index_store_savepoint(IndexStore *p, int iSavepoint) {
   if (p->iUnflushed > iSavepoint)
     p->iUnflushed = 0; /* opening this one closed that one */
+  if (p->undo.iLevel > iSavepoint)
+    index_undo_close(p); /* likewise (its changes stay, as on release) */
   if (p->isFlushing) {
     /* The flush's own write opened it (a user's trigger on a shadow table
     ** gives that write a statement journal): flushing again here would
@@ -276,6 +286,10 @@ int index_store_savepoint(IndexStore *p, int iSavepoint) {
     ** buffer, whose terms stay dirty until the flush completes. */
     if (p->iUnflushed == 0)
       p->iUnflushed = iSavepoint + 1;
+    return SQLITE_OK;
+  }
+  if (p->undo.iLevel == 0 && p->iUnflushed == 0 && !p->buffer.isBroken) {
+    index_undo_open(p, iSavepoint);
     return SQLITE_OK;
   }
   int rc = p->buffer.isBroken ? SQLITE_OK : index_store_flush(p);
@@ -287,19 +301,45 @@ int index_store_savepoint(IndexStore *p, int iSavepoint) {
 void index_store_release(IndexStore *p, int iSavepoint) {
   if (p->iUnflushed > iSavepoint)
     p->iUnflushed = 0;
+  if (p->undo.iLevel > iSavepoint)
+    index_undo_close(p); /* the buffer keeps what came after it */
 }
 
-/* A rollback to a savepoint opened with its flush drops the buffer: what it
-** changed since came after the savepoint, and what it held clean is what the
-** tables hold again. A rollback to one opened without (its flush failed, and
+/* What a rollback undid in the tables, forgotten (as index_store_discard
+** does, but for the buffer). */
+static void rollback_forget(IndexStore *p) {
+  p->iUnflushed = 0;
+  index_dense_cache_drop(p);
+  p->hasDenseChanged = 0;
+  index_store_numbers_forget(p);
+}
+
+/* A rollback to the savepoint the buffer was not flushed at puts the buffer
+** back (index_undo.c). A rollback to one opened with its flush drops the
+** buffer: what it changed since came after the savepoint, and what it held
+** clean is what the tables hold again (the states saved for the savepoint
+** below it stay). A rollback to one opened without (its flush failed, and
 ** SQLite rolls back to it at once; or the buffer was broken) keeps the
 ** buffer: the tables only lose what came after, which the buffer does not
 ** hold (they may keep part of the failed flush, which the buffer, still
 ** dirty, writes again). */
 void index_store_rollback_to(IndexStore *p, int iSavepoint) {
+  int iUndo = p->undo.iLevel - 1; /* -1: none open */
+  if (iUndo >= 0 && iSavepoint == iUndo) {
+    index_undo_rollback(p);
+    rollback_forget(p);
+    return;
+  }
   if (p->iUnflushed > 0 && p->iUnflushed <= iSavepoint + 1)
     return;
-  index_store_discard(p);
+  if (iUndo >= 0 && iSavepoint > iUndo) {
+    index_buffer_discard(&p->buffer);
+    index_undo_dropped(p);
+    p->nFlushed = 0;
+    rollback_forget(p);
+    return;
+  }
+  index_store_discard(p); /* below it (or none): all came after */
   index_store_numbers_forget(p);
 }
 
@@ -435,6 +475,8 @@ int index_store_add(IndexStore *p, i64 iDoc, const PapersCount *aCount, int nCou
     rc = index_weigh(aCount, nCount, aIdf, nDim, weight, apRow, pVec);
   if (rc == SQLITE_OK)
     rc = add_postings(p, iDoc, pVec, nCount, aiSlot, aChange);
+  for (int i = 0; rc == SQLITE_OK && i < nCount; i++)
+    rc = index_undo_save(p, aiSlot[i]);
   /* from here on the buffer changes: a failure breaks it */
   for (int i = 0; rc == SQLITE_OK && i < nCount; i++) {
     p->buffer.aTerm[aiSlot[i]].isDirty = 1;

@@ -101,6 +101,7 @@ void index_store_close(IndexStore *p) {
   index_store_query_done(p);
   index_store_numbers_forget(p);
   index_buffer_discard(&p->buffer);
+  index_undo_close(p);
   index_dense_cache_drop(p);
   for (int i = 0; i < N_STATEMENT; i++)
     sqlite3_finalize(p->apStmt[i]);
@@ -228,7 +229,11 @@ i64 index_store_clear_count(IndexStore *p) {
 }
 
 int index_store_clear(IndexStore *p, const IndexConfig *pConfig) {
+  int rc = index_undo_save_dirty(p); /* a rollback to the savepoint needs them */
+  if (rc != SQLITE_OK)
+    return rc;
   index_buffer_discard(&p->buffer);
+  index_undo_dropped(p);
   index_dense_changed(p);
   index_store_query_done(p);
   index_store_numbers_forget(p);
@@ -242,7 +247,7 @@ int index_store_clear(IndexStore *p, const IndexConfig *pConfig) {
       p->zName, p->zDb, p->zName, p->zDb, p->zName);
   if (zSql == 0)
     return SQLITE_NOMEM;
-  int rc = sqlite3_exec(p->db, zSql, 0, 0, 0);
+  rc = sqlite3_exec(p->db, zSql, 0, 0, 0);
   sqlite3_free(zSql);
   if (rc == SQLITE_OK)
     rc = config_reset(p, pConfig);

@@ -904,10 +904,12 @@ static int index_rename(sqlite3_vtab *pVtab, const char *zNew) {
 
 /* ---- transactions --------------------------------------------------------
 ** Additions wait in the store's write buffer (index_pending.c). It is written
-** out before commit and at every savepoint (so a rollback to one finds the
-** shadow tables holding all that came before it), and dropped on rollback:
-** what it held came after the last savepoint (index_store_rollback_to says
-** when it stays). */
+** out before commit and at every savepoint inside the lowest open one (so a
+** rollback to one finds the shadow tables holding all that came before it),
+** and dropped on rollback: what it held came after the last savepoint
+** (index_store_rollback_to says when it stays). At the lowest open savepoint
+** (each statement's, in a digest of one INSERT per paper) it is not written:
+** a rollback to it puts the buffer back as it was (index_undo.c). */
 
 static int index_begin(sqlite3_vtab *pVtab) {
   (void)pVtab; /* needed, else SQLite makes no other transaction calls */

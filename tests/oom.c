@@ -249,19 +249,30 @@ static const Scenario aScenario[] = {
      IDX_SETUP("4") "BEGIN;" IDX_PENDING, IDX_CHECK, 0, 0},
     {"index-savepoint-buffered", "SAVEPOINT s", HF, 0,
      IDX_SETUP("4") "BEGIN;" IDX_PENDING, IDX_CHECK, 0, 0},
-    /* a later statement of the transaction: a savepoint has written the three
+    /* a later statement of the transaction: a query has written the three
     ** papers out, and the terms stay in memory, clean, for its additions */
     {"index-insert-after-flush",
      "INSERT INTO papers SELECT id + 2000, title, abstract FROM papers WHERE id <= 3", HF,
-     0, IDX_SETUP("4") "BEGIN;" IDX_PENDING "SAVEPOINT flushed; RELEASE flushed;",
+     0,
+     IDX_SETUP("4") "BEGIN;" IDX_PENDING
+                    "SELECT count(*) FROM topics WHERE similar_to = 1003;",
      IDX_CHECK, 0, INDEX_STATE_SQL},
-    /* the same, with the flush at the statement's own savepoint: SQLite opens
-    ** the table's savepoint before the statement's journal, so the flush is
-    ** no part of the statement and stays when it fails (the state is not as
-    ** before: the check says whether the index is whole) */
-    {"index-insert-flushing",
+    /* the same with the three papers still waiting: the statement's savepoint
+    ** (the lowest open one) writes nothing, and a failure puts the buffer
+    ** back as it was there (index_undo.c); the check writes the buffer out,
+    ** so it says whether the index is whole (the state taken before holds
+    ** the three papers unwritten) */
+    {"index-insert-buffered",
      "INSERT INTO papers SELECT id + 2000, title, abstract FROM papers WHERE id <= 3", HF,
      0, IDX_SETUP("4") "BEGIN;" IDX_PENDING, IDX_CHECK, 0, 0},
+    /* inside a savepoint of the user's, the statement's savepoint writes the
+    ** buffer out: SQLite opens the table's savepoint before the statement's
+    ** journal, so the flush is no part of the statement and stays when it
+    ** fails (the state is not as before: the check says whether the index
+    ** is whole) */
+    {"index-insert-flushing",
+     "INSERT INTO papers SELECT id + 2000, title, abstract FROM papers WHERE id <= 3", HF,
+     0, IDX_SETUP("4") "BEGIN;" IDX_PENDING "SAVEPOINT s;", IDX_CHECK, 0, 0},
     {"index-more-like-this-pending",
      "SELECT rowid, score FROM topics WHERE similar_to = 1001 ORDER BY score DESC LIMIT "
      "10",
