@@ -277,8 +277,8 @@ int index_store_merge_some(IndexStore *pStore);
 
 /* The write buffer: what additions changed, kept in memory (index_pending.c).
 ** Flush writes what changed to the pending level and keeps every term, as the
-** tables now hold it, for the transaction's next additions; discard drops it
-** (on commit, rollback, and before writes that change rows behind it). An
+** tables now hold it, for the transaction's next additions; discard drops it,
+** with the dense blocks and term numbers read (on commit and rollback). An
 ** addition that fails half way leaves it broken: flushes and additions then
 ** fail with SQLITE_ERROR, until the transaction is rolled back. */
 int index_store_flush(IndexStore *pStore);

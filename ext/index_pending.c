@@ -160,13 +160,20 @@ void index_buffer_discard(WriteBuffer *pBuffer) {
   memset(pBuffer, 0, sizeof(*pBuffer));
 }
 
+/* What a rollback undid in the tables, forgotten: the savepoint opened
+** without a flush, the dense blocks and term numbers read. */
+static void rollback_forget(IndexStore *p) {
+  p->iUnflushed = 0;
+  index_dense_cache_drop(p); /* a rollback may have undone what it holds */
+  p->hasDenseChanged = 0;
+  index_store_numbers_forget(p);
+}
+
 void index_store_discard(IndexStore *p) {
   index_buffer_discard(&p->buffer);
   index_undo_close(p);
-  p->iUnflushed = 0;
   p->nFlushed = 0;
-  index_dense_cache_drop(p); /* a rollback may have undone what it holds */
-  p->hasDenseChanged = 0;
+  rollback_forget(p);
 }
 
 /* The place of a term in the buffer, read (pending level, else vocabulary)
@@ -305,15 +312,6 @@ void index_store_release(IndexStore *p, int iSavepoint) {
     index_undo_close(p); /* the buffer keeps what came after it */
 }
 
-/* What a rollback undid in the tables, forgotten (as index_store_discard
-** does, but for the buffer). */
-static void rollback_forget(IndexStore *p) {
-  p->iUnflushed = 0;
-  index_dense_cache_drop(p);
-  p->hasDenseChanged = 0;
-  index_store_numbers_forget(p);
-}
-
 /* A rollback to the savepoint the buffer was not flushed at puts the buffer
 ** back (index_undo.c). A rollback to one opened with its flush drops the
 ** buffer: what it changed since came after the savepoint, and what it held
@@ -340,7 +338,6 @@ void index_store_rollback_to(IndexStore *p, int iSavepoint) {
     return;
   }
   index_store_discard(p); /* below it (or none): all came after */
-  index_store_numbers_forget(p);
 }
 
 /* What one addition does to a buffered term, prepared before the buffer is

@@ -926,14 +926,12 @@ static int index_sync(sqlite3_vtab *pVtab) {
 }
 
 static int index_commit(sqlite3_vtab *pVtab) {
-  index_store_discard(((IndexTable *)pVtab)->pStore);
-  index_store_numbers_forget(((IndexTable *)pVtab)->pStore); /* empty after xSync */
+  index_store_discard(((IndexTable *)pVtab)->pStore); /* empty after xSync */
   return SQLITE_OK;
 }
 
 static int index_rollback(sqlite3_vtab *pVtab) {
   index_store_discard(((IndexTable *)pVtab)->pStore);
-  index_store_numbers_forget(((IndexTable *)pVtab)->pStore);
   return SQLITE_OK;
 }
 
