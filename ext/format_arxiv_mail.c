@@ -379,18 +379,51 @@ static PapersSpan *mail_record_field(PapersRecord *pRec, PapersSpan name) {
 
 static const char zNotField[] = "not a field of an entry's header";
 
+/* The slot of a field written as arXiv writes it ("Title:", "Authors:",
+** "Categories:", "Comments:": most header lines), with *pnName the length of
+** the name and its colon; 0 for another line, left to mail_field_name_len()
+** and mail_record_field(), which give the same slot for these. */
+static PapersSpan *mail_usual_field(PapersRecord *pRec, const char *z, i64 n,
+                                    i64 *pnName) {
+#define MAIL_USUAL(zName, member)                                                        \
+  if (n >= (i64)sizeof(zName) - 1 && memcmp(z, zName, sizeof(zName) - 1) == 0) {         \
+    *pnName = (i64)sizeof(zName) - 1;                                                    \
+    return &pRec->member;                                                                \
+  }
+  switch (z[0]) {
+  case 'T':
+    MAIL_USUAL("Title:", title);
+    break;
+  case 'A':
+    MAIL_USUAL("Authors:", authors);
+    break;
+  case 'C':
+    MAIL_USUAL("Categories:", categories);
+    MAIL_USUAL("Comments:", comments);
+    break;
+  default:
+    break;
+  }
+#undef MAIL_USUAL
+  return 0;
+}
+
 /* Reads a "Name: value" header line. Returns 0 when it is placed, else why
 ** not. */
 static const char *mail_take_field(PapersParser *p, MailState *pState, MailBlock *pBlock,
                                    const PapersLine *pLine) {
-  i64 nName = mail_field_name_len(pLine->z, pLine->n);
+  i64 nName = 0;
+  PapersSpan *pSlot = mail_usual_field(&p->rec, pLine->z, pLine->n, &nName);
+  if (pSlot == 0)
+    nName = mail_field_name_len(pLine->z, pLine->n);
   if (nName == 0)
     return zNotField;
   PapersSpan name = {pLine->z, nName - 1};
   PapersSpan value = papers_trim(pLine->z + nName, pLine->n - nName);
   if (value.n == 0)
     value.z = pLine->z + pLine->n; /* an empty value, not an absent one */
-  PapersSpan *pSlot = mail_record_field(&p->rec, name);
+  if (pSlot == 0)
+    pSlot = mail_record_field(&p->rec, name);
   if (pSlot && pSlot->z)
     return "a repeated field in an entry: the first one is kept";
   if (pSlot == 0) {
