@@ -82,6 +82,8 @@ typedef struct MailState {
   PapersIdSet ids; /* the ids seen so far, with their announce kinds */
   /* the current entry, beyond the record */
   PapersSpan size; /* "415kb" or "37kb,D", inside the parentheses */
+  int isDatePlain; /* the date text is written as arXiv writes it: it folds
+                   ** to itself (mail_read_usual_date) */
   int nExtra;
   MailExtraField aExtra[MAIL_MAX_EXTRA_FIELD];
 } MailState;
@@ -289,6 +291,41 @@ static PapersDate mail_parse_mail_date(const char *z, i64 n) {
   return date;
 }
 
+static int mail_is_letter(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* Reads a date text written as arXiv writes it, "Mon, 15 Jul 2019 17:59:12
+** GMT" (or a day of one digit): 1 with *pDate what mail_parse_mail_date()
+** gives for it, 0 for another text (left to that function). Such a text is
+** printable ASCII with single spaces: it folds to itself. */
+static int mail_read_usual_date(PapersSpan text, PapersDate *pDate) {
+  const char *z = text.z;
+  i64 nDay = text.n - 27; /* the text is 27 bytes besides its day */
+  if ((nDay != 1 && nDay != 2) || z[3] != ',' || z[4] != ' ')
+    return 0;
+  if (!mail_is_letter(z[0]) || !mail_is_letter(z[1]) || !mail_is_letter(z[2]))
+    return 0;
+  const char *zMonth = z + 5 + nDay + 1, *zYear = zMonth + 4, *zTime = zYear + 5;
+  if (papers_digits_len(z + 5, nDay) != nDay || zMonth[-1] != ' ' ||
+      !mail_is_letter(zMonth[0]) || !mail_is_letter(zMonth[1]) ||
+      !mail_is_letter(zMonth[2]) || zMonth[3] != ' ' ||
+      papers_digits_len(zYear, 4) != 4 || zYear[4] != ' ')
+    return 0;
+  if (!mail_is_digit(zTime[0]) || !mail_is_digit(zTime[1]) || zTime[2] != ':' ||
+      !mail_is_digit(zTime[3]) || !mail_is_digit(zTime[4]) || zTime[5] != ':' ||
+      !mail_is_digit(zTime[6]) || !mail_is_digit(zTime[7]) ||
+      memcmp(zTime + 8, " GMT", 4))
+    return 0;
+  int iDay = nDay == 1 ? z[5] - '0' : (z[5] - '0') * 10 + (z[6] - '0');
+  int iYear = (zYear[0] - '0') * 1000 + (zYear[1] - '0') * 100 + (zYear[2] - '0') * 10 +
+              (zYear[3] - '0');
+  PapersDate date = 0;
+  papers_date_make(iYear, papers_month_from_name(zMonth, 3), iDay, &date);
+  *pDate = date;
+  return 1;
+}
+
 /* Reads the rest of a "Date:" or "replaced with revised version" line: the
 ** date as written, then "(415kb)" or "(37kb,D)". */
 static void mail_parse_date_rest(PapersRecord *pRec, MailState *pState, const char *z,
@@ -308,7 +345,9 @@ static void mail_parse_date_rest(PapersRecord *pRec, MailState *pState, const ch
     }
   }
   pRec->dateText = text;
-  pRec->published = mail_parse_mail_date(text.z, text.n);
+  pState->isDatePlain = mail_read_usual_date(text, &pRec->published);
+  if (!pState->isDatePlain)
+    pRec->published = mail_parse_mail_date(text.z, text.n);
 }
 
 /* ---- entries ----------------------------------------------------------- */
@@ -578,6 +617,7 @@ static void mail_read_block(PapersParser *p, MailState *pState, MailBlock *pBloc
   pBlock->iRun = -1;
   papers_record_start(p, pOpen->iLine);
   pState->size.z = 0;
+  pState->isDatePlain = 0;
   pState->nExtra = 0;
   pState->hasIndentedLine = 0;
   for (;;) {
@@ -1052,6 +1092,13 @@ static void mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) 
     break;
   case PAPERS_COL_URL:
     mail_result_url(p, pCtx);
+    break;
+  case PAPERS_COL_DATE_TEXT:
+    if (((const MailState *)p->pState)->isDatePlain) {
+      papers_result_plain(pCtx, p->rec.dateText.z, p->rec.dateText.n);
+    } else {
+      papers_record_result(p, pCtx, iCol);
+    }
     break;
   case PAPERS_COL_ARXIV_ID: /* an identifier: no white space, nothing to fold */
     papers_result_plain(pCtx, p->rec.arxivId.z, p->rec.arxivId.n);
