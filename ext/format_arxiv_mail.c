@@ -571,7 +571,6 @@ static int mail_read_abstract(PapersParser *p, MailBlock *pBlock) {
   for (;;) {
     if (zStart)
       mail_skip_abstract_lines(&p->lines, pState->hasIndentedLine, &zEnd);
-    PapersLines before = p->lines;
     if (!papers_lines_next(&p->lines, &line))
       break;
     char c = line.n > 0 ? line.z[0] : 0;
@@ -586,7 +585,7 @@ static int mail_read_abstract(PapersParser *p, MailBlock *pBlock) {
       return 1;
     }
     if ((c == '\\' || c == '-' || c == '%') && mail_ends_block(&line)) {
-      p->lines = before;
+      papers_lines_unread(&p->lines, &line);
       break;
     }
     if (zStart == 0) {
@@ -621,7 +620,6 @@ static void mail_read_block(PapersParser *p, MailState *pState, MailBlock *pBloc
   pState->nExtra = 0;
   pState->hasIndentedLine = 0;
   for (;;) {
-    PapersLines before = p->lines;
     if (!papers_lines_next(&p->lines, &line))
       return;
     char c = line.n > 0 ? line.z[0] : 0;
@@ -634,7 +632,7 @@ static void mail_read_block(PapersParser *p, MailState *pState, MailBlock *pBloc
       return;
     }
     if ((c == '-' || c == '%') && mail_ends_block(&line)) {
-      p->lines = before;
+      papers_lines_unread(&p->lines, &line);
       return;
     }
     pBlock->zEnd = line.z + line.n;
