@@ -330,7 +330,7 @@ static int mail_read_usual_date(PapersSpan text, PapersDate *pDate) {
 ** date as written, then "(415kb)" or "(37kb,D)". */
 static void mail_parse_date_rest(PapersRecord *pRec, MailState *pState, const char *z,
                                  i64 n) {
-  PapersSpan text = papers_trim(z, n);
+  PapersSpan text = papers_trim_inline(z, n);
   if (text.n > 0 && text.z[text.n - 1] == ')') {
     const char *zOpen = text.z + text.n - 1;
     while (zOpen > text.z && *zOpen != '(')
@@ -458,7 +458,7 @@ static const char *mail_take_field(PapersParser *p, MailState *pState, MailBlock
   if (nName == 0)
     return zNotField;
   PapersSpan name = {pLine->z, nName - 1};
-  PapersSpan value = papers_trim(pLine->z + nName, pLine->n - nName);
+  PapersSpan value = papers_trim_inline(pLine->z + nName, pLine->n - nName);
   if (value.n == 0)
     value.z = pLine->z + pLine->n; /* an empty value, not an absent one */
   if (pSlot == 0)
@@ -976,7 +976,7 @@ static void mail_put_size(PapersJson *pJson, int *pnMember, PapersSpan size) {
   }
   i64 iFlags = nDigit + 2; /* after "kb" */
   if (iFlags < size.n && size.z[iFlags] == ',') {
-    PapersSpan flags = papers_trim(size.z + iFlags + 1, size.n - iFlags - 1);
+    PapersSpan flags = papers_trim_inline(size.z + iFlags + 1, size.n - iFlags - 1);
     int hasEscape = 0;
     for (i64 i = 0; i < flags.n; i++) {
       unsigned char c = (unsigned char)flags.z[i];
@@ -1018,7 +1018,7 @@ static void mail_put_extra(PapersJson *pJson, const void *pArg) {
 ** it does not, MAIL_OOM when memory ran out. Only a list whose last byte is
 ** ')' can end so: the others need not be folded to tell. */
 static i64 mail_authors_not_shown(PapersSpan authors) {
-  PapersSpan trimmed = papers_trim(authors.z, authors.n);
+  PapersSpan trimmed = papers_trim_inline(authors.z, authors.n);
   i64 n = 0, nNotShown = -1;
   if (trimmed.n == 0 || trimmed.z[trimmed.n - 1] != ')')
     return -1;
