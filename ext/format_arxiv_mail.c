@@ -534,31 +534,24 @@ static void mail_take_header_line(PapersParser *p, MailState *pState, MailBlock 
 /* Skips the next lines of an abstract that the loop of mail_read_abstract()
 ** would only add to it: lines that do not start with a byte that may end the
 ** abstract ('\\', '-', '%') or, until one is seen, a paragraph (' ', '\t').
-** Each is found by one memchr() from its start to its LF, without the line
-** reader (most abstract lines: arXiv wraps abstracts at 80 bytes). Only in a
-** text without CRs, whose lines end at LFs alone; the last line, without
-** its LF, is left to the reader. Sets *pzEnd to the end of the last line
-** skipped, if any. */
+** They are found in one pass over their bytes (papers_lines_skip()), without
+** the line reader (most abstract lines: arXiv wraps abstracts at 80 bytes).
+** Only in a text without CRs, whose lines end at LFs alone; the last line,
+** without its LF, is left to the reader. Sets *pzEnd to the end of the last
+** line skipped, if any. */
 static void mail_skip_abstract_lines(PapersLines *pLines, int hasIndentedLine,
                                      const char **pzEnd) {
-  const char *zText = pLines->z + pLines->iPos, *zStop = pLines->z + pLines->n;
-  i64 nSkipped = 0;
+  static const char zEnds[] = "\\-% \t"; /* the first 3 once a line was indented */
+  const char *zText = pLines->z + pLines->iPos;
+  i64 nLine = 0;
   if (pLines->hasCR)
     return;
-  while (zText < zStop) {
-    char c = *zText;
-    if (c == '\\' || c == '-' || c == '%' ||
-        (!hasIndentedLine && (c == ' ' || c == '\t')))
-      break;
-    const char *zLf = memchr(zText, '\n', (size_t)(zStop - zText));
-    if (zLf == 0)
-      break;
-    *pzEnd = zLf;
-    nSkipped++;
-    zText = zLf + 1;
-  }
-  pLines->iPos = zText - pLines->z;
-  pLines->iLine += nSkipped;
+  i64 nSkipped = papers_lines_skip(zText, pLines->n - pLines->iPos, zEnds,
+                                   hasIndentedLine ? 3 : 5, &nLine);
+  if (nSkipped > 0)
+    *pzEnd = zText + nSkipped - 1; /* the LF of the last line skipped */
+  pLines->iPos += nSkipped;
+  pLines->iLine += nLine;
 }
 
 /* Reads the abstract after the bare "\\" line, up to the closing line.

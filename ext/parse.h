@@ -74,6 +74,16 @@ static inline int papers_lines_next(PapersLines *pLines, PapersLine *pLine) {
   return 1;
 }
 
+/* Skips the lines at the start of z[0..n), a text whose lines end at LFs
+** alone and whose start starts a line: each line that does not start with
+** one of the bytes zStop[0..nStop) (nStop <= PAPERS_LINES_MAX_STOP) and ends
+** with an LF. Stops before the first line that starts with one, or before
+** the last line when it has no LF. Returns the bytes skipped (0, or just
+** past an LF); *pnLine is the lines skipped. One pass over the bytes (32 a
+** step on a CPU with AVX2) instead of a memchr() per line. */
+#define PAPERS_LINES_MAX_STOP 8
+i64 papers_lines_skip(const char *z, i64 n, const char *zStop, int nStop, i64 *pnLine);
+
 /* Puts back pLine, the line papers_lines_next() yielded last: the next call
 ** yields it again. Cheaper than a copy of the reader kept before each line. */
 static inline void papers_lines_unread(PapersLines *pLines, const PapersLine *pLine) {
