@@ -1072,6 +1072,16 @@ static void mail_result_url(const PapersParser *p, sqlite3_context *pCtx) {
 
 static void mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) {
   switch (iCol) {
+  case PAPERS_COL_AUTHOR_COUNT:
+  case PAPERS_COL_ORG:
+  case PAPERS_COL_ORG_HANDLE:
+  case PAPERS_COL_COMMENT_COUNT:
+  case PAPERS_COL_UPVOTES:
+    /* a mailing states none of these: NULL, as papers_record_result() would
+    ** give for the record, without the call (5 of the 23 columns) */
+    assert(p->rec.nAuthor < 0 && p->rec.org.z == 0 && p->rec.orgHandle.z == 0 &&
+           p->rec.nComment < 0 && p->rec.nUpvote < 0);
+    break;
   case PAPERS_COL_ABSTRACT:
     mail_result_abstract(p, pCtx);
     break;
