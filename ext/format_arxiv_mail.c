@@ -933,8 +933,8 @@ static void mail_put_count(PapersJson *pJson, i64 v) {
 ** then the key zKey, a literal ("\"size_kb\":"). */
 #define MAIL_PUT_MEMBER(pJson, pnMember, zKey)                                           \
   mail_put_member(pJson, pnMember, zKey, (i64)sizeof(zKey) - 1)
-static void mail_put_member(PapersJson *pJson, int *pnMember, const char *zKey,
-                            i64 nKey) {
+static inline void mail_put_member(PapersJson *pJson, int *pnMember, const char *zKey,
+                                   i64 nKey) {
   papers_json_put(pJson, (*pnMember)++ ? "," : "{", 1);
   papers_json_put(pJson, zKey, nKey);
 }
@@ -1070,6 +1070,14 @@ static void mail_result_url(const PapersParser *p, sqlite3_context *pCtx) {
   sqlite3_result_text(pCtx, zUrl, -1, zUrl == aStack ? SQLITE_TRANSIENT : sqlite3_free);
 }
 
+/* The span of the optional field that column iCol shows (comments, doi or
+** journal_ref). */
+static const PapersSpan *mail_optional_field(const PapersRecord *pRec, int iCol) {
+  if (iCol == PAPERS_COL_COMMENTS)
+    return &pRec->comments;
+  return iCol == PAPERS_COL_DOI ? &pRec->doi : &pRec->journalRef;
+}
+
 static void mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) {
   switch (iCol) {
   case PAPERS_COL_AUTHOR_COUNT:
@@ -1081,6 +1089,13 @@ static void mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) 
     ** give for the record, without the call (5 of the 23 columns) */
     assert(p->rec.nAuthor < 0 && p->rec.org.z == 0 && p->rec.orgHandle.z == 0 &&
            p->rec.nComment < 0 && p->rec.nUpvote < 0);
+    break;
+  case PAPERS_COL_COMMENTS:
+  case PAPERS_COL_DOI:
+  case PAPERS_COL_JOURNAL_REF:
+    /* fields most entries lack: NULL then, as the record would give */
+    if (mail_optional_field(&p->rec, iCol)->z != 0)
+      papers_record_result(p, pCtx, iCol);
     break;
   case PAPERS_COL_ABSTRACT:
     mail_result_abstract(p, pCtx);
