@@ -361,8 +361,9 @@ void papers_record_result(const struct PapersParser *p, sqlite3_context *pCtx, i
 /* A JSON array of the names in "A, B and C" (commas inside parentheses do
 ** not split); NULL for an absent span. */
 void papers_result_name_list(sqlite3_context *pCtx, PapersSpan span);
-/* The same for a list already folded, z[0..n). */
-void papers_result_folded_name_list(sqlite3_context *pCtx, const char *z, i64 n);
+/* The same for a list already folded, z[0..n); z[n] is the caller's too
+** (written: a stop for the splitter, which then needs no bound check). */
+void papers_result_folded_name_list(sqlite3_context *pCtx, char *z, i64 n);
 
 /* A JSON array of the words of a span split on white space and commas. */
 void papers_result_word_list(sqlite3_context *pCtx, PapersSpan span);
