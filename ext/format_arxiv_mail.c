@@ -82,6 +82,8 @@ typedef struct MailState {
   PapersIdSet ids; /* the ids seen so far, with their announce kinds */
   /* the current entry, beyond the record */
   PapersSpan size; /* "415kb" or "37kb,D", inside the parentheses */
+  int isDatePlain; /* the date text is written as arXiv writes it: it folds
+                   ** to itself (mail_read_usual_date) */
   int nExtra;
   MailExtraField aExtra[MAIL_MAX_EXTRA_FIELD];
 } MailState;
@@ -289,11 +291,46 @@ static PapersDate mail_parse_mail_date(const char *z, i64 n) {
   return date;
 }
 
+static int mail_is_letter(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* Reads a date text written as arXiv writes it, "Mon, 15 Jul 2019 17:59:12
+** GMT" (or a day of one digit): 1 with *pDate what mail_parse_mail_date()
+** gives for it, 0 for another text (left to that function). Such a text is
+** printable ASCII with single spaces: it folds to itself. */
+static int mail_read_usual_date(PapersSpan text, PapersDate *pDate) {
+  const char *z = text.z;
+  i64 nDay = text.n - 27; /* the text is 27 bytes besides its day */
+  if ((nDay != 1 && nDay != 2) || z[3] != ',' || z[4] != ' ')
+    return 0;
+  if (!mail_is_letter(z[0]) || !mail_is_letter(z[1]) || !mail_is_letter(z[2]))
+    return 0;
+  const char *zMonth = z + 5 + nDay + 1, *zYear = zMonth + 4, *zTime = zYear + 5;
+  if (papers_digits_len(z + 5, nDay) != nDay || zMonth[-1] != ' ' ||
+      !mail_is_letter(zMonth[0]) || !mail_is_letter(zMonth[1]) ||
+      !mail_is_letter(zMonth[2]) || zMonth[3] != ' ' ||
+      papers_digits_len(zYear, 4) != 4 || zYear[4] != ' ')
+    return 0;
+  if (!mail_is_digit(zTime[0]) || !mail_is_digit(zTime[1]) || zTime[2] != ':' ||
+      !mail_is_digit(zTime[3]) || !mail_is_digit(zTime[4]) || zTime[5] != ':' ||
+      !mail_is_digit(zTime[6]) || !mail_is_digit(zTime[7]) ||
+      memcmp(zTime + 8, " GMT", 4))
+    return 0;
+  int iDay = nDay == 1 ? z[5] - '0' : (z[5] - '0') * 10 + (z[6] - '0');
+  int iYear = (zYear[0] - '0') * 1000 + (zYear[1] - '0') * 100 + (zYear[2] - '0') * 10 +
+              (zYear[3] - '0');
+  PapersDate date = 0;
+  papers_date_make(iYear, papers_month_from_name(zMonth, 3), iDay, &date);
+  *pDate = date;
+  return 1;
+}
+
 /* Reads the rest of a "Date:" or "replaced with revised version" line: the
 ** date as written, then "(415kb)" or "(37kb,D)". */
 static void mail_parse_date_rest(PapersRecord *pRec, MailState *pState, const char *z,
                                  i64 n) {
-  PapersSpan text = papers_trim(z, n);
+  PapersSpan text = papers_trim_inline(z, n);
   if (text.n > 0 && text.z[text.n - 1] == ')') {
     const char *zOpen = text.z + text.n - 1;
     while (zOpen > text.z && *zOpen != '(')
@@ -308,7 +345,9 @@ static void mail_parse_date_rest(PapersRecord *pRec, MailState *pState, const ch
     }
   }
   pRec->dateText = text;
-  pRec->published = mail_parse_mail_date(text.z, text.n);
+  pState->isDatePlain = mail_read_usual_date(text, &pRec->published);
+  if (!pState->isDatePlain)
+    pRec->published = mail_parse_mail_date(text.z, text.n);
 }
 
 /* ---- entries ----------------------------------------------------------- */
@@ -379,18 +418,51 @@ static PapersSpan *mail_record_field(PapersRecord *pRec, PapersSpan name) {
 
 static const char zNotField[] = "not a field of an entry's header";
 
+/* The slot of a field written as arXiv writes it ("Title:", "Authors:",
+** "Categories:", "Comments:": most header lines), with *pnName the length of
+** the name and its colon; 0 for another line, left to mail_field_name_len()
+** and mail_record_field(), which give the same slot for these. */
+static PapersSpan *mail_usual_field(PapersRecord *pRec, const char *z, i64 n,
+                                    i64 *pnName) {
+#define MAIL_USUAL(zName, member)                                                        \
+  if (n >= (i64)sizeof(zName) - 1 && memcmp(z, zName, sizeof(zName) - 1) == 0) {         \
+    *pnName = (i64)sizeof(zName) - 1;                                                    \
+    return &pRec->member;                                                                \
+  }
+  switch (z[0]) {
+  case 'T':
+    MAIL_USUAL("Title:", title);
+    break;
+  case 'A':
+    MAIL_USUAL("Authors:", authors);
+    break;
+  case 'C':
+    MAIL_USUAL("Categories:", categories);
+    MAIL_USUAL("Comments:", comments);
+    break;
+  default:
+    break;
+  }
+#undef MAIL_USUAL
+  return 0;
+}
+
 /* Reads a "Name: value" header line. Returns 0 when it is placed, else why
 ** not. */
 static const char *mail_take_field(PapersParser *p, MailState *pState, MailBlock *pBlock,
                                    const PapersLine *pLine) {
-  i64 nName = mail_field_name_len(pLine->z, pLine->n);
+  i64 nName = 0;
+  PapersSpan *pSlot = mail_usual_field(&p->rec, pLine->z, pLine->n, &nName);
+  if (pSlot == 0)
+    nName = mail_field_name_len(pLine->z, pLine->n);
   if (nName == 0)
     return zNotField;
   PapersSpan name = {pLine->z, nName - 1};
-  PapersSpan value = papers_trim(pLine->z + nName, pLine->n - nName);
+  PapersSpan value = papers_trim_inline(pLine->z + nName, pLine->n - nName);
   if (value.n == 0)
     value.z = pLine->z + pLine->n; /* an empty value, not an absent one */
-  PapersSpan *pSlot = mail_record_field(&p->rec, name);
+  if (pSlot == 0)
+    pSlot = mail_record_field(&p->rec, name);
   if (pSlot && pSlot->z)
     return "a repeated field in an entry: the first one is kept";
   if (pSlot == 0) {
@@ -462,31 +534,24 @@ static void mail_take_header_line(PapersParser *p, MailState *pState, MailBlock 
 /* Skips the next lines of an abstract that the loop of mail_read_abstract()
 ** would only add to it: lines that do not start with a byte that may end the
 ** abstract ('\\', '-', '%') or, until one is seen, a paragraph (' ', '\t').
-** Each is found by one memchr() from its start to its LF, without the line
-** reader (most abstract lines: arXiv wraps abstracts at 80 bytes). Only in a
-** text without CRs, whose lines end at LFs alone; the last line, without
-** its LF, is left to the reader. Sets *pzEnd to the end of the last line
-** skipped, if any. */
+** They are found in one pass over their bytes (papers_lines_skip()), without
+** the line reader (most abstract lines: arXiv wraps abstracts at 80 bytes).
+** Only in a text without CRs, whose lines end at LFs alone; the last line,
+** without its LF, is left to the reader. Sets *pzEnd to the end of the last
+** line skipped, if any. */
 static void mail_skip_abstract_lines(PapersLines *pLines, int hasIndentedLine,
                                      const char **pzEnd) {
-  const char *zText = pLines->z + pLines->iPos, *zStop = pLines->z + pLines->n;
-  i64 nSkipped = 0;
+  static const char zEnds[] = "\\-% \t"; /* the first 3 once a line was indented */
+  const char *zText = pLines->z + pLines->iPos;
+  i64 nLine = 0;
   if (pLines->hasCR)
     return;
-  while (zText < zStop) {
-    char c = *zText;
-    if (c == '\\' || c == '-' || c == '%' ||
-        (!hasIndentedLine && (c == ' ' || c == '\t')))
-      break;
-    const char *zLf = memchr(zText, '\n', (size_t)(zStop - zText));
-    if (zLf == 0)
-      break;
-    *pzEnd = zLf;
-    nSkipped++;
-    zText = zLf + 1;
-  }
-  pLines->iPos = zText - pLines->z;
-  pLines->iLine += nSkipped;
+  i64 nSkipped = papers_lines_skip(zText, pLines->n - pLines->iPos, zEnds,
+                                   hasIndentedLine ? 3 : 5, &nLine);
+  if (nSkipped > 0)
+    *pzEnd = zText + nSkipped - 1; /* the LF of the last line skipped */
+  pLines->iPos += nSkipped;
+  pLines->iLine += nLine;
 }
 
 /* Reads the abstract after the bare "\\" line, up to the closing line.
@@ -499,7 +564,6 @@ static int mail_read_abstract(PapersParser *p, MailBlock *pBlock) {
   for (;;) {
     if (zStart)
       mail_skip_abstract_lines(&p->lines, pState->hasIndentedLine, &zEnd);
-    PapersLines before = p->lines;
     if (!papers_lines_next(&p->lines, &line))
       break;
     char c = line.n > 0 ? line.z[0] : 0;
@@ -514,7 +578,7 @@ static int mail_read_abstract(PapersParser *p, MailBlock *pBlock) {
       return 1;
     }
     if ((c == '\\' || c == '-' || c == '%') && mail_ends_block(&line)) {
-      p->lines = before;
+      papers_lines_unread(&p->lines, &line);
       break;
     }
     if (zStart == 0) {
@@ -545,10 +609,10 @@ static void mail_read_block(PapersParser *p, MailState *pState, MailBlock *pBloc
   pBlock->iRun = -1;
   papers_record_start(p, pOpen->iLine);
   pState->size.z = 0;
+  pState->isDatePlain = 0;
   pState->nExtra = 0;
   pState->hasIndentedLine = 0;
   for (;;) {
-    PapersLines before = p->lines;
     if (!papers_lines_next(&p->lines, &line))
       return;
     char c = line.n > 0 ? line.z[0] : 0;
@@ -561,7 +625,7 @@ static void mail_read_block(PapersParser *p, MailState *pState, MailBlock *pBloc
       return;
     }
     if ((c == '-' || c == '%') && mail_ends_block(&line)) {
-      p->lines = before;
+      papers_lines_unread(&p->lines, &line);
       return;
     }
     pBlock->zEnd = line.z + line.n;
@@ -869,8 +933,8 @@ static void mail_put_count(PapersJson *pJson, i64 v) {
 ** then the key zKey, a literal ("\"size_kb\":"). */
 #define MAIL_PUT_MEMBER(pJson, pnMember, zKey)                                           \
   mail_put_member(pJson, pnMember, zKey, (i64)sizeof(zKey) - 1)
-static void mail_put_member(PapersJson *pJson, int *pnMember, const char *zKey,
-                            i64 nKey) {
+static inline void mail_put_member(PapersJson *pJson, int *pnMember, const char *zKey,
+                                   i64 nKey) {
   papers_json_put(pJson, (*pnMember)++ ? "," : "{", 1);
   papers_json_put(pJson, zKey, nKey);
 }
@@ -905,7 +969,7 @@ static void mail_put_size(PapersJson *pJson, int *pnMember, PapersSpan size) {
   }
   i64 iFlags = nDigit + 2; /* after "kb" */
   if (iFlags < size.n && size.z[iFlags] == ',') {
-    PapersSpan flags = papers_trim(size.z + iFlags + 1, size.n - iFlags - 1);
+    PapersSpan flags = papers_trim_inline(size.z + iFlags + 1, size.n - iFlags - 1);
     int hasEscape = 0;
     for (i64 i = 0; i < flags.n; i++) {
       unsigned char c = (unsigned char)flags.z[i];
@@ -947,7 +1011,7 @@ static void mail_put_extra(PapersJson *pJson, const void *pArg) {
 ** it does not, MAIL_OOM when memory ran out. Only a list whose last byte is
 ** ')' can end so: the others need not be folded to tell. */
 static i64 mail_authors_not_shown(PapersSpan authors) {
-  PapersSpan trimmed = papers_trim(authors.z, authors.n);
+  PapersSpan trimmed = papers_trim_inline(authors.z, authors.n);
   i64 n = 0, nNotShown = -1;
   if (trimmed.n == 0 || trimmed.z[trimmed.n - 1] != ')')
     return -1;
@@ -1006,8 +1070,33 @@ static void mail_result_url(const PapersParser *p, sqlite3_context *pCtx) {
   sqlite3_result_text(pCtx, zUrl, -1, zUrl == aStack ? SQLITE_TRANSIENT : sqlite3_free);
 }
 
+/* The span of the optional field that column iCol shows (comments, doi or
+** journal_ref). */
+static const PapersSpan *mail_optional_field(const PapersRecord *pRec, int iCol) {
+  if (iCol == PAPERS_COL_COMMENTS)
+    return &pRec->comments;
+  return iCol == PAPERS_COL_DOI ? &pRec->doi : &pRec->journalRef;
+}
+
 static void mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) {
   switch (iCol) {
+  case PAPERS_COL_AUTHOR_COUNT:
+  case PAPERS_COL_ORG:
+  case PAPERS_COL_ORG_HANDLE:
+  case PAPERS_COL_COMMENT_COUNT:
+  case PAPERS_COL_UPVOTES:
+    /* a mailing states none of these: NULL, as papers_record_result() would
+    ** give for the record, without the call (5 of the 23 columns) */
+    assert(p->rec.nAuthor < 0 && p->rec.org.z == 0 && p->rec.orgHandle.z == 0 &&
+           p->rec.nComment < 0 && p->rec.nUpvote < 0);
+    break;
+  case PAPERS_COL_COMMENTS:
+  case PAPERS_COL_DOI:
+  case PAPERS_COL_JOURNAL_REF:
+    /* fields most entries lack: NULL then, as the record would give */
+    if (mail_optional_field(&p->rec, iCol)->z != 0)
+      papers_record_result(p, pCtx, iCol);
+    break;
   case PAPERS_COL_ABSTRACT:
     mail_result_abstract(p, pCtx);
     break;
@@ -1019,6 +1108,13 @@ static void mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) 
     break;
   case PAPERS_COL_URL:
     mail_result_url(p, pCtx);
+    break;
+  case PAPERS_COL_DATE_TEXT:
+    if (((const MailState *)p->pState)->isDatePlain) {
+      papers_result_plain(pCtx, p->rec.dateText.z, p->rec.dateText.n);
+    } else {
+      papers_record_result(p, pCtx, iCol);
+    }
     break;
   case PAPERS_COL_ARXIV_ID: /* an identifier: no white space, nothing to fold */
     papers_result_plain(pCtx, p->rec.arxivId.z, p->rec.arxivId.n);

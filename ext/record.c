@@ -180,9 +180,10 @@ static const unsigned char aRecordNameStop[256] = {
 };
 /* clang-format on */
 
-/* Writes the names of the folded list pArg (a PapersSpan) as a JSON array:
-** one pass that skips the bytes of a name through aRecordNameStop and notes
-** whether a name needs escaping (most do not). */
+/* Writes the names of the folded list pArg (a PapersSpan whose byte past
+** its end is a stop: U+0000) as a JSON array: one pass that skips the bytes
+** of a name through aRecordNameStop, up to a stop without a bound check, and
+** notes whether a name needs escaping (most do not). */
 static void record_put_names(PapersJson *pJson, const void *pArg) {
   const char *z = ((const PapersSpan *)pArg)->z;
   i64 n = ((const PapersSpan *)pArg)->n;
@@ -190,8 +191,8 @@ static void record_put_names(PapersJson *pJson, const void *pArg) {
   i64 iStart = 0, i = 0;
   papers_json_put(pJson, "[", 1);
   for (;;) {
-    while (i < n && !aRecordNameStop[(unsigned char)z[i]])
-      i++; /* most bytes: part of a name */
+    while (!aRecordNameStop[(unsigned char)z[i]])
+      i++; /* most bytes: part of a name; z[n] stops the run */
     if (i >= n)
       break;
     char c = z[i];
@@ -220,8 +221,9 @@ static void record_put_names(PapersJson *pJson, const void *pArg) {
   papers_json_put(pJson, "]", 1);
 }
 
-void papers_result_folded_name_list(sqlite3_context *pCtx, const char *z, i64 n) {
+void papers_result_folded_name_list(sqlite3_context *pCtx, char *z, i64 n) {
   PapersSpan list = {z, n};
+  z[n] = 0; /* the stop that ends record_put_names' last run */
   papers_result_json_written(pCtx, record_put_names, &list);
 }
 

@@ -220,6 +220,90 @@ void papers_lines_cut_cr(const char *zStart, int hasLf, i64 *pnLine, i64 *pnStep
   }
 }
 
+/* The bytes that stop papers_lines_skip(), one bit each. */
+typedef struct TextByteSet {
+  uint64_t aBit[4];
+} TextByteSet;
+
+static int text_byte_set_has(const TextByteSet *pSet, char c) {
+  unsigned char u = (unsigned char)c;
+  return (int)((pSet->aBit[u >> 6] >> (u & 63)) & 1);
+}
+
+#if defined(TEXT_HAS_AVX2)
+/* The 64-byte steps of papers_lines_skip() from z[0], a line start whose
+** first byte is no stop: the LFs of a step as the bits of a mask (two 32-byte
+** compares), the byte after each looked up in pStop. Returns the offset of
+** the next line start: past the LF a stop line follows (*pisDone set), else
+** past the last LF of the steps taken (0 when none had one). *pnLine counts
+** the LFs passed. Steps end 65 bytes before n, so the byte after each LF is
+** inside the text. */
+__attribute__((target("avx2"))) static i64 text_lines_skip_avx2(const char *z, i64 n,
+                                                                const TextByteSet *pStop,
+                                                                i64 *pnLine,
+                                                                int *pisDone) {
+  const __m256i lf = _mm256_set1_epi8('\n');
+  i64 iNext = 0, nLine = 0;
+  for (i64 i = 0; n - i >= 65; i += 64) {
+    __m256i lo = _mm256_loadu_si256((const __m256i *)(z + i));
+    __m256i hi = _mm256_loadu_si256((const __m256i *)(z + i + 32));
+    uint64_t mLf = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, lf)) |
+                   (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, lf))
+                       << 32;
+    if (mLf == 0)
+      continue;
+    for (uint64_t m = mLf; m != 0; m &= m - 1) {
+      i64 iStart = i + __builtin_ctzll(m) + 1;
+      nLine++;
+      if (text_byte_set_has(pStop, z[iStart])) {
+        *pnLine = nLine;
+        *pisDone = 1;
+        return iStart;
+      }
+    }
+    iNext = i + (63 - __builtin_clzll(mLf)) + 1;
+  }
+  *pnLine = nLine;
+  *pisDone = 0;
+  return iNext;
+}
+#endif
+
+i64 papers_lines_skip(const char *z, i64 n, const char *zStop, int nStop, i64 *pnLine) {
+  TextByteSet stop = {{0, 0, 0, 0}};
+  i64 i = 0, nLine = 0;
+  assert(nStop >= 1 && nStop <= PAPERS_LINES_MAX_STOP);
+  for (int k = 0; k < nStop; k++) {
+    unsigned char u = (unsigned char)zStop[k];
+    stop.aBit[u >> 6] |= (uint64_t)1 << (u & 63);
+  }
+  *pnLine = 0;
+  if (n == 0 || text_byte_set_has(&stop, z[0]))
+    return 0;
+#if defined(TEXT_HAS_AVX2)
+  if (n >= 128 && __builtin_cpu_supports("avx2")) {
+    int isDone;
+    i = text_lines_skip_avx2(z, n, &stop, &nLine, &isDone);
+    if (isDone) {
+      *pnLine = nLine;
+      return i;
+    }
+  }
+#endif
+  /* a line at a time: z[i] starts a line that starts with no stop byte */
+  while (i < n) {
+    const char *zLf = memchr(z + i, '\n', (size_t)(n - i));
+    if (zLf == 0)
+      break; /* the last line, without its LF: left to the reader */
+    nLine++;
+    i = zLf - z + 1;
+    if (i < n && text_byte_set_has(&stop, z[i]))
+      break;
+  }
+  *pnLine = nLine;
+  return i;
+}
+
 int papers_space_len(const char *z, const char *zEnd) {
   const unsigned char *u = (const unsigned char *)z;
   i64 nLeft = zEnd - z;
