@@ -272,7 +272,8 @@ int index_store_merge(IndexStore *pStore);
 ** order wraps), until at least as many postings have moved as the
 ** transaction's flushes wrote there: a bounded share of merge work per
 ** write, as FTS5's automerge does. At commit, so that a failure fails the
-** commit, which rolls the whole transaction back. */
+** commit, which rolls the whole transaction back. It drops the write buffer
+** (flushed) before it moves rows, which its clean terms hold. */
 int index_store_merge_some(IndexStore *pStore);
 
 /* The write buffer: what additions changed, kept in memory (index_pending.c).
@@ -286,6 +287,13 @@ int index_store_flush(IndexStore *pStore);
 ** vocabulary rows of terms it may hold. */
 int index_store_flush_drop(IndexStore *pStore);
 void index_store_discard(IndexStore *pStore);
+/* At commit (after xSync's flush): as discard, but the buffer's terms, all
+** clean, stay for the next transaction's additions, with the database's
+** data version (SQLITE_FCNTL_DATA_VERSION, which counts this connection's
+** commits and those of every other): the next addition drops them unless the
+** version is still that, i.e. nothing but this commit changed the file since
+** they were read. */
+void index_store_commit(IndexStore *pStore);
 int index_store_is_broken(IndexStore *pStore);
 /* The table's savepoints (xSavepoint, xRelease, xRollbackTo): none at the
 ** lowest open one, and a rollback to it puts the buffer back (index_undo.c);
@@ -513,6 +521,8 @@ struct IndexStore {
   int iUnflushed;  /* 1 + the lowest open savepoint opened without a flush; 0: none */
   int isFlushing;  /* index_store_flush() is writing: a savepoint now is its own */
   BufferUndo undo; /* the savepoint the buffer was not flushed at (index_undo.c) */
+  int hasKeptBuffer;            /* the buffer's terms outlived a commit (unchecked) */
+  unsigned int keptVersion;     /* the data version they were kept at */
   IndexDenseCache *pDenseCache; /* the dense blocks in memory, for queries (or 0) */
   int hasDenseChanged;          /* T_dense written in this transaction: no copy made */
   IndexDocQuery *pDocQuery;     /* the current query's term numbers (index_docs.c) */

@@ -233,7 +233,9 @@ int index_store_merge_some(IndexStore *p) {
   int rc = index_store_pending_count(p, &nPending);
   if (rc != SQLITE_OK || nPending <= p->nPendingMax)
     return rc;
-  rc = merge_cursor_get(p, &iCursor);
+  rc = index_store_flush_drop(p); /* it moves rows the buffer holds */
+  if (rc == SQLITE_OK)
+    rc = merge_cursor_get(p, &iCursor);
   int hasWrapped = 0;
   while (rc == SQLITE_OK && nMoved < nAdded) {
     int hasRow = 0, n = 0;

@@ -173,7 +173,43 @@ void index_store_discard(IndexStore *p) {
   index_buffer_discard(&p->buffer);
   index_undo_close(p);
   p->nFlushed = 0;
+  p->hasKeptBuffer = 0;
   rollback_forget(p);
+}
+
+void index_store_commit(IndexStore *p) {
+  unsigned int version = 0;
+  int hasTerms = p->buffer.nTerm > 0 && !p->buffer.isBroken;
+  if (hasTerms && sqlite3_file_control(p->db, p->zDb, SQLITE_FCNTL_DATA_VERSION,
+                                       &version) != SQLITE_OK)
+    hasTerms = 0;
+  if (!hasTerms) {
+    index_store_discard(p);
+    return;
+  }
+  assert(p->buffer.nAdded == 0);
+  index_undo_close(p);
+  p->nFlushed = 0;
+  rollback_forget(p);
+  p->hasKeptBuffer = 1;
+  p->keptVersion = version;
+}
+
+/* Drops the terms kept from the last commit unless the file is as that
+** commit left it (index_store_commit): another connection may have changed
+** the rows they hold. Once a transaction, at its first addition: no other
+** connection writes the file while this one's transaction reads it. */
+static void buffer_check_kept(IndexStore *p) {
+  unsigned int version = 0;
+  if (!p->hasKeptBuffer)
+    return;
+  p->hasKeptBuffer = 0;
+  if (sqlite3_file_control(p->db, p->zDb, SQLITE_FCNTL_DATA_VERSION, &version) ==
+          SQLITE_OK &&
+      version == p->keptVersion)
+    return;
+  index_buffer_discard(&p->buffer);
+  index_undo_dropped(p);
 }
 
 /* The place of a term in the buffer, read (pending level, else vocabulary)
@@ -387,8 +423,7 @@ static int add_count(IndexStore *p, const PapersCount *aCount, int nCount, i64 n
     aIdf[i] = index_idf(nDoc, pChange->row.df);
     if (pChange->row.zSurface == pRow->zSurface)
       continue;
-    pChange->zSurface =
-        sqlite3_mprintf("%.*s", pChange->row.nSurface, pChange->row.zSurface);
+    pChange->zSurface = papers_text_copy(pChange->row.zSurface, pChange->row.nSurface);
     if (pChange->zSurface == 0)
       return SQLITE_NOMEM;
     pChange->row.zSurface = pChange->zSurface;
@@ -454,6 +489,8 @@ int index_store_add(IndexStore *p, i64 iDoc, const PapersCount *aCount, int nCou
   int rc = aiSlot && aIdf && apRow && aChange ? SQLITE_OK : SQLITE_NOMEM;
   if (aChange)
     memset(aChange, 0, sizeof(TermChange) * (size_t)(nCount + 1));
+  if (rc == SQLITE_OK)
+    buffer_check_kept(p);
   if (rc == SQLITE_OK && p->buffer.isBroken)
     rc = SQLITE_ERROR;
   if (rc == SQLITE_OK && p->buffer.nTerm >= INDEX_BUFFER_TERMS)
