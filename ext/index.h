@@ -518,10 +518,10 @@ struct IndexStore {
   i64 nFlushed;    /* postings the write buffer wrote to the pending level in this
                    ** transaction (the spread merge's budget) */
   WriteBuffer buffer;
-  int iUnflushed;  /* 1 + the lowest open savepoint opened without a flush; 0: none */
-  int isFlushing;  /* index_store_flush() is writing: a savepoint now is its own */
-  BufferUndo undo; /* the savepoint the buffer was not flushed at (index_undo.c) */
-  int hasKeptBuffer;            /* the buffer's terms outlived a commit (unchecked) */
+  int iUnflushed;    /* 1 + the lowest open savepoint opened without a flush; 0: none */
+  int isFlushing;    /* index_store_flush() is writing: a savepoint now is its own */
+  BufferUndo undo;   /* the savepoint the buffer was not flushed at (index_undo.c) */
+  int hasKeptBuffer; /* the buffer's terms outlived a commit (unchecked) */
   unsigned int keptVersion;     /* the data version they were kept at */
   IndexDenseCache *pDenseCache; /* the dense blocks in memory, for queries (or 0) */
   int hasDenseChanged;          /* T_dense written in this transaction: no copy made */
