@@ -272,8 +272,9 @@ int index_store_merge(IndexStore *pStore);
 ** order wraps), until at least as many postings have moved as the
 ** transaction's flushes wrote there: a bounded share of merge work per
 ** write, as FTS5's automerge does. At commit, so that a failure fails the
-** commit, which rolls the whole transaction back. It drops the write buffer
-** (flushed) before it moves rows, which its clean terms hold. */
+** commit, which rolls the whole transaction back. It flushes the write
+** buffer first, and a buffered term whose row it moves follows it
+** (index_buffer_merged). */
 int index_store_merge_some(IndexStore *pStore);
 
 /* The write buffer: what additions changed, kept in memory (index_pending.c).
@@ -286,6 +287,10 @@ int index_store_flush(IndexStore *pStore);
 /* Flushes, then drops the buffer: before a write that changes the pending or
 ** vocabulary rows of terms it may hold. */
 int index_store_flush_drop(IndexStore *pStore);
+/* A clean buffered term whose pending row the spread merge moved into T_vocab
+** and its blocks: it now has no pending postings (its state saved first for
+** a rollback to the savepoint of index_undo.c). */
+int index_buffer_merged(IndexStore *pStore, sqlite3_uint64 id);
 void index_store_discard(IndexStore *pStore);
 /* At commit (after xSync's flush): as discard, but the buffer's terms, all
 ** clean, stay for the next transaction's additions, with the database's

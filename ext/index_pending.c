@@ -307,6 +307,23 @@ int index_store_flush_drop(IndexStore *p) {
   return rc;
 }
 
+int index_buffer_merged(IndexStore *p, sqlite3_uint64 id) {
+  WriteBuffer *pBuffer = &p->buffer;
+  int iSlot = pBuffer->pSlots ? papers_idmap_find(pBuffer->pSlots, id) : -1;
+  if (iSlot < 0)
+    return SQLITE_OK;
+  assert(!pBuffer->aTerm[iSlot].isDirty); /* flushed before the merge */
+  int rc = index_undo_save(p, iSlot);
+  if (rc != SQLITE_OK)
+    return rc;
+  PendingTerm *pTerm = &pBuffer->aTerm[iSlot].term;
+  sqlite3_free(pTerm->aPosting);
+  pTerm->aPosting = 0;
+  pTerm->nPosting = 0;
+  pTerm->row.isPending = 0;
+  return SQLITE_OK;
+}
+
 int index_store_is_broken(IndexStore *p) {
   return p->buffer.isBroken;
 }
