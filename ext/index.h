@@ -292,12 +292,14 @@ int index_store_flush_drop(IndexStore *pStore);
 ** a rollback to the savepoint of index_undo.c). */
 int index_buffer_merged(IndexStore *pStore, sqlite3_uint64 id);
 void index_store_discard(IndexStore *pStore);
-/* At commit (after xSync's flush): as discard, but the buffer's terms, all
-** clean, stay for the next transaction's additions, with the database's
-** data version (SQLITE_FCNTL_DATA_VERSION, which counts this connection's
-** commits and those of every other): the next addition drops them unless the
-** version is still that, i.e. nothing but this commit changed the file since
-** they were read. */
+/* At commit (after xSync's flush and spread merge, which notes the
+** database's data version: index_store_sync_done): as discard, but the
+** buffer's terms, all clean, stay for the next transaction's additions when
+** the data version (SQLITE_FCNTL_DATA_VERSION, which counts this
+** connection's commits and those of every other) counts just this commit
+** more; the next addition drops them unless the version is still that, i.e.
+** nothing but this commit changed the file since they were read. */
+void index_store_sync_done(IndexStore *pStore);
 void index_store_commit(IndexStore *pStore);
 int index_store_is_broken(IndexStore *pStore);
 /* The table's savepoints (xSavepoint, xRelease, xRollbackTo): none at the
@@ -528,6 +530,8 @@ struct IndexStore {
   BufferUndo undo;   /* the savepoint the buffer was not flushed at (index_undo.c) */
   int hasKeptBuffer; /* the buffer's terms outlived a commit (unchecked) */
   unsigned int keptVersion;     /* the data version they were kept at */
+  int hasSyncVersion;           /* xSync noted the data version before the commit */
+  unsigned int syncVersion;     /* that version */
   IndexDenseCache *pDenseCache; /* the dense blocks in memory, for queries (or 0) */
   int hasDenseChanged;          /* T_dense written in this transaction: no copy made */
   IndexDocQuery *pDocQuery;     /* the current query's term numbers (index_docs.c) */

@@ -174,15 +174,27 @@ void index_store_discard(IndexStore *p) {
   index_undo_close(p);
   p->nFlushed = 0;
   p->hasKeptBuffer = 0;
+  p->hasSyncVersion = 0;
   rollback_forget(p);
+}
+
+/* The data version of the store's database file (0: not known). */
+static int store_data_version(IndexStore *p, unsigned int *pVersion) {
+  return sqlite3_file_control(p->db, p->zDb, SQLITE_FCNTL_DATA_VERSION, pVersion) ==
+         SQLITE_OK;
+}
+
+void index_store_sync_done(IndexStore *p) {
+  p->hasSyncVersion = store_data_version(p, &p->syncVersion);
 }
 
 void index_store_commit(IndexStore *p) {
   unsigned int version = 0;
-  int hasTerms = p->buffer.nTerm > 0 && !p->buffer.isBroken;
-  if (hasTerms && sqlite3_file_control(p->db, p->zDb, SQLITE_FCNTL_DATA_VERSION,
-                                       &version) != SQLITE_OK)
-    hasTerms = 0;
+  /* the commit counts one more; more: another connection's too (it may have
+  ** written between the commit and this call, with shared cache) */
+  int hasTerms = p->buffer.nTerm > 0 && !p->buffer.isBroken && p->hasSyncVersion &&
+                 store_data_version(p, &version) && version == p->syncVersion + 1;
+  p->hasSyncVersion = 0;
   if (!hasTerms) {
     index_store_discard(p);
     return;
@@ -204,9 +216,7 @@ static void buffer_check_kept(IndexStore *p) {
   if (!p->hasKeptBuffer)
     return;
   p->hasKeptBuffer = 0;
-  if (sqlite3_file_control(p->db, p->zDb, SQLITE_FCNTL_DATA_VERSION, &version) ==
-          SQLITE_OK &&
-      version == p->keptVersion)
+  if (store_data_version(p, &version) && version == p->keptVersion)
     return;
   index_buffer_discard(&p->buffer);
   index_undo_dropped(p);

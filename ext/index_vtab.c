@@ -922,7 +922,11 @@ static int index_begin(sqlite3_vtab *pVtab) {
 static int index_sync(sqlite3_vtab *pVtab) {
   IndexTable *pTab = (IndexTable *)pVtab;
   int rc = store_error(pTab, index_store_flush(pTab->pStore));
-  return rc == SQLITE_OK ? store_error(pTab, index_store_merge_some(pTab->pStore)) : rc;
+  if (rc == SQLITE_OK)
+    rc = store_error(pTab, index_store_merge_some(pTab->pStore));
+  if (rc == SQLITE_OK)
+    index_store_sync_done(pTab->pStore);
+  return rc;
 }
 
 /* The buffer is clean after xSync: its terms stay for the next transaction
