@@ -118,6 +118,10 @@
 #ifndef INDEX_BUFFER_TERMS
 #define INDEX_BUFFER_TERMS 32768
 #endif
+/* Terms the write buffer keeps past a commit at most (more are dropped
+** there, when nothing waits to be written: the next transaction's additions
+** should not fill the buffer, which would write out and drop it half way). */
+#define INDEX_KEPT_TERMS (INDEX_BUFFER_TERMS / 2)
 /* The most the option `pending` allows: the pending table grows with it, and
 ** so do the pages a write touches there. */
 #define INDEX_PENDING_LIMIT   1048576

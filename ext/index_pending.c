@@ -192,7 +192,8 @@ void index_store_commit(IndexStore *p) {
   unsigned int version = 0;
   /* the commit counts one more; more: another connection's too (it may have
   ** written between the commit and this call, with shared cache) */
-  int hasTerms = p->buffer.nTerm > 0 && !p->buffer.isBroken && p->hasSyncVersion &&
+  int hasTerms = p->buffer.nTerm > 0 && p->buffer.nTerm <= INDEX_KEPT_TERMS &&
+                 !p->buffer.isBroken && p->hasSyncVersion &&
                  store_data_version(p, &version) && version == p->syncVersion + 1;
   p->hasSyncVersion = 0;
   if (!hasTerms) {
