@@ -236,6 +236,19 @@ static const Scenario aScenario[] = {
          "latent='4', pending=20") "INSERT INTO topics(topics)"
                                    " VALUES('rebuild');" SHORT_PAPERS,
      IDX_CHECK, 0, INDEX_STATE_SQL},
+    /* the terms the last commit kept in the write buffer (index_store_commit):
+    ** an insert of another transaction uses them; with pending=20 its commit
+    ** runs a spread merge, which the kept terms follow */
+    {"index-insert-kept",
+     "INSERT INTO papers SELECT id + 2000, title, abstract FROM papers WHERE id <= 3", HF,
+     0, IDX_SETUP("4") IDX_PENDING, IDX_CHECK, 0, INDEX_STATE_SQL},
+    {"index-insert-kept-spreading",
+     "INSERT INTO papers SELECT id + 2000, title, abstract FROM papers WHERE id <= 3", HF,
+     0,
+     IDX_TABLE IDX_CREATE_WITH(
+         "latent='4', pending=20") "INSERT INTO topics(topics)"
+                                   " VALUES('rebuild');" IDX_PENDING,
+     IDX_CHECK, 0, INDEX_STATE_SQL},
     /* the write buffer: a transaction's additions waiting in memory, written
     ** out at commit, by a query, by the statistics, at a savepoint */
     {"index-commit-buffered", "COMMIT", HF, 0, IDX_SETUP("4") "BEGIN;" IDX_PENDING,
