@@ -916,9 +916,9 @@ static int index_begin(sqlite3_vtab *pVtab) {
   return SQLITE_OK;
 }
 
-/* The spread merge moves rows the buffer's clean terms hold: it drops them
-** first, for a commit that then fails with SQLITE_BUSY leaves the
-** transaction open. */
+/* The spread merge moves rows the buffer's clean terms hold: they follow
+** their rows (index_buffer_merged), and stay right if the commit then fails
+** with SQLITE_BUSY, which leaves the transaction open. */
 static int index_sync(sqlite3_vtab *pVtab) {
   IndexTable *pTab = (IndexTable *)pVtab;
   int rc = store_error(pTab, index_store_flush(pTab->pStore));
