@@ -118,6 +118,10 @@
 #ifndef INDEX_BUFFER_TERMS
 #define INDEX_BUFFER_TERMS 32768
 #endif
+/* Terms the write buffer keeps past a commit at most (more are dropped
+** there, when nothing waits to be written: the next transaction's additions
+** should not fill the buffer, which would write out and drop it half way). */
+#define INDEX_KEPT_TERMS (INDEX_BUFFER_TERMS / 2)
 /* The most the option `pending` allows: the pending table grows with it, and
 ** so do the pages a write touches there. */
 #define INDEX_PENDING_LIMIT   1048576
@@ -272,7 +276,9 @@ int index_store_merge(IndexStore *pStore);
 ** order wraps), until at least as many postings have moved as the
 ** transaction's flushes wrote there: a bounded share of merge work per
 ** write, as FTS5's automerge does. At commit, so that a failure fails the
-** commit, which rolls the whole transaction back. */
+** commit, which rolls the whole transaction back. It flushes the write
+** buffer first, and a buffered term whose row it moves follows it
+** (index_buffer_merged). */
 int index_store_merge_some(IndexStore *pStore);
 
 /* The write buffer: what additions changed, kept in memory (index_pending.c).
@@ -285,7 +291,20 @@ int index_store_flush(IndexStore *pStore);
 /* Flushes, then drops the buffer: before a write that changes the pending or
 ** vocabulary rows of terms it may hold. */
 int index_store_flush_drop(IndexStore *pStore);
+/* A clean buffered term whose pending row the spread merge moved into T_vocab
+** and its blocks: it now has no pending postings (its state saved first for
+** a rollback to the savepoint of index_undo.c). */
+int index_buffer_merged(IndexStore *pStore, sqlite3_uint64 id);
 void index_store_discard(IndexStore *pStore);
+/* At commit (after xSync's flush and spread merge, which notes the
+** database's data version: index_store_sync_done): as discard, but the
+** buffer's terms, all clean, stay for the next transaction's additions when
+** the data version (SQLITE_FCNTL_DATA_VERSION, which counts this
+** connection's commits and those of every other) counts just this commit
+** more; the next addition drops them unless the version is still that, i.e.
+** nothing but this commit changed the file since they were read. */
+void index_store_sync_done(IndexStore *pStore);
+void index_store_commit(IndexStore *pStore);
 int index_store_is_broken(IndexStore *pStore);
 /* The table's savepoints (xSavepoint, xRelease, xRollbackTo): none at the
 ** lowest open one, and a rollback to it puts the buffer back (index_undo.c);
@@ -510,9 +529,13 @@ struct IndexStore {
   i64 nFlushed;    /* postings the write buffer wrote to the pending level in this
                    ** transaction (the spread merge's budget) */
   WriteBuffer buffer;
-  int iUnflushed;  /* 1 + the lowest open savepoint opened without a flush; 0: none */
-  int isFlushing;  /* index_store_flush() is writing: a savepoint now is its own */
-  BufferUndo undo; /* the savepoint the buffer was not flushed at (index_undo.c) */
+  int iUnflushed;    /* 1 + the lowest open savepoint opened without a flush; 0: none */
+  int isFlushing;    /* index_store_flush() is writing: a savepoint now is its own */
+  BufferUndo undo;   /* the savepoint the buffer was not flushed at (index_undo.c) */
+  int hasKeptBuffer; /* the buffer's terms outlived a commit (unchecked) */
+  unsigned int keptVersion;     /* the data version they were kept at */
+  int hasSyncVersion;           /* xSync noted the data version before the commit */
+  unsigned int syncVersion;     /* that version */
   IndexDenseCache *pDenseCache; /* the dense blocks in memory, for queries (or 0) */
   int hasDenseChanged;          /* T_dense written in this transaction: no copy made */
   IndexDocQuery *pDocQuery;     /* the current query's term numbers (index_docs.c) */

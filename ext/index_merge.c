@@ -217,6 +217,8 @@ static int merge_next(IndexStore *p, i64 iAfter, int *pHasRow, i64 *piTerm,
   if (rc == SQLITE_OK)
     rc = rcReset;
   if (rc == SQLITE_OK && *pHasRow)
+    rc = index_buffer_merged(p, (sqlite3_uint64)*piTerm);
+  if (rc == SQLITE_OK && *pHasRow)
     rc = index_statement(p, STMT_PENDING_DELETE, &pDelete);
   if (rc == SQLITE_OK && *pHasRow) {
     sqlite3_bind_int64(pDelete, 1, *piTerm);
@@ -233,7 +235,9 @@ int index_store_merge_some(IndexStore *p) {
   int rc = index_store_pending_count(p, &nPending);
   if (rc != SQLITE_OK || nPending <= p->nPendingMax)
     return rc;
-  rc = merge_cursor_get(p, &iCursor);
+  rc = index_store_flush(p); /* the buffer's terms follow their rows (merge_next) */
+  if (rc == SQLITE_OK)
+    rc = merge_cursor_get(p, &iCursor);
   int hasWrapped = 0;
   while (rc == SQLITE_OK && nMoved < nAdded) {
     int hasRow = 0, n = 0;

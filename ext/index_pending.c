@@ -173,7 +173,54 @@ void index_store_discard(IndexStore *p) {
   index_buffer_discard(&p->buffer);
   index_undo_close(p);
   p->nFlushed = 0;
+  p->hasKeptBuffer = 0;
+  p->hasSyncVersion = 0;
   rollback_forget(p);
+}
+
+/* The data version of the store's database file (0: not known). */
+static int store_data_version(IndexStore *p, unsigned int *pVersion) {
+  return sqlite3_file_control(p->db, p->zDb, SQLITE_FCNTL_DATA_VERSION, pVersion) ==
+         SQLITE_OK;
+}
+
+void index_store_sync_done(IndexStore *p) {
+  p->hasSyncVersion = store_data_version(p, &p->syncVersion);
+}
+
+void index_store_commit(IndexStore *p) {
+  unsigned int version = 0;
+  /* the commit counts one more; more: another connection's too (it may have
+  ** written between the commit and this call, with shared cache) */
+  int hasTerms = p->buffer.nTerm > 0 && p->buffer.nTerm <= INDEX_KEPT_TERMS &&
+                 !p->buffer.isBroken && p->hasSyncVersion &&
+                 store_data_version(p, &version) && version == p->syncVersion + 1;
+  p->hasSyncVersion = 0;
+  if (!hasTerms) {
+    index_store_discard(p);
+    return;
+  }
+  assert(p->buffer.nAdded == 0);
+  index_undo_close(p);
+  p->nFlushed = 0;
+  rollback_forget(p);
+  p->hasKeptBuffer = 1;
+  p->keptVersion = version;
+}
+
+/* Drops the terms kept from the last commit unless the file is as that
+** commit left it (index_store_commit): another connection may have changed
+** the rows they hold. Once a transaction, at its first addition: no other
+** connection writes the file while this one's transaction reads it. */
+static void buffer_check_kept(IndexStore *p) {
+  unsigned int version = 0;
+  if (!p->hasKeptBuffer)
+    return;
+  p->hasKeptBuffer = 0;
+  if (store_data_version(p, &version) && version == p->keptVersion)
+    return;
+  index_buffer_discard(&p->buffer);
+  index_undo_dropped(p);
 }
 
 /* The place of a term in the buffer, read (pending level, else vocabulary)
@@ -269,6 +316,23 @@ int index_store_flush_drop(IndexStore *p) {
     index_undo_dropped(p);
   }
   return rc;
+}
+
+int index_buffer_merged(IndexStore *p, sqlite3_uint64 id) {
+  WriteBuffer *pBuffer = &p->buffer;
+  int iSlot = pBuffer->pSlots ? papers_idmap_find(pBuffer->pSlots, id) : -1;
+  if (iSlot < 0)
+    return SQLITE_OK;
+  assert(!pBuffer->aTerm[iSlot].isDirty); /* flushed before the merge */
+  int rc = index_undo_save(p, iSlot);
+  if (rc != SQLITE_OK)
+    return rc;
+  PendingTerm *pTerm = &pBuffer->aTerm[iSlot].term;
+  sqlite3_free(pTerm->aPosting);
+  pTerm->aPosting = 0;
+  pTerm->nPosting = 0;
+  pTerm->row.isPending = 0;
+  return SQLITE_OK;
 }
 
 int index_store_is_broken(IndexStore *p) {
@@ -387,8 +451,7 @@ static int add_count(IndexStore *p, const PapersCount *aCount, int nCount, i64 n
     aIdf[i] = index_idf(nDoc, pChange->row.df);
     if (pChange->row.zSurface == pRow->zSurface)
       continue;
-    pChange->zSurface =
-        sqlite3_mprintf("%.*s", pChange->row.nSurface, pChange->row.zSurface);
+    pChange->zSurface = papers_text_copy(pChange->row.zSurface, pChange->row.nSurface);
     if (pChange->zSurface == 0)
       return SQLITE_NOMEM;
     pChange->row.zSurface = pChange->zSurface;
@@ -454,6 +517,8 @@ int index_store_add(IndexStore *p, i64 iDoc, const PapersCount *aCount, int nCou
   int rc = aiSlot && aIdf && apRow && aChange ? SQLITE_OK : SQLITE_NOMEM;
   if (aChange)
     memset(aChange, 0, sizeof(TermChange) * (size_t)(nCount + 1));
+  if (rc == SQLITE_OK)
+    buffer_check_kept(p);
   if (rc == SQLITE_OK && p->buffer.isBroken)
     rc = SQLITE_ERROR;
   if (rc == SQLITE_OK && p->buffer.nTerm >= INDEX_BUFFER_TERMS)

@@ -505,8 +505,8 @@ int index_vocab_row_from(IndexStore *p, const char *zPart, sqlite3_uint64 id,
   pRow->num = (sqlite3_uint64)num;
   if (wantSurface) {
     pRow->nSurface = sqlite3_column_bytes(pStmt, 1);
-    pRow->zOwned = sqlite3_mprintf("%.*s", pRow->nSurface,
-                                   (const char *)sqlite3_column_text(pStmt, 1));
+    pRow->zOwned =
+        papers_text_copy((const char *)sqlite3_column_text(pStmt, 1), pRow->nSurface);
     pRow->zSurface = pRow->zOwned;
     if (pRow->zOwned == 0)
       return SQLITE_NOMEM;

@@ -63,7 +63,7 @@ static int undo_copy(const PendingTerm *pFrom, PendingTerm *pTo) {
   pTo->row.zSurface = 0;
   pTo->aPosting = 0;
   if (pFrom->row.zSurface) {
-    pTo->row.zOwned = sqlite3_mprintf("%.*s", pFrom->row.nSurface, pFrom->row.zSurface);
+    pTo->row.zOwned = papers_text_copy(pFrom->row.zSurface, pFrom->row.nSurface);
     if (pTo->row.zOwned == 0)
       return SQLITE_NOMEM;
     pTo->row.zSurface = pTo->row.zOwned;

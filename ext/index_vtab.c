@@ -916,17 +916,23 @@ static int index_begin(sqlite3_vtab *pVtab) {
   return SQLITE_OK;
 }
 
-/* The spread merge moves rows the buffer's clean terms hold: they are
-** dropped first, for a commit that then fails with SQLITE_BUSY leaves the
-** transaction open. */
+/* The spread merge moves rows the buffer's clean terms hold: they follow
+** their rows (index_buffer_merged), and stay right if the commit then fails
+** with SQLITE_BUSY, which leaves the transaction open. */
 static int index_sync(sqlite3_vtab *pVtab) {
   IndexTable *pTab = (IndexTable *)pVtab;
-  int rc = store_error(pTab, index_store_flush_drop(pTab->pStore));
-  return rc == SQLITE_OK ? store_error(pTab, index_store_merge_some(pTab->pStore)) : rc;
+  int rc = store_error(pTab, index_store_flush(pTab->pStore));
+  if (rc == SQLITE_OK)
+    rc = store_error(pTab, index_store_merge_some(pTab->pStore));
+  if (rc == SQLITE_OK)
+    index_store_sync_done(pTab->pStore);
+  return rc;
 }
 
+/* The buffer is clean after xSync: its terms stay for the next transaction
+** while no other connection changes the file (index_store_commit). */
 static int index_commit(sqlite3_vtab *pVtab) {
-  index_store_discard(((IndexTable *)pVtab)->pStore); /* empty after xSync */
+  index_store_commit(((IndexTable *)pVtab)->pStore);
   return SQLITE_OK;
 }
 

@@ -11,7 +11,8 @@
 **     with the version, the git commit and compiler flags of the build, and
 **     the version of the SQLite it runs on.
 ** It also holds papers_grow_array(), the one growable array of every
-** subsystem (the other shared utilities are inline in papers_internal.h).
+** subsystem, and papers_text_copy() (the other shared utilities are inline
+** in papers_internal.h).
 */
 #include "papers_internal.h"
 #include "papers.h"
@@ -36,6 +37,18 @@ int papers_grow_array(void **pa, size_t szItem, i64 nNeed, i64 *pnAlloc) {
   *pa = aNew;
   *pnAlloc = nNew;
   return SQLITE_OK;
+}
+
+/* Declared in papers_internal.h. */
+char *papers_text_copy(const char *z, int n) {
+  assert(n >= 0 && (z || n == 0));
+  char *zCopy = sqlite3_malloc64((sqlite3_uint64)n + 1);
+  if (zCopy == 0)
+    return 0;
+  if (n > 0)
+    memcpy(zCopy, z, (size_t)n);
+  zCopy[n] = 0;
+  return zCopy;
 }
 
 static void papers_version_func(sqlite3_context *pCtx, int argc, sqlite3_value **argv) {

@@ -151,6 +151,11 @@ int papers_parse_decimal(const char *z, double *pValue);
 ** (papers.c) */
 int papers_grow_array(void **pa, size_t szItem, i64 nNeed, i64 *pnAlloc);
 
+/* A copy of the n bytes at z (0 when n is 0), and a NUL after them: all n
+** bytes, a NUL among them too, where "%.*s" would stop at the first NUL.
+** 0: out of memory. (papers.c) */
+char *papers_text_copy(const char *z, int n);
+
 /* ---- the connection context (analysis.c) ------------------------------ */
 
 /* What papers keeps per connection: the database, FTS5's fts5_api and the

@@ -104,6 +104,10 @@ typedef struct Scenario {
   " 'Message passing on graphs with attention over nodes.');"                            \
   "INSERT INTO papers VALUES (100002, 'Sparse attention for long documents',"            \
   " 'Attention over long documents with sparse patterns.');"
+/* A paper whose terms are mostly those of SHORT_PAPERS. */
+#define KEPT_PAPER                                                                       \
+  "INSERT INTO papers VALUES (100003, 'Graph attention for message passing',"            \
+  " 'Sparse message passing over long documents with attention.')"
 #define NEW_PAPER                                                                        \
   "(100000, 'Variational information bottleneck for robust representation learning',"    \
   " 'We revisit the information bottleneck and compress representations of language "    \
@@ -232,6 +236,17 @@ static const Scenario aScenario[] = {
     /* two short papers leave 16 postings pending; the new paper's commit takes
     ** the level past pending=20 and merges a share of it (a spread merge) */
     {"index-insert-spreading", "INSERT INTO papers VALUES " NEW_PAPER, HF, 0,
+     IDX_TABLE IDX_CREATE_WITH(
+         "latent='4', pending=20") "INSERT INTO topics(topics)"
+                                   " VALUES('rebuild');" SHORT_PAPERS,
+     IDX_CHECK, 0, INDEX_STATE_SQL},
+    /* the terms the last commit kept in the write buffer (index_store_commit):
+    ** an insert of another transaction uses them (the setup's two papers are
+    ** two transactions); with pending=20 its commit runs a spread merge, which
+    ** the kept terms follow */
+    {"index-insert-kept", KEPT_PAPER, HF, 0, IDX_SETUP("4") SHORT_PAPERS, IDX_CHECK, 0,
+     INDEX_STATE_SQL},
+    {"index-insert-kept-spreading", KEPT_PAPER, HF, 0,
      IDX_TABLE IDX_CREATE_WITH(
          "latent='4', pending=20") "INSERT INTO topics(topics)"
                                    " VALUES('rebuild');" SHORT_PAPERS,
