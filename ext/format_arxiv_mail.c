@@ -291,10 +291,6 @@ static PapersDate mail_parse_mail_date(const char *z, i64 n) {
   return date;
 }
 
-static int mail_is_letter(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
 /* Reads a date text written as arXiv writes it, "Mon, 15 Jul 2019 17:59:12
 ** GMT" (or a day of one digit): 1 with *pDate what mail_parse_mail_date()
 ** gives for it, 0 for another text (left to that function). Such a text is
@@ -304,12 +300,13 @@ static int mail_read_usual_date(PapersSpan text, PapersDate *pDate) {
   i64 nDay = text.n - 27; /* the text is 27 bytes besides its day */
   if ((nDay != 1 && nDay != 2) || z[3] != ',' || z[4] != ' ')
     return 0;
-  if (!mail_is_letter(z[0]) || !mail_is_letter(z[1]) || !mail_is_letter(z[2]))
+  if (!papers_is_ascii_letter(z[0]) || !papers_is_ascii_letter(z[1]) ||
+      !papers_is_ascii_letter(z[2]))
     return 0;
   const char *zMonth = z + 5 + nDay + 1, *zYear = zMonth + 4, *zTime = zYear + 5;
   if (papers_digits_len(z + 5, nDay) != nDay || zMonth[-1] != ' ' ||
-      !mail_is_letter(zMonth[0]) || !mail_is_letter(zMonth[1]) ||
-      !mail_is_letter(zMonth[2]) || zMonth[3] != ' ' ||
+      !papers_is_ascii_letter(zMonth[0]) || !papers_is_ascii_letter(zMonth[1]) ||
+      !papers_is_ascii_letter(zMonth[2]) || zMonth[3] != ' ' ||
       papers_digits_len(zYear, 4) != 4 || zYear[4] != ' ')
     return 0;
   if (!mail_is_digit(zTime[0]) || !mail_is_digit(zTime[1]) || zTime[2] != ':' ||

@@ -358,20 +358,16 @@ static int key_control_word(KeyOut *p, const char *z, i64 n, const char *zNext,
   return nSpace;
 }
 
-static int key_is_ascii_letter(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 /* A TeX command at z[0] == '\\'; returns the bytes it takes. */
 static i64 key_tex(KeyOut *p, const char *z, i64 n) {
   if (n >= 2 && strchr("\"'`^~=.", z[1]) && z[1] != 0)
     return 2; /* accent */
-  if (n < 2 || !key_is_ascii_letter(z[1])) {
+  if (n < 2 || !papers_is_ascii_letter(z[1])) {
     key_sep(p);
     return n >= 2 && (unsigned char)z[1] < 0x80 ? 2 : 1;
   }
   i64 nName = 1;
-  while (1 + nName < n && key_is_ascii_letter(z[1 + nName]))
+  while (1 + nName < n && papers_is_ascii_letter(z[1 + nName]))
     nName++;
   return 1 + nName + key_control_word(p, z + 1, nName, z + 1 + nName, n - 1 - nName);
 }

@@ -67,12 +67,8 @@ static const char *const azHtmlTag[] = {
     "th",   "thead",  "tr",     "tt",   "u",          "ul",    "var",
 };
 
-static int is_alpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 static int is_alnum(char c) {
-  return is_alpha(c) || (c >= '0' && c <= '9');
+  return papers_is_ascii_letter(c) || (c >= '0' && c <= '9');
 }
 
 static int is_space(char c) {
@@ -135,12 +131,12 @@ static int scan_command(const char *z, int n, int i, unsigned char *aMask) {
       return iEnd + 2;
     }
   }
-  if (j >= n || !is_alpha(z[j])) {
+  if (j >= n || !papers_is_ascii_letter(z[j])) {
     int iEnd = j < n ? j + 1 : j;
     mark(aMask, i, iEnd);
     return iEnd;
   }
-  while (j < n && is_alpha(z[j]))
+  while (j < n && papers_is_ascii_letter(z[j]))
     j++;
   int nDrop = (int)(sizeof(azDropCommand) / sizeof(azDropCommand[0]));
   if (!in_list(azDropCommand, nDrop, z + i + 1, j - i - 1, 0)) {
@@ -225,7 +221,7 @@ static int scan_entity(const char *z, int n, int i, unsigned char *aMask) {
          (isNumeric ? (z[j] >= '0' && z[j] <= '9') ||
                           (isHex &&
                            ((z[j] >= 'a' && z[j] <= 'f') || (z[j] >= 'A' && z[j] <= 'F')))
-                    : is_alpha(z[j]))) {
+                    : papers_is_ascii_letter(z[j]))) {
     j++;
   }
   if (j >= n || z[j] != ';' || j - iName < (isNumeric ? 1 : 2))

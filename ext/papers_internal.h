@@ -103,6 +103,11 @@ static inline int papers_span_equal(PapersSpan a, PapersSpan b) {
 /* The flags of a function whose result depends on its arguments alone. */
 #define PAPERS_PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
 
+/* An ASCII letter, whatever the locale (isalpha() depends on it). */
+static inline int papers_is_ascii_letter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 /* A float32 as 4 bytes little-endian, its IEEE-754 bits unchanged: the one
 ** form of floats in BLOBs and shadow tables, the same on every machine. */
 static inline void papers_f32_put(unsigned char *a, float f) {
