@@ -584,6 +584,10 @@ int index_statement(IndexStore *p, int iStmt, sqlite3_stmt **ppStmt);
 /* Records what is wrong with shadow table T_zPart ("config", "docs", ...) and
 ** returns SQLITE_CORRUPT_VTAB: "T: T_part is damaged: <what>". */
 int index_store_corrupt(IndexStore *p, const char *zPart, const char *zFormat, ...);
+/* The data version of the store's database file (SQLITE_FCNTL_DATA_VERSION:
+** it changes at every commit, of this connection or another) in *pVersion;
+** 0 when it is not known. */
+int index_store_data_version(IndexStore *p, unsigned int *pVersion);
 
 /* Steps a statement that returns no row, and resets it. */
 int index_run(sqlite3_stmt *pStmt);

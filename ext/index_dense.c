@@ -353,8 +353,7 @@ void index_dense_changed(IndexStore *p) {
 static int dense_cache_version(IndexStore *p, unsigned int *pVersion) {
   if (!sqlite3_get_autocommit(p->db) || p->hasDenseChanged)
     return 0;
-  return sqlite3_file_control(p->db, p->zDb, SQLITE_FCNTL_DATA_VERSION, pVersion) ==
-         SQLITE_OK;
+  return index_store_data_version(p, pVersion);
 }
 
 /* Appends a block to the copy being made; 0 when it would pass

@@ -169,23 +169,22 @@ static void rollback_forget(IndexStore *p) {
   index_store_numbers_forget(p);
 }
 
-void index_store_discard(IndexStore *p) {
-  index_buffer_discard(&p->buffer);
+/* What a transaction's end forgets, whether the buffer goes or stays. */
+static void store_transaction_end(IndexStore *p) {
   index_undo_close(p);
   p->nFlushed = 0;
-  p->hasKeptBuffer = 0;
   p->hasSyncVersion = 0;
   rollback_forget(p);
 }
 
-/* The data version of the store's database file (0: not known). */
-static int store_data_version(IndexStore *p, unsigned int *pVersion) {
-  return sqlite3_file_control(p->db, p->zDb, SQLITE_FCNTL_DATA_VERSION, pVersion) ==
-         SQLITE_OK;
+void index_store_discard(IndexStore *p) {
+  index_buffer_discard(&p->buffer);
+  p->hasKeptBuffer = 0;
+  store_transaction_end(p);
 }
 
 void index_store_sync_done(IndexStore *p) {
-  p->hasSyncVersion = store_data_version(p, &p->syncVersion);
+  p->hasSyncVersion = index_store_data_version(p, &p->syncVersion);
 }
 
 void index_store_commit(IndexStore *p) {
@@ -194,16 +193,13 @@ void index_store_commit(IndexStore *p) {
   ** written between the commit and this call, with shared cache) */
   int hasTerms = p->buffer.nTerm > 0 && p->buffer.nTerm <= INDEX_KEPT_TERMS &&
                  !p->buffer.isBroken && p->hasSyncVersion &&
-                 store_data_version(p, &version) && version == p->syncVersion + 1;
-  p->hasSyncVersion = 0;
+                 index_store_data_version(p, &version) && version == p->syncVersion + 1;
   if (!hasTerms) {
     index_store_discard(p);
     return;
   }
   assert(p->buffer.nAdded == 0);
-  index_undo_close(p);
-  p->nFlushed = 0;
-  rollback_forget(p);
+  store_transaction_end(p);
   p->hasKeptBuffer = 1;
   p->keptVersion = version;
 }
@@ -217,7 +213,7 @@ static void buffer_check_kept(IndexStore *p) {
   if (!p->hasKeptBuffer)
     return;
   p->hasKeptBuffer = 0;
-  if (store_data_version(p, &version) && version == p->keptVersion)
+  if (index_store_data_version(p, &version) && version == p->keptVersion)
     return;
   index_buffer_discard(&p->buffer);
   index_undo_dropped(p);

@@ -129,6 +129,12 @@ int index_statement(IndexStore *p, int iStmt, sqlite3_stmt **ppStmt) {
   return SQLITE_OK;
 }
 
+/* Declared in index.h. */
+int index_store_data_version(IndexStore *p, unsigned int *pVersion) {
+  return sqlite3_file_control(p->db, p->zDb, SQLITE_FCNTL_DATA_VERSION, pVersion) ==
+         SQLITE_OK;
+}
+
 /* Records what is wrong with shadow table T_zPart ("config", "docs", ...) and
 ** returns SQLITE_CORRUPT_VTAB: "T: T_part is damaged: <what>". */
 int index_store_corrupt(IndexStore *p, const char *zPart, const char *zFormat, ...) {
