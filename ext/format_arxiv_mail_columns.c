@@ -264,33 +264,55 @@ static void mailc_result_url(const PapersParser *p, sqlite3_context *pCtx) {
   sqlite3_result_text(pCtx, zUrl, -1, zUrl == aStack ? SQLITE_TRANSIENT : sqlite3_free);
 }
 
-/* The span of the optional field that column iCol shows (comments, doi or
-** journal_ref). */
-static const PapersSpan *mailc_optional_field(const PapersRecord *pRec, int iCol) {
-  if (iCol == PAPERS_COL_COMMENTS)
-    return &pRec->comments;
-  return iCol == PAPERS_COL_DOI ? &pRec->doi : &pRec->journalRef;
-}
-
+/* Every column of an entry in one switch: the record's values without a
+** call to papers_record_result() (which gives the same), except the ISO date
+** and a date text that does not fold to itself. */
 void papers_mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) {
+  const PapersRecord *pRec = &p->rec;
   switch (iCol) {
+  case PAPERS_COL_ORDINAL:
+    sqlite3_result_int64(pCtx, p->nRecord);
+    break;
+  case PAPERS_COL_FORMAT:
+    sqlite3_result_text(pCtx, p->pFormat->zName, -1, SQLITE_STATIC);
+    break;
+  case PAPERS_COL_LINE:
+    sqlite3_result_int64(pCtx, pRec->iLine);
+    break;
+  case PAPERS_COL_ARXIV_VERSION:
+    if (pRec->arxivVersion >= 0)
+      sqlite3_result_int64(pCtx, pRec->arxivVersion);
+    break;
   case PAPERS_COL_AUTHOR_COUNT:
   case PAPERS_COL_ORG:
   case PAPERS_COL_ORG_HANDLE:
   case PAPERS_COL_COMMENT_COUNT:
   case PAPERS_COL_UPVOTES:
-    /* a mailing states none of these: NULL, as papers_record_result() would
-    ** give for the record, without the call (5 of the 23 columns) */
-    assert(p->rec.nAuthor < 0 && p->rec.org.z == 0 && p->rec.orgHandle.z == 0 &&
-           p->rec.nComment < 0 && p->rec.nUpvote < 0);
+    /* a mailing states none of these: NULL (5 of the 23 columns) */
+    assert(pRec->nAuthor < 0 && pRec->org.z == 0 && pRec->orgHandle.z == 0 &&
+           pRec->nComment < 0 && pRec->nUpvote < 0);
     break;
+  case PAPERS_COL_TITLE:
   case PAPERS_COL_COMMENTS:
   case PAPERS_COL_DOI:
-  case PAPERS_COL_JOURNAL_REF:
-    /* fields most entries lack: NULL then, as the record would give */
-    if (mailc_optional_field(&p->rec, iCol)->z != 0)
-      papers_record_result(p, pCtx, iCol);
+  case PAPERS_COL_JOURNAL_REF: {
+    /* folded text; an absent field (most entries lack the last three) NULL */
+    PapersSpan field = iCol == PAPERS_COL_TITLE      ? pRec->title
+                       : iCol == PAPERS_COL_COMMENTS ? pRec->comments
+                       : iCol == PAPERS_COL_DOI      ? pRec->doi
+                                                     : pRec->journalRef;
+    if (field.z != 0)
+      papers_result_folded(pCtx, field);
     break;
+  }
+  case PAPERS_COL_CATEGORIES:
+    papers_result_word_list(pCtx, pRec->categories);
+    break;
+  case PAPERS_COL_LINKS: {
+    PapersSpan aSpan[2] = {pRec->title, pRec->abstract};
+    papers_result_links(pCtx, aSpan, 2);
+    break;
+  }
   case PAPERS_COL_ABSTRACT:
     mailc_result_abstract(p, pCtx);
     break;
@@ -305,20 +327,20 @@ void papers_mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) 
     break;
   case PAPERS_COL_DATE_TEXT:
     if (((const MailState *)p->pState)->isDatePlain) {
-      papers_result_plain(pCtx, p->rec.dateText.z, p->rec.dateText.n);
+      papers_result_plain(pCtx, pRec->dateText.z, pRec->dateText.n);
     } else {
       papers_record_result(p, pCtx, iCol);
     }
     break;
   case PAPERS_COL_ARXIV_ID: /* an identifier: no white space, nothing to fold */
-    papers_result_plain(pCtx, p->rec.arxivId.z, p->rec.arxivId.n);
+    papers_result_plain(pCtx, pRec->arxivId.z, pRec->arxivId.n);
     break;
   case PAPERS_COL_ANNOUNCE:
     /* one of azAnnounce, NUL-terminated: copied as it is (SQLITE_STATIC would
     ** make SQLite free the buffer its register keeps for other columns) */
-    sqlite3_result_text(pCtx, p->rec.announce.z, -1, SQLITE_TRANSIENT);
+    sqlite3_result_text(pCtx, pRec->announce.z, -1, SQLITE_TRANSIENT);
     break;
-  default:
+  default: /* published */
     papers_record_result(p, pCtx, iCol);
     break;
   }
