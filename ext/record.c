@@ -274,12 +274,44 @@ static const char *record_word_end(const char *z, const char *zEnd, int *pHasEsc
   }
 }
 
+/* record_put_words() for a list written as arXiv writes categories: words
+** of printable ASCII without a comma or a byte JSON escapes, between single
+** spaces ("cs.CL eess.AS"), when the buffer has room for the array. One pass
+** copies each byte, a space as '","'. Returns 0, with pJson->n as it was,
+** for another list: the general loop then writes the same array. */
+static int record_put_plain_words(PapersJson *pJson, const char *z, i64 n) {
+  if (n == 0 || pJson->z == 0 || pJson->n + 3 * n + 4 > pJson->nAlloc)
+    return 0; /* at most 3 bytes of output a byte, and "[\"" "\"]" */
+  char *zOut = pJson->z + pJson->n;
+  i64 nOut = 0;
+  zOut[nOut++] = '[';
+  zOut[nOut++] = '"';
+  for (i64 i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)z[i];
+    if (!aRecordWordStop[c]) {
+      zOut[nOut++] = (char)c;
+    } else if (c == ' ' && i > 0 && i + 1 < n &&
+               !aRecordWordStop[(unsigned char)z[i + 1]]) {
+      memcpy(zOut + nOut, "\",\"", 3); /* a single space between two words */
+      nOut += 3;
+    } else {
+      return 0;
+    }
+  }
+  zOut[nOut++] = '"';
+  zOut[nOut++] = ']';
+  pJson->n += nOut;
+  return 1;
+}
+
 /* Writes the words of pArg (a PapersSpan), split on white space and commas,
 ** as a JSON array; a word without a byte JSON escapes (most) is copied. */
 static void record_put_words(PapersJson *pJson, const void *pArg) {
   const char *z = ((const PapersSpan *)pArg)->z;
   const char *zEnd = z + ((const PapersSpan *)pArg)->n;
   int nWord = 0;
+  if (record_put_plain_words(pJson, z, zEnd - z))
+    return;
   papers_json_put(pJson, "[", 1);
   while (z < zEnd) {
     int nSpace = papers_is_word_byte(*z) ? 0 : *z == ' ' ? 1 : papers_space_len(z, zEnd);
