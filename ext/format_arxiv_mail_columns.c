@@ -47,10 +47,115 @@ static char *mailc_fold_span(PapersSpan span, i64 *pn) {
   return z;
 }
 
+/* Room the JSON array of a list of n bytes may need in the one pass below:
+** 3 bytes a byte at most (the first of a name opens it with ',' and '"'),
+** "[" and "]", and a NUL. */
+#define MAILC_PLAIN_NAMES_ROOM(n) (3 * (n) + 3)
+
+/* A white-space byte of an author list that the one pass below folds: a
+** space, or the LF of a continuation line. */
+static int mailc_is_run_byte(char c) {
+  return c == ' ' || c == '\n';
+}
+
+/* 1 for the bytes where the one pass below stops copying a name: white
+** space and the bytes that may start it (0xC2, 0xE2, 0xE3: U+00A0,
+** U+2000.., U+3000), ',', the parentheses, and the bytes JSON escapes ('"',
+** '\\', below 0x20); 0 for the other bytes of a name, copied as they are. */
+/* clang-format off */
+static const unsigned char aMailcNameStop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
+    1, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0, /* 0x20 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x70 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x80 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x90 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xA0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xB0 */
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xC0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xD0 */
+    0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xE0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xF0 */
+};
+/* clang-format on */
+
+/* Writes the JSON array of an author list as arXiv writes most of them
+** ("A, B and C", continuation lines indented) straight from its span, in
+** one pass that folds, splits and copies: what papers_fold() and
+** papers_result_folded_name_list() write for it. Runs of spaces and LFs
+** inside the list fold to one space; ',' and " and " separate names; a name
+** is trimmed, an empty one dropped. Returns the length written to zOut
+** (MAILC_PLAIN_NAMES_ROOM(n) bytes), or -1, having written garbage, for a
+** list those functions must read: one with parentheses (affiliations, the
+** "not shown" tail), a byte JSON escapes or that is other white space (a
+** tab, CR, U+00A0...), or white space at either end. */
+static i64 mailc_plain_names_json(char *zOut, const char *z, i64 n) {
+  i64 nOut = 0, i = 0;
+  int isNameOpen = 0, hasPendingSpace = 0, nName = 0;
+  if (n > 0 && (mailc_is_run_byte(z[0]) || mailc_is_run_byte(z[n - 1])))
+    return -1; /* every run below lies between two other bytes */
+  zOut[nOut++] = '[';
+  while (i < n) {
+    unsigned char c = (unsigned char)z[i];
+    if (!aMailcNameStop[c] || (c >= 0x80 && papers_space_len(z + i, z + n) == 0)) {
+      if (!isNameOpen) { /* the first byte of a name */
+        if (nName++ > 0)
+          zOut[nOut++] = ',';
+        zOut[nOut++] = '"';
+        isNameOpen = 1;
+      } else if (hasPendingSpace) {
+        zOut[nOut++] = ' ';
+      }
+      hasPendingSpace = 0;
+      do { /* the name's bytes up to the next stop */
+        zOut[nOut++] = z[i++];
+      } while (i < n && !aMailcNameStop[(unsigned char)z[i]]);
+      continue;
+    }
+    if (mailc_is_run_byte((char)c)) {
+      while (mailc_is_run_byte(z[i]))
+        i++;
+      /* " and " once folded: "and" and another run (inside the list) */
+      if (n - i < 4 || z[i] != 'a' || z[i + 1] != 'n' || z[i + 2] != 'd' ||
+          !mailc_is_run_byte(z[i + 3])) {
+        hasPendingSpace = 1;
+        continue;
+      }
+      i += 3; /* the separator takes its last space: no " and " starts there */
+      while (mailc_is_run_byte(z[i]))
+        i++;
+    } else if (c == ',') {
+      i++;
+    } else {
+      return -1; /* a parenthesis, an escape or other white space */
+    }
+    if (isNameOpen) /* a separator ends the name */
+      zOut[nOut++] = '"';
+    isNameOpen = hasPendingSpace = 0;
+  }
+  if (isNameOpen)
+    zOut[nOut++] = '"';
+  zOut[nOut++] = ']';
+  assert(nOut < MAILC_PLAIN_NAMES_ROOM(n));
+  return nOut;
+}
+
 static void mailc_result_authors(const PapersParser *p, sqlite3_context *pCtx) {
   char aStack[PAPERS_RESULT_STACK];
   PapersSpan authors = p->rec.authors;
   i64 nNotShown;
+  if (authors.z && MAILC_PLAIN_NAMES_ROOM(authors.n) <= PAPERS_RESULT_STACK) {
+    i64 nJson = mailc_plain_names_json(aStack, authors.z, authors.n);
+    if (nJson >= 0) { /* most lists */
+      aStack[nJson] = 0;
+      papers_result_json_static(pCtx, aStack);
+      return;
+    }
+  }
   char *z = papers_result_buffer(pCtx, authors, aStack);
   if (z == 0)
     return;
