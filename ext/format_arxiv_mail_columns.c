@@ -62,31 +62,6 @@ static int mailc_is_run_byte(char c) {
   return c == ' ' || c == '\n';
 }
 
-/* 1 for the bytes where the one pass below stops copying a name: white
-** space and the bytes that may start it (0xC2, 0xE2, 0xE3: U+00A0,
-** U+2000.., U+3000), ',', the parentheses, and the bytes JSON escapes ('"',
-** '\\', below 0x20); 0 for the other bytes of a name, copied as they are. */
-/* clang-format off */
-static const unsigned char aMailcNameStop[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
-    1, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0, /* 0x20 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x30 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x70 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x80 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x90 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xA0 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xB0 */
-    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xC0 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xD0 */
-    0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xE0 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xF0 */
-};
-/* clang-format on */
-
 #if defined(__SSE2__) && defined(__GNUC__)
 /* The length of the start of the 16 bytes at z that the one pass below
 ** copies as they are: up to a byte outside printable ASCII (an LF, a byte
@@ -111,7 +86,7 @@ static int mailc_plain_block_len(const char *z) {
 #endif
 
 /* Copies the bytes of a name from z[*pi] on, up to the next stop of
-** aMailcNameStop, to zOut at *pnOut (which has 16 bytes to spare). With
+** papers_name_stop, to zOut at *pnOut (which has 16 bytes to spare). With
 ** SSE2, blocks of 16 whose bytes mailc_plain_block_len() passes go first,
 ** spaces inside the name with them; a space they end with is given back, to
 ** be read as white space. */
@@ -133,7 +108,7 @@ static void mailc_copy_name_bytes(char *zOut, i64 *pnOut, const char *z, i64 n, 
       break;
     }
 #endif
-    if (i >= n || aMailcNameStop[(unsigned char)z[i]])
+    if (i >= n || papers_name_stop[(unsigned char)z[i]])
       break;
     zOut[nOut++] = z[i++];
   }
@@ -159,7 +134,7 @@ static i64 mailc_plain_names_json(char *zOut, const char *z, i64 n) {
   zOut[nOut++] = '[';
   while (i < n) {
     unsigned char c = (unsigned char)z[i];
-    if (!aMailcNameStop[c] || (c >= 0x80 && papers_space_len(z + i, z + n) == 0)) {
+    if (!papers_name_stop[c] || (c >= 0x80 && papers_space_len(z + i, z + n) == 0)) {
       if (!isNameOpen) { /* the first byte of a name */
         if (nName++ > 0)
           zOut[nOut++] = ',';
