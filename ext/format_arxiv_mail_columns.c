@@ -401,25 +401,13 @@ static void mailc_result_url(const PapersParser *p, sqlite3_context *pCtx) {
   sqlite3_result_text(pCtx, zUrl, -1, zUrl == aStack ? SQLITE_TRANSIENT : sqlite3_free);
 }
 
-/* Every column of an entry in one switch: the record's values without a
-** call to papers_record_result() (which gives the same), except the ISO date
-** and a date text that does not fold to itself. */
+/* Every column of an entry in one switch: the record's text values without
+** a call to papers_record_result() (which gives the same). It answers the
+** rest: ordinal, format, line, version, the ISO date, and a date text that
+** does not fold to itself. */
 void papers_mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) {
   const PapersRecord *pRec = &p->rec;
   switch (iCol) {
-  case PAPERS_COL_ORDINAL:
-    sqlite3_result_int64(pCtx, p->nRecord);
-    break;
-  case PAPERS_COL_FORMAT:
-    sqlite3_result_text(pCtx, p->pFormat->zName, -1, SQLITE_STATIC);
-    break;
-  case PAPERS_COL_LINE:
-    sqlite3_result_int64(pCtx, pRec->iLine);
-    break;
-  case PAPERS_COL_ARXIV_VERSION:
-    if (pRec->arxivVersion >= 0)
-      sqlite3_result_int64(pCtx, pRec->arxivVersion);
-    break;
   case PAPERS_COL_AUTHOR_COUNT:
   case PAPERS_COL_ORG:
   case PAPERS_COL_ORG_HANDLE:
@@ -477,7 +465,7 @@ void papers_mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) 
     ** make SQLite free the buffer its register keeps for other columns) */
     sqlite3_result_text(pCtx, pRec->announce.z, -1, SQLITE_TRANSIENT);
     break;
-  default: /* published */
+  default: /* the numbers, format and published */
     papers_record_result(p, pCtx, iCol);
     break;
   }
