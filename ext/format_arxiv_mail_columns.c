@@ -66,7 +66,7 @@ static int mailc_is_run_byte(char c) {
 /* The length of the start of the 16 bytes at z that the one pass below
 ** copies as they are: up to a byte outside printable ASCII (an LF, a byte
 ** >= 0x80), a ',', '(', ')', '"' or '\\', a space pair or a space before
-** "and". z has 3 more bytes to read. */
+** 'a' (" and " may start there). z has 17 bytes to read. */
 static int mailc_plain_block_len(const char *z) {
   __m128i b0 = _mm_loadu_si128((const __m128i *)z);
   __m128i b1 = _mm_loadu_si128((const __m128i *)(z + 1));
