@@ -52,8 +52,10 @@
 ** Memory: one state object per parse holding the current entry's fields that
 ** record.c has no slot for, and the set of the ids seen so far
 ** (parse_id_set.c; spans of the input: nothing of the input is copied).
+** The columns are built in format_arxiv_mail_columns.c from that state and
+** the record (format_arxiv_mail.h).
 */
-#include "parse.h"
+#include "format_arxiv_mail.h"
 
 #include <string.h>
 
@@ -65,28 +67,6 @@ enum { MAIL_STATE_START = 0, MAIL_STATE_BANNER = 1, MAIL_STATE_SECTION_BASE = 2 
 
 /* The values of the announce column. */
 static const char *const azAnnounce[] = {"new", "cross", "replace", "replace-cross"};
-
-/* Header fields record.c has no column for, kept for the extra column. */
-#define MAIL_MAX_EXTRA_FIELD 8
-
-typedef struct MailExtraField {
-  PapersSpan name;  /* "MSC-class" */
-  PapersSpan value; /* the value with its continuation lines */
-} MailExtraField;
-
-typedef struct MailState {
-  int inSubjects; /* the banner's "Submissions to:" list is being read */
-  /* a line of the current abstract after its first starts with a space or a
-  ** tab: the abstract may have more than one paragraph */
-  int hasIndentedLine;
-  PapersIdSet ids; /* the ids seen so far, with their announce kinds */
-  /* the current entry, beyond the record */
-  PapersSpan size; /* "415kb" or "37kb,D", inside the parentheses */
-  int isDatePlain; /* the date text is written as arXiv writes it: it folds
-                   ** to itself (mail_read_usual_date) */
-  int nExtra;
-  MailExtraField aExtra[MAIL_MAX_EXTRA_FIELD];
-} MailState;
 
 /* ---- small line tests -------------------------------------------------- */
 
@@ -207,10 +187,6 @@ static int mail_span_equals_nocase(PapersSpan span, const char *zLit) {
 }
 
 /* ---- ids and dates ----------------------------------------------------- */
-
-static int mail_is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
 
 #define MAIL_CROSS_MARK "(*cross-listing*)"
 
@@ -809,324 +785,6 @@ static int mail_step(PapersParser *p) {
   }
 }
 
-/* ---- columns ----------------------------------------------------------- */
-
-#define MAIL_NOT_SHOWN_TAIL "additional authors not shown)"
-
-/* Splits "A, B, et al. (97 additional authors not shown)" (folded) into the
-** names and the count of names not shown; *pnNotShown is -1 without it. */
-static i64 mail_authors_without_tail(const char *z, i64 n, i64 *pnNotShown) {
-  const i64 nTail = (i64)sizeof(MAIL_NOT_SHOWN_TAIL) - 1;
-  *pnNotShown = -1;
-  if (n < nTail || memcmp(z + n - nTail, MAIL_NOT_SHOWN_TAIL, (size_t)nTail) != 0)
-    return n;
-  i64 i = n - nTail;
-  if (i < 2 || z[i - 1] != ' ')
-    return n;
-  i64 iEndDigits = i - 1, iDigits = iEndDigits;
-  while (iDigits > 0 && mail_is_digit(z[iDigits - 1]))
-    iDigits--;
-  i64 nNotShown;
-  if (iDigits < 1 || z[iDigits - 1] != '(' ||
-      !papers_parse_count(z + iDigits, iEndDigits - iDigits, &nNotShown)) {
-    return n;
-  }
-  i64 iCut = iDigits - 1;
-  while (iCut > 0 && z[iCut - 1] == ' ')
-    iCut--;
-  if (iCut >= 6 && memcmp(z + iCut - 6, "et al.", 6) == 0)
-    iCut -= 6;
-  while (iCut > 0 && (z[iCut - 1] == ' ' || z[iCut - 1] == ','))
-    iCut--;
-  *pnNotShown = nNotShown;
-  return iCut;
-}
-
-/* Folds a span into fresh memory; 0 when out of memory. */
-static char *mail_fold_span(PapersSpan span, i64 *pn) {
-  char *z = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
-  if (z)
-    *pn = papers_fold(z, span.z, span.n);
-  return z;
-}
-
-static void mail_result_authors(const PapersParser *p, sqlite3_context *pCtx) {
-  char aStack[PAPERS_RESULT_STACK];
-  PapersSpan authors = p->rec.authors;
-  i64 nNotShown;
-  char *z = papers_result_buffer(pCtx, authors, aStack);
-  if (z == 0)
-    return;
-  i64 n = papers_fold(z, authors.z, authors.n);
-  papers_result_folded_name_list(pCtx, z, mail_authors_without_tail(z, n, &nNotShown));
-  papers_result_buffer_free(z, aStack);
-}
-
-/* The abstract with each paragraph folded and paragraphs joined by a blank
-** line. A paragraph starts at a line that starts with white space (arXiv
-** indents the first line of each), so the output is never longer than the
-** span: every break it writes ("\n\n") replaces a line end and an indent.
-** An abstract without an indented line after its first (most) is one
-** paragraph, folded as a whole without looking for the others. */
-static void mail_result_abstract(const PapersParser *p, sqlite3_context *pCtx) {
-  const MailState *pState = p->pState;
-  PapersSpan span = p->rec.abstract;
-  if (!pState->hasIndentedLine) {
-    papers_result_folded(pCtx, span);
-    return;
-  }
-  char aStack[PAPERS_RESULT_STACK];
-  char *zOut = papers_result_buffer(pCtx, span, aStack);
-  if (zOut == 0)
-    return;
-  i64 nOut = 0;
-  const char *z = span.z, *zEnd = span.z + span.n;
-  while (z < zEnd) {
-    const char *zPar = z; /* find the next line that starts with white space */
-    const char *zNext = zEnd;
-    for (const char *zLf = z; (zLf = memchr(zLf, '\n', (size_t)(zEnd - zLf))) != 0;
-         zLf++) {
-      if (zLf + 1 < zEnd && (zLf[1] == ' ' || zLf[1] == '\t')) {
-        zNext = zLf + 1;
-        break;
-      }
-    }
-    i64 nBefore = nOut;
-    if (nOut > 0) {
-      zOut[nOut++] = '\n';
-      zOut[nOut++] = '\n';
-    }
-    i64 nPar = papers_fold(zOut + nOut, zPar, zNext - zPar);
-    nOut = nPar > 0 ? nOut + nPar : nBefore;
-    assert(nOut <= zNext - span.z); /* zOut holds span.n bytes */
-    z = zNext;
-  }
-  papers_result_text(pCtx, zOut, nOut, aStack);
-}
-
-/* What the extra column says beyond the other columns: the size, the count
-** of authors not shown, the header fields without a column (their values
-** folded). */
-typedef struct MailExtra {
-  PapersSpan size; /* "415kb" or "37kb,D", or absent */
-  i64 nNotShown;   /* -1 when the author list does not say */
-  int nField;
-  const MailExtraField *aField;            /* names */
-  PapersSpan aValue[MAIL_MAX_EXTRA_FIELD]; /* values, folded */
-} MailExtra;
-
-/* Appends v >= 0 in decimal. */
-static void mail_put_count(PapersJson *pJson, i64 v) {
-  char aDigit[20];
-  int n = 0;
-  do {
-    aDigit[sizeof(aDigit) - 1 - n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v > 0);
-  papers_json_put(pJson, aDigit + sizeof(aDigit) - n, n);
-}
-
-/* Opens the object before its first member, else separates the members;
-** then the key zKey, a literal ("\"size_kb\":"). */
-#define MAIL_PUT_MEMBER(pJson, pnMember, zKey)                                           \
-  mail_put_member(pJson, pnMember, zKey, (i64)sizeof(zKey) - 1)
-static inline void mail_put_member(PapersJson *pJson, int *pnMember, const char *zKey,
-                                   i64 nKey) {
-  papers_json_put(pJson, (*pnMember)++ ? "," : "{", 1);
-  papers_json_put(pJson, zKey, nKey);
-}
-
-/* Appends the field name lower-cased, dashes as underscores: "msc_class". */
-static void mail_put_key(PapersJson *pJson, int *pnMember, PapersSpan name) {
-  MAIL_PUT_MEMBER(pJson, pnMember, "\"");
-  for (i64 i = 0; i < name.n; i++) {
-    char c = name.z[i];
-    if (c >= 'A' && c <= 'Z')
-      c = (char)(c + 32);
-    if (c == '-')
-      c = '_';
-    papers_json_put(pJson, &c, 1);
-  }
-  papers_json_put(pJson, "\":", 2);
-}
-
-/* Appends the size ("415kb" or "37kb,D") as size_kb, flags and withdrawn. */
-static void mail_put_size(PapersJson *pJson, int *pnMember, PapersSpan size) {
-  i64 nDigit = papers_digits_len(size.z, size.n);
-  i64 nKb = 0, iFirst = 0;
-  while (iFirst < nDigit - 1 && size.z[iFirst] == '0')
-    iFirst++;
-  if (nDigit > 0 && nDigit - iFirst <= 18) {
-    /* no overflow: the count in decimal is its digits without leading zeros */
-    MAIL_PUT_MEMBER(pJson, pnMember, "\"size_kb\":");
-    papers_json_put(pJson, size.z + iFirst, nDigit - iFirst);
-  } else if (papers_parse_count(size.z, nDigit, &nKb)) {
-    MAIL_PUT_MEMBER(pJson, pnMember, "\"size_kb\":");
-    mail_put_count(pJson, nKb);
-  }
-  i64 iFlags = nDigit + 2; /* after "kb" */
-  if (iFlags < size.n && size.z[iFlags] == ',') {
-    PapersSpan flags = papers_trim_inline(size.z + iFlags + 1, size.n - iFlags - 1);
-    int hasEscape = 0;
-    for (i64 i = 0; i < flags.n; i++) {
-      unsigned char c = (unsigned char)flags.z[i];
-      hasEscape |= c < 0x20 || c == '"' || c == '\\';
-    }
-    MAIL_PUT_MEMBER(pJson, pnMember, "\"flags\":");
-    if (hasEscape) {
-      papers_json_put_string(pJson, flags.z, flags.n);
-    } else {
-      papers_json_put_plain_string(pJson, flags.z, flags.n); /* "D": most */
-    }
-    if (memchr(flags.z, 'I', (size_t)flags.n))
-      papers_json_put(pJson, ",\"withdrawn\":true", 17);
-  }
-}
-
-/* Writes the extra column's object (pArg, a MailExtra); nothing at all when
-** it has no member (the column is then NULL). */
-static void mail_put_extra(PapersJson *pJson, const void *pArg) {
-  const MailExtra *pExtra = pArg;
-  int nMember = 0;
-  if (pExtra->size.z)
-    mail_put_size(pJson, &nMember, pExtra->size);
-  if (pExtra->nNotShown >= 0) {
-    MAIL_PUT_MEMBER(pJson, &nMember, "\"authors_not_shown\":");
-    mail_put_count(pJson, pExtra->nNotShown);
-  }
-  for (int i = 0; i < pExtra->nField; i++) {
-    mail_put_key(pJson, &nMember, pExtra->aField[i].name);
-    papers_json_put_string(pJson, pExtra->aValue[i].z, pExtra->aValue[i].n);
-  }
-  if (nMember > 0)
-    papers_json_put(pJson, "}", 1);
-}
-
-#define MAIL_OOM (-2)
-
-/* N of an author list that ends "(N additional authors not shown)", -1 when
-** it does not, MAIL_OOM when memory ran out. Only a list whose last byte is
-** ')' can end so: the others need not be folded to tell. */
-static i64 mail_authors_not_shown(PapersSpan authors) {
-  PapersSpan trimmed = papers_trim_inline(authors.z, authors.n);
-  i64 n = 0, nNotShown = -1;
-  if (trimmed.n == 0 || trimmed.z[trimmed.n - 1] != ')')
-    return -1;
-  char *z = mail_fold_span(authors, &n);
-  if (z == 0)
-    return MAIL_OOM;
-  mail_authors_without_tail(z, n, &nNotShown);
-  sqlite3_free(z);
-  return nNotShown;
-}
-
-/* The extra column: a JSON object of what the entry states beyond the
-** other columns. NULL when it states nothing more. */
-static void mail_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
-  const MailState *pState = p->pState;
-  char aStack[PAPERS_RESULT_STACK];
-  MailExtra extra = {pState->size, -1, pState->nExtra, pState->aExtra, {{0, 0}}};
-  PapersSpan values = {"", 0}; /* where the values are folded, one after another */
-  for (int i = 0; i < pState->nExtra; i++)
-    values.n += pState->aExtra[i].value.n;
-  /* most entries have no such field: nothing to fold, no buffer */
-  char *zValues =
-      pState->nExtra > 0 ? papers_result_buffer(pCtx, values, aStack) : aStack;
-  if (p->rec.authors.z && zValues)
-    extra.nNotShown = mail_authors_not_shown(p->rec.authors);
-  if (zValues == 0 || extra.nNotShown == MAIL_OOM) {
-    papers_result_buffer_free(zValues, aStack);
-    sqlite3_result_error_nomem(pCtx);
-    return;
-  }
-  for (i64 i = 0, nUsed = 0; i < pState->nExtra; i++) {
-    PapersSpan value = pState->aExtra[i].value;
-    extra.aValue[i].z = zValues + nUsed;
-    extra.aValue[i].n = papers_fold(zValues + nUsed, value.z, value.n);
-    nUsed += extra.aValue[i].n;
-  }
-  papers_result_json_written(pCtx, mail_put_extra, &extra);
-  papers_result_buffer_free(zValues, aStack);
-}
-
-#define MAIL_ABS_URL "https://arxiv.org/abs/"
-
-/* The entry's abstract page: MAIL_ABS_URL and the id (no U+0000 in it: an
-** identifier's bytes are letters, digits, '.', '-' and '/'). */
-static void mail_result_url(const PapersParser *p, sqlite3_context *pCtx) {
-  char aStack[PAPERS_RESULT_STACK];
-  PapersSpan id = p->rec.arxivId;
-  const i64 nPrefix = (i64)sizeof(MAIL_ABS_URL) - 1;
-  PapersSpan url = {MAIL_ABS_URL, nPrefix + id.n}; /* its size, for the buffer */
-  char *zUrl = papers_result_buffer(pCtx, url, aStack);
-  if (zUrl == 0)
-    return;
-  memcpy(zUrl, MAIL_ABS_URL, (size_t)nPrefix);
-  memcpy(zUrl + nPrefix, id.z, (size_t)id.n);
-  zUrl[url.n] = 0;
-  sqlite3_result_text(pCtx, zUrl, -1, zUrl == aStack ? SQLITE_TRANSIENT : sqlite3_free);
-}
-
-/* The span of the optional field that column iCol shows (comments, doi or
-** journal_ref). */
-static const PapersSpan *mail_optional_field(const PapersRecord *pRec, int iCol) {
-  if (iCol == PAPERS_COL_COMMENTS)
-    return &pRec->comments;
-  return iCol == PAPERS_COL_DOI ? &pRec->doi : &pRec->journalRef;
-}
-
-static void mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) {
-  switch (iCol) {
-  case PAPERS_COL_AUTHOR_COUNT:
-  case PAPERS_COL_ORG:
-  case PAPERS_COL_ORG_HANDLE:
-  case PAPERS_COL_COMMENT_COUNT:
-  case PAPERS_COL_UPVOTES:
-    /* a mailing states none of these: NULL, as papers_record_result() would
-    ** give for the record, without the call (5 of the 23 columns) */
-    assert(p->rec.nAuthor < 0 && p->rec.org.z == 0 && p->rec.orgHandle.z == 0 &&
-           p->rec.nComment < 0 && p->rec.nUpvote < 0);
-    break;
-  case PAPERS_COL_COMMENTS:
-  case PAPERS_COL_DOI:
-  case PAPERS_COL_JOURNAL_REF:
-    /* fields most entries lack: NULL then, as the record would give */
-    if (mail_optional_field(&p->rec, iCol)->z != 0)
-      papers_record_result(p, pCtx, iCol);
-    break;
-  case PAPERS_COL_ABSTRACT:
-    mail_result_abstract(p, pCtx);
-    break;
-  case PAPERS_COL_AUTHORS:
-    mail_result_authors(p, pCtx);
-    break;
-  case PAPERS_COL_EXTRA:
-    mail_result_extra(p, pCtx);
-    break;
-  case PAPERS_COL_URL:
-    mail_result_url(p, pCtx);
-    break;
-  case PAPERS_COL_DATE_TEXT:
-    if (((const MailState *)p->pState)->isDatePlain) {
-      papers_result_plain(pCtx, p->rec.dateText.z, p->rec.dateText.n);
-    } else {
-      papers_record_result(p, pCtx, iCol);
-    }
-    break;
-  case PAPERS_COL_ARXIV_ID: /* an identifier: no white space, nothing to fold */
-    papers_result_plain(pCtx, p->rec.arxivId.z, p->rec.arxivId.n);
-    break;
-  case PAPERS_COL_ANNOUNCE:
-    /* one of azAnnounce, NUL-terminated: copied as it is (SQLITE_STATIC would
-    ** make SQLite free the buffer its register keeps for other columns) */
-    sqlite3_result_text(pCtx, p->rec.announce.z, -1, SQLITE_TRANSIENT);
-    break;
-  default:
-    papers_record_result(p, pCtx, iCol);
-    break;
-  }
-}
-
 static void mail_free(PapersParser *p) {
   MailState *pState = p->pState;
   if (pState == 0)
@@ -1184,6 +842,6 @@ const PapersFormat papers_format_arxiv_mail = {
     "\\\\ ( https://arxiv.org/abs/2306.77777 ,  14kb)\n",
     mail_detect,
     mail_step,
-    mail_column,
+    papers_mail_column,
     mail_free,
 };

@@ -364,6 +364,11 @@ void papers_result_name_list(sqlite3_context *pCtx, PapersSpan span);
 /* The same for a list already folded, z[0..n); z[n] is the caller's too
 ** (written: a stop for the splitter, which then needs no bound check). */
 void papers_result_folded_name_list(sqlite3_context *pCtx, char *z, i64 n);
+/* 1 for the bytes the name splitters stop at (record.c, and arxiv-mail's
+** one pass over raw lists): ',' and ' ', the parentheses, those JSON escapes
+** ('"', '\\', below 0x20), and 0xC2, 0xE2, 0xE3, which may start other white
+** space; 0 for the other bytes of a name. */
+extern const unsigned char papers_name_stop[256];
 
 /* A JSON array of the words of a span split on white space and commas. */
 void papers_result_word_list(sqlite3_context *pCtx, PapersSpan span);

@@ -4,8 +4,9 @@
 ** and announce kind twice in one mailing is a repeated entry).
 **
 ** Open addressing with linear probing, a power-of-two number of slots at
-** most half full, FNV-1a hashes of 8 bytes a step. The ids are spans of the parser's
-*input:
+** most half full, FNV-1a hashes of 8 bytes a step. A full table grows four
+** times (an eighth full after): half the ids moved of doubling, for at most
+** 8 slots (192 bytes) an id. The ids are spans of the parser's input:
 ** nothing is copied, so the set lives no longer than that input.
 */
 #include "parse.h"
@@ -42,7 +43,7 @@ static PapersIdKey *id_set_slot(PapersIdKey *aSlot, i64 nSlot, const PapersIdKey
 }
 
 static int id_set_grow(PapersIdSet *pSet) {
-  i64 nNew = pSet->nSlot ? pSet->nSlot * 2 : 1024;
+  i64 nNew = pSet->nSlot ? pSet->nSlot * 4 : 1024;
   PapersIdKey *aNew = sqlite3_malloc64(sizeof(PapersIdKey) * (sqlite3_uint64)nNew);
   if (aNew == 0)
     return 0;

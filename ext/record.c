@@ -156,11 +156,13 @@ static int record_separator_len(const char *z, i64 n, i64 i) {
   return 0;
 }
 
-/* 1 for the bytes the name splitter stops at: those that may start a
-** separator (',' and ' '), the parentheses, and those JSON escapes ('"',
-** '\\' and the bytes below 0x20); 0 for the bytes of a name. */
+/* 1 for the bytes the name splitters stop at: those that may start a
+** separator (',' and ' '), the parentheses, those JSON escapes ('"', '\\'
+** and the bytes below 0x20), and those that may start other white space
+** (0xC2, 0xE2, 0xE3: U+00A0, U+2000.., U+3000; in a folded list, bytes of a
+** name); 0 for the other bytes of a name. */
 /* clang-format off */
-static const unsigned char aRecordNameStop[256] = {
+const unsigned char papers_name_stop[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
     1, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0, /* 0x20 */
@@ -173,16 +175,16 @@ static const unsigned char aRecordNameStop[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x90 */
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xA0 */
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xB0 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xC0 */
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xC0 */
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xD0 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xE0 */
+    0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xE0 */
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xF0 */
 };
 /* clang-format on */
 
 /* Writes the names of the folded list pArg (a PapersSpan whose byte past
 ** its end is a stop: U+0000) as a JSON array: one pass that skips the bytes
-** of a name through aRecordNameStop, up to a stop without a bound check, and
+** of a name through papers_name_stop, up to a stop without a bound check, and
 ** notes whether a name needs escaping (most do not). */
 static void record_put_names(PapersJson *pJson, const void *pArg) {
   const char *z = ((const PapersSpan *)pArg)->z;
@@ -191,7 +193,7 @@ static void record_put_names(PapersJson *pJson, const void *pArg) {
   i64 iStart = 0, i = 0;
   papers_json_put(pJson, "[", 1);
   for (;;) {
-    while (!aRecordNameStop[(unsigned char)z[i]])
+    while (!papers_name_stop[(unsigned char)z[i]])
       i++; /* most bytes: part of a name; z[n] stops the run */
     if (i >= n)
       break;
@@ -204,7 +206,7 @@ static void record_put_names(PapersJson *pJson, const void *pArg) {
       nDepth++;
     } else if (c == ')') {
       nDepth -= nDepth > 0;
-    } else if (c != ',' && c != ' ') {
+    } else if (c != ',' && c != ' ' && (unsigned char)c < 0x80) {
       hasEscape = 1; /* '"', '\\' or a control byte */
     }
     int nSep = nDepth == 0 ? record_separator_len(z, n, i) : 0;
@@ -274,12 +276,44 @@ static const char *record_word_end(const char *z, const char *zEnd, int *pHasEsc
   }
 }
 
+/* record_put_words() for a list written as arXiv writes categories: words
+** of printable ASCII without a comma or a byte JSON escapes, between single
+** spaces ("cs.CL eess.AS"), when the buffer has room for the array. One pass
+** copies each byte, a space as '","'. Returns 0, with pJson->n as it was,
+** for another list: the general loop then writes the same array. */
+static int record_put_plain_words(PapersJson *pJson, const char *z, i64 n) {
+  if (n == 0 || pJson->z == 0 || pJson->n + 3 * n + 4 > pJson->nAlloc)
+    return 0; /* at most 3 bytes of output a byte, and "[\"" "\"]" */
+  char *zOut = pJson->z + pJson->n;
+  i64 nOut = 0;
+  zOut[nOut++] = '[';
+  zOut[nOut++] = '"';
+  for (i64 i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)z[i];
+    if (!aRecordWordStop[c]) {
+      zOut[nOut++] = (char)c;
+    } else if (c == ' ' && i > 0 && i + 1 < n &&
+               !aRecordWordStop[(unsigned char)z[i + 1]]) {
+      memcpy(zOut + nOut, "\",\"", 3); /* a single space between two words */
+      nOut += 3;
+    } else {
+      return 0;
+    }
+  }
+  zOut[nOut++] = '"';
+  zOut[nOut++] = ']';
+  pJson->n += nOut;
+  return 1;
+}
+
 /* Writes the words of pArg (a PapersSpan), split on white space and commas,
 ** as a JSON array; a word without a byte JSON escapes (most) is copied. */
 static void record_put_words(PapersJson *pJson, const void *pArg) {
   const char *z = ((const PapersSpan *)pArg)->z;
   const char *zEnd = z + ((const PapersSpan *)pArg)->n;
   int nWord = 0;
+  if (record_put_plain_words(pJson, z, zEnd - z))
+    return;
   papers_json_put(pJson, "[", 1);
   while (z < zEnd) {
     int nSpace = papers_is_word_byte(*z) ? 0 : *z == ' ' ? 1 : papers_space_len(z, zEnd);
