@@ -401,10 +401,8 @@ static void mailc_result_url(const PapersParser *p, sqlite3_context *pCtx) {
   sqlite3_result_text(pCtx, zUrl, -1, zUrl == aStack ? SQLITE_TRANSIENT : sqlite3_free);
 }
 
-/* Every column of an entry in one switch: the record's text values without
-** a call to papers_record_result() (which gives the same). It answers the
-** rest: ordinal, format, line, version, the ISO date, and a date text that
-** does not fold to itself. */
+/* The columns this format answers itself; the record answers the rest
+** (papers_record_result()). */
 void papers_mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) {
   const PapersRecord *pRec = &p->rec;
   switch (iCol) {
@@ -413,31 +411,11 @@ void papers_mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) 
   case PAPERS_COL_ORG_HANDLE:
   case PAPERS_COL_COMMENT_COUNT:
   case PAPERS_COL_UPVOTES:
-    /* a mailing states none of these: NULL (5 of the 23 columns) */
+    /* a mailing states none of these: NULL, as papers_record_result() would
+    ** give for the record, without the call (5 of the 23 columns) */
     assert(pRec->nAuthor < 0 && pRec->org.z == 0 && pRec->orgHandle.z == 0 &&
            pRec->nComment < 0 && pRec->nUpvote < 0);
     break;
-  case PAPERS_COL_TITLE:
-  case PAPERS_COL_COMMENTS:
-  case PAPERS_COL_DOI:
-  case PAPERS_COL_JOURNAL_REF: {
-    /* folded text; an absent field (most entries lack the last three) NULL */
-    PapersSpan field = iCol == PAPERS_COL_TITLE      ? pRec->title
-                       : iCol == PAPERS_COL_COMMENTS ? pRec->comments
-                       : iCol == PAPERS_COL_DOI      ? pRec->doi
-                                                     : pRec->journalRef;
-    if (field.z != 0)
-      papers_result_folded(pCtx, field);
-    break;
-  }
-  case PAPERS_COL_CATEGORIES:
-    papers_result_word_list(pCtx, pRec->categories);
-    break;
-  case PAPERS_COL_LINKS: {
-    PapersSpan aSpan[2] = {pRec->title, pRec->abstract};
-    papers_result_links(pCtx, aSpan, 2);
-    break;
-  }
   case PAPERS_COL_ABSTRACT:
     mailc_result_abstract(p, pCtx);
     break;
@@ -465,7 +443,7 @@ void papers_mail_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) 
     ** make SQLite free the buffer its register keeps for other columns) */
     sqlite3_result_text(pCtx, pRec->announce.z, -1, SQLITE_TRANSIENT);
     break;
-  default: /* the numbers, format and published */
+  default:
     papers_record_result(p, pCtx, iCol);
     break;
   }
