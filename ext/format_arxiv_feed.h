@@ -36,8 +36,7 @@ typedef struct FeedState {
   const char *zEnd;
   i64 iLine;
   int hasCR;
-  int kind;      /* FEED_* once the root element is read */
-  int nRejectAt; /* index of the reject that absorbs overflow, or -1 */
+  int kind; /* FEED_* once the root element is read */
   FeedItem item;
 } FeedState;
 
