@@ -18,31 +18,26 @@
 **     feed_take_element()); an element no column takes is reported as a reject, as
 **     is an element whose end tag is missing. Rejects per step are bounded:
 **     after PAPERS_MAX_REJECTS - 1 of them the last one grows to cover the rest.
-**   - Text is decoded when a column is read, not when the item is scanned:
-**     CDATA sections are taken verbatim, the five XML entities and numeric
-**     character references (&#NN; &#xHH;) are decoded, markup inside a text
-**     element is dropped, and then white space is folded. In the RSS 1.0 form
-**     the decoded text is HTML: its tags are dropped too (<p> and <br> read as
-**     a space) and its own character references decoded.
+**   - Text is decoded when a column is read, not when the item is scanned
+**     (format_arxiv_feed_columns.c says how).
 **   - arXiv's description prefix "arXiv:ID Announce Type: TYPE Abstract:" is not
 **     part of the abstract: it gives arxiv_id, arxiv_version and announce. Text
 **     before it (a re-publisher's own summary) lands in extra.summary.
 **   - arxiv_id and arxiv_version come from the first of: the guid or Atom id
 **     ("oai:arXiv.org:" prefixes, even doubled, or an /abs/ URL), the
 **     description prefix, the link, the RSS 1.0 title.
-**   - Categories that look like arXiv's (cs.CL, hep-th, cond-mat.mes-hall) go
-**     to categories, the primary one first; other category texts to
-**     extra.category. author_count is NULL: feeds do not state one.
 **   - Input that is not XML, a root element that is not this format's, and a
 **     feed cut short are reported through papers_unparsed; what came before the
 **     cut is parsed.
+**
+** Memory: one state object per parse (FeedState) holding the scan and the
+** current item's spans that record.c has no slot for. The columns are built
+** in format_arxiv_feed_columns.c from that state and the record
+** (format_arxiv_feed.h).
 */
-#include "parse.h"
+#include "format_arxiv_feed.h"
 
 #include <string.h>
-
-/* The three shapes of feed, told apart by the root element. */
-enum { FEED_RSS = 1, FEED_RDF = 2, FEED_ATOM = 3 };
 
 /* xStep's progress (PapersParser.iState). */
 enum { FEED_STATE_PROLOG = 0, FEED_STATE_ITEMS = 1, FEED_STATE_DONE = 2 };
@@ -55,32 +50,6 @@ enum {
   FEED_DATE_DC = 2,
   FEED_DATE_PUBLISHED = 3
 };
-
-/* Categories deduplicated per item; more are kept as they come. */
-#define FEED_MAX_CATEGORY 64
-
-/* What an item states beyond PapersRecord. Spans of the input, like it. */
-typedef struct FeedItem {
-  PapersSpan authors;      /* first author element up to the end of the last */
-  PapersSpan categories;   /* first category element up to the end of the last */
-  PapersSpan primary;      /* arxiv:primary_category, or the RDF title's [cats] */
-  PapersSpan summary;      /* description text before arXiv's prefix */
-  PapersSpan rights;       /* dc:rights or rights */
-  PapersSpan announceType; /* the arxiv:announce_type element */
-  int abstractInCdata;     /* the abstract span starts inside a CDATA section */
-  int dateRank;            /* DATE_* of the date taken so far */
-} FeedItem;
-
-/* The scan: the position reached, the line it is on, and the item. */
-typedef struct FeedState {
-  const char *zPos;
-  const char *zEnd;
-  i64 iLine;
-  int hasCR;
-  int kind;      /* FEED_* once the root element is read */
-  int nRejectAt; /* index of the reject that absorbs overflow, or -1 */
-  FeedItem item;
-} FeedState;
 
 /* Counts the line ends in [z, zEnd): LF, CRLF, and a lone CR when hasCR. */
 static i64 feed_count_lines(const char *z, const char *zEnd, int hasCR) {
@@ -106,37 +75,6 @@ static void feed_advance(FeedState *pS, const char *zTo) {
     return;
   pS->iLine += feed_count_lines(pS->zPos, zTo, pS->hasCR);
   pS->zPos = zTo;
-}
-
-/* Decodes, un-HTMLs (RSS 1.0) and folds a span into a new buffer, which the
-** caller frees. Returns 0 on OOM. */
-static char *feed_decode_text(const PapersParser *p, PapersSpan span, int isInCdata,
-                              i64 *pn) {
-  const FeedState *pS = p->pState;
-  char *zOut = sqlite3_malloc64(span.n > 0 ? (sqlite3_uint64)span.n : 1);
-  if (zOut == 0)
-    return 0;
-  i64 n = xml_decode(span.z, span.n, isInCdata, zOut);
-  if (pS->kind == FEED_RDF)
-    n = xml_decode_refs_in_place(zOut, xml_strip_html(zOut, n));
-  *pn = papers_fold(zOut, zOut, n);
-  return zOut;
-}
-
-/* Sets the result to the decoded, folded text of a span; NULL when absent. */
-static void feed_result_decoded(const PapersParser *p, sqlite3_context *pCtx,
-                                PapersSpan span, int isInCdata) {
-  i64 n;
-  if (span.z == 0) {
-    sqlite3_result_null(pCtx);
-    return;
-  }
-  char *z = feed_decode_text(p, span, isInCdata, &n);
-  if (z == 0) {
-    sqlite3_result_error_nomem(pCtx);
-    return;
-  }
-  sqlite3_result_text64(pCtx, z, (sqlite3_uint64)n, sqlite3_free, SQLITE_UTF8);
 }
 
 /* ---- values found in text -------------------------------------------- */
@@ -173,22 +111,6 @@ static void feed_offer_reference(PapersRecord *pRec, PapersSpan ref) {
   i64 iVersion;
   if (feed_id_from_reference(ref, &id, &iVersion))
     feed_offer_id(pRec, id, iVersion);
-}
-
-/* True when z[0..n) reads like an arXiv category: "cs.CL", "hep-th",
-** "cond-mat.mes-hall", "q-fin.ST". */
-static int feed_is_arxiv_category(const char *z, i64 n) {
-  int nDot = 0;
-  if (n < 2 || n > 32 || z[0] < 'a' || z[0] > 'z')
-    return 0;
-  for (i64 i = 0; i < n; i++) {
-    char c = z[i];
-    if (c == '.')
-      nDot++;
-    else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'))
-      return 0;
-  }
-  return nDot <= 1 && z[n - 1] != '.';
 }
 
 /* Reads "Fri, 01 Aug 2025 00:00:00 -0400" (RFC 822, weekday optional) or an
@@ -640,346 +562,6 @@ static void feed_free(PapersParser *p) {
   sqlite3_free(p->pState);
 }
 
-/* ---- columns ----------------------------------------------------------- */
-
-/* Appends the decoded text of span to pStr; returns its length. */
-static i64 feed_append_decoded(const PapersParser *p, sqlite3_str *pStr,
-                               PapersSpan span) {
-  i64 n;
-  char *z = feed_decode_text(p, span, 0, &n);
-  if (z == 0)
-    return -1;
-  sqlite3_str_append(pStr, z, (int)n);
-  sqlite3_free(z);
-  return n;
-}
-
-/* Appends the decoded text of span as a JSON string, unless it is empty.
-** Returns 0 when memory ran out, else 1. */
-static int feed_append_json_decoded(const PapersParser *p, sqlite3_str *pStr, int *pnItem,
-                                    PapersSpan span) {
-  i64 n;
-  char *z = feed_decode_text(p, span, 0, &n);
-  if (z == 0)
-    return 0;
-  if (n > 0) {
-    if ((*pnItem)++ > 0)
-      sqlite3_str_appendchar(pStr, 1, ',');
-    papers_json_append_string(pStr, z, n);
-  }
-  sqlite3_free(z);
-  return 1;
-}
-
-/* Calls xEach for each element named zName (or zName2) in the range. */
-static void feed_each_element(PapersSpan range, const char *zName, const char *zName2,
-                              void (*xEach)(const XmlElem *, void *), void *pArg) {
-  const char *z = range.z, *zEnd = range.z + range.n;
-  PapersSpan none = {0, 0};
-  XmlElem elem;
-  while (z < zEnd) {
-    int rc = xml_next_child(z, zEnd, none, &elem);
-    if (rc == XML_CHILD_EOF || rc == XML_CHILD_UNCLOSED)
-      break;
-    if (rc == XML_CHILD_ELEM && (papers_span_is(elem.name, zName) ||
-                                 (zName2 && papers_span_is(elem.name, zName2)))) {
-      xEach(&elem, pArg);
-    }
-    z = elem.zEnd;
-  }
-}
-
-/* What the element callbacks of the columns share. */
-typedef struct FeedListBuilder {
-  const PapersParser *p;
-  sqlite3_str *pStr;
-  int nItem;
-  int isOther; /* categories: collect those that do not look like arXiv's */
-  int nSeen;
-  PapersSpan aSeen[FEED_MAX_CATEGORY];
-  int isNomem; /* a decoded text could not be allocated */
-} FeedListBuilder;
-
-static void feed_each_creator(const XmlElem *pElem, void *pArg) {
-  FeedListBuilder *pB = pArg;
-  if (pB->nItem > 0)
-    sqlite3_str_append(pB->pStr, ", ", 2);
-  i64 n = feed_append_decoded(pB->p, pB->pStr, pElem->content);
-  if (n > 0)
-    pB->nItem++;
-  if (n < 0)
-    pB->isNomem = 1;
-}
-
-static void feed_each_atom_author(const XmlElem *pElem, void *pArg) {
-  FeedListBuilder *pB = pArg;
-  PapersSpan name = {0, 0};
-  const char *z = pElem->content.z, *zEnd = z + pElem->content.n;
-  PapersSpan none = {0, 0};
-  XmlElem child;
-  while (z < zEnd && xml_next_child(z, zEnd, none, &child) == XML_CHILD_ELEM) {
-    if (papers_span_is(child.name, "name") && name.z == 0)
-      name = child.content;
-    z = child.zEnd;
-  }
-  if (name.z)
-    pB->isNomem |= !feed_append_json_decoded(pB->p, pB->pStr, &pB->nItem, name);
-}
-
-/* RSS: dc:creator texts joined and split into names as "A, B and C" is;
-** Atom: one name per <author>. */
-static void feed_result_authors(const PapersParser *p, sqlite3_context *pCtx) {
-  const FeedState *pS = p->pState;
-  FeedListBuilder b;
-  memset(&b, 0, sizeof(b));
-  b.p = p;
-  if (pS->item.authors.z == 0) {
-    sqlite3_result_null(pCtx);
-    return;
-  }
-  b.pStr = sqlite3_str_new(sqlite3_context_db_handle(pCtx));
-  if (pS->kind == FEED_ATOM) {
-    sqlite3_str_appendchar(b.pStr, 1, '[');
-    feed_each_element(pS->item.authors, "author", 0, feed_each_atom_author, &b);
-    sqlite3_str_appendchar(b.pStr, 1, ']');
-    if (b.isNomem) {
-      sqlite3_free(sqlite3_str_finish(b.pStr));
-      sqlite3_result_error_nomem(pCtx);
-      return;
-    }
-    papers_result_json(pCtx, b.pStr);
-    return;
-  }
-  feed_each_element(pS->item.authors, "dc:creator", 0, feed_each_creator, &b);
-  int rc = b.isNomem ? SQLITE_NOMEM : sqlite3_str_errcode(b.pStr);
-  int nNames = sqlite3_str_length(b.pStr);
-  char *zNames = sqlite3_str_finish(b.pStr);
-  if (rc != SQLITE_OK || (zNames == 0 && nNames > 0)) {
-    sqlite3_free(zNames);
-    sqlite3_result_error_code(pCtx, rc != SQLITE_OK ? rc : SQLITE_NOMEM);
-    return;
-  }
-  PapersSpan names = {zNames ? zNames : "", nNames};
-  papers_result_name_list(pCtx, names);
-  sqlite3_free(zNames);
-}
-
-/* Adds one category word to the list unless it is there already. */
-static void feed_add_category(FeedListBuilder *pB, const char *z, i64 n) {
-  if (n == 0 || feed_is_arxiv_category(z, n) == pB->isOther)
-    return;
-  for (int i = 0; i < pB->nSeen; i++) {
-    if (pB->aSeen[i].n == n && memcmp(pB->aSeen[i].z, z, (size_t)n) == 0)
-      return;
-  }
-  if (pB->nSeen < FEED_MAX_CATEGORY) {
-    pB->aSeen[pB->nSeen].z = z;
-    pB->aSeen[pB->nSeen++].n = n;
-  }
-  if (pB->nItem++ > 0)
-    sqlite3_str_appendchar(pB->pStr, 1, ',');
-  papers_json_append_string(pB->pStr, z, n);
-}
-
-/* Adds the words of a span of category names ("cs.CL cs.AI"). */
-static void feed_add_category_words(FeedListBuilder *pB, PapersSpan span) {
-  const char *z = span.z, *zEnd = span.z + span.n;
-  while (z < zEnd) {
-    while (z < zEnd && (xml_is_space(*z) || *z == ','))
-      z++;
-    const char *zWord = z;
-    while (z < zEnd && !xml_is_space(*z) && *z != ',')
-      z++;
-    feed_add_category(pB, zWord, z - zWord);
-  }
-}
-
-static void feed_each_category(const XmlElem *pElem, void *pArg) {
-  FeedListBuilder *pB = pArg;
-  PapersSpan term = xml_attr_value(pElem->attrs, "term");
-  PapersSpan text = term.z ? term : papers_trim(pElem->content.z, pElem->content.n);
-  if (pB->isOther) {
-    if (!feed_is_arxiv_category(text.z, text.n)) {
-      pB->isNomem |= !feed_append_json_decoded(pB->p, pB->pStr, &pB->nItem, text);
-    }
-  } else {
-    feed_add_category(pB, text.z, text.n);
-  }
-}
-
-/* Starts the JSON array of categories (isOther: those not like arXiv's) in
-** pB; returns the number of entries. */
-static int feed_build_categories(const PapersParser *p, FeedListBuilder *pB, sqlite3 *db,
-                                 int isOther) {
-  const FeedState *pS = p->pState;
-  memset(pB, 0, sizeof(*pB));
-  pB->p = p;
-  pB->isOther = isOther;
-  pB->pStr = sqlite3_str_new(db);
-  sqlite3_str_appendchar(pB->pStr, 1, '[');
-  if (!isOther && pS->item.primary.z)
-    feed_add_category_words(pB, pS->item.primary);
-  if (pS->item.categories.z) {
-    feed_each_element(pS->item.categories, "category", 0, feed_each_category, pB);
-  }
-  sqlite3_str_appendchar(pB->pStr, 1, ']');
-  return pB->nItem;
-}
-
-static void feed_result_categories(const PapersParser *p, sqlite3_context *pCtx) {
-  FeedListBuilder b;
-  if (feed_build_categories(p, &b, sqlite3_context_db_handle(pCtx), 0) == 0 ||
-      b.isNomem) {
-    int isNomem = b.isNomem;
-    sqlite3_free(sqlite3_str_finish(b.pStr));
-    if (isNomem) {
-      sqlite3_result_error_nomem(pCtx);
-      return;
-    }
-    sqlite3_result_null(pCtx);
-    return;
-  }
-  papers_result_json(pCtx, b.pStr);
-}
-
-/* The announce column: the description's "Announce Type:" or the RSS 1.0
-** title's mark, else the arxiv:announce_type element. */
-static PapersSpan feed_announce_span(const PapersParser *p) {
-  const FeedState *pS = p->pState;
-  return p->rec.announce.z ? p->rec.announce : pS->item.announceType;
-}
-
-/* Appends "key":"decoded text" to the extra object when the text is not
-** empty; sets *pIsNomem when the text could not be decoded for lack of memory. */
-static void feed_extra_text(const PapersParser *p, sqlite3_str *pStr, int *pnKey,
-                            int *pIsNomem, const char *zKey, PapersSpan span,
-                            int isInCdata) {
-  i64 n;
-  if (span.z == 0)
-    return;
-  char *z = feed_decode_text(p, span, isInCdata, &n);
-  if (z == 0)
-    *pIsNomem = 1;
-  if (z && n > 0) {
-    sqlite3_str_appendf(pStr, "%s\"%s\":", (*pnKey)++ ? "," : "", zKey);
-    papers_json_append_string(pStr, z, n);
-  }
-  sqlite3_free(z);
-}
-
-/* extra: what an item states that no column holds: a summary before arXiv's
-** prefix, the licence, category texts unlike arXiv's, and an
-** arxiv:announce_type element that disagrees with the announce column. */
-static void feed_result_extra(const PapersParser *p, sqlite3_context *pCtx) {
-  const FeedState *pS = p->pState;
-  const FeedItem *pItem = &pS->item;
-  sqlite3 *db = sqlite3_context_db_handle(pCtx);
-  sqlite3_str *pStr = sqlite3_str_new(db);
-  int nKey = 0, isNomem = 0;
-  FeedListBuilder b;
-  sqlite3_str_appendchar(pStr, 1, '{');
-  feed_extra_text(p, pStr, &nKey, &isNomem, "summary", pItem->summary, 0);
-  feed_extra_text(p, pStr, &nKey, &isNomem, "rights", pItem->rights, 0);
-  if (feed_build_categories(p, &b, db, 1) > 0) {
-    char *zList = sqlite3_str_finish(b.pStr);
-    if (zList == 0)
-      isNomem = 1;
-    sqlite3_str_appendf(pStr, "%s\"category\":%s", nKey++ ? "," : "",
-                        zList ? zList : "[]");
-    sqlite3_free(zList);
-  } else {
-    sqlite3_free(sqlite3_str_finish(b.pStr));
-  }
-  isNomem |= b.isNomem;
-  PapersSpan announce = feed_announce_span(p), element = pItem->announceType;
-  if (element.z && announce.z != element.z &&
-      (announce.n != element.n ||
-       memcmp(announce.z, element.z, (size_t)element.n) != 0)) {
-    feed_extra_text(p, pStr, &nKey, &isNomem, "announce_type", element, 0);
-  }
-  sqlite3_str_appendchar(pStr, 1, '}');
-  if (isNomem) {
-    sqlite3_free(sqlite3_str_finish(pStr));
-    sqlite3_result_error_nomem(pCtx);
-    return;
-  }
-  if (nKey == 0) {
-    sqlite3_free(sqlite3_str_finish(pStr));
-    sqlite3_result_null(pCtx);
-    return;
-  }
-  papers_result_json(pCtx, pStr);
-}
-
-/* links: the URLs of the decoded title and abstract. */
-static void feed_result_links(const PapersParser *p, sqlite3_context *pCtx) {
-  const FeedState *pS = p->pState;
-  PapersSpan aSpan[2] = {{0, 0}, {0, 0}};
-  char *zTitle = p->rec.title.z ? feed_decode_text(p, p->rec.title, 0, &aSpan[0].n) : 0;
-  char *zAbstract =
-      p->rec.abstract.z
-          ? feed_decode_text(p, p->rec.abstract, pS->item.abstractInCdata, &aSpan[1].n)
-          : 0;
-  if ((p->rec.title.z && zTitle == 0) || (p->rec.abstract.z && zAbstract == 0)) {
-    sqlite3_result_error_nomem(pCtx);
-  } else {
-    aSpan[0].z = zTitle ? zTitle : "";
-    aSpan[1].z = zAbstract ? zAbstract : "";
-    papers_result_links(pCtx, aSpan, 2);
-  }
-  sqlite3_free(zTitle);
-  sqlite3_free(zAbstract);
-}
-
-static void feed_column(const PapersParser *p, sqlite3_context *pCtx, int iCol) {
-  const PapersRecord *pRec = &p->rec;
-  const FeedState *pS = p->pState;
-  switch (iCol) {
-  case PAPERS_COL_TITLE:
-    feed_result_decoded(p, pCtx, pRec->title, 0);
-    break;
-  case PAPERS_COL_ABSTRACT:
-    feed_result_decoded(p, pCtx, pRec->abstract, pS->item.abstractInCdata);
-    break;
-  case PAPERS_COL_AUTHORS:
-    feed_result_authors(p, pCtx);
-    break;
-  case PAPERS_COL_CATEGORIES:
-    feed_result_categories(p, pCtx);
-    break;
-  case PAPERS_COL_ANNOUNCE:
-    feed_result_decoded(p, pCtx, feed_announce_span(p), 0);
-    break;
-  case PAPERS_COL_DATE_TEXT:
-    feed_result_decoded(p, pCtx, pRec->dateText, 0);
-    break;
-  case PAPERS_COL_ARXIV_ID:
-    feed_result_decoded(p, pCtx, pRec->arxivId, 0);
-    break;
-  case PAPERS_COL_COMMENTS:
-    feed_result_decoded(p, pCtx, pRec->comments, 0);
-    break;
-  case PAPERS_COL_DOI:
-    feed_result_decoded(p, pCtx, pRec->doi, 0);
-    break;
-  case PAPERS_COL_JOURNAL_REF:
-    feed_result_decoded(p, pCtx, pRec->journalRef, 0);
-    break;
-  case PAPERS_COL_URL:
-    feed_result_decoded(p, pCtx, pRec->url, 0);
-    break;
-  case PAPERS_COL_LINKS:
-    feed_result_links(p, pCtx);
-    break;
-  case PAPERS_COL_EXTRA:
-    feed_result_extra(p, pCtx);
-    break;
-  default:
-    papers_record_result(p, pCtx, iCol);
-    break;
-  }
-}
-
 /* ---- detection ---------------------------------------------------------- */
 
 /* The root element's name in the first bytes, after the XML declaration,
@@ -1043,7 +625,7 @@ const PapersFormat papers_format_arxiv_rss = {
     "</rss>\n",
     feed_rss_detect,
     feed_step,
-    feed_column,
+    papers_feed_column,
     feed_free,
 };
 
@@ -1069,6 +651,6 @@ const PapersFormat papers_format_arxiv_atom = {
     "</feed>\n",
     feed_atom_detect,
     feed_step,
-    feed_column,
+    papers_feed_column,
     feed_free,
 };
